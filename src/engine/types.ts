@@ -1,0 +1,82 @@
+/**
+ * Flow keys, decisions and traces of the route engine. A decision is what `ip route get`
+ * prints; a trace is why (each rule visited, each table lookup, rp_filter).
+ * @module
+ */
+import type { Addr, Family, Prefix } from "../addr/ip.js";
+import type { Route, RouteType, Rule } from "../model/types.js";
+
+/** errno names the kernel returns from route lookups, with iproute2's strerror text. */
+export const ERRNO = {
+  ENETUNREACH: "Network is unreachable",
+  EHOSTUNREACH: "No route to host",
+  EACCES: "Permission denied",
+  EINVAL: "Invalid argument",
+  ENODEV: "No such device",
+  EXDEV: "Invalid cross-device link",
+  EAGAIN: "Resource temporarily unavailable",
+  ESRCH: "No such process",
+  EPERM: "Operation not permitted",
+} as const;
+export type Errno = keyof typeof ERRNO;
+
+/** The flow a lookup runs with (struct flowi4/flowi6). ifindex 1 = lo. */
+export interface Flow {
+  family: Family;
+  daddr: Addr;
+  /** 0.0.0.0 / :: when unset. */
+  saddr: Addr;
+  iif: number;
+  oif: number;
+  mark: number;
+  uid: number;
+  tos: number;
+  ipproto: number;
+  sport: number;
+  dport: number;
+  /** IPv6: whether saddr is set (RT6_LOOKUP_F_HAS_SADDR). */
+  hasSaddr?: boolean;
+}
+
+/** One step of the explanation. */
+export type TraceStep =
+  | { kind: "rule"; rule: Rule; matched: boolean; why?: string }
+  | { kind: "goto"; rule: Rule; target?: Rule }
+  | { kind: "lookup"; rule: Rule; table: number; result: "route" | "none" | "missing-table" | "throw" | "error" | "suppressed"; route?: Route; errno?: Errno; why?: string }
+  | { kind: "action"; rule: Rule; errno?: Errno; why?: string }
+  | { kind: "rpdb-bypass"; why: string }
+  | { kind: "onlink-fallback"; oif: number; errno: Errno }
+  | { kind: "rp_filter"; mode: number; ok: boolean; why: string; reverse?: Decision }
+  | { kind: "martian"; why: string }
+  | { kind: "forwarding"; enabled: boolean; dev: string }
+  | { kind: "multipath"; hash: number; chosen: number; of: number }
+  | { kind: "saddr"; addr: Addr; why: string }
+  | { kind: "note"; text: string };
+
+/** A route lookup result: either a route or an errno. */
+export interface Decision {
+  ok: boolean;
+  errno?: Errno;
+  /** Resulting route type (unicast, local, broadcast, multicast). */
+  type?: RouteType;
+  /** The FIB entry that matched (for `fibmatch`). Undefined for the oif on-link fallback. */
+  route?: Route;
+  /** Table that produced the route (RTM_F_LOOKUP_TABLE). */
+  table?: number;
+  /** Index into route.nexthops chosen by multipath. */
+  nhIndex?: number;
+  gateway?: Addr;
+  /** Output device ifindex (1 = lo for local delivery). */
+  oif?: number;
+  /** Preferred source (printed `src`). */
+  prefsrc?: Addr;
+  /** Cache flags printed by iproute2: local, brd, mc, redirect. */
+  cacheFlags: string[];
+  /** Flow the decision was made for (after defaults). */
+  flow: Flow;
+  /** Input lookups: the ingress device. */
+  iif?: number;
+  /** Route prefix length that matched (for suppressors and fibmatch). */
+  matchedPrefix?: Prefix;
+  trace: TraceStep[];
+}

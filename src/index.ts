@@ -1,0 +1,7 @@
+/**
+ * routelab: a virtual Linux host whose policy routing answers exactly as the kernel would.
+ * @module
+ */
+export * from "./addr/ip.js";
+export * from "./model/types.js";
+export * from "./engine/types.js";
