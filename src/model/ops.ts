@@ -272,7 +272,7 @@ function applyAddr(s: HostState, cmd0: Extract<IpCommand, { obj: "addr" }>, loc:
     return undefined;
   }
   const l = devLink!;
-  const cmd = cmd0 as Extract<IpCommand, { obj: "addr"; op: "add" }>;
+  const cmd = cmd0 as Extract<IpCommand, { obj: "addr"; local: Prefix }>;
   const fam = cmd.family;
   const existing = s.addrs.find((a) => a.ifindex === l.ifindex && a.family === fam && addrEq(a.local, cmd.local.addr) && (fam === 6 || a.prefixlen === cmd.local.len));
   if (cmd.op === "del") {
