@@ -361,7 +361,7 @@ function buildRoute(s: HostState, spec: RouteSpec, op: string, loc: SourceLoc): 
   if (fam === 4 && hasHostBits(dst)) return extack("Invalid prefix for given prefix length.", spec.words.find((w) => w.text.startsWith(dst.addr.family === 4 ? "" : "")) ? undefined : undefined, loc);
   if (type === "nat") return extack("Invalid scope.", undefined, loc);
   if (type === "anycast" && fam === 4) return rtnl("Invalid argument", undefined, loc);
-  let scope = spec.scope ?? (type === "local" || type === "nat" ? SCOPE.host : type === "broadcast" || type === "multicast" || type === "anycast" ? SCOPE.link : type === "unicast" && !spec.nexthops.some((n) => n.gateway) ? SCOPE.link : SCOPE.universe);
+  let scope = spec.scope ?? (type === "local" ? SCOPE.host : type === "broadcast" || type === "multicast" || type === "anycast" ? SCOPE.link : type === "unicast" && !spec.nexthops.some((n) => n.gateway) ? SCOPE.link : SCOPE.universe);
   if (fam === 6) scope = SCOPE.universe;
   const nexthops: Nexthop[] = [];
   if (isErrorType(type)) {
@@ -442,7 +442,7 @@ function applyRoute(s: HostState, cmd: Extract<IpCommand, { obj: "route" }>, loc
     for (const r of s.routes) if (r.kernelAddr && !s.routes.includes(r)) { /* unreachable */ }
     return undefined;
   }
-  const spec = cmd.route;
+  const spec = (cmd as Extract<IpCommand, { route: RouteSpec }>).route;
   if (cmd.op === "del") return deleteRoute(s, spec, loc);
   const built = buildRoute(s, spec, cmd.op, loc);
   if ("exit" in built) return built;
@@ -574,7 +574,7 @@ function applyRule(s: HostState, cmd: Extract<IpCommand, { obj: "rule" }>, loc: 
     if (fam === 4) s.rules4 = s.rules4.filter(keep); else s.rules6 = s.rules6.filter(keep);
     return undefined;
   }
-  const spec = cmd.rule;
+  const spec = (cmd as Extract<IpCommand, { rule: RuleSpec }>).rule;
   const fam = spec.family;
   const list = fam === 4 ? s.rules4 : s.rules6;
   if (cmd.op === "del") {
