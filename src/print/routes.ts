@@ -1,0 +1,296 @@
+/**
+ * `ip [-4|-6] [-d] [-j [-p]] route show [table T|all]` exactly as iproute2 6.1 prints it
+ * (ip/iproute.c print_route), in the kernel's dump order:
+ *
+ * - IPv4 before IPv6 (`table all` without a family dumps both);
+ * - tables in hash order: bucket `id & 255` ascending, and inside a bucket the most recently
+ *   created table first (hlist_add_head); creation order is approximated by the first
+ *   appearance of the table in `state.routes`;
+ * - IPv4 inside a table: LC-trie leaf order (key ascending), then longer prefix first, then
+ *   tos descending, then metric ascending, then `state.routes` order (fib_insert_alias);
+ * - IPv6 inside a table: the fib6 walker's order (source-specific routes of a node first,
+ *   then the more specific prefixes, then the node's own routes; metric ascending in a node).
+ *
+ * Flags the kernel computes from device state are derived here: `linkdown` (nexthop device
+ * not up or no carrier; never for host-scope IPv4 or local/anycast IPv6 routes) and `dead`
+ * (the nexthop's `dead`, or linkdown with `ignore_routes_with_linkdown`).
+ *
+ * @example
+ * ```ts
+ * printRoutes(state, { table: "all" }); // every table, IPv4 then IPv6
+ * ```
+ * @module
+ */
+import type { Family, Prefix } from "../addr/ip.js";
+import { bits, formatAddr } from "../addr/ip.js";
+import type { HostState, Nexthop, Route } from "../model/types.js";
+import { Emitter } from "./emit.js";
+import { dsfieldN2a, METRIC_INDEX, rtprotN2a, rtscopeN2a, tableN2a } from "./names.js";
+
+export interface RouteShowOptions {
+  family?: Family;
+  /** A table id, `"all"`, or undefined for main. */
+  table?: number | "all";
+  json?: boolean;
+  pretty?: boolean;
+  details?: boolean;
+}
+
+/** ll_index_to_name: the link's name, `if<N>` when unknown. */
+export function linkName(state: HostState, ifindex: number): string {
+  return state.links.find((l) => l.ifindex === ifindex)?.name ?? `if${ifindex}`;
+}
+
+function sysctlOn(state: HostState, key: string): boolean {
+  const v = state.sysctl.get(key);
+  return v !== undefined && v.trim() !== "0" && v.trim() !== "";
+}
+
+/** ip_ignore_linkdown / ip6_ignore_linkdown for a device. */
+export function ignoreLinkdown(state: HostState, family: Family, dev: string): boolean {
+  if (family === 4) {
+    return sysctlOn(state, "net.ipv4.conf.all.ignore_routes_with_linkdown") || sysctlOn(state, `net.ipv4.conf.${dev}.ignore_routes_with_linkdown`);
+  }
+  const d = state.sysctl.get(`net.ipv6.conf.${dev}.ignore_routes_with_linkdown`);
+  if (d !== undefined) return d.trim() !== "0";
+  return sysctlOn(state, "net.ipv6.conf.all.ignore_routes_with_linkdown");
+}
+
+/** Is this nexthop flagged RTNH_F_LINKDOWN in a dump of `r`? */
+export function nhLinkdown(state: HostState, r: Route, nh: Nexthop): boolean {
+  if (!nh.ifindex) return false;
+  if (r.family === 4 && r.scope === 254) return false;
+  if (r.family === 6 && (r.type === "local" || r.type === "anycast")) return false;
+  if (r.family === 6 && isReject(r.type)) return false;
+  const l = state.links.find((x) => x.ifindex === nh.ifindex);
+  if (!l) return false;
+  return !(l.up && l.carrier);
+}
+
+function isReject(t: Route["type"]): boolean {
+  return t === "blackhole" || t === "unreachable" || t === "prohibit" || t === "throw";
+}
+
+/** Flag words of one nexthop, in print_rt_flags order. */
+export function nhFlags(state: HostState, r: Route, nh: Nexthop): string[] {
+  const linkdown = nhLinkdown(state, r, nh);
+  const dead = nh.dead || (linkdown && ignoreLinkdown(state, r.family, linkName(state, nh.ifindex)));
+  const out: string[] = [];
+  if (dead) out.push("dead");
+  if (nh.onlink) out.push("onlink");
+  if (linkdown) out.push("linkdown");
+  return out;
+}
+
+/** Route-level flags: the nexthop's for a single nexthop, fib_info's (all dead / all linkdown) for multipath. */
+export function routeFlags(state: HostState, r: Route): string[] {
+  if (r.nexthops.length === 1) return nhFlags(state, r, r.nexthops[0]!);
+  if (r.nexthops.length === 0 || r.family === 6) return [];
+  const out: string[] = [];
+  if (r.nexthops.every((n) => n.dead)) out.push("dead");
+  if (r.nexthops.every((n) => nhLinkdown(state, r, n))) out.push("linkdown");
+  return out;
+}
+
+function fmtDst(p: Prefix): string {
+  if (p.len === 0) return "default";
+  return p.len === bits(p.addr.family) ? formatAddr(p.addr) : `${formatAddr(p.addr)}/${p.len}`;
+}
+
+/** printf("%g") for the rtt/rttvar/rto_min seconds form. */
+function fmtG(x: number): string {
+  const s = x.toPrecision(6);
+  return String(Number(s));
+}
+
+function printMetrics(o: Emitter, metrics: NonNullable<Route["metrics"]>): void {
+  const sorted = [...metrics].sort((a, b) => (METRIC_INDEX.get(a.name) ?? 99) - (METRIC_INDEX.get(b.name) ?? 99));
+  o.openArray("metrics");
+  o.openObject();
+  for (const m of sorted) {
+    const idx = METRIC_INDEX.get(m.name);
+    if (m.name === "hoplimit" && (m.value | 0) === -1) continue;
+    o.fp(idx !== undefined ? `${m.name} ` : `metric ${m.name} `);
+    if (m.lock) o.fp("lock ");
+    if (m.name === "features") {
+      o.fp(m.value & 1 ? (m.value & ~1 ? ` ecn 0x${m.value.toString(16)}` : " ecn") : ` 0x${m.value.toString(16)}`);
+      o.js("features", m.value);
+    } else if (m.name === "rtt" || m.name === "rttvar" || m.name === "rto_min") {
+      if (o.json) o.js(m.name, m.value);
+      else o.fp(m.value >= 1000 ? `${fmtG(m.value / 1e3)}s ` : `${m.value}ms `);
+    } else {
+      o.any(m.name, "%u ", m.value >>> 0);
+    }
+  }
+  o.closeObject();
+  o.closeArray();
+}
+
+function printFlags(o: Emitter, flags: readonly string[]): void {
+  o.openArray("flags");
+  for (const f of flags) o.any(null, "%s ", f);
+  o.closeArray();
+}
+
+export interface RouteLineCtx {
+  details: boolean;
+  /** filter.tb is set (`table X` or the default main): the table is not printed. */
+  tableFiltered: boolean;
+  /** Nexthop order override (IPv6 fibmatch prints the chosen sibling first). */
+  nexthops?: readonly Nexthop[];
+}
+
+/** One route as print_route prints a FIB entry (route show, fibmatch). */
+export function printRouteEntry(o: Emitter, state: HostState, r: Route, ctx: RouteLineCtx): void {
+  const host = bits(r.family);
+  const nhs = ctx.nexthops ?? r.nexthops;
+  o.openObject();
+  if (r.type !== "unicast" || ctx.details) o.any("type", "%s ", r.type);
+  o.any("dst", "%s ", fmtDst(r.dst));
+  if (r.src && r.src.len > 0) {
+    o.any("from", "from %s ", r.src.len !== host ? `${formatAddr(r.src.addr)}/${r.src.len}` : formatAddr(r.src.addr));
+  }
+  if (r.tos) o.any("tos", "tos %s ", dsfieldN2a(r.tos));
+  const single = nhs.length === 1 ? nhs[0]! : undefined;
+  if (single?.gateway) {
+    if (single.gateway.family === r.family) {
+      o.js("gateway", formatAddr(single.gateway));
+      o.fp(`via ${formatAddr(single.gateway)} `);
+    } else {
+      o.openObject("via");
+      o.any("family", "via %s ", single.gateway.family === 6 ? "inet6" : "inet");
+      o.any("host", "%s ", formatAddr(single.gateway));
+      o.closeObject();
+    }
+  }
+  let oif = single?.ifindex ?? 0;
+  if (!oif && r.family === 6 && nhs.length <= 1) oif = 1; // IPv6 reject/blackhole routes live on lo
+  if (oif && nhs.length <= 1) o.any("dev", "dev %s ", linkName(state, oif));
+  if (r.table && (r.table !== 254 || ctx.details) && !ctx.tableFiltered) o.any("table", "table %s ", tableN2a(state.tableNames, r.table));
+  if (r.protocol !== 3 || ctx.details) o.any("protocol", "proto %s ", rtprotN2a(r.protocol));
+  if (r.scope !== 0 || ctx.details) o.any("scope", "scope %s ", rtscopeN2a(r.scope));
+  if (r.prefsrc) {
+    o.js("prefsrc", formatAddr(r.prefsrc));
+    o.fp(`src ${formatAddr(r.prefsrc)} `);
+  }
+  if (r.family === 6 || r.metric) o.any("metric", "metric %u ", r.metric >>> 0);
+  printFlags(o, ctx.nexthops ? (nhs.length === 1 ? nhFlags(state, r, nhs[0]!) : routeFlags(state, r)) : routeFlags(state, r));
+  if (r.metrics && r.metrics.length) printMetrics(o, r.metrics);
+  if (r.family === 6) printPref(o, r.pref6);
+  if (nhs.length > 1) {
+    o.openArray("nexthops");
+    for (const nh of nhs) {
+      o.openObject();
+      o.fp("\n\tnexthop ");
+      if (nh.gateway) {
+        o.js("gateway", formatAddr(nh.gateway));
+        o.fp(`via ${formatAddr(nh.gateway)} `);
+      }
+      o.any("dev", "dev %s ", linkName(state, nh.ifindex));
+      o.any("weight", "weight %d ", nh.weight);
+      printFlags(o, nhFlags(state, r, nh));
+      o.closeObject();
+    }
+    o.closeArray();
+  }
+  o.fp("\n");
+  o.closeObject();
+}
+
+/** print_rt_pref. */
+export function printPref(o: Emitter, pref: number): void {
+  const name = pref === 3 ? "low" : pref === 0 ? "medium" : pref === 1 ? "high" : undefined;
+  if (name) o.any("pref", "pref %s", name);
+  else o.any("pref", "%u", pref);
+}
+
+// ---------------------------------------------------------------------------------------
+// Dump order
+
+function bitAt(p: Prefix, i: number): number {
+  if (p.addr.family === 4) return (p.addr.v >>> (31 - i)) & 1;
+  return Number((p.addr.v >> BigInt(127 - i)) & 1n);
+}
+
+/** Where two prefixes diverge: -1/1 for a differing bit within both, or 0 when one contains the other. */
+function divergence(a: Prefix, b: Prefix): number {
+  const l = Math.min(a.len, b.len);
+  if (a.addr.family === 6 && b.addr.family === 6) {
+    const x = a.addr.v ^ b.addr.v;
+    if (x === 0n) return 0;
+    const first = 127 - (x.toString(2).length - 1);
+    if (first >= l) return 0;
+    return bitAt(a, first) === 0 ? -1 : 1;
+  }
+  for (let i = 0; i < l; i++) {
+    const ba = bitAt(a, i), bb = bitAt(b, i);
+    if (ba !== bb) return ba < bb ? -1 : 1;
+  }
+  return 0;
+}
+
+/** Post-order comparison of prefixes in a binary trie (descendants before ancestors). */
+function postCmp(a: Prefix, b: Prefix): number {
+  const d = divergence(a, b);
+  if (d) return d;
+  return b.len - a.len;
+}
+
+function cmp6(a: Route, b: Route): number {
+  const aS = !!a.src && a.src.len > 0, bS = !!b.src && b.src.len > 0;
+  const d = divergence(a.dst, b.dst);
+  if (d) return d;
+  if (a.dst.len === b.dst.len) {
+    if (aS && bS) return postCmp(a.src!, b.src!) || a.metric - b.metric;
+    if (aS !== bS) return aS ? -1 : 1;
+    return a.metric - b.metric;
+  }
+  // One destination contains the other: source routes of the ancestor come first (FWS_S).
+  if (a.dst.len < b.dst.len) return aS ? -1 : 1;
+  return bS ? 1 : -1;
+}
+
+function cmp4(a: Route, b: Route): number {
+  const ka = a.dst.addr.v as number, kb = b.dst.addr.v as number;
+  if (ka !== kb) return ka < kb ? -1 : 1;
+  if (a.dst.len !== b.dst.len) return b.dst.len - a.dst.len;
+  if (a.tos !== b.tos) return b.tos - a.tos;
+  return (a.metric >>> 0) - (b.metric >>> 0);
+}
+
+/** Routes of one family in the kernel's dump order. */
+export function dumpOrder(state: HostState, family: Family, routes: readonly Route[] = state.routes): Route[] {
+  const idx = new Map<Route, number>();
+  const firstSeen = new Map<number, number>();
+  routes.forEach((r, i) => { idx.set(r, i); if (r.family === family && !firstSeen.has(r.table)) firstSeen.set(r.table, i); });
+  const sel = routes.filter((r) => r.family === family);
+  const cmp = family === 4 ? cmp4 : cmp6;
+  return sel.sort((a, b) => {
+    if (a.table !== b.table) {
+      const ha = a.table & 255, hb = b.table & 255;
+      if (ha !== hb) return ha - hb;
+      return firstSeen.get(b.table)! - firstSeen.get(a.table)!;
+    }
+    return cmp(a, b) || idx.get(a)! - idx.get(b)!;
+  });
+}
+
+/**
+ * `ip route show` output.
+ * @example printRoutes(state, { family: 6, table: 255 }) // ip -6 route show table local
+ */
+export function printRoutes(state: HostState, opts: RouteShowOptions = {}): string {
+  const o = new Emitter(opts);
+  const table = opts.table === undefined ? 254 : opts.table;
+  // iproute_list_flush_or_save: without -4/-6, only `table all` dumps both families.
+  const families: Family[] = opts.family ? [opts.family] : table === "all" ? [4, 6] : [4];
+  o.startList();
+  for (const f of families) {
+    for (const r of dumpOrder(state, f)) {
+      if (table !== "all" && (r.table || 254) !== table) continue;
+      printRouteEntry(o, state, r, { details: !!opts.details, tableFiltered: table !== "all" });
+    }
+  }
+  o.endList();
+  return o.text();
+}
