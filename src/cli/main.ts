@@ -1,0 +1,90 @@
+#!/usr/bin/env node
+/**
+ * `routelab`: iproute2's `ip` against a virtual host built from scripts and dumps.
+ *
+ *   routelab [--load FILE]... [-4|-6] [-j] [-p] [-d] [-force] [-batch FILE] OBJECT COMMAND...
+ *   routelab --load FILE explain <route get arguments>
+ *   routelab --load FILE report
+ *
+ * Options follow iproute2 (single-dash long options, unique prefixes), which is why they
+ * are read here rather than by a general CLI library.
+ * @module
+ */
+import { readFileSync } from "node:fs";
+import { createHostState } from "../model/host.js";
+import { loadText, parseIpOptions, type LoadIssue } from "../model/load.js";
+import type { HostState } from "../model/types.js";
+import type { Word } from "../parse/shell.js";
+import { runBatch, runCommand } from "../interfaces/commands.js";
+import { report } from "../interfaces/report.js";
+import { renderIssue } from "../interfaces/render.js";
+
+const USAGE = `Usage: routelab [--load FILE]... [ OPTIONS ] OBJECT { COMMAND | help }
+       routelab [--load FILE]... [ OPTIONS ] -batch FILE
+       routelab [--load FILE]... explain ROUTE-GET-ARGS
+       routelab [--load FILE]... report
+where  OBJECT := { link | address | route | rule }
+       OPTIONS := { -4 | -6 | -j[son] | -p[retty] | -d[etails] | -force | -batch FILE }
+Files given with --load are setup scripts (ip, sysctl, iptables, nft lines) or dumps
+(ip -j link/addr/rule/route output, ip rule / ip route show text, sysctl -a).
+`;
+
+function readText(path: string): string | undefined {
+  try { return path === "-" ? readFileSync(0, "utf8") : readFileSync(path, "utf8"); } catch { return undefined; }
+}
+
+function main(argv: string[]): number {
+  const loads: string[] = [];
+  let i = 0;
+  while (i < argv.length) {
+    const a = argv[i]!;
+    if (a === "--load" || a === "-l" || a === "--file") { const f = argv[i + 1]; if (!f) { process.stderr.write("routelab: --load needs a file\n"); return 2; } loads.push(f); i += 2; continue; }
+    if (a.startsWith("--load=")) { loads.push(a.slice(7)); i++; continue; }
+    if (a === "-h" || a === "--help" || a === "help") { process.stdout.write(USAGE); return 0; }
+    if (a === "-V" || a === "--version") { process.stdout.write("routelab 0.1.0 (speaks iproute2-6.1.0)\n"); return 0; }
+    break;
+  }
+  const host: HostState = createHostState();
+  const issues: LoadIssue[] = [];
+  for (const f of loads) {
+    const text = readText(f);
+    if (text === undefined) { process.stderr.write(`routelab: cannot read "${f}": No such file or directory\n`); return 2; }
+    issues.push(...loadText(host, text, f, { readFile: readText }));
+  }
+  const errors = issues.filter((x) => x.severity === "error");
+  for (const w of issues.filter((x) => x.severity === "warning")) process.stderr.write(renderIssue(w, "warning") + "\n");
+  if (errors.length) {
+    for (const e of errors) process.stderr.write(renderIssue(e, "error") + "\n");
+    process.stderr.write(`routelab: ${errors.length} error${errors.length > 1 ? "s" : ""} while loading; nothing was answered\n`);
+    return 2;
+  }
+  if (host.netfilter.length) {
+    const tools = [...new Set(host.netfilter.map((c) => c.tool))].join(", ");
+    process.stderr.write(`routelab: note: ${host.netfilter.length} ${tools} command${host.netfilter.length > 1 ? "s were" : " was"} recorded but netfilter is not modelled yet (route get is unaffected: the kernel does not run netfilter for it either)\n`);
+  }
+  const words: Word[] = argv.slice(i).map((text, k) => ({ text, loc: { file: "<argv>", line: 1, col: k + 1 } }));
+  const po = parseIpOptions(words, 0);
+  if (po.error) { process.stderr.write(po.error.message.trimEnd() + "\n"); return po.error.exit; }
+  const rest = words.slice(po.next);
+  const end = { file: "<argv>", line: 1, col: argv.length + 1 };
+  if (po.opts.batch !== undefined) {
+    const text = readText(po.opts.batch);
+    if (text === undefined) { process.stderr.write(`Cannot open file "${po.opts.batch}" for reading: No such file or directory\n`); return 1; }
+    const r = runBatch(host, po.opts, text, po.opts.batch === "-" ? "<stdin>" : po.opts.batch);
+    process.stdout.write(r.stdout); process.stderr.write(r.stderr);
+    return r.status;
+  }
+  if (!rest.length) { process.stdout.write(USAGE); return loads.length ? 0 : 1; }
+  if (rest[0]!.text === "report") { process.stdout.write(report(host, loads)); return 0; }
+  const r = runCommand(host, po.opts, rest, end);
+  process.stdout.write(r.stdout); process.stderr.write(r.stderr);
+  return r.status;
+}
+
+try {
+  process.exitCode = main(process.argv.slice(2));
+} catch (e) {
+  // A bug in routelab, not in the input: say so in one line, never a stack trace.
+  process.stderr.write(`routelab: internal error: ${(e as Error).message ?? String(e)} (please report this with the input that caused it)\n`);
+  process.exitCode = 70;
+}

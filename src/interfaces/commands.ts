@@ -1,0 +1,102 @@
+/**
+ * The command dispatcher shared by the CLI and the browser: one routelab/iproute2 command
+ * line against a host → stdout, stderr and exit status, exactly as `ip` would print them.
+ * @module
+ */
+import type { Family } from "../addr/ip.js";
+import { parseIpOptions, runIpLine, batchWords } from "../model/load.js";
+import { parseIpArgv, type IpCommand, type IpOptions } from "../parse/ipcmd.js";
+import type { IpError } from "../parse/args.js";
+import type { Word } from "../parse/shell.js";
+import { applyIpCommand, linkByName } from "../model/ops.js";
+import type { HostState, SourceLoc } from "../model/types.js";
+import { routeGet, type RouteQuery } from "../engine/route.js";
+import { routeGetResult } from "../print/routeget.js";
+import { printRules } from "../print/rules.js";
+import { printRoutes } from "../print/routes.js";
+import { printAddrs, printLinks } from "../print/links.js";
+import { explain } from "./explain.js";
+
+/** What one command printed. */
+export interface CmdResult { stdout: string; stderr: string; status: number; /** exit at once (iproute2 invarg: exit(-1) even inside -batch) */ fatal?: boolean }
+
+const ok = (stdout: string): CmdResult => ({ stdout, stderr: "", status: 0 });
+const errOut = (e: IpError): CmdResult => ({ stdout: "", stderr: e.message.endsWith("\n") ? e.message + "\n" : e.message + "\n", status: e.exit === 255 ? 255 : e.exit, fatal: e.exit === 255 });
+
+/** `route get` query → engine query, checking devices as iproute2 does (ll_name_to_index). */
+function toQuery(s: HostState, q: Extract<IpCommand, { op: "get" }>["query"], end: SourceLoc): RouteQuery | IpError {
+  for (const d of [q.iif, q.oif]) if (d !== undefined && !linkByName(s, d)) return { code: "ip.no-device", message: `Cannot find device "${d}"`, loc: end, token: d, exit: 1 };
+  return { family: q.family, dst: q.dst, ...(q.from ? { from: q.from } : {}), ...(q.iif ? { iif: q.iif } : {}), ...(q.oif ? { oif: q.oif } : {}), ...(q.mark !== undefined ? { mark: q.mark } : {}), ...(q.tos !== undefined ? { tos: q.tos } : {}), ...(q.uid !== undefined ? { uid: q.uid } : {}), ...(q.ipproto !== undefined ? { ipproto: q.ipproto } : {}), ...(q.sport !== undefined ? { sport: q.sport } : {}), ...(q.dport !== undefined ? { dport: q.dport } : {}) };
+}
+
+/**
+ * Run one command (the words after the global options) against the host.
+ * @example runCommand(state, { json: true }, words("route get 1.1.1.1 mark 129"), loc)
+ */
+export function runCommand(s: HostState, opts: IpOptions, words: Word[], end: SourceLoc): CmdResult {
+  const first = words[0]?.text;
+  if (first === "explain") {
+    const p = parseIpArgv([{ text: "route", loc: end }, { text: "get", loc: end }, ...words.slice(1)], opts, s.tableNames, end);
+    if (!p.ok) return errOut(p.error);
+    if (p.cmd.obj !== "route" || p.cmd.op !== "get") return errOut({ code: "usage", message: "usage: explain <route get arguments>", exit: 255 });
+    const q = toQuery(s, p.cmd.query, end);
+    if ("exit" in q) return errOut(q);
+    const d = routeGet(s, q);
+    const head = `route get ${words.slice(1).map((w) => w.text).join(" ")}`;
+    return { stdout: [head, ...explain(s, d)].join("\n") + "\n", stderr: "", status: d.ok ? 0 : 2 };
+  }
+  const p = parseIpArgv(words, opts, s.tableNames, end);
+  if (!p.ok) return errOut(p.error);
+  const cmd = p.cmd;
+  const fam: Family | undefined = opts.family;
+  if (cmd.obj === "route" && cmd.op === "get") {
+    const q = toQuery(s, cmd.query, end);
+    if ("exit" in q) return errOut(q);
+    const d = routeGet(s, q);
+    const r = routeGetResult(s, d, { family: cmd.query.family, ...(cmd.query.from ? { from: cmd.query.from } : {}), ...(cmd.query.iif ? { iif: cmd.query.iif } : {}), uid: cmd.query.uid, ...(cmd.query.mark !== undefined ? { mark: cmd.query.mark } : {}), fibmatch: cmd.query.fibmatch, json: !!opts.json, pretty: !!opts.pretty });
+    return r;
+  }
+  if (cmd.obj === "route" && cmd.op === "show") {
+    if (cmd.dev || cmd.proto !== undefined || cmd.type) return errOut({ code: "ip.not-modelled", message: "route show filters other than table are not modelled yet", exit: 1 });
+    return ok(printRoutes(s, { ...(fam ? { family: fam } : {}), ...(cmd.table !== undefined ? { table: cmd.table } : {}), json: !!opts.json, pretty: !!opts.pretty, details: !!opts.details }));
+  }
+  if (cmd.obj === "rule" && cmd.op === "show") return ok(printRules(s, fam ?? 4, { json: !!opts.json, pretty: !!opts.pretty, details: !!opts.details }));
+  if (cmd.obj === "addr" && cmd.op === "show") return ok(printAddrs(s, { ...(fam ? { family: fam } : {}), ...(cmd.dev ? { dev: cmd.dev } : {}), json: !!opts.json, pretty: !!opts.pretty }));
+  if (cmd.obj === "link" && cmd.op === "show") {
+    if (cmd.dev && !linkByName(s, cmd.dev)) return errOut({ code: "ip.no-device", message: `Device "${cmd.dev}" does not exist.`, exit: 1 });
+    return ok(printLinks(s, { ...(cmd.dev ? { dev: cmd.dev } : {}), json: !!opts.json, pretty: !!opts.pretty }));
+  }
+  const e = applyIpCommand(s, cmd, { loc: end, words });
+  return e ? errOut(e) : ok("");
+}
+
+/**
+ * `ip -batch`: each line is a command; failures print `Command failed FILE:N` and stop
+ * unless `-force`. Exit status 1 when a line failed; an argument error ends the run (255).
+ * @example runBatch(state, { json: true, force: true }, text, "probes.txt")
+ */
+export function runBatch(s: HostState, opts: IpOptions, text: string, file: string): CmdResult {
+  let stdout = "", stderr = "", status = 0;
+  const lines = text.split("\n");
+  if (lines[lines.length - 1] === "") lines.pop();
+  for (let n = 0; n < lines.length; n++) {
+    const loc: SourceLoc = { file, line: n + 1, col: 1 };
+    const ws = batchWords(lines[n]!, loc);
+    if (!ws.length) continue;
+    // Per-line global options are not read by iproute2's batch; routelab lines may start with them.
+    const po = parseIpOptions(ws, 0);
+    const lineOpts = { ...opts, ...po.opts };
+    const r = po.error ? errOut(po.error) : runCommand(s, lineOpts, ws.slice(po.next), { ...loc, col: lines[n]!.length + 1 });
+    stdout += r.stdout;
+    stderr += r.stderr;
+    if (r.fatal) return { stdout, stderr, status: 255, fatal: true };
+    if (r.status !== 0) {
+      stderr += `Command failed ${file}:${n + 1}\n`;
+      status = 1;
+      if (!opts.force) break;
+    }
+  }
+  return { stdout, stderr, status };
+}
+
+export { runIpLine };
