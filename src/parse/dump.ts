@@ -34,6 +34,7 @@ import { RTN } from "../model/types.js";
 import {
   dsfieldA2n, groupA2n, ipprotoA2n, METRIC_INDEX, parseNum, rtprotA2n, rtscopeA2n, tableA2n,
 } from "../print/names.js";
+import { ignoreLinkdown } from "../print/routes.js";
 import type { JNode } from "./dump-json.js";
 import { JsonSyntaxError, LineIndex, parseJsonValues } from "./dump-json.js";
 
@@ -440,6 +441,16 @@ function applyNhFlag(nh: Nexthop, flag: string, flags: Set<string>): void {
   void flags;
 }
 
+/**
+ * RTNH_F_DEAD, or a `dead` that iproute2 shows because of ignore_routes_with_linkdown on a
+ * linkdown nexthop of an up device (fib_nexthop_info)? Load sysctls before routes for this.
+ */
+function realDead(state: HostState, family: Family, flags: Set<string>, l: Link | undefined): boolean {
+  if (!flags.has("dead")) return false;
+  if (!flags.has("linkdown") || !l || !l.up) return true;
+  return !ignoreLinkdown(state, family, l.name);
+}
+
 /** Can the kernel flag this route's nexthops `linkdown`? */
 function canLinkdown(r: Route): boolean {
   if (r.family === 4) return r.scope !== 254;
@@ -452,7 +463,7 @@ function finishNexthops(ld: Loader, r: Route, hops: { nh: Nexthop; dev?: string;
     if (h.dev !== undefined) h.nh.ifindex = ld.link(h.dev, canLinkdown(r) ? linkdown : null, h.flags.has("dead"));
     const l = ld.state.links.find((x) => x.ifindex === h.nh.ifindex);
     // `dead` with `linkdown` on an up device comes from ignore_routes_with_linkdown, not RTNH_F_DEAD.
-    h.nh.dead = h.flags.has("dead") && !(linkdown && l !== undefined && l.up);
+    h.nh.dead = realDead(ld.state, r.family, h.flags, l);
     for (const f of h.flags) applyNhFlag(h.nh, f, h.flags);
   }
   r.nexthops = hops.map((h) => h.nh);
@@ -675,7 +686,7 @@ function parseHop(ld: Loader, c: Cursor, family: Family): Nexthop {
   const linkdown = flags.has("linkdown");
   if (dev !== undefined) nh.ifindex = ld.link(dev, linkdown, flags.has("dead"));
   const l = ld.state.links.find((x) => x.ifindex === nh.ifindex);
-  nh.dead = flags.has("dead") && !(linkdown && l !== undefined && l.up);
+  nh.dead = realDead(ld.state, family, flags, l);
   nh.onlink = flags.has("onlink");
   return nh;
 }
@@ -756,6 +767,9 @@ function linkFromJson(ld: Loader, o: Extract<JNode, { t: "obj" }>, masters: Set<
   else if (infoKind) kind = "other";
   else if (peerN?.t === "str" || linkIndex) kind = "veth";
   else if (masters.has(name)) kind = "bridge";
+  else if (guessTap(lt, get("qdisc"), get("operstate"), flags)) kind = "tap";
+  // A port-less bridge: noqueue, carrier, operstate UNKNOWN (a veth would have a peer).
+  else if (lt === "ether" && str2(get("qdisc")) === "noqueue" && str2(get("operstate")) === "UNKNOWN") kind = "bridge";
   else kind = "other";
   const up = flags.has("UP");
   const carrier = flags.has("LOWER_UP") || (!up && kind === "loopback");
@@ -775,6 +789,18 @@ function linkFromJson(ld: Loader, o: Extract<JNode, { t: "obj" }>, masters: Set<
   if (m) l.master = str(m, "a master name");
   if ((kind === "tun" || kind === "tap") && !carrier) l.tunNoReader = true;
   return l;
+}
+
+/**
+ * Without `-d` a tap looks like any ethernet device; it is the one with a real qdisc that is
+ * UNKNOWN when it has a reader and NO-CARRIER/DOWN without one.
+ */
+function str2(n: JNode | undefined): string | undefined { return n?.t === "str" ? n.v : undefined; }
+
+function guessTap(lt: string, qdisc: JNode | undefined, oper: JNode | undefined, flags: Set<string>): boolean {
+  if (lt !== "ether" || qdisc?.t !== "str" || ["noqueue", "noop"].includes(qdisc.v)) return false;
+  const os = oper?.t === "str" ? oper.v : "";
+  return os === "UNKNOWN" || (os === "DOWN" && flags.has("NO-CARRIER"));
 }
 
 function reindex(state: HostState, from: number, to: number): void {

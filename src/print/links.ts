@@ -6,8 +6,9 @@
  * - flags: LOOPBACK / BROADCAST,MULTICAST (ethernet-like) / POINTOPOINT,MULTICAST,NOARP (tun),
  *   UP, LOWER_UP (up with carrier), NO-CARRIER (up without carrier), M-DOWN (veth peer down);
  * - operstate: DOWN when admin down; lo UNKNOWN; tun/tap UNKNOWN with a reader else DOWN;
- *   veth UP or LOWERLAYERDOWN; bridge and others UP or DOWN;
- * - qdisc: `noop` when down, `noqueue` for lo/veth/bridge, the default qdisc (pfifo_fast,
+ *   veth UP or LOWERLAYERDOWN; bridge UP (UNKNOWN without ports) or DOWN; others UP or DOWN;
+ * - qdisc: `noop` when down (as for a device never set up; the kernel keeps the last qdisc
+ *   of a device set down again, which the model does not record), `noqueue` for lo/veth/bridge, the default qdisc (pfifo_fast,
  *   or `net.core.default_qdisc` from the state's sysctls) for tun/tap.
  *
  * Not modelled (never printed): altnames, link-netnsid, statistics, dynamic lifetimes
@@ -40,12 +41,15 @@ export function linkFlags(state: HostState, l: Link): string[] {
   return out;
 }
 
-/** IFLA_OPERSTATE name. */
-export function operState(l: Link): string {
+/**
+ * IFLA_OPERSTATE name. A bridge that never had a port keeps carrier with operstate UNKNOWN
+ * (`hasPorts`: some link names it as master).
+ */
+export function operState(l: Link, hasPorts = true): string {
   if (!l.up) return "DOWN";
   if (l.kind === "loopback") return "UNKNOWN";
   if (l.kind === "tun" || l.kind === "tap") return l.carrier ? "UNKNOWN" : "DOWN";
-  if (l.carrier) return "UP";
+  if (l.carrier) return l.kind === "bridge" && !hasPorts ? "UNKNOWN" : "UP";
   return l.kind === "veth" ? "LOWERLAYERDOWN" : "DOWN";
 }
 
@@ -92,7 +96,7 @@ function printLinkInfo(o: Emitter, state: HostState, l: Link, doLink: boolean, s
   o.any("mtu", "mtu %u ", l.mtu);
   if (!inet6Dump) o.any("qdisc", "qdisc %s ", qdiscOf(state, l));
   if (l.master && !inet6Dump) o.any("master", "master %s ", l.master);
-  const os = operState(l);
+  const os = operState(l, state.links.some((x) => x.master === l.name));
   o.js("operstate", os);
   o.fp(`state ${os} `);
   if (doLink) o.any("linkmode", "mode %s ", "DEFAULT");
