@@ -35,6 +35,12 @@ export interface NfPacket {
   skgid?: number;
   /** Whether a local socket would match this packet (for -m socket / TPROXY). */
   socketExists?: boolean;
+  /** That socket has IP_TRANSPARENT (`-m socket --transparent`); undefined = assume yes. */
+  socketTransparent?: boolean;
+  /** That socket's SO_MARK (`-m socket --restore-skmark`); undefined = leave the mark. */
+  socketMark?: number;
+  /** TCP header flags (FIN 0x01, SYN 0x02, RST 0x04, PSH 0x08, ACK 0x10, URG 0x20); undefined = SYN for ctstate new, else ACK. */
+  tcpFlags?: number;
   /** Conntrack: state, ct mark, direction. */
   ctstate: CtState;
   ctmark: number;
@@ -47,6 +53,18 @@ export interface NfHostView {
   addrType(addr: Addr, dev?: string): string;
   /** ifindex -> name and name -> exists. */
   linkExists(name: string): boolean;
+  /**
+   * Optional FIB lookup for nft `fib ... oif|oifname` (rpf checks such as `fib saddr . iif oif missing`):
+   * route `daddr` (with `saddr`, `mark`, restricted to `oif` when set) and return the output
+   * device name, or undefined when there is no usable route. Without it those expressions
+   * are evaluated as "route exists".
+   */
+  fibLookup?(q: { family: Family; daddr: Addr; saddr?: Addr; mark?: number; iif?: string; oif?: string }): string | undefined;
+  /**
+   * Optional: does a socket exist for an nft `tproxy` redirect to addr:port (addr undefined =
+   * the packet's destination address)? Without it `pkt.socketExists ?? true` decides.
+   */
+  tproxySocket?(pkt: NfPacket, addr: Addr | undefined, port: number): boolean;
 }
 
 /** Terminal outcome of a base chain. */

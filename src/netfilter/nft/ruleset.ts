@@ -1,0 +1,359 @@
+/**
+ * Executing parsed nft commands against the ruleset model, with the kernel's checks
+ * (missing objects, jump targets, loops, chain-type restrictions). A batch is atomic:
+ * on any error nothing changes, as with `nft -f`.
+ * @module
+ */
+import type { Issue, SourceLoc } from "../../model/types.js";
+import type { Tok } from "./lexer.js";
+import type { Expr, NftChain, NftFamily, NftRule, NftRuleset, NftSet, NftTable, Stmt } from "./ast.js";
+import type { NftCmd, SetDecl } from "./parse.js";
+import { normalizeElems, typeValue, elemInterval, type RawVal } from "./canon.js";
+
+export class ExecErr extends Error {
+  constructor(public loc: SourceLoc | undefined, public msg: string, public token?: string, public code = "nft.kernel") { super(msg); }
+}
+
+export function findTable(rs: NftRuleset, family: NftFamily, name: string): NftTable | undefined {
+  return rs.tables.find((t) => t.family === family && t.name === name);
+}
+
+const HOOKS: Record<NftFamily, string[]> = {
+  ip: ["prerouting", "input", "forward", "output", "postrouting"],
+  ip6: ["prerouting", "input", "forward", "output", "postrouting"],
+  inet: ["prerouting", "input", "forward", "output", "postrouting", "ingress"],
+  arp: ["input", "output"],
+  bridge: ["prerouting", "input", "forward", "output", "postrouting"],
+  netdev: ["ingress", "egress"],
+};
+
+/** Location helper: `tokLoc` maps a token of the command to a SourceLoc. */
+export type TokLoc = (t: Tok) => SourceLoc;
+
+/** Apply commands in order to `rs` (mutating). Throws ExecErr on the first kernel/eval error. */
+export function execCmds(rs: NftRuleset, cmds: NftCmd[], tokLoc: TokLoc): void {
+  for (const c of cmds) execOne(rs, c, tokLoc);
+}
+
+type DelCmd = Extract<NftCmd, { op: "delete" | "flush"; obj: "table" | "chain" | "set" | "map" | "rule" }>;
+type RuleCmd = Extract<NftCmd, { obj: "rule"; stmts: unknown }>;
+
+const ENOENT = "Could not process rule: No such file or directory";
+const EOPNOTSUPP = "Could not process rule: Operation not supported";
+
+function needTable(rs: NftRuleset, family: NftFamily, name: string, tok: Tok, tokLoc: TokLoc): NftTable {
+  const t = findTable(rs, family, name);
+  if (!t) throw new ExecErr(tokLoc(tok), `Error: ${ENOENT}`, tok.text, "nft.ENOENT");
+  return t;
+}
+
+function execOne(rs: NftRuleset, c: NftCmd, tokLoc: TokLoc): void {
+  switch (c.op) {
+    case "noop": return;
+    case "flush":
+      if (c.obj === "ruleset") { rs.tables = rs.tables.filter((t) => c.family !== undefined && t.family !== c.family); return; }
+      break;
+    default: break;
+  }
+  switch (c.obj) {
+    case "table": {
+      if (c.op === "add" || c.op === "create") {
+        const t = findTable(rs, c.family, c.table);
+        if (t) {
+          if (c.op === "create") throw new ExecErr(tokLoc(c.tok), "Error: Could not process rule: File exists", c.table, "nft.EEXIST");
+          if ("flags" in c && c.flags) t.flags = c.flags;
+          if ("comment" in c && c.comment !== undefined) t.comment = c.comment;
+          return;
+        }
+        rs.tables.push({ family: c.family, name: c.table, handle: ++rs.tableHandle, chains: [], sets: [], flags: ("flags" in c && c.flags) || [], comment: "comment" in c ? c.comment : undefined, nextHandle: 0 });
+        return;
+      }
+      const d = c as DelCmd;
+      const t = d.handle !== undefined ? rs.tables.find((x) => x.family === d.family && x.handle === d.handle) : findTable(rs, d.family, d.table);
+      if (!t) throw new ExecErr(tokLoc(c.tok), `Error: ${ENOENT}`, c.table, "nft.ENOENT");
+      if (c.op === "delete") rs.tables = rs.tables.filter((x) => x !== t);
+      else for (const ch of t.chains) ch.rules = [];
+      return;
+    }
+    case "chain": {
+      if ((c.op === "add" || c.op === "create") && !findTable(rs, c.family, c.table)) throw new ExecErr(tokLoc(c.tableTok), "Error: No such file or directory", c.table, "nft.ENOENT");
+      const t = needTable(rs, c.family, c.table, c.tableTok, tokLoc);
+      if (c.op === "add" || c.op === "create") {
+        const ex = t.chains.find((x) => x.name === c.chain);
+        if (c.base) {
+          if (!HOOKS[c.family].includes(c.base.hook)) throw new ExecErr(tokLoc(c.tok), `Error: ${EOPNOTSUPP}`, c.chain, "nft.EOPNOTSUPP");
+          if (c.base.type === "route" && (c.base.hook !== "output" || !["ip", "ip6", "inet"].includes(c.family))) throw new ExecErr(tokLoc(c.tok), `Error: ${EOPNOTSUPP}`, c.chain, "nft.EOPNOTSUPP");
+          if (c.base.type === "nat" && (c.base.hook === "forward" || !["ip", "ip6", "inet"].includes(c.family))) throw new ExecErr(tokLoc(c.tok), `Error: ${EOPNOTSUPP}`, c.chain, "nft.EOPNOTSUPP");
+          if (c.family === "netdev" && !c.base.device) throw new ExecErr(tokLoc(c.tok), `Error: ${EOPNOTSUPP}`, c.chain, "nft.EOPNOTSUPP");
+        }
+        if (ex) {
+          if (c.op === "create") throw new ExecErr(tokLoc(c.tok), "Error: Could not process rule: File exists", c.chain, "nft.EEXIST");
+          if (c.base && ex.base) { if (c.policySet) ex.base.policy = c.base.policy; }
+          else if (c.base && !ex.base) throw new ExecErr(tokLoc(c.tok), `Error: ${EOPNOTSUPP}`, c.chain, "nft.EOPNOTSUPP");
+          if (c.comment !== undefined) ex.comment = c.comment;
+          return;
+        }
+        const ch: NftChain = { name: c.chain, handle: ++t.nextHandle, rules: [], loc: c.loc };
+        if (c.base) ch.base = { ...c.base };
+        if (c.comment !== undefined) ch.comment = c.comment;
+        t.chains.push(ch);
+        return;
+      }
+      const d = c as DelCmd;
+      const ch = d.handle !== undefined ? t.chains.find((x) => x.handle === d.handle) : t.chains.find((x) => x.name === d.name);
+      if (!ch) throw new ExecErr(tokLoc(d.nameTok ?? d.tok), `Error: ${ENOENT}`, d.name, "nft.ENOENT");
+      if (d.op === "flush") { ch.rules = []; return; }
+      if (isReferenced(t, ch.name)) throw new ExecErr(tokLoc(d.nameTok ?? d.tok), "Error: Could not process rule: Device or resource busy", d.name, "nft.EBUSY");
+      t.chains = t.chains.filter((x) => x !== ch);
+      return;
+    }
+    case "rule": {
+      if (c.op === "delete") {
+        const d = c as DelCmd;
+        const t = needTable(rs, d.family, d.table, d.tableTok, tokLoc);
+        const ch = t.chains.find((x) => x.name === d.name);
+        if (!ch) throw new ExecErr(tokLoc(d.nameTok ?? d.tok), `Error: ${ENOENT}`, d.name, "nft.ENOENT");
+        const i = ch.rules.findIndex((r) => r.handle === d.handle);
+        if (i < 0) throw new ExecErr(tokLoc(d.tok), `Error: ${ENOENT}`, String(d.handle), "nft.ENOENT");
+        ch.rules.splice(i, 1);
+        return;
+      }
+      if (c.op === "flush") return;
+      execRule(rs, c as RuleCmd, tokLoc);
+      return;
+    }
+    case "set": case "map": {
+      if ((c.op === "add" || c.op === "create") && !findTable(rs, c.family, c.table)) throw new ExecErr(tokLoc(c.tableTok), "Error: No such file or directory", c.table, "nft.ENOENT");
+      const t = needTable(rs, c.family, c.table, c.tableTok, tokLoc);
+      if (c.op === "add" || c.op === "create") {
+        if (!("set" in c)) return;
+        addSet(t, c.set, c.op, tokLoc, c.tok);
+        return;
+      }
+      const d = c as DelCmd;
+      const s = t.sets.find((x) => x.name === d.name);
+      if (!s) throw new ExecErr(tokLoc(d.nameTok ?? d.tok), `Error: ${ENOENT}`, d.name, "nft.ENOENT");
+      if (d.op === "flush") { s.elems = []; return; }
+      if (setReferenced(t, s.name)) throw new ExecErr(tokLoc(d.nameTok ?? d.tok), "Error: Could not process rule: Device or resource busy", d.name, "nft.EBUSY");
+      t.sets = t.sets.filter((x) => x !== s);
+      return;
+    }
+    case "element": {
+      const t = needTable(rs, c.family, c.table, c.tableTok, tokLoc);
+      const s = t.sets.find((x) => x.name === c.set);
+      if (!s) throw new ExecErr(tokLoc(c.setTok), `Error: ${ENOENT}`, c.set, "nft.ENOENT");
+      const typed = typeElems(s, c.elems, tokLoc);
+      if (c.op === "add") {
+        const all = [...s.elems, ...typed];
+        setElems(s, all, tokLoc, c.tok, c.elems);
+      } else {
+        const keys = new Set(typed.map((e) => JSON.stringify(elemKeyJ(e))));
+        s.elems = s.elems.filter((e) => !keys.has(JSON.stringify(elemKeyJ(e))));
+      }
+      return;
+    }
+  }
+}
+
+function elemKeyJ(e: Expr): string {
+  const k = e.k === "mapping" ? e.key : e;
+  const iv = elemInterval(k);
+  if (iv) return `${iv[0]}-${iv[1]}`;
+  return JSON.stringify(k, (_k, v) => (typeof v === "bigint" ? v.toString() : v));
+}
+
+function isReferenced(t: NftTable, chain: string): boolean {
+  for (const ch of t.chains) for (const r of ch.rules) for (const s of r.stmts) {
+    if (s.k === "verdict" && s.target === chain) return true;
+    if (s.k === "vmap" && s.map.k === "set" && s.map.elems.some((m) => m.k === "mapping" && m.value.k === "verdict" && m.value.target === chain)) return true;
+  }
+  for (const s of t.sets) if (s.elems.some((m) => m.k === "mapping" && m.value.k === "verdict" && m.value.target === chain)) return true;
+  return false;
+}
+
+function setReferenced(t: NftTable, set: string): boolean {
+  const hit = (e: Expr): boolean => e.k === "setref" && e.name === set;
+  for (const ch of t.chains) for (const r of ch.rules) for (const s of r.stmts) {
+    if (s.k === "match" && hit(s.right)) return true;
+    if (s.k === "vmap" && hit(s.map)) return true;
+  }
+  return false;
+}
+
+function typeElems(s: NftSet, raws: RawVal[], tokLoc: TokLoc): Expr[] {
+  const out: Expr[] = [];
+  for (const r of raws) {
+    if (s.map) {
+      if (r.k !== "map") throw new ExecErr(tokLoc(r.tok), "Error: syntax error, unexpected comma, expecting colon", undefined, "nft.syntax");
+      const set = typeValue({ k: "set", items: [r], tok: r.tok }, s.keyType, s.dataType);
+      if (!set.ok) throw new ExecErr(tokLoc(set.tok ?? r.tok), `Error: ${set.msg}`, set.tok?.text, "nft.type");
+      if (set.e.k === "set") out.push(...set.e.elems);
+      continue;
+    }
+    const v = typeValue(r, s.keyType);
+    if (!v.ok) throw new ExecErr(tokLoc(v.tok ?? r.tok), `Error: ${v.msg}`, v.tok?.text, "nft.type");
+    if ((v.e.k === "prefix" || v.e.k === "range") && !s.flags.includes("interval")) {
+      throw new ExecErr(tokLoc(r.tok), "Error: You must add 'flags interval' to your set declaration if you want to add prefix/range elements", r.tok.text, "nft.EINVAL");
+    }
+    out.push(v.e);
+  }
+  return out;
+}
+
+function setElems(s: NftSet, all: Expr[], tokLoc: TokLoc, tok: Tok, raws?: RawVal[]): void {
+  const interval = s.flags.includes("interval") && s.keyType.length === 1;
+  const r = normalizeElems(all, interval, s.autoMerge);
+  if (!r.ok) {
+    const raw = raws?.[r.index - (all.length - (raws?.length ?? 0))];
+    const at = raw?.tok ?? tok;
+    throw new ExecErr(tokLoc(at), `Error: ${r.msg}`, at.text, "nft.EEXIST");
+  }
+  s.elems = r.elems;
+}
+
+function addSet(t: NftTable, d: SetDecl, op: "add" | "create", tokLoc: TokLoc, tok: Tok): void {
+  let s = t.sets.find((x) => x.name === d.name);
+  if (s) {
+    if (op === "create") throw new ExecErr(tokLoc(tok), "Error: Could not process rule: File exists", d.name, "nft.EEXIST");
+  } else {
+    if (!d.keyType.length) throw new ExecErr(tokLoc(tok), `Error: set definition does not specify key`, d.name, "nft.syntax");
+    s = {
+      name: d.name, handle: ++t.nextHandle, map: d.map, keyType: d.keyType, typeofText: d.typeofText, dataType: d.dataType,
+      flags: d.flags, autoMerge: d.autoMerge, elems: [], size: d.size, timeout: d.timeout, counter: d.counter, comment: d.comment, policy: d.policy,
+    };
+    t.sets.push(s);
+  }
+  if (d.elems?.length) setElems(s, [...s.elems, ...typeElems(s, d.elems, tokLoc)], tokLoc, tok, d.elems);
+}
+
+function execRule(rs: NftRuleset, c: RuleCmd, tokLoc: TokLoc): void {
+  const t = needTable(rs, c.family, c.table, c.tableTok, tokLoc);
+  const ch = t.chains.find((x) => x.name === c.chain);
+  if (!ch) throw new ExecErr(tokLoc(c.chainTok), `Error: ${ENOENT}`, c.chain, "nft.ENOENT");
+  const stmtLoc = (i: number): { loc: SourceLoc; tok?: Tok } => {
+    const toks = c.stmtToks[i];
+    const first = toks?.[0];
+    return first ? { loc: tokLoc(first), tok: first } : { loc: c.loc };
+  };
+  // References: sets and jump targets.
+  for (let i = 0; i < c.stmts.length; i++) {
+    const s = c.stmts[i]!;
+    const refs: string[] = [];
+    if (s.k === "match" && s.right.k === "setref") refs.push(s.right.name);
+    if (s.k === "vmap" && s.map.k === "setref") refs.push(s.map.name);
+    for (const r of refs) {
+      if (!t.sets.some((x) => x.name === r)) {
+        const toks = c.stmtToks[i] ?? [];
+        const at = toks.find((x) => x.text === "@" + r) ?? toks[0];
+        throw new ExecErr(at ? tokLoc(at) : c.loc, "Error: No such file or directory", "@" + r, "nft.ENOENT");
+      }
+    }
+    for (const target of jumpTargets(s)) {
+      const tc = t.chains.find((x) => x.name === target);
+      const toks = c.stmtToks[i] ?? [];
+      const at = [...toks].reverse().find((x) => x.text === target) ?? toks[0];
+      if (!tc) throw new ExecErr(at ? tokLoc(at) : c.loc, `Error: ${ENOENT}`, target, "nft.ENOENT");
+      if (tc.base) throw new ExecErr(at ? tokLoc(at) : c.loc, `Error: ${EOPNOTSUPP}`, target, "nft.EOPNOTSUPP");
+    }
+  }
+  const rule: NftRule = { handle: 0, stmts: c.stmts, loc: c.loc };
+  if (c.comment !== undefined) rule.comment = c.comment;
+  let idx = ch.rules.length;
+  if (c.op === "insert") idx = 0;
+  if (c.handle !== undefined) {
+    const i = ch.rules.findIndex((r) => r.handle === c.handle);
+    if (i < 0) throw new ExecErr(tokLoc(c.chainTok), `Error: ${ENOENT}`, String(c.handle), "nft.ENOENT");
+    idx = c.op === "insert" ? i : i + 1;
+    if (c.op === "replace") idx = i;
+  } else if (c.index !== undefined) {
+    if (c.index > ch.rules.length) throw new ExecErr(tokLoc(c.chainTok), `Error: ${ENOENT}`, String(c.index), "nft.ENOENT");
+    idx = c.op === "insert" ? c.index : c.index + 1;
+  }
+  // Anonymous sets are kernel objects too and take a handle before the rule.
+  for (const s of c.stmts) if ((s.k === "match" && s.right.k === "set") || (s.k === "vmap" && s.map.k === "set")) t.nextHandle++;
+  rule.handle = ++t.nextHandle;
+  if (c.op === "replace") ch.rules.splice(idx, 1, rule); else ch.rules.splice(idx, 0, rule);
+  const v = validateTable(t);
+  if (v) {
+    // Blame the statement of the new rule if it is the culprit, else the rule.
+    const l = stmtLoc(0);
+    throw new ExecErr(l.loc, `Error: ${v.msg}`, l.tok?.text, v.code);
+  }
+}
+
+export function jumpTargets(s: Stmt): string[] {
+  if (s.k === "verdict" && (s.v === "jump" || s.v === "goto") && s.target) return [s.target];
+  if (s.k === "vmap" && s.map.k === "set") return s.map.elems.flatMap((m) => (m.k === "mapping" && m.value.k === "verdict" && m.value.target ? [m.value.target] : []));
+  return [];
+}
+
+interface Violation { rule: NftRule; stmt: number; msg: string; code: string }
+
+/** Kernel validation from every base chain: loops (EMLINK) and per-hook/type expression limits. */
+export function validateTable(t: NftTable): Violation | undefined {
+  const byName = new Map(t.chains.map((c) => [c.name, c]));
+  for (const base of t.chains) {
+    if (!base.base) continue;
+    const ctx = { hook: base.base.hook, type: base.base.type };
+    const stack: string[] = [];
+    const walk = (ch: NftChain, depth: number): Violation | undefined => {
+      if (stack.includes(ch.name) || depth > 16) return { rule: ch.rules[0]!, stmt: 0, msg: "Could not process rule: Too many links", code: "nft.EMLINK" };
+      stack.push(ch.name);
+      for (const r of ch.rules) {
+        for (let i = 0; i < r.stmts.length; i++) {
+          const s = r.stmts[i]!;
+          const bad = stmtAllowed(s, ctx);
+          if (!bad) { stack.pop(); return { rule: r, stmt: i, msg: "Could not process rule: Operation not supported", code: "nft.EOPNOTSUPP" }; }
+          for (const target of jumpTargets(s)) {
+            const tc = byName.get(target);
+            if (!tc) continue;
+            if (stack.includes(target)) { stack.pop(); return { rule: r, stmt: i, msg: "Could not process rule: Too many links", code: "nft.EMLINK" }; }
+            const v = walk(tc, depth + 1);
+            if (v) { stack.pop(); return v; }
+          }
+        }
+      }
+      stack.pop();
+      return undefined;
+    };
+    const v = walk(base, 0);
+    if (v) return v;
+  }
+  return undefined;
+}
+
+function stmtAllowed(s: Stmt, ctx: { hook: string; type: string }): boolean {
+  switch (s.k) {
+    case "nat":
+      if (ctx.type !== "nat") return false;
+      if (s.type === "masquerade") return ctx.hook === "postrouting";
+      if (s.type === "redirect") return ctx.hook === "prerouting" || ctx.hook === "output";
+      if (s.type === "dnat") return ctx.hook === "prerouting" || ctx.hook === "output";
+      if (s.type === "snat") return ctx.hook === "postrouting" || ctx.hook === "input";
+      return true;
+    case "tproxy": return ctx.hook === "prerouting";
+    case "match": return exprAllowed(s.left, ctx);
+    case "vmap": return exprAllowed(s.key, ctx);
+    case "mangle": return exprAllowed(s.value, ctx);
+    default: return true;
+  }
+}
+
+function exprAllowed(e: Expr, ctx: { hook: string }): boolean {
+  if (e.k === "fib") {
+    if (e.flags.includes("iif") && !["prerouting", "input", "forward"].includes(ctx.hook)) return false;
+    if (e.flags.includes("oif") && !["output", "postrouting", "forward"].includes(ctx.hook)) return false;
+    return true;
+  }
+  if (e.k === "concat") return e.items.every((x) => exprAllowed(x, ctx));
+  if (e.k === "binop") return exprAllowed(e.left, ctx);
+  return true;
+}
+
+/** Render an ExecErr as an Issue. */
+export function errIssue(e: ExecErr): Issue {
+  const i: Issue = { code: e.code, message: e.msg };
+  if (e.loc) i.loc = e.loc;
+  if (e.token !== undefined) i.token = e.token;
+  return i;
+}
