@@ -50,7 +50,15 @@ export interface DumpHint {
 }
 
 const ROUTE_TYPES = new Set(Object.keys(RTN).filter((t) => t !== "unspec"));
-const ROUTE_LINE = /^(?:Deleted\s+)?(?:(?:unicast|local|broadcast|anycast|multicast|blackhole|unreachable|prohibit|throw|nat)\s+)?(?:default|[0-9a-fA-F:.]+(?:\/\d+)?)(?:\s|$)/;
+/** `[Deleted ][TYPE ]default|PREFIX ...` */
+function isRouteLine(t: string): boolean {
+  const w = t.split(/\s+/);
+  let i = 0;
+  if (w[i] === "Deleted") i++;
+  if (w[i] !== undefined && ROUTE_TYPES.has(w[i]!)) i++;
+  const d = w[i];
+  return d === "default" || (d !== undefined && parsePrefix(d).ok);
+}
 
 function firstLine(text: string): string | undefined {
   for (const l of text.split("\n")) if (l.trim() !== "" && !l.trim().startsWith("#")) return l;
@@ -86,7 +94,7 @@ export function detectDumpFormat(text: string): DumpFormat | undefined {
   }
   if (/^\d+:\s+(not\s+)?from\s/.test(t)) return "ip-rule-text";
   if (/^[A-Za-z0-9_][\w.\-/]*\s*=/.test(t) && t.includes(".")) return "sysctl";
-  if (ROUTE_LINE.test(t)) return "ip-route-text";
+  if (isRouteLine(t)) return "ip-route-text";
   return undefined;
 }
 
