@@ -30,6 +30,12 @@ export interface RouteQuery {
   ipproto?: number;
   sport?: number;
   dport?: number;
+  /**
+   * Netfilter re-route (ip_route_me_harder): the packet's source is kept without the
+   * "must be ours" check (FLOWI_FLAG_ANYSRC), the lookup runs with uid 0 (IPv4) and sees
+   * protocol/ports only with flow dissection.
+   */
+  reroute?: boolean;
 }
 
 const fail = (errno: Errno, flow: Flow, trace: TraceStep[], extra: Partial<Decision> = {}): Decision => ({ ok: false, errno, cacheFlags: [], flow, trace, ...extra });
@@ -151,7 +157,7 @@ function output4(s: HostState, q: RouteQuery, flow: Flow, trace: TraceStep[]): D
   // a. a given source must be ours
   if (saddr) {
     if (is4.multicast(saddr) || is4.lbcast(saddr) || is4.zeronet(saddr)) return fail("EINVAL", flow, trace);
-    if (!isLocal4(s, saddr)) { trace.push({ kind: "note", text: "the source address is not one of this host's addresses" }); return fail("ENETUNREACH", flow, trace); }
+    if (!q.reroute && !isLocal4(s, saddr)) { trace.push({ kind: "note", text: "the source address is not one of this host's addresses" }); return fail("ENETUNREACH", flow, trace); }
   }
   // b. an output interface must exist and be up
   if (flow.oif) {
@@ -356,17 +362,18 @@ export function routeGet(s: HostState, q: RouteQuery): Decision {
   const outLink = q.oif ? linkByName(s, q.oif) : undefined;
   const dissect = requiresFlowDissect(s, fam);
   const input = !!inLink;
+  const rr = !!q.reroute && !input;
   const flow: Flow = {
     family: fam, daddr: q.dst, saddr: q.from ?? (fam === 4 ? ANY4 : ANY6),
     iif: inLink ? inLink.ifindex : LO, oif: outLink ? outLink.ifindex : 0,
     mark: q.mark ?? 0,
     // Input lookups run with uid 0 (sock_net_uid(net, NULL)); the uid argument is only echoed.
-    uid: input ? 0 : q.uid ?? 0,
+    uid: input || (rr && fam === 4) ? 0 : q.uid ?? 0,
     tos: q.tos ?? 0,
     // `ip route get` defaults to UDP; input lookups see protocol/ports only with flow dissection.
-    ipproto: input && fam === 4 && !dissect ? 0 : q.ipproto ?? (fam === 4 ? 17 : 0),
-    sport: input && fam === 4 && !dissect ? 0 : q.sport ?? 0,
-    dport: input && fam === 4 && !dissect ? 0 : q.dport ?? 0,
+    ipproto: ((input && fam === 4) || rr) && !dissect ? 0 : q.ipproto ?? (fam === 4 ? 17 : 0),
+    sport: ((input && fam === 4) || rr) && !dissect ? 0 : q.sport ?? 0,
+    dport: ((input && fam === 4) || rr) && !dissect ? 0 : q.dport ?? 0,
     hasSaddr: q.from !== undefined,
   };
   if (fam === 6) return route6(s, q, flow, trace);
