@@ -245,7 +245,7 @@ function execStmt(s: Stmt, pkt: NfPacket, host: NfHostView, t: NftTable, effects
 }
 
 function constAddr(e: Expr): Addr | undefined {
-  const c = e.k === "range" ? e.lo : e.k === "const" ? e : undefined;
+  const c = e.k === "range" ? e.lo : e.k === "prefix" ? e.base : e.k === "const" ? e : undefined;
   if (!c) return undefined;
   if (c.type === "ipv4_addr") return { family: 4, v: c.v as number };
   if (c.type === "ipv6_addr") return { family: 6, v: c.v as bigint };

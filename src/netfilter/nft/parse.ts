@@ -926,6 +926,7 @@ class Parser {
     if (this.isOp(t, "(") || this.isWord(t, "meta") || this.isWord(t, "ct") || (t.kind === "word" && META_UNQUALIFIED.has(t.text) && t.text !== "mark" ? false : this.isWord(t, "mark"))) {
       return this.leftExpr(family);
     }
+    if (t.kind === "word" && ["numgen", "jhash", "symhash", "rt", "osf"].includes(t.text)) this.fail(t, `'${t.text}' is not supported by routelab's nftables model`);
     const raw = this.rawValue();
     const v = typeValue(raw, target);
     if (!v.ok) this.fail(v.tok ?? raw.tok, v.msg);
@@ -1034,7 +1035,14 @@ export function parseNatTarget(s: string, fam: "ip" | "ip6", portOnly: boolean):
   const out: { ok: true; addr?: Expr; port?: Expr } = { ok: true };
   if (addrPart) {
     const dash = fam === "ip6" ? addrPart.indexOf("-") : addrPart.indexOf("-");
-    if (dash > 0) {
+    const slash = addrPart.indexOf("/");
+    if (slash > 0) {
+      const a = parseConst(at, addrPart.slice(0, slash));
+      const len = Number(addrPart.slice(slash + 1));
+      if (!a.ok) return a;
+      if (!Number.isInteger(len) || len < 0 || len > (fam === "ip6" ? 128 : 32)) return { ok: false, msg: "syntax error, unexpected string" };
+      out.addr = { k: "prefix", base: a.c, len };
+    } else if (dash > 0) {
       const lo = parseConst(at, addrPart.slice(0, dash)), hi = parseConst(at, addrPart.slice(dash + 1));
       if (!lo.ok) return lo; if (!hi.ok) return hi;
       out.addr = { k: "range", lo: lo.c, hi: hi.c };
