@@ -32,11 +32,12 @@ export function routeTypeErrno(t: Route["type"]): Errno | "EAGAIN" | undefined {
 /** Per-table index: routes by family/table, sorted longest prefix first, then tos desc, metric asc, insertion. */
 export interface FibIndex { byTable: Map<string, Route[]>; version: HostState["routes"] }
 
-const cache = new WeakMap<Route[], Map<string, Route[]>>();
+const cache = new WeakMap<Route[], { seq: number; len: number; m: Map<string, Route[]> }>();
 
-/** Routes of one table in kernel alias order. Cached per routes array identity. */
+/** Routes of one table in kernel alias order. Cached per routes array, its length and the host's sequence (bumped by every add). */
 export function tableRoutes(s: HostState, family: 4 | 6, table: number): Route[] {
-  let m = cache.get(s.routes);
+  const c = cache.get(s.routes);
+  let m = c && c.seq === s.seq && c.len === s.routes.length ? c.m : undefined;
   if (!m) {
     m = new Map();
     for (const r of s.routes) {
@@ -44,7 +45,7 @@ export function tableRoutes(s: HostState, family: 4 | 6, table: number): Route[]
       let l = m.get(k); if (!l) { l = []; m.set(k, l); } l.push(r);
     }
     for (const l of m.values()) l.sort((a, b) => b.dst.len - a.dst.len || b.tos - a.tos || a.metric - b.metric || a.seq - b.seq);
-    cache.set(s.routes, m);
+    cache.set(s.routes, { seq: s.seq, len: s.routes.length, m });
   }
   return m.get(`${family}:${table}`) ?? [];
 }
