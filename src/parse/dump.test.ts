@@ -49,6 +49,7 @@ describe("loadDump issues", () => {
     const issues = loadDump(s, "10.0.0.0/8 via 10.1.0.2 dev a1 bogus 5 \n\tnexthop via 10.1.0.3 dev a1 weight 1 \n10.2.0.0/16 dev a1 \n", "rt.txt");
     expect(issues.map((i) => [i.loc?.line, i.loc?.col, i.token])).toEqual([[1, 32, "bogus"], [2, 2, "nexthop"]]);
     expect(printRoutes(s, {})).toBe("10.2.0.0/16 dev a1 \n");
+    expect(loadDump(s, "10.0.0.0/8 \n10.3.0.0/16 dev a1 \n", "rt.txt")).toMatchObject([{ loc: { line: 1, col: 1 }, token: "10.0.0.0/8" }]);
   });
 
   it("sysctl lines, interface names with dots, bad lines", () => {

@@ -444,11 +444,6 @@ function newRoute(family: Family): Route {
 
 function newNh(): Nexthop { return { ifindex: 0, weight: 1, onlink: false, dead: false }; }
 
-function applyNhFlag(nh: Nexthop, flag: string, flags: Set<string>): void {
-  if (flag === "onlink") nh.onlink = true;
-  void flags;
-}
-
 /**
  * RTNH_F_DEAD, or a `dead` that iproute2 shows because of ignore_routes_with_linkdown on a
  * linkdown nexthop of an up device (fib_nexthop_info)? Load sysctls before routes for this.
@@ -472,7 +467,7 @@ function finishNexthops(ld: Loader, r: Route, hops: { nh: Nexthop; dev?: string;
     const l = ld.state.links.find((x) => x.ifindex === h.nh.ifindex);
     // `dead` with `linkdown` on an up device comes from ignore_routes_with_linkdown, not RTNH_F_DEAD.
     h.nh.dead = realDead(ld.state, r.family, h.flags, l);
-    for (const f of h.flags) applyNhFlag(h.nh, f, h.flags);
+    h.nh.onlink = h.flags.has("onlink");
   }
   r.nexthops = hops.map((h) => h.nh);
   r.multipath = hops.length > 1;
@@ -483,6 +478,17 @@ function guessRouteFamily(vals: string[], v6Hint: boolean): Family {
   if (v6Hint) return 6;
   for (const v of vals) { const f = addrFamily(v.split("/")[0]!); if (f) return f; }
   return 4;
+}
+
+/** RTA_VIA in JSON: `{"family":"inet6","host":"fe80::1"}`. */
+function viaAddr(value: JNode): Addr {
+  if (value.t !== "obj") throw new Rejected(value.pos, tokenOf(value), "an object {family, host}");
+  const h = value.entries.find((e) => e.key === "host")?.value;
+  if (!h) throw new Rejected(value.pos, "{", "a host");
+  const s = str(h, "an address");
+  const a = parseAddr(s);
+  if (!a.ok) throw new Rejected(h.pos, s, a.expected);
+  return a.value;
 }
 
 function routeFromJson(ld: Loader, o: Extract<JNode, { t: "obj" }>): Route {
@@ -520,14 +526,7 @@ function routeFromJson(ld: Loader, o: Extract<JNode, { t: "obj" }>): Route {
       case "from": { const s = str(value, "a prefix"); const p = parsePrefix(s, family); if (!p.ok) throw new Rejected(value.pos, s, p.expected); r.src = p.value; break; }
       case "tos": { const s = str(value, "a dsfield"); const t = dsfieldA2n(s); if (t === undefined) throw new Rejected(value.pos, s, "a dsfield"); r.tos = t; break; }
       case "gateway": top.nh.gateway = addr(value); break;
-      case "via": {
-        if (value.t !== "obj") throw new Rejected(value.pos, tokenOf(value), "an object {family, host}");
-        const h = value.entries.find((e) => e.key === "host")?.value;
-        if (!h) throw new Rejected(value.pos, "{", "a host");
-        const s = str(h, "an address"); const a = parseAddr(s);
-        if (!a.ok) throw new Rejected(h.pos, s, a.expected);
-        top.nh.gateway = a.value; break;
-      }
+      case "via": top.nh.gateway = viaAddr(value); break;
       case "dev": top.dev = str(value, "an interface name"); break;
       case "table": r.table = ld.table(str(value, "a table"), value.pos); break;
       case "protocol": { const s = str(value, "a protocol"); const p = rtprotA2n(s); if (p === undefined) throw new Rejected(value.pos, s, "a route protocol"); r.protocol = p; break; }
@@ -562,6 +561,7 @@ function routeFromJson(ld: Loader, o: Extract<JNode, { t: "obj" }>): Route {
           for (const e of h.entries) {
             switch (e.key) {
               case "gateway": hop.nh.gateway = addr(e.value); break;
+              case "via": hop.nh.gateway = viaAddr(e.value); break;
               case "dev": hop.dev = str(e.value, "an interface name"); break;
               case "weight": hop.nh.weight = num(e.value, "a weight 1..256", 256); break;
               case "flags": flagsOf(e.value, hop.flags); break;
@@ -606,7 +606,6 @@ function routeFromText(ld: Loader, c: Cursor, prev: Route | undefined): Route | 
   r.dst = p.value;
   const top = { nh: newNh(), dev: undefined as string | undefined, flags: new Set<string>() };
   const hops: { nh: Nexthop; dev?: string; flags: Set<string> }[] = [];
-  const rawHops: Cursor[] = [];
   while (!c.done()) {
     const k = c.next("a route attribute");
     if (NH_FLAGS.has(k.s)) { top.flags.add(k.s); continue; }
@@ -647,25 +646,17 @@ function routeFromText(ld: Loader, c: Cursor, prev: Route | undefined): Route | 
       default: throw new Rejected(k.pos, k.s, "a route attribute as `ip route show` prints it");
     }
   }
-  void rawHops;
   if (hops.length) {
-    finishNexthops(ld, r, []);
     r.nexthops = hops.map((h) => h.nh);
-    r.multipath = true;
-  } else if (words.length && !top.dev && !top.nh.gateway && type === "unicast" && r.nexthops.length === 0 && wordsEndsBare(words)) {
-    // `10.60.0.0/16 ` alone on its line: a multipath route whose nexthops follow.
+    r.multipath = hops.length > 1;
+  } else if (type === "unicast" && !top.dev && !top.nh.gateway) {
+    // `10.60.0.0/16 ` with neither dev nor via: a multipath route whose `\tnexthop` lines follow.
     r.multipath = true;
     r.nexthops = [];
-    return r;
   } else {
     finishNexthops(ld, r, [top]);
   }
   return r;
-}
-
-/** A multipath route's first line carries neither dev nor via. */
-function wordsEndsBare(words: string[]): boolean {
-  return !words.includes("dev") && !words.includes("via");
 }
 
 function parseHop(ld: Loader, c: Cursor, family: Family): Nexthop {
@@ -937,6 +928,7 @@ function loadLines(ld: Loader, fmt: DumpFormat, hint: DumpHint): void {
   const segs: RuleDraft[][] = [[]];
   const routes: Route[] = [];
   let prev: Route | undefined;
+  const starts = new Map<Route, { pos: number; token: string }>();
   lines.forEach((raw, i) => {
     const base = off;
     off += raw.length + 1;
@@ -961,7 +953,7 @@ function loadLines(ld: Loader, fmt: DumpFormat, hint: DumpHint): void {
         seg.push(d);
       } else {
         const r = routeFromText(ld, c, prev);
-        if (r !== "continued") { routes.push(r); prev = r; }
+        if (r !== "continued") { routes.push(r); prev = r; starts.set(r, { pos: base, token: c.toks[0]?.s ?? "" }); }
       }
     } catch (e) {
       if (!(e instanceof Rejected)) throw e;
@@ -973,8 +965,9 @@ function loadLines(ld: Loader, fmt: DumpFormat, hint: DumpHint): void {
   if (fmt === "ip-route-text") {
     for (const r of routes) {
       if (r.multipath && r.nexthops.length === 0) {
-        const { line, col } = ld.idx.at(0);
-        ld.issues.push({ code: "dump.rejected", message: "multipath route without nexthop lines", loc: { file: ld.file, line, col }, token: "", expected: "`\\tnexthop ...` lines" });
+        const st = starts.get(r)!;
+        const { line, col } = ld.idx.at(st.pos);
+        ld.issues.push({ code: "dump.rejected", message: "a route without dev or via must be followed by its `nexthop` lines", loc: { file: ld.file, line, col }, token: st.token, expected: "`\\tnexthop via ADDR dev DEV weight N` lines" });
       }
       if (r.multipath && r.nexthops.length === 1) r.multipath = false;
     }

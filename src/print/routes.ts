@@ -21,7 +21,7 @@
  * ```
  * @module
  */
-import type { Family, Prefix } from "../addr/ip.js";
+import type { Addr, Family, Prefix } from "../addr/ip.js";
 import { bits, formatAddr } from "../addr/ip.js";
 import type { HostState, Nexthop, Route } from "../model/types.js";
 import { Emitter } from "./emit.js";
@@ -132,6 +132,20 @@ function printFlags(o: Emitter, flags: readonly string[]): void {
   o.closeArray();
 }
 
+/** print_rta_gateway (`via GW`), or print_rta_via (`via inet6 GW`) for a gateway of the other family. */
+function printGateway(o: Emitter, family: Family, gw: Addr): void {
+  if (gw.family === family) {
+    o.js("gateway", formatAddr(gw));
+    o.fp(`via ${formatAddr(gw)} `);
+    return;
+  }
+  o.openObject("via");
+  o.js("family", gw.family === 6 ? "inet6" : "inet");
+  o.js("host", formatAddr(gw));
+  o.closeObject();
+  o.fp(`via ${gw.family === 6 ? "inet6" : "inet"} ${formatAddr(gw)} `);
+}
+
 export interface RouteLineCtx {
   details: boolean;
   /** filter.tb is set (`table X` or the default main): the table is not printed. */
@@ -152,17 +166,7 @@ export function printRouteEntry(o: Emitter, state: HostState, r: Route, ctx: Rou
   }
   if (r.tos) o.any("tos", "tos %s ", dsfieldN2a(r.tos));
   const single = nhs.length === 1 ? nhs[0]! : undefined;
-  if (single?.gateway) {
-    if (single.gateway.family === r.family) {
-      o.js("gateway", formatAddr(single.gateway));
-      o.fp(`via ${formatAddr(single.gateway)} `);
-    } else {
-      o.openObject("via");
-      o.any("family", "via %s ", single.gateway.family === 6 ? "inet6" : "inet");
-      o.any("host", "%s ", formatAddr(single.gateway));
-      o.closeObject();
-    }
-  }
+  if (single?.gateway) printGateway(o, r.family, single.gateway);
   let oif = single?.ifindex ?? 0;
   if (!oif && r.family === 6 && nhs.length <= 1) oif = 1; // IPv6 reject/blackhole routes live on lo
   if (oif && nhs.length <= 1) o.any("dev", "dev %s ", linkName(state, oif));
@@ -182,10 +186,7 @@ export function printRouteEntry(o: Emitter, state: HostState, r: Route, ctx: Rou
     for (const nh of nhs) {
       o.openObject();
       o.fp("\n\tnexthop ");
-      if (nh.gateway) {
-        o.js("gateway", formatAddr(nh.gateway));
-        o.fp(`via ${formatAddr(nh.gateway)} `);
-      }
+      if (nh.gateway) printGateway(o, r.family, nh.gateway);
       o.any("dev", "dev %s ", linkName(state, nh.ifindex));
       o.any("weight", "weight %d ", nh.weight);
       printFlags(o, nhFlags(state, r, nh));

@@ -110,6 +110,10 @@ route add local default dev lo table 101
 route add 10.90.0.0/16 via 10.99.0.1 dev a1 onlink
 route add 10.91.0.0/16 dev a1 scope link proto 99
 route add 10.92.0.0/16 dev a3 scope host
+route add 10.93.0.0/16 via inet6 fe80::1 dev a1
+route add 10.94.0.0/16 nexthop via inet6 fe80::1 dev a1 nexthop via 10.1.0.2 weight 7
+route add 10.1.0.0/16 via 10.1.0.3 table 100
+route add 10.1.0.0/24 via 10.1.0.3 table 100 metric 9
 route add 1.2.3.0/24 dev a2 table 300 proto boot
 route add 5.0.0.0/8 dev a1 table 257
 route add 5.0.0.0/8 dev a1 table 1
