@@ -551,7 +551,7 @@ function routeFromJson(ld: Loader, o: Extract<JNode, { t: "obj" }>): Route {
         const p = s === "medium" ? 0 : s === "high" ? 1 : s === "low" ? 3 : parseNum(s, 255);
         if (p === undefined) throw new Rejected(value.pos, s, "low, medium or high"); r.pref6 = p; break;
       }
-      case "expires": break;
+      case "expires": case "error": break; // not modelled
       case "nexthops": {
         hasNexthops = true;
         if (value.t !== "arr") throw new Rejected(value.pos, tokenOf(value), "an array of nexthops");
@@ -635,7 +635,7 @@ function routeFromText(ld: Loader, c: Cursor, prev: Route | undefined): Route | 
       case "src": { const v = c.next("an address"); const a = parseAddr(v.s, family); if (!a.ok) throw new Rejected(v.pos, v.s, a.expected); r.prefsrc = a.value; break; }
       case "metric": case "priority": case "preference": { const v = c.next("a number"); const n = parseNum(v.s, 0xffffffff); if (n === undefined) throw new Rejected(v.pos, v.s, "a metric"); r.metric = n; break; }
       case "pref": { const v = c.next("a preference"); const n = v.s === "medium" ? 0 : v.s === "high" ? 1 : v.s === "low" ? 3 : parseNum(v.s, 255); if (n === undefined) throw new Rejected(v.pos, v.s, "low, medium or high"); r.pref6 = n; break; }
-      case "expires": c.next("a time"); break;
+      case "expires": case "error": c.next("a value"); break; // RA lifetimes / old kernels' reject errors: not modelled
       case "nexthop": {
         const sub = new Cursor(c.toks, c.endPos);
         sub.i = c.i;

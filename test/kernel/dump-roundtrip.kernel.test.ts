@@ -40,6 +40,10 @@ const SUITE = "dump round trip: kernel vs routelab";
 const ROOT = process.getuid?.() === 0;
 const NS = `dumprt_${process.pid}`;
 const NETNS_ETC = `/etc/netns/${NS}`;
+/** A second namespace left as `ip netns add` makes it, to check createHostState's printing. */
+const FRESH = `dumprt_${process.pid}_fresh`;
+const FRESH_QUERIES = ["link show", "-j link show", "addr show", "-j -p addr show", "rule show", "-6 rule show", "-j rule show", "route show table all", "-j route show table all", "-j -p route show table all"];
+const FRESH_OUT: Record<string, string> = {};
 const TABLE_NAMES: [number, string][] = [[77, "dumprt_tab"], [51820, "wgtab"]];
 
 function ip(args: string, allowFail = false): string {
@@ -306,6 +310,8 @@ if (!ROOT) {
       mkdirSync(`${NETNS_ETC}/iproute2/rt_tables.d`, { recursive: true });
       writeFileSync(`${NETNS_ETC}/iproute2/rt_tables.d/dumprt.conf`, TABLE_NAMES.map(([i, n]) => `${i}\t${n}\n`).join(""));
       execFileSync("ip", ["netns", "add", NS]);
+      execFileSync("ip", ["netns", "add", FRESH]);
+      for (const q of FRESH_QUERIES) FRESH_OUT[q] = execFileSync("ip", ["-n", FRESH, ...q.split(" ")], { encoding: "utf8" });
       execFileSync("ip", ["netns", "exec", NS, "sysctl", "-qw", "net.ipv6.conf.all.accept_dad=0", "net.ipv6.conf.default.accept_dad=0", "net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1"]);
       for (const line of SETUP.trim().split("\n")) ip(line);
       execFileSync("ip", ["netns", "exec", NS, "sysctl", "-qw", "net.ipv4.conf.a2.ignore_routes_with_linkdown=1", "net.ipv6.conf.a2.ignore_routes_with_linkdown=1"]);
@@ -319,13 +325,27 @@ if (!ROOT) {
     });
 
     afterAll(() => {
-      execFileSync("ip", ["netns", "del", NS], { stdio: "ignore" });
+      for (const n of [NS, FRESH]) { try { execFileSync("ip", ["netns", "del", n], { stdio: "ignore" }); } catch { /* not created */ } }
       rmSync(NETNS_ETC, { recursive: true, force: true });
       if (existsSync("/etc/netns") && readdirSync("/etc/netns").length === 0) rmSync("/etc/netns", { recursive: true, force: true });
       console.log(`[dump-roundtrip.kernel] ${checks} byte-for-byte comparisons with the kernel passed`);
     });
 
     const same = (got: string, want: string) => { expect(got).toBe(want); checks++; };
+
+    it("a fresh namespace prints like createHostState()", () => {
+      const s = createHostState();
+      for (const q of FRESH_QUERIES) {
+        const w = q.split(" ");
+        const json = w.includes("-j"), pretty = w.includes("-p");
+        const fam: Family = w.includes("-6") ? 6 : 4;
+        const got = q.includes("link") ? printLinks(s, { json, pretty })
+          : q.includes("addr") ? printAddrs(s, { json, pretty })
+          : q.includes("rule") ? printRules(s, fam, { json, pretty })
+          : printRoutes(s, { table: "all", json, pretty });
+        same(got, FRESH_OUT[q]!);
+      }
+    });
 
     it("ip rule show (text, -d, -j, -j -p, IPv4 and IPv6) from the JSON dumps", () => {
       for (const [q, fam] of QUERIES) {
