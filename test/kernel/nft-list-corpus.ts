@@ -147,6 +147,28 @@ const V6: [Kind, string][] = [
 ];
 
 const INET_ONLY: [Kind, string][] = [
+  ["f", "meta l4proto { tcp, udp } tproxy to :7893 meta mark set 1 accept"],
+  ["f", "log prefix \"x\" level warn"],
+  ["f", "log level debug"],
+  ["f", "ct mark set 0x1 meta mark set ct mark"],
+  ["f", "icmp type echo-request accept"],
+  ["f", "icmp type { echo-request, echo-reply } accept"],
+  ["f", "icmpv6 type { nd-neighbor-solicit, nd-router-advert } accept"],
+  ["f", "meta l4proto icmp accept"],
+  ["f", "meta l4proto ipv6-icmp accept"],
+  ["f", "ip6 nexthdr ipv6-icmp accept"],
+  ["f", "limit rate over 10/second drop"],
+  ["f", "limit rate 10/second burst 20 packets accept"],
+  ["f", "ct state vmap { established : accept, invalid : drop }"],
+  ["f", "ip dscp cs1 accept"],
+  ["f", "meta pkttype broadcast drop"],
+  ["f", "ip ttl 1 drop"],
+  ["f", "meta l4proto tcp tcp dport 443 ct state new log prefix \"https \" counter accept"],
+  ["f", "reject with icmp type host-unreachable"],
+  ["f", "reject with icmpv6 type admin-prohibited"],
+  ["f", "ip daddr 224.0.0.0/4 drop"],
+  ["o", "meta skuid root accept"],
+  ["n", "meta l4proto tcp redirect"],
   ["f", "meta nfproto ipv4 ip saddr 1.2.3.4 accept"],
   ["f", "meta nfproto ipv6 accept"],
   ["f", "meta nfproto ipv4 accept"],
@@ -157,6 +179,10 @@ const INET_ONLY: [Kind, string][] = [
 ];
 
 const IP_ONLY: [Kind, string][] = [
+  ["n", "ip daddr 1.1.1.1 tcp dport 53 counter dnat to 2.2.2.2"],
+  ["f", "ip protocol icmp accept"],
+  ["n", "meta l4proto { tcp, udp } th dport 53 dnat to 127.0.0.1:5353"],
+  ["n", "redirect"],
   ["f", "meta l4proto udp udp dport 53 dnat to 1.2.3.4:53".replace(/dnat.*/, "accept")],
   ["f", "reject"],
   ["f", "reject with icmp type port-unreachable"],
@@ -169,12 +195,20 @@ const IP_ONLY: [Kind, string][] = [
   ["p", "snat to 1.2.3.4"],
 ];
 
+const IP6_ONLY: [Kind, string][] = [
+  ["f", "icmpv6 type echo-request accept"],
+  ["f", "reject with icmpv6 type admin-prohibited"],
+  ["f", "reject"],
+  ["f", "reject with icmpv6 type port-unreachable"],
+];
+
 export const RULE_CORPUS: { family: Fam; kind: Kind; rule: string }[] = [
   ...(["ip", "ip6", "inet"] as Fam[]).flatMap((family) => COMMON.map(([kind, rule]) => ({ family, kind, rule }))),
   ...(["ip", "inet"] as Fam[]).flatMap((family) => V4.map(([kind, rule]) => ({ family, kind, rule: family === "ip" ? rule.replace(/ (dnat|snat|tproxy) ip to/, " $1 to") : rule }))),
   ...(["ip6", "inet"] as Fam[]).flatMap((family) => V6.map(([kind, rule]) => ({ family, kind, rule: family === "ip6" ? rule.replace(/ tproxy ip6 to/, " tproxy to") : rule }))),
   ...INET_ONLY.map(([kind, rule]) => ({ family: "inet" as Fam, kind, rule })),
   ...IP_ONLY.map(([kind, rule]) => ({ family: "ip" as Fam, kind, rule })),
+  ...IP6_ONLY.map(([kind, rule]) => ({ family: "ip6" as Fam, kind, rule })),
 ];
 
 /** One table per family with the five chain kinds; rules in corpus order. */

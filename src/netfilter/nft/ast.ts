@@ -14,7 +14,7 @@ export const NFT_FAMILIES: readonly NftFamily[] = ["ip", "ip6", "inet", "arp", "
 export type DType =
   | "ipv4_addr" | "ipv6_addr" | "inet_service" | "mark" | "inet_proto" | "ct_state" | "ct_dir"
   | "uid" | "gid" | "ifname" | "iface_index" | "nf_proto" | "fib_addrtype" | "boolean"
-  | "integer" | "verdict" | "ether_addr" | "ct_status" | "tcp_flag" | "pkttype" | "dscp" | "string";
+  | "integer" | "verdict" | "ether_addr" | "ct_status" | "tcp_flag" | "icmp_type" | "icmpv6_type" | "pkttype" | "dscp" | "string";
 
 /** A typed constant. v4 addresses are uint32 numbers, v6 bigints, strings for ifname. */
 export interface Const { k: "const"; type: DType; v: number | bigint | string }

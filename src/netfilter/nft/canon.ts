@@ -31,6 +31,8 @@ export function leftType(e: Expr): DType {
       if (e.field === "sport" || e.field === "dport") return "inet_service";
       if (e.field === "dscp") return "dscp";
       if (e.proto === "tcp" && e.field === "flags") return "tcp_flag";
+      if (e.proto === "icmp" && e.field === "type") return "icmp_type";
+      if (e.proto === "icmpv6" && e.field === "type") return "icmpv6_type";
       return "integer";
     case "meta":
       switch (e.key) {
@@ -467,6 +469,7 @@ function canonStmt(s: Stmt): Stmt {
     if (left.k === "binop" && left.op === "&" && left.right.k === "const" && left.right.v === ALL32) left = left.left;
     return { k: "match", left, op, right };
   }
+  if (s.k === "vmap" && s.map.k === "set") return { k: "vmap", key: s.key, map: { k: "set", elems: normalizeAnon(s.map.elems) } };
   if (s.k === "mangle") {
     const v = s.value.k === "binop" ? foldBinop(s.value) : s.value;
     return { k: "mangle", key: s.key, value: v };

@@ -12,6 +12,22 @@ export const PROTO_NAMES: Record<number, string> = {
 const PROTO_ALIASES: Record<string, number> = { icmpv6: 58, "ipv6-icmp": 58, "icmp6": 58 };
 export const CT_STATE_BITS: Record<string, number> = { invalid: 1, established: 2, related: 4, new: 8, untracked: 64 };
 export const TCP_FLAG_BITS: Record<string, number> = { fin: 1, syn: 2, rst: 4, psh: 8, ack: 16, urg: 32, ecn: 64, cwr: 128 };
+export const ICMP_TYPES: Record<string, number> = {
+  "echo-reply": 0, "destination-unreachable": 3, "source-quench": 4, redirect: 5, "echo-request": 8, "router-advertisement": 9,
+  "router-solicitation": 10, "time-exceeded": 11, "parameter-problem": 12, "timestamp-request": 13, "timestamp-reply": 14,
+  "info-request": 15, "info-reply": 16, "address-mask-request": 17, "address-mask-reply": 18,
+};
+export const ICMPV6_TYPES: Record<string, number> = {
+  "destination-unreachable": 1, "packet-too-big": 2, "time-exceeded": 3, "parameter-problem": 4, "echo-request": 128,
+  "echo-reply": 129, "mld-listener-query": 130, "mld-listener-report": 131, "mld-listener-done": 132, "nd-router-solicit": 133,
+  "nd-router-advert": 134, "nd-neighbor-solicit": 135, "nd-neighbor-advert": 136, "nd-redirect": 137, "router-renumbering": 138,
+  "ind-neighbor-solicit": 141, "ind-neighbor-advert": 142, "mld2-listener-report": 143,
+};
+export const PKTTYPES: Record<string, number> = { host: 0, unicast: 0, broadcast: 1, multicast: 2, other: 3 };
+export const DSCP: Record<string, number> = {
+  cs0: 0, cs1: 8, cs2: 16, cs3: 24, cs4: 32, cs5: 40, cs6: 48, cs7: 56, af11: 10, af12: 12, af13: 14, af21: 18, af22: 20,
+  af23: 22, af31: 26, af32: 28, af33: 30, af41: 34, af42: 36, af43: 38, ef: 46,
+};
 export const FIB_TYPES = ["unspec", "unicast", "local", "broadcast", "anycast", "multicast", "blackhole", "unreachable", "prohibit"];
 export const NFPROTO: Record<string, number> = { ipv4: 2, ipv6: 10 };
 
@@ -28,7 +44,7 @@ export function parseNum(s: string): number | undefined {
 }
 
 const MAXV: Partial<Record<DType, number>> = {
-  inet_service: 0xffff, tcp_flag: 0xff, mark: 0xffffffff, inet_proto: 0xff, uid: 0xffffffff, gid: 0xffffffff, integer: 0xffffffff,
+  inet_service: 0xffff, tcp_flag: 0xff, icmp_type: 0xff, icmpv6_type: 0xff, mark: 0xffffffff, inet_proto: 0xff, uid: 0xffffffff, gid: 0xffffffff, integer: 0xffffffff,
   ct_dir: 1, boolean: 1, dscp: 63,
 };
 
@@ -93,6 +109,16 @@ export function parseConst(type: DType, s: string, quoted = false): ConstResult 
       const b = CT_STATE_BITS[s];
       return b !== undefined ? mk(b) : { ok: false, msg: typeErr(type, s) };
     }
+    case "pkttype": case "dscp": {
+      const b = (type === "pkttype" ? PKTTYPES : DSCP)[s];
+      if (b !== undefined) return mk(b);
+      break;
+    }
+    case "icmp_type": case "icmpv6_type": {
+      const b = (type === "icmp_type" ? ICMP_TYPES : ICMPV6_TYPES)[s];
+      if (b !== undefined) return mk(b);
+      break;
+    }
     case "tcp_flag": {
       const b = TCP_FLAG_BITS[s];
       if (b !== undefined) return mk(b);
@@ -142,6 +168,12 @@ export function fmtConst(c: Const, ctx?: "fibPresence"): string {
       return names[0] ?? "0x" + (v as number).toString(16);
     }
     case "ct_dir": return v === 0 ? "original" : "reply";
+    case "pkttype": return ["host", "broadcast", "multicast", "other"][v as number] ?? String(v);
+    case "dscp": return Object.entries(DSCP).find(([, b]) => b === v)?.[0] ?? "0x" + (v as number).toString(16).padStart(2, "0");
+    case "icmp_type": case "icmpv6_type": {
+      const names = Object.entries(c.type === "icmp_type" ? ICMP_TYPES : ICMPV6_TYPES).filter(([, b]) => b === v).map(([n]) => n);
+      return names[0] ?? String(v);
+    }
     case "tcp_flag": {
       const names = Object.entries(TCP_FLAG_BITS).filter(([, b]) => b === v).map(([n]) => n);
       return names[0] ?? "0x" + (v as number).toString(16);

@@ -61,7 +61,7 @@ function fmtStmt(s: Stmt, family: NftFamily): string {
       let out = "log";
       if (s.prefix !== undefined) out += ` prefix "${s.prefix}"`;
       if (s.group !== undefined) out += ` group ${s.group}`;
-      if (s.level !== undefined) out += ` level ${s.level}`;
+      if (s.level !== undefined && s.level !== "warn") out += ` level ${s.level}`;
       if (s.flags?.length) out += ` flags ${s.flags.join(",")}`;
       return out;
     }
