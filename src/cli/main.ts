@@ -18,6 +18,7 @@ import type { Word } from "../parse/shell.js";
 import { runBatch, runCommand } from "../interfaces/commands.js";
 import { report } from "../interfaces/report.js";
 import { renderIssue } from "../interfaces/render.js";
+import { buildNetfilter } from "../model/netfilter.js";
 
 const USAGE = `Usage: routelab [--load FILE]... [ OPTIONS ] OBJECT { COMMAND | help }
        routelab [--load FILE]... [ OPTIONS ] -batch FILE
@@ -58,10 +59,14 @@ function main(argv: string[]): number {
     process.stderr.write(`routelab: ${errors.length} error${errors.length > 1 ? "s" : ""} while loading; nothing was answered\n`);
     return 2;
   }
-  if (host.netfilter.length) {
-    const tools = [...new Set(host.netfilter.map((c) => c.tool))].join(", ");
-    process.stderr.write(`routelab: note: ${host.netfilter.length} ${tools} command${host.netfilter.length > 1 ? "s were" : " was"} recorded but netfilter is not modelled yet (route get is unaffected: the kernel does not run netfilter for it either)\n`);
+  // Netfilter rulesets: replayed from the recorded commands; a command iptables/nft would refuse is an input error.
+  const nf = buildNetfilter(host, readText);
+  if (nf.issues.length) {
+    for (const e of nf.issues) process.stderr.write(renderIssue(e, "error") + "\n");
+    process.stderr.write(`routelab: ${nf.issues.length} netfilter error${nf.issues.length > 1 ? "s" : ""} while loading; nothing was answered\n`);
+    return 2;
   }
+  const ctx = { chains: () => nf.chains };
   const words: Word[] = argv.slice(i).map((text, k) => ({ text, loc: { file: "<argv>", line: 1, col: k + 1 } }));
   const po = parseIpOptions(words, 0);
   if (po.error) { process.stderr.write(po.error.message.trimEnd() + "\n"); return po.error.exit; }
@@ -70,13 +75,13 @@ function main(argv: string[]): number {
   if (po.opts.batch !== undefined) {
     const text = readText(po.opts.batch);
     if (text === undefined) { process.stderr.write(`Cannot open file "${po.opts.batch}" for reading: No such file or directory\n`); return 1; }
-    const r = runBatch(host, po.opts, text, po.opts.batch === "-" ? "<stdin>" : po.opts.batch);
+    const r = runBatch(host, po.opts, text, po.opts.batch === "-" ? "<stdin>" : po.opts.batch, ctx);
     process.stdout.write(r.stdout); process.stderr.write(r.stderr);
     return r.status;
   }
   if (!rest.length) { process.stdout.write(USAGE); return loads.length ? 0 : 1; }
   if (rest[0]!.text === "report") { process.stdout.write(report(host, loads)); return 0; }
-  const r = runCommand(host, po.opts, rest, end);
+  const r = runCommand(host, po.opts, rest, end, ctx);
   process.stdout.write(r.stdout); process.stderr.write(r.stderr);
   return r.status;
 }

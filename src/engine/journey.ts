@@ -131,7 +131,7 @@ class Walker {
 
   pushSteps(hook: Hook, c: NfBaseChain, steps: NfStep[]): void {
     for (const st of steps) {
-      this.trace.push({ kind: "rule", hook, family: c.family, table: c.table, chain: st.chain, rule: st.ruleIndex, text: st.text, matched: st.matched, verdict: st.ruleIndex === 0 ? `policy ${st.effect ?? "accept"}` : st.matched ? st.effect ?? "continue" : "no match", ...(st.markBefore !== undefined ? { markBefore: st.markBefore } : {}), ...(st.markAfter !== undefined ? { markAfter: st.markAfter } : {}) });
+      this.trace.push({ kind: "rule", hook, family: c.family, table: c.table, chain: st.chain, rule: st.ruleIndex, text: st.text, matched: st.matched, verdict: st.ruleIndex === 0 ? (st.effect?.startsWith("policy") ? st.effect : `policy ${st.effect ?? "accept"}`) : st.matched ? st.effect ?? "continue" : "no match", ...(st.markBefore !== undefined ? { markBefore: st.markBefore } : {}), ...(st.markAfter !== undefined ? { markAfter: st.markAfter } : {}) });
     }
   }
 

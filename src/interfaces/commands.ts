@@ -16,6 +16,11 @@ import { printRules } from "../print/rules.js";
 import { printRoutes } from "../print/routes.js";
 import { printAddrs, printLinks } from "../print/links.js";
 import { explain } from "./explain.js";
+import type { NfBaseChain } from "../netfilter/types.js";
+import { parseTrace, runTrace, traceJson, traceText } from "./trace.js";
+
+/** What commands may need beyond the host: its netfilter base chains (built once). */
+export interface CmdContext { chains?: () => readonly NfBaseChain[] }
 
 /** What one command printed. */
 export interface CmdResult { stdout: string; stderr: string; status: number; /** exit at once (iproute2 invarg: exit(-1) even inside -batch) */ fatal?: boolean }
@@ -33,8 +38,15 @@ function toQuery(s: HostState, q: Extract<IpCommand, { op: "get" }>["query"], en
  * Run one command (the words after the global options) against the host.
  * @example runCommand(state, { json: true }, words("route get 1.1.1.1 mark 129"), loc)
  */
-export function runCommand(s: HostState, opts: IpOptions, words: Word[], end: SourceLoc): CmdResult {
+export function runCommand(s: HostState, opts: IpOptions, words: Word[], end: SourceLoc, ctx: CmdContext = {}): CmdResult {
   const first = words[0]?.text;
+  if (first === "trace") {
+    const q = parseTrace(words.slice(1), end, opts.family);
+    if ("exit" in q) return errOut(q);
+    const r = runTrace(s, ctx.chains?.() ?? [], q, end);
+    if ("exit" in r) return errOut(r);
+    return { stdout: opts.json ? traceJson(s, r) + "\n" : traceText(s, r), stderr: "", status: 0 };
+  }
   if (first === "explain") {
     const p = parseIpArgv([{ text: "route", loc: end }, { text: "get", loc: end }, ...words.slice(1)], opts, s.tableNames, end);
     if (!p.ok) return errOut(p.error);
@@ -75,7 +87,7 @@ export function runCommand(s: HostState, opts: IpOptions, words: Word[], end: So
  * unless `-force`. Exit status 1 when a line failed; an argument error ends the run (255).
  * @example runBatch(state, { json: true, force: true }, text, "probes.txt")
  */
-export function runBatch(s: HostState, opts: IpOptions, text: string, file: string): CmdResult {
+export function runBatch(s: HostState, opts: IpOptions, text: string, file: string, ctx: CmdContext = {}): CmdResult {
   let stdout = "", stderr = "", status = 0;
   const lines = text.split("\n");
   if (lines[lines.length - 1] === "") lines.pop();
@@ -86,7 +98,7 @@ export function runBatch(s: HostState, opts: IpOptions, text: string, file: stri
     // Per-line global options are not read by iproute2's batch; routelab lines may start with them.
     const po = parseIpOptions(ws, 0);
     const lineOpts = { ...opts, ...po.opts };
-    const r = po.error ? errOut(po.error) : runCommand(s, lineOpts, ws.slice(po.next), { ...loc, col: lines[n]!.length + 1 });
+    const r = po.error ? errOut(po.error) : runCommand(s, lineOpts, ws.slice(po.next), { ...loc, col: lines[n]!.length + 1 }, ctx);
     stdout += r.stdout;
     stderr += r.stderr;
     if (r.fatal) return { stdout, stderr, status: 255, fatal: true };

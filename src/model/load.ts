@@ -108,7 +108,7 @@ export function loadScript(s: HostState, text: string, file: string, opts: LoadO
       const r = runSysctl(s, words.slice(1), c.loc);
       for (const e of r) { out.push(e); failed = true; }
     } else if (RECORDED_TOOLS.has(name)) {
-      s.netfilter.push({ argv: words.map((w) => w.text), loc: c.loc, tool: name, ...(c.heredoc ? { stdin: c.heredoc.text } : {}) } as HostState["netfilter"][number]);
+      s.netfilter.push({ argv: words.map((w) => w.text), locs: words.map((w) => w.loc), loc: c.loc, tool: name, ...(c.heredoc ? { stdin: c.heredoc } : {}) });
     } else {
       out.push({ code: "load.unknown-command", message: `${name}: command not modelled by routelab`, loc: w0.loc, token: name, expected: "ip, sysctl, iptables, ip6tables, iptables-restore, nft or ipset", severity: "error" });
       failed = true;

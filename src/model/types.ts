@@ -161,7 +161,15 @@ export interface Rule {
 }
 
 /** A command the host records but does not model yet (iptables, nft, ...). */
-export interface RecordedCommand { argv: string[]; loc: SourceLoc; tool: string }
+export interface RecordedCommand {
+  argv: string[];
+  /** Location of each word of argv. */
+  locs: SourceLoc[];
+  loc: SourceLoc;
+  tool: string;
+  /** A here-document fed to the command (`nft -f -`, `iptables-restore <<EOF`). */
+  stdin?: { text: string; loc: SourceLoc };
+}
 
 export interface HostState {
   links: Link[];
