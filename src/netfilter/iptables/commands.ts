@@ -1,0 +1,331 @@
+/**
+ * Executing `iptables` / `ip6tables` commands against the model, with the checks
+ * iptables-nft and the kernel (nf_tables + xt compat) perform, and their messages.
+ * @module
+ */
+import type { Family } from "../../addr/ip.js";
+import type { Issue, SourceLoc } from "../../model/types.js";
+import type { Ext } from "./ext.js";
+import type { ParsedCommand } from "./parse.js";
+import { parseIptablesArgv, STANDARD_TARGETS } from "./parse.js";
+import { iptablesListRules, ruleSpec } from "./save.js";
+import type { IptablesRuleset, IptChain, IptFamilyState, IptRule, IptTable, TableName } from "./types.js";
+import { BUILTIN_CHAINS, HOOK_BIT } from "./types.js";
+import type { IptEnv, Prog } from "./util.js";
+import { EXIT, IptError, progPrefix } from "./util.js";
+import { MATCHES } from "./matches.js";
+import { TARGETS } from "./targets.js";
+
+export const TABLES: readonly TableName[] = ["filter", "nat", "mangle", "raw", "security"];
+
+const ERRNO_TEXT: Record<string, string> = {
+  EINVAL: "Invalid argument", EMLINK: "Too many links", EOPNOTSUPP: "Operation not supported",
+  EBUSY: "Device or resource busy", ENOENT: "No such file or directory", EEXIST: "File exists",
+};
+
+/** What one command did: exit status, output, and Issues for a rejection. */
+export interface IptablesResult {
+  status: number;
+  stdout: string;
+  /** stderr as the tool prints it (including the "Try `iptables -h'" line). */
+  stderr: string;
+  issues: Issue[];
+  /** Non-fatal notes iptables prints on stderr (e.g. a reversed iprange). */
+  warnings: string[];
+}
+
+export function familyState(rs: IptablesRuleset, f: Family): IptFamilyState { return f === 4 ? rs.v4 : rs.v6; }
+
+export function newTable(name: TableName): IptTable {
+  const chains = new Map<string, IptChain>();
+  for (const [c, hook] of BUILTIN_CHAINS[name]) chains.set(c, { name: c, builtin: true, hook, policy: "ACCEPT", created: false, rules: [] });
+  return { name, chains };
+}
+
+/** Copy-on-write clone: chain objects and rule arrays are copied, rules are shared (immutable). */
+export function cloneTable(t: IptTable): IptTable {
+  const chains = new Map<string, IptChain>();
+  for (const [k, c] of t.chains) chains.set(k, { ...c, rules: c.rules.slice() });
+  return { name: t.name, chains };
+}
+
+function kernelError(p: Prog, op: string, errno: string, what: string, arg?: number): IptError {
+  return new IptError(`${progPrefix(p)} ${op} failed (${ERRNO_TEXT[errno] ?? errno}): ${what}`, EXIT.RESOURCE, `iptables.${errno}`, arg, undefined, false);
+}
+
+function simpleError(p: Prog, msg: string, status: number, code: string, arg?: number): IptError {
+  const prog = p.name.replace(/-restore$/, "");
+  return new IptError(`${prog}: ${msg}`, status, code, arg, undefined, false);
+}
+
+function extOf(kind: "match" | "target", name: string): Ext | undefined { return kind === "match" ? MATCHES[name] : TARGETS[name]; }
+
+/** nft_table_validate + xt compat init checks for the rules in `fresh`. Returns an errno or undefined. */
+export function validateTable(t: IptTable, family: Family, fresh: Set<IptRule>): string | undefined {
+  // (a) init-time checks of new rules, in the chain they were added to
+  for (const c of t.chains.values()) {
+    for (const r of c.rules) {
+      if (!fresh.has(r)) continue;
+      const hookMask = c.builtin && c.hook ? HOOK_BIT[c.hook] : 0;
+      const exts: Array<[Ext | undefined, Record<string, unknown>]> = r.matches.map((m) => [extOf("match", m.name), m.data]);
+      if (r.target.kind === "ext") exts.push([extOf("target", r.target.ext.name), r.target.ext.data]);
+      for (const [ext, data] of exts) {
+        const k = ext?.kernel;
+        if (!k) continue;
+        if (k.table && k.table !== t.name) return "EINVAL";
+        if (k.proto !== undefined && (r.proto !== k.proto || r.protoInv)) return "EINVAL";
+        if (k.hooks !== undefined && hookMask && !(hookMask & k.hooks)) return "EINVAL";
+        const e = k.check?.(data, r, hookMask, family);
+        if (e) return e;
+      }
+      if (r.src && r.srcInv && isZeroMask(r.src.mask)) return "EINVAL";
+      if (r.dst && r.dstInv && isZeroMask(r.dst.mask)) return "EINVAL";
+      if (r.target.kind === "jump" || r.target.kind === "goto") {
+        const to = t.chains.get(r.target.chain);
+        if (to?.builtin) return to.created ? "EOPNOTSUPP" : "ENOENT";
+      }
+    }
+  }
+  // (b) walk from every created base chain: depth limit and hook restrictions
+  for (const base of t.chains.values()) {
+    if (!base.builtin || !base.created || !base.hook) continue;
+    const hookBit = HOOK_BIT[base.hook];
+    const err = walk(t, base, 0, hookBit);
+    if (err) return err;
+  }
+  return undefined;
+}
+
+function isZeroMask(m: { family: number; v: number | bigint }): boolean { return m.family === 4 ? m.v === 0 : m.v === 0n; }
+
+function walk(t: IptTable, c: IptChain, level: number, hookBit: number): string | undefined {
+  if (level === 16) return "EMLINK";
+  for (const r of c.rules) {
+    const exts: Array<Ext | undefined> = r.matches.map((m) => extOf("match", m.name));
+    if (r.target.kind === "ext") exts.push(extOf("target", r.target.ext.name));
+    for (const ext of exts) if (ext?.kernel?.hooks !== undefined && !(ext.kernel.hooks & hookBit)) return "EINVAL";
+    if (r.target.kind === "jump" || r.target.kind === "goto") {
+      const next = t.chains.get(r.target.chain);
+      if (next && !next.builtin) { const e = walk(t, next, level + 1, hookBit); if (e) return e; }
+    }
+  }
+  return undefined;
+}
+
+/** Build the rules a rule command stands for (one per source x destination). */
+function expandRules(pc: ParsedCommand, loc: SourceLoc | undefined): IptRule[] {
+  const srcs = pc.srcs.length ? pc.srcs : [undefined];
+  const dsts = pc.dsts.length ? pc.dsts : [undefined];
+  const out: IptRule[] = [];
+  for (const s of srcs) for (const d of dsts) {
+    const r: IptRule = { ...pc.rule, matches: pc.matches.map((m) => ({ name: m.ext.name, data: m.st.data })) };
+    if (s) r.src = s; else delete r.src;
+    if (d) r.dst = d; else delete r.dst;
+    if (loc) r.loc = loc;
+    out.push(r);
+  }
+  return out;
+}
+
+export interface RunOptions {
+  env?: IptEnv;
+  /** Program name used in messages (default iptables / ip6tables). */
+  progName?: string;
+}
+
+/**
+ * Run one iptables/ip6tables command line (argv[0] = program) on the ruleset.
+ * The ruleset changes only when the command succeeds (commands are atomic, like an nft batch).
+ */
+export function runIptables(rs: IptablesRuleset, argv: string[], locs: SourceLoc[], family: Family, opts: RunOptions = {}): IptablesResult {
+  const p: Prog = { name: opts.progName ?? (family === 4 ? "iptables" : "ip6tables"), family };
+  const warnings: string[] = [];
+  try {
+    const env = opts.env ?? rs.env;
+    const pc = parseIptablesArgv(argv, { prog: p, ruleset: rs, ...(env ? { env } : {}) });
+    warnings.push(...pc.warnings);
+    const stdout = execute(rs, pc, p, locs[0]);
+    return { status: 0, stdout, stderr: warnings.map((w) => w + "\n").join(""), issues: [], warnings };
+  } catch (e) {
+    if (!(e instanceof IptError)) throw e;
+    return errorResult(e, p, argv, locs, warnings);
+  }
+}
+
+export function errorResult(e: IptError, p: Prog, argv: string[], locs: SourceLoc[], warnings: string[]): IptablesResult {
+  const prog = p.name;
+  const stderr = (e.message ? e.message + "\n" : "") + (e.tryHelp ? `Try \`${prog} -h' or '${prog} --help' for more information.\n` : "");
+  const issue: Issue = { code: e.code, message: e.message.trimEnd() || `Try \`${prog} -h' or '${prog} --help' for more information.` };
+  const at = e.arg !== undefined && e.arg < argv.length ? e.arg : 0;
+  const loc = locs[at] ?? locs[0];
+  if (loc) issue.loc = loc;
+  const tok = argv[at];
+  if (tok !== undefined) issue.token = tok;
+  if (e.expected) issue.expected = e.expected;
+  return { status: e.status, stdout: "", stderr, issues: [issue], warnings };
+}
+
+/**
+ * Apply one command; returns the Issues of a rejection (empty on success).
+ * @example applyIptablesCommand(rs, ["iptables", "-t", "mangle", "-N", "CLASH"], locs, 4) // []
+ */
+export function applyIptablesCommand(rs: IptablesRuleset, argv: string[], locs: SourceLoc[], family: Family): Issue[] {
+  return runIptables(rs, argv, locs, family).issues;
+}
+
+/** Execute a parsed command; throws IptError. Returns stdout. */
+export function execute(rs: IptablesRuleset, pc: ParsedCommand, p: Prog, loc: SourceLoc | undefined, deferJumpCheck = false): string {
+  const fs = familyState(rs, p.family);
+  if (pc.command === "V") return `${p.name.replace(/-restore$/, "")} v1.8.9 (nf_tables)\n`;
+  if (pc.command === "h") return "";
+  if (!TABLES.includes(pc.table as TableName)) {
+    throw new IptError(`${progPrefix(p)}table '${pc.table}' does not exist\nPerhaps iptables or your kernel needs to be upgraded.`, EXIT.VERSION, "iptables.no-table", pc.tableArg, "filter, nat, mangle, raw or security", false);
+  }
+  const tn = pc.table as TableName;
+  const existing = fs.tables.get(tn);
+  const t = existing ? cloneTable(existing) : newTable(tn);
+  const commit = () => { fs.tables.set(tn, t); };
+  const chain = pc.chain;
+  const noChain = () => simpleError(p, "No chain/target/match by that name.", EXIT.OTHER, "iptables.ENOENT", pc.chainArg);
+  const badRule = () => simpleError(p, "Bad rule (does a matching rule exist in that chain?).", EXIT.OTHER, "iptables.bad-rule", pc.chainArg);
+  const opName = { A: "RULE_APPEND", I: "RULE_INSERT", R: "RULE_REPLACE" } as Record<string, string>;
+
+  switch (pc.command) {
+    case "A": case "I": case "R": case "C": case "D": {
+      // rule build: target / jump resolution
+      const rule = pc.rule;
+      if (pc.target) rule.target = { kind: "ext", ext: { name: pc.target.ext.name, data: pc.target.st.data } };
+      else if (pc.jumpto !== undefined) {
+        if (STANDARD_TARGETS.has(pc.jumpto) && !pc.isGoto) {
+          if (pc.jumpto === "QUEUE") throw new IptError(`routelab: target "QUEUE" is not modelled`, EXIT.PARAMETER, "iptables.unsupported", pc.jumpArg, undefined, false);
+          rule.target = { kind: "verdict", verdict: pc.jumpto as "ACCEPT" | "DROP" | "RETURN" };
+        } else {
+          const target = t.chains.get(pc.jumpto);
+          if (!target && !deferJumpCheck) throw new IptError(`${progPrefix(p)}Chain '${pc.jumpto}' does not exist`, EXIT.PARAMETER, "iptables.no-chain", pc.jumpArg, "an existing chain of this table");
+          rule.target = pc.isGoto ? { kind: "goto", chain: pc.jumpto } : { kind: "jump", chain: pc.jumpto };
+        }
+      }
+      // iptables-nft translation: matches may throw or vanish
+      const kept = pc.matches.filter((m) => m.ext.build?.({ prog: p, family: p.family, table: tn, ruleset: rs, rule, protoGiven: true, warnings: [] }, m.st) !== false);
+      pc.matches = kept;
+      const rules = expandRules(pc, loc);
+      const c = chain !== undefined ? t.chains.get(chain) : undefined;
+      if (pc.command === "C" || pc.command === "D") {
+        if (!c) throw badRule();
+        for (const r of rules) {
+          const text = ruleSpec(r, p.family);
+          const idx = c.rules.findIndex((x) => ruleSpec(x, p.family) === text);
+          if (idx < 0) throw badRule();
+          if (pc.command === "D") c.rules.splice(idx, 1);
+        }
+        if (pc.command === "D") commit();
+        return "";
+      }
+      if (!c) throw noChain();
+      if (pc.command === "R") {
+        if (rules.length !== 1) throw new IptError(`${progPrefix(p)}Replacement rule does not specify a unique address`, EXIT.PARAMETER, "iptables.parameter", pc.chainArg);
+        if (pc.rulenum! > c.rules.length) throw noChain();
+        c.rules[pc.rulenum! - 1] = rules[0]!;
+      } else if (pc.command === "I") {
+        if (pc.rulenum! > c.rules.length + 1) throw simpleError(p, "Index of insertion too big.", EXIT.OTHER, "iptables.index-too-big", pc.chainArg);
+        for (const r of rules) c.rules.splice(pc.rulenum! - 1, 0, r);
+      } else c.rules.push(...rules);
+      if (c.builtin) c.created = true;
+      const err = validateTable(t, p.family, new Set(rules));
+      if (err) {
+        throw kernelError(p, opName[pc.command]!, err, `rule in chain ${chain!}`, pc.chainArg);
+      }
+      commit();
+      return "";
+    }
+    case "DN": {
+      const c = chain !== undefined ? t.chains.get(chain) : undefined;
+      if (!c || pc.rulenum! > c.rules.length) throw noChain();
+      c.rules.splice(pc.rulenum! - 1, 1);
+      commit();
+      return "";
+    }
+    case "N": {
+      if (t.chains.has(chain!)) throw simpleError(p, "Chain already exists.", EXIT.OTHER, "iptables.EEXIST", pc.chainArg);
+      t.chains.set(chain!, { name: chain!, builtin: false, policy: "ACCEPT", created: true, rules: [] });
+      commit();
+      return "";
+    }
+    case "X": {
+      const busy = (c: IptChain) => c.rules.length > 0 || [...t.chains.values()].some((o) => o.rules.some((r) => (r.target.kind === "jump" || r.target.kind === "goto") && r.target.chain === c.name));
+      if (chain !== undefined) {
+        const c = t.chains.get(chain);
+        if (!c || c.builtin) throw noChain();
+        if (busy(c)) throw kernelError(p, "CHAIN_DEL", "EBUSY", `chain ${chain}`, pc.chainArg);
+        t.chains.delete(chain);
+      } else {
+        const users = [...t.chains.values()].filter((c) => !c.builtin); // kernel (creation) order
+        for (const c of users) if (busy(c)) throw kernelError(p, "CHAIN_DEL", "EBUSY", `chain ${c.name}`);
+        for (const c of users) t.chains.delete(c.name);
+      }
+      if (existing) commit();
+      return "";
+    }
+    case "F": case "Z": {
+      if (chain !== undefined) {
+        const c = t.chains.get(chain);
+        if (!c) throw noChain();
+        if (pc.command === "F") c.rules = [];
+      } else if (pc.command === "F") for (const c of t.chains.values()) c.rules = [];
+      if (existing) commit();
+      return "";
+    }
+    case "P": {
+      const c = t.chains.get(chain!);
+      if (!c || !c.builtin) throw simpleError(p, "Bad built-in chain name.", EXIT.OTHER, "iptables.bad-builtin", pc.chainArg);
+      if (pc.policy !== "ACCEPT" && pc.policy !== "DROP") throw simpleError(p, "Bad policy name. Run `dmesg' for more information.", EXIT.OTHER, "iptables.bad-policy", pc.policyArg);
+      c.policy = pc.policy;
+      c.created = true;
+      commit();
+      return "";
+    }
+    case "E": {
+      const c = t.chains.get(chain!);
+      if (!c || c.builtin) throw noChain();
+      if (t.chains.has(pc.newname!)) throw simpleError(p, "File exists.", EXIT.OTHER, "iptables.EEXIST", pc.chainArg);
+      c.name = pc.newname!;
+      const renamed = new Map<string, IptChain>();
+      for (const [k, v] of t.chains) renamed.set(k === chain ? c.name : k, v);
+      t.chains = renamed;
+      for (const o of t.chains.values()) {
+        o.rules = o.rules.map((r) => ((r.target.kind === "jump" || r.target.kind === "goto") && r.target.chain === chain ? { ...r, target: { kind: r.target.kind, chain: pc.newname! } } : r));
+      }
+      commit();
+      return "";
+    }
+    case "S": {
+      if (chain !== undefined && !t.chains.has(chain)) {
+        throw new IptError(`${progPrefix(p)}chain \`${chain}' in table \`${tn}' is incompatible, use 'nft' tool.`, EXIT.OTHER, "iptables.ENOENT", pc.chainArg, undefined, false);
+      }
+      return iptablesListRules(existing ? t : undefined, tn, p.family, chain, pc.rulenum);
+    }
+    case "L": {
+      if (chain !== undefined && !t.chains.has(chain)) throw noChain();
+      return listChains(t, chain);
+    }
+    default:
+      return "";
+  }
+}
+
+/** A simplified `iptables -L` listing (headers exact, rule lines as -S text). */
+function listChains(t: IptTable, chain?: string): string {
+  let out = "";
+  const chains = [...t.chains.values()].filter((c) => chain === undefined || c.name === chain);
+  chains.forEach((c, i) => {
+    if (i) out += "\n";
+    if (c.builtin) out += `Chain ${c.name} (policy ${c.policy})\n`;
+    else {
+      const refs = [...t.chains.values()].reduce((n, o) => n + o.rules.filter((r) => (r.target.kind === "jump" || r.target.kind === "goto") && r.target.chain === c.name).length, 0);
+      out += `Chain ${c.name} (${refs} references)\n`;
+    }
+    out += "target     prot opt source               destination         \n";
+    for (const r of c.rules) out += `${ruleSpec(r, 4).trim()}\n`;
+  });
+  return out;
+}

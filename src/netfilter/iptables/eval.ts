@@ -1,0 +1,156 @@
+/**
+ * Evaluation: each created built-in chain becomes an NfBaseChain that walks its rules
+ * top-down with -j/-g/RETURN semantics (kernel-semantics §6.2), applies non-terminating
+ * targets and returns the terminal verdict (the policy at the end of a built-in chain).
+ * @module
+ */
+import type { Family } from "../../addr/ip.js";
+import type { Hook, NfBaseChain, NfChainResult, NfHostView, NfPacket, NfStep, NfVerdict } from "../types.js";
+import { MATCHES } from "./matches.js";
+import { ruleLine } from "./save.js";
+import { TARGETS } from "./targets.js";
+import type { EvalCtx, IptablesRuleset, IptChain, IptRule, IptTable, TableName } from "./types.js";
+import { BUILTIN_CHAINS, TABLE_ORDER } from "./types.js";
+import { addrInMask, hex, ifaceMatches } from "./util.js";
+
+/** Hook priorities of iptables-nft base chains (§6.1; security registers at 150). */
+export function iptablesPriority(table: TableName, hook: Hook): number {
+  switch (table) {
+    case "raw": return -300;
+    case "mangle": return -150;
+    case "filter": return 0;
+    case "security": return 150;
+    case "nat": return hook === "prerouting" || hook === "output" ? -100 : 100;
+  }
+}
+
+/** Does the rule's fixed part (-s -d -i -o -p -f) and every match accept the packet? */
+export function ruleMatches(r: IptRule, pkt: NfPacket, ectx: EvalCtx): boolean {
+  if (r.src && addrInMask(pkt.saddr, r.src) === r.srcInv) return false;
+  if (r.dst && addrInMask(pkt.daddr, r.dst) === r.dstInv) return false;
+  if (r.iif !== undefined && ifaceMatches(r.iif, pkt.iifname) === r.iifInv) return false;
+  if (r.oif !== undefined && ifaceMatches(r.oif, pkt.oifname) === r.oifInv) return false;
+  if (r.proto !== 0 && (pkt.ipproto === r.proto) === r.protoInv) return false;
+  if (r.frag && !r.fragInv) return false; // the model has no fragments
+  for (const m of r.matches) {
+    const ext = MATCHES[m.name];
+    if (!ext || !ext.match(m.data, pkt, ectx)) return false;
+  }
+  return true;
+}
+
+function usesConntrack(t: IptTable, c: IptChain, seen: Set<string>): boolean {
+  if (seen.has(c.name)) return false;
+  seen.add(c.name);
+  for (const r of c.rules) {
+    if (r.matches.some((m) => MATCHES[m.name]?.conntrack)) return true;
+    if (r.target.kind === "ext" && TARGETS[r.target.ext.name]?.conntrack) return true;
+    if (r.target.kind === "jump" || r.target.kind === "goto") {
+      const n = t.chains.get(r.target.chain);
+      if (n && usesConntrack(t, n, seen)) return true;
+    }
+  }
+  return false;
+}
+
+/** Walk one base chain. */
+export function evaluateChain(rs: IptablesRuleset, family: Family, t: IptTable, base: IptChain, input: NfPacket, host: NfHostView): NfChainResult {
+  const pkt: NfPacket = { ...input };
+  const ectx: EvalCtx = { host, ruleset: rs, family };
+  const fam = family === 4 ? "ip" : "ip6";
+  const tableLabel = `${fam} ${t.name} ${base.name}`;
+  const steps: NfStep[] = [];
+  const stack: Array<{ chain: IptChain; next: number }> = [];
+  let cur = base, idx = 0, guard = 0;
+  const policy = (): NfChainResult => {
+    steps.push({ table: tableLabel, chain: base.name, ruleIndex: 0, text: `-P ${base.name} ${base.policy}`, matched: true, effect: `policy ${base.policy.toLowerCase()}`, markBefore: pkt.mark, markAfter: pkt.mark });
+    const verdict: NfVerdict = base.policy === "ACCEPT" ? { kind: "accept" } : { kind: "drop", reason: `policy of ${tableLabel}` };
+    return { verdict, packet: pkt, steps };
+  };
+  for (;;) {
+    if (++guard > 1_000_000) return { verdict: { kind: "drop", reason: "evaluation did not terminate" }, packet: pkt, steps };
+    if (idx >= cur.rules.length) {
+      if (cur === base) return policy();
+      const ret = stack.pop();
+      if (!ret) return policy();
+      cur = ret.chain; idx = ret.next;
+      continue;
+    }
+    const r = cur.rules[idx]!;
+    const markBefore = pkt.mark;
+    const step: NfStep = { table: tableLabel, chain: cur.name, ruleIndex: idx + 1, text: ruleLine(cur.name, r, family), matched: false, markBefore };
+    if (r.loc) step.loc = r.loc;
+    steps.push(step);
+    const matched = ruleMatches(r, pkt, ectx);
+    step.matched = matched;
+    if (!matched) { step.markAfter = pkt.mark; idx++; continue; }
+    const tg = r.target;
+    if (tg.kind === "none") { step.effect = "continue"; step.markAfter = pkt.mark; idx++; continue; }
+    if (tg.kind === "verdict") {
+      step.markAfter = pkt.mark;
+      if (tg.verdict === "ACCEPT") { step.effect = "accept"; return { verdict: { kind: "accept" }, packet: pkt, steps }; }
+      if (tg.verdict === "DROP") { step.effect = "drop"; return { verdict: { kind: "drop", reason: `${tableLabel}: ${step.text}` }, packet: pkt, steps }; }
+      step.effect = "return";
+      if (cur === base) return policy();
+      const ret = stack.pop();
+      if (!ret) return policy();
+      cur = ret.chain; idx = ret.next;
+      continue;
+    }
+    if (tg.kind === "jump" || tg.kind === "goto") {
+      step.effect = `${tg.kind} ${tg.chain}`;
+      step.markAfter = pkt.mark;
+      const next = t.chains.get(tg.chain);
+      if (!next) { idx++; continue; }
+      if (tg.kind === "jump") stack.push({ chain: cur, next: idx + 1 });
+      cur = next; idx = 0;
+      continue;
+    }
+    const ext = TARGETS[tg.ext.name];
+    if (!ext) { step.effect = `${tg.ext.name} (not modelled)`; step.markAfter = pkt.mark; idx++; continue; }
+    const res = ext.apply(tg.ext.data, pkt, ectx);
+    step.effect = res.effect;
+    step.markAfter = pkt.mark;
+    if (res.verdict) return { verdict: res.verdict, packet: pkt, steps };
+    idx++;
+  }
+}
+
+/**
+ * The base chains iptables-nft registered for this ruleset (both families), each with an
+ * `evaluate` bound to the ruleset (it sees later changes to rules of existing chains).
+ * @example iptablesBaseChains(rs).find((c) => c.table === "mangle" && c.chain === "OUTPUT")?.type // "route"
+ */
+export function iptablesBaseChains(rs: IptablesRuleset): NfBaseChain[] {
+  const out: NfBaseChain[] = [];
+  for (const st of [rs.v4, rs.v6]) {
+    const family = st.family;
+    for (const tn of TABLE_ORDER) {
+      const t = st.tables.get(tn);
+      if (!t) continue;
+      for (const [name, hook] of BUILTIN_CHAINS[tn]) {
+        const c = t.chains.get(name);
+        if (!c || !c.created) continue;
+        const type: NfBaseChain["type"] = tn === "nat" ? "nat" : tn === "mangle" && hook === "output" ? "route" : "filter";
+        out.push({
+          family: family === 4 ? "ip" : "ip6",
+          table: tn,
+          chain: name,
+          hook,
+          priority: iptablesPriority(tn, hook),
+          type,
+          needsConntrack: usesConntrack(t, c, new Set()),
+          evaluate(pkt: NfPacket, host: NfHostView): NfChainResult {
+            const tt = (family === 4 ? rs.v4 : rs.v6).tables.get(tn) ?? t;
+            const cc = tt.chains.get(name) ?? c;
+            return evaluateChain(rs, family, tt, cc, pkt, host);
+          },
+        });
+      }
+    }
+  }
+  out.sort((a, b) => a.priority - b.priority);
+  return out;
+}
+
+export { hex };
