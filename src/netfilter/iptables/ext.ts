@@ -40,6 +40,8 @@ export interface ParseArgs {
   invert: boolean;
   /** argv index of the option word. */
   at: number;
+  /** argv index of the option's value (the option word itself for `--opt=value` or no value). */
+  valAt: number;
   /** Peek/consume the next argv word (xs_has_arg-style extra arguments). */
   peek(): string | undefined;
   take(): string;

@@ -93,23 +93,23 @@ function tcpudp(name: "tcp" | "udp"): MatchExt {
       const id = a.spec.id;
       if (id === 0 || id === 1) {
         const bit = id === 0 ? 1 : 2;
-        if (a.st.flags & bit) throw paramError(p, `Only one \`--${id === 0 ? "source-port" : "destination-port"}' allowed`, a.at, "iptables.duplicate-option");
-        const r = parsePortRange(a.ctx, a.arg!, a.at, name);
+        if (a.st.flags & bit) throw paramError(p, `Only one \`--${id === 0 ? "source-port" : "destination-port"}' allowed`, a.valAt, "iptables.duplicate-option");
+        const r = parsePortRange(a.ctx, a.arg!, a.valAt, name);
         if (id === 0) { d.sp = r; d.spInv = a.invert; } else { d.dp = r; d.dpInv = a.invert; }
         a.st.flags |= bit;
       } else if (id === 2 || id === 3) {
-        if (a.st.flags & 4) throw paramError(p, "Only one of `--syn' or `--tcp-flags'  allowed", a.at, "iptables.duplicate-option");
+        if (a.st.flags & 4) throw paramError(p, "Only one of `--syn' or `--tcp-flags'  allowed", a.valAt, "iptables.duplicate-option");
         if (id === 2) { d.flgMask = 0x17; d.flgCmp = 0x02; d.flgInv = a.invert; }
         else {
           const next = a.peek();
-          if (next === undefined || next.startsWith("-") || next.startsWith("!")) throw paramError(p, "--tcp-flags requires two args.", a.at, "iptables.missing-argument");
-          d.flgMask = parseTcpFlags(a.ctx, a.arg!, a.at);
-          d.flgCmp = parseTcpFlags(a.ctx, a.take(), a.at + 1);
+          if (next === undefined || next.startsWith("-") || next.startsWith("!")) throw paramError(p, "--tcp-flags requires two args.", a.valAt, "iptables.missing-argument");
+          d.flgMask = parseTcpFlags(a.ctx, a.arg!, a.valAt);
+          d.flgCmp = parseTcpFlags(a.ctx, a.take(), a.valAt + 1);
           d.flgInv = a.invert;
         }
         a.st.flags |= 4;
       } else {
-        throw paramError(p, `routelab: tcp option "--tcp-option" is not modelled`, a.at, "iptables.unsupported");
+        throw paramError(p, `routelab: tcp option "--tcp-option" is not modelled`, a.valAt, "iptables.unsupported");
       }
     },
     final() { /* no final check */ },
@@ -169,10 +169,10 @@ const multiport: MatchExt = {
   parse(a) {
     x6Check(a, "multiport");
     const p = a.ctx.prog, rule = a.ctx.rule;
-    if (rule.protoInv) throw paramError(p, "multiport only works with TCP, UDP, UDPLITE, SCTP and DCCP", a.at, "iptables.proto-required");
+    if (rule.protoInv) throw paramError(p, "multiport only works with TCP, UDP, UDPLITE, SCTP and DCCP", a.valAt, "iptables.proto-required");
     if (!MP_PROTOS[rule.proto]) {
-      if (rule.proto === 0) throw paramError(p, "multiport needs `-p tcp', `-p udp', `-p udplite', `-p sctp' or `-p dccp'", a.at, "iptables.proto-required");
-      throw paramError(p, "multiport only works with TCP, UDP, UDPLITE, SCTP and DCCP", a.at, "iptables.proto-required");
+      if (rule.proto === 0) throw paramError(p, "multiport needs `-p tcp', `-p udp', `-p udplite', `-p sctp' or `-p dccp'", a.valAt, "iptables.proto-required");
+      throw paramError(p, "multiport only works with TCP, UDP, UDPLITE, SCTP and DCCP", a.valAt, "iptables.proto-required");
     }
     const ports: Range[] = [];
     let count = 0;
@@ -180,15 +180,15 @@ const multiport: MatchExt = {
       const colon = item.indexOf(":");
       const one = (s: string): number => {
         const v = parsePortNum(s, a.ctx.env, MP_PROTOS[rule.proto]);
-        if (v === undefined) throw paramError(p, `invalid port/service \`${s}' specified`, a.at, "iptables.bad-port");
+        if (v === undefined) throw paramError(p, `invalid port/service \`${s}' specified`, a.valAt, "iptables.bad-port");
         return v;
       };
       if (colon >= 0) {
         const lo = one(item.slice(0, colon)), hi = one(item.slice(colon + 1));
-        if (lo >= hi) throw paramError(p, "invalid portrange specified", a.at, "iptables.bad-port-range");
+        if (lo >= hi) throw paramError(p, "invalid portrange specified", a.valAt, "iptables.bad-port-range");
         ports.push([lo, hi]); count += 2;
       } else { const v = one(item); ports.push([v, v]); count += 1; }
-      if (count > 15) throw paramError(p, "too many ports specified", a.at, "iptables.too-many-ports");
+      if (count > 15) throw paramError(p, "too many ports specified", a.valAt, "iptables.too-many-ports");
     }
     a.st.data.ports = ports;
     a.st.data.dir = a.spec.id === 0 ? "src" : a.spec.id === 1 ? "dst" : "any";
@@ -238,7 +238,7 @@ const iprange: MatchExt = {
   init: () => ({}),
   parse(a) {
     x6Check(a, "iprange");
-    const r = parseIpRange(a.ctx, a.arg!, a.at);
+    const r = parseIpRange(a.ctx, a.arg!, a.valAt);
     if (a.spec.id === 0) { a.st.data.src = r; a.st.data.srcInv = a.invert; } else { a.st.data.dst = r; a.st.data.dstInv = a.invert; }
   },
   final(ctx, st) {
@@ -290,8 +290,8 @@ const owner: MatchExt = {
     x6Check(a, "owner");
     const d = a.st.data;
     const users = { ...DEFAULT_USERS, ...(a.ctx.env?.users ?? {}) }, groups = { ...DEFAULT_GROUPS, ...(a.ctx.env?.groups ?? {}) };
-    if (a.spec.id === 0) { d.uid = parseIdRange(a.ctx, a.arg!, "uid-owner", a.at, users); d.uidInv = a.invert; }
-    else if (a.spec.id === 1) { d.gid = parseIdRange(a.ctx, a.arg!, "gid-owner", a.at, groups); d.gidInv = a.invert; }
+    if (a.spec.id === 0) { d.uid = parseIdRange(a.ctx, a.arg!, "uid-owner", a.valAt, users); d.uidInv = a.invert; }
+    else if (a.spec.id === 1) { d.gid = parseIdRange(a.ctx, a.arg!, "gid-owner", a.valAt, groups); d.gidInv = a.invert; }
     else if (a.spec.id === 2) { d.sock = true; d.sockInv = a.invert; }
     else d.suppl = true;
   },
@@ -353,7 +353,7 @@ function markLike(name: "mark" | "connmark"): MatchExt {
     init: () => ({ mark: 0, mask: 0xffffffff, inv: false }),
     parse(a) {
       x6Check(a, name);
-      const [m, k] = parseMarkMask(a.ctx, name, "mark", a.arg!, a.at);
+      const [m, k] = parseMarkMask(a.ctx, name, "mark", a.arg!, a.valAt);
       a.st.data.mark = m; a.st.data.mask = k; a.st.data.inv = a.invert;
     },
     final(ctx, st) { x6Final(ctx, st, name, [{ id: 0, name: "mark", mand: true }]); },
@@ -405,10 +405,10 @@ const conntrack: MatchExt = {
   init: () => ({}),
   parse(a) {
     x6Check(a, "conntrack");
-    if (a.spec.id === 0) { a.st.data.state = parseStates(a.ctx, a.arg!, a.at, CT_STATES, "ctstate"); a.st.data.stateInv = a.invert; }
+    if (a.spec.id === 0) { a.st.data.state = parseStates(a.ctx, a.arg!, a.valAt, CT_STATES, "ctstate"); a.st.data.stateInv = a.invert; }
     else if (a.spec.id === 1) {
       const v = a.arg!.toUpperCase();
-      if (v !== "ORIGINAL" && v !== "REPLY") throw paramError(a.ctx.prog, `conntrack: Bad value for "--ctdir" option: "${a.arg!}"`, a.at, "iptables.bad-value", "ORIGINAL or REPLY");
+      if (v !== "ORIGINAL" && v !== "REPLY") throw paramError(a.ctx.prog, `conntrack: Bad value for "--ctdir" option: "${a.arg!}"`, a.valAt, "iptables.bad-value", "ORIGINAL or REPLY");
       a.st.data.dir = v;
     }
   },
@@ -445,7 +445,7 @@ const state: MatchExt = {
   init: () => ({}),
   parse(a) {
     x6Check(a, "state");
-    a.st.data.state = parseStates(a.ctx, a.arg!, a.at, STATE_NAMES, "state");
+    a.st.data.state = parseStates(a.ctx, a.arg!, a.valAt, STATE_NAMES, "state");
     a.st.data.inv = a.invert;
   },
   final(ctx, st) { x6Final(ctx, st, "state", [{ id: 0, name: "state", mand: true }]); },
@@ -479,8 +479,8 @@ const addrtype: MatchExt = {
   parse(a) {
     x6Check(a, "addrtype");
     const d = a.st.data;
-    if (a.spec.id === 0) { d.src = parseTypes(a.ctx, a.arg!, a.at); d.srcInv = a.invert; }
-    else if (a.spec.id === 1) { d.dst = parseTypes(a.ctx, a.arg!, a.at); d.dstInv = a.invert; }
+    if (a.spec.id === 0) { d.src = parseTypes(a.ctx, a.arg!, a.valAt); d.srcInv = a.invert; }
+    else if (a.spec.id === 1) { d.dst = parseTypes(a.ctx, a.arg!, a.valAt); d.dstInv = a.invert; }
     else if (a.spec.id === 2) d.limitIn = true;
     else d.limitOut = true;
   },
@@ -541,18 +541,18 @@ const set: MatchExt = {
   init: () => ({}),
   parse(a) {
     const p = a.ctx.prog;
-    if (a.st.flags & 1) throw paramError(p, "--match-set can be specified only once", a.at, "iptables.duplicate-option");
+    if (a.st.flags & 1) throw paramError(p, "--match-set can be specified only once", a.valAt, "iptables.duplicate-option");
     const next = a.peek();
-    if (next === undefined || next.startsWith("-") || next.startsWith("!")) throw paramError(p, "--match-set requires two args.", a.at, "iptables.missing-argument");
+    if (next === undefined || next.startsWith("-") || next.startsWith("!")) throw paramError(p, "--match-set requires two args.", a.valAt, "iptables.missing-argument");
     const name = a.arg!;
-    if (name.length > 31) throw paramError(p, `Setname \`${name}' is longer than 31 characters.`, a.at, "iptables.bad-value");
+    if (name.length > 31) throw paramError(p, `Setname \`${name}' is longer than 31 characters.`, a.valAt, "iptables.bad-value");
     const flagsWord = a.take();
     const flags = flagsWord.split(",");
-    if (flags.length > 6) throw paramError(p, `Can't be more src/dst options than 6.`, a.at + 1, "iptables.bad-value");
-    for (const f of flags) if (f !== "src" && f !== "dst") throw paramError(p, "You must spefify `src' or `dst'", a.at + 1, "iptables.bad-value", "src or dst");
+    if (flags.length > 6) throw paramError(p, `Can't be more src/dst options than 6.`, a.valAt + 1, "iptables.bad-value");
+    for (const f of flags) if (f !== "src" && f !== "dst") throw paramError(p, "You must spefify `src' or `dst'", a.valAt + 1, "iptables.bad-value", "src or dst");
     const s = a.ctx.ruleset.ipsets.get(name);
-    if (!s) throw paramError(p, `Set ${name} doesn't exist.`, a.at, "iptables.no-set");
-    if (s.family !== a.ctx.family) throw paramError(p, `The protocol family of set ${name} is ${s.family === 4 ? "IPv4" : "IPv6"}, which is not applicable.`, a.at, "iptables.set-family");
+    if (!s) throw paramError(p, `Set ${name} doesn't exist.`, a.valAt, "iptables.no-set");
+    if (s.family !== a.ctx.family) throw paramError(p, `The protocol family of set ${name} is ${s.family === 4 ? "IPv4" : "IPv6"}, which is not applicable.`, a.valAt, "iptables.set-family");
     a.st.data.set = name; a.st.data.flags = flags; a.st.data.inv = a.invert;
     a.st.flags |= 1;
   },
@@ -605,7 +605,7 @@ const comment: MatchExt = {
   init: () => ({ comment: "" }),
   parse(a) {
     x6Check(a, "comment");
-    if (a.arg!.length > 255) throw paramError(a.ctx.prog, "Argument must have a maximum length of 255 characters", a.at, "iptables.bad-value");
+    if (a.arg!.length > 255) throw paramError(a.ctx.prog, "Argument must have a maximum length of 255 characters", a.valAt, "iptables.bad-value");
     a.st.data.comment = a.arg!;
   },
   final(ctx, st) { x6Final(ctx, st, "comment", [{ id: 0, name: "comment", mand: true }]); },

@@ -363,6 +363,7 @@ export function parseIptablesArgv(argv: string[], o: ParseOptions): ParsedComman
       const use = c.use;
       const a: ParseArgs = {
         ctx, st: use.st, spec: c.spec, canon: canonName(use.ext, c.spec.id), arg: optarg, invert, at,
+        valAt: optarg !== undefined && i - 1 > at ? i - 1 : at,
         peek: () => (i < argv.length ? argv[i] : undefined),
         take: () => { const w = argv[i]!; i++; return w; },
       };

@@ -40,11 +40,11 @@ const MARK: TargetExt = {
     x6Check(a, "MARK");
     const d = a.st.data, s = a.arg!;
     switch (a.spec.id) {
-      case 0: { const [v, m] = parseMarkMask(a.ctx, "MARK", a.canon, s, a.at); d.mark = v; d.mask = m; break; }
-      case 1: { const [v, m] = parseMarkMask(a.ctx, "MARK", a.canon, s, a.at); d.mark = v; d.mask = (v | m) >>> 0; break; }
-      case 2: { const v = parseU32(a.ctx, "MARK", a.canon, s, a.at); d.mark = 0; d.mask = (~v) >>> 0; break; }
-      case 3: { const v = parseU32(a.ctx, "MARK", a.canon, s, a.at); d.mark = v; d.mask = v; break; }
-      default: { const v = parseU32(a.ctx, "MARK", a.canon, s, a.at); d.mark = v; d.mask = 0; }
+      case 0: { const [v, m] = parseMarkMask(a.ctx, "MARK", a.canon, s, a.valAt); d.mark = v; d.mask = m; break; }
+      case 1: { const [v, m] = parseMarkMask(a.ctx, "MARK", a.canon, s, a.valAt); d.mark = v; d.mask = (v | m) >>> 0; break; }
+      case 2: { const v = parseU32(a.ctx, "MARK", a.canon, s, a.valAt); d.mark = 0; d.mask = (~v) >>> 0; break; }
+      case 3: { const v = parseU32(a.ctx, "MARK", a.canon, s, a.valAt); d.mark = v; d.mask = v; break; }
+      default: { const v = parseU32(a.ctx, "MARK", a.canon, s, a.valAt); d.mark = v; d.mask = 0; }
     }
   },
   final(ctx, st) {
@@ -77,16 +77,16 @@ const CONNMARK: TargetExt = {
     x6Check(a, "CONNMARK");
     const d = a.st.data, s = a.arg ?? "";
     switch (a.spec.id) {
-      case 0: { const [v, m] = parseMarkMask(a.ctx, "CONNMARK", a.canon, s, a.at); d.mode = "set"; d.ctmark = v; d.ctmask = m; break; }
-      case 1: { const [v, m] = parseMarkMask(a.ctx, "CONNMARK", a.canon, s, a.at); d.mode = "set"; d.ctmark = v; d.ctmask = (v | m) >>> 0; break; }
-      case 2: { const v = parseU32(a.ctx, "CONNMARK", a.canon, s, a.at); d.mode = "set"; d.ctmark = 0; d.ctmask = (~v) >>> 0; break; }
-      case 3: { const v = parseU32(a.ctx, "CONNMARK", a.canon, s, a.at); d.mode = "set"; d.ctmark = v; d.ctmask = v; break; }
-      case 4: { const v = parseU32(a.ctx, "CONNMARK", a.canon, s, a.at); d.mode = "set"; d.ctmark = v; d.ctmask = 0; break; }
+      case 0: { const [v, m] = parseMarkMask(a.ctx, "CONNMARK", a.canon, s, a.valAt); d.mode = "set"; d.ctmark = v; d.ctmask = m; break; }
+      case 1: { const [v, m] = parseMarkMask(a.ctx, "CONNMARK", a.canon, s, a.valAt); d.mode = "set"; d.ctmark = v; d.ctmask = (v | m) >>> 0; break; }
+      case 2: { const v = parseU32(a.ctx, "CONNMARK", a.canon, s, a.valAt); d.mode = "set"; d.ctmark = 0; d.ctmask = (~v) >>> 0; break; }
+      case 3: { const v = parseU32(a.ctx, "CONNMARK", a.canon, s, a.valAt); d.mode = "set"; d.ctmark = v; d.ctmask = v; break; }
+      case 4: { const v = parseU32(a.ctx, "CONNMARK", a.canon, s, a.valAt); d.mode = "set"; d.ctmark = v; d.ctmask = 0; break; }
       case 5: d.mode = "save"; break;
       case 6: d.mode = "restore"; break;
-      case 7: d.ctmask = parseU32(a.ctx, "CONNMARK", a.canon, s, a.at); break;
-      case 8: d.nfmask = parseU32(a.ctx, "CONNMARK", a.canon, s, a.at); break;
-      default: { const v = parseU32(a.ctx, "CONNMARK", a.canon, s, a.at); d.ctmask = v; d.nfmask = v; }
+      case 7: d.ctmask = parseU32(a.ctx, "CONNMARK", a.canon, s, a.valAt); break;
+      case 8: d.nfmask = parseU32(a.ctx, "CONNMARK", a.canon, s, a.valAt); break;
+      default: { const v = parseU32(a.ctx, "CONNMARK", a.canon, s, a.valAt); d.ctmask = v; d.nfmask = v; }
     }
   },
   final(ctx, st) {
@@ -137,10 +137,10 @@ const LOG: TargetExt = {
       const n = strtoul(s, 0, 7);
       if (n) d.level = n[0];
       else if (LOG_LEVELS[s] !== undefined) d.level = LOG_LEVELS[s];
-      else throw paramError(a.ctx.prog, `log level "${s}" unknown`, a.at, "iptables.bad-value");
+      else throw paramError(a.ctx.prog, `log level "${s}" unknown`, a.valAt, "iptables.bad-value");
     } else if (a.spec.id === 1) {
-      if (s.length < 1) throw paramError(a.ctx.prog, "Argument must have a minimum length of 1 characters", a.at, "iptables.bad-value");
-      if (s.includes("\n")) throw paramError(a.ctx.prog, "Newlines not allowed in --log-prefix", a.at, "iptables.bad-value");
+      if (s.length < 1) throw paramError(a.ctx.prog, "Argument must have a minimum length of 1 characters", a.valAt, "iptables.bad-value");
+      if (s.includes("\n")) throw paramError(a.ctx.prog, "Newlines not allowed in --log-prefix", a.valAt, "iptables.bad-value");
       d.prefix = s.slice(0, 29);
     } else d.flags = num(d, "flags") | (1 << (a.spec.id - 2));
   },
@@ -179,7 +179,7 @@ const REJECT: TargetExt = {
     for (const [name, alias] of table) {
       if (name.slice(0, l) === low || alias.slice(0, l) === low) { a.st.data.with = name; return; }
     }
-    throw paramError(a.ctx.prog, `unknown reject type "${s}"`, a.at, "iptables.bad-value", table.map((t) => t[0]).join(", "));
+    throw paramError(a.ctx.prog, `unknown reject type "${s}"`, a.valAt, "iptables.bad-value", table.map((t) => t[0]).join(", "));
   },
   final() { /* none */ },
   save: (d) => ` --reject-with ${d.with as string}`,
@@ -261,7 +261,7 @@ function natTarget(name: "DNAT" | "SNAT"): TargetExt {
     parse(a) {
       x6Check(a, name);
       const d = a.st.data;
-      if (a.spec.id === 0) { const r = parseNatRange(a.ctx, a.arg!, a.at, name); if (r.ip) d.ip = r.ip; if (r.port) d.port = r.port; }
+      if (a.spec.id === 0) { const r = parseNatRange(a.ctx, a.arg!, a.valAt, name); if (r.ip) d.ip = r.ip; if (r.port) d.port = r.port; }
       else d[["", "random", "fully", "persistent"][a.spec.id]!] = true;
     },
     final(ctx, st) { x6Final(ctx, st, name, [{ id: 0, name: opt, mand: true }]); },
@@ -293,8 +293,8 @@ function portsTarget(name: "MASQUERADE" | "REDIRECT"): TargetExt {
     parse(a) {
       x6Check(a, name);
       if (a.spec.id === 0) {
-        if (!portsOk(a.ctx)) throw paramError(a.ctx.prog, "Need TCP, UDP, SCTP or DCCP with port specification", a.at, "iptables.proto-required");
-        a.st.data.port = parsePorts(a.ctx, a.arg!, a.at, name);
+        if (!portsOk(a.ctx)) throw paramError(a.ctx.prog, "Need TCP, UDP, SCTP or DCCP with port specification", a.valAt, "iptables.proto-required");
+        a.st.data.port = parsePorts(a.ctx, a.arg!, a.valAt, name);
       } else a.st.data[a.spec.id === 1 ? "random" : "fully"] = true;
     },
     final() { /* none */ },
@@ -328,14 +328,14 @@ const TPROXY: TargetExt = {
     const d = a.st.data;
     if (a.spec.id === 0) {
       const v = parsePortNum(a.arg!, a.ctx.env);
-      if (v === undefined) throw paramError(a.ctx.prog, `Port "${a.arg!}" does not resolve to anything.`, a.at, "iptables.bad-port");
+      if (v === undefined) throw paramError(a.ctx.prog, `Port "${a.arg!}" does not resolve to anything.`, a.valAt, "iptables.bad-port");
       d.port = v;
     } else if (a.spec.id === 1) {
       const r = resolveHost(a.arg!, a.ctx.family, a.ctx.env);
-      if (!r) throw paramError(a.ctx.prog, "getaddrinfo: " + (a.ctx.family === 6 && /^[0-9.]+$/.test(a.arg!) ? "Address family for hostname not supported" : "Name or service not known"), a.at, "iptables.bad-address");
+      if (!r) throw paramError(a.ctx.prog, "getaddrinfo: " + (a.ctx.family === 6 && /^[0-9.]+$/.test(a.arg!) ? "Address family for hostname not supported" : "Name or service not known"), a.valAt, "iptables.bad-address");
       d.ip = r[0];
     } else {
-      const [v, m] = parseMarkMask(a.ctx, "TPROXY", "tproxy-mark", a.arg!, a.at);
+      const [v, m] = parseMarkMask(a.ctx, "TPROXY", "tproxy-mark", a.arg!, a.valAt);
       d.mark = v; d.mask = m;
     }
   },
