@@ -66,7 +66,9 @@ function main(argv: string[]): number {
     process.stderr.write(`routelab: ${nf.issues.length} netfilter error${nf.issues.length > 1 ? "s" : ""} while loading; nothing was answered\n`);
     return 2;
   }
-  const ctx = { chains: () => nf.chains };
+  // iptables-save prints ctime() of now: "Thu Nov 26 07:33:16 2026".
+  const now = () => { const d = new Date(); const p = (n: number) => String(n).padStart(2, "0"); return `${d.toDateString().slice(0, 3)} ${d.toDateString().slice(4, 7)} ${String(d.getDate()).padStart(2, " ")} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())} ${d.getFullYear()}`; };
+  const ctx = { chains: () => nf.chains, netfilter: () => nf, now };
   const words: Word[] = argv.slice(i).map((text, k) => ({ text, loc: { file: "<argv>", line: 1, col: k + 1 } }));
   const po = parseIpOptions(words, 0);
   if (po.error) { process.stderr.write(po.error.message.trimEnd() + "\n"); return po.error.exit; }

@@ -17,10 +17,13 @@ import { printRoutes } from "../print/routes.js";
 import { printAddrs, printLinks } from "../print/links.js";
 import { explain } from "./explain.js";
 import type { NfBaseChain } from "../netfilter/types.js";
+import type { HostNetfilter } from "../model/netfilter.js";
+import { iptablesSave } from "../netfilter/iptables/index.js";
+import { nftListRuleset } from "../netfilter/nft/index.js";
 import { parseTrace, runTrace, traceJson, traceText } from "./trace.js";
 
 /** What commands may need beyond the host: its netfilter base chains (built once). */
-export interface CmdContext { chains?: () => readonly NfBaseChain[] }
+export interface CmdContext { chains?: () => readonly NfBaseChain[]; netfilter?: () => HostNetfilter; /** Date printed in iptables-save comments (the CLI passes the current time). */ now?: () => string }
 
 /** What one command printed. */
 export interface CmdResult { stdout: string; stderr: string; status: number; /** exit at once (iproute2 invarg: exit(-1) even inside -batch) */ fatal?: boolean }
@@ -40,6 +43,21 @@ function toQuery(s: HostState, q: Extract<IpCommand, { op: "get" }>["query"], en
  */
 export function runCommand(s: HostState, opts: IpOptions, words: Word[], end: SourceLoc, ctx: CmdContext = {}): CmdResult {
   const first = words[0]?.text;
+  if (first === "iptables-save" || first === "ip6tables-save") {
+    const nf = ctx.netfilter?.();
+    const fam = first === "iptables-save" ? 4 : 6;
+    const t = words.findIndex((w) => w.text === "-t" || w.text === "--table");
+    const table = t >= 0 ? words[t + 1]?.text : undefined;
+    return ok(nf ? iptablesSave(nf.iptables, fam, { ...(table ? { table: table as never } : {}), ...(ctx.now ? { date: ctx.now() } : {}) }) : "");
+  }
+  if (first === "nft") {
+    const rest = words.slice(1).map((w) => w.text).filter((w) => w !== "-a" || true);
+    const handles = rest.includes("-a");
+    const args = rest.filter((w) => w !== "-a");
+    if (args.join(" ") !== "list ruleset") return errOut({ code: "usage", message: "routelab answers `nft [-a] list ruleset` only", exit: 1 });
+    const nf = ctx.netfilter?.();
+    return ok(nf ? nftListRuleset(nf.nft, { handles }) : "");
+  }
   if (first === "trace") {
     const q = parseTrace(words.slice(1), end, opts.family);
     if ("exit" in q) return errOut(q);
