@@ -222,7 +222,7 @@ export function runScenarioScript(ns: string, script: string): SetupResult {
 
 export type Answer =
   /** stdout JSON of a successful command (the raw line is kept for reports). */
-  | { kind: "ok"; json: unknown; raw: string; warnings?: string[] }
+  | { kind: "ok"; json: unknown; raw: string }
   /** failed command: every stderr line before `Command failed FILE:N`. */
   | { kind: "error"; messages: string[] }
   /** the command made the whole batch exit (iproute2 usage errors call exit()). */
@@ -517,14 +517,8 @@ export function fmt4(n: number): string {
 const MAX6 = (1n << 128n) - 1n;
 export function parse6(s: string): bigint {
   let str = s;
-  let tail: number[] = [];
   const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(str);
-  if (v4) {
-    const n = parse4(v4[1]!);
-    tail = [n >>> 16, n & 0xffff];
-    str = str.slice(0, -v4[1]!.length) + "0:0";
-  }
-  void tail;
+  if (v4) str = str.slice(0, -v4[1]!.length) + "0:0"; // embedded IPv4 tail, filled in below
   const halves = str.split("::");
   if (halves.length > 2) throw new Error(`bad IPv6 ${s}`);
   const head = halves[0] ? halves[0].split(":") : [];
