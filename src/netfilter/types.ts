@@ -41,6 +41,9 @@ export interface NfPacket {
   socketMark?: number;
   /** TCP header flags (FIN 0x01, SYN 0x02, RST 0x04, PSH 0x08, ACK 0x10, URG 0x20); undefined = SYN for ctstate new, else ACK. */
   tcpFlags?: number;
+  /** ICMP / ICMPv6 type and code (for `-m icmp --icmp-type`); undefined = unknown, such matches fail. */
+  icmpType?: number;
+  icmpCode?: number;
   /** Conntrack: state, ct mark, direction. */
   ctstate: CtState;
   ctmark: number;

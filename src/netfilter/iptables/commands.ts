@@ -73,7 +73,7 @@ export function validateTable(t: IptTable, family: Family, fresh: Set<IptRule>):
         const k = ext?.kernel;
         if (!k) continue;
         if (k.table && k.table !== t.name) return "EINVAL";
-        if (k.proto !== undefined && (r.proto !== k.proto || r.protoInv)) return "EINVAL";
+        if (k.proto !== undefined && data.native !== true && (r.proto !== k.proto || r.protoInv)) return "EINVAL";
         if (k.hooks !== undefined && hookMask && !(hookMask & k.hooks)) return "EINVAL";
         const e = k.check?.(data, r, hookMask, family);
         if (e) return e;

@@ -127,13 +127,13 @@ export function x6Final(ctx: ParseCtx, st: ExtState, extName: string, table: Arr
 /** Names iptables knows as extensions but this model does not implement. */
 export const KNOWN_UNSUPPORTED_MATCHES = new Set([
   "ah", "bpf", "cgroup", "cluster", "connbytes", "connlabel", "connlimit", "cpu", "dccp", "devgroup",
-  "dscp", "dst", "ecn", "esp", "eui64", "frag", "hashlimit", "hbh", "helper", "hl", "icmp6", "ipcomp",
-  "ipv6header", "ipvs", "length", "limit", "mac", "mh", "nfacct", "osf", "physdev", "pkttype",
-  "policy", "quota", "rateest", "realm", "recent", "rpfilter", "rt", "sctp", "srh", "statistic",
-  "string", "tcpmss", "time", "tos", "ttl", "u32", "udplite", "icmp",
+  "dscp", "dst", "ecn", "esp", "eui64", "frag", "hashlimit", "hbh", "helper", "hl", "ipcomp",
+  "ipv6header", "ipvs", "length", "mac", "mh", "nfacct", "osf", "physdev",
+  "policy", "quota", "rateest", "realm", "recent", "rpfilter", "rt", "sctp", "srh",
+  "string", "tcpmss", "time", "tos", "ttl", "u32", "udplite",
 ]);
 export const KNOWN_UNSUPPORTED_TARGETS = new Set([
-  "AUDIT", "CHECKSUM", "CLASSIFY", "CLUSTERIP", "CONNSECMARK", "CT", "DNPT", "DSCP", "ECN", "HL", "HMARK",
-  "IDLETIMER", "LED", "NETMAP", "NFLOG", "NFQUEUE", "NOTRACK", "RATEEST", "SECMARK", "SET", "SNPT",
-  "SYNPROXY", "TCPMSS", "TCPOPTSTRIP", "TEE", "TOS", "TRACE", "TTL", "ULOG", "QUEUE",
+  "AUDIT", "CHECKSUM", "CLASSIFY", "CLUSTERIP", "CONNSECMARK", "DNPT", "DSCP", "ECN", "HL", "HMARK",
+  "IDLETIMER", "LED", "NETMAP", "NFQUEUE", "RATEEST", "SECMARK", "SET", "SNPT",
+  "SYNPROXY", "TCPOPTSTRIP", "TEE", "TOS", "TRACE", "TTL", "ULOG", "QUEUE",
 ]);

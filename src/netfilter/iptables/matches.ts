@@ -11,6 +11,7 @@ import { HOOK_BIT } from "./types.js";
 import type { ParseCtx } from "./types.js";
 import { addrCmp, DEFAULT_GROUPS, DEFAULT_USERS, hex, ntop, paramError, parsePortNum, resolveHost, saveString, strtoul } from "./util.js";
 import { parseAddr } from "../../addr/ip.js";
+import { EXTRA_MATCHES } from "./extra.js";
 
 type D = Record<string, unknown>;
 const num = (d: D, k: string): number => d[k] as number;
@@ -123,7 +124,7 @@ function tcpudp(name: "tcp" | "udp"): MatchExt {
       }
       if (num(d, "flgMask") || bool(d, "flgInv")) content = true;
       if (content) {
-        if (ctx.rule.proto !== protoNum || ctx.rule.protoInv) {
+        if (ctx.rule.proto !== protoNum) {
           throw paramError(ctx.prog, `${name.toUpperCase()} match requires '-p ${name}'`, st.argIndex, "iptables.proto-required");
         }
         d.native = true;
@@ -616,6 +617,7 @@ const comment: MatchExt = {
 export const MATCHES: Record<string, MatchExt> = {
   tcp: tcpudp("tcp"), udp: tcpudp("udp"), multiport, iprange, owner,
   mark: markLike("mark"), connmark: markLike("connmark"), conntrack, state, addrtype, set, socket, comment,
+  ...EXTRA_MATCHES,
 };
 
 export function familyOk(ext: { families?: Family[] }, f: Family): boolean { return !ext.families || ext.families.includes(f); }

@@ -47,7 +47,6 @@ export interface ParsedCommand {
 
 /** Options of protocol matches this model does not implement (loaded implicitly by -p). */
 const PROTO_MATCH_OPTS: Record<string, string[]> = {
-  icmp: ["icmp-type"], "ipv6-icmp": ["icmpv6-type"], icmpv6: ["icmpv6-type"], icmp6: ["icmpv6-type"],
   sctp: ["source-port", "sport", "destination-port", "dport", "chunk-types"], udplite: [], esp: ["espspi"], ah: ["ahspi"],
   dccp: ["source-port", "sport", "destination-port", "dport", "dccp-types", "dccp-option"],
 };
@@ -137,6 +136,7 @@ export function parseIptablesArgv(argv: string[], o: ParseOptions): ParsedComman
     if (invert && !invertible) throw paramError(p, `cannot have ! before ${optName(c)}`, at, "iptables.cannot-invert");
   };
   const loadMatch = (name: string, at: number, implicit: boolean): ExtUse | undefined => {
+    if (name === "ipv6-icmp" || name === "icmpv6") name = "icmp6";
     const ext = MATCHES[name];
     if (!ext || !familyOk(ext, family)) {
       if (implicit) return undefined;
@@ -380,6 +380,7 @@ export function parseIptablesArgv(argv: string[], o: ParseOptions): ParsedComman
         const n = parseProtocol(protocol)!;
         pname = ({ 6: "tcp", 17: "udp", 1: "icmp", 132: "sctp", 136: "udplite", 58: "ipv6-icmp", 50: "esp", 51: "ah", 33: "dccp" } as Record<number, string>)[n] ?? "";
       }
+      if (pname === "ipv6-icmp" || pname === "icmpv6") pname = "icmp6";
       if (MATCHES[pname] && familyOk(MATCHES[pname]!, family)) {
         loadMatch(pname, protoArg, true);
         i = at; sub = 0;

@@ -7,6 +7,7 @@
 import type { Addr } from "../../addr/ip.js";
 import { parseAddr } from "../../addr/ip.js";
 import type { TargetExt } from "./ext.js";
+import { EXTRA_TARGETS } from "./extra.js";
 import { x6Check, x6Final } from "./ext.js";
 import { parseMarkMask } from "./matches.js";
 import { HOOK_BIT } from "./types.js";
@@ -363,4 +364,5 @@ const TPROXY: TargetExt = {
 export const TARGETS: Record<string, TargetExt> = {
   MARK, CONNMARK, LOG, REJECT, DNAT: natTarget("DNAT"), SNAT: natTarget("SNAT"),
   MASQUERADE: portsTarget("MASQUERADE"), REDIRECT: portsTarget("REDIRECT"), TPROXY,
+  ...EXTRA_TARGETS,
 };
