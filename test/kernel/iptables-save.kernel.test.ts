@@ -302,6 +302,59 @@ COMMIT
 ` },
 ];
 
+const IPSET_ERRORS = [
+  "ipset create foo hash:ip",
+  "ipset create foo hash:ip",
+  "ipset create -exist foo hash:ip",
+  "ipset add foo 1.2.3.4",
+  "ipset add foo 1.2.3.4",
+  "ipset add -exist foo 1.2.3.4",
+  "ipset add foo 1.2.3.0/30",
+  "ipset create nets hash:net",
+  "ipset add nets 10.0.0.0/8",
+  "ipset add nets 1.2.3.4",
+  "ipset add nets 1.2.3.300",
+  "ipset create n6 hash:net family inet6",
+  "ipset add n6 fd00::/8",
+  "ipset add n6 1.2.3.4",
+  "ipset add nope 1.2.3.4",
+  "ipset create bad hash:foo",
+  "iptables -A INPUT -m set --match-set foo src -j ACCEPT",
+  "iptables -A INPUT -m set ! --match-set nets dst,src -j ACCEPT",
+  "iptables -A INPUT -m set --match-set n6 src -j ACCEPT",
+  "ip6tables -A INPUT -m set --match-set foo src -j ACCEPT",
+  "ip6tables -A INPUT -m set --match-set n6 dst -j DROP",
+  "iptables -A INPUT -m set --match-set foo src,dst,src -j ACCEPT",
+  "ipset destroy foo",
+  "ipset del foo 9.9.9.9",
+  "ipset del foo 1.2.3.1",
+  "ipset test foo 1.2.3.5",
+  "ipset test foo 1.2.3.4",
+  "ipset flush nets",
+  "ipset destroy nets",
+  "iptables -D INPUT -m set ! --match-set nets dst,src -j ACCEPT",
+  "ipset destroy nets",
+  "ipset create nets hash:net",
+];
+
+const V6_ERRORS = [
+  "ip6tables -A INPUT -m addrtype --src-type BROADCAST -j ACCEPT",
+  "ip6tables -A INPUT -m addrtype --dst-type BLACKHOLE -j ACCEPT",
+  "ip6tables -A INPUT -m addrtype --dst-type PROHIBIT -j ACCEPT",
+  "ip6tables -A INPUT -m addrtype --dst-type LOCAL,UNICAST,MULTICAST,UNREACHABLE -j ACCEPT",
+  "ip6tables -A INPUT -s fd00::/129 -j ACCEPT",
+  "ip6tables -A INPUT -s fd00::1/ffff:: -j ACCEPT",
+  "ip6tables -A INPUT -s fd00::1,fd00::2 -j ACCEPT",
+  "ip6tables -A INPUT -s localhost -j ACCEPT",
+  "ip6tables -A INPUT -p tcp -j REJECT --reject-with tcp-reset",
+  "ip6tables -A INPUT -j REJECT --reject-with addr-unreach",
+  "ip6tables -t nat -A PREROUTING -p tcp -j DNAT --to-destination [fd00::1]:80-90",
+  "ip6tables -t nat -A POSTROUTING -p udp -j SNAT --to-source fd00::1-fd00::9",
+  "ip6tables -t mangle -A PREROUTING -p tcp -m socket --transparent -j MARK --set-mark 1",
+  "ip6tables -t mangle -A OUTPUT -m owner --uid-owner 0 -j RETURN",
+  "ip6tables -A INPUT -m owner --uid-owner 0 -j RETURN",
+];
+
 const CANONICAL = [
   "iptables -t mangle -A OUTPUT -j MARK --set-mark 129",
   "iptables -t mangle -A OUTPUT -j MARK --set-mark 0x1/0xff",
@@ -687,12 +740,13 @@ describe.skipIf(!canRun)("iptables-save differential (real iptables 1.8.9 in a n
     ["docker nat/filter chains", DOCKER],
     ["canonical forms", CANONICAL],
     ["ip6tables", V6],
+    ["ip6tables rejections and v6 forms", V6_ERRORS],
     ["goto/return (E64)", E64_GOTO],
     ["TCPMSS, icmp, limit, pkttype, statistic, NFLOG, NOTRACK, CT", EXTRAS],
     ["rejected lines: messages and exit codes", ERRORS],
     ["iptables-restore flush/noflush and errors", RESTORE],
   ];
-  if (haveIpset) cases.push(["mwan3 mangle rules with ipsets", MWAN3]);
+  if (haveIpset) cases.push(["mwan3 mangle rules with ipsets", MWAN3], ["ipset commands and -m set checks", IPSET_ERRORS]);
   else console.log("SKIP mwan3/ipset scenario: ipset binary not installed");
 
   for (const [name, steps] of cases) {

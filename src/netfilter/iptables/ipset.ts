@@ -16,6 +16,9 @@ import { v4, v6, MASK128 } from "../../addr/ip.js";
 const V = "ipset v7.17: ";
 const KNOWN_TYPES = new Set(["hash:ip", "hash:net", "hash:ip,port", "hash:net,port", "hash:ip,port,ip", "hash:ip,port,net", "hash:ip,mark", "hash:net,iface", "hash:net,net", "hash:net,port,net", "hash:mac", "hash:ip,mac", "bitmap:ip", "bitmap:ip,mac", "bitmap:port", "list:set"]);
 
+/** Success with a note on stderr (`ipset test` hit). */
+class IpsetNote extends Error {}
+
 class IpsetError extends Error {
   constructor(message: string, public arg: number, public code: string, public status: number = EXIT.OTHER) { super(message); }
 }
@@ -66,6 +69,7 @@ export function runIpset(rs: IptablesRuleset, argv: string[], locs: SourceLoc[])
     const stdout = ipsetExec(rs, argv);
     return { status: 0, stdout, stderr: "", issues: [], warnings: [] };
   } catch (e) {
+    if (e instanceof IpsetNote) return { status: 0, stdout: "", stderr: e.message + "\n", issues: [], warnings: [e.message] };
     if (!(e instanceof IpsetError)) throw e;
     const at = e.arg < argv.length ? e.arg : 0;
     const issue: Issue = { code: e.code, message: e.message };
@@ -144,7 +148,7 @@ function ipsetExec(rs: IptablesRuleset, argv: string[]): string {
         const addr = list[0]!.addr;
         const hit = set.entries.some((x) => andAddr(addr, x.mask).v === x.addr.v && maskLen(x.mask) <= maskLen(list[0]!.mask));
         if (!hit) throw new IpsetError(`${e} is NOT in set ${set.name}.`, eAt, "ipset.not-in-set");
-        return "";
+        throw new IpsetNote(`Warning: ${e} is in set ${set.name}.`);
       }
       if (cmd === "add") {
         const fresh = list.filter((x) => !keys.has(entryKey(x)));

@@ -178,7 +178,9 @@ export function resolveHost(s: string, f: Family, env?: IptEnv): Addr[] | undefi
     const r = parseAddr(s, 6);
     if (r.ok) return [r.value];
   }
-  const names = env?.hosts?.[s] ?? (s === "localhost" ? (f === 4 ? ["127.0.0.1"] : ["::1"]) : s === "ip6-localhost" || s === "ip6-loopback" ? (f === 6 ? ["::1"] : []) : undefined);
+  // Debian's /etc/hosts: `127.0.0.1 localhost`, `::1 ip6-localhost ip6-loopback` (ip6tables
+  // does not resolve `localhost` there: getaddrinfo(AF_INET6) finds no AAAA for it).
+  const names = env?.hosts?.[s] ?? (s === "localhost" && f === 4 ? ["127.0.0.1"] : (s === "ip6-localhost" || s === "ip6-loopback") && f === 6 ? ["::1"] : undefined);
   if (!names) return undefined;
   const out: Addr[] = [];
   for (const n of names) { const r = parseAddr(n, f); if (r.ok) out.push(r.value); }
