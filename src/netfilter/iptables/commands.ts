@@ -207,7 +207,20 @@ export function execute(rs: IptablesRuleset, pc: ParsedCommand, p: Prog, loc: So
       }
       // iptables-nft translation: matches may throw or vanish
       const kept = pc.matches.filter((m) => m.ext.build?.({ prog: p, family: p.family, table: tn, ruleset: rs, rule, protoGiven: true, warnings: [] }, m.st) !== false);
-      pc.matches = kept;
+      // adjacent natively translated tcp/udp matches come back from nft as one match
+      pc.matches = [];
+      for (const m of kept) {
+        const prev = pc.matches[pc.matches.length - 1];
+        if (prev && prev.ext === m.ext && prev.st.data.native === true && m.st.data.native === true) {
+          const d = { ...prev.st.data };
+          for (const [k, ki] of [["sp", "spInv"], ["dp", "dpInv"]] as const) {
+            const r = m.st.data[k] as [number, number];
+            if (r[0] !== 0 || r[1] !== 0xffff || m.st.data[ki]) { d[k] = r; d[ki] = m.st.data[ki]; }
+          }
+          if (m.st.data.flgMask || m.st.data.flgInv) { d.flgMask = m.st.data.flgMask; d.flgCmp = m.st.data.flgCmp; d.flgInv = m.st.data.flgInv; }
+          pc.matches[pc.matches.length - 1] = { ext: prev.ext, st: { ...prev.st, data: d } };
+        } else pc.matches.push(m);
+      }
       const rules = expandRules(pc, loc);
       const c = chain !== undefined ? t.chains.get(chain) : undefined;
       if (pc.command === "C" || pc.command === "D") {
@@ -305,7 +318,9 @@ export function execute(rs: IptablesRuleset, pc: ParsedCommand, p: Prog, loc: So
       return iptablesListRules(existing ? t : undefined, tn, p.family, chain, pc.rulenum);
     }
     case "L": {
-      if (chain !== undefined && !t.chains.has(chain)) throw noChain();
+      if (chain !== undefined && !t.chains.has(chain)) {
+        throw new IptError(`${progPrefix(p)}chain \`${chain}' in table \`${tn}' is incompatible, use 'nft' tool.`, EXIT.OTHER, "iptables.ENOENT", pc.chainArg, undefined, false);
+      }
       return listChains(t, chain);
     }
     default:

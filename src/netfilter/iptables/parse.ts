@@ -145,8 +145,10 @@ export function parseIptablesArgv(argv: string[], o: ParseOptions): ParsedComman
     }
     const st: ExtState = { data: ext.init(ctx), flags: 0, argIndex: at };
     const use: ExtUse = { ext, st };
+    const clone = matches.some((m) => m.ext === ext);
     matches.push(use);
-    for (const spec of ext.opts) table.push({ name: spec.name, hasArg: spec.arg ? 1 : 0, code: { use, spec } });
+    // options of a second instance are not merged (a clone); they reach the newest instance
+    if (!clone) for (const spec of ext.opts) table.push({ name: spec.name, hasArg: spec.arg ? 1 : 0, code: { use, spec } });
     return use;
   };
   const findLong = (name: string): OptEntry | "ambiguous" | undefined => {
@@ -360,7 +362,9 @@ export function parseIptablesArgv(argv: string[], o: ParseOptions): ParsedComman
     }
     // extension option or unknown
     if (typeof c === "object") {
-      const use = c.use;
+      let use = c.use;
+      for (const m of matches) if (m.ext === use.ext) use = m; // earlier instances are "completed"
+
       const a: ParseArgs = {
         ctx, st: use.st, spec: c.spec, canon: canonName(use.ext, c.spec.id), arg: optarg, invert, at,
         valAt: optarg !== undefined && i - 1 > at ? i - 1 : at,
