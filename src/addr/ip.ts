@@ -217,7 +217,8 @@ export function formatPrefix(p: Prefix, opts: { defaultWord?: string; bareFull?:
 export const is4 = {
   multicast: (v: number) => (v >>> 28) === 0xe,
   lbcast: (v: number) => v === 0xffffffff,
-  zeronet: (v: number) => (v >>> 24) === 0,
+  /** ipv4_is_zeronet on 6.x route paths: only 0.0.0.0 (the rest of 0/8 is unicast since "Allow 0.0.0.0/8 as a valid address range"). */
+  zeronet: (v: number) => v === 0,
   loopback: (v: number) => (v >>> 24) === 127,
   linkLocalMulticast: (v: number) => (v >>> 8) === 0xe00000,
 };

@@ -35,7 +35,7 @@ export interface FibIndex { byTable: Map<string, Route[]>; version: HostState["r
 const cache = new WeakMap<Route[], { seq: number; len: number; m: Map<string, Route[]> }>();
 
 /** Routes of one table in kernel alias order. Cached per routes array, its length and the host's sequence (bumped by every add). */
-export function tableRoutes(s: HostState, family: 4 | 6, table: number): Route[] {
+export function tableRoutes(s: HostState, family: 4 | 6, table: number | "merged"): Route[] {
   const c = cache.get(s.routes);
   let m = c && c.seq === s.seq && c.len === s.routes.length ? c.m : undefined;
   if (!m) {
@@ -44,6 +44,8 @@ export function tableRoutes(s: HostState, family: 4 | 6, table: number): Route[]
       const k = `${r.family}:${r.table}`;
       let l = m.get(k); if (!l) { l = []; m.set(k, l); } l.push(r);
     }
+    // Until an IPv4 rule is added or deleted the kernel keeps local and main in one trie.
+    m.set("4:merged", [...(m.get("4:255") ?? []), ...(m.get("4:254") ?? [])]);
     for (const l of m.values()) l.sort((a, b) => b.dst.len - a.dst.len || b.tos - a.tos || a.metric - b.metric || a.seq - b.seq);
     cache.set(s.routes, { seq: s.seq, len: s.routes.length, m });
   }
@@ -72,7 +74,7 @@ function goodNexthop(s: HostState, r: Route, i: number, f: Flow, ignoreLinkstate
  * within a prefix: tos, dead, error types (returned without falling back to shorter
  * prefixes), then the first usable nexthop. IPv6 backtracks the same way.
  */
-export function fibTableLookup(s: HostState, table: number, f: Flow, ignoreLinkstate = false): TableResult {
+export function fibTableLookup(s: HostState, table: number | "merged", f: Flow, ignoreLinkstate = false): TableResult {
   const routes = tableRoutes(s, f.family, table);
   for (const r of routes) {
     if (!contains(r.dst, f.daddr)) continue;
@@ -117,10 +119,12 @@ function suppressed(s: HostState, r: Rule, route: Route): string | undefined {
 export function fibLookup(s: HostState, f: Flow, trace: TraceStep[] | undefined, ignoreLinkstate = false): PolicyResult {
   const custom = f.family === 4 ? s.v4CustomRules : s.v6CustomRules;
   if (!custom) {
-    trace?.push({ kind: "rpdb-bypass", why: f.family === 4 ? "no rule was ever added: the kernel looks up local then main directly" : "no IPv6 rule was ever added: the kernel looks up local then main directly" });
-    for (const t of [TABLE.local, TABLE.main]) {
+    // fib_lookup without custom rules: main (local merged into it) then default; IPv6: local then main.
+    trace?.push({ kind: "rpdb-bypass", why: f.family === 4 ? "no IPv4 rule was ever added or deleted: the kernel looks up main (with local merged into it), then default" : "no IPv6 rule was ever added: the kernel looks up local then main directly" });
+    const order: [number | "merged", number][] = f.family === 4 ? [["merged", TABLE.main], [TABLE.default, TABLE.default]] : [[TABLE.local, TABLE.local], [TABLE.main, TABLE.main]];
+    for (const [t, reported] of order) {
       const res = fibTableLookup(s, t, f, ignoreLinkstate);
-      if (res.kind === "route") return { ok: true, route: res.route, nhIndex: res.nhIndex, table: t };
+      if (res.kind === "route") return { ok: true, route: res.route, nhIndex: res.nhIndex, table: reported };
       if (res.kind === "error") return { ok: false, errno: res.errno, route: res.route };
     }
     return { ok: false, errno: "ENETUNREACH" };

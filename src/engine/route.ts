@@ -10,7 +10,7 @@ import { addrEq, ANY4, ANY6, contains, is4, is6, v4, type Addr, type Family } fr
 import { linkByIndex, linkByName } from "../model/ops.js";
 import { devConf4, devConf6, maxConf4, orConf4, sysctlInt } from "../model/sysctl.js";
 import { SCOPE, TABLE, type HostState, type IfAddr, type Route } from "../model/types.js";
-import { fibLookup, type PolicyResult } from "./fib.js";
+import { fibLookup, fibTableLookup, type PolicyResult } from "./fib.js";
 import { multipathHash, selectNexthop } from "./multipath.js";
 import { requiresFlowDissect } from "./rules.js";
 import type { Decision, Errno, Flow, TraceStep } from "./types.js";
@@ -89,17 +89,20 @@ function scope6(a: bigint): number {
 /** ipv6_dev_get_saddr (RFC 6724 rules 1, 2, 5, 8). */
 export function ipv6SelectSaddr(s: HostState, ifindex: number, dst: bigint): Addr | undefined {
   const dscope = scope6(dst);
+  // __ipv6_dev_get_saddr: multicast and link-or-narrower destinations only use the output device's addresses.
+  const onlyDev = is6.multicast(dst) || dscope <= 0x2;
   let best: IfAddr | undefined;
   let bestKey: number[] = [];
   for (const a of s.addrs) {
     if (a.family !== 6) continue;
     const l = linkByIndex(s, a.ifindex);
     if (!l?.up) continue;
-    if (!a.nodad && l.kind !== "loopback" && !l.carrier && Math.max(devConf6(s, "all", "accept_dad"), devConf6(s, l.name, "accept_dad")) > 0) continue; // tentative
+    if (onlyDev && a.ifindex !== ifindex) continue;
+    if (!a.nodad && l.kind !== "loopback" && l.kind !== "tun" && !l.carrier && Math.max(devConf6(s, "all", "accept_dad"), devConf6(s, l.name, "accept_dad")) > 0) continue; // tentative
     const v = a.local.v as bigint;
     const sc = scope6(v);
     if (dscope > 0x2 && sc <= 0x2 && !(v === 1n && dst === 1n)) { if (sc === 0x2) continue; }
-    if (sc === 0x1 && dst !== 1n) continue;
+    if (sc === 0x1 && dst !== 1n && !onlyDev) continue;
     const key = [
       v === dst ? 1 : 0,
       sc >= dscope ? 1000 - sc : sc - 1000,
@@ -150,6 +153,14 @@ function chooseNexthop(s: HostState, res: Extract<PolicyResult, { ok: true }>, f
 
 function isLocal4(s: HostState, a: number): IfAddr | undefined { return s.addrs.find((x) => x.family === 4 && x.local.v === a); }
 
+/** __ip_dev_find: the device owning an address — an interface address, else a `local` route in the local table (127.0.0.0/8 covers every 127.x). */
+function devOwning4(s: HostState, a: number): number | undefined {
+  const ifa = isLocal4(s, a);
+  if (ifa) return ifa.ifindex;
+  const r = fibTableLookup(s, TABLE.local, { family: 4, daddr: v4(a), saddr: ANY4, iif: LO, oif: 0, mark: 0, uid: 0, tos: 0, ipproto: 0, sport: 0, dport: 0 });
+  return r.kind === "route" && r.route.type === "local" ? r.route.nexthops[r.nhIndex]!.ifindex : undefined;
+}
+
 function output4(s: HostState, q: RouteQuery, flow: Flow, trace: TraceStep[]): Decision {
   const daddr0 = q.dst.v as number;
   let saddr = (q.from?.v as number | undefined) ?? 0;
@@ -157,7 +168,13 @@ function output4(s: HostState, q: RouteQuery, flow: Flow, trace: TraceStep[]): D
   // a. a given source must be ours
   if (saddr) {
     if (is4.multicast(saddr) || is4.lbcast(saddr) || is4.zeronet(saddr)) return fail("EINVAL", flow, trace);
-    if (!q.reroute && !isLocal4(s, saddr)) { trace.push({ kind: "note", text: "the source address is not one of this host's addresses" }); return fail("ENETUNREACH", flow, trace); }
+    const owner = devOwning4(s, saddr);
+    if (!flow.oif && (is4.multicast(daddr0) || is4.lbcast(daddr0))) {
+      // Multicast/limited broadcast with a source: out of the device that owns the source.
+      if (owner === undefined) return fail("ENETUNREACH", flow, trace);
+      return make4(s, q, flow, trace, { type: is4.lbcast(daddr0) ? "broadcast" : "multicast", oif: owner, saddr, daddr: daddr0 });
+    }
+    if (!q.reroute && owner === undefined) { trace.push({ kind: "note", text: "the source address is not one of this host's addresses" }); return fail("ENETUNREACH", flow, trace); }
   }
   // b. an output interface must exist and be up
   if (flow.oif) {
@@ -169,6 +186,7 @@ function output4(s: HostState, q: RouteQuery, flow: Flow, trace: TraceStep[]): D
       return make4(s, q, flow, trace, { type: is4.lbcast(daddr0) ? "broadcast" : "multicast", oif: l.ifindex, saddr, daddr: daddr0 });
     }
     if (!saddr && is4.multicast(daddr0)) saddr = (inetSelectAddr(s, l.ifindex, 0, SCOPE.universe)?.v as number | undefined) ?? 0;
+    else if (!saddr && !daddr0) saddr = (inetSelectAddr(s, l.ifindex, 0, SCOPE.host)?.v as number | undefined) ?? 0;
     devOut = l.ifindex;
   }
   // c. no destination: loopback to ourselves
@@ -218,7 +236,12 @@ function make4(s: HostState, q: RouteQuery, flow: Flow, trace: TraceStep[], m: M
   // Broadcast drops the fib_info; multicast through a route shorter than /4 too ("do not gateway").
   let gateway = m.gateway;
   if (type === "broadcast") { flags.push("local", "brd"); gateway = undefined; }
-  else if (type === "multicast") { flags.push("mc"); if (m.route && m.route.dst.len < 4) gateway = undefined; }
+  else if (type === "multicast") {
+    // ip_check_mc_rcu: every IPv4 device has joined 224.0.0.1 (all hosts), so it stays local.
+    if (m.daddr === 0xe0000001) flags.push("local");
+    flags.push("mc");
+    if (m.route && m.route.dst.len < 4) gateway = undefined;
+  }
   else if (dev?.kind === "loopback" || m.local) flags.push("local");
   void q;
   return {
@@ -288,8 +311,14 @@ function input4(s: HostState, q: RouteQuery, flow: Flow, trace: TraceStep[]): De
     if (saddr && validateSource4(s, flow, 0, inDev, 0, trace) < 0) return martian("rp_filter rejected the source");
     return local("broadcast", ["local", "brd"]);
   }
-  if (is4.zeronet(saddr)) return martian("source in 0.0.0.0/8");
-  if (is4.zeronet(daddr)) return martian("destination in 0.0.0.0/8");
+  if (is4.multicast(daddr)) {
+    // ip_route_input_rcu: only groups this host joined (224.0.0.1 on every device) are received.
+    if (daddr !== 0xe0000001) return martian("multicast group not joined on this device");
+    if (!is4.zeronet(saddr) && validateSource4(s, flow, 0, inDev, 0, trace) < 0) return martian("rp_filter rejected the source");
+    return local("multicast", ["local", "mc"]);
+  }
+  if (is4.zeronet(saddr)) return martian("source 0.0.0.0");
+  if (is4.zeronet(daddr)) return martian("destination 0.0.0.0");
   if (is4.loopback(daddr) && !orConf4(s, inDev, "route_localnet")) return martian("destination in 127.0.0.0/8");
   if (!is4.loopback(daddr) && is4.loopback(saddr) && !orConf4(s, inDev, "route_localnet")) return martian("source in 127.0.0.0/8");
   const fwd = devConf4(s, inDev, "forwarding") !== 0;
@@ -318,7 +347,8 @@ function input4(s: HostState, q: RouteQuery, flow: Flow, trace: TraceStep[]): De
   if (v < 0) return martian("rp_filter rejected the source");
   const flags: string[] = [];
   if (nh.ifindex === inLink.ifindex && v > 0 && orConf4(s, inDev, "send_redirects")) {
-    const on = s.addrs.some((a) => a.family === 4 && a.ifindex === inLink.ifindex && contains({ addr: a.local, len: a.prefixlen }, flow.saddr) && (!nh.gateway || contains({ addr: a.local, len: a.prefixlen }, nh.gateway)));
+    // IN_DEV_SHARED_MEDIA (shared_media, default 1) || inet_addr_onlink(out_dev, saddr, gw).
+    const on = devConf4(s, "all", "shared_media") !== 0 || devConf4(s, inDev, "shared_media") !== 0 || s.addrs.some((a) => a.family === 4 && a.ifindex === inLink.ifindex && contains({ addr: a.local, len: a.prefixlen }, flow.saddr) && (!nh.gateway || contains({ addr: a.local, len: a.prefixlen }, nh.gateway)));
     if (on) flags.push("redirect");
   }
   return { ok: true, type: "unicast", oif: nh.ifindex, cacheFlags: flags, flow, trace, ...base, route: r, table: res.table, nhIndex, matchedPrefix: r.dst, ...(nh.gateway ? { gateway: nh.gateway } : {}) };
@@ -331,7 +361,15 @@ function input4(s: HostState, q: RouteQuery, flow: Flow, trace: TraceStep[]): De
 function route6(s: HostState, q: RouteQuery, flow: Flow, trace: TraceStep[]): Decision {
   const inLink = q.iif ? linkByName(s, q.iif) : undefined;
   const base = inLink ? { iif: inLink.ifindex } : {};
-  const res = fibLookup(s, flow, trace);
+  const dst = q.dst.v as bigint;
+  if (inLink && inLink.kind !== "loopback" && dst === 1n) return fail("ENETUNREACH", flow, trace, base);
+  // ip6_route_output_flags: the oif is strict only without a source (or for link-scoped destinations).
+  const strict = !flow.oif || !flow.hasSaddr || is6.linkLocal(dst) || is6.multicast(dst);
+  let res = fibLookup(s, strict ? flow : { ...flow, oif: 0 }, trace);
+  if (!strict && res.ok) {
+    const pref = fibLookup(s, flow, undefined);
+    if (pref.ok && pref.route.dst.len === res.route.dst.len && addrEq(pref.route.dst.addr, res.route.dst.addr)) res = pref;
+  }
   if (!res.ok) return fail(res.errno, flow, trace, base);
   const r = res.route;
   const nhIndex = chooseNexthop(s, res, flow, flow, trace);
@@ -340,7 +378,7 @@ function route6(s: HostState, q: RouteQuery, flow: Flow, trace: TraceStep[]): De
   const oif = local ? LO : nh.ifindex;
   const d: Decision = { ok: true, type: r.type, oif, cacheFlags: [], flow, trace, ...base, route: r, table: res.table, nhIndex, matchedPrefix: r.dst, ...(nh.gateway ? { gateway: nh.gateway } : {}) };
   if (!inLink) {
-    const src = r.prefsrc ?? ipv6SelectSaddr(s, local ? LO : nh.ifindex, q.dst.v as bigint);
+    const src = r.prefsrc ?? ipv6SelectSaddr(s, local ? LO : nh.ifindex, dst);
     if (src) d.prefsrc = src;
   }
   return d;
@@ -362,13 +400,16 @@ export function routeGet(s: HostState, q: RouteQuery): Decision {
   const outLink = q.oif ? linkByName(s, q.oif) : undefined;
   const dissect = requiresFlowDissect(s, fam);
   const input = !!inLink;
+  // A zero IPv4 source given to an output lookup means "no source" (inet_rtm_getroute).
+  if (fam === 4 && !input && q.from && q.from.v === 0) { q = { ...q }; delete q.from; }
   const rr = !!q.reroute && !input;
   const flow: Flow = {
     family: fam, daddr: q.dst, saddr: q.from ?? (fam === 4 ? ANY4 : ANY6),
     iif: inLink ? inLink.ifindex : LO, oif: outLink ? outLink.ifindex : 0,
     mark: q.mark ?? 0,
     // Input lookups run with uid 0 (sock_net_uid(net, NULL)); the uid argument is only echoed.
-    uid: input || (rr && fam === 4) ? 0 : q.uid ?? 0,
+    // IPv4 input lookups use uid 0; IPv6 ones use the uid argument, else INVALID_UID (inet6_rtm_getroute).
+    uid: input ? (fam === 4 ? 0 : q.uid ?? 0xffffffff) : rr && fam === 4 ? 0 : q.uid ?? 0,
     tos: q.tos ?? 0,
     // `ip route get` defaults to UDP; input lookups see protocol/ports only with flow dissection.
     ipproto: ((input && fam === 4) || rr) && !dissect ? 0 : q.ipproto ?? (fam === 4 ? 17 : 0),

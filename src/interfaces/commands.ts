@@ -82,7 +82,9 @@ export function runCommand(s: HostState, opts: IpOptions, words: Word[], end: So
   if (cmd.obj === "route" && cmd.op === "get") {
     const q = toQuery(s, cmd.query, end);
     if ("exit" in q) return errOut(q);
-    const d = routeGet(s, q);
+    let d = routeGet(s, q);
+    // fibmatch answers with the FIB entry; without one (on-link fallback, daddr 0) the kernel says EHOSTUNREACH.
+    if (cmd.query.fibmatch && d.ok && !d.route) d = { ...d, ok: false, errno: "EHOSTUNREACH" };
     const r = routeGetResult(s, d, { family: cmd.query.family, ...(cmd.query.from ? { from: cmd.query.from } : {}), ...(cmd.query.iif ? { iif: cmd.query.iif } : {}), uid: cmd.query.uid, ...(cmd.query.mark !== undefined ? { mark: cmd.query.mark } : {}), fibmatch: cmd.query.fibmatch, json: !!opts.json, pretty: !!opts.pretty });
     return r;
   }

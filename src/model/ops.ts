@@ -59,7 +59,8 @@ function eui64LinkLocal(mac: string): Addr {
 
 /** Is the IPv6 address usable (DAD done)? nodad, or a carrier to finish DAD on, or accept_dad 0. */
 function v6Ready(s: HostState, a: IfAddr, l: Link): boolean {
-  if (a.nodad || l.kind === "loopback") return true;
+  // addrconf_dad_begin: no DAD on IFF_NOARP (tun) or loopback devices.
+  if (a.nodad || l.kind === "loopback" || l.kind === "tun") return true;
   const dad = Math.max(sysctlInt(s, "net.ipv6.conf.all.accept_dad"), sysctlInt(s, `net.ipv6.conf.${l.name}.accept_dad`));
   if (dad === 0) return true;
   return l.carrier;
@@ -571,7 +572,7 @@ function applyRule(s: HostState, cmd: Extract<IpCommand, { obj: "rule" }>, loc: 
   if (cmd.op === "flush") {
     const fam = famOf(cmd.family);
     const keep = (r: Rule) => r.pref === 0;
-    if (fam === 4) s.rules4 = s.rules4.filter(keep); else s.rules6 = s.rules6.filter(keep);
+    if (fam === 4) { if (s.rules4.some((r) => !keep(r))) s.v4CustomRules = true; s.rules4 = s.rules4.filter(keep); } else s.rules6 = s.rules6.filter(keep);
     return undefined;
   }
   const spec = (cmd as Extract<IpCommand, { rule: RuleSpec }>).rule;
@@ -595,6 +596,8 @@ function applyRule(s: HostState, cmd: Extract<IpCommand, { obj: "rule" }>, loc: 
       (spec.gotoPref === undefined || r.gotoPref === spec.gotoPref) && (!spec.l3mdev || r.l3mdev));
     if (idx < 0) return rtnl("No such file or directory", undefined, loc, "rtnl.ENOENT");
     list.splice(idx, 1);
+    // fib4_rule_delete unmerges local/main and sets fib_has_custom_rules; IPv6 deletes do not.
+    if (fam === 4) s.v4CustomRules = true;
     return undefined;
   }
   // add

@@ -57,7 +57,8 @@ export function printRouteGet(state: HostState, d: Decision, q: RouteGetQuery): 
       // IPv6 multipath routes are siblings: the matched one is printed first, then the rest of the ring.
       nhs = [...nhs.slice(d.nhIndex), ...nhs.slice(0, d.nhIndex)];
     }
-    printRouteEntry(o, state, r, { details: false, tableFiltered: false, nexthops: nhs });
+    const iif = r.family === 6 && (q.iif ?? d.iif) !== undefined ? iifName(state, (q.iif ?? d.iif)!) : undefined;
+    printRouteEntry(o, state, r, { details: false, tableFiltered: false, nexthops: nhs, ...(iif !== undefined ? { iif } : {}) });
   } else {
     printCloned(o, state, d, q);
   }
@@ -76,7 +77,7 @@ function printCloned(o: Emitter, state: HostState, d: Decision, q: RouteGetQuery
   o.openObject();
   if (type !== "unicast") o.any("type", "%s ", type);
   o.any("dst", "%s ", formatAddr(d.flow.daddr));
-  if (q.from) o.any("from", "from %s ", formatAddr(q.from));
+  if (q.from && !(q.from.family === 4 && q.from.v === 0)) o.any("from", "from %s ", formatAddr(q.from));
   else if (!v4) o.any("from", "from %s ", "::");
   const tos = d.route?.tos ?? 0;
   if (v4 && tos) o.any("tos", "tos %s ", dsfieldN2a(tos));
@@ -89,7 +90,7 @@ function printCloned(o: Emitter, state: HostState, d: Decision, q: RouteGetQuery
   if (!v4 && d.route) {
     if (d.route.protocol !== 3) o.any("protocol", "proto %s ", rtprotN2a(d.route.protocol));
   }
-  const showSrc = v4 ? q.from === undefined && iif === undefined : true;
+  const showSrc = v4 ? (q.from === undefined || q.from.v === 0) && iif === undefined : true;
   if (d.prefsrc && showSrc) {
     o.js("prefsrc", formatAddr(d.prefsrc));
     o.fp(`src ${formatAddr(d.prefsrc)} `);

@@ -152,6 +152,8 @@ export interface RouteLineCtx {
   tableFiltered: boolean;
   /** Nexthop order override (IPv6 fibmatch prints the chosen sibling first). */
   nexthops?: readonly Nexthop[];
+  /** IPv6 fibmatch with `iif`: rt6_fill_node adds RTA_IIF before the preference. */
+  iif?: string;
 }
 
 /** One route as print_route prints a FIB entry (route show, fibmatch). */
@@ -180,6 +182,7 @@ export function printRouteEntry(o: Emitter, state: HostState, r: Route, ctx: Rou
   if (r.family === 6 || r.metric) o.any("metric", "metric %u ", r.metric >>> 0);
   printFlags(o, ctx.nexthops ? (nhs.length === 1 ? nhFlags(state, r, nhs[0]!) : routeFlags(state, r)) : routeFlags(state, r));
   if (r.metrics && r.metrics.length) printMetrics(o, r.metrics);
+  if (ctx.iif !== undefined) o.any("iif", "iif %s ", ctx.iif);
   if (r.family === 6) printPref(o, r.pref6);
   if (nhs.length > 1) {
     o.openArray("nexthops");
