@@ -9,7 +9,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SourceLoc } from "../../src/model/types.js";
 import {
-  createIptablesRuleset, iptablesSave, runIpset, runIptables, runIptablesRestore,
+  createIptablesRuleset, iptablesBaseChains, iptablesSave, runIpset, runIptables, runIptablesRestore,
 } from "../../src/netfilter/iptables/index.js";
 import type { IptablesResult, IptablesRuleset } from "../../src/netfilter/iptables/index.js";
 
@@ -96,6 +96,11 @@ function compare(steps: Array<string | Step>): { mismatches: string[]; count: nu
       mismatches.push(`${step.cmd}\n  kernel stdout: ${JSON.stringify(k.stdout)}\n  model stdout:  ${JSON.stringify(m.stdout)}`);
     }
   });
+  // the base chains iptables-nft registered (hook, priority, type) vs iptablesBaseChains
+  const listed = JSON.parse(real(["nft", "-j", "list", "chains"]).stdout || '{"nftables":[]}') as { nftables: Array<{ chain?: { family: string; table: string; name: string; hook?: string; prio?: number; type?: string } }> };
+  const kChains = listed.nftables.flatMap((e) => (e.chain && e.chain.hook ? [`${e.chain.family} ${e.chain.table} ${e.chain.name} ${e.chain.hook} ${e.chain.prio} ${e.chain.type}`] : [])).sort();
+  const mChains = iptablesBaseChains(rs).map((c) => `${c.family} ${c.table} ${c.chain} ${c.hook} ${c.priority} ${c.type}`).sort();
+  if (JSON.stringify(kChains) !== JSON.stringify(mChains)) mismatches.push(`base chains differ:\n  kernel: ${kChains.join(", ")}\n  model:  ${mChains.join(", ")}`);
   for (const f of [4, 6] as const) {
     const k = real([f === 4 ? "iptables-save" : "ip6tables-save"]).stdout;
     const m = iptablesSave(rs, f);
@@ -722,6 +727,20 @@ const ERRORS = [
   "iptables -A INPUT -m comment --comment a --comment b -j ACCEPT",
   "iptables -A INPUT -j REJECT --reject-with icmp-host",
   "iptables -A INPUT -j REJECT --reject-with TCP-RST",
+  "iptables -t mangle -F OUTPUT",
+  "iptables -t raw -F",
+  "iptables -t nat -Z",
+  "iptables -t security -Z INPUT",
+  "iptables -F FORWARD",
+  "iptables -t raw -P OUTPUT DROP",
+  "iptables -t raw -X",
+  "iptables -P INPUT ACCEPT",
+  "iptables -R INPUT 99 -j ACCEPT",
+  "iptables -F INPUT",
+  "iptables -X",
+  "iptables -R INPUT 2 -j ACCEPT",
+  "iptables -D INPUT 1",
+  "iptables -Z INPUT",
 ];
 
 const RESTORE: Array<string | Step> = [
@@ -749,6 +768,60 @@ const RESTORE: Array<string | Step> = [
 ];
 
 // ---------------------------------------------------------------------------------------------
+// Random command lines from a grammar of real options (valid and invalid combinations)
+
+function rng(seed: number): () => number {
+  let x = seed >>> 0 || 1;
+  return () => { x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0; return x / 0x100000000; };
+}
+
+export function randomCommands(seed: number, n: number): string[] {
+  const r = rng(seed);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+  const chains = ["INPUT", "OUTPUT", "FORWARD", "PREROUTING", "POSTROUTING", "U1", "U2"];
+  const v4parts = ["-s 10.0.0.0/8", "! -s 1.2.3.4", "-d 192.168.1.1,10.0.0.1", "-d 0/0", "-s 10.1.2.3/255.255.0.0"];
+  const v6parts = ["-s fd00::/8", "! -d ::1", "-d fd00::1,fd00::2"];
+  const parts = [
+    "-i eth0", "! -o wg+", "-o lo", "-p tcp", "-p udp", "! -p icmp", "-p all", "--dport 80", "--sport 1000:2000",
+    "! --dport 53", "-m multiport --dports 80,443", "-m mark --mark 0x1/0x1", "-m conntrack --ctstate NEW",
+    "-m conntrack ! --ctstate ESTABLISHED,RELATED --ctdir REPLY", "-m owner --uid-owner 1000", "-m owner ! --uid-owner 0",
+    "-m addrtype --dst-type LOCAL", "-m addrtype ! --src-type LOCAL --limit-iface-in", "-m comment --comment x",
+    "-m comment --comment \"a b\"", "-m socket", "-m socket --transparent", "-m state --state ESTABLISHED",
+    "-m connmark --mark 5", "--syn", "-m limit --limit 5/sec", "-m tcp --dport 22", "-m udp", "-m pkttype --pkt-type multicast",
+    "-m statistic --mode nth --every 2", "--tcp-flags ALL NONE", "-f", "-m mark", "--bogus", "!",
+  ];
+  const targets = [
+    "-j ACCEPT", "-j DROP", "-j RETURN", "-j U1", "-g U2", "-j MARK --set-mark 1", "-j MARK --or-mark 0x10",
+    "-j CONNMARK --save-mark", "-j CONNMARK --restore-mark --mask 0xff", "-j TPROXY --on-port 1 --tproxy-mark 1",
+    "-j DNAT --to-destination 1.2.3.4", "-j SNAT --to-source 1.2.3.4:1000", "-j MASQUERADE", "-j REDIRECT --to-ports 53",
+    "-j REJECT", "-j REJECT --reject-with tcp-reset", "-j LOG --log-prefix p", "-j TCPMSS --clamp-mss-to-pmtu", "-j NOTRACK",
+    "-j CT --notrack", "-j NFLOG --nflog-group 2", "", "-j NOPE",
+  ];
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const six = r() < 0.25;
+    const prog = six ? "ip6tables" : "iptables";
+    const table = pick(["", "", "-t mangle", "-t nat", "-t raw", "-t filter", "-t security"]);
+    const ch = pick(chains);
+    const u = pick(["U1", "U2"]);
+    const k = r();
+    let cmd: string;
+    if (k < 0.08) cmd = `-N ${u}`;
+    else if (k < 0.11) cmd = pick([`-X ${u}`, "-X", `-F ${u}`, "-F", `-E ${u} U3`, "-E U3 U1", `-Z ${ch}`]);
+    else if (k < 0.14) cmd = `-P ${ch} ${pick(["ACCEPT", "DROP", "RETURN"])}`;
+    else if (k < 0.18) cmd = `-D ${ch} ${1 + Math.floor(r() * 3)}`;
+    else {
+      const c = pick(["-A", "-A", "-A", "-I", "-I", "-D", "-C", "-R"]);
+      const num = c === "-R" || (c === "-I" && r() < 0.5) ? ` ${1 + Math.floor(r() * 3)}` : "";
+      const spec: string[] = [];
+      const m = Math.floor(r() * 4);
+      for (let j = 0; j < m; j++) spec.push(r() < 0.25 ? pick(six ? v6parts : v4parts) : pick(parts));
+      cmd = `${c} ${ch}${num} ${spec.join(" ")} ${pick(targets)}`;
+    }
+    out.push(`${prog} ${table} ${cmd}`.replace(/ +/g, " ").trim());
+  }
+  return out;
+}
 
 describe.skipIf(!canRun)("iptables-save differential (real iptables 1.8.9 in a netns)", () => {
   beforeAll(() => {
@@ -775,6 +848,10 @@ describe.skipIf(!canRun)("iptables-save differential (real iptables 1.8.9 in a n
   ];
   if (haveIpset) cases.push(["mwan3 mangle rules with ipsets", MWAN3], ["ipset commands and -m set checks", IPSET_ERRORS]);
   else console.log("SKIP mwan3/ipset scenario: ipset binary not installed");
+
+  const seed = Number(process.env.IPTSAVE_SEED ?? 20261126);
+  const nRandom = Number(process.env.IPTSAVE_N ?? 300);
+  cases.push([`${nRandom} random command lines (seed ${seed})`, randomCommands(seed, nRandom)]);
 
   for (const [name, steps] of cases) {
     it(name, () => {

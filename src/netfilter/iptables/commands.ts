@@ -188,23 +188,13 @@ export function execute(rs: IptablesRuleset, pc: ParsedCommand, p: Prog, loc: So
   const chain = pc.chain;
   const noChain = () => simpleError(p, "No chain/target/match by that name.", EXIT.OTHER, "iptables.ENOENT", pc.chainArg);
   const badRule = () => simpleError(p, "Bad rule (does a matching rule exist in that chain?).", EXIT.OTHER, "iptables.bad-rule", pc.chainArg);
-  const opName = { A: "RULE_APPEND", I: "RULE_INSERT", R: "RULE_REPLACE" } as Record<string, string>;
+  // nft inserts before the rule at that position, or appends after the last one (rulenum = count + 1)
+  const curLen = chain !== undefined ? t.chains.get(chain)?.rules.length ?? 0 : 0;
+  const opName = { A: "RULE_APPEND", I: (pc.rulenum ?? 1) > 1 && (pc.rulenum ?? 1) > curLen ? "RULE_APPEND" : "RULE_INSERT", R: "RULE_REPLACE" } as Record<string, string>;
 
   switch (pc.command) {
     case "A": case "I": case "R": case "C": case "D": {
-      // rule build: target / jump resolution
       const rule = pc.rule;
-      if (pc.target) rule.target = { kind: "ext", ext: { name: pc.target.ext.name, data: pc.target.st.data } };
-      else if (pc.jumpto !== undefined) {
-        if (STANDARD_TARGETS.has(pc.jumpto) && !pc.isGoto) {
-          if (pc.jumpto === "QUEUE") throw new IptError(`routelab: target "QUEUE" is not modelled`, EXIT.PARAMETER, "iptables.unsupported", pc.jumpArg, undefined, false);
-          rule.target = { kind: "verdict", verdict: pc.jumpto as "ACCEPT" | "DROP" | "RETURN" };
-        } else {
-          const target = t.chains.get(pc.jumpto);
-          if (!target && !deferJumpCheck) throw new IptError(`${progPrefix(p)}Chain '${pc.jumpto}' does not exist`, EXIT.PARAMETER, "iptables.no-chain", pc.jumpArg, "an existing chain of this table");
-          rule.target = pc.isGoto ? { kind: "goto", chain: pc.jumpto } : { kind: "jump", chain: pc.jumpto };
-        }
-      }
       // iptables-nft translation: matches may throw or vanish
       const kept = pc.matches.filter((m) => m.ext.build?.({ prog: p, family: p.family, table: tn, ruleset: rs, rule, protoGiven: true, warnings: [] }, m.st) !== false);
       // adjacent natively translated tcp/udp matches come back from nft as one match
@@ -221,6 +211,18 @@ export function execute(rs: IptablesRuleset, pc: ParsedCommand, p: Prog, loc: So
           pc.matches[pc.matches.length - 1] = { ext: prev.ext, st: { ...prev.st, data: d } };
         } else pc.matches.push(m);
       }
+      // target / jump resolution
+      if (pc.target) rule.target = { kind: "ext", ext: { name: pc.target.ext.name, data: pc.target.st.data } };
+      else if (pc.jumpto !== undefined) {
+        if (STANDARD_TARGETS.has(pc.jumpto) && !pc.isGoto) {
+          if (pc.jumpto === "QUEUE") throw new IptError(`routelab: target "QUEUE" is not modelled`, EXIT.PARAMETER, "iptables.unsupported", pc.jumpArg, undefined, false);
+          rule.target = { kind: "verdict", verdict: pc.jumpto as "ACCEPT" | "DROP" | "RETURN" };
+        } else {
+          const target = t.chains.get(pc.jumpto);
+          if (!target && !deferJumpCheck) throw new IptError(`${progPrefix(p)}Chain '${pc.jumpto}' does not exist`, EXIT.PARAMETER, "iptables.no-chain", pc.jumpArg, "an existing chain of this table");
+          rule.target = pc.isGoto ? { kind: "goto", chain: pc.jumpto } : { kind: "jump", chain: pc.jumpto };
+        }
+      }
       const rules = expandRules(pc, loc);
       const c = chain !== undefined ? t.chains.get(chain) : undefined;
       if (pc.command === "C" || pc.command === "D") {
@@ -236,8 +238,7 @@ export function execute(rs: IptablesRuleset, pc: ParsedCommand, p: Prog, loc: So
       }
       if (!c) throw noChain();
       if (pc.command === "R") {
-        if (rules.length !== 1) throw new IptError(`${progPrefix(p)}Replacement rule does not specify a unique address`, EXIT.PARAMETER, "iptables.parameter", pc.chainArg);
-        if (pc.rulenum! > c.rules.length) throw noChain();
+        if (pc.rulenum! > c.rules.length) throw c.builtin && !c.created ? noChain() : simpleError(p, "Index of replacement too big.", EXIT.OTHER, "iptables.index-too-big", pc.chainArg);
         c.rules[pc.rulenum! - 1] = rules[0]!;
       } else if (pc.command === "I") {
         if (pc.rulenum! > c.rules.length + 1) throw simpleError(p, "Index of insertion too big.", EXIT.OTHER, "iptables.index-too-big", pc.chainArg);
@@ -253,7 +254,8 @@ export function execute(rs: IptablesRuleset, pc: ParsedCommand, p: Prog, loc: So
     }
     case "DN": {
       const c = chain !== undefined ? t.chains.get(chain) : undefined;
-      if (!c || pc.rulenum! > c.rules.length) throw noChain();
+      if (!c) throw noChain();
+      if (pc.rulenum! > c.rules.length) throw c.builtin && !c.created ? noChain() : simpleError(p, "Index of deletion too big.", EXIT.OTHER, "iptables.index-too-big", pc.chainArg);
       c.rules.splice(pc.rulenum! - 1, 1);
       commit();
       return "";
@@ -275,6 +277,8 @@ export function execute(rs: IptablesRuleset, pc: ParsedCommand, p: Prog, loc: So
         const users = [...t.chains.values()].filter((c) => !c.builtin); // kernel (creation) order
         for (const c of users) if (busy(c)) throw kernelError(p, "CHAIN_DEL", "EBUSY", `chain ${c.name}`);
         for (const c of users) t.chains.delete(c.name);
+        // iptables-nft also removes base chains nobody uses (empty, policy ACCEPT)
+        for (const c of t.chains.values()) if (c.builtin && c.created && c.rules.length === 0 && c.policy === "ACCEPT") c.created = false;
       }
       if (existing) commit();
       return "";
@@ -283,15 +287,19 @@ export function execute(rs: IptablesRuleset, pc: ParsedCommand, p: Prog, loc: So
       if (chain !== undefined) {
         const c = t.chains.get(chain);
         if (!c) throw noChain();
-        if (pc.command === "F") c.rules = [];
+        if (pc.command === "Z" && c.builtin && !c.created) throw noChain();
+        if (pc.command === "F") {
+          c.rules = [];
+          if (c.builtin && !c.created) { c.created = true; commit(); return ""; } // flushing a base chain creates it
+        }
       } else if (pc.command === "F") for (const c of t.chains.values()) c.rules = [];
       if (existing) commit();
       return "";
     }
     case "P": {
       const c = t.chains.get(chain!);
-      if (!c || !c.builtin) throw simpleError(p, "Bad built-in chain name.", EXIT.OTHER, "iptables.bad-builtin", pc.chainArg);
       if (pc.policy !== "ACCEPT" && pc.policy !== "DROP") throw simpleError(p, "Bad policy name. Run `dmesg' for more information.", EXIT.OTHER, "iptables.bad-policy", pc.policyArg);
+      if (!c || !c.builtin) throw simpleError(p, "Bad built-in chain name.", EXIT.OTHER, "iptables.bad-builtin", pc.chainArg);
       c.policy = pc.policy;
       c.created = true;
       commit();
@@ -299,8 +307,8 @@ export function execute(rs: IptablesRuleset, pc: ParsedCommand, p: Prog, loc: So
     }
     case "E": {
       const c = t.chains.get(chain!);
-      if (!c || c.builtin) throw noChain();
       if (t.chains.has(pc.newname!)) throw simpleError(p, "File exists.", EXIT.OTHER, "iptables.EEXIST", pc.chainArg);
+      if (!c || c.builtin) throw noChain();
       c.name = pc.newname!;
       const renamed = new Map<string, IptChain>();
       for (const [k, v] of t.chains) renamed.set(k === chain ? c.name : k, v);

@@ -111,12 +111,15 @@ export function x6Check(a: ParseArgs, extName: string): void {
 }
 
 /** xtables_options_fcheck: mandatory options and exclusions ([id, name, exclMask]). */
-export function x6Final(ctx: ParseCtx, st: ExtState, extName: string, table: Array<{ id: number; name: string; excl?: number; mand?: boolean }>): void {
+export function x6Final(ctx: ParseCtx, st: ExtState, extName: string, table: Array<{ id: number; name: string; excl?: number; mand?: boolean; also?: number }>): void {
   for (const e of table) {
     if (e.mand && !(st.flags & (1 << e.id))) throw paramError(ctx.prog, `${extName}: option "--${e.name}" must be specified`, st.argIndex, "iptables.missing-option");
     if (!(st.flags & (1 << e.id))) continue;
     for (const o of table) {
       if (o.id === e.id) continue;
+      if (e.also !== undefined && (e.also & (1 << o.id)) && !(st.flags & (1 << o.id))) {
+        throw paramError(ctx.prog, `${extName}: option "--${e.name}" also requires "--${o.name}".`, st.argIndex, "iptables.missing-option");
+      }
       if (e.excl !== undefined && (e.excl & (1 << o.id)) && (st.flags & (1 << o.id))) {
         throw paramError(ctx.prog, `${extName}: option "--${e.name}" cannot be used together with "--${o.name}".`, st.argIndex, "iptables.conflicting-options");
       }

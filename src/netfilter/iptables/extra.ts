@@ -194,10 +194,10 @@ const statistic: MatchExt = {
     }
   },
   final(ctx, st) {
-    x6Final(ctx, st, "statistic", [{ id: 0, name: "mode", mand: true }]);
     const d = st.data;
     if (d.mode === "random" && !(st.flags & 2)) throw paramError(ctx.prog, "--probability must be specified when using random mode", st.argIndex, "iptables.missing-option");
     if (d.mode === "nth" && !(st.flags & 4)) throw paramError(ctx.prog, "--every must be specified when using nth mode", st.argIndex, "iptables.missing-option");
+    x6Final(ctx, st, "statistic", [{ id: 0, name: "mode", mand: true }, { id: 1, name: "probability" }, { id: 2, name: "every", also: 8 }, { id: 3, name: "packet", also: 4 }]);
   },
   save(d) {
     if (d.mode === "random") return ` --mode random${d.inv ? " !" : ""} --probability ${(num(d, "prob") / 0x80000000).toFixed(11)}`;

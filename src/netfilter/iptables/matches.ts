@@ -94,7 +94,11 @@ function tcpudp(name: "tcp" | "udp"): MatchExt {
       const id = a.spec.id;
       if (id === 0 || id === 1) {
         const bit = id === 0 ? 1 : 2;
-        if (a.st.flags & bit) throw paramError(p, `Only one \`--${id === 0 ? "source-port" : "destination-port"}' allowed`, a.valAt, "iptables.duplicate-option");
+        if (a.st.flags & bit) {
+          const opt = id === 0 ? "source-port" : "destination-port";
+          if (name === "udp") throw paramError(p, `udp: option "--${opt}" can only be used once.`, a.at, "iptables.duplicate-option");
+          throw paramError(p, `Only one \`--${opt}' allowed`, a.at, "iptables.duplicate-option");
+        }
         const r = parsePortRange(a.ctx, a.arg!, a.valAt, name);
         if (id === 0) { d.sp = r; d.spInv = a.invert; } else { d.dp = r; d.dpInv = a.invert; }
         a.st.flags |= bit;

@@ -148,9 +148,12 @@ export function parseIptablesArgv(argv: string[], o: ParseOptions): ParsedComman
     const clone = matches.some((m) => m.ext === ext);
     matches.push(use);
     // options of a second instance are not merged (a clone); they reach the newest instance
-    if (!clone) for (const spec of ext.opts) table.push({ name: spec.name, hasArg: spec.arg ? 1 : 0, code: { use, spec } });
+    if (!clone) mergeOpts(ext.opts.map((spec) => ({ name: spec.name, hasArg: spec.arg ? 1 : 0, code: { use, spec } })));
     return use;
   };
+  // xtables_merge_options: base options first, then the newest extension's, then older ones
+  const baseCount = table.length;
+  const mergeOpts = (entries: OptEntry[]) => { table.splice(baseCount, 0, ...entries); };
   const findLong = (name: string): OptEntry | "ambiguous" | undefined => {
     const exact = table.find((e) => e.name === name);
     if (exact) return exact;
@@ -294,7 +297,8 @@ export function parseIptablesArgv(argv: string[], o: ParseOptions): ParsedComman
           if (ext) {
             const st: ExtState = { data: ext.init(ctx), flags: 0, argIndex: i - 1 };
             target = { ext, st };
-            for (const spec of ext.opts) table.push({ name: spec.name, hasArg: spec.arg ? 1 : 0, code: { use: target, spec } });
+            const tu = target;
+            mergeOpts(ext.opts.map((spec) => ({ name: spec.name, hasArg: spec.arg ? 1 : 0, code: { use: tu, spec } })));
           } else if (KNOWN_UNSUPPORTED_TARGETS.has(name)) {
             throw new IptError(`routelab: target "${name}" (-j ${name}) is not modelled`, EXIT.PARAMETER, "iptables.unsupported", i - 1, undefined, false);
           }
@@ -416,6 +420,9 @@ export function parseIptablesArgv(argv: string[], o: ParseOptions): ParsedComman
   if (dstSpec !== undefined || isRule) dsts = dstSpec === undefined ? [] : parseHostMaskList(dstSpec, family, p, dstArg, o.env);
   if ((srcs.length > 1 || dsts.length > 1) && (rule.srcInv || rule.dstInv)) {
     throw paramError(p, "! not allowed with multiple source or destination IP addresses", rule.srcInv ? srcArg : dstArg, "iptables.invert-multiple");
+  }
+  if (command === "R" && (srcs.length > 1 || dsts.length > 1)) {
+    throw paramError(p, "Replacement rule does not specify a unique address", srcs.length > 1 ? srcArg : dstArg, "iptables.parameter");
   }
   for (const [c, allowed] of OPT_ALLOWED) {
     if (options.has(c) && !allowed.has(command) && !(c === "v")) {

@@ -198,9 +198,10 @@ const REJECT: TargetExt = {
 // ---------------------------------------------------------------------------------------------
 // NAT targets
 
-const PORT_PROTOS = new Set([6, 17, 132, 33, 136]);
+const PORT_PROTOS = new Set([6, 17, 132, 33]);
 
-function portsOk(ctx: ParseCtx): boolean { return PORT_PROTOS.has(ctx.rule.proto) && !ctx.rule.protoInv && ctx.rule.proto !== 136; }
+/** libxt_NAT & co: ports need -p tcp/udp/sctp/dccp (the inversion is not looked at). */
+function portsOk(ctx: ParseCtx): boolean { return PORT_PROTOS.has(ctx.rule.proto) || (ctx.rule.proto === 1 && ctx.family === 4) || (ctx.rule.proto === 58 && ctx.family === 6); }
 
 function parsePorts(ctx: ParseCtx, s: string, at: number, ext: string): [number, number] {
   const dash = s.indexOf("-");
@@ -224,7 +225,12 @@ function parseNatRange(ctx: ParseCtx, s: string, at: number, ext: string): NatRa
       if (close < 0) throw paramError(ctx.prog, `Invalid address format`, at, "iptables.bad-address");
       ipPart = s.slice(1, close);
       const rest = s.slice(close + 1);
-      if (rest.startsWith(":")) portPart = rest.slice(1);
+      const colon = rest.indexOf(":");
+      if (colon >= 0) portPart = rest.slice(colon + 1);
+    } else {
+      // "Lets assume one colon is port information. Otherwise its an IPV6 address"
+      const colon = s.indexOf(":");
+      if (colon >= 0 && s.indexOf(":", colon + 1) < 0) { ipPart = s.slice(0, colon); portPart = s.slice(colon + 1); }
     }
   } else {
     const colon = s.indexOf(":");
