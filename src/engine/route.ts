@@ -124,6 +124,7 @@ function chooseNexthop(s: HostState, res: Extract<PolicyResult, { ok: true }>, f
   const r = res.route;
   if (r.nexthops.length < 2) return res.nhIndex;
   if (f.family === 4 && f.oif) return res.nhIndex;
+  const strictOif = f.family === 6 && f.oif ? f.oif : 0;
   const alive = r.nexthops.map((nh) => {
     if (nh.dead) return false;
     const l = linkByIndex(s, nh.ifindex);
@@ -144,6 +145,8 @@ function chooseNexthop(s: HostState, res: Extract<PolicyResult, { ok: true }>, f
   const saddrMatch = f.family === 4 && outputFrom ? r.nexthops.map((_, i) => addrEq(nexthopSaddr(s, r, i), outputFrom)) : undefined;
   const idx = selectNexthop(r.nexthops.map((n) => n.weight), alive, h, saddrMatch);
   trace.push({ kind: "multipath", hash: h, chosen: idx, of: r.nexthops.length });
+  // IPv6 with an oif keeps the lookup's own pick when the hashed sibling is on another device.
+  if (strictOif && idx >= 0 && r.nexthops[idx]!.ifindex !== strictOif) return res.nhIndex;
   return idx < 0 ? res.nhIndex : idx;
 }
 
@@ -227,7 +230,7 @@ interface Make4 { type: Route["type"]; oif: number; saddr: number; daddr: number
 /** __mkroute_output: loopback source off lo, broadcast/multicast destinations, cache flags. */
 function make4(s: HostState, q: RouteQuery, flow: Flow, trace: TraceStep[], m: Make4): Decision {
   const dev = linkByIndex(s, m.oif);
-  if (is4.loopback(m.saddr) && dev?.kind !== "loopback") return fail("EINVAL", flow, trace);
+  if (is4.loopback(m.saddr) && dev?.kind !== "loopback" && !(dev && orConf4(s, dev.name, "route_localnet"))) return fail("EINVAL", flow, trace);
   let type = m.type;
   const flags: string[] = [];
   if (is4.lbcast(m.daddr)) type = "broadcast";
@@ -368,7 +371,8 @@ function route6(s: HostState, q: RouteQuery, flow: Flow, trace: TraceStep[]): De
   let res = fibLookup(s, strict ? flow : { ...flow, oif: 0 }, trace);
   if (!strict && res.ok) {
     const pref = fibLookup(s, flow, undefined);
-    if (pref.ok && pref.route.dst.len === res.route.dst.len && addrEq(pref.route.dst.addr, res.route.dst.addr)) res = pref;
+    // rt6_select scores the oif only among the routes of the best (lowest) metric.
+    if (pref.ok && pref.route.dst.len === res.route.dst.len && addrEq(pref.route.dst.addr, res.route.dst.addr) && pref.route.metric === res.route.metric) res = pref;
   }
   if (!res.ok) return fail(res.errno, flow, trace, base);
   const r = res.route;

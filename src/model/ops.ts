@@ -139,7 +139,7 @@ function linkUp(s: HostState, l: Link): void {
   l.up = true;
   if (l.kind === "loopback" && !s.addrs.some((a) => a.ifindex === l.ifindex)) {
     // inetdev_event NETDEV_UP on loopback adds 127.0.0.1/8; addrconf adds ::1.
-    s.addrs.push({ family: 4, ifindex: l.ifindex, local: v4(0x7f000001), prefixlen: 8, scope: SCOPE.host, secondary: false, noprefixroute: false, nodad: false, label: "lo" });
+    s.addrs.push({ family: 4, ifindex: l.ifindex, local: v4(0x7f000001), prefixlen: 8, broadcast: v4(0x7fffffff), scope: SCOPE.host, secondary: false, noprefixroute: false, nodad: false, label: "lo" });
     s.addrs.push({ family: 6, ifindex: l.ifindex, local: v6(1n), prefixlen: 128, scope: SCOPE.host, secondary: false, noprefixroute: false, nodad: true });
   }
 }

@@ -22,6 +22,7 @@ const DEFAULTS: Record<string, string> = {
   "net.ipv4.conf.*.ignore_routes_with_linkdown": "0",
   "net.ipv4.conf.*.route_localnet": "0",
   "net.ipv4.conf.*.send_redirects": "1",
+  "net.ipv4.conf.*.shared_media": "1",
   "net.ipv6.conf.*.forwarding": "0",
   "net.ipv6.conf.*.accept_dad": "1",
   "net.ipv6.conf.all.accept_dad": "0",

@@ -51,7 +51,8 @@ export function printRouteGet(state: HostState, d: Decision, q: RouteGetQuery): 
   const o = new Emitter({ json: q.json, pretty: q.pretty });
   o.startList();
   if (q.fibmatch && d.route) {
-    const r = d.route;
+    // fib_dump_info reports the table that answered (main while local is merged into it).
+    const r = d.table !== undefined && d.table !== d.route.table ? { ...d.route, table: d.table } : d.route;
     let nhs = r.nexthops;
     if (r.family === 6 && nhs.length > 1 && d.nhIndex !== undefined) {
       // IPv6 multipath routes are siblings: the matched one is printed first, then the rest of the ring.

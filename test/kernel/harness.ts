@@ -213,7 +213,28 @@ export interface SetupResult {
 /** Run the scenario script inside the namespace exactly as a user would: `bash -e script`. */
 export function runScenarioScript(ns: string, script: string): SetupResult {
   const r = run("ip", ["netns", "exec", ns, "bash", "-e", script], { cwd: path.dirname(script) });
+  if (r.status === 0) waitSettled(ns);
   return { ok: r.status === 0, ms: r.ms, stderr: r.stderr };
+}
+
+/**
+ * Let IPv6 duplicate address detection finish before probing (at most 5 s): routelab models
+ * a settled host, where addresses that can finish DAD have done so. Addresses that never can
+ * (no carrier) stay tentative in both.
+ */
+export function waitSettled(ns: string): void {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const r = run("ip", ["-n", ns, "-6", "addr", "show", "tentative"], {});
+    const pending = r.stdout.split("\n").filter((l) => l.includes("inet6") && !l.includes("dadfailed"));
+    // Tentative addresses on links without carrier never finish: ignore those links.
+    const links = run("ip", ["-n", ns, "-o", "link", "show"], {}).stdout;
+    const noCarrier = new Set(links.split("\n").filter((l) => l.includes("NO-CARRIER") || l.includes("state DOWN")).map((l) => l.split(":")[1]?.trim().split("@")[0]));
+    const dev = r.stdout.split("\n").filter((l) => /^\d+:/.test(l)).map((l) => l.split(":")[1]?.trim().split("@")[0]);
+    if (!pending.length || dev.every((d) => noCarrier.has(d))) return;
+    if (Date.now() > deadline) return;
+    run("sleep", ["0.1"], {});
+  }
 }
 
 // ------------------------------------------------------------------------------------------
