@@ -52,6 +52,8 @@ function main(argv: string[]): number {
     if (text === undefined) { process.stderr.write(`routelab: cannot read "${f}": No such file or directory\n`); return 2; }
     issues.push(...loadText(host, text, f, { readFile: readText }));
   }
+  const byLoc = (a: LoadIssue, b: LoadIssue) => (a.loc && b.loc ? (a.loc.file === b.loc.file ? a.loc.line - b.loc.line || a.loc.col - b.loc.col : 0) : 0);
+  issues.sort(byLoc);
   const errors = issues.filter((x) => x.severity === "error");
   for (const w of issues.filter((x) => x.severity === "warning")) process.stderr.write(renderIssue(w, "warning") + "\n");
   if (errors.length) {

@@ -8,7 +8,8 @@ import type { Issue } from "../model/types.js";
 /** @example renderIssue({ code: "x", message: "bad", loc: { file: "a.sh", line: 3, col: 5 } }, "error") // "a.sh:3:5: error: bad" */
 export function renderIssue(i: Issue, severity: "error" | "warning"): string {
   const where = i.loc ? `${i.loc.file}:${i.loc.line}:${i.loc.col}: ` : "";
-  let s = `${where}${severity}: ${i.message.trimEnd()}`;
+  // iproute2's own "Error: " prefix would read twice after the severity.
+  let s = `${where}${severity}: ${i.message.trimEnd().replace(/^Error: /, "")}`;
   const extra: string[] = [];
   if (i.token !== undefined && !i.message.includes(`"${i.token}"`)) extra.push(`found "${i.token}"`);
   if (i.expected && !i.message.includes(i.expected.trim())) extra.push(`expected ${i.expected.trim()}`);
