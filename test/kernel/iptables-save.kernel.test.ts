@@ -789,6 +789,13 @@ export function randomCommands(seed: number, n: number): string[] {
     "-m comment --comment \"a b\"", "-m socket", "-m socket --transparent", "-m state --state ESTABLISHED",
     "-m connmark --mark 5", "--syn", "-m limit --limit 5/sec", "-m tcp --dport 22", "-m udp", "-m pkttype --pkt-type multicast",
     "-m statistic --mode nth --every 2", "--tcp-flags ALL NONE", "-f", "-m mark", "--bogus", "!",
+    "-m iprange --src-range 10.0.0.1-10.0.0.5", "-m iprange ! --dst-range 1.1.1.1", "-m multiport --sports 1:10,20",
+    "-m multiport ! --ports 53", "-m conntrack --ctstate INVALID,UNTRACKED", "-m state ! --state NEW", "-m mark ! --mark 0x100/0xff00",
+    "-m connmark ! --mark 0/0xff", "-m owner --gid-owner 100 --suppl-groups", "-m owner --socket-exists", "-m addrtype --src-type UNICAST --dst-type MULTICAST,BROADCAST",
+    "-m addrtype --dst-type LOCAL --limit-iface-out", "-m socket --nowildcard", "-m comment", "-m tcp --syn", "-m tcp --sport 1024: ! --dport :1023",
+    "-m udp --sport 53", "-m icmp --icmp-type echo-request", "-p icmp", "-p icmpv6", "-p 47", "--source 8.8.8.8", "--protocol udp", "--match mark --mark 3",
+    "--in-interface lo", "--dst 1.1.1.1", "-m limit --limit 1/day --limit-burst 1", "-m pkttype --pkt-type unicast", "-m set --match-set s4 src",
+    "-m set ! --match-set s4 dst,dst", "-m set --match-set s6 src", "-m statistic --mode random --probability 0.1", "! -i lo", "-i eth+",
   ];
   const targets = [
     "-j ACCEPT", "-j DROP", "-j RETURN", "-j U1", "-g U2", "-j MARK --set-mark 1", "-j MARK --or-mark 0x10",
@@ -796,6 +803,12 @@ export function randomCommands(seed: number, n: number): string[] {
     "-j DNAT --to-destination 1.2.3.4", "-j SNAT --to-source 1.2.3.4:1000", "-j MASQUERADE", "-j REDIRECT --to-ports 53",
     "-j REJECT", "-j REJECT --reject-with tcp-reset", "-j LOG --log-prefix p", "-j TCPMSS --clamp-mss-to-pmtu", "-j NOTRACK",
     "-j CT --notrack", "-j NFLOG --nflog-group 2", "", "-j NOPE",
+    "-j DNAT --to-destination 10.0.0.1:8080", "-j DNAT --to-destination [fd00::1]:80", "-j DNAT --to-destination fd00::1", "-j REDIRECT",
+    "-j MASQUERADE --to-ports 1000-2000 --random", "-j SNAT --to-source 1.1.1.1-1.1.1.5", "-j TPROXY --on-port 7893 --on-ip 127.0.0.1",
+    "-j TPROXY --on-port 7893 --on-ip ::1 --tproxy-mark 0x1/0x1", "-j TPROXY --tproxy-mark 1", "-j LOG --log-level debug --log-tcp-options",
+    "-j CONNMARK --set-mark 0x5/0xf", "-j CONNMARK --restore-mark --nfmask 0xff00 --ctmask 0xff", "-j CONNMARK --save-mark --mask 0xff --nfmask 1",
+    "-j MARK --set-xmark 0x10/0x10", "-j MARK --and-mark 0xff00", "-j MARK", "-j REJECT --reject-with icmp6-port-unreachable",
+    "-j REJECT --reject-with icmp-net-prohibited", "-j TCPMSS --set-mss 1400", "--jump ACCEPT", "--goto U1", "-j", "-j DROP -j ACCEPT",
   ];
   const out: string[] = [];
   for (let i = 0; i < n; i++) {
@@ -806,6 +819,7 @@ export function randomCommands(seed: number, n: number): string[] {
     const u = pick(["U1", "U2"]);
     const k = r();
     let cmd: string;
+    if (k < 0.03) { out.push(`ipset create s${six ? 6 : 4} hash:${pick(["ip", "net"])}${six ? " family inet6" : ""}`); continue; }
     if (k < 0.08) cmd = `-N ${u}`;
     else if (k < 0.11) cmd = pick([`-X ${u}`, "-X", `-F ${u}`, "-F", `-E ${u} U3`, "-E U3 U1", `-Z ${ch}`]);
     else if (k < 0.14) cmd = `-P ${ch} ${pick(["ACCEPT", "DROP", "RETURN"])}`;

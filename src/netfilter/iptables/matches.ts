@@ -220,17 +220,14 @@ const multiport: MatchExt = {
 // ---------------------------------------------------------------------------------------------
 // iprange
 
-function parseIpRange(ctx: ParseCtx, s: string, at: number): [Addr, Addr] {
+function parseIpRange(ctx: ParseCtx, s: string, at: number, opt: string): [Addr, Addr] {
   const dash = s.indexOf("-");
   const parts = dash >= 0 ? [s.slice(0, dash), s.slice(dash + 1)] : [s, s];
   const out: Addr[] = [];
   for (const part of parts) {
-    const r = parseAddr(part, ctx.family);
-    let a: Addr | undefined = r.ok ? r.value : undefined;
-    if (!a && ctx.family === 4) a = resolveHost(part, 4)?.[0];
-    if (!a || /[a-zA-Z]/.test(part) && ctx.family === 4) {
-      if (!a) throw paramError(ctx.prog, `iprange match: Bad IP address "${part}"`, at, "iptables.bad-address");
-    }
+    // numeric only (xtables_numeric_to_ipaddr / ip6addr): `1.2.3` is 1.2.3.0, no host names
+    const a = /[a-zA-Z]/.test(part) && ctx.family === 4 ? undefined : ctx.family === 4 ? resolveHost(part, 4, {})?.[0] : (parseAddr(part, 6).ok ? (parseAddr(part, 6) as { ok: true; value: Addr }).value : undefined);
+    if (!a || (ctx.family === 4 && part === "localhost")) throw paramError(ctx.prog, `iprange: Bad value for "--${opt}" option: "${part}"`, at, "iptables.bad-address", ctx.family === 4 ? "A.B.C.D[-A.B.C.D]" : "an IPv6 address range");
     out.push(a);
   }
   if (addrCmp(out[0]!, out[1]!) > 0) ctx.warnings.push(`xt_iprange: range ${ntop(out[0]!)}-${ntop(out[1]!)} is reversed and will never match`);
@@ -243,7 +240,7 @@ const iprange: MatchExt = {
   init: () => ({}),
   parse(a) {
     x6Check(a, "iprange");
-    const r = parseIpRange(a.ctx, a.arg!, a.valAt);
+    const r = parseIpRange(a.ctx, a.arg!, a.valAt, a.spec.name);
     if (a.spec.id === 0) { a.st.data.src = r; a.st.data.srcInv = a.invert; } else { a.st.data.dst = r; a.st.data.dstInv = a.invert; }
   },
   final(ctx, st) {

@@ -200,16 +200,19 @@ const REJECT: TargetExt = {
 
 const PORT_PROTOS = new Set([6, 17, 132, 33]);
 
-/** libxt_NAT & co: ports need -p tcp/udp/sctp/dccp (the inversion is not looked at). */
-function portsOk(ctx: ParseCtx): boolean { return PORT_PROTOS.has(ctx.rule.proto) || (ctx.rule.proto === 1 && ctx.family === 4) || (ctx.rule.proto === 58 && ctx.family === 6); }
+/** libxt_NAT & co: ports need -p tcp/udp/sctp/dccp/icmp (IPPROTO_ICMP in both families; the inversion is not looked at). */
+function portsOk(ctx: ParseCtx): boolean { return PORT_PROTOS.has(ctx.rule.proto) || ctx.rule.proto === 1; }
 
-function parsePorts(ctx: ParseCtx, s: string, at: number, ext: string): [number, number] {
+function parsePorts(ctx: ParseCtx, s: string, at: number): [number, number] {
   const dash = s.indexOf("-");
-  const bad = () => paramError(ctx.prog, `Port "${s}" does not resolve to anything.`, at, "iptables.bad-port");
-  const one = (x: string) => { const v = parsePortNum(x, ctx.env); if (v === undefined) throw bad(); return v; };
+  const one = (x: string) => {
+    const v = parsePortNum(x, ctx.env);
+    if (v === undefined) throw paramError(ctx.prog, `Port \`${x}' not valid`, at, "iptables.bad-port", "a port number");
+    return v;
+  };
   if (dash < 0) { const v = one(s); return [v, v]; }
   const lo = one(s.slice(0, dash)), hi = one(s.slice(dash + 1));
-  if (lo > hi) throw paramError(ctx.prog, `${ext}: Port range ${lo}-${hi} is negative.`, at, "iptables.bad-port-range");
+  if (lo > hi) throw paramError(ctx.prog, `Port range \`${s.slice(dash + 1)}' funky`, at, "iptables.bad-port-range");
   return [lo, hi];
 }
 
@@ -233,10 +236,12 @@ function parseNatRange(ctx: ParseCtx, s: string, at: number, ext: string): NatRa
       if (colon >= 0 && s.indexOf(":", colon + 1) < 0) { ipPart = s.slice(0, colon); portPart = s.slice(colon + 1); }
     }
   } else {
+    if (s.startsWith("[")) throw paramError(ctx.prog, "Invalid address format", at, "iptables.bad-address", "ADDR[-ADDR][:PORT[-PORT]]");
+    // one colon separates the port; more mean an (IPv6) address, rejected below
     const colon = s.indexOf(":");
-    if (colon >= 0) { ipPart = s.slice(0, colon); portPart = s.slice(colon + 1); }
+    if (colon >= 0 && s.indexOf(":", colon + 1) < 0) { ipPart = s.slice(0, colon); portPart = s.slice(colon + 1); }
   }
-  if (portPart !== undefined) { needPort(); out.port = parsePorts(ctx, portPart, at, ext); }
+  if (portPart !== undefined) { needPort(); out.port = parsePorts(ctx, portPart, at); }
   if (ipPart !== "") {
     const dash = ipPart.indexOf("-");
     const parts = dash >= 0 ? [ipPart.slice(0, dash), ipPart.slice(dash + 1)] : [ipPart, ipPart];
@@ -301,7 +306,7 @@ function portsTarget(name: "MASQUERADE" | "REDIRECT"): TargetExt {
       x6Check(a, name);
       if (a.spec.id === 0) {
         if (!portsOk(a.ctx)) throw paramError(a.ctx.prog, "Need TCP, UDP, SCTP or DCCP with port specification", a.valAt, "iptables.proto-required");
-        a.st.data.port = parsePorts(a.ctx, a.arg!, a.valAt, name);
+        a.st.data.port = parsePorts(a.ctx, a.arg!, a.valAt);
       } else a.st.data[a.spec.id === 1 ? "random" : "fully"] = true;
     },
     final() { /* none */ },
@@ -339,7 +344,8 @@ const TPROXY: TargetExt = {
       d.port = v;
     } else if (a.spec.id === 1) {
       const r = resolveHost(a.arg!, a.ctx.family, a.ctx.env);
-      if (!r) throw paramError(a.ctx.prog, "getaddrinfo: " + (a.ctx.family === 6 && /^[0-9.]+$/.test(a.arg!) ? "Address family for hostname not supported" : "Name or service not known"), a.valAt, "iptables.bad-address");
+      const otherFamily = a.ctx.family === 6 ? /^[0-9.]+$/.test(a.arg!) : a.arg!.includes(":");
+      if (!r) throw paramError(a.ctx.prog, "getaddrinfo: " + (otherFamily ? "Address family for hostname not supported" : "Name or service not known"), a.valAt, "iptables.bad-address");
       d.ip = r[0];
     } else {
       const [v, m] = parseMarkMask(a.ctx, "TPROXY", "tproxy-mark", a.arg!, a.valAt);
