@@ -63,8 +63,10 @@ function goodNexthop(s: HostState, r: Route, i: number, f: Flow, ignoreLinkstate
   const nh = r.nexthops[i]!;
   if (nh.dead) return false;
   const l = linkByIndex(s, nh.ifindex);
-  if (!ignoreLinkstate && l && !l.carrier && r.family === 4 && Math.max(devConf4(s, "all", "ignore_routes_with_linkdown"), devConf4(s, l.name, "ignore_routes_with_linkdown")) > 0) return false;
-  if (!ignoreLinkstate && l && !l.carrier && r.family === 6 && Math.max(devConf6(s, "all", "ignore_routes_with_linkdown"), devConf6(s, l.name, "ignore_routes_with_linkdown")) > 0) return false;
+  // Local routes are never linkdown (IPv4 scope host, IPv6 local/anycast).
+  const ld = l && !l.carrier && !(r.family === 4 ? r.scope === 254 : r.type === "local" || r.type === "anycast");
+  if (!ignoreLinkstate && ld && r.family === 4 && Math.max(devConf4(s, "all", "ignore_routes_with_linkdown"), devConf4(s, l.name, "ignore_routes_with_linkdown")) > 0) return false;
+  if (!ignoreLinkstate && ld && r.family === 6 && Math.max(devConf6(s, "all", "ignore_routes_with_linkdown"), devConf6(s, l.name, "ignore_routes_with_linkdown")) > 0) return false;
   if (f.oif && f.oif !== nh.ifindex) return false;
   return true;
 }

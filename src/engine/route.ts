@@ -116,6 +116,11 @@ export function ipv6SelectSaddr(s: HostState, ifindex: number, dst: bigint): Add
   return best?.local;
 }
 
+/** Routes the kernel never flags RTNH_F_LINKDOWN: IPv4 host-scope (local) routes, IPv6 local/anycast (fib6_nh_init). */
+export function neverLinkdown(r: Route): boolean {
+  return r.family === 4 ? r.scope === SCOPE.host : r.type === "local" || r.type === "anycast";
+}
+
 // ---------------------------------------------------------------------------
 // Multipath
 // ---------------------------------------------------------------------------
@@ -128,7 +133,7 @@ function chooseNexthop(s: HostState, res: Extract<PolicyResult, { ok: true }>, f
   const alive = r.nexthops.map((nh) => {
     if (nh.dead) return false;
     const l = linkByIndex(s, nh.ifindex);
-    if (l && !l.carrier) {
+    if (l && !l.carrier && !neverLinkdown(r)) {
       const ign = f.family === 4 ? Math.max(devConf4(s, "all", "ignore_routes_with_linkdown"), devConf4(s, l.name, "ignore_routes_with_linkdown")) : Math.max(devConf6(s, "all", "ignore_routes_with_linkdown"), devConf6(s, l.name, "ignore_routes_with_linkdown"));
       if (ign > 0) return false;
     }
@@ -365,18 +370,21 @@ function route6(s: HostState, q: RouteQuery, flow: Flow, trace: TraceStep[]): De
   const inLink = q.iif ? linkByName(s, q.iif) : undefined;
   const base = inLink ? { iif: inLink.ifindex } : {};
   const dst = q.dst.v as bigint;
-  if (inLink && inLink.kind !== "loopback" && dst === 1n) return fail("ENETUNREACH", flow, trace, base);
-  // ip6_route_output_flags: the oif is strict only without a source (or for link-scoped destinations).
-  const strict = !flow.oif || !flow.hasSaddr || is6.linkLocal(dst) || is6.multicast(dst);
-  let res = fibLookup(s, strict ? flow : { ...flow, oif: 0 }, trace);
-  if (!strict && res.ok) {
-    const pref = fibLookup(s, flow, undefined);
+  // rt6_need_strict: multicast, link-local and loopback destinations bind the lookup to the device
+  // (the oif, or for input lookups the ingress device, ip6_pol_route_input passing iif as oif).
+  const needStrict = is6.linkLocal(dst) || is6.multicast(dst) || dst === 1n;
+  let lookupFlow = flow;
+  if (inLink) { if (needStrict && inLink.kind !== "loopback") lookupFlow = { ...flow, oif: inLink.ifindex }; }
+  else if (flow.oif && flow.hasSaddr && !needStrict) lookupFlow = { ...flow, oif: 0 }; // ip6_route_output_flags: strict only without a source
+  let res = fibLookup(s, lookupFlow, trace);
+  if (lookupFlow !== flow && !inLink && res.ok) {
     // rt6_select scores the oif only among the routes of the best (lowest) metric.
-    if (pref.ok && pref.route.dst.len === res.route.dst.len && addrEq(pref.route.dst.addr, res.route.dst.addr) && pref.route.metric === res.route.metric) res = pref;
+    const pref = fibLookup(s, flow, undefined);
+    if (pref.ok && pref.route.dst.len === res.route.dst.len && addrEq(pref.route.dst.addr, res.route.dst.addr) && pref.route.metric === res.route.metric) { res = pref; lookupFlow = flow; }
   }
   if (!res.ok) return fail(res.errno, flow, trace, base);
   const r = res.route;
-  const nhIndex = chooseNexthop(s, res, flow, flow, trace);
+  const nhIndex = chooseNexthop(s, res, lookupFlow, lookupFlow, trace);
   const nh = r.nexthops[nhIndex]!;
   const local = r.type === "local" || r.type === "anycast";
   const oif = local ? LO : nh.ifindex;
