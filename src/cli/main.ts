@@ -84,7 +84,7 @@ function main(argv: string[]): number {
     return r.status;
   }
   if (!rest.length) { process.stdout.write(USAGE); return loads.length ? 0 : 1; }
-  if (rest[0]!.text === "report") { process.stdout.write(report(host, loads)); return 0; }
+  if (rest[0]!.text === "report") { process.stdout.write(report(host, loads, nf.chains)); return 0; }
   const r = runCommand(host, po.opts, rest, end, ctx);
   process.stdout.write(r.stdout); process.stderr.write(r.stderr);
   return r.status;

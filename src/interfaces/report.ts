@@ -10,6 +10,8 @@ import { linkByIndex } from "../model/ops.js";
 import type { HostState } from "../model/types.js";
 import { printRules } from "../print/rules.js";
 import { decidingRule, ruleText, summarize } from "./explain.js";
+import { journey, type JourneyQuery } from "../engine/journey.js";
+import type { NfBaseChain } from "../netfilter/types.js";
 
 function describe(q: RouteQuery): string {
   const p = [formatAddr(q.dst)];
@@ -20,6 +22,17 @@ function describe(q: RouteQuery): string {
   if (q.ipproto) p.push(`ipproto ${q.ipproto === 6 ? "tcp" : q.ipproto === 17 ? "udp" : q.ipproto}`);
   if (q.dport) p.push(`dport ${q.dport}`);
   return p.join(" ");
+}
+
+/** uids named by `-m owner --uid-owner` / `meta skuid` in the recorded netfilter commands. */
+function ownerUids(s: HostState): number[] {
+  const out: number[] = [];
+  for (const c of s.netfilter) {
+    const i = c.argv.findIndex((a) => a === "--uid-owner" || a === "skuid");
+    const v = i >= 0 ? Number(c.argv[i + 1]) : NaN;
+    if (Number.isInteger(v)) out.push(v);
+  }
+  return out;
 }
 
 /** Representative probes for this host. */
@@ -57,12 +70,12 @@ export function reportProbes(s: HostState): RouteQuery[] {
  * The report text.
  * @example report(state, ["examples/clash-uid-standalone.sh"])
  */
-export function report(s: HostState, files: string[]): string {
+export function report(s: HostState, files: string[], chains: readonly NfBaseChain[] = []): string {
   const lines: string[] = [];
   const user = s.routes.filter((r) => !r.kernelAddr);
   const tables = new Set(s.routes.map((r) => r.table));
   lines.push(`routelab report — ${files.length ? files.join(", ") : "(empty host)"}`);
-  lines.push(`host: ${s.links.length} links, ${s.addrs.length} addresses, ${s.routes.length} routes (${user.length} added by the script) in ${tables.size} tables, ${s.rules4.length} IPv4 and ${s.rules6.length} IPv6 rules, ${s.sysctl.size} sysctls set${s.netfilter.length ? `, ${s.netfilter.length} netfilter commands recorded (not modelled yet)` : ""}`);
+  lines.push(`host: ${s.links.length} links, ${s.addrs.length} addresses, ${s.routes.length} routes (${user.length} added by the script) in ${tables.size} tables, ${s.rules4.length} IPv4 and ${s.rules6.length} IPv6 rules, ${s.sysctl.size} sysctls set${s.netfilter.length ? `, ${s.netfilter.length} netfilter commands` : ""}`);
   lines.push("", "$ ip rule show", printRules(s, 4).trimEnd());
   if (s.v6CustomRules) lines.push("", "$ ip -6 rule show", printRules(s, 6).trimEnd());
   lines.push("", "Where packets go (ip route get) and the rule that decided:");
@@ -74,6 +87,31 @@ export function report(s: HostState, files: string[]): string {
   });
   const w0 = Math.max(...rows.map((r) => r[0].length), 10), w1 = Math.max(...rows.map((r) => r[1].length), 10);
   for (const [a, b, c] of rows) lines.push(`  ${a.padEnd(w0)}  → ${b.padEnd(w1)}  by ${c}`);
+  if (chains.length) {
+    lines.push("", "Whole journeys through netfilter (trace), for a few local senders:");
+    const internet = v4(0x01010101);
+    const uids = [...new Set([1000, ...s.rules4.filter((r) => r.uidRange).map((r) => r.uidRange![0]), ...ownerUids(s)])].slice(0, 3);
+    for (const uid of uids) {
+      for (const reply of [false, true]) {
+        const q: JourneyQuery = { family: 4, dst: internet, uid, ipproto: 17, dport: 443, ...(reply ? { reply } : {}) };
+        const r = journey(s, chains, q);
+        const marks = r.trace.filter((t) => t.kind === "rule" && t.markBefore !== undefined && t.markAfter !== undefined && t.markBefore !== t.markAfter);
+        const rer = r.trace.find((t) => t.kind === "route" && t.stage === "reroute");
+        const how: string[] = [];
+        if (!reply) {
+          for (const m of marks) if (m.kind === "rule") how.push(`mark ${"0x" + (m.markAfter! >>> 0).toString(16)} in ${m.table} ${m.chain}`);
+          if (rer && rer.kind === "route") how.push(`re-routed: ${summarize(s, rer.decision)}`);
+        } else {
+          const rp = r.trace.flatMap((t) => (t.kind === "route" ? t.decision.trace : [])).find((t) => t.kind === "rp_filter");
+          if (rp && rp.kind === "rp_filter") how.push(`rp_filter${rp.mode ? "=" + rp.mode : ""} ${rp.ok ? "passes" : "drops"}`);
+        }
+        const f = r.final;
+        const verdict = f.verdict === "sent" ? `sent out ${f.oif} from ${f.saddr}` : f.verdict === "delivered" ? "delivered" : f.verdict === "dropped" ? `DROPPED (${f.reason})` : `error: ${f.error}`;
+        lines.push(`  ${reply ? "  its reply" : `udp 1.1.1.1:443 as uid ${uid}`}: ${verdict}${how.length ? ` — ${how.join("; ")}` : ""}`);
+      }
+    }
+    lines.push("  (routelab --load FILE trace 1.1.1.1 uid 1000 ipproto udp dport 443 [reply] shows every hook and rule)");
+  }
   lines.push("", "Ask about any packet: routelab --load FILE route get ADDRESS [mark N] [uid N] [from A iif DEV] ...", "Why it goes there:    routelab --load FILE explain ADDRESS [mark N] ...");
   return lines.join("\n") + "\n";
 }
