@@ -67,7 +67,7 @@ function goodNexthop(s: HostState, r: Route, i: number, f: Flow, ignoreLinkstate
   const ld = l && !l.carrier && !(r.family === 4 ? r.scope === 254 : r.type === "local" || r.type === "anycast");
   if (!ignoreLinkstate && ld && r.family === 4 && Math.max(devConf4(s, "all", "ignore_routes_with_linkdown"), devConf4(s, l.name, "ignore_routes_with_linkdown")) > 0) return false;
   if (!ignoreLinkstate && ld && r.family === 6 && Math.max(devConf6(s, "all", "ignore_routes_with_linkdown"), devConf6(s, l.name, "ignore_routes_with_linkdown")) > 0) return false;
-  if (f.oif && f.oif !== nh.ifindex) return false;
+  if (f.oif && f.oifStrict !== false && f.oif !== nh.ifindex) return false;
   return true;
 }
 
@@ -84,12 +84,10 @@ export function fibTableLookup(s: HostState, table: number | "merged", f: Flow, 
     if (r.family === 4 && r.tos && (f.tos & 0x1c) !== r.tos) continue;
     if (r.nexthops.length && r.nexthops.every((n) => n.dead)) continue;
     const e = routeTypeErrno(r.type);
+    // IPv6 reject/throw routes live on lo: a strict oif skips them like any other route.
+    if (e && f.family === 6 && f.oif && f.oifStrict !== false && f.oif !== 1) continue;
     if (e === "EAGAIN") return { kind: "throw", route: r };
-    if (e) {
-      // IPv6: error routes still respect a strict oif (they live on lo).
-      if (f.family === 6 && f.oif && f.oif !== 1) continue;
-      return { kind: "error", errno: e, route: r };
-    }
+    if (e) return { kind: "error", errno: e, route: r };
     for (let i = 0; i < r.nexthops.length; i++) if (goodNexthop(s, r, i, f, ignoreLinkstate)) return { kind: "route", route: r, nhIndex: i };
   }
   return { kind: "none" };

@@ -129,7 +129,7 @@ function chooseNexthop(s: HostState, res: Extract<PolicyResult, { ok: true }>, f
   const r = res.route;
   if (r.nexthops.length < 2) return res.nhIndex;
   if (f.family === 4 && f.oif) return res.nhIndex;
-  const strictOif = f.family === 6 && f.oif ? f.oif : 0;
+  const strictOif = f.family === 6 && f.oif && f.oifStrict !== false ? f.oif : 0;
   const alive = r.nexthops.map((nh) => {
     if (nh.dead) return false;
     const l = linkByIndex(s, nh.ifindex);
@@ -321,7 +321,7 @@ function input4(s: HostState, q: RouteQuery, flow: Flow, trace: TraceStep[]): De
   }
   if (is4.multicast(daddr)) {
     // ip_route_input_rcu: only groups this host joined (224.0.0.1 on every device) are received.
-    if (daddr !== 0xe0000001) return martian("multicast group not joined on this device");
+    if (daddr !== 0xe0000001 || !inLink.up) return martian("multicast group not joined on this device");
     if (!is4.zeronet(saddr) && validateSource4(s, flow, 0, inDev, 0, trace) < 0) return martian("rp_filter rejected the source");
     return local("multicast", ["local", "mc"]);
   }
@@ -375,13 +375,9 @@ function route6(s: HostState, q: RouteQuery, flow: Flow, trace: TraceStep[]): De
   const needStrict = is6.linkLocal(dst) || is6.multicast(dst) || dst === 1n;
   let lookupFlow = flow;
   if (inLink) { if (needStrict && inLink.kind !== "loopback") lookupFlow = { ...flow, oif: inLink.ifindex }; }
-  else if (flow.oif && flow.hasSaddr && !needStrict) lookupFlow = { ...flow, oif: 0 }; // ip6_route_output_flags: strict only without a source
-  let res = fibLookup(s, lookupFlow, trace);
-  if (lookupFlow !== flow && !inLink && res.ok) {
-    // rt6_select scores the oif only among the routes of the best (lowest) metric.
-    const pref = fibLookup(s, flow, undefined);
-    if (pref.ok && pref.route.dst.len === res.route.dst.len && addrEq(pref.route.dst.addr, res.route.dst.addr) && pref.route.metric === res.route.metric) { res = pref; lookupFlow = flow; }
-  }
+  // ip6_route_output_flags: with a source the oif only matters to `oif` rules, not to routes.
+  else if (flow.oif && flow.hasSaddr && !needStrict) lookupFlow = { ...flow, oifStrict: false };
+  const res = fibLookup(s, lookupFlow, trace);
   if (!res.ok) return fail(res.errno, flow, trace, base);
   const r = res.route;
   const nhIndex = chooseNexthop(s, res, lookupFlow, lookupFlow, trace);
@@ -390,7 +386,8 @@ function route6(s: HostState, q: RouteQuery, flow: Flow, trace: TraceStep[]): De
   const oif = local ? LO : nh.ifindex;
   const d: Decision = { ok: true, type: r.type, oif, cacheFlags: [], flow, trace, ...base, route: r, table: res.table, nhIndex, matchedPrefix: r.dst, ...(nh.gateway ? { gateway: nh.gateway } : {}) };
   if (!inLink) {
-    const src = r.prefsrc ?? ipv6SelectSaddr(s, local ? LO : nh.ifindex, dst);
+    // ip6_route_get_saddr: the route's own device (a `local` route on eth0 picks eth0's addresses).
+    const src = r.prefsrc ?? ipv6SelectSaddr(s, nh.ifindex || LO, dst);
     if (src) d.prefsrc = src;
   }
   return d;

@@ -36,6 +36,11 @@ export interface Flow {
   dport: number;
   /** IPv6: whether saddr is set (RT6_LOOKUP_F_HAS_SADDR). */
   hasSaddr?: boolean;
+  /**
+   * Whether the oif also restricts nexthops inside tables (RT6_LOOKUP_F_IFACE). Always for
+   * IPv4; IPv6 output lookups with a source only use the oif for `oif` rules. Default true.
+   */
+  oifStrict?: boolean;
 }
 
 /** One step of the explanation. */

@@ -52,7 +52,9 @@ export function printRouteGet(state: HostState, d: Decision, q: RouteGetQuery): 
   o.startList();
   if (q.fibmatch && d.route) {
     // fib_dump_info reports the table that answered (main while local is merged into it).
-    const r = d.table !== undefined && d.table !== d.route.table ? { ...d.route, table: d.table } : d.route;
+    // …and the type of the answer (a limited broadcast through a unicast default prints "broadcast").
+    let r = d.table !== undefined && d.table !== d.route.table ? { ...d.route, table: d.table } : d.route;
+    if ((d.type === "broadcast" || d.type === "multicast") && r.type === "unicast") r = { ...r, type: d.type };
     let nhs = r.nexthops;
     if (r.family === 6 && nhs.length > 1 && d.nhIndex !== undefined) {
       // IPv6 multipath routes are siblings: the matched one is printed first, then the rest of the ring.
