@@ -39,6 +39,12 @@ describe("expandScript", () => {
     const got = r.issues.map((i) => [i.code, i.loc?.line, i.loc?.col, i.token]).sort((a, b) => (a[1] as number) - (b[1] as number));
     expect(got).toEqual([["shell.unset-variable", 1, 20, "$NOPE"], ["shell.unsupported", 2, 1, "if"]]);
   });
+  it("evaluates arithmetic expansion with variables", () => {
+    expect(lines("for t in 210 220; do ip route add default via 10.1.0.$((t - 200)) table $t; done\nid=3\nip rule add pref $((1000+id)) fwmark $((id*256))/0x3f00 lookup $id")).toEqual([
+      "ip route add default via 10.1.0.10 table 210", "ip route add default via 10.1.0.20 table 220", "ip rule add pref 1003 fwmark 768/0x3f00 lookup 3",
+    ]);
+    expect(expandScript("x=$((1 / 0))", "t.sh").issues[0]).toMatchObject({ code: "shell.arith", loc: { line: 1, col: 3 } });
+  });
   it("reports an unterminated quote", () => {
     const r = expandScript("ip rule add 'oops\n", "t.sh");
     expect(r.issues[0]).toMatchObject({ code: "shell.syntax", loc: { line: 1, col: 13 } });

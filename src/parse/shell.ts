@@ -20,7 +20,7 @@ export interface Word { text: string; loc: SourceLoc }
 /** A simple command after expansion, with its here-document body if any. */
 export interface SimpleCommand { words: Word[]; heredoc?: { text: string; loc: SourceLoc }; loc: SourceLoc }
 
-interface Seg { kind: "lit" | "var"; text: string; quoted: boolean }
+interface Seg { kind: "lit" | "var" | "arith"; text: string; quoted: boolean; loc?: SourceLoc }
 interface RawWord { segs: Seg[]; loc: SourceLoc; hasQuotes: boolean }
 type Tok =
   | { t: "word"; w: RawWord }
@@ -55,6 +55,7 @@ class Lexer {
       if (c === "|") { this.adv(); if (this.peek() === "|") { this.adv(); this.toks.push({ t: "op", op: "||", loc: l }); } else this.toks.push({ t: "op", op: "|", loc: l }); continue; }
       if (c === "<" && this.peek(1) === "<" && this.peek(2) !== "<") { this.lexHeredoc(); continue; }
       if (c === ">" || c === "<" || (/[0-9]/.test(c) && (this.peek(1) === ">" || this.peek(1) === "<"))) { this.lexRedir(); continue; }
+      if (c === "$" && this.peek(1) === "(" && this.peek(2) === "(") { this.lexWord(); continue; }
       if (c === "(" || c === ")" || c === "`" || (c === "$" && this.peek(1) === "(")) {
         this.err("shell.unsupported", `unsupported shell syntax "${c === "$" ? "$(" : c}"`, l, c === "$" ? "$(" : c, "a simple command");
         // Skip the rest of the line to avoid cascades.
@@ -123,6 +124,22 @@ class Lexer {
       const last = segs[segs.length - 1];
       if (last && last.kind === "lit" && last.quoted === quoted) last.text += text; else segs.push({ kind: "lit", text, quoted });
     };
+    const readArith = (quoted: boolean): boolean => {
+      // $(( expr )): arithmetic expansion, evaluated when the word is expanded.
+      const l = this.loc();
+      this.adv(); this.adv(); this.adv();
+      let depth = 0, expr = "";
+      while (this.i < this.s.length) {
+        const d = this.peek();
+        if (d === ")" && depth === 0 && this.peek(1) === ")") { this.adv(); this.adv(); segs.push({ kind: "arith", text: expr, quoted, loc: l }); return true; }
+        if (d === "(") depth++;
+        if (d === ")") depth--;
+        if (d === "\n") break;
+        expr += this.adv();
+      }
+      this.err("shell.syntax", "unterminated arithmetic expansion", l, "$((", "))");
+      return false;
+    };
     const readVar = (quoted: boolean) => {
       const l = this.loc();
       this.adv(); // $
@@ -166,6 +183,7 @@ class Lexer {
           const d = this.peek();
           if (d === '"') { this.adv(); closed = true; break; }
           if (d === "\\" && '"\\$`\n'.includes(this.peek(1))) { this.adv(); const e = this.adv(); if (e !== "\n") lit(e, true); continue; }
+          if (d === "$" && this.peek(1) === "(" && this.peek(2) === "(") { if (!readArith(true)) return; continue; }
           if (d === "$" && this.peek(1) === "(") { this.err("shell.unsupported", 'unsupported shell syntax "$("', this.loc(), "$(", "a simple command"); this.adv(); continue; }
           if (d === "$") { readVar(true); continue; }
           lit(this.adv(), true);
@@ -174,6 +192,7 @@ class Lexer {
         if (segs.length === 0) lit("", true);
         continue;
       }
+      if (c === "$" && this.peek(1) === "(" && this.peek(2) === "(") { if (!readArith(false)) return; continue; }
       if (c === "$" && this.peek(1) !== "(") { readVar(false); continue; }
       if (c === "$") break;
       lit(this.adv(), false);
@@ -288,6 +307,13 @@ export function expandScript(text: string, file: string, opts: ExpandOptions = {
     let any = w.hasQuotes;
     for (const s of w.segs) {
       if (s.kind === "lit") { fields[fields.length - 1] += s.text; any = true; continue; }
+      if (s.kind === "arith") {
+        const r = evalArith(s.text, env);
+        if (typeof r === "string") issues.push({ code: "shell.arith", message: `arithmetic expansion: ${r}`, loc: s.loc ?? w.loc, token: `$((${s.text}))`, expected: "integers, variables and + - * / % << >> & | ^ ( )" });
+        else fields[fields.length - 1] += String(r);
+        any = true;
+        continue;
+      }
       const v = env.get(s.text);
       if (v === undefined) {
         issues.push({ code: "shell.unset-variable", message: `variable "${s.text}" is not set`, loc: w.loc, token: "$" + s.text, expected: "a variable assigned earlier in the script" });
@@ -341,4 +367,51 @@ export function expandScript(text: string, file: string, opts: ExpandOptions = {
   };
   run(stmts);
   return { commands, issues };
+}
+
+/**
+ * Shell arithmetic (`$((…))`): integers (decimal, 0x hex), variables (unset = 0, as the shell
+ * does), unary -/+/~, * / %, + -, << >>, &, ^, |, parentheses. Returns the value or an error text.
+ * @example evalArith("t - 200", new Map([["t", "210"]])) // 10
+ */
+export function evalArith(expr: string, env: ReadonlyMap<string, string>): number | string {
+  const toks = expr.match(/0[xX][0-9a-fA-F]+|\d+|[A-Za-z_][A-Za-z0-9_]*|<<|>>|[-+*/%&|^~()]|\S/g) ?? [];
+  let i = 0;
+  const num = (t: string): number | string => {
+    if (/^0[xX]/.test(t)) return parseInt(t, 16);
+    if (/^\d+$/.test(t)) return Number(t);
+    if (/^[A-Za-z_]/.test(t)) { const v = env.get(t) ?? "0"; const r = evalArith(v, env); return typeof r === "string" ? `"${t}" is not a number` : r; }
+    return `unexpected "${t}"`;
+  };
+  const prec: Record<string, number> = { "|": 1, "^": 2, "&": 3, "<<": 4, ">>": 4, "+": 5, "-": 5, "*": 6, "/": 6, "%": 6 };
+  const unary = (): number | string => {
+    const t = toks[i++];
+    if (t === undefined) return "missing operand";
+    if (t === "-" || t === "+" || t === "~") { const v = unary(); if (typeof v === "string") return v; return t === "-" ? -v : t === "~" ? ~v : v; }
+    if (t === "(") { const v = binary(0); if (typeof v === "string") return v; if (toks[i++] !== ")") return "missing )"; return v; }
+    return num(t);
+  };
+  const binary = (min: number): number | string => {
+    let lhs = unary();
+    if (typeof lhs === "string") return lhs;
+    for (;;) {
+      const op = toks[i];
+      const p = op !== undefined ? prec[op] : undefined;
+      if (p === undefined || p <= min - 1 || p < min) return lhs;
+      i++;
+      const rhs = binary(p + 1);
+      if (typeof rhs === "string") return rhs;
+      switch (op) {
+        case "+": lhs += rhs; break; case "-": lhs -= rhs; break; case "*": lhs *= rhs; break;
+        case "/": if (rhs === 0) return "division by 0"; lhs = Math.trunc(lhs / rhs); break;
+        case "%": if (rhs === 0) return "division by 0"; lhs %= rhs; break;
+        case "<<": lhs = lhs * 2 ** rhs; break; case ">>": lhs = Math.floor(lhs / 2 ** rhs); break;
+        case "&": lhs &= rhs; break; case "|": lhs |= rhs; break; case "^": lhs ^= rhs; break;
+      }
+    }
+  };
+  const v = binary(1);
+  if (typeof v === "string") return v;
+  if (i < toks.length) return `unexpected "${toks[i]}"`;
+  return v;
 }

@@ -29,12 +29,18 @@ done
 ip route add default via 100.64.10.1 dev wan proto static metric 10 table 1
 ip route add default via 203.0.113.33 dev wanb proto static metric 20 table 2
 
-for id in 1 2 3; do
-  case $id in 1) dev=wan ;; 2) dev=wanb ;; 3) dev=lte ;; esac
-  ip rule add pref $((1000+id)) iif $dev lookup $id
-  ip rule add pref $((2000+id)) fwmark $((id*256))/0x3f00 lookup $id
-  ip rule add pref $((3000+id)) fwmark $((id*256))/0x3f00 unreachable
-done
+id=1; dev=wan
+ip rule add pref $((1000+id)) iif $dev lookup $id
+ip rule add pref $((2000+id)) fwmark $((id*256))/0x3f00 lookup $id
+ip rule add pref $((3000+id)) fwmark $((id*256))/0x3f00 unreachable
+id=2; dev=wanb
+ip rule add pref $((1000+id)) iif $dev lookup $id
+ip rule add pref $((2000+id)) fwmark $((id*256))/0x3f00 lookup $id
+ip rule add pref $((3000+id)) fwmark $((id*256))/0x3f00 unreachable
+id=3; dev=lte
+ip rule add pref $((1000+id)) iif $dev lookup $id
+ip rule add pref $((2000+id)) fwmark $((id*256))/0x3f00 lookup $id
+ip rule add pref $((3000+id)) fwmark $((id*256))/0x3f00 unreachable
 ip rule add pref 2061 fwmark 0x3d00/0x3f00 blackhole
 ip rule add pref 2062 fwmark 0x3e00/0x3f00 unreachable
 
