@@ -8,6 +8,7 @@ import { contains } from "../addr/ip.js";
 import { linkByIndex } from "../model/ops.js";
 import { devConf4, devConf6 } from "../model/sysctl.js";
 import { TABLE, type HostState, type Route, type Rule } from "../model/types.js";
+import { aliasCmp, dropFib, hostFib, type TableFib } from "../model/fib-index.js";
 import { ruleMatches } from "./rules.js";
 import type { Errno, Flow, TraceStep } from "./types.js";
 
@@ -29,68 +30,120 @@ export function routeTypeErrno(t: Route["type"]): Errno | "EAGAIN" | undefined {
   }
 }
 
-/** Per-table index: routes by family/table, sorted longest prefix first, then tos desc, metric asc, insertion. */
-export interface FibIndex { byTable: Map<string, Route[]>; version: HostState["routes"] }
-
-const cache = new WeakMap<Route[], { seq: number; len: number; m: Map<string, Route[]> }>();
-
-/** Routes of one table in kernel alias order. Cached per routes array, its length and the host's sequence (bumped by every add). */
+/** Routes of one table in kernel alias order: longest prefix first, then tos desc, metric asc, insertion (`seq`). */
 export function tableRoutes(s: HostState, family: 4 | 6, table: number | "merged"): Route[] {
-  const c = cache.get(s.routes);
-  let m = c && c.seq === s.seq && c.len === s.routes.length ? c.m : undefined;
-  if (!m) {
-    m = new Map();
-    for (const r of s.routes) {
-      const k = `${r.family}:${r.table}`;
-      let l = m.get(k); if (!l) { l = []; m.set(k, l); } l.push(r);
-    }
-    // Until an IPv4 rule is added or deleted the kernel keeps local and main in one trie.
-    m.set("4:merged", [...(m.get("4:255") ?? []), ...(m.get("4:254") ?? [])]);
-    for (const l of m.values()) l.sort((a, b) => b.dst.len - a.dst.len || b.tos - a.tos || a.metric - b.metric || a.seq - b.seq);
-    cache.set(s.routes, { seq: s.seq, len: s.routes.length, m });
+  const fib = hostFib(s);
+  const out: Route[] = [];
+  const tables = table === "merged" ? (family === 4 ? [TABLE.local, TABLE.main] : []) : [table];
+  for (const tb of tables) {
+    const t = fib.table(family, tb);
+    t?.forEachId((id) => { for (const p of t.aliases(id)) out.push(s.routes[p]!); });
   }
-  return m.get(`${family}:${table}`) ?? [];
+  return out.sort((a, b) => b.dst.len - a.dst.len || aliasCmp(a, b));
 }
 
-/** Drop cached indexes after a mutation that kept the same routes array. */
-export function invalidateFib(s: HostState): void { cache.delete(s.routes); }
+/** Drop the FIB index after a mutation that kept the same routes array and ends. */
+export function invalidateFib(s: HostState): void { dropFib(s); }
 
-/** Does a table exist (has ever had routes)? A missing table is skipped like an empty one. */
-export function tableExists(s: HostState, family: 4 | 6, table: number): boolean { return tableRoutes(s, family, table).length > 0; }
+/** Does a table exist (has routes)? A missing table is skipped like an empty one. */
+export function tableExists(s: HostState, family: 4 | 6, table: number): boolean { return (hostFib(s).table(family, table)?.count ?? 0) > 0; }
 
 /** fib_lookup_good_nhc: a nexthop usable for this flow. */
 function goodNexthop(s: HostState, r: Route, i: number, f: Flow, ignoreLinkstate: boolean): boolean {
   const nh = r.nexthops[i]!;
   if (nh.dead) return false;
   const l = linkByIndex(s, nh.ifindex);
-  // Local routes are never linkdown (IPv4 scope host, IPv6 local/anycast).
-  const ld = l && !l.carrier && !(r.family === 4 ? r.scope === 254 : r.type === "local" || r.type === "anycast");
-  if (!ignoreLinkstate && ld && r.family === 4 && Math.max(devConf4(s, "all", "ignore_routes_with_linkdown"), devConf4(s, l.name, "ignore_routes_with_linkdown")) > 0) return false;
-  if (!ignoreLinkstate && ld && r.family === 6 && Math.max(devConf6(s, "all", "ignore_routes_with_linkdown"), devConf6(s, l.name, "ignore_routes_with_linkdown")) > 0) return false;
-  if (f.oif && f.oifStrict !== false && f.oif !== nh.ifindex) return false;
+  if (!ignoreLinkstate && l && !l.carrier && r.family === 4 && Math.max(devConf4(s, "all", "ignore_routes_with_linkdown"), devConf4(s, l.name, "ignore_routes_with_linkdown")) > 0) return false;
+  if (!ignoreLinkstate && l && !l.carrier && r.family === 6 && Math.max(devConf6(s, "all", "ignore_routes_with_linkdown"), devConf6(s, l.name, "ignore_routes_with_linkdown")) > 0) return false;
+  if (f.oif && f.oif !== nh.ifindex) return false;
   return true;
+}
+
+const NONE: TableResult = { kind: "none" };
+
+/**
+ * One alias of a matching prefix: the result it gives, or undefined to go on with the next
+ * alias (then the next shorter prefix).
+ */
+function tryAlias(s: HostState, r: Route, f: Flow, ignoreLinkstate: boolean): TableResult | undefined {
+  if (r.src && f.family === 6 && r.src.len > 0 && !contains(r.src, f.saddr)) return undefined;
+  if (r.family === 4 && r.tos && (f.tos & 0x1c) !== r.tos) return undefined;
+  if (r.nexthops.length && r.nexthops.every((n) => n.dead)) return undefined;
+  const e = routeTypeErrno(r.type);
+  if (e === "EAGAIN") return { kind: "throw", route: r };
+  if (e) {
+    // IPv6: error routes still respect a strict oif (they live on lo).
+    if (f.family === 6 && f.oif && f.oif !== 1) return undefined;
+    return { kind: "error", errno: e, route: r };
+  }
+  for (let i = 0; i < r.nexthops.length; i++) if (goodNexthop(s, r, i, f, ignoreLinkstate)) return { kind: "route", route: r, nhIndex: i };
+  return undefined;
+}
+
+function tryId(s: HostState, t: TableFib, id: number, f: Flow, ign: boolean): TableResult | undefined {
+  const v = t.slot[id]!;
+  if (v >= 0) return tryAlias(s, s.routes[v]!, f, ign);
+  for (const p of t.lists[-2 - v]!) { const res = tryAlias(s, s.routes[p]!, f, ign); if (res) return res; }
+  return undefined;
+}
+
+/** Local and main walked as one table (the merged trie): at equal length, aliases interleave in kernel order. */
+function mergedLookup(s: HostState, a: TableFib, b: TableFib, f: Flow, ign: boolean): TableResult {
+  const routes = s.routes;
+  let ia = a.lookup(f.daddr), ib = b.lookup(f.daddr);
+  while (ia >= 0 || ib >= 0) {
+    const la = ia >= 0 ? routes[a.firstPos(ia)]!.dst.len : -1;
+    const lb = ib >= 0 ? routes[b.firstPos(ib)]!.dst.len : -1;
+    if (la > lb) { const res = tryId(s, a, ia, f, ign); if (res) return res; ia = a.lpm.parentOf(ia); continue; }
+    if (lb > la) { const res = tryId(s, b, ib, f, ign); if (res) return res; ib = b.lpm.parentOf(ib); continue; }
+    const xa = a.aliases(ia), xb = b.aliases(ib);
+    for (let i = 0, j = 0; i < xa.length || j < xb.length;) {
+      const ra = i < xa.length ? routes[xa[i]!]! : undefined, rb = j < xb.length ? routes[xb[j]!]! : undefined;
+      const r = !rb || (ra && aliasCmp(ra, rb) <= 0) ? (i++, ra!) : (j++, rb);
+      const res = tryAlias(s, r, f, ign);
+      if (res) return res;
+    }
+    ia = a.lpm.parentOf(ia); ib = b.lpm.parentOf(ib);
+  }
+  return NONE;
 }
 
 /**
  * One table's longest-prefix match with the kernel's alias rules: longest prefix first;
  * within a prefix: tos, dead, error types (returned without falling back to shorter
  * prefixes), then the first usable nexthop. IPv6 backtracks the same way.
+ * The LPM gives the longest prefix; `parentOf` backtracks to the next shorter one.
  */
 export function fibTableLookup(s: HostState, table: number | "merged", f: Flow, ignoreLinkstate = false): TableResult {
-  const routes = tableRoutes(s, f.family, table);
-  for (const r of routes) {
-    if (!contains(r.dst, f.daddr)) continue;
-    if (r.src && f.family === 6 && r.src.len > 0 && !contains(r.src, f.saddr)) continue;
-    if (r.family === 4 && r.tos && (f.tos & 0x1c) !== r.tos) continue;
-    if (r.nexthops.length && r.nexthops.every((n) => n.dead)) continue;
-    const e = routeTypeErrno(r.type);
-    // IPv6 reject/throw routes live on lo: a strict oif skips them like any other route.
-    if (e && f.family === 6 && f.oif && f.oifStrict !== false && f.oif !== 1) continue;
-    if (e === "EAGAIN") return { kind: "throw", route: r };
-    if (e) return { kind: "error", errno: e, route: r };
-    for (let i = 0; i < r.nexthops.length; i++) if (goodNexthop(s, r, i, f, ignoreLinkstate)) return { kind: "route", route: r, nhIndex: i };
+  const fib = hostFib(s);
+  if (table === "merged") {
+    if (f.family !== 4) return NONE;
+    const a = fib.table(4, TABLE.local), b = fib.table(4, TABLE.main);
+    if (a && b) return mergedLookup(s, a, b, f, ignoreLinkstate);
+    table = a ? TABLE.local : TABLE.main;
   }
-  return { kind: "none" };
+  const t = fib.table(f.family, table);
+  if (!t) return NONE;
+  for (let id = t.lookup(f.daddr); id >= 0; id = t.lpm.parentOf(id)) {
+    const res = tryId(s, t, id, f, ignoreLinkstate);
+    if (res) return res;
+  }
+  return NONE;
+}
+
+/**
+ * The linear scan `fibTableLookup` replaced, kept as the reference the fast structures are
+ * tested against: every route of the table in kernel order, first usable one wins.
+ */
+export function fibTableLookupReference(s: HostState, table: number | "merged", f: Flow, ignoreLinkstate = false): TableResult {
+  const sel = s.routes.filter((r) => r.family === f.family && (table === "merged" ? r.family === 4 && (r.table === TABLE.local || r.table === TABLE.main) : r.table === table));
+  sel.sort((a, b) => b.dst.len - a.dst.len || b.tos - a.tos || a.metric - b.metric || a.seq - b.seq);
+  for (const r of sel) {
+    if (!contains(r.dst, f.daddr)) continue;
+    const res = tryAlias(s, r, f, ignoreLinkstate);
+    if (res) return res;
+  }
+  return NONE;
 }
 
 /** Result of the whole policy lookup (fib_lookup / fib6_rule_lookup). */

@@ -129,7 +129,7 @@ function chooseNexthop(s: HostState, res: Extract<PolicyResult, { ok: true }>, f
   const r = res.route;
   if (r.nexthops.length < 2) return res.nhIndex;
   if (f.family === 4 && f.oif) return res.nhIndex;
-  const strictOif = f.family === 6 && f.oif && f.oifStrict !== false ? f.oif : 0;
+  const strictOif = f.family === 6 ? f.nhOif ?? (f.oif && f.oifStrict !== false ? f.oif : 0) : 0;
   const alive = r.nexthops.map((nh) => {
     if (nh.dead) return false;
     const l = linkByIndex(s, nh.ifindex);
@@ -374,7 +374,7 @@ function route6(s: HostState, q: RouteQuery, flow: Flow, trace: TraceStep[]): De
   // (the oif, or for input lookups the ingress device, ip6_pol_route_input passing iif as oif).
   const needStrict = is6.linkLocal(dst) || is6.multicast(dst) || dst === 1n;
   let lookupFlow = flow;
-  if (inLink) { if (needStrict && inLink.kind !== "loopback") lookupFlow = { ...flow, oif: inLink.ifindex }; }
+  if (inLink) { if (needStrict && inLink.kind !== "loopback") lookupFlow = { ...flow, nhOif: inLink.ifindex }; }
   // ip6_route_output_flags: with a source the oif only matters to `oif` rules, not to routes.
   else if (flow.oif && flow.hasSaddr && !needStrict) lookupFlow = { ...flow, oifStrict: false };
   const res = fibLookup(s, lookupFlow, trace);

@@ -41,6 +41,11 @@ export interface Flow {
    * IPv4; IPv6 output lookups with a source only use the oif for `oif` rules. Default true.
    */
   oifStrict?: boolean;
+  /**
+   * A device that restricts nexthops without being the flow's oif for `oif` rules: IPv6
+   * input lookups of link-scoped destinations (ip6_pol_route_input passes iif as oif).
+   */
+  nhOif?: number;
 }
 
 /** One step of the explanation. */
