@@ -18,7 +18,7 @@ import { TARGETS } from "./targets.js";
 
 export const TABLES: readonly TableName[] = ["filter", "nat", "mangle", "raw", "security"];
 
-const ERRNO_TEXT: Record<string, string> = {
+export const ERRNO_TEXT: Record<string, string> = {
   EINVAL: "Invalid argument", EMLINK: "Too many links", EOPNOTSUPP: "Operation not supported",
   EBUSY: "Device or resource busy", ENOENT: "No such file or directory", EEXIST: "File exists",
 };
@@ -174,7 +174,41 @@ export function applyIptablesCommand(rs: IptablesRuleset, argv: string[], locs: 
 }
 
 /** Execute a parsed command; throws IptError. Returns stdout. */
-export function execute(rs: IptablesRuleset, pc: ParsedCommand, p: Prog, loc: SourceLoc | undefined, deferJumpCheck = false): string {
+/** How iptables-restore runs a queued command: against its cache first, the kernel later. */
+export interface ExecOptions {
+  /** Skip kernel-side checks (validation, EBUSY on chain deletion): the restore cache pass. */
+  skipKernel?: boolean;
+  /** Filled with what a rule command added/removed and its batch operation name. */
+  trace?: { added?: IptRule[]; removed?: IptRule; op?: string };
+}
+
+/**
+ * iptables-nft's rule build (translation to nft expressions): protocol-match checks,
+ * matches that vanish or merge. Runs once per parsed command.
+ */
+export function buildMatches(rs: IptablesRuleset, pc: ParsedCommand, p: Prog): void {
+  if (pc.built) return;
+  pc.built = true;
+  const rule = pc.rule;
+  const tn = pc.table;
+  const kept = pc.matches.filter((m) => m.ext.build?.({ prog: p, family: p.family, table: tn, ruleset: rs, rule, protoGiven: true, warnings: [] }, m.st) !== false);
+  // adjacent natively translated tcp/udp matches come back from nft as one match
+  pc.matches = [];
+  for (const m of kept) {
+    const prev = pc.matches[pc.matches.length - 1];
+    if (prev && prev.ext === m.ext && prev.st.data.native === true && m.st.data.native === true) {
+      const d = { ...prev.st.data };
+      for (const [k, ki] of [["sp", "spInv"], ["dp", "dpInv"]] as const) {
+        const r = m.st.data[k] as [number, number];
+        if (r[0] !== 0 || r[1] !== 0xffff || m.st.data[ki]) { d[k] = r; d[ki] = m.st.data[ki]; }
+      }
+      if (m.st.data.flgMask || m.st.data.flgInv) { d.flgMask = m.st.data.flgMask; d.flgCmp = m.st.data.flgCmp; d.flgInv = m.st.data.flgInv; }
+      pc.matches[pc.matches.length - 1] = { ext: prev.ext, st: { ...prev.st, data: d } };
+    } else pc.matches.push(m);
+  }
+}
+
+export function execute(rs: IptablesRuleset, pc: ParsedCommand, p: Prog, loc: SourceLoc | undefined, opts: ExecOptions = {}): string {
   const fs = familyState(rs, p.family);
   if (pc.command === "V") return `${p.name.replace(/-restore$/, "")} v1.8.9 (nf_tables)\n`;
   if (pc.command === "h") return "";
@@ -195,22 +229,7 @@ export function execute(rs: IptablesRuleset, pc: ParsedCommand, p: Prog, loc: So
   switch (pc.command) {
     case "A": case "I": case "R": case "C": case "D": {
       const rule = pc.rule;
-      // iptables-nft translation: matches may throw or vanish
-      const kept = pc.matches.filter((m) => m.ext.build?.({ prog: p, family: p.family, table: tn, ruleset: rs, rule, protoGiven: true, warnings: [] }, m.st) !== false);
-      // adjacent natively translated tcp/udp matches come back from nft as one match
-      pc.matches = [];
-      for (const m of kept) {
-        const prev = pc.matches[pc.matches.length - 1];
-        if (prev && prev.ext === m.ext && prev.st.data.native === true && m.st.data.native === true) {
-          const d = { ...prev.st.data };
-          for (const [k, ki] of [["sp", "spInv"], ["dp", "dpInv"]] as const) {
-            const r = m.st.data[k] as [number, number];
-            if (r[0] !== 0 || r[1] !== 0xffff || m.st.data[ki]) { d[k] = r; d[ki] = m.st.data[ki]; }
-          }
-          if (m.st.data.flgMask || m.st.data.flgInv) { d.flgMask = m.st.data.flgMask; d.flgCmp = m.st.data.flgCmp; d.flgInv = m.st.data.flgInv; }
-          pc.matches[pc.matches.length - 1] = { ext: prev.ext, st: { ...prev.st, data: d } };
-        } else pc.matches.push(m);
-      }
+      buildMatches(rs, pc, p);
       // target / jump resolution
       if (pc.target) rule.target = { kind: "ext", ext: { name: pc.target.ext.name, data: pc.target.st.data } };
       else if (pc.jumpto !== undefined) {
@@ -219,7 +238,7 @@ export function execute(rs: IptablesRuleset, pc: ParsedCommand, p: Prog, loc: So
           rule.target = { kind: "verdict", verdict: pc.jumpto as "ACCEPT" | "DROP" | "RETURN" };
         } else {
           const target = t.chains.get(pc.jumpto);
-          if (!target && !deferJumpCheck) throw new IptError(`${progPrefix(p)}Chain '${pc.jumpto}' does not exist`, EXIT.PARAMETER, "iptables.no-chain", pc.jumpArg, "an existing chain of this table");
+          if (!target) throw new IptError(`${progPrefix(p)}Chain '${pc.jumpto}' does not exist`, EXIT.PARAMETER, "iptables.no-chain", pc.jumpArg, "an existing chain of this table");
           rule.target = pc.isGoto ? { kind: "goto", chain: pc.jumpto } : { kind: "jump", chain: pc.jumpto };
         }
       }
@@ -231,7 +250,7 @@ export function execute(rs: IptablesRuleset, pc: ParsedCommand, p: Prog, loc: So
           const text = ruleSpec(r, p.family);
           const idx = c.rules.findIndex((x) => ruleSpec(x, p.family) === text);
           if (idx < 0) throw badRule();
-          if (pc.command === "D") c.rules.splice(idx, 1);
+          if (pc.command === "D") { if (opts.trace) opts.trace.removed = c.rules[idx]; c.rules.splice(idx, 1); }
         }
         if (pc.command === "D") commit();
         return "";
@@ -239,13 +258,15 @@ export function execute(rs: IptablesRuleset, pc: ParsedCommand, p: Prog, loc: So
       if (!c) throw noChain();
       if (pc.command === "R") {
         if (pc.rulenum! > c.rules.length) throw c.builtin && !c.created ? noChain() : simpleError(p, "Index of replacement too big.", EXIT.OTHER, "iptables.index-too-big", pc.chainArg);
+        if (opts.trace) opts.trace.removed = c.rules[pc.rulenum! - 1];
         c.rules[pc.rulenum! - 1] = rules[0]!;
       } else if (pc.command === "I") {
         if (pc.rulenum! > c.rules.length + 1) throw simpleError(p, "Index of insertion too big.", EXIT.OTHER, "iptables.index-too-big", pc.chainArg);
         for (const r of rules) c.rules.splice(pc.rulenum! - 1, 0, r);
       } else c.rules.push(...rules);
       if (c.builtin) c.created = true;
-      const err = validateTable(t, p.family, new Set(rules));
+      if (opts.trace) { opts.trace.added = rules; opts.trace.op = opName[pc.command]!; }
+      const err = opts.skipKernel ? undefined : validateTable(t, p.family, new Set(rules));
       if (err) {
         throw kernelError(p, opName[pc.command]!, err, `rule in chain ${chain!}`, pc.chainArg);
       }
@@ -256,6 +277,7 @@ export function execute(rs: IptablesRuleset, pc: ParsedCommand, p: Prog, loc: So
       const c = chain !== undefined ? t.chains.get(chain) : undefined;
       if (!c) throw noChain();
       if (pc.rulenum! > c.rules.length) throw c.builtin && !c.created ? noChain() : simpleError(p, "Index of deletion too big.", EXIT.OTHER, "iptables.index-too-big", pc.chainArg);
+      if (opts.trace) opts.trace.removed = c.rules[pc.rulenum! - 1];
       c.rules.splice(pc.rulenum! - 1, 1);
       commit();
       return "";
@@ -271,11 +293,11 @@ export function execute(rs: IptablesRuleset, pc: ParsedCommand, p: Prog, loc: So
       if (chain !== undefined) {
         const c = t.chains.get(chain);
         if (!c || c.builtin) throw noChain();
-        if (busy(c)) throw kernelError(p, "CHAIN_DEL", "EBUSY", `chain ${chain}`, pc.chainArg);
+        if (busy(c) && !opts.skipKernel) throw kernelError(p, "CHAIN_DEL", "EBUSY", `chain ${chain}`, pc.chainArg);
         t.chains.delete(chain);
       } else {
         const users = [...t.chains.values()].filter((c) => !c.builtin); // kernel (creation) order
-        for (const c of users) if (busy(c)) throw kernelError(p, "CHAIN_DEL", "EBUSY", `chain ${c.name}`);
+        for (const c of users) if (busy(c) && !opts.skipKernel) throw kernelError(p, "CHAIN_DEL", "EBUSY", `chain ${c.name}`);
         for (const c of users) t.chains.delete(c.name);
         // iptables-nft also removes base chains nobody uses (empty, policy ACCEPT)
         for (const c of t.chains.values()) if (c.builtin && c.created && c.rules.length === 0 && c.policy === "ACCEPT") c.created = false;

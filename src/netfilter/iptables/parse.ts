@@ -43,6 +43,8 @@ export interface ParsedCommand {
   warnings: string[];
   /** `-4`/`-6` in restore on the other family: skip the line. */
   skip?: boolean;
+  /** buildMatches ran (iptables-nft translation). */
+  built?: boolean;
 }
 
 /** Options of protocol matches this model does not implement (loaded implicitly by -p). */

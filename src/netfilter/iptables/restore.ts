@@ -7,9 +7,10 @@
 import type { Family } from "../../addr/ip.js";
 import type { Issue, SourceLoc } from "../../model/types.js";
 import type { IptablesResult } from "./commands.js";
-import { errorResult, execute, familyState, newTable, TABLES } from "./commands.js";
+import { buildMatches, cloneTable, ERRNO_TEXT, errorResult, execute, familyState, newTable, TABLES, validateTable } from "./commands.js";
+import type { ParsedCommand } from "./parse.js";
 import { parseIptablesArgv } from "./parse.js";
-import type { IptablesRuleset, IptTable, TableName } from "./types.js";
+import type { IptablesRuleset, IptRule, IptTable, TableName } from "./types.js";
 import type { IptEnv, Prog } from "./util.js";
 import { EXIT, IptError, progPrefix } from "./util.js";
 
@@ -45,8 +46,16 @@ export function tokenizeRestoreLine(line: string): Array<{ word: string; col: nu
   return out;
 }
 
+type Queued =
+  | { kind: "cmd"; ln: number; pc: ParsedCommand; argv: string[]; locs: SourceLoc[]; trace: { added?: IptRule[]; removed?: IptRule; op?: string } }
+  | { kind: "policy"; ln: number; chain: string; policy: string; raw: string; loc: SourceLoc }
+  | { kind: "userchain"; chain: string };
+
 /**
- * Run iptables-restore on `text`.
+ * Run iptables-restore on `text`. Like iptables-nft-restore it works in three phases per
+ * table: each line is parsed (and translated) as it is read; at COMMIT the queued
+ * commands run against its cache (missing chains, rule numbers); then the batch goes to
+ * the kernel, which checks every rule (all failures are listed).
  * @example runIptablesRestore(rs, "*filter\n-A INPUT -j ACCEPT\nCOMMIT\n", 4, { noflush: true }).status // 0
  */
 export function runIptablesRestore(rs: IptablesRuleset, text: string, family: Family, opts: RestoreOptions = {}): IptablesResult {
@@ -54,100 +63,177 @@ export function runIptablesRestore(rs: IptablesRuleset, text: string, family: Fa
   const p: Prog = { name: progName, family };
   const fs = familyState(rs, family);
   const base = opts.loc ?? { file: "<stdin>", line: 1, col: 1 };
+  const env = opts.env ?? rs.env;
   const lines = text.split("\n");
   if (lines.length && lines[lines.length - 1] === "") lines.pop();
   let inTable: TableName | undefined;
   let snapshot: IptTable | undefined;
+  let start: IptTable | undefined;
+  let queue: Queued[] = [];
   let tableLine = 0;
   const warnings: string[] = [];
   const locAt = (ln: number, col: number): SourceLoc => ({ file: base.file, line: base.line + ln - 1, col: ln === 1 ? base.col + col - 1 : col });
-  const fail = (e: IptError, ln: number, argv: string[], locs: SourceLoc[]): IptablesResult => {
+  const fail = (e: IptError, argv: string[], locs: SourceLoc[]): IptablesResult => {
     if (inTable) { if (snapshot) fs.tables.set(inTable, snapshot); else fs.tables.delete(inTable); }
     return errorResult(e, p, argv, locs, warnings);
   };
+  const prefix = progPrefix(p);
+
+  /** COMMIT: cache pass, then kernel pass; returns an error result or undefined. */
+  const commit = (ln: number, raw: string): IptablesResult | undefined => {
+    const tn = inTable!;
+    // phase 2: the cache (fs.tables holds it), kernel checks skipped
+    for (const q of queue) {
+      if (q.kind === "policy") {
+        if (q.policy !== "ACCEPT" && q.policy !== "DROP" && q.policy !== "-") return fail(new IptError(`${progName}: line ${q.ln} failed: Bad policy name.`, EXIT.OTHER, "iptables.bad-policy", 0, "ACCEPT or DROP", false), [q.raw], [q.loc]);
+        const t = fs.tables.get(tn)!;
+        const c = t.chains.get(q.chain)!;
+        const t2: IptTable = { name: t.name, chains: new Map(t.chains) };
+        t2.chains.set(q.chain, { ...c, policy: q.policy === "-" ? c.policy : q.policy, created: true });
+        fs.tables.set(tn, t2);
+        continue;
+      }
+      if (q.kind !== "cmd") continue;
+      try {
+        execute(rs, q.pc, p, q.locs[0], { skipKernel: true, trace: q.trace });
+      } catch (e) {
+        if (!(e instanceof IptError)) throw e;
+        if (e.code === "iptables.no-chain") return fail(new IptError(`${e.message}\nError occurred at line: ${ln}`, e.status, e.code, e.arg, e.expected), q.argv, q.locs);
+        if (e.status === EXIT.OTHER && e.message.startsWith(`${p.name.replace(/-restore$/, "")}: `)) {
+          return fail(new IptError(`${progName}: line ${q.ln} failed: ${e.message.slice(e.message.indexOf(": ") + 2)}`, e.status, e.code, e.arg, e.expected, false), q.argv, q.locs);
+        }
+        if (e.status === EXIT.PARAMETER) return fail(new IptError(`${e.message}\nError occurred at line: ${q.ln}`, e.status, e.code, e.arg, e.expected), q.argv, q.locs);
+        return fail(e, q.argv, q.locs);
+      }
+    }
+    // phase 3: the kernel replays the batch in order; a rejected message leaves its rule out
+    const k = cloneTable(start!);
+    // a flushed (deleted) or absent table exists again only once something creates it
+    let exists = !!(opts.noflush && snapshot);
+    const errors: string[] = [];
+    let first: { argv: string[]; locs: SourceLoc[]; code: string } | undefined;
+    const reject = (q: Extract<Queued, { kind: "cmd" }>, msg: string, errno: string) => {
+      errors.push(`line ${q.ln}: ${msg}`);
+      if (!first) first = { argv: q.argv, locs: q.locs, code: `iptables.${errno}` };
+    };
+    for (const q of queue) {
+      if (q.kind !== "cmd") exists = true;
+      else if (["A", "I", "R", "N", "P"].includes(q.pc.command) || (q.pc.command === "F" && q.pc.chain !== undefined)) exists = true;
+      if (q.kind === "userchain") { const c = k.chains.get(q.chain); k.chains.set(q.chain, c ? { ...c, rules: [] } : { name: q.chain, builtin: false, policy: "ACCEPT", created: true, rules: [] }); continue; }
+      if (q.kind === "policy") { const c = k.chains.get(q.chain)!; k.chains.set(q.chain, { ...c, policy: q.policy === "-" ? c.policy : (q.policy as "ACCEPT" | "DROP"), created: true }); continue; }
+      const pc = q.pc, tr = q.trace;
+      const c = pc.chain !== undefined ? k.chains.get(pc.chain) : undefined;
+      if (pc.command === "A" || pc.command === "I" || pc.command === "R") {
+        const added = tr.added ?? [];
+        if (!c) continue;
+        const nc = { ...c, rules: c.rules.slice() };
+        if (pc.command === "R") {
+          const idx = tr.removed ? nc.rules.indexOf(tr.removed) : -1;
+          if (idx < 0) { reject(q, `RULE_REPLACE failed (No such file or directory): rule in chain ${pc.chain!}`, "ENOENT"); continue; }
+          nc.rules[idx] = added[0]!;
+        } else if (pc.command === "I") {
+          const at = Math.min(Math.max((pc.rulenum ?? 1) - 1, 0), nc.rules.length);
+          for (const r of added) nc.rules.splice(at, 0, r);
+        } else nc.rules.push(...added);
+        if (nc.builtin) nc.created = true;
+        const trial = { name: k.name, chains: new Map(k.chains) };
+        trial.chains.set(nc.name, nc);
+        const err = validateTable(trial, family, new Set(added));
+        if (err) { reject(q, `${tr.op ?? "RULE_APPEND"} failed (${ERRNO_TEXT[err] ?? err}): rule in chain ${pc.chain!}`, err); continue; }
+        k.chains.set(nc.name, nc);
+      } else if (pc.command === "D" || pc.command === "DN") {
+        if (!c) continue;
+        const idx = tr.removed ? c.rules.indexOf(tr.removed) : -1;
+        if (idx < 0) { reject(q, `RULE_DELETE failed (No such file or directory): rule in chain ${pc.chain!}`, "ENOENT"); continue; }
+        const nc = { ...c, rules: c.rules.slice() };
+        nc.rules.splice(idx, 1);
+        k.chains.set(nc.name, nc);
+      } else if (pc.command !== "C" && pc.command !== "S" && pc.command !== "L") {
+        // chain commands: rerun on the kernel state (EBUSY for -X is the kernel's)
+        const tmp = fs.tables.get(tn);
+        fs.tables.set(tn, k);
+        try { execute(rs, pc, p, q.locs[0]); } catch (e) {
+          if (!(e instanceof IptError)) throw e;
+          reject(q, e.message.startsWith(prefix + " ") ? e.message.slice(prefix.length + 1) : e.message, e.code.replace(/^iptables\./, ""));
+        }
+        const after = fs.tables.get(tn)!;
+        fs.tables.set(tn, tmp!);
+        for (const [name, ch] of after.chains) k.chains.set(name, ch);
+        for (const name of [...k.chains.keys()]) if (!after.chains.has(name)) k.chains.delete(name);
+      }
+    }
+    if (errors.length) return fail(new IptError(`${prefix}\n${errors.join("\n")}`, EXIT.RESOURCE, first!.code, 0, undefined, false), first!.argv, first!.locs);
+    if (exists) fs.tables.set(tn, k); else fs.tables.delete(tn);
+    void raw;
+    return undefined;
+  };
+
   for (let n = 0; n < lines.length; n++) {
     const ln = n + 1;
     const raw = lines[n]!;
     const lineLoc = [locAt(ln, 1)];
     if (raw === "" || raw.startsWith("#")) continue;
     if (raw.startsWith("COMMIT")) {
-      if (!inTable) return fail(new IptError(`${progName}: line ${ln} failed`, EXIT.OTHER, "iptables.restore-syntax", 0, "*table before COMMIT", false), ln, [raw], lineLoc);
-      const t = fs.tables.get(inTable);
-      for (const c of t?.chains.values() ?? []) {
-        for (const r of c.rules) {
-          if ((r.target.kind === "jump" || r.target.kind === "goto") && !t!.chains.has(r.target.chain)) {
-            const e = new IptError(`${progPrefix(p)}Chain '${r.target.chain}' does not exist\nError occurred at line: ${ln}`, EXIT.PARAMETER, "iptables.no-chain", 0, "an existing chain of this table");
-            return fail(e, ln, [raw], r.loc ? [r.loc] : lineLoc);
-          }
-        }
-      }
-      inTable = undefined; snapshot = undefined;
+      if (!inTable) return fail(new IptError(`${progName}: line ${ln} failed`, EXIT.OTHER, "iptables.restore-syntax", 0, "*table before COMMIT", false), [raw], lineLoc);
+      const r = commit(ln, raw);
+      if (r) return r;
+      inTable = undefined; snapshot = undefined; start = undefined; queue = [];
       continue;
     }
     if (raw.startsWith("*") && !inTable) {
       const name = raw.slice(1).trim().split(/[ \t]+/)[0] ?? "";
       if (!TABLES.includes(name as TableName)) {
-        return fail(new IptError(`${progPrefix(p)}${progName}: line ${ln} table name '${name}' invalid\nError occurred at line: ${ln}`, EXIT.PARAMETER, "iptables.no-table", 0, "filter, nat, mangle, raw or security"), ln, [raw], lineLoc);
+        return fail(new IptError(`${prefix}${progName}: line ${ln} table name '${name}' invalid\nError occurred at line: ${ln}`, EXIT.PARAMETER, "iptables.no-table", 0, "filter, nat, mangle, raw or security"), [raw], lineLoc);
       }
       inTable = name as TableName; tableLine = ln;
       snapshot = fs.tables.get(inTable);
-      if (!opts.noflush || !snapshot) fs.tables.set(inTable, opts.noflush && snapshot ? snapshot : newTable(inTable));
+      start = opts.noflush && snapshot ? snapshot : newTable(inTable);
+      fs.tables.set(inTable, cloneTable(start));
       continue;
     }
     if (raw.startsWith(":") && inTable) {
       const parts = raw.slice(1).trim().split(/[ \t]+/);
       const chain = parts[0] ?? "", policy = parts[1];
-      if (chain.length >= 29) return fail(new IptError(`${progPrefix(p)}Invalid chain name \`${chain}' (28 chars max)\nError occurred at line: ${ln}`, EXIT.PARAMETER, "iptables.bad-chain-name", 0), ln, [raw], lineLoc);
+      if (chain.length >= 29) return fail(new IptError(`${prefix}Invalid chain name \`${chain}' (28 chars max)\nError occurred at line: ${ln}`, EXIT.PARAMETER, "iptables.bad-chain-name", 0), [raw], lineLoc);
       const t0 = fs.tables.get(inTable)!;
-      const t: IptTable = { name: t0.name, chains: new Map(t0.chains) };
-      const c = t.chains.get(chain);
+      const c = t0.chains.get(chain);
       if (c?.builtin) {
-        if (policy === undefined) return fail(new IptError(`${progName}: line ${ln} failed`, EXIT.OTHER, "iptables.restore-syntax", 0, "a policy", false), ln, [raw], lineLoc);
-        if (policy !== "-") {
-          if (policy !== "ACCEPT" && policy !== "DROP") return fail(new IptError(`${progName}: line ${ln} failed: Bad policy name.`, EXIT.OTHER, "iptables.bad-policy", 0, "ACCEPT or DROP", false), ln, [raw], lineLoc);
-          t.chains.set(chain, { ...c, policy, created: true });
-        }
-      } else if (policy === "-" || policy === undefined) {
-        if (c) t.chains.set(chain, { ...c, rules: [] });
-        else t.chains.set(chain, { name: chain, builtin: false, policy: "ACCEPT", created: true, rules: [] });
+        if (policy === undefined) return fail(new IptError(`${progName}: line ${ln} failed`, EXIT.OTHER, "iptables.restore-syntax", 0, "a policy", false), [raw], lineLoc);
+        queue.push({ kind: "policy", ln, chain, policy, raw, loc: lineLoc[0]! }); // "-" creates the base chain, keeps its policy
+      } else {
+        // a user chain (any policy word is ignored); an existing one is flushed
+        const t: IptTable = { name: t0.name, chains: new Map(t0.chains) };
+        t.chains.set(chain, c ? { ...c, rules: [] } : { name: chain, builtin: false, policy: "ACCEPT", created: true, rules: [] });
+        fs.tables.set(inTable, t);
+        queue.push({ kind: "userchain", chain });
       }
-      fs.tables.set(inTable, t);
       continue;
     }
-    if (!inTable) return fail(new IptError(`${progName}: line ${ln} failed`, EXIT.OTHER, "iptables.restore-syntax", 0, "*table first", false), ln, [raw], lineLoc);
-    // rule / command line
+    if (!inTable) return fail(new IptError(`${progName}: line ${ln} failed`, EXIT.OTHER, "iptables.restore-syntax", 0, "*table first", false), [raw], lineLoc);
+    // rule / command line: parsed and translated now, run at COMMIT
     let body = raw, off = 0;
     if (body.startsWith("[")) {
       const close = body.indexOf("]");
-      if (close < 0) return fail(new IptError(`${progPrefix(p)}Bad line ${ln}: need ]\nError occurred at line: ${ln}`, EXIT.PARAMETER, "iptables.restore-syntax", 0), ln, [raw], lineLoc);
+      if (close < 0) return fail(new IptError(`${prefix}Bad line ${ln}: need ]\nError occurred at line: ${ln}`, EXIT.PARAMETER, "iptables.restore-syntax", 0), [raw], lineLoc);
       off = close + 1; body = body.slice(off);
     }
     const toks = tokenizeRestoreLine(body);
     const argv = [progName, ...toks.map((t) => t.word)];
     const locs = [locAt(ln, 1 + off), ...toks.map((t) => locAt(ln, t.col + off))];
     try {
-      const pc = parseIptablesArgv(argv, { prog: p, ruleset: rs, restore: { table: inTable }, ...(opts.env ?? rs.env ? { env: (opts.env ?? rs.env)! } : {}) });
+      const pc = parseIptablesArgv(argv, { prog: p, ruleset: rs, restore: { table: inTable }, ...(env ? { env } : {}) });
       if (pc.skip) continue;
       warnings.push(...pc.warnings);
-      execute(rs, pc, p, locs[0], true);
+      if (pc.command === "A" || pc.command === "I" || pc.command === "R" || pc.command === "C" || pc.command === "D") buildMatches(rs, pc, p);
+      queue.push({ kind: "cmd", ln, pc, argv, locs, trace: {} });
     } catch (e) {
       if (!(e instanceof IptError)) throw e;
-      let err = e;
-      if (e.status === EXIT.PARAMETER && e.message.startsWith(progPrefix(p))) {
-        err = new IptError(`${e.message}\nError occurred at line: ${ln}`, e.status, e.code, e.arg, e.expected);
-      } else if (e.status === EXIT.PARAMETER) {
-        err = new IptError(`${e.message}\nError occurred at line: ${ln}`, e.status, e.code, e.arg, e.expected);
-      } else if (e.status === EXIT.RESOURCE && e.message.startsWith(progPrefix(p) + " ")) {
-        err = new IptError(`${progPrefix(p)}\nline ${ln}: ${e.message.slice(progPrefix(p).length + 1)}`, e.status, e.code, e.arg, e.expected, false);
-      } else if (e.status === EXIT.OTHER && e.message.startsWith(`${p.name.replace(/-restore$/, "")}: `)) {
-        err = new IptError(`${progName}: line ${ln} failed: ${e.message.slice(e.message.indexOf(": ") + 2)}`, e.status, e.code, e.arg, e.expected, false);
-      }
-      return fail(err, ln, argv, locs);
+      return fail(e.status === EXIT.PARAMETER ? new IptError(`${e.message}\nError occurred at line: ${ln}`, e.status, e.code, e.arg, e.expected) : e, argv, locs);
     }
   }
   if (inTable) {
     const ln = lines.length + 1;
-    return fail(new IptError(`${progName}: COMMIT expected at line ${ln}`, EXIT.OTHER, "iptables.restore-commit", undefined, "COMMIT", false), tableLine, [""], [locAt(Math.max(1, lines.length), 1)]);
+    return fail(new IptError(`${progName}: COMMIT expected at line ${ln}`, EXIT.OTHER, "iptables.restore-commit", undefined, "COMMIT", false), [""], [locAt(Math.max(1, tableLine, lines.length), 1)]);
   }
   return { status: 0, stdout: "", stderr: warnings.map((w) => w + "\n").join(""), issues: [], warnings };
 }
