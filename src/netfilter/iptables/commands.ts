@@ -64,6 +64,7 @@ function extOf(kind: "match" | "target", name: string): Ext | undefined { return
 export function validateTable(t: IptTable, family: Family, fresh: Set<IptRule>): string | undefined {
   // (a) init-time checks of new rules, in the chain they were added to
   for (const c of t.chains.values()) {
+    if (fresh.size === 0) break;
     for (const r of c.rules) {
       if (!fresh.has(r)) continue;
       const hookMask = c.builtin && c.hook ? HOOK_BIT[c.hook] : 0;
@@ -86,7 +87,15 @@ export function validateTable(t: IptTable, family: Family, fresh: Set<IptRule>):
       }
     }
   }
-  // (b) walk from every created base chain: depth limit and hook restrictions
+  // (b) walk from every created base chain: depth limit and hook restrictions. Only new
+  // jumps or new hook-restricted extensions can introduce a violation.
+  let needWalk = false;
+  for (const r of fresh) {
+    if (r.target.kind === "jump" || r.target.kind === "goto") needWalk = true;
+    else if (r.target.kind === "ext" && extOf("target", r.target.ext.name)?.kernel?.hooks !== undefined) needWalk = true;
+    if (r.matches.some((m) => extOf("match", m.name)?.kernel?.hooks !== undefined)) needWalk = true;
+  }
+  if (!needWalk && fresh.size > 0) return undefined;
   for (const base of t.chains.values()) {
     if (!base.builtin || !base.created || !base.hook) continue;
     const hookBit = HOOK_BIT[base.hook];

@@ -10,8 +10,18 @@ import type { IptablesRuleset, IptChain, IptRule, IptTable, TableName } from "./
 import { BUILTIN_CHAINS, TABLE_ORDER } from "./types.js";
 import { addrIsZero, formatAddrMask, protoName, VERSION } from "./util.js";
 
-/** The rule specification after `-A CHAIN` (leading space), e.g. ` -s 10.0.0.0/8 -j ACCEPT`. */
+const specCache = new WeakMap<IptRule, string>();
+
+/** The rule specification after `-A CHAIN` (leading space), e.g. ` -s 10.0.0.0/8 -j ACCEPT`. Rules are immutable, so it is cached. */
 export function ruleSpec(r: IptRule, family: Family): string {
+  const hit = specCache.get(r);
+  if (hit !== undefined) return hit;
+  const text = buildSpec(r, family);
+  specCache.set(r, text);
+  return text;
+}
+
+function buildSpec(r: IptRule, family: Family): string {
   let s = "";
   if (r.src && !(addrIsZero(r.src.mask) && addrIsZero(r.src.addr) && !r.srcInv)) s += `${r.srcInv ? " !" : ""} -s ${formatAddrMask(r.src)}`;
   if (r.dst && !(addrIsZero(r.dst.mask) && addrIsZero(r.dst.addr) && !r.dstInv)) s += `${r.dstInv ? " !" : ""} -d ${formatAddrMask(r.dst)}`;
