@@ -49,8 +49,8 @@ export function cloneTable(t: IptTable): IptTable {
   return { name: t.name, chains };
 }
 
-function kernelError(p: Prog, op: string, errno: string, what: string, arg?: number): IptError {
-  return new IptError(`${progPrefix(p)} ${op} failed (${ERRNO_TEXT[errno] ?? errno}): ${what}`, EXIT.RESOURCE, `iptables.${errno}`, arg, undefined, false);
+function kernelError(p: Prog, op: string, errno: string, what: string, arg?: number, reason?: string): IptError {
+  return new IptError(`${progPrefix(p)} ${op} failed (${ERRNO_TEXT[errno] ?? errno}): ${what}`, EXIT.RESOURCE, `iptables.${errno}`, arg, reason, false);
 }
 
 function simpleError(p: Prog, msg: string, status: number, code: string, arg?: number): IptError {
@@ -60,30 +60,35 @@ function simpleError(p: Prog, msg: string, status: number, code: string, arg?: n
 
 function extOf(kind: "match" | "target", name: string): Ext | undefined { return kind === "match" ? MATCHES[name] : TARGETS[name]; }
 
-/** nft_table_validate + xt compat init checks for the rules in `fresh`. Returns an errno or undefined. */
-export function validateTable(t: IptTable, family: Family, fresh: Set<IptRule>): string | undefined {
+/** Why the kernel refused a rule: errno and a human reason (used as the Issue's `expected`). */
+export interface KernelReject { errno: string; reason: string }
+
+const HOOK_NAMES: Array<[number, string]> = [[1, "PREROUTING"], [2, "INPUT"], [4, "FORWARD"], [8, "OUTPUT"], [16, "POSTROUTING"]];
+const hookList = (mask: number) => HOOK_NAMES.filter(([b]) => mask & b).map(([, n]) => n).join(", ");
+
+/** nft_table_validate + xt compat init checks for the rules in `fresh`. */
+export function validateTable(t: IptTable, family: Family, fresh: Set<IptRule>): KernelReject | undefined {
   // (a) init-time checks of new rules, in the chain they were added to
   for (const c of t.chains.values()) {
     if (fresh.size === 0) break;
     for (const r of c.rules) {
       if (!fresh.has(r)) continue;
       const hookMask = c.builtin && c.hook ? HOOK_BIT[c.hook] : 0;
-      const exts: Array<[Ext | undefined, Record<string, unknown>]> = r.matches.map((m) => [extOf("match", m.name), m.data]);
-      if (r.target.kind === "ext") exts.push([extOf("target", r.target.ext.name), r.target.ext.data]);
-      for (const [ext, data] of exts) {
+      const exts: Array<[Ext | undefined, Record<string, unknown>, string]> = r.matches.map((m) => [extOf("match", m.name), m.data, `-m ${m.name}`]);
+      if (r.target.kind === "ext") exts.push([extOf("target", r.target.ext.name), r.target.ext.data, `-j ${r.target.ext.name}`]);
+      for (const [ext, data, label] of exts) {
         const k = ext?.kernel;
         if (!k) continue;
-        if (k.table && k.table !== t.name) return "EINVAL";
-        if (k.proto !== undefined && data.native !== true && (r.proto !== k.proto || r.protoInv)) return "EINVAL";
-        if (k.hooks !== undefined && hookMask && !(hookMask & k.hooks)) return "EINVAL";
+        if (k.table && k.table !== t.name) return { errno: "EINVAL", reason: `${label} is only valid in the ${k.table} table` };
+        if (k.proto !== undefined && data.native !== true && (r.proto !== k.proto || r.protoInv)) return { errno: "EINVAL", reason: `${label} needs -p ${k.proto === 6 ? "tcp" : k.proto === 17 ? "udp" : k.proto === 1 ? "icmp" : k.proto === 58 ? "ipv6-icmp" : String(k.proto)}` };
+        if (k.hooks !== undefined && hookMask && !(hookMask & k.hooks)) return { errno: "EINVAL", reason: `${label} is only valid in ${hookList(k.hooks)}` };
         const e = k.check?.(data, r, hookMask, family);
-        if (e) return e;
+        if (e) return { errno: e, reason: k.reason ? `${label}: ${k.reason}` : `${label} refused by the kernel` };
       }
-      if (r.src && r.srcInv && isZeroMask(r.src.mask)) return "EINVAL";
-      if (r.dst && r.dstInv && isZeroMask(r.dst.mask)) return "EINVAL";
+      if ((r.src && r.srcInv && isZeroMask(r.src.mask)) || (r.dst && r.dstInv && isZeroMask(r.dst.mask))) return { errno: "EINVAL", reason: "an inverted /0 address can never match" };
       if (r.target.kind === "jump" || r.target.kind === "goto") {
         const to = t.chains.get(r.target.chain);
-        if (to?.builtin) return to.created ? "EOPNOTSUPP" : "ENOENT";
+        if (to?.builtin) return to.created ? { errno: "EOPNOTSUPP", reason: `cannot jump to the built-in chain ${to.name}` } : { errno: "ENOENT", reason: `built-in chain ${to.name} does not exist yet (and cannot be jumped to)` };
       }
     }
   }
@@ -98,8 +103,7 @@ export function validateTable(t: IptTable, family: Family, fresh: Set<IptRule>):
   if (!needWalk && fresh.size > 0) return undefined;
   for (const base of t.chains.values()) {
     if (!base.builtin || !base.created || !base.hook) continue;
-    const hookBit = HOOK_BIT[base.hook];
-    const err = walk(t, base, 0, hookBit);
+    const err = walk(t, base, 0, HOOK_BIT[base.hook], base.name);
     if (err) return err;
   }
   return undefined;
@@ -107,15 +111,18 @@ export function validateTable(t: IptTable, family: Family, fresh: Set<IptRule>):
 
 function isZeroMask(m: { family: number; v: number | bigint }): boolean { return m.family === 4 ? m.v === 0 : m.v === 0n; }
 
-function walk(t: IptTable, c: IptChain, level: number, hookBit: number): string | undefined {
-  if (level === 16) return "EMLINK";
+function walk(t: IptTable, c: IptChain, level: number, hookBit: number, baseName: string): KernelReject | undefined {
+  if (level === 16) return { errno: "EMLINK", reason: `jumps from ${baseName} nest 16 chains deep (a loop?) at chain ${c.name}` };
   for (const r of c.rules) {
-    const exts: Array<Ext | undefined> = r.matches.map((m) => extOf("match", m.name));
-    if (r.target.kind === "ext") exts.push(extOf("target", r.target.ext.name));
-    for (const ext of exts) if (ext?.kernel?.hooks !== undefined && !(ext.kernel.hooks & hookBit)) return "EINVAL";
+    const exts: Array<[Ext | undefined, string]> = r.matches.map((m) => [extOf("match", m.name), `-m ${m.name}`]);
+    if (r.target.kind === "ext") exts.push([extOf("target", r.target.ext.name), `-j ${r.target.ext.name}`]);
+    for (const [ext, label] of exts) {
+      const h = ext?.kernel?.hooks;
+      if (h !== undefined && !(h & hookBit)) return { errno: "EINVAL", reason: `${label} in chain ${c.name} is reached from ${baseName} but is only valid in ${hookList(h)}` };
+    }
     if (r.target.kind === "jump" || r.target.kind === "goto") {
       const next = t.chains.get(r.target.chain);
-      if (next && !next.builtin) { const e = walk(t, next, level + 1, hookBit); if (e) return e; }
+      if (next && !next.builtin) { const e = walk(t, next, level + 1, hookBit, baseName); if (e) return e; }
     }
   }
   return undefined;
@@ -276,9 +283,7 @@ export function execute(rs: IptablesRuleset, pc: ParsedCommand, p: Prog, loc: So
       if (c.builtin) c.created = true;
       if (opts.trace) { opts.trace.added = rules; opts.trace.op = opName[pc.command]!; }
       const err = opts.skipKernel ? undefined : validateTable(t, p.family, new Set(rules));
-      if (err) {
-        throw kernelError(p, opName[pc.command]!, err, `rule in chain ${chain!}`, pc.chainArg);
-      }
+      if (err) throw kernelError(p, opName[pc.command]!, err.errno, `rule in chain ${chain!}`, pc.chainArg, err.reason);
       commit();
       return "";
     }
@@ -302,11 +307,11 @@ export function execute(rs: IptablesRuleset, pc: ParsedCommand, p: Prog, loc: So
       if (chain !== undefined) {
         const c = t.chains.get(chain);
         if (!c || c.builtin) throw noChain();
-        if (busy(c) && !opts.skipKernel) throw kernelError(p, "CHAIN_DEL", "EBUSY", `chain ${chain}`, pc.chainArg);
+        if (busy(c) && !opts.skipKernel) throw kernelError(p, "CHAIN_DEL", "EBUSY", `chain ${chain}`, pc.chainArg, "an empty chain no rule jumps to (flush it and remove the jumps first)");
         t.chains.delete(chain);
       } else {
         const users = [...t.chains.values()].filter((c) => !c.builtin); // kernel (creation) order
-        for (const c of users) if (busy(c) && !opts.skipKernel) throw kernelError(p, "CHAIN_DEL", "EBUSY", `chain ${c.name}`);
+        for (const c of users) if (busy(c) && !opts.skipKernel) throw kernelError(p, "CHAIN_DEL", "EBUSY", `chain ${c.name}`, undefined, "empty user chains no rule jumps to (flush with -F first)");
         for (const c of users) t.chains.delete(c.name);
         // iptables-nft also removes base chains nobody uses (empty, policy ACCEPT)
         for (const c of t.chains.values()) if (c.builtin && c.created && c.rules.length === 0 && c.policy === "ACCEPT") c.created = false;

@@ -56,6 +56,8 @@ export interface KernelSpec {
   proto?: number;
   /** checkentry; hookMask is the chain's hook when added to a base chain, else 0. Returns an errno name. */
   check?(data: Record<string, unknown>, rule: IptRule, hookMask: number, family: Family): "EINVAL" | "ENOENT" | undefined;
+  /** What `check` enforces, for the Issue's `expected`. */
+  reason?: string;
 }
 
 interface ExtCommon {

@@ -229,6 +229,7 @@ const TCPMSS: TargetExt = {
   save(d) { return d.clamp ? " --clamp-mss-to-pmtu" : ` --set-mss ${num(d, "mss")}`; },
   kernel: {
     proto: 6,
+    reason: "--clamp-mss-to-pmtu only in FORWARD, OUTPUT and POSTROUTING",
     check(d, _r, hookMask) { return d.clamp && (hookMask & ~(HOOK_BIT.forward | HOOK_BIT.output | HOOK_BIT.postrouting)) ? "EINVAL" : undefined; },
   },
   apply(d) { return { effect: d.clamp ? "TCPMSS clamp to PMTU" : `TCPMSS set ${num(d, "mss")}` }; },

@@ -312,6 +312,7 @@ const owner: MatchExt = {
   },
   kernel: {
     hooks: HOOK_BIT.output | HOOK_BIT.postrouting,
+    reason: "the uid/gid range must not be reversed",
     check(d) {
       const u = d.uid as Range | undefined, g = d.gid as Range | undefined;
       if ((u && u[0] > u[1]) || (g && g[0] > g[1])) return "EINVAL";
@@ -500,6 +501,7 @@ const addrtype: MatchExt = {
     return s;
   },
   kernel: {
+    reason: "--limit-iface-in only in PREROUTING/INPUT/FORWARD, --limit-iface-out only in OUTPUT/POSTROUTING/FORWARD; IPv6 has no BROADCAST, BLACKHOLE or PROHIBIT..XRESOLVE types",
     check(d, _rule, hookMask, family) {
       if (d.limitIn && d.limitOut) return "EINVAL";
       if ((hookMask & (HOOK_BIT.prerouting | HOOK_BIT.input)) && d.limitOut) return "EINVAL";

@@ -111,10 +111,10 @@ export function runIptablesRestore(rs: IptablesRuleset, text: string, family: Fa
     // a flushed (deleted) or absent table exists again only once something creates it
     let exists = !!(opts.noflush && snapshot);
     const errors: string[] = [];
-    let first: { argv: string[]; locs: SourceLoc[]; code: string } | undefined;
-    const reject = (q: Extract<Queued, { kind: "cmd" }>, msg: string, errno: string) => {
+    let first: { argv: string[]; locs: SourceLoc[]; code: string; reason?: string } | undefined;
+    const reject = (q: Extract<Queued, { kind: "cmd" }>, msg: string, errno: string, reason?: string) => {
       errors.push(`line ${q.ln}: ${msg}`);
-      if (!first) first = { argv: q.argv, locs: q.locs, code: `iptables.${errno}` };
+      if (!first) first = { argv: q.argv, locs: q.locs, code: `iptables.${errno}`, ...(reason ? { reason } : {}) };
     };
     for (const q of queue) {
       if (q.kind !== "cmd") exists = true;
@@ -139,7 +139,7 @@ export function runIptablesRestore(rs: IptablesRuleset, text: string, family: Fa
         const trial = { name: k.name, chains: new Map(k.chains) };
         trial.chains.set(nc.name, nc);
         const err = validateTable(trial, family, new Set(added));
-        if (err) { reject(q, `${tr.op ?? "RULE_APPEND"} failed (${ERRNO_TEXT[err] ?? err}): rule in chain ${pc.chain!}`, err); continue; }
+        if (err) { reject(q, `${tr.op ?? "RULE_APPEND"} failed (${ERRNO_TEXT[err.errno] ?? err.errno}): rule in chain ${pc.chain!}`, err.errno, err.reason); continue; }
         k.chains.set(nc.name, nc);
       } else if (pc.command === "D" || pc.command === "DN") {
         if (!c) continue;
@@ -154,7 +154,7 @@ export function runIptablesRestore(rs: IptablesRuleset, text: string, family: Fa
         fs.tables.set(tn, k);
         try { execute(rs, pc, p, q.locs[0]); } catch (e) {
           if (!(e instanceof IptError)) throw e;
-          reject(q, e.message.startsWith(prefix + " ") ? e.message.slice(prefix.length + 1) : e.message, e.code.replace(/^iptables\./, ""));
+          reject(q, e.message.startsWith(prefix + " ") ? e.message.slice(prefix.length + 1) : e.message, e.code.replace(/^iptables\./, ""), e.expected);
         }
         const after = fs.tables.get(tn)!;
         fs.tables.set(tn, tmp!);
@@ -162,7 +162,7 @@ export function runIptablesRestore(rs: IptablesRuleset, text: string, family: Fa
         for (const name of [...k.chains.keys()]) if (!after.chains.has(name)) k.chains.delete(name);
       }
     }
-    if (errors.length) return fail(new IptError(`${prefix}\n${errors.join("\n")}`, EXIT.RESOURCE, first!.code, 0, undefined, false), first!.argv, first!.locs);
+    if (errors.length) return fail(new IptError(`${prefix}\n${errors.join("\n")}`, EXIT.RESOURCE, first!.code, 0, first!.reason, false), first!.argv, first!.locs);
     if (exists) fs.tables.set(tn, k); else fs.tables.delete(tn);
     void raw;
     return undefined;

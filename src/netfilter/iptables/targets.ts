@@ -187,6 +187,7 @@ const REJECT: TargetExt = {
   kernel: {
     table: "filter",
     hooks: HOOK_BIT.input | HOOK_BIT.forward | HOOK_BIT.output,
+    reason: "--reject-with tcp-reset needs -p tcp",
     check(d, rule) {
       if (d.with === "tcp-reset" && (rule.proto !== 6 || rule.protoInv)) return "EINVAL";
       return undefined;
@@ -359,6 +360,7 @@ const TPROXY: TargetExt = {
   },
   kernel: {
     table: "mangle", hooks: HOOK_BIT.prerouting,
+    reason: "TPROXY needs -p tcp or -p udp",
     check(_d, rule) { return (rule.proto === 6 || rule.proto === 17) && !rule.protoInv ? undefined : "EINVAL"; },
   },
   apply(d, pkt) {
