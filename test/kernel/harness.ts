@@ -104,18 +104,21 @@ export function parseProbes(text: string): Probe[] {
   return out;
 }
 
-export function loadScenarios(dir = SCENARIO_DIR, filter: RegExp | null = null): Scenario[] {
+/** The bundled examples (examples/*.sh with *.probes) run as scenarios too, named `example-*`. */
+export const EXAMPLES_DIR = path.join(REPO_ROOT, "examples");
+
+export function loadScenarios(dir = SCENARIO_DIR, filter: RegExp | null = null, prefix = ""): Scenario[] {
   const names = fs
     .readdirSync(dir)
     .filter((f) => f.endsWith(".sh"))
     .map((f) => f.slice(0, -3))
-    .filter((n) => !filter || filter.test(n))
+    .filter((n) => !filter || filter.test(prefix + n))
     .sort();
   return names.map((name) => {
     const script = path.join(dir, `${name}.sh`);
     const probesFile = path.join(dir, `${name}.probes`);
     if (!fs.existsSync(probesFile)) throw new Error(`scenario ${name}: missing ${probesFile}`);
-    return { name, script, probesFile, probes: parseProbes(fs.readFileSync(probesFile, "utf8")) };
+    return { name: prefix + name, script, probesFile, probes: parseProbes(fs.readFileSync(probesFile, "utf8")) };
   });
 }
 

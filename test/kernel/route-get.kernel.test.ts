@@ -62,7 +62,7 @@ if (!ROOT) {
     it.skip(`${SUITE}: skipped, needs root for network namespaces`, () => {});
   }
 } else {
-  const scenarios = h.loadScenarios(h.SCENARIO_DIR, cfg.filter);
+  const scenarios = [...h.loadScenarios(h.SCENARIO_DIR, cfg.filter), ...h.loadScenarios(h.EXAMPLES_DIR, cfg.filter, "example-")];
 
   describe(SUITE, () => {
     let cli: h.CliStatus = { ok: false, reason: "not checked" };
