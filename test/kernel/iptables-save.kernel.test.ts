@@ -544,6 +544,23 @@ const EXTRAS = [
   "iptables -A INPUT -m udp -j ACCEPT",
   "iptables -A INPUT ! -p tcp -m tcp --dport 1 -j ACCEPT",
   "iptables -A INPUT -p tcp -m tcp ! --dport 22 -j ACCEPT",
+  "iptables -t raw -A PREROUTING -m rpfilter --invert -j DROP",
+  "iptables -t raw -A PREROUTING -m rpfilter --loose --validmark --accept-local -j RETURN",
+  "iptables -t mangle -A PREROUTING -m rpfilter -j ACCEPT",
+  "iptables -t mangle -A INPUT -m rpfilter -j ACCEPT",
+  "iptables -t raw -A PREROUTING -m rpfilter ! --invert -j DROP",
+  "ip6tables -t raw -A PREROUTING -m rpfilter --invert -j DROP",
+  "iptables -t raw -A PREROUTING -j TRACE",
+  "iptables -A INPUT -j TRACE",
+  "iptables -A INPUT -j NFQUEUE --queue-num 3",
+  "iptables -A INPUT -j NFQUEUE",
+  "iptables -A INPUT -j NFQUEUE --queue-balance 0:3 --queue-bypass",
+  "iptables -A INPUT -j NFQUEUE --queue-num 1 --queue-balance 0:3",
+  "iptables -A INPUT -j NFQUEUE --queue-balance 3:3",
+  "iptables -A INPUT -j NFQUEUE --queue-num 70000",
+  "iptables -A FORWARD -j NFQUEUE --queue-num 5 --queue-cpu-fanout --fail-open --queue-bypass",
+  "iptables -A FORWARD -j NFQUEUE --queue-num 5 --queue-cpu-fanout --queue-bypass",
+  "iptables -A FORWARD -j NFQUEUE --queue-balance 2:5 --queue-cpu-fanout",
 ];
 
 const E64_GOTO = [

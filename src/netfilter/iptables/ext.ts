@@ -134,11 +134,11 @@ export const KNOWN_UNSUPPORTED_MATCHES = new Set([
   "ah", "bpf", "cgroup", "cluster", "connbytes", "connlabel", "connlimit", "cpu", "dccp", "devgroup",
   "dscp", "dst", "ecn", "esp", "eui64", "frag", "hashlimit", "hbh", "helper", "hl", "ipcomp",
   "ipv6header", "ipvs", "length", "mac", "mh", "nfacct", "osf", "physdev",
-  "policy", "quota", "rateest", "realm", "recent", "rpfilter", "rt", "sctp", "srh",
+  "policy", "quota", "rateest", "realm", "recent", "rt", "sctp", "srh",
   "string", "tcpmss", "time", "tos", "ttl", "u32", "udplite",
 ]);
 export const KNOWN_UNSUPPORTED_TARGETS = new Set([
   "AUDIT", "CHECKSUM", "CLASSIFY", "CLUSTERIP", "CONNSECMARK", "DNPT", "DSCP", "ECN", "HL", "HMARK",
-  "IDLETIMER", "LED", "NETMAP", "NFQUEUE", "RATEEST", "SECMARK", "SET", "SNPT",
-  "SYNPROXY", "TCPOPTSTRIP", "TEE", "TOS", "TRACE", "TTL", "ULOG", "QUEUE",
+  "IDLETIMER", "LED", "NETMAP", "RATEEST", "SECMARK", "SET", "SNPT",
+  "SYNPROXY", "TCPOPTSTRIP", "TEE", "TOS", "TTL", "ULOG", "QUEUE",
 ]);

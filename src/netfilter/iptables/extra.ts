@@ -1,13 +1,15 @@
 /**
  * Further extensions common in VPN/router scripts, with no or little routing effect:
- * matches icmp, icmp6, limit, pkttype, statistic; targets TCPMSS, NFLOG, NOTRACK, CT.
+ * matches icmp, icmp6, limit, pkttype, statistic, rpfilter; targets TCPMSS, NFLOG, NOTRACK,
+ * CT, TRACE, NFQUEUE.
  *
  * Evaluation assumptions (the packet model has no rate, counter or ICMP header state):
  * `limit` always matches (under the rate); `statistic --mode random` matches when the
  * probability is >= 0.5, `--mode nth` matches when `--packet` is 0 (the flow's first
  * packet); `icmp`/`icmp6` match only when the packet carries `icmpType`; `pkttype` is
  * derived from the destination (multicast, broadcast, else unicast; `outgoing` on the
- * output path).
+ * output path); `rpfilter` routes the source back through `NfHostView.fibLookup` (and
+ * passes when the host view has no FIB).
  * @module
  */
 import type { Family } from "../../addr/ip.js";
@@ -210,6 +212,35 @@ const statistic: MatchExt = {
 };
 
 // ---------------------------------------------------------------------------------------------
+// rpfilter (PREROUTING only): reverse lookup of the source through NfHostView.fibLookup
+
+const rpfilter: MatchExt = {
+  kind: "match", name: "rpfilter",
+  opts: [{ name: "loose", id: 0, arg: false }, { name: "validmark", id: 1, arg: false }, { name: "accept-local", id: 2, arg: false }, { name: "invert", id: 3, arg: false }],
+  init: () => ({}),
+  parse(a) {
+    x6Check(a, "rpfilter");
+    a.st.data[["loose", "validmark", "acceptLocal", "invert"][a.spec.id]!] = true;
+  },
+  final() { /* none */ },
+  save(d) {
+    return (d.loose ? " --loose" : "") + (d.validmark ? " --validmark" : "") + (d.acceptLocal ? " --accept-local" : "") + (d.invert ? " --invert" : "");
+  },
+  kernel: { hooks: HOOK_BIT.prerouting },
+  match(d, pkt, ectx) {
+    // xt_rpfilter: route the source back (iif lo, mark only with --validmark); it must leave
+    // through the packet's input device (any device with --loose; lo with --accept-local).
+    const look = ectx.host.fibLookup;
+    let ok = true;
+    if (look) {
+      const dev = look({ family: pkt.family, daddr: pkt.saddr, saddr: pkt.daddr, mark: d.validmark ? pkt.mark : 0, iif: "lo" });
+      ok = dev !== undefined && (d.loose === true || dev === pkt.iifname || (d.acceptLocal === true && dev === "lo"));
+    }
+    return ok !== (d.invert === true);
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
 // targets
 
 const TCPMSS: TargetExt = {
@@ -291,5 +322,44 @@ const CT: TargetExt = {
   },
 };
 
-export const EXTRA_MATCHES: Record<string, MatchExt> = { icmp: icmpMatch(false), icmp6: icmpMatch(true), limit, pkttype, statistic };
-export const EXTRA_TARGETS: Record<string, TargetExt> = { TCPMSS, NFLOG, NOTRACK, CT };
+const TRACE: TargetExt = {
+  kind: "target", name: "TRACE",
+  opts: [],
+  init: () => ({}),
+  parse() { /* no options */ },
+  final() { /* none */ },
+  save() { return ""; },
+  apply() { return { effect: "TRACE (nftrace set)" }; },
+};
+
+const NFQUEUE: TargetExt = {
+  kind: "target", name: "NFQUEUE",
+  opts: [{ name: "queue-num", id: 0, arg: true }, { name: "queue-balance", id: 1, arg: true }, { name: "queue-bypass", id: 2, arg: false }, { name: "queue-cpu-fanout", id: 3, arg: false }],
+  init: () => ({ num: 0, total: 1, flags: 0 }),
+  parse(a) {
+    x6Check(a, "NFQUEUE");
+    const d = a.st.data;
+    if (a.spec.id === 0) {
+      const n = strtoul(a.arg!, 0, 65535);
+      if (!n) throw paramError(a.ctx.prog, `NFQUEUE: bad value for option "--queue-num", or out of range (0-65535).`, a.valAt, "iptables.bad-value");
+      d.num = n[0];
+    } else if (a.spec.id === 1) {
+      const m = /^([0-9]+):([0-9]+)$/.exec(a.arg!);
+      if (!m || Number(m[1]) > 65535 || Number(m[2]) > 65535) throw paramError(a.ctx.prog, `NFQUEUE: bad value for option "--queue-balance", or out of range (0-65535).`, a.valAt, "iptables.bad-value");
+      const lo = Number(m[1]), hi = Number(m[2]);
+      if (lo >= hi) throw paramError(a.ctx.prog, `${lo} should be less than ${hi}`, a.valAt, "iptables.bad-value");
+      d.num = lo; d.total = hi - lo + 1;
+    } else d.flags = num(d, "flags") | (1 << (a.spec.id - 2));
+  },
+  final(ctx, st) { x6Final(ctx, st, "NFQUEUE", [{ id: 0, name: "queue-num", excl: 2 }, { id: 1, name: "queue-balance", excl: 1 }, { id: 2, name: "queue-bypass" }, { id: 3, name: "queue-cpu-fanout", also: 2 }]); },
+  save(d) {
+    let s = num(d, "total") > 1 ? ` --queue-balance ${num(d, "num")}:${num(d, "num") + num(d, "total") - 1}` : ` --queue-num ${num(d, "num")}`;
+    if (num(d, "flags") & 1) s += " --queue-bypass";
+    if (num(d, "flags") & 2) s += " --queue-cpu-fanout";
+    return s;
+  },
+  apply(d) { return { verdict: { kind: "queue", num: num(d, "num") }, effect: `queue ${num(d, "num")}` }; },
+};
+
+export const EXTRA_MATCHES: Record<string, MatchExt> = { icmp: icmpMatch(false), icmp6: icmpMatch(true), limit, pkttype, statistic, rpfilter };
+export const EXTRA_TARGETS: Record<string, TargetExt> = { TCPMSS, NFLOG, NOTRACK, CT, TRACE, NFQUEUE };

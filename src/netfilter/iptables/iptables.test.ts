@@ -218,6 +218,23 @@ describe("matches", () => {
   });
 });
 
+describe("rpfilter, NOTRACK, NFQUEUE", () => {
+  it("rpfilter routes the source back through the host's FIB", () => {
+    const rs = load(["iptables -t raw -A PREROUTING -m rpfilter --invert -j DROP", "iptables -t raw -A PREROUTING -j NOTRACK"]);
+    const fibHost: NfHostView = { ...host, fibLookup: (q) => (q.daddr.family === 4 && (q.daddr.v >>> 24) === 10 ? "a1" : q.daddr.family === 4 && (q.daddr.v >>> 24) === 172 ? "a2" : undefined) };
+    const c = chain(rs, "raw", "PREROUTING");
+    expect(c.evaluate(pkt({ saddr: a("10.1.0.2"), iifname: "a1", oifname: "" }), fibHost).packet.ctstate).toBe("untracked");
+    expect(c.evaluate(pkt({ saddr: a("172.16.0.2"), iifname: "a1", oifname: "" }), fibHost).verdict.kind).toBe("drop");
+    expect(c.evaluate(pkt({ saddr: a("8.8.8.8"), iifname: "a1", oifname: "" }), fibHost).verdict.kind).toBe("drop");
+    const loose = load(["iptables -t raw -A PREROUTING -m rpfilter --loose --invert -j DROP"]);
+    expect(chain(loose, "raw", "PREROUTING").evaluate(pkt({ saddr: a("172.16.0.2"), iifname: "a1", oifname: "" }), fibHost).verdict.kind).toBe("accept");
+  });
+  it("NFQUEUE returns a queue verdict", () => {
+    const rs = load(["iptables -A FORWARD -p udp -j NFQUEUE --queue-balance 4:7"]);
+    expect(chain(rs, "filter", "FORWARD").evaluate(pkt({ iifname: "a1" }), host).verdict).toEqual({ kind: "queue", num: 4 });
+  });
+});
+
 describe("targets", () => {
   it("TPROXY applies its mark and returns the redirect", () => {
     const rs = load(["iptables -t mangle -A PREROUTING -p udp -j TPROXY --on-port 7893 --tproxy-mark 0x1/0x1"]);
