@@ -100,7 +100,8 @@ export function runIptablesRestore(rs: IptablesRuleset, text: string, family: Fa
         if (!(e instanceof IptError)) throw e;
         if (e.code === "iptables.no-chain") return fail(new IptError(`${e.message}\nError occurred at line: ${ln}`, e.status, e.code, e.arg, e.expected), q.argv, q.locs);
         if (e.status === EXIT.OTHER && e.message.startsWith(`${p.name.replace(/-restore$/, "")}: `)) {
-          return fail(new IptError(`${progName}: line ${q.ln} failed: ${e.message.slice(e.message.indexOf(": ") + 2)}`, e.status, e.code, e.arg, e.expected, false), q.argv, q.locs);
+          const msg = e.message.slice(e.message.indexOf(": ") + 2).replace(" Run `dmesg' for more information.", "");
+          return fail(new IptError(`${progName}: line ${q.ln} failed: ${msg}`, e.status, e.code, e.arg, e.expected, false), q.argv, q.locs);
         }
         if (e.status === EXIT.PARAMETER) return fail(new IptError(`${e.message}\nError occurred at line: ${q.ln}`, e.status, e.code, e.arg, e.expected), q.argv, q.locs);
         return fail(e, q.argv, q.locs);
@@ -124,23 +125,25 @@ export function runIptablesRestore(rs: IptablesRuleset, text: string, family: Fa
       const pc = q.pc, tr = q.trace;
       const c = pc.chain !== undefined ? k.chains.get(pc.chain) : undefined;
       if (pc.command === "A" || pc.command === "I" || pc.command === "R") {
-        const added = tr.added ?? [];
-        if (!c) continue;
-        const nc = { ...c, rules: c.rules.slice() };
-        if (pc.command === "R") {
-          const idx = tr.removed ? nc.rules.indexOf(tr.removed) : -1;
-          if (idx < 0) { reject(q, `RULE_REPLACE failed (No such file or directory): rule in chain ${pc.chain!}`, "ENOENT"); continue; }
-          nc.rules[idx] = added[0]!;
-        } else if (pc.command === "I") {
-          const at = Math.min(Math.max((pc.rulenum ?? 1) - 1, 0), nc.rules.length);
-          for (const r of added) nc.rules.splice(at, 0, r);
-        } else nc.rules.push(...added);
-        if (nc.builtin) nc.created = true;
-        const trial = { name: k.name, chains: new Map(k.chains) };
-        trial.chains.set(nc.name, nc);
-        const err = validateTable(trial, family, new Set(added));
-        if (err) { reject(q, `${tr.op ?? "RULE_APPEND"} failed (${ERRNO_TEXT[err.errno] ?? err.errno}): rule in chain ${pc.chain!}`, err.errno, err.reason); continue; }
-        k.chains.set(nc.name, nc);
+        // one batch message per rule (a -s/-d list expands to several)
+        for (const rule of tr.added ?? []) {
+          const c2 = k.chains.get(pc.chain!);
+          if (!c2) break;
+          const nc = { ...c2, rules: c2.rules.slice() };
+          if (pc.command === "R") {
+            const idx = tr.removed ? nc.rules.indexOf(tr.removed) : -1;
+            if (idx < 0) { reject(q, `RULE_REPLACE failed (No such file or directory): rule in chain ${pc.chain!}`, "ENOENT"); continue; }
+            nc.rules[idx] = rule;
+          } else if (pc.command === "I") nc.rules.splice(Math.min(Math.max((pc.rulenum ?? 1) - 1, 0), nc.rules.length), 0, rule);
+          else nc.rules.push(rule);
+          if (nc.builtin) nc.created = true;
+          const trial = { name: k.name, chains: new Map(k.chains) };
+          trial.chains.set(nc.name, nc);
+          const err = validateTable(trial, family, new Set([rule]));
+          if (err) { reject(q, `${tr.op ?? "RULE_APPEND"} failed (${ERRNO_TEXT[err.errno] ?? err.errno}): rule in chain ${pc.chain!}`, err.errno, err.reason); continue; }
+          k.chains.set(nc.name, nc);
+        }
+        void c;
       } else if (pc.command === "D" || pc.command === "DN") {
         if (!c) continue;
         const idx = tr.removed ? c.rules.indexOf(tr.removed) : -1;
