@@ -819,6 +819,12 @@ export function randomCommands(seed: number, n: number): string[] {
     "-m udp --sport 53", "-m icmp --icmp-type echo-request", "-p icmp", "-p icmpv6", "-p 47", "--source 8.8.8.8", "--protocol udp", "--match mark --mark 3",
     "--in-interface lo", "--dst 1.1.1.1", "-m limit --limit 1/day --limit-burst 1", "-m pkttype --pkt-type unicast", "-m set --match-set s4 src",
     "-m set ! --match-set s4 dst,dst", "-m set --match-set s6 src", "-m statistic --mode random --probability 0.1", "! -i lo", "-i eth+",
+    "--dport=443", "-p tcp ! --syn", "--tcp-flags SYN,ACK,FIN,RST SYN", "! --tcp-flags ALL ACK", "-m owner --uid-owner 100-200",
+    "-m owner --gid-owner root", "-m iprange --src-range fd00::1-fd00::9", "-m conntrack --ctstate RELATED --ctdir ORIGINAL",
+    "-m icmp --icmp-type 3/4", "-p icmp --icmp-type port-unreachable", "-p ipv6-icmp --icmpv6-type echo-request", "-v", "-n",
+    "-c 1 2", "-w 5", "-4", "-6", "--line-numbers", "-m mark --mark 0xffffffff", "-m connmark --mark 0x10/0x10",
+    "-m multiport --dports 1:2,3:4,5:6,7:8,9:10,11:12,13:14,15", "-m addrtype --src-type BLACKHOLE", "--sport ssh", "--dport domain",
+    "-m state --state NEW,RELATED", "-m comment --comment \"it's\"", "-o wg0 -i eth0", "! -f", "-m limit --limit 2/minute --limit-burst 10",
   ];
   const targets = [
     "-j ACCEPT", "-j DROP", "-j RETURN", "-j U1", "-g U2", "-j MARK --set-mark 1", "-j MARK --or-mark 0x10",
@@ -831,6 +837,10 @@ export function randomCommands(seed: number, n: number): string[] {
     "-j TPROXY --on-port 7893 --on-ip ::1 --tproxy-mark 0x1/0x1", "-j TPROXY --tproxy-mark 1", "-j LOG --log-level debug --log-tcp-options",
     "-j CONNMARK --set-mark 0x5/0xf", "-j CONNMARK --restore-mark --nfmask 0xff00 --ctmask 0xff", "-j CONNMARK --save-mark --mask 0xff --nfmask 1",
     "-j MARK --set-xmark 0x10/0x10", "-j MARK --and-mark 0xff00", "-j MARK", "-j REJECT --reject-with icmp6-port-unreachable",
+    "-j MARK --set-mark 0x10/0x10", "-j MARK --xor-mark 1 --or-mark 2", "-j LOG --log-level 0 --log-prefix \"a long prefix that is cut here\"",
+    "-j REJECT --reject-with icmp-proto", "-j REJECT --reject-with adm-prohibited", "-j CONNMARK --and-mark 0xf0", "-j CONNMARK --xor-mark 3",
+    "-j DNAT --to 10.0.0.1-10.0.0.3:80-81", "-j SNAT --to-source :1000", "-j REDIRECT --to-ports 8080-8090 --random", "-j MASQUERADE --random-fully",
+    "-j TPROXY --on-port 0", "-j TCPMSS --set-mss 100000", "-j NFQUEUE --queue-num 2 --queue-bypass",
     "-j REJECT --reject-with icmp-net-prohibited", "-j TCPMSS --set-mss 1400", "--jump ACCEPT", "--goto U1", "-j", "-j DROP -j ACCEPT",
   ];
   const out: string[] = [];

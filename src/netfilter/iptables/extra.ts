@@ -251,8 +251,9 @@ const TCPMSS: TargetExt = {
     x6Check(a, "TCPMSS");
     if (a.st.flags === 3) throw paramError(a.ctx.prog, "TCPMSS target: Only one option may be specified", a.valAt, "iptables.conflicting-options");
     if (a.spec.id === 0) {
-      const n = strtoul(a.arg!, 0, 65535 - 40);
-      if (!n) throw paramError(a.ctx.prog, `TCPMSS: bad value for option "--set-mss", or out of range (0-65495).`, a.valAt, "iptables.bad-value");
+      const max = a.ctx.family === 4 ? 65535 - 20 : 65535 - 40;
+      const n = strtoul(a.arg!, 0, max);
+      if (!n) throw paramError(a.ctx.prog, `TCPMSS: bad value for option "--set-mss", or out of range (0-${max}).`, a.valAt, "iptables.bad-value");
       a.st.data.mss = n[0];
     } else a.st.data.clamp = true;
   },

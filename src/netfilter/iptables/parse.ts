@@ -97,7 +97,7 @@ export interface ParseOptions {
   env?: IptEnv;
 }
 
-function optName(c: string): string { return c === "0" ? "--line-numbers" : `-${c}`; }
+function optName(c: string): string { return `-${c}`; }
 
 /**
  * Parse an iptables argv (argv[0] = program name). Throws IptError with the message
