@@ -343,3 +343,33 @@ describe("save / restore round trip", () => {
     }), { numRuns: 100 });
   });
 });
+
+describe("robustness", () => {
+  const vocab = [
+    "-A", "-I", "-D", "-R", "-N", "-X", "-F", "-Z", "-P", "-E", "-C", "-S", "-L", "-t", "nat", "mangle", "raw", "filter", "INPUT", "OUTPUT",
+    "PREROUTING", "X", "1", "2", "-s", "-d", "!", "-p", "tcp", "udp", "icmp", "--dport", "--sport", "80", "1:2", "-m", "mark", "--mark",
+    "0x1/0x1", "multiport", "--dports", "1,2", "conntrack", "--ctstate", "NEW", "owner", "--uid-owner", "0", "-j", "-g", "ACCEPT", "DROP",
+    "MARK", "--set-mark", "CONNMARK", "--save-mark", "TPROXY", "--on-port", "--on-ip", "::1", "10.0.0.1/8", "fd00::/8", "DNAT",
+    "--to-destination", "[fd00::1]:80", "1.2.3.4:5-6", "comment", "--comment", "", "-", "--", "--=", "-jACCEPT", "--dport=", "set",
+    "--match-set", "s", "src", "LOG", "--log-prefix", "REJECT", "--reject-with", "-w", "-4", "-6", "-vnL", "--tcp-flags", "SYN", "ALL",
+  ];
+  it("never throws on arbitrary argv, always answers with a status", () => {
+    fc.assert(fc.property(fc.array(fc.constantFrom(...vocab), { maxLength: 14 }), fc.boolean(), (words, six) => {
+      const rs = createIptablesRuleset();
+      const argv = [six ? "ip6tables" : "iptables", ...words];
+      const r = runIptables(rs, argv, locsFor(argv), six ? 6 : 4);
+      expect(typeof r.status).toBe("number");
+      if (r.status !== 0) expect(r.issues.length).toBe(1);
+      iptablesSave(rs, six ? 6 : 4);
+    }), { numRuns: 3000 });
+  });
+  it("never throws on arbitrary restore text", () => {
+    fc.assert(fc.property(fc.array(fc.oneof(fc.constantFrom("*filter", "*nat", "COMMIT", ":INPUT DROP [0:0]", ":U - [0:0]", "# c", ""), fc.array(fc.constantFrom(...vocab), { maxLength: 8 }).map((w) => w.join(" "))), { maxLength: 10 }), (lines) => {
+      const rs = createIptablesRuleset();
+      const r = runIptablesRestore(rs, lines.join("\n") + "\n", 4, { noflush: true });
+      expect(typeof r.status).toBe("number");
+      if (r.status !== 0) expect(r.issues.length).toBe(1);
+    }), { numRuns: 1500 });
+  });
+});
+
