@@ -107,6 +107,11 @@ function compare(steps: Array<string | Step>): { mismatches: string[]; count: nu
   const kChains = listed.nftables.flatMap((e) => (e.chain && e.chain.hook ? [`${e.chain.family} ${e.chain.table} ${e.chain.name} ${e.chain.hook} ${e.chain.prio} ${e.chain.type}`] : [])).sort();
   const mChains = iptablesBaseChains(rs).map((c) => `${c.family} ${c.table} ${c.chain} ${c.hook} ${c.priority} ${c.type}`).sort();
   if (JSON.stringify(kChains) !== JSON.stringify(mChains)) mismatches.push(`base chains differ:\n  kernel: ${kChains.join(", ")}\n  model:  ${mChains.join(", ")}`);
+  for (const t of ["filter", "nat", "mangle", "raw", "security"] as const) {
+    const k = real(["iptables-save", "-c", "-t", t]).stdout;
+    const m = iptablesSave(rs, 4, { table: t, counters: true });
+    if (norm(k) !== norm(m)) mismatches.push(`iptables-save -c -t ${t} differs:\n--- kernel\n${norm(k)}\n--- model\n${norm(m)}`);
+  }
   for (const f of [4, 6] as const) {
     const k = real([f === 4 ? "iptables-save" : "ip6tables-save"]).stdout;
     const m = iptablesSave(rs, f);

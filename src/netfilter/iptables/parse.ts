@@ -118,7 +118,6 @@ export function parseIptablesArgv(argv: string[], o: ParseOptions): ParsedComman
   let invert = false, invertAt = -1;
   let protoUsed = false, protocol: string | undefined, protoArg = -1;
   let srcSpec: string | undefined, dstSpec: string | undefined, srcArg = -1, dstArg = -1;
-  let tableSet = false;
   let i = 1, sub = 0; // argv index, position within a short-option cluster
   let skip = false;
 
@@ -330,7 +329,7 @@ export function parseIptablesArgv(argv: string[], o: ParseOptions): ParsedComman
         case "t":
           if (invert) throw paramError(p, "unexpected ! flag before --table", at, "iptables.cannot-invert");
           if (o.restore) throw paramError(p, `The -t option cannot be used in ${p.name}.`, at, "iptables.restore-table");
-          ctx.table = optarg!; pc.tableArg = i - 1; tableSet = true;
+          ctx.table = optarg!; pc.tableArg = i - 1;
           break;
         case "w":
           if (o.restore) throw paramError(p, "You cannot use `-w' from iptables-restore", at);
@@ -347,7 +346,16 @@ export function parseIptablesArgv(argv: string[], o: ParseOptions): ParsedComman
         case "M": break;
         case "c": {
           setOption("c", at, false);
-          if (!optarg!.includes(",")) { if (hasArgAt(i)) i++; else throw paramError(p, "-c requires packet and byte counter", at); }
+          let pk = optarg!, by: string;
+          const comma = pk.indexOf(",");
+          if (comma >= 0) { by = pk.slice(comma + 1); pk = pk.slice(0, comma); }
+          else if (hasArgAt(i)) { by = argv[i]!; i++; }
+          else throw paramError(p, "-c requires packet and byte counter", at);
+          const num = (x: string) => { const m = /^\s*[0-9]+/.exec(x); return m ? Number(m[0]) : undefined; };
+          const pn = num(pk), bn = num(by);
+          if (pn === undefined) throw paramError(p, "-c packet counter not numeric", at);
+          if (bn === undefined) throw paramError(p, "-c byte counter not numeric", at);
+          rule.counters = [pn, bn];
           break;
         }
         case "4":
@@ -438,7 +446,6 @@ export function parseIptablesArgv(argv: string[], o: ParseOptions): ParsedComman
     if ((pc.chain === "PREROUTING" || pc.chain === "INPUT") && options.has("o")) throw paramError(p, `Can't use -o with ${pc.chain}`, pc.chainArg, "iptables.bad-interface-direction");
     if ((pc.chain === "POSTROUTING" || pc.chain === "OUTPUT") && options.has("i")) throw paramError(p, `Can't use -i with ${pc.chain}`, pc.chainArg, "iptables.bad-interface-direction");
   }
-  void tableSet;
   return {
     command, table: ctx.table, ...(pc.tableArg !== undefined ? { tableArg: pc.tableArg } : {}),
     ...(pc.chain !== undefined ? { chain: pc.chain, chainArg: pc.chainArg! } : {}),

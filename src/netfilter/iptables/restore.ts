@@ -80,7 +80,7 @@ export function runIptablesRestore(rs: IptablesRuleset, text: string, family: Fa
   const prefix = progPrefix(p);
 
   /** COMMIT: cache pass, then kernel pass; returns an error result or undefined. */
-  const commit = (ln: number, raw: string): IptablesResult | undefined => {
+  const commit = (ln: number): IptablesResult | undefined => {
     const tn = inTable!;
     // phase 2: the cache (fs.tables holds it), kernel checks skipped
     for (const q of queue) {
@@ -143,7 +143,6 @@ export function runIptablesRestore(rs: IptablesRuleset, text: string, family: Fa
           if (err) { reject(q, `${tr.op ?? "RULE_APPEND"} failed (${ERRNO_TEXT[err.errno] ?? err.errno}): rule in chain ${pc.chain!}`, err.errno, err.reason); continue; }
           k.chains.set(nc.name, nc);
         }
-        void c;
       } else if (pc.command === "D" || pc.command === "DN") {
         if (!c) continue;
         const idx = tr.removed ? c.rules.indexOf(tr.removed) : -1;
@@ -167,7 +166,6 @@ export function runIptablesRestore(rs: IptablesRuleset, text: string, family: Fa
     }
     if (errors.length) return fail(new IptError(`${prefix}\n${errors.join("\n")}`, EXIT.RESOURCE, first!.code, 0, first!.reason, false), first!.argv, first!.locs);
     if (exists) fs.tables.set(tn, k); else fs.tables.delete(tn);
-    void raw;
     return undefined;
   };
 
@@ -178,7 +176,7 @@ export function runIptablesRestore(rs: IptablesRuleset, text: string, family: Fa
     if (raw === "" || raw.startsWith("#")) continue;
     if (raw.startsWith("COMMIT")) {
       if (!inTable) return fail(new IptError(`${progName}: line ${ln} failed`, EXIT.OTHER, "iptables.restore-syntax", 0, "*table before COMMIT", false), [raw], lineLoc);
-      const r = commit(ln, raw);
+      const r = commit(ln);
       if (r) return r;
       inTable = undefined; snapshot = undefined; start = undefined; queue = [];
       continue;

@@ -51,6 +51,8 @@ export interface IptRule {
   frag: boolean; fragInv: boolean;
   matches: ExtInstance[];
   target: IptTarget;
+  /** `-c PKTS BYTES` given on the command line (iptables-save -c prints them). */
+  counters?: [number, number];
   loc?: SourceLoc;
 }
 
