@@ -44,6 +44,9 @@ export interface NfPacket {
   /** ICMP / ICMPv6 type and code (for `-m icmp --icmp-type`); undefined = unknown, such matches fail. */
   icmpType?: number;
   icmpCode?: number;
+  /** The flow's conntrack entry was source / destination NATed (IPS_SRC_NAT / IPS_DST_NAT; `--ctstate SNAT,DNAT`). */
+  ctSnat?: boolean;
+  ctDnat?: boolean;
   /** Conntrack: state, ct mark, direction. */
   ctstate: CtState;
   ctmark: number;

@@ -161,6 +161,9 @@ describe("matches", () => {
     expect(p({ ctstate: "untracked" })).toBe("drop"); // --ctdir never matches without conntrack; ! --ctstate NEW does
     expect(p({ ctstate: "new" })).toBe("accept");
     expect(c.needsConntrack).toBe(true);
+    const rs2 = load(["iptables -A FORWARD -m conntrack --ctstate DNAT -j ACCEPT", "iptables -A FORWARD -j DROP"]);
+    expect(chain(rs2, "filter", "FORWARD").evaluate(pkt({ iifname: "a1", ctstate: "established", ctDnat: true }), host).verdict.kind).toBe("accept");
+    expect(chain(rs2, "filter", "FORWARD").evaluate(pkt({ iifname: "a1", ctstate: "established" }), host).verdict.kind).toBe("drop");
   });
 
   it("tcp/udp ports, multiport, iprange, mark, connmark", () => {

@@ -428,7 +428,10 @@ const conntrack: MatchExt = {
   match(d, pkt) {
     const noCt = pkt.ctstate === "invalid" || pkt.ctstate === "untracked";
     if (d.state !== undefined) {
-      const hit = (num(d, "state") & pktStateBit(pkt)) !== 0;
+      let bits = pktStateBit(pkt);
+      if (!noCt && pkt.ctSnat) bits |= 1 << 5;
+      if (!noCt && pkt.ctDnat) bits |= 1 << 6;
+      const hit = (num(d, "state") & bits) !== 0;
       if (hit === bool(d, "stateInv")) return false;
     }
     if (noCt) return d.state !== undefined;
