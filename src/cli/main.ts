@@ -19,11 +19,14 @@ import { runBatch, runCommand } from "../interfaces/commands.js";
 import { report } from "../interfaces/report.js";
 import { renderIssue } from "../interfaces/render.js";
 import { buildNetfilter } from "../model/netfilter.js";
+import { parseListen } from "../interfaces/trace.js";
+import type { ListenSpec } from "../engine/journey.js";
 
 const USAGE = `Usage: routelab [--load FILE]... [ OPTIONS ] OBJECT { COMMAND | help }
        routelab [--load FILE]... [ OPTIONS ] -batch FILE
        routelab [--load FILE]... explain ROUTE-GET-ARGS
        routelab [--load FILE]... report
+       routelab [--load FILE]... [--listen "udp|tcp ADDR PORT [transparent]"]... trace PACKET
 where  OBJECT := { link | address | route | rule }
        OPTIONS := { -4 | -6 | -j[son] | -p[retty] | -d[etails] | -force | -batch FILE }
 Files given with --load are setup scripts (ip, sysctl, iptables, nft lines) or dumps
@@ -36,11 +39,17 @@ function readText(path: string): string | undefined {
 
 function main(argv: string[]): number {
   const loads: string[] = [];
+  let listens: ListenSpec[] | undefined;
   let i = 0;
   while (i < argv.length) {
     const a = argv[i]!;
     if (a === "--load" || a === "-l" || a === "--file") { const f = argv[i + 1]; if (!f) { process.stderr.write("routelab: --load needs a file\n"); return 2; } loads.push(f); i += 2; continue; }
     if (a.startsWith("--load=")) { loads.push(a.slice(7)); i++; continue; }
+    if (a === "--listen") {
+      const l = parseListen(argv[i + 1] ?? "");
+      if (typeof l === "string") { process.stderr.write(`routelab: ${l}\n`); return 2; }
+      (listens ??= []).push(l); i += 2; continue;
+    }
     if (a === "-h" || a === "--help" || a === "help") { process.stdout.write(USAGE); return 0; }
     if (a === "-V" || a === "--version") { process.stdout.write("routelab 0.1.0 (speaks iproute2-6.1.0)\n"); return 0; }
     break;
@@ -70,7 +79,7 @@ function main(argv: string[]): number {
   }
   // iptables-save prints ctime() of now: "Thu Nov 26 07:33:16 2026".
   const now = () => { const d = new Date(); const p = (n: number) => String(n).padStart(2, "0"); return `${d.toDateString().slice(0, 3)} ${d.toDateString().slice(4, 7)} ${String(d.getDate()).padStart(2, " ")} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())} ${d.getFullYear()}`; };
-  const ctx = { chains: () => nf.chains, netfilter: () => nf, now };
+  const ctx = { chains: () => nf.chains, netfilter: () => nf, now, env: listens ? { listens } : {} };
   const words: Word[] = argv.slice(i).map((text, k) => ({ text, loc: { file: "<argv>", line: 1, col: k + 1 } }));
   const po = parseIpOptions(words, 0);
   if (po.error) { process.stderr.write(po.error.message.trimEnd() + "\n"); return po.error.exit; }

@@ -99,24 +99,67 @@ export function hostView(s: HostState): NfHostView {
 
 interface Ct { state: NfPacket["ctstate"]; mark: number; dnat?: { addr: Addr; port: number }; snat?: { addr: Addr; port: number }; origDaddr?: Addr; origDport?: number; origSaddr?: Addr; origSport?: number }
 
+/** A socket listening on the host (`--listen udp 127.0.0.1 12345 transparent`). */
+export interface ListenSpec { proto: "udp" | "tcp"; addr: Addr; port: number; transparent: boolean }
+
+/** What the journey needs beyond the host and its rulesets. */
+export interface JourneyEnv {
+  /** Sockets listening on the host; undefined = assume the proxy a TPROXY rule points at is listening. */
+  listens?: readonly ListenSpec[];
+}
+
+/** A reverse-NAT step a hook applies at a priority (the conntrack NAT hooks: -100 dst, 100 src). */
+interface Manip { priority: number; what: string; apply(p: NfPacket): void }
+
+/** nf_conntrack_in runs at -200: chains before it see no conntrack entry on a packet that has none yet. */
+const CT_PRIORITY = -200;
+
 class Walker {
   trace: JourneyStep[] = [];
   readonly view: NfHostView;
   readonly conntrack: boolean;
   tproxied = false;
-  constructor(readonly s: HostState, readonly chains: readonly NfBaseChain[], readonly ct: Ct) {
-    this.view = hostView(s);
+  /** The packet carries its conntrack entry (it has passed the conntrack hook once, e.g. before looping through lo). */
+  hasCt = false;
+  /** NAT for this flow is set up (first traversal done): nat chains are not consulted again. */
+  natDone = false;
+  constructor(readonly s: HostState, readonly chains: readonly NfBaseChain[], readonly ct: Ct, readonly env: JourneyEnv = {}) {
+    this.view = { ...hostView(s), tproxySocket: (pkt, addr, port) => this.socketFor(pkt, addr, port) };
     this.conntrack = chains.some((c) => c.needsConntrack);
   }
 
+  /** nf_tproxy_get_sock: a listener on the port, bound to the address or a wildcard. */
+  socketFor(pkt: NfPacket, addr: Addr | undefined, port: number): boolean {
+    const ls = this.env.listens;
+    if (!ls) return true;
+    const want = addr && !(addr.family === 4 ? addr.v === 0 : addr.v === 0n) ? addr : pkt.daddr;
+    const proto = pkt.ipproto === 6 ? "tcp" : pkt.ipproto === 17 ? "udp" : "";
+    return ls.some((l) => l.proto === proto && l.port === port && l.addr.family === pkt.family && ((l.addr.family === 4 ? l.addr.v === 0 : l.addr.v === 0n) || addrEq(l.addr, want)));
+  }
+
   /** Run every base chain of a hook. Returns the verdict and whether a re-route is due (output). */
-  hook(hook: Hook, pkt: NfPacket, onChain?: (c: NfBaseChain, before: NfPacket, after: NfPacket) => string | undefined): { pkt: NfPacket; drop?: string } {
+  hook(hook: Hook, pkt: NfPacket, onChain?: (c: NfBaseChain, before: NfPacket, after: NfPacket) => string | undefined, manips: Manip[] = []): { pkt: NfPacket; drop?: string } {
     this.trace.push({ kind: "hook", hook, ...(pkt.iifname ? { iif: pkt.iifname } : {}), ...(pkt.oifname ? { oif: pkt.oifname } : {}), mark: pkt.mark, saddr: formatAddr(pkt.saddr), daddr: formatAddr(pkt.daddr) });
+    const pending = [...manips].sort((a, b) => a.priority - b.priority);
+    const runManips = (upTo: number) => {
+      while (pending.length && pending[0]!.priority <= upTo) {
+        const m = pending.shift()!;
+        m.apply(pkt);
+        this.trace.push({ kind: "nat", what: m.what, saddr: formatAddr(pkt.saddr), daddr: formatAddr(pkt.daddr), sport: pkt.sport, dport: pkt.dport });
+      }
+    };
+    const entersCt = hook === "prerouting" || hook === "output";
     for (const c of chainsAt(this.chains, hook, pkt.family)) {
-      if (c.type === "nat" && (!this.conntrack || pkt.ctstate !== "new")) continue;
+      runManips(c.priority);
+      if (c.type === "nat" && (!this.conntrack || pkt.ctstate !== "new" || this.natDone)) continue;
+      if (entersCt && c.priority >= CT_PRIORITY) this.hasCt = true;
       const before = { ...pkt };
       pkt.ctmark = this.ct.mark;
-      const res = c.evaluate({ ...pkt }, this.view);
+      // Before the conntrack hook a packet without an entry has none: ct state is INVALID, ct mark 0.
+      const noCt = !this.hasCt && (!entersCt || c.priority < CT_PRIORITY) && entersCt;
+      const seen = noCt ? { ...pkt, ctstate: "invalid" as const, ctmark: 0 } : { ...pkt };
+      const res = c.evaluate(seen, this.view);
+      if (noCt) { res.packet.ctstate = pkt.ctstate; res.packet.ctmark = this.ct.mark; }
       this.pushSteps(hook, c, res.steps);
       pkt = res.packet;
       this.ct.mark = pkt.ctmark;
@@ -126,6 +169,8 @@ class Walker {
       const err = onChain?.(c, before, pkt);
       if (err) return { pkt, drop: err };
     }
+    runManips(Infinity);
+    if (entersCt) this.hasCt = true;
     return { pkt };
   }
 
@@ -171,8 +216,8 @@ class Walker {
         return undefined;
       }
       case "tproxy": {
-        const found = pkt.socketExists ?? true;
-        this.trace.push({ kind: "note", text: `TPROXY to ${v.addr ? formatAddr(v.addr) : "the original destination"}:${v.port}: ${found ? "a transparent socket listens, the packet is assigned to it" : "no socket listens: dropped"}` });
+        const found = this.socketFor(pkt, v.addr, v.port);
+        this.trace.push({ kind: "note", text: `TPROXY to ${v.addr ? formatAddr(v.addr) : "the original destination"}:${v.port}: ${found ? (this.env.listens ? "a socket listens there" : "assuming the proxy listens there (no --listen given)") + ", the packet is assigned to it" : "no socket listens there: dropped"}` });
         if (!found) return "TPROXY found no socket";
         this.tproxied = true;
         return undefined;
@@ -206,17 +251,17 @@ function changed(a: NfPacket, b: NfPacket): boolean {
  * Follow one packet (or its reply) through the host.
  * @example journey(state, chains, { family: 4, dst: v4(0x01010101), uid: 1000, ipproto: 17, dport: 443 })
  */
-export function journey(s: HostState, chains: readonly NfBaseChain[], q: JourneyQuery): JourneyResult {
+export function journey(s: HostState, chains: readonly NfBaseChain[], q: JourneyQuery, env: JourneyEnv = {}): JourneyResult {
   if (q.reply) {
     const ct: Ct = { state: "new", mark: 0 };
-    const orig = forward(s, chains, { ...q, reply: false }, ct);
-    return replyJourney(s, chains, q, orig, ct);
+    const orig = forward(s, chains, { ...q, reply: false }, ct, env);
+    return replyJourney(s, chains, q, orig, ct, env);
   }
-  return forward(s, chains, q, { state: "new", mark: 0 });
+  return forward(s, chains, q, { state: "new", mark: 0 }, env);
 }
 
-function forward(s: HostState, chains: readonly NfBaseChain[], q: JourneyQuery, ct: Ct): JourneyResult {
-  const w = new Walker(s, chains, ct);
+function forward(s: HostState, chains: readonly NfBaseChain[], q: JourneyQuery, ct: Ct, env: JourneyEnv): JourneyResult {
+  const w = new Walker(s, chains, ct, env);
   const pkt: NfPacket = {
     family: q.family, saddr: q.from ?? (q.family === 4 ? ANY4 : ANY6), daddr: q.dst, ipproto: q.ipproto,
     sport: q.sport ?? 40000, dport: q.dport ?? 0, mark: q.mark ?? 0, tos: q.tos ?? 0,
@@ -264,7 +309,9 @@ function outputPath(s: HostState, w: Walker, pkt: NfPacket, q: JourneyQuery, ct:
   p = post.pkt;
   if (post.drop) return { query: q, trace: w.trace, final: finalOf(s, "dropped", p, ct, d, { reason: post.drop }) };
   if (d.type === "local" || p.oifname === "lo") {
-    // Local destination: the packet loops through lo and is seen again at PREROUTING and INPUT (it keeps its route).
+    // Local destination: the packet loops through lo and is seen again at PREROUTING and INPUT (it keeps
+    // its route and its conntrack entry, whose NAT was set up in OUTPUT/POSTROUTING).
+    w.natDone = true;
     const lo: NfPacket = { ...p, iifname: "lo" };
     delete lo.skuid; delete lo.skgid;
     const pre = w.hook("prerouting", lo);
@@ -276,8 +323,8 @@ function outputPath(s: HostState, w: Walker, pkt: NfPacket, q: JourneyQuery, ct:
   return { query: q, trace: w.trace, final: finalOf(s, "sent", p, ct, d) };
 }
 
-function inputPath(s: HostState, w: Walker, pkt: NfPacket, q: JourneyQuery, ct: Ct, stage: "input" = "input"): JourneyResult {
-  const pre = w.hook("prerouting", pkt);
+function inputPath(s: HostState, w: Walker, pkt: NfPacket, q: JourneyQuery, ct: Ct, stage: "input" = "input", preManips: Manip[] = [], postManips: Manip[] = []): JourneyResult {
+  const pre = w.hook("prerouting", pkt, undefined, preManips);
   let p = pre.pkt;
   if (pre.drop) return { query: q, trace: w.trace, final: finalOf(s, "dropped", p, ct, undefined, { reason: pre.drop }) };
   const rqIn = rq(p, { from: p.saddr, iif: p.iifname });
@@ -290,7 +337,7 @@ function inputPath(s: HostState, w: Walker, pkt: NfPacket, q: JourneyQuery, ct: 
     return { query: q, trace: w.trace, final: finalOf(s, "dropped", p, ct, d, { reason }) };
   }
   if (d.type === "local" || d.type === "broadcast") {
-    const inp = w.hook("input", p);
+    const inp = w.hook("input", p, undefined, postManips);
     p = inp.pkt;
     if (inp.drop) return { query: q, trace: w.trace, final: finalOf(s, "dropped", p, ct, d, { reason: inp.drop }) };
     return { query: q, trace: w.trace, final: finalOf(s, "delivered", p, ct, d, w.tproxied ? { reason: "delivered to the TPROXY socket" } : {}) };
@@ -300,20 +347,20 @@ function inputPath(s: HostState, w: Walker, pkt: NfPacket, q: JourneyQuery, ct: 
   const fwd = w.hook("forward", p);
   p = fwd.pkt;
   if (fwd.drop) return { query: q, trace: w.trace, final: finalOf(s, "dropped", p, ct, d, { reason: fwd.drop }) };
-  const post = w.hook("postrouting", p);
+  const post = w.hook("postrouting", p, undefined, postManips);
   p = post.pkt;
   if (post.drop) return { query: q, trace: w.trace, final: finalOf(s, "dropped", p, ct, d, { reason: post.drop }) };
   return { query: q, trace: w.trace, final: finalOf(s, "sent", p, ct, d) };
 }
 
-function replyJourney(s: HostState, chains: readonly NfBaseChain[], q: JourneyQuery, orig: JourneyResult, origCt: Ct): JourneyResult {
+function replyJourney(s: HostState, chains: readonly NfBaseChain[], q: JourneyQuery, orig: JourneyResult, origCt: Ct, env: JourneyEnv): JourneyResult {
   const of = orig.final;
   if (of.verdict !== "sent") {
     return { query: q, original: orig, trace: [{ kind: "note", text: `the original packet was ${of.verdict}${of.reason ? ` (${of.reason})` : ""}: there is no reply to follow` }], final: { ...of, verdict: of.verdict === "delivered" ? "delivered" : of.verdict, reason: "no reply: the original did not leave the host" } };
   }
   // Conntrack state carried over from the original: ct mark and NAT mappings.
   const ct: Ct = { state: "established", mark: of.ctmark };
-  const w = new Walker(s, chains, ct);
+  const w = new Walker(s, chains, ct, env);
   const fam = q.family;
   const parse = (t: string): Addr => (fam === 4 ? { family: 4, v: t.split(".").reduce((a, x) => a * 256 + Number(x), 0) >>> 0 } : parseV6(t));
   let pkt: NfPacket = {
@@ -321,17 +368,12 @@ function replyJourney(s: HostState, chains: readonly NfBaseChain[], q: JourneyQu
     mark: 0, tos: q.tos ?? 0, iifname: of.oif ?? "", oifname: "", ctstate: "established", ctmark: of.ctmark, ctdir: "reply",
   };
   w.trace.push({ kind: "conntrack", text: `reply of ${of.saddr}:${of.sport} → ${of.daddr}:${of.dport}: arrives on ${of.oif} as ${of.daddr}:${of.dport} → ${of.saddr}:${of.sport}, ctstate established, ct mark ${"0x" + of.ctmark.toString(16)}` });
-  // De-SNAT happens at PREROUTING (before routing): the reply's destination becomes the original source.
-  if (origCt.origSaddr) {
-    pkt = { ...pkt, daddr: origCt.origSaddr, dport: origCt.origSport ?? pkt.dport };
-    w.trace.push({ kind: "nat", what: "reverse SNAT", saddr: formatAddr(pkt.saddr), daddr: formatAddr(pkt.daddr), sport: pkt.sport, dport: pkt.dport });
-  }
-  const res = inputPath(s, w, pkt, q, ct);
-  if (origCt.origDaddr && (res.final.verdict === "delivered" || res.final.verdict === "sent")) {
-    res.final.saddr = formatAddr(origCt.origDaddr);
-    if (origCt.origDport !== undefined) res.final.sport = origCt.origDport;
-    w.trace.push({ kind: "nat", what: "reverse DNAT", saddr: res.final.saddr, daddr: res.final.daddr, sport: res.final.sport, dport: res.final.dport });
-  }
+  // Reverse NAT happens in the conntrack NAT hooks: de-SNAT at PREROUTING -100 (before routing),
+  // de-DNAT at INPUT/POSTROUTING 100 (nf_nat_ipv4_fn on the reply direction).
+  const pre: Manip[] = origCt.origSaddr ? [{ priority: -100, what: "reverse SNAT", apply: (p) => { p.daddr = origCt.origSaddr!; if (origCt.origSport !== undefined) p.dport = origCt.origSport; } }] : [];
+  const post: Manip[] = origCt.origDaddr ? [{ priority: 100, what: "reverse DNAT", apply: (p) => { p.saddr = origCt.origDaddr!; if (origCt.origDport !== undefined) p.sport = origCt.origDport; } }] : [];
+  w.natDone = true;
+  const res = inputPath(s, w, pkt, q, ct, "input", pre, post);
   res.original = orig;
   return res;
 }

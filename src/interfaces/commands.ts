@@ -21,9 +21,10 @@ import type { HostNetfilter } from "../model/netfilter.js";
 import { iptablesSave } from "../netfilter/iptables/index.js";
 import { nftListRuleset } from "../netfilter/nft/index.js";
 import { parseTrace, runTrace, traceJson, traceText } from "./trace.js";
+import type { JourneyEnv } from "../engine/journey.js";
 
 /** What commands may need beyond the host: its netfilter base chains (built once). */
-export interface CmdContext { chains?: () => readonly NfBaseChain[]; netfilter?: () => HostNetfilter; /** Date printed in iptables-save comments (the CLI passes the current time). */ now?: () => string }
+export interface CmdContext { env?: JourneyEnv; chains?: () => readonly NfBaseChain[]; netfilter?: () => HostNetfilter; /** Date printed in iptables-save comments (the CLI passes the current time). */ now?: () => string }
 
 /** What one command printed. */
 export interface CmdResult { stdout: string; stderr: string; status: number; /** exit at once (iproute2 invarg: exit(-1) even inside -batch) */ fatal?: boolean }
@@ -61,7 +62,7 @@ export function runCommand(s: HostState, opts: IpOptions, words: Word[], end: So
   if (first === "trace") {
     const q = parseTrace(words.slice(1), end, opts.family);
     if ("exit" in q) return errOut(q);
-    const r = runTrace(s, ctx.chains?.() ?? [], q, end);
+    const r = runTrace(s, ctx.chains?.() ?? [], q, end, ctx.env ?? {});
     if ("exit" in r) return errOut(r);
     return { stdout: opts.json ? traceJson(s, r) + "\n" : traceText(s, r), stderr: "", status: 0 };
   }

@@ -5,7 +5,7 @@
  * @module
  */
 import { formatAddr, parsePrefix, type Addr, type Family } from "../addr/ip.js";
-import { journey, type JourneyQuery, type JourneyResult, type JourneyStep } from "../engine/journey.js";
+import { journey, type JourneyEnv, type JourneyQuery, type JourneyResult, type JourneyStep, type ListenSpec } from "../engine/journey.js";
 import { linkByIndex, linkByName } from "../model/ops.js";
 import type { HostState, SourceLoc } from "../model/types.js";
 import type { NfBaseChain } from "../netfilter/types.js";
@@ -115,8 +115,22 @@ export function traceText(s: HostState, r: JourneyResult): string {
 }
 
 /** Run a trace against a host with its base chains. Devices must exist. */
-export function runTrace(s: HostState, chains: readonly NfBaseChain[], q: JourneyQuery, end: SourceLoc): JourneyResult | IpError {
+export function runTrace(s: HostState, chains: readonly NfBaseChain[], q: JourneyQuery, end: SourceLoc, env: JourneyEnv = {}): JourneyResult | IpError {
   for (const d of [q.iif, q.oif]) if (d !== undefined && !linkByName(s, d)) return ipFail("ip.no-device", `Cannot find device "${d}"`, undefined, end, 1);
   if (q.iif && !q.from) return ipFail("trace.from", "a packet arriving on iif needs its source: add `from ADDRESS`", undefined, end, 1, "from ADDRESS");
-  return journey(s, chains, q);
+  return journey(s, chains, q, env);
+}
+
+/**
+ * Parse a listening socket: `udp|tcp ADDRESS PORT [transparent]` (one argument, words separated by spaces).
+ * @example parseListen("udp 127.0.0.1 12345 transparent")
+ */
+export function parseListen(spec: string): ListenSpec | string {
+  const w = spec.trim().split(/\s+/);
+  if ((w[0] !== "udp" && w[0] !== "tcp") || w.length < 3 || w.length > 4 || (w[3] !== undefined && w[3] !== "transparent")) return `--listen "${spec}": expected "udp|tcp ADDRESS PORT [transparent]"`;
+  const a = parsePrefix(w[1]!);
+  const port = Number(w[2]);
+  if (!a.ok || a.value.len !== (a.value.addr.family === 4 ? 32 : 128)) return `--listen "${spec}": "${w[1]}" is not an address`;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) return `--listen "${spec}": "${w[2]}" is not a port`;
+  return { proto: w[0], addr: a.value.addr, port, transparent: w[3] === "transparent" };
 }

@@ -1204,7 +1204,9 @@ export function describeFinal(f: Final | undefined): string {
 export function routelabRun(cli: string, fam: Family, lines: string[]): { answers: RoutelabAnswer[]; stray: string[]; ms: number } {
   const esc = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   const diag = new RegExp(`^(${esc(fam.script)}|${esc(path.basename(fam.script))}):\\d+`);
-  const out = h.runBatch(process.execPath, [cli, "--load", fam.script, "-j", "-force", "-batch"], lines, `jr-${fam.name}`, diag);
+  // The host's listening sockets (the .peers `listen` lines) tell routelab where TPROXY finds a socket.
+  const listenArgs = fam.listens.flatMap((l) => ["--listen", `${l.proto} ${l.addr} ${l.port}${l.transparent ? " transparent" : ""}`]);
+  const out = h.runBatch(process.execPath, [cli, ...listenArgs, "--load", fam.script, "-j", "-force", "-batch"], lines, `jr-${fam.name}`, diag);
   return { answers: lines.map((_, i) => parseRoutelab(out.answers[i])), stray: out.stray, ms: out.ms };
 }
 
