@@ -43,7 +43,7 @@ export type MatchOp = "==" | "!=" | "<" | ">" | "<=" | ">=" | "implicit";
 
 export type Stmt =
   | { k: "match"; left: Expr; op: MatchOp; right: Expr }
-  | { k: "mangle"; key: MetaE | CtE; value: Expr }
+  | { k: "mangle"; key: MetaE | CtE | PayloadE; value: Expr }
   | { k: "verdict"; v: VerdictKind; target?: string }
   | { k: "counter"; packets: number; bytes: number }
   | { k: "log"; prefix?: string; level?: string; group?: number; flags?: string[] }

@@ -184,6 +184,14 @@ function execStmt(s: Stmt, pkt: NfPacket, host: NfHostView, t: NftTable, effects
       const n = Number(v.v & 0xffffffffn) >>> 0;
       if (s.key.k === "meta" && s.key.key === "mark") pkt.mark = n;
       else if (s.key.k === "ct" && s.key.key === "mark") pkt.ctmark = n;
+      else if (s.key.k === "payload") {
+        // Header rewrites (nft_payload_set): the address family and protocol must fit, like a match.
+        if (evalExpr(s.key, pkt, host) === undefined) return "nomatch";
+        const f = s.key.field;
+        if (f === "saddr" || f === "daddr") pkt[f] = pkt.family === 4 ? { family: 4, v: Number(v.v & 0xffffffffn) >>> 0 } : { family: 6, v: v.v };
+        else if (f === "dscp") pkt.tos = ((n & 0x3f) << 2) | (pkt.tos & 3);
+        else if (f === "sport" || f === "dport") pkt[f] = n & 0xffff;
+      }
       effects.push(fmtStmtShort(s, t));
       return "next";
     }

@@ -247,7 +247,7 @@ function stmt(o: JObj, family: NftFamily): Stmt {
     case "mangle": {
       const m = obj(v, k);
       const key = expr(m.key);
-      if (key.k !== "meta" && key.k !== "ct") throw new JErr("only meta/ct mangling is supported");
+      if (key.k !== "meta" && key.k !== "ct" && key.k !== "payload") throw new JErr("only meta/ct/payload mangling is supported");
       const val = typeof m.value === "object" && m.value !== null && !Array.isArray(m.value) ? expr(m.value) : value(m.value, [leftType(key)]);
       return { k: "mangle", key, value: val };
     }

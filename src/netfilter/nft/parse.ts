@@ -6,7 +6,7 @@
  */
 import type { Issue, SourceLoc } from "../../model/types.js";
 import type {
-  BaseSpec, Const, DType, Expr, MatchOp, MetaE, CtE, NftFamily, Stmt, VerdictKind,
+  BaseSpec, Const, DType, Expr, MatchOp, MetaE, CtE, NftFamily, PayloadE, Stmt, VerdictKind,
 } from "./ast.js";
 import { NFT_FAMILIES } from "./ast.js";
 import { lex, tokName, type Tok } from "./lexer.js";
@@ -773,9 +773,12 @@ class Parser {
     const nt = this.peek();
     if (this.isWord(nt, "set")) {
       this.next();
-      if (left.k !== "meta" && left.k !== "ct") this.fail(t, `setting ${t.text} is not supported by routelab's nftables model`);
-      const val = this.valueExpr(family, left);
-      return [{ k: "mangle", key: left, value: val }];
+      // Payload statements cover the header fields routing and NAT look at (addresses, dscp, ports).
+      const okPayload = left.k === "payload" && (((left.proto === "ip" || left.proto === "ip6") && ["saddr", "daddr", "dscp"].includes(left.field)) || (["tcp", "udp", "th"].includes(left.proto) && ["sport", "dport"].includes(left.field)));
+      if (left.k !== "meta" && left.k !== "ct" && !okPayload) this.fail(t, `setting ${t.text} is not supported by routelab's nftables model`);
+      const key = left as MetaE | CtE | PayloadE;
+      const val = this.valueExpr(family, key);
+      return [{ k: "mangle", key, value: val }];
     }
     if (this.isWord(nt, "vmap")) {
       this.next();
@@ -921,7 +924,7 @@ class Parser {
   }
 
   /** Value for `meta mark set ...`: constant or expression with binops. */
-  valueExpr(family: NftFamily, target: MetaE | CtE): Expr {
+  valueExpr(family: NftFamily, target: MetaE | CtE | PayloadE): Expr {
     const t = this.peek();
     if (this.isOp(t, "(") || this.isWord(t, "meta") || this.isWord(t, "ct") || (t.kind === "word" && META_UNQUALIFIED.has(t.text) && t.text !== "mark" ? false : this.isWord(t, "mark"))) {
       return this.leftExpr(family);
