@@ -38,6 +38,27 @@ function parsePortRange(ctx: ParseCtx, s: string, at: number, proto: string): Ra
   return [lo, hi];
 }
 
+/**
+ * xtopt_parse_mport (udp is an x6 extension): `a[:b]`, each part a decimal number (taken
+ * modulo 65536, as getaddrinfo's port is) or a service of any protocol; empty parts
+ * default to 0 / 65535; a reversed range is kept (it never matches).
+ */
+function parseMport(ctx: ParseCtx, s: string, at: number, opt: string): Range {
+  const parts = s.split(":");
+  if (parts.length > 2) throw paramError(ctx.prog, `udp: Too many components for option "--${opt}" (max: 2)`, at, "iptables.bad-port");
+  const r: Range = [0, 0xffff];
+  parts.forEach((part, i) => {
+    if (part === "") return;
+    let v: number | undefined;
+    if (/^[0-9]+$/.test(part)) v = Number(part) % 65536;
+    else v = parsePortNum(/^0[xX]/.test(part) ? "-" : part, ctx.env);
+    if (v === undefined) throw paramError(ctx.prog, `Port "${part}" does not resolve to anything.`, at, "iptables.bad-port", "a port number or service name");
+    r[i] = v;
+  });
+  if (parts.length === 1) r[1] = r[0];
+  return r;
+}
+
 const TCP_FLAGS: Array<[string, number]> = [["FIN", 0x01], ["SYN", 0x02], ["RST", 0x04], ["PSH", 0x08], ["ACK", 0x10], ["URG", 0x20], ["ALL", 0x3f], ["NONE", 0]];
 
 function parseTcpFlags(ctx: ParseCtx, s: string, at: number): number {
@@ -99,7 +120,7 @@ function tcpudp(name: "tcp" | "udp"): MatchExt {
           if (name === "udp") throw paramError(p, `udp: option "--${opt}" can only be used once.`, a.at, "iptables.duplicate-option");
           throw paramError(p, `Only one \`--${opt}' allowed`, a.at, "iptables.duplicate-option");
         }
-        const r = parsePortRange(a.ctx, a.arg!, a.valAt, name);
+        const r = name === "tcp" ? parsePortRange(a.ctx, a.arg!, a.valAt, name) : parseMport(a.ctx, a.arg!, a.valAt, id === 0 ? "source-port" : "destination-port");
         if (id === 0) { d.sp = r; d.spInv = a.invert; } else { d.dp = r; d.dpInv = a.invert; }
         a.st.flags |= bit;
       } else if (id === 2 || id === 3) {

@@ -111,6 +111,7 @@ export function runIptablesRestore(rs: IptablesRuleset, text: string, family: Fa
     const k = cloneTable(start!);
     // a flushed (deleted) or absent table exists again only once something creates it
     let exists = !!(opts.noflush && snapshot);
+    const declared = new Set<string>(); // ':' lines (re)create the chain inside the batch
     const errors: string[] = [];
     let first: { argv: string[]; locs: SourceLoc[]; code: string; reason?: string } | undefined;
     const reject = (q: Extract<Queued, { kind: "cmd" }>, msg: string, errno: string, reason?: string) => {
@@ -120,6 +121,7 @@ export function runIptablesRestore(rs: IptablesRuleset, text: string, family: Fa
     for (const q of queue) {
       if (q.kind !== "cmd") exists = true;
       else if (["A", "I", "R", "N", "P"].includes(q.pc.command) || (q.pc.command === "F" && q.pc.chain !== undefined)) exists = true;
+      if (q.kind === "userchain") declared.add(q.chain);
       if (q.kind === "userchain") { const c = k.chains.get(q.chain); k.chains.set(q.chain, c ? { ...c, rules: [] } : { name: q.chain, builtin: false, policy: "ACCEPT", created: true, rules: [] }); continue; }
       if (q.kind === "policy") { const c = k.chains.get(q.chain)!; k.chains.set(q.chain, { ...c, policy: q.policy === "-" ? c.policy : (q.policy as "ACCEPT" | "DROP"), created: true }); continue; }
       const pc = q.pc, tr = q.trace;
@@ -150,6 +152,9 @@ export function runIptablesRestore(rs: IptablesRuleset, text: string, family: Fa
         const nc = { ...c, rules: c.rules.slice() };
         nc.rules.splice(idx, 1);
         k.chains.set(nc.name, nc);
+      } else if (pc.command === "E" && (!start!.chains.has(pc.chain!) || declared.has(pc.chain!))) {
+        // nf_tables cannot rename a chain created in the same batch
+        reject(q, `CHAIN_RENAME failed (No such file or directory): chain ${pc.newname!}`, "ENOENT", "a chain that existed before this COMMIT block");
       } else if (pc.command !== "C" && pc.command !== "S" && pc.command !== "L") {
         // chain commands: rerun on the kernel state (EBUSY for -X is the kernel's)
         const tmp = fs.tables.get(tn);
