@@ -165,6 +165,12 @@ class Walker {
       this.ct.mark = pkt.ctmark;
       const v = res.verdict;
       const drop = this.applyVerdict(hook, c, v, pkt);
+      if (drop && v.kind === "tproxy") {
+        // xt_TPROXY returns NF_DROP itself when no socket is found: the rule's verdict is drop and the
+        // packet keeps the mark it had (the tproxy mark is only set on a socket hit).
+        pkt.mark = before.mark;
+        for (let i = this.trace.length - 1; i >= 0; i--) { const t = this.trace[i]!; if (t.kind === "rule" && t.matched && t.rule !== 0) { t.verdict = "drop"; break; } }
+      }
       if (drop) return { pkt, drop };
       const err = onChain?.(c, before, pkt);
       if (err) return { pkt, drop: err };
