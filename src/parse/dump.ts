@@ -33,7 +33,7 @@ import type { HostState, IfAddr, Issue, Link, LinkKind, Nexthop, Route, RouteTyp
 import { RTN } from "../model/types.js";
 import {
   dsfieldA2n, groupA2n, ipprotoA2n, METRIC_INDEX, parseNum, rtprotA2n, rtscopeA2n, tableA2n,
-} from "../print/names.js";
+} from "./names.js";
 import { ignoreLinkdown } from "../print/routes.js";
 import type { JNode } from "./dump-json.js";
 import { JsonSyntaxError, LineIndex, parseJsonValues } from "./dump-json.js";
