@@ -110,7 +110,7 @@ function compare(steps: Array<string | Step>): { mismatches: string[]; count: nu
   for (const t of ["filter", "nat", "mangle", "raw", "security"] as const) {
     const k = real(["iptables-save", "-c", "-t", t]).stdout;
     const m = iptablesSave(rs, 4, { table: t, counters: true });
-    if (norm(k) !== norm(m)) mismatches.push(`iptables-save -c -t ${t} differs:\n--- kernel\n${norm(k)}\n--- model\n${norm(m)}`);
+    if (norm(k) !== norm(m)) mismatches.push(`iptables-save -c -t ${t} differs:\n--- kernel\n${JSON.stringify(k)}\n--- model\n${JSON.stringify(m)}`);
   }
   for (const f of [4, 6] as const) {
     const k = real([f === 4 ? "iptables-save" : "ip6tables-save"]).stdout;

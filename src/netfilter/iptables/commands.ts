@@ -194,6 +194,10 @@ export function applyIptablesCommand(rs: IptablesRuleset, argv: string[], locs: 
 export interface ExecOptions {
   /** Skip kernel-side checks (validation, EBUSY on chain deletion): the restore cache pass. */
   skipKernel?: boolean;
+  /** iptables-restore's cache pass: a rename is only checked (its cache keeps the old name). */
+  noRename?: boolean;
+  /** iptables-restore: a policy was set earlier in this batch (changes one error's wording). */
+  afterPolicy?: boolean;
   /** Filled with what a rule command added/removed and its batch operation name. */
   trace?: { added?: IptRule[]; removed?: IptRule; op?: string };
 }
@@ -322,13 +326,26 @@ export function execute(rs: IptablesRuleset, pc: ParsedCommand, p: Prog, loc: So
     case "F": case "Z": {
       if (chain !== undefined) {
         const c = t.chains.get(chain);
+        if (!c && pc.command === "Z" && opts.afterPolicy) throw simpleError(p, "Bad built-in chain name.", EXIT.OTHER, "iptables.ENOENT", pc.chainArg);
         if (!c) throw noChain();
-        if (pc.command === "Z" && c.builtin && !c.created) throw noChain();
+        if (pc.command === "Z" && c.builtin && !c.created) {
+          // nft_strerror words ENOENT after the last nft function called: after a policy change in
+          // the same iptables-restore batch it is chain_set's "Bad built-in chain name."
+          throw opts.afterPolicy ? simpleError(p, "Bad built-in chain name.", EXIT.OTHER, "iptables.ENOENT", pc.chainArg) : noChain();
+        }
         if (pc.command === "F") {
           c.rules = [];
           if (c.builtin && !c.created) { c.created = true; commit(); return ""; } // flushing a base chain creates it
         }
       } else if (pc.command === "F") for (const c of t.chains.values()) c.rules = [];
+      if (pc.command === "Z") {
+        // zero the counters -c set (rules are immutable: replace the ones that carry counters)
+        const zero = (r: IptRule): IptRule => { if (!r.counters) return r; const { counters: _c, ...rest } = r; return rest; };
+        for (const c of t.chains.values()) {
+          if (chain !== undefined && c.name !== chain) continue;
+          c.rules = c.rules.map((r, i) => (pc.rulenum === undefined || pc.rulenum === i + 1 ? zero(r) : r));
+        }
+      }
       if (existing) commit();
       return "";
     }
@@ -345,6 +362,7 @@ export function execute(rs: IptablesRuleset, pc: ParsedCommand, p: Prog, loc: So
       const c = t.chains.get(chain!);
       if (t.chains.has(pc.newname!)) throw simpleError(p, "File exists.", EXIT.OTHER, "iptables.EEXIST", pc.chainArg);
       if (!c || c.builtin) throw noChain();
+      if (opts.noRename) return "";
       c.name = pc.newname!;
       const renamed = new Map<string, IptChain>();
       for (const [k, v] of t.chains) renamed.set(k === chain ? c.name : k, v);

@@ -57,9 +57,10 @@ function icmpMatch(v6: boolean): MatchExt {
   const names = v6 ? ICMP6 : ICMP4;
   return {
     kind: "match", name, families: [v6 ? 6 : 4] as Family[],
-    opts: [{ name: opt, id: 0, arg: true, inv: true, noX6: true }],
+    opts: [{ name: opt, id: 0, arg: true, inv: true }],
     init: () => ({ type: 0, lo: 0, hi: 0xff, inv: false }),
     parse(a) {
+      x6Check(a, name);
       const s = a.arg!, d = a.st.data;
       const e = names.find(([n]) => n === s) ?? names.filter(([n]) => n.startsWith(s)).find((_, __, all) => all.length === 1);
       if (e) { d.type = e[1]; d.lo = e[2]; d.hi = e[3]; }
@@ -74,7 +75,6 @@ function icmpMatch(v6: boolean): MatchExt {
         d.type = t[0]; d.lo = c ? c[0] : 0; d.hi = c ? c[0] : 0xff;
       }
       d.inv = a.invert;
-      a.st.flags |= 1;
     },
     final() { /* none */ },
     save(d) {

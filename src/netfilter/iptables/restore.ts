@@ -83,8 +83,10 @@ export function runIptablesRestore(rs: IptablesRuleset, text: string, family: Fa
   const commit = (ln: number): IptablesResult | undefined => {
     const tn = inTable!;
     // phase 2: the cache (fs.tables holds it), kernel checks skipped
+    let afterPolicy = false;
     for (const q of queue) {
       if (q.kind === "policy") {
+        afterPolicy = true;
         if (q.policy !== "ACCEPT" && q.policy !== "DROP" && q.policy !== "-") return fail(new IptError(`${progName}: line ${q.ln} failed: Bad policy name.`, EXIT.OTHER, "iptables.bad-policy", 0, "ACCEPT or DROP", false), [q.raw], [q.loc]);
         const t = fs.tables.get(tn)!;
         const c = t.chains.get(q.chain)!;
@@ -95,7 +97,9 @@ export function runIptablesRestore(rs: IptablesRuleset, text: string, family: Fa
       }
       if (q.kind !== "cmd") continue;
       try {
-        execute(rs, q.pc, p, q.locs[0], { skipKernel: true, trace: q.trace });
+        execute(rs, q.pc, p, q.locs[0], { skipKernel: true, trace: q.trace, afterPolicy, noRename: true });
+        if (q.pc.command === "P") afterPolicy = true;
+        else if (q.pc.command !== "Z") afterPolicy = false;
       } catch (e) {
         if (!(e instanceof IptError)) throw e;
         if (e.code === "iptables.no-chain") return fail(new IptError(`${e.message}\nError occurred at line: ${ln}`, e.status, e.code, e.arg, e.expected), q.argv, q.locs);
@@ -112,11 +116,11 @@ export function runIptablesRestore(rs: IptablesRuleset, text: string, family: Fa
     // a flushed (deleted) or absent table exists again only once something creates it
     let exists = !!(opts.noflush && snapshot);
     const declared = new Set<string>(); // ':' lines (re)create the chain inside the batch
-    const errors: string[] = [];
-    let first: { argv: string[]; locs: SourceLoc[]; code: string; reason?: string } | undefined;
-    const reject = (q: Extract<Queued, { kind: "cmd" }>, msg: string, errno: string, reason?: string) => {
-      errors.push(`line ${q.ln}: ${msg}`);
-      if (!first) first = { argv: q.argv, locs: q.locs, code: `iptables.${errno}`, ...(reason ? { reason } : {}) };
+    const renamed = new Map<string, string>(); // later messages still name a renamed chain by its old name
+    interface Rejected { text: string; chain?: string; ruleAdd: boolean; argv: string[]; locs: SourceLoc[]; code: string; reason?: string }
+    let rejected: Rejected[] = [];
+    const reject = (q: Extract<Queued, { kind: "cmd" }>, msg: string, errno: string, reason?: string, chain?: string) => {
+      rejected.push({ text: `line ${q.ln}: ${msg}`, ruleAdd: chain !== undefined, ...(chain !== undefined ? { chain } : {}), argv: q.argv, locs: q.locs, code: `iptables.${errno}`, ...(reason ? { reason } : {}) });
     };
     for (const q of queue) {
       if (q.kind !== "cmd") exists = true;
@@ -125,11 +129,12 @@ export function runIptablesRestore(rs: IptablesRuleset, text: string, family: Fa
       if (q.kind === "userchain") { const c = k.chains.get(q.chain); k.chains.set(q.chain, c ? { ...c, rules: [] } : { name: q.chain, builtin: false, policy: "ACCEPT", created: true, rules: [] }); continue; }
       if (q.kind === "policy") { const c = k.chains.get(q.chain)!; k.chains.set(q.chain, { ...c, policy: q.policy === "-" ? c.policy : (q.policy as "ACCEPT" | "DROP"), created: true }); continue; }
       const pc = q.pc, tr = q.trace;
-      const c = pc.chain !== undefined ? k.chains.get(pc.chain) : undefined;
+      const chainName = pc.chain !== undefined ? renamed.get(pc.chain) ?? pc.chain : undefined;
+      const c = chainName !== undefined ? k.chains.get(chainName) : undefined;
       if (pc.command === "A" || pc.command === "I" || pc.command === "R") {
         // one batch message per rule (a -s/-d list expands to several)
         for (const rule of tr.added ?? []) {
-          const c2 = k.chains.get(pc.chain!);
+          const c2 = k.chains.get(chainName!);
           if (!c2) break;
           const nc = { ...c2, rules: c2.rules.slice() };
           if (pc.command === "R") {
@@ -142,7 +147,11 @@ export function runIptablesRestore(rs: IptablesRuleset, text: string, family: Fa
           const trial = { name: k.name, chains: new Map(k.chains) };
           trial.chains.set(nc.name, nc);
           const err = validateTable(trial, family, new Set([rule]));
-          if (err) { reject(q, `${tr.op ?? "RULE_APPEND"} failed (${ERRNO_TEXT[err.errno] ?? err.errno}): rule in chain ${pc.chain!}`, err.errno, err.reason); continue; }
+          if (err) {
+            reject(q, `${tr.op ?? "RULE_APPEND"} failed (${ERRNO_TEXT[err.errno] ?? err.errno}): rule in chain ${pc.chain!}`, err.errno, err.reason, chainName);
+            if (c2.builtin && !c2.created) k.chains.set(c2.name, { ...c2, created: true }); // the base chain itself is still added
+            continue;
+          }
           k.chains.set(nc.name, nc);
         }
       } else if (pc.command === "D" || pc.command === "DN") {
@@ -159,7 +168,12 @@ export function runIptablesRestore(rs: IptablesRuleset, text: string, family: Fa
         // chain commands: rerun on the kernel state (EBUSY for -X is the kernel's)
         const tmp = fs.tables.get(tn);
         fs.tables.set(tn, k);
-        try { execute(rs, pc, p, q.locs[0]); } catch (e) {
+        try {
+          execute(rs, chainName !== pc.chain ? { ...pc, chain: chainName! } : pc, p, q.locs[0]);
+          if (pc.command === "E") renamed.set(pc.chain!, pc.newname!);
+          // iptables-nft drops rule messages of this batch that a flush makes pointless
+          if (pc.command === "F") rejected = rejected.filter((e) => !e.ruleAdd || (chainName !== undefined && e.chain !== chainName));
+        } catch (e) {
           if (!(e instanceof IptError)) throw e;
           reject(q, e.message.startsWith(prefix + " ") ? e.message.slice(prefix.length + 1) : e.message, e.code.replace(/^iptables\./, ""), e.expected);
         }
@@ -169,7 +183,10 @@ export function runIptablesRestore(rs: IptablesRuleset, text: string, family: Fa
         for (const name of [...k.chains.keys()]) if (!after.chains.has(name)) k.chains.delete(name);
       }
     }
-    if (errors.length) return fail(new IptError(`${prefix}\n${errors.join("\n")}`, EXIT.RESOURCE, first!.code, 0, first!.reason, false), first!.argv, first!.locs);
+    if (rejected.length) {
+      const first = rejected[0]!;
+      return fail(new IptError(`${prefix}\n${rejected.map((e) => e.text).join("\n")}`, EXIT.RESOURCE, first.code, 0, first.reason, false), first.argv, first.locs);
+    }
     if (exists) fs.tables.set(tn, k); else fs.tables.delete(tn);
     return undefined;
   };
