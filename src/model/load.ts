@@ -13,6 +13,7 @@ import { parseIpArgv, type IpCommand, type IpOptions } from "../parse/ipcmd.js";
 import { expandScript, type Word } from "../parse/shell.js";
 import { applyIpCommand } from "./ops.js";
 import { setSysctl } from "./sysctl.js";
+import { runNetfilterCommand } from "./netfilter.js";
 import type { HostState, Issue, SourceLoc } from "./types.js";
 
 /** A problem found while loading, with its severity. */
@@ -93,14 +94,23 @@ export function loadScript(s: HostState, text: string, file: string, opts: LoadO
   const { commands, issues } = expandScript(text, file);
   for (const i of issues) out.push({ ...i, severity: "error" });
   let errexit = false;
-  for (const c of commands) {
+  // Exit status of the last command that ran: `a && b` runs b only if a succeeded, `a || b` only if it failed.
+  let lastOk = true;
+  for (let ci = 0; ci < commands.length; ci++) {
+    const c = commands[ci]!;
+    if ((c.cond === "and" && !lastOk) || (c.cond === "or" && lastOk)) continue;
     const w0 = c.words[0]!;
     let name = w0.text.replace(/^.*\//, "");
     let words = c.words;
     if (name === "sudo" || name === "exec" || name === "command") { words = words.slice(1); name = words[0]?.text.replace(/^.*\//, "") ?? ""; if (!words.length) continue; }
-    if (name === "set") { if (words.some((w) => /^-[a-z]*e[a-z]*$/.test(w.text))) errexit = true; continue; }
-    if (NO_EFFECT.has(name)) continue;
+    if (name === "set") { if (words.some((w) => /^-[a-z]*e[a-z]*$/.test(w.text))) errexit = true; lastOk = true; continue; }
+    if (name === "false") { lastOk = false; continue; }
+    if (name === "exit") break;
+    if (NO_EFFECT.has(name)) { lastOk = true; continue; }
     let failed = false;
+    // A failure the script handles itself (`cmd || fallback`) is not worth a warning.
+    const handled = commands[ci + 1]?.cond === "or";
+    const mark = out.length;
     if (name === "ip") {
       const r = runIpLine(s, words.slice(1), c.loc, c.heredoc, opts);
       for (const e of r) { out.push(e); if (e.severity === "error" || e.code.startsWith("rtnl")) failed = true; }
@@ -108,12 +118,19 @@ export function loadScript(s: HostState, text: string, file: string, opts: LoadO
       const r = runSysctl(s, words.slice(1), c.loc);
       for (const e of r) { out.push(e); failed = true; }
     } else if (RECORDED_TOOLS.has(name)) {
-      s.netfilter.push({ argv: words.map((w) => w.text), locs: words.map((w) => w.loc), loc: c.loc, tool: name, ...(c.heredoc ? { stdin: c.heredoc } : {}) });
+      const rec = { argv: words.map((w) => w.text), locs: words.map((w) => w.loc), loc: c.loc, tool: name, ...(c.heredoc ? { stdin: c.heredoc } : {}) };
+      s.netfilter.push(rec);
+      const r = runNetfilterCommand(s, rec, opts.readFile);
+      out.push(...r.issues);
+      failed = r.status !== 0;
     } else {
       out.push({ code: "load.unknown-command", message: `${name}: command not modelled by routelab`, loc: w0.loc, token: name, expected: "ip, sysctl, iptables, ip6tables, iptables-restore, nft or ipset", severity: "error" });
       failed = true;
     }
-    if (failed && errexit) break;
+    if (handled) for (let k = out.length - 1; k >= mark; k--) if (out[k]!.severity === "warning") out.splice(k, 1);
+    lastOk = !failed;
+    // set -e: a failure ends the script unless it is part of an && / || list.
+    if (failed && errexit && !c.cond && !commands[ci + 1]?.cond) break;
   }
   return out;
 }

@@ -6,10 +6,10 @@
  * @module
  */
 import type { Family } from "../addr/ip.js";
-import { applyIpsetCommand, applyIptablesCommand, applyIptablesRestore, createIptablesRuleset, iptablesBaseChains, type IptablesRuleset } from "../netfilter/iptables/index.js";
+import { applyIpsetCommand, applyIptablesCommand, applyIptablesRestore, createIptablesRuleset, iptablesBaseChains, runIpset, runIptables, runIptablesRestore, type IptablesRuleset } from "../netfilter/iptables/index.js";
 import { applyNftCommand, createNftRuleset, loadNftText, nftBaseChains, type NftRuleset } from "../netfilter/nft/index.js";
 import type { NfBaseChain } from "../netfilter/types.js";
-import type { HostState, Issue, SourceLoc } from "./types.js";
+import type { HostState, Issue, RecordedCommand, SourceLoc } from "./types.js";
 
 /** Both front-ends' rulesets and the base chains they register. */
 export interface HostNetfilter { iptables: IptablesRuleset; nft: NftRuleset; chains: NfBaseChain[]; issues: Issue[] }
@@ -20,11 +20,57 @@ function shiftIssues(issues: Issue[], base: SourceLoc): Issue[] {
   return issues.map((i) => (i.loc ? { ...i, loc: { file: base.file, line: base.line + i.loc.line - 1, col: i.loc.col } } : i));
 }
 
+/** Rulesets a loader filled while running a script (commands applied in order, with exit statuses). */
+const live = new WeakMap<HostState, { iptables: IptablesRuleset; nft: NftRuleset }>();
+
+/** An issue with the severity a loader reports it at. */
+export type NfIssue = Issue & { severity: "error" | "warning" };
+
 /**
- * Replay the recorded netfilter commands into rulesets.
+ * Run one netfilter command against the host's live rulesets, as the tool would: its exit
+ * status (for `&&`/`||`, e.g. `iptables -C … || iptables -A …`) and its problems. Usage errors
+ * (exit 2, unknown options or extensions) are errors; runtime refusals (exit 1, e.g. deleting
+ * a rule that is not there) are warnings; a failed `-C` check is silent.
+ * @example runNetfilterCommand(state, cmd).status
+ */
+export function runNetfilterCommand(s: HostState, c: RecordedCommand, readFile?: (path: string) => string | undefined): { status: number; issues: NfIssue[] } {
+  let rs = live.get(s);
+  if (!rs) { rs = { iptables: createIptablesRuleset(), nft: createNftRuleset() }; live.set(s, rs); }
+  const tool = c.tool;
+  const as = (issues: Issue[], severity: "error" | "warning"): NfIssue[] => issues.map((i) => ({ ...i, severity }));
+  if (tool === "nft") {
+    const stdin = c.stdin;
+    const reader = (path: string) => (path === "-" ? stdin?.text : readFile?.(path));
+    const isStdin = c.argv.includes("-") && stdin && (c.argv.includes("-f") || c.argv.includes("--file"));
+    const issues = isStdin ? shiftIssues(loadNftText(rs.nft, stdin.text, stdin.loc.file), stdin.loc) : applyNftCommand(rs.nft, c.argv, c.locs, reader);
+    return { status: issues.length ? 1 : 0, issues: as(issues, "error") };
+  }
+  if (tool === "ipset") {
+    const r = runIpset(rs.iptables, c.argv, c.locs);
+    return { status: r.status, issues: as(r.issues, r.status === 1 ? "warning" : "error") };
+  }
+  if (tool.includes("restore")) {
+    const file = c.argv.slice(1).find((a) => !a.startsWith("-"));
+    const text = c.stdin?.text ?? (file ? readFile?.(file) : undefined);
+    if (text === undefined) return { status: 1, issues: [{ code: "load.restore-input", message: `${tool}: no input (give it a here-document or a file)`, loc: c.loc, expected: "iptables-save format on standard input", severity: "error" }] };
+    const noflush = c.argv.some((a) => a === "-n" || a === "--noflush");
+    const r = runIptablesRestore(rs.iptables, text, familyOf(tool), { noflush, ...(c.stdin ? { loc: c.stdin.loc } : {}) });
+    return { status: r.status, issues: as(r.issues, "error") };
+  }
+  const r = runIptables(rs.iptables, c.argv, c.locs, familyOf(tool));
+  const check = c.argv.some((a) => a === "-C" || a === "--check");
+  if (r.status === 1 && check) return { status: 1, issues: [] };
+  return { status: r.status, issues: as(r.issues, r.status === 1 ? "warning" : "error") };
+}
+
+/**
+ * The host's rulesets and base chains: those a loader built while running the script, else a
+ * replay of the recorded netfilter commands (hosts built by hand or from older code paths).
  * @example const nf = buildNetfilter(state); nf.chains.length
  */
 export function buildNetfilter(s: HostState, readFile?: (path: string) => string | undefined): HostNetfilter {
+  const done = live.get(s);
+  if (done) return { iptables: done.iptables, nft: done.nft, chains: [...iptablesBaseChains(done.iptables), ...nftBaseChains(done.nft)], issues: [] };
   const ipt = createIptablesRuleset();
   const nft = createNftRuleset();
   const issues: Issue[] = [];

@@ -24,8 +24,11 @@ describe("expandScript", () => {
       "ip rule add to 10.0.0.0/8 lookup main", "ip rule add to 172.16.0.0/12 lookup main",
     ]);
   });
-  it("ignores redirections and skips the right side of ||", () => {
-    expect(lines("ip rule del pref 9000 2>/dev/null || true\nip link set lo up >/dev/null 2>&1")).toEqual(["ip rule del pref 9000", "ip link set lo up"]);
+  it("ignores redirections and marks && / || so the loader can run by exit status", () => {
+    const r = expandScript("ip rule del pref 9000 2>/dev/null || true\nip link set lo up >/dev/null 2>&1 && ip rule add pref 5 lookup 5", "t.sh");
+    expect(r.commands.map((c) => [c.words.map((w) => w.text).join(" "), c.cond])).toEqual([
+      ["ip rule del pref 9000", undefined], ["true", "or"], ["ip link set lo up", undefined], ["ip rule add pref 5 lookup 5", "and"],
+    ]);
   });
   it("attaches here-documents to their command", () => {
     const r = expandScript("X=wg0\nnft -f - <<EOF\ntable ip t { }\n# $X\nEOF\nip link set lo up\n", "t.sh");

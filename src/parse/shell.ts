@@ -18,7 +18,13 @@ import type { Issue, SourceLoc } from "../model/types.js";
 /** A word after expansion. */
 export interface Word { text: string; loc: SourceLoc }
 /** A simple command after expansion, with its here-document body if any. */
-export interface SimpleCommand { words: Word[]; heredoc?: { text: string; loc: SourceLoc }; loc: SourceLoc }
+export interface SimpleCommand {
+  words: Word[];
+  heredoc?: { text: string; loc: SourceLoc };
+  loc: SourceLoc;
+  /** Joined to the previous command by `&&` (run if it succeeded) or `||` (run if it failed). */
+  cond?: "and" | "or";
+}
 
 interface Seg { kind: "lit" | "var" | "arith"; text: string; quoted: boolean; loc?: SourceLoc }
 interface RawWord { segs: Seg[]; loc: SourceLoc; hasQuotes: boolean }
@@ -203,7 +209,7 @@ class Lexer {
 
 // ---- Parsing into statements ----
 type Stmt =
-  | { k: "cmd"; words: RawWord[]; heredoc?: Tok; loc: SourceLoc; skip: boolean }
+  | { k: "cmd"; words: RawWord[]; heredoc?: Tok; loc: SourceLoc; cond?: "and" | "or" }
   | { k: "for"; name: string; items: RawWord[]; body: Stmt[]; loc: SourceLoc };
 
 function isWord(t: Tok | undefined, text?: string): boolean {
@@ -220,7 +226,7 @@ class Parser {
 
   list(until?: string): Stmt[] {
     const out: Stmt[] = [];
-    let skipNext = false;
+    let cond: "and" | "or" | undefined;
     for (;;) {
       this.skipSeps();
       const t = this.toks[this.p];
@@ -234,12 +240,14 @@ class Parser {
         this.p = this.toks.length; return out;
       }
       const cmd = this.simple();
-      cmd.skip = skipNext;
-      skipNext = false;
+      if (cond) cmd.cond = cond;
+      cond = undefined;
       out.push(cmd);
       const sep = this.toks[this.p];
       if (sep?.t === "op") {
-        if (sep.op === "||") skipNext = true; // `a || b`: setup scripts assume `a` succeeds.
+        // The loader runs the right side by the left side's exit status, as the shell does.
+        if (sep.op === "||") cond = "or";
+        if (sep.op === "&&") cond = "and";
         if (sep.op === "|") this.issues.push({ code: "shell.unsupported", message: "pipelines are not supported", loc: sep.loc, token: "|", expected: "; or a newline" });
         this.p++;
       }
@@ -280,7 +288,7 @@ class Parser {
       else if (t.t === "heredoc") heredoc = t;
       this.p++;
     }
-    return { k: "cmd", words, ...(heredoc ? { heredoc } : {}), loc, skip: false };
+    return { k: "cmd", words, ...(heredoc ? { heredoc } : {}), loc };
   }
 }
 
@@ -338,7 +346,6 @@ export function expandScript(text: string, file: string, opts: ExpandOptions = {
         for (const it of items) { env.set(s.name, it.text); run(s.body); }
         continue;
       }
-      if (s.skip) continue;
       // Leading assignments.
       let i = 0;
       const assigns: [string, string][] = [];
@@ -352,7 +359,7 @@ export function expandScript(text: string, file: string, opts: ExpandOptions = {
         i++;
       }
       const rest = s.words.slice(i).flatMap((w) => expandWord(w, true));
-      if (rest.length === 0) { for (const [k, v] of assigns) env.set(k, v); continue; }
+      if (rest.length === 0) { for (const [k, v] of assigns) env.set(k, v); if (s.cond) commands.push({ words: [{ text: ":", loc: s.loc }], loc: s.loc, cond: s.cond }); continue; }
       if (rest[0]!.text === "export" || rest[0]!.text === "local" || rest[0]!.text === "readonly") {
         for (const w of rest.slice(1)) { const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(w.text); if (m) env.set(m[1]!, m[2]!); }
         continue;
@@ -362,7 +369,7 @@ export function expandScript(text: string, file: string, opts: ExpandOptions = {
       if (hd && s.heredoc && s.heredoc.t === "heredoc" && !s.heredoc.quoted) {
         hdText = hd.text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (_m, a: string | undefined, b: string | undefined) => env.get((a ?? b)!) ?? "");
       }
-      commands.push({ words: rest, loc: s.loc, ...(hd ? { heredoc: { text: hdText!, loc: hd.loc } } : {}) });
+      commands.push({ words: rest, loc: s.loc, ...(hd ? { heredoc: { text: hdText!, loc: hd.loc } } : {}), ...(s.cond ? { cond: s.cond } : {}) });
     }
   };
   run(stmts);
