@@ -53,11 +53,17 @@ function goodNexthop(s: HostState, r: Route, i: number, f: Flow, ignoreLinkstate
   const nh = r.nexthops[i]!;
   if (nh.dead) return false;
   const l = linkByIndex(s, nh.ifindex);
-  if (!ignoreLinkstate && l && !l.carrier && r.family === 4 && Math.max(devConf4(s, "all", "ignore_routes_with_linkdown"), devConf4(s, l.name, "ignore_routes_with_linkdown")) > 0) return false;
-  if (!ignoreLinkstate && l && !l.carrier && r.family === 6 && Math.max(devConf6(s, "all", "ignore_routes_with_linkdown"), devConf6(s, l.name, "ignore_routes_with_linkdown")) > 0) return false;
-  if (f.oif && f.oif !== nh.ifindex) return false;
+  // Local routes are never linkdown (IPv4 scope host, IPv6 local/anycast: fib6_nh_init).
+  const ld = l && !l.carrier && !(r.family === 4 ? r.scope === 254 : r.type === "local" || r.type === "anycast");
+  if (!ignoreLinkstate && ld && r.family === 4 && Math.max(devConf4(s, "all", "ignore_routes_with_linkdown"), devConf4(s, l.name, "ignore_routes_with_linkdown")) > 0) return false;
+  if (!ignoreLinkstate && ld && r.family === 6 && Math.max(devConf6(s, "all", "ignore_routes_with_linkdown"), devConf6(s, l.name, "ignore_routes_with_linkdown")) > 0) return false;
+  const want = nhDevFilter(f);
+  if (want && want !== nh.ifindex) return false;
   return true;
 }
+
+/** The device nexthops must use: IPv6 input to link-scoped destinations (nhOif), else a strict oif. */
+function nhDevFilter(f: Flow): number { return f.nhOif ?? (f.oifStrict !== false ? f.oif : 0); }
 
 const NONE: TableResult = { kind: "none" };
 
@@ -65,17 +71,16 @@ const NONE: TableResult = { kind: "none" };
  * One alias of a matching prefix: the result it gives, or undefined to go on with the next
  * alias (then the next shorter prefix).
  */
-function tryAlias(s: HostState, r: Route, f: Flow, ignoreLinkstate: boolean): TableResult | undefined {
+export function tryAlias(s: HostState, r: Route, f: Flow, ignoreLinkstate: boolean): TableResult | undefined {
   if (r.src && f.family === 6 && r.src.len > 0 && !contains(r.src, f.saddr)) return undefined;
   if (r.family === 4 && r.tos && (f.tos & 0x1c) !== r.tos) return undefined;
   if (r.nexthops.length && r.nexthops.every((n) => n.dead)) return undefined;
   const e = routeTypeErrno(r.type);
+  // IPv6 reject/throw routes live on lo: a strict oif skips them like any other route.
+  const want = nhDevFilter(f);
+  if (e && f.family === 6 && want && want !== 1) return undefined;
   if (e === "EAGAIN") return { kind: "throw", route: r };
-  if (e) {
-    // IPv6: error routes still respect a strict oif (they live on lo).
-    if (f.family === 6 && f.oif && f.oif !== 1) return undefined;
-    return { kind: "error", errno: e, route: r };
-  }
+  if (e) return { kind: "error", errno: e, route: r };
   for (let i = 0; i < r.nexthops.length; i++) if (goodNexthop(s, r, i, f, ignoreLinkstate)) return { kind: "route", route: r, nhIndex: i };
   return undefined;
 }
