@@ -33,16 +33,18 @@ export function idInUse(id: number): Error {
   return new Error(`id ${id} already names another prefix`);
 }
 
-const M32 = 0xffffffffn;
+
+const DV = new DataView(new ArrayBuffer(16));
 
 /** Split a 128-bit bigint into four uint32 words (most significant first) into `out`. */
 export function toWords(a: bigint, out: Uint32Array | Int32Array): void {
-  const lo = BigInt.asUintN(64, a);
-  const hi = BigInt.asUintN(64, a >> 64n);
-  out[0] = Number(hi >> 32n);
-  out[1] = Number(hi & M32);
-  out[2] = Number(lo >> 32n);
-  out[3] = Number(lo & M32);
+  // setBigUint64 takes the value modulo 2^64 itself: one bigint shift instead of six operations.
+  DV.setBigUint64(0, a >> 64n);
+  DV.setBigUint64(8, a);
+  out[0] = DV.getUint32(0);
+  out[1] = DV.getUint32(4);
+  out[2] = DV.getUint32(8);
+  out[3] = DV.getUint32(12);
 }
 
 /** Join four uint32 words (most significant first) into a bigint. */

@@ -27,7 +27,7 @@ type Backend4 = Lpm4Small | Lpm4Multibit | Lpm4Dir248;
 type Backend6 = Lpm6Small | Lpm6Multibit;
 
 function tier4(size: number): 0 | 1 | 2 { return size <= SMALL_MAX ? 0 : size <= MEDIUM_MAX4 ? 1 : 2; }
-function make4(tier: 0 | 1 | 2): Backend4 { return tier === 0 ? new Lpm4Small() : tier === 1 ? new Lpm4Multibit() : new Lpm4Dir248(); }
+function make4(tier: 0 | 1 | 2, size = 0): Backend4 { return tier === 0 ? new Lpm4Small() : tier === 1 ? new Lpm4Multibit() : new Lpm4Dir248(size >>> 7); }
 
 /** Copy every prefix of `from` into `to`, shortest first (the cheapest order for the tries). */
 export function copyLpm<A>(from: Lpm<A>, to: Lpm<A>): void {
@@ -43,7 +43,7 @@ export class AutoLpm4 implements Lpm4 {
   private tier: 0 | 1 | 2;
   constructor(expectedSize = 0) {
     this.tier = tier4(expectedSize);
-    this.impl = make4(this.tier);
+    this.impl = make4(this.tier, expectedSize);
   }
   get size(): number { return this.impl.size; }
   lookup(a: number): number { return this.impl.lookup(a); }
@@ -64,7 +64,7 @@ export class AutoLpm4 implements Lpm4 {
     return true;
   }
   private switchTo(t: 0 | 1 | 2): void {
-    const next = make4(t);
+    const next = make4(t, this.impl.size);
     copyLpm<number>(this.impl, next);
     this.impl = next;
     this.tier = t;
@@ -77,7 +77,8 @@ export class AutoLpm6 implements Lpm6 {
   private small: boolean;
   constructor(expectedSize = 0) {
     this.small = expectedSize <= SMALL_MAX;
-    this.impl = this.small ? new Lpm6Small() : new Lpm6Multibit();
+    // Pool nodes sized for the expected table: fewer regrowths (and GCs) while filling it.
+    this.impl = this.small ? new Lpm6Small() : new Lpm6Multibit(expectedSize * 2.5);
   }
   get size(): number { return this.impl.size; }
   lookup(a: bigint): number { return this.impl.lookup(a); }
@@ -97,7 +98,7 @@ export class AutoLpm6 implements Lpm6 {
     return true;
   }
   private switchTo(small: boolean): void {
-    const next = small ? new Lpm6Small() : new Lpm6Multibit();
+    const next = small ? new Lpm6Small() : new Lpm6Multibit(this.impl.size * 2.5);
     copyLpm<bigint>(this.impl, next);
     this.impl = next;
     this.small = small;

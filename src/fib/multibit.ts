@@ -320,7 +320,8 @@ abstract class MultibitCore {
 
 /** DIR-24-8 for large IPv4 tables: tbl24 is 2^24 int32 (64 MiB), tbl8 groups of 256. */
 export class Lpm4Dir248 extends MultibitCore implements Lpm4 {
-  constructor() { super(32, [24, 8], 64); }
+  /** `groups`: tbl8 groups to allocate up front (a BGP-like table needs about one per 120 prefixes). */
+  constructor(groups = 64) { super(32, [24, 8], Math.max(64, groups)); }
 
   lookup(a: number): number {
     let e = this.root[a >>> 8]!;
@@ -367,7 +368,8 @@ const STRIDES6 = [16, 8, 8, ...new Array<number>(24).fill(4)];
 
 /** IPv6 tables of any size: a 2^16 root, two 8-bit levels, then 4-bit levels (64-byte nodes). */
 export class Lpm6Multibit extends MultibitCore implements Lpm6 {
-  constructor() { super(128, STRIDES6, 1024); }
+  /** `nodes`: 64-byte nodes to allocate up front (a BGP-like table needs about 2.4 per prefix). */
+  constructor(nodes = 1024) { super(128, STRIDES6, Math.max(1024, Math.ceil(nodes))); }
 
   lookup(addr: bigint): number {
     toWords(addr, this.W);

@@ -5,9 +5,9 @@
  * - IPv4 before IPv6 (`table all` without a family dumps both);
  * - tables in hash order: bucket `id & 255` ascending, and inside a bucket the most recently
  *   created table first (hlist_add_head); creation order is approximated by the first
- *   appearance of the table in `state.routes`;
+ *   appearance of the table (lowest `seq`);
  * - IPv4 inside a table: LC-trie leaf order (key ascending), then longer prefix first, then
- *   tos descending, then metric ascending, then `state.routes` order (fib_insert_alias);
+ *   tos descending, then metric ascending, then insertion order `seq` (fib_insert_alias);
  * - IPv6 inside a table: the fib6 walker's order (source-specific routes of a node first,
  *   then the more specific prefixes, then the node's own routes; metric ascending in a node).
  *
@@ -264,18 +264,22 @@ function cmp4(a: Route, b: Route): number {
 
 /** Routes of one family in the kernel's dump order. */
 export function dumpOrder(state: HostState, family: Family, routes: readonly Route[] = state.routes): Route[] {
+  // Insertion order is `seq` (the FIB index may reorder `state.routes` on deletes), then
+  // the array position (routes built by hand may all carry the same seq).
   const idx = new Map<Route, number>();
-  const firstSeen = new Map<number, number>();
-  routes.forEach((r, i) => { idx.set(r, i); if (r.family === family && !firstSeen.has(r.table)) firstSeen.set(r.table, i); });
+  const firstSeen = new Map<number, Route>();
+  const older = (a: Route, b: Route) => a.seq - b.seq || idx.get(a)! - idx.get(b)!;
+  routes.forEach((r, i) => { idx.set(r, i); });
+  for (const r of routes) if (r.family === family) { const f = firstSeen.get(r.table); if (f === undefined || older(r, f) < 0) firstSeen.set(r.table, r); }
   const sel = routes.filter((r) => r.family === family);
   const cmp = family === 4 ? cmp4 : cmp6;
   return sel.sort((a, b) => {
     if (a.table !== b.table) {
       const ha = a.table & 255, hb = b.table & 255;
       if (ha !== hb) return ha - hb;
-      return firstSeen.get(b.table)! - firstSeen.get(a.table)!;
+      return older(firstSeen.get(b.table)!, firstSeen.get(a.table)!);
     }
-    return cmp(a, b) || idx.get(a)! - idx.get(b)!;
+    return cmp(a, b) || older(a, b);
   });
 }
 
