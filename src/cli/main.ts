@@ -10,9 +10,10 @@
  * are read here rather than by a general CLI library.
  * @module
  */
-import { readFileSync } from "node:fs";
+import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { createHostState } from "../model/host.js";
-import { loadText, parseIpOptions, type LoadIssue } from "../model/load.js";
+import { loadText, parseIpOptions, type LoadIssue, type LoadOptions } from "../model/load.js";
+import { loadChunked } from "../model/load-stream.js";
 import type { HostState } from "../model/types.js";
 import type { Word } from "../parse/shell.js";
 import { runBatch, runCommand } from "../interfaces/commands.js";
@@ -37,6 +38,50 @@ function readText(path: string): string | undefined {
   try { return path === "-" ? readFileSync(0, "utf8") : readFileSync(path, "utf8"); } catch { return undefined; }
 }
 
+/** Files from this size on are read in chunks (never whole) and route dumps in them streamed. */
+const BIG_FILE = 1 << 20;
+
+function fileSize(path: string): number {
+  if (path === "-") return -1;
+  try { return statSync(path).size; } catch { return -1; }
+}
+
+/** A file's text in 64 KiB pieces (young-generation strings: no large garbage) (UTF-8, BOM kept like readFileSync). */
+function* fileChunks(path: string): Generator<string> {
+  const fd = openSync(path, "r");
+  try {
+    const buf = Buffer.allocUnsafe(1 << 16);
+    const dec = new TextDecoder("utf-8", { ignoreBOM: true });
+    for (;;) {
+      const n = readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) break;
+      yield dec.decode(buf.subarray(0, n), { stream: true });
+    }
+    const tail = dec.decode();
+    if (tail) yield tail;
+  } finally { closeSync(fd); }
+}
+
+/**
+ * A progress line for long loads: only on a terminal, only once a load has run for a
+ * second, at most ten updates a second; `done()` clears it.
+ */
+function progressLine(): { progress?: LoadOptions["progress"]; done(): void } {
+  if (!process.stderr.isTTY) return { done() {} };
+  const t0 = Date.now();
+  let last = 0, shown = false;
+  return {
+    progress(file, done, total) {
+      const now = Date.now();
+      if (now - t0 < 1000 || now - last < 100) return;
+      last = now; shown = true;
+      const pct = total > 0 ? ` ${Math.min(100, Math.floor((done * 100) / total))}%` : "";
+      process.stderr.write(`\rroutelab: loading ${file}${pct} (${(done / 1048576).toFixed(0)} MiB, ${((now - t0) / 1000).toFixed(1)} s)\x1b[K`);
+    },
+    done() { if (shown) process.stderr.write("\r\x1b[K"); },
+  };
+}
+
 function main(argv: string[]): number {
   const loads: string[] = [];
   let listens: ListenSpec[] | undefined;
@@ -56,11 +101,20 @@ function main(argv: string[]): number {
   }
   const host: HostState = createHostState();
   const issues: LoadIssue[] = [];
+  const pl = progressLine();
+  const opts: LoadOptions = {
+    readFile: readText,
+    readChunks: (p) => { const size = fileSize(p); return size >= BIG_FILE ? { chunks: fileChunks(p), size } : undefined; },
+    ...(pl.progress ? { progress: pl.progress } : {}),
+  };
   for (const f of loads) {
+    const size = fileSize(f);
+    if (size >= BIG_FILE) { issues.push(...loadChunked(host, { open: () => fileChunks(f), size }, f, opts)); continue; }
     const text = readText(f);
-    if (text === undefined) { process.stderr.write(`routelab: cannot read "${f}": No such file or directory\n`); return 2; }
-    issues.push(...loadText(host, text, f, { readFile: readText }));
+    if (text === undefined) { pl.done(); process.stderr.write(`routelab: cannot read "${f}": No such file or directory\n`); return 2; }
+    issues.push(...loadText(host, text, f, opts));
   }
+  pl.done();
   const byLoc = (a: LoadIssue, b: LoadIssue) => (a.loc && b.loc ? (a.loc.file === b.loc.file ? a.loc.line - b.loc.line || a.loc.col - b.loc.col : 0) : 0);
   issues.sort(byLoc);
   const errors = issues.filter((x) => x.severity === "error");

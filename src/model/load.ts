@@ -12,6 +12,7 @@ import { detectDumpFormat, loadDump } from "../parse/dump.js";
 import { parseIpArgv, type IpCommand, type IpOptions } from "../parse/ipcmd.js";
 import { expandScript, type Word } from "../parse/shell.js";
 import { applyIpCommand } from "./ops.js";
+import { runBatchChunks, runBatchText, type LoadProgress } from "./batch-load.js";
 import { setSysctl } from "./sysctl.js";
 import { runNetfilterCommand } from "./netfilter.js";
 import type { HostState, Issue, SourceLoc } from "./types.js";
@@ -76,7 +77,11 @@ export function batchWords(line: string, loc: SourceLoc): Word[] {
 }
 
 /** Options for loading. */
-export interface LoadOptions { /** Read a file named by `ip -batch FILE` or `nft -f FILE` (the CLI passes a reader; the browser none). */ readFile?: (path: string) => string | undefined }
+export interface LoadOptions {
+  /** Read a file named by `ip -batch FILE` or `nft -f FILE` (the CLI passes a reader; the browser none). */ readFile?: (path: string) => string | undefined;
+  /** Progress of long loads (big `ip -batch` files, big dumps). */ progress?: LoadProgress;
+  /** Read a big file in pieces (`ip -batch FILE`): the chunks and the size; undefined to use readFile. */ readChunks?: (path: string) => { chunks: Iterable<string>; size: number } | undefined;
+}
 
 /**
  * Load one input (script or dump) into a host.
@@ -149,17 +154,20 @@ export function runIpLine(s: HostState, words: Word[], loc: SourceLoc, heredoc: 
     let text: string | undefined;
     let file = opts.batch;
     let base: SourceLoc = { file, line: 1, col: 1 };
-    if (opts.batch === "-") { text = heredoc?.text; file = loc.file; base = heredoc?.loc ?? loc; }
-    else text = lo.readFile?.(opts.batch);
-    if (text === undefined) return [{ code: "load.batch-file", message: `Cannot open file "${opts.batch}" for reading: No such file or directory`, loc, token: opts.batch, expected: "a readable batch file (or -batch - with a here-document)", severity: "error" }];
-    const out: LoadIssue[] = [];
-    text.split("\n").forEach((line, n) => {
-      const lineLoc: SourceLoc = { file, line: base.line + n, col: 1 };
+    const general = (line: string, lineLoc: SourceLoc): LoadIssue[] => {
       const ws = batchWords(line, lineLoc);
-      if (!ws.length) return;
-      out.push(...runIpLine(s, ws, lineLoc, undefined, lo).map((e) => ({ ...e })));
-    });
-    return out;
+      return ws.length ? runIpLine(s, ws, lineLoc, undefined, lo).map((e) => ({ ...e })) : [];
+    };
+    if (opts.batch === "-") { text = heredoc?.text; file = loc.file; base = heredoc?.loc ?? loc; }
+    else {
+      // A big batch file is read in chunks, never whole (the CLI passes a chunk reader).
+      const big = lo.readChunks?.(opts.batch);
+      if (big) return runBatchChunks(s, big.chunks, file, 1, general, ipErrorToIssue, lo.progress, big.size);
+      text = lo.readFile?.(opts.batch);
+    }
+    if (text === undefined) return [{ code: "load.batch-file", message: `Cannot open file "${opts.batch}" for reading: No such file or directory`, loc, token: opts.batch, expected: "a readable batch file (or -batch - with a here-document)", severity: "error" }];
+    // Common route lines (full tables) take a fast reader; every other line the general path.
+    return runBatchText(s, text, file, base.line, general, ipErrorToIssue, lo.progress);
   }
   const end: SourceLoc = words.length ? { ...words[words.length - 1]!.loc, col: words[words.length - 1]!.loc.col + words[words.length - 1]!.text.length } : loc;
   const p = parseIpArgv(words.slice(next), opts, s.tableNames, end);

@@ -29,6 +29,7 @@
 import type { Addr, Family, Prefix } from "../addr/ip.js";
 import { parseAddr, parsePrefix } from "../addr/ip.js";
 import { baseRule } from "../model/host.js";
+import { sharedNexthops } from "../model/fib-index.js";
 import type { HostState, IfAddr, Issue, Link, LinkKind, Nexthop, Route, RouteType, Rule, RuleAction } from "../model/types.js";
 import { RTN } from "../model/types.js";
 import {
@@ -49,7 +50,7 @@ export interface DumpHint {
   format?: DumpFormat;
 }
 
-const ROUTE_TYPES = new Set(Object.keys(RTN).filter((t) => t !== "unspec"));
+export const ROUTE_TYPES = new Set(Object.keys(RTN).filter((t) => t !== "unspec"));
 /** `[Deleted ][TYPE ]default|PREFIX ...` */
 function isRouteLine(t: string): boolean {
   const w = t.split(/\s+/);
@@ -98,14 +99,16 @@ export function detectDumpFormat(text: string): DumpFormat | undefined {
   return undefined;
 }
 
-class Rejected extends Error {
+/** A rejected dump entry: position in the text, the token, what was expected. */
+export class Rejected extends Error {
   constructor(readonly pos: number, readonly token: string, readonly expected: string, message?: string) { super(message ?? `expected ${expected}`); }
 }
 
 /** Where loaded things are collected before being committed to the state. */
-class Loader {
+export class Loader {
   readonly issues: Issue[] = [];
-  readonly idx: LineIndex;
+  /** Text positions to line/column (the streaming loaders swap in their own mapping). */
+  idx: { at(pos: number): { line: number; col: number } };
   /** Links synthesized by this load: name -> whether every reference said linkdown. */
   private synth = new Map<string, boolean>();
   /** Set while loading routes (references imply an up device). */
@@ -233,7 +236,7 @@ function num(n: JNode, what: string, max = 0xffffffff): number {
   if (n.t !== "num" || !Number.isInteger(n.v) || n.v < 0 || n.v > max) throw new Rejected(n.pos, tokenOf(n), what);
   return n.v;
 }
-function tokenOf(n: JNode): string {
+export function tokenOf(n: JNode): string {
   switch (n.t) {
     case "str": return JSON.stringify(n.v);
     case "num": return n.raw;
@@ -326,9 +329,9 @@ function ruleFromJson(ld: Loader, o: Extract<JNode, { t: "obj" }>): RuleDraft {
 // ---------------------------------------------------------------------------------------
 // Tokenized text lines
 
-interface Tok { s: string; pos: number }
+export interface Tok { s: string; pos: number }
 
-function tokenize(line: string, base: number): Tok[] {
+export function tokenize(line: string, base: number): Tok[] {
   const out: Tok[] = [];
   const re = /\S+/g;
   let m: RegExpExecArray | null;
@@ -336,7 +339,7 @@ function tokenize(line: string, base: number): Tok[] {
   return out;
 }
 
-class Cursor {
+export class Cursor {
   i = 0;
   constructor(readonly toks: Tok[], readonly endPos: number) {}
   peek(): Tok | undefined { return this.toks[this.i]; }
@@ -433,16 +436,16 @@ function ruleFromText(ld: Loader, c: Cursor, line: number): RuleDraft {
 
 interface RouteDraft { route: Route; linkdown: Set<number>; }
 
-const NH_FLAGS = new Set(["dead", "onlink", "pervasive", "offload", "trap", "notify", "linkdown", "unresolved", "rt_offload", "rt_trap", "rt_offload_failed"]);
+export const NH_FLAGS = new Set(["dead", "onlink", "pervasive", "offload", "trap", "notify", "linkdown", "unresolved", "rt_offload", "rt_trap", "rt_offload_failed"]);
 
-function newRoute(family: Family): Route {
+export function newRoute(family: Family): Route {
   return {
     family, table: 254, type: "unicast", dst: { addr: family === 4 ? { family: 4, v: 0 } : { family: 6, v: 0n }, len: 0 },
     tos: 0, metric: 0, protocol: 3, scope: 0, nexthops: [], multipath: false, pref6: 0, seq: 0,
   };
 }
 
-function newNh(): Nexthop { return { ifindex: 0, weight: 1, onlink: false, dead: false }; }
+export function newNh(): Nexthop { return { ifindex: 0, weight: 1, onlink: false, dead: false }; }
 
 /**
  * RTNH_F_DEAD, or a `dead` that iproute2 shows because of ignore_routes_with_linkdown on a
@@ -460,7 +463,7 @@ function canLinkdown(r: Route): boolean {
   return !["local", "anycast", "blackhole", "unreachable", "prohibit", "throw"].includes(r.type);
 }
 
-function finishNexthops(ld: Loader, r: Route, hops: { nh: Nexthop; dev?: string; flags: Set<string> }[]): void {
+export function finishNexthops(ld: Loader, r: Route, hops: { nh: Nexthop; dev?: string; flags: Set<string> }[]): void {
   for (const h of hops) {
     const linkdown = h.flags.has("linkdown");
     if (h.dev !== undefined) h.nh.ifindex = ld.link(h.dev, canLinkdown(r) ? linkdown : null, h.flags.has("dead"));
@@ -491,7 +494,7 @@ function viaAddr(value: JNode): Addr {
   return a.value;
 }
 
-function routeFromJson(ld: Loader, o: Extract<JNode, { t: "obj" }>): Route {
+export function routeFromJson(ld: Loader, o: Extract<JNode, { t: "obj" }>): Route {
   const get = (k: string) => o.entries.find((e) => e.key === k)?.value;
   const addrVals = ["dst", "from", "gateway", "prefsrc"].map((k) => get(k)).filter((n): n is Extract<JNode, { t: "str" }> => n?.t === "str").map((n) => n.v);
   const family = guessRouteFamily(addrVals.filter((v) => v !== "default"), get("pref") !== undefined);
@@ -583,7 +586,7 @@ function routeFromJson(ld: Loader, o: Extract<JNode, { t: "obj" }>): Route {
 
 const METRIC_WORDS = new Set([...METRIC_INDEX.keys()]);
 
-function routeFromText(ld: Loader, c: Cursor, prev: Route | undefined): Route | "continued" {
+export function routeFromText(ld: Loader, c: Cursor, prev: Route | undefined): Route | "continued" {
   const first = c.peek()!;
   if (first.s === "nexthop") {
     if (!prev || !prev.multipath) throw new Rejected(first.pos, first.s, "a route (a `nexthop` line must follow a multipath route)");
@@ -707,12 +710,13 @@ function metricValue(name: string, v: Tok): number {
   return n;
 }
 
-function commitRoutes(ld: Loader, dumped: Route[]): void {
+export function commitRoutes(ld: Loader, dumped: Route[]): void {
   // Tables sharing a hash bucket are dumped newest first; the state keeps creation order
   // (first appearance of a table = older), so reverse the dump's table order inside a bucket.
-  const groups = new Map<string, Route[]>();
+  const key = (r: Route) => (r.family === 4 ? r.table : -1 - r.table);
+  const groups = new Map<number, Route[]>();
   for (const r of dumped) {
-    const k = `${r.family}/${r.table}`;
+    const k = key(r);
     let g = groups.get(k);
     if (!g) groups.set(k, (g = []));
     g.push(r);
@@ -724,14 +728,16 @@ function commitRoutes(ld: Loader, dumped: Route[]): void {
       const ra = a.g[0]!, rb = b.g[0]!;
       if (ra.family !== rb.family || (ra.table & 255) !== (rb.table & 255)) return a.i - b.i;
       return b.i - a.i;
-    })
-    .flatMap((x) => x.g);
-  const keys = new Set(routes.map((r) => `${r.family}/${r.table}`));
-  ld.state.routes = ld.state.routes.filter((r) => !keys.has(`${r.family}/${r.table}`));
-  for (const r of routes) {
-    r.seq = ld.state.seq++;
-    ld.state.routes.push(r);
-    if (r.family === 4 && r.type === "local" && r.protocol !== 2) ld.state.v4CustomLocalRoutes = true;
+    });
+  ld.state.routes = ld.state.routes.filter((r) => !groups.has(key(r)));
+  for (const { g } of routes) {
+    for (const r of g) {
+      r.seq = ld.state.seq++;
+      // A full table shares its few nexthop lists (fib-index sharedNexthops).
+      r.nexthops = sharedNexthops(ld.state, r.nexthops);
+      ld.state.routes.push(r);
+      if (r.family === 4 && r.type === "local" && r.protocol !== 2) ld.state.v4CustomLocalRoutes = true;
+    }
   }
 }
 
