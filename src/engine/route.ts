@@ -66,7 +66,7 @@ export function inetSelectAddr(s: HostState, ifindex: number, dst: number, scope
 }
 
 /** The nexthop's source (fib_info_update_nhc_saddr): scope link for gateways, host for direct routes. */
-function nexthopSaddr(s: HostState, r: Route, i: number): Addr | undefined {
+export function nexthopSaddr(s: HostState, r: Route, i: number): Addr | undefined {
   if (r.prefsrc) return r.prefsrc;
   const nh = r.nexthops[i]!;
   const scope = nh.gateway ? SCOPE.link : SCOPE.host;

@@ -21,6 +21,7 @@ import type { HostNetfilter } from "../model/netfilter.js";
 import { iptablesSave } from "../netfilter/iptables/index.js";
 import { nftListRuleset } from "../netfilter/nft/index.js";
 import { parseTrace, runTrace, traceJson, traceText } from "./trace.js";
+import { FastGets, Got, TextOut } from "./batch-get.js";
 import type { JourneyEnv } from "../engine/journey.js";
 
 /** What commands may need beyond the host: its netfilter base chains (built once). */
@@ -109,27 +110,46 @@ export function runCommand(s: HostState, opts: IpOptions, words: Word[], end: So
  * @example runBatch(state, { json: true, force: true }, text, "probes.txt")
  */
 export function runBatch(s: HostState, opts: IpOptions, text: string, file: string, ctx: CmdContext = {}): CmdResult {
-  let stdout = "", stderr = "", status = 0;
-  const lines = text.split("\n");
-  if (lines[lines.length - 1] === "") lines.pop();
-  for (let n = 0; n < lines.length; n++) {
+  // Plain IPv4 `route get` lines are answered by the compiled decider into a text buffer
+  // (interfaces/batch-get.ts); every other line as before. The output is the same.
+  const out = new TextOut(), err = new TextOut();
+  const fast = new FastGets(s, opts);
+  let status = 0;
+  const len = text.length;
+  for (let start = 0, n = 0; start < len; n++) {
+    let end = text.indexOf("\n", start);
+    if (end < 0) end = len;
+    const next = end + 1;
+    const g = fast.line(text, start, end, out, err);
+    if (g === Got.Ok) { start = next; continue; }
+    if (g === Got.Failed) {
+      err.str(`Command failed ${file}:${n + 1}\n`);
+      status = 1;
+      if (!opts.force) break;
+      start = next;
+      continue;
+    }
+    const line = text.slice(start, end);
+    start = next;
     const loc: SourceLoc = { file, line: n + 1, col: 1 };
-    const ws = batchWords(lines[n]!, loc);
+    const ws = batchWords(line, loc);
     if (!ws.length) continue;
     // Per-line global options are not read by iproute2's batch; routelab lines may start with them.
     const po = parseIpOptions(ws, 0);
     const lineOpts = { ...opts, ...po.opts };
-    const r = po.error ? errOut(po.error) : runCommand(s, lineOpts, ws.slice(po.next), { ...loc, col: lines[n]!.length + 1 }, ctx);
-    stdout += r.stdout;
-    stderr += r.stderr;
-    if (r.fatal) return { stdout, stderr, status: 255, fatal: true };
+    const r = po.error ? errOut(po.error) : runCommand(s, lineOpts, ws.slice(po.next), { ...loc, col: line.length + 1 }, ctx);
+    // A line that may have changed the host: the decider is compiled again before the next question.
+    if (g === Got.Other) fast.invalidate();
+    out.str(r.stdout);
+    err.str(r.stderr);
+    if (r.fatal) return { stdout: out.toString(), stderr: err.toString(), status: 255, fatal: true };
     if (r.status !== 0) {
-      stderr += `Command failed ${file}:${n + 1}\n`;
+      err.str(`Command failed ${file}:${n + 1}\n`);
       status = 1;
       if (!opts.force) break;
     }
   }
-  return { stdout, stderr, status };
+  return { stdout: out.toString(), stderr: err.toString(), status };
 }
 
 export { runIpLine };
