@@ -14,29 +14,16 @@ import { fibLookup, fibTableLookup, type PolicyResult } from "./fib.js";
 import { multipathHash, selectNexthop } from "./multipath.js";
 import { requiresFlowDissect } from "./rules.js";
 import type { Decision, Errno, Flow, TraceStep } from "./types.js";
+import type { RouteGetQuery } from "../parse/ipcmd.js";
 
 const LO = 1;
 
-/** A route-get question (the arguments of `ip route get`). */
-export interface RouteQuery {
-  family: Family;
-  dst: Addr;
-  from?: Addr;
-  iif?: string;
-  oif?: string;
-  mark?: number;
-  tos?: number;
-  uid?: number;
-  ipproto?: number;
-  sport?: number;
-  dport?: number;
-  /**
-   * Netfilter re-route (ip_route_me_harder): the packet's source is kept without the
-   * "must be ours" check (FLOWI_FLAG_ANYSRC), the lookup runs with uid 0 (IPv4) and sees
-   * protocol/ports only with flow dissection.
-   */
-  reroute?: boolean;
-}
+/**
+ * A route-get question: the arguments of `ip route get` as the grammar parses them, plus
+ * `reroute` for netfilter's re-route (ip_route_me_harder: the packet's source is kept
+ * without the "must be ours" check, IPv4 uses uid 0, protocol/ports only with flow dissection).
+ */
+export type RouteQuery = Omit<RouteGetQuery, "words" | "fibmatch" | "connected"> & { reroute?: boolean };
 
 const fail = (errno: Errno, flow: Flow, trace: TraceStep[], extra: Partial<Decision> = {}): Decision => ({ ok: false, errno, cacheFlags: [], flow, trace, ...extra });
 

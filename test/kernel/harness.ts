@@ -173,7 +173,8 @@ export function deleteAllCreated(): void {
 }
 
 /** Remove namespaces left behind by earlier runs of this suite whose process is gone. */
-export function reapStaleNetns(): string[] {
+/** Delete namespaces left by killed runs: names matching `pattern` whose group 1 is a dead pid. */
+export function reapStaleNetns(pattern: RegExp = /^rgk_[A-Za-z0-9]*_(\d+)$/): string[] {
   const reaped: string[] = [];
   let names: string[] = [];
   try {
@@ -182,7 +183,7 @@ export function reapStaleNetns(): string[] {
     return reaped;
   }
   for (const n of names) {
-    const m = /^rgk_[A-Za-z0-9]*_(\d+)$/.exec(n);
+    const m = pattern.exec(n);
     if (!m) continue;
     const pid = Number(m[1]);
     if (pid === process.pid) continue;

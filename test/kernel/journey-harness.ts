@@ -364,30 +364,7 @@ export function hostNsName(family: string): string {
 
 /** Remove namespaces of earlier runs of this suite whose process is gone. */
 export function reapStale(): string[] {
-  const reaped: string[] = [];
-  let names: string[] = [];
-  try {
-    names = fs.readdirSync("/run/netns");
-  } catch {
-    return reaped;
-  }
-  for (const n of names) {
-    const m = /^nfj_[A-Za-z0-9]*_(\d+)(_p\d+)?$/.exec(n);
-    if (!m) continue;
-    const pid = Number(m[1]);
-    if (pid === process.pid) continue;
-    let alive = true;
-    try {
-      process.kill(pid, 0);
-    } catch (e) {
-      alive = (e as NodeJS.ErrnoException).code === "EPERM";
-    }
-    if (!alive) {
-      runSync("ip", ["netns", "del", n]);
-      reaped.push(n);
-    }
-  }
-  return reaped;
+  return h.reapStaleNetns(/^nfj_[A-Za-z0-9]*_(\d+)(_p\d+)?$/);
 }
 
 let tmp: string | null = null;
