@@ -45,7 +45,9 @@ const batch = fc.array(fc.oneof({ arbitrary: routeLine, weight: 10 }, { arbitrar
 
 /** Everything that matters about the host's routes, in a comparable form. */
 function snapshot(s: HostState): string {
-  const rs = [...s.routes].sort((a, b) => a.seq - b.seq).map((r) => JSON.stringify(r, (_k, v) => (typeof v === "bigint" ? v.toString(16) : v)));
+  // key order ignored (shared nexthop lists keep the shape of whoever made them first)
+  const canon = (v: unknown): unknown => (typeof v === "bigint" ? v.toString(16) : v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1))) : v);
+  const rs = [...s.routes].sort((a, b) => a.seq - b.seq).map((r) => JSON.stringify(r, (_k, v) => canon(v)));
   return [printRoutes(s, { table: "all" }), ...rs, JSON.stringify(s.links), String(s.seq), String(s.v4CustomLocalRoutes)].join("\n");
 }
 

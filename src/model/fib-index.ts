@@ -349,6 +349,17 @@ export function sharedNexthops(s: HostState, hops: Nexthop[]): Nexthop[] {
   return hops;
 }
 
+/** The shared plain single-nexthop list through `ifindex` (and `gateway`), made when absent. */
+export function plainHops(s: HostState, ifindex: number, gateway: Addr | undefined): Nexthop[] {
+  const byGw = hopCache.get(s)?.get(ifindex);
+  const hit = byGw?.get(gateway ? gateway.v : "none");
+  if (hit) {
+    const x = hit[0]!;
+    if (x.ifindex === ifindex && x.weight === 1 && !x.onlink && !x.dead && (x.gateway ? x.gateway.v === gateway?.v : !gateway)) return hit;
+  }
+  return sharedNexthops(s, [gateway ? { gateway, ifindex, weight: 1, onlink: false, dead: false } : { ifindex, weight: 1, onlink: false, dead: false }]);
+}
+
 /** Append a route (route add/append/replace-as-add). */
 export function routeInsert(s: HostState, r: Route): void {
   r.nexthops = sharedNexthops(s, r.nexthops);
@@ -423,14 +434,16 @@ export function sameKey(a: Route, b: Route): boolean {
 
 const bySeq = (a: Route, b: Route): number => a.seq - b.seq;
 
-/** Routes with the same key as `r`, oldest first. */
-export function sameKeyRoutes(s: HostState, r: Route): Route[] {
+const NO_ROUTES: readonly Route[] = Object.freeze([]);
+
+/** Routes with the same key as `r`, oldest first (do not modify the list). */
+export function sameKeyRoutes(s: HostState, r: Route): readonly Route[] {
   const t = hostFib(s).table(r.family, r.table);
-  if (!t) return [];
+  if (!t) return NO_ROUTES;
   const id = t.idOf(r.dst);
-  if (id < 0) return [];
+  if (id < 0) return NO_ROUTES;
   const v = t.slot[id]!;
-  if (v >= 0) { const x = s.routes[v]!; return sameKey(x, r) ? [x] : []; }
+  if (v >= 0) { const x = s.routes[v]!; return sameKey(x, r) ? [x] : NO_ROUTES; }
   const out: Route[] = [];
   for (const p of t.aliases(id)) { const x = s.routes[p]!; if (sameKey(x, r)) out.push(x); }
   return out.length > 1 ? out.sort(bySeq) : out;

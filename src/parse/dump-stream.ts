@@ -13,12 +13,12 @@
  * @module
  */
 import { parseAddr, parsePrefix, v4, v6, type Addr, type Family, type Prefix } from "../addr/ip.js";
-import type { HostState, Issue, Link, Route, RouteType } from "../model/types.js";
-import { sharedNexthops } from "../model/fib-index.js";
+import type { HostState, Issue, Link, Nexthop, Route, RouteType } from "../model/types.js";
+import { plainHops } from "../model/fib-index.js";
 import type { JNode } from "./dump-json.js";
 import { JsonSyntaxError, LineIndex, parseJsonValues } from "./dump-json.js";
 import {
-  commitRoutes, Cursor, finishNexthops, Loader, newNh, newRoute, Rejected, routeFromJson, routeFromText, ROUTE_TYPES,
+  canLinkdown, commitRoutes, Cursor, Loader, Rejected, routeFromJson, routeFromText, ROUTE_TYPES,
   tokenize, tokenOf,
 } from "./dump.js";
 import { eqAt, lenAt, quadAt, u32At, v6At, wordsToBig } from "./fast-scan.js";
@@ -38,7 +38,15 @@ export interface RouteDumpStream {
   end(): Issue[] | "whole-text";
 }
 
-const EMPTY_FLAGS: Set<string> = new Set();
+const NO_HOPS: Nexthop[] = [];
+const DST4: Prefix = { addr: v4(0), len: 0 }, DST6: Prefix = { addr: v6(0n), len: 0 };
+/** newRoute's object, with placeholders the fast readers always replace (no garbage per route). */
+function route(family: Family): Route {
+  return {
+    family, table: 254, type: "unicast", dst: family === 4 ? DST4 : DST6,
+    tos: 0, metric: family === 6 ? 1024 : 0, protocol: 3, scope: 0, nexthops: NO_HOPS, multipath: false, pref6: 0, seq: 0,
+  };
+}
 const SPACE = 32, TAB = 9, CR = 13, LF = 10;
 
 /** Remembers the result of a name lookup (iproute2's name tables are scanned linearly). */
@@ -106,6 +114,16 @@ class Common {
     if (!v6At(text, a, slash, this.w6)) { if (eqAt(text, a, b, "default")) return { addr: v6(0n), len: 0 }; return undefined; }
     const len = slash < b ? lenAt(text, slash + 1, b, 128) : 128;
     return len < 0 ? undefined : { addr: v6(wordsToBig(this.w6)), len };
+  }
+
+  /**
+   * finishNexthops for one plain nexthop without flags, straight to the shared list (commitRoutes
+   * would share it too): the same link references, no per-route nexthop objects.
+   */
+  hops(r: Route, dev: string | undefined, gw: Addr | undefined): void {
+    const ifindex = dev !== undefined ? this.ld.link(dev, canLinkdown(r) ? false : null, false) : 0;
+    r.nexthops = plainHops(this.state, ifindex, gw);
+    r.multipath = false;
   }
 
   table(s: string): number | undefined { return this.tables.get(s, (k) => tableA2n(this.state.tableNames, k)); }
@@ -247,9 +265,8 @@ class TextStream extends Common {
       }
       family ??= 4;
     }
-    const r = newRoute(family);
+    const r = route(family);
     r.type = type;
-    if (family === 6) r.metric = 1024;
     const dst = this.prefix(text, ts[dk]!, te[dk]!, family);
     if (!dst) return undefined;
     r.dst = dst;
@@ -271,11 +288,7 @@ class TextStream extends Common {
       } else return undefined;
     }
     if (type === "unicast" && dev === undefined && !gw) return undefined; // a multipath route: nexthop lines follow
-    const nh = newNh();
-    if (gw) nh.gateway = gw;
-    finishNexthops(this.ld, r, [{ nh, ...(dev !== undefined ? { dev } : {}), flags: EMPTY_FLAGS }]);
-    // Shared at once (commitRoutes would too): a million short-lived lists instead of long-lived garbage.
-    r.nexthops = sharedNexthops(this.state, r.nexthops);
+    this.hops(r, dev, gw);
     return r;
   }
 }
@@ -287,6 +300,8 @@ class TextStream extends Common {
 const K_TYPE = 1, K_DST = 2, K_GATEWAY = 3, K_DEV = 4, K_TABLE = 5, K_PROTOCOL = 6, K_SCOPE = 7, K_PREFSRC = 8, K_METRIC = 9, K_FLAGS = 10, K_PREF = 11;
 const KEYS: [string, number][] = [["type", K_TYPE], ["dst", K_DST], ["gateway", K_GATEWAY], ["dev", K_DEV], ["table", K_TABLE], ["protocol", K_PROTOCOL], ["scope", K_SCOPE], ["prefsrc", K_PREFSRC], ["metric", K_METRIC], ["flags", K_FLAGS], ["pref", K_PREF]];
 const V_STR = 1, V_NUM = 2, V_EMPTY_ARR = 3;
+/** routeFromJson guesses the family from these keys, in this order. */
+const FAMILY_KEYS = [K_DST, K_GATEWAY, K_PREFSRC];
 
 const enum Mode { Top, ArrayOpen, AfterItem, ItemNext }
 
@@ -469,7 +484,7 @@ class JsonStream extends Common {
     // guessRouteFamily over dst, gateway, prefsrc (string values, not "default"), unless `pref` says IPv6.
     let family: Family | undefined;
     for (let j = 0; j < k; j++) if (kind[j] === K_PREF) family = 6;
-    for (const want of [K_DST, K_GATEWAY, K_PREFSRC]) {
+    for (const want of FAMILY_KEYS) {
       if (family) break;
       for (let j = 0; j < k; j++) {
         if (kind[j] !== want || vk[j] !== V_STR) continue;
@@ -478,14 +493,13 @@ class JsonStream extends Common {
       }
     }
     family ??= 4;
-    const r = newRoute(family);
-    if (family === 6) r.metric = 1024;
-    let gw: Addr | undefined, dev: string | undefined;
+    const r = route(family);
+    let gw: Addr | undefined, dev: string | undefined, hasDst = false;
     for (let j = 0; j < k; j++) {
       const a = va[j]!, b = vb[j]!, v = vk[j];
       switch (kind[j]) {
         case K_TYPE: { if (v !== V_STR) return undefined; const s = this.names.get(t, a, b); if (!ROUTE_TYPES.has(s)) return undefined; r.type = s as RouteType; break; }
-        case K_DST: { if (v !== V_STR) return undefined; const p = this.prefix(t, a, b, family); if (!p) return undefined; r.dst = p; break; }
+        case K_DST: { if (v !== V_STR) return undefined; const p = this.prefix(t, a, b, family); if (!p) return undefined; r.dst = p; hasDst = true; break; }
         case K_GATEWAY: { if (v !== V_STR) return undefined; gw = this.addr(t, a, b, family); if (!gw) return undefined; break; }
         case K_DEV: if (v !== V_STR) return undefined; dev = this.names.get(t, a, b); break;
         case K_TABLE: { if (v !== V_STR) return undefined; const x = this.table(this.names.get(t, a, b)); if (x === undefined) return undefined; r.table = x; break; }
@@ -504,11 +518,8 @@ class JsonStream extends Common {
         default: return undefined;
       }
     }
-    const nh = newNh();
-    if (gw) nh.gateway = gw;
-    finishNexthops(this.ld, r, [{ nh, ...(dev !== undefined ? { dev } : {}), flags: EMPTY_FLAGS }]);
-    // Shared at once (commitRoutes would too): a million short-lived lists instead of long-lived garbage.
-    r.nexthops = sharedNexthops(this.state, r.nexthops);
+    if (!hasDst) return undefined;
+    this.hops(r, dev, gw);
     return r;
   }
 

@@ -458,7 +458,7 @@ function realDead(state: HostState, family: Family, flags: Set<string>, l: Link 
 }
 
 /** Can the kernel flag this route's nexthops `linkdown`? */
-function canLinkdown(r: Route): boolean {
+export function canLinkdown(r: Route): boolean {
   if (r.family === 4) return r.scope !== 254;
   return !["local", "anycast", "blackhole", "unreachable", "prohibit", "throw"].includes(r.type);
 }
