@@ -106,6 +106,11 @@ export interface Route {
   prefsrc?: Addr;
   /** Source prefix (`from` on IPv6 routes, subtrees); unsupported for v4 like the kernel. */
   src?: Prefix;
+  /**
+   * Single plain nexthop lists are shared between routes (model/fib-index sharedNexthops):
+   * replace a list rather than changing it or its nexthops in place (multipath lists are
+   * never shared; their nexthops' `dead` may change).
+   */
   nexthops: Nexthop[];
   /** Printed as multipath (`nexthop` lines) when created with `nexthop` keywords. */
   multipath: boolean;
@@ -174,6 +179,12 @@ export interface RecordedCommand {
 export interface HostState {
   links: Link[];
   addrs: IfAddr[];
+  /**
+   * Every route of every table. The order is not meaningful (insertion order is `Route.seq`):
+   * model/fib-index keeps a per-table index over positions in this array; change it through
+   * model/ops (or fib-index routeInsert/routeRemove/routeReplace), or assign a new array;
+   * after reordering it in place call fib-index dropFib.
+   */
   routes: Route[];
   rules4: Rule[];
   rules6: Rule[];
