@@ -365,6 +365,26 @@ async function main() {
     res.changeUs = ((performance.now() - t) * 1000) / (2 * inp.changes);
     res.addUs = ((ta - t) * 1000) / inp.changes;
     if (ia.length || id.length) throw new Error(`route change issues: ${JSON.stringify([...ia, ...id].slice(0, 3))}`);
+    // every prefix length /1../32 alike (a /1 covers half of the address space): add + del, averaged over lengths
+    {
+      const r = rng(555);
+      const perLen = (rounds) => {
+        const us = new Float64Array(33);
+        for (let round = 0; round < rounds; round++) for (let l = 1; l <= 32; l++) {
+          const a = (r() & mask4(l)) >>> 0, pfx = `${f4(a)}/${l}`;
+          const t0 = performance.now();
+          const e = [...runBatchText(s, `route add ${pfx} via 10.0.0.1 dev eth0 metric 7\n`, "len", 1, () => [], (x) => x), ...runBatchText(s, `route del ${pfx} via 10.0.0.1 dev eth0 metric 7\n`, "len", 1, () => [], (x) => x)];
+          us[l] += ((performance.now() - t0) * 1000) / 2 / rounds;
+          if (e.length) throw new Error(`route change issues: ${JSON.stringify(e)}`);
+        }
+        return us;
+      };
+      perLen(3); // warm-up
+      const us = perLen(5);
+      let sum = 0, worst = 1;
+      for (let l = 1; l <= 32; l++) { sum += us[l]; if (us[l] > us[worst]) worst = l; }
+      res.changeAllLenUs = sum / 32; res.changeWorstLen = worst; res.changeWorstUs = us[worst];
+    }
     // 6. load time and peak RSS per input format, in child processes running the CLI
     log("routelab: loads in child processes ...");
     res.load = {};
@@ -386,7 +406,8 @@ async function main() {
     const L = res.load[k];
     row(`load ${name}`, `${L.s.toFixed(2)} s, ${L.rssMiB.toFixed(0)} MiB`, res.kLoad ? `kernel ip -batch load ${res.kLoad.toFixed(1)} s` : "", res.kLoad ? fmtRatio(res.kLoad, L.s) : "", "kernel 47-70 k routes/s");
   }
-  row("route change (add + del, avg)", `${res.changeUs.toFixed(1)} us`, res.kChangeUs ? `kernel ${res.kChangeUs.toFixed(1)} us` : "", res.kChangeUs ? fmtRatio(res.kChangeUs, res.changeUs) : "", "kernel ~14-21 us per add");
+  row("route change (add + del, BGP mix)", `${res.changeUs.toFixed(1)} us`, res.kChangeUs ? `kernel ${res.kChangeUs.toFixed(1)} us` : "", res.kChangeUs ? fmtRatio(res.kChangeUs, res.changeUs) : "", "kernel ~14-21 us per add");
+  row("route change, each length /1-/32", `${res.changeAllLenUs.toFixed(1)} us`, `worst /${res.changeWorstLen}: ${res.changeWorstUs.toFixed(0)} us`, "", "DIR-24-8: a /8 rewrites 65,536 entries");
   const widths = [0, 1, 2, 3, 4].map((c) => Math.max(...rows.map((r) => r[c].length), ["metric", "routelab", "anchor (this run)", "ratio", "published anchor"][c].length));
   const line = (r) => r.map((x, i) => x.padEnd(widths[i])).join("  ").trimEnd();
   console.log(`routelab bench — node ${process.version}, ${cpus().length} CPUs, ${cpus()[0]?.model ?? "?"}`);

@@ -22,6 +22,8 @@
  *
  * The /0 prefix is virtual: it is never written into the tables (a default-route change stays
  * O(1) on a full table). -1 in an entry or in the parent map means "fall back to /0".
+ * /1-/7 are virtual as well (a 256-entry table by the top 8 bits), so no change rewrites
+ * more than the entries of a /8 (65,536 in DIR-24-8, 256 at the 2^16 roots).
  *
  * Per id the structure keeps length, address and parent (arrays indexed by id, grown to the
  * largest id), which gives `parentOf` in O(1) and exact match by walking up from `lookup`.
@@ -69,8 +71,22 @@ abstract class MultibitCore {
   private n = 0;
   /** The /0 prefix's id, or -1. It is never written into the tables: -1 there means "fall back to it". */
   protected def = -1;
+  /**
+   * Prefixes shorter than `vbits` are virtual too: kept in `vid`, never written into the
+   * tables, so adding or removing a /1 costs 2^(vbits-1) small writes instead of rewriting
+   * half of tbl24. 1: only /0 (the default).
+   */
+  private readonly vbits: number;
+  /** vid[(1 << len) + top len bits] = the id of that short prefix (len 1..vbits-1), or -1. */
+  private readonly vid: Int32Array;
+  /** Per block of the top vbits bits: the longest short prefix covering it, else the /0, else -1 (vbits > 1 only). */
+  protected readonly vbest: Int32Array;
 
-  constructor(readonly width: 32 | 128, strides: readonly number[], poolNodes: number) {
+  constructor(readonly width: 32 | 128, strides: readonly number[], poolNodes: number, vbits = 1) {
+    if (vbits < 1 || vbits > strides[0]!) throw new Error("virtual prefix lengths must end inside the first level");
+    this.vbits = vbits;
+    this.vid = new Int32Array(1 << vbits).fill(-1);
+    this.vbest = new Int32Array(1 << vbits).fill(-1);
     this.nw = width === 32 ? 1 : 4;
     const L = strides.length;
     this.base = new Int32Array(L);
@@ -206,6 +222,22 @@ abstract class MultibitCore {
     }
   }
 
+  /** Recompute vbest for the blocks [lo, hi). */
+  private refreshV(lo: number, hi: number): void {
+    const vb = this.vbits, vid = this.vid;
+    for (let b = lo; b < hi; b++) {
+      let best = this.def;
+      for (let l = vb - 1; l >= 1; l--) { const x = vid[(1 << l) + (b >>> (vb - l))]!; if (x >= 0) { best = x; break; } }
+      this.vbest[b] = best;
+    }
+  }
+
+  /** The blocks of the short scratch prefix of length len. */
+  private vspan(len: number): [number, number] {
+    const top = this.W[0]! >>> (32 - len), span = this.vbits - len;
+    return [top << span, (top + 1) << span];
+  }
+
   /** Insert the scratch prefix (W, len). */
   protected insertW(len: number, id: number): void {
     checkId(id);
@@ -216,6 +248,19 @@ abstract class MultibitCore {
       if (this.def >= 0) this.idLen[this.def] = FREE;
       else this.n++;
       this.def = id;
+      if (this.vbits > 1) this.refreshV(0, 1 << this.vbits);
+      return;
+    }
+    if (len < this.vbits) {
+      const k = (1 << len) + (this.W[0]! >>> (32 - len)), old = this.vid[k]!;
+      if (old === id) return;
+      if (!this.isFreeId(id)) throw idInUse(id);
+      this.setMeta(id, len, -1);
+      if (old >= 0) this.idLen[old] = FREE;
+      else this.n++;
+      this.vid[k] = id;
+      const [lo, hi] = this.vspan(len);
+      this.refreshV(lo, hi);
       return;
     }
     const v = this.chain(len);
@@ -255,6 +300,17 @@ abstract class MultibitCore {
       this.idLen[this.def] = FREE;
       this.def = -1;
       this.n--;
+      if (this.vbits > 1) this.refreshV(0, 1 << this.vbits);
+      return true;
+    }
+    if (len < this.vbits) {
+      const k = (1 << len) + (this.W[0]! >>> (32 - len)), old = this.vid[k]!;
+      if (old < 0) return false;
+      this.vid[k] = -1;
+      this.idLen[old] = FREE;
+      this.n--;
+      const [lo, hi] = this.vspan(len);
+      this.refreshV(lo, hi);
       return true;
     }
     const old = this.chain(len);
@@ -290,11 +346,14 @@ abstract class MultibitCore {
     this.nodeCount = 0;
     this.idLen.fill(FREE);
     this.def = -1;
+    this.vid.fill(-1);
+    this.vbest.fill(-1);
     this.n = 0;
   }
 
   protected getW(len: number): number {
     if (len === 0) return this.def;
+    if (len < this.vbits) return this.vid[(1 << len) + (this.W[0]! >>> (32 - len))]!;
     const v = this.chain(len);
     return v >= 0 && this.idLen[v] === len ? v : -1;
   }
@@ -302,12 +361,18 @@ abstract class MultibitCore {
   parentOf(id: number): number {
     if (id < 0 || id >= this.idLen.length || this.idLen[id] === FREE) return -1;
     const p = this.idPar[id]!;
-    return p >= 0 || id === this.def ? p : this.def;
+    if (p >= 0 || id === this.def) return p;
+    if (this.vbits === 1) return this.def;
+    const len = this.idLen[id]!, a = this.idAddr[id * this.nw]!;
+    if (len >= this.vbits) return this.vbest[a >>> (32 - this.vbits)]!;
+    // a short prefix: the next shorter short one, else the /0
+    for (let l = len - 1; l >= 1; l--) { const x = this.vid[(1 << l) + (a >>> (32 - l))]!; if (x >= 0) return x; }
+    return this.def;
   }
 
   /** Bytes held in typed arrays (root, pool, per-node counts, per-id arrays). */
   get bytes(): number {
-    return this.root.byteLength + this.pool.byteLength + this.cnt.byteLength + this.idLen.byteLength + this.idPar.byteLength + this.idAddr.byteLength;
+    return this.root.byteLength + this.pool.byteLength + this.cnt.byteLength + this.idLen.byteLength + this.idPar.byteLength + this.idAddr.byteLength + this.vid.byteLength + this.vbest.byteLength;
   }
 
   /** Live ids in id order (a snapshot). */
@@ -321,12 +386,13 @@ abstract class MultibitCore {
 /** DIR-24-8 for large IPv4 tables: tbl24 is 2^24 int32 (64 MiB), tbl8 groups of 256. */
 export class Lpm4Dir248 extends MultibitCore implements Lpm4 {
   /** `groups`: tbl8 groups to allocate up front (a BGP-like table needs about one per 120 prefixes). */
-  constructor(groups = 64) { super(32, [24, 8], Math.max(64, groups)); }
+  constructor(groups = 64) { super(32, [24, 8], Math.max(64, groups), 8); }
 
   lookup(a: number): number {
     let e = this.root[a >>> 8]!;
     if (e < -1) e = this.pool[-2 - e + (a & 255)]!;
-    return e >= 0 ? e : this.def;
+    // -1: no prefix of /8 or longer; the short ones (/0-/7) are looked up by the top 8 bits
+    return e >= 0 ? e : this.vbest[a >>> 24]!;
   }
   insert(addr: number, len: number, id: number): void { this.load4(addr, len); this.insertW(len, id); }
   remove(addr: number, len: number): boolean { this.load4(addr, len); return this.removeW(len); }
@@ -338,7 +404,7 @@ export class Lpm4Dir248 extends MultibitCore implements Lpm4 {
 
 /** Medium IPv4 tables: a 2^16 root (256 KiB) then four 4-bit levels of 16-entry (64-byte) nodes. */
 export class Lpm4Multibit extends MultibitCore implements Lpm4 {
-  constructor() { super(32, [16, 4, 4, 4, 4], 256); }
+  constructor() { super(32, [16, 4, 4, 4, 4], 256, 8); }
 
   lookup(a: number): number {
     let e = this.root[a >>> 16]!;
@@ -353,7 +419,7 @@ export class Lpm4Multibit extends MultibitCore implements Lpm4 {
         }
       }
     }
-    return e >= 0 ? e : this.def;
+    return e >= 0 ? e : this.vbest[a >>> 24]!;
   }
   insert(addr: number, len: number, id: number): void { this.load4(addr, len); this.insertW(len, id); }
   remove(addr: number, len: number): boolean { this.load4(addr, len); return this.removeW(len); }
@@ -369,7 +435,7 @@ const STRIDES6 = [16, 8, 8, ...new Array<number>(24).fill(4)];
 /** IPv6 tables of any size: a 2^16 root, two 8-bit levels, then 4-bit levels (64-byte nodes). */
 export class Lpm6Multibit extends MultibitCore implements Lpm6 {
   /** `nodes`: 64-byte nodes to allocate up front (a BGP-like table needs about 2.4 per prefix). */
-  constructor(nodes = 1024) { super(128, STRIDES6, Math.max(1024, Math.ceil(nodes))); }
+  constructor(nodes = 1024) { super(128, STRIDES6, Math.max(1024, Math.ceil(nodes)), 8); }
 
   lookup(addr: bigint): number {
     toWords(addr, this.W);
@@ -388,7 +454,7 @@ export class Lpm6Multibit extends MultibitCore implements Lpm6 {
         for (let s = 28; e < -1 && s >= 0; s -= 4) e = p[-2 - e + ((w3 >>> s) & 15)]!;
       }
     }
-    return e >= 0 ? e : this.def;
+    return e >= 0 ? e : this.vbest[w0 >>> 24]!;
   }
   insert(addr: bigint, len: number, id: number): void { this.load6(addr, len); this.insertW(len, id); }
   remove(addr: bigint, len: number): boolean { this.load6(addr, len); return this.removeW(len); }
