@@ -1,11 +1,11 @@
 /**
  * Loading a big input given as a stream of text chunks (the CLI reads files that way).
  * Route dumps — `ip route show table all` text and `ip -j route show table all` JSON — are
- * read as they arrive (src/parse/dump-stream.ts); anything else is joined and loaded with
+ * read as they arrive (src/model/dump-stream.ts); anything else is joined and loaded with
  * `loadText`, so the result is always what `loadText` gives for the whole text.
  * @module
  */
-import { routeDumpKind, routeDumpStream } from "../parse/dump-stream.js";
+import { routeDumpKind, routeDumpStream } from "./dump-stream.js";
 import { loadText, type LoadIssue, type LoadOptions } from "./load.js";
 import type { HostState } from "./types.js";
 

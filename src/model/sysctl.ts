@@ -5,6 +5,7 @@
  * @module
  */
 import type { HostState } from "./types.js";
+import type { Family } from "../addr/ip.js";
 
 /** Keys whose value is a per-device IPv4 conf entry (net.ipv4.conf.<dev>.<key>). */
 export const IPV4_CONF_KEYS = ["forwarding", "rp_filter", "src_valid_mark", "accept_local", "ignore_routes_with_linkdown", "route_localnet", "send_redirects", "accept_redirects", "arp_filter", "proxy_arp", "disable_policy", "log_martians"] as const;
@@ -100,4 +101,20 @@ export function inheritDefaults(s: HostState, dev: string): void {
 /** Drop a device's conf entries when it goes away. */
 export function forgetDevice(s: HostState, dev: string): void {
   for (const k of [...s.sysctl.keys()]) if (k.startsWith(`net.ipv4.conf.${dev}.`) || k.startsWith(`net.ipv6.conf.${dev}.`)) s.sysctl.delete(k);
+}
+
+function sysctlOn(state: HostState, key: string): boolean {
+  const v = state.sysctl.get(key);
+  return v !== undefined && v.trim() !== "0" && v.trim() !== "";
+}
+
+/** ip_ignore_linkdown / ip6_ignore_linkdown for a device. */
+/** ignore_routes_with_linkdown as dumps show it (RTNH_F_LINKDOWN hops skipped). */
+export function ignoreLinkdown(state: HostState, family: Family, dev: string): boolean {
+  if (family === 4) {
+    return sysctlOn(state, "net.ipv4.conf.all.ignore_routes_with_linkdown") || sysctlOn(state, `net.ipv4.conf.${dev}.ignore_routes_with_linkdown`);
+  }
+  const d = state.sysctl.get(`net.ipv6.conf.${dev}.ignore_routes_with_linkdown`);
+  if (d !== undefined) return d.trim() !== "0";
+  return sysctlOn(state, "net.ipv6.conf.all.ignore_routes_with_linkdown");
 }

@@ -23,6 +23,7 @@
  */
 import type { Addr, Family, Prefix } from "../addr/ip.js";
 import { bits, formatAddr } from "../addr/ip.js";
+import { ignoreLinkdown } from "../model/sysctl.js";
 import type { HostState, Nexthop, Route } from "../model/types.js";
 import { Emitter } from "./emit.js";
 import { dsfieldN2a, METRIC_INDEX, rtprotN2a, rtscopeN2a, tableN2a } from "./names.js";
@@ -41,20 +42,6 @@ export function linkName(state: HostState, ifindex: number): string {
   return state.links.find((l) => l.ifindex === ifindex)?.name ?? `if${ifindex}`;
 }
 
-function sysctlOn(state: HostState, key: string): boolean {
-  const v = state.sysctl.get(key);
-  return v !== undefined && v.trim() !== "0" && v.trim() !== "";
-}
-
-/** ip_ignore_linkdown / ip6_ignore_linkdown for a device. */
-export function ignoreLinkdown(state: HostState, family: Family, dev: string): boolean {
-  if (family === 4) {
-    return sysctlOn(state, "net.ipv4.conf.all.ignore_routes_with_linkdown") || sysctlOn(state, `net.ipv4.conf.${dev}.ignore_routes_with_linkdown`);
-  }
-  const d = state.sysctl.get(`net.ipv6.conf.${dev}.ignore_routes_with_linkdown`);
-  if (d !== undefined) return d.trim() !== "0";
-  return sysctlOn(state, "net.ipv6.conf.all.ignore_routes_with_linkdown");
-}
 
 /** Is this nexthop flagged RTNH_F_LINKDOWN in a dump of `r`? */
 export function nhLinkdown(state: HostState, r: Route, nh: Nexthop): boolean {

@@ -13,16 +13,16 @@
  * @module
  */
 import { parseAddr, parsePrefix, v4, v6, type Addr, type Family, type Prefix } from "../addr/ip.js";
-import type { HostState, Issue, Link, Nexthop, Route, RouteType } from "../model/types.js";
-import { plainHops } from "../model/fib-index.js";
-import type { JNode } from "./dump-json.js";
-import { JsonSyntaxError, LineIndex, parseJsonValues } from "./dump-json.js";
+import type { HostState, Issue, Link, Nexthop, Route, RouteType } from "./types.js";
+import { plainHops } from "./fib-index.js";
+import type { JNode } from "../parse/dump-json.js";
+import { JsonSyntaxError, LineIndex, parseJsonValues } from "../parse/dump-json.js";
 import {
   canLinkdown, commitRoutes, Cursor, Loader, Rejected, routeFromJson, routeFromText, ROUTE_TYPES,
   tokenize, tokenOf,
 } from "./dump.js";
-import { eqAt, lenAt, quadAt, u32At, v6At, wordsToBig } from "./fast-scan.js";
-import { parseNum, rtprotA2n, rtscopeA2n, tableA2n } from "./names.js";
+import { eqAt, lenAt, quadAt, u32At, v6At, wordsToBig } from "../parse/fast-scan.js";
+import { parseNum, rtprotA2n, rtscopeA2n, tableA2n } from "../parse/names.js";
 
 /** Progress callback: bytes (UTF-16 units) of `file` read so far, of `total` when known (0 otherwise). */
 export type StreamProgress = (file: string, done: number, total: number) => void;

@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Family, Prefix } from "../addr/ip.js";
-import { baseRule, createHostState } from "../model/host.js";
-import type { Rule } from "../model/types.js";
+import { baseRule, createHostState } from "./host.js";
+import type { Rule } from "./types.js";
 import { printRoutes } from "../print/routes.js";
 import { printRules } from "../print/rules.js";
 import { detectDumpFormat, loadDump } from "./dump.js";

@@ -28,16 +28,16 @@
  */
 import type { Addr, Family, Prefix } from "../addr/ip.js";
 import { parseAddr, parsePrefix } from "../addr/ip.js";
-import { baseRule } from "../model/host.js";
-import { sharedNexthops } from "../model/fib-index.js";
-import type { HostState, IfAddr, Issue, Link, LinkKind, Nexthop, Route, RouteType, Rule, RuleAction } from "../model/types.js";
-import { RTN } from "../model/types.js";
+import { baseRule } from "./host.js";
+import { sharedNexthops } from "./fib-index.js";
+import type { HostState, IfAddr, Issue, Link, LinkKind, Nexthop, Route, RouteType, Rule, RuleAction } from "./types.js";
+import { RTN } from "./types.js";
 import {
   dsfieldA2n, groupA2n, ipprotoA2n, METRIC_INDEX, parseNum, rtprotA2n, rtscopeA2n, tableA2n,
-} from "./names.js";
-import { ignoreLinkdown } from "../print/routes.js";
-import type { JNode } from "./dump-json.js";
-import { JsonSyntaxError, LineIndex, parseJsonValues } from "./dump-json.js";
+} from "../parse/names.js";
+import { ignoreLinkdown } from "./sysctl.js";
+import type { JNode } from "../parse/dump-json.js";
+import { JsonSyntaxError, LineIndex, parseJsonValues } from "../parse/dump-json.js";
 
 export type DumpFormat =
   | "ip-json-link" | "ip-json-addr" | "ip-json-rule" | "ip-json-route"
