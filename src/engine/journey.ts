@@ -7,7 +7,7 @@
  * Netfilter rules come from any front-end through `NfBaseChain`.
  * @module
  */
-import { addrEq, ANY4, ANY6, contains, formatAddr, type Addr, type Family } from "../addr/ip.js";
+import { addrEq, ANY4, ANY6, formatAddr, parseAddr, type Addr, type Family } from "../addr/ip.js";
 import { linkByIndex, linkByName } from "../model/ops.js";
 import type { HostState } from "../model/types.js";
 import type { Hook, NfBaseChain, NfHostView, NfPacket, NfStep, NfVerdict } from "../netfilter/types.js";
@@ -65,8 +65,6 @@ export interface JourneyFinal {
 
 export interface JourneyResult { query: JourneyQuery; final: JourneyFinal; trace: JourneyStep[]; original?: JourneyResult }
 
-const HOOK_PRIOS: Record<Hook, number> = { prerouting: 0, input: 1, forward: 2, output: 3, postrouting: 4 };
-void HOOK_PRIOS;
 
 /** Base chains that see this family at a hook, in priority order (stable for equal priorities). */
 export function chainsAt(chains: readonly NfBaseChain[], hook: Hook, family: Family): NfBaseChain[] {
@@ -232,16 +230,13 @@ class Walker {
   }
 }
 
-const fmtAddr = (a: Addr) => formatAddr(a);
-
-function finalOf(s: HostState, verdict: JourneyVerdict, pkt: NfPacket, ct: Ct, d?: Decision, extra: Partial<JourneyFinal> = {}): JourneyFinal {
+function finalOf(verdict: JourneyVerdict, pkt: NfPacket, ct: Ct, d?: Decision, extra: Partial<JourneyFinal> = {}): JourneyFinal {
   const oif = verdict === "sent" ? pkt.oifname || null : verdict === "delivered" ? "lo" : pkt.oifname || null;
   return {
     verdict, oif, gateway: verdict === "sent" && d?.gateway ? formatAddr(d.gateway) : null,
-    saddr: fmtAddr(pkt.saddr), daddr: fmtAddr(pkt.daddr), sport: pkt.sport, dport: pkt.dport, mark: pkt.mark >>> 0, ctmark: ct.mark >>> 0,
+    saddr: formatAddr(pkt.saddr), daddr: formatAddr(pkt.daddr), sport: pkt.sport, dport: pkt.dport, mark: pkt.mark >>> 0, ctmark: ct.mark >>> 0,
     ...(pkt.iifname ? { iif: pkt.iifname } : {}), ...extra,
   };
-  void s;
 }
 
 function devName(s: HostState, d: Decision): string {
@@ -286,14 +281,14 @@ function outputPath(s: HostState, w: Walker, pkt: NfPacket, q: JourneyQuery, ct:
   const base: RouteQuery = rq(pkt, { ...(q.from ? { from: q.from } : {}), ...(q.oif ? { oif: q.oif } : {}), uid: q.uid ?? 0 });
   let d = routeGet(s, base);
   w.trace.push({ kind: "route", stage: "socket", decision: d, query: base });
-  if (!d.ok) return { query: q, trace: w.trace, final: finalOf(s, "error", pkt, ct, d, { error: ERRNO[d.errno ?? "ENETUNREACH"], reason: "the socket's route lookup failed" }) };
+  if (!d.ok) return { query: q, trace: w.trace, final: finalOf("error", pkt, ct, d, { error: ERRNO[d.errno ?? "ENETUNREACH"], reason: "the socket's route lookup failed" }) };
   if (!q.from && d.prefsrc) pkt.saddr = d.prefsrc;
   if (q.ipproto === 6 && !q.from && q.family === 4 && d.prefsrc) {
     // connect(): a second lookup with the chosen source (ip_route_connect).
     const again = { ...base, from: d.prefsrc };
     const d2 = routeGet(s, again);
     w.trace.push({ kind: "route", stage: "connect", decision: d2, query: again });
-    if (!d2.ok) return { query: q, trace: w.trace, final: finalOf(s, "error", pkt, ct, d2, { error: ERRNO[d2.errno ?? "ENETUNREACH"] }) };
+    if (!d2.ok) return { query: q, trace: w.trace, final: finalOf("error", pkt, ct, d2, { error: ERRNO[d2.errno ?? "ENETUNREACH"] }) };
     d = d2;
   }
   pkt.oifname = devName(s, d);
@@ -310,10 +305,10 @@ function outputPath(s: HostState, w: Walker, pkt: NfPacket, q: JourneyQuery, ct:
     return undefined;
   });
   let p = out.pkt;
-  if (out.drop) return { query: q, trace: w.trace, final: finalOf(s, "dropped", p, ct, d, { reason: out.drop }) };
+  if (out.drop) return { query: q, trace: w.trace, final: finalOf("dropped", p, ct, d, { reason: out.drop }) };
   const post = w.hook("postrouting", p);
   p = post.pkt;
-  if (post.drop) return { query: q, trace: w.trace, final: finalOf(s, "dropped", p, ct, d, { reason: post.drop }) };
+  if (post.drop) return { query: q, trace: w.trace, final: finalOf("dropped", p, ct, d, { reason: post.drop }) };
   if (d.type === "local" || p.oifname === "lo") {
     // Local destination: the packet loops through lo and is seen again at PREROUTING and INPUT (it keeps
     // its route and its conntrack entry, whose NAT was set up in OUTPUT/POSTROUTING).
@@ -321,18 +316,18 @@ function outputPath(s: HostState, w: Walker, pkt: NfPacket, q: JourneyQuery, ct:
     const lo: NfPacket = { ...p, iifname: "lo" };
     delete lo.skuid; delete lo.skgid;
     const pre = w.hook("prerouting", lo);
-    if (pre.drop) return { query: q, trace: w.trace, final: finalOf(s, "dropped", pre.pkt, ct, d, { reason: pre.drop }) };
+    if (pre.drop) return { query: q, trace: w.trace, final: finalOf("dropped", pre.pkt, ct, d, { reason: pre.drop }) };
     const inp = w.hook("input", { ...pre.pkt, oifname: "" });
-    if (inp.drop) return { query: q, trace: w.trace, final: finalOf(s, "dropped", inp.pkt, ct, d, { reason: inp.drop }) };
-    return { query: q, trace: w.trace, final: finalOf(s, "delivered", inp.pkt, ct, d, w.tproxied ? { reason: "delivered to the TPROXY socket" } : {}) };
+    if (inp.drop) return { query: q, trace: w.trace, final: finalOf("dropped", inp.pkt, ct, d, { reason: inp.drop }) };
+    return { query: q, trace: w.trace, final: finalOf("delivered", inp.pkt, ct, d, w.tproxied ? { reason: "delivered to the TPROXY socket" } : {}) };
   }
-  return { query: q, trace: w.trace, final: finalOf(s, "sent", p, ct, d) };
+  return { query: q, trace: w.trace, final: finalOf("sent", p, ct, d) };
 }
 
 function inputPath(s: HostState, w: Walker, pkt: NfPacket, q: JourneyQuery, ct: Ct, stage: "input" = "input", preManips: Manip[] = [], postManips: Manip[] = []): JourneyResult {
   const pre = w.hook("prerouting", pkt, undefined, preManips);
   let p = pre.pkt;
-  if (pre.drop) return { query: q, trace: w.trace, final: finalOf(s, "dropped", p, ct, undefined, { reason: pre.drop }) };
+  if (pre.drop) return { query: q, trace: w.trace, final: finalOf("dropped", p, ct, undefined, { reason: pre.drop }) };
   const rqIn = rq(p, { from: p.saddr, iif: p.iifname });
   const d = routeGet(s, rqIn);
   w.trace.push({ kind: "route", stage, decision: d, query: rqIn });
@@ -340,23 +335,23 @@ function inputPath(s: HostState, w: Walker, pkt: NfPacket, q: JourneyQuery, ct: 
     const rpf = d.trace.find((t) => t.kind === "rp_filter" && !t.ok);
     const mart = d.trace.find((t) => t.kind === "martian");
     const reason = rpf && rpf.kind === "rp_filter" ? `rp_filter: ${rpf.why}` : mart && mart.kind === "martian" ? `martian: ${mart.why}` : `no route: ${ERRNO[d.errno ?? "ENETUNREACH"]}`;
-    return { query: q, trace: w.trace, final: finalOf(s, "dropped", p, ct, d, { reason }) };
+    return { query: q, trace: w.trace, final: finalOf("dropped", p, ct, d, { reason }) };
   }
   if (d.type === "local" || d.type === "broadcast") {
     const inp = w.hook("input", p, undefined, postManips);
     p = inp.pkt;
-    if (inp.drop) return { query: q, trace: w.trace, final: finalOf(s, "dropped", p, ct, d, { reason: inp.drop }) };
-    return { query: q, trace: w.trace, final: finalOf(s, "delivered", p, ct, d, w.tproxied ? { reason: "delivered to the TPROXY socket" } : {}) };
+    if (inp.drop) return { query: q, trace: w.trace, final: finalOf("dropped", p, ct, d, { reason: inp.drop }) };
+    return { query: q, trace: w.trace, final: finalOf("delivered", p, ct, d, w.tproxied ? { reason: "delivered to the TPROXY socket" } : {}) };
   }
-  if (w.tproxied) return { query: q, trace: w.trace, final: finalOf(s, "dropped", p, ct, d, { reason: "TPROXY assigned a socket but the route is not local (add `ip rule fwmark … lookup T` with `local default dev lo table T`)" }) };
+  if (w.tproxied) return { query: q, trace: w.trace, final: finalOf("dropped", p, ct, d, { reason: "TPROXY assigned a socket but the route is not local (add `ip rule fwmark … lookup T` with `local default dev lo table T`)" }) };
   p.oifname = devName(s, d);
   const fwd = w.hook("forward", p);
   p = fwd.pkt;
-  if (fwd.drop) return { query: q, trace: w.trace, final: finalOf(s, "dropped", p, ct, d, { reason: fwd.drop }) };
+  if (fwd.drop) return { query: q, trace: w.trace, final: finalOf("dropped", p, ct, d, { reason: fwd.drop }) };
   const post = w.hook("postrouting", p, undefined, postManips);
   p = post.pkt;
-  if (post.drop) return { query: q, trace: w.trace, final: finalOf(s, "dropped", p, ct, d, { reason: post.drop }) };
-  return { query: q, trace: w.trace, final: finalOf(s, "sent", p, ct, d) };
+  if (post.drop) return { query: q, trace: w.trace, final: finalOf("dropped", p, ct, d, { reason: post.drop }) };
+  return { query: q, trace: w.trace, final: finalOf("sent", p, ct, d) };
 }
 
 function replyJourney(s: HostState, chains: readonly NfBaseChain[], q: JourneyQuery, orig: JourneyResult, origCt: Ct, env: JourneyEnv): JourneyResult {
@@ -368,7 +363,8 @@ function replyJourney(s: HostState, chains: readonly NfBaseChain[], q: JourneyQu
   const ct: Ct = { state: "established", mark: of.ctmark };
   const w = new Walker(s, chains, ct, env);
   const fam = q.family;
-  const parse = (t: string): Addr => (fam === 4 ? { family: 4, v: t.split(".").reduce((a, x) => a * 256 + Number(x), 0) >>> 0 } : parseV6(t));
+  // The final addresses were printed from Addr values, so they parse back exactly.
+  const parse = (t: string): Addr => (parseAddr(t, fam) as { value: Addr }).value;
   let pkt: NfPacket = {
     family: fam, saddr: parse(of.daddr), daddr: parse(of.saddr), ipproto: q.ipproto, sport: of.dport, dport: of.sport,
     mark: 0, tos: q.tos ?? 0, iifname: of.oif ?? "", oifname: "", ctstate: "established", ctmark: of.ctmark, ctdir: "reply",
@@ -383,19 +379,3 @@ function replyJourney(s: HostState, chains: readonly NfBaseChain[], q: JourneyQu
   res.original = orig;
   return res;
 }
-
-function parseAny(t: string): Addr {
-  if (t.includes(":")) return parseV6(t);
-  return { family: 4, v: t.split(".").reduce((a, x) => a * 256 + Number(x), 0) >>> 0 };
-}
-
-function parseV6(t: string): Addr {
-  const [h, tl] = t.split("::");
-  const hs = h ? h.split(":") : [];
-  const ts = tl !== undefined && tl !== "" ? tl.split(":") : [];
-  const groups = tl !== undefined ? [...hs, ...Array(8 - hs.length - ts.length).fill("0"), ...ts] : hs;
-  let v = 0n;
-  for (const g of groups) v = (v << 16n) | BigInt(parseInt(g || "0", 16));
-  return { family: 6, v };
-}
-void contains;

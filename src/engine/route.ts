@@ -6,7 +6,7 @@
  * `routeGet` is `ip route get` (`inet_rtm_getroute` / `inet6_rtm_getroute`).
  * @module
  */
-import { addrEq, ANY4, ANY6, contains, is4, is6, v4, type Addr, type Family } from "../addr/ip.js";
+import { addrEq, ANY4, ANY6, contains, formatAddr, is4, is6, v4, type Addr, type Family } from "../addr/ip.js";
 import { linkByIndex, linkByName } from "../model/ops.js";
 import { devConf4, devConf6, maxConf4, orConf4, sysctlInt } from "../model/sysctl.js";
 import { SCOPE, TABLE, type HostState, type IfAddr, type Route } from "../model/types.js";
@@ -278,20 +278,19 @@ export function validateSource4(s: HostState, flow: Flow, oif: number, inDev: st
   const revTrace: TraceStep[] = [];
   const res = fibLookup(s, rev, revTrace);
   const done = (ok: boolean, why: string, ret: number) => { trace.push({ kind: "rp_filter", mode: rpf, ok, why }); return ok ? ret : -1; };
-  if (!res.ok) return rpf ? done(false, `reverse lookup for ${fmt(flow.saddr)} failed (${res.errno}) and rp_filter=${rpf}`, -1) : done(true, "reverse lookup failed; rp_filter is off", 0);
+  if (!res.ok) return rpf ? done(false, `reverse lookup for ${formatAddr(flow.saddr)} failed (${res.errno}) and rp_filter=${rpf}`, -1) : done(true, "reverse lookup failed; rp_filter is off", 0);
   const r = res.route;
-  if (r.type !== "unicast" && !(r.type === "local" && maxConf4(s, inDev, "accept_local"))) return done(false, `reverse route to ${fmt(flow.saddr)} is ${r.type}`, -1);
+  if (r.type !== "unicast" && !(r.type === "local" && maxConf4(s, inDev, "accept_local"))) return done(false, `reverse route to ${formatAddr(flow.saddr)} is ${r.type}`, -1);
   const devMatch = r.nexthops.some((n) => n.ifindex === inIfindex) || (r.type === "local" && inIfindex === LO);
   const scopeHost = (rr: Route, i: number) => (rr.nexthops[i]?.gateway ? 0 : 1);
-  if (devMatch) return done(true, `reverse route to ${fmt(flow.saddr)} goes out ${inDev}`, scopeHost(r, res.nhIndex));
+  if (devMatch) return done(true, `reverse route to ${formatAddr(flow.saddr)} goes out ${inDev}`, scopeHost(r, res.nhIndex));
   if (noAddr) return rpf ? done(false, `${inDev} has no IPv4 address and rp_filter=${rpf}`, -1) : done(true, "no address on the ingress device; rp_filter off", 0);
-  if (rpf === 1) return done(false, `strict rp_filter: the reverse route to ${fmt(flow.saddr)} does not go out ${inDev}`, -1);
+  if (rpf === 1) return done(false, `strict rp_filter: the reverse route to ${formatAddr(flow.saddr)} does not go out ${inDev}`, -1);
   const loose = fibLookup(s, { ...rev, oif: inIfindex }, undefined, true);
   const ret = loose.ok && loose.route.type === "unicast" ? scopeHost(loose.route, loose.nhIndex) : 0;
-  return done(true, rpf === 2 ? `loose rp_filter: ${fmt(flow.saddr)} is routable` : "rp_filter is off", ret);
+  return done(true, rpf === 2 ? `loose rp_filter: ${formatAddr(flow.saddr)} is routable` : "rp_filter is off", ret);
 }
 
-const fmt = (a: Addr) => (a.family === 4 ? `${a.v >>> 24}.${(a.v >>> 16) & 255}.${(a.v >>> 8) & 255}.${a.v & 255}` : a.v.toString(16));
 
 function input4(s: HostState, q: RouteQuery, flow: Flow, trace: TraceStep[]): Decision {
   const inLink = linkByName(s, q.iif!)!;
