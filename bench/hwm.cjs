@@ -10,6 +10,11 @@ process.on("exit", () => {
   try {
     const st = fs.readFileSync("/proc/self/status", "utf8");
     const hwm = Number(/VmHWM:\s+(\d+) kB/.exec(st)?.[1] ?? NaN);
-    fs.writeFileSync(out, JSON.stringify({ hwmKiB: hwm, ms: performance.now() - t0, sinceStartMs: performance.now() }));
-  } catch { /* no /proc: nothing to report */ }
+    fs.writeFileSync(
+      out,
+      JSON.stringify({ hwmKiB: hwm, ms: performance.now() - t0, sinceStartMs: performance.now() }),
+    );
+  } catch {
+    /* no /proc: nothing to report */
+  }
 });

@@ -13,34 +13,58 @@
  * @module
  */
 
-export type Family = 4 | 6;
-export interface Addr4 { readonly family: 4; readonly v: number }
-export interface Addr6 { readonly family: 6; readonly v: bigint }
+import type { Family } from "../core/kinds.js";
+
+export type { Family };
+export interface Addr4 {
+  readonly family: 4;
+  readonly v: number;
+}
+export interface Addr6 {
+  readonly family: 6;
+  readonly v: bigint;
+}
 export type Addr = Addr4 | Addr6;
-export interface Prefix { readonly addr: Addr; readonly len: number }
+export interface Prefix {
+  readonly addr: Addr;
+  readonly len: number;
+}
 
 export const MASK128 = (1n << 128n) - 1n;
 
 /** Build an IPv4 address from a uint32. @example v4(0x0a000001) // 10.0.0.1 */
-export function v4(v: number): Addr4 { return { family: 4, v: v >>> 0 }; }
+export function v4(v: number): Addr4 {
+  return { family: 4, v: v >>> 0 };
+}
 /** Build an IPv6 address from a bigint. @example v6(1n) // ::1 */
-export function v6(v: bigint): Addr6 { return { family: 6, v: v & MASK128 }; }
+export function v6(v: bigint): Addr6 {
+  return { family: 6, v: v & MASK128 };
+}
 
 export const ANY4: Addr4 = v4(0);
 export const ANY6: Addr6 = v6(0n);
 
 /** Address width in bits. @example bits(4) // 32 */
-export function bits(f: Family): number { return f === 4 ? 32 : 128; }
+export function bits(f: Family): number {
+  return f === 4 ? 32 : 128;
+}
 
 /** uint32 netmask for a prefix length. @example mask4(24) === 0xffffff00 */
-export function mask4(len: number): number { return len <= 0 ? 0 : len >= 32 ? 0xffffffff : (0xffffffff << (32 - len)) >>> 0; }
+export function mask4(len: number): number {
+  return len <= 0 ? 0 : len >= 32 ? 0xffffffff : (0xffffffff << (32 - len)) >>> 0;
+}
 /** 128-bit netmask. @example mask6(64) */
-export function mask6(len: number): bigint { return len <= 0 ? 0n : ((MASK128 << BigInt(128 - len)) & MASK128); }
+export function mask6(len: number): bigint {
+  return len <= 0 ? 0n : (MASK128 << BigInt(128 - len)) & MASK128;
+}
 
 /** Does `p` contain address `a` (families must agree)? @example contains(parsePrefix("10/8").value!, parseAddr("10.1.2.3").value!) */
 export function contains(p: Prefix, a: Addr): boolean {
   if (p.addr.family !== a.family) return false;
-  if (a.family === 4) { const m = mask4(p.len); return (((p.addr.v as number) ^ a.v) & m) === 0; }
+  if (a.family === 4) {
+    const m = mask4(p.len);
+    return (((p.addr.v as number) ^ a.v) & m) === 0;
+  }
   return (((p.addr.v as bigint) ^ a.v) & mask6(p.len)) === 0n;
 }
 
@@ -57,7 +81,9 @@ export function network(p: Prefix): Addr {
 }
 
 /** Whether host bits are set beyond `len` (iproute2 routes refuse those). */
-export function hasHostBits(p: Prefix): boolean { return !addrEq(network(p), p.addr); }
+export function hasHostBits(p: Prefix): boolean {
+  return !addrEq(network(p), p.addr);
+}
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; expected: string };
 
@@ -135,7 +161,10 @@ export function parseAddr(s: string, family?: Family): ParseResult<Addr> {
     const v = parse6(s);
     if (v !== undefined) return { ok: true, value: v6(v) };
   }
-  return { ok: false, expected: family === 4 ? "an IPv4 address" : family === 6 ? "an IPv6 address" : "an IP address" };
+  return {
+    ok: false,
+    expected: family === 4 ? "an IPv4 address" : family === 6 ? "an IPv6 address" : "an IP address",
+  };
 }
 
 /**
@@ -160,11 +189,16 @@ export function parsePrefix(s: string, family?: Family): ParseResult<Prefix> {
     const v = parse6(a);
     if (v !== undefined) addr = v6(v);
   }
-  if (!addr) return { ok: false, expected: family === 6 ? "an IPv6 prefix" : family === 4 ? "an IPv4 prefix" : "an IP prefix" };
+  if (!addr)
+    return {
+      ok: false,
+      expected: family === 6 ? "an IPv6 prefix" : family === 4 ? "an IPv4 prefix" : "an IP prefix",
+    };
   const w = bits(addr.family);
   let len = w;
   if (l !== undefined) {
-    if (!/^[0-9]{1,3}$/.test(l) || Number(l) > w) return { ok: false, expected: `a prefix length 0..${w}` };
+    if (!/^[0-9]{1,3}$/.test(l) || Number(l) > w)
+      return { ok: false, expected: `a prefix length 0..${w}` };
     len = Number(l);
   }
   return { ok: true, value: { addr, len } };
@@ -180,53 +214,77 @@ export function fmt6(v: bigint): string {
   const g: number[] = [];
   for (let i = 7; i >= 0; i--) g.push(Number((v >> BigInt(i * 16)) & 0xffffn));
   // glibc inet_ntop prints ::a.b.c.d for v4-compatible (not :: or ::1) and ::ffff:a.b.c.d.
-  if (g[0] === 0 && g[1] === 0 && g[2] === 0 && g[3] === 0 && g[4] === 0 && (g[5] === 0xffff || (g[5] === 0 && (g[6] !== 0 || (g[7] ?? 0) > 1)))) {
+  if (
+    g[0] === 0 &&
+    g[1] === 0 &&
+    g[2] === 0 &&
+    g[3] === 0 &&
+    g[4] === 0 &&
+    (g[5] === 0xffff || (g[5] === 0 && (g[6] !== 0 || (g[7] ?? 0) > 1)))
+  ) {
     const tail = fmt4(Number(v & 0xffffffffn));
     return g[5] === 0xffff ? `::ffff:${tail}` : `::${tail}`;
   }
-  let best = -1, bestLen = 0;
-  for (let i = 0; i < 8;) {
-    if (g[i] !== 0) { i++; continue; }
-    let j = i; while (j < 8 && g[j] === 0) j++;
-    if (j - i > bestLen && j - i >= 2) { best = i; bestLen = j - i; }
+  let best = -1,
+    bestLen = 0;
+  for (let i = 0; i < 8; ) {
+    if (g[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && g[j] === 0) j++;
+    if (j - i > bestLen && j - i >= 2) {
+      best = i;
+      bestLen = j - i;
+    }
     i = j;
   }
   const hex = (x: number) => x.toString(16);
   if (best < 0) return g.map(hex).join(":");
   const head = g.slice(0, best).map(hex).join(":");
-  const tail = g.slice(best + bestLen).map(hex).join(":");
+  const tail = g
+    .slice(best + bestLen)
+    .map(hex)
+    .join(":");
   return `${head}::${tail}`;
 }
 
 /** Format an address. @example formatAddr(v4(0x0a000001)) // "10.0.0.1" */
-export function formatAddr(a: Addr): string { return a.family === 4 ? fmt4(a.v) : fmt6(a.v); }
+export function formatAddr(a: Addr): string {
+  return a.family === 4 ? fmt4(a.v) : fmt6(a.v);
+}
 
 /**
  * Format a prefix as iproute2 prints a route/rule destination: `default` for /0 when
  * `defaultWord`, the bare address at full length, else `A/len`.
  * @example formatPrefix({ addr: v4(0), len: 0 }) // "default"
  */
-export function formatPrefix(p: Prefix, opts: { defaultWord?: string; bareFull?: boolean } = {}): string {
+export function formatPrefix(
+  p: Prefix,
+  opts: { defaultWord?: string; bareFull?: boolean } = {},
+): string {
   const defaultWord = opts.defaultWord ?? "default";
-  if (p.len === 0 && defaultWord && (p.addr.family === 4 ? p.addr.v === 0 : p.addr.v === 0n)) return defaultWord;
+  if (p.len === 0 && defaultWord && (p.addr.family === 4 ? p.addr.v === 0 : p.addr.v === 0n))
+    return defaultWord;
   if ((opts.bareFull ?? true) && p.len === bits(p.addr.family)) return formatAddr(p.addr);
   return `${formatAddr(p.addr)}/${p.len}`;
 }
 
 /** IPv4 classification helpers used by martian checks (route.c ipv4_is_*). */
 export const is4 = {
-  multicast: (v: number) => (v >>> 28) === 0xe,
+  multicast: (v: number) => v >>> 28 === 0xe,
   lbcast: (v: number) => v === 0xffffffff,
   /** ipv4_is_zeronet on 6.x route paths: only 0.0.0.0 (the rest of 0/8 is unicast since "Allow 0.0.0.0/8 as a valid address range"). */
   zeronet: (v: number) => v === 0,
-  loopback: (v: number) => (v >>> 24) === 127,
-  linkLocalMulticast: (v: number) => (v >>> 8) === 0xe00000,
+  loopback: (v: number) => v >>> 24 === 127,
+  linkLocalMulticast: (v: number) => v >>> 8 === 0xe00000,
 };
 
 /** IPv6 classification (ipv6_addr_type subset). */
 export const is6 = {
-  multicast: (v: bigint) => (v >> 120n) === 0xffn,
-  linkLocal: (v: bigint) => (v >> 118n) === 0x3fan,
+  multicast: (v: bigint) => v >> 120n === 0xffn,
+  linkLocal: (v: bigint) => v >> 118n === 0x3fan,
   loopback: (v: bigint) => v === 1n,
   any: (v: bigint) => v === 0n,
 };

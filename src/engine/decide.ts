@@ -14,7 +14,7 @@
  * @module
  */
 import { contains } from "../addr/ip.js";
-import { linkByName } from "../model/ops.js";
+import { linkByName } from "../model/links.js";
 import { hostFib, type HostFib, type TableFib } from "../model/fib-index.js";
 import { TABLE, type HostState, type Route, type Rule } from "../model/types.js";
 import type { AutoLpm4 } from "../fib/create.js";
@@ -25,8 +25,17 @@ import { tryAlias } from "./fib.js";
 /** Answer status: 0 a route, >0 an errno (ERRNOS[status]), FALLBACK: ask routeGet. */
 export const FALLBACK = -1;
 /** errno codes of `Answer4.status`. */
-export const ERRNOS: readonly (Errno | undefined)[] = [undefined, "ENETUNREACH", "EHOSTUNREACH", "EACCES", "EINVAL"];
-const ENETUNREACH = 1, EHOSTUNREACH = 2, EACCES = 3, EINVAL = 4;
+export const ERRNOS: readonly (Errno | undefined)[] = [
+  undefined,
+  "ENETUNREACH",
+  "EHOSTUNREACH",
+  "EACCES",
+  "EINVAL",
+];
+const ENETUNREACH = 1,
+  _EHOSTUNREACH = 2,
+  EACCES = 3,
+  EINVAL = 4;
 
 /** One IPv4 output question (`ip route get DST [from SRC] [mark M] [uid U] [tos T] [ipproto P] [sport S] [dport D]`). */
 export interface Query4 {
@@ -61,12 +70,23 @@ export class Answer4 {
   localFlag = false;
 }
 
-const A_LOOKUP = 0, A_GOTO = 1, A_NOP = 2, A_BLACKHOLE = 3, A_UNREACHABLE = 4, A_PROHIBIT = 5;
+const A_LOOKUP = 0,
+  A_GOTO = 1,
+  A_NOP = 2,
+  A_BLACKHOLE = 3,
+  A_UNREACHABLE = 4,
+  A_PROHIBIT = 5;
 
 /** Per route position: how a lookup treats it (worked out on first use). */
-const K_UNKNOWN = 0, K_ROUTE = 1, K_SKIP = 2, K_THROW = 3, K_ERR = 4, K_FALLBACK = 5;
+const K_UNKNOWN = 0,
+  K_ROUTE = 1,
+  K_SKIP = 2,
+  K_THROW = 3,
+  K_ERR = 4,
+  K_FALLBACK = 5;
 
-const maskOf = (len: number): number => (len <= 0 ? 0 : len >= 32 ? 0xffffffff : (0xffffffff << (32 - len)) >>> 0);
+const maskOf = (len: number): number =>
+  len <= 0 ? 0 : len >= 32 ? 0xffffffff : (0xffffffff << (32 - len)) >>> 0;
 
 /** The compiled host. */
 export class Decider4 {
@@ -124,37 +144,82 @@ export class Decider4 {
     this.version = this.fib.version;
     this.routes = s.routes;
     this.custom = s.v4CustomRules;
-    this.rulesRef = s.rules4; this.rulesLen = s.rules4.length;
-    this.linksRef = s.links; this.addrsRef = s.addrs; this.sysctlSize = s.sysctl.size;
-    const list = s.rules4, n = list.length;
+    this.rulesRef = s.rules4;
+    this.rulesLen = s.rules4.length;
+    this.linksRef = s.links;
+    this.addrsRef = s.addrs;
+    this.sysctlSize = s.sysctl.size;
+    const list = s.rules4,
+      n = list.length;
     this.n = n;
-    this.action = new Uint8Array(n); this.pre = new Uint8Array(n); this.invert = new Uint8Array(n);
-    this.markV = new Uint32Array(n); this.markM = new Uint32Array(n);
-    this.uidLo = new Float64Array(n); this.uidHi = new Float64Array(n);
-    this.srcV = new Uint32Array(n); this.srcM = new Uint32Array(n); this.dstV = new Uint32Array(n); this.dstM = new Uint32Array(n);
-    this.tos = new Uint8Array(n); this.proto = new Uint16Array(n);
-    this.spLo = new Int32Array(n); this.spHi = new Int32Array(n); this.dpLo = new Int32Array(n); this.dpHi = new Int32Array(n);
-    this.gotoIdx = new Int32Array(n); this.supLen = new Int32Array(n); this.supGroup = new Int32Array(n);
-    this.tableId = new Uint32Array(n); this.tables = new Array(n);
+    this.action = new Uint8Array(n);
+    this.pre = new Uint8Array(n);
+    this.invert = new Uint8Array(n);
+    this.markV = new Uint32Array(n);
+    this.markM = new Uint32Array(n);
+    this.uidLo = new Float64Array(n);
+    this.uidHi = new Float64Array(n);
+    this.srcV = new Uint32Array(n);
+    this.srcM = new Uint32Array(n);
+    this.dstV = new Uint32Array(n);
+    this.dstM = new Uint32Array(n);
+    this.tos = new Uint8Array(n);
+    this.proto = new Uint16Array(n);
+    this.spLo = new Int32Array(n);
+    this.spHi = new Int32Array(n);
+    this.dpLo = new Int32Array(n);
+    this.dpHi = new Int32Array(n);
+    this.gotoIdx = new Int32Array(n);
+    this.supLen = new Int32Array(n);
+    this.supGroup = new Int32Array(n);
+    this.tableId = new Uint32Array(n);
+    this.tables = new Array(n);
     for (let i = 0; i < n; i++) {
       const r = list[i]!;
-      this.action[i] = r.action === "lookup" ? A_LOOKUP : r.action === "goto" ? A_GOTO : r.action === "nop" ? A_NOP : r.action === "blackhole" ? A_BLACKHOLE : r.action === "unreachable" ? A_UNREACHABLE : A_PROHIBIT;
+      this.action[i] =
+        r.action === "lookup"
+          ? A_LOOKUP
+          : r.action === "goto"
+            ? A_GOTO
+            : r.action === "nop"
+              ? A_NOP
+              : r.action === "blackhole"
+                ? A_BLACKHOLE
+                : r.action === "unreachable"
+                  ? A_UNREACHABLE
+                  : A_PROHIBIT;
       // iif NAME matches an output flow (iif lo) only for an existing lo; oif NAME never (no oif); l3mdev never.
       let pre = true;
-      if (r.iifname !== undefined) { const l = linkByName(s, r.iifname); pre &&= !!l && l.ifindex === 1; }
+      if (r.iifname !== undefined) {
+        const l = linkByName(s, r.iifname);
+        pre &&= !!l && l.ifindex === 1;
+      }
       if (r.oifname !== undefined) pre = false;
       if (r.l3mdev) pre = false;
       this.pre[i] = pre ? 1 : 0;
       this.invert[i] = r.invert ? 1 : 0;
-      this.markV[i] = r.fwmark >>> 0; this.markM[i] = r.fwmask >>> 0;
-      this.uidLo[i] = r.uidRange ? r.uidRange[0] : 0; this.uidHi[i] = r.uidRange ? r.uidRange[1] : 0xffffffff;
-      if (r.src) { this.srcM[i] = r.src.addr.family === 4 ? maskOf(r.src.len) : 0; this.srcV[i] = ((r.src.addr.v as number) & this.srcM[i]!) >>> 0; }
-      if (r.dst) { this.dstM[i] = r.dst.addr.family === 4 ? maskOf(r.dst.len) : 0; this.dstV[i] = ((r.dst.addr.v as number) & this.dstM[i]!) >>> 0; }
-      this.tos[i] = r.tos; this.proto[i] = r.ipproto;
-      this.spLo[i] = r.sport ? r.sport[0] : 0; this.spHi[i] = r.sport ? r.sport[1] : 65535;
-      this.dpLo[i] = r.dport ? r.dport[0] : 0; this.dpHi[i] = r.dport ? r.dport[1] : 65535;
-      this.gotoIdx[i] = r.gotoPref === undefined ? -1 : list.findIndex((x) => x.pref === r.gotoPref);
-      this.supLen[i] = r.suppressPrefixlen; this.supGroup[i] = r.suppressIfgroup;
+      this.markV[i] = r.fwmark >>> 0;
+      this.markM[i] = r.fwmask >>> 0;
+      this.uidLo[i] = r.uidRange ? r.uidRange[0] : 0;
+      this.uidHi[i] = r.uidRange ? r.uidRange[1] : 0xffffffff;
+      if (r.src) {
+        this.srcM[i] = r.src.addr.family === 4 ? maskOf(r.src.len) : 0;
+        this.srcV[i] = ((r.src.addr.v as number) & this.srcM[i]!) >>> 0;
+      }
+      if (r.dst) {
+        this.dstM[i] = r.dst.addr.family === 4 ? maskOf(r.dst.len) : 0;
+        this.dstV[i] = ((r.dst.addr.v as number) & this.dstM[i]!) >>> 0;
+      }
+      this.tos[i] = r.tos;
+      this.proto[i] = r.ipproto;
+      this.spLo[i] = r.sport ? r.sport[0] : 0;
+      this.spHi[i] = r.sport ? r.sport[1] : 65535;
+      this.dpLo[i] = r.dport ? r.dport[0] : 0;
+      this.dpHi[i] = r.dport ? r.dport[1] : 65535;
+      this.gotoIdx[i] =
+        r.gotoPref === undefined ? -1 : list.findIndex((x) => x.pref === r.gotoPref);
+      this.supLen[i] = r.suppressPrefixlen;
+      this.supGroup[i] = r.suppressIfgroup;
       this.tableId[i] = r.table;
       this.tables[i] = this.fib.table(4, r.table);
     }
@@ -162,11 +227,15 @@ export class Decider4 {
     this.main = this.fib.table(4, TABLE.main);
     this.dflt = this.fib.table(4, TABLE.default);
     const m = s.routes.length;
-    this.kind = new Uint8Array(m); this.kTos = new Uint8Array(m); this.kNh = new Int8Array(m); this.kErr = new Uint8Array(m);
+    this.kind = new Uint8Array(m);
+    this.kTos = new Uint8Array(m);
+    this.kNh = new Int8Array(m);
+    this.kErr = new Uint8Array(m);
     this.kSrc = new Float64Array(m);
     let maxIf = 0;
     for (const l of s.links) maxIf = Math.max(maxIf, l.ifindex);
-    this.linkLoop = new Uint8Array(maxIf + 1); this.linkGroup = new Int32Array(maxIf + 1).fill(-2);
+    this.linkLoop = new Uint8Array(maxIf + 1);
+    this.linkGroup = new Int32Array(maxIf + 1).fill(-2);
     for (const l of s.links) {
       this.linkLoop[l.ifindex] = l.kind === "loopback" ? 1 : 0;
       this.linkGroup[l.ifindex] = l.group;
@@ -177,12 +246,23 @@ export class Decider4 {
   /** Does the decider still describe the host (no route, rule, link, address or sysctl change since)? */
   current(): boolean {
     const s = this.s;
-    return this.fib.fresh(s) && this.fib.version === this.version && s.routes === this.routes && s.rules4 === this.rulesRef && s.rules4.length === this.rulesLen
-      && s.v4CustomRules === this.custom && s.links === this.linksRef && s.addrs === this.addrsRef && s.sysctl.size === this.sysctlSize;
+    return (
+      this.fib.fresh(s) &&
+      this.fib.version === this.version &&
+      s.routes === this.routes &&
+      s.rules4 === this.rulesRef &&
+      s.rules4.length === this.rulesLen &&
+      s.v4CustomRules === this.custom &&
+      s.links === this.linksRef &&
+      s.addrs === this.addrsRef &&
+      s.sysctl.size === this.sysctlSize
+    );
   }
 
   /** The route an answer names. */
-  route(a: Answer4): Route | undefined { return a.pos >= 0 ? this.routes[a.pos] : undefined; }
+  route(a: Answer4): Route | undefined {
+    return a.pos >= 0 ? this.routes[a.pos] : undefined;
+  }
 
   /**
    * How a lookup treats the route at `pos`: fib.ts's own alias check (tryAlias) for an
@@ -196,8 +276,17 @@ export class Decider4 {
     let k: number;
     if (!res) k = K_SKIP;
     else if (res.kind === "throw") k = K_THROW;
-    else if (res.kind === "error") { k = K_ERR; this.kErr[pos] = ERRNOS.indexOf(res.errno); if (this.kErr[pos]! <= 0) k = K_FALLBACK; }
-    else if (res.kind !== "route" || (r.type !== "unicast" && r.type !== "local") || r.nexthops.length > 1 || res.nhIndex > 127) k = K_FALLBACK;
+    else if (res.kind === "error") {
+      k = K_ERR;
+      this.kErr[pos] = ERRNOS.indexOf(res.errno);
+      if (this.kErr[pos]! <= 0) k = K_FALLBACK;
+    } else if (
+      res.kind !== "route" ||
+      (r.type !== "unicast" && r.type !== "local") ||
+      r.nexthops.length > 1 ||
+      res.nhIndex > 127
+    )
+      k = K_FALLBACK;
     else {
       const nh = res.nhIndex;
       k = K_ROUTE;
@@ -208,14 +297,31 @@ export class Decider4 {
         const v = src ? (src.v as number) : 0;
         const h = r.nexthops[nh]!;
         // A loopback source off a non-loopback device is __mkroute_output's EINVAL: routeGet decides.
-        if (v && v >>> 24 === 127 && !(h.ifindex < this.linkLoop.length && this.linkLoop[h.ifindex])) k = K_FALLBACK;
+        if (
+          v &&
+          v >>> 24 === 127 &&
+          !(h.ifindex < this.linkLoop.length && this.linkLoop[h.ifindex])
+        )
+          k = K_FALLBACK;
         this.kSrc[pos] = src ? v : -1;
       }
     }
     this.kind[pos] = k;
     return k;
   }
-  private readonly probe: Flow = { family: 4, daddr: { family: 4, v: 0 }, saddr: { family: 4, v: 0 }, iif: 1, oif: 0, mark: 0, uid: 0, tos: 0, ipproto: 17, sport: 0, dport: 0 };
+  private readonly probe: Flow = {
+    family: 4,
+    daddr: { family: 4, v: 0 },
+    saddr: { family: 4, v: 0 },
+    iif: 1,
+    oif: 0,
+    mark: 0,
+    uid: 0,
+    tos: 0,
+    ipproto: 17,
+    sport: 0,
+    dport: 0,
+  };
 
   /**
    * fibTableLookup for the question: the route position (>= 0), or -1 none, -2 throw,
@@ -228,8 +334,15 @@ export class Decider4 {
     const lpm = t.lpm as AutoLpm4;
     for (let id = lpm.lookup(dst); id >= 0; id = lpm.parentOf(id)) {
       const v = t.slot[id]!;
-      if (v >= 0) { const res = this.alias(v, tos); if (res !== -1) return res; continue; }
-      for (const p of t.lists[-2 - v]!) { const res = this.alias(p, tos); if (res !== -1) return res; }
+      if (v >= 0) {
+        const res = this.alias(v, tos);
+        if (res !== -1) return res;
+        continue;
+      }
+      for (const p of t.lists[-2 - v]!) {
+        const res = this.alias(p, tos);
+        if (res !== -1) return res;
+      }
     }
     return -1;
   }
@@ -240,41 +353,64 @@ export class Decider4 {
     const rt = this.kTos[pos]!;
     if (rt && (tos & 0x1c) !== rt) return -1;
     switch (k) {
-      case K_ROUTE: this.hitNh = this.kNh[pos]!; return pos;
-      case K_SKIP: return -1;
-      case K_THROW: return -2;
-      case K_ERR: this.hitPos = pos; return -3 - this.kErr[pos]!;
-      default: return -100;
+      case K_ROUTE:
+        this.hitNh = this.kNh[pos]!;
+        return pos;
+      case K_SKIP:
+        return -1;
+      case K_THROW:
+        return -2;
+      case K_ERR:
+        this.hitPos = pos;
+        return -3 - this.kErr[pos]!;
+      default:
+        return -100;
     }
   }
 
   /** Local and main as the merged trie: at equal length, aliases interleave in kernel order (fib.ts mergedLookup). */
   private lookupMerged(dst: number, tos: number): number {
-    const a = this.local, b = this.main;
+    const a = this.local,
+      b = this.main;
     if (!a) return b ? this.lookupTable(b, dst, tos) : -1;
     if (!b) return this.lookupTable(a, dst, tos);
-    const routes = this.routes, la4 = a.lpm as AutoLpm4, lb4 = b.lpm as AutoLpm4;
-    let ia = la4.lookup(dst), ib = lb4.lookup(dst);
+    const routes = this.routes,
+      la4 = a.lpm as AutoLpm4,
+      lb4 = b.lpm as AutoLpm4;
+    let ia = la4.lookup(dst),
+      ib = lb4.lookup(dst);
     while (ia >= 0 || ib >= 0) {
       const la = ia >= 0 ? routes[a.firstPos(ia)]!.dst.len : -1;
       const lb = ib >= 0 ? routes[b.firstPos(ib)]!.dst.len : -1;
       if (la !== lb) {
-        const t = la > lb ? a : b, id = la > lb ? ia : ib;
+        const t = la > lb ? a : b,
+          id = la > lb ? ia : ib;
         const v = t.slot[id]!;
-        if (v >= 0) { const res = this.alias(v, tos); if (res !== -1) return res; }
-        else for (const p of t.lists[-2 - v]!) { const res = this.alias(p, tos); if (res !== -1) return res; }
-        if (la > lb) ia = la4.parentOf(ia); else ib = lb4.parentOf(ib);
+        if (v >= 0) {
+          const res = this.alias(v, tos);
+          if (res !== -1) return res;
+        } else
+          for (const p of t.lists[-2 - v]!) {
+            const res = this.alias(p, tos);
+            if (res !== -1) return res;
+          }
+        if (la > lb) ia = la4.parentOf(ia);
+        else ib = lb4.parentOf(ib);
         continue;
       }
-      const xa = a.aliases(ia), xb = b.aliases(ib);
-      for (let i = 0, j = 0; i < xa.length || j < xb.length;) {
-        const ra = i < xa.length ? routes[xa[i]!]! : undefined, rb = j < xb.length ? routes[xb[j]!]! : undefined;
-        const useA = !rb || (!!ra && (rb.tos - ra.tos || ra.metric - rb.metric || ra.seq - rb.seq) <= 0);
+      const xa = a.aliases(ia),
+        xb = b.aliases(ib);
+      for (let i = 0, j = 0; i < xa.length || j < xb.length; ) {
+        const ra = i < xa.length ? routes[xa[i]!]! : undefined,
+          rb = j < xb.length ? routes[xb[j]!]! : undefined;
+        const useA =
+          !rb || (!!ra && (rb.tos - ra.tos || ra.metric - rb.metric || ra.seq - rb.seq) <= 0);
         const p = useA ? xa[i++]! : xb[j++]!;
         const res = this.alias(p, tos);
         if (res !== -1) return res;
       }
-      ia = la4.parentOf(ia); ib = lb4.parentOf(ib);
+      ia = la4.parentOf(ia);
+      ib = lb4.parentOf(ib);
     }
     return -1;
   }
@@ -284,14 +420,17 @@ export class Decider4 {
    * `routeGet` must answer it.
    */
   decide(q: Query4, out: Answer4): boolean {
-    const dst = q.dst >>> 0, src = q.src >>> 0;
+    const dst = q.dst >>> 0,
+      src = q.src >>> 0;
     out.status = FALLBACK;
     // Special destinations and sources: routeGet's own branches.
     const d8 = dst >>> 24;
     if (dst === 0 || d8 === 127 || d8 >= 224) return false;
-    if (src !== 0 && (src >>> 24 === 127 || src >>> 28 >= 0xe || !this.ifaddrs.has(src))) return false;
+    if (src !== 0 && (src >>> 24 === 127 || src >>> 28 >= 0xe || !this.ifaddrs.has(src)))
+      return false;
     const tos = q.tos;
-    let pos = -1, table = 0;
+    let pos = -1,
+      table = 0;
     if (!this.custom) {
       pos = this.lookupMerged(dst, tos);
       table = TABLE.main;
@@ -302,34 +441,49 @@ export class Decider4 {
         if (pos === -2) pos = -1;
       }
       if (pos === -100) return false;
-      if (pos < 0) { out.status = pos <= -3 ? -3 - pos : ENETUNREACH; out.pos = pos <= -3 ? this.hitPos : -1; return true; }
+      if (pos < 0) {
+        out.status = pos <= -3 ? -3 - pos : ENETUNREACH;
+        out.pos = pos <= -3 ? this.hitPos : -1;
+        return true;
+      }
     } else {
-      const n = this.n, mark = q.mark >>> 0, uid = q.uid >>> 0;
+      const n = this.n,
+        mark = q.mark >>> 0,
+        uid = q.uid >>> 0;
       let i = 0;
       pos = -1;
       rules: for (; i < n; i++) {
         let r = i;
         for (;;) {
-          let m = this.pre[r] === 1
-            && ((this.markV[r]! ^ mark) & this.markM[r]!) === 0
-            && uid >= this.uidLo[r]! && uid <= this.uidHi[r]!
-            && ((src & this.srcM[r]!) >>> 0) === this.srcV[r]
-            && ((dst & this.dstM[r]!) >>> 0) === this.dstV[r]
-            && (this.tos[r] === 0 || (tos & 0x1c) === this.tos[r])
-            && (this.proto[r] === 0 || this.proto[r] === q.proto)
-            && q.sport >= this.spLo[r]! && q.sport <= this.spHi[r]!
-            && q.dport >= this.dpLo[r]! && q.dport <= this.dpHi[r]!;
+          let m =
+            this.pre[r] === 1 &&
+            ((this.markV[r]! ^ mark) & this.markM[r]!) === 0 &&
+            uid >= this.uidLo[r]! &&
+            uid <= this.uidHi[r]! &&
+            (src & this.srcM[r]!) >>> 0 === this.srcV[r] &&
+            (dst & this.dstM[r]!) >>> 0 === this.dstV[r] &&
+            (this.tos[r] === 0 || (tos & 0x1c) === this.tos[r]) &&
+            (this.proto[r] === 0 || this.proto[r] === q.proto) &&
+            q.sport >= this.spLo[r]! &&
+            q.sport <= this.spHi[r]! &&
+            q.dport >= this.dpLo[r]! &&
+            q.dport <= this.dpHi[r]!;
           if (this.invert[r]) m = !m;
           if (!m) break;
           const act = this.action[r]!;
           if (act === A_GOTO) {
             const t = this.gotoIdx[r]!;
             if (t < 0) break;
-            i = t; r = t;
+            i = t;
+            r = t;
             continue;
           }
           if (act === A_NOP) break;
-          if (act !== A_LOOKUP) { out.status = act === A_UNREACHABLE ? ENETUNREACH : act === A_PROHIBIT ? EACCES : EINVAL; out.pos = -1; return true; }
+          if (act !== A_LOOKUP) {
+            out.status = act === A_UNREACHABLE ? ENETUNREACH : act === A_PROHIBIT ? EACCES : EINVAL;
+            out.pos = -1;
+            return true;
+          }
           const t = this.tables[r];
           if (!t) break;
           const res = this.lookupTable(t, dst, tos);
@@ -341,27 +495,51 @@ export class Decider4 {
               const ifx = rt.nexthops[0]?.ifindex ?? 0;
               if (ifx < this.linkGroup.length && this.linkGroup[ifx] === this.supGroup[r]) break;
             }
-            pos = res; table = this.tableId[r]!;
+            pos = res;
+            table = this.tableId[r]!;
             break rules;
           }
-          if (res <= -3) { out.status = -3 - res; out.pos = this.hitPos; return true; }
+          if (res <= -3) {
+            out.status = -3 - res;
+            out.pos = this.hitPos;
+            return true;
+          }
           break;
         }
       }
-      if (pos < 0) { out.status = ENETUNREACH; out.pos = -1; return true; }
+      if (pos < 0) {
+        out.status = ENETUNREACH;
+        out.pos = -1;
+        return true;
+      }
     }
     // make4 for a unicast or local route.
     const r = this.routes[pos]!;
-    out.status = 0; out.pos = pos; out.table = table;
+    out.status = 0;
+    out.pos = pos;
+    out.table = table;
     if (r.type === "local") {
-      out.local = true; out.nh = -1; out.oif = 1; out.hasGateway = false; out.gateway = 0;
+      out.local = true;
+      out.nh = -1;
+      out.oif = 1;
+      out.hasGateway = false;
+      out.gateway = 0;
       out.prefsrc = src || (r.prefsrc ? (r.prefsrc.v as number) : dst);
       out.localFlag = true;
       return true;
     }
-    const nh = this.hitNh, h = r.nexthops[nh]!;
-    out.local = false; out.nh = nh; out.oif = h.ifindex;
-    if (h.gateway) { out.hasGateway = true; out.gateway = h.gateway.v as number; } else { out.hasGateway = false; out.gateway = 0; }
+    const nh = this.hitNh,
+      h = r.nexthops[nh]!;
+    out.local = false;
+    out.nh = nh;
+    out.oif = h.ifindex;
+    if (h.gateway) {
+      out.hasGateway = true;
+      out.gateway = h.gateway.v as number;
+    } else {
+      out.hasGateway = false;
+      out.gateway = 0;
+    }
     const ks = this.kSrc[pos]!;
     out.prefsrc = src || (ks < 0 ? 0 : ks);
     out.localFlag = h.ifindex < this.linkLoop.length && this.linkLoop[h.ifindex] === 1;
@@ -373,24 +551,64 @@ export class Decider4 {
    * must answer), route position, oif, gateway (0 none) and prefsrc. Returns the number of
    * fallbacks. Allocates nothing.
    */
-  decideBatch(n: number, q: { dst: Uint32Array; src: Uint32Array; mark: Uint32Array; uid: Uint32Array; tos: Uint8Array; proto: Uint8Array; sport: Uint16Array; dport: Uint16Array },
-    out: { status: Int8Array; pos: Int32Array; oif: Int32Array; gateway: Uint32Array; prefsrc: Uint32Array }): number {
-    const one = this.one, a = this.answer;
+  decideBatch(
+    n: number,
+    q: {
+      dst: Uint32Array;
+      src: Uint32Array;
+      mark: Uint32Array;
+      uid: Uint32Array;
+      tos: Uint8Array;
+      proto: Uint8Array;
+      sport: Uint16Array;
+      dport: Uint16Array;
+    },
+    out: {
+      status: Int8Array;
+      pos: Int32Array;
+      oif: Int32Array;
+      gateway: Uint32Array;
+      prefsrc: Uint32Array;
+    },
+  ): number {
+    const one = this.one,
+      a = this.answer;
     let fallbacks = 0;
     for (let i = 0; i < n; i++) {
-      one.dst = q.dst[i]!; one.src = q.src[i]!; one.mark = q.mark[i]!; one.uid = q.uid[i]!;
-      one.tos = q.tos[i]!; one.proto = q.proto[i]!; one.sport = q.sport[i]!; one.dport = q.dport[i]!;
+      one.dst = q.dst[i]!;
+      one.src = q.src[i]!;
+      one.mark = q.mark[i]!;
+      one.uid = q.uid[i]!;
+      one.tos = q.tos[i]!;
+      one.proto = q.proto[i]!;
+      one.sport = q.sport[i]!;
+      one.dport = q.dport[i]!;
       if (!this.decide(one, a)) fallbacks++;
-      out.status[i] = a.status; out.pos[i] = a.pos; out.oif[i] = a.oif; out.gateway[i] = a.hasGateway ? a.gateway : 0; out.prefsrc[i] = a.prefsrc;
+      out.status[i] = a.status;
+      out.pos[i] = a.pos;
+      out.oif[i] = a.oif;
+      out.gateway[i] = a.hasGateway ? a.gateway : 0;
+      out.prefsrc[i] = a.prefsrc;
     }
     return fallbacks;
   }
-  private readonly one: Query4 = { dst: 0, src: 0, mark: 0, uid: 0, tos: 0, proto: 17, sport: 0, dport: 0 };
+  private readonly one: Query4 = {
+    dst: 0,
+    src: 0,
+    mark: 0,
+    uid: 0,
+    tos: 0,
+    proto: 17,
+    sport: 0,
+    dport: 0,
+  };
   private readonly answer = new Answer4();
 }
 
 /** Compile the host's IPv4 output decisions. @example const d = compileDecider(state); d.decide(q, answer) */
-export function compileDecider(s: HostState): Decider4 { return new Decider4(s); }
+export function compileDecider(s: HostState): Decider4 {
+  return new Decider4(s);
+}
 
 /**
  * The decision for a question whatever it is: the decider's when it can, `routeGet`'s
@@ -404,22 +622,57 @@ export function decideAny(d: Decider4, s: HostState, q: Query4, out: Answer4): D
 /** The routeGet question of a Query4 (uid and from only when set). */
 export function queryOf(q: Query4): RouteQuery {
   return {
-    family: 4, dst: { family: 4, v: q.dst >>> 0 }, ...(q.src ? { from: { family: 4, v: q.src >>> 0 } } : {}),
-    mark: q.mark >>> 0, uid: q.uid >>> 0, tos: q.tos, ipproto: q.proto, sport: q.sport, dport: q.dport,
+    family: 4,
+    dst: { family: 4, v: q.dst >>> 0 },
+    ...(q.src ? { from: { family: 4, v: q.src >>> 0 } } : {}),
+    mark: q.mark >>> 0,
+    uid: q.uid >>> 0,
+    tos: q.tos,
+    ipproto: q.proto,
+    sport: q.sport,
+    dport: q.dport,
   };
 }
 
 /** An answer in routeGet's Decision shape (no trace). */
 export function answerToDecision(d: Decider4, q: Query4, a: Answer4): Decision {
   const flow = {
-    family: 4 as const, daddr: { family: 4 as const, v: q.dst >>> 0 }, saddr: { family: 4 as const, v: q.src >>> 0 }, iif: 1, oif: 0,
-    mark: q.mark >>> 0, uid: q.uid >>> 0, tos: q.tos, ipproto: q.proto, sport: q.sport, dport: q.dport, hasSaddr: q.src !== 0,
+    family: 4 as const,
+    daddr: { family: 4 as const, v: q.dst >>> 0 },
+    saddr: { family: 4 as const, v: q.src >>> 0 },
+    iif: 1,
+    oif: 0,
+    mark: q.mark >>> 0,
+    uid: q.uid >>> 0,
+    tos: q.tos,
+    ipproto: q.proto,
+    sport: q.sport,
+    dport: q.dport,
+    hasSaddr: q.src !== 0,
   };
-  if (a.status > 0) { const r = d.route(a); return { ok: false, errno: ERRNOS[a.status]!, cacheFlags: [], flow, trace: [], ...(r ? { route: r } : {}) }; }
+  if (a.status > 0) {
+    const r = d.route(a);
+    return {
+      ok: false,
+      errno: ERRNOS[a.status]!,
+      cacheFlags: [],
+      flow,
+      trace: [],
+      ...(r ? { route: r } : {}),
+    };
+  }
   const r = d.route(a)!;
   return {
-    ok: true, type: a.local ? "local" : "unicast", oif: a.oif, cacheFlags: a.localFlag ? ["local"] : [], flow, trace: [],
-    route: r, matchedPrefix: r.dst, table: a.table, ...(a.local ? {} : { nhIndex: a.nh }),
+    ok: true,
+    type: a.local ? "local" : "unicast",
+    oif: a.oif,
+    cacheFlags: a.localFlag ? ["local"] : [],
+    flow,
+    trace: [],
+    route: r,
+    matchedPrefix: r.dst,
+    table: a.table,
+    ...(a.local ? {} : { nhIndex: a.nh }),
     ...(a.hasGateway ? { gateway: { family: 4 as const, v: a.gateway >>> 0 } } : {}),
     ...(a.prefsrc ? { prefsrc: { family: 4 as const, v: a.prefsrc >>> 0 } } : {}),
   };

@@ -5,7 +5,7 @@
  * @module
  */
 import { contains } from "../addr/ip.js";
-import { linkByIndex } from "../model/ops.js";
+import { linkByIndex } from "../model/links.js";
 import { devConf4, devConf6 } from "../model/sysctl.js";
 import { TABLE, type HostState, type Route, type Rule } from "../model/types.js";
 import { aliasCmp, dropFib, hostFib, type TableFib } from "../model/fib-index.js";
@@ -22,11 +22,16 @@ export type TableResult =
 /** The kernel error of a route type (fib_props[].error). */
 export function routeTypeErrno(t: Route["type"]): Errno | "EAGAIN" | undefined {
   switch (t) {
-    case "blackhole": return "EINVAL";
-    case "unreachable": return "EHOSTUNREACH";
-    case "prohibit": return "EACCES";
-    case "throw": return "EAGAIN";
-    default: return undefined;
+    case "blackhole":
+      return "EINVAL";
+    case "unreachable":
+      return "EHOSTUNREACH";
+    case "prohibit":
+      return "EACCES";
+    case "throw":
+      return "EAGAIN";
+    default:
+      return undefined;
   }
 }
 
@@ -37,33 +42,68 @@ export function tableRoutes(s: HostState, family: 4 | 6, table: number | "merged
   const tables = table === "merged" ? (family === 4 ? [TABLE.local, TABLE.main] : []) : [table];
   for (const tb of tables) {
     const t = fib.table(family, tb);
-    t?.forEachId((id) => { for (const p of t.aliases(id)) out.push(s.routes[p]!); });
+    t?.forEachId((id) => {
+      for (const p of t.aliases(id)) out.push(s.routes[p]!);
+    });
   }
   return out.sort((a, b) => b.dst.len - a.dst.len || aliasCmp(a, b));
 }
 
 /** Drop the FIB index after a mutation that kept the same routes array and ends. */
-export function invalidateFib(s: HostState): void { dropFib(s); }
+export function invalidateFib(s: HostState): void {
+  dropFib(s);
+}
 
 /** Does a table exist (has routes)? A missing table is skipped like an empty one. */
-export function tableExists(s: HostState, family: 4 | 6, table: number): boolean { return (hostFib(s).table(family, table)?.count ?? 0) > 0; }
+export function tableExists(s: HostState, family: 4 | 6, table: number): boolean {
+  return (hostFib(s).table(family, table)?.count ?? 0) > 0;
+}
 
 /** fib_lookup_good_nhc: a nexthop usable for this flow. */
-function goodNexthop(s: HostState, r: Route, i: number, f: Flow, ignoreLinkstate: boolean): boolean {
+function goodNexthop(
+  s: HostState,
+  r: Route,
+  i: number,
+  f: Flow,
+  ignoreLinkstate: boolean,
+): boolean {
   const nh = r.nexthops[i]!;
   if (nh.dead) return false;
   const l = linkByIndex(s, nh.ifindex);
   // Local routes are never linkdown (IPv4 scope host, IPv6 local/anycast: fib6_nh_init).
-  const ld = l && !l.carrier && !(r.family === 4 ? r.scope === 254 : r.type === "local" || r.type === "anycast");
-  if (!ignoreLinkstate && ld && r.family === 4 && Math.max(devConf4(s, "all", "ignore_routes_with_linkdown"), devConf4(s, l.name, "ignore_routes_with_linkdown")) > 0) return false;
-  if (!ignoreLinkstate && ld && r.family === 6 && Math.max(devConf6(s, "all", "ignore_routes_with_linkdown"), devConf6(s, l.name, "ignore_routes_with_linkdown")) > 0) return false;
+  const ld =
+    l &&
+    !l.carrier &&
+    !(r.family === 4 ? r.scope === 254 : r.type === "local" || r.type === "anycast");
+  if (
+    !ignoreLinkstate &&
+    ld &&
+    r.family === 4 &&
+    Math.max(
+      devConf4(s, "all", "ignore_routes_with_linkdown"),
+      devConf4(s, l.name, "ignore_routes_with_linkdown"),
+    ) > 0
+  )
+    return false;
+  if (
+    !ignoreLinkstate &&
+    ld &&
+    r.family === 6 &&
+    Math.max(
+      devConf6(s, "all", "ignore_routes_with_linkdown"),
+      devConf6(s, l.name, "ignore_routes_with_linkdown"),
+    ) > 0
+  )
+    return false;
   const want = nhDevFilter(f);
   if (want && want !== nh.ifindex) return false;
   return true;
 }
 
 /** The device nexthops must use: IPv6 input to link-scoped destinations (nhOif), else a strict oif. */
-function nhDevFilter(f: Flow): number { return f.nhOif ?? (f.oifStrict !== false ? f.oif : 0); }
+function nhDevFilter(f: Flow): number {
+  return f.nhOif ?? (f.oifStrict !== false ? f.oif : 0);
+}
 
 const NONE: TableResult = { kind: "none" };
 
@@ -71,7 +111,12 @@ const NONE: TableResult = { kind: "none" };
  * One alias of a matching prefix: the result it gives, or undefined to go on with the next
  * alias (then the next shorter prefix).
  */
-export function tryAlias(s: HostState, r: Route, f: Flow, ignoreLinkstate: boolean): TableResult | undefined {
+export function tryAlias(
+  s: HostState,
+  r: Route,
+  f: Flow,
+  ignoreLinkstate: boolean,
+): TableResult | undefined {
   if (r.src && f.family === 6 && r.src.len > 0 && !contains(r.src, f.saddr)) return undefined;
   if (r.family === 4 && r.tos && (f.tos & 0x1c) !== r.tos) return undefined;
   if (r.nexthops.length && r.nexthops.every((n) => n.dead)) return undefined;
@@ -81,34 +126,58 @@ export function tryAlias(s: HostState, r: Route, f: Flow, ignoreLinkstate: boole
   if (e && f.family === 6 && want && want !== 1) return undefined;
   if (e === "EAGAIN") return { kind: "throw", route: r };
   if (e) return { kind: "error", errno: e, route: r };
-  for (let i = 0; i < r.nexthops.length; i++) if (goodNexthop(s, r, i, f, ignoreLinkstate)) return { kind: "route", route: r, nhIndex: i };
+  for (let i = 0; i < r.nexthops.length; i++)
+    if (goodNexthop(s, r, i, f, ignoreLinkstate)) return { kind: "route", route: r, nhIndex: i };
   return undefined;
 }
 
-function tryId(s: HostState, t: TableFib, id: number, f: Flow, ign: boolean): TableResult | undefined {
+function tryId(
+  s: HostState,
+  t: TableFib,
+  id: number,
+  f: Flow,
+  ign: boolean,
+): TableResult | undefined {
   const v = t.slot[id]!;
   if (v >= 0) return tryAlias(s, s.routes[v]!, f, ign);
-  for (const p of t.lists[-2 - v]!) { const res = tryAlias(s, s.routes[p]!, f, ign); if (res) return res; }
+  for (const p of t.lists[-2 - v]!) {
+    const res = tryAlias(s, s.routes[p]!, f, ign);
+    if (res) return res;
+  }
   return undefined;
 }
 
 /** Local and main walked as one table (the merged trie): at equal length, aliases interleave in kernel order. */
 function mergedLookup(s: HostState, a: TableFib, b: TableFib, f: Flow, ign: boolean): TableResult {
   const routes = s.routes;
-  let ia = a.lookup(f.daddr), ib = b.lookup(f.daddr);
+  let ia = a.lookup(f.daddr),
+    ib = b.lookup(f.daddr);
   while (ia >= 0 || ib >= 0) {
     const la = ia >= 0 ? routes[a.firstPos(ia)]!.dst.len : -1;
     const lb = ib >= 0 ? routes[b.firstPos(ib)]!.dst.len : -1;
-    if (la > lb) { const res = tryId(s, a, ia, f, ign); if (res) return res; ia = a.lpm.parentOf(ia); continue; }
-    if (lb > la) { const res = tryId(s, b, ib, f, ign); if (res) return res; ib = b.lpm.parentOf(ib); continue; }
-    const xa = a.aliases(ia), xb = b.aliases(ib);
-    for (let i = 0, j = 0; i < xa.length || j < xb.length;) {
-      const ra = i < xa.length ? routes[xa[i]!]! : undefined, rb = j < xb.length ? routes[xb[j]!]! : undefined;
+    if (la > lb) {
+      const res = tryId(s, a, ia, f, ign);
+      if (res) return res;
+      ia = a.lpm.parentOf(ia);
+      continue;
+    }
+    if (lb > la) {
+      const res = tryId(s, b, ib, f, ign);
+      if (res) return res;
+      ib = b.lpm.parentOf(ib);
+      continue;
+    }
+    const xa = a.aliases(ia),
+      xb = b.aliases(ib);
+    for (let i = 0, j = 0; i < xa.length || j < xb.length; ) {
+      const ra = i < xa.length ? routes[xa[i]!]! : undefined,
+        rb = j < xb.length ? routes[xb[j]!]! : undefined;
       const r = !rb || (ra && aliasCmp(ra, rb) <= 0) ? (i++, ra!) : (j++, rb);
       const res = tryAlias(s, r, f, ign);
       if (res) return res;
     }
-    ia = a.lpm.parentOf(ia); ib = b.lpm.parentOf(ib);
+    ia = a.lpm.parentOf(ia);
+    ib = b.lpm.parentOf(ib);
   }
   return NONE;
 }
@@ -119,11 +188,17 @@ function mergedLookup(s: HostState, a: TableFib, b: TableFib, f: Flow, ign: bool
  * prefixes), then the first usable nexthop. IPv6 backtracks the same way.
  * The LPM gives the longest prefix; `parentOf` backtracks to the next shorter one.
  */
-export function fibTableLookup(s: HostState, table: number | "merged", f: Flow, ignoreLinkstate = false): TableResult {
+export function fibTableLookup(
+  s: HostState,
+  table: number | "merged",
+  f: Flow,
+  ignoreLinkstate = false,
+): TableResult {
   const fib = hostFib(s);
   if (table === "merged") {
     if (f.family !== 4) return NONE;
-    const a = fib.table(4, TABLE.local), b = fib.table(4, TABLE.main);
+    const a = fib.table(4, TABLE.local),
+      b = fib.table(4, TABLE.main);
     if (a && b) return mergedLookup(s, a, b, f, ignoreLinkstate);
     table = a ? TABLE.local : TABLE.main;
   }
@@ -140,9 +215,22 @@ export function fibTableLookup(s: HostState, table: number | "merged", f: Flow, 
  * The linear scan `fibTableLookup` replaced, kept as the reference the fast structures are
  * tested against: every route of the table in kernel order, first usable one wins.
  */
-export function fibTableLookupReference(s: HostState, table: number | "merged", f: Flow, ignoreLinkstate = false): TableResult {
-  const sel = s.routes.filter((r) => r.family === f.family && (table === "merged" ? r.family === 4 && (r.table === TABLE.local || r.table === TABLE.main) : r.table === table));
-  sel.sort((a, b) => b.dst.len - a.dst.len || b.tos - a.tos || a.metric - b.metric || a.seq - b.seq);
+export function fibTableLookupReference(
+  s: HostState,
+  table: number | "merged",
+  f: Flow,
+  ignoreLinkstate = false,
+): TableResult {
+  const sel = s.routes.filter(
+    (r) =>
+      r.family === f.family &&
+      (table === "merged"
+        ? r.family === 4 && (r.table === TABLE.local || r.table === TABLE.main)
+        : r.table === table),
+  );
+  sel.sort(
+    (a, b) => b.dst.len - a.dst.len || b.tos - a.tos || a.metric - b.metric || a.seq - b.seq,
+  );
   for (const r of sel) {
     if (!contains(r.dst, f.daddr)) continue;
     const res = tryAlias(s, r, f, ignoreLinkstate);
@@ -162,10 +250,12 @@ export function gotoTarget(list: Rule[], r: Rule): Rule | undefined {
 }
 
 function suppressed(s: HostState, r: Rule, route: Route): string | undefined {
-  if (route.dst.len <= r.suppressPrefixlen) return `suppress_prefixlength ${r.suppressPrefixlen} rejects a /${route.dst.len} route`;
+  if (route.dst.len <= r.suppressPrefixlen)
+    return `suppress_prefixlength ${r.suppressPrefixlen} rejects a /${route.dst.len} route`;
   if (r.suppressIfgroup !== -1) {
     const dev = linkByIndex(s, route.nexthops[0]?.ifindex ?? 0);
-    if (dev && dev.group === r.suppressIfgroup) return `suppress_ifgroup ${r.suppressIfgroup} rejects a route via ${dev.name}`;
+    if (dev && dev.group === r.suppressIfgroup)
+      return `suppress_ifgroup ${r.suppressIfgroup} rejects a route via ${dev.name}`;
   }
   return undefined;
 }
@@ -174,15 +264,36 @@ function suppressed(s: HostState, r: Rule, route: Route): string | undefined {
  * The RPDB walk. Without custom rules the kernel skips the RPDB (IPv4: local+main merged;
  * IPv6: fib6_has_custom_rules false → local then main).
  */
-export function fibLookup(s: HostState, f: Flow, trace: TraceStep[] | undefined, ignoreLinkstate = false): PolicyResult {
+export function fibLookup(
+  s: HostState,
+  f: Flow,
+  trace: TraceStep[] | undefined,
+  ignoreLinkstate = false,
+): PolicyResult {
   const custom = f.family === 4 ? s.v4CustomRules : s.v6CustomRules;
   if (!custom) {
     // fib_lookup without custom rules: main (local merged into it) then default; IPv6: local then main.
-    trace?.push({ kind: "rpdb-bypass", why: f.family === 4 ? "no IPv4 rule was ever added or deleted: the kernel looks up main (with local merged into it), then default" : "no IPv6 rule was ever added: the kernel looks up local then main directly" });
-    const order: [number | "merged", number][] = f.family === 4 ? [["merged", TABLE.main], [TABLE.default, TABLE.default]] : [[TABLE.local, TABLE.local], [TABLE.main, TABLE.main]];
+    trace?.push({
+      kind: "rpdb-bypass",
+      why:
+        f.family === 4
+          ? "no IPv4 rule was ever added or deleted: the kernel looks up main (with local merged into it), then default"
+          : "no IPv6 rule was ever added: the kernel looks up local then main directly",
+    });
+    const order: [number | "merged", number][] =
+      f.family === 4
+        ? [
+            ["merged", TABLE.main],
+            [TABLE.default, TABLE.default],
+          ]
+        : [
+            [TABLE.local, TABLE.local],
+            [TABLE.main, TABLE.main],
+          ];
     for (const [t, reported] of order) {
       const res = fibTableLookup(s, t, f, ignoreLinkstate);
-      if (res.kind === "route") return { ok: true, route: res.route, nhIndex: res.nhIndex, table: reported };
+      if (res.kind === "route")
+        return { ok: true, route: res.route, nhIndex: res.nhIndex, table: reported };
       if (res.kind === "error") return { ok: false, errno: res.errno, route: res.route };
     }
     return { ok: false, errno: "ENETUNREACH" };
@@ -205,7 +316,12 @@ export function fibLookup(s: HostState, f: Flow, trace: TraceStep[] | undefined,
       }
       if (r.action === "nop") break;
       if (r.action === "unreachable" || r.action === "prohibit" || r.action === "blackhole") {
-        const errno: Errno = r.action === "unreachable" ? "ENETUNREACH" : r.action === "prohibit" ? "EACCES" : "EINVAL";
+        const errno: Errno =
+          r.action === "unreachable"
+            ? "ENETUNREACH"
+            : r.action === "prohibit"
+              ? "EACCES"
+              : "EINVAL";
         trace?.push({ kind: "action", rule: r, errno });
         return { ok: false, errno, rule: r };
       }
@@ -213,16 +329,40 @@ export function fibLookup(s: HostState, f: Flow, trace: TraceStep[] | undefined,
       const res = fibTableLookup(s, r.table, f, ignoreLinkstate);
       if (res.kind === "route") {
         const sup = suppressed(s, r, res.route);
-        if (sup) { trace?.push({ kind: "lookup", rule: r, table: r.table, result: "suppressed", route: res.route, why: sup }); break; }
+        if (sup) {
+          trace?.push({
+            kind: "lookup",
+            rule: r,
+            table: r.table,
+            result: "suppressed",
+            route: res.route,
+            why: sup,
+          });
+          break;
+        }
         trace?.push({ kind: "lookup", rule: r, table: r.table, result: "route", route: res.route });
         return { ok: true, route: res.route, nhIndex: res.nhIndex, table: r.table, rule: r };
       }
       if (res.kind === "error") {
-        trace?.push({ kind: "lookup", rule: r, table: r.table, result: "error", route: res.route, errno: res.errno });
+        trace?.push({
+          kind: "lookup",
+          rule: r,
+          table: r.table,
+          result: "error",
+          route: res.route,
+          errno: res.errno,
+        });
         return { ok: false, errno: res.errno, route: res.route, rule: r };
       }
-      if (res.kind === "throw") trace?.push({ kind: "lookup", rule: r, table: r.table, result: "throw", route: res.route });
-      else trace?.push({ kind: "lookup", rule: r, table: r.table, result: tableExists(s, f.family, r.table) ? "none" : "missing-table" });
+      if (res.kind === "throw")
+        trace?.push({ kind: "lookup", rule: r, table: r.table, result: "throw", route: res.route });
+      else
+        trace?.push({
+          kind: "lookup",
+          rule: r,
+          table: r.table,
+          result: tableExists(s, f.family, r.table) ? "none" : "missing-table",
+        });
       break;
     }
   }

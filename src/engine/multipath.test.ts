@@ -16,8 +16,18 @@ function flow(family: 4 | 6, daddr: string, saddr: string, extra: Partial<Flow> 
     return r.value;
   };
   return {
-    family, daddr: a(daddr), saddr: a(saddr || (family === 4 ? "0.0.0.0" : "::")),
-    iif: 0, oif: 0, mark: 0, uid: 0, tos: 0, ipproto: 0, sport: 0, dport: 0, ...extra,
+    family,
+    daddr: a(daddr),
+    saddr: a(saddr || (family === 4 ? "0.0.0.0" : "::")),
+    iif: 0,
+    oif: 0,
+    mark: 0,
+    uid: 0,
+    tos: 0,
+    ipproto: 0,
+    sport: 0,
+    dport: 0,
+    ...extra,
   };
 }
 
@@ -48,19 +58,27 @@ describe("upperBounds (fib_rebalance / rt6_upper_bound_set)", () => {
     expect(upperBounds([2, 5, 1], [true, false, true])).toEqual([1431655764, -1, 0x7fffffff]);
   });
   it("matches DIV_ROUND_CLOSEST_ULL((u64)w << 31, total) - 1", () => {
-    fc.assert(fc.property(
-      fc.array(fc.tuple(fc.integer({ min: 1, max: 256 }), fc.boolean()), { minLength: 1, maxLength: 32 }),
-      (nhs) => {
-        const weights = nhs.map(([w]) => w), alive = nhs.map(([, a]) => a);
-        const total = BigInt(weights.filter((_, i) => alive[i]).reduce((x, y) => x + y, 0));
-        let w = 0n;
-        const want = weights.map((x, i) => {
-          if (!alive[i]) return -1;
-          w += BigInt(x);
-          return Number(((w << 31n) + total / 2n) / total) - 1;
-        });
-        expect(upperBounds(weights, alive)).toEqual(want);
-      }), { seed: 1 });
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 1, max: 256 }), fc.boolean()), {
+          minLength: 1,
+          maxLength: 32,
+        }),
+        (nhs) => {
+          const weights = nhs.map(([w]) => w),
+            alive = nhs.map(([, a]) => a);
+          const total = BigInt(weights.filter((_, i) => alive[i]).reduce((x, y) => x + y, 0));
+          let w = 0n;
+          const want = weights.map((x, i) => {
+            if (!alive[i]) return -1;
+            w += BigInt(x);
+            return Number(((w << 31n) + total / 2n) / total) - 1;
+          });
+          expect(upperBounds(weights, alive)).toEqual(want);
+        },
+      ),
+      { seed: 1 },
+    );
   });
 });
 
@@ -80,7 +98,8 @@ describe("selectNexthop (fib_select_multipath / fib6_select_path)", () => {
   it("IPv4 output with a source: a nexthop with that source wins, by hash among them", () => {
     // Bounds are cumulative, so "hash <= bound" holds from the hash's slice on: among the
     // nexthops with the source, the first at or after that slice wins, else the first one.
-    const w = [1, 1, 1], alive = [true, true, true];
+    const w = [1, 1, 1],
+      alive = [true, true, true];
     const mid = upperBounds(w, alive)[1]!;
     expect(selectNexthop(w, alive, 0, [true, false, true])).toBe(0);
     expect(selectNexthop(w, alive, mid, [true, false, true])).toBe(2);
@@ -92,14 +111,22 @@ describe("selectNexthop (fib_select_multipath / fib6_select_path)", () => {
     expect(selectNexthop(w, [true, true, false], 0, [false, false, true])).toBe(0);
   });
   it("without a source equals the first live index with hash <= bound", () => {
-    fc.assert(fc.property(
-      fc.array(fc.tuple(fc.integer({ min: 1, max: 256 }), fc.boolean()), { minLength: 1, maxLength: 16 }),
-      fc.integer({ min: 0, max: 0x7fffffff }),
-      (nhs, hash) => {
-        const weights = nhs.map(([w]) => w), alive = nhs.map(([, a]) => a);
-        const want = upperBounds(weights, alive).findIndex((ub) => hash <= ub);
-        expect(selectNexthop(weights, alive, hash)).toBe(want);
-      }), { seed: 2 });
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 1, max: 256 }), fc.boolean()), {
+          minLength: 1,
+          maxLength: 16,
+        }),
+        fc.integer({ min: 0, max: 0x7fffffff }),
+        (nhs, hash) => {
+          const weights = nhs.map(([w]) => w),
+            alive = nhs.map(([, a]) => a);
+          const want = upperBounds(weights, alive).findIndex((ub) => hash <= ub);
+          expect(selectNexthop(weights, alive, hash)).toBe(want);
+        },
+      ),
+      { seed: 2 },
+    );
   });
 });
 
@@ -122,15 +149,23 @@ describe("multipathHash", () => {
     expect(() => multipathHash(f4, { policy: 0, seed: 1.5 })).toThrow(RangeError);
   });
   it("policy 2 equals policy 0 (no encapsulation)", () => {
-    expect(multipathHash(f4, { policy: 2, seed: 5 })).toBe(multipathHash(f4, { policy: 0, seed: 5 }));
-    expect(multipathHash(f6, { policy: 2, seed: 5 })).toBe(multipathHash(f6, { policy: 0, seed: 5 }));
+    expect(multipathHash(f4, { policy: 2, seed: 5 })).toBe(
+      multipathHash(f4, { policy: 0, seed: 5 }),
+    );
+    expect(multipathHash(f6, { policy: 2, seed: 5 })).toBe(
+      multipathHash(f6, { policy: 0, seed: 5 }),
+    );
   });
   it("IPv4 L3 ignores protocol and ports; L4 uses ports only for TCP/UDP", () => {
     const o = { policy: 0, seed: 77 };
     expect(multipathHash({ ...f4, ipproto: 1, sport: 9, dport: 9 }, o)).toBe(multipathHash(f4, o));
     const l4 = { policy: 1, seed: 77 };
-    expect(multipathHash({ ...f4, ipproto: 1, sport: 9 }, l4)).toBe(multipathHash({ ...f4, ipproto: 1 }, l4));
-    expect(multipathHash({ ...f4, ipproto: 0 }, l4)).toBe(multipathHash({ ...f4, ipproto: 17 }, l4));
+    expect(multipathHash({ ...f4, ipproto: 1, sport: 9 }, l4)).toBe(
+      multipathHash({ ...f4, ipproto: 1 }, l4),
+    );
+    expect(multipathHash({ ...f4, ipproto: 0 }, l4)).toBe(
+      multipathHash({ ...f4, ipproto: 17 }, l4),
+    );
     expect(multipathHash({ ...f4, sport: 1235 }, l4)).not.toBe(multipathHash(f4, l4));
   });
   it("IPv6 L3 includes the protocol (rt6_multipath_hash: flowi6_proto) but not the ports", () => {
@@ -139,22 +174,43 @@ describe("multipathHash", () => {
     expect(multipathHash({ ...f6, ipproto: 6 }, o)).not.toBe(multipathHash(f6, o));
   });
   it("is a 31-bit value, symmetric in (src, dst) and in (sport, dport) (__flow_hash_consistentify)", () => {
-    fc.assert(fc.property(
-      fc.boolean(), fc.bigInt({ min: 0n, max: (1n << 128n) - 1n }), fc.bigInt({ min: 0n, max: (1n << 128n) - 1n }),
-      fc.integer({ min: 0, max: 0xffff }), fc.integer({ min: 0, max: 0xffff }), fc.constantFrom(0, 6, 17),
-      fc.integer({ min: 0, max: 1 }), fc.integer({ min: 1, max: 0xffffffff }),
-      (is6, a, b, p, q, proto, policy, seed) => {
-        const addr = (x: bigint): Addr => is6 ? v6(x) : v4(Number(x & 0xffffffffn));
-        const base: Flow = { ...f4, family: is6 ? 6 : 4, saddr: addr(a), daddr: addr(b), ipproto: proto, sport: p, dport: q };
-        const h = multipathHash(base, { policy, seed })!;
-        expect(h).toBeGreaterThanOrEqual(0);
-        expect(h).toBeLessThan(2 ** 31);
-        expect(multipathHash({ ...base, saddr: addr(b), daddr: addr(a) }, { policy, seed })).toBe(h);
-        expect(multipathHash({ ...base, sport: q, dport: p }, { policy, seed })).toBe(h);
-      }), { seed: 3, numRuns: 300 });
+    fc.assert(
+      fc.property(
+        fc.boolean(),
+        fc.bigInt({ min: 0n, max: (1n << 128n) - 1n }),
+        fc.bigInt({ min: 0n, max: (1n << 128n) - 1n }),
+        fc.integer({ min: 0, max: 0xffff }),
+        fc.integer({ min: 0, max: 0xffff }),
+        fc.constantFrom(0, 6, 17),
+        fc.integer({ min: 0, max: 1 }),
+        fc.integer({ min: 1, max: 0xffffffff }),
+        (is6, a, b, p, q, proto, policy, seed) => {
+          const addr = (x: bigint): Addr => (is6 ? v6(x) : v4(Number(x & 0xffffffffn)));
+          const base: Flow = {
+            ...f4,
+            family: is6 ? 6 : 4,
+            saddr: addr(a),
+            daddr: addr(b),
+            ipproto: proto,
+            sport: p,
+            dport: q,
+          };
+          const h = multipathHash(base, { policy, seed })!;
+          expect(h).toBeGreaterThanOrEqual(0);
+          expect(h).toBeLessThan(2 ** 31);
+          expect(multipathHash({ ...base, saddr: addr(b), daddr: addr(a) }, { policy, seed })).toBe(
+            h,
+          );
+          expect(multipathHash({ ...base, sport: q, dport: p }, { policy, seed })).toBe(h);
+        },
+      ),
+      { seed: 3, numRuns: 300 },
+    );
   });
   it("depends on the seed", () => {
-    expect(multipathHash(f4, { policy: 0, seed: 1 })).not.toBe(multipathHash(f4, { policy: 0, seed: 2 }));
+    expect(multipathHash(f4, { policy: 0, seed: 1 })).not.toBe(
+      multipathHash(f4, { policy: 0, seed: 2 }),
+    );
   });
 });
 
@@ -296,15 +352,24 @@ const KERNEL_VECTORS: Row[] = [
 ];
 
 describe("kernel-recorded vectors (Linux 6.18.44)", () => {
-  it.each(KERNEL_VECTORS.map((r) => [`scenario ${r[0]}: route get ${r[1]}${r[2] ? " from " + r[2] : ""}${r[3] ? " iif b1" : ""}${r[4] ? " ipproto " + r[4] : ""}${r[5] ? " sport " + r[5] : ""}${r[6] ? " dport " + r[6] : ""}`, r] as const))(
-    "%s",
-    (_name, [sc, dst, from, input, proto, sport, dport, want]) => {
-      const s = SCENARIOS[sc]!;
-      const fam = dst.includes(":") ? 6 : 4;
-      const h = multipathHash(flow(fam, dst, from, { ipproto: proto, sport, dport, iif: input ? 2 : 0 }),
-        { policy: fam === 4 ? s.policy4 : s.policy6, seed: s.seed });
-      expect(h).toBeDefined();
-      const saddrMatch = fam === 4 && !input && from ? s.weights.map((_, i) => from === `10.${i + 1}.0.1`) : undefined;
-      expect(selectNexthop(s.weights, s.alive, h!, saddrMatch)).toBe(want);
-    });
+  it.each(
+    KERNEL_VECTORS.map(
+      (r) =>
+        [
+          `scenario ${r[0]}: route get ${r[1]}${r[2] ? " from " + r[2] : ""}${r[3] ? " iif b1" : ""}${r[4] ? " ipproto " + r[4] : ""}${r[5] ? " sport " + r[5] : ""}${r[6] ? " dport " + r[6] : ""}`,
+          r,
+        ] as const,
+    ),
+  )("%s", (_name, [sc, dst, from, input, proto, sport, dport, want]) => {
+    const s = SCENARIOS[sc]!;
+    const fam = dst.includes(":") ? 6 : 4;
+    const h = multipathHash(
+      flow(fam, dst, from, { ipproto: proto, sport, dport, iif: input ? 2 : 0 }),
+      { policy: fam === 4 ? s.policy4 : s.policy6, seed: s.seed },
+    );
+    expect(h).toBeDefined();
+    const saddrMatch =
+      fam === 4 && !input && from ? s.weights.map((_, i) => from === `10.${i + 1}.0.1`) : undefined;
+    expect(selectNexthop(s.weights, s.alive, h!, saddrMatch)).toBe(want);
+  });
 });

@@ -69,31 +69,60 @@ export interface MultipathHashOptions {
 
 // --- SipHash-2-4 on 32-bit halves (lib/siphash.c), no allocation -------------------------
 
-let v0h = 0, v0l = 0, v1h = 0, v1l = 0, v2h = 0, v2l = 0, v3h = 0, v3l = 0;
+let v0h = 0,
+  v0l = 0,
+  v1h = 0,
+  v1l = 0,
+  v2h = 0,
+  v2l = 0,
+  v3h = 0,
+  v3l = 0;
 
 /** SIPROUND (include/linux/siphash.h). */
 function sipRound(): void {
   let h: number, l: number;
   // v0 += v1; v1 = rol64(v1, 13); v1 ^= v0; v0 = rol64(v0, 32);
-  l = (v0l + v1l) >>> 0; v0h = (v0h + v1h + (l < v0l ? 1 : 0)) >>> 0; v0l = l;
-  h = v1h; l = v1l;
-  v1h = ((h << 13) | (l >>> 19)) ^ v0h; v1l = ((l << 13) | (h >>> 19)) ^ v0l;
-  h = v0h; v0h = v0l; v0l = h;
+  l = (v0l + v1l) >>> 0;
+  v0h = (v0h + v1h + (l < v0l ? 1 : 0)) >>> 0;
+  v0l = l;
+  h = v1h;
+  l = v1l;
+  v1h = ((h << 13) | (l >>> 19)) ^ v0h;
+  v1l = ((l << 13) | (h >>> 19)) ^ v0l;
+  h = v0h;
+  v0h = v0l;
+  v0l = h;
   // v2 += v3; v3 = rol64(v3, 16); v3 ^= v2;
-  l = (v2l + v3l) >>> 0; v2h = (v2h + v3h + (l < v2l ? 1 : 0)) >>> 0; v2l = l;
-  h = v3h; l = v3l;
-  v3h = ((h << 16) | (l >>> 16)) ^ v2h; v3l = ((l << 16) | (h >>> 16)) ^ v2l;
+  l = (v2l + v3l) >>> 0;
+  v2h = (v2h + v3h + (l < v2l ? 1 : 0)) >>> 0;
+  v2l = l;
+  h = v3h;
+  l = v3l;
+  v3h = ((h << 16) | (l >>> 16)) ^ v2h;
+  v3l = ((l << 16) | (h >>> 16)) ^ v2l;
   // v0 += v3; v3 = rol64(v3, 21); v3 ^= v0;
-  v3h >>>= 0; v3l >>>= 0;
-  l = (v0l + v3l) >>> 0; v0h = (v0h + v3h + (l < v0l ? 1 : 0)) >>> 0; v0l = l;
-  h = v3h; l = v3l;
-  v3h = (((h << 21) | (l >>> 11)) ^ v0h) >>> 0; v3l = (((l << 21) | (h >>> 11)) ^ v0l) >>> 0;
+  v3h >>>= 0;
+  v3l >>>= 0;
+  l = (v0l + v3l) >>> 0;
+  v0h = (v0h + v3h + (l < v0l ? 1 : 0)) >>> 0;
+  v0l = l;
+  h = v3h;
+  l = v3l;
+  v3h = (((h << 21) | (l >>> 11)) ^ v0h) >>> 0;
+  v3l = (((l << 21) | (h >>> 11)) ^ v0l) >>> 0;
   // v2 += v1; v1 = rol64(v1, 17); v1 ^= v2; v2 = rol64(v2, 32);
-  v1h >>>= 0; v1l >>>= 0;
-  l = (v2l + v1l) >>> 0; v2h = (v2h + v1h + (l < v2l ? 1 : 0)) >>> 0; v2l = l;
-  h = v1h; l = v1l;
-  v1h = (((h << 17) | (l >>> 15)) ^ v2h) >>> 0; v1l = (((l << 17) | (h >>> 15)) ^ v2l) >>> 0;
-  h = v2h; v2h = v2l; v2l = h;
+  v1h >>>= 0;
+  v1l >>>= 0;
+  l = (v2l + v1l) >>> 0;
+  v2h = (v2h + v1h + (l < v2l ? 1 : 0)) >>> 0;
+  v2l = l;
+  h = v1h;
+  l = v1l;
+  v1h = (((h << 17) | (l >>> 15)) ^ v2h) >>> 0;
+  v1l = (((l << 17) | (h >>> 15)) ^ v2l) >>> 0;
+  h = v2h;
+  v2h = v2l;
+  v2l = h;
 }
 
 /**
@@ -101,27 +130,53 @@ function sipRound(): void {
  * being `tail`/`tailBytes`), key k0 = k0h:k0l, k1 = k1h:k1l. Leaves the 64-bit result in
  * v0h:v0l (returned low half).
  */
-function sipHashWords(words: ArrayLike<number>, nwords: number, tailLo: number, tailHi: number, nbytes: number,
-  k0h: number, k0l: number, k1h: number, k1l: number): number {
-  v0h = (0x736f6d65 ^ k0h) >>> 0; v0l = (0x70736575 ^ k0l) >>> 0;
-  v1h = (0x646f7261 ^ k1h) >>> 0; v1l = (0x6e646f6d ^ k1l) >>> 0;
-  v2h = (0x6c796765 ^ k0h) >>> 0; v2l = (0x6e657261 ^ k0l) >>> 0;
-  v3h = (0x74656462 ^ k1h) >>> 0; v3l = (0x79746573 ^ k1l) >>> 0;
+function sipHashWords(
+  words: ArrayLike<number>,
+  nwords: number,
+  tailLo: number,
+  tailHi: number,
+  nbytes: number,
+  k0h: number,
+  k0l: number,
+  k1h: number,
+  k1l: number,
+): number {
+  v0h = (0x736f6d65 ^ k0h) >>> 0;
+  v0l = (0x70736575 ^ k0l) >>> 0;
+  v1h = (0x646f7261 ^ k1h) >>> 0;
+  v1l = (0x6e646f6d ^ k1l) >>> 0;
+  v2h = (0x6c796765 ^ k0h) >>> 0;
+  v2l = (0x6e657261 ^ k0l) >>> 0;
+  v3h = (0x74656462 ^ k1h) >>> 0;
+  v3l = (0x79746573 ^ k1l) >>> 0;
   for (let i = 0; i + 1 < nwords; i += 2) {
-    const ml = words[i]! >>> 0, mh = words[i + 1]! >>> 0;
-    v3l = (v3l ^ ml) >>> 0; v3h = (v3h ^ mh) >>> 0;
-    sipRound(); sipRound();
-    v0l = (v0l ^ ml) >>> 0; v0h = (v0h ^ mh) >>> 0;
+    const ml = words[i]! >>> 0,
+      mh = words[i + 1]! >>> 0;
+    v3l = (v3l ^ ml) >>> 0;
+    v3h = (v3h ^ mh) >>> 0;
+    sipRound();
+    sipRound();
+    v0l = (v0l ^ ml) >>> 0;
+    v0h = (v0h ^ mh) >>> 0;
   }
   // Last block: remaining bytes plus (len << 56).
-  const bl = tailLo >>> 0, bh = ((tailHi & 0x00ffffff) | ((nbytes & 0xff) << 24)) >>> 0;
-  v3l = (v3l ^ bl) >>> 0; v3h = (v3h ^ bh) >>> 0;
-  sipRound(); sipRound();
-  v0l = (v0l ^ bl) >>> 0; v0h = (v0h ^ bh) >>> 0;
+  const bl = tailLo >>> 0,
+    bh = ((tailHi & 0x00ffffff) | ((nbytes & 0xff) << 24)) >>> 0;
+  v3l = (v3l ^ bl) >>> 0;
+  v3h = (v3h ^ bh) >>> 0;
+  sipRound();
+  sipRound();
+  v0l = (v0l ^ bl) >>> 0;
+  v0h = (v0h ^ bh) >>> 0;
   v2l = (v2l ^ 0xff) >>> 0;
-  sipRound(); sipRound(); sipRound(); sipRound();
-  const hi = (v0h ^ v1h ^ v2h ^ v3h) >>> 0, lo = (v0l ^ v1l ^ v2l ^ v3l) >>> 0;
-  v0h = hi; v0l = lo;
+  sipRound();
+  sipRound();
+  sipRound();
+  sipRound();
+  const hi = (v0h ^ v1h ^ v2h ^ v3h) >>> 0,
+    lo = (v0l ^ v1l ^ v2l ^ v3l) >>> 0;
+  v0h = hi;
+  v0l = lo;
   return lo;
 }
 
@@ -133,14 +188,24 @@ function sipHashWords(words: ArrayLike<number>, nwords: number, tailLo: number, 
 export function siphash24(data: Uint8Array, key: Uint8Array): bigint {
   if (key.length !== 16) throw new RangeError("siphash key must be 16 bytes");
   const le32 = (b: Uint8Array, o: number): number =>
-    ((b[o] ?? 0) | ((b[o + 1] ?? 0) << 8) | ((b[o + 2] ?? 0) << 16) | ((b[o + 3] ?? 0) << 24)) >>> 0;
+    ((b[o] ?? 0) | ((b[o + 1] ?? 0) << 8) | ((b[o + 2] ?? 0) << 16) | ((b[o + 3] ?? 0) << 24)) >>>
+    0;
   const full = data.length & ~7;
   const words: number[] = [];
   for (let o = 0; o < full; o += 4) words.push(le32(data, o));
   const tail = new Uint8Array(8);
   tail.set(data.subarray(full));
-  sipHashWords(words, words.length, le32(tail, 0), le32(tail, 4), data.length,
-    le32(key, 4), le32(key, 0), le32(key, 12), le32(key, 8));
+  sipHashWords(
+    words,
+    words.length,
+    le32(tail, 0),
+    le32(tail, 4),
+    data.length,
+    le32(key, 4),
+    le32(key, 0),
+    le32(key, 12),
+    le32(key, 8),
+  );
   return (BigInt(v0h) << 32n) | BigInt(v0l);
 }
 
@@ -168,9 +233,13 @@ const MSG = new Uint32Array(18);
 function bswap32(x: number): number {
   return (((x & 0xff) << 24) | ((x & 0xff00) << 8) | ((x >>> 8) & 0xff00) | (x >>> 24)) >>> 0;
 }
-function bswap16(x: number): number { return ((x & 0xff) << 8) | ((x >>> 8) & 0xff); }
+function bswap16(x: number): number {
+  return ((x & 0xff) << 8) | ((x >>> 8) & 0xff);
+}
 
-const IPPROTO_ICMP = 1, IPPROTO_TCP = 6, IPPROTO_UDP = 17;
+const _IPPROTO_ICMP = 1,
+  IPPROTO_TCP = 6,
+  IPPROTO_UDP = 17;
 
 /**
  * The kernel's multipath flow hash (31 bits, compared with nexthop upper bounds) for
@@ -191,29 +260,47 @@ export function multipathHash(flow: Flow, opts: MultipathHashOptions): number | 
   if (policy !== 0 && policy !== 1) return undefined;
   MSG.fill(0);
   let nbytes: number;
-  let sp = 0, dp = 0;
+  let sp = 0,
+    dp = 0;
   if (flow.family === 4) {
     // fib_multipath_hash(): case 0 -> ip_multipath_l3_keys(skb): src/dst only.
     // case 1 -> skb_flow_dissect_flow_keys(skb) of the route-get skb: proto, ports (TCP/UDP).
     let proto = 0;
     if (policy === 1) {
       proto = flow.ipproto === 0 ? IPPROTO_UDP : flow.ipproto & 0xff;
-      if (proto === IPPROTO_TCP || proto === IPPROTO_UDP) { sp = bswap16(flow.sport); dp = bswap16(flow.dport); }
+      if (proto === IPPROTO_TCP || proto === IPPROTO_UDP) {
+        sp = bswap16(flow.sport);
+        dp = bswap16(flow.dport);
+      }
     }
     // __flow_hash_consistentify(), IPv4: compare the __be32 values as loaded (u32, LE).
-    let s = bswap32(flow.saddr.v as number), d = bswap32(flow.daddr.v as number);
-    if (d < s) { const t = s; s = d; d = t; }
+    let s = bswap32(flow.saddr.v as number),
+      d = bswap32(flow.daddr.v as number);
+    if (d < s) {
+      const t = s;
+      s = d;
+      d = t;
+    }
     MSG[0] = proto << 16;
-    MSG[9] = s; MSG[10] = d;
+    MSG[9] = s;
+    MSG[10] = d;
     nbytes = 48;
   } else {
     // rt6_multipath_hash() without skb: case 0 -> saddr, daddr, flow_label (0), proto;
     // case 1 -> saddr, daddr, ports, proto.
     const proto = flow.ipproto & 0xff;
-    if (policy === 1) { sp = bswap16(flow.sport); dp = bswap16(flow.dport); }
-    let s = flow.saddr.v as bigint, d = flow.daddr.v as bigint;
+    if (policy === 1) {
+      sp = bswap16(flow.sport);
+      dp = bswap16(flow.dport);
+    }
+    let s = flow.saddr.v as bigint,
+      d = flow.daddr.v as bigint;
     // __flow_hash_consistentify(), IPv6: memcmp(dst, src) < 0 -> swap.
-    if (d < s) { const t = s; s = d; d = t; }
+    if (d < s) {
+      const t = s;
+      s = d;
+      d = t;
+    }
     MSG[0] = proto << 16;
     for (let i = 0; i < 4; i++) {
       const shift = BigInt(96 - 32 * i);
@@ -223,13 +310,17 @@ export function multipathHash(flow: Flow, opts: MultipathHashOptions): number | 
     nbytes = 72;
   }
   // __flow_hash_consistentify(): ports compared as loaded (u16), independently of addresses.
-  if (dp < sp) { const t = sp; sp = dp; dp = t; }
+  if (dp < sp) {
+    const t = sp;
+    sp = dp;
+    dp = t;
+  }
   MSG[7] = (sp | (dp << 16)) >>> 0;
   // fib_multipath_hash_construct_key(): key[0] = key[1] = (u64)seed << 32 | seed.
   const k = seed >>> 0;
   let h = sipHashWords(MSG, nbytes >>> 2, 0, 0, nbytes, k, k, k, k);
   if (h === 0) h = 1; // __flow_hash_from_keys()
-  return h >>> 1;    // fib_multipath_hash() / rt6_multipath_hash(): mhash >> 1
+  return h >>> 1; // fib_multipath_hash() / rt6_multipath_hash(): mhash >> 1
 }
 
 /**
@@ -243,7 +334,10 @@ export function upperBounds(weights: readonly number[], alive: readonly boolean[
   const out: number[] = [];
   let w = 0;
   for (let i = 0; i < weights.length; i++) {
-    if (!alive[i]) { out.push(-1); continue; }
+    if (!alive[i]) {
+      out.push(-1);
+      continue;
+    }
     w += weights[i]!;
     out.push(bound(w, total));
   }
@@ -287,10 +381,16 @@ function bound(w: number, total: number): number {
  * last live one has bound 2^31 - 1, so one always qualifies).
  * @example selectNexthop([1, 3], [true, true], 0x20000000) // 1
  */
-export function selectNexthop(weights: readonly number[], alive: readonly boolean[], hash: number,
-  saddrMatch?: readonly boolean[]): number {
+export function selectNexthop(
+  weights: readonly number[],
+  alive: readonly boolean[],
+  hash: number,
+  saddrMatch?: readonly boolean[],
+): number {
   const total = liveTotal(weights, alive);
-  let best = -1, score = -1, w = 0;
+  let best = -1,
+    score = -1,
+    w = 0;
   for (let i = 0; i < weights.length; i++) {
     if (!alive[i]) continue; // upper bound -1
     w += weights[i]!;

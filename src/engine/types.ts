@@ -52,7 +52,15 @@ export interface Flow {
 export type TraceStep =
   | { kind: "rule"; rule: Rule; matched: boolean; why?: string }
   | { kind: "goto"; rule: Rule; target?: Rule }
-  | { kind: "lookup"; rule: Rule; table: number; result: "route" | "none" | "missing-table" | "throw" | "error" | "suppressed"; route?: Route; errno?: Errno; why?: string }
+  | {
+      kind: "lookup";
+      rule: Rule;
+      table: number;
+      result: "route" | "none" | "missing-table" | "throw" | "error" | "suppressed";
+      route?: Route;
+      errno?: Errno;
+      why?: string;
+    }
   | { kind: "action"; rule: Rule; errno?: Errno; why?: string }
   | { kind: "rpdb-bypass"; why: string }
   | { kind: "onlink-fallback"; oif: number; errno: Errno }

@@ -20,19 +20,20 @@ for (let l = 0; l <= 128; l++) {
 
 /** Throw unless `len` is an integer in 0..max. */
 export function checkLen(len: number, max: number): void {
-  if (!Number.isInteger(len) || len < 0 || len > max) throw new RangeError(`prefix length ${len} is not in 0..${max}`);
+  if (!Number.isInteger(len) || len < 0 || len > max)
+    throw new RangeError(`prefix length ${len} is not in 0..${max}`);
 }
 
 /** Throw unless `id` is an integer in 0..MAX_ID. */
 export function checkId(id: number): void {
-  if (!Number.isInteger(id) || id < 0 || id > MAX_ID) throw new RangeError(`id ${id} is not an integer in 0..${MAX_ID}`);
+  if (!Number.isInteger(id) || id < 0 || id > MAX_ID)
+    throw new RangeError(`id ${id} is not an integer in 0..${MAX_ID}`);
 }
 
 /** Error for an id already naming another prefix. */
 export function idInUse(id: number): Error {
   return new Error(`id ${id} already names another prefix`);
 }
-
 
 const DV = new DataView(new ArrayBuffer(16));
 
@@ -49,7 +50,12 @@ export function toWords(a: bigint, out: Uint32Array | Int32Array): void {
 
 /** Join four uint32 words (most significant first) into a bigint. */
 export function fromWords(w0: number, w1: number, w2: number, w3: number): bigint {
-  return (BigInt(w0 >>> 0) << 96n) | (BigInt(w1 >>> 0) << 64n) | (BigInt(w2 >>> 0) << 32n) | BigInt(w3 >>> 0);
+  return (
+    (BigInt(w0 >>> 0) << 96n) |
+    (BigInt(w1 >>> 0) << 64n) |
+    (BigInt(w2 >>> 0) << 32n) |
+    BigInt(w3 >>> 0)
+  );
 }
 
 /** Split a bigint into four uint32 words. @example words6(1n) // [0, 0, 0, 1] */

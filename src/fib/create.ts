@@ -26,13 +26,27 @@ export const MEDIUM_MAX4 = 131072;
 type Backend4 = Lpm4Small | Lpm4Multibit | Lpm4Dir248;
 type Backend6 = Lpm6Small | Lpm6Multibit;
 
-function tier4(size: number): 0 | 1 | 2 { return size <= SMALL_MAX ? 0 : size <= MEDIUM_MAX4 ? 1 : 2; }
-function make4(tier: 0 | 1 | 2, size = 0): Backend4 { return tier === 0 ? new Lpm4Small() : tier === 1 ? new Lpm4Multibit() : new Lpm4Dir248(size >>> 7); }
+function tier4(size: number): 0 | 1 | 2 {
+  return size <= SMALL_MAX ? 0 : size <= MEDIUM_MAX4 ? 1 : 2;
+}
+function make4(tier: 0 | 1 | 2, size = 0): Backend4 {
+  return tier === 0
+    ? new Lpm4Small()
+    : tier === 1
+      ? new Lpm4Multibit()
+      : new Lpm4Dir248(size >>> 7);
+}
 
 /** Copy every prefix of `from` into `to`, shortest first (the cheapest order for the tries). */
 export function copyLpm<A>(from: Lpm<A>, to: Lpm<A>): void {
-  const addrs: A[] = [], lens: number[] = [], ids: number[] = [];
-  from.forEach((a, l, id) => { addrs.push(a); lens.push(l); ids.push(id); });
+  const addrs: A[] = [],
+    lens: number[] = [],
+    ids: number[] = [];
+  from.forEach((a, l, id) => {
+    addrs.push(a);
+    lens.push(l);
+    ids.push(id);
+  });
   const order = Array.from(lens.keys()).sort((x, y) => lens[x]! - lens[y]!);
   for (const i of order) to.insert(addrs[i]!, lens[i]!, ids[i]!);
 }
@@ -45,13 +59,26 @@ export class AutoLpm4 implements Lpm4 {
     this.tier = tier4(expectedSize);
     this.impl = make4(this.tier, expectedSize);
   }
-  get size(): number { return this.impl.size; }
-  lookup(a: number): number { return this.impl.lookup(a); }
-  parentOf(id: number): number { return this.impl.parentOf(id); }
-  get(addr: number, len: number): number { return this.impl.get(addr, len); }
-  forEach(fn: (addr: number, len: number, id: number) => void): void { this.impl.forEach(fn); }
+  get size(): number {
+    return this.impl.size;
+  }
+  lookup(a: number): number {
+    return this.impl.lookup(a);
+  }
+  parentOf(id: number): number {
+    return this.impl.parentOf(id);
+  }
+  get(addr: number, len: number): number {
+    return this.impl.get(addr, len);
+  }
+  forEach(fn: (addr: number, len: number, id: number) => void): void {
+    this.impl.forEach(fn);
+  }
   /** Empty the table and go back to the small backend. */
-  clear(): void { this.tier = 0; this.impl = make4(0); }
+  clear(): void {
+    this.tier = 0;
+    this.impl = make4(0);
+  }
   insert(addr: number, len: number, id: number): void {
     this.impl.insert(addr, len, id);
     if (this.tier < 2 && tier4(this.impl.size) > this.tier) this.switchTo(tier4(this.impl.size));
@@ -80,14 +107,29 @@ export class AutoLpm6 implements Lpm6 {
     // Pool nodes sized for the expected table: fewer regrowths (and GCs) while filling it.
     this.impl = this.small ? new Lpm6Small() : new Lpm6Multibit(expectedSize * 2.5);
   }
-  get size(): number { return this.impl.size; }
-  lookup(a: bigint): number { return this.impl.lookup(a); }
-  lookup6w(w0: number, w1: number, w2: number, w3: number): number { return this.impl.lookup6w(w0, w1, w2, w3); }
-  parentOf(id: number): number { return this.impl.parentOf(id); }
-  get(addr: bigint, len: number): number { return this.impl.get(addr, len); }
-  forEach(fn: (addr: bigint, len: number, id: number) => void): void { this.impl.forEach(fn); }
+  get size(): number {
+    return this.impl.size;
+  }
+  lookup(a: bigint): number {
+    return this.impl.lookup(a);
+  }
+  lookup6w(w0: number, w1: number, w2: number, w3: number): number {
+    return this.impl.lookup6w(w0, w1, w2, w3);
+  }
+  parentOf(id: number): number {
+    return this.impl.parentOf(id);
+  }
+  get(addr: bigint, len: number): number {
+    return this.impl.get(addr, len);
+  }
+  forEach(fn: (addr: bigint, len: number, id: number) => void): void {
+    this.impl.forEach(fn);
+  }
   /** Empty the table and go back to the small backend. */
-  clear(): void { this.small = true; this.impl = new Lpm6Small(); }
+  clear(): void {
+    this.small = true;
+    this.impl = new Lpm6Small();
+  }
   insert(addr: bigint, len: number, id: number): void {
     this.impl.insert(addr, len, id);
     if (this.small && this.impl.size > SMALL_MAX) this.switchTo(false);

@@ -35,7 +35,9 @@ import type { Lpm4, Lpm6 } from "./types.js";
 const FREE = 255;
 
 /** A parent chain longer than the address width means the structure is corrupt (a bug). */
-function broken(): Error { return new Error("LPM invariant broken: parent chain too long"); }
+function broken(): Error {
+  return new Error("LPM invariant broken: parent chain too long");
+}
 
 /** The shared engine; subclasses add the family-typed API and an unrolled lookup. */
 abstract class MultibitCore {
@@ -82,8 +84,14 @@ abstract class MultibitCore {
   /** Per block of the top vbits bits: the longest short prefix covering it, else the /0, else -1 (vbits > 1 only). */
   protected readonly vbest: Int32Array;
 
-  constructor(readonly width: 32 | 128, strides: readonly number[], poolNodes: number, vbits = 1) {
-    if (vbits < 1 || vbits > strides[0]!) throw new Error("virtual prefix lengths must end inside the first level");
+  constructor(
+    readonly width: 32 | 128,
+    strides: readonly number[],
+    poolNodes: number,
+    vbits = 1,
+  ) {
+    if (vbits < 1 || vbits > strides[0]!)
+      throw new Error("virtual prefix lengths must end inside the first level");
     this.vbits = vbits;
     this.vid = new Int32Array(1 << vbits).fill(-1);
     this.vbest = new Int32Array(1 << vbits).fill(-1);
@@ -97,7 +105,8 @@ abstract class MultibitCore {
     this.levelOfLen = new Uint8Array(width + 1);
     this.pathNode = new Int32Array(L);
     this.pathIdx = new Int32Array(L);
-    let b = 0, minStride = 31;
+    let b = 0,
+      minStride = 31;
     for (let k = 0; k < L; k++) {
       const s = strides[k]!;
       if ((b & 31) + s > 32) throw new Error("a level may not cross a 32-bit word");
@@ -120,7 +129,9 @@ abstract class MultibitCore {
     this.freeNodes = strides.map(() => []);
   }
 
-  get size(): number { return this.n; }
+  get size(): number {
+    return this.n;
+  }
 
   /** Index of the scratch address W at level k. */
   private idx(k: number): number {
@@ -168,7 +179,9 @@ abstract class MultibitCore {
       p.set(this.idPar);
       const a = new Int32Array(cap * this.nw);
       a.set(this.idAddr);
-      this.idLen = l; this.idPar = p; this.idAddr = a;
+      this.idLen = l;
+      this.idPar = p;
+      this.idAddr = a;
     }
     this.idLen[id] = len;
     this.idPar[id] = parent;
@@ -201,7 +214,14 @@ abstract class MultibitCore {
    * `from` become `to`, child nodes are rewritten whole, and every other (nested) prefix is
    * re-parented from `from` to `to` at the top of its chain.
    */
-  private rewrite(node: number, k: number, start: number, count: number, from: number, to: number): void {
+  private rewrite(
+    node: number,
+    k: number,
+    start: number,
+    count: number,
+    from: number,
+    to: number,
+  ): void {
     const arr = node < 0 ? this.root : this.pool;
     const par = this.idPar;
     let last = -1;
@@ -213,7 +233,10 @@ abstract class MultibitCore {
         last = e;
         for (let c = e, steps = 0; ; steps++) {
           const p = par[c]!;
-          if (p === from) { par[c] = to; break; }
+          if (p === from) {
+            par[c] = to;
+            break;
+          }
           if (p === to || p < 0) break;
           if (steps > this.width) throw broken();
           c = p;
@@ -224,17 +247,25 @@ abstract class MultibitCore {
 
   /** Recompute vbest for the blocks [lo, hi). */
   private refreshV(lo: number, hi: number): void {
-    const vb = this.vbits, vid = this.vid;
+    const vb = this.vbits,
+      vid = this.vid;
     for (let b = lo; b < hi; b++) {
       let best = this.def;
-      for (let l = vb - 1; l >= 1; l--) { const x = vid[(1 << l) + (b >>> (vb - l))]!; if (x >= 0) { best = x; break; } }
+      for (let l = vb - 1; l >= 1; l--) {
+        const x = vid[(1 << l) + (b >>> (vb - l))]!;
+        if (x >= 0) {
+          best = x;
+          break;
+        }
+      }
       this.vbest[b] = best;
     }
   }
 
   /** The blocks of the short scratch prefix of length len. */
   private vspan(len: number): [number, number] {
-    const top = this.W[0]! >>> (32 - len), span = this.vbits - len;
+    const top = this.W[0]! >>> (32 - len),
+      span = this.vbits - len;
     return [top << span, (top + 1) << span];
   }
 
@@ -252,7 +283,8 @@ abstract class MultibitCore {
       return;
     }
     if (len < this.vbits) {
-      const k = (1 << len) + (this.W[0]! >>> (32 - len)), old = this.vid[k]!;
+      const k = (1 << len) + (this.W[0]! >>> (32 - len)),
+        old = this.vid[k]!;
       if (old === id) return;
       if (!this.isFreeId(id)) throw idInUse(id);
       this.setMeta(id, len, -1);
@@ -271,7 +303,8 @@ abstract class MultibitCore {
       if (!this.isFreeId(id)) throw idInUse(id);
       this.setMeta(id, len, this.idPar[v]!);
       let node = -1;
-      for (let k = 0; k < lv; k++) node = -2 - (node < 0 ? this.root[this.idx(k)]! : this.pool[node + this.idx(k)]!);
+      for (let k = 0; k < lv; k++)
+        node = -2 - (node < 0 ? this.root[this.idx(k)]! : this.pool[node + this.idx(k)]!);
       this.rewrite(node, lv, this.idx(lv), count, v, id);
       this.idLen[v] = FREE;
       return;
@@ -282,10 +315,16 @@ abstract class MultibitCore {
     for (let k = 0; k < lv; k++) {
       const i = (node < 0 ? 0 : node) + this.idx(k);
       const e = node < 0 ? this.root[i]! : this.pool[i]!;
-      if (e < -1) { node = -2 - e; continue; }
+      if (e < -1) {
+        node = -2 - e;
+        continue;
+      }
       const c = this.alloc(k + 1, e);
       if (node < 0) this.root[i] = -2 - c;
-      else { this.pool[i] = -2 - c; this.cnt[node >>> this.cntShift]!++; }
+      else {
+        this.pool[i] = -2 - c;
+        this.cnt[node >>> this.cntShift]!++;
+      }
       node = c;
     }
     if (node >= 0) this.cnt[node >>> this.cntShift]!++;
@@ -304,7 +343,8 @@ abstract class MultibitCore {
       return true;
     }
     if (len < this.vbits) {
-      const k = (1 << len) + (this.W[0]! >>> (32 - len)), old = this.vid[k]!;
+      const k = (1 << len) + (this.W[0]! >>> (32 - len)),
+        old = this.vid[k]!;
       if (old < 0) return false;
       this.vid[k] = -1;
       this.idLen[old] = FREE;
@@ -331,8 +371,12 @@ abstract class MultibitCore {
       const fill = this.pool[node]!;
       this.freeNodes[k]!.push(node);
       this.nodeCount--;
-      const pn = this.pathNode[k - 1]!, pi = this.pathIdx[k - 1]!;
-      if (pn < 0) { this.root[pi] = fill; break; }
+      const pn = this.pathNode[k - 1]!,
+        pi = this.pathIdx[k - 1]!;
+      if (pn < 0) {
+        this.root[pi] = fill;
+        break;
+      }
       this.pool[pn + pi] = fill;
       node = pn;
     }
@@ -363,16 +407,29 @@ abstract class MultibitCore {
     const p = this.idPar[id]!;
     if (p >= 0 || id === this.def) return p;
     if (this.vbits === 1) return this.def;
-    const len = this.idLen[id]!, a = this.idAddr[id * this.nw]!;
+    const len = this.idLen[id]!,
+      a = this.idAddr[id * this.nw]!;
     if (len >= this.vbits) return this.vbest[a >>> (32 - this.vbits)]!;
     // a short prefix: the next shorter short one, else the /0
-    for (let l = len - 1; l >= 1; l--) { const x = this.vid[(1 << l) + (a >>> (32 - l))]!; if (x >= 0) return x; }
+    for (let l = len - 1; l >= 1; l--) {
+      const x = this.vid[(1 << l) + (a >>> (32 - l))]!;
+      if (x >= 0) return x;
+    }
     return this.def;
   }
 
   /** Bytes held in typed arrays (root, pool, per-node counts, per-id arrays). */
   get bytes(): number {
-    return this.root.byteLength + this.pool.byteLength + this.cnt.byteLength + this.idLen.byteLength + this.idPar.byteLength + this.idAddr.byteLength + this.vid.byteLength + this.vbest.byteLength;
+    return (
+      this.root.byteLength +
+      this.pool.byteLength +
+      this.cnt.byteLength +
+      this.idLen.byteLength +
+      this.idPar.byteLength +
+      this.idAddr.byteLength +
+      this.vid.byteLength +
+      this.vbest.byteLength
+    );
   }
 
   /** Live ids in id order (a snapshot). */
@@ -386,7 +443,9 @@ abstract class MultibitCore {
 /** DIR-24-8 for large IPv4 tables: tbl24 is 2^24 int32 (64 MiB), tbl8 groups of 256. */
 export class Lpm4Dir248 extends MultibitCore implements Lpm4 {
   /** `groups`: tbl8 groups to allocate up front (a BGP-like table needs about one per 120 prefixes). */
-  constructor(groups = 64) { super(32, [24, 8], Math.max(64, groups), 8); }
+  constructor(groups = 64) {
+    super(32, [24, 8], Math.max(64, groups), 8);
+  }
 
   lookup(a: number): number {
     let e = this.root[a >>> 8]!;
@@ -394,9 +453,18 @@ export class Lpm4Dir248 extends MultibitCore implements Lpm4 {
     // -1: no prefix of /8 or longer; the short ones (/0-/7) are looked up by the top 8 bits
     return e >= 0 ? e : this.vbest[a >>> 24]!;
   }
-  insert(addr: number, len: number, id: number): void { this.load4(addr, len); this.insertW(len, id); }
-  remove(addr: number, len: number): boolean { this.load4(addr, len); return this.removeW(len); }
-  get(addr: number, len: number): number { this.load4(addr, len); return this.getW(len); }
+  insert(addr: number, len: number, id: number): void {
+    this.load4(addr, len);
+    this.insertW(len, id);
+  }
+  remove(addr: number, len: number): boolean {
+    this.load4(addr, len);
+    return this.removeW(len);
+  }
+  get(addr: number, len: number): number {
+    this.load4(addr, len);
+    return this.getW(len);
+  }
   forEach(fn: (addr: number, len: number, id: number) => void): void {
     for (const id of this.liveIds()) fn(this.idAddr[id]! >>> 0, this.idLen[id]!, id);
   }
@@ -404,7 +472,9 @@ export class Lpm4Dir248 extends MultibitCore implements Lpm4 {
 
 /** Medium IPv4 tables: a 2^16 root (256 KiB) then four 4-bit levels of 16-entry (64-byte) nodes. */
 export class Lpm4Multibit extends MultibitCore implements Lpm4 {
-  constructor() { super(32, [16, 4, 4, 4, 4], 256, 8); }
+  constructor() {
+    super(32, [16, 4, 4, 4, 4], 256, 8);
+  }
 
   lookup(a: number): number {
     let e = this.root[a >>> 16]!;
@@ -421,9 +491,18 @@ export class Lpm4Multibit extends MultibitCore implements Lpm4 {
     }
     return e >= 0 ? e : this.vbest[a >>> 24]!;
   }
-  insert(addr: number, len: number, id: number): void { this.load4(addr, len); this.insertW(len, id); }
-  remove(addr: number, len: number): boolean { this.load4(addr, len); return this.removeW(len); }
-  get(addr: number, len: number): number { this.load4(addr, len); return this.getW(len); }
+  insert(addr: number, len: number, id: number): void {
+    this.load4(addr, len);
+    this.insertW(len, id);
+  }
+  remove(addr: number, len: number): boolean {
+    this.load4(addr, len);
+    return this.removeW(len);
+  }
+  get(addr: number, len: number): number {
+    this.load4(addr, len);
+    return this.getW(len);
+  }
   forEach(fn: (addr: number, len: number, id: number) => void): void {
     for (const id of this.liveIds()) fn(this.idAddr[id]! >>> 0, this.idLen[id]!, id);
   }
@@ -435,7 +514,9 @@ const STRIDES6 = [16, 8, 8, ...new Array<number>(24).fill(4)];
 /** IPv6 tables of any size: a 2^16 root, two 8-bit levels, then 4-bit levels (64-byte nodes). */
 export class Lpm6Multibit extends MultibitCore implements Lpm6 {
   /** `nodes`: 64-byte nodes to allocate up front (a BGP-like table needs about 2.4 per prefix). */
-  constructor(nodes = 1024) { super(128, STRIDES6, Math.max(1024, Math.ceil(nodes)), 8); }
+  constructor(nodes = 1024) {
+    super(128, STRIDES6, Math.max(1024, Math.ceil(nodes)), 8);
+  }
 
   lookup(addr: bigint): number {
     toWords(addr, this.W);
@@ -456,14 +537,27 @@ export class Lpm6Multibit extends MultibitCore implements Lpm6 {
     }
     return e >= 0 ? e : this.vbest[w0 >>> 24]!;
   }
-  insert(addr: bigint, len: number, id: number): void { this.load6(addr, len); this.insertW(len, id); }
-  remove(addr: bigint, len: number): boolean { this.load6(addr, len); return this.removeW(len); }
-  get(addr: bigint, len: number): number { this.load6(addr, len); return this.getW(len); }
+  insert(addr: bigint, len: number, id: number): void {
+    this.load6(addr, len);
+    this.insertW(len, id);
+  }
+  remove(addr: bigint, len: number): boolean {
+    this.load6(addr, len);
+    return this.removeW(len);
+  }
+  get(addr: bigint, len: number): number {
+    this.load6(addr, len);
+    return this.getW(len);
+  }
   forEach(fn: (addr: bigint, len: number, id: number) => void): void {
     const a = this.idAddr;
     for (const id of this.liveIds()) {
       const b = id * 4;
-      const v = (BigInt(a[b]! >>> 0) << 96n) | (BigInt(a[b + 1]! >>> 0) << 64n) | (BigInt(a[b + 2]! >>> 0) << 32n) | BigInt(a[b + 3]! >>> 0);
+      const v =
+        (BigInt(a[b]! >>> 0) << 96n) |
+        (BigInt(a[b + 1]! >>> 0) << 64n) |
+        (BigInt(a[b + 2]! >>> 0) << 32n) |
+        BigInt(a[b + 3]! >>> 0);
       fn(v, this.idLen[id]!, id);
     }
   }

@@ -6,7 +6,11 @@
 import { checkId, checkLen, idInUse } from "./bits.js";
 import type { Lpm } from "./types.js";
 
-interface Entry { net: bigint; len: number; id: number }
+interface Entry {
+  net: bigint;
+  len: number;
+  id: number;
+}
 
 /** Reference LPM for `width` 32 (A = number) or 128 (A = bigint). */
 export class ReferenceLpm<A extends number | bigint> implements Lpm<A> {
@@ -26,7 +30,9 @@ export class ReferenceLpm<A extends number | bigint> implements Lpm<A> {
     return (this.width === 32 ? Number(v) : v) as A;
   }
 
-  get size(): number { return this.entries.size; }
+  get size(): number {
+    return this.entries.size;
+  }
 
   insert(addr: A, len: number, id: number): void {
     checkLen(len, this.width);
@@ -61,19 +67,25 @@ export class ReferenceLpm<A extends number | bigint> implements Lpm<A> {
   private scan(a: bigint, maxLen: number): number {
     let best: Entry | undefined;
     for (const e of this.entries.values()) {
-      if (e.len < maxLen && (a & this.mask(e.len)) === e.net && (!best || e.len > best.len)) best = e;
+      if (e.len < maxLen && (a & this.mask(e.len)) === e.net && (!best || e.len > best.len))
+        best = e;
     }
     return best ? best.id : -1;
   }
 
-  lookup(addr: A): number { return this.scan(this.big(addr), this.width + 1); }
+  lookup(addr: A): number {
+    return this.scan(this.big(addr), this.width + 1);
+  }
 
   parentOf(id: number): number {
     const e = this.byId.get(id);
     return e ? this.scan(e.net, e.len) : -1;
   }
 
-  clear(): void { this.entries.clear(); this.byId.clear(); }
+  clear(): void {
+    this.entries.clear();
+    this.byId.clear();
+  }
 
   forEach(fn: (addr: A, len: number, id: number) => void): void {
     for (const e of [...this.entries.values()]) fn(this.out(e.net), e.len, e.id);

@@ -22,14 +22,19 @@ export class Lpm4Small implements Lpm4 {
   private d = new Int32Array(4 * S4);
   private n = 0;
 
-  get size(): number { return this.n; }
+  get size(): number {
+    return this.n;
+  }
 
   /** Index of the first entry with key >= (a, len), a uint32. */
   private lowerBound(a: number, len: number): number {
     const d = this.d;
-    let lo = 0, hi = this.n;
+    let lo = 0,
+      hi = this.n;
     while (lo < hi) {
-      const m = (lo + hi) >>> 1, b = m * S4, s = d[b]! >>> 0;
+      const m = (lo + hi) >>> 1,
+        b = m * S4,
+        s = d[b]! >>> 0;
       if (s < a || (s === a && d[b + 1]! < len)) lo = m + 1;
       else hi = m;
     }
@@ -37,19 +42,23 @@ export class Lpm4Small implements Lpm4 {
   }
 
   private find(a: number, len: number): number {
-    const i = this.lowerBound(a, len), b = i * S4;
+    const i = this.lowerBound(a, len),
+      b = i * S4;
     return i < this.n && this.d[b]! >>> 0 === a && this.d[b + 1] === len ? i : -1;
   }
 
   private indexOfId(id: number): number {
-    const d = this.d, n = this.n;
+    const d = this.d,
+      n = this.n;
     for (let i = 0; i < n; i++) if (d[i * S4 + 2] === id) return i;
     return -1;
   }
 
   lookup(addr: number): number {
-    const d = this.d, a = addr >>> 0;
-    let lo = 0, hi = this.n;
+    const d = this.d,
+      a = addr >>> 0;
+    let lo = 0,
+      hi = this.n;
     while (lo < hi) {
       const m = (lo + hi) >>> 1;
       if (d[m * S4]! >>> 0 <= a) lo = m + 1;
@@ -109,17 +118,20 @@ export class Lpm4Small implements Lpm4 {
     if (i < 0) return false;
     this.d.copyWithin(i * S4, (i + 1) * S4, this.n * S4);
     this.n--;
-    if (this.d.length > 16 * S4 && this.n * S4 * 4 <= this.d.length) this.d = this.d.slice(0, this.d.length / 2);
+    if (this.d.length > 16 * S4 && this.n * S4 * 4 <= this.d.length)
+      this.d = this.d.slice(0, this.d.length / 2);
     this.relink();
     return true;
   }
 
   /** Recompute every parent index with one stack sweep over the sorted entries. */
   private relink(): void {
-    const d = this.d, n = this.n;
+    const d = this.d,
+      n = this.n;
     let sp = 0;
     for (let i = 0; i < n; i++) {
-      const b = i * S4, a = d[b]!;
+      const b = i * S4,
+        a = d[b]!;
       while (sp > 0) {
         const t = stack[sp - 1]! * S4;
         if (((a ^ d[t]!) & MASK4[d[t + 1]!]!) === 0) break; // distinct and sorted: t contains i
@@ -130,7 +142,10 @@ export class Lpm4Small implements Lpm4 {
     }
   }
 
-  clear(): void { this.d = new Int32Array(4 * S4); this.n = 0; }
+  clear(): void {
+    this.d = new Int32Array(4 * S4);
+    this.n = 0;
+  }
 
   forEach(fn: (addr: number, len: number, id: number) => void): void {
     const d = this.d.slice(0, this.n * S4);
@@ -140,13 +155,17 @@ export class Lpm4Small implements Lpm4 {
 
 /** Compare the start address at `d[b..b+3]` with (w0..w3), all unsigned: -1, 0 or 1. */
 function cmp6(d: Int32Array, b: number, w0: number, w1: number, w2: number, w3: number): number {
-  let x = d[b]! >>> 0, y = w0 >>> 0;
+  let x = d[b]! >>> 0,
+    y = w0 >>> 0;
   if (x !== y) return x < y ? -1 : 1;
-  x = d[b + 1]! >>> 0; y = w1 >>> 0;
+  x = d[b + 1]! >>> 0;
+  y = w1 >>> 0;
   if (x !== y) return x < y ? -1 : 1;
-  x = d[b + 2]! >>> 0; y = w2 >>> 0;
+  x = d[b + 2]! >>> 0;
+  y = w2 >>> 0;
   if (x !== y) return x < y ? -1 : 1;
-  x = d[b + 3]! >>> 0; y = w3 >>> 0;
+  x = d[b + 3]! >>> 0;
+  y = w3 >>> 0;
   if (x !== y) return x < y ? -1 : 1;
   return 0;
 }
@@ -158,7 +177,9 @@ export class Lpm6Small implements Lpm6 {
   private d = new Int32Array(2 * S6);
   private n = 0;
 
-  get size(): number { return this.n; }
+  get size(): number {
+    return this.n;
+  }
 
   /** Normalise (addr, len) into W6 (host bits cleared). */
   private load(addr: bigint, len: number): void {
@@ -168,10 +189,17 @@ export class Lpm6Small implements Lpm6 {
   }
 
   private lowerBound(len: number): number {
-    const d = this.d, w0 = W6[0]!, w1 = W6[1]!, w2 = W6[2]!, w3 = W6[3]!;
-    let lo = 0, hi = this.n;
+    const d = this.d,
+      w0 = W6[0]!,
+      w1 = W6[1]!,
+      w2 = W6[2]!,
+      w3 = W6[3]!;
+    let lo = 0,
+      hi = this.n;
     while (lo < hi) {
-      const m = (lo + hi) >>> 1, b = m * S6, c = cmp6(d, b, w0, w1, w2, w3);
+      const m = (lo + hi) >>> 1,
+        b = m * S6,
+        c = cmp6(d, b, w0, w1, w2, w3);
       if (c < 0 || (c === 0 && d[b + 4]! < len)) lo = m + 1;
       else hi = m;
     }
@@ -180,11 +208,14 @@ export class Lpm6Small implements Lpm6 {
 
   private isAt(i: number, len: number): boolean {
     const b = i * S6;
-    return i < this.n && this.d[b + 4] === len && cmp6(this.d, b, W6[0]!, W6[1]!, W6[2]!, W6[3]!) === 0;
+    return (
+      i < this.n && this.d[b + 4] === len && cmp6(this.d, b, W6[0]!, W6[1]!, W6[2]!, W6[3]!) === 0
+    );
   }
 
   private indexOfId(id: number): number {
-    const d = this.d, n = this.n;
+    const d = this.d,
+      n = this.n;
     for (let i = 0; i < n; i++) if (d[i * S6 + 5] === id) return i;
     return -1;
   }
@@ -196,7 +227,8 @@ export class Lpm6Small implements Lpm6 {
 
   lookup6w(w0: number, w1: number, w2: number, w3: number): number {
     const d = this.d;
-    let lo = 0, hi = this.n;
+    let lo = 0,
+      hi = this.n;
     while (lo < hi) {
       const m = (lo + hi) >>> 1;
       if (cmp6(d, m * S6, w0, w1, w2, w3) <= 0) lo = m + 1;
@@ -204,8 +236,16 @@ export class Lpm6Small implements Lpm6 {
     }
     let i = lo - 1;
     while (i >= 0) {
-      const b = i * S6, m = d[b + 4]! * 4;
-      if ((((d[b]! ^ w0) & MASK6[m]!) | ((d[b + 1]! ^ w1) & MASK6[m + 1]!) | ((d[b + 2]! ^ w2) & MASK6[m + 2]!) | ((d[b + 3]! ^ w3) & MASK6[m + 3]!)) === 0) return d[b + 5]!;
+      const b = i * S6,
+        m = d[b + 4]! * 4;
+      if (
+        (((d[b]! ^ w0) & MASK6[m]!) |
+          ((d[b + 1]! ^ w1) & MASK6[m + 1]!) |
+          ((d[b + 2]! ^ w2) & MASK6[m + 2]!) |
+          ((d[b + 3]! ^ w3) & MASK6[m + 3]!)) ===
+        0
+      )
+        return d[b + 5]!;
       i = d[b + 6]!;
     }
     return -1;
@@ -240,7 +280,8 @@ export class Lpm6Small implements Lpm6 {
       g.set(this.d);
       this.d = g;
     }
-    const d = this.d, b = i * S6;
+    const d = this.d,
+      b = i * S6;
     d.copyWithin(b + S6, b, this.n * S6);
     d.set(W6, b);
     d[b + 4] = len;
@@ -255,19 +296,29 @@ export class Lpm6Small implements Lpm6 {
     if (!this.isAt(i, len)) return false;
     this.d.copyWithin(i * S6, (i + 1) * S6, this.n * S6);
     this.n--;
-    if (this.d.length > 16 * S6 && this.n * S6 * 4 <= this.d.length) this.d = this.d.slice(0, this.d.length / 2);
+    if (this.d.length > 16 * S6 && this.n * S6 * 4 <= this.d.length)
+      this.d = this.d.slice(0, this.d.length / 2);
     this.relink();
     return true;
   }
 
   private relink(): void {
-    const d = this.d, n = this.n;
+    const d = this.d,
+      n = this.n;
     let sp = 0;
     for (let i = 0; i < n; i++) {
       const b = i * S6;
       while (sp > 0) {
-        const t = stack[sp - 1]! * S6, m = d[t + 4]! * 4;
-        if ((((d[b]! ^ d[t]!) & MASK6[m]!) | ((d[b + 1]! ^ d[t + 1]!) & MASK6[m + 1]!) | ((d[b + 2]! ^ d[t + 2]!) & MASK6[m + 2]!) | ((d[b + 3]! ^ d[t + 3]!) & MASK6[m + 3]!)) === 0) break;
+        const t = stack[sp - 1]! * S6,
+          m = d[t + 4]! * 4;
+        if (
+          (((d[b]! ^ d[t]!) & MASK6[m]!) |
+            ((d[b + 1]! ^ d[t + 1]!) & MASK6[m + 1]!) |
+            ((d[b + 2]! ^ d[t + 2]!) & MASK6[m + 2]!) |
+            ((d[b + 3]! ^ d[t + 3]!) & MASK6[m + 3]!)) ===
+          0
+        )
+          break;
         sp--;
       }
       d[b + 6] = sp > 0 ? stack[sp - 1]! : -1;
@@ -275,12 +326,19 @@ export class Lpm6Small implements Lpm6 {
     }
   }
 
-  clear(): void { this.d = new Int32Array(2 * S6); this.n = 0; }
+  clear(): void {
+    this.d = new Int32Array(2 * S6);
+    this.n = 0;
+  }
 
   forEach(fn: (addr: bigint, len: number, id: number) => void): void {
     const d = this.d.slice(0, this.n * S6);
     for (let b = 0; b < d.length; b += S6) {
-      const v = (BigInt(d[b]! >>> 0) << 96n) | (BigInt(d[b + 1]! >>> 0) << 64n) | (BigInt(d[b + 2]! >>> 0) << 32n) | BigInt(d[b + 3]! >>> 0);
+      const v =
+        (BigInt(d[b]! >>> 0) << 96n) |
+        (BigInt(d[b + 1]! >>> 0) << 64n) |
+        (BigInt(d[b + 2]! >>> 0) << 32n) |
+        BigInt(d[b + 3]! >>> 0);
       fn(v, d[b + 4]!, d[b + 5]!);
     }
   }

@@ -8,7 +8,8 @@ import { parseIpOptions, runIpLine, batchWords } from "../model/load.js";
 import { parseIpArgv, type IpCommand, type IpOptions } from "../parse/ipcmd.js";
 import type { IpError } from "../parse/args.js";
 import type { Word } from "../parse/shell.js";
-import { applyIpCommand, linkByName } from "../model/ops.js";
+import { linkByName } from "../model/links.js";
+import { applyIpCommand } from "../model/ops.js";
 import type { HostState, SourceLoc } from "../model/types.js";
 import { routeGet, type RouteQuery } from "../engine/route.js";
 import { routeGetResult } from "../print/routeget.js";
@@ -25,38 +26,98 @@ import { FastGets, Got, TextOut } from "./batch-get.js";
 import type { JourneyEnv } from "../engine/journey.js";
 
 /** What commands may need beyond the host: its netfilter base chains (built once). */
-export interface CmdContext { env?: JourneyEnv; chains?: () => readonly NfBaseChain[]; netfilter?: () => HostNetfilter; /** Date printed in iptables-save comments (the CLI passes the current time). */ now?: () => string }
+export interface CmdContext {
+  env?: JourneyEnv;
+  chains?: () => readonly NfBaseChain[];
+  netfilter?: () => HostNetfilter /** Date printed in iptables-save comments (the CLI passes the current time). */;
+  now?: () => string;
+}
 
 /** What one command printed. */
-export interface CmdResult { stdout: string; stderr: string; status: number; /** exit at once (iproute2 invarg: exit(-1) even inside -batch) */ fatal?: boolean }
+export interface CmdResult {
+  stdout: string;
+  stderr: string;
+  status: number /** exit at once (iproute2 invarg: exit(-1) even inside -batch) */;
+  fatal?: boolean;
+}
 
 const ok = (stdout: string): CmdResult => ({ stdout, stderr: "", status: 0 });
-const errOut = (e: IpError): CmdResult => ({ stdout: "", stderr: e.message.endsWith("\n") ? e.message + "\n" : e.message + "\n", status: e.exit === 255 ? 255 : e.exit, fatal: e.exit === 255 });
+const errOut = (e: IpError): CmdResult => ({
+  stdout: "",
+  stderr: e.message.endsWith("\n") ? e.message + "\n" : e.message + "\n",
+  status: e.exit === 255 ? 255 : e.exit,
+  fatal: e.exit === 255,
+});
 
 /** `route get` query → engine query, checking devices as iproute2 does (ll_name_to_index). */
-function toQuery(s: HostState, q: Extract<IpCommand, { op: "get" }>["query"], end: SourceLoc): RouteQuery | IpError {
-  for (const d of [q.iif, q.oif]) if (d !== undefined && !linkByName(s, d)) return { code: "ip.no-device", message: `Cannot find device "${d}"`, loc: end, token: d, exit: 1 };
-  return { family: q.family, dst: q.dst, ...(q.from ? { from: q.from } : {}), ...(q.iif ? { iif: q.iif } : {}), ...(q.oif ? { oif: q.oif } : {}), ...(q.mark !== undefined ? { mark: q.mark } : {}), ...(q.tos !== undefined ? { tos: q.tos } : {}), ...(q.uid !== undefined ? { uid: q.uid } : {}), ...(q.ipproto !== undefined ? { ipproto: q.ipproto } : {}), ...(q.sport !== undefined ? { sport: q.sport } : {}), ...(q.dport !== undefined ? { dport: q.dport } : {}) };
+function toQuery(
+  s: HostState,
+  q: Extract<IpCommand, { op: "get" }>["query"],
+  end: SourceLoc,
+): RouteQuery | IpError {
+  for (const d of [q.iif, q.oif])
+    if (d !== undefined && !linkByName(s, d))
+      return {
+        code: "ip.no-device",
+        message: `Cannot find device "${d}"`,
+        loc: end,
+        token: d,
+        exit: 1,
+      };
+  return {
+    family: q.family,
+    dst: q.dst,
+    ...(q.from ? { from: q.from } : {}),
+    ...(q.iif ? { iif: q.iif } : {}),
+    ...(q.oif ? { oif: q.oif } : {}),
+    ...(q.mark !== undefined ? { mark: q.mark } : {}),
+    ...(q.tos !== undefined ? { tos: q.tos } : {}),
+    ...(q.uid !== undefined ? { uid: q.uid } : {}),
+    ...(q.ipproto !== undefined ? { ipproto: q.ipproto } : {}),
+    ...(q.sport !== undefined ? { sport: q.sport } : {}),
+    ...(q.dport !== undefined ? { dport: q.dport } : {}),
+  };
 }
 
 /**
  * Run one command (the words after the global options) against the host.
  * @example runCommand(state, { json: true }, words("route get 1.1.1.1 mark 129"), loc)
  */
-export function runCommand(s: HostState, opts: IpOptions, words: Word[], end: SourceLoc, ctx: CmdContext = {}): CmdResult {
+export function runCommand(
+  s: HostState,
+  opts: IpOptions,
+  words: Word[],
+  end: SourceLoc,
+  ctx: CmdContext = {},
+): CmdResult {
   const first = words[0]?.text;
   if (first === "iptables-save" || first === "ip6tables-save") {
     const nf = ctx.netfilter?.();
     const fam = first === "iptables-save" ? 4 : 6;
     const t = words.findIndex((w) => w.text === "-t" || w.text === "--table");
     const table = t >= 0 ? words[t + 1]?.text : undefined;
-    return ok(nf ? iptablesSave(nf.iptables, fam, { ...(table ? { table: table as never } : {}), ...(ctx.now ? { date: ctx.now() } : {}) }) : "");
+    return ok(
+      nf
+        ? iptablesSave(nf.iptables, fam, {
+            ...(table ? { table: table as never } : {}),
+            ...(ctx.now ? { date: ctx.now() } : {}),
+          })
+        : "",
+    );
   }
   if (first === "nft") {
-    const rest = words.slice(1).map((w) => w.text).filter((w) => w !== "-a" || true);
+    const rest = words
+      .slice(1)
+      .map((w) => w.text)
+      .filter((w) => w !== "-a" || true);
     const handles = rest.includes("-a");
     const args = rest.filter((w) => w !== "-a");
-    if (args.join(" ") !== "list ruleset") return errOut({ code: "usage", message: "routelab answers `nft [-a] list ruleset` only", exit: 1 });
+    if (args.join(" ") !== "list ruleset")
+      return errOut({
+        code: "usage",
+        message: "routelab answers `nft [-a] list ruleset` only",
+        exit: 1,
+      });
     const nf = ctx.netfilter?.();
     return ok(nf ? nftListRuleset(nf.nft, { handles }) : "");
   }
@@ -68,13 +129,22 @@ export function runCommand(s: HostState, opts: IpOptions, words: Word[], end: So
     return { stdout: opts.json ? traceJson(s, r) + "\n" : traceText(s, r), stderr: "", status: 0 };
   }
   if (first === "explain") {
-    const p = parseIpArgv([{ text: "route", loc: end }, { text: "get", loc: end }, ...words.slice(1)], opts, s.tableNames, end);
+    const p = parseIpArgv(
+      [{ text: "route", loc: end }, { text: "get", loc: end }, ...words.slice(1)],
+      opts,
+      s.tableNames,
+      end,
+    );
     if (!p.ok) return errOut(p.error);
-    if (p.cmd.obj !== "route" || p.cmd.op !== "get") return errOut({ code: "usage", message: "usage: explain <route get arguments>", exit: 255 });
+    if (p.cmd.obj !== "route" || p.cmd.op !== "get")
+      return errOut({ code: "usage", message: "usage: explain <route get arguments>", exit: 255 });
     const q = toQuery(s, p.cmd.query, end);
     if ("exit" in q) return errOut(q);
     const d = routeGet(s, q);
-    const head = `route get ${words.slice(1).map((w) => w.text).join(" ")}`;
+    const head = `route get ${words
+      .slice(1)
+      .map((w) => w.text)
+      .join(" ")}`;
     return { stdout: [head, ...explain(s, d)].join("\n") + "\n", stderr: "", status: d.ok ? 0 : 2 };
   }
   const p = parseIpArgv(words, opts, s.tableNames, end);
@@ -87,18 +157,66 @@ export function runCommand(s: HostState, opts: IpOptions, words: Word[], end: So
     let d = routeGet(s, q);
     // fibmatch answers with the FIB entry; without one (on-link fallback, daddr 0) the kernel says EHOSTUNREACH.
     if (cmd.query.fibmatch && d.ok && !d.route) d = { ...d, ok: false, errno: "EHOSTUNREACH" };
-    const r = routeGetResult(s, d, { family: cmd.query.family, ...(cmd.query.from ? { from: cmd.query.from } : {}), ...(cmd.query.iif ? { iif: cmd.query.iif } : {}), uid: cmd.query.uid, ...(cmd.query.mark !== undefined ? { mark: cmd.query.mark } : {}), fibmatch: cmd.query.fibmatch, json: !!opts.json, pretty: !!opts.pretty });
+    const r = routeGetResult(s, d, {
+      family: cmd.query.family,
+      ...(cmd.query.from ? { from: cmd.query.from } : {}),
+      ...(cmd.query.iif ? { iif: cmd.query.iif } : {}),
+      uid: cmd.query.uid,
+      ...(cmd.query.mark !== undefined ? { mark: cmd.query.mark } : {}),
+      fibmatch: cmd.query.fibmatch,
+      json: !!opts.json,
+      pretty: !!opts.pretty,
+    });
     return r;
   }
   if (cmd.obj === "route" && cmd.op === "show") {
-    if (cmd.dev || cmd.proto !== undefined || cmd.type) return errOut({ code: "ip.not-modelled", message: "route show filters other than table are not modelled yet", exit: 1 });
-    return ok(printRoutes(s, { ...(fam ? { family: fam } : {}), ...(cmd.table !== undefined ? { table: cmd.table } : {}), json: !!opts.json, pretty: !!opts.pretty, details: !!opts.details }));
+    if (cmd.dev || cmd.proto !== undefined || cmd.type)
+      return errOut({
+        code: "ip.not-modelled",
+        message: "route show filters other than table are not modelled yet",
+        exit: 1,
+      });
+    return ok(
+      printRoutes(s, {
+        ...(fam ? { family: fam } : {}),
+        ...(cmd.table !== undefined ? { table: cmd.table } : {}),
+        json: !!opts.json,
+        pretty: !!opts.pretty,
+        details: !!opts.details,
+      }),
+    );
   }
-  if (cmd.obj === "rule" && cmd.op === "show") return ok(printRules(s, fam ?? 4, { json: !!opts.json, pretty: !!opts.pretty, details: !!opts.details }));
-  if (cmd.obj === "addr" && cmd.op === "show") return ok(printAddrs(s, { ...(fam ? { family: fam } : {}), ...(cmd.dev ? { dev: cmd.dev } : {}), json: !!opts.json, pretty: !!opts.pretty }));
+  if (cmd.obj === "rule" && cmd.op === "show")
+    return ok(
+      printRules(s, fam ?? 4, {
+        json: !!opts.json,
+        pretty: !!opts.pretty,
+        details: !!opts.details,
+      }),
+    );
+  if (cmd.obj === "addr" && cmd.op === "show")
+    return ok(
+      printAddrs(s, {
+        ...(fam ? { family: fam } : {}),
+        ...(cmd.dev ? { dev: cmd.dev } : {}),
+        json: !!opts.json,
+        pretty: !!opts.pretty,
+      }),
+    );
   if (cmd.obj === "link" && cmd.op === "show") {
-    if (cmd.dev && !linkByName(s, cmd.dev)) return errOut({ code: "ip.no-device", message: `Device "${cmd.dev}" does not exist.`, exit: 1 });
-    return ok(printLinks(s, { ...(cmd.dev ? { dev: cmd.dev } : {}), json: !!opts.json, pretty: !!opts.pretty }));
+    if (cmd.dev && !linkByName(s, cmd.dev))
+      return errOut({
+        code: "ip.no-device",
+        message: `Device "${cmd.dev}" does not exist.`,
+        exit: 1,
+      });
+    return ok(
+      printLinks(s, {
+        ...(cmd.dev ? { dev: cmd.dev } : {}),
+        json: !!opts.json,
+        pretty: !!opts.pretty,
+      }),
+    );
   }
   const e = applyIpCommand(s, cmd, { loc: end, words });
   return e ? errOut(e) : ok("");
@@ -109,10 +227,17 @@ export function runCommand(s: HostState, opts: IpOptions, words: Word[], end: So
  * unless `-force`. Exit status 1 when a line failed; an argument error ends the run (255).
  * @example runBatch(state, { json: true, force: true }, text, "probes.txt")
  */
-export function runBatch(s: HostState, opts: IpOptions, text: string, file: string, ctx: CmdContext = {}): CmdResult {
+export function runBatch(
+  s: HostState,
+  opts: IpOptions,
+  text: string,
+  file: string,
+  ctx: CmdContext = {},
+): CmdResult {
   // Plain IPv4 `route get` lines are answered by the compiled decider into a text buffer
   // (interfaces/batch-get.ts); every other line as before. The output is the same.
-  const out = new TextOut(), err = new TextOut();
+  const out = new TextOut(),
+    err = new TextOut();
   const fast = new FastGets(s, opts);
   let status = 0;
   const len = text.length;
@@ -121,7 +246,10 @@ export function runBatch(s: HostState, opts: IpOptions, text: string, file: stri
     if (end < 0) end = len;
     const next = end + 1;
     const g = fast.line(text, start, end, out, err);
-    if (g === Got.Ok) { start = next; continue; }
+    if (g === Got.Ok) {
+      start = next;
+      continue;
+    }
     if (g === Got.Failed) {
       err.str(`Command failed ${file}:${n + 1}\n`);
       status = 1;
@@ -137,12 +265,15 @@ export function runBatch(s: HostState, opts: IpOptions, text: string, file: stri
     // Per-line global options are not read by iproute2's batch; routelab lines may start with them.
     const po = parseIpOptions(ws, 0);
     const lineOpts = { ...opts, ...po.opts };
-    const r = po.error ? errOut(po.error) : runCommand(s, lineOpts, ws.slice(po.next), { ...loc, col: line.length + 1 }, ctx);
+    const r = po.error
+      ? errOut(po.error)
+      : runCommand(s, lineOpts, ws.slice(po.next), { ...loc, col: line.length + 1 }, ctx);
     // A line that may have changed the host: the decider is compiled again before the next question.
     if (g === Got.Other) fast.invalidate();
     out.str(r.stdout);
     err.str(r.stderr);
-    if (r.fatal) return { stdout: out.toString(), stderr: err.toString(), status: 255, fatal: true };
+    if (r.fatal)
+      return { stdout: out.toString(), stderr: err.toString(), status: 255, fatal: true };
     if (r.status !== 0) {
       err.str(`Command failed ${file}:${n + 1}\n`);
       status = 1;

@@ -4,7 +4,7 @@
  * @module
  */
 import { formatAddr, formatPrefix } from "../addr/ip.js";
-import { linkByIndex } from "../model/ops.js";
+import { linkByIndex } from "../model/links.js";
 import type { HostState, Route, Rule } from "../model/types.js";
 import type { Decision } from "../engine/types.js";
 import { ERRNO } from "../engine/types.js";
@@ -24,10 +24,14 @@ export function ruleText(s: HostState, r: Rule): string {
 export function routeText(s: HostState, r: Route): string {
   const o = new Emitter({});
   printRouteEntry(o, s, r, { details: false, tableFiltered: false });
-  return o.text().replace(/\s*\n\s*/g, " ").trimEnd();
+  return o
+    .text()
+    .replace(/\s*\n\s*/g, " ")
+    .trimEnd();
 }
 
-const dev = (s: HostState, i: number | undefined) => (i === undefined ? "?" : linkByIndex(s, i)?.name ?? `if${i}`);
+const dev = (s: HostState, i: number | undefined) =>
+  i === undefined ? "?" : (linkByIndex(s, i)?.name ?? `if${i}`);
 
 /** One-line summary of where the packet goes. */
 export function summarize(s: HostState, d: Decision): string {
@@ -46,7 +50,11 @@ export function summarize(s: HostState, d: Decision): string {
 export function decidingRule(d: Decision): Rule | undefined {
   for (let i = d.trace.length - 1; i >= 0; i--) {
     const t = d.trace[i]!;
-    if ((t.kind === "lookup" && (t.result === "route" || t.result === "error")) || t.kind === "action") return t.rule;
+    if (
+      (t.kind === "lookup" && (t.result === "route" || t.result === "error")) ||
+      t.kind === "action"
+    )
+      return t.rule;
   }
   return undefined;
 }
@@ -59,28 +67,70 @@ export function explain(s: HostState, d: Decision): string[] {
   const out: string[] = [];
   for (const t of d.trace) {
     switch (t.kind) {
-      case "rpdb-bypass": out.push(`  (${t.why})`); break;
+      case "rpdb-bypass":
+        out.push(`  (${t.why})`);
+        break;
       case "rule":
         if (t.matched) out.push(`  ✓ ${ruleText(s, t.rule)}`);
         else out.push(`  · ${ruleText(s, t.rule)}    — skipped: ${t.why ?? "does not match"}`);
         break;
-      case "goto": out.push(t.target ? `    goto → rule ${t.target.pref}` : `    goto ${t.rule.gotoPref} is unresolved: no rule has that pref, continuing`); break;
-      case "lookup":
-        if (t.result === "route") out.push(`    table ${s.tableNames.get(t.table) ?? t.table}: ${routeText(s, t.route!)}`);
-        else if (t.result === "suppressed") out.push(`    table ${s.tableNames.get(t.table) ?? t.table}: ${routeText(s, t.route!)} — ${t.why}; continuing`);
-        else if (t.result === "error") out.push(`    table ${s.tableNames.get(t.table) ?? t.table}: ${routeText(s, t.route!)} — a ${t.route!.type} route ends the lookup (${ERRNO[t.errno!]})`);
-        else if (t.result === "throw") out.push(`    table ${s.tableNames.get(t.table) ?? t.table}: ${routeText(s, t.route!)} — throw: continue with the next rule`);
-        else if (t.result === "missing-table") out.push(`    table ${t.table} has no routes; continuing`);
-        else out.push(`    table ${s.tableNames.get(t.table) ?? t.table}: no route matches; continuing`);
+      case "goto":
+        out.push(
+          t.target
+            ? `    goto → rule ${t.target.pref}`
+            : `    goto ${t.rule.gotoPref} is unresolved: no rule has that pref, continuing`,
+        );
         break;
-      case "action": out.push(`    rule action ${t.rule.action} → ${ERRNO[t.errno!]}`); break;
-      case "onlink-fallback": out.push(`  lookup failed (${ERRNO[t.errno]}), but an output device is given: the kernel assumes the destination is on-link via ${dev(s, t.oif)}`); break;
-      case "rp_filter": out.push(`  rp_filter${t.mode ? `=${t.mode}` : ""}: ${t.ok ? "passes" : "DROPS"} — ${t.why}`); break;
-      case "martian": out.push(`  martian: ${t.why} → dropped`); break;
-      case "forwarding": out.push(`  forwarding on ${t.dev} is ${t.enabled ? "on" : "off"}`); break;
-      case "multipath": out.push(`  multipath: hash ${t.hash} picks nexthop ${t.chosen + 1} of ${t.of}`); break;
-      case "saddr": out.push(`  source ${formatAddr(t.addr)}: ${t.why}`); break;
-      case "note": out.push(`  note: ${t.text}`); break;
+      case "lookup":
+        if (t.result === "route")
+          out.push(`    table ${s.tableNames.get(t.table) ?? t.table}: ${routeText(s, t.route!)}`);
+        else if (t.result === "suppressed")
+          out.push(
+            `    table ${s.tableNames.get(t.table) ?? t.table}: ${routeText(s, t.route!)} — ${t.why}; continuing`,
+          );
+        else if (t.result === "error")
+          out.push(
+            `    table ${s.tableNames.get(t.table) ?? t.table}: ${routeText(s, t.route!)} — a ${t.route!.type} route ends the lookup (${ERRNO[t.errno!]})`,
+          );
+        else if (t.result === "throw")
+          out.push(
+            `    table ${s.tableNames.get(t.table) ?? t.table}: ${routeText(s, t.route!)} — throw: continue with the next rule`,
+          );
+        else if (t.result === "missing-table")
+          out.push(`    table ${t.table} has no routes; continuing`);
+        else
+          out.push(
+            `    table ${s.tableNames.get(t.table) ?? t.table}: no route matches; continuing`,
+          );
+        break;
+      case "action":
+        out.push(`    rule action ${t.rule.action} → ${ERRNO[t.errno!]}`);
+        break;
+      case "onlink-fallback":
+        out.push(
+          `  lookup failed (${ERRNO[t.errno]}), but an output device is given: the kernel assumes the destination is on-link via ${dev(s, t.oif)}`,
+        );
+        break;
+      case "rp_filter":
+        out.push(
+          `  rp_filter${t.mode ? `=${t.mode}` : ""}: ${t.ok ? "passes" : "DROPS"} — ${t.why}`,
+        );
+        break;
+      case "martian":
+        out.push(`  martian: ${t.why} → dropped`);
+        break;
+      case "forwarding":
+        out.push(`  forwarding on ${t.dev} is ${t.enabled ? "on" : "off"}`);
+        break;
+      case "multipath":
+        out.push(`  multipath: hash ${t.hash} picks nexthop ${t.chosen + 1} of ${t.of}`);
+        break;
+      case "saddr":
+        out.push(`  source ${formatAddr(t.addr)}: ${t.why}`);
+        break;
+      case "note":
+        out.push(`  note: ${t.text}`);
+        break;
     }
   }
   out.push(`  ⇒ ${summarize(s, d)}`);

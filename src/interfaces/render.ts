@@ -11,8 +11,10 @@ export function renderIssue(i: Issue, severity: "error" | "warning"): string {
   // iproute2's own "Error: " prefix would read twice after the severity.
   let s = `${where}${severity}: ${i.message.trimEnd().replace(/^Error: /, "")}`;
   const extra: string[] = [];
-  if (i.token !== undefined && !i.message.includes(`"${i.token}"`)) extra.push(`found "${i.token}"`);
-  if (i.expected && !i.message.includes(i.expected.trim())) extra.push(`expected ${i.expected.trim()}`);
+  if (i.token !== undefined && !i.message.includes(`"${i.token}"`))
+    extra.push(`found "${i.token}"`);
+  if (i.expected && !i.message.includes(i.expected.trim()))
+    extra.push(`expected ${i.expected.trim()}`);
   if (extra.length) s += ` (${extra.join("; ")})`;
   return s;
 }

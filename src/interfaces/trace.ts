@@ -5,8 +5,15 @@
  * @module
  */
 import { formatAddr, parsePrefix, type Addr, type Family } from "../addr/ip.js";
-import { journey, type JourneyEnv, type JourneyQuery, type JourneyResult, type JourneyStep, type ListenSpec } from "../engine/journey.js";
-import { linkByIndex, linkByName } from "../model/ops.js";
+import {
+  journey,
+  type JourneyEnv,
+  type JourneyQuery,
+  type JourneyResult,
+  type JourneyStep,
+  type ListenSpec,
+} from "../engine/journey.js";
+import { linkByIndex, linkByName } from "../model/links.js";
 import type { HostState, SourceLoc } from "../model/types.js";
 import type { NfBaseChain } from "../netfilter/types.js";
 import { invarg, ipFail, parseU32, type IpError } from "../parse/args.js";
@@ -25,34 +32,123 @@ export function parseTrace(words: Word[], end: SourceLoc, family?: Family): Jour
   let fam = family;
   for (let i = 0; i < words.length; i++) {
     const w = words[i]!;
-    const val = (): Word | IpError => words[++i] ?? ipFail("ip.incomplete", 'Command line is not complete. Try option "help"', undefined, end, 255, "a value");
-    const num = (what: string, max = 0xffffffff): number | IpError => { const v = val(); if ("exit" in v) return v; const n = parseU32(v.text); return n === undefined || n > max ? invarg(`invalid ${what}\n`, v, end) : n; };
-    const addr = (): Addr | IpError => { const v = val(); if ("exit" in v) return v; const r = parsePrefix(v.text, fam); return r.ok ? r.value.addr : ipFail("ip.prefix", `Error: any valid prefix is expected rather than "${v.text}".`, v, end, 1); };
+    const val = (): Word | IpError =>
+      words[++i] ??
+      ipFail(
+        "ip.incomplete",
+        'Command line is not complete. Try option "help"',
+        undefined,
+        end,
+        255,
+        "a value",
+      );
+    const num = (what: string, max = 0xffffffff): number | IpError => {
+      const v = val();
+      if ("exit" in v) return v;
+      const n = parseU32(v.text);
+      return n === undefined || n > max ? invarg(`invalid ${what}\n`, v, end) : n;
+    };
+    const addr = (): Addr | IpError => {
+      const v = val();
+      if ("exit" in v) return v;
+      const r = parsePrefix(v.text, fam);
+      return r.ok
+        ? r.value.addr
+        : ipFail(
+            "ip.prefix",
+            `Error: any valid prefix is expected rather than "${v.text}".`,
+            v,
+            end,
+            1,
+          );
+    };
     let r: unknown;
     switch (w.text) {
-      case "from": r = q.from = addr() as Addr; break;
-      case "iif": { const v = val(); if ("exit" in v) return v; q.iif = v.text; break; }
-      case "oif": case "dev": { const v = val(); if ("exit" in v) return v; q.oif = v.text; break; }
-      case "uid": r = q.uid = num("UID") as number; break;
-      case "gid": r = q.gid = num("GID") as number; break;
-      case "mark": r = q.mark = num("mark value") as number; break;
-      case "tos": case "dsfield": r = q.tos = num("TOS", 255) as number; break;
-      case "sport": r = q.sport = num("sport", 65535) as number; break;
-      case "dport": r = q.dport = num("dport", 65535) as number; break;
-      case "ipproto": { const v = val(); if ("exit" in v) return v; const n = ipprotoA2n(v.text); if (n === undefined) return invarg('Invalid "ipproto" value\n', v, end); q.ipproto = n; break; }
-      case "reply": q.reply = true; break;
-      case "to": r = dst = addr() as Addr; break;
+      case "from":
+        r = q.from = addr() as Addr;
+        break;
+      case "iif": {
+        const v = val();
+        if ("exit" in v) return v;
+        q.iif = v.text;
+        break;
+      }
+      case "oif":
+      case "dev": {
+        const v = val();
+        if ("exit" in v) return v;
+        q.oif = v.text;
+        break;
+      }
+      case "uid":
+        r = q.uid = num("UID") as number;
+        break;
+      case "gid":
+        r = q.gid = num("GID") as number;
+        break;
+      case "mark":
+        r = q.mark = num("mark value") as number;
+        break;
+      case "tos":
+      case "dsfield":
+        r = q.tos = num("TOS", 255) as number;
+        break;
+      case "sport":
+        r = q.sport = num("sport", 65535) as number;
+        break;
+      case "dport":
+        r = q.dport = num("dport", 65535) as number;
+        break;
+      case "ipproto": {
+        const v = val();
+        if ("exit" in v) return v;
+        const n = ipprotoA2n(v.text);
+        if (n === undefined) return invarg('Invalid "ipproto" value\n', v, end);
+        q.ipproto = n;
+        break;
+      }
+      case "reply":
+        q.reply = true;
+        break;
+      case "to":
+        r = dst = addr() as Addr;
+        break;
       default: {
-        if (dst) return ipFail("ip.garbage", `Error: either "to" is duplicate, or "${w.text}" is a garbage.`, w, end, 255, "from, iif, oif, uid, gid, mark, tos, ipproto, sport, dport or reply");
+        if (dst)
+          return ipFail(
+            "ip.garbage",
+            `Error: either "to" is duplicate, or "${w.text}" is a garbage.`,
+            w,
+            end,
+            255,
+            "from, iif, oif, uid, gid, mark, tos, ipproto, sport, dport or reply",
+          );
         const p = parsePrefix(w.text, fam);
-        if (!p.ok) return ipFail("ip.prefix", `Error: any valid prefix is expected rather than "${w.text}".`, w, end, 1, "a destination address");
-        dst = p.value.addr; fam ??= dst.family;
+        if (!p.ok)
+          return ipFail(
+            "ip.prefix",
+            `Error: any valid prefix is expected rather than "${w.text}".`,
+            w,
+            end,
+            1,
+            "a destination address",
+          );
+        dst = p.value.addr;
+        fam ??= dst.family;
       }
     }
     if (r && typeof r === "object" && "exit" in r) return r as IpError;
     if (q.from) fam ??= q.from.family;
   }
-  if (!dst) return ipFail("ip.incomplete", "need at least a destination address", undefined, end, 1, "a destination address");
+  if (!dst)
+    return ipFail(
+      "ip.incomplete",
+      "need at least a destination address",
+      undefined,
+      end,
+      1,
+      "a destination address",
+    );
   return { family: dst.family, dst, ipproto: q.ipproto ?? 17, ...q } as JourneyQuery;
 }
 
@@ -60,24 +156,51 @@ const hex = (n: number) => "0x" + (n >>> 0).toString(16);
 
 function packetJson(q: JourneyQuery): Record<string, unknown> {
   return {
-    family: q.family === 4 ? "inet" : "inet6", dst: formatAddr(q.dst), ...(q.from ? { from: formatAddr(q.from) } : {}),
-    ...(q.iif ? { iif: q.iif } : {}), ...(q.oif ? { oif: q.oif } : {}), ...(q.uid !== undefined ? { uid: q.uid } : {}), ...(q.gid !== undefined ? { gid: q.gid } : {}),
-    ...(q.mark !== undefined ? { mark: q.mark } : {}), ipproto: ipprotoN2a(q.ipproto), ...(q.sport !== undefined ? { sport: q.sport } : {}), ...(q.dport !== undefined ? { dport: q.dport } : {}),
-    ...(q.tos !== undefined ? { tos: q.tos } : {}), ...(q.reply ? { reply: true } : {}),
+    family: q.family === 4 ? "inet" : "inet6",
+    dst: formatAddr(q.dst),
+    ...(q.from ? { from: formatAddr(q.from) } : {}),
+    ...(q.iif ? { iif: q.iif } : {}),
+    ...(q.oif ? { oif: q.oif } : {}),
+    ...(q.uid !== undefined ? { uid: q.uid } : {}),
+    ...(q.gid !== undefined ? { gid: q.gid } : {}),
+    ...(q.mark !== undefined ? { mark: q.mark } : {}),
+    ipproto: ipprotoN2a(q.ipproto),
+    ...(q.sport !== undefined ? { sport: q.sport } : {}),
+    ...(q.dport !== undefined ? { dport: q.dport } : {}),
+    ...(q.tos !== undefined ? { tos: q.tos } : {}),
+    ...(q.reply ? { reply: true } : {}),
   };
 }
 
 function stepJson(s: HostState, t: JourneyStep): Record<string, unknown> {
   if (t.kind === "route") {
     const d = t.decision;
-    return { kind: "route", stage: t.stage, ok: d.ok, ...(d.ok ? { type: d.type, dev: d.type === "local" ? "lo" : linkByIndex(s, d.oif ?? 0)?.name ?? null, gateway: d.gateway ? formatAddr(d.gateway) : null, table: d.table ?? null, prefsrc: d.prefsrc ? formatAddr(d.prefsrc) : null } : { error: ERRNO[d.errno ?? "ENETUNREACH"] }), rule: decidingRule(d)?.pref ?? null };
+    return {
+      kind: "route",
+      stage: t.stage,
+      ok: d.ok,
+      ...(d.ok
+        ? {
+            type: d.type,
+            dev: d.type === "local" ? "lo" : (linkByIndex(s, d.oif ?? 0)?.name ?? null),
+            gateway: d.gateway ? formatAddr(d.gateway) : null,
+            table: d.table ?? null,
+            prefsrc: d.prefsrc ? formatAddr(d.prefsrc) : null,
+          }
+        : { error: ERRNO[d.errno ?? "ENETUNREACH"] }),
+      rule: decidingRule(d)?.pref ?? null,
+    };
   }
   return { ...t };
 }
 
 /** JSON form: one object per packet. */
 export function traceJson(s: HostState, r: JourneyResult): string {
-  return JSON.stringify({ packet: packetJson(r.query), final: r.final, trace: r.trace.map((t) => stepJson(s, t)) });
+  return JSON.stringify({
+    packet: packetJson(r.query),
+    final: r.final,
+    trace: r.trace.map((t) => stepJson(s, t)),
+  });
 }
 
 /** Human form. */
@@ -86,38 +209,93 @@ export function traceText(s: HostState, r: JourneyResult): string {
   const q = r.query;
   if (r.original) {
     out.push("original packet:");
-    out.push(...traceText(s, r.original).trimEnd().split("\n").map((l) => "  " + l));
+    out.push(
+      ...traceText(s, r.original)
+        .trimEnd()
+        .split("\n")
+        .map((l) => "  " + l),
+    );
     out.push("", "its reply:");
   }
   for (const t of r.trace) {
     switch (t.kind) {
-      case "hook": out.push(`${t.hook.toUpperCase()}${t.iif ? ` iif ${t.iif}` : ""}${t.oif ? ` oif ${t.oif}` : ""}  ${t.saddr} → ${t.daddr}  mark ${hex(t.mark)}`); break;
+      case "hook":
+        out.push(
+          `${t.hook.toUpperCase()}${t.iif ? ` iif ${t.iif}` : ""}${t.oif ? ` oif ${t.oif}` : ""}  ${t.saddr} → ${t.daddr}  mark ${hex(t.mark)}`,
+        );
+        break;
       case "rule":
         if (!t.matched && t.rule !== 0) break;
-        out.push(`  ${t.family} ${t.table} ${t.chain}${t.rule ? ` #${t.rule}` : ""}  ${t.text}  → ${t.verdict}${t.markBefore !== undefined && t.markAfter !== undefined && t.markBefore !== t.markAfter && !t.verdict.includes("->") ? ` (mark ${hex(t.markBefore)} → ${hex(t.markAfter)})` : ""}`);
+        out.push(
+          `  ${t.family} ${t.table} ${t.chain}${t.rule ? ` #${t.rule}` : ""}  ${t.text}  → ${t.verdict}${t.markBefore !== undefined && t.markAfter !== undefined && t.markBefore !== t.markAfter && !t.verdict.includes("->") ? ` (mark ${hex(t.markBefore)} → ${hex(t.markAfter)})` : ""}`,
+        );
         break;
       case "route": {
         const rule = decidingRule(t.decision);
-        const label = t.stage === "socket" ? `route lookup (socket${q.uid !== undefined ? `, uid ${q.uid}` : ""}${q.mark ? `, SO_MARK ${hex(q.mark)}` : ""})` : t.stage === "connect" ? "route lookup again with the chosen source (connect)" : t.stage === "reroute" ? `re-route after netfilter changed the packet (mark ${hex(t.query.mark ?? 0)}, uid 0 on IPv4, source kept)` : "input route lookup";
-        out.push(`${label}: ${summarize(s, t.decision)}${rule ? `  [${ruleText(s, rule).replace("\t", " ")}]` : ""}`);
-        for (const x of t.decision.trace) if (x.kind === "rp_filter") out.push(`  rp_filter${x.mode ? `=${x.mode}` : ""}: ${x.ok ? "passes" : "DROPS"} — ${x.why}`);
+        const label =
+          t.stage === "socket"
+            ? `route lookup (socket${q.uid !== undefined ? `, uid ${q.uid}` : ""}${q.mark ? `, SO_MARK ${hex(q.mark)}` : ""})`
+            : t.stage === "connect"
+              ? "route lookup again with the chosen source (connect)"
+              : t.stage === "reroute"
+                ? `re-route after netfilter changed the packet (mark ${hex(t.query.mark ?? 0)}, uid 0 on IPv4, source kept)`
+                : "input route lookup";
+        out.push(
+          `${label}: ${summarize(s, t.decision)}${rule ? `  [${ruleText(s, rule).replace("\t", " ")}]` : ""}`,
+        );
+        for (const x of t.decision.trace)
+          if (x.kind === "rp_filter")
+            out.push(
+              `  rp_filter${x.mode ? `=${x.mode}` : ""}: ${x.ok ? "passes" : "DROPS"} — ${x.why}`,
+            );
         break;
       }
-      case "nat": out.push(`  ${t.what}: now ${t.saddr}:${t.sport} → ${t.daddr}:${t.dport}`); break;
-      case "conntrack": out.push(`conntrack: ${t.text}`); break;
-      case "note": out.push(`  note: ${t.text}`); break;
+      case "nat":
+        out.push(`  ${t.what}: now ${t.saddr}:${t.sport} → ${t.daddr}:${t.dport}`);
+        break;
+      case "conntrack":
+        out.push(`conntrack: ${t.text}`);
+        break;
+      case "note":
+        out.push(`  note: ${t.text}`);
+        break;
     }
   }
   const f = r.final;
-  const what = f.verdict === "sent" ? `sent out ${f.oif}${f.gateway ? ` via ${f.gateway}` : ""}` : f.verdict === "delivered" ? "delivered locally" : f.verdict === "dropped" ? "DROPPED" : `ERROR: ${f.error}`;
-  out.push(`⇒ ${what}: ${f.saddr}:${f.sport} → ${f.daddr}:${f.dport} ${ipprotoN2a(q.ipproto)}, mark ${hex(f.mark)}, ct mark ${hex(f.ctmark)}${f.reason ? ` — ${f.reason}` : ""}`);
+  const what =
+    f.verdict === "sent"
+      ? `sent out ${f.oif}${f.gateway ? ` via ${f.gateway}` : ""}`
+      : f.verdict === "delivered"
+        ? "delivered locally"
+        : f.verdict === "dropped"
+          ? "DROPPED"
+          : `ERROR: ${f.error}`;
+  out.push(
+    `⇒ ${what}: ${f.saddr}:${f.sport} → ${f.daddr}:${f.dport} ${ipprotoN2a(q.ipproto)}, mark ${hex(f.mark)}, ct mark ${hex(f.ctmark)}${f.reason ? ` — ${f.reason}` : ""}`,
+  );
   return out.join("\n") + "\n";
 }
 
 /** Run a trace against a host with its base chains. Devices must exist. */
-export function runTrace(s: HostState, chains: readonly NfBaseChain[], q: JourneyQuery, end: SourceLoc, env: JourneyEnv = {}): JourneyResult | IpError {
-  for (const d of [q.iif, q.oif]) if (d !== undefined && !linkByName(s, d)) return ipFail("ip.no-device", `Cannot find device "${d}"`, undefined, end, 1);
-  if (q.iif && !q.from) return ipFail("trace.from", "a packet arriving on iif needs its source: add `from ADDRESS`", undefined, end, 1, "from ADDRESS");
+export function runTrace(
+  s: HostState,
+  chains: readonly NfBaseChain[],
+  q: JourneyQuery,
+  end: SourceLoc,
+  env: JourneyEnv = {},
+): JourneyResult | IpError {
+  for (const d of [q.iif, q.oif])
+    if (d !== undefined && !linkByName(s, d))
+      return ipFail("ip.no-device", `Cannot find device "${d}"`, undefined, end, 1);
+  if (q.iif && !q.from)
+    return ipFail(
+      "trace.from",
+      "a packet arriving on iif needs its source: add `from ADDRESS`",
+      undefined,
+      end,
+      1,
+      "from ADDRESS",
+    );
   return journey(s, chains, q, env);
 }
 
@@ -127,10 +305,18 @@ export function runTrace(s: HostState, chains: readonly NfBaseChain[], q: Journe
  */
 export function parseListen(spec: string): ListenSpec | string {
   const w = spec.trim().split(/\s+/);
-  if ((w[0] !== "udp" && w[0] !== "tcp") || w.length < 3 || w.length > 4 || (w[3] !== undefined && w[3] !== "transparent")) return `--listen "${spec}": expected "udp|tcp ADDRESS PORT [transparent]"`;
+  if (
+    (w[0] !== "udp" && w[0] !== "tcp") ||
+    w.length < 3 ||
+    w.length > 4 ||
+    (w[3] !== undefined && w[3] !== "transparent")
+  )
+    return `--listen "${spec}": expected "udp|tcp ADDRESS PORT [transparent]"`;
   const a = parsePrefix(w[1]!);
   const port = Number(w[2]);
-  if (!a.ok || a.value.len !== (a.value.addr.family === 4 ? 32 : 128)) return `--listen "${spec}": "${w[1]}" is not an address`;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) return `--listen "${spec}": "${w[2]}" is not a port`;
+  if (!a.ok || a.value.len !== (a.value.addr.family === 4 ? 32 : 128))
+    return `--listen "${spec}": "${w[1]}" is not an address`;
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    return `--listen "${spec}": "${w[2]}" is not a port`;
   return { proto: w[0], addr: a.value.addr, port, transparent: w[3] === "transparent" };
 }

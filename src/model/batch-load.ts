@@ -28,10 +28,22 @@ export type LoadProgress = (file: string, done: number, total: number) => void;
 /** How many lines between progress calls. */
 const PROGRESS_EVERY = 1 << 15;
 
-const SPACE = 32, TAB = 9, CR = 13;
+const SPACE = 32,
+  TAB = 9,
+  CR = 13;
 const MAX_TOKENS = 48;
 
-const ROUTE_TYPE_WORDS = new Set(["unicast", "local", "broadcast", "multicast", "throw", "unreachable", "prohibit", "blackhole", "anycast"]);
+const ROUTE_TYPE_WORDS = new Set([
+  "unicast",
+  "local",
+  "broadcast",
+  "multicast",
+  "throw",
+  "unreachable",
+  "prohibit",
+  "blackhole",
+  "anycast",
+]);
 const OPS = ["add", "del", "delete", "replace", "change", "append", "prepend"];
 const OP_NAMES = ["add", "del", "del", "replace", "change", "append", "prepend"] as const;
 
@@ -62,30 +74,77 @@ class FastRoutes {
   /** Gateways and sources: the last few spellings and their addresses. */
   private readonly addrText: string[] = [];
   private readonly addrVal: Addr[] = [];
-  private readonly spec: RouteSpec = { family: 4, type: undefined, dst: undefined, src: undefined, tos: undefined, table: undefined, protocol: undefined, scope: undefined, metric: undefined, prefsrc: undefined, nexthops: [], multipath: false, pref6: undefined, metrics: [], words: [] };
-  private readonly nh: NexthopSpec = { gateway: undefined, dev: undefined, weight: 1, onlink: false };
-  private readonly cmd: Extract<IpCommand, { obj: "route"; route: RouteSpec }> = { obj: "route", op: "add", route: this.spec };
+  private readonly spec: RouteSpec = {
+    family: 4,
+    type: undefined,
+    dst: undefined,
+    src: undefined,
+    tos: undefined,
+    table: undefined,
+    protocol: undefined,
+    scope: undefined,
+    metric: undefined,
+    prefsrc: undefined,
+    nexthops: [],
+    multipath: false,
+    pref6: undefined,
+    metrics: [],
+    words: [],
+  };
+  private readonly nh: NexthopSpec = {
+    gateway: undefined,
+    dev: undefined,
+    weight: 1,
+    onlink: false,
+  };
+  private readonly cmd: Extract<IpCommand, { obj: "route"; route: RouteSpec }> = {
+    obj: "route",
+    op: "add",
+    route: this.spec,
+  };
   private readonly ctx: { loc: SourceLoc; words: [] };
-  constructor(readonly s: HostState, readonly file: string) { this.ctx = { loc: { file, line: 0, col: 0 }, words: [] }; }
+  constructor(
+    readonly s: HostState,
+    readonly file: string,
+  ) {
+    this.ctx = { loc: { file, line: 0, col: 0 }, words: [] };
+  }
 
   /** Name lookups (linear in iproute2's tables) remembered per spelling; the table names do not change inside a batch of route lines. */
   private readonly protos = new Map<string, number | undefined>();
   private readonly tables = new Map<string, number | undefined>();
   private readonly scopes = new Map<string, number | undefined>();
   private tableNamesSize = -1;
-  private memo(m: Map<string, number | undefined>, k: string, f: (k: string) => number | undefined): number | undefined {
-    if (m === this.tables && this.s.tableNames.size !== this.tableNamesSize) { m.clear(); this.tableNamesSize = this.s.tableNames.size; }
+  private memo(
+    m: Map<string, number | undefined>,
+    k: string,
+    f: (k: string) => number | undefined,
+  ): number | undefined {
+    if (m === this.tables && this.s.tableNames.size !== this.tableNamesSize) {
+      m.clear();
+      this.tableNamesSize = this.s.tableNames.size;
+    }
     let v = m.get(k);
-    if (v === undefined && !m.has(k)) { v = f(k); if (m.size < 256) m.set(k, v); }
+    if (v === undefined && !m.has(k)) {
+      v = f(k);
+      if (m.size < 256) m.set(k, v);
+    }
     return v;
   }
 
   /** Split text[start, end) on blanks; false for quotes, comments, other blanks, non-ASCII or too many words. */
   private split(text: string, start: number, end: number): boolean {
-    let n = 0, i = start;
+    let n = 0,
+      i = start;
     while (i < end) {
       let c = text.charCodeAt(i);
-      while (c === SPACE || c === TAB || c === CR) { if (++i >= end) { this.n = n; return true; } c = text.charCodeAt(i); }
+      while (c === SPACE || c === TAB || c === CR) {
+        if (++i >= end) {
+          this.n = n;
+          return true;
+        }
+        c = text.charCodeAt(i);
+      }
       if (n >= MAX_TOKENS) return false;
       this.ts[n] = i;
       while (i < end) {
@@ -100,14 +159,21 @@ class FastRoutes {
     return true;
   }
 
-  private tok(text: string, k: number, lit: string): boolean { return eqAt(text, this.ts[k]!, this.te[k]!, lit); }
+  private tok(text: string, k: number, lit: string): boolean {
+    return eqAt(text, this.ts[k]!, this.te[k]!, lit);
+  }
 
   /** An address token: cached spelling, dotted quad, or the general parser. */
   private addr(text: string, k: number, family: Family | undefined): Addr | undefined {
-    const a0 = this.ts[k]!, a1 = this.te[k]!;
+    const a0 = this.ts[k]!,
+      a1 = this.te[k]!;
     const at = this.addrText;
     let a: Addr | undefined;
-    for (let i = 0; i < at.length; i++) if (eqAt(text, a0, a1, at[i]!)) { a = this.addrVal[i]!; break; }
+    for (let i = 0; i < at.length; i++)
+      if (eqAt(text, a0, a1, at[i]!)) {
+        a = this.addrVal[i]!;
+        break;
+      }
     if (!a) {
       const q = quadAt(text, a0, a1);
       if (q >= 0) a = v4(q);
@@ -116,7 +182,10 @@ class FastRoutes {
         if (!r.ok) return undefined;
         a = r.value;
       }
-      if (at.length < 8) { at.push(text.slice(a0, a1)); this.addrVal.push(a); }
+      if (at.length < 8) {
+        at.push(text.slice(a0, a1));
+        this.addrVal.push(a);
+      }
     }
     // parseAddr(s, family) refuses the other family: let the general path say so.
     return family === undefined || a.family === family ? a : undefined;
@@ -124,7 +193,8 @@ class FastRoutes {
 
   /** A destination prefix token. */
   private prefix(text: string, k: number, family: Family | undefined): Prefix | undefined {
-    const a0 = this.ts[k]!, a1 = this.te[k]!;
+    const a0 = this.ts[k]!,
+      a1 = this.te[k]!;
     let slash = a0;
     while (slash < a1 && text.charCodeAt(slash) !== 47) slash++;
     if (family !== 6) {
@@ -154,52 +224,95 @@ class FastRoutes {
    */
   line(text: string, start: number, end: number, lineNo: number): IpError | undefined | false {
     if (!this.split(text, start, end) || this.n < 3) return false;
-    const n = this.n, ts = this.ts, te = this.te;
+    const n = this.n,
+      ts = this.ts,
+      te = this.te;
     let i = 0;
     let family: Family | undefined;
-    if (this.tok(text, 0, "-4")) { family = 4; i = 1; } else if (this.tok(text, 0, "-6")) { family = 6; i = 1; }
+    if (this.tok(text, 0, "-4")) {
+      family = 4;
+      i = 1;
+    } else if (this.tok(text, 0, "-6")) {
+      family = 6;
+      i = 1;
+    }
     if (!this.tok(text, i, "route")) return false;
     let op = -1;
-    for (let k = 0; k < OPS.length; k++) if (this.tok(text, i + 1, OPS[k]!)) { op = k; break; }
+    for (let k = 0; k < OPS.length; k++)
+      if (this.tok(text, i + 1, OPS[k]!)) {
+        op = k;
+        break;
+      }
     if (op < 0) return false;
     i += 2;
     // One command object reused for every line (ops keeps none of it but the prefix, which is fresh).
     const spec = this.spec;
-    spec.family = family ?? 4; spec.type = undefined; spec.dst = undefined; spec.tos = undefined; spec.table = undefined;
-    spec.protocol = undefined; spec.scope = undefined; spec.metric = undefined; spec.prefsrc = undefined;
+    spec.family = family ?? 4;
+    spec.type = undefined;
+    spec.dst = undefined;
+    spec.tos = undefined;
+    spec.table = undefined;
+    spec.protocol = undefined;
+    spec.scope = undefined;
+    spec.metric = undefined;
+    spec.prefsrc = undefined;
     spec.nexthops.length = 0;
     let known = family !== undefined;
     if (!known) {
       // parseRoute: the family of the first address-looking word, until one is parsed.
       for (let k = i; k < n; k++) {
-        const a0 = ts[k]!, a1 = te[k]!;
-        let colon = false, slash = a1;
-        for (let j = a0; j < a1; j++) { const c = text.charCodeAt(j); if (c === 58) colon = true; else if (c === 47 && slash === a1) slash = j; }
+        const a0 = ts[k]!,
+          a1 = te[k]!;
+        let colon = false,
+          slash = a1;
+        for (let j = a0; j < a1; j++) {
+          const c = text.charCodeAt(j);
+          if (c === 58) colon = true;
+          else if (c === 47 && slash === a1) slash = j;
+        }
         if (colon) {
           const ok = v6At(text, a0, slash, this.w6) || parseAddr(text.slice(a0, slash), 6).ok;
-          if (ok) { spec.family = 6; break; }
+          if (ok) {
+            spec.family = 6;
+            break;
+          }
         }
         const c0 = text.charCodeAt(a0);
         if (c0 >= 48 && c0 <= 57) {
           let j = a0 + 1;
           while (j < a1 && text.charCodeAt(j) >= 48 && text.charCodeAt(j) <= 57) j++;
-          if (j < a1 - 1 && text.charCodeAt(j) === 46 && text.charCodeAt(j + 1) >= 48 && text.charCodeAt(j + 1) <= 57) { spec.family = 4; break; }
+          if (
+            j < a1 - 1 &&
+            text.charCodeAt(j) === 46 &&
+            text.charCodeAt(j + 1) >= 48 &&
+            text.charCodeAt(j + 1) <= 57
+          ) {
+            spec.family = 4;
+            break;
+          }
         }
       }
     }
     const nh = this.nh;
-    nh.gateway = undefined; nh.dev = undefined; nh.onlink = false;
+    nh.gateway = undefined;
+    nh.dev = undefined;
+    nh.onlink = false;
     let devTok = -1;
     for (; i < n; i++) {
-      const a0 = ts[i]!, a1 = te[i]!;
+      const a0 = ts[i]!,
+        a1 = te[i]!;
       const c0 = text.charCodeAt(a0);
       if (c0 >= 97 && c0 <= 122) {
         if (eqAt(text, a0, a1, "via")) {
-          if (++i >= n || nh.gateway || this.tok(text, i, "inet") || this.tok(text, i, "inet6")) return false;
+          if (++i >= n || nh.gateway || this.tok(text, i, "inet") || this.tok(text, i, "inet6"))
+            return false;
           const a = this.addr(text, i, undefined);
           if (!a) return false;
           nh.gateway = a;
-          if (!known) { spec.family = a.family; known = true; }
+          if (!known) {
+            spec.family = a.family;
+            known = true;
+          }
           continue;
         }
         if (eqAt(text, a0, a1, "dev") || eqAt(text, a0, a1, "oif")) {
@@ -208,7 +321,11 @@ class FastRoutes {
           devTok = i;
           continue;
         }
-        if (eqAt(text, a0, a1, "metric") || eqAt(text, a0, a1, "priority") || eqAt(text, a0, a1, "preference")) {
+        if (
+          eqAt(text, a0, a1, "metric") ||
+          eqAt(text, a0, a1, "priority") ||
+          eqAt(text, a0, a1, "preference")
+        ) {
           if (++i >= n) return false;
           const v = this.u32(text, i);
           if (v === undefined) return false;
@@ -224,7 +341,9 @@ class FastRoutes {
         }
         if (eqAt(text, a0, a1, "table")) {
           if (++i >= n) return false;
-          const v = this.memo(this.tables, this.names.get(text, ts[i]!, te[i]!), (x) => tableA2n(x, this.s.tableNames));
+          const v = this.memo(this.tables, this.names.get(text, ts[i]!, te[i]!), (x) =>
+            tableA2n(x, this.s.tableNames),
+          );
           if (v === undefined) return false;
           spec.table = v;
           continue;
@@ -241,13 +360,20 @@ class FastRoutes {
           const a = this.addr(text, i, spec.family);
           if (!a) return false;
           spec.prefsrc = a;
-          if (!known) { spec.family = a.family; known = true; }
+          if (!known) {
+            spec.family = a.family;
+            known = true;
+          }
           continue;
         }
-        if (eqAt(text, a0, a1, "onlink")) { nh.onlink = true; continue; }
+        if (eqAt(text, a0, a1, "onlink")) {
+          nh.onlink = true;
+          continue;
+        }
         // A route type word, then the destination.
-        if (eqAt(text, a0, a1, "default") || hasColon(text, a0, a1)) { /* a destination (no keyword has a colon) */ }
-        else {
+        if (eqAt(text, a0, a1, "default") || hasColon(text, a0, a1)) {
+          /* a destination (no keyword has a colon) */
+        } else {
           const word = text.slice(a0, a1);
           if (!ROUTE_TYPE_WORDS.has(word) || spec.type) return false;
           spec.type = rtntypeA2n(word);
@@ -258,18 +384,23 @@ class FastRoutes {
       const p = this.prefix(text, i, known ? spec.family : undefined);
       if (!p) return false;
       spec.dst = p;
-      if (!known) { spec.family = p.addr.family; known = true; }
+      if (!known) {
+        spec.family = p.addr.family;
+        known = true;
+      }
     }
     if (nh.gateway || nh.dev || nh.onlink) spec.nexthops.push(nh);
     if (!spec.dst) return false;
     const ctx = this.ctx;
-    ctx.loc.line = lineNo; ctx.loc.col = ts[0]! - start + 1;
+    ctx.loc.line = lineNo;
+    ctx.loc.col = ts[0]! - start + 1;
     this.cmd.op = OP_NAMES[op]!;
     const e = applyIpCommand(this.s, this.cmd, ctx);
     if (!e) return undefined;
     if (e.loc === ctx.loc) e.loc = { ...ctx.loc };
     // The device's word locates `Cannot find device` (the general path passes it as devWord).
-    if (e.code === "ip.no-device" && devTok >= 0 && e.token === nh.dev) e.loc = { file: this.file, line: lineNo, col: ts[devTok]! - start + 1 };
+    if (e.code === "ip.no-device" && devTok >= 0 && e.token === nh.dev)
+      e.loc = { file: this.file, line: lineNo, col: ts[devTok]! - start + 1 };
     return e;
   }
 }
@@ -280,24 +411,39 @@ class FastRoutes {
  * `onError` turns an error of a fast line into the issue the general path would report.
  */
 export function runBatchText<I extends Issue>(
-  s: HostState, text: string, file: string, firstLine: number,
-  general: (line: string, loc: SourceLoc) => I[], onError: (e: IpError) => I, progress?: LoadProgress,
+  s: HostState,
+  text: string,
+  file: string,
+  firstLine: number,
+  general: (line: string, loc: SourceLoc) => I[],
+  onError: (e: IpError) => I,
+  progress?: LoadProgress,
 ): I[] {
   return runBatchChunks(s, [text], file, firstLine, general, onError, progress, text.length);
 }
 
 /** `runBatchText` over a text given in pieces (a file read chunk by chunk); `total` is its size when known. */
 export function runBatchChunks<I extends Issue>(
-  s: HostState, chunks: Iterable<string>, file: string, firstLine: number,
-  general: (line: string, loc: SourceLoc) => I[], onError: (e: IpError) => I, progress?: LoadProgress, total = 0,
+  s: HostState,
+  chunks: Iterable<string>,
+  file: string,
+  firstLine: number,
+  general: (line: string, loc: SourceLoc) => I[],
+  onError: (e: IpError) => I,
+  progress?: LoadProgress,
+  total = 0,
 ): I[] {
   const out: I[] = [];
   const fast = new FastRoutes(s, file);
-  let lineNo = firstLine, count = 0, done = 0, carry = "";
+  let lineNo = firstLine,
+    count = 0,
+    done = 0,
+    carry = "";
   const run = (text: string, start: number, end: number) => {
     const r = fast.line(text, start, end, lineNo);
-    if (r === false) { for (const e of general(text.slice(start, end), { file, line: lineNo, col: 1 })) out.push(e); }
-    else if (r) out.push(onError(r));
+    if (r === false) {
+      for (const e of general(text.slice(start, end), { file, line: lineNo, col: 1 })) out.push(e);
+    } else if (r) out.push(onError(r));
     lineNo++;
     if (progress && ++count % PROGRESS_EVERY === 0) progress(file, done, total);
   };
@@ -306,7 +452,10 @@ export function runBatchChunks<I extends Issue>(
     done += chunk.length;
     if (carry) {
       const nl = chunk.indexOf("\n");
-      if (nl < 0) { carry += chunk; continue; }
+      if (nl < 0) {
+        carry += chunk;
+        continue;
+      }
       const line = carry + chunk.slice(0, nl);
       carry = "";
       run(line, 0, line.length);
@@ -314,7 +463,10 @@ export function runBatchChunks<I extends Issue>(
     }
     for (;;) {
       const nl = chunk.indexOf("\n", start);
-      if (nl < 0) { carry = chunk.slice(start); break; }
+      if (nl < 0) {
+        carry = chunk.slice(start);
+        break;
+      }
       run(chunk, start, nl);
       start = nl + 1;
     }

@@ -39,13 +39,19 @@ export class TableFib {
   /** Number of routes (aliases) in the table. */
   count = 0;
 
-  constructor(readonly family: Family, readonly table: number, expected = 0) {
+  constructor(
+    readonly family: Family,
+    readonly table: number,
+    expected = 0,
+  ) {
     this.lpm = createLpm(family, expected);
     this.slot = new Int32Array(Math.max(16, expected)).fill(-1);
   }
 
   /** Number of distinct prefixes. */
-  get prefixes(): number { return this.lpm.size; }
+  get prefixes(): number {
+    return this.lpm.size;
+  }
 
   private newId(): number {
     const id = this.freeIds.length ? this.freeIds.pop()! : this.nextId++;
@@ -64,7 +70,10 @@ export class TableFib {
   /** The id of exactly this prefix (host bits ignored), or -1. */
   idOf(dst: Prefix): number {
     if (dst === this.lastDst) return this.lastId;
-    const id = this.family === 4 ? (this.lpm as AutoLpm4).get(dst.addr.v as number, dst.len) : (this.lpm as AutoLpm6).get(dst.addr.v as bigint, dst.len);
+    const id =
+      this.family === 4
+        ? (this.lpm as AutoLpm4).get(dst.addr.v as number, dst.len)
+        : (this.lpm as AutoLpm6).get(dst.addr.v as bigint, dst.len);
     this.lastDst = dst;
     this.lastId = id;
     return id;
@@ -72,7 +81,9 @@ export class TableFib {
 
   /** Longest prefix containing `a`, or -1. */
   lookup(a: Addr): number {
-    return this.family === 4 ? (this.lpm as AutoLpm4).lookup(a.v as number) : (this.lpm as AutoLpm6).lookup(a.v as bigint);
+    return this.family === 4
+      ? (this.lpm as AutoLpm4).lookup(a.v as number)
+      : (this.lpm as AutoLpm6).lookup(a.v as bigint);
   }
 
   /** Alias positions of a prefix id, in kernel order (a fresh array for single aliases). */
@@ -96,7 +107,13 @@ export class TableFib {
   }
 
   /** Add the route at `pos`, whose prefix (addr, len) has id `id` (or -1 when new); returns the prefix's id. */
-  addAt(routes: readonly Route[], pos: number, id: number, addr: number | bigint, len: number): number {
+  addAt(
+    routes: readonly Route[],
+    pos: number,
+    id: number,
+    addr: number | bigint,
+    len: number,
+  ): number {
     this.count++;
     if (id < 0) {
       id = this.newId();
@@ -116,10 +133,12 @@ export class TableFib {
       this.slot[id] = -2 - k;
     } else list = this.lists[-2 - v]!;
     // Binary insertion in kernel order.
-    let lo = 0, hi = list.length;
+    let lo = 0,
+      hi = list.length;
     while (lo < hi) {
       const m = (lo + hi) >>> 1;
-      if (aliasCmp(routes[list[m]!]!, r) <= 0) lo = m + 1; else hi = m;
+      if (aliasCmp(routes[list[m]!]!, r) <= 0) lo = m + 1;
+      else hi = m;
     }
     list.splice(lo, 0, pos);
     return id;
@@ -140,7 +159,8 @@ export class TableFib {
       this.freeIds.push(id);
       return;
     }
-    const k = -2 - v, list = this.lists[k]!;
+    const k = -2 - v,
+      list = this.lists[k]!;
     const i = list.indexOf(pos);
     if (i < 0) throw new Error("FIB index: route position mismatch");
     list.splice(i, 1);
@@ -155,7 +175,10 @@ export class TableFib {
   move(r: Route, from: number, to: number): void {
     const id = this.idOf(r.dst);
     const v = this.slot[id]!;
-    if (v >= 0) { this.slot[id] = to; return; }
+    if (v >= 0) {
+      this.slot[id] = to;
+      return;
+    }
     const list = this.lists[-2 - v]!;
     list[list.indexOf(from)] = to;
   }
@@ -167,7 +190,8 @@ export class TableFib {
 }
 
 /** Map key of a (family, table). */
-export const tableKey = (family: Family, table: number): number => (family === 4 ? table : -1 - table);
+export const tableKey = (family: Family, table: number): number =>
+  family === 4 ? table : -1 - table;
 
 /** The index of one `state.routes` array. */
 export class HostFib {
@@ -184,17 +208,23 @@ export class HostFib {
     this.last = routes[routes.length - 1];
   }
 
-  table(family: Family, table: number): TableFib | undefined { return this.tables.get(tableKey(family, table)); }
+  table(family: Family, table: number): TableFib | undefined {
+    return this.tables.get(tableKey(family, table));
+  }
 
   tableFor(family: Family, table: number, expected = 0): TableFib {
     const k = tableKey(family, table);
     let t = this.tables.get(k);
-    if (!t) { t = new TableFib(family, table, expected); this.tables.set(k, t); }
+    if (!t) {
+      t = new TableFib(family, table, expected);
+      this.tables.set(k, t);
+    }
     return t;
   }
 
   fresh(s: HostState): boolean {
-    const r = s.routes, n = r.length;
+    const r = s.routes,
+      n = r.length;
     return r === this.routes && n === this.len && r[0] === this.first && r[n - 1] === this.last;
   }
 
@@ -211,29 +241,46 @@ const indexes = new WeakMap<HostState, HostFib>();
 let rebuilds = 0;
 
 /** How many times an index was rebuilt from scratch (for tests and the bench). */
-export function fibRebuilds(): number { return rebuilds; }
+export function fibRebuilds(): number {
+  return rebuilds;
+}
 
 function build(routes: Route[]): HostFib {
   rebuilds++;
   const fib = new HostFib(routes);
   // Positions grouped by table (typed arrays: a full table is a million of them).
   const counts = new Map<number, number>();
-  let lastKey = NaN, lastCount = 0;
+  let lastKey = NaN,
+    lastCount = 0;
   for (let i = 0; i < routes.length; i++) {
     const r = routes[i]!;
     const k = tableKey(r.family, r.table);
-    if (k !== lastKey) { if (lastKey === lastKey) counts.set(lastKey, lastCount); lastKey = k; lastCount = counts.get(k) ?? 0; }
+    if (k !== lastKey) {
+      if (!Number.isNaN(lastKey)) counts.set(lastKey, lastCount);
+      lastKey = k;
+      lastCount = counts.get(k) ?? 0;
+    }
     lastCount++;
   }
-  if (lastKey === lastKey) counts.set(lastKey, lastCount);
-  const groups = new Map<number, Int32Array>(), fill = new Map<number, number>();
-  for (const [k, c] of counts) { groups.set(k, new Int32Array(c)); fill.set(k, 0); }
+  if (!Number.isNaN(lastKey)) counts.set(lastKey, lastCount);
+  const groups = new Map<number, Int32Array>(),
+    fill = new Map<number, number>();
+  for (const [k, c] of counts) {
+    groups.set(k, new Int32Array(c));
+    fill.set(k, 0);
+  }
   lastKey = NaN;
-  let cur: Int32Array | undefined, at = 0;
+  let cur: Int32Array | undefined,
+    at = 0;
   for (let i = 0; i < routes.length; i++) {
     const r = routes[i]!;
     const k = tableKey(r.family, r.table);
-    if (k !== lastKey) { if (cur) fill.set(lastKey, at); lastKey = k; cur = groups.get(k)!; at = fill.get(k)!; }
+    if (k !== lastKey) {
+      if (cur) fill.set(lastKey, at);
+      lastKey = k;
+      cur = groups.get(k)!;
+      at = fill.get(k)!;
+    }
     cur![at++] = i;
   }
   for (const [k, g] of groups) {
@@ -242,26 +289,52 @@ function build(routes: Route[]): HostFib {
     fib.tables.set(k, t);
     // Read each route once, in memory order; then fill the trie in address order from the copies.
     const n = g.length;
-    const lens = new Uint8Array(n), key = new Uint32Array(n);
+    const lens = new Uint8Array(n),
+      key = new Uint32Array(n);
     if (r0.family === 4) {
       // Keys without host bits: equal prefixes end up next to each other.
-      for (let i = 0; i < n; i++) { const d = routes[g[i]!]!.dst; lens[i] = d.len; key[i] = (d.addr.v as number) & MASK4[d.len]!; }
+      for (let i = 0; i < n; i++) {
+        const d = routes[g[i]!]!.dst;
+        lens[i] = d.len;
+        key[i] = (d.addr.v as number) & MASK4[d.len]!;
+      }
       const order = addressOrder(key, lens);
       // Gather in sorted order first so the insert loop reads memory sequentially.
-      const sk = new Uint32Array(n), sl = new Uint8Array(n), sp = new Int32Array(n);
-      for (let i = 0; i < n; i++) { const j = order[i]!; sk[i] = key[j]!; sl[i] = lens[j]!; sp[i] = g[j]!; }
-      let pa = -1, pl = -1, pid = -1;
+      const sk = new Uint32Array(n),
+        sl = new Uint8Array(n),
+        sp = new Int32Array(n);
       for (let i = 0; i < n; i++) {
-        const a = sk[i]!, l = sl[i]!;
+        const j = order[i]!;
+        sk[i] = key[j]!;
+        sl[i] = lens[j]!;
+        sp[i] = g[j]!;
+      }
+      let pa = -1,
+        pl = -1,
+        pid = -1;
+      for (let i = 0; i < n; i++) {
+        const a = sk[i]!,
+          l = sl[i]!;
         pid = t.addAt(routes, sp[i]!, a === pa && l === pl ? pid : -1, a, l);
-        pa = a; pl = l;
+        pa = a;
+        pl = l;
       }
     } else {
       const vals: bigint[] = new Array(n);
-      for (let i = 0; i < n; i++) { const d = routes[g[i]!]!.dst; lens[i] = d.len; vals[i] = d.addr.v as bigint; key[i] = Number(vals[i]! >> 96n); }
+      for (let i = 0; i < n; i++) {
+        const d = routes[g[i]!]!.dst;
+        lens[i] = d.len;
+        vals[i] = d.addr.v as bigint;
+        key[i] = Number(vals[i]! >> 96n);
+      }
       const order = addressOrder(key, lens);
       const lpm = t.lpm as AutoLpm6;
-      for (let i = 0; i < n; i++) { const j = order[i]!; const a = vals[j]!, l = lens[j]!; t.addAt(routes, g[j]!, lpm.get(a, l), a, l); }
+      for (let i = 0; i < n; i++) {
+        const j = order[i]!;
+        const a = vals[j]!,
+          l = lens[j]!;
+        t.addAt(routes, g[j]!, lpm.get(a, l), a, l);
+      }
     }
   }
   return fib;
@@ -274,7 +347,8 @@ function build(routes: Route[]): HostFib {
  */
 function addressOrder(key: Uint32Array, len: Uint8Array): Int32Array {
   const n = key.length;
-  let a = new Int32Array(n), b = new Int32Array(n);
+  let a = new Int32Array(n),
+    b = new Int32Array(n);
   // by length
   const cl = new Int32Array(130);
   for (let i = 0; i < n; i++) cl[len[i]! + 1]!++;
@@ -286,8 +360,13 @@ function addressOrder(key: Uint32Array, len: Uint8Array): Int32Array {
     c.fill(0);
     for (let i = 0; i < n; i++) c[((key[a[i]!]! >>> shift) & 0xffff) + 1]!++;
     for (let v = 1; v <= 65536; v++) c[v]! += c[v - 1]!;
-    for (let i = 0; i < n; i++) { const x = a[i]!; b[c[(key[x]! >>> shift) & 0xffff]!++] = x; }
-    const t = a; a = b; b = t;
+    for (let i = 0; i < n; i++) {
+      const x = a[i]!;
+      b[c[(key[x]! >>> shift) & 0xffff]!++] = x;
+    }
+    const t = a;
+    a = b;
+    b = t;
   }
   return a;
 }
@@ -306,7 +385,9 @@ export function hostFib(s: HostState): HostFib {
 }
 
 /** Forget the index (the next query rebuilds it). */
-export function dropFib(s: HostState): void { indexes.delete(s); }
+export function dropFib(s: HostState): void {
+  indexes.delete(s);
+}
 
 /** The index only if it is current (no rebuild). */
 function currentFib(s: HostState): HostFib | undefined {
@@ -335,15 +416,28 @@ export function sharedNexthops(s: HostState, hops: Nexthop[]): Nexthop[] {
   const h = hops[0]!;
   if (h.weight !== 1 || h.onlink || h.dead) return hops;
   let byDev = hopCache.get(s);
-  if (!byDev) { byDev = new Map(); hopCache.set(s, byDev); }
+  if (!byDev) {
+    byDev = new Map();
+    hopCache.set(s, byDev);
+  }
   let byGw = byDev.get(h.ifindex);
-  if (!byGw) { byGw = new Map(); byDev.set(h.ifindex, byGw); }
+  if (!byGw) {
+    byGw = new Map();
+    byDev.set(h.ifindex, byGw);
+  }
   const k = h.gateway ? h.gateway.v : "none";
   const hit = byGw.get(k);
   if (hit) {
     const x = hit[0]!;
     // Someone changed the shared hop (a device renumbered): start a new list.
-    if (x.ifindex === h.ifindex && x.weight === 1 && !x.onlink && !x.dead && (x.gateway ? x.gateway.v === h.gateway?.v : !h.gateway)) return hit;
+    if (
+      x.ifindex === h.ifindex &&
+      x.weight === 1 &&
+      !x.onlink &&
+      !x.dead &&
+      (x.gateway ? x.gateway.v === h.gateway?.v : !h.gateway)
+    )
+      return hit;
   }
   if (byGw.size < 4096) byGw.set(k, hops);
   return hops;
@@ -355,9 +449,20 @@ export function plainHops(s: HostState, ifindex: number, gateway: Addr | undefin
   const hit = byGw?.get(gateway ? gateway.v : "none");
   if (hit) {
     const x = hit[0]!;
-    if (x.ifindex === ifindex && x.weight === 1 && !x.onlink && !x.dead && (x.gateway ? x.gateway.v === gateway?.v : !gateway)) return hit;
+    if (
+      x.ifindex === ifindex &&
+      x.weight === 1 &&
+      !x.onlink &&
+      !x.dead &&
+      (x.gateway ? x.gateway.v === gateway?.v : !gateway)
+    )
+      return hit;
   }
-  return sharedNexthops(s, [gateway ? { gateway, ifindex, weight: 1, onlink: false, dead: false } : { ifindex, weight: 1, onlink: false, dead: false }]);
+  return sharedNexthops(s, [
+    gateway
+      ? { gateway, ifindex, weight: 1, onlink: false, dead: false }
+      : { ifindex, weight: 1, onlink: false, dead: false },
+  ]);
 }
 
 /** Append a route (route add/append/replace-as-add). */
@@ -395,7 +500,10 @@ export function routeRemove(s: HostState, r: Route): void {
   const fib = hostFib(s);
   const routes = s.routes;
   const p = positionOf(s, fib, r);
-  if (p === undefined) { s.routes = routes.filter((x) => x !== r); return; }
+  if (p === undefined) {
+    s.routes = routes.filter((x) => x !== r);
+    return;
+  }
   const t = fib.table(r.family, r.table)!;
   t.remove(r, p);
   const lastPos = routes.length - 1;
@@ -415,7 +523,12 @@ export function routeReplace(s: HostState, old: Route, r: Route): void {
   const p = positionOf(s, fib, old);
   r.seq = old.seq;
   r.nexthops = sharedNexthops(s, r.nexthops);
-  if (p === undefined) { const i = s.routes.indexOf(old); s.routes[i] = r; dropFib(s); return; }
+  if (p === undefined) {
+    const i = s.routes.indexOf(old);
+    s.routes[i] = r;
+    dropFib(s);
+    return;
+  }
   fib.table(old.family, old.table)!.remove(old, p);
   s.routes[p] = r;
   fib.tableFor(r.family, r.table).add(s.routes, p);
@@ -428,8 +541,15 @@ export function routeReplace(s: HostState, old: Route, r: Route): void {
 
 /** Route identity for EEXIST / replace: (family, table, dst, tos, metric[, IPv6 src length]) (fib_find_alias). */
 export function sameKey(a: Route, b: Route): boolean {
-  return a.family === b.family && a.table === b.table && addrEq(a.dst.addr, b.dst.addr) && a.dst.len === b.dst.len && a.tos === b.tos && a.metric === b.metric
-    && (a.family === 4 || (a.src?.len ?? 0) === (b.src?.len ?? 0));
+  return (
+    a.family === b.family &&
+    a.table === b.table &&
+    addrEq(a.dst.addr, b.dst.addr) &&
+    a.dst.len === b.dst.len &&
+    a.tos === b.tos &&
+    a.metric === b.metric &&
+    (a.family === 4 || (a.src?.len ?? 0) === (b.src?.len ?? 0))
+  );
 }
 
 const bySeq = (a: Route, b: Route): number => a.seq - b.seq;
@@ -443,16 +563,30 @@ export function sameKeyRoutes(s: HostState, r: Route): readonly Route[] {
   const id = t.idOf(r.dst);
   if (id < 0) return NO_ROUTES;
   const v = t.slot[id]!;
-  if (v >= 0) { const x = s.routes[v]!; return sameKey(x, r) ? [x] : NO_ROUTES; }
+  if (v >= 0) {
+    const x = s.routes[v]!;
+    return sameKey(x, r) ? [x] : NO_ROUTES;
+  }
   const out: Route[] = [];
-  for (const p of t.aliases(id)) { const x = s.routes[p]!; if (sameKey(x, r)) out.push(x); }
+  for (const p of t.aliases(id)) {
+    const x = s.routes[p]!;
+    if (sameKey(x, r)) out.push(x);
+  }
   return out.length > 1 ? out.sort(bySeq) : out;
 }
 
 /** The oldest route of (family, table[, exact dst]) satisfying `pred` (ip route del). */
-export function findRoute(s: HostState, family: Family, table: number, dst: Prefix | undefined, pred: (r: Route) => boolean): Route | undefined {
+export function findRoute(
+  s: HostState,
+  family: Family,
+  table: number,
+  dst: Prefix | undefined,
+  pred: (r: Route) => boolean,
+): Route | undefined {
   let best: Route | undefined;
-  const take = (x: Route) => { if (pred(x) && (!best || x.seq < best.seq)) best = x; };
+  const take = (x: Route) => {
+    if (pred(x) && (!best || x.seq < best.seq)) best = x;
+  };
   if (!dst) {
     for (const x of s.routes) if (x.family === family && x.table === table) take(x);
     return best;
@@ -471,7 +605,12 @@ export function findRoute(s: HostState, family: Family, table: number, dst: Pref
  * scope link or narrower, or local), lowest metric, oldest; its first nexthop on `oif`.
  * A local route in local/main makes the gateway invalid (undefined).
  */
-export function gatewayDev4(s: HostState, table: number, gw: Addr, oif: number | undefined): number | undefined {
+export function gatewayDev4(
+  s: HostState,
+  table: number,
+  gw: Addr,
+  oif: number | undefined,
+): number | undefined {
   const fib = hostFib(s);
   if (table !== TABLE.main) {
     const r = gatewayRoute4(s, fib.table(gw.family, table), gw, oif);
@@ -496,16 +635,26 @@ function gatewayEligible(r: Route, gw: Addr, oif: number | undefined): boolean {
 }
 
 /** The gateway route of one table (see gatewayDev4). */
-function gatewayRoute4(s: HostState, t: TableFib | undefined, gw: Addr, oif: number | undefined): Route | undefined {
+function gatewayRoute4(
+  s: HostState,
+  t: TableFib | undefined,
+  gw: Addr,
+  oif: number | undefined,
+): Route | undefined {
   if (!t) return undefined;
   for (let id = t.lookup(gw); id >= 0; id = t.lpm.parentOf(id)) {
     const v = t.slot[id]!;
-    if (v >= 0) { const r = s.routes[v]!; if (gatewayEligible(r, gw, oif)) return r; continue; }
+    if (v >= 0) {
+      const r = s.routes[v]!;
+      if (gatewayEligible(r, gw, oif)) return r;
+      continue;
+    }
     let best: Route | undefined;
     for (const p of t.lists[-2 - v]!) {
       const r = s.routes[p]!;
       if (!gatewayEligible(r, gw, oif)) continue;
-      if (!best || r.metric < best.metric || (r.metric === best.metric && r.seq < best.seq)) best = r;
+      if (!best || r.metric < best.metric || (r.metric === best.metric && r.seq < best.seq))
+        best = r;
     }
     if (best) return best;
   }
@@ -516,7 +665,12 @@ function gatewayRoute4(s: HostState, t: TableFib | undefined, gw: Addr, oif: num
  * ip6_validate_gw (as modelled): the longest unicast route without gateways in main or
  * `table` containing the IPv6 gateway (with a nexthop on `ifindex` when given), oldest first.
  */
-export function gatewayVia6(s: HostState, table: number, gw: Addr, ifindex: number): Route | undefined {
+export function gatewayVia6(
+  s: HostState,
+  table: number,
+  gw: Addr,
+  ifindex: number,
+): Route | undefined {
   const fib = hostFib(s);
   let best: Route | undefined;
   for (const tb of table === TABLE.main ? [TABLE.main] : [TABLE.main, table]) {
@@ -526,9 +680,16 @@ export function gatewayVia6(s: HostState, table: number, gw: Addr, ifindex: numb
       let found = false;
       for (const p of t.aliases(id)) {
         const r = s.routes[p]!;
-        if (r.type !== "unicast" || !contains(r.dst, gw) || r.nexthops.some((n) => n.gateway) || (ifindex && !r.nexthops.some((n) => n.ifindex === ifindex))) continue;
+        if (
+          r.type !== "unicast" ||
+          !contains(r.dst, gw) ||
+          r.nexthops.some((n) => n.gateway) ||
+          (ifindex && !r.nexthops.some((n) => n.ifindex === ifindex))
+        )
+          continue;
         found = true;
-        if (!best || r.dst.len > best.dst.len || (r.dst.len === best.dst.len && r.seq < best.seq)) best = r;
+        if (!best || r.dst.len > best.dst.len || (r.dst.len === best.dst.len && r.seq < best.seq))
+          best = r;
       }
       if (found) break;
     }

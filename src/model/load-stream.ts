@@ -20,14 +20,24 @@ export interface ChunkedInput {
  * Load an input given in chunks into a host.
  * @example loadChunked(state, { open: () => [text] }, "routes.txt")
  */
-export function loadChunked(s: HostState, input: ChunkedInput, file: string, opts: LoadOptions = {}): LoadIssue[] {
+export function loadChunked(
+  s: HostState,
+  input: ChunkedInput,
+  file: string,
+  opts: LoadOptions = {},
+): LoadIssue[] {
   const it = input.open()[Symbol.iterator]();
   let head = "";
   let kind = routeDumpKind(head);
   let ended = false;
   while (kind === "more") {
     const r = it.next();
-    if (r.done) { ended = true; kind = routeDumpKind(head + "\n"); if (kind === "more") kind = "other"; break; }
+    if (r.done) {
+      ended = true;
+      kind = routeDumpKind(head + "\n");
+      if (kind === "more") kind = "other";
+      break;
+    }
     head += r.value;
     kind = routeDumpKind(head);
   }

@@ -18,15 +18,43 @@ import { runNetfilterCommand } from "./netfilter.js";
 import type { HostState, Issue, SourceLoc } from "./types.js";
 
 /** A problem found while loading, with its severity. */
-export interface LoadIssue extends Issue { severity: "error" | "warning" }
+export interface LoadIssue extends Issue {
+  severity: "error" | "warning";
+}
 
 /** Tools whose commands are recorded as written (netfilter: later work models them). */
-export const RECORDED_TOOLS = new Set(["iptables", "ip6tables", "iptables-restore", "ip6tables-restore", "iptables-legacy", "ip6tables-legacy", "iptables-nft", "ip6tables-nft", "iptables-restore-nft", "nft", "ipset"]);
+export const RECORDED_TOOLS = new Set([
+  "iptables",
+  "ip6tables",
+  "iptables-restore",
+  "ip6tables-restore",
+  "iptables-legacy",
+  "ip6tables-legacy",
+  "iptables-nft",
+  "ip6tables-nft",
+  "iptables-restore-nft",
+  "nft",
+  "ipset",
+]);
 /** Commands that do not change routing state. */
-const NO_EFFECT = new Set(["echo", "true", ":", "printf", "sleep", "modprobe", "set", "logger", "wait", "exit"]);
+const NO_EFFECT = new Set([
+  "echo",
+  "true",
+  ":",
+  "printf",
+  "sleep",
+  "modprobe",
+  "set",
+  "logger",
+  "wait",
+  "exit",
+]);
 
 /** Result of reading global `ip` options: the options and the index of the object word. */
-export function parseIpOptions(words: Word[], start: number): { opts: IpOptions; next: number; error?: IpError } {
+export function parseIpOptions(
+  words: Word[],
+  start: number,
+): { opts: IpOptions; next: number; error?: IpError } {
   const opts: IpOptions = {};
   let i = start;
   const eq = (w: string, full: string, min = 2) => w.length >= min && full.startsWith(w);
@@ -36,22 +64,85 @@ export function parseIpOptions(words: Word[], start: number): { opts: IpOptions;
     const o = w.replace(/^--?/, "-");
     if (o === "-4") opts.family = 4;
     else if (o === "-6") opts.family = 6;
-    else if (o === "-0" || o === "-M" || o === "-B") return { opts, next: i, error: { code: "ip.not-modelled", message: `option "${w}" (non-IP family) is not modelled`, loc: words[i]!.loc, token: w, exit: 1 } };
+    else if (o === "-0" || o === "-M" || o === "-B")
+      return {
+        opts,
+        next: i,
+        error: {
+          code: "ip.not-modelled",
+          message: `option "${w}" (non-IP family) is not modelled`,
+          loc: words[i]!.loc,
+          token: w,
+          exit: 1,
+        },
+      };
     else if (eq(o, "-family", 2) && o !== "-force") {
       const v = words[++i]?.text;
-      if (v === "inet") opts.family = 4; else if (v === "inet6") opts.family = 6;
-      else return { opts, next: i, error: { code: "ip.family", message: `Error: argument "${v ?? ""}" is wrong: invalid protocol family`, loc: (words[i] ?? words[i - 1]!).loc, exit: 255 } };
-    }
-    else if (eq(o, "-json", 2)) opts.json = true;
+      if (v === "inet") opts.family = 4;
+      else if (v === "inet6") opts.family = 6;
+      else
+        return {
+          opts,
+          next: i,
+          error: {
+            code: "ip.family",
+            message: `Error: argument "${v ?? ""}" is wrong: invalid protocol family`,
+            loc: (words[i] ?? words[i - 1]!).loc,
+            exit: 255,
+          },
+        };
+    } else if (eq(o, "-json", 2)) opts.json = true;
     else if (eq(o, "-pretty", 2)) opts.pretty = true;
     else if (eq(o, "-details", 2)) opts.details = true;
     else if (eq(o, "-force", 3)) opts.force = true;
-    else if (eq(o, "-batch", 2)) { const v = words[++i]; if (!v) return { opts, next: i, error: { code: "ip.incomplete", message: 'Command line is not complete. Try option "help"', loc: words[i - 1]!.loc, exit: 255 } }; opts.batch = v.text; }
-    else if (eq(o, "-numeric", 2)) opts.numeric = true;
+    else if (eq(o, "-batch", 2)) {
+      const v = words[++i];
+      if (!v)
+        return {
+          opts,
+          next: i,
+          error: {
+            code: "ip.incomplete",
+            message: 'Command line is not complete. Try option "help"',
+            loc: words[i - 1]!.loc,
+            exit: 255,
+          },
+        };
+      opts.batch = v.text;
+    } else if (eq(o, "-numeric", 2)) opts.numeric = true;
     else if (eq(o, "-statistics", 2) || o === "-s") opts.stats = true;
-    else if (eq(o, "-oneline", 2) || eq(o, "-color", 3) || eq(o, "-brief", 3) || eq(o, "-timestamp", 2)) { /* display only */ }
-    else if (eq(o, "-netns", 3) || o === "-n") return { opts, next: i, error: { code: "ip.not-modelled", message: `"${w}" switches to another namespace; load that namespace's script as its own host`, loc: words[i]!.loc, token: w, exit: 1 } };
-    else return { opts, next: i, error: { code: "ip.option", message: `Option "${w}" is unknown, try "ip -help".`, loc: words[i]!.loc, token: w, expected: "an ip option", exit: 255 } };
+    else if (
+      eq(o, "-oneline", 2) ||
+      eq(o, "-color", 3) ||
+      eq(o, "-brief", 3) ||
+      eq(o, "-timestamp", 2)
+    ) {
+      /* display only */
+    } else if (eq(o, "-netns", 3) || o === "-n")
+      return {
+        opts,
+        next: i,
+        error: {
+          code: "ip.not-modelled",
+          message: `"${w}" switches to another namespace; load that namespace's script as its own host`,
+          loc: words[i]!.loc,
+          token: w,
+          exit: 1,
+        },
+      };
+    else
+      return {
+        opts,
+        next: i,
+        error: {
+          code: "ip.option",
+          message: `Option "${w}" is unknown, try "ip -help".`,
+          loc: words[i]!.loc,
+          token: w,
+          expected: "an ip option",
+          exit: 255,
+        },
+      };
     i++;
   }
   return { opts, next: i };
@@ -78,23 +169,37 @@ export function batchWords(line: string, loc: SourceLoc): Word[] {
 
 /** Options for loading. */
 export interface LoadOptions {
-  /** Read a file named by `ip -batch FILE` or `nft -f FILE` (the CLI passes a reader; the browser none). */ readFile?: (path: string) => string | undefined;
+  /** Read a file named by `ip -batch FILE` or `nft -f FILE` (the CLI passes a reader; the browser none). */ readFile?: (
+    path: string,
+  ) => string | undefined;
   /** Progress of long loads (big `ip -batch` files, big dumps). */ progress?: LoadProgress;
-  /** Read a big file in pieces (`ip -batch FILE`): the chunks and the size; undefined to use readFile. */ readChunks?: (path: string) => { chunks: Iterable<string>; size: number } | undefined;
+  /** Read a big file in pieces (`ip -batch FILE`): the chunks and the size; undefined to use readFile. */ readChunks?: (
+    path: string,
+  ) => { chunks: Iterable<string>; size: number } | undefined;
 }
 
 /**
  * Load one input (script or dump) into a host.
  * @example loadText(state, "ip rule add fwmark 129 lookup 129\n", "clash.sh")
  */
-export function loadText(s: HostState, text: string, file: string, opts: LoadOptions = {}): LoadIssue[] {
+export function loadText(
+  s: HostState,
+  text: string,
+  file: string,
+  opts: LoadOptions = {},
+): LoadIssue[] {
   const fmt = detectDumpFormat(text);
   if (fmt) return loadDump(s, text, file).map((i) => ({ ...i, severity: "error" as const }));
   return loadScript(s, text, file, opts);
 }
 
 /** Run a script's commands against the host. */
-export function loadScript(s: HostState, text: string, file: string, opts: LoadOptions = {}): LoadIssue[] {
+export function loadScript(
+  s: HostState,
+  text: string,
+  file: string,
+  opts: LoadOptions = {},
+): LoadIssue[] {
   const out: LoadIssue[] = [];
   const { commands, issues } = expandScript(text, file);
   for (const i of issues) out.push({ ...i, severity: "error" });
@@ -107,32 +212,67 @@ export function loadScript(s: HostState, text: string, file: string, opts: LoadO
     const w0 = c.words[0]!;
     let name = w0.text.replace(/^.*\//, "");
     let words = c.words;
-    if (name === "sudo" || name === "exec" || name === "command") { words = words.slice(1); name = words[0]?.text.replace(/^.*\//, "") ?? ""; if (!words.length) continue; }
-    if (name === "set") { if (words.some((w) => /^-[a-z]*e[a-z]*$/.test(w.text))) errexit = true; lastOk = true; continue; }
-    if (name === "false") { lastOk = false; continue; }
+    if (name === "sudo" || name === "exec" || name === "command") {
+      words = words.slice(1);
+      name = words[0]?.text.replace(/^.*\//, "") ?? "";
+      if (!words.length) continue;
+    }
+    if (name === "set") {
+      if (words.some((w) => /^-[a-z]*e[a-z]*$/.test(w.text))) errexit = true;
+      lastOk = true;
+      continue;
+    }
+    if (name === "false") {
+      lastOk = false;
+      continue;
+    }
     if (name === "exit") break;
-    if (NO_EFFECT.has(name)) { lastOk = true; continue; }
+    if (NO_EFFECT.has(name)) {
+      lastOk = true;
+      continue;
+    }
     let failed = false;
     // A failure the script handles itself (`cmd || fallback`) is not worth a warning.
     const handled = commands[ci + 1]?.cond === "or";
     const mark = out.length;
     if (name === "ip") {
       const r = runIpLine(s, words.slice(1), c.loc, c.heredoc, opts);
-      for (const e of r) { out.push(e); if (e.severity === "error" || e.code.startsWith("rtnl")) failed = true; }
+      for (const e of r) {
+        out.push(e);
+        if (e.severity === "error" || e.code.startsWith("rtnl")) failed = true;
+      }
     } else if (name === "sysctl") {
       const r = runSysctl(s, words.slice(1), c.loc);
-      for (const e of r) { out.push(e); failed = true; }
+      for (const e of r) {
+        out.push(e);
+        failed = true;
+      }
     } else if (RECORDED_TOOLS.has(name)) {
-      const rec = { argv: words.map((w) => w.text), locs: words.map((w) => w.loc), loc: c.loc, tool: name, ...(c.heredoc ? { stdin: c.heredoc } : {}) };
+      const rec = {
+        argv: words.map((w) => w.text),
+        locs: words.map((w) => w.loc),
+        loc: c.loc,
+        tool: name,
+        ...(c.heredoc ? { stdin: c.heredoc } : {}),
+      };
       s.netfilter.push(rec);
       const r = runNetfilterCommand(s, rec, opts.readFile);
       out.push(...r.issues);
       failed = r.status !== 0;
     } else {
-      out.push({ code: "load.unknown-command", message: `${name}: command not modelled by routelab`, loc: w0.loc, token: name, expected: "ip, sysctl, iptables, ip6tables, iptables-restore, nft or ipset", severity: "error" });
+      out.push({
+        code: "load.unknown-command",
+        message: `${name}: command not modelled by routelab`,
+        loc: w0.loc,
+        token: name,
+        expected: "ip, sysctl, iptables, ip6tables, iptables-restore, nft or ipset",
+        severity: "error",
+      });
       failed = true;
     }
-    if (handled) for (let k = out.length - 1; k >= mark; k--) if (out[k]!.severity === "warning") out.splice(k, 1);
+    if (handled)
+      for (let k = out.length - 1; k >= mark; k--)
+        if (out[k]!.severity === "warning") out.splice(k, 1);
     lastOk = !failed;
     // set -e: a failure ends the script unless it is part of an && / || list.
     if (failed && errexit && !c.cond && !commands[ci + 1]?.cond) break;
@@ -143,11 +283,24 @@ export function loadScript(s: HostState, text: string, file: string, opts: LoadO
 function ipErrorToIssue(e: IpError): LoadIssue {
   // Errors the kernel returns are runtime failures of that line; usage errors are input errors.
   const kernel = e.code.startsWith("rtnl") || e.code === "ip.no-device";
-  return { code: e.code, message: e.message.trimEnd(), ...(e.loc ? { loc: e.loc } : {}), ...(e.token !== undefined ? { token: e.token } : {}), ...(e.expected ? { expected: e.expected } : {}), severity: kernel ? "warning" : "error" };
+  return {
+    code: e.code,
+    message: e.message.trimEnd(),
+    ...(e.loc ? { loc: e.loc } : {}),
+    ...(e.token !== undefined ? { token: e.token } : {}),
+    ...(e.expected ? { expected: e.expected } : {}),
+    severity: kernel ? "warning" : "error",
+  };
 }
 
 /** Execute the words after `ip` on a host (mutating commands only; shows are no-ops here). */
-export function runIpLine(s: HostState, words: Word[], loc: SourceLoc, heredoc: { text: string; loc: SourceLoc } | undefined, lo: LoadOptions): LoadIssue[] {
+export function runIpLine(
+  s: HostState,
+  words: Word[],
+  loc: SourceLoc,
+  heredoc: { text: string; loc: SourceLoc } | undefined,
+  lo: LoadOptions,
+): LoadIssue[] {
   const { opts, next, error } = parseIpOptions(words, 0);
   if (error) return [ipErrorToIssue(error)];
   if (opts.batch !== undefined) {
@@ -158,18 +311,46 @@ export function runIpLine(s: HostState, words: Word[], loc: SourceLoc, heredoc: 
       const ws = batchWords(line, lineLoc);
       return ws.length ? runIpLine(s, ws, lineLoc, undefined, lo).map((e) => ({ ...e })) : [];
     };
-    if (opts.batch === "-") { text = heredoc?.text; file = loc.file; base = heredoc?.loc ?? loc; }
-    else {
+    if (opts.batch === "-") {
+      text = heredoc?.text;
+      file = loc.file;
+      base = heredoc?.loc ?? loc;
+    } else {
       // A big batch file is read in chunks, never whole (the CLI passes a chunk reader).
       const big = lo.readChunks?.(opts.batch);
-      if (big) return runBatchChunks(s, big.chunks, file, 1, general, ipErrorToIssue, lo.progress, big.size);
+      if (big)
+        return runBatchChunks(
+          s,
+          big.chunks,
+          file,
+          1,
+          general,
+          ipErrorToIssue,
+          lo.progress,
+          big.size,
+        );
       text = lo.readFile?.(opts.batch);
     }
-    if (text === undefined) return [{ code: "load.batch-file", message: `Cannot open file "${opts.batch}" for reading: No such file or directory`, loc, token: opts.batch, expected: "a readable batch file (or -batch - with a here-document)", severity: "error" }];
+    if (text === undefined)
+      return [
+        {
+          code: "load.batch-file",
+          message: `Cannot open file "${opts.batch}" for reading: No such file or directory`,
+          loc,
+          token: opts.batch,
+          expected: "a readable batch file (or -batch - with a here-document)",
+          severity: "error",
+        },
+      ];
     // Common route lines (full tables) take a fast reader; every other line the general path.
     return runBatchText(s, text, file, base.line, general, ipErrorToIssue, lo.progress);
   }
-  const end: SourceLoc = words.length ? { ...words[words.length - 1]!.loc, col: words[words.length - 1]!.loc.col + words[words.length - 1]!.text.length } : loc;
+  const end: SourceLoc = words.length
+    ? {
+        ...words[words.length - 1]!.loc,
+        col: words[words.length - 1]!.loc.col + words[words.length - 1]!.text.length,
+      }
+    : loc;
   const p = parseIpArgv(words.slice(next), opts, s.tableNames, end);
   if (!p.ok) return [ipErrorToIssue(p.error)];
   const e = applyIpCommand(s, p.cmd as IpCommand, { loc: words[0]?.loc ?? loc, words });
@@ -180,16 +361,46 @@ function runSysctl(s: HostState, words: Word[], loc: SourceLoc): LoadIssue[] {
   const out: LoadIssue[] = [];
   for (const w of words) {
     if (/^-[wqe]+$/.test(w.text)) continue;
-    if (w.text.startsWith("-")) { out.push({ code: "sysctl.option", message: `sysctl: option "${w.text}" is not modelled`, loc: w.loc, token: w.text, expected: "-w, -q or KEY=VALUE", severity: "error" }); continue; }
+    if (w.text.startsWith("-")) {
+      out.push({
+        code: "sysctl.option",
+        message: `sysctl: option "${w.text}" is not modelled`,
+        loc: w.loc,
+        token: w.text,
+        expected: "-w, -q or KEY=VALUE",
+        severity: "error",
+      });
+      continue;
+    }
     const m = /^([^=\s]+)\s*=\s*(.*)$/.exec(w.text);
-    if (!m) { out.push({ code: "sysctl.read", message: `sysctl: reading "${w.text}" has no effect on the host`, loc: w.loc, token: w.text, expected: "KEY=VALUE", severity: "warning" }); continue; }
+    if (!m) {
+      out.push({
+        code: "sysctl.read",
+        message: `sysctl: reading "${w.text}" has no effect on the host`,
+        loc: w.loc,
+        token: w.text,
+        expected: "KEY=VALUE",
+        severity: "warning",
+      });
+      continue;
+    }
     const err = setSysctl(s, m[1]!, m[2]!.trim());
-    if (err) out.push({ code: "sysctl.unknown-key", message: err, loc: w.loc, token: m[1]!, expected: "a sysctl that exists on this host", severity: "warning" });
+    if (err)
+      out.push({
+        code: "sysctl.unknown-key",
+        message: err,
+        loc: w.loc,
+        token: m[1]!,
+        expected: "a sysctl that exists on this host",
+        severity: "warning",
+      });
   }
   void loc;
   return out;
 }
 
 /** The family an `ip` line would default to (for callers that print). */
-export function defaultFamily(f: Family | undefined): Family { return f ?? 4; }
+export function defaultFamily(f: Family | undefined): Family {
+  return f ?? 4;
+}
 export { isErr };

@@ -6,18 +6,45 @@
  * @module
  */
 import type { Family } from "../addr/ip.js";
-import { applyIpsetCommand, applyIptablesCommand, applyIptablesRestore, createIptablesRuleset, iptablesBaseChains, runIpset, runIptables, runIptablesRestore, type IptablesRuleset } from "../netfilter/iptables/index.js";
-import { applyNftCommand, createNftRuleset, loadNftText, nftBaseChains, type NftRuleset } from "../netfilter/nft/index.js";
+import {
+  applyIpsetCommand,
+  applyIptablesCommand,
+  applyIptablesRestore,
+  createIptablesRuleset,
+  iptablesBaseChains,
+  runIpset,
+  runIptables,
+  runIptablesRestore,
+  type IptablesRuleset,
+} from "../netfilter/iptables/index.js";
+import {
+  applyNftCommand,
+  createNftRuleset,
+  loadNftText,
+  nftBaseChains,
+  type NftRuleset,
+} from "../netfilter/nft/index.js";
 import type { NfBaseChain } from "../netfilter/types.js";
 import type { HostState, Issue, RecordedCommand, SourceLoc } from "./types.js";
 
 /** Both front-ends' rulesets and the base chains they register. */
-export interface HostNetfilter { iptables: IptablesRuleset; nft: NftRuleset; chains: NfBaseChain[]; issues: Issue[] }
+export interface HostNetfilter {
+  iptables: IptablesRuleset;
+  nft: NftRuleset;
+  chains: NfBaseChain[];
+  issues: Issue[];
+}
 
-function familyOf(tool: string): Family { return tool.startsWith("ip6tables") ? 6 : 4; }
+function familyOf(tool: string): Family {
+  return tool.startsWith("ip6tables") ? 6 : 4;
+}
 
 function shiftIssues(issues: Issue[], base: SourceLoc): Issue[] {
-  return issues.map((i) => (i.loc ? { ...i, loc: { file: base.file, line: base.line + i.loc.line - 1, col: i.loc.col } } : i));
+  return issues.map((i) =>
+    i.loc
+      ? { ...i, loc: { file: base.file, line: base.line + i.loc.line - 1, col: i.loc.col } }
+      : i,
+  );
 }
 
 /** Rulesets a loader filled while running a script (commands applied in order, with exit statuses). */
@@ -33,16 +60,27 @@ export type NfIssue = Issue & { severity: "error" | "warning" };
  * a rule that is not there) are warnings; a failed `-C` check is silent.
  * @example runNetfilterCommand(state, cmd).status
  */
-export function runNetfilterCommand(s: HostState, c: RecordedCommand, readFile?: (path: string) => string | undefined): { status: number; issues: NfIssue[] } {
+export function runNetfilterCommand(
+  s: HostState,
+  c: RecordedCommand,
+  readFile?: (path: string) => string | undefined,
+): { status: number; issues: NfIssue[] } {
   let rs = live.get(s);
-  if (!rs) { rs = { iptables: createIptablesRuleset(), nft: createNftRuleset() }; live.set(s, rs); }
+  if (!rs) {
+    rs = { iptables: createIptablesRuleset(), nft: createNftRuleset() };
+    live.set(s, rs);
+  }
   const tool = c.tool;
-  const as = (issues: Issue[], severity: "error" | "warning"): NfIssue[] => issues.map((i) => ({ ...i, severity }));
+  const as = (issues: Issue[], severity: "error" | "warning"): NfIssue[] =>
+    issues.map((i) => ({ ...i, severity }));
   if (tool === "nft") {
     const stdin = c.stdin;
     const reader = (path: string) => (path === "-" ? stdin?.text : readFile?.(path));
-    const isStdin = c.argv.includes("-") && stdin && (c.argv.includes("-f") || c.argv.includes("--file"));
-    const issues = isStdin ? shiftIssues(loadNftText(rs.nft, stdin.text, stdin.loc.file), stdin.loc) : applyNftCommand(rs.nft, c.argv, c.locs, reader);
+    const isStdin =
+      c.argv.includes("-") && stdin && (c.argv.includes("-f") || c.argv.includes("--file"));
+    const issues = isStdin
+      ? shiftIssues(loadNftText(rs.nft, stdin.text, stdin.loc.file), stdin.loc)
+      : applyNftCommand(rs.nft, c.argv, c.locs, reader);
     return { status: issues.length ? 1 : 0, issues: as(issues, "error") };
   }
   if (tool === "ipset") {
@@ -52,9 +90,24 @@ export function runNetfilterCommand(s: HostState, c: RecordedCommand, readFile?:
   if (tool.includes("restore")) {
     const file = c.argv.slice(1).find((a) => !a.startsWith("-"));
     const text = c.stdin?.text ?? (file ? readFile?.(file) : undefined);
-    if (text === undefined) return { status: 1, issues: [{ code: "load.restore-input", message: `${tool}: no input (give it a here-document or a file)`, loc: c.loc, expected: "iptables-save format on standard input", severity: "error" }] };
+    if (text === undefined)
+      return {
+        status: 1,
+        issues: [
+          {
+            code: "load.restore-input",
+            message: `${tool}: no input (give it a here-document or a file)`,
+            loc: c.loc,
+            expected: "iptables-save format on standard input",
+            severity: "error",
+          },
+        ],
+      };
     const noflush = c.argv.some((a) => a === "-n" || a === "--noflush");
-    const r = runIptablesRestore(rs.iptables, text, familyOf(tool), { noflush, ...(c.stdin ? { loc: c.stdin.loc } : {}) });
+    const r = runIptablesRestore(rs.iptables, text, familyOf(tool), {
+      noflush,
+      ...(c.stdin ? { loc: c.stdin.loc } : {}),
+    });
     return { status: r.status, issues: as(r.issues, "error") };
   }
   const r = runIptables(rs.iptables, c.argv, c.locs, familyOf(tool));
@@ -68,9 +121,18 @@ export function runNetfilterCommand(s: HostState, c: RecordedCommand, readFile?:
  * replay of the recorded netfilter commands (hosts built by hand or from older code paths).
  * @example const nf = buildNetfilter(state); nf.chains.length
  */
-export function buildNetfilter(s: HostState, readFile?: (path: string) => string | undefined): HostNetfilter {
+export function buildNetfilter(
+  s: HostState,
+  readFile?: (path: string) => string | undefined,
+): HostNetfilter {
   const done = live.get(s);
-  if (done) return { iptables: done.iptables, nft: done.nft, chains: [...iptablesBaseChains(done.iptables), ...nftBaseChains(done.nft)], issues: [] };
+  if (done)
+    return {
+      iptables: done.iptables,
+      nft: done.nft,
+      chains: [...iptablesBaseChains(done.iptables), ...nftBaseChains(done.nft)],
+      issues: [],
+    };
   const ipt = createIptablesRuleset();
   const nft = createNftRuleset();
   const issues: Issue[] = [];
@@ -80,18 +142,41 @@ export function buildNetfilter(s: HostState, readFile?: (path: string) => string
       const stdin = c.stdin;
       const reader = (path: string) => (path === "-" ? stdin?.text : readFile?.(path));
       const isStdin = c.argv.includes("-") && stdin;
-      if (isStdin && (c.argv.includes("-f") || c.argv.includes("--file"))) issues.push(...shiftIssues(loadNftText(nft, stdin.text, stdin.loc.file), stdin.loc));
+      if (isStdin && (c.argv.includes("-f") || c.argv.includes("--file")))
+        issues.push(...shiftIssues(loadNftText(nft, stdin.text, stdin.loc.file), stdin.loc));
       else issues.push(...applyNftCommand(nft, c.argv, c.locs, reader));
     } else if (tool === "ipset") {
       issues.push(...applyIpsetCommand(ipt, c.argv, c.locs));
     } else if (tool.includes("restore")) {
-      const text = c.stdin?.text ?? (c.argv.slice(1).find((a) => !a.startsWith("-")) ? readFile?.(c.argv.slice(1).find((a) => !a.startsWith("-"))!) : undefined);
-      if (text === undefined) { issues.push({ code: "load.restore-input", message: `${tool}: no input (give it a here-document or a file)`, loc: c.loc, expected: "iptables-save format on standard input" }); continue; }
+      const text =
+        c.stdin?.text ??
+        (c.argv.slice(1).find((a) => !a.startsWith("-"))
+          ? readFile?.(c.argv.slice(1).find((a) => !a.startsWith("-"))!)
+          : undefined);
+      if (text === undefined) {
+        issues.push({
+          code: "load.restore-input",
+          message: `${tool}: no input (give it a here-document or a file)`,
+          loc: c.loc,
+          expected: "iptables-save format on standard input",
+        });
+        continue;
+      }
       const noflush = c.argv.some((a) => a === "-n" || a === "--noflush");
-      issues.push(...applyIptablesRestore(ipt, text, familyOf(tool), { noflush, ...(c.stdin ? { loc: c.stdin.loc } : {}) }));
+      issues.push(
+        ...applyIptablesRestore(ipt, text, familyOf(tool), {
+          noflush,
+          ...(c.stdin ? { loc: c.stdin.loc } : {}),
+        }),
+      );
     } else {
       issues.push(...applyIptablesCommand(ipt, c.argv, c.locs, familyOf(tool)));
     }
   }
-  return { iptables: ipt, nft, chains: [...iptablesBaseChains(ipt), ...nftBaseChains(nft)], issues };
+  return {
+    iptables: ipt,
+    nft,
+    chains: [...iptablesBaseChains(ipt), ...nftBaseChains(nft)],
+    issues,
+  };
 }

@@ -8,8 +8,29 @@ import type { HostState } from "./types.js";
 import type { Family } from "../addr/ip.js";
 
 /** Keys whose value is a per-device IPv4 conf entry (net.ipv4.conf.<dev>.<key>). */
-export const IPV4_CONF_KEYS = ["forwarding", "rp_filter", "src_valid_mark", "accept_local", "ignore_routes_with_linkdown", "route_localnet", "send_redirects", "accept_redirects", "arp_filter", "proxy_arp", "disable_policy", "log_martians"] as const;
-export const IPV6_CONF_KEYS = ["forwarding", "accept_dad", "disable_ipv6", "keep_addr_on_down", "addr_gen_mode", "accept_ra", "ignore_routes_with_linkdown"] as const;
+export const IPV4_CONF_KEYS = [
+  "forwarding",
+  "rp_filter",
+  "src_valid_mark",
+  "accept_local",
+  "ignore_routes_with_linkdown",
+  "route_localnet",
+  "send_redirects",
+  "accept_redirects",
+  "arp_filter",
+  "proxy_arp",
+  "disable_policy",
+  "log_martians",
+] as const;
+export const IPV6_CONF_KEYS = [
+  "forwarding",
+  "accept_dad",
+  "disable_ipv6",
+  "keep_addr_on_down",
+  "addr_gen_mode",
+  "accept_ra",
+  "ignore_routes_with_linkdown",
+] as const;
 
 /** Defaults in a fresh namespace (verified with `sysctl` in a new netns, kernel 6.18). */
 const DEFAULTS: Record<string, string> = {
@@ -33,7 +54,9 @@ const DEFAULTS: Record<string, string> = {
 };
 
 /** Normalise `net/ipv4/conf/all/rp_filter` to dotted form. */
-export function normKey(k: string): string { return k.includes("/") ? k.replace(/\//g, ".") : k; }
+export function normKey(k: string): string {
+  return k.includes("/") ? k.replace(/\//g, ".") : k;
+}
 
 /** Read a sysctl as a string (kernel default when never written). @example getSysctl(s, "net.ipv4.ip_forward") */
 export function getSysctl(s: HostState, key: string): string | undefined {
@@ -46,17 +69,27 @@ export function getSysctl(s: HostState, key: string): string | undefined {
 }
 
 /** Integer value of a sysctl, 0 when unknown. */
-export function sysctlInt(s: HostState, key: string): number { return Number(getSysctl(s, key) ?? "0") | 0; }
+export function sysctlInt(s: HostState, key: string): number {
+  return Number(getSysctl(s, key) ?? "0") | 0;
+}
 
 /** IPv4 conf value for a device (IN_DEV_CONF_GET). */
-export function devConf4(s: HostState, dev: string, key: string): number { return sysctlInt(s, `net.ipv4.conf.${dev}.${key}`); }
+export function devConf4(s: HostState, dev: string, key: string): number {
+  return sysctlInt(s, `net.ipv4.conf.${dev}.${key}`);
+}
 /** IPv6 conf value for a device. */
-export function devConf6(s: HostState, dev: string, key: string): number { return sysctlInt(s, `net.ipv6.conf.${dev}.${key}`); }
+export function devConf6(s: HostState, dev: string, key: string): number {
+  return sysctlInt(s, `net.ipv6.conf.${dev}.${key}`);
+}
 
 /** IN_DEV_MAXCONF: max(all, dev) — rp_filter, accept_local, src_valid_mark... */
-export function maxConf4(s: HostState, dev: string, key: string): number { return Math.max(devConf4(s, "all", key), devConf4(s, dev, key)); }
+export function maxConf4(s: HostState, dev: string, key: string): number {
+  return Math.max(devConf4(s, "all", key), devConf4(s, dev, key));
+}
 /** IN_DEV_ORCONF: all || dev. */
-export function orConf4(s: HostState, dev: string, key: string): boolean { return devConf4(s, "all", key) !== 0 || devConf4(s, dev, key) !== 0; }
+export function orConf4(s: HostState, dev: string, key: string): boolean {
+  return devConf4(s, "all", key) !== 0 || devConf4(s, dev, key) !== 0;
+}
 
 /**
  * Write a sysctl with the kernel's propagation. Returns an error message for keys that
@@ -70,11 +103,15 @@ export function setSysctl(s: HostState, rawKey: string, value: string): string |
       const m = /^net\.ipv[46]\.conf\.([^.]+)\./.exec(k);
       return !m || m[1] === "all" || m[1] === "default" || devs.includes(m[1]!);
     }
-    return /^net\.ipv4\.(fib_multipath_hash_seed|fib_multipath_hash_fields|conf\.[^.]+\.[a-z_]+)$|^net\.ipv6\.(fib_multipath_hash_fields|conf\.[^.]+\.[a-z_0-9]+)$|^net\.(core|netfilter|ipv4|ipv6)\.[a-z_0-9.]+$/.test(k);
+    return /^net\.ipv4\.(fib_multipath_hash_seed|fib_multipath_hash_fields|conf\.[^.]+\.[a-z_]+)$|^net\.ipv6\.(fib_multipath_hash_fields|conf\.[^.]+\.[a-z_0-9]+)$|^net\.(core|netfilter|ipv4|ipv6)\.[a-z_0-9.]+$/.test(
+      k,
+    );
   };
-  if (!known(key)) return `sysctl: cannot stat /proc/sys/${key.replace(/\./g, "/")}: No such file or directory`;
+  if (!known(key))
+    return `sysctl: cannot stat /proc/sys/${key.replace(/\./g, "/")}: No such file or directory`;
   const m = /^net\.ipv[46]\.conf\.([^.]+)\./.exec(key);
-  if (m && m[1] !== "all" && m[1] !== "default" && !devs.includes(m[1]!)) return `sysctl: cannot stat /proc/sys/${key.replace(/\./g, "/")}: No such file or directory`;
+  if (m && m[1] !== "all" && m[1] !== "default" && !devs.includes(m[1]!))
+    return `sysctl: cannot stat /proc/sys/${key.replace(/\./g, "/")}: No such file or directory`;
   s.sysctl.set(key, value);
   if (key === "net.ipv4.ip_forward" || key === "net.ipv4.conf.all.forwarding") {
     // devinet_sysctl_forward → inet_forward_change: all, default and every device.
@@ -94,13 +131,16 @@ export function setSysctl(s: HostState, rawKey: string, value: string): string |
 export function inheritDefaults(s: HostState, dev: string): void {
   for (const fam of ["ipv4", "ipv6"]) {
     const prefix = `net.${fam}.conf.default.`;
-    for (const [k, v] of [...s.sysctl]) if (k.startsWith(prefix)) s.sysctl.set(`net.${fam}.conf.${dev}.${k.slice(prefix.length)}`, v);
+    for (const [k, v] of [...s.sysctl])
+      if (k.startsWith(prefix)) s.sysctl.set(`net.${fam}.conf.${dev}.${k.slice(prefix.length)}`, v);
   }
 }
 
 /** Drop a device's conf entries when it goes away. */
 export function forgetDevice(s: HostState, dev: string): void {
-  for (const k of [...s.sysctl.keys()]) if (k.startsWith(`net.ipv4.conf.${dev}.`) || k.startsWith(`net.ipv6.conf.${dev}.`)) s.sysctl.delete(k);
+  for (const k of [...s.sysctl.keys()])
+    if (k.startsWith(`net.ipv4.conf.${dev}.`) || k.startsWith(`net.ipv6.conf.${dev}.`))
+      s.sysctl.delete(k);
 }
 
 function sysctlOn(state: HostState, key: string): boolean {
@@ -112,7 +152,10 @@ function sysctlOn(state: HostState, key: string): boolean {
 /** ignore_routes_with_linkdown as dumps show it (RTNH_F_LINKDOWN hops skipped). */
 export function ignoreLinkdown(state: HostState, family: Family, dev: string): boolean {
   if (family === 4) {
-    return sysctlOn(state, "net.ipv4.conf.all.ignore_routes_with_linkdown") || sysctlOn(state, `net.ipv4.conf.${dev}.ignore_routes_with_linkdown`);
+    return (
+      sysctlOn(state, "net.ipv4.conf.all.ignore_routes_with_linkdown") ||
+      sysctlOn(state, `net.ipv4.conf.${dev}.ignore_routes_with_linkdown`)
+    );
   }
   const d = state.sysctl.get(`net.ipv6.conf.${dev}.ignore_routes_with_linkdown`);
   if (d !== undefined) return d.trim() !== "0";

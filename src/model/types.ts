@@ -4,23 +4,15 @@
  * fib_nh, ifaddr) so the code can be read next to `fib_rules.c` and `fib_trie.c`.
  * @module
  */
-import type { Addr, Family, Prefix } from "../addr/ip.js";
+import type { Addr, Prefix } from "../addr/ip.js";
+import type { Family, LinkKind, RouteType } from "../core/kinds.js";
+import type { SourceLoc } from "../core/loc.js";
 
-/** Where a piece of input came from, for error messages (file:line:column). */
-export interface SourceLoc { file: string; line: number; col: number }
-
-/** A machine-readable problem with a location until the CLI renders it (zod-style issue). */
-export interface Issue {
-  /** Stable code, e.g. `parse.unexpected-token`, `rtnl.EEXIST`. */
-  code: string;
-  /** What `ip` would print (without the file prefix), e.g. `Error: argument "x" is wrong: invalid table ID`. */
-  message: string;
-  loc?: SourceLoc;
-  token?: string;
-  expected?: string;
-}
-
-export type LinkKind = "loopback" | "veth" | "tun" | "tap" | "bridge" | "other";
+// Re-exported while importers move to core/ (issue 7); removed when none is left.
+export type { Issue, IssueCode } from "../core/issue.js";
+export type { LinkKind, RouteType } from "../core/kinds.js";
+export { FR_ACT, RTN, SCOPE, TABLE } from "../core/kinds.js";
+export type { SourceLoc } from "../core/loc.js";
 
 export interface Link {
   ifindex: number;
@@ -63,21 +55,6 @@ export interface IfAddr {
   /** Valid/preferred lifetime: "forever" only. */
 }
 
-/** rtm_type values (include/uapi/linux/rtnetlink.h). */
-export const RTN = {
-  unspec: 0, unicast: 1, local: 2, broadcast: 3, anycast: 4, multicast: 5,
-  blackhole: 6, unreachable: 7, prohibit: 8, throw: 9, nat: 10,
-} as const;
-export type RouteType = keyof typeof RTN;
-
-/** rtm_scope values. */
-export const SCOPE = { universe: 0, site: 200, link: 253, host: 254, nowhere: 255 } as const;
-
-/** Reserved table ids. */
-export const TABLE = { unspec: 0, compat: 252, default: 253, main: 254, local: 255 } as const;
-
-/** Rule actions (FR_ACT_*). */
-export const FR_ACT = { toTbl: 1, goto: 2, nop: 3, blackhole: 6, unreachable: 7, prohibit: 8 } as const;
 export type RuleAction = "lookup" | "goto" | "nop" | "blackhole" | "unreachable" | "prohibit";
 
 export interface Nexthop {

@@ -65,7 +65,14 @@ export interface NfHostView {
    * device name, or undefined when there is no usable route. Without it those expressions
    * are evaluated as "route exists".
    */
-  fibLookup?(q: { family: Family; daddr: Addr; saddr?: Addr; mark?: number; iif?: string; oif?: string }): string | undefined;
+  fibLookup?(q: {
+    family: Family;
+    daddr: Addr;
+    saddr?: Addr;
+    mark?: number;
+    iif?: string;
+    oif?: string;
+  }): string | undefined;
   /**
    * Optional: does a socket exist for an nft `tproxy` redirect to addr:port (addr undefined =
    * the packet's destination address)? Without it `pkt.socketExists ?? true` decides.

@@ -10,13 +10,17 @@
 /** Does text[start, end) equal `lit`? */
 export function eqAt(text: string, start: number, end: number, lit: string): boolean {
   if (end - start !== lit.length) return false;
-  for (let i = 0; i < lit.length; i++) if (text.charCodeAt(start + i) !== lit.charCodeAt(i)) return false;
+  for (let i = 0; i < lit.length; i++)
+    if (text.charCodeAt(start + i) !== lit.charCodeAt(i)) return false;
   return true;
 }
 
 /** A dotted quad `a.b.c.d` (1-3 digits per octet, each <= 255) as a uint32, else -1. */
 export function quadAt(text: string, start: number, end: number): number {
-  let v = 0, octet = 0, digits = 0, dots = 0;
+  let v = 0,
+    octet = 0,
+    digits = 0,
+    dots = 0;
   for (let i = start; i < end; i++) {
     const c = text.charCodeAt(i);
     if (c >= 48 && c <= 57) {
@@ -24,7 +28,9 @@ export function quadAt(text: string, start: number, end: number): number {
       octet = octet * 10 + (c - 48);
     } else if (c === 46) {
       if (!digits || octet > 255 || ++dots > 3) return -1;
-      v = v * 256 + octet; octet = 0; digits = 0;
+      v = v * 256 + octet;
+      octet = 0;
+      digits = 0;
     } else return -1;
   }
   if (!digits || octet > 255 || dots !== 3) return -1;
@@ -65,12 +71,22 @@ const G = new Int32Array(8);
  */
 export function v6At(text: string, start: number, end: number, out: Uint32Array): boolean {
   if (end - start < 2 || end - start > 39) return false;
-  let n = 0, gap = -1, digits = 0, g = 0;
+  let n = 0,
+    gap = -1,
+    digits = 0,
+    g = 0;
   let i = start;
   if (text.charCodeAt(i) === 58) {
     if (text.charCodeAt(i + 1) !== 58) return false;
-    gap = 0; i += 2;
-    if (i === end) { out[0] = 0; out[1] = 0; out[2] = 0; out[3] = 0; return true; }
+    gap = 0;
+    i += 2;
+    if (i === end) {
+      out[0] = 0;
+      out[1] = 0;
+      out[2] = 0;
+      out[3] = 0;
+      return true;
+    }
   }
   for (; i < end; i++) {
     const c = text.charCodeAt(i);
@@ -81,10 +97,13 @@ export function v6At(text: string, start: number, end: number, out: Uint32Array)
     else if (c === 58) {
       if (!digits) return false;
       if (n >= 8) return false;
-      G[n++] = g; g = 0; digits = 0;
+      G[n++] = g;
+      g = 0;
+      digits = 0;
       if (text.charCodeAt(i + 1) === 58) {
         if (gap >= 0) return false;
-        gap = n; i++;
+        gap = n;
+        i++;
         if (i + 1 === end) break;
       } else if (i + 1 === end) return false;
       continue;
@@ -92,32 +111,51 @@ export function v6At(text: string, start: number, end: number, out: Uint32Array)
     if (++digits > 4) return false;
     g = (g << 4) | d;
   }
-  if (digits) { if (n >= 8) return false; G[n++] = g; }
+  if (digits) {
+    if (n >= 8) return false;
+    G[n++] = g;
+  }
   if (gap < 0 ? n !== 8 : n > 7) return false;
   // Expand the gap.
   const fill = 8 - n;
-  let w0 = 0, w1 = 0, w2 = 0, w3 = 0;
+  let w0 = 0,
+    w1 = 0,
+    w2 = 0,
+    w3 = 0;
   for (let k = 0, src = 0; k < 8; k++) {
     let v = 0;
     if (gap >= 0 && k >= gap && k < gap + fill) v = 0;
     else v = G[src++]!;
     switch (k >> 1) {
-      case 0: w0 = (w0 << 16) | v; break;
-      case 1: w1 = (w1 << 16) | v; break;
-      case 2: w2 = (w2 << 16) | v; break;
-      default: w3 = (w3 << 16) | v;
+      case 0:
+        w0 = (w0 << 16) | v;
+        break;
+      case 1:
+        w1 = (w1 << 16) | v;
+        break;
+      case 2:
+        w2 = (w2 << 16) | v;
+        break;
+      default:
+        w3 = (w3 << 16) | v;
     }
   }
-  out[0] = w0 >>> 0; out[1] = w1 >>> 0; out[2] = w2 >>> 0; out[3] = w3 >>> 0;
+  out[0] = w0 >>> 0;
+  out[1] = w1 >>> 0;
+  out[2] = w2 >>> 0;
+  out[3] = w3 >>> 0;
   return true;
 }
 
 /** Four uint32 words (most significant first) as a bigint. */
 export function wordsToBig(w: Uint32Array): bigint {
-  const hi = w[0]! * 4294967296 + w[1]!, lo = w[2]! * 4294967296 + w[3]!;
+  const hi = w[0]! * 4294967296 + w[1]!,
+    lo = w[2]! * 4294967296 + w[3]!;
   // Numbers are exact up to 2^53: build each 64-bit half from two 32-bit words.
-  const h = hi === 0 ? 0n : hi < 9007199254740992 ? BigInt(hi) : (BigInt(w[0]!) << 32n) | BigInt(w[1]!);
-  const l = lo === 0 ? 0n : lo < 9007199254740992 ? BigInt(lo) : (BigInt(w[2]!) << 32n) | BigInt(w[3]!);
+  const h =
+    hi === 0 ? 0n : hi < 9007199254740992 ? BigInt(hi) : (BigInt(w[0]!) << 32n) | BigInt(w[1]!);
+  const l =
+    lo === 0 ? 0n : lo < 9007199254740992 ? BigInt(lo) : (BigInt(w[2]!) << 32n) | BigInt(w[3]!);
   return h === 0n ? l : l === 0n ? h << 64n : (h << 64n) | l;
 }
 

@@ -9,41 +9,104 @@ import type { RouteType } from "../model/types.js";
 
 /** lib/rt_names.c rtnl_rtprot_tab + /etc/iproute2/rt_protos (Debian 12). */
 export const RTPROT_NAMES: ReadonlyMap<number, string> = new Map([
-  [0, "unspec"], [1, "redirect"], [2, "kernel"], [3, "boot"], [4, "static"], [8, "gated"],
-  [9, "ra"], [10, "mrt"], [11, "zebra"], [12, "bird"], [13, "dnrouted"], [14, "xorp"],
-  [15, "ntk"], [16, "dhcp"], [18, "keepalived"], [42, "babel"], [99, "openr"], [186, "bgp"],
-  [187, "isis"], [188, "ospf"], [189, "rip"], [192, "eigrp"],
+  [0, "unspec"],
+  [1, "redirect"],
+  [2, "kernel"],
+  [3, "boot"],
+  [4, "static"],
+  [8, "gated"],
+  [9, "ra"],
+  [10, "mrt"],
+  [11, "zebra"],
+  [12, "bird"],
+  [13, "dnrouted"],
+  [14, "xorp"],
+  [15, "ntk"],
+  [16, "dhcp"],
+  [18, "keepalived"],
+  [42, "babel"],
+  [99, "openr"],
+  [186, "bgp"],
+  [187, "isis"],
+  [188, "ospf"],
+  [189, "rip"],
+  [192, "eigrp"],
 ]);
 
 /** rtnl_rtprot_n2a. @example rtprotN2a(4) // "static" */
-export function rtprotN2a(p: number): string { return RTPROT_NAMES.get(p) ?? String(p); }
+export function rtprotN2a(p: number): string {
+  return RTPROT_NAMES.get(p) ?? String(p);
+}
 
 /** rt_scopes. */
 export const SCOPE_NAMES: ReadonlyMap<number, string> = new Map([
-  [0, "global"], [200, "site"], [253, "link"], [254, "host"], [255, "nowhere"],
+  [0, "global"],
+  [200, "site"],
+  [253, "link"],
+  [254, "host"],
+  [255, "nowhere"],
 ]);
 /** rtnl_rtscope_n2a. @example rtscopeN2a(253) // "link" */
-export function rtscopeN2a(s: number): string { return SCOPE_NAMES.get(s) ?? String(s); }
+export function rtscopeN2a(s: number): string {
+  return SCOPE_NAMES.get(s) ?? String(s);
+}
 
 /** rtnl_rtntype_n2a (lib/rt_names.c). */
 export const RTN_NAMES: readonly string[] = [
-  "none", "unicast", "local", "broadcast", "anycast", "multicast", "blackhole",
-  "unreachable", "prohibit", "throw", "nat", "xresolve",
+  "none",
+  "unicast",
+  "local",
+  "broadcast",
+  "anycast",
+  "multicast",
+  "blackhole",
+  "unreachable",
+  "prohibit",
+  "throw",
+  "nat",
+  "xresolve",
 ];
 /** @example rtntypeN2a(6) // "blackhole" */
-export function rtntypeN2a(t: number): string { return RTN_NAMES[t] ?? String(t); }
+export function rtntypeN2a(t: number): string {
+  return RTN_NAMES[t] ?? String(t);
+}
 
 export const ROUTE_TYPE_NUM: Readonly<Record<RouteType, number>> = {
-  unspec: 0, unicast: 1, local: 2, broadcast: 3, anycast: 4, multicast: 5,
-  blackhole: 6, unreachable: 7, prohibit: 8, throw: 9, nat: 10,
+  unspec: 0,
+  unicast: 1,
+  local: 2,
+  broadcast: 3,
+  anycast: 4,
+  multicast: 5,
+  blackhole: 6,
+  unreachable: 7,
+  prohibit: 8,
+  throw: 9,
+  nat: 10,
 };
 
 /** /etc/iproute2/rt_dsfield (Debian 12); the file's later `0 cosmos` does not override `0x0 default` in the table, but 0 is never printed. */
 export const DSFIELD_NAMES: ReadonlyMap<number, string> = new Map([
-  [0x28, "AF11"], [0x30, "AF12"], [0x38, "AF13"], [0x48, "AF21"], [0x50, "AF22"], [0x58, "AF23"],
-  [0x68, "AF31"], [0x70, "AF32"], [0x78, "AF33"], [0x88, "AF41"], [0x90, "AF42"], [0x98, "AF43"],
-  [0x20, "CS1"], [0x40, "CS2"], [0x60, "CS3"], [0x80, "CS4"], [0xa0, "CS5"], [0xc0, "CS6"],
-  [0xe0, "CS7"], [0xb8, "EF"],
+  [0x28, "AF11"],
+  [0x30, "AF12"],
+  [0x38, "AF13"],
+  [0x48, "AF21"],
+  [0x50, "AF22"],
+  [0x58, "AF23"],
+  [0x68, "AF31"],
+  [0x70, "AF32"],
+  [0x78, "AF33"],
+  [0x88, "AF41"],
+  [0x90, "AF42"],
+  [0x98, "AF43"],
+  [0x20, "CS1"],
+  [0x40, "CS2"],
+  [0x60, "CS3"],
+  [0x80, "CS4"],
+  [0xa0, "CS5"],
+  [0xc0, "CS6"],
+  [0xe0, "CS7"],
+  [0xb8, "EF"],
 ]);
 /** rtnl_dsfield_n2a: name or `0x%02x`. @example dsfieldN2a(0x4) // "0x04" */
 export function dsfieldN2a(v: number): string {
@@ -58,22 +121,77 @@ export function dsfieldA2n(s: string): number | undefined {
 
 /** /etc/protocols (netbase, Debian 12), first name for each number as getprotobynumber returns. */
 export const IPPROTO_NAMES: ReadonlyMap<number, string> = new Map([
-  [0, "ip"], [1, "icmp"], [2, "igmp"], [3, "ggp"], [4, "ipencap"], [5, "st"], [6, "tcp"], [8, "egp"],
-  [9, "igp"], [12, "pup"], [17, "udp"], [20, "hmp"], [22, "xns-idp"], [27, "rdp"], [29, "iso-tp4"],
-  [33, "dccp"], [36, "xtp"], [37, "ddp"], [38, "idpr-cmtp"], [41, "ipv6"], [43, "ipv6-route"],
-  [44, "ipv6-frag"], [45, "idrp"], [46, "rsvp"], [47, "gre"], [50, "esp"], [51, "ah"], [57, "skip"],
-  [58, "ipv6-icmp"], [59, "ipv6-nonxt"], [60, "ipv6-opts"], [73, "rspf"], [81, "vmtp"], [88, "eigrp"],
-  [89, "ospf"], [93, "ax.25"], [94, "ipip"], [97, "etherip"], [98, "encap"], [103, "pim"],
-  [108, "ipcomp"], [112, "vrrp"], [115, "l2tp"], [124, "isis"], [132, "sctp"], [133, "fc"],
-  [135, "mobility-header"], [136, "udplite"], [137, "mpls-in-ip"], [138, "manet"], [139, "hip"],
-  [140, "shim6"], [141, "wesp"], [142, "rohc"], [143, "ethernet"],
+  [0, "ip"],
+  [1, "icmp"],
+  [2, "igmp"],
+  [3, "ggp"],
+  [4, "ipencap"],
+  [5, "st"],
+  [6, "tcp"],
+  [8, "egp"],
+  [9, "igp"],
+  [12, "pup"],
+  [17, "udp"],
+  [20, "hmp"],
+  [22, "xns-idp"],
+  [27, "rdp"],
+  [29, "iso-tp4"],
+  [33, "dccp"],
+  [36, "xtp"],
+  [37, "ddp"],
+  [38, "idpr-cmtp"],
+  [41, "ipv6"],
+  [43, "ipv6-route"],
+  [44, "ipv6-frag"],
+  [45, "idrp"],
+  [46, "rsvp"],
+  [47, "gre"],
+  [50, "esp"],
+  [51, "ah"],
+  [57, "skip"],
+  [58, "ipv6-icmp"],
+  [59, "ipv6-nonxt"],
+  [60, "ipv6-opts"],
+  [73, "rspf"],
+  [81, "vmtp"],
+  [88, "eigrp"],
+  [89, "ospf"],
+  [93, "ax.25"],
+  [94, "ipip"],
+  [97, "etherip"],
+  [98, "encap"],
+  [103, "pim"],
+  [108, "ipcomp"],
+  [112, "vrrp"],
+  [115, "l2tp"],
+  [124, "isis"],
+  [132, "sctp"],
+  [133, "fc"],
+  [135, "mobility-header"],
+  [136, "udplite"],
+  [137, "mpls-in-ip"],
+  [138, "manet"],
+  [139, "hip"],
+  [140, "shim6"],
+  [141, "wesp"],
+  [142, "rohc"],
+  [143, "ethernet"],
 ]);
 /** inet_proto_n2a. @example ipprotoN2a(253) // "ipproto-253" */
-export function ipprotoN2a(p: number): string { return IPPROTO_NAMES.get(p) ?? `ipproto-${p}`; }
+export function ipprotoN2a(p: number): string {
+  return IPPROTO_NAMES.get(p) ?? `ipproto-${p}`;
+}
 /** Inverse (names incl. aliases iproute2 accepts via getprotobyname, `ipproto-N`, numbers). */
 export function ipprotoA2n(s: string): number | undefined {
   for (const [k, v] of IPPROTO_NAMES) if (v === s) return k;
-  const alias: Record<string, number> = { "ipv6-icmp": 58, icmpv6: 58, "IPv6-ICMP": 58, TCP: 6, UDP: 17, ICMP: 1 };
+  const alias: Record<string, number> = {
+    "ipv6-icmp": 58,
+    icmpv6: 58,
+    "IPv6-ICMP": 58,
+    TCP: 6,
+    UDP: 17,
+    ICMP: 1,
+  };
   if (alias[s] !== undefined) return alias[s];
   const m = /^ipproto-(\d+)$/.exec(s);
   if (m) return Number(m[1]);
@@ -81,8 +199,12 @@ export function ipprotoA2n(s: string): number | undefined {
 }
 
 /** /etc/iproute2/group. @example groupN2a(0) // "default" */
-export function groupN2a(g: number): string { return g === 0 ? "default" : String(g); }
-export function groupA2n(s: string): number | undefined { return s === "default" ? 0 : parseNum(s, 0xffffffff); }
+export function groupN2a(g: number): string {
+  return g === 0 ? "default" : String(g);
+}
+export function groupA2n(s: string): number | undefined {
+  return s === "default" ? 0 : parseNum(s, 0xffffffff);
+}
 
 /** rtnl_rttable_n2a with the host's table names. */
 export function tableN2a(names: ReadonlyMap<number, string>, id: number): string {
@@ -116,9 +238,22 @@ export function parseNum(s: string, max: number): number | undefined {
 
 /** RTAX_* metric indexes in print order (iproute.c mx_names). */
 export const METRIC_INDEX: ReadonlyMap<string, number> = new Map([
-  ["mtu", 2], ["window", 3], ["rtt", 4], ["rttvar", 5], ["ssthresh", 6], ["cwnd", 7], ["advmss", 8],
-  ["reordering", 9], ["hoplimit", 10], ["initcwnd", 11], ["features", 12], ["rto_min", 13],
-  ["initrwnd", 14], ["quickack", 15], ["congctl", 16], ["fastopen_no_cookie", 17],
+  ["mtu", 2],
+  ["window", 3],
+  ["rtt", 4],
+  ["rttvar", 5],
+  ["ssthresh", 6],
+  ["cwnd", 7],
+  ["advmss", 8],
+  ["reordering", 9],
+  ["hoplimit", 10],
+  ["initcwnd", 11],
+  ["features", 12],
+  ["rto_min", 13],
+  ["initrwnd", 14],
+  ["quickack", 15],
+  ["congctl", 16],
+  ["fastopen_no_cookie", 17],
 ]);
 
 // --- Spellings the `ip` grammar uses (iproute2 function names) ---
@@ -129,15 +264,25 @@ export const RT_SCOPES = SCOPE_NAMES;
 /** IP protocol names. */
 export const IP_PROTOS = IPPROTO_NAMES;
 /** rtnl_rtprot_a2n. @example protoA2n("static") // 4 */
-export function protoA2n(s: string): number | undefined { return rtprotA2n(s); }
+export function protoA2n(s: string): number | undefined {
+  return rtprotA2n(s);
+}
 /** rtnl_rtprot_n2a. */
-export function protoN2a(n: number): string { return rtprotN2a(n); }
+export function protoN2a(n: number): string {
+  return rtprotN2a(n);
+}
 /** rtnl_rtscope_a2n (also accepts `universe`). */
-export function scopeA2n(s: string): number | undefined { return rtscopeA2n(s); }
+export function scopeA2n(s: string): number | undefined {
+  return rtscopeA2n(s);
+}
 /** rtnl_rtscope_n2a. */
-export function scopeN2a(n: number): string { return rtscopeN2a(n); }
+export function scopeN2a(n: number): string {
+  return rtscopeN2a(n);
+}
 /** Route type name → RTN (rtnl_rtntype_a2n; `brd` = broadcast). @example rtntypeA2n("brd") // "broadcast" */
 export function rtntypeA2n(s: string): RouteType | undefined {
   if (s === "brd") return "broadcast";
-  return Object.prototype.hasOwnProperty.call(ROUTE_TYPE_NUM, s) && s !== "unspec" ? (s as RouteType) : undefined;
+  return Object.prototype.hasOwnProperty.call(ROUTE_TYPE_NUM, s) && s !== "unspec"
+    ? (s as RouteType)
+    : undefined;
 }

@@ -13,10 +13,14 @@
  * ```
  * @module
  */
+import type { IssueCode } from "../core/issue.js";
 import type { Issue, SourceLoc } from "../model/types.js";
 
 /** A word after expansion. */
-export interface Word { text: string; loc: SourceLoc }
+export interface Word {
+  text: string;
+  loc: SourceLoc;
+}
 /** A simple command after expansion, with its here-document body if any. */
 export interface SimpleCommand {
   words: Word[];
@@ -26,8 +30,17 @@ export interface SimpleCommand {
   cond?: "and" | "or";
 }
 
-interface Seg { kind: "lit" | "var" | "arith"; text: string; quoted: boolean; loc?: SourceLoc }
-interface RawWord { segs: Seg[]; loc: SourceLoc; hasQuotes: boolean }
+interface Seg {
+  kind: "lit" | "var" | "arith";
+  text: string;
+  quoted: boolean;
+  loc?: SourceLoc;
+}
+interface RawWord {
+  segs: Seg[];
+  loc: SourceLoc;
+  hasQuotes: boolean;
+}
 type Tok =
   | { t: "word"; w: RawWord }
   | { t: "op"; op: ";" | "&&" | "||" | "|" | "&" | "\n"; loc: SourceLoc }
@@ -35,35 +48,115 @@ type Tok =
   | { t: "redir"; loc: SourceLoc };
 
 class Lexer {
-  i = 0; line = 1; col = 1;
+  i = 0;
+  line = 1;
+  col = 1;
   toks: Tok[] = [];
   issues: Issue[] = [];
-  pendingHeredocs: { tok: Extract<Tok, { t: "heredoc" }>; body?: string; bodyLoc?: SourceLoc }[] = [];
+  pendingHeredocs: { tok: Extract<Tok, { t: "heredoc" }>; body?: string; bodyLoc?: SourceLoc }[] =
+    [];
   heredocBodies = new Map<Tok, { text: string; loc: SourceLoc }>();
-  constructor(readonly s: string, readonly file: string) {}
-  loc(): SourceLoc { return { file: this.file, line: this.line, col: this.col }; }
-  peek(o = 0): string { return this.s[this.i + o] ?? ""; }
-  adv(): string { const c = this.s[this.i++] ?? ""; if (c === "\n") { this.line++; this.col = 1; } else this.col++; return c; }
-  err(code: string, message: string, loc: SourceLoc, token?: string, expected?: string) {
-    this.issues.push({ code, message, loc, ...(token !== undefined ? { token } : {}), ...(expected ? { expected } : {}) });
+  constructor(
+    readonly s: string,
+    readonly file: string,
+  ) {}
+  loc(): SourceLoc {
+    return { file: this.file, line: this.line, col: this.col };
+  }
+  peek(o = 0): string {
+    return this.s[this.i + o] ?? "";
+  }
+  adv(): string {
+    const c = this.s[this.i++] ?? "";
+    if (c === "\n") {
+      this.line++;
+      this.col = 1;
+    } else this.col++;
+    return c;
+  }
+  err(code: IssueCode, message: string, loc: SourceLoc, token?: string, expected?: string) {
+    this.issues.push({
+      code,
+      message,
+      loc,
+      ...(token !== undefined ? { token } : {}),
+      ...(expected ? { expected } : {}),
+    });
   }
 
   run(): void {
     while (this.i < this.s.length) {
       const c = this.peek();
-      if (c === " " || c === "\t" || c === "\r") { this.adv(); continue; }
-      if (c === "\\" && this.peek(1) === "\n") { this.adv(); this.adv(); continue; }
-      if (c === "#") { while (this.i < this.s.length && this.peek() !== "\n") this.adv(); continue; }
-      if (c === "\n") { const l = this.loc(); this.adv(); this.toks.push({ t: "op", op: "\n", loc: l }); this.readHeredocBodies(); continue; }
+      if (c === " " || c === "\t" || c === "\r") {
+        this.adv();
+        continue;
+      }
+      if (c === "\\" && this.peek(1) === "\n") {
+        this.adv();
+        this.adv();
+        continue;
+      }
+      if (c === "#") {
+        while (this.i < this.s.length && this.peek() !== "\n") this.adv();
+        continue;
+      }
+      if (c === "\n") {
+        const l = this.loc();
+        this.adv();
+        this.toks.push({ t: "op", op: "\n", loc: l });
+        this.readHeredocBodies();
+        continue;
+      }
       const l = this.loc();
-      if (c === ";") { this.adv(); if (this.peek() === ";") { this.err("shell.unsupported", "case statements are not supported", l, ";;"); this.adv(); } this.toks.push({ t: "op", op: ";", loc: l }); continue; }
-      if (c === "&") { this.adv(); if (this.peek() === "&") { this.adv(); this.toks.push({ t: "op", op: "&&", loc: l }); } else this.toks.push({ t: "op", op: "&", loc: l }); continue; }
-      if (c === "|") { this.adv(); if (this.peek() === "|") { this.adv(); this.toks.push({ t: "op", op: "||", loc: l }); } else this.toks.push({ t: "op", op: "|", loc: l }); continue; }
-      if (c === "<" && this.peek(1) === "<" && this.peek(2) !== "<") { this.lexHeredoc(); continue; }
-      if (c === ">" || c === "<" || (/[0-9]/.test(c) && (this.peek(1) === ">" || this.peek(1) === "<"))) { this.lexRedir(); continue; }
-      if (c === "$" && this.peek(1) === "(" && this.peek(2) === "(") { this.lexWord(); continue; }
+      if (c === ";") {
+        this.adv();
+        if (this.peek() === ";") {
+          this.err("shell.unsupported", "case statements are not supported", l, ";;");
+          this.adv();
+        }
+        this.toks.push({ t: "op", op: ";", loc: l });
+        continue;
+      }
+      if (c === "&") {
+        this.adv();
+        if (this.peek() === "&") {
+          this.adv();
+          this.toks.push({ t: "op", op: "&&", loc: l });
+        } else this.toks.push({ t: "op", op: "&", loc: l });
+        continue;
+      }
+      if (c === "|") {
+        this.adv();
+        if (this.peek() === "|") {
+          this.adv();
+          this.toks.push({ t: "op", op: "||", loc: l });
+        } else this.toks.push({ t: "op", op: "|", loc: l });
+        continue;
+      }
+      if (c === "<" && this.peek(1) === "<" && this.peek(2) !== "<") {
+        this.lexHeredoc();
+        continue;
+      }
+      if (
+        c === ">" ||
+        c === "<" ||
+        (/[0-9]/.test(c) && (this.peek(1) === ">" || this.peek(1) === "<"))
+      ) {
+        this.lexRedir();
+        continue;
+      }
+      if (c === "$" && this.peek(1) === "(" && this.peek(2) === "(") {
+        this.lexWord();
+        continue;
+      }
       if (c === "(" || c === ")" || c === "`" || (c === "$" && this.peek(1) === "(")) {
-        this.err("shell.unsupported", `unsupported shell syntax "${c === "$" ? "$(" : c}"`, l, c === "$" ? "$(" : c, "a simple command");
+        this.err(
+          "shell.unsupported",
+          `unsupported shell syntax "${c === "$" ? "$(" : c}"`,
+          l,
+          c === "$" ? "$(" : c,
+          "a simple command",
+        );
         // Skip the rest of the line to avoid cascades.
         while (this.i < this.s.length && this.peek() !== "\n") this.adv();
         continue;
@@ -82,22 +175,36 @@ class Lexer {
     while (this.peek() === " " || this.peek() === "\t") this.adv();
     // Target word (e.g. /dev/null, &1 handled above).
     if (this.peek() !== "\n" && this.peek() !== "" && this.peek() !== ";") {
-      const before = this.toks.length; this.lexWord(); this.toks.length = before;
+      const before = this.toks.length;
+      this.lexWord();
+      this.toks.length = before;
     }
     this.toks.push({ t: "redir", loc: l });
   }
 
   lexHeredoc(): void {
     const l = this.loc();
-    this.adv(); this.adv();
+    this.adv();
+    this.adv();
     let strip = false;
-    if (this.peek() === "-") { strip = true; this.adv(); }
+    if (this.peek() === "-") {
+      strip = true;
+      this.adv();
+    }
     while (this.peek() === " ") this.adv();
-    let quoted = false, delim = "";
+    let quoted = false,
+      delim = "";
     const q = this.peek();
-    if (q === "'" || q === '"') { quoted = true; this.adv(); while (this.i < this.s.length && this.peek() !== q) delim += this.adv(); this.adv(); }
-    else while (/[A-Za-z0-9_\-]/.test(this.peek())) delim += this.adv();
-    if (!delim) { this.err("shell.syntax", "here-document needs a delimiter", l, "<<", "a delimiter word"); return; }
+    if (q === "'" || q === '"') {
+      quoted = true;
+      this.adv();
+      while (this.i < this.s.length && this.peek() !== q) delim += this.adv();
+      this.adv();
+    } else while (/[A-Za-z0-9_\-]/.test(this.peek())) delim += this.adv();
+    if (!delim) {
+      this.err("shell.syntax", "here-document needs a delimiter", l, "<<", "a delimiter word");
+      return;
+    }
     const tok = { t: "heredoc" as const, delim, quoted, strip, loc: l };
     this.toks.push(tok);
     this.pendingHeredocs.push({ tok });
@@ -113,11 +220,24 @@ class Lexer {
         while (this.i < this.s.length && this.peek() !== "\n") ln += this.adv();
         if (this.peek() === "\n") this.adv();
         const cmp = h.tok.strip ? ln.replace(/^\t+/, "") : ln;
-        if (cmp === h.tok.delim) { closed = true; break; }
+        if (cmp === h.tok.delim) {
+          closed = true;
+          break;
+        }
         lines.push(h.tok.strip ? ln.replace(/^\t+/, "") : ln);
       }
-      if (!closed) this.err("shell.syntax", `here-document delimited by end-of-file (wanted \`${h.tok.delim}')`, h.tok.loc, "<<" + h.tok.delim, h.tok.delim);
-      this.heredocBodies.set(h.tok, { text: lines.join("\n") + (lines.length ? "\n" : ""), loc: { ...bodyLoc, line: bodyLoc.line } });
+      if (!closed)
+        this.err(
+          "shell.syntax",
+          `here-document delimited by end-of-file (wanted \`${h.tok.delim}')`,
+          h.tok.loc,
+          "<<" + h.tok.delim,
+          h.tok.delim,
+        );
+      this.heredocBodies.set(h.tok, {
+        text: lines.join("\n") + (lines.length ? "\n" : ""),
+        loc: { ...bodyLoc, line: bodyLoc.line },
+      });
     }
     this.pendingHeredocs = [];
   }
@@ -128,16 +248,25 @@ class Lexer {
     let hasQuotes = false;
     const lit = (text: string, quoted: boolean) => {
       const last = segs[segs.length - 1];
-      if (last && last.kind === "lit" && last.quoted === quoted) last.text += text; else segs.push({ kind: "lit", text, quoted });
+      if (last && last.kind === "lit" && last.quoted === quoted) last.text += text;
+      else segs.push({ kind: "lit", text, quoted });
     };
     const readArith = (quoted: boolean): boolean => {
       // $(( expr )): arithmetic expansion, evaluated when the word is expanded.
       const l = this.loc();
-      this.adv(); this.adv(); this.adv();
-      let depth = 0, expr = "";
+      this.adv();
+      this.adv();
+      this.adv();
+      let depth = 0,
+        expr = "";
       while (this.i < this.s.length) {
         const d = this.peek();
-        if (d === ")" && depth === 0 && this.peek(1) === ")") { this.adv(); this.adv(); segs.push({ kind: "arith", text: expr, quoted, loc: l }); return true; }
+        if (d === ")" && depth === 0 && this.peek(1) === ")") {
+          this.adv();
+          this.adv();
+          segs.push({ kind: "arith", text: expr, quoted, loc: l });
+          return true;
+        }
         if (d === "(") depth++;
         if (d === ")") depth--;
         if (d === "\n") break;
@@ -153,15 +282,30 @@ class Lexer {
         this.adv();
         let name = "";
         while (this.i < this.s.length && this.peek() !== "}") name += this.adv();
-        if (this.peek() !== "}") { this.err("shell.syntax", "bad substitution", l, "${" + name, "}"); return; }
+        if (this.peek() !== "}") {
+          this.err("shell.syntax", "bad substitution", l, "${" + name, "}");
+          return;
+        }
         this.adv();
-        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) { this.err("shell.unsupported", `unsupported parameter expansion "\${${name}}"`, l, "${" + name + "}", "${NAME}"); return; }
+        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+          this.err(
+            "shell.unsupported",
+            `unsupported parameter expansion "\${${name}}"`,
+            l,
+            "${" + name + "}",
+            "${NAME}",
+          );
+          return;
+        }
         segs.push({ kind: "var", text: name, quoted });
         return;
       }
       let name = "";
       while (/[A-Za-z0-9_]/.test(this.peek())) name += this.adv();
-      if (!name) { lit("$", quoted); return; }
+      if (!name) {
+        lit("$", quoted);
+        return;
+      }
       segs.push({ kind: "var", text: name, quoted });
     };
     while (this.i < this.s.length) {
@@ -172,34 +316,82 @@ class Lexer {
       }
       if (c === "\\") {
         this.adv();
-        if (this.peek() === "\n") { this.adv(); continue; }
-        lit(this.adv(), true); hasQuotes = true; continue;
+        if (this.peek() === "\n") {
+          this.adv();
+          continue;
+        }
+        lit(this.adv(), true);
+        hasQuotes = true;
+        continue;
       }
       if (c === "'") {
-        hasQuotes = true; const l = this.loc(); this.adv();
+        hasQuotes = true;
+        const l = this.loc();
+        this.adv();
         let t = "";
         while (this.i < this.s.length && this.peek() !== "'") t += this.adv();
-        if (this.peek() !== "'") { this.err("shell.syntax", "unexpected EOF while looking for matching `''", l, "'", "'"); return; }
-        this.adv(); lit(t, true); continue;
+        if (this.peek() !== "'") {
+          this.err("shell.syntax", "unexpected EOF while looking for matching `''", l, "'", "'");
+          return;
+        }
+        this.adv();
+        lit(t, true);
+        continue;
       }
       if (c === '"') {
-        hasQuotes = true; const l = this.loc(); this.adv();
+        hasQuotes = true;
+        const l = this.loc();
+        this.adv();
         let closed = false;
         while (this.i < this.s.length) {
           const d = this.peek();
-          if (d === '"') { this.adv(); closed = true; break; }
-          if (d === "\\" && '"\\$`\n'.includes(this.peek(1))) { this.adv(); const e = this.adv(); if (e !== "\n") lit(e, true); continue; }
-          if (d === "$" && this.peek(1) === "(" && this.peek(2) === "(") { if (!readArith(true)) return; continue; }
-          if (d === "$" && this.peek(1) === "(") { this.err("shell.unsupported", 'unsupported shell syntax "$("', this.loc(), "$(", "a simple command"); this.adv(); continue; }
-          if (d === "$") { readVar(true); continue; }
+          if (d === '"') {
+            this.adv();
+            closed = true;
+            break;
+          }
+          if (d === "\\" && '"\\$`\n'.includes(this.peek(1))) {
+            this.adv();
+            const e = this.adv();
+            if (e !== "\n") lit(e, true);
+            continue;
+          }
+          if (d === "$" && this.peek(1) === "(" && this.peek(2) === "(") {
+            if (!readArith(true)) return;
+            continue;
+          }
+          if (d === "$" && this.peek(1) === "(") {
+            this.err(
+              "shell.unsupported",
+              'unsupported shell syntax "$("',
+              this.loc(),
+              "$(",
+              "a simple command",
+            );
+            this.adv();
+            continue;
+          }
+          if (d === "$") {
+            readVar(true);
+            continue;
+          }
           lit(this.adv(), true);
         }
-        if (!closed) { this.err("shell.syntax", 'unexpected EOF while looking for matching `"\'', l, '"', '"'); return; }
+        if (!closed) {
+          this.err("shell.syntax", "unexpected EOF while looking for matching `\"'", l, '"', '"');
+          return;
+        }
         if (segs.length === 0) lit("", true);
         continue;
       }
-      if (c === "$" && this.peek(1) === "(" && this.peek(2) === "(") { if (!readArith(false)) return; continue; }
-      if (c === "$" && this.peek(1) !== "(") { readVar(false); continue; }
+      if (c === "$" && this.peek(1) === "(" && this.peek(2) === "(") {
+        if (!readArith(false)) return;
+        continue;
+      }
+      if (c === "$" && this.peek(1) !== "(") {
+        readVar(false);
+        continue;
+      }
       if (c === "$") break;
       lit(this.adv(), false);
     }
@@ -216,13 +408,25 @@ function isWord(t: Tok | undefined, text?: string): boolean {
   if (!t || t.t !== "word") return false;
   if (text === undefined) return true;
   const w = t.w;
-  return !w.hasQuotes && w.segs.length === 1 && w.segs[0]!.kind === "lit" && w.segs[0]!.text === text;
+  return (
+    !w.hasQuotes && w.segs.length === 1 && w.segs[0]!.kind === "lit" && w.segs[0]!.text === text
+  );
 }
 
 class Parser {
   p = 0;
-  constructor(readonly toks: Tok[], readonly issues: Issue[], readonly eofLoc: SourceLoc) {}
-  skipSeps(): void { while (this.toks[this.p]?.t === "op" && ["\n", ";"].includes((this.toks[this.p] as { op: string }).op)) this.p++; }
+  constructor(
+    readonly toks: Tok[],
+    readonly issues: Issue[],
+    readonly eofLoc: SourceLoc,
+  ) {}
+  skipSeps(): void {
+    while (
+      this.toks[this.p]?.t === "op" &&
+      ["\n", ";"].includes((this.toks[this.p] as { op: string }).op)
+    )
+      this.p++;
+  }
 
   list(until?: string): Stmt[] {
     const out: Stmt[] = [];
@@ -230,14 +434,42 @@ class Parser {
     for (;;) {
       this.skipSeps();
       const t = this.toks[this.p];
-      if (!t) { if (until) this.issues.push({ code: "shell.syntax", message: `syntax error: unexpected end of file (expecting "${until}")`, loc: this.eofLoc, expected: until }); return out; }
-      if (until && isWord(t, until)) { this.p++; return out; }
-      if (isWord(t, "for")) { out.push(this.forLoop()); continue; }
-      if (isWord(t, "if") || isWord(t, "while") || isWord(t, "case") || isWord(t, "function") || isWord(t, "until")) {
+      if (!t) {
+        if (until)
+          this.issues.push({
+            code: "shell.syntax",
+            message: `syntax error: unexpected end of file (expecting "${until}")`,
+            loc: this.eofLoc,
+            expected: until,
+          });
+        return out;
+      }
+      if (until && isWord(t, until)) {
+        this.p++;
+        return out;
+      }
+      if (isWord(t, "for")) {
+        out.push(this.forLoop());
+        continue;
+      }
+      if (
+        isWord(t, "if") ||
+        isWord(t, "while") ||
+        isWord(t, "case") ||
+        isWord(t, "function") ||
+        isWord(t, "until")
+      ) {
         const w = (t as { w: RawWord }).w;
-        this.issues.push({ code: "shell.unsupported", message: `unsupported shell construct "${w.segs[0]!.text}"`, loc: w.loc, token: w.segs[0]!.text, expected: "a simple command or a for loop" });
+        this.issues.push({
+          code: "shell.unsupported",
+          message: `unsupported shell construct "${w.segs[0]!.text}"`,
+          loc: w.loc,
+          token: w.segs[0]!.text,
+          expected: "a simple command or a for loop",
+        });
         // Skip to the end of the script: control flow we do not model would silently lose state.
-        this.p = this.toks.length; return out;
+        this.p = this.toks.length;
+        return out;
       }
       const cmd = this.simple();
       if (cond) cmd.cond = cond;
@@ -248,7 +480,14 @@ class Parser {
         // The loader runs the right side by the left side's exit status, as the shell does.
         if (sep.op === "||") cond = "or";
         if (sep.op === "&&") cond = "and";
-        if (sep.op === "|") this.issues.push({ code: "shell.unsupported", message: "pipelines are not supported", loc: sep.loc, token: "|", expected: "; or a newline" });
+        if (sep.op === "|")
+          this.issues.push({
+            code: "shell.unsupported",
+            message: "pipelines are not supported",
+            loc: sep.loc,
+            token: "|",
+            expected: "; or a newline",
+          });
         this.p++;
       }
     }
@@ -258,24 +497,51 @@ class Parser {
     const loc = (this.toks[this.p] as { w: RawWord }).w.loc;
     this.p++;
     const nameTok = this.toks[this.p];
-    if (!nameTok || nameTok.t !== "word") { this.issues.push({ code: "shell.syntax", message: "syntax error: bad for loop variable", loc, expected: "a variable name" }); return { k: "for", name: "_", items: [], body: [], loc }; }
+    if (!nameTok || nameTok.t !== "word") {
+      this.issues.push({
+        code: "shell.syntax",
+        message: "syntax error: bad for loop variable",
+        loc,
+        expected: "a variable name",
+      });
+      return { k: "for", name: "_", items: [], body: [], loc };
+    }
     const name = nameTok.w.segs.map((s) => s.text).join("");
     this.p++;
     const items: RawWord[] = [];
     if (isWord(this.toks[this.p], "in")) {
       this.p++;
-      while (this.toks[this.p]?.t === "word" && !isWord(this.toks[this.p], "do")) { items.push((this.toks[this.p] as { w: RawWord }).w); this.p++; }
+      while (this.toks[this.p]?.t === "word" && !isWord(this.toks[this.p], "do")) {
+        items.push((this.toks[this.p] as { w: RawWord }).w);
+        this.p++;
+      }
     } else {
-      this.issues.push({ code: "shell.unsupported", message: "for loops need an explicit `in` word list", loc, expected: "in" });
+      this.issues.push({
+        code: "shell.unsupported",
+        message: "for loops need an explicit `in` word list",
+        loc,
+        expected: "in",
+      });
     }
     this.skipSeps();
-    if (!isWord(this.toks[this.p], "do")) { this.issues.push({ code: "shell.syntax", message: 'syntax error: expecting "do"', loc: this.locOf(this.p) ?? loc, expected: "do" }); return { k: "for", name, items, body: [], loc }; }
+    if (!isWord(this.toks[this.p], "do")) {
+      this.issues.push({
+        code: "shell.syntax",
+        message: 'syntax error: expecting "do"',
+        loc: this.locOf(this.p) ?? loc,
+        expected: "do",
+      });
+      return { k: "for", name, items, body: [], loc };
+    }
     this.p++;
     const body = this.list("done");
     return { k: "for", name, items, body, loc };
   }
 
-  locOf(p: number): SourceLoc | undefined { const t = this.toks[p]; return t ? (t.t === "word" ? t.w.loc : t.loc) : undefined; }
+  locOf(p: number): SourceLoc | undefined {
+    const t = this.toks[p];
+    return t ? (t.t === "word" ? t.w.loc : t.loc) : undefined;
+  }
 
   simple(): Extract<Stmt, { k: "cmd" }> {
     const words: RawWord[] = [];
@@ -293,14 +559,20 @@ class Parser {
 }
 
 /** Options for expanding a script. */
-export interface ExpandOptions { env?: Record<string, string> }
+export interface ExpandOptions {
+  env?: Record<string, string>;
+}
 
 /**
  * Expand a script into simple commands in order (loops unrolled, variables substituted,
  * `VAR=value` assignments applied). Problems come back as issues with locations.
  * @example expandScript("A=1\nip rule add pref $A lookup main", "s.sh").commands[0].words[4].text // "1"
  */
-export function expandScript(text: string, file: string, opts: ExpandOptions = {}): { commands: SimpleCommand[]; issues: Issue[] } {
+export function expandScript(
+  text: string,
+  file: string,
+  opts: ExpandOptions = {},
+): { commands: SimpleCommand[]; issues: Issue[] } {
   const lx = new Lexer(text, file);
   lx.run();
   const issues = lx.issues;
@@ -314,20 +586,41 @@ export function expandScript(text: string, file: string, opts: ExpandOptions = {
     const fields: string[] = [""];
     let any = w.hasQuotes;
     for (const s of w.segs) {
-      if (s.kind === "lit") { fields[fields.length - 1] += s.text; any = true; continue; }
+      if (s.kind === "lit") {
+        fields[fields.length - 1] += s.text;
+        any = true;
+        continue;
+      }
       if (s.kind === "arith") {
         const r = evalArith(s.text, env);
-        if (typeof r === "string") issues.push({ code: "shell.arith", message: `arithmetic expansion: ${r}`, loc: s.loc ?? w.loc, token: `$((${s.text}))`, expected: "integers, variables and + - * / % << >> & | ^ ( )" });
+        if (typeof r === "string")
+          issues.push({
+            code: "shell.arith",
+            message: `arithmetic expansion: ${r}`,
+            loc: s.loc ?? w.loc,
+            token: `$((${s.text}))`,
+            expected: "integers, variables and + - * / % << >> & | ^ ( )",
+          });
         else fields[fields.length - 1] += String(r);
         any = true;
         continue;
       }
       const v = env.get(s.text);
       if (v === undefined) {
-        issues.push({ code: "shell.unset-variable", message: `variable "${s.text}" is not set`, loc: w.loc, token: "$" + s.text, expected: "a variable assigned earlier in the script" });
+        issues.push({
+          code: "shell.unset-variable",
+          message: `variable "${s.text}" is not set`,
+          loc: w.loc,
+          token: "$" + s.text,
+          expected: "a variable assigned earlier in the script",
+        });
         continue;
       }
-      if (s.quoted || !split) { fields[fields.length - 1] += v; any = true; continue; }
+      if (s.quoted || !split) {
+        fields[fields.length - 1] += v;
+        any = true;
+        continue;
+      }
       const parts = v.split(/[ \t\n]+/);
       parts.forEach((p, i) => {
         if (i > 0) fields.push("");
@@ -335,7 +628,9 @@ export function expandScript(text: string, file: string, opts: ExpandOptions = {
       });
       if (v.trim() !== "") any = true;
     }
-    const out = fields.filter((f, i) => f !== "" || (any && fields.length === 1 && i === 0 && w.hasQuotes));
+    const out = fields.filter(
+      (f, i) => f !== "" || (any && fields.length === 1 && i === 0 && w.hasQuotes),
+    );
     return out.map((text) => ({ text, loc: w.loc }));
   };
 
@@ -343,7 +638,10 @@ export function expandScript(text: string, file: string, opts: ExpandOptions = {
     for (const s of list) {
       if (s.k === "for") {
         const items = s.items.flatMap((w) => expandWord(w, true));
-        for (const it of items) { env.set(s.name, it.text); run(s.body); }
+        for (const it of items) {
+          env.set(s.name, it.text);
+          run(s.body);
+        }
         continue;
       }
       // Leading assignments.
@@ -352,24 +650,50 @@ export function expandScript(text: string, file: string, opts: ExpandOptions = {
       while (i < s.words.length) {
         const w = s.words[i]!;
         const first = w.segs[0];
-        const m = first && first.kind === "lit" && !first.quoted ? /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(first.text) : null;
+        const m =
+          first && first.kind === "lit" && !first.quoted
+            ? /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(first.text)
+            : null;
         if (!m) break;
-        const valueWord: RawWord = { ...w, segs: [{ ...first!, text: first!.text.slice(m[0].length) }, ...w.segs.slice(1)] };
-        assigns.push([m[1]!, expandWord(valueWord, false).map((x) => x.text).join(" ")]);
+        const valueWord: RawWord = {
+          ...w,
+          segs: [{ ...first!, text: first!.text.slice(m[0].length) }, ...w.segs.slice(1)],
+        };
+        assigns.push([
+          m[1]!,
+          expandWord(valueWord, false)
+            .map((x) => x.text)
+            .join(" "),
+        ]);
         i++;
       }
       const rest = s.words.slice(i).flatMap((w) => expandWord(w, true));
-      if (rest.length === 0) { for (const [k, v] of assigns) env.set(k, v); if (s.cond) commands.push({ words: [{ text: ":", loc: s.loc }], loc: s.loc, cond: s.cond }); continue; }
+      if (rest.length === 0) {
+        for (const [k, v] of assigns) env.set(k, v);
+        if (s.cond) commands.push({ words: [{ text: ":", loc: s.loc }], loc: s.loc, cond: s.cond });
+        continue;
+      }
       if (rest[0]!.text === "export" || rest[0]!.text === "local" || rest[0]!.text === "readonly") {
-        for (const w of rest.slice(1)) { const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(w.text); if (m) env.set(m[1]!, m[2]!); }
+        for (const w of rest.slice(1)) {
+          const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(w.text);
+          if (m) env.set(m[1]!, m[2]!);
+        }
         continue;
       }
       const hd = s.heredoc ? lx.heredocBodies.get(s.heredoc) : undefined;
       let hdText = hd?.text;
       if (hd && s.heredoc && s.heredoc.t === "heredoc" && !s.heredoc.quoted) {
-        hdText = hd.text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (_m, a: string | undefined, b: string | undefined) => env.get((a ?? b)!) ?? "");
+        hdText = hd.text.replace(
+          /\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
+          (_m, a: string | undefined, b: string | undefined) => env.get((a ?? b)!) ?? "",
+        );
       }
-      commands.push({ words: rest, loc: s.loc, ...(hd ? { heredoc: { text: hdText!, loc: hd.loc } } : {}), ...(s.cond ? { cond: s.cond } : {}) });
+      commands.push({
+        words: rest,
+        loc: s.loc,
+        ...(hd ? { heredoc: { text: hdText!, loc: hd.loc } } : {}),
+        ...(s.cond ? { cond: s.cond } : {}),
+      });
     }
   };
   run(stmts);
@@ -382,20 +706,45 @@ export function expandScript(text: string, file: string, opts: ExpandOptions = {
  * @example evalArith("t - 200", new Map([["t", "210"]])) // 10
  */
 export function evalArith(expr: string, env: ReadonlyMap<string, string>): number | string {
-  const toks = expr.match(/0[xX][0-9a-fA-F]+|\d+|[A-Za-z_][A-Za-z0-9_]*|<<|>>|[-+*/%&|^~()]|\S/g) ?? [];
+  const toks =
+    expr.match(/0[xX][0-9a-fA-F]+|\d+|[A-Za-z_][A-Za-z0-9_]*|<<|>>|[-+*/%&|^~()]|\S/g) ?? [];
   let i = 0;
   const num = (t: string): number | string => {
     if (/^0[xX]/.test(t)) return parseInt(t, 16);
     if (/^\d+$/.test(t)) return Number(t);
-    if (/^[A-Za-z_]/.test(t)) { const v = env.get(t) ?? "0"; const r = evalArith(v, env); return typeof r === "string" ? `"${t}" is not a number` : r; }
+    if (/^[A-Za-z_]/.test(t)) {
+      const v = env.get(t) ?? "0";
+      const r = evalArith(v, env);
+      return typeof r === "string" ? `"${t}" is not a number` : r;
+    }
     return `unexpected "${t}"`;
   };
-  const prec: Record<string, number> = { "|": 1, "^": 2, "&": 3, "<<": 4, ">>": 4, "+": 5, "-": 5, "*": 6, "/": 6, "%": 6 };
+  const prec: Record<string, number> = {
+    "|": 1,
+    "^": 2,
+    "&": 3,
+    "<<": 4,
+    ">>": 4,
+    "+": 5,
+    "-": 5,
+    "*": 6,
+    "/": 6,
+    "%": 6,
+  };
   const unary = (): number | string => {
     const t = toks[i++];
     if (t === undefined) return "missing operand";
-    if (t === "-" || t === "+" || t === "~") { const v = unary(); if (typeof v === "string") return v; return t === "-" ? -v : t === "~" ? ~v : v; }
-    if (t === "(") { const v = binary(0); if (typeof v === "string") return v; if (toks[i++] !== ")") return "missing )"; return v; }
+    if (t === "-" || t === "+" || t === "~") {
+      const v = unary();
+      if (typeof v === "string") return v;
+      return t === "-" ? -v : t === "~" ? ~v : v;
+    }
+    if (t === "(") {
+      const v = binary(0);
+      if (typeof v === "string") return v;
+      if (toks[i++] !== ")") return "missing )";
+      return v;
+    }
     return num(t);
   };
   const binary = (min: number): number | string => {
@@ -409,11 +758,38 @@ export function evalArith(expr: string, env: ReadonlyMap<string, string>): numbe
       const rhs = binary(p + 1);
       if (typeof rhs === "string") return rhs;
       switch (op) {
-        case "+": lhs += rhs; break; case "-": lhs -= rhs; break; case "*": lhs *= rhs; break;
-        case "/": if (rhs === 0) return "division by 0"; lhs = Math.trunc(lhs / rhs); break;
-        case "%": if (rhs === 0) return "division by 0"; lhs %= rhs; break;
-        case "<<": lhs = lhs * 2 ** rhs; break; case ">>": lhs = Math.floor(lhs / 2 ** rhs); break;
-        case "&": lhs &= rhs; break; case "|": lhs |= rhs; break; case "^": lhs ^= rhs; break;
+        case "+":
+          lhs += rhs;
+          break;
+        case "-":
+          lhs -= rhs;
+          break;
+        case "*":
+          lhs *= rhs;
+          break;
+        case "/":
+          if (rhs === 0) return "division by 0";
+          lhs = Math.trunc(lhs / rhs);
+          break;
+        case "%":
+          if (rhs === 0) return "division by 0";
+          lhs %= rhs;
+          break;
+        case "<<":
+          lhs = lhs * 2 ** rhs;
+          break;
+        case ">>":
+          lhs = Math.floor(lhs / 2 ** rhs);
+          break;
+        case "&":
+          lhs &= rhs;
+          break;
+        case "|":
+          lhs |= rhs;
+          break;
+        case "^":
+          lhs ^= rhs;
+          break;
       }
     }
   };

@@ -5,7 +5,14 @@
 export { Emitter, JsonWriter } from "./emit.js";
 export { printRules, printRule } from "./rules.js";
 export type { RulePrintOptions } from "./rules.js";
-export { printRoutes, printRouteEntry, dumpOrder, routeFlags, nhFlags, linkName } from "./routes.js";
+export {
+  printRoutes,
+  printRouteEntry,
+  dumpOrder,
+  routeFlags,
+  nhFlags,
+  linkName,
+} from "./routes.js";
 export type { RouteShowOptions } from "./routes.js";
 export { printRouteGet, routeGetError, routeGetResult } from "./routeget.js";
 export type { RouteGetQuery } from "./routeget.js";

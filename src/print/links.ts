@@ -21,8 +21,17 @@ import type { HostState, IfAddr, Link } from "../model/types.js";
 import { Emitter } from "./emit.js";
 import { groupN2a, rtscopeN2a } from "./names.js";
 
-export interface LinkShowOptions { json?: boolean; pretty?: boolean; dev?: string }
-export interface AddrShowOptions { family?: Family; json?: boolean; pretty?: boolean; dev?: string }
+export interface LinkShowOptions {
+  json?: boolean;
+  pretty?: boolean;
+  dev?: string;
+}
+export interface AddrShowOptions {
+  family?: Family;
+  json?: boolean;
+  pretty?: boolean;
+  dev?: string;
+}
 
 /** ifi_flags words in print_link_flags order, with NO-CARRIER first and M-DOWN last. */
 export function linkFlags(state: HostState, l: Link): string[] {
@@ -56,7 +65,8 @@ export function operState(l: Link, hasPorts = true): string {
 /** IFLA_QDISC. */
 export function qdiscOf(state: HostState, l: Link): string {
   if (!l.up) return "noop";
-  if (l.kind === "tun" || l.kind === "tap") return state.sysctl.get("net.core.default_qdisc")?.trim() || "pfifo_fast";
+  if (l.kind === "tun" || l.kind === "tap")
+    return state.sysctl.get("net.core.default_qdisc")?.trim() || "pfifo_fast";
   return "noqueue";
 }
 
@@ -68,7 +78,14 @@ function linkType(l: Link): string {
  * `inet6Dump`: `ip -6 addr show` without `dev` gets its links from the AF_INET6 link dump
  * (addrconf inet6_fill_ifinfo), which carries no qdisc, master or group.
  */
-function printLinkInfo(o: Emitter, state: HostState, l: Link, doLink: boolean, showLinkLine: boolean, inet6Dump = false): void {
+function printLinkInfo(
+  o: Emitter,
+  state: HostState,
+  l: Link,
+  doLink: boolean,
+  showLinkLine: boolean,
+  inet6Dump = false,
+): void {
   o.any("ifindex", "%d: ", l.ifindex);
   let name = l.name;
   if (l.peer !== undefined) {
@@ -86,7 +103,11 @@ function printLinkInfo(o: Emitter, state: HostState, l: Link, doLink: boolean, s
   o.openArray("flags");
   o.fp("<");
   flags.forEach((f, i) => {
-    if (f === "M-DOWN") { o.js(null, f); o.fp(",M-DOWN"); return; }
+    if (f === "M-DOWN") {
+      o.js(null, f);
+      o.fp(",M-DOWN");
+      return;
+    }
     const last = i === flags.length - 1 || (i === flags.length - 2 && flags[i + 1] === "M-DOWN");
     o.js(null, f);
     o.fp(last ? f : f + ",");
@@ -96,7 +117,10 @@ function printLinkInfo(o: Emitter, state: HostState, l: Link, doLink: boolean, s
   o.any("mtu", "mtu %u ", l.mtu);
   if (!inet6Dump) o.any("qdisc", "qdisc %s ", qdiscOf(state, l));
   if (l.master && !inet6Dump) o.any("master", "master %s ", l.master);
-  const os = operState(l, state.links.some((x) => x.master === l.name));
+  const os = operState(
+    l,
+    state.links.some((x) => x.master === l.name),
+  );
   o.js("operstate", os);
   o.fp(`state ${os} `);
   if (doLink) o.any("linkmode", "mode %s ", "DEFAULT");
@@ -137,10 +161,19 @@ function printAddrInfo(o: Emitter, state: HostState, a: IfAddr, l: Link): void {
   // tentative, (dynamic), mngtmpaddr, noprefixroute, autojoin, stable-privacy.
   if (a.secondary) {
     if (a.family === 6) o.bool("temporary", "temporary ");
-    else { o.fp("secondary "); o.js("secondary", true); }
+    else {
+      o.fp("secondary ");
+      o.js("secondary", true);
+    }
   }
-  if (a.nodad && a.family === 6) { o.fp("nodad "); o.js("nodad", true); }
-  if (a.noprefixroute) { o.fp("noprefixroute "); o.js("noprefixroute", true); }
+  if (a.nodad && a.family === 6) {
+    o.fp("nodad ");
+    o.js("nodad", true);
+  }
+  if (a.noprefixroute) {
+    o.fp("noprefixroute ");
+    o.js("noprefixroute", true);
+  }
   if (a.family === 4) o.any("label", "%s", a.label ?? l.name);
   o.fp("\n");
   o.fp("       valid_lft ");

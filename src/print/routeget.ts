@@ -40,7 +40,22 @@ export function routeGetError(errno: Errno): string {
 }
 
 /** RTCF_* cache flag print order (print_cache_flags). */
-const CACHE_ORDER = ["local", "reject", "mc", "brd", "dst-nat", "src-nat", "masq", "dst-direct", "src-direct", "redirected", "redirect", "fastroute", "notify", "proxy"];
+const CACHE_ORDER = [
+  "local",
+  "reject",
+  "mc",
+  "brd",
+  "dst-nat",
+  "src-nat",
+  "masq",
+  "dst-direct",
+  "src-direct",
+  "redirected",
+  "redirect",
+  "fastroute",
+  "notify",
+  "proxy",
+];
 
 /**
  * stdout of a successful `ip route get`; for a failed decision, the stderr line instead
@@ -53,15 +68,25 @@ export function printRouteGet(state: HostState, d: Decision, q: RouteGetQuery): 
   if (q.fibmatch && d.route) {
     // fib_dump_info reports the table that answered (main while local is merged into it).
     // …and the type of the answer (a limited broadcast through a unicast default prints "broadcast").
-    let r = d.table !== undefined && d.table !== d.route.table ? { ...d.route, table: d.table } : d.route;
-    if ((d.type === "broadcast" || d.type === "multicast") && r.type === "unicast") r = { ...r, type: d.type };
+    let r =
+      d.table !== undefined && d.table !== d.route.table ? { ...d.route, table: d.table } : d.route;
+    if ((d.type === "broadcast" || d.type === "multicast") && r.type === "unicast")
+      r = { ...r, type: d.type };
     let nhs = r.nexthops;
     if (r.family === 6 && nhs.length > 1 && d.nhIndex !== undefined) {
       // IPv6 multipath routes are siblings: the matched one is printed first, then the rest of the ring.
       nhs = [...nhs.slice(d.nhIndex), ...nhs.slice(0, d.nhIndex)];
     }
-    const iif = r.family === 6 && (q.iif ?? d.iif) !== undefined ? iifName(state, (q.iif ?? d.iif)!) : undefined;
-    printRouteEntry(o, state, r, { details: false, tableFiltered: false, nexthops: nhs, ...(iif !== undefined ? { iif } : {}) });
+    const iif =
+      r.family === 6 && (q.iif ?? d.iif) !== undefined
+        ? iifName(state, (q.iif ?? d.iif)!)
+        : undefined;
+    printRouteEntry(o, state, r, {
+      details: false,
+      tableFiltered: false,
+      nexthops: nhs,
+      ...(iif !== undefined ? { iif } : {}),
+    });
   } else {
     printCloned(o, state, d, q);
   }
@@ -80,7 +105,8 @@ function printCloned(o: Emitter, state: HostState, d: Decision, q: RouteGetQuery
   o.openObject();
   if (type !== "unicast") o.any("type", "%s ", type);
   o.any("dst", "%s ", formatAddr(d.flow.daddr));
-  if (q.from && !(q.from.family === 4 && q.from.v === 0)) o.any("from", "from %s ", formatAddr(q.from));
+  if (q.from && !(q.from.family === 4 && q.from.v === 0))
+    o.any("from", "from %s ", formatAddr(q.from));
   else if (!v4) o.any("from", "from %s ", "::");
   const tos = d.route?.tos ?? 0;
   if (v4 && tos) o.any("tos", "tos %s ", dsfieldN2a(tos));
@@ -129,7 +155,11 @@ function printCloned(o: Emitter, state: HostState, d: Decision, q: RouteGetQuery
 }
 
 /** Both streams and the exit status of `ip route get` (2 on error, like iproute2). */
-export function routeGetResult(state: HostState, d: Decision, q: RouteGetQuery): { stdout: string; stderr: string; status: number } {
+export function routeGetResult(
+  state: HostState,
+  d: Decision,
+  q: RouteGetQuery,
+): { stdout: string; stderr: string; status: number } {
   if (!d.ok) return { stdout: "", stderr: routeGetError(d.errno ?? "ENETUNREACH"), status: 2 };
   return { stdout: printRouteGet(state, d, q), stderr: "", status: 0 };
 }

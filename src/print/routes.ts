@@ -42,7 +42,6 @@ export function linkName(state: HostState, ifindex: number): string {
   return state.links.find((l) => l.ifindex === ifindex)?.name ?? `if${ifindex}`;
 }
 
-
 /** Is this nexthop flagged RTNH_F_LINKDOWN in a dump of `r`? */
 export function nhLinkdown(state: HostState, r: Route, nh: Nexthop): boolean {
   if (!nh.ifindex) return false;
@@ -61,7 +60,8 @@ function isReject(t: Route["type"]): boolean {
 /** Flag words of one nexthop, in print_rt_flags order. */
 export function nhFlags(state: HostState, r: Route, nh: Nexthop): string[] {
   const linkdown = nhLinkdown(state, r, nh);
-  const dead = nh.dead || (linkdown && ignoreLinkdown(state, r.family, linkName(state, nh.ifindex)));
+  const dead =
+    nh.dead || (linkdown && ignoreLinkdown(state, r.family, linkName(state, nh.ifindex)));
   const out: string[] = [];
   if (dead) out.push("dead");
   if (nh.onlink) out.push("onlink");
@@ -91,7 +91,9 @@ function fmtG(x: number): string {
 }
 
 function printMetrics(o: Emitter, metrics: NonNullable<Route["metrics"]>): void {
-  const sorted = [...metrics].sort((a, b) => (METRIC_INDEX.get(a.name) ?? 99) - (METRIC_INDEX.get(b.name) ?? 99));
+  const sorted = [...metrics].sort(
+    (a, b) => (METRIC_INDEX.get(a.name) ?? 99) - (METRIC_INDEX.get(b.name) ?? 99),
+  );
   o.openArray("metrics");
   o.openObject();
   for (const m of sorted) {
@@ -100,7 +102,13 @@ function printMetrics(o: Emitter, metrics: NonNullable<Route["metrics"]>): void 
     o.fp(idx !== undefined ? `${m.name} ` : `metric ${m.name} `);
     if (m.lock) o.fp("lock ");
     if (m.name === "features") {
-      o.fp(m.value & 1 ? (m.value & ~1 ? ` ecn 0x${m.value.toString(16)}` : " ecn") : ` 0x${m.value.toString(16)}`);
+      o.fp(
+        m.value & 1
+          ? m.value & ~1
+            ? ` ecn 0x${m.value.toString(16)}`
+            : " ecn"
+          : ` 0x${m.value.toString(16)}`,
+      );
       o.js("features", m.value);
     } else if (m.name === "rtt" || m.name === "rttvar" || m.name === "rto_min") {
       if (o.json) o.js(m.name, m.value);
@@ -151,7 +159,11 @@ export function printRouteEntry(o: Emitter, state: HostState, r: Route, ctx: Rou
   if (r.type !== "unicast" || ctx.details) o.any("type", "%s ", r.type);
   o.any("dst", "%s ", fmtDst(r.dst));
   if (r.src && r.src.len > 0) {
-    o.any("from", "from %s ", r.src.len !== host ? `${formatAddr(r.src.addr)}/${r.src.len}` : formatAddr(r.src.addr));
+    o.any(
+      "from",
+      "from %s ",
+      r.src.len !== host ? `${formatAddr(r.src.addr)}/${r.src.len}` : formatAddr(r.src.addr),
+    );
   }
   if (r.tos) o.any("tos", "tos %s ", dsfieldN2a(r.tos));
   const single = nhs.length === 1 ? nhs[0]! : undefined;
@@ -159,7 +171,8 @@ export function printRouteEntry(o: Emitter, state: HostState, r: Route, ctx: Rou
   let oif = single?.ifindex ?? 0;
   if (!oif && r.family === 6 && nhs.length <= 1) oif = 1; // IPv6 reject/blackhole routes live on lo
   if (oif && nhs.length <= 1) o.any("dev", "dev %s ", linkName(state, oif));
-  if (r.table && (r.table !== 254 || ctx.details) && !ctx.tableFiltered) o.any("table", "table %s ", tableN2a(state.tableNames, r.table));
+  if (r.table && (r.table !== 254 || ctx.details) && !ctx.tableFiltered)
+    o.any("table", "table %s ", tableN2a(state.tableNames, r.table));
   if (r.protocol !== 3 || ctx.details) o.any("protocol", "proto %s ", rtprotN2a(r.protocol));
   if (r.scope !== 0 || ctx.details) o.any("scope", "scope %s ", rtscopeN2a(r.scope));
   if (r.prefsrc) {
@@ -167,7 +180,14 @@ export function printRouteEntry(o: Emitter, state: HostState, r: Route, ctx: Rou
     o.fp(`src ${formatAddr(r.prefsrc)} `);
   }
   if (r.family === 6 || r.metric) o.any("metric", "metric %u ", r.metric >>> 0);
-  printFlags(o, ctx.nexthops ? (nhs.length === 1 ? nhFlags(state, r, nhs[0]!) : routeFlags(state, r)) : routeFlags(state, r));
+  printFlags(
+    o,
+    ctx.nexthops
+      ? nhs.length === 1
+        ? nhFlags(state, r, nhs[0]!)
+        : routeFlags(state, r)
+      : routeFlags(state, r),
+  );
   if (r.metrics && r.metrics.length) printMetrics(o, r.metrics);
   if (ctx.iif !== undefined) o.any("iif", "iif %s ", ctx.iif);
   if (r.family === 6) printPref(o, r.pref6);
@@ -214,7 +234,8 @@ function divergence(a: Prefix, b: Prefix): number {
     return bitAt(a, first) === 0 ? -1 : 1;
   }
   for (let i = 0; i < l; i++) {
-    const ba = bitAt(a, i), bb = bitAt(b, i);
+    const ba = bitAt(a, i),
+      bb = bitAt(b, i);
     if (ba !== bb) return ba < bb ? -1 : 1;
   }
   return 0;
@@ -228,7 +249,8 @@ function postCmp(a: Prefix, b: Prefix): number {
 }
 
 function cmp6(a: Route, b: Route): number {
-  const aS = !!a.src && a.src.len > 0, bS = !!b.src && b.src.len > 0;
+  const aS = !!a.src && a.src.len > 0,
+    bS = !!b.src && b.src.len > 0;
   const d = divergence(a.dst, b.dst);
   if (d) return d;
   if (a.dst.len === b.dst.len) {
@@ -242,7 +264,8 @@ function cmp6(a: Route, b: Route): number {
 }
 
 function cmp4(a: Route, b: Route): number {
-  const ka = a.dst.addr.v as number, kb = b.dst.addr.v as number;
+  const ka = a.dst.addr.v as number,
+    kb = b.dst.addr.v as number;
   if (ka !== kb) return ka < kb ? -1 : 1;
   if (a.dst.len !== b.dst.len) return b.dst.len - a.dst.len;
   if (a.tos !== b.tos) return b.tos - a.tos;
@@ -250,19 +273,30 @@ function cmp4(a: Route, b: Route): number {
 }
 
 /** Routes of one family in the kernel's dump order. */
-export function dumpOrder(state: HostState, family: Family, routes: readonly Route[] = state.routes): Route[] {
+export function dumpOrder(
+  state: HostState,
+  family: Family,
+  routes: readonly Route[] = state.routes,
+): Route[] {
   // Insertion order is `seq` (the FIB index may reorder `state.routes` on deletes), then
   // the array position (routes built by hand may all carry the same seq).
   const idx = new Map<Route, number>();
   const firstSeen = new Map<number, Route>();
   const older = (a: Route, b: Route) => a.seq - b.seq || idx.get(a)! - idx.get(b)!;
-  routes.forEach((r, i) => { idx.set(r, i); });
-  for (const r of routes) if (r.family === family) { const f = firstSeen.get(r.table); if (f === undefined || older(r, f) < 0) firstSeen.set(r.table, r); }
+  routes.forEach((r, i) => {
+    idx.set(r, i);
+  });
+  for (const r of routes)
+    if (r.family === family) {
+      const f = firstSeen.get(r.table);
+      if (f === undefined || older(r, f) < 0) firstSeen.set(r.table, r);
+    }
   const sel = routes.filter((r) => r.family === family);
   const cmp = family === 4 ? cmp4 : cmp6;
   return sel.sort((a, b) => {
     if (a.table !== b.table) {
-      const ha = a.table & 255, hb = b.table & 255;
+      const ha = a.table & 255,
+        hb = b.table & 255;
       if (ha !== hb) return ha - hb;
       return older(firstSeen.get(b.table)!, firstSeen.get(a.table)!);
     }

@@ -16,13 +16,25 @@ import type { HostState, Rule } from "../model/types.js";
 import { Emitter } from "./emit.js";
 import { dsfieldN2a, groupN2a, ipprotoN2a, rtprotN2a, tableN2a } from "./names.js";
 
-export interface RulePrintOptions { json?: boolean; pretty?: boolean; details?: boolean }
+export interface RulePrintOptions {
+  json?: boolean;
+  pretty?: boolean;
+  details?: boolean;
+}
 
 /** rt_realms: only `0 cosmos` in Debian's file. */
-function realmN2a(r: number): string { return r === 0 ? "cosmos" : String(r); }
+function realmN2a(r: number): string {
+  return r === 0 ? "cosmos" : String(r);
+}
 
 /** Print one rule into an emitter (the JSON object or the text line). */
-export function printRule(o: Emitter, state: HostState, rules: readonly Rule[], r: Rule, details: boolean): void {
+export function printRule(
+  o: Emitter,
+  state: HostState,
+  rules: readonly Rule[],
+  r: Rule,
+  details: boolean,
+): void {
   const host = bits(r.family);
   o.openObject();
   o.any("priority", "%u:\t", r.pref);
@@ -40,7 +52,8 @@ export function printRule(o: Emitter, state: HostState, rules: readonly Rule[], 
     if (r.dst.len !== host) o.any("dstlen", "/%u", r.dst.len);
   }
   if (r.tos) o.any("tos", " tos %s", dsfieldN2a(r.tos));
-  const mark = r.fwmark >>> 0, mask = r.fwmask >>> 0;
+  const mark = r.fwmark >>> 0,
+    mask = r.fwmask >>> 0;
   if (mark || mask) {
     o.any("fwmark", " fwmark %s", mark ? "0x" + mark.toString(16) : "0");
     if (mask !== 0xffffffff) o.any("fwmask", "/%s", mask ? "0x" + mask.toString(16) : "0");
@@ -62,19 +75,28 @@ export function printRule(o: Emitter, state: HostState, rules: readonly Rule[], 
     o.any("uid_end", "-%u", r.uidRange[1]);
   }
   if (r.ipproto) o.any("ipproto", " ipproto %s", ipprotoN2a(r.ipproto));
-  for (const [name, range] of [["sport", r.sport], ["dport", r.dport]] as const) {
+  for (const [name, range] of [
+    ["sport", r.sport],
+    ["dport", r.dport],
+  ] as const) {
     if (!range) continue;
     if (range[0] === range[1]) o.any(name, ` ${name} %u`, range[0]);
-    else { o.any(`${name}_start`, ` ${name} %u`, range[0]); o.any(`${name}_end`, "-%u", range[1]); }
+    else {
+      o.any(`${name}_start`, ` ${name} %u`, range[0]);
+      o.any(`${name}_end`, "-%u", range[1]);
+    }
   }
   if (r.tunId !== undefined) o.any("tun_id", " tun_id %s", r.tunId);
   if (r.table && !r.l3mdev) {
     o.any("table", " lookup %s", tableN2a(state.tableNames, r.table));
-    if (r.suppressPrefixlen !== -1) o.any("suppress_prefixlen", " suppress_prefixlength %d", r.suppressPrefixlen);
-    if (r.suppressIfgroup !== -1) o.any("suppress_ifgroup", " suppress_ifgroup %s", groupN2a(r.suppressIfgroup));
+    if (r.suppressPrefixlen !== -1)
+      o.any("suppress_prefixlen", " suppress_prefixlength %d", r.suppressPrefixlen);
+    if (r.suppressIfgroup !== -1)
+      o.any("suppress_ifgroup", " suppress_ifgroup %s", groupN2a(r.suppressIfgroup));
   }
   if (r.realms !== undefined) {
-    const from = r.realms >>> 16, to = r.realms & 0xffff;
+    const from = r.realms >>> 16,
+      to = r.realms & 0xffff;
     if (from) o.any("flow_from", " realms %s/", realmN2a(from));
     else o.fp(" realms ");
     o.any("flow_to", "%s", realmN2a(to));
@@ -82,13 +104,15 @@ export function printRule(o: Emitter, state: HostState, rules: readonly Rule[], 
   if (r.action === "goto") {
     if (r.gotoPref !== undefined) o.any("goto", " goto %u", r.gotoPref);
     else o.any("goto", " goto %s", "none");
-    if (r.gotoPref === undefined || !rules.some((x) => x.pref === r.gotoPref)) o.nul("unresolved", " [unresolved]");
+    if (r.gotoPref === undefined || !rules.some((x) => x.pref === r.gotoPref))
+      o.nul("unresolved", " [unresolved]");
   } else if (r.action === "nop") {
     o.nul("nop", " nop");
   } else if (r.action !== "lookup") {
     o.any("action", " %s", r.action);
   }
-  if ((r.protocol && r.protocol !== 2) || details) o.any("protocol", " proto %s", rtprotN2a(r.protocol));
+  if ((r.protocol && r.protocol !== 2) || details)
+    o.any("protocol", " proto %s", rtprotN2a(r.protocol));
   o.fp("\n");
   o.closeObject();
 }

@@ -35,70 +35,149 @@ function trace(s: HostState, args: string): JourneyResult {
   const nf = buildNetfilter(s);
   expect(nf.issues).toEqual([]);
   const end = { file: "<t>", line: 1, col: 1 };
-  const q = parseTrace(args.split(" ").map((text) => ({ text, loc: end })), end);
+  const q = parseTrace(
+    args.split(" ").map((text) => ({ text, loc: end })),
+    end,
+  );
   if ("exit" in q) throw new Error(q.message);
   return journey(s, nf.chains, q);
 }
 
 describe("journey: output path re-routing", () => {
   it("E52: a mangle mark re-routes and the packet keeps its first source", () => {
-    const s = host(BED + "ip rule add pref 100 fwmark 1 lookup 100\niptables -t mangle -A OUTPUT -p udp --dport 9999 -j MARK --set-mark 1\n");
+    const s = host(
+      BED +
+        "ip rule add pref 100 fwmark 1 lookup 100\niptables -t mangle -A OUTPUT -p udp --dport 9999 -j MARK --set-mark 1\n",
+    );
     const r = trace(s, "10.99.0.1 ipproto udp dport 9999");
-    expect(r.final).toMatchObject({ verdict: "sent", oif: "a2", saddr: "10.1.0.1", daddr: "10.99.0.1", mark: 1 });
+    expect(r.final).toMatchObject({
+      verdict: "sent",
+      oif: "a2",
+      saddr: "10.1.0.1",
+      daddr: "10.99.0.1",
+      mark: 1,
+    });
   });
   it("E53: a mark set in the filter table does not re-route", () => {
-    const s = host(BED + "ip rule add pref 100 fwmark 1 lookup 100\niptables -t filter -A OUTPUT -p udp --dport 9999 -j MARK --set-mark 1\n");
-    expect(trace(s, "10.99.0.1 ipproto udp dport 9999").final).toMatchObject({ verdict: "sent", oif: "a1", mark: 1 });
+    const s = host(
+      BED +
+        "ip rule add pref 100 fwmark 1 lookup 100\niptables -t filter -A OUTPUT -p udp --dport 9999 -j MARK --set-mark 1\n",
+    );
+    expect(trace(s, "10.99.0.1 ipproto udp dport 9999").final).toMatchObject({
+      verdict: "sent",
+      oif: "a1",
+      mark: 1,
+    });
   });
   it("E53: an nft route chain re-routes, an nft filter chain does not", () => {
-    const route = host(BED + "ip rule add pref 100 fwmark 1 lookup 100\nnft add table ip t\nnft add chain ip t o '{ type route hook output priority -150; }'\nnft add rule ip t o meta mark set 1\n");
-    expect(trace(route, "10.99.0.1 ipproto udp dport 9999").final).toMatchObject({ oif: "a2", saddr: "10.1.0.1" });
-    const filter = host(BED + "ip rule add pref 100 fwmark 1 lookup 100\nnft add table ip t\nnft add chain ip t o '{ type filter hook output priority -150; }'\nnft add rule ip t o meta mark set 1\n");
+    const route = host(
+      BED +
+        "ip rule add pref 100 fwmark 1 lookup 100\nnft add table ip t\nnft add chain ip t o '{ type route hook output priority -150; }'\nnft add rule ip t o meta mark set 1\n",
+    );
+    expect(trace(route, "10.99.0.1 ipproto udp dport 9999").final).toMatchObject({
+      oif: "a2",
+      saddr: "10.1.0.1",
+    });
+    const filter = host(
+      BED +
+        "ip rule add pref 100 fwmark 1 lookup 100\nnft add table ip t\nnft add chain ip t o '{ type filter hook output priority -150; }'\nnft add rule ip t o meta mark set 1\n",
+    );
     expect(trace(filter, "10.99.0.1 ipproto udp dport 9999").final).toMatchObject({ oif: "a1" });
   });
   it("E12: after a re-route uid rules no longer match (IPv4 re-routes with uid 0)", () => {
     const s = host(BED + "ip rule add pref 50 uidrange 1000-1000 lookup 100\n");
-    expect(trace(s, "10.99.0.1 uid 1000 ipproto udp dport 9999").final).toMatchObject({ oif: "a2", saddr: "10.2.0.1" });
-    const t = host(BED + "ip rule add pref 50 uidrange 1000-1000 lookup 100\niptables -t mangle -A OUTPUT -p udp --dport 9999 -j MARK --set-mark 0x5\n");
-    expect(trace(t, "10.99.0.1 uid 1000 ipproto udp dport 9999").final).toMatchObject({ oif: "a1", saddr: "10.2.0.1", mark: 5 });
+    expect(trace(s, "10.99.0.1 uid 1000 ipproto udp dport 9999").final).toMatchObject({
+      oif: "a2",
+      saddr: "10.2.0.1",
+    });
+    const t = host(
+      BED +
+        "ip rule add pref 50 uidrange 1000-1000 lookup 100\niptables -t mangle -A OUTPUT -p udp --dport 9999 -j MARK --set-mark 0x5\n",
+    );
+    expect(trace(t, "10.99.0.1 uid 1000 ipproto udp dport 9999").final).toMatchObject({
+      oif: "a1",
+      saddr: "10.2.0.1",
+      mark: 5,
+    });
   });
   it("E64: goto and RETURN give mark 0x101", () => {
-    const s = host(BED + [
-      "iptables -t mangle -N A", "iptables -t mangle -N B",
-      "iptables -t mangle -A OUTPUT -p udp --dport 9999 -j A", "iptables -t mangle -A OUTPUT -p udp --dport 9999 -j MARK --or-mark 0x100",
-      "iptables -t mangle -A A -g B", "iptables -t mangle -A A -j MARK --or-mark 0x10",
-      "iptables -t mangle -A B -j MARK --or-mark 0x1", "iptables -t mangle -A B -j RETURN", "iptables -t mangle -A B -j MARK --or-mark 0x2",
-    ].join("\n") + "\n");
+    const s = host(
+      BED +
+        [
+          "iptables -t mangle -N A",
+          "iptables -t mangle -N B",
+          "iptables -t mangle -A OUTPUT -p udp --dport 9999 -j A",
+          "iptables -t mangle -A OUTPUT -p udp --dport 9999 -j MARK --or-mark 0x100",
+          "iptables -t mangle -A A -g B",
+          "iptables -t mangle -A A -j MARK --or-mark 0x10",
+          "iptables -t mangle -A B -j MARK --or-mark 0x1",
+          "iptables -t mangle -A B -j RETURN",
+          "iptables -t mangle -A B -j MARK --or-mark 0x2",
+        ].join("\n") +
+        "\n",
+    );
     expect(trace(s, "10.99.0.1 ipproto udp dport 9999").final.mark).toBe(0x101);
   });
   it("E59: accept in an earlier nft base chain does not stop the mangle chain", () => {
-    const s = host(BED + "nft add table ip early\nnft add chain ip early out '{ type filter hook output priority -300; }'\nnft add rule ip early out udp dport 9999 accept\niptables -t mangle -A OUTPUT -p udp --dport 9999 -j MARK --set-mark 0x42\n");
+    const s = host(
+      BED +
+        "nft add table ip early\nnft add chain ip early out '{ type filter hook output priority -300; }'\nnft add rule ip early out udp dport 9999 accept\niptables -t mangle -A OUTPUT -p udp --dport 9999 -j MARK --set-mark 0x42\n",
+    );
     expect(trace(s, "10.99.0.1 ipproto udp dport 9999").final.mark).toBe(0x42);
   });
   it("E60: a marked local packet re-routed to a local route loops through lo into TPROXY", () => {
-    const s = host(BED + "ip rule add pref 200 fwmark 0x1/0x1 lookup 101\nip route add local default dev lo table 101\niptables -t mangle -A OUTPUT -p udp --dport 9999 -j MARK --set-mark 1\niptables -t mangle -A PREROUTING -i lo -p udp --dport 9999 -m mark --mark 1 -j TPROXY --on-port 12345 --on-ip 127.0.0.1\n");
+    const s = host(
+      BED +
+        "ip rule add pref 200 fwmark 0x1/0x1 lookup 101\nip route add local default dev lo table 101\niptables -t mangle -A OUTPUT -p udp --dport 9999 -j MARK --set-mark 1\niptables -t mangle -A PREROUTING -i lo -p udp --dport 9999 -m mark --mark 1 -j TPROXY --on-port 12345 --on-ip 127.0.0.1\n",
+    );
     const r = trace(s, "10.99.0.1 ipproto udp dport 9999");
     expect(r.final.verdict).toBe("delivered");
-    expect(r.trace.some((t) => t.kind === "hook" && t.hook === "prerouting" && t.iif === "lo" && t.mark === 1)).toBe(true);
+    expect(
+      r.trace.some(
+        (t) => t.kind === "hook" && t.hook === "prerouting" && t.iif === "lo" && t.mark === 1,
+      ),
+    ).toBe(true);
   });
 });
 
 describe("journey: the issue's clash example", () => {
-  const script = readFileSync(new URL("../../examples/clash-uid-standalone.sh", import.meta.url), "utf8");
+  const script = readFileSync(
+    new URL("../../examples/clash-uid-standalone.sh", import.meta.url),
+    "utf8",
+  );
   it("marks 0x81 in mangle OUTPUT, re-routes to clash0 and leaves with the eth0 source", () => {
     const s = host(script);
     const r = trace(s, "1.1.1.1 uid 1000 ipproto udp dport 443");
-    expect(r.final).toMatchObject({ verdict: "sent", oif: "clash0", saddr: "192.168.31.194", daddr: "1.1.1.1", mark: 0x81 });
-    expect(r.trace.some((t) => t.kind === "rule" && t.table === "mangle" && t.hook === "output" && t.markAfter === 0x81)).toBe(true);
+    expect(r.final).toMatchObject({
+      verdict: "sent",
+      oif: "clash0",
+      saddr: "192.168.31.194",
+      daddr: "1.1.1.1",
+      mark: 0x81,
+    });
+    expect(
+      r.trace.some(
+        (t) =>
+          t.kind === "rule" && t.table === "mangle" && t.hook === "output" && t.markAfter === 0x81,
+      ),
+    ).toBe(true);
     expect(r.trace.some((t) => t.kind === "route" && t.stage === "reroute")).toBe(true);
   });
   it("the proxy's own traffic (uid 129) is not marked and leaves by eth0", () => {
     const s = host(script);
-    expect(trace(s, "1.1.1.1 uid 129 ipproto tcp dport 443").final).toMatchObject({ verdict: "sent", oif: "eth0", mark: 0 });
+    expect(trace(s, "1.1.1.1 uid 129 ipproto tcp dport 443").final).toMatchObject({
+      verdict: "sent",
+      oif: "eth0",
+      mark: 0,
+    });
   });
   it("the reply comes back on clash0 and loose rp_filter lets it in; strict drops it", () => {
     const s = host(script);
-    expect(trace(s, "1.1.1.1 uid 1000 ipproto udp dport 443 reply").final).toMatchObject({ verdict: "delivered", saddr: "1.1.1.1", daddr: "192.168.31.194" });
+    expect(trace(s, "1.1.1.1 uid 1000 ipproto udp dport 443 reply").final).toMatchObject({
+      verdict: "delivered",
+      saddr: "1.1.1.1",
+      daddr: "192.168.31.194",
+    });
     const strict = host(script + "sysctl -w net.ipv4.conf.clash0.rp_filter=1\n");
     const r = trace(strict, "1.1.1.1 uid 1000 ipproto udp dport 443 reply");
     expect(r.final.verdict).toBe("dropped");

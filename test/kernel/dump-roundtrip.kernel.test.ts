@@ -42,13 +42,30 @@ const NS = `dumprt_${process.pid}`;
 const NETNS_ETC = `/etc/netns/${NS}`;
 /** A second namespace left as `ip netns add` makes it, to check createHostState's printing. */
 const FRESH = `dumprt_${process.pid}_fresh`;
-const FRESH_QUERIES = ["link show", "-j link show", "addr show", "-j -p addr show", "rule show", "-6 rule show", "-j rule show", "route show table all", "-j route show table all", "-j -p route show table all"];
+const FRESH_QUERIES = [
+  "link show",
+  "-j link show",
+  "addr show",
+  "-j -p addr show",
+  "rule show",
+  "-6 rule show",
+  "-j rule show",
+  "route show table all",
+  "-j route show table all",
+  "-j -p route show table all",
+];
 const FRESH_OUT: Record<string, string> = {};
-const TABLE_NAMES: [number, string][] = [[77, "dumprt_tab"], [51820, "wgtab"]];
+const TABLE_NAMES: [number, string][] = [
+  [77, "dumprt_tab"],
+  [51820, "wgtab"],
+];
 
 function ip(args: string, allowFail = false): string {
   try {
-    return execFileSync("ip", ["netns", "exec", NS, "ip", ...args.split(/\s+/).filter(Boolean)], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    return execFileSync("ip", ["netns", "exec", NS, "ip", ...args.split(/\s+/).filter(Boolean)], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+    });
   } catch (e) {
     if (allowFail) return "";
     const err = e as { stderr?: string };
@@ -185,19 +202,49 @@ rule add pref 40 from 10.0.0.0/8 iif a2 oif a1 uidrange 0-0 lookup 100 proto boo
 -6 rule add pref 18 from fd77::1 to fd88::/16 unreachable
 `;
 
-interface Kernel { [k: string]: string }
+interface Kernel {
+  [k: string]: string;
+}
 const K: Kernel = {};
 
 const QUERIES: [string, Family][] = [
-  ["rule show", 4], ["-6 rule show", 6], ["-d rule show", 4], ["-d -6 rule show", 6],
-  ["-j rule show", 4], ["-j -6 rule show", 6], ["-j -p rule show", 4], ["-d -j -6 rule show", 6],
+  ["rule show", 4],
+  ["-6 rule show", 6],
+  ["-d rule show", 4],
+  ["-d -6 rule show", 6],
+  ["-j rule show", 4],
+  ["-j -6 rule show", 6],
+  ["-j -p rule show", 4],
+  ["-d -j -6 rule show", 6],
 ];
 const ROUTE_QUERIES = [
-  "route show table all", "-d route show table all", "-j route show table all", "-d -j route show table all",
-  "-j -p route show table all", "route show", "-6 route show", "route show table 100", "-6 route show table local",
-  "-d route show", "-j route show table 100", "-4 route show table all", "-6 -d route show table all",
+  "route show table all",
+  "-d route show table all",
+  "-j route show table all",
+  "-d -j route show table all",
+  "-j -p route show table all",
+  "route show",
+  "-6 route show",
+  "route show table 100",
+  "-6 route show table local",
+  "-d route show",
+  "-j route show table 100",
+  "-4 route show table all",
+  "-6 -d route show table all",
 ];
-const LINK_QUERIES = ["link show", "-j link show", "-j -p link show", "addr show", "-j addr show", "-4 addr show", "-6 addr show", "-j -p addr show", "link show dev a2", "addr show dev wg0", "-j -6 addr show dev a1"];
+const LINK_QUERIES = [
+  "link show",
+  "-j link show",
+  "-j -p link show",
+  "addr show",
+  "-j addr show",
+  "-4 addr show",
+  "-6 addr show",
+  "-j -p addr show",
+  "link show dev a2",
+  "addr show dev wg0",
+  "-j -6 addr show dev a1",
+];
 
 function routeOpts(q: string): Parameters<typeof printRoutes>[1] {
   const words = q.split(/\s+/);
@@ -205,8 +252,19 @@ function routeOpts(q: string): Parameters<typeof printRoutes>[1] {
   const tv = t >= 0 ? words[t + 1]! : undefined;
   return {
     family: words.includes("-6") ? 6 : words.includes("-4") ? 4 : undefined,
-    table: tv === undefined ? undefined : tv === "all" ? "all" : tv === "local" ? 255 : tv === "main" ? 254 : Number(tv),
-    json: words.includes("-j"), pretty: words.includes("-p"), details: words.includes("-d"),
+    table:
+      tv === undefined
+        ? undefined
+        : tv === "all"
+          ? "all"
+          : tv === "local"
+            ? 255
+            : tv === "main"
+              ? 254
+              : Number(tv),
+    json: words.includes("-j"),
+    pretty: words.includes("-p"),
+    details: words.includes("-d"),
   };
 }
 function linkOpts(q: string): { family?: Family; json: boolean; pretty: boolean; dev?: string } {
@@ -214,7 +272,8 @@ function linkOpts(q: string): { family?: Family; json: boolean; pretty: boolean;
   const d = words.indexOf("dev");
   return {
     family: words.includes("-6") ? 6 : words.includes("-4") ? 4 : undefined,
-    json: words.includes("-j"), pretty: words.includes("-p"),
+    json: words.includes("-j"),
+    pretty: words.includes("-p"),
     ...(d >= 0 ? { dev: words[d + 1]! } : {}),
   };
 }
@@ -223,7 +282,10 @@ function linkOpts(q: string): { family?: Family; json: boolean; pretty: boolean;
 function normQdisc(out: string): string {
   return out
     .replace(/^(\d+: [^:]+: <(?:(?!UP[,>])[^>])*> mtu \d+ qdisc )\S+/gm, "$1noop")
-    .replace(/("flags":\s?\[(?:(?!"UP")[^\]])*\],\s*"mtu":\s?\d+,\s*"qdisc":\s?)"[^"]+"/g, '$1"noop"');
+    .replace(
+      /("flags":\s?\[(?:(?!"UP")[^\]])*\],\s*"mtu":\s?\d+,\s*"qdisc":\s?)"[^"]+"/g,
+      '$1"noop"',
+    );
 }
 
 function freshState(): HostState {
@@ -247,43 +309,118 @@ function loadAll(s: HostState, routeDump: string): void {
 
 /** Route-get probes: the kernel's JSON answer becomes a Decision, printed and compared with its text. */
 const GET_PROBES: [Family, string][] = [
-  [4, "10.1.0.2"], [4, "10.1.0.1"], [4, "10.1.0.255"], [4, "224.0.0.1 oif a1"], [4, "10.1.0.1 from 10.1.0.2 iif a1"],
-  [4, "1.1.1.1 uid 1500 mark 5"], [4, "1.1.1.1 mark 0x20"], [4, "10.1.0.2 from 10.1.0.1"], [4, "10.51.0.1 tos 0x10"],
-  [4, "10.2.0.2 from 10.1.0.2 iif a1"], [4, "1.2.3.4 oif a2 uid 7"], [4, "8.8.8.8 mark 51820"],
-  [6, "fd01::1"], [6, "fd01::5"], [6, "ff02::1 oif a1"], [6, "fd99::5"], [6, "fd77::5 from fd01::3"], [6, "fd79::1"],
+  [4, "10.1.0.2"],
+  [4, "10.1.0.1"],
+  [4, "10.1.0.255"],
+  [4, "224.0.0.1 oif a1"],
+  [4, "10.1.0.1 from 10.1.0.2 iif a1"],
+  [4, "1.1.1.1 uid 1500 mark 5"],
+  [4, "1.1.1.1 mark 0x20"],
+  [4, "10.1.0.2 from 10.1.0.1"],
+  [4, "10.51.0.1 tos 0x10"],
+  [4, "10.2.0.2 from 10.1.0.2 iif a1"],
+  [4, "1.2.3.4 oif a2 uid 7"],
+  [4, "8.8.8.8 mark 51820"],
+  [6, "fd01::1"],
+  [6, "fd01::5"],
+  [6, "ff02::1 oif a1"],
+  [6, "fd99::5"],
+  [6, "fd77::5 from fd01::3"],
+  [6, "fd79::1"],
   [6, "fd02::9 iif a1 from fd01::9"],
 ];
-const FIBMATCH_PROBES: [Family, string][] = [[4, "10.60.0.1"], [4, "10.1.0.9"], [4, "198.51.103.1"], [6, "fd7a::1"], [6, "fd01::5"], [6, "fd78::1"]];
+const FIBMATCH_PROBES: [Family, string][] = [
+  [4, "10.60.0.1"],
+  [4, "10.1.0.9"],
+  [4, "198.51.103.1"],
+  [6, "fd7a::1"],
+  [6, "fd01::5"],
+  [6, "fd78::1"],
+];
 
 function decisionFromJson(state: HostState, fam: Family, o: Record<string, unknown>): Decision {
-  const A = (s: unknown): Addr => { const a = parseAddr(String(s)); if (!a.ok) throw new Error(String(s)); return a.value; };
+  const A = (s: unknown): Addr => {
+    const a = parseAddr(String(s));
+    if (!a.ok) throw new Error(String(s));
+    return a.value;
+  };
   const ifx = (n: unknown) => state.links.find((l) => l.name === n)?.ifindex;
-  const table = o.table === undefined ? 254 : [...state.tableNames].find(([, n]) => n === o.table)?.[0] ?? Number(o.table);
-  const route: Route | undefined = fam === 6 ? {
-    family: 6, table, type: (o.type as Route["type"]) ?? "unicast", dst: { addr: A(o.dst), len: 128 }, tos: 0,
-    metric: Number(o.metric), protocol: o.protocol === "kernel" ? 2 : o.protocol === "static" ? 4 : 3, scope: 0,
-    nexthops: [], multipath: false, pref6: o.pref === "high" ? 1 : o.pref === "low" ? 3 : 0, seq: 0,
-  } : o.tos ? {
-    family: 4, table, type: "unicast", dst: { addr: A(o.dst), len: 32 }, tos: parseInt(String(o.tos), 16), metric: 0,
-    protocol: 3, scope: 0, nexthops: [], multipath: false, pref6: 0, seq: 0,
-  } : undefined;
-  const flow = { family: fam, daddr: A(o.dst), saddr: A(fam === 4 ? "0.0.0.0" : "::"), iif: 1, oif: 0, mark: Number(o.mark ?? 0), uid: Number(o.uid ?? 0), tos: 0, ipproto: 17, sport: 0, dport: 0 };
+  const table =
+    o.table === undefined
+      ? 254
+      : ([...state.tableNames].find(([, n]) => n === o.table)?.[0] ?? Number(o.table));
+  const route: Route | undefined =
+    fam === 6
+      ? {
+          family: 6,
+          table,
+          type: (o.type as Route["type"]) ?? "unicast",
+          dst: { addr: A(o.dst), len: 128 },
+          tos: 0,
+          metric: Number(o.metric),
+          protocol: o.protocol === "kernel" ? 2 : o.protocol === "static" ? 4 : 3,
+          scope: 0,
+          nexthops: [],
+          multipath: false,
+          pref6: o.pref === "high" ? 1 : o.pref === "low" ? 3 : 0,
+          seq: 0,
+        }
+      : o.tos
+        ? {
+            family: 4,
+            table,
+            type: "unicast",
+            dst: { addr: A(o.dst), len: 32 },
+            tos: parseInt(String(o.tos), 16),
+            metric: 0,
+            protocol: 3,
+            scope: 0,
+            nexthops: [],
+            multipath: false,
+            pref6: 0,
+            seq: 0,
+          }
+        : undefined;
+  const flow = {
+    family: fam,
+    daddr: A(o.dst),
+    saddr: A(fam === 4 ? "0.0.0.0" : "::"),
+    iif: 1,
+    oif: 0,
+    mark: Number(o.mark ?? 0),
+    uid: Number(o.uid ?? 0),
+    tos: 0,
+    ipproto: 17,
+    sport: 0,
+    dport: 0,
+  };
   return {
-    ok: true, type: (o.type as Route["type"]) ?? "unicast", ...(route ? { route } : {}),
+    ok: true,
+    type: (o.type as Route["type"]) ?? "unicast",
+    ...(route ? { route } : {}),
     ...(o.table !== undefined || fam === 6 ? { table } : {}),
-    ...(o.gateway ? { gateway: A(o.gateway) } : {}), ...(o.dev ? { oif: ifx(o.dev)! } : {}),
+    ...(o.gateway ? { gateway: A(o.gateway) } : {}),
+    ...(o.dev ? { oif: ifx(o.dev)! } : {}),
     ...(o.prefsrc ? { prefsrc: A(o.prefsrc) } : {}),
-    cacheFlags: (o.cache as string[] | undefined) ?? [], flow, trace: [],
+    cacheFlags: (o.cache as string[] | undefined) ?? [],
+    flow,
+    trace: [],
   };
 }
 
 function getQuery(fam: Family, probe: string, json: boolean) {
   const w = probe.split(/\s+/);
-  const arg = (k: string) => { const i = w.indexOf(k); return i >= 0 ? w[i + 1] : undefined; };
+  const arg = (k: string) => {
+    const i = w.indexOf(k);
+    return i >= 0 ? w[i + 1] : undefined;
+  };
   const from = arg("from");
   return {
-    family: fam, json,
-    ...(from ? { from: parseAddr(from).ok ? (parseAddr(from) as { value: Addr }).value : undefined } : {}),
+    family: fam,
+    json,
+    ...(from
+      ? { from: parseAddr(from).ok ? (parseAddr(from) as { value: Addr }).value : undefined }
+      : {}),
     ...(arg("iif") ? { iif: arg("iif")! } : {}),
     ...(arg("uid") ? { uid: Number(arg("uid")) } : {}),
     ...(arg("mark") ? { mark: Number(arg("mark")) } : {}),
@@ -293,11 +430,19 @@ function getQuery(fam: Family, probe: string, json: boolean) {
 if (!ROOT) {
   if (process.env.CI === "true") {
     describe(SUITE, () => {
-      it("runs as root in CI", () => { throw new Error("CI=true but not root: the dump round-trip kernel test needs network namespaces and must not be skipped in CI"); });
+      it("runs as root in CI", () => {
+        throw new Error(
+          "CI=true but not root: the dump round-trip kernel test needs network namespaces and must not be skipped in CI",
+        );
+      });
     });
   } else {
-    console.warn(`[dump-roundtrip.kernel] SKIPPED: not root (uid ${process.getuid?.()}); needs network namespaces`);
-    describe.skip(SUITE, () => { it("needs root", () => {}); });
+    console.warn(
+      `[dump-roundtrip.kernel] SKIPPED: not root (uid ${process.getuid?.()}); needs network namespaces`,
+    );
+    describe.skip(SUITE, () => {
+      it("needs root", () => {});
+    });
   }
 } else {
   describe(SUITE, () => {
@@ -308,14 +453,39 @@ if (!ROOT) {
       mkdirSync(NETNS_ETC, { recursive: true });
       cpSync("/etc/iproute2", `${NETNS_ETC}/iproute2`, { recursive: true });
       mkdirSync(`${NETNS_ETC}/iproute2/rt_tables.d`, { recursive: true });
-      writeFileSync(`${NETNS_ETC}/iproute2/rt_tables.d/dumprt.conf`, TABLE_NAMES.map(([i, n]) => `${i}\t${n}\n`).join(""));
+      writeFileSync(
+        `${NETNS_ETC}/iproute2/rt_tables.d/dumprt.conf`,
+        TABLE_NAMES.map(([i, n]) => `${i}\t${n}\n`).join(""),
+      );
       execFileSync("ip", ["netns", "add", NS]);
       execFileSync("ip", ["netns", "add", FRESH]);
-      for (const q of FRESH_QUERIES) FRESH_OUT[q] = execFileSync("ip", ["-n", FRESH, ...q.split(" ")], { encoding: "utf8" });
-      execFileSync("ip", ["netns", "exec", NS, "sysctl", "-qw", "net.ipv6.conf.all.accept_dad=0", "net.ipv6.conf.default.accept_dad=0", "net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1"]);
+      for (const q of FRESH_QUERIES)
+        FRESH_OUT[q] = execFileSync("ip", ["-n", FRESH, ...q.split(" ")], { encoding: "utf8" });
+      execFileSync("ip", [
+        "netns",
+        "exec",
+        NS,
+        "sysctl",
+        "-qw",
+        "net.ipv6.conf.all.accept_dad=0",
+        "net.ipv6.conf.default.accept_dad=0",
+        "net.ipv4.ip_forward=1",
+        "net.ipv6.conf.all.forwarding=1",
+      ]);
       for (const line of SETUP.trim().split("\n")) ip(line);
-      execFileSync("ip", ["netns", "exec", NS, "sysctl", "-qw", "net.ipv4.conf.a2.ignore_routes_with_linkdown=1", "net.ipv6.conf.a2.ignore_routes_with_linkdown=1"]);
-      K.sysctl = execFileSync("ip", ["netns", "exec", NS, "sysctl", "-a"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+      execFileSync("ip", [
+        "netns",
+        "exec",
+        NS,
+        "sysctl",
+        "-qw",
+        "net.ipv4.conf.a2.ignore_routes_with_linkdown=1",
+        "net.ipv6.conf.a2.ignore_routes_with_linkdown=1",
+      ]);
+      K.sysctl = execFileSync("ip", ["netns", "exec", NS, "sysctl", "-a"], {
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "ignore"],
+      });
       for (const [q] of QUERIES) K[q] = ip(q);
       for (const q of [...ROUTE_QUERIES, ...LINK_QUERIES]) K[q] = ip(q);
       stateJson = freshState();
@@ -325,24 +495,40 @@ if (!ROOT) {
     });
 
     afterAll(() => {
-      for (const n of [NS, FRESH]) { try { execFileSync("ip", ["netns", "del", n], { stdio: "ignore" }); } catch { /* not created */ } }
+      for (const n of [NS, FRESH]) {
+        try {
+          execFileSync("ip", ["netns", "del", n], { stdio: "ignore" });
+        } catch {
+          /* not created */
+        }
+      }
       rmSync(NETNS_ETC, { recursive: true, force: true });
-      if (existsSync("/etc/netns") && readdirSync("/etc/netns").length === 0) rmSync("/etc/netns", { recursive: true, force: true });
-      console.log(`[dump-roundtrip.kernel] ${checks} byte-for-byte comparisons with the kernel passed`);
+      if (existsSync("/etc/netns") && readdirSync("/etc/netns").length === 0)
+        rmSync("/etc/netns", { recursive: true, force: true });
+      console.log(
+        `[dump-roundtrip.kernel] ${checks} byte-for-byte comparisons with the kernel passed`,
+      );
     });
 
-    const same = (got: string, want: string) => { expect(got).toBe(want); checks++; };
+    const same = (got: string, want: string) => {
+      expect(got).toBe(want);
+      checks++;
+    };
 
     it("a fresh namespace prints like createHostState()", () => {
       const s = createHostState();
       for (const q of FRESH_QUERIES) {
         const w = q.split(" ");
-        const json = w.includes("-j"), pretty = w.includes("-p");
+        const json = w.includes("-j"),
+          pretty = w.includes("-p");
         const fam: Family = w.includes("-6") ? 6 : 4;
-        const got = q.includes("link") ? printLinks(s, { json, pretty })
-          : q.includes("addr") ? printAddrs(s, { json, pretty })
-          : q.includes("rule") ? printRules(s, fam, { json, pretty })
-          : printRoutes(s, { table: "all", json, pretty });
+        const got = q.includes("link")
+          ? printLinks(s, { json, pretty })
+          : q.includes("addr")
+            ? printAddrs(s, { json, pretty })
+            : q.includes("rule")
+              ? printRules(s, fam, { json, pretty })
+              : printRoutes(s, { table: "all", json, pretty });
         same(got, FRESH_OUT[q]!);
       }
     });
@@ -350,18 +536,29 @@ if (!ROOT) {
     it("ip rule show (text, -d, -j, -j -p, IPv4 and IPv6) from the JSON dumps", () => {
       for (const [q, fam] of QUERIES) {
         const w = q.split(/\s+/);
-        same(printRules(stateJson, fam, { json: w.includes("-j"), pretty: w.includes("-p"), details: w.includes("-d") }), K[q]!);
+        same(
+          printRules(stateJson, fam, {
+            json: w.includes("-j"),
+            pretty: w.includes("-p"),
+            details: w.includes("-d"),
+          }),
+          K[q]!,
+        );
       }
     });
 
     it("ip route show (table all / main / 100 / local, -d, -j, -j -p) from the JSON and -d JSON dumps", () => {
-      for (const s of [stateJson, stateJsonD]) for (const q of ROUTE_QUERIES) same(printRoutes(s, routeOpts(q)), K[q]!);
+      for (const s of [stateJson, stateJsonD])
+        for (const q of ROUTE_QUERIES) same(printRoutes(s, routeOpts(q)), K[q]!);
     });
 
     it("ip link show / ip addr show (text, -j, -j -p, -4, -6, dev) from the JSON dumps", () => {
       for (const q of LINK_QUERIES) {
         const o = linkOpts(q);
-        same(q.includes("link") ? printLinks(stateJson, o) : printAddrs(stateJson, o), normQdisc(K[q]!));
+        same(
+          q.includes("link") ? printLinks(stateJson, o) : printAddrs(stateJson, o),
+          normQdisc(K[q]!),
+        );
       }
     });
 
@@ -378,7 +575,8 @@ if (!ROOT) {
       same(printRules(s, 6, {}), K["-6 rule show"]!);
       same(printRules(s, 4, { details: true }), K["-d rule show"]!);
       same(printRules(s, 6, { json: true }), K["-j -6 rule show"]!);
-      for (const q of ROUTE_QUERIES.filter((x) => !x.includes("-d"))) same(printRoutes(s, routeOpts(q)), K[q]!);
+      for (const q of ROUTE_QUERIES.filter((x) => !x.includes("-d")))
+        same(printRoutes(s, routeOpts(q)), K[q]!);
       // -d text dump: types/protocols/scopes all explicit.
       const sd = freshState();
       expect(loadDump(sd, K.sysctl!, "sysctl.txt")).toEqual([]);
@@ -416,13 +614,47 @@ if (!ROOT) {
         const text = ip(`${f}route get ${probe} fibmatch`);
         const json = ip(`${f}-j route get ${probe} fibmatch`);
         const o = (JSON.parse(json) as Record<string, unknown>[])[0]!;
-        const one = (r: Route) => (JSON.parse(printRoutes({ ...stateJson, routes: [r] }, { table: "all", family: fam, json: true })) as Record<string, unknown>[])[0]!;
-        const cands = stateJson.routes.filter((r) => r.family === fam && one(r).dst === o.dst && one(r).table === o.table);
+        const one = (r: Route) =>
+          (
+            JSON.parse(
+              printRoutes({ ...stateJson, routes: [r] }, { table: "all", family: fam, json: true }),
+            ) as Record<string, unknown>[]
+          )[0]!;
+        const cands = stateJson.routes.filter(
+          (r) => r.family === fam && one(r).dst === o.dst && one(r).table === o.table,
+        );
         const route = cands.find((r) => JSON.stringify(one(r)) === JSON.stringify(o)) ?? cands[0];
         expect(route, probe).toBeDefined();
         const first = (o.nexthops as { gateway?: string }[] | undefined)?.[0]?.gateway;
-        const nhIndex = first ? route!.nexthops.findIndex((n) => n.gateway !== undefined && parseAddr(first).ok && (parseAddr(first) as { value: Addr }).value.v === n.gateway.v) : undefined;
-        const d: Decision = { ok: true, route: route!, table: route!.table, cacheFlags: [], flow: { family: fam, daddr: route!.dst.addr, saddr: route!.dst.addr, iif: 1, oif: 0, mark: 0, uid: 0, tos: 0, ipproto: 17, sport: 0, dport: 0 }, trace: [], ...(nhIndex !== undefined && nhIndex >= 0 ? { nhIndex } : {}) };
+        const nhIndex = first
+          ? route!.nexthops.findIndex(
+              (n) =>
+                n.gateway !== undefined &&
+                parseAddr(first).ok &&
+                (parseAddr(first) as { value: Addr }).value.v === n.gateway.v,
+            )
+          : undefined;
+        const d: Decision = {
+          ok: true,
+          route: route!,
+          table: route!.table,
+          cacheFlags: [],
+          flow: {
+            family: fam,
+            daddr: route!.dst.addr,
+            saddr: route!.dst.addr,
+            iif: 1,
+            oif: 0,
+            mark: 0,
+            uid: 0,
+            tos: 0,
+            ipproto: 17,
+            sport: 0,
+            dport: 0,
+          },
+          trace: [],
+          ...(nhIndex !== undefined && nhIndex >= 0 ? { nhIndex } : {}),
+        };
         same(printRouteGet(stateJson, d, { family: fam, fibmatch: true, json: false }), text);
         same(printRouteGet(stateJson, d, { family: fam, fibmatch: true, json: true }), json);
       }
@@ -430,8 +662,35 @@ if (!ROOT) {
 
     it("ip route get errors print like RTNETLINK", () => {
       let err = "";
-      try { execFileSync("ip", ["netns", "exec", NS, "ip", "-6", "route", "get", "fd99::1"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }); } catch (e) { err = (e as { stderr: string }).stderr; }
-      const d: Decision = { ok: false, errno: "EACCES", cacheFlags: [], flow: { family: 6, daddr: parseAddr("fd99::1").ok ? (parseAddr("fd99::1") as { value: Addr }).value : (undefined as never), saddr: { family: 6, v: 0n }, iif: 1, oif: 0, mark: 0, uid: 0, tos: 0, ipproto: 17, sport: 0, dport: 0 }, trace: [] };
+      try {
+        execFileSync("ip", ["netns", "exec", NS, "ip", "-6", "route", "get", "fd99::1"], {
+          encoding: "utf8",
+          stdio: ["ignore", "pipe", "pipe"],
+        });
+      } catch (e) {
+        err = (e as { stderr: string }).stderr;
+      }
+      const d: Decision = {
+        ok: false,
+        errno: "EACCES",
+        cacheFlags: [],
+        flow: {
+          family: 6,
+          daddr: parseAddr("fd99::1").ok
+            ? (parseAddr("fd99::1") as { value: Addr }).value
+            : (undefined as never),
+          saddr: { family: 6, v: 0n },
+          iif: 1,
+          oif: 0,
+          mark: 0,
+          uid: 0,
+          tos: 0,
+          ipproto: 17,
+          sport: 0,
+          dport: 0,
+        },
+        trace: [],
+      };
       same(printRouteGet(stateJson, d, { family: 6 }), err);
     });
   });

@@ -54,7 +54,8 @@ function envInt(name: string, dflt: number): number {
   const v = process.env[name];
   if (v === undefined || v === "") return dflt;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${name}=${v}: expected a non-negative integer`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new Error(`${name}=${v}: expected a non-negative integer`);
   return n;
 }
 
@@ -107,7 +108,11 @@ export function parseProbes(text: string): Probe[] {
 /** The bundled examples (examples/*.sh with *.probes) run as scenarios too, named `example-*`. */
 export const EXAMPLES_DIR = path.join(REPO_ROOT, "examples");
 
-export function loadScenarios(dir = SCENARIO_DIR, filter: RegExp | null = null, prefix = ""): Scenario[] {
+export function loadScenarios(
+  dir = SCENARIO_DIR,
+  filter: RegExp | null = null,
+  prefix = "",
+): Scenario[] {
   const names = fs
     .readdirSync(dir)
     .filter((f) => f.endsWith(".sh"))
@@ -118,7 +123,12 @@ export function loadScenarios(dir = SCENARIO_DIR, filter: RegExp | null = null, 
     const script = path.join(dir, `${name}.sh`);
     const probesFile = path.join(dir, `${name}.probes`);
     if (!fs.existsSync(probesFile)) throw new Error(`scenario ${name}: missing ${probesFile}`);
-    return { name: prefix + name, script, probesFile, probes: parseProbes(fs.readFileSync(probesFile, "utf8")) };
+    return {
+      name: prefix + name,
+      script,
+      probesFile,
+      probes: parseProbes(fs.readFileSync(probesFile, "utf8")),
+    };
   });
 }
 
@@ -142,7 +152,11 @@ interface Spawned {
   ms: number;
 }
 
-function run(cmd: string, args: string[], opts: { cwd?: string; timeoutMs?: number } = {}): Spawned {
+function run(
+  cmd: string,
+  args: string[],
+  opts: { cwd?: string; timeoutMs?: number } = {},
+): Spawned {
   const t0 = Date.now();
   const r = spawnSync(cmd, args, {
     cwd: opts.cwd ?? REPO_ROOT,
@@ -230,11 +244,21 @@ export function waitSettled(ns: string): void {
   const deadline = Date.now() + 5000;
   for (;;) {
     const r = run("ip", ["-n", ns, "-6", "addr", "show", "tentative"], {});
-    const pending = r.stdout.split("\n").filter((l) => l.includes("inet6") && !l.includes("dadfailed"));
+    const pending = r.stdout
+      .split("\n")
+      .filter((l) => l.includes("inet6") && !l.includes("dadfailed"));
     // Tentative addresses on links without carrier never finish: ignore those links.
     const links = run("ip", ["-n", ns, "-o", "link", "show"], {}).stdout;
-    const noCarrier = new Set(links.split("\n").filter((l) => l.includes("NO-CARRIER") || l.includes("state DOWN")).map((l) => l.split(":")[1]?.trim().split("@")[0]));
-    const dev = r.stdout.split("\n").filter((l) => /^\d+:/.test(l)).map((l) => l.split(":")[1]?.trim().split("@")[0]);
+    const noCarrier = new Set(
+      links
+        .split("\n")
+        .filter((l) => l.includes("NO-CARRIER") || l.includes("state DOWN"))
+        .map((l) => l.split(":")[1]?.trim().split("@")[0]),
+    );
+    const dev = r.stdout
+      .split("\n")
+      .filter((l) => /^\d+:/.test(l))
+      .map((l) => l.split(":")[1]?.trim().split("@")[0]);
     if (!pending.length || dev.every((d) => noCarrier.has(d))) return;
     if (Date.now() > deadline) return;
     run("sleep", ["0.1"], {});
@@ -303,7 +327,15 @@ export function runBatch(
     const r = run(cmd, [...argsBeforeFile, file]);
     ms += r.ms;
     statuses.push(r.status);
-    const { parsed, consumed } = correlate(chunk.length, r.stdout, r.stderr, file, r.status, stray, diagnostic);
+    const { parsed, consumed } = correlate(
+      chunk.length,
+      r.stdout,
+      r.stderr,
+      file,
+      r.status,
+      stray,
+      diagnostic,
+    );
     answers.push(...parsed);
     if (consumed >= chunk.length) break;
     start += consumed;
@@ -311,7 +343,10 @@ export function runBatch(
     // Anything else (a crash, a loader failure) would repeat for every line: stop.
     if (r.status !== 255 || ++resumes > 50) {
       for (let i = start; i < lines.length; i++)
-        answers.push({ kind: "missing", detail: `batch ended (exit ${r.status}) before this line` });
+        answers.push({
+          kind: "missing",
+          detail: `batch ended (exit ${r.status}) before this line`,
+        });
       break;
     }
   }
@@ -334,7 +369,8 @@ function correlate(
   // Diagnostics about the setup script itself (routelab's loader: `<script>:LINE:COL: ...`)
   // belong to the scenario, not to the first failing probe.
   const errLines = diagnostic ? allErr.filter((l) => !diagnostic.test(l)) : allErr;
-  if (diagnostic) stray.push(...allErr.filter((l) => diagnostic.test(l)).map((l) => `setup diagnostic: ${l}`));
+  if (diagnostic)
+    stray.push(...allErr.filter((l) => diagnostic.test(l)).map((l) => `setup diagnostic: ${l}`));
   // failed line number -> the stderr lines printed since the previous marker
   const failed = new Map<number, string[]>();
   let pending: string[] = [];
@@ -385,7 +421,13 @@ function escapeRe(x: string): string {
 
 export function routelabBatch(cli: string, script: string, lines: string[]): BatchOutcome {
   const diag = new RegExp(`^(${escapeRe(script)}|${escapeRe(path.basename(script))}):\\d+`);
-  return runBatch(process.execPath, [cli, "--load", script, "-j", "-force", "-batch"], lines, "r", diag);
+  return runBatch(
+    process.execPath,
+    [cli, "--load", script, "-j", "-force", "-batch"],
+    lines,
+    "r",
+    diag,
+  );
 }
 
 /** A side that answered nothing at all (loader failure, crash): one message instead of N diffs. */
@@ -403,13 +445,20 @@ export interface CliStatus {
 
 /** Is routelab's CLI built and does it answer a trivial batch? */
 export function routelabCliStatus(cli: string): CliStatus {
-  if (!fs.existsSync(cli)) return { ok: false, reason: `${path.relative(REPO_ROOT, cli)} does not exist (run \`npm run build\`)` };
+  if (!fs.existsSync(cli))
+    return {
+      ok: false,
+      reason: `${path.relative(REPO_ROOT, cli)} does not exist (run \`npm run build\`)`,
+    };
   const script = path.join(tmpDir(), "cli-probe.sh");
   fs.writeFileSync(script, "ip link set lo up\n");
   const out = routelabBatch(cli, script, ["route get 127.0.0.1"]);
   const a = out.answers[0];
   if (a && a.kind === "ok") return { ok: true, reason: "" };
-  return { ok: false, reason: `${path.relative(REPO_ROOT, cli)} does not answer a -batch probe: ${describeAnswer(a)}` };
+  return {
+    ok: false,
+    reason: `${path.relative(REPO_ROOT, cli)} does not answer a -batch probe: ${describeAnswer(a)}`,
+  };
 }
 
 // ------------------------------------------------------------------------------------------
@@ -438,11 +487,14 @@ function typeName(v: unknown): string {
 
 /** Field-by-field differences, as `path: kernel X, routelab Y` strings. Empty = equal. */
 export function diffJson(k: unknown, r: unknown, at = ""): string[] {
-  if (typeName(k) !== typeName(r)) return [`${at || "."}: kernel ${JSON.stringify(k)}, routelab ${JSON.stringify(r)}`];
+  if (typeName(k) !== typeName(r))
+    return [`${at || "."}: kernel ${JSON.stringify(k)}, routelab ${JSON.stringify(r)}`];
   if (Array.isArray(k) && Array.isArray(r)) {
     const out: string[] = [];
-    if (k.length !== r.length) out.push(`${at || "."}: kernel has ${k.length} elements, routelab ${r.length}`);
-    for (let i = 0; i < Math.min(k.length, r.length); i++) out.push(...diffJson(k[i], r[i], `${at}[${i}]`));
+    if (k.length !== r.length)
+      out.push(`${at || "."}: kernel has ${k.length} elements, routelab ${r.length}`);
+    for (let i = 0; i < Math.min(k.length, r.length); i++)
+      out.push(...diffJson(k[i], r[i], `${at}[${i}]`));
     return out;
   }
   if (k !== null && typeof k === "object" && r !== null && typeof r === "object") {
@@ -450,32 +502,47 @@ export function diffJson(k: unknown, r: unknown, at = ""): string[] {
     const ro = r as Record<string, unknown>;
     const out: string[] = [];
     for (const key of Object.keys(ko)) {
-      if (!(key in ro)) out.push(`${at}.${key}: kernel ${JSON.stringify(ko[key])}, routelab (absent)`);
+      if (!(key in ro))
+        out.push(`${at}.${key}: kernel ${JSON.stringify(ko[key])}, routelab (absent)`);
       else out.push(...diffJson(ko[key], ro[key], `${at}.${key}`));
     }
-    for (const key of Object.keys(ro)) if (!(key in ko)) out.push(`${at}.${key}: kernel (absent), routelab ${JSON.stringify(ro[key])}`);
+    for (const key of Object.keys(ro))
+      if (!(key in ko))
+        out.push(`${at}.${key}: kernel (absent), routelab ${JSON.stringify(ro[key])}`);
     return out;
   }
   if (k === r) return [];
   // The one documented normalization: IPv6 link-local addresses derive from the random MAC the
   // kernel gave each device (routelab uses a deterministic one), so two fe80::/64 sources agree.
-  if (at.endsWith(".prefsrc") && typeof k === "string" && typeof r === "string" && /^fe80::/.test(k) && /^fe80::/.test(r)) return [];
+  if (
+    at.endsWith(".prefsrc") &&
+    typeof k === "string" &&
+    typeof r === "string" &&
+    /^fe80::/.test(k) &&
+    /^fe80::/.test(r)
+  )
+    return [];
   return [`${at || "."}: kernel ${JSON.stringify(k)}, routelab ${JSON.stringify(r)}`];
 }
 
 /** Differences between two answers; empty when they agree. */
 export function compareAnswers(k: Answer | undefined, r: Answer | undefined): string[] {
-  if (!k || !r) return [`missing answer (kernel: ${describeAnswer(k)}, routelab: ${describeAnswer(r)})`];
+  if (!k || !r)
+    return [`missing answer (kernel: ${describeAnswer(k)}, routelab: ${describeAnswer(r)})`];
   if (k.kind === "ok" && r.kind === "ok") return diffJson(k.json, r.json);
   if (k.kind === "error" && r.kind === "error") {
     const a = k.messages.join("\n");
     const b = r.messages.join("\n");
-    return a === b ? [] : [`error message: kernel ${JSON.stringify(a)}, routelab ${JSON.stringify(b)}`];
+    return a === b
+      ? []
+      : [`error message: kernel ${JSON.stringify(a)}, routelab ${JSON.stringify(b)}`];
   }
   if (k.kind === "aborted" && r.kind === "aborted") {
     const a = k.messages.join("\n");
     const b = r.messages.join("\n");
-    return a === b && k.status === r.status ? [] : [`usage error: kernel ${describeAnswer(k)}, routelab ${describeAnswer(r)}`];
+    return a === b && k.status === r.status
+      ? []
+      : [`usage error: kernel ${describeAnswer(k)}, routelab ${describeAnswer(r)}`];
   }
   return [`outcome: kernel ${k.kind}, routelab ${r.kind}`];
 }
@@ -510,7 +577,8 @@ export function kernelAnswerProblem(a: Answer): string | null {
   switch (a.kind) {
     case "ok": {
       const j = a.json;
-      if (!Array.isArray(j) || j.length !== 1 || typeName(j[0]) !== "object") return `unexpected JSON shape ${a.raw}`;
+      if (!Array.isArray(j) || j.length !== 1 || typeName(j[0]) !== "object")
+        return `unexpected JSON shape ${a.raw}`;
       return null;
     }
     case "error": {
@@ -584,8 +652,14 @@ export function fmt6(n: bigint): string {
   return `${hex.slice(0, best).join(":")}::${hex.slice(best + bestLen).join(":")}`;
 }
 
-interface Prefix4 { net: number; len: number }
-interface Prefix6 { net: bigint; len: number }
+interface Prefix4 {
+  net: number;
+  len: number;
+}
+interface Prefix6 {
+  net: bigint;
+  len: number;
+}
 
 function mask4(len: number): number {
   return len === 0 ? 0 : (0xffffffff << (32 - len)) >>> 0;
@@ -596,7 +670,15 @@ function boundaries4(p: Prefix4): number[] {
   const m = mask4(p.len);
   const first = (p.net & m) >>> 0;
   const last = (first | (~m >>> 0)) >>> 0;
-  const out = [first, last, first - 1, last + 1, first + 1, last - 1, first + Math.floor((last - first) / 2) + 1];
+  const out = [
+    first,
+    last,
+    first - 1,
+    last + 1,
+    first + 1,
+    last - 1,
+    first + Math.floor((last - first) / 2) + 1,
+  ];
   return out.filter((x) => x >= 0 && x <= 0xffffffff).map((x) => x >>> 0);
 }
 function boundaries6(p: Prefix6): bigint[] {
@@ -604,7 +686,15 @@ function boundaries6(p: Prefix6): bigint[] {
   const m = p.len === 0 ? 0n : (MAX6 >> hostBits) << hostBits;
   const first = p.net & m;
   const last = first | (MAX6 ^ m);
-  const out = [first, last, first - 1n, last + 1n, first + 1n, last - 1n, first + ((last - first) >> 1n) + 1n];
+  const out = [
+    first,
+    last,
+    first - 1n,
+    last + 1n,
+    first + 1n,
+    last - 1n,
+    first + ((last - first) >> 1n) + 1n,
+  ];
   return out.filter((x) => x >= 0n && x <= MAX6);
 }
 
@@ -656,7 +746,10 @@ export function readVocabulary(ns: string): Vocabulary {
   const addrs = arr(ipJson(ns, ["addr", "show"]));
   const routes4 = arr(ipJson(ns, ["-4", "route", "show", "table", "all"]));
   const routes6 = arr(ipJson(ns, ["-6", "route", "show", "table", "all"]));
-  const rules = [...arr(ipJson(ns, ["-4", "rule", "show"])), ...arr(ipJson(ns, ["-6", "rule", "show"]))];
+  const rules = [
+    ...arr(ipJson(ns, ["-4", "rule", "show"])),
+    ...arr(ipJson(ns, ["-6", "rule", "show"])),
+  ];
 
   const devices = links.map((l) => str(l.ifname)).filter((x): x is string => !!x && x !== "lo");
   const local4 = new Set<string>();
@@ -731,15 +824,25 @@ export function readVocabulary(ns: string): Vocabulary {
     if (fm !== undefined) {
       const fk = num(r.fwmask) ?? 0xffffffff;
       const low = fk & -fk;
-      for (const v of [fm, (fm | (0x12345678 & ~fk)) >>> 0, (fm ^ low) >>> 0, (fm + 1) >>> 0, fk >>> 0, (fm | fk) >>> 0]) marks.add(v >>> 0);
+      for (const v of [
+        fm,
+        (fm | (0x12345678 & ~fk)) >>> 0,
+        (fm ^ low) >>> 0,
+        (fm + 1) >>> 0,
+        fk >>> 0,
+        (fm | fk) >>> 0,
+      ])
+        marks.add(v >>> 0);
     }
     for (const k of ["uid_start", "uid_end"]) {
       const u = num(r[k]);
-      if (u !== undefined) for (const v of [u - 1, u, u + 1]) if (v >= 0 && v <= 0xffffffff) uids.add(v);
+      if (u !== undefined)
+        for (const v of [u - 1, u, u + 1]) if (v >= 0 && v <= 0xffffffff) uids.add(v);
     }
     for (const k of ["sport", "dport", "sport_start", "sport_end", "dport_start", "dport_end"]) {
       const p = num(r[k]);
-      if (p !== undefined) for (const v of [p - 1, p, p + 1]) if (v >= 1 && v <= 65535) ports.add(v);
+      if (p !== undefined)
+        for (const v of [p - 1, p, p + 1]) if (v >= 1 && v <= 65535) ports.add(v);
     }
     const t = num(r.tos) ?? num(r.dsfield);
     if (t !== undefined) for (const v of [t, t | 0x20, t ^ 0x04]) tos.add(v & 0xff);
@@ -796,7 +899,10 @@ function fallback<T>(xs: T[], dflt: T): T[] {
 
 const rand4 = fc.integer({ min: 0, max: 0xffffffff }).map(fmt4);
 const rand6 = fc
-  .tuple(fc.constantFrom(0x2001, 0x2400, 0x2a00, 0xfd00, 0x2001), fc.bigInt({ min: 0n, max: (1n << 112n) - 1n }))
+  .tuple(
+    fc.constantFrom(0x2001, 0x2400, 0x2a00, 0xfd00, 0x2001),
+    fc.bigInt({ min: 0n, max: (1n << 112n) - 1n }),
+  )
   .map(([top, rest]) => fmt6((BigInt(top) << 112n) | rest));
 
 /** Random marks as a set of bits: shrinking drops bits, so a minimal mark shows the bits that matter. */
@@ -808,12 +914,25 @@ export function probeArbitrary(v: Vocabulary): fc.Arbitrary<ProbeSpec> {
   const dst4 = fc.oneof(
     { arbitrary: fc.constantFrom(...fallback(v.dst4, "8.8.8.8")), weight: 7 },
     { arbitrary: rand4, weight: 2 },
-    { arbitrary: fc.constantFrom("0.0.0.0", "255.255.255.255", "127.0.0.1", "224.0.0.1", "8.8.8.8", "1.1.1.1"), weight: 1 },
+    {
+      arbitrary: fc.constantFrom(
+        "0.0.0.0",
+        "255.255.255.255",
+        "127.0.0.1",
+        "224.0.0.1",
+        "8.8.8.8",
+        "1.1.1.1",
+      ),
+      weight: 1,
+    },
   );
   const dst6 = fc.oneof(
     { arbitrary: fc.constantFrom(...fallback(v.dst6, "2001:db8::1")), weight: 7 },
     { arbitrary: rand6, weight: 2 },
-    { arbitrary: fc.constantFrom("::1", "2001:4860:4860::8888", "2606:4700:4700::1111"), weight: 1 },
+    {
+      arbitrary: fc.constantFrom("::1", "2001:4860:4860::8888", "2606:4700:4700::1111"),
+      weight: 1,
+    },
   );
   const src4 = fc.oneof(
     { arbitrary: fc.constantFrom(...fallback(v.local4, "127.0.0.1")), weight: 3 },
@@ -838,23 +957,62 @@ export function probeArbitrary(v: Vocabulary): fc.Arbitrary<ProbeSpec> {
   const devs = fallback(v.devices, "lo");
   const opt = <T>(a: fc.Arbitrary<T>, freq: number) => fc.option(a, { nil: undefined, freq });
   return fc.record({
-    v6: fc.oneof({ arbitrary: fc.constant(false), weight: 3 }, { arbitrary: fc.constant(true), weight: v.local6.length ? 2 : 0 }),
+    v6: fc.oneof(
+      { arbitrary: fc.constant(false), weight: 3 },
+      { arbitrary: fc.constant(true), weight: v.local6.length ? 2 : 0 },
+    ),
     dst4,
     dst6,
-    input: fc.oneof({ arbitrary: fc.constant(false), weight: 3 }, { arbitrary: fc.constant(true), weight: 2 }),
+    input: fc.oneof(
+      { arbitrary: fc.constant(false), weight: 3 },
+      { arbitrary: fc.constant(true), weight: 2 },
+    ),
     from4: opt(src4, 2),
     from6: opt(src6, 2),
     in4: inSrc4,
     in6: inSrc6,
     iif: fc.constantFrom(...devs),
     oif: opt(fc.constantFrom(...devs), 6),
-    mark: opt(fc.oneof({ arbitrary: fc.constantFrom(...v.marks), weight: 4 }, { arbitrary: markBits, weight: 1 }), 2),
-    uid: opt(fc.oneof({ arbitrary: fc.constantFrom(...v.uids), weight: 4 }, { arbitrary: fc.integer({ min: 0, max: 0xffffffff }), weight: 1 }), 3),
+    mark: opt(
+      fc.oneof(
+        { arbitrary: fc.constantFrom(...v.marks), weight: 4 },
+        { arbitrary: markBits, weight: 1 },
+      ),
+      2,
+    ),
+    uid: opt(
+      fc.oneof(
+        { arbitrary: fc.constantFrom(...v.uids), weight: 4 },
+        { arbitrary: fc.integer({ min: 0, max: 0xffffffff }), weight: 1 },
+      ),
+      3,
+    ),
     ipproto: opt(fc.constantFrom("tcp", "udp", "icmp"), 2),
-    sport: opt(fc.oneof({ arbitrary: fc.constantFrom(...v.ports), weight: 3 }, { arbitrary: fc.integer({ min: 1, max: 65535 }), weight: 1 }), 3),
-    dport: opt(fc.oneof({ arbitrary: fc.constantFrom(...v.ports), weight: 3 }, { arbitrary: fc.integer({ min: 1, max: 65535 }), weight: 1 }), 2),
-    tos: opt(fc.oneof({ arbitrary: fc.constantFrom(...v.tos), weight: 3 }, { arbitrary: fc.integer({ min: 1, max: 255 }), weight: 1 }), 5),
-    fibmatch: fc.oneof({ arbitrary: fc.constant(false), weight: 19 }, { arbitrary: fc.constant(true), weight: 1 }),
+    sport: opt(
+      fc.oneof(
+        { arbitrary: fc.constantFrom(...v.ports), weight: 3 },
+        { arbitrary: fc.integer({ min: 1, max: 65535 }), weight: 1 },
+      ),
+      3,
+    ),
+    dport: opt(
+      fc.oneof(
+        { arbitrary: fc.constantFrom(...v.ports), weight: 3 },
+        { arbitrary: fc.integer({ min: 1, max: 65535 }), weight: 1 },
+      ),
+      2,
+    ),
+    tos: opt(
+      fc.oneof(
+        { arbitrary: fc.constantFrom(...v.tos), weight: 3 },
+        { arbitrary: fc.integer({ min: 1, max: 255 }), weight: 1 },
+      ),
+      5,
+    ),
+    fibmatch: fc.oneof(
+      { arbitrary: fc.constant(false), weight: 19 },
+      { arbitrary: fc.constant(true), weight: 1 },
+    ),
   });
 }
 
@@ -872,7 +1030,8 @@ export function renderProbe(p: ProbeSpec): string {
   }
   if (p.mark !== undefined) w.push("mark", `0x${p.mark.toString(16)}`);
   if (p.uid !== undefined) w.push("uid", String(p.uid));
-  if (p.ipproto !== undefined) w.push("ipproto", p.v6 && p.ipproto === "icmp" ? "ipv6-icmp" : p.ipproto);
+  if (p.ipproto !== undefined)
+    w.push("ipproto", p.v6 && p.ipproto === "icmp" ? "ipv6-icmp" : p.ipproto);
   if (p.sport !== undefined) w.push("sport", String(p.sport));
   if (p.dport !== undefined) w.push("dport", String(p.dport));
   if (p.tos !== undefined) w.push("tos", `0x${p.tos.toString(16)}`);

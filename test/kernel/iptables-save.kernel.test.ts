@@ -9,82 +9,163 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SourceLoc } from "../../src/model/types.js";
 import {
-  createIptablesRuleset, iptablesBaseChains, iptablesSave, runIpset, runIptables, runIptablesRestore,
+  createIptablesRuleset,
+  iptablesBaseChains,
+  iptablesSave,
+  runIpset,
+  runIptables,
+  runIptablesRestore,
 } from "../../src/netfilter/iptables/index.js";
 import type { IptablesResult, IptablesRuleset } from "../../src/netfilter/iptables/index.js";
 
 const NS = `iptsave_${process.pid}`;
 const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
 const haveTools = (() => {
-  try { execFileSync("iptables", ["-V"], { stdio: "pipe" }); execFileSync("ip", ["-V"], { stdio: "pipe" }); return true; } catch { return false; }
+  try {
+    execFileSync("iptables", ["-V"], { stdio: "pipe" });
+    execFileSync("ip", ["-V"], { stdio: "pipe" });
+    return true;
+  } catch {
+    return false;
+  }
 })();
-const haveIpset = !process.env.IPTSAVE_NO_IPSET && (() => { try { execFileSync("ipset", ["-v"], { stdio: "pipe" }); return true; } catch { return false; } })();
+const haveIpset =
+  !process.env.IPTSAVE_NO_IPSET &&
+  (() => {
+    try {
+      execFileSync("ipset", ["-v"], { stdio: "pipe" });
+      return true;
+    } catch {
+      return false;
+    }
+  })();
 const canRun = isRoot && haveTools;
 if (!canRun) {
   const why = !isRoot ? "not root" : "iptables/ip not installed";
-  if (process.env.CI === "true") throw new Error(`iptables-save kernel test cannot run in CI: ${why}`);
+  if (process.env.CI === "true")
+    throw new Error(`iptables-save kernel test cannot run in CI: ${why}`);
   console.log(`SKIP iptables-save kernel test: ${why} (needs root, iptables 1.8.9 and iproute2)`);
 }
 
 /** Minimal POSIX-shell word splitting: single quotes, double quotes with \\ escapes. */
 function shellSplit(line: string): string[] {
   const out: string[] = [];
-  let cur = "", has = false, i = 0;
+  let cur = "",
+    has = false,
+    i = 0;
   while (i < line.length) {
     const c = line[i]!;
-    if (c === "'") { const j = line.indexOf("'", i + 1); cur += line.slice(i + 1, j); has = true; i = j + 1; continue; }
-    if (c === '"') {
-      i++; has = true;
-      while (i < line.length && line[i] !== '"') {
-        if (line[i] === "\\" && i + 1 < line.length && '"\\$`'.includes(line[i + 1]!)) { cur += line[i + 1]; i += 2; continue; }
-        cur += line[i]; i++;
-      }
-      i++; continue;
+    if (c === "'") {
+      const j = line.indexOf("'", i + 1);
+      cur += line.slice(i + 1, j);
+      has = true;
+      i = j + 1;
+      continue;
     }
-    if (c === " " || c === "\t") { if (has) { out.push(cur); cur = ""; has = false; } i++; continue; }
-    if (c === "\\" && i + 1 < line.length) { cur += line[i + 1]; has = true; i += 2; continue; }
-    cur += c; has = true; i++;
+    if (c === '"') {
+      i++;
+      has = true;
+      while (i < line.length && line[i] !== '"') {
+        if (line[i] === "\\" && i + 1 < line.length && '"\\$`'.includes(line[i + 1]!)) {
+          cur += line[i + 1];
+          i += 2;
+          continue;
+        }
+        cur += line[i];
+        i++;
+      }
+      i++;
+      continue;
+    }
+    if (c === " " || c === "\t") {
+      if (has) {
+        out.push(cur);
+        cur = "";
+        has = false;
+      }
+      i++;
+      continue;
+    }
+    if (c === "\\" && i + 1 < line.length) {
+      cur += line[i + 1];
+      has = true;
+      i += 2;
+      continue;
+    }
+    cur += c;
+    has = true;
+    i++;
   }
   if (has) out.push(cur);
   return out;
 }
 
 function real(argv: string[], input?: string): { status: number; stdout: string; stderr: string } {
-  const r = spawnSync("ip", ["netns", "exec", NS, ...argv], { input: input ?? "", encoding: "utf8" });
+  const r = spawnSync("ip", ["netns", "exec", NS, ...argv], {
+    input: input ?? "",
+    encoding: "utf8",
+  });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
 function locs(argv: string[], line: number): SourceLoc[] {
   let col = 1;
-  return argv.map((w) => { const l = { file: "test.sh", line, col }; col += w.length + 1; return l; });
+  return argv.map((w) => {
+    const l = { file: "test.sh", line, col };
+    col += w.length + 1;
+    return l;
+  });
 }
 
 /** Run a command line on the model. Supports iptables, ip6tables, ipset, iptables-restore [-n] (stdin). */
-function model(rs: IptablesRuleset, argv: string[], input: string | undefined, line: number): IptablesResult {
+function model(
+  rs: IptablesRuleset,
+  argv: string[],
+  input: string | undefined,
+  line: number,
+): IptablesResult {
   const prog = argv[0]!;
   if (prog === "ipset") return runIpset(rs, argv, locs(argv, line));
   if (prog === "iptables-restore" || prog === "ip6tables-restore") {
     const noflush = argv.includes("-n") || argv.includes("--noflush");
-    return runIptablesRestore(rs, input ?? "", prog === "iptables-restore" ? 4 : 6, { noflush, loc: { file: "stdin", line: 1, col: 1 } });
+    return runIptablesRestore(rs, input ?? "", prog === "iptables-restore" ? 4 : 6, {
+      noflush,
+      loc: { file: "stdin", line: 1, col: 1 },
+    });
   }
   return runIptables(rs, argv, locs(argv, line), prog === "ip6tables" ? 6 : 4);
 }
 
-const norm = (s: string) => s.split("\n").filter((l) => l.trim() !== "" && !l.startsWith("# ")).join("\n");
+const norm = (s: string) =>
+  s
+    .split("\n")
+    .filter((l) => l.trim() !== "" && !l.startsWith("# "))
+    .join("\n");
 
 function reset(): void {
   real(["nft", "flush", "ruleset"]);
   if (haveIpset) real(["ipset", "destroy"]);
 }
 
-interface Step { cmd: string; input?: string }
+interface Step {
+  cmd: string;
+  input?: string;
+}
 
 /** Run steps on kernel and model; compare each status/stderr and the final save output. */
 function compare(steps: Array<string | Step>): { mismatches: string[]; count: number } {
   reset();
   const rs = createIptablesRuleset();
   const mismatches: string[] = [];
-  const chainsNow = () => (JSON.parse(real(["nft", "-j", "list", "chains"]).stdout || '{"nftables":[]}') as { nftables: Array<{ chain?: { family: string; table: string; name: string; hook?: string } }> }).nftables.flatMap((e) => (e.chain?.hook ? [`${e.chain.family} ${e.chain.table} ${e.chain.name}`] : [])).sort().join(", ");
+  const chainsNow = () =>
+    (
+      JSON.parse(real(["nft", "-j", "list", "chains"]).stdout || '{"nftables":[]}') as {
+        nftables: Array<{ chain?: { family: string; table: string; name: string; hook?: string } }>;
+      }
+    ).nftables
+      .flatMap((e) => (e.chain?.hook ? [`${e.chain.family} ${e.chain.table} ${e.chain.name}`] : []))
+      .sort()
+      .join(", ");
   let chainsReported = false;
   steps.forEach((s, n) => {
     const step = typeof s === "string" ? { cmd: s } : s;
@@ -95,30 +176,78 @@ function compare(steps: Array<string | Step>): { mismatches: string[]; count: nu
     // failed to add); nothing is committed then, so only this step goes uncompared
     if (k.status === -1) return;
     if (k.status !== m.status || norm(k.stderr) !== norm(m.stderr)) {
-      mismatches.push(`${step.cmd}${step.input ? `\n  input: ${JSON.stringify(step.input)}` : ""}\n  kernel: [${k.status}] ${JSON.stringify(norm(k.stderr))}\n  model:  [${m.status}] ${JSON.stringify(norm(m.stderr))}`);
+      mismatches.push(
+        `${step.cmd}${step.input ? `\n  input: ${JSON.stringify(step.input)}` : ""}\n  kernel: [${k.status}] ${JSON.stringify(norm(k.stderr))}\n  model:  [${m.status}] ${JSON.stringify(norm(m.stderr))}`,
+      );
     }
     if (process.env.IPTSAVE_TRACE_CHAINS && !chainsReported) {
-      const kc = chainsNow(), mc = iptablesBaseChains(rs).map((c) => `${c.family} ${c.table} ${c.chain}`).sort().join(", ");
-      if (kc !== mc) { chainsReported = true; mismatches.push(`first base-chain divergence after: ${step.cmd}${step.input ? ` <<< ${JSON.stringify(step.input)}` : ""}\n  kernel: ${kc}\n  model:  ${mc}`); }
+      const kc = chainsNow(),
+        mc = iptablesBaseChains(rs)
+          .map((c) => `${c.family} ${c.table} ${c.chain}`)
+          .sort()
+          .join(", ");
+      if (kc !== mc) {
+        chainsReported = true;
+        mismatches.push(
+          `first base-chain divergence after: ${step.cmd}${step.input ? ` <<< ${JSON.stringify(step.input)}` : ""}\n  kernel: ${kc}\n  model:  ${mc}`,
+        );
+      }
     }
-    if (k.status === 0 && m.status === 0 && /(^| )-S( |$)/.test(step.cmd) && k.stdout !== m.stdout) {
-      mismatches.push(`${step.cmd}\n  kernel stdout: ${JSON.stringify(k.stdout)}\n  model stdout:  ${JSON.stringify(m.stdout)}`);
+    if (
+      k.status === 0 &&
+      m.status === 0 &&
+      /(^| )-S( |$)/.test(step.cmd) &&
+      k.stdout !== m.stdout
+    ) {
+      mismatches.push(
+        `${step.cmd}\n  kernel stdout: ${JSON.stringify(k.stdout)}\n  model stdout:  ${JSON.stringify(m.stdout)}`,
+      );
     }
   });
   // the base chains iptables-nft registered (hook, priority, type) vs iptablesBaseChains
-  const listed = JSON.parse(real(["nft", "-j", "list", "chains"]).stdout || '{"nftables":[]}') as { nftables: Array<{ chain?: { family: string; table: string; name: string; hook?: string; prio?: number; type?: string } }> };
-  const kChains = listed.nftables.flatMap((e) => (e.chain && e.chain.hook ? [`${e.chain.family} ${e.chain.table} ${e.chain.name} ${e.chain.hook} ${e.chain.prio} ${e.chain.type}`] : [])).sort();
-  const mChains = iptablesBaseChains(rs).map((c) => `${c.family} ${c.table} ${c.chain} ${c.hook} ${c.priority} ${c.type}`).sort();
-  if (JSON.stringify(kChains) !== JSON.stringify(mChains)) mismatches.push(`base chains differ:\n  kernel: ${kChains.join(", ")}\n  model:  ${mChains.join(", ")}`);
+  const listed = JSON.parse(real(["nft", "-j", "list", "chains"]).stdout || '{"nftables":[]}') as {
+    nftables: Array<{
+      chain?: {
+        family: string;
+        table: string;
+        name: string;
+        hook?: string;
+        prio?: number;
+        type?: string;
+      };
+    }>;
+  };
+  const kChains = listed.nftables
+    .flatMap((e) =>
+      e.chain && e.chain.hook
+        ? [
+            `${e.chain.family} ${e.chain.table} ${e.chain.name} ${e.chain.hook} ${e.chain.prio} ${e.chain.type}`,
+          ]
+        : [],
+    )
+    .sort();
+  const mChains = iptablesBaseChains(rs)
+    .map((c) => `${c.family} ${c.table} ${c.chain} ${c.hook} ${c.priority} ${c.type}`)
+    .sort();
+  if (JSON.stringify(kChains) !== JSON.stringify(mChains))
+    mismatches.push(
+      `base chains differ:\n  kernel: ${kChains.join(", ")}\n  model:  ${mChains.join(", ")}`,
+    );
   for (const t of ["filter", "nat", "mangle", "raw", "security"] as const) {
     const k = real(["iptables-save", "-c", "-t", t]).stdout;
     const m = iptablesSave(rs, 4, { table: t, counters: true });
-    if (norm(k) !== norm(m)) mismatches.push(`iptables-save -c -t ${t} differs:\n--- kernel\n${JSON.stringify(k)}\n--- model\n${JSON.stringify(m)}`);
+    if (norm(k) !== norm(m))
+      mismatches.push(
+        `iptables-save -c -t ${t} differs:\n--- kernel\n${JSON.stringify(k)}\n--- model\n${JSON.stringify(m)}`,
+      );
   }
   for (const f of [4, 6] as const) {
     const k = real([f === 4 ? "iptables-save" : "ip6tables-save"]).stdout;
     const m = iptablesSave(rs, f);
-    if (norm(k) !== norm(m)) mismatches.push(`${f === 4 ? "iptables-save" : "ip6tables-save"} differs:\n--- kernel\n${norm(k)}\n--- model\n${norm(m)}`);
+    if (norm(k) !== norm(m))
+      mismatches.push(
+        `${f === 4 ? "iptables-save" : "ip6tables-save"} differs:\n--- kernel\n${norm(k)}\n--- model\n${norm(m)}`,
+      );
   }
   return { mismatches, count: steps.length };
 }
@@ -289,7 +418,9 @@ const MWAN3 = [
   "ipset create mwan3_custom_v4 hash:net",
   "ipset create mwan3_dynamic_v4 hash:ip",
   "ipset add mwan3_dynamic_v4 1.2.3.4",
-  { cmd: "iptables-restore -n", input: `*mangle
+  {
+    cmd: "iptables-restore -n",
+    input: `*mangle
 :mwan3_hook - [0:0]
 :mwan3_ifaces_in - [0:0]
 :mwan3_connected_ipv4 - [0:0]
@@ -318,7 +449,8 @@ const MWAN3 = [
 -A mwan3_rules -m comment --comment default_rule -j mwan3_policy_balanced
 -A mwan3_policy_balanced -m mark --mark 0x0/0x3f00 -m comment --comment "wan 1 1" -j MARK --set-xmark 0x100/0x3f00
 COMMIT
-` },
+`,
+  },
 ];
 
 const IPSET_ERRORS = [
@@ -375,7 +507,9 @@ const V6_ERRORS = [
 ];
 
 const KUBE_PROXY: Array<string | Step> = [
-  { cmd: "iptables-restore --noflush", input: `*filter
+  {
+    cmd: "iptables-restore --noflush",
+    input: `*filter
 :KUBE-FIREWALL - [0:0]
 :KUBE-FORWARD - [0:0]
 :KUBE-SERVICES - [0:0]
@@ -411,15 +545,19 @@ COMMIT
 -A KUBE-SEP-A -p tcp -m comment --comment "default/kubernetes:https" -m tcp -j DNAT --to-destination 192.168.1.10:6443
 -A KUBE-SEP-B -p tcp -m comment --comment "default/kubernetes:https" -m tcp -j DNAT --to-destination 192.168.1.11:6443
 COMMIT
-` },
+`,
+  },
   "iptables -t nat -N KUBE-NODEPORTS",
-  { cmd: "iptables-restore --noflush", input: `*nat
+  {
+    cmd: "iptables-restore --noflush",
+    input: `*nat
 :KUBE-SERVICES - [0:0]
 :KUBE-NODEPORTS - [0:0]
 -A KUBE-SERVICES -d 10.96.0.1/32 -p tcp -m comment --comment "default/kubernetes:https cluster IP" -m tcp --dport 443 -j KUBE-SVC-NPX46M4PTMTKRN6Y
 -A KUBE-SERVICES -m comment --comment "kubernetes service nodeports; NOTE: this must be the last rule in this chain" -m addrtype --dst-type LOCAL -j KUBE-NODEPORTS
 COMMIT
-` },
+`,
+  },
 ];
 
 const CANONICAL = [
@@ -485,7 +623,7 @@ const CANONICAL = [
   "iptables -A INPUT -p udp --dport ssh -j ACCEPT",
   "iptables -A INPUT -p udp --dport 65536 -j ACCEPT",
   "iptables -A INPUT -p udp --dport 0x10 -j ACCEPT",
-  "iptables -A INPUT -p udp --dport \"\" -j ACCEPT",
+  'iptables -A INPUT -p udp --dport "" -j ACCEPT',
   "iptables -A INPUT -p udp ! --dport :100 -j ACCEPT",
   "iptables -A INPUT -p tcp -m tcp -j ACCEPT",
   "iptables -A INPUT -p 6 -j ACCEPT",
@@ -506,10 +644,10 @@ const CANONICAL = [
   "iptables -A INPUT -m addrtype ! --src-type LOCAL --dst-type BROADCAST,MULTICAST --limit-iface-in -j ACCEPT",
   "iptables -A OUTPUT -m addrtype --dst-type local,unicast --limit-iface-out -j ACCEPT",
   "iptables -t mangle -A PREROUTING -m socket --transparent --nowildcard -j ACCEPT",
-  "iptables -A INPUT -m comment --comment \"wg-quick(8) rule for wg0\" -j ACCEPT",
+  'iptables -A INPUT -m comment --comment "wg-quick(8) rule for wg0" -j ACCEPT',
   "iptables -A INPUT -m comment --comment 'a\"b\\c' -j ACCEPT",
   "iptables -A INPUT -m comment --comment abc_1-2 -m mark --mark 2 -j ACCEPT",
-  "iptables -A INPUT -p tcp -m comment --comment x --dport 22 -j LOG --log-prefix \"ssh: \" --log-level 7 --log-uid",
+  'iptables -A INPUT -p tcp -m comment --comment x --dport 22 -j LOG --log-prefix "ssh: " --log-level 7 --log-uid',
   "iptables -A INPUT -j LOG --log-level warning --log-prefix 012345678901234567890123456789",
   "iptables -t nat -A PREROUTING -p tcp -j DNAT --to-destination 10.0.0.1",
   "iptables -t nat -A PREROUTING -p tcp -j DNAT --to-destination 10.0.0.1:80",
@@ -535,8 +673,15 @@ const CANONICAL = [
   "iptables -D INPUT 3",
   "iptables -D INPUT -p tcp -m tcp --dport 22 -m comment --comment x -j ACCEPT",
   "iptables -D INPUT -p udp -m multiport ! --sports 53,123 -j ACCEPT",
-  "iptables -N B", "iptables -N a", "iptables -N _x", "iptables -N Z", "iptables -N a-b", "iptables -N a.b",
-  "iptables -A a -j B", "iptables -A B -g Z", "iptables -E a renamed",
+  "iptables -N B",
+  "iptables -N a",
+  "iptables -N _x",
+  "iptables -N Z",
+  "iptables -N a-b",
+  "iptables -N a.b",
+  "iptables -A a -j B",
+  "iptables -A B -g Z",
+  "iptables -E a renamed",
   "iptables -S",
   "iptables -S INPUT 2",
   "iptables -t security -P INPUT ACCEPT",
@@ -604,7 +749,7 @@ const EXTRAS = [
   "iptables -t mangle -A PREROUTING -m statistic --mode nth --every 3 --packet 0 -j MARK --set-mark 2",
   "iptables -t mangle -A PREROUTING -m statistic --mode random --probability 0.33333 -j MARK --set-mark 1",
   "iptables -t mangle -A PREROUTING -m statistic --mode random ! --probability 0.25 -j MARK --set-mark 1",
-  "iptables -A INPUT -j NFLOG --nflog-group 5 --nflog-prefix \"x y\"",
+  'iptables -A INPUT -j NFLOG --nflog-group 5 --nflog-prefix "x y"',
   "iptables -A INPUT -j NFLOG",
   "iptables -A INPUT -m tcp -j ACCEPT",
   "iptables -A INPUT -m udp -j ACCEPT",
@@ -663,7 +808,7 @@ const ERRORS = [
   "iptables -A INPUT -p 256 -j ACCEPT",
   "iptables -A INPUT ! -p all -j ACCEPT",
   "iptables -A INPUT -i abcdefghijklmnop -j ACCEPT",
-  "iptables -A INPUT -i \"\" -j ACCEPT",
+  'iptables -A INPUT -i "" -j ACCEPT',
   "iptables -A INPUT -o eth0 -j ACCEPT",
   "iptables -A OUTPUT -i eth0 -j ACCEPT",
   "iptables -A INPUT -m comment -j ACCEPT",
@@ -700,7 +845,7 @@ const ERRORS = [
   "iptables -N MARK",
   "iptables -N -foo",
   "iptables -N 12345678901234567890123456789",
-  "iptables -N \"a b\"",
+  'iptables -N "a b"',
   "iptables -N x1",
   "iptables -N x1",
   "iptables -N INPUT",
@@ -713,7 +858,10 @@ const ERRORS = [
   "iptables -X x1",
   "iptables -A INPUT -j INPUT",
   "iptables -A INPUT -j OUTPUT",
-  "iptables -N l1", "iptables -N l2", "iptables -A l1 -j l2", "iptables -A l2 -j l1",
+  "iptables -N l1",
+  "iptables -N l2",
+  "iptables -A l1 -j l2",
+  "iptables -A l2 -j l1",
   "iptables -A INPUT -j l1",
   "iptables -A OUTPUT -j x1",
   "iptables -X",
@@ -782,7 +930,7 @@ const ERRORS = [
   "iptables -A INPUT -m set --match-set nope -j ACCEPT",
   "iptables -A INPUT -m set -j ACCEPT",
   "iptables -A INPUT -j LOG --log-level foo",
-  "iptables -A INPUT -j LOG --log-prefix \"\"",
+  'iptables -A INPUT -j LOG --log-prefix ""',
   "iptables -6 -A INPUT -j ACCEPT",
   "ip6tables -A INPUT -j REJECT --reject-with icmp-port-unreachable",
   "ip6tables -t mangle -A PREROUTING -p udp -j TPROXY --on-port 1 --on-ip 1.2.3.4",
@@ -806,7 +954,7 @@ const ERRORS = [
   "iptables -A INPUT -p tcp --tcp-flags SYN",
   "iptables -A INPUT -p tcp --tcp-flags FOO SYN -j ACCEPT",
   "iptables -A INPUT -p tcp --syn --tcp-flags SYN SYN -j ACCEPT",
-  "iptables -I INPUT 1 -m comment --comment \"$(echo hi)\" -j ACCEPT",
+  'iptables -I INPUT 1 -m comment --comment "$(echo hi)" -j ACCEPT',
   "iptables -A INPUT -j MARK --set-mark 1",
   "iptables -A INPUT ! -f -j ACCEPT",
   "iptables -A INPUT -s 10.0.0.0/8 -j ACCEPT -v",
@@ -837,8 +985,16 @@ const RESTORE: Array<string | Step> = [
   "iptables -A INPUT -j keep",
   "iptables -t nat -A OUTPUT -j ACCEPT",
   "iptables -t mangle -N mm",
-  { cmd: "iptables-restore", input: '*filter\n:INPUT DROP [5:10]\n:FORWARD ACCEPT [0:0]\n:new - [0:0]\n[1:2] -A INPUT -m comment --comment "a b\\"c" -j new\n-A new -s 1.1.1.1 -j ACCEPT\nCOMMIT\n' },
-  { cmd: "iptables-restore -n", input: "*filter\n:OUTPUT DROP [0:0]\n-A INPUT -j ACCEPT\n-I INPUT 1 -j DROP\n-D INPUT -j ACCEPT\nCOMMIT\n" },
+  {
+    cmd: "iptables-restore",
+    input:
+      '*filter\n:INPUT DROP [5:10]\n:FORWARD ACCEPT [0:0]\n:new - [0:0]\n[1:2] -A INPUT -m comment --comment "a b\\"c" -j new\n-A new -s 1.1.1.1 -j ACCEPT\nCOMMIT\n',
+  },
+  {
+    cmd: "iptables-restore -n",
+    input:
+      "*filter\n:OUTPUT DROP [0:0]\n-A INPUT -j ACCEPT\n-I INPUT 1 -j DROP\n-D INPUT -j ACCEPT\nCOMMIT\n",
+  },
   { cmd: "iptables-restore -n", input: "*filter\n-A INPUT -j ACCEPT\n-A INPUT --foo\nCOMMIT\n" },
   { cmd: "iptables-restore -n", input: "*filter\n-A INPUT -j ACCEPT\n" },
   { cmd: "iptables-restore -n", input: "*foo\n-A INPUT -j ACCEPT\nCOMMIT\n" },
@@ -846,14 +1002,30 @@ const RESTORE: Array<string | Step> = [
   { cmd: "iptables-restore -n", input: "*filter\n:INPUT FOO [0:0]\nCOMMIT\n" },
   { cmd: "iptables-restore -n", input: "*filter\n:nochain - [0:0]\n:nochain - [0:0]\nCOMMIT\n" },
   { cmd: "iptables-restore -n", input: "*filter\n-A INPUT -j nonexist\nCOMMIT\n" },
-  { cmd: "iptables-restore -n", input: "*filter\n-A INPUT -j ACCEPT\nCOMMIT\n*filter\n-A INPUT -j nonexist\nCOMMIT\n" },
-  { cmd: "iptables-restore -n", input: "*nat\n-A POSTROUTING -j DNAT --to-destination 1.1.1.1\nCOMMIT\n" },
+  {
+    cmd: "iptables-restore -n",
+    input: "*filter\n-A INPUT -j ACCEPT\nCOMMIT\n*filter\n-A INPUT -j nonexist\nCOMMIT\n",
+  },
+  {
+    cmd: "iptables-restore -n",
+    input: "*nat\n-A POSTROUTING -j DNAT --to-destination 1.1.1.1\nCOMMIT\n",
+  },
   { cmd: "iptables-restore -n", input: "*filter\n-A INPUT -t nat -j ACCEPT\nCOMMIT\n" },
-  { cmd: "iptables-restore -n", input: "# comment\n\n*filter\n  -A   INPUT   -s 3.3.3.3   -j   ACCEPT  \nCOMMIT\n" },
+  {
+    cmd: "iptables-restore -n",
+    input: "# comment\n\n*filter\n  -A   INPUT   -s 3.3.3.3   -j   ACCEPT  \nCOMMIT\n",
+  },
   { cmd: "iptables-restore -n", input: "*filter\n-A nonexist -j ACCEPT\nCOMMIT\n" },
-  { cmd: "iptables-restore -n", input: "*mangle\n:mm - [0:0]\n-A mm -j MARK --set-mark 5\n-A OUTPUT -j mm\nCOMMIT\n" },
+  {
+    cmd: "iptables-restore -n",
+    input: "*mangle\n:mm - [0:0]\n-A mm -j MARK --set-mark 5\n-A OUTPUT -j mm\nCOMMIT\n",
+  },
   { cmd: "ip6tables-restore", input: WG_QUICK6_RESTORE },
-  { cmd: "iptables-restore", input: "*nat\n:PREROUTING ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n-A POSTROUTING -o eth0 -j MASQUERADE\nCOMMIT\n" },
+  {
+    cmd: "iptables-restore",
+    input:
+      "*nat\n:PREROUTING ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n-A POSTROUTING -o eth0 -j MASQUERADE\nCOMMIT\n",
+  },
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -861,53 +1033,189 @@ const RESTORE: Array<string | Step> = [
 
 function rng(seed: number): () => number {
   let x = seed >>> 0 || 1;
-  return () => { x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0; return x / 0x100000000; };
+  return () => {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    return x / 0x100000000;
+  };
 }
 
 export function randomCommands(seed: number, n: number): string[] {
   const r = rng(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
   const chains = ["INPUT", "OUTPUT", "FORWARD", "PREROUTING", "POSTROUTING", "U1", "U2"];
-  const v4parts = ["-s 10.0.0.0/8", "! -s 1.2.3.4", "-d 192.168.1.1,10.0.0.1", "-d 0/0", "-s 10.1.2.3/255.255.0.0"];
+  const v4parts = [
+    "-s 10.0.0.0/8",
+    "! -s 1.2.3.4",
+    "-d 192.168.1.1,10.0.0.1",
+    "-d 0/0",
+    "-s 10.1.2.3/255.255.0.0",
+  ];
   const v6parts = ["-s fd00::/8", "! -d ::1", "-d fd00::1,fd00::2"];
   const parts = [
-    "-i eth0", "! -o wg+", "-o lo", "-p tcp", "-p udp", "! -p icmp", "-p all", "--dport 80", "--sport 1000:2000",
-    "! --dport 53", "-m multiport --dports 80,443", "-m mark --mark 0x1/0x1", "-m conntrack --ctstate NEW",
-    "-m conntrack ! --ctstate ESTABLISHED,RELATED --ctdir REPLY", "-m owner --uid-owner 1000", "-m owner ! --uid-owner 0",
-    "-m addrtype --dst-type LOCAL", "-m addrtype ! --src-type LOCAL --limit-iface-in", "-m comment --comment x",
-    "-m comment --comment \"a b\"", "-m socket", "-m socket --transparent", "-m state --state ESTABLISHED",
-    "-m connmark --mark 5", "--syn", "-m limit --limit 5/sec", "-m tcp --dport 22", "-m udp", "-m pkttype --pkt-type multicast",
-    "-m statistic --mode nth --every 2", "--tcp-flags ALL NONE", "-f", "-m mark", "--bogus", "!",
-    "-m iprange --src-range 10.0.0.1-10.0.0.5", "-m iprange ! --dst-range 1.1.1.1", "-m multiport --sports 1:10,20",
-    "-m multiport ! --ports 53", "-m conntrack --ctstate INVALID,UNTRACKED", "-m state ! --state NEW", "-m mark ! --mark 0x100/0xff00",
-    "-m connmark ! --mark 0/0xff", "-m owner --gid-owner 100 --suppl-groups", "-m owner --socket-exists", "-m addrtype --src-type UNICAST --dst-type MULTICAST,BROADCAST",
-    "-m addrtype --dst-type LOCAL --limit-iface-out", "-m socket --nowildcard", "-m comment", "-m tcp --syn", "-m tcp --sport 1024: ! --dport :1023",
-    "-m udp --sport 53", "-m icmp --icmp-type echo-request", "-p icmp", "-p icmpv6", "-p 47", "--source 8.8.8.8", "--protocol udp", "--match mark --mark 3",
-    "--in-interface lo", "--dst 1.1.1.1", "-m limit --limit 1/day --limit-burst 1", "-m pkttype --pkt-type unicast", "-m set --match-set s4 src",
-    "-m set ! --match-set s4 dst,dst", "-m set --match-set s6 src", "-m statistic --mode random --probability 0.1", "! -i lo", "-i eth+",
-    "--dport=443", "-p tcp ! --syn", "--tcp-flags SYN,ACK,FIN,RST SYN", "! --tcp-flags ALL ACK", "-m owner --uid-owner 100-200",
-    "-m owner --gid-owner root", "-m iprange --src-range fd00::1-fd00::9", "-m conntrack --ctstate RELATED --ctdir ORIGINAL",
-    "-m icmp --icmp-type 3/4", "-p icmp --icmp-type port-unreachable", "-p ipv6-icmp --icmpv6-type echo-request", "-v", "-n",
-    "-c 1 2", "-w 5", "-4", "-6", "--line-numbers", "-m mark --mark 0xffffffff", "-m connmark --mark 0x10/0x10",
-    "-m multiport --dports 1:2,3:4,5:6,7:8,9:10,11:12,13:14,15", "-m addrtype --src-type BLACKHOLE", "--sport ssh", "--dport domain",
-    "-m state --state NEW,RELATED", "-m comment --comment \"it's\"", "-o wg0 -i eth0", "! -f", "-m limit --limit 2/minute --limit-burst 10",
+    "-i eth0",
+    "! -o wg+",
+    "-o lo",
+    "-p tcp",
+    "-p udp",
+    "! -p icmp",
+    "-p all",
+    "--dport 80",
+    "--sport 1000:2000",
+    "! --dport 53",
+    "-m multiport --dports 80,443",
+    "-m mark --mark 0x1/0x1",
+    "-m conntrack --ctstate NEW",
+    "-m conntrack ! --ctstate ESTABLISHED,RELATED --ctdir REPLY",
+    "-m owner --uid-owner 1000",
+    "-m owner ! --uid-owner 0",
+    "-m addrtype --dst-type LOCAL",
+    "-m addrtype ! --src-type LOCAL --limit-iface-in",
+    "-m comment --comment x",
+    '-m comment --comment "a b"',
+    "-m socket",
+    "-m socket --transparent",
+    "-m state --state ESTABLISHED",
+    "-m connmark --mark 5",
+    "--syn",
+    "-m limit --limit 5/sec",
+    "-m tcp --dport 22",
+    "-m udp",
+    "-m pkttype --pkt-type multicast",
+    "-m statistic --mode nth --every 2",
+    "--tcp-flags ALL NONE",
+    "-f",
+    "-m mark",
+    "--bogus",
+    "!",
+    "-m iprange --src-range 10.0.0.1-10.0.0.5",
+    "-m iprange ! --dst-range 1.1.1.1",
+    "-m multiport --sports 1:10,20",
+    "-m multiport ! --ports 53",
+    "-m conntrack --ctstate INVALID,UNTRACKED",
+    "-m state ! --state NEW",
+    "-m mark ! --mark 0x100/0xff00",
+    "-m connmark ! --mark 0/0xff",
+    "-m owner --gid-owner 100 --suppl-groups",
+    "-m owner --socket-exists",
+    "-m addrtype --src-type UNICAST --dst-type MULTICAST,BROADCAST",
+    "-m addrtype --dst-type LOCAL --limit-iface-out",
+    "-m socket --nowildcard",
+    "-m comment",
+    "-m tcp --syn",
+    "-m tcp --sport 1024: ! --dport :1023",
+    "-m udp --sport 53",
+    "-m icmp --icmp-type echo-request",
+    "-p icmp",
+    "-p icmpv6",
+    "-p 47",
+    "--source 8.8.8.8",
+    "--protocol udp",
+    "--match mark --mark 3",
+    "--in-interface lo",
+    "--dst 1.1.1.1",
+    "-m limit --limit 1/day --limit-burst 1",
+    "-m pkttype --pkt-type unicast",
+    "-m set --match-set s4 src",
+    "-m set ! --match-set s4 dst,dst",
+    "-m set --match-set s6 src",
+    "-m statistic --mode random --probability 0.1",
+    "! -i lo",
+    "-i eth+",
+    "--dport=443",
+    "-p tcp ! --syn",
+    "--tcp-flags SYN,ACK,FIN,RST SYN",
+    "! --tcp-flags ALL ACK",
+    "-m owner --uid-owner 100-200",
+    "-m owner --gid-owner root",
+    "-m iprange --src-range fd00::1-fd00::9",
+    "-m conntrack --ctstate RELATED --ctdir ORIGINAL",
+    "-m icmp --icmp-type 3/4",
+    "-p icmp --icmp-type port-unreachable",
+    "-p ipv6-icmp --icmpv6-type echo-request",
+    "-v",
+    "-n",
+    "-c 1 2",
+    "-w 5",
+    "-4",
+    "-6",
+    "--line-numbers",
+    "-m mark --mark 0xffffffff",
+    "-m connmark --mark 0x10/0x10",
+    "-m multiport --dports 1:2,3:4,5:6,7:8,9:10,11:12,13:14,15",
+    "-m addrtype --src-type BLACKHOLE",
+    "--sport ssh",
+    "--dport domain",
+    "-m state --state NEW,RELATED",
+    '-m comment --comment "it\'s"',
+    "-o wg0 -i eth0",
+    "! -f",
+    "-m limit --limit 2/minute --limit-burst 10",
   ];
   const targets = [
-    "-j ACCEPT", "-j DROP", "-j RETURN", "-j U1", "-g U2", "-j MARK --set-mark 1", "-j MARK --or-mark 0x10",
-    "-j CONNMARK --save-mark", "-j CONNMARK --restore-mark --mask 0xff", "-j TPROXY --on-port 1 --tproxy-mark 1",
-    "-j DNAT --to-destination 1.2.3.4", "-j SNAT --to-source 1.2.3.4:1000", "-j MASQUERADE", "-j REDIRECT --to-ports 53",
-    "-j REJECT", "-j REJECT --reject-with tcp-reset", "-j LOG --log-prefix p", "-j TCPMSS --clamp-mss-to-pmtu", "-j NOTRACK",
-    "-j CT --notrack", "-j NFLOG --nflog-group 2", "", "-j NOPE",
-    "-j DNAT --to-destination 10.0.0.1:8080", "-j DNAT --to-destination [fd00::1]:80", "-j DNAT --to-destination fd00::1", "-j REDIRECT",
-    "-j MASQUERADE --to-ports 1000-2000 --random", "-j SNAT --to-source 1.1.1.1-1.1.1.5", "-j TPROXY --on-port 7893 --on-ip 127.0.0.1",
-    "-j TPROXY --on-port 7893 --on-ip ::1 --tproxy-mark 0x1/0x1", "-j TPROXY --tproxy-mark 1", "-j LOG --log-level debug --log-tcp-options",
-    "-j CONNMARK --set-mark 0x5/0xf", "-j CONNMARK --restore-mark --nfmask 0xff00 --ctmask 0xff", "-j CONNMARK --save-mark --mask 0xff --nfmask 1",
-    "-j MARK --set-xmark 0x10/0x10", "-j MARK --and-mark 0xff00", "-j MARK", "-j REJECT --reject-with icmp6-port-unreachable",
-    "-j MARK --set-mark 0x10/0x10", "-j MARK --xor-mark 1 --or-mark 2", "-j LOG --log-level 0 --log-prefix \"a long prefix that is cut here\"",
-    "-j REJECT --reject-with icmp-proto", "-j REJECT --reject-with adm-prohibited", "-j CONNMARK --and-mark 0xf0", "-j CONNMARK --xor-mark 3",
-    "-j DNAT --to 10.0.0.1-10.0.0.3:80-81", "-j SNAT --to-source :1000", "-j REDIRECT --to-ports 8080-8090 --random", "-j MASQUERADE --random-fully",
-    "-j TPROXY --on-port 0", "-j TCPMSS --set-mss 100000", "-j NFQUEUE --queue-num 2 --queue-bypass",
-    "-j REJECT --reject-with icmp-net-prohibited", "-j TCPMSS --set-mss 1400", "--jump ACCEPT", "--goto U1", "-j", "-j DROP -j ACCEPT",
+    "-j ACCEPT",
+    "-j DROP",
+    "-j RETURN",
+    "-j U1",
+    "-g U2",
+    "-j MARK --set-mark 1",
+    "-j MARK --or-mark 0x10",
+    "-j CONNMARK --save-mark",
+    "-j CONNMARK --restore-mark --mask 0xff",
+    "-j TPROXY --on-port 1 --tproxy-mark 1",
+    "-j DNAT --to-destination 1.2.3.4",
+    "-j SNAT --to-source 1.2.3.4:1000",
+    "-j MASQUERADE",
+    "-j REDIRECT --to-ports 53",
+    "-j REJECT",
+    "-j REJECT --reject-with tcp-reset",
+    "-j LOG --log-prefix p",
+    "-j TCPMSS --clamp-mss-to-pmtu",
+    "-j NOTRACK",
+    "-j CT --notrack",
+    "-j NFLOG --nflog-group 2",
+    "",
+    "-j NOPE",
+    "-j DNAT --to-destination 10.0.0.1:8080",
+    "-j DNAT --to-destination [fd00::1]:80",
+    "-j DNAT --to-destination fd00::1",
+    "-j REDIRECT",
+    "-j MASQUERADE --to-ports 1000-2000 --random",
+    "-j SNAT --to-source 1.1.1.1-1.1.1.5",
+    "-j TPROXY --on-port 7893 --on-ip 127.0.0.1",
+    "-j TPROXY --on-port 7893 --on-ip ::1 --tproxy-mark 0x1/0x1",
+    "-j TPROXY --tproxy-mark 1",
+    "-j LOG --log-level debug --log-tcp-options",
+    "-j CONNMARK --set-mark 0x5/0xf",
+    "-j CONNMARK --restore-mark --nfmask 0xff00 --ctmask 0xff",
+    "-j CONNMARK --save-mark --mask 0xff --nfmask 1",
+    "-j MARK --set-xmark 0x10/0x10",
+    "-j MARK --and-mark 0xff00",
+    "-j MARK",
+    "-j REJECT --reject-with icmp6-port-unreachable",
+    "-j MARK --set-mark 0x10/0x10",
+    "-j MARK --xor-mark 1 --or-mark 2",
+    '-j LOG --log-level 0 --log-prefix "a long prefix that is cut here"',
+    "-j REJECT --reject-with icmp-proto",
+    "-j REJECT --reject-with adm-prohibited",
+    "-j CONNMARK --and-mark 0xf0",
+    "-j CONNMARK --xor-mark 3",
+    "-j DNAT --to 10.0.0.1-10.0.0.3:80-81",
+    "-j SNAT --to-source :1000",
+    "-j REDIRECT --to-ports 8080-8090 --random",
+    "-j MASQUERADE --random-fully",
+    "-j TPROXY --on-port 0",
+    "-j TCPMSS --set-mss 100000",
+    "-j NFQUEUE --queue-num 2 --queue-bypass",
+    "-j REJECT --reject-with icmp-net-prohibited",
+    "-j TCPMSS --set-mss 1400",
+    "--jump ACCEPT",
+    "--goto U1",
+    "-j",
+    "-j DROP -j ACCEPT",
   ];
   const out: string[] = [];
   for (let i = 0; i < n; i++) {
@@ -918,9 +1226,15 @@ export function randomCommands(seed: number, n: number): string[] {
     const u = pick(["U1", "U2"]);
     const k = r();
     let cmd: string;
-    if (k < 0.03) { out.push(`ipset create s${six ? 6 : 4} hash:${pick(["ip", "net"])}${six ? " family inet6" : ""}`); continue; }
+    if (k < 0.03) {
+      out.push(
+        `ipset create s${six ? 6 : 4} hash:${pick(["ip", "net"])}${six ? " family inet6" : ""}`,
+      );
+      continue;
+    }
     if (k < 0.08) cmd = `-N ${u}`;
-    else if (k < 0.11) cmd = pick([`-X ${u}`, "-X", `-F ${u}`, "-F", `-E ${u} U3`, "-E U3 U1", `-Z ${ch}`]);
+    else if (k < 0.11)
+      cmd = pick([`-X ${u}`, "-X", `-F ${u}`, "-F", `-E ${u} U3`, "-E U3 U1", `-Z ${ch}`]);
     else if (k < 0.14) cmd = `-P ${ch} ${pick(["ACCEPT", "DROP", "RETURN"])}`;
     else if (k < 0.18) cmd = `-D ${ch} ${1 + Math.floor(r() * 3)}`;
     else {
@@ -928,7 +1242,8 @@ export function randomCommands(seed: number, n: number): string[] {
       const num = c === "-R" || (c === "-I" && r() < 0.5) ? ` ${1 + Math.floor(r() * 3)}` : "";
       const spec: string[] = [];
       const m = Math.floor(r() * 4);
-      for (let j = 0; j < m; j++) spec.push(r() < 0.25 ? pick(six ? v6parts : v4parts) : pick(parts));
+      for (let j = 0; j < m; j++)
+        spec.push(r() < 0.25 ? pick(six ? v6parts : v4parts) : pick(parts));
       cmd = `${c} ${ch}${num} ${spec.join(" ")} ${pick(targets)}`;
     }
     out.push(`${prog} ${table} ${cmd}`.replace(/ +/g, " ").trim());
@@ -942,8 +1257,12 @@ export function randomRestores(seed: number, n: number): Step[] {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
   // (-4/-6 inside iptables-restore lines crash iptables-restore 1.8.9 itself)
   const all = randomCommands(seed, n * 8).filter((c) => !/ -t /.test(c) && !/ -[46]( |$)/.test(c));
-  const lines = all.filter((c) => c.startsWith("iptables ")).map((c) => c.slice("iptables ".length));
-  const lines6 = all.filter((c) => c.startsWith("ip6tables ")).map((c) => c.slice("ip6tables ".length));
+  const lines = all
+    .filter((c) => c.startsWith("iptables "))
+    .map((c) => c.slice("iptables ".length));
+  const lines6 = all
+    .filter((c) => c.startsWith("ip6tables "))
+    .map((c) => c.slice("ip6tables ".length));
   let li6 = 0;
   const out: Step[] = [];
   let li = 0;
@@ -954,7 +1273,8 @@ export function randomRestores(seed: number, n: number): Step[] {
     for (let t = 0; t < tables; t++) {
       const tn = pick(["filter", "filter", "mangle", "nat", "raw", "security", "bogus"]);
       text += `*${tn}\n`;
-      if (r() < 0.5) text += `:${pick(["INPUT", "OUTPUT", "PREROUTING", "U1", "U2"])} ${pick(["ACCEPT", "DROP", "-", "RETURN"])} [0:0]\n`;
+      if (r() < 0.5)
+        text += `:${pick(["INPUT", "OUTPUT", "PREROUTING", "U1", "U2"])} ${pick(["ACCEPT", "DROP", "-", "RETURN"])} [0:0]\n`;
       if (r() < 0.5) text += `:${pick(["U1", "U2"])} - [0:0]\n`;
       const k = Math.floor(r() * 5);
       for (let j = 0; j < k; j++) {
@@ -963,7 +1283,10 @@ export function randomRestores(seed: number, n: number): Step[] {
       }
       if (r() < 0.92) text += "COMMIT\n";
     }
-    out.push({ cmd: `${six ? "ip6tables-restore" : "iptables-restore"}${r() < 0.6 ? " -n" : ""}`, input: text });
+    out.push({
+      cmd: `${six ? "ip6tables-restore" : "iptables-restore"}${r() < 0.6 ? " -n" : ""}`,
+      input: text,
+    });
   }
   return out;
 }
@@ -974,13 +1297,23 @@ describe.skipIf(!canRun)("iptables-save differential (real iptables 1.8.9 in a n
     execFileSync("ip", ["netns", "exec", NS, "ip", "link", "set", "lo", "up"]);
   });
   afterAll(() => {
-    try { execFileSync("ip", ["netns", "del", NS], { stdio: "pipe" }); } catch { /* already gone */ }
+    try {
+      execFileSync("ip", ["netns", "del", NS], { stdio: "pipe" });
+    } catch {
+      /* already gone */
+    }
   });
 
   const cases: Array<[string, Array<string | Step>]> = [
     ["clash uid-based tproxy setup", CLASH_UID],
     ["mihomo tproxy helper", MIHOMO_TPROXY],
-    ["wg-quick iptables fallback (iptables-restore -n)", [{ cmd: "iptables-restore -n", input: WG_QUICK_RESTORE }, { cmd: "ip6tables-restore -n", input: WG_QUICK6_RESTORE }]],
+    [
+      "wg-quick iptables fallback (iptables-restore -n)",
+      [
+        { cmd: "iptables-restore -n", input: WG_QUICK_RESTORE },
+        { cmd: "ip6tables-restore -n", input: WG_QUICK6_RESTORE },
+      ],
+    ],
     ["tailscale chains", TAILSCALE],
     ["docker nat/filter chains", DOCKER],
     ["kube-proxy (iptables-restore --noflush)", KUBE_PROXY],
@@ -992,20 +1325,36 @@ describe.skipIf(!canRun)("iptables-save differential (real iptables 1.8.9 in a n
     ["rejected lines: messages and exit codes", ERRORS],
     ["iptables-restore flush/noflush and errors", RESTORE],
   ];
-  if (haveIpset) cases.push(["mwan3 mangle rules with ipsets", MWAN3], ["ipset commands and -m set checks", IPSET_ERRORS]);
+  if (haveIpset)
+    cases.push(
+      ["mwan3 mangle rules with ipsets", MWAN3],
+      ["ipset commands and -m set checks", IPSET_ERRORS],
+    );
   else console.log("SKIP mwan3/ipset scenario: ipset binary not installed");
 
   const seed = Number(process.env.IPTSAVE_SEED ?? 20261126);
   const nRandom = Number(process.env.IPTSAVE_N ?? 300);
   // without the ipset tool, leave out lines that create or use sets
   const setFree = (c: string) => haveIpset || (!c.startsWith("ipset ") && !c.includes("-m set"));
-  cases.push([`${nRandom} random command lines (seed ${seed})`, randomCommands(seed, nRandom).filter(setFree)]);
-  cases.push([`${Math.round(nRandom / 5)} random iptables-restore inputs (seed ${seed})`, [...randomCommands(seed + 1, 20).filter((c) => c.includes(" -N ")), ...randomRestores(seed, Math.round(nRandom / 5)).filter((st) => setFree(st.input ?? ""))]]);
+  cases.push([
+    `${nRandom} random command lines (seed ${seed})`,
+    randomCommands(seed, nRandom).filter(setFree),
+  ]);
+  cases.push([
+    `${Math.round(nRandom / 5)} random iptables-restore inputs (seed ${seed})`,
+    [
+      ...randomCommands(seed + 1, 20).filter((c) => c.includes(" -N ")),
+      ...randomRestores(seed, Math.round(nRandom / 5)).filter((st) => setFree(st.input ?? "")),
+    ],
+  ]);
 
   for (const [name, steps] of cases) {
     it(name, () => {
       const { mismatches, count } = compare(steps);
-      expect(mismatches, `${mismatches.length} of ${count} lines differ:\n${mismatches.join("\n")}`).toEqual([]);
+      expect(
+        mismatches,
+        `${mismatches.length} of ${count} lines differ:\n${mismatches.join("\n")}`,
+      ).toEqual([]);
     });
   }
 });

@@ -94,7 +94,10 @@ function stripComment(raw: string): string {
 }
 
 /** Parse a `.packets` file: `trace DST [from A] [iif D] [oif D] [uid N] [gid N] [mark N] [ipproto tcp|udp] [sport N] [dport N] [tos N] [reply]`. */
-export function parsePackets(text: string, file: string): { packets: PacketSpec[]; errors: string[] } {
+export function parsePackets(
+  text: string,
+  file: string,
+): { packets: PacketSpec[]; errors: string[] } {
   const packets: PacketSpec[] = [];
   const errors: string[] = [];
   text.split("\n").forEach((raw, i) => {
@@ -113,52 +116,97 @@ export function parsePackets(text: string, file: string): { packets: PacketSpec[
       const val = w[k + 1];
       const needNum = (max: number): number | undefined => {
         const n = parseNum(val);
-        if (n === undefined || n > max) bad = `${key} needs a number <= ${max}, got ${val ?? "nothing"}`;
+        if (n === undefined || n > max)
+          bad = `${key} needs a number <= ${max}, got ${val ?? "nothing"}`;
         k++;
         return n;
       };
       switch (key) {
-        case "from": p.from = val; k++; break;
-        case "iif": p.iif = val; k++; break;
-        case "oif": case "dev": p.oif = val; k++; break;
-        case "uid": p.uid = needNum(0xffffffff); break;
-        case "gid": p.gid = needNum(0xffffffff); break;
-        case "mark": p.mark = needNum(0xffffffff); break;
-        case "sport": p.sport = needNum(65535); break;
-        case "dport": p.dport = needNum(65535); break;
-        case "tos": case "dsfield": p.tos = needNum(255); break;
+        case "from":
+          p.from = val;
+          k++;
+          break;
+        case "iif":
+          p.iif = val;
+          k++;
+          break;
+        case "oif":
+        case "dev":
+          p.oif = val;
+          k++;
+          break;
+        case "uid":
+          p.uid = needNum(0xffffffff);
+          break;
+        case "gid":
+          p.gid = needNum(0xffffffff);
+          break;
+        case "mark":
+          p.mark = needNum(0xffffffff);
+          break;
+        case "sport":
+          p.sport = needNum(65535);
+          break;
+        case "dport":
+          p.dport = needNum(65535);
+          break;
+        case "tos":
+        case "dsfield":
+          p.tos = needNum(255);
+          break;
         case "ipproto":
           if (val === "tcp" || val === "6") p.proto = "tcp";
           else if (val === "udp" || val === "17") p.proto = "udp";
           else bad = `ipproto ${val ?? ""}: real packets are tcp or udp`;
           k++;
           break;
-        case "reply": p.reply = true; break;
-        case "to": p.dst = val; k++; break;
+        case "reply":
+          p.reply = true;
+          break;
+        case "to":
+          p.dst = val;
+          k++;
+          break;
         default:
           if (p.dst === undefined && /^[0-9a-f.:]+$/i.test(key)) p.dst = key;
           else bad = `unexpected \`${key}\``;
       }
-      if (!bad && ["from", "iif", "oif", "dev", "to"].includes(key) && val === undefined) bad = `${key} needs a value`;
+      if (!bad && ["from", "iif", "oif", "dev", "to"].includes(key) && val === undefined)
+        bad = `${key} needs a value`;
     }
     if (!bad && !p.dst) bad = "no destination";
     if (!bad && p.dport === undefined) bad = "real packets need a dport";
-    if (!bad && p.iif !== undefined && p.from === undefined) bad = "a packet arriving on iif needs `from`";
-    if (!bad && p.iif !== undefined && (p.uid !== undefined || p.gid !== undefined || p.oif !== undefined))
+    if (!bad && p.iif !== undefined && p.from === undefined)
+      bad = "a packet arriving on iif needs `from`";
+    if (
+      !bad &&
+      p.iif !== undefined &&
+      (p.uid !== undefined || p.gid !== undefined || p.oif !== undefined)
+    )
       bad = "uid/gid/oif describe a local socket; a packet arriving on iif has none";
     if (!bad && p.iif !== undefined && p.mark !== undefined)
-      bad = "a packet arriving from a peer namespace cannot carry a mark (crossing a veth between namespaces clears skb->mark)";
+      bad =
+        "a packet arriving from a peer namespace cannot carry a mark (crossing a veth between namespaces clears skb->mark)";
     if (bad) {
       errors.push(`${where}: ${bad}: ${line}`);
       return;
     }
-    packets.push({ ...(p as PacketSpec), proto: p.proto ?? "udp", line: i + 1, text: line, v6: p.dst!.includes(":") });
+    packets.push({
+      ...(p as PacketSpec),
+      proto: p.proto ?? "udp",
+      line: i + 1,
+      text: line,
+      v6: p.dst!.includes(":"),
+    });
   });
   return { packets, errors };
 }
 
 /** Parse a `.peers` file: `peer IF [l3dev DEV]` and `listen udp|tcp ADDR PORT [transparent]`. */
-export function parsePeers(text: string, file: string): { peers: PeerSpec[]; listens: ListenSpec[]; errors: string[] } {
+export function parsePeers(
+  text: string,
+  file: string,
+): { peers: PeerSpec[]; listens: ListenSpec[]; errors: string[] } {
   const peers: PeerSpec[] = [];
   const listens: ListenSpec[] = [];
   const errors: string[] = [];
@@ -170,10 +218,23 @@ export function parsePeers(text: string, file: string): { peers: PeerSpec[]; lis
     if (w[0] === "peer" && w[1] && (w.length === 2 || (w.length === 4 && w[2] === "l3dev"))) {
       if (peers.some((p) => p.ifname === w[1])) errors.push(`${where}: peer ${w[1]} twice`);
       peers.push({ line: i + 1, ifname: w[1], l3dev: w[3] ?? w[1] });
-    } else if (w[0] === "listen" && (w[1] === "udp" || w[1] === "tcp") && w[2] && parseNum(w[3]) !== undefined && (w.length === 4 || (w.length === 5 && w[4] === "transparent"))) {
-      listens.push({ proto: w[1], addr: w[2], port: parseNum(w[3])!, transparent: w[4] === "transparent" });
+    } else if (
+      w[0] === "listen" &&
+      (w[1] === "udp" || w[1] === "tcp") &&
+      w[2] &&
+      parseNum(w[3]) !== undefined &&
+      (w.length === 4 || (w.length === 5 && w[4] === "transparent"))
+    ) {
+      listens.push({
+        proto: w[1],
+        addr: w[2],
+        port: parseNum(w[3])!,
+        transparent: w[4] === "transparent",
+      });
     } else {
-      errors.push(`${where}: expected \`peer IF [l3dev DEV]\` or \`listen udp|tcp ADDR PORT [transparent]\`: ${line}`);
+      errors.push(
+        `${where}: expected \`peer IF [l3dev DEV]\` or \`listen udp|tcp ADDR PORT [transparent]\`: ${line}`,
+      );
     }
   });
   return { peers, listens, errors };
@@ -210,7 +271,9 @@ export function loadFamilies(dir = JOURNEY_DIR, filter: RegExp | null = null): F
     }
     for (const p of packets)
       if (p.iif !== undefined && !peers.some((x) => x.l3dev === p.iif))
-        errors.push(`${name}.packets:${p.line}: iif ${p.iif} is not the host side of a peer (packets arrive from peers)`);
+        errors.push(
+          `${name}.packets:${p.line}: iif ${p.iif} is not the host side of a peer (packets arrive from peers)`,
+        );
     return { name, script, packetsFile, peersFile, peers, listens, packets, errors };
   });
 }
@@ -245,8 +308,15 @@ export class Proc {
   private buf = "";
   private wake: (() => void)[] = [];
 
-  constructor(readonly label: string, cmd: string, args: string[]) {
-    this.child = spawn(cmd, args, { stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, LC_ALL: "C" } });
+  constructor(
+    readonly label: string,
+    cmd: string,
+    args: string[],
+  ) {
+    this.child = spawn(cmd, args, {
+      stdio: ["pipe", "pipe", "pipe"],
+      env: { ...process.env, LC_ALL: "C" },
+    });
     this.child.stdout!.setEncoding("utf8");
     this.child.stdout!.on("data", (d: string) => {
       this.buf += d;
@@ -319,9 +389,16 @@ export class Proc {
 }
 
 /** Run a short command to completion (async, so helper output keeps flowing). */
-function runAsync(cmd: string, args: string[], timeoutMs: number): Promise<{ status: number | null; stdout: string; stderr: string }> {
+function runAsync(
+  cmd: string,
+  args: string[],
+  timeoutMs: number,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const c = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, LC_ALL: "C" } });
+    const c = spawn(cmd, args, {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, LC_ALL: "C" },
+    });
     let stdout = "";
     let stderr = "";
     c.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
@@ -341,7 +418,11 @@ function runAsync(cmd: string, args: string[], timeoutMs: number): Promise<{ sta
   });
 }
 
-function runSync(cmd: string, args: string[], opts: { cwd?: string; input?: string; timeoutMs?: number } = {}): { status: number | null; stdout: string; stderr: string; ms: number } {
+function runSync(
+  cmd: string,
+  args: string[],
+  opts: { cwd?: string; input?: string; timeoutMs?: number } = {},
+): { status: number | null; stdout: string; stderr: string; ms: number } {
   const t0 = Date.now();
   const r = spawnSync(cmd, args, {
     cwd: opts.cwd ?? h.REPO_ROOT,
@@ -351,7 +432,12 @@ function runSync(cmd: string, args: string[], opts: { cwd?: string; input?: stri
     timeout: opts.timeoutMs ?? 30_000,
     env: { ...process.env, LC_ALL: "C" },
   });
-  return { status: r.error ? -1 : r.status, stdout: r.stdout ?? "", stderr: (r.stderr ?? "") + (r.error ? r.error.message : ""), ms: Date.now() - t0 };
+  return {
+    status: r.error ? -1 : r.status,
+    stdout: r.stdout ?? "",
+    stderr: (r.stderr ?? "") + (r.error ? r.error.message : ""),
+    ms: Date.now() - t0,
+  };
 }
 
 // ------------------------------------------------------------------------------------------
@@ -401,7 +487,10 @@ for (const hk of HOOKS) {
 
 export function traceTableText(): string {
   const chains = HOOKS.map((hk) => {
-    const set = hk === "prerouting" || hk === "output" ? " meta l4proto { tcp, udp } meta nftrace set 1;" : "";
+    const set =
+      hk === "prerouting" || hk === "output"
+        ? " meta l4proto { tcp, udp } meta nftrace set 1;"
+        : "";
     return `  chain rl_${hk} { type filter hook ${hk} priority ${ENTRY_PRIO};${set} }\n  chain rl_${hk}_end { type filter hook ${hk} priority ${EXIT_PRIO}; }`;
   });
   return `table inet rltrace {\n  set rlsync { type inet_service; }\n${chains.join("\n")}\n}\n`;
@@ -428,7 +517,8 @@ export function readRuleset(ns: string): RulesetMap {
   for (const o of j.nftables) {
     if (o.chain) {
       const c = o.chain as { family: string; table: string; name: string; hook?: string };
-      if (c.hook && (HOOKS as string[]).includes(c.hook)) hook.set(`${c.family} ${c.table} ${c.name}`, c.hook as HookName);
+      if (c.hook && (HOOKS as string[]).includes(c.hook))
+        hook.set(`${c.family} ${c.table} ${c.name}`, c.hook as HookName);
     } else if (o.rule) {
       const ru = o.rule as { family: string; table: string; chain: string; handle: number };
       const key = `${ru.family} ${ru.table} ${ru.chain}`;
@@ -496,13 +586,26 @@ export function parseHdr(s: string): Hdr {
 export function parseTraceLine(raw: string): TraceLine | null {
   const m = TRACE_RE.exec(raw.trimEnd());
   if (!m) return null;
-  const [, id, family, table, chain, rest] = m as unknown as [string, string, string, string, string, string];
+  const [, id, family, table, chain, rest] = m as unknown as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
   const base = { id, family, table, chain, raw };
   if (rest.startsWith("packet:")) return { ...base, type: "packet", hdr: parseHdr(rest) };
   const rule = /^rule .*# handle (\d+) \(verdict (.+)\)$/.exec(rest);
   if (rule) return { ...base, type: "rule", handle: Number(rule[1]), verdict: rule[2]! };
   const pol = /^policy (\w+)(?: meta mark (0x[0-9a-f]+))?/.exec(rest);
-  if (pol) return { ...base, type: "policy", verdict: `policy ${pol[1]}`, mark: pol[2] ? Number(pol[2]) : 0 };
+  if (pol)
+    return {
+      ...base,
+      type: "policy",
+      verdict: `policy ${pol[1]}`,
+      mark: pol[2] ? Number(pol[2]) : 0,
+    };
   const ver = /^verdict (\w+(?: \S+)?)(?: meta mark (0x[0-9a-f]+))?/.exec(rest);
   if (ver) return { ...base, type: "verdict", verdict: ver[1]!, mark: ver[2] ? Number(ver[2]) : 0 };
   return { ...base, type: "other" };
@@ -532,10 +635,14 @@ export function buildVisits(lines: TraceLine[], map: RulesetMap): Visit[] {
       const isRl = l.family === "inet" && l.table === "rltrace" ? RL_CHAINS[l.chain] : undefined;
       const prevHdr = v?.hdr ?? {};
       v = {
-        id: l.id, family: l.family, table: l.table, chain: l.chain,
+        id: l.id,
+        family: l.family,
+        table: l.table,
+        chain: l.chain,
         hook: isRl?.hook ?? map.hook.get(`${l.family} ${l.table} ${l.chain}`),
         ...(isRl ? { rl: isRl } : {}),
-        hdr: l.type === "packet" ? l.hdr! : prevHdr, lines: [],
+        hdr: l.type === "packet" ? l.hdr! : prevHdr,
+        lines: [],
       };
       visits.push(v);
       cur.set(l.id, v);
@@ -576,8 +683,12 @@ export function hookDev(hook: string, iif?: string | null, oif?: string | null):
 }
 
 export function formatStep(s: Step): string {
-  if (s.kind === "hook") return `${s.hook.toUpperCase()} ${s.dev ?? ""} ${s.saddr ?? "?"} > ${s.daddr ?? "?"} mark 0x${(s.mark ?? 0).toString(16)}`;
-  return `  ${s.family} ${s.table} ${s.chain} ${s.rule ? `#${s.rule}` : "policy"} ${s.verdict}`.replace(" policy policy ", " policy ");
+  if (s.kind === "hook")
+    return `${s.hook.toUpperCase()} ${s.dev ?? ""} ${s.saddr ?? "?"} > ${s.daddr ?? "?"} mark 0x${(s.mark ?? 0).toString(16)}`;
+  return `  ${s.family} ${s.table} ${s.chain} ${s.rule ? `#${s.rule}` : "policy"} ${s.verdict}`.replace(
+    " policy policy ",
+    " policy ",
+  );
 }
 
 export interface Final {
@@ -653,8 +764,11 @@ function follow(segs: Segment[], startIdx: number): Segment[] {
     if (!ex) break;
     const hk = ex.rl!.hook;
     let want: (s: Segment) => boolean;
-    if (hk === "postrouting" && ex.hdr.oif === "lo") want = (s) => s.startHook === "prerouting" && s.startIif === "lo";
-    else if (hk === "prerouting") want = (s) => (s.startHook === "input" || s.startHook === "forward") && s.startIif === ex.hdr.iif;
+    if (hk === "postrouting" && ex.hdr.oif === "lo")
+      want = (s) => s.startHook === "prerouting" && s.startIif === "lo";
+    else if (hk === "prerouting")
+      want = (s) =>
+        (s.startHook === "input" || s.startHook === "forward") && s.startIif === ex.hdr.iif;
     else if (hk === "output" || hk === "forward") want = (s) => s.startHook === "postrouting";
     else break;
     const j = segs.findIndex((s, k) => k > i && s.dir === dir && want(s));
@@ -670,16 +784,39 @@ function stepsOf(visits: Visit[], map: RulesetMap): Step[] {
   for (const v of visits) {
     if (v.rl) {
       if (!v.rl.exit)
-        steps.push({ kind: "hook", hook: v.rl.hook, dev: hookDev(v.rl.hook, v.hdr.iif, v.hdr.oif), ...(v.hdr.saddr ? { saddr: v.hdr.saddr } : {}), ...(v.hdr.daddr ? { daddr: v.hdr.daddr } : {}), mark: v.mark ?? 0 });
+        steps.push({
+          kind: "hook",
+          hook: v.rl.hook,
+          dev: hookDev(v.rl.hook, v.hdr.iif, v.hdr.oif),
+          ...(v.hdr.saddr ? { saddr: v.hdr.saddr } : {}),
+          ...(v.hdr.daddr ? { daddr: v.hdr.daddr } : {}),
+          mark: v.mark ?? 0,
+        });
       continue;
     }
     const hook = v.hook ?? "?";
     for (const l of v.lines) {
       if (l.type === "rule") {
         const p = map.pos.get(`${l.family} ${l.table} ${l.chain} ${l.handle}`);
-        steps.push({ kind: "rule", hook, family: l.family, table: l.table, chain: l.chain, rule: p ?? -(l.handle ?? 0), verdict: l.verdict! });
+        steps.push({
+          kind: "rule",
+          hook,
+          family: l.family,
+          table: l.table,
+          chain: l.chain,
+          rule: p ?? -(l.handle ?? 0),
+          verdict: l.verdict!,
+        });
       } else if (l.type === "policy") {
-        steps.push({ kind: "rule", hook, family: l.family, table: l.table, chain: l.chain, rule: 0, verdict: l.verdict! });
+        steps.push({
+          kind: "rule",
+          hook,
+          family: l.family,
+          table: l.table,
+          chain: l.chain,
+          rule: 0,
+          verdict: l.verdict!,
+        });
       }
     }
   }
@@ -716,14 +853,16 @@ function dropReason(visits: Visit[]): string {
     const v = visits[i]!;
     for (let k = v.lines.length - 1; k >= 0; k--) {
       const l = v.lines[k]!;
-      if (l.verdict === "drop" || l.verdict === "policy drop") return `${l.family} ${l.table} ${l.chain}: ${l.type === "policy" ? "policy drop" : "rule verdict drop"}`;
+      if (l.verdict === "drop" || l.verdict === "policy drop")
+        return `${l.family} ${l.table} ${l.chain}: ${l.type === "policy" ? "policy drop" : "rule verdict drop"}`;
     }
   }
   const last = visits[visits.length - 1];
   if (!last) return "not traced";
   const hk = last.rl?.hook ?? last.hook ?? "?";
   if (last.rl?.exit) {
-    if (hk === "prerouting") return "dropped after PREROUTING (input route lookup: no route, martian or rp_filter)";
+    if (hk === "prerouting")
+      return "dropped after PREROUTING (input route lookup: no route, martian or rp_filter)";
     if (hk === "output") return "dropped after OUTPUT (re-route failed?)";
     return `dropped after ${hk.toUpperCase()}`;
   }
@@ -731,35 +870,66 @@ function dropReason(visits: Visit[]): string {
 }
 
 /** The kernel's verdict for one journey (a list of segments). */
-function conclude(segs: Segment[], map: RulesetMap, arrivals: Arrival[], peerIfs: Set<string>): KernelOutcome {
+function conclude(
+  segs: Segment[],
+  map: RulesetMap,
+  arrivals: Arrival[],
+  peerIfs: Set<string>,
+): KernelOutcome {
   const visits = segs.flatMap((s) => s.visits);
   const steps = stepsOf(visits, map);
-  const raw = visits.flatMap((v) => [`[${v.family} ${v.table} ${v.chain}] ${JSON.stringify(v.hdr)}`, ...v.lines.map((l) => "  " + l.raw.replace(/^trace id \S+ /, ""))]);
+  const raw = visits.flatMap((v) => [
+    `[${v.family} ${v.table} ${v.chain}] ${JSON.stringify(v.hdr)}`,
+    ...v.lines.map((l) => "  " + l.raw.replace(/^trace id \S+ /, "")),
+  ]);
   const notes: string[] = [];
   const last = visits[visits.length - 1]!;
   const fin = (verdict: Final["verdict"], v: Visit, extra: Partial<Final> = {}): Final => ({
-    verdict, ...(v.hdr.saddr ? { saddr: v.hdr.saddr } : {}), ...(v.hdr.daddr ? { daddr: v.hdr.daddr } : {}),
-    ...(v.hdr.sport !== undefined ? { sport: v.hdr.sport } : {}), ...(v.hdr.dport !== undefined ? { dport: v.hdr.dport } : {}),
-    mark: v.mark ?? lastMark(visits), ...extra,
+    verdict,
+    ...(v.hdr.saddr ? { saddr: v.hdr.saddr } : {}),
+    ...(v.hdr.daddr ? { daddr: v.hdr.daddr } : {}),
+    ...(v.hdr.sport !== undefined ? { sport: v.hdr.sport } : {}),
+    ...(v.hdr.dport !== undefined ? { dport: v.hdr.dport } : {}),
+    mark: v.mark ?? lastMark(visits),
+    ...extra,
   });
   if (last.rl?.exit && last.rl.hook === "postrouting") {
     const oif = last.hdr.oif ?? null;
     const f = fin("sent", last, { oif });
-    const hit = arrivals.find((a) => a.hostIf === oif && a.proto === last.hdr.proto && a.saddr === f.saddr && a.daddr === f.daddr && a.sport === f.sport && a.dport === f.dport);
+    const hit = arrivals.find(
+      (a) =>
+        a.hostIf === oif &&
+        a.proto === last.hdr.proto &&
+        a.saddr === f.saddr &&
+        a.daddr === f.daddr &&
+        a.sport === f.sport &&
+        a.dport === f.dport,
+    );
     if (hit) return { final: f, steps, notes, raw };
     if (oif && peerIfs.has(oif)) {
       const near = arrivals.filter((a) => a.sport === f.sport || a.dport === f.dport);
-      return { final: { ...f, verdict: "dropped", reason: `left POSTROUTING on ${oif} but never arrived at the peer${near.length ? ` (seen: ${near.map((a) => `${a.hostIf} ${a.saddr}:${a.sport}>${a.daddr}:${a.dport}`).join(", ")})` : ""}` }, steps, notes, raw };
+      return {
+        final: {
+          ...f,
+          verdict: "dropped",
+          reason: `left POSTROUTING on ${oif} but never arrived at the peer${near.length ? ` (seen: ${near.map((a) => `${a.hostIf} ${a.saddr}:${a.sport}>${a.daddr}:${a.dport}`).join(", ")})` : ""}`,
+        },
+        steps,
+        notes,
+        raw,
+      };
     }
     notes.push(`${oif} has no peer: the packet was not observed on the wire`);
     return { final: f, steps, notes, raw };
   }
-  if (last.rl?.exit && last.rl.hook === "input") return { final: fin("delivered", last), steps, notes, raw };
+  if (last.rl?.exit && last.rl.hook === "input")
+    return { final: fin("delivered", last), steps, notes, raw };
   return { final: fin("dropped", last, { reason: dropReason(visits) }), steps, notes, raw };
 }
 
 function lastMark(visits: Visit[]): number {
-  for (let i = visits.length - 1; i >= 0; i--) if (visits[i]!.mark !== undefined) return visits[i]!.mark!;
+  for (let i = visits.length - 1; i >= 0; i--)
+    if (visits[i]!.mark !== undefined) return visits[i]!.mark!;
   return 0;
 }
 
@@ -776,7 +946,10 @@ export interface ProbeObservation {
 function checkArrivals(k: KernelOutcome, arrivals: Arrival[], mine: (a: Arrival) => boolean): void {
   if (k.final.verdict === "sent") return;
   const seen = arrivals.filter(mine);
-  if (seen.length) k.notes.push(`INCONSISTENT: the trace says ${k.final.verdict}, but a peer received ${seen.map((a) => `${a.proto} ${a.saddr}:${a.sport} > ${a.daddr}:${a.dport} on ${a.hostIf}`).join(", ")}`);
+  if (seen.length)
+    k.notes.push(
+      `INCONSISTENT: the trace says ${k.final.verdict}, but a peer received ${seen.map((a) => `${a.proto} ${a.saddr}:${a.sport} > ${a.daddr}:${a.dport} on ${a.hostIf}`).join(", ")}`,
+    );
 }
 
 /** From everything observed during one packet's window, the kernel's answer for the packet. */
@@ -784,27 +957,69 @@ export function analyze(o: ProbeObservation, map: RulesetMap, peerIfs: Set<strin
   const p = o.spec;
   const visits = buildVisits(o.lines, map);
   const segs = segments(visits, p.proto, o.sport);
-  const origIdx = segs.findIndex((s) => s.dir === "orig" && (p.iif ? s.startHook === "prerouting" && s.startIif === p.iif : s.startHook === "output"));
+  const origIdx = segs.findIndex(
+    (s) =>
+      s.dir === "orig" &&
+      (p.iif ? s.startHook === "prerouting" && s.startIif === p.iif : s.startHook === "output"),
+  );
   if (origIdx < 0) {
     if (o.sender && !o.sender.ok)
-      return { final: { verdict: "error", error: o.sender.error ?? "?" }, steps: [], notes: [`sender: ${o.sender.errno} at ${o.sender.stage}`], raw: [] };
+      return {
+        final: { verdict: "error", error: o.sender.error ?? "?" },
+        steps: [],
+        notes: [`sender: ${o.sender.errno} at ${o.sender.stage}`],
+        raw: [],
+      };
     const why = o.sender ? `sender said ${o.sender.raw.trim()}` : "injected";
-    return { final: { verdict: "dropped", reason: `no trace of the packet (${why})` }, steps: [], notes: [], raw: o.lines.map((l) => l.raw) };
+    return {
+      final: { verdict: "dropped", reason: `no trace of the packet (${why})` },
+      steps: [],
+      notes: [],
+      raw: o.lines.map((l) => l.raw),
+    };
   }
   const orig = conclude(follow(segs, origIdx), map, o.arrivals, peerIfs);
   checkArrivals(orig, o.arrivals, (a) => a.sport === o.sport);
-  if (o.sender && !o.sender.ok) orig.notes.push(`sender: ${o.sender.errno} (${o.sender.error}) at ${o.sender.stage}`);
-  for (const l of o.listened as { proto?: string; local?: string; port?: number; fport?: number; from?: string; origdst?: string; origport?: number }[])
-    if (l.fport === o.sport) orig.notes.push(`host listener ${l.proto} ${l.local}:${l.port} got it from ${l.from}:${l.fport}${l.origdst ? ` (original destination ${l.origdst}:${l.origport})` : ""}`);
+  if (o.sender && !o.sender.ok)
+    orig.notes.push(`sender: ${o.sender.errno} (${o.sender.error}) at ${o.sender.stage}`);
+  for (const l of o.listened as {
+    proto?: string;
+    local?: string;
+    port?: number;
+    fport?: number;
+    from?: string;
+    origdst?: string;
+    origport?: number;
+  }[])
+    if (l.fport === o.sport)
+      orig.notes.push(
+        `host listener ${l.proto} ${l.local}:${l.port} got it from ${l.from}:${l.fport}${l.origdst ? ` (original destination ${l.origdst}:${l.origport})` : ""}`,
+      );
   if (!p.reply) return orig;
   if (orig.final.verdict !== "sent")
-    return { ...orig, notes: [...orig.notes, `reply: the original was ${orig.final.verdict}, there is no reply`] };
-  const repIdx = segs.findIndex((s, k) => k > origIdx && s.dir === "reply" && s.startHook === "prerouting" && s.startIif !== "lo");
+    return {
+      ...orig,
+      notes: [...orig.notes, `reply: the original was ${orig.final.verdict}, there is no reply`],
+    };
+  const repIdx = segs.findIndex(
+    (s, k) =>
+      k > origIdx && s.dir === "reply" && s.startHook === "prerouting" && s.startIif !== "lo",
+  );
   if (repIdx < 0)
-    return { final: { verdict: "dropped", reason: "the far side answered but the reply never reached the host's PREROUTING" }, steps: [], notes: [`original: ${JSON.stringify(orig.final)}`], raw: orig.raw };
+    return {
+      final: {
+        verdict: "dropped",
+        reason: "the far side answered but the reply never reached the host's PREROUTING",
+      },
+      steps: [],
+      notes: [`original: ${JSON.stringify(orig.final)}`],
+      raw: orig.raw,
+    };
   const rep = conclude(follow(segs, repIdx), map, o.arrivals, peerIfs);
   checkArrivals(rep, o.arrivals, (a) => a.dport === o.sport);
-  rep.notes.push(`original: ${orig.final.verdict} ${orig.final.oif ?? ""} ${orig.final.saddr}:${orig.final.sport} > ${orig.final.daddr}:${orig.final.dport} mark 0x${(orig.final.mark ?? 0).toString(16)}`);
+  rep.notes.push(
+    `original: ${orig.final.verdict} ${orig.final.oif ?? ""} ${orig.final.saddr}:${orig.final.sport} > ${orig.final.daddr}:${orig.final.dport} mark 0x${(orig.final.mark ?? 0).toString(16)}`,
+  );
   if (o.sender?.reply) rep.notes.push(`sender got the reply: ${JSON.stringify(o.sender.reply)}`);
   else if (o.sender?.reply_error) rep.notes.push(`sender: ${o.sender.reply_error}`);
   return rep;
@@ -841,7 +1056,15 @@ async function waitDad(ns: string): Promise<void> {
   const deadline = Date.now() + 3000;
   while (Date.now() < deadline) {
     const r = runSync("ip", ["-n", ns, "-6", "-o", "addr", "show", "tentative"]);
-    const pending = r.stdout.split("\n").filter((l) => l.includes("inet6") && !l.includes("dadfailed") && !/ fe80:/.test(l) && !l.includes("NO-CARRIER"));
+    const pending = r.stdout
+      .split("\n")
+      .filter(
+        (l) =>
+          l.includes("inet6") &&
+          !l.includes("dadfailed") &&
+          !/ fe80:/.test(l) &&
+          !l.includes("NO-CARRIER"),
+      );
     if (!pending.length) return;
     await sleep(100);
   }
@@ -883,11 +1106,16 @@ export class Bed {
     const fam = this.fam;
     const t0 = Date.now();
     const phase = (what: string) => {
-      if (process.env.ROUTELAB_JOURNEY_DEBUG === "1") console.log(`[journey] ${fam.name}: ${what} at ${Date.now() - t0} ms`);
+      if (process.env.ROUTELAB_JOURNEY_DEBUG === "1")
+        console.log(`[journey] ${fam.name}: ${what} at ${Date.now() - t0} ms`);
     };
     this.addNs(this.host);
-    const sr = runSync("ip", ["netns", "exec", this.host, "bash", "-e", fam.script], { cwd: path.dirname(fam.script), timeoutMs: 60_000 });
-    if (sr.status !== 0) throw new Error(`${fam.name}.sh failed in the kernel (scenario bug):\n${sr.stderr}`);
+    const sr = runSync("ip", ["netns", "exec", this.host, "bash", "-e", fam.script], {
+      cwd: path.dirname(fam.script),
+      timeoutMs: 60_000,
+    });
+    if (sr.status !== 0)
+      throw new Error(`${fam.name}.sh failed in the kernel (scenario bug):\n${sr.stderr}`);
     phase("script done");
     const dir = helperDir();
     fam.peers.forEach((spec, i) => {
@@ -895,20 +1123,51 @@ export class Bed {
       this.addNs(ns);
       // The peer's own kernel stays out of the way: no IPv6 (no RS/MLD/ND of its own), every
       // IP packet dropped before routing. The agent sees frames before that (AF_PACKET).
-      must(runSync("ip", ["netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1", "net.ipv6.conf.all.disable_ipv6=1"]), `sysctl in ${ns}`);
-      must(runSync("ip", ["netns", "exec", ns, "nft", "-f", "-"], { input: "table inet sink {\n  chain pre { type filter hook prerouting priority -500; policy drop; }\n}\n" }), `sink table in ${ns}`);
+      must(
+        runSync("ip", [
+          "netns",
+          "exec",
+          ns,
+          "sysctl",
+          "-qw",
+          "net.ipv6.conf.default.disable_ipv6=1",
+          "net.ipv6.conf.all.disable_ipv6=1",
+        ]),
+        `sysctl in ${ns}`,
+      );
+      must(
+        runSync("ip", ["netns", "exec", ns, "nft", "-f", "-"], {
+          input:
+            "table inet sink {\n  chain pre { type filter hook prerouting priority -500; policy drop; }\n}\n",
+        }),
+        `sink table in ${ns}`,
+      );
       const l = ipJson(this.host, ["-d", "link", "show", "dev", spec.ifname])[0];
-      if (!l) throw new Error(`${fam.name}.peers:${spec.line}: the host has no interface ${spec.ifname}`);
+      if (!l)
+        throw new Error(`${fam.name}.peers:${spec.line}: the host has no interface ${spec.ifname}`);
       const kind = (l.linkinfo as { info_kind?: string } | undefined)?.info_kind;
       const far = typeof l.link === "string" ? l.link : undefined;
       if (kind !== "veth" || !far)
-        throw new Error(`${fam.name}.peers:${spec.line}: ${spec.ifname} must be a veth whose other end the script leaves in the host (got ${kind ?? "?"}${far ? ` peer ${far}` : ", peer not in the host"})`);
-      must(runSync("ip", ["-n", this.host, "link", "set", far, "netns", ns]), `move ${far} to ${ns}`);
+        throw new Error(
+          `${fam.name}.peers:${spec.line}: ${spec.ifname} must be a veth whose other end the script leaves in the host (got ${kind ?? "?"}${far ? ` peer ${far}` : ", peer not in the host"})`,
+        );
+      must(
+        runSync("ip", ["-n", this.host, "link", "set", far, "netns", ns]),
+        `move ${far} to ${ns}`,
+      );
       must(runSync("ip", ["-n", ns, "link", "set", far, "up"]), `${far} up in ${ns}`);
       const l3 = ipJson(this.host, ["link", "show", "dev", spec.l3dev])[0];
       const hostMac = l3 && typeof l3.address === "string" ? l3.address : "";
-      if (!hostMac) throw new Error(`${fam.name}.peers:${spec.line}: no MAC address on ${spec.l3dev}`);
-      const agent = new Proc(`agent ${spec.ifname}`, "ip", ["netns", "exec", ns, PY, path.join(dir, "journey-agent.py"), far]);
+      if (!hostMac)
+        throw new Error(`${fam.name}.peers:${spec.line}: no MAC address on ${spec.l3dev}`);
+      const agent = new Proc(`agent ${spec.ifname}`, "ip", [
+        "netns",
+        "exec",
+        ns,
+        PY,
+        path.join(dir, "journey-agent.py"),
+        far,
+      ]);
       this.peers.push({ spec, ns, far, hostMac, agent });
     });
     phase("peers moved");
@@ -917,17 +1176,29 @@ export class Bed {
       if (i < 0) throw new Error(`agent for ${p.spec.ifname} did not start: ${p.agent.stderr}`);
     }
     if (fam.listens.length) {
-      this.listener = new Proc("listener", "ip", ["netns", "exec", this.host, PY, path.join(dir, "journey-listen.py"), JSON.stringify(fam.listens)]);
-      if ((await this.listener.waitFor((x) => x.includes('"ready"'), 0, 5000)) < 0) throw new Error(`host listeners did not start: ${this.listener.stderr}`);
+      this.listener = new Proc("listener", "ip", [
+        "netns",
+        "exec",
+        this.host,
+        PY,
+        path.join(dir, "journey-listen.py"),
+        JSON.stringify(fam.listens),
+      ]);
+      if ((await this.listener.waitFor((x) => x.includes('"ready"'), 0, 5000)) < 0)
+        throw new Error(`host listeners did not start: ${this.listener.stderr}`);
     }
     phase("agents ready");
     await waitDad(this.host);
     phase("dad done");
-    must(runSync("ip", ["netns", "exec", this.host, "nft", "-f", "-"], { input: traceTableText() }), "trace table");
+    must(
+      runSync("ip", ["netns", "exec", this.host, "nft", "-f", "-"], { input: traceTableText() }),
+      "trace table",
+    );
     this.map = readRuleset(this.host);
     this.monitor = new Proc("monitor", "ip", ["netns", "exec", this.host, "nft", "-a", "monitor"]);
     // The monitor is ready when it prints our first sync element.
-    if (!(await this.sync(5000))) throw new Error(`nft monitor in ${this.host} printed nothing: ${this.monitor.stderr}`);
+    if (!(await this.sync(5000)))
+      throw new Error(`nft monitor in ${this.host} printed nothing: ${this.monitor.stderr}`);
     phase("monitor ready");
   }
 
@@ -938,9 +1209,28 @@ export class Bed {
       // A new element each time: re-adding an existing one prints no event.
       const n = ++this.syncN;
       const want = `add element inet rltrace rlsync { ${n} }`;
-      const r = await runAsync("ip", ["netns", "exec", this.host, "nft", "add", "element", "inet", "rltrace", "rlsync", `{ ${n} }`], 5000);
+      const r = await runAsync(
+        "ip",
+        [
+          "netns",
+          "exec",
+          this.host,
+          "nft",
+          "add",
+          "element",
+          "inet",
+          "rltrace",
+          "rlsync",
+          `{ ${n} }`,
+        ],
+        5000,
+      );
       if (r.status !== 0) throw new Error(`sync element: ${r.stderr}`);
-      const i = await this.monitor!.waitFor((l) => l.trim() === want, this.monIdx, Math.min(500, Math.max(50, deadline - Date.now())));
+      const i = await this.monitor!.waitFor(
+        (l) => l.trim() === want,
+        this.monIdx,
+        Math.min(500, Math.max(50, deadline - Date.now())),
+      );
       if (i >= 0) return true;
       if (Date.now() > deadline) return false;
       // The monitor was not listening yet: try again with a new element.
@@ -961,30 +1251,79 @@ export class Bed {
     const agentStart = new Map(this.peers.map((x) => [x, x.agent.lines.length] as const));
     const listenStart = this.listener?.lines.length ?? 0;
     if (p.reply) {
-      for (const x of this.peers) x.agent.write(JSON.stringify({ op: "reply", proto: p.proto, port: sport, id: sport }) + "\n");
-      for (const x of this.peers) await x.agent.waitFor((l) => l.includes('"ok"') && l.includes(`"id": ${sport}`), agentStart.get(x)!, 2000);
+      for (const x of this.peers)
+        x.agent.write(
+          JSON.stringify({ op: "reply", proto: p.proto, port: sport, id: sport }) + "\n",
+        );
+      for (const x of this.peers)
+        await x.agent.waitFor(
+          (l) => l.includes('"ok"') && l.includes(`"id": ${sport}`),
+          agentStart.get(x)!,
+          2000,
+        );
     }
     let sender: SenderResult | undefined;
     activity.last = Date.now();
     if (p.iif) {
       const peer = this.peers.find((x) => x.spec.l3dev === p.iif)!;
       const mark = peer.agent.lines.length;
-      peer.agent.write(JSON.stringify({ op: "inject", id: sport, proto: p.proto, saddr: p.from, daddr: p.dst, sport, dport: p.dport, tos: p.tos ?? 0, dstmac: peer.hostMac }) + "\n");
+      peer.agent.write(
+        JSON.stringify({
+          op: "inject",
+          id: sport,
+          proto: p.proto,
+          saddr: p.from,
+          daddr: p.dst,
+          sport,
+          dport: p.dport,
+          tos: p.tos ?? 0,
+          dstmac: peer.hostMac,
+        }) + "\n",
+      );
       await peer.agent.waitFor((l) => l.includes('"injected"'), mark, 2000);
       await this.quiet(p.reply ? 250 : 150, 1500);
     } else {
       const uid = p.uid ?? 0;
       const gid = p.gid ?? 0;
-      const opts = { dst: p.dst, dport: p.dport, proto: p.proto, sport, ...(p.from ? { from: p.from } : {}), ...(p.oif ? { oif: p.oif } : {}), ...(p.mark !== undefined ? { mark: p.mark } : {}), ...(p.tos !== undefined ? { tos: p.tos } : {}), reply: p.reply, wait_ms: 700 };
+      const opts = {
+        dst: p.dst,
+        dport: p.dport,
+        proto: p.proto,
+        sport,
+        ...(p.from ? { from: p.from } : {}),
+        ...(p.oif ? { oif: p.oif } : {}),
+        ...(p.mark !== undefined ? { mark: p.mark } : {}),
+        ...(p.tos !== undefined ? { tos: p.tos } : {}),
+        reply: p.reply,
+        wait_ms: 700,
+      };
       const cmd = ["netns", "exec", this.host];
-      if (uid !== 0 || gid !== 0) cmd.push(SETPRIV, "--reuid", String(uid), "--regid", String(gid), "--clear-groups", "--inh-caps", "+net_admin,+net_raw", "--ambient-caps", "+net_admin,+net_raw");
+      if (uid !== 0 || gid !== 0)
+        cmd.push(
+          SETPRIV,
+          "--reuid",
+          String(uid),
+          "--regid",
+          String(gid),
+          "--clear-groups",
+          "--inh-caps",
+          "+net_admin,+net_raw",
+          "--ambient-caps",
+          "+net_admin,+net_raw",
+        );
       cmd.push(PY, path.join(helperDir(), "journey-send.py"), JSON.stringify(opts));
       const r = await runAsync("ip", cmd, 10_000);
       const line = r.stdout.trim().split("\n").pop() ?? "";
       try {
         sender = { ...(JSON.parse(line) as Omit<SenderResult, "raw">), raw: line };
       } catch {
-        sender = { ok: false, errno: "?", error: `sender crashed: ${r.stderr.trim() || r.stdout.trim()}`, stage: "run", raw: r.stdout + r.stderr };
+        sender = {
+          ok: false,
+          errno: "?",
+          error: `sender crashed: ${r.stderr.trim() || r.stdout.trim()}`,
+          stage: "run",
+          raw: r.stdout + r.stderr,
+        };
       }
       activity.last = Date.now();
       await this.quiet(150, 1500);
@@ -997,10 +1336,13 @@ export class Bed {
         await x.agent.waitFor((l) => l.includes(`"id": ${-sport}`), at, 2000);
       }
     }
-    if (!(await this.sync())) throw new Error("nft monitor stopped answering (sync element never printed)");
+    if (!(await this.sync()))
+      throw new Error("nft monitor stopped answering (sync element never printed)");
     const end = this.monitor!.lines.length;
     this.monIdx = end;
-    const lines = this.monitor!.lines.slice(startMon, end).map(parseTraceLine).filter((x): x is TraceLine => x !== null);
+    const lines = this.monitor!.lines.slice(startMon, end)
+      .map(parseTraceLine)
+      .filter((x): x is TraceLine => x !== null);
     const arrivals: Arrival[] = [];
     for (const x of this.peers) {
       for (const l of x.agent.lines.slice(agentStart.get(x)!)) {
@@ -1009,13 +1351,19 @@ export class Bed {
         arrivals.push({ ...a, hostIf: x.spec.l3dev });
       }
     }
-    const listened = (this.listener?.lines.slice(listenStart) ?? []).map((l) => JSON.parse(l) as unknown);
+    const listened = (this.listener?.lines.slice(listenStart) ?? []).map(
+      (l) => JSON.parse(l) as unknown,
+    );
     return { spec: p, sport, lines, arrivals, listened, ...(sender ? { sender } : {}) };
   }
 
   /** Stop helpers and delete every namespace made for this family. */
   async destroy(): Promise<void> {
-    await Promise.all([this.monitor?.stop(), this.listener?.stop(), ...this.peers.map((p) => p.agent.stop())]);
+    await Promise.all([
+      this.monitor?.stop(),
+      this.listener?.stop(),
+      ...this.peers.map((p) => p.agent.stop()),
+    ]);
     for (const n of this.created.reverse()) runSync("ip", ["netns", "del", n]);
     this.created.length = 0;
   }
@@ -1025,7 +1373,13 @@ export class Bed {
 export async function runFamilyKernel(fam: Family): Promise<FamilyKernelRun> {
   const bed = new Bed(fam);
   const t0 = Date.now();
-  const run: FamilyKernelRun = { ok: false, setupMs: 0, packetsMs: 0, outcomes: [], observations: [] };
+  const run: FamilyKernelRun = {
+    ok: false,
+    setupMs: 0,
+    packetsMs: 0,
+    outcomes: [],
+    observations: [],
+  };
   try {
     await bed.setup();
     run.setupMs = Date.now() - t0;
@@ -1089,7 +1443,8 @@ export function normalizeVerdict(v: string, text: string): string {
   if (word === "reject") return "drop";
   if (iptables) {
     const target = /-j (\S+)/.exec(text)?.[1] ?? "";
-    if (["DNAT", "SNAT", "MASQUERADE", "REDIRECT", "TPROXY", "ACCEPT"].includes(target)) return /no socket/.test(t) ? "drop" : "accept";
+    if (["DNAT", "SNAT", "MASQUERADE", "REDIRECT", "TPROXY", "ACCEPT"].includes(target))
+      return /no socket/.test(t) ? "drop" : "accept";
     if (target === "DROP" || target === "REJECT") return "drop";
     if (target === "RETURN") return "return";
   } else if (/^(dnat|snat|masquerade|redirect)\b/.test(word)) return "accept";
@@ -1101,12 +1456,27 @@ export function routelabSteps(trace: J[]): Step[] {
   for (const t of trace) {
     if (t.kind === "hook") {
       const hook = String(t.hook);
-      steps.push({ kind: "hook", hook, dev: hookDev(hook, t.iif as string | undefined, t.oif as string | undefined), ...(typeof t.saddr === "string" ? { saddr: t.saddr } : {}), ...(typeof t.daddr === "string" ? { daddr: t.daddr } : {}), mark: Number(t.mark ?? 0) >>> 0 });
+      steps.push({
+        kind: "hook",
+        hook,
+        dev: hookDev(hook, t.iif as string | undefined, t.oif as string | undefined),
+        ...(typeof t.saddr === "string" ? { saddr: t.saddr } : {}),
+        ...(typeof t.daddr === "string" ? { daddr: t.daddr } : {}),
+        mark: Number(t.mark ?? 0) >>> 0,
+      });
     } else if (t.kind === "rule") {
       if (t.matched === false) continue;
       const verdict = String(t.verdict ?? "");
       if (verdict === "no match") continue;
-      steps.push({ kind: "rule", hook: String(t.hook), family: String(t.family), table: String(t.table), chain: String(t.chain), rule: Number(t.rule ?? 0), verdict: normalizeVerdict(verdict, String(t.text ?? "")) });
+      steps.push({
+        kind: "rule",
+        hook: String(t.hook),
+        family: String(t.family),
+        table: String(t.table),
+        chain: String(t.chain),
+        rule: Number(t.rule ?? 0),
+        verdict: normalizeVerdict(verdict, String(t.text ?? "")),
+      });
     }
   }
   return steps;
@@ -1117,7 +1487,12 @@ export function parseRoutelab(a: h.Answer | undefined): RoutelabAnswer {
   const j = a.json as J;
   const f = j.final as J | undefined;
   if (!f || !Array.isArray(j.trace)) return { ok: false, steps: [], raw: a.raw };
-  return { ok: true, final: f as unknown as RoutelabAnswer["final"], steps: routelabSteps(j.trace as J[]), raw: a.raw };
+  return {
+    ok: true,
+    final: f as unknown as RoutelabAnswer["final"],
+    steps: routelabSteps(j.trace as J[]),
+    raw: a.raw,
+  };
 }
 
 /** Final fields compared for a verdict. */
@@ -1125,7 +1500,8 @@ export function finalDiffs(k: Final, r: Final): string[] {
   const d: string[] = [];
   const cmp = (name: string, kv: unknown, rv: unknown) => {
     if (kv === undefined) return;
-    if (JSON.stringify(kv) !== JSON.stringify(rv)) d.push(`final.${name}: kernel ${JSON.stringify(kv)}, routelab ${JSON.stringify(rv)}`);
+    if (JSON.stringify(kv) !== JSON.stringify(rv))
+      d.push(`final.${name}: kernel ${JSON.stringify(kv)}, routelab ${JSON.stringify(rv)}`);
   };
   cmp("verdict", k.verdict, r.verdict);
   if (k.verdict !== r.verdict) return d;
@@ -1146,7 +1522,9 @@ export function diffSteps(k: string[], r: string[]): string[] {
   const n = k.length;
   const m = r.length;
   const L: number[][] = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
-  for (let i = n - 1; i >= 0; i--) for (let j = m - 1; j >= 0; j--) L[i]![j] = k[i] === r[j] ? L[i + 1]![j + 1]! + 1 : Math.max(L[i + 1]![j]!, L[i]![j + 1]!);
+  for (let i = n - 1; i >= 0; i--)
+    for (let j = m - 1; j >= 0; j--)
+      L[i]![j] = k[i] === r[j] ? L[i + 1]![j + 1]! + 1 : Math.max(L[i + 1]![j]!, L[i]![j + 1]!);
   const out: string[] = [];
   let i = 0;
   let j = 0;
@@ -1155,7 +1533,8 @@ export function diffSteps(k: string[], r: string[]): string[] {
       out.push(`    ${k[i]}`);
       i++;
       j++;
-    } else if (j < m && (i >= n || L[i]![j + 1]! >= L[i + 1]![j]!)) out.push(`  + ${r[j++]}   (routelab only)`);
+    } else if (j < m && (i >= n || L[i]![j + 1]! >= L[i + 1]![j]!))
+      out.push(`  + ${r[j++]}   (routelab only)`);
     else out.push(`  - ${k[i++]}   (kernel only)`);
   }
   return out;
@@ -1166,7 +1545,8 @@ export function compareOutcome(k: KernelOutcome, r: RoutelabAnswer): string[] {
   const diffs = finalDiffs(k.final, r.final);
   const ks = k.steps.map(formatStep);
   const rs = r.steps.map(formatStep);
-  if (JSON.stringify(ks) !== JSON.stringify(rs)) diffs.push(`trace differs (kernel vs routelab):\n${diffSteps(ks, rs).join("\n")}`);
+  if (JSON.stringify(ks) !== JSON.stringify(rs))
+    diffs.push(`trace differs (kernel vs routelab):\n${diffSteps(ks, rs).join("\n")}`);
   return diffs;
 }
 
@@ -1178,18 +1558,39 @@ export function describeFinal(f: Final | undefined): string {
 }
 
 /** Run routelab over a family's packets (one batch); answers correlated per line. */
-export function routelabRun(cli: string, fam: Family, lines: string[]): { answers: RoutelabAnswer[]; stray: string[]; ms: number } {
+export function routelabRun(
+  cli: string,
+  fam: Family,
+  lines: string[],
+): { answers: RoutelabAnswer[]; stray: string[]; ms: number } {
   const esc = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   const diag = new RegExp(`^(${esc(fam.script)}|${esc(path.basename(fam.script))}):\\d+`);
   // The host's listening sockets (the .peers `listen` lines) tell routelab where TPROXY finds a socket.
-  const listenArgs = fam.listens.flatMap((l) => ["--listen", `${l.proto} ${l.addr} ${l.port}${l.transparent ? " transparent" : ""}`]);
-  const out = h.runBatch(process.execPath, [cli, ...listenArgs, "--load", fam.script, "-j", "-force", "-batch"], lines, `jr-${fam.name}`, diag);
-  return { answers: lines.map((_, i) => parseRoutelab(out.answers[i])), stray: out.stray, ms: out.ms };
+  const listenArgs = fam.listens.flatMap((l) => [
+    "--listen",
+    `${l.proto} ${l.addr} ${l.port}${l.transparent ? " transparent" : ""}`,
+  ]);
+  const out = h.runBatch(
+    process.execPath,
+    [cli, ...listenArgs, "--load", fam.script, "-j", "-force", "-batch"],
+    lines,
+    `jr-${fam.name}`,
+    diag,
+  );
+  return {
+    answers: lines.map((_, i) => parseRoutelab(out.answers[i])),
+    stray: out.stray,
+    ms: out.ms,
+  };
 }
 
 /** Is routelab built and does it answer `trace` in JSON? */
 export function routelabTraceStatus(cli: string): { ok: boolean; reason: string } {
-  if (!fs.existsSync(cli)) return { ok: false, reason: `${path.relative(h.REPO_ROOT, cli)} does not exist (run \`npm run build\`)` };
+  if (!fs.existsSync(cli))
+    return {
+      ok: false,
+      reason: `${path.relative(h.REPO_ROOT, cli)} does not exist (run \`npm run build\`)`,
+    };
   const dir = helperDir();
   const script = path.join(dir, "cli-probe.sh");
   fs.writeFileSync(script, "ip link set lo up\n");
@@ -1202,5 +1603,8 @@ export function routelabTraceStatus(cli: string): { ok: boolean; reason: string 
   } catch {
     /* below */
   }
-  return { ok: false, reason: `routelab does not answer \`trace\` with JSON: ${(r.stderr || r.stdout).trim().split("\n")[0]}` };
+  return {
+    ok: false,
+    reason: `routelab does not answer \`trace\` with JSON: ${(r.stderr || r.stdout).trim().split("\n")[0]}`,
+  };
 }

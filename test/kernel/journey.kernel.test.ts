@@ -31,11 +31,15 @@ if (!ROOT) {
   if (process.env.CI === "true") {
     describe(SUITE, () => {
       it("runs as root in CI", () => {
-        throw new Error("CI=true but the suite is not running as root: the real-packet suite needs network namespaces and must not be skipped in CI");
+        throw new Error(
+          "CI=true but the suite is not running as root: the real-packet suite needs network namespaces and must not be skipped in CI",
+        );
       });
     });
   } else {
-    console.warn(`[journey.kernel] SKIPPED: not root (uid ${process.getuid?.()}); the real-packet suite needs network namespaces`);
+    console.warn(
+      `[journey.kernel] SKIPPED: not root (uid ${process.getuid?.()}); the real-packet suite needs network namespaces`,
+    );
     it.skip(`${SUITE}: skipped, needs root for network namespaces`, () => {});
   }
 } else {
@@ -49,32 +53,57 @@ if (!ROOT) {
       h.installExitHook();
       process.once("exit", () => j.deleteOwnNamespaces());
       const reaped = j.reapStale();
-      if (reaped.length) console.log(`[journey.kernel] removed stale namespaces of dead runs: ${reaped.join(" ")}`);
-      cli = cfg.kernelOnly ? { ok: false, reason: "ROUTELAB_KERNEL_ONLY=1" } : j.routelabTraceStatus(cfg.cli);
+      if (reaped.length)
+        console.log(`[journey.kernel] removed stale namespaces of dead runs: ${reaped.join(" ")}`);
+      cli = cfg.kernelOnly
+        ? { ok: false, reason: "ROUTELAB_KERNEL_ONLY=1" }
+        : j.routelabTraceStatus(cfg.cli);
     });
 
     afterAll(() => {
       j.deleteOwnNamespaces();
       j.removeHelperDir();
-      const mode = cfg.kernelOnly ? "kernel only" : cli.ok ? "kernel vs routelab" : `kernel only (routelab unavailable: ${cli.reason})`;
+      const mode = cfg.kernelOnly
+        ? "kernel only"
+        : cli.ok
+          ? "kernel vs routelab"
+          : `kernel only (routelab unavailable: ${cli.reason})`;
       const rows = stats.map(
         (s) =>
           `  ${s.name.padEnd(26)} packets ${String(s.packets).padStart(3)}  setup ${String(s.setupMs).padStart(5)}ms  packets ${String(s.packetsMs).padStart(5)}ms` +
-          `  [${Object.entries(s.verdicts).map(([k, v]) => `${k} ${v}`).join(", ")}]` +
-          (cli.ok ? `  routelab ${String(s.routelabMs).padStart(4)}ms  disagree ${s.disagreements}` : "") +
+          `  [${Object.entries(s.verdicts)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(", ")}]` +
+          (cli.ok
+            ? `  routelab ${String(s.routelabMs).padStart(4)}ms  disagree ${s.disagreements}`
+            : "") +
           (s.note ? `  ${s.note}` : ""),
       );
       const total = stats.reduce((a, s) => a + s.packets, 0);
-      console.log(`[journey.kernel] ${mode}: ${stats.length} families, ${total} packets, ${((Date.now() - t0) / 1000).toFixed(1)} s\n${rows.join("\n")}`);
+      console.log(
+        `[journey.kernel] ${mode}: ${stats.length} families, ${total} packets, ${((Date.now() - t0) / 1000).toFixed(1)} s\n${rows.join("\n")}`,
+      );
     });
 
     it("has families", () => {
-      expect(families.length, `no families in ${j.JOURNEY_DIR}${cfg.filter ? ` matching ${cfg.filter}` : ""}`).toBeGreaterThan(0);
+      expect(
+        families.length,
+        `no families in ${j.JOURNEY_DIR}${cfg.filter ? ` matching ${cfg.filter}` : ""}`,
+      ).toBeGreaterThan(0);
     });
 
     for (const fam of families) {
       describe(fam.name, () => {
-        const stat: Stat = { name: fam.name, packets: fam.packets.length, setupMs: 0, packetsMs: 0, routelabMs: 0, disagreements: 0, verdicts: {}, note: "" };
+        const stat: Stat = {
+          name: fam.name,
+          packets: fam.packets.length,
+          setupMs: 0,
+          packetsMs: 0,
+          routelabMs: 0,
+          disagreements: 0,
+          verdicts: {},
+          note: "",
+        };
         stats.push(stat);
         let run: j.FamilyKernelRun | null = null;
         let rl: j.RoutelabAnswer[] | null = null;
@@ -86,7 +115,8 @@ if (!ROOT) {
           run = await j.runFamilyKernel(fam);
           stat.setupMs = run.setupMs;
           stat.packetsMs = run.packetsMs;
-          for (const o of run.outcomes) stat.verdicts[o.final.verdict] = (stat.verdicts[o.final.verdict] ?? 0) + 1;
+          for (const o of run.outcomes)
+            stat.verdicts[o.final.verdict] = (stat.verdicts[o.final.verdict] ?? 0) + 1;
           if (!run.ok) stat.note = "SETUP FAILED";
           if (cli.ok) {
             const r = j.routelabRun(cfg.cli, fam, lines);
@@ -126,20 +156,37 @@ if (!ROOT) {
               if (cfg.verbose) {
                 block.push("    kernel trace:", ...ko.steps.map((s) => `      ${j.formatStep(s)}`));
                 if (ro?.ok) {
-                  const same = JSON.stringify(ro.steps.map(j.formatStep)) === JSON.stringify(ko.steps.map(j.formatStep));
-                  block.push(same ? `    routelab trace: the same ${ro.steps.length} steps` : "    routelab trace:", ...(same ? [] : ro.steps.map((s) => `      ${j.formatStep(s)}`)));
+                  const same =
+                    JSON.stringify(ro.steps.map(j.formatStep)) ===
+                    JSON.stringify(ko.steps.map(j.formatStep));
+                  block.push(
+                    same
+                      ? `    routelab trace: the same ${ro.steps.length} steps`
+                      : "    routelab trace:",
+                    ...(same ? [] : ro.steps.map((s) => `      ${j.formatStep(s)}`)),
+                  );
                 }
-                if (process.env.ROUTELAB_KERNEL_RAW === "1") block.push("    raw:", ...ko.raw.map((l) => `      ${l}`));
+                if (process.env.ROUTELAB_KERNEL_RAW === "1")
+                  block.push("    raw:", ...ko.raw.map((l) => `      ${l}`));
               }
-              if (diffs.length) block.push(...diffs.map((d) => `    DIFF ${d.replace(/\n/g, "\n    ")}`));
+              if (diffs.length)
+                block.push(...diffs.map((d) => `    DIFF ${d.replace(/\n/g, "\n    ")}`));
               (diffs.length ? bad : report).push(block.join("\n"));
             }
           });
           stat.disagreements = bad.length;
           if (report.length) console.log(report.join("\n"));
-          if (!cfg.kernelOnly && !cli.ok) expect.fail(`routelab trace unavailable: ${cli.reason} (set ROUTELAB_KERNEL_ONLY=1 to run the kernel side only)`);
-          const extra = stray.length ? `\nroutelab printed output not tied to a packet:\n  ${stray.slice(0, 10).join("\n  ")}` : "";
-          if (bad.length || stray.length) expect.fail(`${fam.name}: ${bad.length}/${fam.packets.length} packets disagree\n${bad.join("\n")}${extra}`);
+          if (!cfg.kernelOnly && !cli.ok)
+            expect.fail(
+              `routelab trace unavailable: ${cli.reason} (set ROUTELAB_KERNEL_ONLY=1 to run the kernel side only)`,
+            );
+          const extra = stray.length
+            ? `\nroutelab printed output not tied to a packet:\n  ${stray.slice(0, 10).join("\n  ")}`
+            : "";
+          if (bad.length || stray.length)
+            expect.fail(
+              `${fam.name}: ${bad.length}/${fam.packets.length} packets disagree\n${bad.join("\n")}${extra}`,
+            );
         });
       });
     }

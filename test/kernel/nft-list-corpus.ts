@@ -22,7 +22,7 @@ const COMMON: [Kind, string][] = [
   ["f", "udp sport 1-2 udp dport { 3, 5-8 } accept"],
   ["f", "tcp dport == 22 accept"],
   ["f", "tcp flags syn accept"],
-  ["f", "tcp flags syn counter comment \"mss\""],
+  ["f", 'tcp flags syn counter comment "mss"'],
   ["f", "meta mark 0x1 accept"],
   ["f", "mark 51820 accept"],
   ["f", "meta mark and 0xff == 0x1 accept"],
@@ -64,13 +64,13 @@ const COMMON: [Kind, string][] = [
   ["o", "meta skuid { 0, 1000 } return"],
   ["o", "meta skgid 0 accept"],
   ["o", "meta skgid 1000-2000 return"],
-  ["f", "iifname \"wg*\" accept"],
-  ["f", "iifname != \"wg0\" accept"],
-  ["f", "meta iifname \"x\" accept"],
-  ["f", "iifname { \"eth0\", \"wg*\" } accept"],
-  ["o", "oifname \"eth0\" accept"],
-  ["f", "iif \"lo\" accept"],
-  ["o", "oif \"lo\" accept"],
+  ["f", 'iifname "wg*" accept'],
+  ["f", 'iifname != "wg0" accept'],
+  ["f", 'meta iifname "x" accept'],
+  ["f", 'iifname { "eth0", "wg*" } accept'],
+  ["o", 'oifname "eth0" accept'],
+  ["f", 'iif "lo" accept'],
+  ["o", 'oif "lo" accept'],
   ["f", "fib daddr type local accept"],
   ["f", "fib daddr type { local, broadcast } accept"],
   ["f", "fib daddr type != local accept"],
@@ -86,12 +86,12 @@ const COMMON: [Kind, string][] = [
   ["f", "counter"],
   ["f", "counter packets 5 bytes 100"],
   ["f", "log"],
-  ["f", "log prefix \"hi \" level info"],
+  ["f", 'log prefix "hi " level info'],
   ["f", "limit rate 10/second"],
   ["f", "limit rate 100/minute accept"],
   ["f", "notrack"],
-  ["f", "accept comment \"hello\""],
-  ["f", "tcp dport 80 counter accept comment \"c\""],
+  ["f", 'accept comment "hello"'],
+  ["f", 'tcp dport 80 counter accept comment "c"'],
   ["f", "continue"],
   ["f", "jump r"],
   ["f", "goto r"],
@@ -103,7 +103,7 @@ const COMMON: [Kind, string][] = [
   ["n", "meta l4proto tcp redirect to :7892"],
   ["n", "udp dport 53 redirect to 5353"],
   ["n", "tcp dport 22 redirect to :2222"],
-  ["p", "oifname \"eth0\" masquerade"],
+  ["p", 'oifname "eth0" masquerade'],
   ["p", "masquerade"],
   ["p", "meta l4proto tcp masquerade to :1000-2000"],
   ["p", "meta mark & 0xff0000 == 0x40000 counter masquerade"],
@@ -132,7 +132,7 @@ const V4: [Kind, string][] = [
   ["p", "snat ip to 1.2.3.4"],
   ["p", "snat ip to 1.2.3.4-1.2.3.8"],
   ["p", "snat ip to 1.2.3.4-1.2.3.5"],
-  ["p", "ip saddr 172.17.0.0/16 oifname != \"docker0\" masquerade"],
+  ["p", 'ip saddr 172.17.0.0/16 oifname != "docker0" masquerade'],
 ];
 
 const V6: [Kind, string][] = [
@@ -148,7 +148,7 @@ const V6: [Kind, string][] = [
 
 const INET_ONLY: [Kind, string][] = [
   ["f", "meta l4proto { tcp, udp } tproxy to :7893 meta mark set 1 accept"],
-  ["f", "log prefix \"x\" level warn"],
+  ["f", 'log prefix "x" level warn'],
   ["f", "log level debug"],
   ["f", "ct mark set 0x1 meta mark set ct mark"],
   ["f", "icmp type echo-request accept"],
@@ -163,7 +163,7 @@ const INET_ONLY: [Kind, string][] = [
   ["f", "ip dscp cs1 accept"],
   ["f", "meta pkttype broadcast drop"],
   ["f", "ip ttl 1 drop"],
-  ["f", "meta l4proto tcp tcp dport 443 ct state new log prefix \"https \" counter accept"],
+  ["f", 'meta l4proto tcp tcp dport 443 ct state new log prefix "https " counter accept'],
   ["f", "reject with icmp type host-unreachable"],
   ["f", "reject with icmpv6 type admin-prohibited"],
   ["f", "ip daddr 224.0.0.0/4 drop"],
@@ -203,9 +203,23 @@ const IP6_ONLY: [Kind, string][] = [
 ];
 
 export const RULE_CORPUS: { family: Fam; kind: Kind; rule: string }[] = [
-  ...(["ip", "ip6", "inet"] as Fam[]).flatMap((family) => COMMON.map(([kind, rule]) => ({ family, kind, rule }))),
-  ...(["ip", "inet"] as Fam[]).flatMap((family) => V4.map(([kind, rule]) => ({ family, kind, rule: family === "ip" ? rule.replace(/ (dnat|snat|tproxy) ip to/, " $1 to") : rule }))),
-  ...(["ip6", "inet"] as Fam[]).flatMap((family) => V6.map(([kind, rule]) => ({ family, kind, rule: family === "ip6" ? rule.replace(/ tproxy ip6 to/, " tproxy to") : rule }))),
+  ...(["ip", "ip6", "inet"] as Fam[]).flatMap((family) =>
+    COMMON.map(([kind, rule]) => ({ family, kind, rule })),
+  ),
+  ...(["ip", "inet"] as Fam[]).flatMap((family) =>
+    V4.map(([kind, rule]) => ({
+      family,
+      kind,
+      rule: family === "ip" ? rule.replace(/ (dnat|snat|tproxy) ip to/, " $1 to") : rule,
+    })),
+  ),
+  ...(["ip6", "inet"] as Fam[]).flatMap((family) =>
+    V6.map(([kind, rule]) => ({
+      family,
+      kind,
+      rule: family === "ip6" ? rule.replace(/ tproxy ip6 to/, " tproxy to") : rule,
+    })),
+  ),
   ...INET_ONLY.map(([kind, rule]) => ({ family: "inet" as Fam, kind, rule })),
   ...IP_ONLY.map(([kind, rule]) => ({ family: "ip" as Fam, kind, rule })),
   ...IP6_ONLY.map(([kind, rule]) => ({ family: "ip6" as Fam, kind, rule })),
@@ -216,7 +230,11 @@ export function corpusText(): string {
   let out = "";
   for (const family of ["ip", "ip6", "inet"] as Fam[]) {
     const rules = RULE_CORPUS.filter((r) => r.family === family);
-    const chain = (k: Kind) => rules.filter((r) => r.kind === k).map((r) => `\t\t${r.rule}\n`).join("");
+    const chain = (k: Kind) =>
+      rules
+        .filter((r) => r.kind === k)
+        .map((r) => `\t\t${r.rule}\n`)
+        .join("");
     out += `table ${family} corpus {\n`;
     out += `\tchain r {\n${chain("r")}\t}\n`;
     out += `\tchain f {\n\t\ttype filter hook prerouting priority mangle; policy accept;\n${chain("f")}\t}\n`;
@@ -234,7 +252,7 @@ export const ERROR_CASES: { text: string; setup?: string; commit?: boolean }[] =
   { text: "table ip t { chain c { type filter hook prerouting priority 0; tproxy to :1; }; }" },
   { text: "table ip t { chain c { type route hook input priority 0; }; }" },
   { text: "table ip t { chain c { type nat hook forward priority 0; }; }" },
-  { text: "include \"/etc/x.nft\"" },
+  { text: 'include "/etc/x.nft"' },
   { text: "add rule ip nope c accept" },
   { text: "add chain ip t c" },
   { text: "table ip t { chain c { ip daddr @nope accept; }; }" },
@@ -245,28 +263,78 @@ export const ERROR_CASES: { text: string; setup?: string; commit?: boolean }[] =
   { text: "table ip t { chain c { return } }" },
   { text: "table ip t { chain c { meta l4proto udp tcp dport 1; }; }" },
   { text: "table ip t { chain c { masquerade to :1000-2000; }; }" },
-  { text: "table ip t { set s { type ipv4_addr; flags interval; elements = { 10.0.0.0-10.0.0.255, 0.0.0.0/1 }; }; }" },
-  { text: "table ip t { chain b { type filter hook output priority 0; jump c; }; chain c { jump d; }; chain d { jump c; }; }", commit: true },
+  {
+    text: "table ip t { set s { type ipv4_addr; flags interval; elements = { 10.0.0.0-10.0.0.255, 0.0.0.0/1 }; }; }",
+  },
+  {
+    text: "table ip t { chain b { type filter hook output priority 0; jump c; }; chain c { jump d; }; chain d { jump c; }; }",
+    commit: true,
+  },
   { text: "table ip t { chain b { type filter hook output priority 0; jump b; }; }", commit: true },
-  { text: "table ip t { chain b { type filter hook output priority 0; jump c; }; chain c { goto c; }; }", commit: true },
-  { text: "table ip t { chain c { type filter hook prerouting priority 0; dnat to 1.2.3.4; }; }", commit: true },
-  { text: "table ip t { chain c { type filter hook output priority 0; meta l4proto tcp tproxy to :1; }; }", commit: true },
-  { text: "table ip t { chain c { type nat hook output priority 0; masquerade; }; }", commit: true },
-  { text: "table ip t { chain b { type filter hook prerouting priority 0; jump c; }; chain c { meta l4proto tcp redirect to :1; }; }", commit: true },
-  { text: "table ip t { chain c { type filter hook output priority 0; fib saddr . iif oif missing drop; }; }", commit: true },
-  { text: "delete rule ip t c handle 99", setup: "table ip t { chain c { accept; }; }", commit: true },
+  {
+    text: "table ip t { chain b { type filter hook output priority 0; jump c; }; chain c { goto c; }; }",
+    commit: true,
+  },
+  {
+    text: "table ip t { chain c { type filter hook prerouting priority 0; dnat to 1.2.3.4; }; }",
+    commit: true,
+  },
+  {
+    text: "table ip t { chain c { type filter hook output priority 0; meta l4proto tcp tproxy to :1; }; }",
+    commit: true,
+  },
+  {
+    text: "table ip t { chain c { type nat hook output priority 0; masquerade; }; }",
+    commit: true,
+  },
+  {
+    text: "table ip t { chain b { type filter hook prerouting priority 0; jump c; }; chain c { meta l4proto tcp redirect to :1; }; }",
+    commit: true,
+  },
+  {
+    text: "table ip t { chain c { type filter hook output priority 0; fib saddr . iif oif missing drop; }; }",
+    commit: true,
+  },
+  {
+    text: "delete rule ip t c handle 99",
+    setup: "table ip t { chain c { accept; }; }",
+    commit: true,
+  },
 ];
 
 /** Command-line scripts (argv without the leading `nft`). */
 export const ARGV_SCRIPTS: string[][][] = [
   [
     ["add", "table", "inet", "x"],
-    ["add", "chain", "inet", "x", "pre", "{ type filter hook prerouting priority mangle; policy accept; }"],
+    [
+      "add",
+      "chain",
+      "inet",
+      "x",
+      "pre",
+      "{ type filter hook prerouting priority mangle; policy accept; }",
+    ],
     ["add", "chain", "inet", "x", "sub"],
     ["add", "rule", "inet", "x", "pre", "iifname", "lo", "return"],
     ["add", "rule", "inet", "x", "pre", "jump", "sub"],
     ["insert", "rule", "inet", "x", "pre", "meta", "mark", "0x1", "return"],
-    ["add", "rule", "inet", "x", "sub", "meta", "l4proto", "{", "tcp,", "udp", "}", "meta", "mark", "set", "0x1"],
+    [
+      "add",
+      "rule",
+      "inet",
+      "x",
+      "sub",
+      "meta",
+      "l4proto",
+      "{",
+      "tcp,",
+      "udp",
+      "}",
+      "meta",
+      "mark",
+      "set",
+      "0x1",
+    ],
     ["add", "set", "inet", "x", "s", "{ type ipv4_addr; flags interval; }"],
     ["add", "element", "inet", "x", "s", "{ 10.0.0.0/8, 192.168.0.0/16 }"],
     ["add", "rule", "inet", "x", "sub", "ip", "daddr", "@s", "return"],

@@ -9,7 +9,13 @@ import { readFileSync, writeFileSync, mkdtempSync, rmSync, readdirSync } from "n
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createNftRuleset, loadNftText, loadNftJson, nftListRuleset, applyNftCommand } from "../../src/netfilter/nft/index.js";
+import {
+  createNftRuleset,
+  loadNftText,
+  loadNftJson,
+  nftListRuleset,
+  applyNftCommand,
+} from "../../src/netfilter/nft/index.js";
 import type { SourceLoc } from "../../src/model/types.js";
 import { RULE_CORPUS, corpusText, ERROR_CASES, ARGV_SCRIPTS } from "./nft-list-corpus.js";
 
@@ -33,7 +39,9 @@ function sh(args: string[], input?: string): { status: number; out: string; err:
   const r = spawnSync("ip", ["netns", "exec", NS, ...args], { input, encoding: "utf8" });
   return { status: r.status ?? -1, out: r.stdout, err: r.stderr };
 }
-function nft(args: string[], input?: string) { return sh(["nft", ...args], input); }
+function nft(args: string[], input?: string) {
+  return sh(["nft", ...args], input);
+}
 
 let tmp = "";
 
@@ -55,20 +63,31 @@ describe.skipIf(!!why && process.env.CI !== "true")("nft front-end vs real nft",
     writeFileSync(f, text);
     const r = nft(["-f", f]);
     if (r.status !== 0) throw new Error(`real nft -f failed:\n${r.err}`);
-    return { list: nft(["list", "ruleset"]).out, alist: nft(["-a", "list", "ruleset"]).out, json: nft(["-j", "list", "ruleset"]).out };
+    return {
+      list: nft(["list", "ruleset"]).out,
+      alist: nft(["-a", "list", "ruleset"]).out,
+      json: nft(["-j", "list", "ruleset"]).out,
+    };
   }
 
   function diffLines(a: string, b: string): string {
-    const x = a.split("\n"), y = b.split("\n");
+    const x = a.split("\n"),
+      y = b.split("\n");
     const out: string[] = [];
-    for (let i = 0; i < Math.max(x.length, y.length); i++) if (x[i] !== y[i]) out.push(`line ${i + 1}:\n  real: ${JSON.stringify(x[i])}\n  ours: ${JSON.stringify(y[i])}`);
+    for (let i = 0; i < Math.max(x.length, y.length); i++)
+      if (x[i] !== y[i])
+        out.push(
+          `line ${i + 1}:\n  real: ${JSON.stringify(x[i])}\n  ours: ${JSON.stringify(y[i])}`,
+        );
     return out.slice(0, 20).join("\n");
   }
 
   /** Table handles come from a per-netns counter that survives `flush ruleset`: compare the rest. */
   const normTable = (s: string) => s.replace(/^(table .*) # handle \d+$/gm, "$1 # handle T");
 
-  const scenarios = readdirSync(SCEN_DIR).filter((f) => f.endsWith(".nft")).sort();
+  const scenarios = readdirSync(SCEN_DIR)
+    .filter((f) => f.endsWith(".nft"))
+    .sort();
 
   for (const file of scenarios) {
     it(`scenario ${file}: listing, handles and JSON round trip match`, () => {
@@ -79,7 +98,9 @@ describe.skipIf(!!why && process.env.CI !== "true")("nft front-end vs real nft",
       expect(issues).toEqual([]);
       const ours = nftListRuleset(rs);
       expect(diffLines(real.list, ours)).toBe("");
-      expect(diffLines(normTable(real.alist), normTable(nftListRuleset(rs, { handles: true })))).toBe("");
+      expect(
+        diffLines(normTable(real.alist), normTable(nftListRuleset(rs, { handles: true }))),
+      ).toBe("");
       const rj = createNftRuleset();
       expect(loadNftJson(rj, real.json, "json")).toEqual([]);
       // nft 1.0.6 JSON does not carry a set's auto-merge flag.
@@ -94,7 +115,9 @@ describe.skipIf(!!why && process.env.CI !== "true")("nft front-end vs real nft",
     const issues = loadNftText(rs, text, "corpus.nft");
     expect(issues).toEqual([]);
     expect(diffLines(real.list, nftListRuleset(rs))).toBe("");
-    expect(diffLines(normTable(real.alist), normTable(nftListRuleset(rs, { handles: true })))).toBe("");
+    expect(diffLines(normTable(real.alist), normTable(nftListRuleset(rs, { handles: true })))).toBe(
+      "",
+    );
     const rj = createNftRuleset();
     expect(loadNftJson(rj, real.json, "json")).toEqual([]);
     expect(diffLines(real.list, nftListRuleset(rj))).toBe("");
@@ -107,8 +130,15 @@ describe.skipIf(!!why && process.env.CI !== "true")("nft front-end vs real nft",
       for (const argv of script) {
         const r = nft(argv);
         const locs: SourceLoc[] = argv.map((_, i) => ({ file: "script.sh", line: 1, col: i + 1 }));
-        const ours = applyNftCommand(rs, ["nft", ...argv], [{ file: "script.sh", line: 1, col: 0 }, ...locs]);
-        expect({ argv: argv.join(" "), ok: ours.length === 0 }).toEqual({ argv: argv.join(" "), ok: r.status === 0 });
+        const ours = applyNftCommand(
+          rs,
+          ["nft", ...argv],
+          [{ file: "script.sh", line: 1, col: 0 }, ...locs],
+        );
+        expect({ argv: argv.join(" "), ok: ours.length === 0 }).toEqual({
+          argv: argv.join(" "),
+          ok: r.status === 0,
+        });
       }
       const real = nft(["-a", "list", "ruleset"]).out;
       expect(diffLines(normTable(real), normTable(nftListRuleset(rs, { handles: true })))).toBe("");
@@ -128,9 +158,15 @@ describe.skipIf(!!why && process.env.CI !== "true")("nft front-end vs real nft",
       const m = /^(.*?):(\d+):(\d+)-(\d+): (Error: .*)$/.exec(first);
       expect(m, first).not.toBeNull();
       const rs = createNftRuleset();
-      const issues = loadNftText(rs, (bad.setup ? bad.setup + "\n" + bad.text : bad.text) + "\n", f);
+      const issues = loadNftText(
+        rs,
+        (bad.setup ? bad.setup + "\n" + bad.text : bad.text) + "\n",
+        f,
+      );
       const i0 = issues[0];
-      const ours = i0 ? `${i0.loc?.file}:${i0.loc?.line}:${i0.loc?.col}: ${i0.message}` : "(no error)";
+      const ours = i0
+        ? `${i0.loc?.file}:${i0.loc?.line}:${i0.loc?.col}: ${i0.message}`
+        : "(no error)";
       const want = `${m![1]}:${m![2]}:${m![3]}: ${m![5]}`;
       if (ours !== want) mism.push(`${JSON.stringify(bad.text)}\n  real: ${want}\n  ours: ${ours}`);
       expect(nftListRuleset(rs)).toBe("");

@@ -37,12 +37,25 @@ function compareAll(
   const out: h.Disagreement[] = [];
   lines.forEach((probe, i) => {
     const diffs = h.compareAnswers(k[i], r[i]);
-    if (diffs.length) out.push({ probe, where: labels[i] ?? "", kernel: h.describeAnswer(k[i]), routelab: h.describeAnswer(r[i]), diffs });
+    if (diffs.length)
+      out.push({
+        probe,
+        where: labels[i] ?? "",
+        kernel: h.describeAnswer(k[i]),
+        routelab: h.describeAnswer(r[i]),
+        diffs,
+      });
   });
   return out;
 }
 
-function printAnswers(title: string, lines: string[], labels: string[], k: h.Answer[], r?: h.Answer[]): void {
+function printAnswers(
+  title: string,
+  lines: string[],
+  labels: string[],
+  k: h.Answer[],
+  r?: h.Answer[],
+): void {
   const rows = lines.map((l, i) => {
     const base = `  ${labels[i]?.padEnd(10) ?? ""} ${l}\n      kernel:   ${h.describeAnswer(k[i])}`;
     return r ? `${base}\n      routelab: ${h.describeAnswer(r[i])}` : base;
@@ -54,15 +67,22 @@ if (!ROOT) {
   if (process.env.CI === "true") {
     describe(SUITE, () => {
       it("runs as root in CI", () => {
-        throw new Error("CI=true but the suite is not running as root: the kernel differential suite needs network namespaces and must not be skipped in CI");
+        throw new Error(
+          "CI=true but the suite is not running as root: the kernel differential suite needs network namespaces and must not be skipped in CI",
+        );
       });
     });
   } else {
-    console.warn(`[route-get.kernel] SKIPPED: not root (uid ${process.getuid?.()}); the kernel differential suite needs network namespaces`);
+    console.warn(
+      `[route-get.kernel] SKIPPED: not root (uid ${process.getuid?.()}); the kernel differential suite needs network namespaces`,
+    );
     it.skip(`${SUITE}: skipped, needs root for network namespaces`, () => {});
   }
 } else {
-  const scenarios = [...h.loadScenarios(h.SCENARIO_DIR, cfg.filter), ...h.loadScenarios(h.EXAMPLES_DIR, cfg.filter, "example-")];
+  const scenarios = [
+    ...h.loadScenarios(h.SCENARIO_DIR, cfg.filter),
+    ...h.loadScenarios(h.EXAMPLES_DIR, cfg.filter, "example-"),
+  ];
 
   describe(SUITE, () => {
     let cli: h.CliStatus = { ok: false, reason: "not checked" };
@@ -70,30 +90,53 @@ if (!ROOT) {
     beforeAll(() => {
       h.installExitHook();
       const reaped = h.reapStaleNetns();
-      if (reaped.length) console.log(`[route-get.kernel] removed stale namespaces of dead runs: ${reaped.join(" ")}`);
-      cli = cfg.kernelOnly ? { ok: false, reason: "ROUTELAB_KERNEL_ONLY=1" } : h.routelabCliStatus(cfg.cli);
+      if (reaped.length)
+        console.log(
+          `[route-get.kernel] removed stale namespaces of dead runs: ${reaped.join(" ")}`,
+        );
+      cli = cfg.kernelOnly
+        ? { ok: false, reason: "ROUTELAB_KERNEL_ONLY=1" }
+        : h.routelabCliStatus(cfg.cli);
     });
 
     afterAll(() => {
       h.deleteAllCreated();
       h.removeTmpDir();
-      const mode = cfg.kernelOnly ? "kernel only" : cli.ok ? "kernel vs routelab" : `kernel only (routelab unavailable: ${cli.reason})`;
+      const mode = cfg.kernelOnly
+        ? "kernel only"
+        : cli.ok
+          ? "kernel vs routelab"
+          : `kernel only (routelab unavailable: ${cli.reason})`;
       const lines = stats.map(
         (s) =>
           `  ${s.name.padEnd(28)} fixed ${String(s.fixed).padStart(3)}  random ${String(s.random).padStart(3)}  ` +
           `setup ${String(s.setupMs).padStart(5)}ms  kernel ${String(s.kernelMs).padStart(4)}ms` +
-          (cfg.kernelOnly ? "" : `  routelab ${String(s.routelabMs).padStart(5)}ms  disagree ${s.fixedDisagreements}/${s.randomDisagreements}`) +
+          (cfg.kernelOnly
+            ? ""
+            : `  routelab ${String(s.routelabMs).padStart(5)}ms  disagree ${s.fixedDisagreements}/${s.randomDisagreements}`) +
           (s.note ? `  ${s.note}` : ""),
       );
       const tf = stats.reduce((a, s) => a + s.fixed, 0);
       const tr = stats.reduce((a, s) => a + s.random, 0);
-      console.log(`[route-get.kernel] ${mode}: ${stats.length} scenarios, ${tf} fixed + ${tr} random probes\n${lines.join("\n")}`);
+      console.log(
+        `[route-get.kernel] ${mode}: ${stats.length} scenarios, ${tf} fixed + ${tr} random probes\n${lines.join("\n")}`,
+      );
     });
 
     for (const sc of scenarios) {
       describe(sc.name, () => {
         const ns = h.nsName(sc.name);
-        const stat: Stat = { name: sc.name, fixed: sc.probes.length, random: 0, setupMs: 0, kernelMs: 0, routelabMs: 0, fixedDisagreements: 0, randomDisagreements: 0, note: "" };
+        const stat: Stat = {
+          name: sc.name,
+          fixed: sc.probes.length,
+          random: 0,
+          setupMs: 0,
+          kernelMs: 0,
+          routelabMs: 0,
+          fixedDisagreements: 0,
+          randomDisagreements: 0,
+          note: "",
+        };
         stats.push(stat);
         let setup: h.SetupResult = { ok: false, ms: 0, stderr: "not run" };
         let arb: fc.Arbitrary<h.ProbeSpec> | null = null;
@@ -117,7 +160,10 @@ if (!ROOT) {
         const askRoutelab = (line: string): h.Answer => {
           let a = rCache.get(line);
           if (!a) {
-            a = h.routelabBatch(cfg.cli, sc.script, [line]).answers[0] ?? { kind: "missing", detail: "no answer" };
+            a = h.routelabBatch(cfg.cli, sc.script, [line]).answers[0] ?? {
+              kind: "missing",
+              detail: "no answer",
+            };
             rCache.set(line, a);
           }
           return a;
@@ -150,7 +196,9 @@ if (!ROOT) {
           if (cli.ok) {
             routelab = h.routelabBatch(cfg.cli, sc.script, all);
             stat.routelabMs = routelab.ms;
-            all.forEach((l, i) => rCache.set(l, routelab!.answers[i] ?? { kind: "missing", detail: "no answer" }));
+            all.forEach((l, i) =>
+              rCache.set(l, routelab!.answers[i] ?? { kind: "missing", detail: "no answer" }),
+            );
           }
         });
 
@@ -159,7 +207,8 @@ if (!ROOT) {
         });
 
         it("setup script runs cleanly in a namespace", () => {
-          if (!setup.ok) expect.fail(`${sc.name}.sh failed in the kernel (scenario bug):\n${setup.stderr}`);
+          if (!setup.ok)
+            expect.fail(`${sc.name}.sh failed in the kernel (scenario bug):\n${setup.stderr}`);
         });
 
         it(`fixed probes (${sc.probes.length})`, () => {
@@ -169,17 +218,27 @@ if (!ROOT) {
             .map((l, i) => ({ l, label: fixedLabels[i], p: h.kernelAnswerProblem(k[i]!) }))
             .filter((x) => x.p !== null);
           if (bad.length)
-            expect.fail(`probe bugs in ${sc.name}.probes (the kernel rejected them as usage errors):\n${bad.map((b) => `  ${b.label} ${b.l}: ${b.p}`).join("\n")}`);
+            expect.fail(
+              `probe bugs in ${sc.name}.probes (the kernel rejected them as usage errors):\n${bad.map((b) => `  ${b.label} ${b.l}: ${b.p}`).join("\n")}`,
+            );
           if (cfg.kernelOnly || !cli.ok) {
             if (cfg.verbose) printAnswers(`[${sc.name}] fixed probes`, fixedLines, fixedLabels, k);
-            if (!cfg.kernelOnly) expect.fail(`routelab CLI unavailable: ${cli.reason} (set ROUTELAB_KERNEL_ONLY=1 to validate the kernel side only)`);
+            if (!cfg.kernelOnly)
+              expect.fail(
+                `routelab CLI unavailable: ${cli.reason} (set ROUTELAB_KERNEL_ONLY=1 to validate the kernel side only)`,
+              );
             return;
           }
           const broken = h.brokenBatch(routelab!);
           if (broken) expect.fail(`routelab could not run ${sc.name}: ${broken}`);
           const r = routelab!.answers.slice(0, fixedLines.length);
           if (cfg.verbose) printAnswers(`[${sc.name}] fixed probes`, fixedLines, fixedLabels, k, r);
-          const dis = compareAll(fixedLines, fixedLabels.map((l) => `${sc.name}.probes:${l.slice(1)}`), k, r);
+          const dis = compareAll(
+            fixedLines,
+            fixedLabels.map((l) => `${sc.name}.probes:${l.slice(1)}`),
+            k,
+            r,
+          );
           stat.fixedDisagreements = dis.length;
           const status = routelab!.statuses[0];
           const kstatus = kernel!.statuses[0];
@@ -203,8 +262,16 @@ if (!ROOT) {
           const off = fixedLines.length;
           const k = kernel!.answers.slice(off);
           const labels = randomLines.map((_, i) => `#${i + 1}`);
-          const bad = randomLines.map((l, i) => ({ l, p: h.kernelAnswerProblem(k[i]!) })).filter((x) => x.p !== null);
-          if (bad.length) expect.fail(`generator bug: the kernel rejected generated probes as usage errors:\n${bad.slice(0, 20).map((b) => `  ${b.l}: ${b.p}`).join("\n")}`);
+          const bad = randomLines
+            .map((l, i) => ({ l, p: h.kernelAnswerProblem(k[i]!) }))
+            .filter((x) => x.p !== null);
+          if (bad.length)
+            expect.fail(
+              `generator bug: the kernel rejected generated probes as usage errors:\n${bad
+                .slice(0, 20)
+                .map((b) => `  ${b.l}: ${b.p}`)
+                .join("\n")}`,
+            );
           if (cfg.kernelOnly || !cli.ok) {
             // (an unavailable CLI is reported once, by the fixed-probe test)
             if (cfg.verbose) printAnswers(`[${sc.name}] random probes`, randomLines, labels, k);
@@ -253,7 +320,13 @@ if (!ROOT) {
               `${details.numShrinks} shrinks`,
               `${fresh} fresh probes`,
               `${Date.now() - t0}ms`,
-              ...(budgetHit ? [budget === 0 ? "suite shrink budget exhausted: not shrunk" : "shrink budget exhausted"] : []),
+              ...(budgetHit
+                ? [
+                    budget === 0
+                      ? "suite shrink budget exhausted: not shrunk"
+                      : "shrink budget exhausted",
+                  ]
+                : []),
               ...(missesBeforeFailure ? [`${missesBeforeFailure} replay cache misses`] : []),
             ];
             minimal = h.formatDisagreement(sc.name, {
@@ -264,11 +337,15 @@ if (!ROOT) {
               diffs: h.compareAnswers(kA, rA),
             });
           } else {
-            minimal = "  (fast-check replay did not reproduce the failure: answers differ between batch and single runs?)";
+            minimal =
+              "  (fast-check replay did not reproduce the failure: answers differ between batch and single runs?)";
           }
           expect.fail(
             `${sc.name}: ${dis.length}/${randomLines.length} random probes disagree (seed ${seed})\n${minimal}\n` +
-              `  first raw disagreements:\n${dis.slice(0, 5).map((d) => h.formatDisagreement(sc.name, d)).join("\n")}`,
+              `  first raw disagreements:\n${dis
+                .slice(0, 5)
+                .map((d) => h.formatDisagreement(sc.name, d))
+                .join("\n")}`,
           );
         });
       });

@@ -3,13 +3,21 @@
  * iptables-nft and the kernel (nf_tables + xt compat) perform, and their messages.
  * @module
  */
+import type { IssueCode } from "../../core/issue.js";
 import type { Family } from "../../addr/ip.js";
 import type { Issue, SourceLoc } from "../../model/types.js";
 import type { Ext } from "./ext.js";
 import type { ParsedCommand } from "./parse.js";
 import { parseIptablesArgv, STANDARD_TARGETS } from "./parse.js";
 import { iptablesListRules, ruleSpec } from "./save.js";
-import type { IptablesRuleset, IptChain, IptFamilyState, IptRule, IptTable, TableName } from "./types.js";
+import type {
+  IptablesRuleset,
+  IptChain,
+  IptFamilyState,
+  IptRule,
+  IptTable,
+  TableName,
+} from "./types.js";
 import { BUILTIN_CHAINS, HOOK_BIT } from "./types.js";
 import type { IptEnv, Prog } from "./util.js";
 import { EXIT, IptError, progPrefix } from "./util.js";
@@ -19,8 +27,12 @@ import { TARGETS } from "./targets.js";
 export const TABLES: readonly TableName[] = ["filter", "nat", "mangle", "raw", "security"];
 
 export const ERRNO_TEXT: Record<string, string> = {
-  EINVAL: "Invalid argument", EMLINK: "Too many links", EOPNOTSUPP: "Operation not supported",
-  EBUSY: "Device or resource busy", ENOENT: "No such file or directory", EEXIST: "File exists",
+  EINVAL: "Invalid argument",
+  EMLINK: "Too many links",
+  EOPNOTSUPP: "Operation not supported",
+  EBUSY: "Device or resource busy",
+  ENOENT: "No such file or directory",
+  EEXIST: "File exists",
 };
 
 /** What one command did: exit status, output, and Issues for a rejection. */
@@ -34,11 +46,14 @@ export interface IptablesResult {
   warnings: string[];
 }
 
-export function familyState(rs: IptablesRuleset, f: Family): IptFamilyState { return f === 4 ? rs.v4 : rs.v6; }
+export function familyState(rs: IptablesRuleset, f: Family): IptFamilyState {
+  return f === 4 ? rs.v4 : rs.v6;
+}
 
 export function newTable(name: TableName): IptTable {
   const chains = new Map<string, IptChain>();
-  for (const [c, hook] of BUILTIN_CHAINS[name]) chains.set(c, { name: c, builtin: true, hook, policy: "ACCEPT", created: false, rules: [] });
+  for (const [c, hook] of BUILTIN_CHAINS[name])
+    chains.set(c, { name: c, builtin: true, hook, policy: "ACCEPT", created: false, rules: [] });
   return { name, chains };
 }
 
@@ -49,46 +64,113 @@ export function cloneTable(t: IptTable): IptTable {
   return { name: t.name, chains };
 }
 
-function kernelError(p: Prog, op: string, errno: string, what: string, arg?: number, reason?: string): IptError {
-  return new IptError(`${progPrefix(p)} ${op} failed (${ERRNO_TEXT[errno] ?? errno}): ${what}`, EXIT.RESOURCE, `iptables.${errno}`, arg, reason, false);
+function kernelError(
+  p: Prog,
+  op: string,
+  errno: string,
+  what: string,
+  arg?: number,
+  reason?: string,
+): IptError {
+  return new IptError(
+    `${progPrefix(p)} ${op} failed (${ERRNO_TEXT[errno] ?? errno}): ${what}`,
+    EXIT.RESOURCE,
+    `iptables.${errno}`,
+    arg,
+    reason,
+    false,
+  );
 }
 
-function simpleError(p: Prog, msg: string, status: number, code: string, arg?: number): IptError {
+function simpleError(
+  p: Prog,
+  msg: string,
+  status: number,
+  code: IssueCode,
+  arg?: number,
+): IptError {
   const prog = p.name.replace(/-restore$/, "");
   return new IptError(`${prog}: ${msg}`, status, code, arg, undefined, false);
 }
 
-function extOf(kind: "match" | "target", name: string): Ext | undefined { return kind === "match" ? MATCHES[name] : TARGETS[name]; }
+function extOf(kind: "match" | "target", name: string): Ext | undefined {
+  return kind === "match" ? MATCHES[name] : TARGETS[name];
+}
 
 /** Why the kernel refused a rule: errno and a human reason (used as the Issue's `expected`). */
-export interface KernelReject { errno: string; reason: string }
+export interface KernelReject {
+  errno: string;
+  reason: string;
+}
 
-const HOOK_NAMES: Array<[number, string]> = [[1, "PREROUTING"], [2, "INPUT"], [4, "FORWARD"], [8, "OUTPUT"], [16, "POSTROUTING"]];
-const hookList = (mask: number) => HOOK_NAMES.filter(([b]) => mask & b).map(([, n]) => n).join(", ");
+const HOOK_NAMES: Array<[number, string]> = [
+  [1, "PREROUTING"],
+  [2, "INPUT"],
+  [4, "FORWARD"],
+  [8, "OUTPUT"],
+  [16, "POSTROUTING"],
+];
+const hookList = (mask: number) =>
+  HOOK_NAMES.filter(([b]) => mask & b)
+    .map(([, n]) => n)
+    .join(", ");
 
 /** nft_table_validate + xt compat init checks for the rules in `fresh`. */
-export function validateTable(t: IptTable, family: Family, fresh: Set<IptRule>): KernelReject | undefined {
+export function validateTable(
+  t: IptTable,
+  family: Family,
+  fresh: Set<IptRule>,
+): KernelReject | undefined {
   // (a) init-time checks of new rules, in the chain they were added to
   for (const c of t.chains.values()) {
     if (fresh.size === 0) break;
     for (const r of c.rules) {
       if (!fresh.has(r)) continue;
       const hookMask = c.builtin && c.hook ? HOOK_BIT[c.hook] : 0;
-      const exts: Array<[Ext | undefined, Record<string, unknown>, string]> = r.matches.map((m) => [extOf("match", m.name), m.data, `-m ${m.name}`]);
-      if (r.target.kind === "ext") exts.push([extOf("target", r.target.ext.name), r.target.ext.data, `-j ${r.target.ext.name}`]);
+      const exts: Array<[Ext | undefined, Record<string, unknown>, string]> = r.matches.map((m) => [
+        extOf("match", m.name),
+        m.data,
+        `-m ${m.name}`,
+      ]);
+      if (r.target.kind === "ext")
+        exts.push([
+          extOf("target", r.target.ext.name),
+          r.target.ext.data,
+          `-j ${r.target.ext.name}`,
+        ]);
       for (const [ext, data, label] of exts) {
         const k = ext?.kernel;
         if (!k) continue;
-        if (k.table && k.table !== t.name) return { errno: "EINVAL", reason: `${label} is only valid in the ${k.table} table` };
-        if (k.proto !== undefined && data.native !== true && (r.proto !== k.proto || r.protoInv)) return { errno: "EINVAL", reason: `${label} needs -p ${k.proto === 6 ? "tcp" : k.proto === 17 ? "udp" : k.proto === 1 ? "icmp" : k.proto === 58 ? "ipv6-icmp" : String(k.proto)}` };
-        if (k.hooks !== undefined && hookMask && !(hookMask & k.hooks)) return { errno: "EINVAL", reason: `${label} is only valid in ${hookList(k.hooks)}` };
+        if (k.table && k.table !== t.name)
+          return { errno: "EINVAL", reason: `${label} is only valid in the ${k.table} table` };
+        if (k.proto !== undefined && data.native !== true && (r.proto !== k.proto || r.protoInv))
+          return {
+            errno: "EINVAL",
+            reason: `${label} needs -p ${k.proto === 6 ? "tcp" : k.proto === 17 ? "udp" : k.proto === 1 ? "icmp" : k.proto === 58 ? "ipv6-icmp" : String(k.proto)}`,
+          };
+        if (k.hooks !== undefined && hookMask && !(hookMask & k.hooks))
+          return { errno: "EINVAL", reason: `${label} is only valid in ${hookList(k.hooks)}` };
         const e = k.check?.(data, r, hookMask, family);
-        if (e) return { errno: e, reason: k.reason ? `${label}: ${k.reason}` : `${label} refused by the kernel` };
+        if (e)
+          return {
+            errno: e,
+            reason: k.reason ? `${label}: ${k.reason}` : `${label} refused by the kernel`,
+          };
       }
-      if ((r.src && r.srcInv && isZeroMask(r.src.mask)) || (r.dst && r.dstInv && isZeroMask(r.dst.mask))) return { errno: "EINVAL", reason: "an inverted /0 address can never match" };
+      if (
+        (r.src && r.srcInv && isZeroMask(r.src.mask)) ||
+        (r.dst && r.dstInv && isZeroMask(r.dst.mask))
+      )
+        return { errno: "EINVAL", reason: "an inverted /0 address can never match" };
       if (r.target.kind === "jump" || r.target.kind === "goto") {
         const to = t.chains.get(r.target.chain);
-        if (to?.builtin) return to.created ? { errno: "EOPNOTSUPP", reason: `cannot jump to the built-in chain ${to.name}` } : { errno: "ENOENT", reason: `built-in chain ${to.name} does not exist yet (and cannot be jumped to)` };
+        if (to?.builtin)
+          return to.created
+            ? { errno: "EOPNOTSUPP", reason: `cannot jump to the built-in chain ${to.name}` }
+            : {
+                errno: "ENOENT",
+                reason: `built-in chain ${to.name} does not exist yet (and cannot be jumped to)`,
+              };
       }
     }
   }
@@ -97,7 +179,11 @@ export function validateTable(t: IptTable, family: Family, fresh: Set<IptRule>):
   let needWalk = false;
   for (const r of fresh) {
     if (r.target.kind === "jump" || r.target.kind === "goto") needWalk = true;
-    else if (r.target.kind === "ext" && extOf("target", r.target.ext.name)?.kernel?.hooks !== undefined) needWalk = true;
+    else if (
+      r.target.kind === "ext" &&
+      extOf("target", r.target.ext.name)?.kernel?.hooks !== undefined
+    )
+      needWalk = true;
     if (r.matches.some((m) => extOf("match", m.name)?.kernel?.hooks !== undefined)) needWalk = true;
   }
   if (!needWalk && fresh.size > 0) return undefined;
@@ -109,20 +195,43 @@ export function validateTable(t: IptTable, family: Family, fresh: Set<IptRule>):
   return undefined;
 }
 
-function isZeroMask(m: { family: number; v: number | bigint }): boolean { return m.family === 4 ? m.v === 0 : m.v === 0n; }
+function isZeroMask(m: { family: number; v: number | bigint }): boolean {
+  return m.family === 4 ? m.v === 0 : m.v === 0n;
+}
 
-function walk(t: IptTable, c: IptChain, level: number, hookBit: number, baseName: string): KernelReject | undefined {
-  if (level === 16) return { errno: "EMLINK", reason: `jumps from ${baseName} nest 16 chains deep (a loop?) at chain ${c.name}` };
+function walk(
+  t: IptTable,
+  c: IptChain,
+  level: number,
+  hookBit: number,
+  baseName: string,
+): KernelReject | undefined {
+  if (level === 16)
+    return {
+      errno: "EMLINK",
+      reason: `jumps from ${baseName} nest 16 chains deep (a loop?) at chain ${c.name}`,
+    };
   for (const r of c.rules) {
-    const exts: Array<[Ext | undefined, string]> = r.matches.map((m) => [extOf("match", m.name), `-m ${m.name}`]);
-    if (r.target.kind === "ext") exts.push([extOf("target", r.target.ext.name), `-j ${r.target.ext.name}`]);
+    const exts: Array<[Ext | undefined, string]> = r.matches.map((m) => [
+      extOf("match", m.name),
+      `-m ${m.name}`,
+    ]);
+    if (r.target.kind === "ext")
+      exts.push([extOf("target", r.target.ext.name), `-j ${r.target.ext.name}`]);
     for (const [ext, label] of exts) {
       const h = ext?.kernel?.hooks;
-      if (h !== undefined && !(h & hookBit)) return { errno: "EINVAL", reason: `${label} in chain ${c.name} is reached from ${baseName} but is only valid in ${hookList(h)}` };
+      if (h !== undefined && !(h & hookBit))
+        return {
+          errno: "EINVAL",
+          reason: `${label} in chain ${c.name} is reached from ${baseName} but is only valid in ${hookList(h)}`,
+        };
     }
     if (r.target.kind === "jump" || r.target.kind === "goto") {
       const next = t.chains.get(r.target.chain);
-      if (next && !next.builtin) { const e = walk(t, next, level + 1, hookBit, baseName); if (e) return e; }
+      if (next && !next.builtin) {
+        const e = walk(t, next, level + 1, hookBit, baseName);
+        if (e) return e;
+      }
     }
   }
   return undefined;
@@ -133,13 +242,19 @@ function expandRules(pc: ParsedCommand, loc: SourceLoc | undefined): IptRule[] {
   const srcs = pc.srcs.length ? pc.srcs : [undefined];
   const dsts = pc.dsts.length ? pc.dsts : [undefined];
   const out: IptRule[] = [];
-  for (const s of srcs) for (const d of dsts) {
-    const r: IptRule = { ...pc.rule, matches: pc.matches.map((m) => ({ name: m.ext.name, data: m.st.data })) };
-    if (s) r.src = s; else delete r.src;
-    if (d) r.dst = d; else delete r.dst;
-    if (loc) r.loc = loc;
-    out.push(r);
-  }
+  for (const s of srcs)
+    for (const d of dsts) {
+      const r: IptRule = {
+        ...pc.rule,
+        matches: pc.matches.map((m) => ({ name: m.ext.name, data: m.st.data })),
+      };
+      if (s) r.src = s;
+      else delete r.src;
+      if (d) r.dst = d;
+      else delete r.dst;
+      if (loc) r.loc = loc;
+      out.push(r);
+    }
   return out;
 }
 
@@ -153,7 +268,13 @@ export interface RunOptions {
  * Run one iptables/ip6tables command line (argv[0] = program) on the ruleset.
  * The ruleset changes only when the command succeeds (commands are atomic, like an nft batch).
  */
-export function runIptables(rs: IptablesRuleset, argv: string[], locs: SourceLoc[], family: Family, opts: RunOptions = {}): IptablesResult {
+export function runIptables(
+  rs: IptablesRuleset,
+  argv: string[],
+  locs: SourceLoc[],
+  family: Family,
+  opts: RunOptions = {},
+): IptablesResult {
   const p: Prog = { name: opts.progName ?? (family === 4 ? "iptables" : "ip6tables"), family };
   const warnings: string[] = [];
   try {
@@ -161,17 +282,34 @@ export function runIptables(rs: IptablesRuleset, argv: string[], locs: SourceLoc
     const pc = parseIptablesArgv(argv, { prog: p, ruleset: rs, ...(env ? { env } : {}) });
     warnings.push(...pc.warnings);
     const stdout = execute(rs, pc, p, locs[0]);
-    return { status: 0, stdout, stderr: warnings.map((w) => w + "\n").join(""), issues: [], warnings };
+    return {
+      status: 0,
+      stdout,
+      stderr: warnings.map((w) => w + "\n").join(""),
+      issues: [],
+      warnings,
+    };
   } catch (e) {
     if (!(e instanceof IptError)) throw e;
     return errorResult(e, p, argv, locs, warnings);
   }
 }
 
-export function errorResult(e: IptError, p: Prog, argv: string[], locs: SourceLoc[], warnings: string[]): IptablesResult {
+export function errorResult(
+  e: IptError,
+  p: Prog,
+  argv: string[],
+  locs: SourceLoc[],
+  warnings: string[],
+): IptablesResult {
   const prog = p.name;
-  const stderr = (e.message ? e.message + "\n" : "") + (e.tryHelp ? `Try \`${prog} -h' or '${prog} --help' for more information.\n` : "");
-  const issue: Issue = { code: e.code, message: e.message.trimEnd() || `Try \`${prog} -h' or '${prog} --help' for more information.` };
+  const stderr =
+    (e.message ? e.message + "\n" : "") +
+    (e.tryHelp ? `Try \`${prog} -h' or '${prog} --help' for more information.\n` : "");
+  const issue: Issue = {
+    code: e.code,
+    message: e.message.trimEnd() || `Try \`${prog} -h' or '${prog} --help' for more information.`,
+  };
   const at = e.arg !== undefined && e.arg < argv.length ? e.arg : 0;
   const loc = locs[at] ?? locs[0];
   if (loc) issue.loc = loc;
@@ -185,7 +323,12 @@ export function errorResult(e: IptError, p: Prog, argv: string[], locs: SourceLo
  * Apply one command; returns the Issues of a rejection (empty on success).
  * @example applyIptablesCommand(rs, ["iptables", "-t", "mangle", "-N", "CLASH"], locs, 4) // []
  */
-export function applyIptablesCommand(rs: IptablesRuleset, argv: string[], locs: SourceLoc[], family: Family): Issue[] {
+export function applyIptablesCommand(
+  rs: IptablesRuleset,
+  argv: string[],
+  locs: SourceLoc[],
+  family: Family,
+): Issue[] {
   return runIptables(rs, argv, locs, family).issues;
 }
 
@@ -211,55 +354,126 @@ export function buildMatches(rs: IptablesRuleset, pc: ParsedCommand, p: Prog): v
   pc.built = true;
   const rule = pc.rule;
   const tn = pc.table;
-  const kept = pc.matches.filter((m) => m.ext.build?.({ prog: p, family: p.family, table: tn, ruleset: rs, rule, protoGiven: true, warnings: [] }, m.st) !== false);
+  const kept = pc.matches.filter(
+    (m) =>
+      m.ext.build?.(
+        { prog: p, family: p.family, table: tn, ruleset: rs, rule, protoGiven: true, warnings: [] },
+        m.st,
+      ) !== false,
+  );
   // adjacent natively translated tcp/udp matches come back from nft as one match
   pc.matches = [];
   for (const m of kept) {
     const prev = pc.matches[pc.matches.length - 1];
     if (prev && prev.ext === m.ext && prev.st.data.native === true && m.st.data.native === true) {
       const d = { ...prev.st.data };
-      for (const [k, ki] of [["sp", "spInv"], ["dp", "dpInv"]] as const) {
+      for (const [k, ki] of [
+        ["sp", "spInv"],
+        ["dp", "dpInv"],
+      ] as const) {
         const r = m.st.data[k] as [number, number];
-        if (r[0] !== 0 || r[1] !== 0xffff || m.st.data[ki]) { d[k] = r; d[ki] = m.st.data[ki]; }
+        if (r[0] !== 0 || r[1] !== 0xffff || m.st.data[ki]) {
+          d[k] = r;
+          d[ki] = m.st.data[ki];
+        }
       }
-      if (m.st.data.flgMask || m.st.data.flgInv) { d.flgMask = m.st.data.flgMask; d.flgCmp = m.st.data.flgCmp; d.flgInv = m.st.data.flgInv; }
+      if (m.st.data.flgMask || m.st.data.flgInv) {
+        d.flgMask = m.st.data.flgMask;
+        d.flgCmp = m.st.data.flgCmp;
+        d.flgInv = m.st.data.flgInv;
+      }
       pc.matches[pc.matches.length - 1] = { ext: prev.ext, st: { ...prev.st, data: d } };
     } else pc.matches.push(m);
   }
 }
 
-export function execute(rs: IptablesRuleset, pc: ParsedCommand, p: Prog, loc: SourceLoc | undefined, opts: ExecOptions = {}): string {
+export function execute(
+  rs: IptablesRuleset,
+  pc: ParsedCommand,
+  p: Prog,
+  loc: SourceLoc | undefined,
+  opts: ExecOptions = {},
+): string {
   const fs = familyState(rs, p.family);
   if (pc.command === "V") return `${p.name.replace(/-restore$/, "")} v1.8.9 (nf_tables)\n`;
   if (pc.command === "h") return "";
   if (!TABLES.includes(pc.table as TableName)) {
-    throw new IptError(`${progPrefix(p)}table '${pc.table}' does not exist\nPerhaps iptables or your kernel needs to be upgraded.`, EXIT.VERSION, "iptables.no-table", pc.tableArg, "filter, nat, mangle, raw or security", false);
+    throw new IptError(
+      `${progPrefix(p)}table '${pc.table}' does not exist\nPerhaps iptables or your kernel needs to be upgraded.`,
+      EXIT.VERSION,
+      "iptables.no-table",
+      pc.tableArg,
+      "filter, nat, mangle, raw or security",
+      false,
+    );
   }
   const tn = pc.table as TableName;
   const existing = fs.tables.get(tn);
   const t = existing ? cloneTable(existing) : newTable(tn);
-  const commit = () => { fs.tables.set(tn, t); };
+  const commit = () => {
+    fs.tables.set(tn, t);
+  };
   const chain = pc.chain;
-  const noChain = () => simpleError(p, "No chain/target/match by that name.", EXIT.OTHER, "iptables.ENOENT", pc.chainArg);
-  const badRule = () => simpleError(p, "Bad rule (does a matching rule exist in that chain?).", EXIT.OTHER, "iptables.bad-rule", pc.chainArg);
+  const noChain = () =>
+    simpleError(
+      p,
+      "No chain/target/match by that name.",
+      EXIT.OTHER,
+      "iptables.ENOENT",
+      pc.chainArg,
+    );
+  const badRule = () =>
+    simpleError(
+      p,
+      "Bad rule (does a matching rule exist in that chain?).",
+      EXIT.OTHER,
+      "iptables.bad-rule",
+      pc.chainArg,
+    );
   // nft inserts before the rule at that position, or appends after the last one (rulenum = count + 1)
-  const curLen = chain !== undefined ? t.chains.get(chain)?.rules.length ?? 0 : 0;
-  const opName = { A: "RULE_APPEND", I: (pc.rulenum ?? 1) > 1 && (pc.rulenum ?? 1) > curLen ? "RULE_APPEND" : "RULE_INSERT", R: "RULE_REPLACE" } as Record<string, string>;
+  const curLen = chain !== undefined ? (t.chains.get(chain)?.rules.length ?? 0) : 0;
+  const opName = {
+    A: "RULE_APPEND",
+    I: (pc.rulenum ?? 1) > 1 && (pc.rulenum ?? 1) > curLen ? "RULE_APPEND" : "RULE_INSERT",
+    R: "RULE_REPLACE",
+  } as Record<string, string>;
 
   switch (pc.command) {
-    case "A": case "I": case "R": case "C": case "D": {
+    case "A":
+    case "I":
+    case "R":
+    case "C":
+    case "D": {
       const rule = pc.rule;
       buildMatches(rs, pc, p);
       // target / jump resolution
-      if (pc.target) rule.target = { kind: "ext", ext: { name: pc.target.ext.name, data: pc.target.st.data } };
+      if (pc.target)
+        rule.target = { kind: "ext", ext: { name: pc.target.ext.name, data: pc.target.st.data } };
       else if (pc.jumpto !== undefined) {
         if (STANDARD_TARGETS.has(pc.jumpto) && !pc.isGoto) {
-          if (pc.jumpto === "QUEUE") throw new IptError(`routelab: target "QUEUE" is not modelled`, EXIT.PARAMETER, "iptables.unsupported", pc.jumpArg, undefined, false);
+          if (pc.jumpto === "QUEUE")
+            throw new IptError(
+              `routelab: target "QUEUE" is not modelled`,
+              EXIT.PARAMETER,
+              "iptables.unsupported",
+              pc.jumpArg,
+              undefined,
+              false,
+            );
           rule.target = { kind: "verdict", verdict: pc.jumpto as "ACCEPT" | "DROP" | "RETURN" };
         } else {
           const target = t.chains.get(pc.jumpto);
-          if (!target) throw new IptError(`${progPrefix(p)}Chain '${pc.jumpto}' does not exist`, EXIT.PARAMETER, "iptables.no-chain", pc.jumpArg, "an existing chain of this table");
-          rule.target = pc.isGoto ? { kind: "goto", chain: pc.jumpto } : { kind: "jump", chain: pc.jumpto };
+          if (!target)
+            throw new IptError(
+              `${progPrefix(p)}Chain '${pc.jumpto}' does not exist`,
+              EXIT.PARAMETER,
+              "iptables.no-chain",
+              pc.jumpArg,
+              "an existing chain of this table",
+            );
+          rule.target = pc.isGoto
+            ? { kind: "goto", chain: pc.jumpto }
+            : { kind: "jump", chain: pc.jumpto };
         }
       }
       const rules = expandRules(pc, loc);
@@ -270,80 +484,172 @@ export function execute(rs: IptablesRuleset, pc: ParsedCommand, p: Prog, loc: So
           const text = ruleSpec(r, p.family);
           const idx = c.rules.findIndex((x) => ruleSpec(x, p.family) === text);
           if (idx < 0) throw badRule();
-          if (pc.command === "D") { if (opts.trace) opts.trace.removed = c.rules[idx]; c.rules.splice(idx, 1); }
+          if (pc.command === "D") {
+            if (opts.trace) opts.trace.removed = c.rules[idx];
+            c.rules.splice(idx, 1);
+          }
         }
         if (pc.command === "D") commit();
         return "";
       }
       if (!c) throw noChain();
       if (pc.command === "R") {
-        if (pc.rulenum! > c.rules.length) throw c.builtin && !c.created ? noChain() : simpleError(p, "Index of replacement too big.", EXIT.OTHER, "iptables.index-too-big", pc.chainArg);
+        if (pc.rulenum! > c.rules.length)
+          throw c.builtin && !c.created
+            ? noChain()
+            : simpleError(
+                p,
+                "Index of replacement too big.",
+                EXIT.OTHER,
+                "iptables.index-too-big",
+                pc.chainArg,
+              );
         if (opts.trace) opts.trace.removed = c.rules[pc.rulenum! - 1];
         c.rules[pc.rulenum! - 1] = rules[0]!;
       } else if (pc.command === "I") {
-        if (pc.rulenum! > c.rules.length + 1) throw simpleError(p, "Index of insertion too big.", EXIT.OTHER, "iptables.index-too-big", pc.chainArg);
+        if (pc.rulenum! > c.rules.length + 1)
+          throw simpleError(
+            p,
+            "Index of insertion too big.",
+            EXIT.OTHER,
+            "iptables.index-too-big",
+            pc.chainArg,
+          );
         for (const r of rules) c.rules.splice(pc.rulenum! - 1, 0, r);
       } else c.rules.push(...rules);
       if (c.builtin) c.created = true;
-      if (opts.trace) { opts.trace.added = rules; opts.trace.op = opName[pc.command]!; }
+      if (opts.trace) {
+        opts.trace.added = rules;
+        opts.trace.op = opName[pc.command]!;
+      }
       const err = opts.skipKernel ? undefined : validateTable(t, p.family, new Set(rules));
-      if (err) throw kernelError(p, opName[pc.command]!, err.errno, `rule in chain ${chain!}`, pc.chainArg, err.reason);
+      if (err)
+        throw kernelError(
+          p,
+          opName[pc.command]!,
+          err.errno,
+          `rule in chain ${chain!}`,
+          pc.chainArg,
+          err.reason,
+        );
       commit();
       return "";
     }
     case "DN": {
       const c = chain !== undefined ? t.chains.get(chain) : undefined;
       if (!c) throw noChain();
-      if (pc.rulenum! > c.rules.length) throw c.builtin && !c.created ? noChain() : simpleError(p, "Index of deletion too big.", EXIT.OTHER, "iptables.index-too-big", pc.chainArg);
+      if (pc.rulenum! > c.rules.length)
+        throw c.builtin && !c.created
+          ? noChain()
+          : simpleError(
+              p,
+              "Index of deletion too big.",
+              EXIT.OTHER,
+              "iptables.index-too-big",
+              pc.chainArg,
+            );
       if (opts.trace) opts.trace.removed = c.rules[pc.rulenum! - 1];
       c.rules.splice(pc.rulenum! - 1, 1);
       commit();
       return "";
     }
     case "N": {
-      if (t.chains.has(chain!)) throw simpleError(p, "Chain already exists.", EXIT.OTHER, "iptables.EEXIST", pc.chainArg);
-      t.chains.set(chain!, { name: chain!, builtin: false, policy: "ACCEPT", created: true, rules: [] });
+      if (t.chains.has(chain!))
+        throw simpleError(p, "Chain already exists.", EXIT.OTHER, "iptables.EEXIST", pc.chainArg);
+      t.chains.set(chain!, {
+        name: chain!,
+        builtin: false,
+        policy: "ACCEPT",
+        created: true,
+        rules: [],
+      });
       commit();
       return "";
     }
     case "X": {
-      const busy = (c: IptChain) => c.rules.length > 0 || [...t.chains.values()].some((o) => o.rules.some((r) => (r.target.kind === "jump" || r.target.kind === "goto") && r.target.chain === c.name));
+      const busy = (c: IptChain) =>
+        c.rules.length > 0 ||
+        [...t.chains.values()].some((o) =>
+          o.rules.some(
+            (r) =>
+              (r.target.kind === "jump" || r.target.kind === "goto") && r.target.chain === c.name,
+          ),
+        );
       if (chain !== undefined) {
         const c = t.chains.get(chain);
         if (!c || c.builtin) throw noChain();
-        if (busy(c) && !opts.skipKernel) throw kernelError(p, "CHAIN_DEL", "EBUSY", `chain ${chain}`, pc.chainArg, "an empty chain no rule jumps to (flush it and remove the jumps first)");
+        if (busy(c) && !opts.skipKernel)
+          throw kernelError(
+            p,
+            "CHAIN_DEL",
+            "EBUSY",
+            `chain ${chain}`,
+            pc.chainArg,
+            "an empty chain no rule jumps to (flush it and remove the jumps first)",
+          );
         t.chains.delete(chain);
       } else {
         const users = [...t.chains.values()].filter((c) => !c.builtin); // kernel (creation) order
-        for (const c of users) if (busy(c) && !opts.skipKernel) throw kernelError(p, "CHAIN_DEL", "EBUSY", `chain ${c.name}`, undefined, "empty user chains no rule jumps to (flush with -F first)");
+        for (const c of users)
+          if (busy(c) && !opts.skipKernel)
+            throw kernelError(
+              p,
+              "CHAIN_DEL",
+              "EBUSY",
+              `chain ${c.name}`,
+              undefined,
+              "empty user chains no rule jumps to (flush with -F first)",
+            );
         for (const c of users) t.chains.delete(c.name);
         // iptables-nft also removes base chains nobody uses (empty, policy ACCEPT)
-        for (const c of t.chains.values()) if (c.builtin && c.created && c.rules.length === 0 && c.policy === "ACCEPT") c.created = false;
+        for (const c of t.chains.values())
+          if (c.builtin && c.created && c.rules.length === 0 && c.policy === "ACCEPT")
+            c.created = false;
       }
       if (existing) commit();
       return "";
     }
-    case "F": case "Z": {
+    case "F":
+    case "Z": {
       if (chain !== undefined) {
         const c = t.chains.get(chain);
-        if (!c && pc.command === "Z" && opts.afterPolicy) throw simpleError(p, "Bad built-in chain name.", EXIT.OTHER, "iptables.ENOENT", pc.chainArg);
+        if (!c && pc.command === "Z" && opts.afterPolicy)
+          throw simpleError(
+            p,
+            "Bad built-in chain name.",
+            EXIT.OTHER,
+            "iptables.ENOENT",
+            pc.chainArg,
+          );
         if (!c) throw noChain();
         if (pc.command === "Z" && c.builtin && !c.created) {
           // nft_strerror words ENOENT after the last nft function called: after a policy change in
           // the same iptables-restore batch it is chain_set's "Bad built-in chain name."
-          throw opts.afterPolicy ? simpleError(p, "Bad built-in chain name.", EXIT.OTHER, "iptables.ENOENT", pc.chainArg) : noChain();
+          throw opts.afterPolicy
+            ? simpleError(p, "Bad built-in chain name.", EXIT.OTHER, "iptables.ENOENT", pc.chainArg)
+            : noChain();
         }
         if (pc.command === "F") {
           c.rules = [];
-          if (c.builtin && !c.created) { c.created = true; commit(); return ""; } // flushing a base chain creates it
+          if (c.builtin && !c.created) {
+            c.created = true;
+            commit();
+            return "";
+          } // flushing a base chain creates it
         }
       } else if (pc.command === "F") for (const c of t.chains.values()) c.rules = [];
       if (pc.command === "Z") {
         // zero the counters -c set (rules are immutable: replace the ones that carry counters)
-        const zero = (r: IptRule): IptRule => { if (!r.counters) return r; const { counters: _c, ...rest } = r; return rest; };
+        const zero = (r: IptRule): IptRule => {
+          if (!r.counters) return r;
+          const { counters: _c, ...rest } = r;
+          return rest;
+        };
         for (const c of t.chains.values()) {
           if (chain !== undefined && c.name !== chain) continue;
-          c.rules = c.rules.map((r, i) => (pc.rulenum === undefined || pc.rulenum === i + 1 ? zero(r) : r));
+          c.rules = c.rules.map((r, i) =>
+            pc.rulenum === undefined || pc.rulenum === i + 1 ? zero(r) : r,
+          );
         }
       }
       if (existing) commit();
@@ -351,8 +657,22 @@ export function execute(rs: IptablesRuleset, pc: ParsedCommand, p: Prog, loc: So
     }
     case "P": {
       const c = t.chains.get(chain!);
-      if (pc.policy !== "ACCEPT" && pc.policy !== "DROP") throw simpleError(p, "Bad policy name. Run `dmesg' for more information.", EXIT.OTHER, "iptables.bad-policy", pc.policyArg);
-      if (!c || !c.builtin) throw simpleError(p, "Bad built-in chain name.", EXIT.OTHER, "iptables.bad-builtin", pc.chainArg);
+      if (pc.policy !== "ACCEPT" && pc.policy !== "DROP")
+        throw simpleError(
+          p,
+          "Bad policy name. Run `dmesg' for more information.",
+          EXIT.OTHER,
+          "iptables.bad-policy",
+          pc.policyArg,
+        );
+      if (!c || !c.builtin)
+        throw simpleError(
+          p,
+          "Bad built-in chain name.",
+          EXIT.OTHER,
+          "iptables.bad-builtin",
+          pc.chainArg,
+        );
       c.policy = pc.policy;
       c.created = true;
       commit();
@@ -360,7 +680,8 @@ export function execute(rs: IptablesRuleset, pc: ParsedCommand, p: Prog, loc: So
     }
     case "E": {
       const c = t.chains.get(chain!);
-      if (t.chains.has(pc.newname!)) throw simpleError(p, "File exists.", EXIT.OTHER, "iptables.EEXIST", pc.chainArg);
+      if (t.chains.has(pc.newname!))
+        throw simpleError(p, "File exists.", EXIT.OTHER, "iptables.EEXIST", pc.chainArg);
       if (!c || c.builtin) throw noChain();
       if (opts.noRename) return "";
       c.name = pc.newname!;
@@ -368,20 +689,38 @@ export function execute(rs: IptablesRuleset, pc: ParsedCommand, p: Prog, loc: So
       for (const [k, v] of t.chains) renamed.set(k === chain ? c.name : k, v);
       t.chains = renamed;
       for (const o of t.chains.values()) {
-        o.rules = o.rules.map((r) => ((r.target.kind === "jump" || r.target.kind === "goto") && r.target.chain === chain ? { ...r, target: { kind: r.target.kind, chain: pc.newname! } } : r));
+        o.rules = o.rules.map((r) =>
+          (r.target.kind === "jump" || r.target.kind === "goto") && r.target.chain === chain
+            ? { ...r, target: { kind: r.target.kind, chain: pc.newname! } }
+            : r,
+        );
       }
       commit();
       return "";
     }
     case "S": {
       if (chain !== undefined && !t.chains.has(chain)) {
-        throw new IptError(`${progPrefix(p)}chain \`${chain}' in table \`${tn}' is incompatible, use 'nft' tool.`, EXIT.OTHER, "iptables.ENOENT", pc.chainArg, undefined, false);
+        throw new IptError(
+          `${progPrefix(p)}chain \`${chain}' in table \`${tn}' is incompatible, use 'nft' tool.`,
+          EXIT.OTHER,
+          "iptables.ENOENT",
+          pc.chainArg,
+          undefined,
+          false,
+        );
       }
       return iptablesListRules(existing ? t : undefined, tn, p.family, chain, pc.rulenum);
     }
     case "L": {
       if (chain !== undefined && !t.chains.has(chain)) {
-        throw new IptError(`${progPrefix(p)}chain \`${chain}' in table \`${tn}' is incompatible, use 'nft' tool.`, EXIT.OTHER, "iptables.ENOENT", pc.chainArg, undefined, false);
+        throw new IptError(
+          `${progPrefix(p)}chain \`${chain}' in table \`${tn}' is incompatible, use 'nft' tool.`,
+          EXIT.OTHER,
+          "iptables.ENOENT",
+          pc.chainArg,
+          undefined,
+          false,
+        );
       }
       return listChains(t, chain);
     }
@@ -398,7 +737,15 @@ function listChains(t: IptTable, chain?: string): string {
     if (i) out += "\n";
     if (c.builtin) out += `Chain ${c.name} (policy ${c.policy})\n`;
     else {
-      const refs = [...t.chains.values()].reduce((n, o) => n + o.rules.filter((r) => (r.target.kind === "jump" || r.target.kind === "goto") && r.target.chain === c.name).length, 0);
+      const refs = [...t.chains.values()].reduce(
+        (n, o) =>
+          n +
+          o.rules.filter(
+            (r) =>
+              (r.target.kind === "jump" || r.target.kind === "goto") && r.target.chain === c.name,
+          ).length,
+        0,
+      );
       out += `Chain ${c.name} (${refs} references)\n`;
     }
     out += "target     prot opt source               destination         \n";

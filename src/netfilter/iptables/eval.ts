@@ -5,7 +5,15 @@
  * @module
  */
 import type { Family } from "../../addr/ip.js";
-import type { Hook, NfBaseChain, NfChainResult, NfHostView, NfPacket, NfStep, NfVerdict } from "../types.js";
+import type {
+  Hook,
+  NfBaseChain,
+  NfChainResult,
+  NfHostView,
+  NfPacket,
+  NfStep,
+  NfVerdict,
+} from "../types.js";
 import { MATCHES } from "./matches.js";
 import { ruleLine } from "./save.js";
 import { TARGETS } from "./targets.js";
@@ -16,11 +24,16 @@ import { addrInMask, hex, ifaceMatches } from "./util.js";
 /** Hook priorities of iptables-nft base chains (§6.1; security registers at 150). */
 export function iptablesPriority(table: TableName, hook: Hook): number {
   switch (table) {
-    case "raw": return -300;
-    case "mangle": return -150;
-    case "filter": return 0;
-    case "security": return 150;
-    case "nat": return hook === "prerouting" || hook === "output" ? -100 : 100;
+    case "raw":
+      return -300;
+    case "mangle":
+      return -150;
+    case "filter":
+      return 0;
+    case "security":
+      return 150;
+    case "nat":
+      return hook === "prerouting" || hook === "output" ? -100 : 100;
   }
 }
 
@@ -54,60 +67,123 @@ function usesConntrack(t: IptTable, c: IptChain, seen: Set<string>): boolean {
 }
 
 /** Walk one base chain. */
-export function evaluateChain(rs: IptablesRuleset, family: Family, t: IptTable, base: IptChain, input: NfPacket, host: NfHostView): NfChainResult {
+export function evaluateChain(
+  rs: IptablesRuleset,
+  family: Family,
+  t: IptTable,
+  base: IptChain,
+  input: NfPacket,
+  host: NfHostView,
+): NfChainResult {
   const pkt: NfPacket = { ...input };
   const ectx: EvalCtx = { host, ruleset: rs, family };
   const fam = family === 4 ? "ip" : "ip6";
   const tableLabel = `${fam} ${t.name} ${base.name}`;
   const steps: NfStep[] = [];
   const stack: Array<{ chain: IptChain; next: number }> = [];
-  let cur = base, idx = 0, guard = 0;
+  let cur = base,
+    idx = 0,
+    guard = 0;
   const policy = (): NfChainResult => {
-    steps.push({ table: tableLabel, chain: base.name, ruleIndex: 0, text: `-P ${base.name} ${base.policy}`, matched: true, effect: `policy ${base.policy.toLowerCase()}`, markBefore: pkt.mark, markAfter: pkt.mark });
-    const verdict: NfVerdict = base.policy === "ACCEPT" ? { kind: "accept" } : { kind: "drop", reason: `policy of ${tableLabel}` };
+    steps.push({
+      table: tableLabel,
+      chain: base.name,
+      ruleIndex: 0,
+      text: `-P ${base.name} ${base.policy}`,
+      matched: true,
+      effect: `policy ${base.policy.toLowerCase()}`,
+      markBefore: pkt.mark,
+      markAfter: pkt.mark,
+    });
+    const verdict: NfVerdict =
+      base.policy === "ACCEPT"
+        ? { kind: "accept" }
+        : { kind: "drop", reason: `policy of ${tableLabel}` };
     return { verdict, packet: pkt, steps };
   };
   for (;;) {
-    if (++guard > 1_000_000) return { verdict: { kind: "drop", reason: "evaluation did not terminate" }, packet: pkt, steps };
+    if (++guard > 1_000_000)
+      return {
+        verdict: { kind: "drop", reason: "evaluation did not terminate" },
+        packet: pkt,
+        steps,
+      };
     if (idx >= cur.rules.length) {
       if (cur === base) return policy();
       const ret = stack.pop();
       if (!ret) return policy();
-      cur = ret.chain; idx = ret.next;
+      cur = ret.chain;
+      idx = ret.next;
       continue;
     }
     const r = cur.rules[idx]!;
     const markBefore = pkt.mark;
-    const step: NfStep = { table: tableLabel, chain: cur.name, ruleIndex: idx + 1, text: ruleLine(cur.name, r, family), matched: false, markBefore };
+    const step: NfStep = {
+      table: tableLabel,
+      chain: cur.name,
+      ruleIndex: idx + 1,
+      text: ruleLine(cur.name, r, family),
+      matched: false,
+      markBefore,
+    };
     if (r.loc) step.loc = r.loc;
     steps.push(step);
     const matched = ruleMatches(r, pkt, ectx);
     step.matched = matched;
-    if (!matched) { step.markAfter = pkt.mark; idx++; continue; }
+    if (!matched) {
+      step.markAfter = pkt.mark;
+      idx++;
+      continue;
+    }
     const tg = r.target;
-    if (tg.kind === "none") { step.effect = "continue"; step.markAfter = pkt.mark; idx++; continue; }
+    if (tg.kind === "none") {
+      step.effect = "continue";
+      step.markAfter = pkt.mark;
+      idx++;
+      continue;
+    }
     if (tg.kind === "verdict") {
       step.markAfter = pkt.mark;
-      if (tg.verdict === "ACCEPT") { step.effect = "accept"; return { verdict: { kind: "accept" }, packet: pkt, steps }; }
-      if (tg.verdict === "DROP") { step.effect = "drop"; return { verdict: { kind: "drop", reason: `${tableLabel}: ${step.text}` }, packet: pkt, steps }; }
+      if (tg.verdict === "ACCEPT") {
+        step.effect = "accept";
+        return { verdict: { kind: "accept" }, packet: pkt, steps };
+      }
+      if (tg.verdict === "DROP") {
+        step.effect = "drop";
+        return {
+          verdict: { kind: "drop", reason: `${tableLabel}: ${step.text}` },
+          packet: pkt,
+          steps,
+        };
+      }
       step.effect = "return";
       if (cur === base) return policy();
       const ret = stack.pop();
       if (!ret) return policy();
-      cur = ret.chain; idx = ret.next;
+      cur = ret.chain;
+      idx = ret.next;
       continue;
     }
     if (tg.kind === "jump" || tg.kind === "goto") {
       step.effect = `${tg.kind} ${tg.chain}`;
       step.markAfter = pkt.mark;
       const next = t.chains.get(tg.chain);
-      if (!next) { idx++; continue; }
+      if (!next) {
+        idx++;
+        continue;
+      }
       if (tg.kind === "jump") stack.push({ chain: cur, next: idx + 1 });
-      cur = next; idx = 0;
+      cur = next;
+      idx = 0;
       continue;
     }
     const ext = TARGETS[tg.ext.name];
-    if (!ext) { step.effect = `${tg.ext.name} (not modelled)`; step.markAfter = pkt.mark; idx++; continue; }
+    if (!ext) {
+      step.effect = `${tg.ext.name} (not modelled)`;
+      step.markAfter = pkt.mark;
+      idx++;
+      continue;
+    }
     const res = ext.apply(tg.ext.data, pkt, ectx);
     step.effect = res.effect;
     step.markAfter = pkt.mark;
@@ -131,7 +207,8 @@ export function iptablesBaseChains(rs: IptablesRuleset): NfBaseChain[] {
       for (const [name, hook] of BUILTIN_CHAINS[tn]) {
         const c = t.chains.get(name);
         if (!c || !c.created) continue;
-        const type: NfBaseChain["type"] = tn === "nat" ? "nat" : tn === "mangle" && hook === "output" ? "route" : "filter";
+        const type: NfBaseChain["type"] =
+          tn === "nat" ? "nat" : tn === "mangle" && hook === "output" ? "route" : "filter";
         out.push({
           family: family === 4 ? "ip" : "ip6",
           table: tn,

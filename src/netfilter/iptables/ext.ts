@@ -55,7 +55,12 @@ export interface KernelSpec {
   /** Required rule protocol (not inverted). */
   proto?: number;
   /** checkentry; hookMask is the chain's hook when added to a base chain, else 0. Returns an errno name. */
-  check?(data: Record<string, unknown>, rule: IptRule, hookMask: number, family: Family): "EINVAL" | "ENOENT" | undefined;
+  check?(
+    data: Record<string, unknown>,
+    rule: IptRule,
+    hookMask: number,
+    family: Family,
+  ): "EINVAL" | "ENOENT" | undefined;
   /** What `check` enforces, for the Issue's `expected`. */
   reason?: string;
 }
@@ -107,23 +112,56 @@ export function canonName(ext: Ext, id: number): string {
 /** xtables_option_parse's generic checks. */
 export function x6Check(a: ParseArgs, extName: string): void {
   const bit = 1 << a.spec.id;
-  if (!a.spec.multi && (a.st.flags & bit)) throw paramError(a.ctx.prog, `${extName}: option "--${a.canon}" can only be used once.`, a.at, "iptables.duplicate-option");
-  if (a.invert && !a.spec.inv) throw paramError(a.ctx.prog, `${extName}: option "--${a.canon}" cannot be inverted.`, a.at, "iptables.cannot-invert");
+  if (!a.spec.multi && a.st.flags & bit)
+    throw paramError(
+      a.ctx.prog,
+      `${extName}: option "--${a.canon}" can only be used once.`,
+      a.at,
+      "iptables.duplicate-option",
+    );
+  if (a.invert && !a.spec.inv)
+    throw paramError(
+      a.ctx.prog,
+      `${extName}: option "--${a.canon}" cannot be inverted.`,
+      a.at,
+      "iptables.cannot-invert",
+    );
   a.st.flags |= bit;
 }
 
 /** xtables_options_fcheck: mandatory options and exclusions ([id, name, exclMask]). */
-export function x6Final(ctx: ParseCtx, st: ExtState, extName: string, table: Array<{ id: number; name: string; excl?: number; mand?: boolean; also?: number }>): void {
+export function x6Final(
+  ctx: ParseCtx,
+  st: ExtState,
+  extName: string,
+  table: Array<{ id: number; name: string; excl?: number; mand?: boolean; also?: number }>,
+): void {
   for (const e of table) {
-    if (e.mand && !(st.flags & (1 << e.id))) throw paramError(ctx.prog, `${extName}: option "--${e.name}" must be specified`, st.argIndex, "iptables.missing-option");
+    if (e.mand && !(st.flags & (1 << e.id)))
+      throw paramError(
+        ctx.prog,
+        `${extName}: option "--${e.name}" must be specified`,
+        st.argIndex,
+        "iptables.missing-option",
+      );
     if (!(st.flags & (1 << e.id))) continue;
     for (const o of table) {
       if (o.id === e.id) continue;
-      if (e.also !== undefined && (e.also & (1 << o.id)) && !(st.flags & (1 << o.id))) {
-        throw paramError(ctx.prog, `${extName}: option "--${e.name}" also requires "--${o.name}".`, st.argIndex, "iptables.missing-option");
+      if (e.also !== undefined && e.also & (1 << o.id) && !(st.flags & (1 << o.id))) {
+        throw paramError(
+          ctx.prog,
+          `${extName}: option "--${e.name}" also requires "--${o.name}".`,
+          st.argIndex,
+          "iptables.missing-option",
+        );
       }
-      if (e.excl !== undefined && (e.excl & (1 << o.id)) && (st.flags & (1 << o.id))) {
-        throw paramError(ctx.prog, `${extName}: option "--${e.name}" cannot be used together with "--${o.name}".`, st.argIndex, "iptables.conflicting-options");
+      if (e.excl !== undefined && e.excl & (1 << o.id) && st.flags & (1 << o.id)) {
+        throw paramError(
+          ctx.prog,
+          `${extName}: option "--${e.name}" cannot be used together with "--${o.name}".`,
+          st.argIndex,
+          "iptables.conflicting-options",
+        );
       }
     }
   }
@@ -131,14 +169,74 @@ export function x6Final(ctx: ParseCtx, st: ExtState, extName: string, table: Arr
 
 /** Names iptables knows as extensions but this model does not implement. */
 export const KNOWN_UNSUPPORTED_MATCHES = new Set([
-  "ah", "bpf", "cgroup", "cluster", "connbytes", "connlabel", "connlimit", "cpu", "dccp", "devgroup",
-  "dscp", "dst", "ecn", "esp", "eui64", "frag", "hashlimit", "hbh", "helper", "hl", "ipcomp",
-  "ipv6header", "ipvs", "length", "mac", "mh", "nfacct", "osf", "physdev",
-  "policy", "quota", "rateest", "realm", "recent", "rt", "sctp", "srh",
-  "string", "tcpmss", "time", "tos", "ttl", "u32", "udplite",
+  "ah",
+  "bpf",
+  "cgroup",
+  "cluster",
+  "connbytes",
+  "connlabel",
+  "connlimit",
+  "cpu",
+  "dccp",
+  "devgroup",
+  "dscp",
+  "dst",
+  "ecn",
+  "esp",
+  "eui64",
+  "frag",
+  "hashlimit",
+  "hbh",
+  "helper",
+  "hl",
+  "ipcomp",
+  "ipv6header",
+  "ipvs",
+  "length",
+  "mac",
+  "mh",
+  "nfacct",
+  "osf",
+  "physdev",
+  "policy",
+  "quota",
+  "rateest",
+  "realm",
+  "recent",
+  "rt",
+  "sctp",
+  "srh",
+  "string",
+  "tcpmss",
+  "time",
+  "tos",
+  "ttl",
+  "u32",
+  "udplite",
 ]);
 export const KNOWN_UNSUPPORTED_TARGETS = new Set([
-  "AUDIT", "CHECKSUM", "CLASSIFY", "CLUSTERIP", "CONNSECMARK", "DNPT", "DSCP", "ECN", "HL", "HMARK",
-  "IDLETIMER", "LED", "NETMAP", "RATEEST", "SECMARK", "SET", "SNPT",
-  "SYNPROXY", "TCPOPTSTRIP", "TEE", "TOS", "TTL", "ULOG", "QUEUE",
+  "AUDIT",
+  "CHECKSUM",
+  "CLASSIFY",
+  "CLUSTERIP",
+  "CONNSECMARK",
+  "DNPT",
+  "DSCP",
+  "ECN",
+  "HL",
+  "HMARK",
+  "IDLETIMER",
+  "LED",
+  "NETMAP",
+  "RATEEST",
+  "SECMARK",
+  "SET",
+  "SNPT",
+  "SYNPROXY",
+  "TCPOPTSTRIP",
+  "TEE",
+  "TOS",
+  "TTL",
+  "ULOG",
+  "QUEUE",
 ]);

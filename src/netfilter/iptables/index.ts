@@ -22,7 +22,16 @@
  * NETMAP/TEE...); other ipset types; iptables-legacy specifics (treated as iptables-nft).
  * @module
  */
-export type { IptablesRuleset, IptRule, IptChain, IptTable, Ipset, TableName, IptTarget, ExtInstance } from "./types.js";
+export type {
+  IptablesRuleset,
+  IptRule,
+  IptChain,
+  IptTable,
+  Ipset,
+  TableName,
+  IptTarget,
+  ExtInstance,
+} from "./types.js";
 export { createIptablesRuleset, TABLE_ORDER, BUILTIN_CHAINS } from "./types.js";
 export type { IptablesResult, RunOptions, KernelReject } from "./commands.js";
 export { runIptables, applyIptablesCommand, validateTable } from "./commands.js";

@@ -4,6 +4,7 @@
  * messages. Other set types are rejected as not modelled.
  * @module
  */
+import type { IssueCode } from "../../core/issue.js";
 import type { Family } from "../../addr/ip.js";
 import { parseAddr } from "../../addr/ip.js";
 import type { Issue, SourceLoc } from "../../model/types.js";
@@ -14,17 +15,43 @@ import { andAddr, EXIT, formatAddrMask, maskLen, ntop } from "./util.js";
 import { v4, v6, MASK128 } from "../../addr/ip.js";
 
 const V = "ipset v7.17: ";
-const KNOWN_TYPES = new Set(["hash:ip", "hash:net", "hash:ip,port", "hash:net,port", "hash:ip,port,ip", "hash:ip,port,net", "hash:ip,mark", "hash:net,iface", "hash:net,net", "hash:net,port,net", "hash:mac", "hash:ip,mac", "bitmap:ip", "bitmap:ip,mac", "bitmap:port", "list:set"]);
+const KNOWN_TYPES = new Set([
+  "hash:ip",
+  "hash:net",
+  "hash:ip,port",
+  "hash:net,port",
+  "hash:ip,port,ip",
+  "hash:ip,port,net",
+  "hash:ip,mark",
+  "hash:net,iface",
+  "hash:net,net",
+  "hash:net,port,net",
+  "hash:mac",
+  "hash:ip,mac",
+  "bitmap:ip",
+  "bitmap:ip,mac",
+  "bitmap:port",
+  "list:set",
+]);
 
 /** Success with a note on stderr (`ipset test` hit). */
 class IpsetNote extends Error {}
 
 class IpsetError extends Error {
-  constructor(message: string, public arg: number, public code: string, public status: number = EXIT.OTHER) { super(message); }
+  constructor(
+    message: string,
+    public arg: number,
+    public code: IssueCode,
+    public status: number = EXIT.OTHER,
+  ) {
+    super(message);
+  }
 }
 
 function maskOf(f: Family, len: number) {
-  return f === 4 ? v4(len <= 0 ? 0 : len >= 32 ? 0xffffffff : (0xffffffff << (32 - len)) >>> 0) : v6(len <= 0 ? 0n : (MASK128 << BigInt(128 - len)) & MASK128);
+  return f === 4
+    ? v4(len <= 0 ? 0 : len >= 32 ? 0xffffffff : (0xffffffff << (32 - len)) >>> 0)
+    : v6(len <= 0 ? 0n : (MASK128 << BigInt(128 - len)) & MASK128);
 }
 
 function parseEntry(set: Ipset, s: string, at: number): AddrMask {
@@ -32,19 +59,31 @@ function parseEntry(set: Ipset, s: string, at: number): AddrMask {
   const a = slash >= 0 ? s.slice(0, slash) : s;
   const r = parseAddr(a, set.family);
   const fam = set.family === 4 ? "IPv4" : "IPv6";
-  if (!r.ok) throw new IpsetError(`${V}Syntax error: cannot parse ${s}: resolving to ${fam} address failed`, at, "ipset.bad-entry");
+  if (!r.ok)
+    throw new IpsetError(
+      `${V}Syntax error: cannot parse ${s}: resolving to ${fam} address failed`,
+      at,
+      "ipset.bad-entry",
+    );
   const w = set.family === 4 ? 32 : 128;
   let len = w;
   if (slash >= 0) {
     const l = s.slice(slash + 1);
-    if (!/^[0-9]+$/.test(l) || Number(l) > w || (set.type === "hash:net" && Number(l) === 0)) throw new IpsetError(`${V}Syntax error: cannot parse ${s}: resolving to ${fam} address failed`, at, "ipset.bad-entry");
+    if (!/^[0-9]+$/.test(l) || Number(l) > w || (set.type === "hash:net" && Number(l) === 0))
+      throw new IpsetError(
+        `${V}Syntax error: cannot parse ${s}: resolving to ${fam} address failed`,
+        at,
+        "ipset.bad-entry",
+      );
     len = Number(l);
   }
   const mask = maskOf(set.family, len);
   return { addr: andAddr(r.value, mask), mask };
 }
 
-function entryKey(e: AddrMask): string { return `${String(e.addr.v)}/${String(e.mask.v)}`; }
+function entryKey(e: AddrMask): string {
+  return `${String(e.addr.v)}/${String(e.mask.v)}`;
+}
 
 function formatEntry(e: AddrMask): string {
   const l = maskLen(e.mask);
@@ -54,9 +93,12 @@ function formatEntry(e: AddrMask): string {
 /** Number of iptables rules referring to the set (both families). */
 export function ipsetReferences(rs: IptablesRuleset, name: string): number {
   let n = 0;
-  for (const st of [rs.v4, rs.v6]) for (const t of st.tables.values()) for (const c of t.chains.values()) for (const r of c.rules) {
-    for (const m of r.matches) if (m.name === "set" && m.data.set === name) n++;
-  }
+  for (const st of [rs.v4, rs.v6])
+    for (const t of st.tables.values())
+      for (const c of t.chains.values())
+        for (const r of c.rules) {
+          for (const m of r.matches) if (m.name === "set" && m.data.set === name) n++;
+        }
   return n;
 }
 
@@ -69,14 +111,21 @@ export function runIpset(rs: IptablesRuleset, argv: string[], locs: SourceLoc[])
     const stdout = ipsetExec(rs, argv);
     return { status: 0, stdout, stderr: "", issues: [], warnings: [] };
   } catch (e) {
-    if (e instanceof IpsetNote) return { status: 0, stdout: "", stderr: e.message + "\n", issues: [], warnings: [e.message] };
+    if (e instanceof IpsetNote)
+      return { status: 0, stdout: "", stderr: e.message + "\n", issues: [], warnings: [e.message] };
     if (!(e instanceof IpsetError)) throw e;
     const at = e.arg < argv.length ? e.arg : 0;
     const issue: Issue = { code: e.code, message: e.message };
     const loc = locs[at] ?? locs[0];
     if (loc) issue.loc = loc;
     if (argv[at] !== undefined) issue.token = argv[at]!;
-    return { status: e.status, stdout: "", stderr: e.message + "\n", issues: [issue], warnings: [] };
+    return {
+      status: e.status,
+      stdout: "",
+      stderr: e.message + "\n",
+      issues: [issue],
+      warnings: [],
+    };
   }
 }
 
@@ -88,7 +137,13 @@ export function applyIpsetCommand(rs: IptablesRuleset, argv: string[], locs: Sou
 function ipsetExec(rs: IptablesRuleset, argv: string[]): string {
   let exist = false;
   const words: Array<[string, number]> = [];
-  argv.forEach((w, i) => { if (i === 0) return; if (w === "-exist" || w === "-!" || w === "--exist") exist = true; else if (w === "-q" || w === "-quiet" || w === "-n" || w === "-name") { /* output flags */ } else words.push([w, i]); });
+  argv.forEach((w, i) => {
+    if (i === 0) return;
+    if (w === "-exist" || w === "-!" || w === "--exist") exist = true;
+    else if (w === "-q" || w === "-quiet" || w === "-n" || w === "-name") {
+      /* output flags */
+    } else words.push([w, i]);
+  });
   const [cmdW, cmdAt] = words[0] ?? ["", 0];
   const arg = (k: number) => words[k];
   const need = (k: number, what: string): [string, number] => {
@@ -99,97 +154,200 @@ function ipsetExec(rs: IptablesRuleset, argv: string[]): string {
   const getSet = (k: number): [Ipset, number] => {
     const [n, at] = need(k, "missing setname");
     const s = rs.ipsets.get(n);
-    if (!s) throw new IpsetError(`${V}The set with the given name does not exist`, at, "ipset.no-set");
+    if (!s)
+      throw new IpsetError(`${V}The set with the given name does not exist`, at, "ipset.no-set");
     return [s, at];
   };
-  const cmd = ({ n: "create", c: "create", a: "add", d: "del", t: "test", x: "destroy", f: "flush", l: "list", s: "save", e: "rename", w: "swap" } as Record<string, string>)[cmdW.replace(/^-+/, "")] ?? cmdW.replace(/^-+/, "");
+  const cmd =
+    (
+      {
+        n: "create",
+        c: "create",
+        a: "add",
+        d: "del",
+        t: "test",
+        x: "destroy",
+        f: "flush",
+        l: "list",
+        s: "save",
+        e: "rename",
+        w: "swap",
+      } as Record<string, string>
+    )[cmdW.replace(/^-+/, "")] ?? cmdW.replace(/^-+/, "");
   switch (cmd) {
     case "create": {
       const [name, nameAt] = need(1, "missing setname");
       const [type, typeAt] = need(2, "missing settype");
-      if (!KNOWN_TYPES.has(type)) throw new IpsetError(`${V}Syntax error: typename '${type}' is unknown`, typeAt, "ipset.bad-type");
-      if (type !== "hash:ip" && type !== "hash:net") throw new IpsetError(`routelab: ipset type ${type} is not modelled (only hash:ip and hash:net)`, typeAt, "ipset.unsupported");
+      if (!KNOWN_TYPES.has(type))
+        throw new IpsetError(
+          `${V}Syntax error: typename '${type}' is unknown`,
+          typeAt,
+          "ipset.bad-type",
+        );
+      if (type !== "hash:ip" && type !== "hash:net")
+        throw new IpsetError(
+          `routelab: ipset type ${type} is not modelled (only hash:ip and hash:net)`,
+          typeAt,
+          "ipset.unsupported",
+        );
       let family: Family = 4;
       for (let k = 3; k < words.length; k++) {
         const [w] = words[k]!;
         if (w === "family") {
           const f = words[k + 1]?.[0];
           if (f === "inet6" || f === "ipv6") family = 6;
-          else if (f !== "inet" && f !== "ipv4") throw new IpsetError(`${V}Syntax error: unknown family ${f ?? ""}`, words[k + 1]?.[1] ?? words[k]![1], "ipset.syntax");
+          else if (f !== "inet" && f !== "ipv4")
+            throw new IpsetError(
+              `${V}Syntax error: unknown family ${f ?? ""}`,
+              words[k + 1]?.[1] ?? words[k]![1],
+              "ipset.syntax",
+            );
           k++;
-        } else if (["hashsize", "maxelem", "timeout", "netmask", "bucketsize", "markmask", "initval", "skbinfo"].includes(w)) k++;
-        else if (["counters", "comment", "forceadd", "nomatch"].includes(w)) { /* flags */ }
-        else throw new IpsetError(`${V}Syntax error: Unknown argument: '${w}'`, words[k]![1], "ipset.syntax");
+        } else if (
+          [
+            "hashsize",
+            "maxelem",
+            "timeout",
+            "netmask",
+            "bucketsize",
+            "markmask",
+            "initval",
+            "skbinfo",
+          ].includes(w)
+        )
+          k++;
+        else if (["counters", "comment", "forceadd", "nomatch"].includes(w)) {
+          /* flags */
+        } else
+          throw new IpsetError(
+            `${V}Syntax error: Unknown argument: '${w}'`,
+            words[k]![1],
+            "ipset.syntax",
+          );
       }
       const old = rs.ipsets.get(name);
       if (old) {
         if (exist && old.type === type && old.family === family) return "";
-        throw new IpsetError(`${V}Set cannot be created: set with the same name already exists`, nameAt, "ipset.EEXIST");
+        throw new IpsetError(
+          `${V}Set cannot be created: set with the same name already exists`,
+          nameAt,
+          "ipset.EEXIST",
+        );
       }
       rs.ipsets.set(name, { name, type, family, entries: [] });
       return "";
     }
-    case "add": case "del": case "test": {
+    case "add":
+    case "del":
+    case "test": {
       const [set] = getSet(1);
       const [e, eAt] = need(2, "missing element");
       const entry = parseEntry(set, e, eAt);
       const list: AddrMask[] = [];
       if (set.type === "hash:ip" && maskLen(entry.mask) !== (set.family === 4 ? 32 : 128)) {
-        const len = maskLen(entry.mask), w = set.family === 4 ? 32 : 128;
-        if (w - len > 16) throw new IpsetError(`${V}Hash is full, cannot add more elements`, eAt, "ipset.full");
+        const len = maskLen(entry.mask),
+          w = set.family === 4 ? 32 : 128;
+        if (w - len > 16)
+          throw new IpsetError(`${V}Hash is full, cannot add more elements`, eAt, "ipset.full");
         const count = 1 << (w - len);
         for (let k = 0; k < count; k++) {
-          const a = set.family === 4 ? v4(((entry.addr.v as number) + k) >>> 0) : v6((entry.addr.v as bigint) + BigInt(k));
+          const a =
+            set.family === 4
+              ? v4(((entry.addr.v as number) + k) >>> 0)
+              : v6((entry.addr.v as bigint) + BigInt(k));
           list.push({ addr: a, mask: maskOf(set.family, w) });
         }
       } else list.push(entry);
       const keys = new Set(set.entries.map(entryKey));
       if (cmd === "test") {
         const addr = list[0]!.addr;
-        const hit = set.entries.some((x) => andAddr(addr, x.mask).v === x.addr.v && maskLen(x.mask) <= maskLen(list[0]!.mask));
+        const hit = set.entries.some(
+          (x) => andAddr(addr, x.mask).v === x.addr.v && maskLen(x.mask) <= maskLen(list[0]!.mask),
+        );
         if (!hit) throw new IpsetError(`${e} is NOT in set ${set.name}.`, eAt, "ipset.not-in-set");
         throw new IpsetNote(`Warning: ${e} is in set ${set.name}.`);
       }
       if (cmd === "add") {
         const fresh = list.filter((x) => !keys.has(entryKey(x)));
-        if (fresh.length === 0 && !exist) throw new IpsetError(`${V}Element cannot be added to the set: it's already added`, eAt, "ipset.EEXIST");
+        if (fresh.length === 0 && !exist)
+          throw new IpsetError(
+            `${V}Element cannot be added to the set: it's already added`,
+            eAt,
+            "ipset.EEXIST",
+          );
         rs.ipsets.set(set.name, { ...set, entries: set.entries.concat(fresh) });
       } else {
         const drop = new Set(list.map(entryKey));
-        if (!list.some((x) => keys.has(entryKey(x))) && !exist) throw new IpsetError(`${V}Element cannot be deleted from the set: it's not added`, eAt, "ipset.ENOENT");
-        rs.ipsets.set(set.name, { ...set, entries: set.entries.filter((x) => !drop.has(entryKey(x))) });
+        if (!list.some((x) => keys.has(entryKey(x))) && !exist)
+          throw new IpsetError(
+            `${V}Element cannot be deleted from the set: it's not added`,
+            eAt,
+            "ipset.ENOENT",
+          );
+        rs.ipsets.set(set.name, {
+          ...set,
+          entries: set.entries.filter((x) => !drop.has(entryKey(x))),
+        });
       }
       return "";
     }
     case "flush": {
-      if (!arg(1)) { for (const [k, s] of rs.ipsets) rs.ipsets.set(k, { ...s, entries: [] }); return ""; }
+      if (!arg(1)) {
+        for (const [k, s] of rs.ipsets) rs.ipsets.set(k, { ...s, entries: [] });
+        return "";
+      }
       const [set] = getSet(1);
       rs.ipsets.set(set.name, { ...set, entries: [] });
       return "";
     }
     case "destroy": {
-      const names = arg(1) ? [getSet(1)] : [...rs.ipsets.values()].map((s) => [s, cmdAt] as [Ipset, number]);
-      for (const [s, at] of names) if (ipsetReferences(rs, s.name) > 0) throw new IpsetError(`${V}Set cannot be destroyed: it is in use by a kernel component`, at, "ipset.EBUSY");
+      const names = arg(1)
+        ? [getSet(1)]
+        : [...rs.ipsets.values()].map((s) => [s, cmdAt] as [Ipset, number]);
+      for (const [s, at] of names)
+        if (ipsetReferences(rs, s.name) > 0)
+          throw new IpsetError(
+            `${V}Set cannot be destroyed: it is in use by a kernel component`,
+            at,
+            "ipset.EBUSY",
+          );
       for (const [s] of names) rs.ipsets.delete(s.name);
       return "";
     }
     case "rename": {
       const [set] = getSet(1);
       const [to, toAt] = need(2, "missing new setname");
-      if (rs.ipsets.has(to)) throw new IpsetError(`${V}Set cannot be renamed: a set with the new name already exists`, toAt, "ipset.EEXIST");
-      if (ipsetReferences(rs, set.name) > 0) throw new IpsetError(`${V}Set cannot be renamed: it is in use by a kernel component`, toAt, "ipset.EBUSY");
+      if (rs.ipsets.has(to))
+        throw new IpsetError(
+          `${V}Set cannot be renamed: a set with the new name already exists`,
+          toAt,
+          "ipset.EEXIST",
+        );
+      if (ipsetReferences(rs, set.name) > 0)
+        throw new IpsetError(
+          `${V}Set cannot be renamed: it is in use by a kernel component`,
+          toAt,
+          "ipset.EBUSY",
+        );
       rs.ipsets.delete(set.name);
       rs.ipsets.set(to, { ...set, name: to });
       return "";
     }
     case "swap": {
-      const [a] = getSet(1), [b] = getSet(2);
-      if (a.type !== b.type || a.family !== b.family) throw new IpsetError(`${V}Sets cannot be swapped: The sets are not compatible`, cmdAt, "ipset.incompatible");
+      const [a] = getSet(1),
+        [b] = getSet(2);
+      if (a.type !== b.type || a.family !== b.family)
+        throw new IpsetError(
+          `${V}Sets cannot be swapped: The sets are not compatible`,
+          cmdAt,
+          "ipset.incompatible",
+        );
       rs.ipsets.set(a.name, { ...b, name: a.name });
       rs.ipsets.set(b.name, { ...a, name: b.name });
       return "";
     }
-    case "list": case "save": {
+    case "list":
+    case "save": {
       const sets = arg(1) ? [getSet(1)[0]] : [...rs.ipsets.values()];
       let out = "";
       for (const s of sets) {
@@ -205,6 +363,11 @@ function ipsetExec(rs: IptablesRuleset, argv: string[]): string {
       return out;
     }
     default:
-      throw new IpsetError(`${V}No command specified: unknown argument ${cmdW}`, cmdAt, "ipset.syntax", EXIT.OTHER);
+      throw new IpsetError(
+        `${V}No command specified: unknown argument ${cmdW}`,
+        cmdAt,
+        "ipset.syntax",
+        EXIT.OTHER,
+      );
   }
 }

@@ -23,8 +23,10 @@ export function ruleSpec(r: IptRule, family: Family): string {
 
 function buildSpec(r: IptRule, family: Family): string {
   let s = "";
-  if (r.src && !(addrIsZero(r.src.mask) && addrIsZero(r.src.addr) && !r.srcInv)) s += `${r.srcInv ? " !" : ""} -s ${formatAddrMask(r.src)}`;
-  if (r.dst && !(addrIsZero(r.dst.mask) && addrIsZero(r.dst.addr) && !r.dstInv)) s += `${r.dstInv ? " !" : ""} -d ${formatAddrMask(r.dst)}`;
+  if (r.src && !(addrIsZero(r.src.mask) && addrIsZero(r.src.addr) && !r.srcInv))
+    s += `${r.srcInv ? " !" : ""} -s ${formatAddrMask(r.src)}`;
+  if (r.dst && !(addrIsZero(r.dst.mask) && addrIsZero(r.dst.addr) && !r.dstInv))
+    s += `${r.dstInv ? " !" : ""} -d ${formatAddrMask(r.dst)}`;
   if (r.iif && (r.iif !== "+" || r.iifInv)) s += `${r.iifInv ? " !" : ""} -i ${r.iif}`;
   if (r.oif && (r.oif !== "+" || r.oifInv)) s += `${r.oifInv ? " !" : ""} -o ${r.oif}`;
   if (r.proto > 0) s += `${r.protoInv ? " !" : ""} -p ${protoName(r.proto) ?? String(r.proto)}`;
@@ -37,7 +39,10 @@ function buildSpec(r: IptRule, family: Family): string {
   if (t.kind === "verdict") s += ` -j ${t.verdict}`;
   else if (t.kind === "jump") s += ` -j ${t.chain}`;
   else if (t.kind === "goto") s += ` -g ${t.chain}`;
-  else if (t.kind === "ext") { const ext = TARGETS[t.ext.name]; s += ` -j ${t.ext.name}` + (ext ? ext.save(t.ext.data, family) : ""); }
+  else if (t.kind === "ext") {
+    const ext = TARGETS[t.ext.name];
+    s += ` -j ${t.ext.name}` + (ext ? ext.save(t.ext.data, family) : "");
+  }
   return s;
 }
 
@@ -49,8 +54,13 @@ export function ruleLine(chain: string, r: IptRule, family: Family): string {
 /** Chains in iptables-save order: built-ins in hook order, then user chains sorted (strcmp). */
 export function orderedChains(t: IptTable): IptChain[] {
   const out: IptChain[] = [];
-  for (const [name] of BUILTIN_CHAINS[t.name]) { const c = t.chains.get(name); if (c) out.push(c); }
-  const user = [...t.chains.values()].filter((c) => !c.builtin).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const [name] of BUILTIN_CHAINS[t.name]) {
+    const c = t.chains.get(name);
+    if (c) out.push(c);
+  }
+  const user = [...t.chains.values()]
+    .filter((c) => !c.builtin)
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return out.concat(user);
 }
 
@@ -84,7 +94,12 @@ export function iptablesSave(rs: IptablesRuleset, family: Family, opts: SaveOpti
     out += `*${tn}\n`;
     const chains = orderedChains(t);
     for (const c of chains) out += `:${c.name} ${c.builtin ? c.policy : "-"} [0:0]\n`;
-    for (const c of chains) for (const r of c.rules) out += (opts.counters ? `[${r.counters?.[0] ?? 0}:${r.counters?.[1] ?? 0}] ` : "") + ruleLine(c.name, r, family) + "\n";
+    for (const c of chains)
+      for (const r of c.rules)
+        out +=
+          (opts.counters ? `[${r.counters?.[0] ?? 0}:${r.counters?.[1] ?? 0}] ` : "") +
+          ruleLine(c.name, r, family) +
+          "\n";
     out += "COMMIT\n";
     if (comments) out += `# Completed on ${date}\n`;
   }
@@ -93,20 +108,37 @@ export function iptablesSave(rs: IptablesRuleset, family: Family, opts: SaveOpti
 
 function emptyTable(name: TableName): IptTable {
   const chains = new Map<string, IptChain>();
-  for (const [c, hook] of BUILTIN_CHAINS[name]) chains.set(c, { name: c, builtin: true, hook, policy: "ACCEPT", created: false, rules: [] });
+  for (const [c, hook] of BUILTIN_CHAINS[name])
+    chains.set(c, { name: c, builtin: true, hook, policy: "ACCEPT", created: false, rules: [] });
   return { name, chains };
 }
 
 /** `iptables -S [chain [rulenum]]` output for one table. */
-export function iptablesListRules(t: IptTable | undefined, tableName: TableName, family: Family, chain?: string, rulenum?: number): string {
+export function iptablesListRules(
+  t: IptTable | undefined,
+  tableName: TableName,
+  family: Family,
+  chain?: string,
+  rulenum?: number,
+): string {
   let out = "";
-  const chains = t ? orderedChains(t) : BUILTIN_CHAINS[tableName].map(([name]) => ({ name, builtin: true, policy: "ACCEPT" as const, created: false, rules: [] as IptRule[] }));
+  const chains = t
+    ? orderedChains(t)
+    : BUILTIN_CHAINS[tableName].map(([name]) => ({
+        name,
+        builtin: true,
+        policy: "ACCEPT" as const,
+        created: false,
+        rules: [] as IptRule[],
+      }));
   const sel = chain === undefined ? chains : chains.filter((c) => c.name === chain);
   if (rulenum === undefined) {
     for (const c of sel) out += c.builtin ? `-P ${c.name} ${c.policy}\n` : `-N ${c.name}\n`;
   }
   for (const c of sel) {
-    c.rules.forEach((r, i) => { if (rulenum === undefined || rulenum === i + 1) out += ruleLine(c.name, r, family) + "\n"; });
+    c.rules.forEach((r, i) => {
+      if (rulenum === undefined || rulenum === i + 1) out += ruleLine(c.name, r, family) + "\n";
+    });
   }
   return out;
 }

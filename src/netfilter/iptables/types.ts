@@ -16,15 +16,43 @@ export const TABLE_ORDER: readonly TableName[] = ["mangle", "security", "raw", "
 
 /** Built-in chains per table, in iptables-save order, with their hooks. */
 export const BUILTIN_CHAINS: Record<TableName, ReadonlyArray<[string, Hook]>> = {
-  filter: [["INPUT", "input"], ["FORWARD", "forward"], ["OUTPUT", "output"]],
-  mangle: [["PREROUTING", "prerouting"], ["INPUT", "input"], ["FORWARD", "forward"], ["OUTPUT", "output"], ["POSTROUTING", "postrouting"]],
-  nat: [["PREROUTING", "prerouting"], ["INPUT", "input"], ["OUTPUT", "output"], ["POSTROUTING", "postrouting"]],
-  raw: [["PREROUTING", "prerouting"], ["OUTPUT", "output"]],
-  security: [["INPUT", "input"], ["FORWARD", "forward"], ["OUTPUT", "output"]],
+  filter: [
+    ["INPUT", "input"],
+    ["FORWARD", "forward"],
+    ["OUTPUT", "output"],
+  ],
+  mangle: [
+    ["PREROUTING", "prerouting"],
+    ["INPUT", "input"],
+    ["FORWARD", "forward"],
+    ["OUTPUT", "output"],
+    ["POSTROUTING", "postrouting"],
+  ],
+  nat: [
+    ["PREROUTING", "prerouting"],
+    ["INPUT", "input"],
+    ["OUTPUT", "output"],
+    ["POSTROUTING", "postrouting"],
+  ],
+  raw: [
+    ["PREROUTING", "prerouting"],
+    ["OUTPUT", "output"],
+  ],
+  security: [
+    ["INPUT", "input"],
+    ["FORWARD", "forward"],
+    ["OUTPUT", "output"],
+  ],
 };
 
 /** Hook bits (NF_INET_*). */
-export const HOOK_BIT: Record<Hook, number> = { prerouting: 1, input: 2, forward: 4, output: 8, postrouting: 16 };
+export const HOOK_BIT: Record<Hook, number> = {
+  prerouting: 1,
+  input: 2,
+  forward: 4,
+  output: 8,
+  postrouting: 16,
+};
 
 export interface ExtInstance {
   /** Extension name as printed after -m / -j. */
@@ -41,14 +69,20 @@ export type IptTarget =
   | { kind: "ext"; ext: ExtInstance };
 
 export interface IptRule {
-  src?: AddrMask; srcInv: boolean;
-  dst?: AddrMask; dstInv: boolean;
-  iif?: string; iifInv: boolean;
-  oif?: string; oifInv: boolean;
+  src?: AddrMask;
+  srcInv: boolean;
+  dst?: AddrMask;
+  dstInv: boolean;
+  iif?: string;
+  iifInv: boolean;
+  oif?: string;
+  oifInv: boolean;
   /** 0 = any (not printed). */
-  proto: number; protoInv: boolean;
+  proto: number;
+  protoInv: boolean;
   /** `-f` (v4 only): matches non-first fragments. */
-  frag: boolean; fragInv: boolean;
+  frag: boolean;
+  fragInv: boolean;
   matches: ExtInstance[];
   target: IptTarget;
   /** `-c PKTS BYTES` given on the command line (iptables-save -c prints them). */
@@ -72,7 +106,9 @@ export interface IptTable {
   chains: Map<string, IptChain>;
 }
 
-export interface IpsetEntry { addr: AddrMask; /** hash:ip,port etc. not modelled */ }
+export interface IpsetEntry {
+  addr: AddrMask /** hash:ip,port etc. not modelled */;
+}
 export interface Ipset {
   name: string;
   type: "hash:ip" | "hash:net";
@@ -115,13 +151,28 @@ export interface EvalCtx {
 
 /** Create an empty ruleset (a fresh network namespace). */
 export function createIptablesRuleset(env?: IptEnv): IptablesRuleset {
-  const rs: IptablesRuleset = { v4: { family: 4, tables: new Map() }, v6: { family: 6, tables: new Map() }, ipsets: new Map() };
+  const rs: IptablesRuleset = {
+    v4: { family: 4, tables: new Map() },
+    v6: { family: 6, tables: new Map() },
+    ipsets: new Map(),
+  };
   if (env) rs.env = env;
   return rs;
 }
 
 export function emptyRule(): IptRule {
-  return { srcInv: false, dstInv: false, iifInv: false, oifInv: false, proto: 0, protoInv: false, frag: false, fragInv: false, matches: [], target: { kind: "none" } };
+  return {
+    srcInv: false,
+    dstInv: false,
+    iifInv: false,
+    oifInv: false,
+    proto: 0,
+    protoInv: false,
+    frag: false,
+    fragInv: false,
+    matches: [],
+    target: { kind: "none" },
+  };
 }
 
 export type { NfPacket };

@@ -12,30 +12,121 @@ export const NFT_FAMILIES: readonly NftFamily[] = ["ip", "ip6", "inet", "arp", "
 
 /** Datatypes nft knows for the expressions we model. */
 export type DType =
-  | "ipv4_addr" | "ipv6_addr" | "inet_service" | "mark" | "inet_proto" | "ct_state" | "ct_dir"
-  | "uid" | "gid" | "ifname" | "iface_index" | "nf_proto" | "fib_addrtype" | "boolean"
-  | "integer" | "verdict" | "ether_addr" | "ct_status" | "tcp_flag" | "icmp_type" | "icmpv6_type" | "pkttype" | "dscp" | "string";
+  | "ipv4_addr"
+  | "ipv6_addr"
+  | "inet_service"
+  | "mark"
+  | "inet_proto"
+  | "ct_state"
+  | "ct_dir"
+  | "uid"
+  | "gid"
+  | "ifname"
+  | "iface_index"
+  | "nf_proto"
+  | "fib_addrtype"
+  | "boolean"
+  | "integer"
+  | "verdict"
+  | "ether_addr"
+  | "ct_status"
+  | "tcp_flag"
+  | "icmp_type"
+  | "icmpv6_type"
+  | "pkttype"
+  | "dscp"
+  | "string";
 
 /** A typed constant. v4 addresses are uint32 numbers, v6 bigints, strings for ifname. */
-export interface Const { k: "const"; type: DType; v: number | bigint | string }
-export interface PrefixE { k: "prefix"; base: Const; len: number }
-export interface RangeE { k: "range"; lo: Const; hi: Const }
-export interface ConcatE { k: "concat"; items: Expr[] }
-export interface SetE { k: "set"; elems: Expr[] }
-export interface SetRef { k: "setref"; name: string }
-export interface Mapping { k: "mapping"; key: Expr; value: Expr }
-export interface VerdictE { k: "verdict"; v: VerdictKind; target?: string }
-export interface PayloadE { k: "payload"; proto: string; field: string }
-export interface MetaE { k: "meta"; key: string }
-export interface CtE { k: "ct"; key: string; dir?: "original" | "reply" }
-export interface FibE { k: "fib"; flags: string[]; result: "oif" | "oifname" | "type" }
-export interface SocketE { k: "socket"; key: "transparent" | "wildcard" | "mark" }
-export interface BinopE { k: "binop"; op: "&" | "|" | "^" | "<<" | ">>"; left: Expr; right: Expr }
+export interface Const {
+  k: "const";
+  type: DType;
+  v: number | bigint | string;
+}
+export interface PrefixE {
+  k: "prefix";
+  base: Const;
+  len: number;
+}
+export interface RangeE {
+  k: "range";
+  lo: Const;
+  hi: Const;
+}
+export interface ConcatE {
+  k: "concat";
+  items: Expr[];
+}
+export interface SetE {
+  k: "set";
+  elems: Expr[];
+}
+export interface SetRef {
+  k: "setref";
+  name: string;
+}
+export interface Mapping {
+  k: "mapping";
+  key: Expr;
+  value: Expr;
+}
+export interface VerdictE {
+  k: "verdict";
+  v: VerdictKind;
+  target?: string;
+}
+export interface PayloadE {
+  k: "payload";
+  proto: string;
+  field: string;
+}
+export interface MetaE {
+  k: "meta";
+  key: string;
+}
+export interface CtE {
+  k: "ct";
+  key: string;
+  dir?: "original" | "reply";
+}
+export interface FibE {
+  k: "fib";
+  flags: string[];
+  result: "oif" | "oifname" | "type";
+}
+export interface SocketE {
+  k: "socket";
+  key: "transparent" | "wildcard" | "mark";
+}
+export interface BinopE {
+  k: "binop";
+  op: "&" | "|" | "^" | "<<" | ">>";
+  left: Expr;
+  right: Expr;
+}
 /** ct state-style flag list (bitmask values to OR). */
-export interface FlagList { k: "flags"; type: DType; v: number[] }
+export interface FlagList {
+  k: "flags";
+  type: DType;
+  v: number[];
+}
 
-export type Expr = Const | PrefixE | RangeE | ConcatE | SetE | SetRef | Mapping | VerdictE
-  | PayloadE | MetaE | CtE | FibE | SocketE | BinopE | FlagList;
+export type Expr =
+  | Const
+  | PrefixE
+  | RangeE
+  | ConcatE
+  | SetE
+  | SetRef
+  | Mapping
+  | VerdictE
+  | PayloadE
+  | MetaE
+  | CtE
+  | FibE
+  | SocketE
+  | BinopE
+  | FlagList;
 
 export type VerdictKind = "accept" | "drop" | "continue" | "return" | "jump" | "goto" | "queue";
 
@@ -48,7 +139,14 @@ export type Stmt =
   | { k: "counter"; packets: number; bytes: number }
   | { k: "log"; prefix?: string; level?: string; group?: number; flags?: string[] }
   | { k: "limit"; rate: number; per: string; over: boolean; burst?: number; bytes?: string }
-  | { k: "nat"; type: "dnat" | "snat" | "masquerade" | "redirect"; family?: "ip" | "ip6"; addr?: Expr; port?: Expr; flags?: string[] }
+  | {
+      k: "nat";
+      type: "dnat" | "snat" | "masquerade" | "redirect";
+      family?: "ip" | "ip6";
+      addr?: Expr;
+      port?: Expr;
+      flags?: string[];
+    }
   | { k: "tproxy"; family?: "ip" | "ip6"; addr?: Const; port?: number }
   | { k: "reject"; type?: "icmp" | "icmpv6" | "icmpx" | "tcp reset"; code?: string }
   | { k: "notrack" }
@@ -116,7 +214,15 @@ export interface NftRuleset {
   tableHandle: number;
 }
 
-export function createNftRuleset(): NftRuleset { return { tables: [], tableHandle: 0 }; }
+export function createNftRuleset(): NftRuleset {
+  return { tables: [], tableHandle: 0 };
+}
 
 /** Hook numbers by name for families that run on the IP path. */
-export const IP_HOOKS: readonly Hook[] = ["prerouting", "input", "forward", "output", "postrouting"];
+export const IP_HOOKS: readonly Hook[] = [
+  "prerouting",
+  "input",
+  "forward",
+  "output",
+  "postrouting",
+];

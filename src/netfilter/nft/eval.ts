@@ -4,7 +4,15 @@
  * @module
  */
 import type { Addr } from "../../addr/ip.js";
-import type { NfBaseChain, NfChainResult, NfHostView, NfPacket, NfStep, NfVerdict, Hook } from "../types.js";
+import type {
+  NfBaseChain,
+  NfChainResult,
+  NfHostView,
+  NfPacket,
+  NfStep,
+  NfVerdict,
+  Hook,
+} from "../types.js";
 import type { Const, Expr, NftChain, NftRuleset, NftTable, Stmt } from "./ast.js";
 import { CT_STATE_BITS, FIB_TYPES, constKey } from "./dtype.js";
 import { elemInterval } from "./canon.js";
@@ -39,20 +47,29 @@ export function nftBaseChains(rs: NftRuleset): NfBaseChain[] {
 
 function exprUsesCt(e: Expr): boolean {
   switch (e.k) {
-    case "ct": return true;
-    case "binop": return exprUsesCt(e.left) || exprUsesCt(e.right);
-    case "concat": return e.items.some(exprUsesCt);
-    default: return false;
+    case "ct":
+      return true;
+    case "binop":
+      return exprUsesCt(e.left) || exprUsesCt(e.right);
+    case "concat":
+      return e.items.some(exprUsesCt);
+    default:
+      return false;
   }
 }
 
 function stmtNeedsCt(s: Stmt): boolean {
   switch (s.k) {
-    case "match": return exprUsesCt(s.left);
-    case "mangle": return s.key.k === "ct" || exprUsesCt(s.value);
-    case "nat": return true;
-    case "vmap": return exprUsesCt(s.key);
-    default: return false;
+    case "match":
+      return exprUsesCt(s.left);
+    case "mangle":
+      return s.key.k === "ct" || exprUsesCt(s.value);
+    case "nat":
+      return true;
+    case "vmap":
+      return exprUsesCt(s.key);
+    default:
+      return false;
   }
 }
 
@@ -61,57 +78,106 @@ function chainNeedsConntrack(t: NftTable, c: NftChain): boolean {
   const walk = (ch: NftChain): boolean => {
     if (seen.has(ch.name)) return false;
     seen.add(ch.name);
-    for (const r of ch.rules) for (const s of r.stmts) {
-      if (stmtNeedsCt(s)) return true;
-      for (const target of jumpTargets(s)) { const tc = t.chains.find((x) => x.name === target); if (tc && walk(tc)) return true; }
-    }
+    for (const r of ch.rules)
+      for (const s of r.stmts) {
+        if (stmtNeedsCt(s)) return true;
+        for (const target of jumpTargets(s)) {
+          const tc = t.chains.find((x) => x.name === target);
+          if (tc && walk(tc)) return true;
+        }
+      }
     return false;
   };
   return walk(c);
 }
 
-interface Frame { chain: NftChain; next: number }
+interface Frame {
+  chain: NftChain;
+  next: number;
+}
 
 /** Walk one base chain (and the regular chains it jumps to) on a copy of `pkt`. */
-export function evalBaseChain(t: NftTable, base: NftChain, input: NfPacket, host: NfHostView): NfChainResult {
+export function evalBaseChain(
+  t: NftTable,
+  base: NftChain,
+  input: NfPacket,
+  host: NfHostView,
+): NfChainResult {
   const pkt: NfPacket = { ...input };
   const steps: NfStep[] = [];
   const tableName = `${t.family} ${t.name}`;
   const stack: Frame[] = [];
-  let chain = base, i = 0;
+  let chain = base,
+    i = 0;
   let tproxy: { addr?: Addr; port: number } | undefined;
   const byName = new Map(t.chains.map((c) => [c.name, c]));
   let guard = 0;
   const finish = (verdict: NfVerdict): NfChainResult => {
-    if (tproxy && verdict.kind === "accept") verdict = { kind: "tproxy", addr: tproxy.addr, port: tproxy.port };
+    if (tproxy && verdict.kind === "accept")
+      verdict = { kind: "tproxy", addr: tproxy.addr, port: tproxy.port };
     return { verdict, packet: pkt, steps };
   };
   for (;;) {
-    if (++guard > 100000) return finish({ kind: "drop", reason: "nft evaluation did not terminate" });
+    if (++guard > 100000)
+      return finish({ kind: "drop", reason: "nft evaluation did not terminate" });
     if (i >= chain.rules.length) {
       const f = stack.pop();
       if (!f) {
         const pol = base.base?.policy ?? "accept";
-        steps.push({ table: tableName, chain: base.name, ruleIndex: 0, text: `policy ${pol}`, matched: true, effect: pol, markBefore: pkt.mark, markAfter: pkt.mark });
-        return finish(pol === "drop" ? { kind: "drop", reason: `policy drop of ${tableName} ${base.name}` } : { kind: "accept" });
+        steps.push({
+          table: tableName,
+          chain: base.name,
+          ruleIndex: 0,
+          text: `policy ${pol}`,
+          matched: true,
+          effect: pol,
+          markBefore: pkt.mark,
+          markAfter: pkt.mark,
+        });
+        return finish(
+          pol === "drop"
+            ? { kind: "drop", reason: `policy drop of ${tableName} ${base.name}` }
+            : { kind: "accept" },
+        );
       }
-      chain = f.chain; i = f.next;
+      chain = f.chain;
+      i = f.next;
       continue;
     }
     const rule = chain.rules[i]!;
-    const step: NfStep = { table: tableName, chain: chain.name, ruleIndex: i + 1, text: fmtRule(rule, t.family), matched: true, markBefore: pkt.mark };
+    const step: NfStep = {
+      table: tableName,
+      chain: chain.name,
+      ruleIndex: i + 1,
+      text: fmtRule(rule, t.family),
+      matched: true,
+      markBefore: pkt.mark,
+    };
     if (rule.loc) step.loc = rule.loc;
     steps.push(step);
     const effects: string[] = [];
-    let outcome: { kind: "next" } | { kind: "verdict"; v: NfVerdict } | { kind: "jump" | "goto"; target: string } | { kind: "return" } = { kind: "next" };
+    let outcome:
+      | { kind: "next" }
+      | { kind: "verdict"; v: NfVerdict }
+      | { kind: "jump" | "goto"; target: string }
+      | { kind: "return" } = { kind: "next" };
     let matched = true;
     for (const s of rule.stmts) {
       const r = execStmt(s, pkt, host, t, effects);
-      if (r === "nomatch") { matched = false; break; }
+      if (r === "nomatch") {
+        matched = false;
+        break;
+      }
       if (r === "next") continue;
       if (r.kind === "tproxy") {
-        const found = host.tproxySocket ? host.tproxySocket(pkt, r.addr, r.port) : (pkt.socketExists ?? true);
-        if (!found) { matched = false; effects.push(`tproxy: no socket for :${r.port} (rule stops)`); break; }
+        const found = host.tproxySocket
+          ? host.tproxySocket(pkt, r.addr, r.port)
+          : (pkt.socketExists ?? true);
+        if (!found) {
+          matched = false;
+          effects.push(`tproxy: no socket for :${r.port} (rule stops)`);
+          break;
+        }
         tproxy = { addr: r.addr, port: r.port };
         effects.push(fmtStmtShort(s, t));
         continue;
@@ -121,7 +187,11 @@ export function evalBaseChain(t: NftTable, base: NftChain, input: NfPacket, host
     }
     step.matched = matched;
     step.markAfter = pkt.mark;
-    if (!matched) { if (effects.length) step.effect = effects.join("; "); i++; continue; }
+    if (!matched) {
+      if (effects.length) step.effect = effects.join("; ");
+      i++;
+      continue;
+    }
     switch (outcome.kind) {
       case "next":
         if (effects.length) step.effect = effects.join("; ");
@@ -131,7 +201,8 @@ export function evalBaseChain(t: NftTable, base: NftChain, input: NfPacket, host
         effects.push(verdictText(outcome.v));
         step.effect = effects.join("; ");
         return finish(outcome.v);
-      case "jump": case "goto": {
+      case "jump":
+      case "goto": {
         effects.push(`${outcome.kind} ${outcome.target}`);
         step.effect = effects.join("; ");
         const target = byName.get(outcome.target);
@@ -140,7 +211,8 @@ export function evalBaseChain(t: NftTable, base: NftChain, input: NfPacket, host
           if (stack.length >= 16) return finish({ kind: "drop", reason: "jump stack overflow" });
           stack.push({ chain, next: i + 1 });
         }
-        chain = target; i = 0;
+        chain = target;
+        i = 0;
         continue;
       }
       case "return": {
@@ -149,10 +221,24 @@ export function evalBaseChain(t: NftTable, base: NftChain, input: NfPacket, host
         const f = stack.pop();
         if (!f) {
           const pol = base.base?.policy ?? "accept";
-          steps.push({ table: tableName, chain: base.name, ruleIndex: 0, text: `policy ${pol}`, matched: true, effect: pol, markBefore: pkt.mark, markAfter: pkt.mark });
-          return finish(pol === "drop" ? { kind: "drop", reason: `policy drop of ${tableName} ${base.name}` } : { kind: "accept" });
+          steps.push({
+            table: tableName,
+            chain: base.name,
+            ruleIndex: 0,
+            text: `policy ${pol}`,
+            matched: true,
+            effect: pol,
+            markBefore: pkt.mark,
+            markAfter: pkt.mark,
+          });
+          return finish(
+            pol === "drop"
+              ? { kind: "drop", reason: `policy drop of ${tableName} ${base.name}` }
+              : { kind: "accept" },
+          );
         }
-        chain = f.chain; i = f.next;
+        chain = f.chain;
+        i = f.next;
         continue;
       }
     }
@@ -161,11 +247,16 @@ export function evalBaseChain(t: NftTable, base: NftChain, input: NfPacket, host
 
 function verdictText(v: NfVerdict): string {
   switch (v.kind) {
-    case "accept": return "accept";
-    case "drop": return "drop";
-    case "reject": return `reject ${v.with}`;
-    case "queue": return `queue ${v.num}`;
-    default: return v.kind;
+    case "accept":
+      return "accept";
+    case "drop":
+      return "drop";
+    case "reject":
+      return `reject ${v.with}`;
+    case "queue":
+      return `queue ${v.num}`;
+    default:
+      return v.kind;
   }
 }
 
@@ -173,11 +264,24 @@ function fmtStmtShort(s: Stmt, t: NftTable): string {
   return fmtRule({ handle: 0, stmts: [s] }, t.family);
 }
 
-type ExecRes = "next" | "nomatch" | { kind: "verdict"; v: NfVerdict } | { kind: "jump" | "goto"; target: string } | { kind: "return" } | { kind: "tproxy"; addr?: Addr; port: number };
+type ExecRes =
+  | "next"
+  | "nomatch"
+  | { kind: "verdict"; v: NfVerdict }
+  | { kind: "jump" | "goto"; target: string }
+  | { kind: "return" }
+  | { kind: "tproxy"; addr?: Addr; port: number };
 
-function execStmt(s: Stmt, pkt: NfPacket, host: NfHostView, t: NftTable, effects: string[]): ExecRes {
+function execStmt(
+  s: Stmt,
+  pkt: NfPacket,
+  host: NfHostView,
+  t: NftTable,
+  effects: string[],
+): ExecRes {
   switch (s.k) {
-    case "match": return matchStmt(s, pkt, host, t) ? "next" : "nomatch";
+    case "match":
+      return matchStmt(s, pkt, host, t) ? "next" : "nomatch";
     case "mangle": {
       const v = evalExpr(s.value, pkt, host);
       if (!v || v.t !== "n") return "nomatch";
@@ -188,7 +292,11 @@ function execStmt(s: Stmt, pkt: NfPacket, host: NfHostView, t: NftTable, effects
         // Header rewrites (nft_payload_set): the address family and protocol must fit, like a match.
         if (evalExpr(s.key, pkt, host) === undefined) return "nomatch";
         const f = s.key.field;
-        if (f === "saddr" || f === "daddr") pkt[f] = pkt.family === 4 ? { family: 4, v: Number(v.v & 0xffffffffn) >>> 0 } : { family: 6, v: v.v };
+        if (f === "saddr" || f === "daddr")
+          pkt[f] =
+            pkt.family === 4
+              ? { family: 4, v: Number(v.v & 0xffffffffn) >>> 0 }
+              : { family: 6, v: v.v };
         else if (f === "dscp") pkt.tos = ((n & 0x3f) << 2) | (pkt.tos & 3);
         else if (f === "sport" || f === "dport") pkt[f] = n & 0xffff;
       }
@@ -197,17 +305,27 @@ function execStmt(s: Stmt, pkt: NfPacket, host: NfHostView, t: NftTable, effects
     }
     case "verdict":
       switch (s.v) {
-        case "accept": return { kind: "verdict", v: { kind: "accept" } };
-        case "drop": return { kind: "verdict", v: { kind: "drop", reason: `drop in ${t.family} ${t.name}` } };
-        case "continue": return "next";
-        case "return": return { kind: "return" };
-        case "jump": case "goto": return { kind: s.v, target: s.target! };
-        default: return "next";
+        case "accept":
+          return { kind: "verdict", v: { kind: "accept" } };
+        case "drop":
+          return { kind: "verdict", v: { kind: "drop", reason: `drop in ${t.family} ${t.name}` } };
+        case "continue":
+          return "next";
+        case "return":
+          return { kind: "return" };
+        case "jump":
+        case "goto":
+          return { kind: s.v, target: s.target! };
+        default:
+          return "next";
       }
     case "vmap": {
       const key = evalExpr(s.key, pkt, host);
       if (!key) return "nomatch";
-      const elems = s.map.k === "set" ? s.map.elems : (t.sets.find((x) => x.name === (s.map as { name: string }).name)?.elems ?? []);
+      const elems =
+        s.map.k === "set"
+          ? s.map.elems
+          : (t.sets.find((x) => x.name === (s.map as { name: string }).name)?.elems ?? []);
       for (const m of elems) {
         if (m.k !== "mapping") continue;
         if (!valIn(key, m.key)) continue;
@@ -215,11 +333,20 @@ function execStmt(s: Stmt, pkt: NfPacket, host: NfHostView, t: NftTable, effects
         if (vd.k !== "verdict") return "next";
         effects.push(`vmap -> ${fmtExpr(vd, t.family)}`);
         switch (vd.v) {
-          case "accept": return { kind: "verdict", v: { kind: "accept" } };
-          case "drop": return { kind: "verdict", v: { kind: "drop", reason: `vmap drop in ${t.family} ${t.name}` } };
-          case "return": return { kind: "return" };
-          case "jump": case "goto": return { kind: vd.v, target: vd.target! };
-          default: return "next";
+          case "accept":
+            return { kind: "verdict", v: { kind: "accept" } };
+          case "drop":
+            return {
+              kind: "verdict",
+              v: { kind: "drop", reason: `vmap drop in ${t.family} ${t.name}` },
+            };
+          case "return":
+            return { kind: "return" };
+          case "jump":
+          case "goto":
+            return { kind: vd.v, target: vd.target! };
+          default:
+            return "next";
         }
       }
       return "nomatch";
@@ -228,8 +355,10 @@ function execStmt(s: Stmt, pkt: NfPacket, host: NfHostView, t: NftTable, effects
       const addr = s.addr ? constAddr(s.addr) : undefined;
       const port = s.port ? portOf(s.port) : undefined;
       let v: NfVerdict;
-      if (s.type === "masquerade") v = port !== undefined ? { kind: "masquerade", port } : { kind: "masquerade" };
-      else if (s.type === "redirect") v = port !== undefined ? { kind: "redirect", port } : { kind: "redirect" };
+      if (s.type === "masquerade")
+        v = port !== undefined ? { kind: "masquerade", port } : { kind: "masquerade" };
+      else if (s.type === "redirect")
+        v = port !== undefined ? { kind: "redirect", port } : { kind: "redirect" };
       else {
         const nv: { kind: "dnat" | "snat"; addr?: Addr; port?: number } = { kind: s.type };
         if (addr) nv.addr = addr;
@@ -243,11 +372,18 @@ function execStmt(s: Stmt, pkt: NfPacket, host: NfHostView, t: NftTable, effects
       return { kind: "tproxy", addr, port: s.port ?? pkt.dport };
     }
     case "reject": {
-      const w = s.type === "tcp reset" ? "tcp-reset" : s.code ?? (pkt.family === 4 ? "icmp-port-unreachable" : "icmp6-port-unreachable");
+      const w =
+        s.type === "tcp reset"
+          ? "tcp-reset"
+          : (s.code ?? (pkt.family === 4 ? "icmp-port-unreachable" : "icmp6-port-unreachable"));
       return { kind: "verdict", v: { kind: "reject", with: w } };
     }
-    case "queue": return { kind: "verdict", v: { kind: "queue", num: s.num } };
-    case "counter": case "log": case "limit": case "notrack":
+    case "queue":
+      return { kind: "verdict", v: { kind: "queue", num: s.num } };
+    case "counter":
+    case "log":
+    case "limit":
+    case "notrack":
       return "next";
   }
 }
@@ -267,13 +403,22 @@ function portOf(e: Expr): number | undefined {
 }
 
 const PORT_PROTOS = new Set([6, 17, 136, 132, 33]);
-const PROTO_NUM: Record<string, number> = { tcp: 6, udp: 17, udplite: 136, sctp: 132, dccp: 33, icmp: 1, icmpv6: 58 };
+const PROTO_NUM: Record<string, number> = {
+  tcp: 6,
+  udp: 17,
+  udplite: 136,
+  sctp: 132,
+  dccp: 33,
+  icmp: 1,
+  icmpv6: 58,
+};
 
 /** The packet's value for a left-hand expression; undefined = the expression breaks (rule does not match). */
 function evalExpr(e: Expr, pkt: NfPacket, host: NfHostView): Val | undefined {
   const n = (v: number | bigint): Val => ({ t: "n", v: BigInt(v) });
   switch (e.k) {
-    case "const": return typeof e.v === "string" ? { t: "s", v: e.v } : n(e.v);
+    case "const":
+      return typeof e.v === "string" ? { t: "s", v: e.v } : n(e.v);
     case "payload": {
       if (e.proto === "ip") {
         if (pkt.family !== 4) return undefined;
@@ -292,24 +437,37 @@ function evalExpr(e: Expr, pkt: NfPacket, host: NfHostView): Val | undefined {
         return undefined;
       }
       const want = PROTO_NUM[e.proto];
-      if (e.proto === "th") { if (!PORT_PROTOS.has(pkt.ipproto)) return undefined; }
-      else if (want === undefined || pkt.ipproto !== want) return undefined;
+      if (e.proto === "th") {
+        if (!PORT_PROTOS.has(pkt.ipproto)) return undefined;
+      } else if (want === undefined || pkt.ipproto !== want) return undefined;
       if (e.field === "sport") return n(pkt.sport);
       if (e.field === "dport") return n(pkt.dport);
       return undefined;
     }
     case "meta":
       switch (e.key) {
-        case "mark": return n(pkt.mark);
-        case "l4proto": return n(pkt.ipproto);
-        case "nfproto": return n(pkt.family === 4 ? 2 : 10);
-        case "protocol": return n(pkt.family === 4 ? 0x0800 : 0x86dd);
-        case "iifname": case "iif": return pkt.iifname ? { t: "s", v: pkt.iifname } : undefined;
-        case "oifname": case "oif": return pkt.oifname ? { t: "s", v: pkt.oifname } : undefined;
-        case "skuid": return pkt.skuid === undefined ? undefined : n(pkt.skuid);
-        case "skgid": return pkt.skgid === undefined ? undefined : n(pkt.skgid);
-        case "nftrace": return n(0);
-        default: return undefined;
+        case "mark":
+          return n(pkt.mark);
+        case "l4proto":
+          return n(pkt.ipproto);
+        case "nfproto":
+          return n(pkt.family === 4 ? 2 : 10);
+        case "protocol":
+          return n(pkt.family === 4 ? 0x0800 : 0x86dd);
+        case "iifname":
+        case "iif":
+          return pkt.iifname ? { t: "s", v: pkt.iifname } : undefined;
+        case "oifname":
+        case "oif":
+          return pkt.oifname ? { t: "s", v: pkt.oifname } : undefined;
+        case "skuid":
+          return pkt.skuid === undefined ? undefined : n(pkt.skuid);
+        case "skgid":
+          return pkt.skgid === undefined ? undefined : n(pkt.skgid);
+        case "nftrace":
+          return n(0);
+        default:
+          return undefined;
       }
     case "ct":
       if (e.key === "state") return n(CT_STATE_BITS[pkt.ctstate] ?? 0);
@@ -320,20 +478,32 @@ function evalExpr(e: Expr, pkt: NfPacket, host: NfHostView): Val | undefined {
     case "fib": {
       const useS = e.flags.includes("saddr");
       const addr = useS ? pkt.saddr : pkt.daddr;
-      const dev = e.flags.includes("iif") ? pkt.iifname : e.flags.includes("oif") ? pkt.oifname : undefined;
+      const dev = e.flags.includes("iif")
+        ? pkt.iifname
+        : e.flags.includes("oif")
+          ? pkt.oifname
+          : undefined;
       if (e.result === "type") {
         const ty = host.addrType(addr, dev || undefined);
         const i = FIB_TYPES.indexOf(ty);
         return n(i >= 0 ? i : 0);
       }
       if (!host.fibLookup) return { t: "s", v: dev || "?" };
-      const q: Parameters<NonNullable<NfHostView["fibLookup"]>>[0] = { family: pkt.family, daddr: addr, saddr: useS ? pkt.daddr : pkt.saddr };
+      const q: Parameters<NonNullable<NfHostView["fibLookup"]>>[0] = {
+        family: pkt.family,
+        daddr: addr,
+        saddr: useS ? pkt.daddr : pkt.saddr,
+      };
       if (e.flags.includes("mark")) q.mark = pkt.mark;
       if (e.flags.includes("iif")) q.oif = pkt.iifname;
       if (e.flags.includes("oif")) q.oif = pkt.oifname;
       const out = host.fibLookup(q);
       if (out === undefined) return { t: "s", v: "" };
-      if ((e.flags.includes("iif") && out !== pkt.iifname) || (e.flags.includes("oif") && out !== pkt.oifname)) return { t: "s", v: "" };
+      if (
+        (e.flags.includes("iif") && out !== pkt.iifname) ||
+        (e.flags.includes("oif") && out !== pkt.oifname)
+      )
+        return { t: "s", v: "" };
       return { t: "s", v: out };
     }
     case "socket":
@@ -346,20 +516,30 @@ function evalExpr(e: Expr, pkt: NfPacket, host: NfHostView): Val | undefined {
       const r = evalExpr(e.right, pkt, host);
       if (!l || !r || l.t !== "n" || r.t !== "n") return undefined;
       switch (e.op) {
-        case "&": return n(l.v & r.v);
-        case "|": return n(l.v | r.v);
-        case "^": return n(l.v ^ r.v);
-        case "<<": return n((l.v << r.v) & 0xffffffffn);
-        case ">>": return n(l.v >> r.v);
+        case "&":
+          return n(l.v & r.v);
+        case "|":
+          return n(l.v | r.v);
+        case "^":
+          return n(l.v ^ r.v);
+        case "<<":
+          return n((l.v << r.v) & 0xffffffffn);
+        case ">>":
+          return n(l.v >> r.v);
       }
       return undefined;
     }
     case "concat": {
       const vs: Val[] = [];
-      for (const it of e.items) { const v = evalExpr(it, pkt, host); if (!v) return undefined; vs.push(v); }
+      for (const it of e.items) {
+        const v = evalExpr(it, pkt, host);
+        if (!v) return undefined;
+        vs.push(v);
+      }
       return { t: "tuple", v: vs };
     }
-    default: return undefined;
+    default:
+      return undefined;
   }
 }
 
@@ -386,11 +566,17 @@ function valIn(v: Val, e: Expr): boolean {
 
 function setElems(e: Expr, t: NftTable): Expr[] | undefined {
   if (e.k === "set") return e.elems.map((x) => (x.k === "mapping" ? x.key : x));
-  if (e.k === "setref") return t.sets.find((s) => s.name === e.name)?.elems.map((x) => (x.k === "mapping" ? x.key : x));
+  if (e.k === "setref")
+    return t.sets.find((s) => s.name === e.name)?.elems.map((x) => (x.k === "mapping" ? x.key : x));
   return undefined;
 }
 
-function matchStmt(s: Extract<Stmt, { k: "match" }>, pkt: NfPacket, host: NfHostView, t: NftTable): boolean {
+function matchStmt(
+  s: Extract<Stmt, { k: "match" }>,
+  pkt: NfPacket,
+  host: NfHostView,
+  t: NftTable,
+): boolean {
   const v = evalExpr(s.left, pkt, host);
   if (!v) return false;
   const right = s.right;

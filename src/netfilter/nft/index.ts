@@ -19,12 +19,25 @@ import { execCmds, ExecErr, errIssue } from "./ruleset.js";
 import { loadJsonInto } from "./json.js";
 
 export { createNftRuleset } from "./ast.js";
-export type { NftRuleset, NftTable, NftChain, NftRule, NftSet, Stmt as NftStmt, Expr as NftExpr } from "./ast.js";
+export type {
+  NftRuleset,
+  NftTable,
+  NftChain,
+  NftRule,
+  NftSet,
+  Stmt as NftStmt,
+  Expr as NftExpr,
+} from "./ast.js";
 export { nftListRuleset, fmtRule as nftFormatRule } from "./print.js";
 export { nftBaseChains } from "./eval.js";
 
-function cloneRs(rs: NftRuleset): NftRuleset { return structuredClone(rs); }
-function commit(dst: NftRuleset, src: NftRuleset): void { dst.tables = src.tables; dst.tableHandle = src.tableHandle; }
+function cloneRs(rs: NftRuleset): NftRuleset {
+  return structuredClone(rs);
+}
+function commit(dst: NftRuleset, src: NftRuleset): void {
+  dst.tables = src.tables;
+  dst.tableHandle = src.tableHandle;
+}
 
 /**
  * Load `nft -f` text (block or command syntax). Atomic like `nft -f`: on any error
@@ -34,11 +47,16 @@ export function loadNftText(ruleset: NftRuleset, text: string, file: string): Is
   return loadWith(ruleset, text, { file });
 }
 
-function loadWith(ruleset: NftRuleset, text: string, opts: { file: string; mapLoc?: (line: number, col: number) => SourceLoc }): Issue[] {
+function loadWith(
+  ruleset: NftRuleset,
+  text: string,
+  opts: { file: string; mapLoc?: (line: number, col: number) => SourceLoc },
+): Issue[] {
   const p = parseNft(text, opts);
   if (p.issues.length) return p.issues;
   const work = cloneRs(ruleset);
-  const tokLoc = (t: { line: number; col: number }) => (opts.mapLoc ? opts.mapLoc(t.line, t.col) : { file: opts.file, line: t.line, col: t.col });
+  const tokLoc = (t: { line: number; col: number }) =>
+    opts.mapLoc ? opts.mapLoc(t.line, t.col) : { file: opts.file, line: t.line, col: t.col };
   try {
     execCmds(work, p.cmds, tokLoc);
   } catch (e) {
@@ -50,27 +68,83 @@ function loadWith(ruleset: NftRuleset, text: string, opts: { file: string; mapLo
 }
 
 /** Options of an `nft` invocation we understand. */
-const NOARG_OPTS = new Set(["-c", "--check", "-a", "--handle", "-n", "--numeric", "-s", "--stateless", "-e", "--echo", "-y", "--numeric-priority", "-p", "--numeric-protocol", "-T", "--numeric-time", "-t", "--terse", "-N", "--reversedns", "-S", "--service", "-u", "--guid", "-d", "-o", "--optimize"]);
+const NOARG_OPTS = new Set([
+  "-c",
+  "--check",
+  "-a",
+  "--handle",
+  "-n",
+  "--numeric",
+  "-s",
+  "--stateless",
+  "-e",
+  "--echo",
+  "-y",
+  "--numeric-priority",
+  "-p",
+  "--numeric-protocol",
+  "-T",
+  "--numeric-time",
+  "-t",
+  "--terse",
+  "-N",
+  "--reversedns",
+  "-S",
+  "--service",
+  "-u",
+  "--guid",
+  "-d",
+  "-o",
+  "--optimize",
+]);
 
 /**
  * Apply one `nft ...` invocation given as argv (argv[0] may be `nft`). `locs[i]` is where
  * argv[i] came from. `readFile` supplies the contents for `nft -f FILE` (and `-f -` when the
  * caller passes a here-document under the name "-"); without it `-f` is reported unsupported.
  */
-export function applyNftCommand(ruleset: NftRuleset, argv: string[], locs: SourceLoc[], readFile?: (path: string) => string | undefined): Issue[] {
+export function applyNftCommand(
+  ruleset: NftRuleset,
+  argv: string[],
+  locs: SourceLoc[],
+  readFile?: (path: string) => string | undefined,
+): Issue[] {
   let i = 0;
   if (argv[0] !== undefined && /(^|\/)nft$/.test(argv[0])) i = 1;
-  let check = false, json = false;
+  let check = false,
+    json = false;
   let file: string | undefined;
   for (; i < argv.length; i++) {
     const a = argv[i]!;
-    if (a === "-c" || a === "--check") { check = true; continue; }
-    if (a === "-j" || a === "--json") { json = true; continue; }
-    if (a === "-f" || a === "--file") { file = argv[++i] ?? ""; continue; }
-    if (a.startsWith("-f") && a.length > 2) { file = a.slice(2); continue; }
-    if (a === "-I" || a === "--includepath" || a === "-D" || a === "--define") { i++; continue; }
-    if (NOARG_OPTS.has(a) || /^-[acnsyepTtNSuj]+$/.test(a)) { if (a.includes("c")) check = true; if (a.includes("j")) json = true; continue; }
-    if (a.startsWith("-") && a !== "-") return [{ code: "nft.option", message: `Error: unknown option '${a}'`, loc: locs[i], token: a }];
+    if (a === "-c" || a === "--check") {
+      check = true;
+      continue;
+    }
+    if (a === "-j" || a === "--json") {
+      json = true;
+      continue;
+    }
+    if (a === "-f" || a === "--file") {
+      file = argv[++i] ?? "";
+      continue;
+    }
+    if (a.startsWith("-f") && a.length > 2) {
+      file = a.slice(2);
+      continue;
+    }
+    if (a === "-I" || a === "--includepath" || a === "-D" || a === "--define") {
+      i++;
+      continue;
+    }
+    if (NOARG_OPTS.has(a) || /^-[acnsyepTtNSuj]+$/.test(a)) {
+      if (a.includes("c")) check = true;
+      if (a.includes("j")) json = true;
+      continue;
+    }
+    if (a.startsWith("-") && a !== "-")
+      return [
+        { code: "nft.option", message: `Error: unknown option '${a}'`, loc: locs[i], token: a },
+      ];
     break;
   }
   const target = check ? cloneRs(ruleset) : ruleset;
@@ -78,7 +152,14 @@ export function applyNftCommand(ruleset: NftRuleset, argv: string[], locs: Sourc
     const fi = argv.indexOf(file);
     const text = readFile?.(file);
     if (text === undefined) {
-      return [{ code: "nft.file", message: `Error: Could not process rule: No such file or directory: ${file}`, loc: locs[fi >= 0 ? fi : 0], token: file }];
+      return [
+        {
+          code: "nft.file",
+          message: `Error: Could not process rule: No such file or directory: ${file}`,
+          loc: locs[fi >= 0 ? fi : 0],
+          token: file,
+        },
+      ];
     }
     return json ? loadNftJson(target, text, file) : loadNftText(target, text, file);
   }
@@ -87,7 +168,11 @@ export function applyNftCommand(ruleset: NftRuleset, argv: string[], locs: Sourc
   // nft joins argv with spaces and parses the result as one line.
   const starts: number[] = [];
   let line = "";
-  for (const w of words) { if (line) line += " "; starts.push(line.length + 1); line += w; }
+  for (const w of words) {
+    if (line) line += " ";
+    starts.push(line.length + 1);
+    line += w;
+  }
   const mapLoc = (_l: number, col: number): SourceLoc => {
     let k = 0;
     for (let j = 0; j < starts.length; j++) if (starts[j]! <= col) k = j;

@@ -3,7 +3,19 @@
  * @module
  */
 import type { Issue } from "../../model/types.js";
-import type { Const, DType, Expr, MatchOp, NftChain, NftFamily, NftRuleset, NftSet, NftTable, Stmt, VerdictKind } from "./ast.js";
+import type {
+  Const,
+  DType,
+  Expr,
+  MatchOp,
+  NftChain,
+  NftFamily,
+  NftRuleset,
+  NftSet,
+  NftTable,
+  Stmt,
+  VerdictKind,
+} from "./ast.js";
 import { NFT_FAMILIES } from "./ast.js";
 import { parseConst } from "./dtype.js";
 import { canonRule, leftType, normalizeElems } from "./canon.js";
@@ -34,20 +46,32 @@ function one(o: JObj, what: string): [string, J] {
 /** Parse the JSON text and add its tables/chains/sets/rules to `rs`. */
 export function loadJsonInto(rs: NftRuleset, text: string, file: string): Issue[] {
   let doc: J;
-  try { doc = JSON.parse(text); } catch (e) {
-    return [{ code: "nft.json", message: `Error: Parsing command array at index 0 failed: ${(e as Error).message}`, loc: { file, line: 1, col: 1 } }];
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    return [
+      {
+        code: "nft.json",
+        message: `Error: Parsing command array at index 0 failed: ${(e as Error).message}`,
+        loc: { file, line: 1, col: 1 },
+      },
+    ];
   }
   try {
     const arr = obj(doc, "document").nftables;
-    if (!Array.isArray(arr)) throw new JErr("missing \"nftables\" array");
+    if (!Array.isArray(arr)) throw new JErr('missing "nftables" array');
     arr.forEach((item, idx) => {
-      try { loadItem(rs, obj(item, "item")); } catch (e) {
-        if (e instanceof JErr) throw new JErr(`Parsing command array at index ${idx} failed: ${e.message}`);
+      try {
+        loadItem(rs, obj(item, "item"));
+      } catch (e) {
+        if (e instanceof JErr)
+          throw new JErr(`Parsing command array at index ${idx} failed: ${e.message}`);
         throw e;
       }
     });
   } catch (e) {
-    if (e instanceof JErr) return [{ code: "nft.json", message: `Error: ${e.message}`, loc: { file, line: 1, col: 1 } }];
+    if (e instanceof JErr)
+      return [{ code: "nft.json", message: `Error: ${e.message}`, loc: { file, line: 1, col: 1 } }];
     throw e;
   }
   return [];
@@ -71,9 +95,22 @@ function loadItem(rs: NftRuleset, item: JObj): void {
   const [k, v] = one(item, "command");
   const o = obj(v, k);
   switch (k) {
-    case "metainfo": return;
+    case "metainfo":
+      return;
     case "table": {
-      const t: NftTable = { family: fam(o.family), name: str(o.name, "name"), handle: typeof o.handle === "number" ? o.handle : ++rs.tableHandle, chains: [], sets: [], flags: Array.isArray(o.flags) ? o.flags.map(String) : typeof o.flags === "string" ? [o.flags] : [], nextHandle: 0 };
+      const t: NftTable = {
+        family: fam(o.family),
+        name: str(o.name, "name"),
+        handle: typeof o.handle === "number" ? o.handle : ++rs.tableHandle,
+        chains: [],
+        sets: [],
+        flags: Array.isArray(o.flags)
+          ? o.flags.map(String)
+          : typeof o.flags === "string"
+            ? [o.flags]
+            : [],
+        nextHandle: 0,
+      };
       if (typeof o.comment === "string") t.comment = o.comment;
       rs.tableHandle = Math.max(rs.tableHandle, t.handle);
       rs.tables.push(t);
@@ -81,9 +118,18 @@ function loadItem(rs: NftRuleset, item: JObj): void {
     }
     case "chain": {
       const t = table(rs, o);
-      const c: NftChain = { name: str(o.name, "name"), handle: typeof o.handle === "number" ? o.handle : ++t.nextHandle, rules: [] };
+      const c: NftChain = {
+        name: str(o.name, "name"),
+        handle: typeof o.handle === "number" ? o.handle : ++t.nextHandle,
+        rules: [],
+      };
       if (typeof o.type === "string") {
-        c.base = { type: o.type as "filter", hook: str(o.hook, "hook"), prio: num(o.prio, "prio"), policy: (o.policy as "accept") ?? "accept" };
+        c.base = {
+          type: o.type as "filter",
+          hook: str(o.hook, "hook"),
+          prio: num(o.prio, "prio"),
+          policy: (o.policy as "accept") ?? "accept",
+        };
         if (typeof o.dev === "string") c.base.device = o.dev;
       }
       if (typeof o.comment === "string") c.comment = o.comment;
@@ -91,13 +137,22 @@ function loadItem(rs: NftRuleset, item: JObj): void {
       t.chains.push(c);
       return;
     }
-    case "set": case "map": {
+    case "set":
+    case "map": {
       const t = table(rs, o);
       const types = (Array.isArray(o.type) ? o.type : [o.type]).map((x) => str(x, "type") as DType);
       const s: NftSet = {
-        name: str(o.name, "name"), handle: typeof o.handle === "number" ? o.handle : ++t.nextHandle, map: k === "map",
-        keyType: types, flags: Array.isArray(o.flags) ? o.flags.map(String) : typeof o.flags === "string" ? [o.flags] : [],
-        autoMerge: o["auto-merge"] === true, elems: [],
+        name: str(o.name, "name"),
+        handle: typeof o.handle === "number" ? o.handle : ++t.nextHandle,
+        map: k === "map",
+        keyType: types,
+        flags: Array.isArray(o.flags)
+          ? o.flags.map(String)
+          : typeof o.flags === "string"
+            ? [o.flags]
+            : [],
+        autoMerge: o["auto-merge"] === true,
+        elems: [],
       };
       if (k === "map") s.dataType = str(o.map, "map") as DType;
       if (typeof o.size === "number") s.size = o.size;
@@ -107,12 +162,21 @@ function loadItem(rs: NftRuleset, item: JObj): void {
       if (Array.isArray(o.elem)) {
         const elems: Expr[] = o.elem.map((e) => {
           if (k === "map") {
-            if (!Array.isArray(e) || e.length !== 2) throw new JErr(`map element must be [key, value]: ${JSON.stringify(e)}`);
-            return { k: "mapping", key: value(e[0], types), value: s.dataType === "verdict" ? verdictExpr(e[1]) : value(e[1], [s.dataType!]) } as Expr;
+            if (!Array.isArray(e) || e.length !== 2)
+              throw new JErr(`map element must be [key, value]: ${JSON.stringify(e)}`);
+            return {
+              k: "mapping",
+              key: value(e[0], types),
+              value: s.dataType === "verdict" ? verdictExpr(e[1]) : value(e[1], [s.dataType!]),
+            } as Expr;
           }
           return value(e, types);
         });
-        const r = normalizeElems(elems, s.flags.includes("interval") && types.length === 1, s.autoMerge);
+        const r = normalizeElems(
+          elems,
+          s.flags.includes("interval") && types.length === 1,
+          s.autoMerge,
+        );
         s.elems = r.ok ? r.elems : elems;
       }
       t.nextHandle = Math.max(t.nextHandle, s.handle);
@@ -154,15 +218,26 @@ function fmtTimeout(x: J): string {
   const n = num(x, "timeout");
   const parts: string[] = [];
   let s = n;
-  for (const [u, d] of [["d", 86400], ["h", 3600], ["m", 60]] as const) { if (s >= d) { parts.push(`${Math.floor(s / d)}${u}`); s %= d; } }
+  for (const [u, d] of [
+    ["d", 86400],
+    ["h", 3600],
+    ["m", 60],
+  ] as const) {
+    if (s >= d) {
+      parts.push(`${Math.floor(s / d)}${u}`);
+      s %= d;
+    }
+  }
   if (s || !parts.length) parts.push(`${s}s`);
   return parts.join("");
 }
 
 function verdictExpr(x: J): Expr {
   const [k, v] = one(obj(x, "verdict"), "verdict");
-  if (!["accept", "drop", "continue", "return", "jump", "goto"].includes(k)) throw new JErr(`unknown verdict ${k}`);
-  if (k === "jump" || k === "goto") return { k: "verdict", v: k, target: str(obj(v, k).target, "target") };
+  if (!["accept", "drop", "continue", "return", "jump", "goto"].includes(k))
+    throw new JErr(`unknown verdict ${k}`);
+  if (k === "jump" || k === "goto")
+    return { k: "verdict", v: k, target: str(obj(v, k).target, "target") };
   return { k: "verdict", v: k as VerdictKind };
 }
 
@@ -181,17 +256,25 @@ function constOf(x: J, type: DType): Const {
 function value(x: J, types: DType[], left?: Expr): Expr {
   const type = types[0]!;
   if (typeof x === "string" && x.startsWith("@")) return { k: "setref", name: x.slice(1) };
-  if (left?.k === "fib" && (x === "exists" || x === "missing" || typeof x === "boolean")) return { k: "const", type: "boolean", v: x === "exists" || x === true ? 1 : 0 };
+  if (left?.k === "fib" && (x === "exists" || x === "missing" || typeof x === "boolean"))
+    return { k: "const", type: "boolean", v: x === "exists" || x === true ? 1 : 0 };
   if (typeof x === "boolean") return { k: "const", type, v: x ? 1 : 0 };
   if (typeof x === "string" || typeof x === "number") return constOf(x, type);
   if (Array.isArray(x)) {
-    if (type === "ct_state") return { k: "flags", type, v: x.map((e) => Number(constOf(e, type).v)) };
+    if (type === "ct_state")
+      return { k: "flags", type, v: x.map((e) => Number(constOf(e, type).v)) };
     throw new JErr(`unexpected list ${JSON.stringify(x)}`);
   }
   const [k, v] = one(obj(x, "value"), "value");
   switch (k) {
-    case "prefix": { const p = obj(v, "prefix"); return { k: "prefix", base: constOf(p.addr, type), len: num(p.len, "len") }; }
-    case "range": { if (!Array.isArray(v) || v.length !== 2) throw new JErr("bad range"); return { k: "range", lo: constOf(v[0], type), hi: constOf(v[1], type) }; }
+    case "prefix": {
+      const p = obj(v, "prefix");
+      return { k: "prefix", base: constOf(p.addr, type), len: num(p.len, "len") };
+    }
+    case "range": {
+      if (!Array.isArray(v) || v.length !== 2) throw new JErr("bad range");
+      return { k: "range", lo: constOf(v[0], type), hi: constOf(v[1], type) };
+    }
     case "concat": {
       if (!Array.isArray(v)) throw new JErr("bad concat");
       return { k: "concat", items: v.map((e, i) => value(e, [types[i] ?? type])) };
@@ -200,8 +283,12 @@ function value(x: J, types: DType[], left?: Expr): Expr {
       if (!Array.isArray(v)) return { k: "set", elems: [value(v, types, left)] };
       return { k: "set", elems: v.map((e) => value(e, types, left)) };
     }
-    case "elem": { const e = obj(v, "elem"); return value(e.val, types, left); }
-    default: throw new JErr(`unsupported value ${k}`);
+    case "elem": {
+      const e = obj(v, "elem");
+      return value(e.val, types, left);
+    }
+    default:
+      throw new JErr(`unsupported value ${k}`);
   }
 }
 
@@ -209,12 +296,33 @@ function expr(x: J): Expr {
   const o = obj(x, "expression");
   const [k, v] = one(o, "expression");
   switch (k) {
-    case "payload": { const p = obj(v, k); return { k: "payload", proto: str(p.protocol, "protocol"), field: str(p.field, "field") }; }
-    case "meta": return { k: "meta", key: str(obj(v, k).key, "key") };
-    case "ct": { const c = obj(v, k); const e: Expr = { k: "ct", key: str(c.key, "key") }; if (typeof c.dir === "string") e.dir = c.dir as "original"; return e; }
-    case "fib": { const f = obj(v, k); return { k: "fib", flags: Array.isArray(f.flags) ? f.flags.map(String) : [str(f.flags, "flags")], result: str(f.result, "result") as "oif" }; }
-    case "socket": return { k: "socket", key: str(obj(v, k).key, "key") as "transparent" };
-    case "&": case "|": case "^": case "<<": case ">>": {
+    case "payload": {
+      const p = obj(v, k);
+      return { k: "payload", proto: str(p.protocol, "protocol"), field: str(p.field, "field") };
+    }
+    case "meta":
+      return { k: "meta", key: str(obj(v, k).key, "key") };
+    case "ct": {
+      const c = obj(v, k);
+      const e: Expr = { k: "ct", key: str(c.key, "key") };
+      if (typeof c.dir === "string") e.dir = c.dir as "original";
+      return e;
+    }
+    case "fib": {
+      const f = obj(v, k);
+      return {
+        k: "fib",
+        flags: Array.isArray(f.flags) ? f.flags.map(String) : [str(f.flags, "flags")],
+        result: str(f.result, "result") as "oif",
+      };
+    }
+    case "socket":
+      return { k: "socket", key: str(obj(v, k).key, "key") as "transparent" };
+    case "&":
+    case "|":
+    case "^":
+    case "<<":
+    case ">>": {
       if (!Array.isArray(v) || v.length !== 2) throw new JErr(`bad binop ${k}`);
       const left = expr(v[0]);
       return { k: "binop", op: k, left, right: value(v[1], [leftType(left)]) };
@@ -223,11 +331,14 @@ function expr(x: J): Expr {
       if (!Array.isArray(v)) throw new JErr("bad concat");
       return { k: "concat", items: v.map(expr) };
     }
-    default: throw new JErr(`unsupported expression ${k}`);
+    default:
+      throw new JErr(`unsupported expression ${k}`);
   }
 }
 
-function rhsTypes(left: Expr): DType[] { return left.k === "concat" ? left.items.map(leftType) : [leftType(left)]; }
+function rhsTypes(left: Expr): DType[] {
+  return left.k === "concat" ? left.items.map(leftType) : [leftType(left)];
+}
 
 function natAddr(x: J, family: "ip" | "ip6"): Expr {
   const t: DType = family === "ip6" ? "ipv6_addr" : "ipv4_addr";
@@ -247,45 +358,73 @@ function stmt(o: JObj, family: NftFamily): Stmt {
     case "mangle": {
       const m = obj(v, k);
       const key = expr(m.key);
-      if (key.k !== "meta" && key.k !== "ct" && key.k !== "payload") throw new JErr("only meta/ct/payload mangling is supported");
-      const val = typeof m.value === "object" && m.value !== null && !Array.isArray(m.value) ? expr(m.value) : value(m.value, [leftType(key)]);
+      if (key.k !== "meta" && key.k !== "ct" && key.k !== "payload")
+        throw new JErr("only meta/ct/payload mangling is supported");
+      const val =
+        typeof m.value === "object" && m.value !== null && !Array.isArray(m.value)
+          ? expr(m.value)
+          : value(m.value, [leftType(key)]);
       return { k: "mangle", key, value: val };
     }
-    case "accept": case "drop": case "continue": case "return": return { k: "verdict", v: k };
-    case "jump": case "goto": return { k: "verdict", v: k, target: str(obj(v, k).target, "target") };
-    case "counter": { const c = v === null ? {} : obj(v, k); return { k: "counter", packets: Number(c.packets ?? 0), bytes: Number(c.bytes ?? 0) }; }
+    case "accept":
+    case "drop":
+    case "continue":
+    case "return":
+      return { k: "verdict", v: k };
+    case "jump":
+    case "goto":
+      return { k: "verdict", v: k, target: str(obj(v, k).target, "target") };
+    case "counter": {
+      const c = v === null ? {} : obj(v, k);
+      return { k: "counter", packets: Number(c.packets ?? 0), bytes: Number(c.bytes ?? 0) };
+    }
     case "log": {
       const l = v === null ? {} : obj(v, k);
       const s: Extract<Stmt, { k: "log" }> = { k: "log" };
       if (typeof l.prefix === "string") s.prefix = l.prefix;
       if (typeof l.level === "string") s.level = l.level;
       if (typeof l.group === "number") s.group = l.group;
-      if (l.flags !== undefined) s.flags = Array.isArray(l.flags) ? l.flags.map(String) : [String(l.flags)];
+      if (l.flags !== undefined)
+        s.flags = Array.isArray(l.flags) ? l.flags.map(String) : [String(l.flags)];
       return s;
     }
     case "limit": {
       const l = obj(v, k);
-      const s: Extract<Stmt, { k: "limit" }> = { k: "limit", rate: num(l.rate, "rate"), per: str(l.per, "per"), over: l.inv === true };
+      const s: Extract<Stmt, { k: "limit" }> = {
+        k: "limit",
+        rate: num(l.rate, "rate"),
+        per: str(l.per, "per"),
+        over: l.inv === true,
+      };
       if (typeof l.burst === "number") s.burst = l.burst;
       if (typeof l.rate_unit === "string" && l.rate_unit !== "packets") s.bytes = l.rate_unit;
       return s;
     }
-    case "dnat": case "snat": case "masquerade": case "redirect": {
+    case "dnat":
+    case "snat":
+    case "masquerade":
+    case "redirect": {
       const n = v === null ? {} : obj(v, k);
       const s: Extract<Stmt, { k: "nat" }> = { k: "nat", type: k };
-      const f = typeof n.family === "string" ? (n.family as "ip" | "ip6") : family === "ip6" ? "ip6" : "ip";
+      const f =
+        typeof n.family === "string" ? (n.family as "ip" | "ip6") : family === "ip6" ? "ip6" : "ip";
       if (typeof n.family === "string" && family === "inet") s.family = n.family as "ip";
       if (n.addr !== undefined) s.addr = natAddr(n.addr, f);
       if (n.port !== undefined) s.port = value(n.port, ["inet_service"]);
-      if (n.flags !== undefined) s.flags = Array.isArray(n.flags) ? n.flags.map(String) : [String(n.flags)];
+      if (n.flags !== undefined)
+        s.flags = Array.isArray(n.flags) ? n.flags.map(String) : [String(n.flags)];
       return s;
     }
     case "tproxy": {
       const n = obj(v, k);
       const s: Extract<Stmt, { k: "tproxy" }> = { k: "tproxy" };
-      const f = typeof n.family === "string" ? (n.family as "ip" | "ip6") : family === "ip6" ? "ip6" : "ip";
+      const f =
+        typeof n.family === "string" ? (n.family as "ip" | "ip6") : family === "ip6" ? "ip6" : "ip";
       if (typeof n.family === "string" && family === "inet") s.family = n.family as "ip";
-      if (n.addr !== undefined) { const a = natAddr(n.addr, f); if (a.k === "const") s.addr = a; }
+      if (n.addr !== undefined) {
+        const a = natAddr(n.addr, f);
+        if (a.k === "const") s.addr = a;
+      }
       if (typeof n.port === "number") s.port = n.port;
       return s;
     }
@@ -294,25 +433,45 @@ function stmt(o: JObj, family: NftFamily): Stmt {
       const r = obj(v, k);
       const type = str(r.type, "type");
       if (type === "tcp reset") return { k: "reject", type: "tcp reset" };
-      const s: Extract<Stmt, { k: "reject" }> = { k: "reject", type: type as "icmp", code: typeof r.expr === "string" ? r.expr : "port-unreachable" };
+      const s: Extract<Stmt, { k: "reject" }> = {
+        k: "reject",
+        type: type as "icmp",
+        code: typeof r.expr === "string" ? r.expr : "port-unreachable",
+      };
       return s;
     }
-    case "notrack": return { k: "notrack" };
+    case "notrack":
+      return { k: "notrack" };
     case "vmap": {
       const m = obj(v, k);
       const key = expr(m.key);
       const types = rhsTypes(key);
       let map: Extract<Stmt, { k: "vmap" }>["map"];
-      if (typeof m.data === "string" && m.data.startsWith("@")) map = { k: "setref", name: m.data.slice(1) };
+      if (typeof m.data === "string" && m.data.startsWith("@"))
+        map = { k: "setref", name: m.data.slice(1) };
       else {
         const d = obj(m.data, "vmap data");
         const arr = d.set;
         if (!Array.isArray(arr)) throw new JErr("vmap data must be a set");
-        map = { k: "set", elems: arr.map((e) => { if (!Array.isArray(e)) throw new JErr("vmap element must be [key, verdict]"); return { k: "mapping", key: value(e[0], types), value: verdictExpr(e[1]) } as Expr; }) };
+        map = {
+          k: "set",
+          elems: arr.map((e) => {
+            if (!Array.isArray(e)) throw new JErr("vmap element must be [key, verdict]");
+            return { k: "mapping", key: value(e[0], types), value: verdictExpr(e[1]) } as Expr;
+          }),
+        };
       }
       return { k: "vmap", key, map };
     }
-    case "queue": { const q = obj(v, k); return { k: "queue", num: Number(q.num ?? 0), flags: Array.isArray(q.flags) ? q.flags.map(String) : q.flags ? [String(q.flags)] : [] }; }
-    default: throw new JErr(`unsupported statement "${k}"`);
+    case "queue": {
+      const q = obj(v, k);
+      return {
+        k: "queue",
+        num: Number(q.num ?? 0),
+        flags: Array.isArray(q.flags) ? q.flags.map(String) : q.flags ? [String(q.flags)] : [],
+      };
+    }
+    default:
+      throw new JErr(`unsupported statement "${k}"`);
   }
 }

@@ -1,21 +1,49 @@
 import { describe, it, expect } from "vitest";
 import fc from "fast-check";
-import { createNftRuleset, loadNftText, nftListRuleset, nftBaseChains, applyNftCommand, loadNftJson } from "./index.js";
+import {
+  createNftRuleset,
+  loadNftText,
+  nftListRuleset,
+  nftBaseChains,
+  applyNftCommand,
+  loadNftJson,
+} from "./index.js";
 import type { NfHostView, NfPacket } from "../types.js";
 import { parseAddr, type Addr } from "../../addr/ip.js";
 import { corpusText } from "../../../test/kernel/nft-list-corpus.js";
 
-const A = (s: string): Addr => { const r = parseAddr(s); if (!r.ok) throw new Error(s); return r.value; };
+const A = (s: string): Addr => {
+  const r = parseAddr(s);
+  if (!r.ok) throw new Error(s);
+  return r.value;
+};
 
 function pkt(p: Partial<NfPacket> = {}): NfPacket {
   return {
-    family: 4, saddr: A("10.0.0.1"), daddr: A("1.1.1.1"), ipproto: 17, sport: 40000, dport: 53, mark: 0, tos: 0,
-    iifname: "", oifname: "eth0", skuid: 1000, skgid: 1000, ctstate: "new", ctmark: 0, ctdir: "original", ...p,
+    family: 4,
+    saddr: A("10.0.0.1"),
+    daddr: A("1.1.1.1"),
+    ipproto: 17,
+    sport: 40000,
+    dport: 53,
+    mark: 0,
+    tos: 0,
+    iifname: "",
+    oifname: "eth0",
+    skuid: 1000,
+    skgid: 1000,
+    ctstate: "new",
+    ctmark: 0,
+    ctdir: "original",
+    ...p,
   };
 }
 
 const host: NfHostView = {
-  addrType: (a) => (a.family === 4 && (a.v >>> 24) === 127) || (a.family === 4 && a.v === A("10.0.0.1").v) ? "local" : "unicast",
+  addrType: (a) =>
+    (a.family === 4 && a.v >>> 24 === 127) || (a.family === 4 && a.v === A("10.0.0.1").v)
+      ? "local"
+      : "unicast",
   linkExists: () => true,
 };
 
@@ -46,7 +74,14 @@ describe("nft evaluation", () => {
     const r = chain(rs, "out").evaluate(pkt(), host);
     expect(r.packet.mark).toBe(0x101);
     expect(r.verdict).toEqual({ kind: "accept" });
-    expect(r.steps.map((s) => `${s.chain}#${s.ruleIndex}:${s.matched}`)).toEqual(["out#1:true", "A#1:true", "B#1:true", "B#2:true", "out#2:true", "out#0:true"]);
+    expect(r.steps.map((s) => `${s.chain}#${s.ruleIndex}:${s.matched}`)).toEqual([
+      "out#1:true",
+      "A#1:true",
+      "B#1:true",
+      "B#2:true",
+      "out#2:true",
+      "out#0:true",
+    ]);
     expect(r.steps[0]!.text).toBe("jump A");
     expect(r.steps[2]!.text).toBe("meta mark set meta mark | 0x00000001");
     expect(r.steps[2]!.markBefore).toBe(0);
@@ -96,12 +131,17 @@ describe("nft evaluation", () => {
       }
     }`);
     const c = chain(rs, "c");
-    for (const d of ["10.200.0.1", "192.168.1.5", "192.168.1.9", "1.2.3.4"]) expect(c.evaluate(pkt({ daddr: A(d) }), host).packet.mark, d).toBe(0);
+    for (const d of ["10.200.0.1", "192.168.1.5", "192.168.1.9", "1.2.3.4"])
+      expect(c.evaluate(pkt({ daddr: A(d) }), host).packet.mark, d).toBe(0);
     expect(c.evaluate(pkt({ daddr: A("192.168.1.10") }), host).packet.mark).toBe(1);
     expect(c.evaluate(pkt({ daddr: A("9.9.9.200") }), host).packet.mark).toBe(0);
-    expect(c.evaluate(pkt({ daddr: A("9.9.8.1"), ipproto: 6, dport: 1500 }), host).packet.mark).toBe(2);
+    expect(
+      c.evaluate(pkt({ daddr: A("9.9.8.1"), ipproto: 6, dport: 1500 }), host).packet.mark,
+    ).toBe(2);
     // inet chain: an ip daddr rule never matches IPv6
-    expect(c.evaluate(pkt({ family: 6, saddr: A("fd00::1"), daddr: A("fd00::2") }), host).packet.mark).toBe(0);
+    expect(
+      c.evaluate(pkt({ family: 6, saddr: A("fd00::1"), daddr: A("fd00::2") }), host).packet.mark,
+    ).toBe(0);
   });
 
   it("mark math matches the kernel's (x & mask) ^ xor for every value", () => {
@@ -111,11 +151,13 @@ describe("nft evaluation", () => {
       meta mark set meta mark xor 0x4
     }; }`);
     const c = chain(rs, "c");
-    fc.assert(fc.property(fc.nat({ max: 0xffffffff }), fc.nat({ max: 0xffffffff }), (m, cm) => {
-      const r = c.evaluate(pkt({ mark: m, ctmark: cm }), host);
-      expect(r.packet.mark).toBe(((((m & 0xffff00ff) | 0x100) ^ 0x4) >>> 0));
-      expect(r.packet.ctmark).toBe((((cm & 0xff) ^ 0x5) >>> 0));
-    }));
+    fc.assert(
+      fc.property(fc.nat({ max: 0xffffffff }), fc.nat({ max: 0xffffffff }), (m, cm) => {
+        const r = c.evaluate(pkt({ mark: m, ctmark: cm }), host);
+        expect(r.packet.mark).toBe((((m & 0xffff00ff) | 0x100) ^ 0x4) >>> 0);
+        expect(r.packet.ctmark).toBe(((cm & 0xff) ^ 0x5) >>> 0);
+      }),
+    );
   });
 
   it("wg-quick connmark save/restore", () => {
@@ -144,11 +186,21 @@ add rule ip wg-quick-wg0 premangle meta l4proto udp meta mark set ct mark
       }
     }`);
     const pre = chain(rs, "pre");
-    expect(pre.evaluate(pkt({ iifname: "eth0", saddr: A("127.0.0.1") }), host).verdict.kind).toBe("drop");
-    expect(pre.evaluate(pkt({ iifname: "wg0", saddr: A("127.0.0.1") }), host).verdict.kind).toBe("accept");
-    const est = pre.evaluate(pkt({ iifname: "eth0", saddr: A("8.8.8.8"), ctstate: "established" }), host);
+    expect(pre.evaluate(pkt({ iifname: "eth0", saddr: A("127.0.0.1") }), host).verdict.kind).toBe(
+      "drop",
+    );
+    expect(pre.evaluate(pkt({ iifname: "wg0", saddr: A("127.0.0.1") }), host).verdict.kind).toBe(
+      "accept",
+    );
+    const est = pre.evaluate(
+      pkt({ iifname: "eth0", saddr: A("8.8.8.8"), ctstate: "established" }),
+      host,
+    );
     expect(est.packet.mark).toBe(0x10);
-    const sock = pre.evaluate(pkt({ iifname: "eth0", saddr: A("8.8.8.8"), socketExists: true }), host);
+    const sock = pre.evaluate(
+      pkt({ iifname: "eth0", saddr: A("8.8.8.8"), socketExists: true }),
+      host,
+    );
     expect(sock.packet.mark).toBe(1);
     expect(pre.evaluate(pkt({ iifname: "eth0", saddr: A("8.8.8.8") }), host).packet.mark).toBe(0);
     const out = chain(rs, "out");
@@ -174,7 +226,9 @@ add rule ip wg-quick-wg0 premangle meta l4proto udp meta mark set ct mark
   });
 
   it("fib saddr . iif oif missing uses the optional fibLookup", () => {
-    const rs = load(`table ip6 rpf { chain pre { type filter hook prerouting priority raw; iifname "a1" fib saddr . iif oif missing drop; }; }`);
+    const rs = load(
+      `table ip6 rpf { chain pre { type filter hook prerouting priority raw; iifname "a1" fib saddr . iif oif missing drop; }; }`,
+    );
     const c = chain(rs, "pre");
     const p6 = pkt({ family: 6, saddr: A("fd02::99"), daddr: A("fd98::1"), iifname: "a1" });
     const viaA2: NfHostView = { ...host, fibLookup: () => "a2" };
@@ -189,9 +243,16 @@ add rule ip wg-quick-wg0 premangle meta l4proto udp meta mark set ct mark
       chain post { type nat hook postrouting priority srcnat; oifname "eth0" masquerade; }
       chain out { type nat hook output priority -100; udp dport 53 dnat to 10.0.0.53:5353; }
     }`);
-    expect(chain(rs, "pre").evaluate(pkt({ ipproto: 6 }), host).verdict).toEqual({ kind: "redirect", port: 7892 });
+    expect(chain(rs, "pre").evaluate(pkt({ ipproto: 6 }), host).verdict).toEqual({
+      kind: "redirect",
+      port: 7892,
+    });
     expect(chain(rs, "post").evaluate(pkt(), host).verdict).toEqual({ kind: "masquerade" });
-    expect(chain(rs, "out").evaluate(pkt(), host).verdict).toEqual({ kind: "dnat", addr: A("10.0.0.53"), port: 5353 });
+    expect(chain(rs, "out").evaluate(pkt(), host).verdict).toEqual({
+      kind: "dnat",
+      addr: A("10.0.0.53"),
+      port: 5353,
+    });
     expect(nftBaseChains(rs).every((c) => c.needsConntrack)).toBe(true);
     expect(chain(rs, "pre").priority).toBe(-100);
   });
@@ -210,33 +271,59 @@ describe("nft loaders", () => {
     const argv = ["nft", "add", "rule", "ip", "nope", "c", "accept"];
     const locs = argv.map((_, i) => ({ file: "s.sh", line: 3, col: 1 + i * 10 }));
     const issues = applyNftCommand(rs, argv, locs);
-    expect(issues[0]).toMatchObject({ message: "Error: Could not process rule: No such file or directory", loc: { file: "s.sh", line: 3, col: 41 } });
+    expect(issues[0]).toMatchObject({
+      message: "Error: Could not process rule: No such file or directory",
+      loc: { file: "s.sh", line: 3, col: 41 },
+    });
   });
 
   it("argv: nft -f uses readFile; a failing batch changes nothing", () => {
     const rs = createNftRuleset();
-    const files: Record<string, string> = { "/etc/a.nft": "table ip t { chain c { type filter hook output priority 0; accept; }; }\n", "/etc/b.nft": "add table ip u\nadd rule ip u nope accept\n" };
+    const files: Record<string, string> = {
+      "/etc/a.nft": "table ip t { chain c { type filter hook output priority 0; accept; }; }\n",
+      "/etc/b.nft": "add table ip u\nadd rule ip u nope accept\n",
+    };
     expect(applyNftCommand(rs, ["nft", "-f", "/etc/a.nft"], [], (p) => files[p])).toEqual([]);
-    expect(applyNftCommand(rs, ["nft", "-f", "/etc/b.nft"], [], (p) => files[p])[0]?.message).toBe("Error: Could not process rule: No such file or directory");
-    expect(nftListRuleset(rs)).toBe("table ip t {\n\tchain c {\n\t\ttype filter hook output priority filter; policy accept;\n\t\taccept\n\t}\n}\n");
+    expect(applyNftCommand(rs, ["nft", "-f", "/etc/b.nft"], [], (p) => files[p])[0]?.message).toBe(
+      "Error: Could not process rule: No such file or directory",
+    );
+    expect(nftListRuleset(rs)).toBe(
+      "table ip t {\n\tchain c {\n\t\ttype filter hook output priority filter; policy accept;\n\t\taccept\n\t}\n}\n",
+    );
     expect(applyNftCommand(rs, ["nft", "-c", "add", "table", "ip", "z"], [])).toEqual([]);
     expect(rs.tables.map((t) => t.name)).toEqual(["t"]);
   });
 
   it("unsupported and unknown input gives located issues", () => {
     const rs = createNftRuleset();
-    const i1 = loadNftText(rs, "table ip t { chain c { meta mark set numgen inc mod 2; }; }\n", "x.nft");
+    const i1 = loadNftText(
+      rs,
+      "table ip t { chain c { meta mark set numgen inc mod 2; }; }\n",
+      "x.nft",
+    );
     expect(i1[0]).toMatchObject({ loc: { file: "x.nft", line: 1, col: 38 }, token: "numgen" });
     expect(i1[0]!.message).toMatch(/numgen/);
     const i2 = loadNftText(rs, "table ip t { chain c { foo bar; }; }\n", "x.nft");
-    expect(i2[0]).toMatchObject({ message: "Error: No symbol type information", loc: { col: 24 }, token: "foo" });
+    expect(i2[0]).toMatchObject({
+      message: "Error: No symbol type information",
+      loc: { col: 24 },
+      token: "foo",
+    });
     const i3 = loadNftText(rs, "table ip t { chain c { return } }\n", "x.nft");
-    expect(i3[0]!.message).toBe("Error: syntax error, unexpected '}', expecting newline or semicolon");
+    expect(i3[0]!.message).toBe(
+      "Error: syntax error, unexpected '}', expecting newline or semicolon",
+    );
   });
 
   it("JSON loader rejects what it does not model with a clear error", () => {
     const rs = createNftRuleset();
-    const j = JSON.stringify({ nftables: [{ table: { family: "ip", name: "t", handle: 1 } }, { chain: { family: "ip", table: "t", name: "c", handle: 1 } }, { rule: { family: "ip", table: "t", chain: "c", handle: 2, expr: [{ numgen: {} }] } }] });
+    const j = JSON.stringify({
+      nftables: [
+        { table: { family: "ip", name: "t", handle: 1 } },
+        { chain: { family: "ip", table: "t", name: "c", handle: 1 } },
+        { rule: { family: "ip", table: "t", chain: "c", handle: 2, expr: [{ numgen: {} }] } },
+      ],
+    });
     const issues = loadNftJson(rs, j, "x.json");
     expect(issues[0]!.message).toMatch(/unsupported statement "numgen"/);
     expect(rs.tables).toEqual([]);

@@ -6,7 +6,17 @@
  */
 import type { Issue, SourceLoc } from "../../model/types.js";
 import type {
-  BaseSpec, Const, DType, Expr, MatchOp, MetaE, CtE, NftFamily, PayloadE, Stmt, VerdictKind,
+  BaseSpec,
+  Const,
+  DType,
+  Expr,
+  MatchOp,
+  MetaE,
+  CtE,
+  NftFamily,
+  PayloadE,
+  Stmt,
+  VerdictKind,
 } from "./ast.js";
 import { NFT_FAMILIES } from "./ast.js";
 import { lex, tokName, type Tok } from "./lexer.js";
@@ -14,23 +24,172 @@ import { parseConst, parseNum, CT_STATE_BITS } from "./dtype.js";
 import { canonRule, typeValue, type RawVal, leftType } from "./canon.js";
 
 export const KEYWORDS: ReadonlySet<string> = new Set([
-  "table", "chain", "rule", "set", "map", "element", "elements", "add", "create", "insert", "delete", "flush",
-  "list", "replace", "ruleset", "type", "hook", "priority", "policy", "accept", "drop", "continue", "return",
-  "jump", "goto", "counter", "log", "limit", "comment", "meta", "ct", "ip", "ip6", "tcp", "udp", "th", "fib",
-  "socket", "mark", "dnat", "snat", "masquerade", "redirect", "tproxy", "reject", "notrack", "to", "with",
-  "flags", "handle", "position", "index", "define", "include", "inet", "arp", "bridge", "netdev", "device",
-  "vmap", "state", "direction", "saddr", "daddr", "sport", "dport", "protocol", "nexthdr", "l4proto",
-  "nfproto", "iifname", "oifname", "iif", "oif", "skuid", "skgid", "nftrace", "transparent", "wildcard",
-  "queue", "numgen", "typeof", "interval", "auto-merge", "size", "timeout", "and", "or", "xor",
+  "table",
+  "chain",
+  "rule",
+  "set",
+  "map",
+  "element",
+  "elements",
+  "add",
+  "create",
+  "insert",
+  "delete",
+  "flush",
+  "list",
+  "replace",
+  "ruleset",
+  "type",
+  "hook",
+  "priority",
+  "policy",
+  "accept",
+  "drop",
+  "continue",
+  "return",
+  "jump",
+  "goto",
+  "counter",
+  "log",
+  "limit",
+  "comment",
+  "meta",
+  "ct",
+  "ip",
+  "ip6",
+  "tcp",
+  "udp",
+  "th",
+  "fib",
+  "socket",
+  "mark",
+  "dnat",
+  "snat",
+  "masquerade",
+  "redirect",
+  "tproxy",
+  "reject",
+  "notrack",
+  "to",
+  "with",
+  "flags",
+  "handle",
+  "position",
+  "index",
+  "define",
+  "include",
+  "inet",
+  "arp",
+  "bridge",
+  "netdev",
+  "device",
+  "vmap",
+  "state",
+  "direction",
+  "saddr",
+  "daddr",
+  "sport",
+  "dport",
+  "protocol",
+  "nexthdr",
+  "l4proto",
+  "nfproto",
+  "iifname",
+  "oifname",
+  "iif",
+  "oif",
+  "skuid",
+  "skgid",
+  "nftrace",
+  "transparent",
+  "wildcard",
+  "queue",
+  "numgen",
+  "typeof",
+  "interval",
+  "auto-merge",
+  "size",
+  "timeout",
+  "and",
+  "or",
+  "xor",
 ]);
 
 export type NftCmd =
-  | { op: "add" | "create"; obj: "table"; family: NftFamily; table: string; flags?: string[]; comment?: string; loc: SourceLoc; tok: Tok }
-  | { op: "add" | "create"; obj: "chain"; family: NftFamily; table: string; chain: string; base?: BaseSpec; policySet?: boolean; comment?: string; loc: SourceLoc; tok: Tok; tableTok: Tok; prioTok?: Tok }
-  | { op: "add" | "insert" | "replace"; obj: "rule"; family: NftFamily; table: string; chain: string; handle?: number; index?: number; stmts: Stmt[]; comment?: string; loc: SourceLoc; tok: Tok; tableTok: Tok; chainTok: Tok; stmtToks: Tok[][] }
-  | { op: "add" | "create"; obj: "set"; family: NftFamily; table: string; set: SetDecl; loc: SourceLoc; tok: Tok; tableTok: Tok }
-  | { op: "add" | "delete"; obj: "element"; family: NftFamily; table: string; set: string; elems: RawVal[]; loc: SourceLoc; tok: Tok; tableTok: Tok; setTok: Tok }
-  | { op: "delete" | "flush"; obj: "table" | "chain" | "set" | "map" | "rule"; family: NftFamily; table: string; name?: string; handle?: number; loc: SourceLoc; tok: Tok; tableTok: Tok; nameTok?: Tok }
+  | {
+      op: "add" | "create";
+      obj: "table";
+      family: NftFamily;
+      table: string;
+      flags?: string[];
+      comment?: string;
+      loc: SourceLoc;
+      tok: Tok;
+    }
+  | {
+      op: "add" | "create";
+      obj: "chain";
+      family: NftFamily;
+      table: string;
+      chain: string;
+      base?: BaseSpec;
+      policySet?: boolean;
+      comment?: string;
+      loc: SourceLoc;
+      tok: Tok;
+      tableTok: Tok;
+      prioTok?: Tok;
+    }
+  | {
+      op: "add" | "insert" | "replace";
+      obj: "rule";
+      family: NftFamily;
+      table: string;
+      chain: string;
+      handle?: number;
+      index?: number;
+      stmts: Stmt[];
+      comment?: string;
+      loc: SourceLoc;
+      tok: Tok;
+      tableTok: Tok;
+      chainTok: Tok;
+      stmtToks: Tok[][];
+    }
+  | {
+      op: "add" | "create";
+      obj: "set";
+      family: NftFamily;
+      table: string;
+      set: SetDecl;
+      loc: SourceLoc;
+      tok: Tok;
+      tableTok: Tok;
+    }
+  | {
+      op: "add" | "delete";
+      obj: "element";
+      family: NftFamily;
+      table: string;
+      set: string;
+      elems: RawVal[];
+      loc: SourceLoc;
+      tok: Tok;
+      tableTok: Tok;
+      setTok: Tok;
+    }
+  | {
+      op: "delete" | "flush";
+      obj: "table" | "chain" | "set" | "map" | "rule";
+      family: NftFamily;
+      table: string;
+      name?: string;
+      handle?: number;
+      loc: SourceLoc;
+      tok: Tok;
+      tableTok: Tok;
+      nameTok?: Tok;
+    }
   | { op: "flush"; obj: "ruleset"; family?: NftFamily; loc: SourceLoc; tok: Tok }
   | { op: "noop"; loc: SourceLoc; tok: Tok };
 
@@ -51,11 +210,28 @@ export interface SetDecl {
 }
 
 class SyntaxErr extends Error {
-  constructor(public tok: Tok, public msg: string) { super(msg); }
+  constructor(
+    public tok: Tok,
+    public msg: string,
+  ) {
+    super(msg);
+  }
 }
 
-const PRIO_NAMES: Record<string, number> = { raw: -300, mangle: -150, dstnat: -100, filter: 0, security: 50, srcnat: 100 };
-const BRIDGE_PRIO_NAMES: Record<string, number> = { dstnat: -300, filter: -200, out: 100, srcnat: 300 };
+const PRIO_NAMES: Record<string, number> = {
+  raw: -300,
+  mangle: -150,
+  dstnat: -100,
+  filter: 0,
+  security: 50,
+  srcnat: 100,
+};
+const BRIDGE_PRIO_NAMES: Record<string, number> = {
+  dstnat: -300,
+  filter: -200,
+  out: 100,
+  srcnat: 300,
+};
 
 /** Whether a standard priority name is valid for family/hook (nft's std_prio_family_hook_compat). */
 export function prioNameValid(name: string, family: NftFamily, hook: string): boolean {
@@ -75,11 +251,69 @@ function prioValue(name: string, family: NftFamily): number | undefined {
 }
 
 const VERDICTS = new Set(["accept", "drop", "continue", "return", "jump", "goto"]);
-const META_UNQUALIFIED = new Set(["mark", "iif", "oif", "iifname", "oifname", "skuid", "skgid", "nftrace", "iiftype", "oiftype", "pkttype", "iifgroup", "oifgroup", "cpu", "cgroup", "rtclassid"]);
-const META_KEYS = new Set([...META_UNQUALIFIED, "l4proto", "nfproto", "protocol", "length", "priority", "secpath", "time", "day", "hour", "random"]);
-const CT_KEYS = new Set(["state", "direction", "status", "mark", "zone", "expiration", "helper", "l3proto", "protocol", "label", "id", "saddr", "daddr", "proto-src", "proto-dst"]);
+const META_UNQUALIFIED = new Set([
+  "mark",
+  "iif",
+  "oif",
+  "iifname",
+  "oifname",
+  "skuid",
+  "skgid",
+  "nftrace",
+  "iiftype",
+  "oiftype",
+  "pkttype",
+  "iifgroup",
+  "oifgroup",
+  "cpu",
+  "cgroup",
+  "rtclassid",
+]);
+const META_KEYS = new Set([
+  ...META_UNQUALIFIED,
+  "l4proto",
+  "nfproto",
+  "protocol",
+  "length",
+  "priority",
+  "secpath",
+  "time",
+  "day",
+  "hour",
+  "random",
+]);
+const CT_KEYS = new Set([
+  "state",
+  "direction",
+  "status",
+  "mark",
+  "zone",
+  "expiration",
+  "helper",
+  "l3proto",
+  "protocol",
+  "label",
+  "id",
+  "saddr",
+  "daddr",
+  "proto-src",
+  "proto-dst",
+]);
 const PAYLOAD_FIELDS: Record<string, string[]> = {
-  ip: ["saddr", "daddr", "protocol", "version", "hdrlength", "dscp", "ecn", "length", "id", "frag-off", "ttl", "checksum"],
+  ip: [
+    "saddr",
+    "daddr",
+    "protocol",
+    "version",
+    "hdrlength",
+    "dscp",
+    "ecn",
+    "length",
+    "id",
+    "frag-off",
+    "ttl",
+    "checksum",
+  ],
   ip6: ["saddr", "daddr", "nexthdr", "version", "dscp", "ecn", "flowlabel", "length", "hoplimit"],
   tcp: ["sport", "dport", "flags", "sequence", "ackseq", "doff", "window", "checksum", "urgptr"],
   udp: ["sport", "dport", "length", "checksum"],
@@ -90,7 +324,10 @@ const PAYLOAD_FIELDS: Record<string, string[]> = {
   icmpv6: ["type", "code", "checksum", "mtu", "id", "sequence", "max-delay"],
 };
 
-export interface ParseOut { cmds: NftCmd[]; issues: Issue[] }
+export interface ParseOut {
+  cmds: NftCmd[];
+  issues: Issue[];
+}
 
 export interface ParseOpts {
   file: string;
@@ -114,17 +351,23 @@ function substituteDefines(toks: Tok[]): Tok[] {
   for (let i = 0; i < toks.length; i++) {
     const t = toks[i]!;
     const prev = out[out.length - 1];
-    if (t.kind === "word" && (t.text === "define" || t.text === "redefine") && (!prev || prev.kind === "nl" || (prev.kind === "op" && prev.text === "{"))) {
+    if (
+      t.kind === "word" &&
+      (t.text === "define" || t.text === "redefine") &&
+      (!prev || prev.kind === "nl" || (prev.kind === "op" && prev.text === "{"))
+    ) {
       const name = toks[i + 1];
       if (name && name.kind === "word" && toks[i + 2]?.kind === "op" && toks[i + 2]!.text === "=") {
         const val: Tok[] = [];
-        let depth = 0, j = i + 3;
+        let depth = 0,
+          j = i + 3;
         for (; j < toks.length; j++) {
           const x = toks[j]!;
           if (x.kind === "eof" || (x.kind === "nl" && depth === 0)) break;
           if (x.kind === "op" && x.text === "{") depth++;
           if (x.kind === "op" && x.text === "}") depth--;
-          if (x.kind === "word" && x.text.startsWith("$") && defs.has(x.text.slice(1))) val.push(...defs.get(x.text.slice(1))!);
+          if (x.kind === "word" && x.text.startsWith("$") && defs.has(x.text.slice(1)))
+            val.push(...defs.get(x.text.slice(1))!);
           else val.push(x);
         }
         defs.set(name.text, val);
@@ -135,8 +378,15 @@ function substituteDefines(toks: Tok[]): Tok[] {
       }
     }
     if (t.kind === "word" && t.text.startsWith("$") && defs.has(t.text.slice(1))) {
-      const repl = defs.get(t.text.slice(1))!.map((x) => ({ ...x, line: t.line, col: t.col, len: t.len }));
-      const adj = prev && prev.kind === "word" && prev.line === t.line && prev.col + prev.len === t.col && prev.text.endsWith(":");
+      const repl = defs
+        .get(t.text.slice(1))!
+        .map((x) => ({ ...x, line: t.line, col: t.col, len: t.len }));
+      const adj =
+        prev &&
+        prev.kind === "word" &&
+        prev.line === t.line &&
+        prev.col + prev.len === t.col &&
+        prev.text.endsWith(":");
       if (adj && repl.length === 1 && repl[0]!.kind === "word") {
         out[out.length - 1] = { ...prev, text: prev.text + repl[0]!.text, len: prev.len + t.len };
         continue;
@@ -155,21 +405,43 @@ class Parser {
   issues: Issue[] = [];
   defines = new Map<string, Tok[]>();
 
-  constructor(public toks: Tok[], public opts: ParseOpts) {}
+  constructor(
+    public toks: Tok[],
+    public opts: ParseOpts,
+  ) {}
 
   loc(t: Tok): SourceLoc {
-    return this.opts.mapLoc ? this.opts.mapLoc(t.line, t.col) : { file: this.opts.file, line: t.line, col: t.col };
+    return this.opts.mapLoc
+      ? this.opts.mapLoc(t.line, t.col)
+      : { file: this.opts.file, line: t.line, col: t.col };
   }
-  peek(o = 0): Tok { return this.toks[Math.min(this.pos + o, this.toks.length - 1)]!; }
-  next(): Tok { const t = this.peek(); if (this.pos < this.toks.length - 1) this.pos++; return t; }
-  isWord(t: Tok, w?: string): boolean { return t.kind === "word" && (w === undefined || t.text === w); }
-  isOp(t: Tok, o: string): boolean { return t.kind === "op" && t.text === o; }
-  atEnd(t: Tok = this.peek()): boolean { return t.kind === "nl" || t.kind === "eof" || this.isOp(t, "}"); }
+  peek(o = 0): Tok {
+    return this.toks[Math.min(this.pos + o, this.toks.length - 1)]!;
+  }
+  next(): Tok {
+    const t = this.peek();
+    if (this.pos < this.toks.length - 1) this.pos++;
+    return t;
+  }
+  isWord(t: Tok, w?: string): boolean {
+    return t.kind === "word" && (w === undefined || t.text === w);
+  }
+  isOp(t: Tok, o: string): boolean {
+    return t.kind === "op" && t.text === o;
+  }
+  atEnd(t: Tok = this.peek()): boolean {
+    return t.kind === "nl" || t.kind === "eof" || this.isOp(t, "}");
+  }
 
   unexpected(t: Tok, expecting?: string): never {
-    throw new SyntaxErr(t, `Error: syntax error, unexpected ${tokName(t, KEYWORDS)}${expecting ? `, expecting ${expecting}` : ""}`);
+    throw new SyntaxErr(
+      t,
+      `Error: syntax error, unexpected ${tokName(t, KEYWORDS)}${expecting ? `, expecting ${expecting}` : ""}`,
+    );
   }
-  fail(t: Tok, msg: string): never { throw new SyntaxErr(t, `Error: ${msg}`); }
+  fail(t: Tok, msg: string): never {
+    throw new SyntaxErr(t, `Error: ${msg}`);
+  }
 
   word(expecting = "string"): Tok {
     const t = this.next();
@@ -186,10 +458,15 @@ class Parser {
     if (!this.isOp(t, o)) this.unexpected(t, expecting ?? `'${o}'`);
     return t;
   }
-  skipNl(): void { while (this.peek().kind === "nl") this.next(); }
+  skipNl(): void {
+    while (this.peek().kind === "nl") this.next();
+  }
   endStmt(): void {
     const t = this.peek();
-    if (t.kind === "nl") { this.next(); return; }
+    if (t.kind === "nl") {
+      this.next();
+      return;
+    }
     if (t.kind === "eof") return;
     this.unexpected(t, "newline or semicolon");
   }
@@ -200,14 +477,29 @@ class Parser {
       const t = this.peek();
       if (t.kind === "eof") return;
       if (this.isOp(t, "{")) depth++;
-      if (this.isOp(t, "}")) { if (depth === 0) { this.next(); return; } depth--; }
-      if (t.kind === "nl" && depth === 0) { this.next(); return; }
+      if (this.isOp(t, "}")) {
+        if (depth === 0) {
+          this.next();
+          return;
+        }
+        depth--;
+      }
+      if (t.kind === "nl" && depth === 0) {
+        this.next();
+        return;
+      }
       this.next();
     }
   }
   record(e: unknown): void {
     if (e instanceof SyntaxErr) {
-      this.issues.push({ code: "nft.syntax", message: e.msg, loc: this.loc(e.tok), token: e.tok.text, expected: e.msg.split("expecting ")[1] });
+      this.issues.push({
+        code: "nft.syntax",
+        message: e.msg,
+        loc: this.loc(e.tok),
+        token: e.tok.text,
+        expected: e.msg.split("expecting ")[1],
+      });
     } else throw e;
   }
 
@@ -246,7 +538,11 @@ class Parser {
   }
   expandIdent(t: Tok): Tok {
     const d = this.defines.get(t.text.slice(1));
-    if (!d) this.fail({ ...t, col: t.col + 1, len: t.len - 1 }, `unknown identifier '${t.text.slice(1)}'`);
+    if (!d)
+      this.fail(
+        { ...t, col: t.col + 1, len: t.len - 1 },
+        `unknown identifier '${t.text.slice(1)}'`,
+      );
     const first = d[0];
     return first ? { ...first, line: t.line, col: t.col } : t;
   }
@@ -258,7 +554,11 @@ class Parser {
       if (t.kind === "nl" || t.kind === "eof") break;
       if (t.kind === "word" && t.text.startsWith("$")) {
         const d = this.defines.get(t.text.slice(1));
-        if (!d) throw new SyntaxErr({ ...t, col: t.col + 1, len: t.len - 1 }, `Error: unknown identifier '${t.text.slice(1)}'`);
+        if (!d)
+          throw new SyntaxErr(
+            { ...t, col: t.col + 1, len: t.len - 1 },
+            `Error: unknown identifier '${t.text.slice(1)}'`,
+          );
         const repl = d.map((x) => ({ ...x, line: t.line, col: t.col }));
         this.toks.splice(i, 1, ...repl);
         i += repl.length - 1;
@@ -277,7 +577,8 @@ class Parser {
         this.fail(t, `File not found: ${f.text}`);
         break;
       }
-      case "define": case "redefine": {
+      case "define":
+      case "redefine": {
         this.next();
         const name = this.word();
         this.expectOp("=");
@@ -293,37 +594,71 @@ class Parser {
         this.endStmt();
         return;
       }
-      case "undefine": { this.next(); const n = this.word(); this.defines.delete(n.text); this.endStmt(); return; }
-      case "table": this.next(); this.tableCmd("add", t); return;
-      case "chain": this.next(); this.chainCmd("add", t); return;
-      case "rule": this.next(); this.ruleCmd("add", t); return;
-      case "set": case "map": this.next(); this.setCmd("add", t, t.text === "map"); return;
-      case "element": this.next(); this.elementCmd("add", t); return;
-      case "add": case "create": {
+      case "undefine": {
+        this.next();
+        const n = this.word();
+        this.defines.delete(n.text);
+        this.endStmt();
+        return;
+      }
+      case "table":
+        this.next();
+        this.tableCmd("add", t);
+        return;
+      case "chain":
+        this.next();
+        this.chainCmd("add", t);
+        return;
+      case "rule":
+        this.next();
+        this.ruleCmd("add", t);
+        return;
+      case "set":
+      case "map":
+        this.next();
+        this.setCmd("add", t, t.text === "map");
+        return;
+      case "element":
+        this.next();
+        this.elementCmd("add", t);
+        return;
+      case "add":
+      case "create": {
         this.next();
         const o = this.next();
         const op = t.text as "add" | "create";
         if (this.isWord(o, "table")) return this.tableCmd(op, o);
         if (this.isWord(o, "chain")) return this.chainCmd(op, o);
         if (this.isWord(o, "rule") && op === "add") return this.ruleCmd("add", o);
-        if (this.isWord(o, "set") || this.isWord(o, "map")) return this.setCmd(op, o, o.text === "map");
+        if (this.isWord(o, "set") || this.isWord(o, "map"))
+          return this.setCmd(op, o, o.text === "map");
         if (this.isWord(o, "element")) return this.elementCmd("add", o);
-        if (o.kind === "word" && ["counter", "quota", "flowtable", "ct", "limit", "secmark", "synproxy"].includes(o.text)) this.fail(o, `unsupported object type '${o.text}' (routelab models tables, chains, rules, sets and maps)`);
+        if (
+          o.kind === "word" &&
+          ["counter", "quota", "flowtable", "ct", "limit", "secmark", "synproxy"].includes(o.text)
+        )
+          this.fail(
+            o,
+            `unsupported object type '${o.text}' (routelab models tables, chains, rules, sets and maps)`,
+          );
         // `add ip t c ...` shorthand for add rule
         this.pos--;
         return this.ruleCmd("add", t);
       }
-      case "insert": case "replace": {
+      case "insert":
+      case "replace": {
         this.next();
         const o = this.next();
         if (!this.isWord(o, "rule")) this.unexpected(o, "rule");
         return this.ruleCmd(t.text as "insert" | "replace", o);
       }
-      case "delete": case "destroy": {
+      case "delete":
+      case "destroy": {
         this.next();
         const o = this.next();
         if (this.isWord(o, "element")) return this.elementCmd("delete", o);
-        if (o.kind === "word" && ["table", "chain", "rule", "set", "map"].includes(o.text)) return this.deleteFlush("delete", o);
+        if (o.kind === "word" && ["table", "chain", "rule", "set", "map"].includes(o.text))
+          return this.deleteFlush("delete", o);
         this.unexpected(o);
         break;
       }
@@ -333,16 +668,24 @@ class Parser {
         if (this.isWord(o, "ruleset")) {
           let family: NftFamily | undefined;
           const f = this.peek();
-          if (f.kind === "word" && (NFT_FAMILIES as readonly string[]).includes(f.text)) { this.next(); family = f.text as NftFamily; }
+          if (f.kind === "word" && (NFT_FAMILIES as readonly string[]).includes(f.text)) {
+            this.next();
+            family = f.text as NftFamily;
+          }
           this.cmds.push({ op: "flush", obj: "ruleset", family, loc: this.loc(t), tok: t });
           this.endStmt();
           return;
         }
-        if (o.kind === "word" && ["table", "chain", "set", "map"].includes(o.text)) return this.deleteFlush("flush", o);
+        if (o.kind === "word" && ["table", "chain", "set", "map"].includes(o.text))
+          return this.deleteFlush("flush", o);
         this.unexpected(o);
         break;
       }
-      case "list": case "monitor": case "describe": case "export": case "reset": {
+      case "list":
+      case "monitor":
+      case "describe":
+      case "export":
+      case "reset": {
         // Queries do not change state.
         while (!(this.peek().kind === "nl" || this.peek().kind === "eof")) this.next();
         this.cmds.push({ op: "noop", loc: this.loc(t), tok: t });
@@ -357,7 +700,14 @@ class Parser {
   tableCmd(op: "add" | "create", kw: Tok): void {
     const family = this.family();
     const name = this.ident();
-    const cmd: NftCmd = { op, obj: "table", family, table: name.text, loc: this.loc(kw), tok: name };
+    const cmd: NftCmd = {
+      op,
+      obj: "table",
+      family,
+      table: name.text,
+      loc: this.loc(kw),
+      tok: name,
+    };
     this.cmds.push(cmd);
     if (this.isOp(this.peek(), "{")) {
       this.next();
@@ -365,7 +715,11 @@ class Parser {
       this.tableBody(family, name);
       // nft_cmd_expand(): chains, then sets, then rules (handle allocation order).
       const sub = this.cmds.splice(start);
-      this.cmds.push(...sub.filter((c) => c.op !== "noop" && c.obj === "chain"), ...sub.filter((c) => c.op !== "noop" && c.obj === "set"), ...sub.filter((c) => c.op === "noop" || (c.obj !== "chain" && c.obj !== "set")));
+      this.cmds.push(
+        ...sub.filter((c) => c.op !== "noop" && c.obj === "chain"),
+        ...sub.filter((c) => c.op !== "noop" && c.obj === "set"),
+        ...sub.filter((c) => c.op === "noop" || (c.obj !== "chain" && c.obj !== "set")),
+      );
       this.expectOp("}");
     }
     this.endStmt();
@@ -392,7 +746,16 @@ class Parser {
           this.expectOp("{");
           const decl = this.setBody(name.text, t.text === "map");
           this.expectOp("}");
-          this.cmds.push({ op: "add", obj: "set", family, table: tname.text, set: decl, loc: this.loc(t), tok: name, tableTok: tname });
+          this.cmds.push({
+            op: "add",
+            obj: "set",
+            family,
+            table: tname.text,
+            set: decl,
+            loc: this.loc(t),
+            tok: name,
+            tableTok: tname,
+          });
           this.endStmt();
           continue;
         }
@@ -408,8 +771,14 @@ class Parser {
           this.endStmt();
           continue;
         }
-        if (t.kind === "word" && ["counter", "quota", "flowtable", "ct", "limit", "secmark", "synproxy"].includes(t.text)) {
-          this.fail(t, `unsupported object type '${t.text}' (routelab models tables, chains, rules, sets and maps)`);
+        if (
+          t.kind === "word" &&
+          ["counter", "quota", "flowtable", "ct", "limit", "secmark", "synproxy"].includes(t.text)
+        ) {
+          this.fail(
+            t,
+            `unsupported object type '${t.text}' (routelab models tables, chains, rules, sets and maps)`,
+          );
         }
         this.unexpected(t);
       } catch (e) {
@@ -427,12 +796,24 @@ class Parser {
   }
   commaWords(): string[] {
     const out = [this.word().text];
-    while (this.isOp(this.peek(), ",")) { this.next(); out.push(this.word().text); }
+    while (this.isOp(this.peek(), ",")) {
+      this.next();
+      out.push(this.word().text);
+    }
     return out;
   }
 
   chainBlock(family: NftFamily, tname: Tok, name: Tok, kw: Tok, op: "add" | "create"): void {
-    const cmd: Extract<NftCmd, { obj: "chain" }> = { op, obj: "chain", family, table: tname.text, chain: name.text, loc: this.loc(kw), tok: name, tableTok: tname };
+    const cmd: Extract<NftCmd, { obj: "chain" }> = {
+      op,
+      obj: "chain",
+      family,
+      table: tname.text,
+      chain: name.text,
+      loc: this.loc(kw),
+      tok: name,
+      tableTok: tname,
+    };
     this.cmds.push(cmd);
     this.expectOp("{");
     for (;;) {
@@ -443,24 +824,46 @@ class Parser {
       const before = this.pos;
       try {
         this.expandDefines();
-        if (this.isWord(t, "type")) { this.chainSpec(cmd, family); this.endStmt(); continue; }
+        if (this.isWord(t, "type")) {
+          this.chainSpec(cmd, family);
+          this.endStmt();
+          continue;
+        }
         if (this.isWord(t, "policy")) {
           this.next();
           const p = this.next();
-          if (!(this.isWord(p, "accept") || this.isWord(p, "drop"))) this.unexpected(p, "accept or drop or '$'");
+          if (!(this.isWord(p, "accept") || this.isWord(p, "drop")))
+            this.unexpected(p, "accept or drop or '$'");
           if (cmd.base) cmd.base.policy = p.text as "accept" | "drop";
           cmd.policySet = true;
           this.endStmt();
           continue;
         }
-        if (this.isWord(t, "comment") && this.peek(1).kind === "string" && (this.peek(2).kind === "nl" || this.isOp(this.peek(2), "}"))) {
+        if (
+          this.isWord(t, "comment") &&
+          this.peek(1).kind === "string" &&
+          (this.peek(2).kind === "nl" || this.isOp(this.peek(2), "}"))
+        ) {
           this.next();
           cmd.comment = this.str();
           this.endStmt();
           continue;
         }
         const r = this.ruleBody(family);
-        this.cmds.push({ op: "add", obj: "rule", family, table: tname.text, chain: name.text, stmts: r.stmts, comment: r.comment, loc: this.loc(t), tok: t, tableTok: tname, chainTok: name, stmtToks: r.stmtToks });
+        this.cmds.push({
+          op: "add",
+          obj: "rule",
+          family,
+          table: tname.text,
+          chain: name.text,
+          stmts: r.stmts,
+          comment: r.comment,
+          loc: this.loc(t),
+          tok: t,
+          tableTok: tname,
+          chainTok: name,
+          stmtToks: r.stmtToks,
+        });
         this.endStmt();
       } catch (e) {
         this.record(e);
@@ -475,11 +878,15 @@ class Parser {
   chainSpec(cmd: Extract<NftCmd, { obj: "chain" }>, family: NftFamily): void {
     this.expectWord("type");
     const ty = this.word();
-    if (!["filter", "nat", "route"].includes(ty.text)) this.fail(ty, `unknown chain type ${ty.text}`);
+    if (!["filter", "nat", "route"].includes(ty.text))
+      this.fail(ty, `unknown chain type ${ty.text}`);
     this.expectWord("hook");
     const hook = this.word();
     let device: string | undefined;
-    if (this.isWord(this.peek(), "device")) { this.next(); device = this.str(); }
+    if (this.isWord(this.peek(), "device")) {
+      this.next();
+      device = this.str();
+    }
     const pkw = this.next();
     if (!this.isWord(pkw, "priority")) this.unexpected(pkw, "priority");
     const pt = this.peek();
@@ -488,7 +895,11 @@ class Parser {
     if (first.kind === "word" && /^-?[0-9]+$/.test(first.text)) prio = Number(first.text);
     else if (first.kind === "word" && prioValue(first.text, family) !== undefined) {
       let v = prioValue(first.text, family)!;
-      if (this.isOp(this.peek(), "-") || (this.peek().kind === "word" && /^\+?[0-9]+$/.test(this.peek().text)) || this.isWord(this.peek(), "+")) {
+      if (
+        this.isOp(this.peek(), "-") ||
+        (this.peek().kind === "word" && /^\+?[0-9]+$/.test(this.peek().text)) ||
+        this.isWord(this.peek(), "+")
+      ) {
         const sign = this.next();
         if (sign.text === "-" || sign.text === "+") {
           const n = this.next();
@@ -498,13 +909,23 @@ class Parser {
       }
       if (!prioNameValid(first.text, family, hook.text)) {
         const endT = this.toks[this.pos - 1]!;
-        this.fail({ ...pkw, len: endT.col + endT.len - pkw.col }, "invalid priority expression value in this context.");
+        this.fail(
+          { ...pkw, len: endT.col + endT.len - pkw.col },
+          "invalid priority expression value in this context.",
+        );
       }
       prio = v;
-    } else if (first.kind === "word" && /^-?[0-9]+$/.test(first.text.replace(/^\+/, ""))) prio = Number(first.text);
+    } else if (first.kind === "word" && /^-?[0-9]+$/.test(first.text.replace(/^\+/, "")))
+      prio = Number(first.text);
     else this.unexpected(first);
     void pt;
-    cmd.base = { type: ty.text as BaseSpec["type"], hook: hook.text, prio, policy: cmd.base?.policy ?? "accept", device };
+    cmd.base = {
+      type: ty.text as BaseSpec["type"],
+      hook: hook.text,
+      prio,
+      policy: cmd.base?.policy ?? "accept",
+      device,
+    };
     cmd.prioTok = pkw;
     // Optional `; policy X` on the same line is handled by the caller's loop.
   }
@@ -519,8 +940,14 @@ class Parser {
       switch (kw.text) {
         case "type": {
           d.keyType = [this.dtypeTok(this.word())];
-          while (this.isOp(this.peek(), ".")) { this.next(); d.keyType.push(this.dtypeTok(this.word())); }
-          if (map) { this.expectOp(":"); d.dataType = this.dtypeTok(this.word()); }
+          while (this.isOp(this.peek(), ".")) {
+            this.next();
+            d.keyType.push(this.dtypeTok(this.word()));
+          }
+          if (map) {
+            this.expectOp(":");
+            d.dataType = this.dtypeTok(this.word());
+          }
           break;
         }
         case "typeof": {
@@ -533,28 +960,51 @@ class Parser {
             if (!e) this.fail(a, `typeof ${a.text} ${b.text} is not supported`);
             parts.push(`${a.text} ${b.text}`);
             types.push(leftType(e));
-            if (this.isOp(this.peek(), ".")) { this.next(); continue; }
+            if (this.isOp(this.peek(), ".")) {
+              this.next();
+              continue;
+            }
             break;
           }
           d.typeofText = parts.join(" . ");
           d.keyType = types;
-          if (map) { this.expectOp(":"); const v = this.word(); d.dataType = this.dtypeTok(v); d.typeofText += ` : ${v.text}`; }
+          if (map) {
+            this.expectOp(":");
+            const v = this.word();
+            d.dataType = this.dtypeTok(v);
+            d.typeofText += ` : ${v.text}`;
+          }
           break;
         }
-        case "flags": d.flags = this.commaWords(); break;
-        case "auto-merge": d.autoMerge = true; break;
-        case "size": d.size = Number(this.word().text); break;
-        case "timeout": d.timeout = this.word().text; break;
-        case "counter": d.counter = true; break;
-        case "policy": d.policy = this.word().text; break;
-        case "comment": d.comment = this.str(); break;
+        case "flags":
+          d.flags = this.commaWords();
+          break;
+        case "auto-merge":
+          d.autoMerge = true;
+          break;
+        case "size":
+          d.size = Number(this.word().text);
+          break;
+        case "timeout":
+          d.timeout = this.word().text;
+          break;
+        case "counter":
+          d.counter = true;
+          break;
+        case "policy":
+          d.policy = this.word().text;
+          break;
+        case "comment":
+          d.comment = this.str();
+          break;
         case "elements": {
           this.expectOp("=");
           const v = this.rawValue();
           d.elems = v.k === "set" ? v.items : [v];
           break;
         }
-        default: this.unexpected(kw);
+        default:
+          this.unexpected(kw);
       }
       const e = this.peek();
       if (this.isOp(e, "}")) return d;
@@ -563,7 +1013,25 @@ class Parser {
   }
 
   dtypeTok(t: Tok): DType {
-    const known: DType[] = ["ipv4_addr", "ipv6_addr", "inet_service", "mark", "inet_proto", "ct_state", "ct_dir", "uid", "gid", "ifname", "iface_index", "nf_proto", "fib_addrtype", "verdict", "ether_addr", "integer", "boolean"];
+    const known: DType[] = [
+      "ipv4_addr",
+      "ipv6_addr",
+      "inet_service",
+      "mark",
+      "inet_proto",
+      "ct_state",
+      "ct_dir",
+      "uid",
+      "gid",
+      "ifname",
+      "iface_index",
+      "nf_proto",
+      "fib_addrtype",
+      "verdict",
+      "ether_addr",
+      "integer",
+      "boolean",
+    ];
     if ((known as string[]).includes(t.text)) return t.text as DType;
     this.fail(t, `unknown datatype ${t.text}`);
   }
@@ -577,8 +1045,20 @@ class Parser {
   chainCmd(op: "add" | "create", kw: Tok): void {
     const { family, table } = this.tableRef();
     const name = this.ident();
-    if (this.isOp(this.peek(), "{")) { this.chainBlockCmd(family, table, name, kw, op); return; }
-    this.cmds.push({ op, obj: "chain", family, table: table.text, chain: name.text, loc: this.loc(kw), tok: name, tableTok: table });
+    if (this.isOp(this.peek(), "{")) {
+      this.chainBlockCmd(family, table, name, kw, op);
+      return;
+    }
+    this.cmds.push({
+      op,
+      obj: "chain",
+      family,
+      table: table.text,
+      chain: name.text,
+      loc: this.loc(kw),
+      tok: name,
+      tableTok: table,
+    });
     this.endStmt();
   }
 
@@ -597,11 +1077,27 @@ class Parser {
       const n = this.next();
       const v = parseNum(n.text);
       if (v === undefined) this.unexpected(n, "number");
-      if (p.text === "index") index = v; else handle = v;
+      if (p.text === "index") index = v;
+      else handle = v;
     }
     const start = this.peek();
     const r = this.ruleBody(family);
-    this.cmds.push({ op, obj: "rule", family, table: table.text, chain: chain.text, handle, index, stmts: r.stmts, comment: r.comment, loc: this.loc(start), tok: start, tableTok: table, chainTok: chain, stmtToks: r.stmtToks });
+    this.cmds.push({
+      op,
+      obj: "rule",
+      family,
+      table: table.text,
+      chain: chain.text,
+      handle,
+      index,
+      stmts: r.stmts,
+      comment: r.comment,
+      loc: this.loc(start),
+      tok: start,
+      tableTok: table,
+      chainTok: chain,
+      stmtToks: r.stmtToks,
+    });
     this.endStmt();
   }
 
@@ -611,7 +1107,16 @@ class Parser {
     this.expectOp("{");
     const decl = this.setBody(name.text, map);
     this.expectOp("}");
-    this.cmds.push({ op, obj: "set", family, table: table.text, set: decl, loc: this.loc(kw), tok: name, tableTok: table });
+    this.cmds.push({
+      op,
+      obj: "set",
+      family,
+      table: table.text,
+      set: decl,
+      loc: this.loc(kw),
+      tok: name,
+      tableTok: table,
+    });
     this.endStmt();
   }
 
@@ -620,7 +1125,18 @@ class Parser {
     const name = this.ident();
     const v = this.rawValue();
     if (v.k !== "set") this.fail(v.tok, "syntax error, expecting '{'");
-    this.cmds.push({ op, obj: "element", family, table: table.text, set: name.text, elems: v.items, loc: this.loc(kw), tok: name, tableTok: table, setTok: name });
+    this.cmds.push({
+      op,
+      obj: "element",
+      family,
+      table: table.text,
+      set: name.text,
+      elems: v.items,
+      loc: this.loc(kw),
+      tok: name,
+      tableTok: table,
+      setTok: name,
+    });
     this.endStmt();
   }
 
@@ -629,16 +1145,41 @@ class Parser {
     if (obj === "table") {
       const family = this.family();
       const t = this.peek();
-      if (this.isWord(t, "handle")) { this.next(); const h = this.next(); this.cmds.push({ op, obj, family, table: "", handle: parseNum(h.text), loc: this.loc(o), tok: h, tableTok: h }); this.endStmt(); return; }
+      if (this.isWord(t, "handle")) {
+        this.next();
+        const h = this.next();
+        this.cmds.push({
+          op,
+          obj,
+          family,
+          table: "",
+          handle: parseNum(h.text),
+          loc: this.loc(o),
+          tok: h,
+          tableTok: h,
+        });
+        this.endStmt();
+        return;
+      }
       const table = this.ident();
-      this.cmds.push({ op, obj, family, table: table.text, loc: this.loc(o), tok: table, tableTok: table });
+      this.cmds.push({
+        op,
+        obj,
+        family,
+        table: table.text,
+        loc: this.loc(o),
+        tok: table,
+        tableTok: table,
+      });
       this.endStmt();
       return;
     }
     const { family, table } = this.tableRef();
     let name: Tok | undefined, handle: number | undefined;
     if (this.isWord(this.peek(), "handle") && obj !== "rule") {
-      this.next(); const h = this.next(); handle = parseNum(h.text);
+      this.next();
+      const h = this.next();
+      handle = parseNum(h.text);
     } else name = this.ident();
     if (obj === "rule") {
       const h = this.next();
@@ -646,11 +1187,33 @@ class Parser {
       const n = this.next();
       handle = parseNum(n.text);
       if (handle === undefined) this.unexpected(n, "number");
-      this.cmds.push({ op, obj, family, table: table.text, name: name?.text, handle, loc: this.loc(o), tok: n, tableTok: table, nameTok: name });
+      this.cmds.push({
+        op,
+        obj,
+        family,
+        table: table.text,
+        name: name?.text,
+        handle,
+        loc: this.loc(o),
+        tok: n,
+        tableTok: table,
+        nameTok: name,
+      });
       this.endStmt();
       return;
     }
-    this.cmds.push({ op, obj, family, table: table.text, name: name?.text, handle, loc: this.loc(o), tok: name ?? o, tableTok: table, nameTok: name });
+    this.cmds.push({
+      op,
+      obj,
+      family,
+      table: table.text,
+      name: name?.text,
+      handle,
+      loc: this.loc(o),
+      tok: name ?? o,
+      tableTok: table,
+      nameTok: name,
+    });
     this.endStmt();
   }
 
@@ -677,7 +1240,16 @@ class Parser {
     if (!c.ok) {
       const toks = stmtToks[c.index] ?? [this.peek()];
       let first = toks[0]!;
-      if (c.at === "port") { const ti = toks.findIndex((x) => x.text === "to"); const pt = toks[ti + 1]; if (pt) first = { ...pt, col: pt.col + pt.text.indexOf(":") + 1, len: pt.len - pt.text.indexOf(":") - 1 }; }
+      if (c.at === "port") {
+        const ti = toks.findIndex((x) => x.text === "to");
+        const pt = toks[ti + 1];
+        if (pt)
+          first = {
+            ...pt,
+            col: pt.col + pt.text.indexOf(":") + 1,
+            len: pt.len - pt.text.indexOf(":") - 1,
+          };
+      }
       throw new SyntaxErr(first, `Error: ${c.msg}`);
     }
     return { stmts: c.stmts, comment, stmtToks };
@@ -698,8 +1270,14 @@ class Parser {
     switch (w) {
       case "counter": {
         this.next();
-        let packets = 0, bytes = 0;
-        if (this.isWord(this.peek(), "packets")) { this.next(); packets = Number(this.word().text); this.expectWord("bytes"); bytes = Number(this.word().text); }
+        let packets = 0,
+          bytes = 0;
+        if (this.isWord(this.peek(), "packets")) {
+          this.next();
+          packets = Number(this.word().text);
+          this.expectWord("bytes");
+          bytes = Number(this.word().text);
+        }
         return [{ k: "counter", packets, bytes }];
       }
       case "log": {
@@ -707,10 +1285,26 @@ class Parser {
         const s: Extract<Stmt, { k: "log" }> = { k: "log" };
         for (;;) {
           const o = this.peek();
-          if (this.isWord(o, "prefix")) { this.next(); s.prefix = this.str(); continue; }
-          if (this.isWord(o, "level")) { this.next(); s.level = this.word().text; continue; }
-          if (this.isWord(o, "group")) { this.next(); s.group = Number(this.word().text); continue; }
-          if (this.isWord(o, "flags")) { this.next(); s.flags = this.commaWords(); continue; }
+          if (this.isWord(o, "prefix")) {
+            this.next();
+            s.prefix = this.str();
+            continue;
+          }
+          if (this.isWord(o, "level")) {
+            this.next();
+            s.level = this.word().text;
+            continue;
+          }
+          if (this.isWord(o, "group")) {
+            this.next();
+            s.group = Number(this.word().text);
+            continue;
+          }
+          if (this.isWord(o, "flags")) {
+            this.next();
+            s.flags = this.commaWords();
+            continue;
+          }
           break;
         }
         return [s];
@@ -719,34 +1313,54 @@ class Parser {
         this.next();
         this.expectWord("rate");
         let over = false;
-        if (this.isWord(this.peek(), "over")) { this.next(); over = true; }
+        if (this.isWord(this.peek(), "over")) {
+          this.next();
+          over = true;
+        }
         const r = this.word();
         let rate: number, per: string;
         let bytes: string | undefined;
         const m = /^([0-9]+)\/(second|minute|hour|day|week)$/.exec(r.text);
-        if (m) { rate = Number(m[1]); per = m[2]!; }
-        else {
+        if (m) {
+          rate = Number(m[1]);
+          per = m[2]!;
+        } else {
           rate = Number(r.text);
           if (!Number.isFinite(rate)) this.unexpected(r);
           const u = this.word();
           const mm = /^([a-z]+)\/(second|minute|hour|day|week)$/.exec(u.text);
-          if (mm) { bytes = mm[1]; per = mm[2]!; } else { this.expectOp("/"); per = this.word().text; }
+          if (mm) {
+            bytes = mm[1];
+            per = mm[2]!;
+          } else {
+            this.expectOp("/");
+            per = this.word().text;
+          }
         }
         let burst: number | undefined;
-        if (this.isWord(this.peek(), "burst")) { this.next(); burst = Number(this.word().text); if (this.isWord(this.peek(), "packets") || this.isWord(this.peek(), "bytes")) this.next(); }
+        if (this.isWord(this.peek(), "burst")) {
+          this.next();
+          burst = Number(this.word().text);
+          if (this.isWord(this.peek(), "packets") || this.isWord(this.peek(), "bytes")) this.next();
+        }
         return [{ k: "limit", rate, per, over, burst, bytes }];
       }
-      case "notrack": this.next(); return [{ k: "notrack" }];
+      case "notrack":
+        this.next();
+        return [{ k: "notrack" }];
       case "reject": {
         this.next();
         if (!this.isWord(this.peek(), "with")) return [{ k: "reject" }];
         this.next();
         const kind = this.word();
-        if (kind.text === "tcp") { this.expectWord("reset"); return [{ k: "reject", type: "tcp reset" }]; }
+        if (kind.text === "tcp") {
+          this.expectWord("reset");
+          return [{ k: "reject", type: "tcp reset" }];
+        }
         if (!["icmp", "icmpv6", "icmpx", "icmp6"].includes(kind.text)) this.unexpected(kind);
         if (this.isWord(this.peek(), "type")) this.next();
         const code = this.word();
-        const ty = kind.text === "icmp6" ? "icmpv6" : kind.text as "icmp" | "icmpv6" | "icmpx";
+        const ty = kind.text === "icmp6" ? "icmpv6" : (kind.text as "icmp" | "icmpv6" | "icmpx");
         return [{ k: "reject", type: ty, code: code.text }];
       }
       case "queue": {
@@ -755,17 +1369,44 @@ class Parser {
         const flags: string[] = [];
         for (;;) {
           const o = this.peek();
-          if (this.isWord(o, "num") || this.isWord(o, "to")) { this.next(); num = Number(this.word().text); continue; }
-          if (this.isWord(o, "bypass") || this.isWord(o, "fanout")) { this.next(); flags.push(o.text); continue; }
-          if (this.isWord(o, "flags")) { this.next(); flags.push(...this.commaWords()); continue; }
+          if (this.isWord(o, "num") || this.isWord(o, "to")) {
+            this.next();
+            num = Number(this.word().text);
+            continue;
+          }
+          if (this.isWord(o, "bypass") || this.isWord(o, "fanout")) {
+            this.next();
+            flags.push(o.text);
+            continue;
+          }
+          if (this.isWord(o, "flags")) {
+            this.next();
+            flags.push(...this.commaWords());
+            continue;
+          }
           break;
         }
         return [{ k: "queue", num, flags }];
       }
-      case "dnat": case "snat": return [this.natStmt(w, family)];
-      case "masquerade": case "redirect": return [this.natStmt(w, family)];
-      case "tproxy": return [this.tproxyStmt(family)];
-      case "numgen": case "jhash": case "symhash": case "osf": case "rt": case "exthdr": case "ipsec": case "synproxy": case "dup": case "fwd": case "xt":
+      case "dnat":
+      case "snat":
+        return [this.natStmt(w, family)];
+      case "masquerade":
+      case "redirect":
+        return [this.natStmt(w, family)];
+      case "tproxy":
+        return [this.tproxyStmt(family)];
+      case "numgen":
+      case "jhash":
+      case "symhash":
+      case "osf":
+      case "rt":
+      case "exthdr":
+      case "ipsec":
+      case "synproxy":
+      case "dup":
+      case "fwd":
+      case "xt":
         this.fail(t, `'${w}' is not supported by routelab's nftables model`);
     }
     // expression statement: left [op] right | left set value | left vmap ...
@@ -774,8 +1415,13 @@ class Parser {
     if (this.isWord(nt, "set")) {
       this.next();
       // Payload statements cover the header fields routing and NAT look at (addresses, dscp, ports).
-      const okPayload = left.k === "payload" && (((left.proto === "ip" || left.proto === "ip6") && ["saddr", "daddr", "dscp"].includes(left.field)) || (["tcp", "udp", "th"].includes(left.proto) && ["sport", "dport"].includes(left.field)));
-      if (left.k !== "meta" && left.k !== "ct" && !okPayload) this.fail(t, `setting ${t.text} is not supported by routelab's nftables model`);
+      const okPayload =
+        left.k === "payload" &&
+        (((left.proto === "ip" || left.proto === "ip6") &&
+          ["saddr", "daddr", "dscp"].includes(left.field)) ||
+          (["tcp", "udp", "th"].includes(left.proto) && ["sport", "dport"].includes(left.field)));
+      if (left.k !== "meta" && left.k !== "ct" && !okPayload)
+        this.fail(t, `setting ${t.text} is not supported by routelab's nftables model`);
       const key = left as MetaE | CtE | PayloadE;
       const val = this.valueExpr(family, key);
       return [{ k: "mangle", key, value: val }];
@@ -789,12 +1435,17 @@ class Parser {
       return [{ k: "vmap", key: left, map: m.e }];
     }
     let op: MatchOp = "implicit";
-    if (nt.kind === "op" && ["==", "!=", "<", ">", "<=", ">="].includes(nt.text)) { this.next(); op = nt.text as MatchOp; }
-    else if (nt.kind === "word" && ["eq", "ne", "lt", "gt", "le", "ge"].includes(nt.text)) {
-      this.next(); op = ({ eq: "==", ne: "!=", lt: "<", gt: ">", le: "<=", ge: ">=" } as const)[nt.text as "eq"];
+    if (nt.kind === "op" && ["==", "!=", "<", ">", "<=", ">="].includes(nt.text)) {
+      this.next();
+      op = nt.text as MatchOp;
+    } else if (nt.kind === "word" && ["eq", "ne", "lt", "gt", "le", "ge"].includes(nt.text)) {
+      this.next();
+      op = ({ eq: "==", ne: "!=", lt: "<", gt: ">", le: "<=", ge: ">=" } as const)[nt.text as "eq"];
     }
     if (this.atEnd()) this.unexpected(this.peek());
-    const raw = this.rawValue((left.k === "ct" && left.key === "state") || (left.k === "payload" && left.field === "flags"));
+    const raw = this.rawValue(
+      (left.k === "ct" && left.key === "state") || (left.k === "payload" && left.field === "flags"),
+    );
     const v = typeValue(raw, left);
     if (!v.ok) this.fail(v.tok ?? raw.tok, v.msg);
     return [{ k: "match", left, op, right: v.e }];
@@ -804,27 +1455,41 @@ class Parser {
     const t = this.next();
     const s: Extract<Stmt, { k: "nat" }> = { k: "nat", type: w as "dnat" };
     let fam: "ip" | "ip6" | undefined;
-    if (this.isWord(this.peek(), "ip") || this.isWord(this.peek(), "ip6")) { fam = this.next().text as "ip" | "ip6"; }
+    if (this.isWord(this.peek(), "ip") || this.isWord(this.peek(), "ip6")) {
+      fam = this.next().text as "ip" | "ip6";
+    }
     if (this.isWord(this.peek(), "to")) {
       this.next();
       let a = this.word();
       if (w === "redirect" && /^[0-9]/.test(a.text)) a = { ...a, text: ":" + a.text };
       const addrFam: "ip" | "ip6" = fam ?? (family === "ip6" ? "ip6" : "ip");
-      if (family === "inet" && !fam && (w === "dnat" || w === "snat") && !a.text.startsWith(":")) this.fail(a, "specify `dnat ip` or 'dnat ip6' in inet table to disambiguate");
+      if (family === "inet" && !fam && (w === "dnat" || w === "snat") && !a.text.startsWith(":"))
+        this.fail(a, "specify `dnat ip` or 'dnat ip6' in inet table to disambiguate");
       const r = parseNatTarget(a.text, addrFam, w === "masquerade" || w === "redirect");
       if (!r.ok) this.fail(a, r.msg);
-      s.addr = r.addr; s.port = r.port;
-    } else if ((w === "redirect") && this.peek().kind === "word" && /^:?[0-9]/.test(this.peek().text)) {
+      s.addr = r.addr;
+      s.port = r.port;
+    } else if (
+      w === "redirect" &&
+      this.peek().kind === "word" &&
+      /^:?[0-9]/.test(this.peek().text)
+    ) {
       const a = this.next();
       const r = parseNatTarget(a.text.startsWith(":") ? a.text : ":" + a.text, "ip", true);
       if (!r.ok) this.fail(a, r.msg);
       s.port = r.port;
     }
-    if (fam && (family === "inet")) s.family = fam;
+    if (fam && family === "inet") s.family = fam;
     const flags: string[] = [];
-    while (this.peek().kind === "word" && ["random", "fully-random", "persistent"].includes(this.peek().text)) {
+    while (
+      this.peek().kind === "word" &&
+      ["random", "fully-random", "persistent"].includes(this.peek().text)
+    ) {
       flags.push(this.next().text);
-      while (this.isOp(this.peek(), ",")) { this.next(); flags.push(this.word().text); }
+      while (this.isOp(this.peek(), ",")) {
+        this.next();
+        flags.push(this.word().text);
+      }
     }
     if (flags.length) s.flags = flags;
     void t;
@@ -834,13 +1499,18 @@ class Parser {
   tproxyStmt(family: NftFamily): Stmt {
     this.next();
     let fam: "ip" | "ip6" | undefined;
-    if (this.isWord(this.peek(), "ip") || this.isWord(this.peek(), "ip6")) fam = this.next().text as "ip" | "ip6";
+    if (this.isWord(this.peek(), "ip") || this.isWord(this.peek(), "ip6"))
+      fam = this.next().text as "ip" | "ip6";
     this.expectWord("to");
     const a = this.word();
     const addrFam: "ip" | "ip6" = fam ?? (family === "ip6" ? "ip6" : "ip");
     const r = parseNatTarget(a.text, addrFam, false);
     if (!r.ok) this.fail(a, r.msg);
-    if (family === "inet" && r.addr && !fam) this.fail(a, "Transparent proxy support requires an address family, use tproxy ip to ADDR or tproxy ip6 to ADDR");
+    if (family === "inet" && r.addr && !fam)
+      this.fail(
+        a,
+        "Transparent proxy support requires an address family, use tproxy ip to ADDR or tproxy ip6 to ADDR",
+      );
     const s: Extract<Stmt, { k: "tproxy" }> = { k: "tproxy" };
     if (family === "inet" && fam && r.addr) s.family = fam;
     if (r.addr) s.addr = r.addr.k === "const" ? r.addr : undefined;
@@ -856,10 +1526,18 @@ class Parser {
       if (this.isOp(t, ".")) {
         this.next();
         const r = this.primaryLeft(family);
-        e = e.k === "concat" ? { k: "concat", items: [...e.items, r] } : { k: "concat", items: [e, r] };
+        e =
+          e.k === "concat"
+            ? { k: "concat", items: [...e.items, r] }
+            : { k: "concat", items: [e, r] };
         continue;
       }
-      const bop = t.kind === "op" && ["&", "|", "^"].includes(t.text) ? t.text : t.kind === "word" && ["and", "or", "xor"].includes(t.text) ? ({ and: "&", or: "|", xor: "^" } as const)[t.text as "and"] : undefined;
+      const bop =
+        t.kind === "op" && ["&", "|", "^"].includes(t.text)
+          ? t.text
+          : t.kind === "word" && ["and", "or", "xor"].includes(t.text)
+            ? ({ and: "&", or: "|", xor: "^" } as const)[t.text as "and"]
+            : undefined;
       if (bop) {
         this.next();
         const raw = this.rawValue();
@@ -884,7 +1562,8 @@ class Parser {
     const w = t.text;
     if (PAYLOAD_FIELDS[w] && !(w === "ip" && this.peek().kind !== "word")) {
       const f = this.next();
-      if (w === "tcp" && f.text === "option") this.fail(f, "tcp options are not supported by routelab's nftables model");
+      if (w === "tcp" && f.text === "option")
+        this.fail(f, "tcp options are not supported by routelab's nftables model");
       if (!PAYLOAD_FIELDS[w]!.includes(f.text)) this.unexpected(f);
       return { k: "payload", proto: w === "icmp6" ? "icmpv6" : w, field: f.text };
     }
@@ -897,16 +1576,24 @@ class Parser {
     if (w === "ct") {
       let k = this.next();
       let dir: "original" | "reply" | undefined;
-      if (k.text === "original" || k.text === "reply") { dir = k.text; k = this.next(); }
+      if (k.text === "original" || k.text === "reply") {
+        dir = k.text;
+        k = this.next();
+      }
       if (!CT_KEYS.has(k.text)) this.unexpected(k);
       return dir ? { k: "ct", key: k.text, dir } : { k: "ct", key: k.text };
     }
     if (w === "fib") {
       const flags: string[] = [this.word().text];
-      while (this.isOp(this.peek(), ".")) { this.next(); flags.push(this.word().text); }
-      for (const f of flags) if (!["saddr", "daddr", "mark", "iif", "oif"].includes(f)) this.unexpected(t);
+      while (this.isOp(this.peek(), ".")) {
+        this.next();
+        flags.push(this.word().text);
+      }
+      for (const f of flags)
+        if (!["saddr", "daddr", "mark", "iif", "oif"].includes(f)) this.unexpected(t);
       const r = this.word();
-      if (!["oif", "oifname", "type"].includes(r.text)) this.unexpected(r, "oif or oifname or type");
+      if (!["oif", "oifname", "type"].includes(r.text))
+        this.unexpected(r, "oif or oifname or type");
       return { k: "fib", flags, result: r.text as "oif" };
     }
     if (w === "socket") {
@@ -914,10 +1601,19 @@ class Parser {
       if (!["transparent", "wildcard", "mark"].includes(k.text)) this.unexpected(k);
       return { k: "socket", key: k.text as "transparent" };
     }
-    if (w === "numgen" || w === "jhash" || w === "symhash" || w === "rt" || w === "osf" || w === "exthdr" || w === "ipsec") {
+    if (
+      w === "numgen" ||
+      w === "jhash" ||
+      w === "symhash" ||
+      w === "rt" ||
+      w === "osf" ||
+      w === "exthdr" ||
+      w === "ipsec"
+    ) {
       this.fail(t, `'${w}' is not supported by routelab's nftables model`);
     }
-    if (w === "ether" || w === "vlan" || w === "arp") this.fail(t, `'${w}' matches are not supported by routelab's nftables model`);
+    if (w === "ether" || w === "vlan" || w === "arp")
+      this.fail(t, `'${w}' matches are not supported by routelab's nftables model`);
     if (KEYWORDS.has(w)) this.unexpected(t);
     this.fail(t, "No symbol type information");
     void family;
@@ -926,10 +1622,18 @@ class Parser {
   /** Value for `meta mark set ...`: constant or expression with binops. */
   valueExpr(family: NftFamily, target: MetaE | CtE | PayloadE): Expr {
     const t = this.peek();
-    if (this.isOp(t, "(") || this.isWord(t, "meta") || this.isWord(t, "ct") || (t.kind === "word" && META_UNQUALIFIED.has(t.text) && t.text !== "mark" ? false : this.isWord(t, "mark"))) {
+    if (
+      this.isOp(t, "(") ||
+      this.isWord(t, "meta") ||
+      this.isWord(t, "ct") ||
+      (t.kind === "word" && META_UNQUALIFIED.has(t.text) && t.text !== "mark"
+        ? false
+        : this.isWord(t, "mark"))
+    ) {
       return this.leftExpr(family);
     }
-    if (t.kind === "word" && ["numgen", "jhash", "symhash", "rt", "osf"].includes(t.text)) this.fail(t, `'${t.text}' is not supported by routelab's nftables model`);
+    if (t.kind === "word" && ["numgen", "jhash", "symhash", "rt", "osf"].includes(t.text))
+      this.fail(t, `'${t.text}' is not supported by routelab's nftables model`);
     const raw = this.rawValue();
     const v = typeValue(raw, target);
     if (!v.ok) this.fail(v.tok ?? raw.tok, v.msg);
@@ -942,7 +1646,10 @@ class Parser {
     const first = this.rawConcat();
     if (commaList && this.isOp(this.peek(), ",")) {
       const items = [first];
-      while (this.isOp(this.peek(), ",")) { this.next(); items.push(this.rawConcat()); }
+      while (this.isOp(this.peek(), ",")) {
+        this.next();
+        items.push(this.rawConcat());
+      }
       return { k: "list", items, tok: first.tok };
     }
     return first;
@@ -952,7 +1659,10 @@ class Parser {
     const a = this.rawRange();
     if (!this.isOp(this.peek(), ".")) return a;
     const items = [a];
-    while (this.isOp(this.peek(), ".")) { this.next(); items.push(this.rawRange()); }
+    while (this.isOp(this.peek(), ".")) {
+      this.next();
+      items.push(this.rawRange());
+    }
     return { k: "concat", items, tok: a.tok };
   }
 
@@ -973,7 +1683,10 @@ class Parser {
       const items: RawVal[] = [];
       for (;;) {
         this.skipNl();
-        if (this.isOp(this.peek(), "}")) { this.next(); break; }
+        if (this.isOp(this.peek(), "}")) {
+          this.next();
+          break;
+        }
         let item = this.rawConcat();
         if (this.isOp(this.peek(), ":")) {
           this.next();
@@ -983,8 +1696,14 @@ class Parser {
         items.push(item);
         this.skipNl();
         const s = this.peek();
-        if (this.isOp(s, ",")) { this.next(); continue; }
-        if (this.isOp(s, "}")) { this.next(); break; }
+        if (this.isOp(s, ",")) {
+          this.next();
+          continue;
+        }
+        if (this.isOp(s, "}")) {
+          this.next();
+          break;
+        }
         this.unexpected(s, "comma or '}'");
       }
       return { k: "set", items, tok: t };
@@ -1012,7 +1731,9 @@ class Parser {
   }
 }
 
-function baseOf(e: Expr): Expr { return e.k === "binop" ? baseOf(e.left) : e; }
+function baseOf(e: Expr): Expr {
+  return e.k === "binop" ? baseOf(e.left) : e;
+}
 
 /** The left expression `a b` names (for `typeof`). */
 export function leftFor(a: string, b: string): Expr | undefined {
@@ -1023,17 +1744,31 @@ export function leftFor(a: string, b: string): Expr | undefined {
 }
 
 /** `ADDR`, `ADDR:PORT`, `[V6]:PORT`, `:PORT`, `:P1-P2`, `A1-A2`, `PORT` (redirect). */
-export function parseNatTarget(s: string, fam: "ip" | "ip6", portOnly: boolean): { ok: true; addr?: Expr; port?: Expr } | { ok: false; msg: string } {
-  let addrPart = s, portPart: string | undefined;
+export function parseNatTarget(
+  s: string,
+  fam: "ip" | "ip6",
+  portOnly: boolean,
+): { ok: true; addr?: Expr; port?: Expr } | { ok: false; msg: string } {
+  let addrPart = s,
+    portPart: string | undefined;
   if (fam === "ip6") {
     const m = /^\[([^\]]+)\](?::(.+))?$/.exec(s);
-    if (m) { addrPart = m[1]!; portPart = m[2]; }
-    else if (s.startsWith(":") && !s.startsWith("::")) { addrPart = ""; portPart = s.slice(1); }
+    if (m) {
+      addrPart = m[1]!;
+      portPart = m[2];
+    } else if (s.startsWith(":") && !s.startsWith("::")) {
+      addrPart = "";
+      portPart = s.slice(1);
+    }
   } else {
     const i = s.indexOf(":");
-    if (i >= 0) { addrPart = s.slice(0, i); portPart = s.slice(i + 1); }
+    if (i >= 0) {
+      addrPart = s.slice(0, i);
+      portPart = s.slice(i + 1);
+    }
   }
-  if (portOnly && addrPart !== "") return { ok: false, msg: "syntax error, unexpected string, expecting colon" };
+  if (portOnly && addrPart !== "")
+    return { ok: false, msg: "syntax error, unexpected string, expecting colon" };
   const at: DType = fam === "ip6" ? "ipv6_addr" : "ipv4_addr";
   const out: { ok: true; addr?: Expr; port?: Expr } = { ok: true };
   if (addrPart) {
@@ -1043,11 +1778,14 @@ export function parseNatTarget(s: string, fam: "ip" | "ip6", portOnly: boolean):
       const a = parseConst(at, addrPart.slice(0, slash));
       const len = Number(addrPart.slice(slash + 1));
       if (!a.ok) return a;
-      if (!Number.isInteger(len) || len < 0 || len > (fam === "ip6" ? 128 : 32)) return { ok: false, msg: "syntax error, unexpected string" };
+      if (!Number.isInteger(len) || len < 0 || len > (fam === "ip6" ? 128 : 32))
+        return { ok: false, msg: "syntax error, unexpected string" };
       out.addr = { k: "prefix", base: a.c, len };
     } else if (dash > 0) {
-      const lo = parseConst(at, addrPart.slice(0, dash)), hi = parseConst(at, addrPart.slice(dash + 1));
-      if (!lo.ok) return lo; if (!hi.ok) return hi;
+      const lo = parseConst(at, addrPart.slice(0, dash)),
+        hi = parseConst(at, addrPart.slice(dash + 1));
+      if (!lo.ok) return lo;
+      if (!hi.ok) return hi;
       out.addr = { k: "range", lo: lo.c, hi: hi.c };
     } else {
       const a = parseConst(at, addrPart);
@@ -1057,9 +1795,16 @@ export function parseNatTarget(s: string, fam: "ip" | "ip6", portOnly: boolean):
   }
   if (portPart !== undefined) {
     const m = /^([0-9]+)(?:-([0-9]+))?$/.exec(portPart);
-    if (!m) return { ok: false, msg: "Could not resolve service: Servname not supported for ai_socktype" };
+    if (!m)
+      return {
+        ok: false,
+        msg: "Could not resolve service: Servname not supported for ai_socktype",
+      };
     const lo: Const = { k: "const", type: "inet_service", v: Number(m[1]) };
-    out.port = m[2] !== undefined ? { k: "range", lo, hi: { k: "const", type: "inet_service", v: Number(m[2]) } } : lo;
+    out.port =
+      m[2] !== undefined
+        ? { k: "range", lo, hi: { k: "const", type: "inet_service", v: Number(m[2]) } }
+        : lo;
   }
   return out;
 }

@@ -2,12 +2,34 @@
  * `nft list ruleset` output (nftables 1.0.6 layout) for the model.
  * @module
  */
-import type { Expr, NftChain, NftFamily, NftRule, NftRuleset, NftSet, NftTable, Stmt, DType } from "./ast.js";
+import type {
+  Expr,
+  NftChain,
+  NftFamily,
+  NftRule,
+  NftRuleset,
+  NftSet,
+  NftTable,
+  Stmt,
+  DType,
+} from "./ast.js";
 import { fmtConst } from "./dtype.js";
 import { prioNameValid } from "./parse.js";
 
-const STD_PRIOS: [string, number][] = [["raw", -300], ["mangle", -150], ["dstnat", -100], ["filter", 0], ["security", 50], ["srcnat", 100]];
-const BRIDGE_PRIOS: [string, number][] = [["dstnat", -300], ["filter", -200], ["out", 100], ["srcnat", 300]];
+const STD_PRIOS: [string, number][] = [
+  ["raw", -300],
+  ["mangle", -150],
+  ["dstnat", -100],
+  ["filter", 0],
+  ["security", 50],
+  ["srcnat", 100],
+];
+const BRIDGE_PRIOS: [string, number][] = [
+  ["dstnat", -300],
+  ["filter", -200],
+  ["out", 100],
+  ["srcnat", 300],
+];
 
 /** Priority as nft prints it: a standard name within ±10, else the number. */
 export function fmtPrio(family: NftFamily, hook: string, prio: number): string {
@@ -25,20 +47,34 @@ const META_UNQ = new Set(["iif", "oif", "iifname", "oifname", "iifgroup", "oifgr
 
 export function fmtExpr(e: Expr, family: NftFamily, ctxLeft?: Expr): string {
   switch (e.k) {
-    case "const": return fmtConst(e, ctxLeft?.k === "fib" && e.type === "boolean" ? "fibPresence" : undefined);
-    case "prefix": return `${fmtConst(e.base)}/${e.len}`;
-    case "range": return `${fmtConst(e.lo)}-${fmtConst(e.hi)}`;
-    case "concat": return e.items.map((x) => fmtExpr(x, family, ctxLeft)).join(" . ");
-    case "set": return `{ ${e.elems.map((x) => fmtExpr(x, family, ctxLeft)).join(", ")} }`;
-    case "setref": return `@${e.name}`;
-    case "mapping": return `${fmtExpr(e.key, family)} : ${fmtExpr(e.value, family)}`;
-    case "verdict": return e.target ? `${e.v} ${e.target}` : e.v;
-    case "payload": return `${e.proto} ${e.field}`;
-    case "meta": return META_UNQ.has(e.key) ? e.key : `meta ${e.key}`;
-    case "ct": return e.dir ? `ct ${e.dir} ${e.key}` : `ct ${e.key}`;
-    case "fib": return `fib ${e.flags.join(" . ")} ${e.result}`;
-    case "socket": return `socket ${e.key}`;
-    case "binop": return `${fmtExpr(e.left, family)} ${e.op} ${fmtExpr(e.right, family)}`;
+    case "const":
+      return fmtConst(e, ctxLeft?.k === "fib" && e.type === "boolean" ? "fibPresence" : undefined);
+    case "prefix":
+      return `${fmtConst(e.base)}/${e.len}`;
+    case "range":
+      return `${fmtConst(e.lo)}-${fmtConst(e.hi)}`;
+    case "concat":
+      return e.items.map((x) => fmtExpr(x, family, ctxLeft)).join(" . ");
+    case "set":
+      return `{ ${e.elems.map((x) => fmtExpr(x, family, ctxLeft)).join(", ")} }`;
+    case "setref":
+      return `@${e.name}`;
+    case "mapping":
+      return `${fmtExpr(e.key, family)} : ${fmtExpr(e.value, family)}`;
+    case "verdict":
+      return e.target ? `${e.v} ${e.target}` : e.v;
+    case "payload":
+      return `${e.proto} ${e.field}`;
+    case "meta":
+      return META_UNQ.has(e.key) ? e.key : `meta ${e.key}`;
+    case "ct":
+      return e.dir ? `ct ${e.dir} ${e.key}` : `ct ${e.key}`;
+    case "fib":
+      return `fib ${e.flags.join(" . ")} ${e.result}`;
+    case "socket":
+      return `socket ${e.key}`;
+    case "binop":
+      return `${fmtExpr(e.left, family)} ${e.op} ${fmtExpr(e.right, family)}`;
     case "flags": {
       const vals = [...e.v].sort((a, b) => a - b);
       return vals.map((v) => fmtConst({ k: "const", type: e.type, v })).join(",");
@@ -54,9 +90,12 @@ function fmtStmt(s: Stmt, family: NftFamily): string {
       if (s.op === "implicit") return `${l} ${r}`;
       return `${l} ${s.op} ${r}`;
     }
-    case "mangle": return `${fmtExpr(s.key, family)} set ${fmtExpr(s.value, family)}`;
-    case "verdict": return s.target ? `${s.v} ${s.target}` : s.v;
-    case "counter": return `counter packets ${s.packets} bytes ${s.bytes}`;
+    case "mangle":
+      return `${fmtExpr(s.key, family)} set ${fmtExpr(s.value, family)}`;
+    case "verdict":
+      return s.target ? `${s.v} ${s.target}` : s.v;
+    case "counter":
+      return `counter packets ${s.packets} bytes ${s.bytes}`;
     case "log": {
       let out = "log";
       if (s.prefix !== undefined) out += ` prefix "${s.prefix}"`;
@@ -68,7 +107,8 @@ function fmtStmt(s: Stmt, family: NftFamily): string {
     case "limit": {
       const unit = s.bytes ? ` ${s.bytes}` : "";
       let out = `limit rate ${s.over ? "over " : ""}${s.rate}${unit}/${s.per}`;
-      if (s.burst !== undefined && s.burst !== (s.bytes ? 0 : 5)) out += ` burst ${s.burst} ${s.bytes ? "bytes" : "packets"}`;
+      if (s.burst !== undefined && s.burst !== (s.bytes ? 0 : 5))
+        out += ` burst ${s.burst} ${s.bytes ? "bytes" : "packets"}`;
       return out;
     }
     case "nat": {
@@ -78,7 +118,9 @@ function fmtStmt(s: Stmt, family: NftFamily): string {
         out += " to ";
         if (s.addr) {
           const a = fmtExpr(s.addr, family);
-          const v6 = (s.addr.k === "const" && s.addr.type === "ipv6_addr") || (s.addr.k === "range" && s.addr.lo.type === "ipv6_addr");
+          const v6 =
+            (s.addr.k === "const" && s.addr.type === "ipv6_addr") ||
+            (s.addr.k === "range" && s.addr.lo.type === "ipv6_addr");
           out += v6 && s.port ? `[${a}]` : a;
         }
         if (s.port) out += `:${fmtExpr(s.port, family)}`;
@@ -101,9 +143,12 @@ function fmtStmt(s: Stmt, family: NftFamily): string {
       if (!s.type) return "reject";
       if (s.type === "tcp reset") return "reject with tcp reset";
       return `reject with ${s.type} ${s.code}`;
-    case "notrack": return "notrack";
-    case "vmap": return `${fmtExpr(s.key, family)} vmap ${fmtExpr(s.map, family)}`;
-    case "queue": return `queue${s.flags?.length ? ` flags ${s.flags.join(",")}` : ""} to ${s.num}`;
+    case "notrack":
+      return "notrack";
+    case "vmap":
+      return `${fmtExpr(s.key, family)} vmap ${fmtExpr(s.map, family)}`;
+    case "queue":
+      return `queue${s.flags?.length ? ` flags ${s.flags.join(",")}` : ""} to ${s.num}`;
   }
 }
 
@@ -114,7 +159,9 @@ export function fmtRule(r: NftRule, family: NftFamily): string {
   return parts.join(" ");
 }
 
-export interface ListOpts { /** `nft -a`: print `# handle N` comments. */ handles?: boolean }
+export interface ListOpts {
+  /** `nft -a`: print `# handle N` comments. */ handles?: boolean;
+}
 
 function chainText(c: NftChain, family: NftFamily, o: ListOpts): string {
   let out = `\tchain ${c.name} {${o.handles ? ` # handle ${c.handle}` : ""}\n`;
@@ -123,7 +170,8 @@ function chainText(c: NftChain, family: NftFamily, o: ListOpts): string {
     const dev = c.base.device !== undefined ? `device "${c.base.device}" ` : "";
     out += `\t\ttype ${c.base.type} hook ${c.base.hook} ${dev}priority ${fmtPrio(family, c.base.hook, c.base.prio)}; policy ${c.base.policy};\n`;
   }
-  for (const r of c.rules) out += `\t\t${fmtRule(r, family)}${o.handles ? ` # handle ${r.handle}` : ""}\n`;
+  for (const r of c.rules)
+    out += `\t\t${fmtRule(r, family)}${o.handles ? ` # handle ${r.handle}` : ""}\n`;
   return out + "\t}\n";
 }
 
@@ -131,11 +179,23 @@ function chainText(c: NftChain, family: NftFamily, o: ListOpts): string {
 function perLine(t: DType | undefined, concat: boolean): number {
   if (concat || !t) return 1;
   switch (t) {
-    case "nf_proto": case "inet_proto": case "inet_service": case "mark": case "iface_index": case "uid": case "gid": case "ct_dir": case "tcp_flag":
+    case "nf_proto":
+    case "inet_proto":
+    case "inet_service":
+    case "mark":
+    case "iface_index":
+    case "uid":
+    case "gid":
+    case "ct_dir":
+    case "tcp_flag":
       return 16;
-    case "ipv4_addr": case "ct_state": case "ct_status": case "pkttype":
+    case "ipv4_addr":
+    case "ct_state":
+    case "ct_status":
+    case "pkttype":
       return 2;
-    default: return 1;
+    default:
+      return 1;
   }
 }
 
@@ -167,8 +227,14 @@ export function tableText(t: NftTable, o: ListOpts = {}): string {
   if (t.flags.length) out += `\tflags ${t.flags.join(",")}\n`;
   if (t.comment !== undefined) out += `\tcomment "${t.comment}"\n`;
   let delim = "";
-  for (const s of t.sets) { out += delim + setText(s, t.family, o); delim = "\n"; }
-  for (const c of t.chains) { out += delim + chainText(c, t.family, o); delim = "\n"; }
+  for (const s of t.sets) {
+    out += delim + setText(s, t.family, o);
+    delim = "\n";
+  }
+  for (const c of t.chains) {
+    out += delim + chainText(c, t.family, o);
+    delim = "\n";
+  }
   return out + "}\n";
 }
 

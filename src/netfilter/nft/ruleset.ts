@@ -4,14 +4,31 @@
  * on any error nothing changes, as with `nft -f`.
  * @module
  */
+import type { IssueCode } from "../../core/issue.js";
 import type { Issue, SourceLoc } from "../../model/types.js";
 import type { Tok } from "./lexer.js";
-import type { Expr, NftChain, NftFamily, NftRule, NftRuleset, NftSet, NftTable, Stmt } from "./ast.js";
+import type {
+  Expr,
+  NftChain,
+  NftFamily,
+  NftRule,
+  NftRuleset,
+  NftSet,
+  NftTable,
+  Stmt,
+} from "./ast.js";
 import type { NftCmd, SetDecl } from "./parse.js";
 import { normalizeElems, typeValue, elemInterval, type RawVal } from "./canon.js";
 
 export class ExecErr extends Error {
-  constructor(public loc: SourceLoc | undefined, public msg: string, public token?: string, public code = "nft.kernel") { super(msg); }
+  constructor(
+    public loc: SourceLoc | undefined,
+    public msg: string,
+    public token?: string,
+    public code: IssueCode = "nft.kernel",
+  ) {
+    super(msg);
+  }
 }
 
 export function findTable(rs: NftRuleset, family: NftFamily, name: string): NftTable | undefined {
@@ -35,13 +52,22 @@ export function execCmds(rs: NftRuleset, cmds: NftCmd[], tokLoc: TokLoc): void {
   for (const c of cmds) execOne(rs, c, tokLoc);
 }
 
-type DelCmd = Extract<NftCmd, { op: "delete" | "flush"; obj: "table" | "chain" | "set" | "map" | "rule" }>;
+type DelCmd = Extract<
+  NftCmd,
+  { op: "delete" | "flush"; obj: "table" | "chain" | "set" | "map" | "rule" }
+>;
 type RuleCmd = Extract<NftCmd, { obj: "rule"; stmts: unknown }>;
 
 const ENOENT = "Could not process rule: No such file or directory";
 const EOPNOTSUPP = "Could not process rule: Operation not supported";
 
-function needTable(rs: NftRuleset, family: NftFamily, name: string, tok: Tok, tokLoc: TokLoc): NftTable {
+function needTable(
+  rs: NftRuleset,
+  family: NftFamily,
+  name: string,
+  tok: Tok,
+  tokLoc: TokLoc,
+): NftTable {
   const t = findTable(rs, family, name);
   if (!t) throw new ExecErr(tokLoc(tok), `Error: ${ENOENT}`, tok.text, "nft.ENOENT");
   return t;
@@ -49,47 +75,94 @@ function needTable(rs: NftRuleset, family: NftFamily, name: string, tok: Tok, to
 
 function execOne(rs: NftRuleset, c: NftCmd, tokLoc: TokLoc): void {
   switch (c.op) {
-    case "noop": return;
+    case "noop":
+      return;
     case "flush":
-      if (c.obj === "ruleset") { rs.tables = rs.tables.filter((t) => c.family !== undefined && t.family !== c.family); return; }
+      if (c.obj === "ruleset") {
+        rs.tables = rs.tables.filter((t) => c.family !== undefined && t.family !== c.family);
+        return;
+      }
       break;
-    default: break;
+    default:
+      break;
   }
   switch (c.obj) {
     case "table": {
       if (c.op === "add" || c.op === "create") {
         const t = findTable(rs, c.family, c.table);
         if (t) {
-          if (c.op === "create") throw new ExecErr(tokLoc(c.tok), "Error: Could not process rule: File exists", c.table, "nft.EEXIST");
+          if (c.op === "create")
+            throw new ExecErr(
+              tokLoc(c.tok),
+              "Error: Could not process rule: File exists",
+              c.table,
+              "nft.EEXIST",
+            );
           if ("flags" in c && c.flags) t.flags = c.flags;
           if ("comment" in c && c.comment !== undefined) t.comment = c.comment;
           return;
         }
-        rs.tables.push({ family: c.family, name: c.table, handle: ++rs.tableHandle, chains: [], sets: [], flags: ("flags" in c && c.flags) || [], comment: "comment" in c ? c.comment : undefined, nextHandle: 0 });
+        rs.tables.push({
+          family: c.family,
+          name: c.table,
+          handle: ++rs.tableHandle,
+          chains: [],
+          sets: [],
+          flags: ("flags" in c && c.flags) || [],
+          comment: "comment" in c ? c.comment : undefined,
+          nextHandle: 0,
+        });
         return;
       }
       const d = c as DelCmd;
-      const t = d.handle !== undefined ? rs.tables.find((x) => x.family === d.family && x.handle === d.handle) : findTable(rs, d.family, d.table);
+      const t =
+        d.handle !== undefined
+          ? rs.tables.find((x) => x.family === d.family && x.handle === d.handle)
+          : findTable(rs, d.family, d.table);
       if (!t) throw new ExecErr(tokLoc(c.tok), `Error: ${ENOENT}`, c.table, "nft.ENOENT");
       if (c.op === "delete") rs.tables = rs.tables.filter((x) => x !== t);
       else for (const ch of t.chains) ch.rules = [];
       return;
     }
     case "chain": {
-      if ((c.op === "add" || c.op === "create") && !findTable(rs, c.family, c.table)) throw new ExecErr(tokLoc(c.tableTok), "Error: No such file or directory", c.table, "nft.ENOENT");
+      if ((c.op === "add" || c.op === "create") && !findTable(rs, c.family, c.table))
+        throw new ExecErr(
+          tokLoc(c.tableTok),
+          "Error: No such file or directory",
+          c.table,
+          "nft.ENOENT",
+        );
       const t = needTable(rs, c.family, c.table, c.tableTok, tokLoc);
       if (c.op === "add" || c.op === "create") {
         const ex = t.chains.find((x) => x.name === c.chain);
         if (c.base) {
-          if (!HOOKS[c.family].includes(c.base.hook)) throw new ExecErr(tokLoc(c.tok), `Error: ${EOPNOTSUPP}`, c.chain, "nft.EOPNOTSUPP");
-          if (c.base.type === "route" && (c.base.hook !== "output" || !["ip", "ip6", "inet"].includes(c.family))) throw new ExecErr(tokLoc(c.tok), `Error: ${EOPNOTSUPP}`, c.chain, "nft.EOPNOTSUPP");
-          if (c.base.type === "nat" && (c.base.hook === "forward" || !["ip", "ip6", "inet"].includes(c.family))) throw new ExecErr(tokLoc(c.tok), `Error: ${EOPNOTSUPP}`, c.chain, "nft.EOPNOTSUPP");
-          if (c.family === "netdev" && !c.base.device) throw new ExecErr(tokLoc(c.tok), `Error: ${EOPNOTSUPP}`, c.chain, "nft.EOPNOTSUPP");
+          if (!HOOKS[c.family].includes(c.base.hook))
+            throw new ExecErr(tokLoc(c.tok), `Error: ${EOPNOTSUPP}`, c.chain, "nft.EOPNOTSUPP");
+          if (
+            c.base.type === "route" &&
+            (c.base.hook !== "output" || !["ip", "ip6", "inet"].includes(c.family))
+          )
+            throw new ExecErr(tokLoc(c.tok), `Error: ${EOPNOTSUPP}`, c.chain, "nft.EOPNOTSUPP");
+          if (
+            c.base.type === "nat" &&
+            (c.base.hook === "forward" || !["ip", "ip6", "inet"].includes(c.family))
+          )
+            throw new ExecErr(tokLoc(c.tok), `Error: ${EOPNOTSUPP}`, c.chain, "nft.EOPNOTSUPP");
+          if (c.family === "netdev" && !c.base.device)
+            throw new ExecErr(tokLoc(c.tok), `Error: ${EOPNOTSUPP}`, c.chain, "nft.EOPNOTSUPP");
         }
         if (ex) {
-          if (c.op === "create") throw new ExecErr(tokLoc(c.tok), "Error: Could not process rule: File exists", c.chain, "nft.EEXIST");
-          if (c.base && ex.base) { if (c.policySet) ex.base.policy = c.base.policy; }
-          else if (c.base && !ex.base) throw new ExecErr(tokLoc(c.tok), `Error: ${EOPNOTSUPP}`, c.chain, "nft.EOPNOTSUPP");
+          if (c.op === "create")
+            throw new ExecErr(
+              tokLoc(c.tok),
+              "Error: Could not process rule: File exists",
+              c.chain,
+              "nft.EEXIST",
+            );
+          if (c.base && ex.base) {
+            if (c.policySet) ex.base.policy = c.base.policy;
+          } else if (c.base && !ex.base)
+            throw new ExecErr(tokLoc(c.tok), `Error: ${EOPNOTSUPP}`, c.chain, "nft.EOPNOTSUPP");
           if (c.comment !== undefined) ex.comment = c.comment;
           return;
         }
@@ -100,10 +173,23 @@ function execOne(rs: NftRuleset, c: NftCmd, tokLoc: TokLoc): void {
         return;
       }
       const d = c as DelCmd;
-      const ch = d.handle !== undefined ? t.chains.find((x) => x.handle === d.handle) : t.chains.find((x) => x.name === d.name);
-      if (!ch) throw new ExecErr(tokLoc(d.nameTok ?? d.tok), `Error: ${ENOENT}`, d.name, "nft.ENOENT");
-      if (d.op === "flush") { ch.rules = []; return; }
-      if (isReferenced(t, ch.name)) throw new ExecErr(tokLoc(d.nameTok ?? d.tok), "Error: Could not process rule: Device or resource busy", d.name, "nft.EBUSY");
+      const ch =
+        d.handle !== undefined
+          ? t.chains.find((x) => x.handle === d.handle)
+          : t.chains.find((x) => x.name === d.name);
+      if (!ch)
+        throw new ExecErr(tokLoc(d.nameTok ?? d.tok), `Error: ${ENOENT}`, d.name, "nft.ENOENT");
+      if (d.op === "flush") {
+        ch.rules = [];
+        return;
+      }
+      if (isReferenced(t, ch.name))
+        throw new ExecErr(
+          tokLoc(d.nameTok ?? d.tok),
+          "Error: Could not process rule: Device or resource busy",
+          d.name,
+          "nft.EBUSY",
+        );
       t.chains = t.chains.filter((x) => x !== ch);
       return;
     }
@@ -112,9 +198,11 @@ function execOne(rs: NftRuleset, c: NftCmd, tokLoc: TokLoc): void {
         const d = c as DelCmd;
         const t = needTable(rs, d.family, d.table, d.tableTok, tokLoc);
         const ch = t.chains.find((x) => x.name === d.name);
-        if (!ch) throw new ExecErr(tokLoc(d.nameTok ?? d.tok), `Error: ${ENOENT}`, d.name, "nft.ENOENT");
+        if (!ch)
+          throw new ExecErr(tokLoc(d.nameTok ?? d.tok), `Error: ${ENOENT}`, d.name, "nft.ENOENT");
         const i = ch.rules.findIndex((r) => r.handle === d.handle);
-        if (i < 0) throw new ExecErr(tokLoc(d.tok), `Error: ${ENOENT}`, String(d.handle), "nft.ENOENT");
+        if (i < 0)
+          throw new ExecErr(tokLoc(d.tok), `Error: ${ENOENT}`, String(d.handle), "nft.ENOENT");
         ch.rules.splice(i, 1);
         return;
       }
@@ -122,8 +210,15 @@ function execOne(rs: NftRuleset, c: NftCmd, tokLoc: TokLoc): void {
       execRule(rs, c as RuleCmd, tokLoc);
       return;
     }
-    case "set": case "map": {
-      if ((c.op === "add" || c.op === "create") && !findTable(rs, c.family, c.table)) throw new ExecErr(tokLoc(c.tableTok), "Error: No such file or directory", c.table, "nft.ENOENT");
+    case "set":
+    case "map": {
+      if ((c.op === "add" || c.op === "create") && !findTable(rs, c.family, c.table))
+        throw new ExecErr(
+          tokLoc(c.tableTok),
+          "Error: No such file or directory",
+          c.table,
+          "nft.ENOENT",
+        );
       const t = needTable(rs, c.family, c.table, c.tableTok, tokLoc);
       if (c.op === "add" || c.op === "create") {
         if (!("set" in c)) return;
@@ -132,9 +227,19 @@ function execOne(rs: NftRuleset, c: NftCmd, tokLoc: TokLoc): void {
       }
       const d = c as DelCmd;
       const s = t.sets.find((x) => x.name === d.name);
-      if (!s) throw new ExecErr(tokLoc(d.nameTok ?? d.tok), `Error: ${ENOENT}`, d.name, "nft.ENOENT");
-      if (d.op === "flush") { s.elems = []; return; }
-      if (setReferenced(t, s.name)) throw new ExecErr(tokLoc(d.nameTok ?? d.tok), "Error: Could not process rule: Device or resource busy", d.name, "nft.EBUSY");
+      if (!s)
+        throw new ExecErr(tokLoc(d.nameTok ?? d.tok), `Error: ${ENOENT}`, d.name, "nft.ENOENT");
+      if (d.op === "flush") {
+        s.elems = [];
+        return;
+      }
+      if (setReferenced(t, s.name))
+        throw new ExecErr(
+          tokLoc(d.nameTok ?? d.tok),
+          "Error: Could not process rule: Device or resource busy",
+          d.name,
+          "nft.EBUSY",
+        );
       t.sets = t.sets.filter((x) => x !== s);
       return;
     }
@@ -163,20 +268,35 @@ function elemKeyJ(e: Expr): string {
 }
 
 function isReferenced(t: NftTable, chain: string): boolean {
-  for (const ch of t.chains) for (const r of ch.rules) for (const s of r.stmts) {
-    if (s.k === "verdict" && s.target === chain) return true;
-    if (s.k === "vmap" && s.map.k === "set" && s.map.elems.some((m) => m.k === "mapping" && m.value.k === "verdict" && m.value.target === chain)) return true;
-  }
-  for (const s of t.sets) if (s.elems.some((m) => m.k === "mapping" && m.value.k === "verdict" && m.value.target === chain)) return true;
+  for (const ch of t.chains)
+    for (const r of ch.rules)
+      for (const s of r.stmts) {
+        if (s.k === "verdict" && s.target === chain) return true;
+        if (
+          s.k === "vmap" &&
+          s.map.k === "set" &&
+          s.map.elems.some(
+            (m) => m.k === "mapping" && m.value.k === "verdict" && m.value.target === chain,
+          )
+        )
+          return true;
+      }
+  for (const s of t.sets)
+    if (
+      s.elems.some((m) => m.k === "mapping" && m.value.k === "verdict" && m.value.target === chain)
+    )
+      return true;
   return false;
 }
 
 function setReferenced(t: NftTable, set: string): boolean {
   const hit = (e: Expr): boolean => e.k === "setref" && e.name === set;
-  for (const ch of t.chains) for (const r of ch.rules) for (const s of r.stmts) {
-    if (s.k === "match" && hit(s.right)) return true;
-    if (s.k === "vmap" && hit(s.map)) return true;
-  }
+  for (const ch of t.chains)
+    for (const r of ch.rules)
+      for (const s of r.stmts) {
+        if (s.k === "match" && hit(s.right)) return true;
+        if (s.k === "vmap" && hit(s.map)) return true;
+      }
   return false;
 }
 
@@ -184,16 +304,29 @@ function typeElems(s: NftSet, raws: RawVal[], tokLoc: TokLoc): Expr[] {
   const out: Expr[] = [];
   for (const r of raws) {
     if (s.map) {
-      if (r.k !== "map") throw new ExecErr(tokLoc(r.tok), "Error: syntax error, unexpected comma, expecting colon", undefined, "nft.syntax");
+      if (r.k !== "map")
+        throw new ExecErr(
+          tokLoc(r.tok),
+          "Error: syntax error, unexpected comma, expecting colon",
+          undefined,
+          "nft.syntax",
+        );
       const set = typeValue({ k: "set", items: [r], tok: r.tok }, s.keyType, s.dataType);
-      if (!set.ok) throw new ExecErr(tokLoc(set.tok ?? r.tok), `Error: ${set.msg}`, set.tok?.text, "nft.type");
+      if (!set.ok)
+        throw new ExecErr(tokLoc(set.tok ?? r.tok), `Error: ${set.msg}`, set.tok?.text, "nft.type");
       if (set.e.k === "set") out.push(...set.e.elems);
       continue;
     }
     const v = typeValue(r, s.keyType);
-    if (!v.ok) throw new ExecErr(tokLoc(v.tok ?? r.tok), `Error: ${v.msg}`, v.tok?.text, "nft.type");
+    if (!v.ok)
+      throw new ExecErr(tokLoc(v.tok ?? r.tok), `Error: ${v.msg}`, v.tok?.text, "nft.type");
     if ((v.e.k === "prefix" || v.e.k === "range") && !s.flags.includes("interval")) {
-      throw new ExecErr(tokLoc(r.tok), "Error: You must add 'flags interval' to your set declaration if you want to add prefix/range elements", r.tok.text, "nft.EINVAL");
+      throw new ExecErr(
+        tokLoc(r.tok),
+        "Error: You must add 'flags interval' to your set declaration if you want to add prefix/range elements",
+        r.tok.text,
+        "nft.EINVAL",
+      );
     }
     out.push(v.e);
   }
@@ -214,16 +347,41 @@ function setElems(s: NftSet, all: Expr[], tokLoc: TokLoc, tok: Tok, raws?: RawVa
 function addSet(t: NftTable, d: SetDecl, op: "add" | "create", tokLoc: TokLoc, tok: Tok): void {
   let s = t.sets.find((x) => x.name === d.name);
   if (s) {
-    if (op === "create") throw new ExecErr(tokLoc(tok), "Error: Could not process rule: File exists", d.name, "nft.EEXIST");
+    if (op === "create")
+      throw new ExecErr(
+        tokLoc(tok),
+        "Error: Could not process rule: File exists",
+        d.name,
+        "nft.EEXIST",
+      );
   } else {
-    if (!d.keyType.length) throw new ExecErr(tokLoc(tok), `Error: set definition does not specify key`, d.name, "nft.syntax");
+    if (!d.keyType.length)
+      throw new ExecErr(
+        tokLoc(tok),
+        `Error: set definition does not specify key`,
+        d.name,
+        "nft.syntax",
+      );
     s = {
-      name: d.name, handle: ++t.nextHandle, map: d.map, keyType: d.keyType, typeofText: d.typeofText, dataType: d.dataType,
-      flags: d.flags, autoMerge: d.autoMerge, elems: [], size: d.size, timeout: d.timeout, counter: d.counter, comment: d.comment, policy: d.policy,
+      name: d.name,
+      handle: ++t.nextHandle,
+      map: d.map,
+      keyType: d.keyType,
+      typeofText: d.typeofText,
+      dataType: d.dataType,
+      flags: d.flags,
+      autoMerge: d.autoMerge,
+      elems: [],
+      size: d.size,
+      timeout: d.timeout,
+      counter: d.counter,
+      comment: d.comment,
+      policy: d.policy,
     };
     t.sets.push(s);
   }
-  if (d.elems?.length) setElems(s, [...s.elems, ...typeElems(s, d.elems, tokLoc)], tokLoc, tok, d.elems);
+  if (d.elems?.length)
+    setElems(s, [...s.elems, ...typeElems(s, d.elems, tokLoc)], tokLoc, tok, d.elems);
 }
 
 function execRule(rs: NftRuleset, c: RuleCmd, tokLoc: TokLoc): void {
@@ -245,7 +403,12 @@ function execRule(rs: NftRuleset, c: RuleCmd, tokLoc: TokLoc): void {
       if (!t.sets.some((x) => x.name === r)) {
         const toks = c.stmtToks[i] ?? [];
         const at = toks.find((x) => x.text === "@" + r) ?? toks[0];
-        throw new ExecErr(at ? tokLoc(at) : c.loc, "Error: No such file or directory", "@" + r, "nft.ENOENT");
+        throw new ExecErr(
+          at ? tokLoc(at) : c.loc,
+          "Error: No such file or directory",
+          "@" + r,
+          "nft.ENOENT",
+        );
       }
     }
     for (const target of jumpTargets(s)) {
@@ -253,7 +416,13 @@ function execRule(rs: NftRuleset, c: RuleCmd, tokLoc: TokLoc): void {
       const toks = c.stmtToks[i] ?? [];
       const at = [...toks].reverse().find((x) => x.text === target) ?? toks[0];
       if (!tc) throw new ExecErr(at ? tokLoc(at) : c.loc, `Error: ${ENOENT}`, target, "nft.ENOENT");
-      if (tc.base) throw new ExecErr(at ? tokLoc(at) : c.loc, `Error: ${EOPNOTSUPP}`, target, "nft.EOPNOTSUPP");
+      if (tc.base)
+        throw new ExecErr(
+          at ? tokLoc(at) : c.loc,
+          `Error: ${EOPNOTSUPP}`,
+          target,
+          "nft.EOPNOTSUPP",
+        );
     }
   }
   const rule: NftRule = { handle: 0, stmts: c.stmts, loc: c.loc };
@@ -262,17 +431,22 @@ function execRule(rs: NftRuleset, c: RuleCmd, tokLoc: TokLoc): void {
   if (c.op === "insert") idx = 0;
   if (c.handle !== undefined) {
     const i = ch.rules.findIndex((r) => r.handle === c.handle);
-    if (i < 0) throw new ExecErr(tokLoc(c.chainTok), `Error: ${ENOENT}`, String(c.handle), "nft.ENOENT");
+    if (i < 0)
+      throw new ExecErr(tokLoc(c.chainTok), `Error: ${ENOENT}`, String(c.handle), "nft.ENOENT");
     idx = c.op === "insert" ? i : i + 1;
     if (c.op === "replace") idx = i;
   } else if (c.index !== undefined) {
-    if (c.index > ch.rules.length) throw new ExecErr(tokLoc(c.chainTok), `Error: ${ENOENT}`, String(c.index), "nft.ENOENT");
+    if (c.index > ch.rules.length)
+      throw new ExecErr(tokLoc(c.chainTok), `Error: ${ENOENT}`, String(c.index), "nft.ENOENT");
     idx = c.op === "insert" ? c.index : c.index + 1;
   }
   // Anonymous sets are kernel objects too and take a handle before the rule.
-  for (const s of c.stmts) if ((s.k === "match" && s.right.k === "set") || (s.k === "vmap" && s.map.k === "set")) t.nextHandle++;
+  for (const s of c.stmts)
+    if ((s.k === "match" && s.right.k === "set") || (s.k === "vmap" && s.map.k === "set"))
+      t.nextHandle++;
   rule.handle = ++t.nextHandle;
-  if (c.op === "replace") ch.rules.splice(idx, 1, rule); else ch.rules.splice(idx, 0, rule);
+  if (c.op === "replace") ch.rules.splice(idx, 1, rule);
+  else ch.rules.splice(idx, 0, rule);
   const v = validateTable(t);
   if (v) {
     // Blame the statement of the new rule if it is the culprit, else the rule.
@@ -283,11 +457,19 @@ function execRule(rs: NftRuleset, c: RuleCmd, tokLoc: TokLoc): void {
 
 export function jumpTargets(s: Stmt): string[] {
   if (s.k === "verdict" && (s.v === "jump" || s.v === "goto") && s.target) return [s.target];
-  if (s.k === "vmap" && s.map.k === "set") return s.map.elems.flatMap((m) => (m.k === "mapping" && m.value.k === "verdict" && m.value.target ? [m.value.target] : []));
+  if (s.k === "vmap" && s.map.k === "set")
+    return s.map.elems.flatMap((m) =>
+      m.k === "mapping" && m.value.k === "verdict" && m.value.target ? [m.value.target] : [],
+    );
   return [];
 }
 
-interface Violation { rule: NftRule; stmt: number; msg: string; code: string }
+interface Violation {
+  rule: NftRule;
+  stmt: number;
+  msg: string;
+  code: IssueCode;
+}
 
 /** Kernel validation from every base chain: loops (EMLINK) and per-hook/type expression limits. */
 export function validateTable(t: NftTable): Violation | undefined {
@@ -297,19 +479,44 @@ export function validateTable(t: NftTable): Violation | undefined {
     const ctx = { hook: base.base.hook, type: base.base.type };
     const stack: string[] = [];
     const walk = (ch: NftChain, depth: number): Violation | undefined => {
-      if (stack.includes(ch.name) || depth > 16) return { rule: ch.rules[0]!, stmt: 0, msg: "Could not process rule: Too many links", code: "nft.EMLINK" };
+      if (stack.includes(ch.name) || depth > 16)
+        return {
+          rule: ch.rules[0]!,
+          stmt: 0,
+          msg: "Could not process rule: Too many links",
+          code: "nft.EMLINK",
+        };
       stack.push(ch.name);
       for (const r of ch.rules) {
         for (let i = 0; i < r.stmts.length; i++) {
           const s = r.stmts[i]!;
           const bad = stmtAllowed(s, ctx);
-          if (!bad) { stack.pop(); return { rule: r, stmt: i, msg: "Could not process rule: Operation not supported", code: "nft.EOPNOTSUPP" }; }
+          if (!bad) {
+            stack.pop();
+            return {
+              rule: r,
+              stmt: i,
+              msg: "Could not process rule: Operation not supported",
+              code: "nft.EOPNOTSUPP",
+            };
+          }
           for (const target of jumpTargets(s)) {
             const tc = byName.get(target);
             if (!tc) continue;
-            if (stack.includes(target)) { stack.pop(); return { rule: r, stmt: i, msg: "Could not process rule: Too many links", code: "nft.EMLINK" }; }
+            if (stack.includes(target)) {
+              stack.pop();
+              return {
+                rule: r,
+                stmt: i,
+                msg: "Could not process rule: Too many links",
+                code: "nft.EMLINK",
+              };
+            }
             const v = walk(tc, depth + 1);
-            if (v) { stack.pop(); return v; }
+            if (v) {
+              stack.pop();
+              return v;
+            }
           }
         }
       }
@@ -331,18 +538,25 @@ function stmtAllowed(s: Stmt, ctx: { hook: string; type: string }): boolean {
       if (s.type === "dnat") return ctx.hook === "prerouting" || ctx.hook === "output";
       if (s.type === "snat") return ctx.hook === "postrouting" || ctx.hook === "input";
       return true;
-    case "tproxy": return ctx.hook === "prerouting";
-    case "match": return exprAllowed(s.left, ctx);
-    case "vmap": return exprAllowed(s.key, ctx);
-    case "mangle": return exprAllowed(s.value, ctx);
-    default: return true;
+    case "tproxy":
+      return ctx.hook === "prerouting";
+    case "match":
+      return exprAllowed(s.left, ctx);
+    case "vmap":
+      return exprAllowed(s.key, ctx);
+    case "mangle":
+      return exprAllowed(s.value, ctx);
+    default:
+      return true;
   }
 }
 
 function exprAllowed(e: Expr, ctx: { hook: string }): boolean {
   if (e.k === "fib") {
-    if (e.flags.includes("iif") && !["prerouting", "input", "forward"].includes(ctx.hook)) return false;
-    if (e.flags.includes("oif") && !["output", "postrouting", "forward"].includes(ctx.hook)) return false;
+    if (e.flags.includes("iif") && !["prerouting", "input", "forward"].includes(ctx.hook))
+      return false;
+    if (e.flags.includes("oif") && !["output", "postrouting", "forward"].includes(ctx.hook))
+      return false;
     return true;
   }
   if (e.k === "concat") return e.items.every((x) => exprAllowed(x, ctx));

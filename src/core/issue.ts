@@ -1,0 +1,101 @@
+/**
+ * One error type for every layer: an `Issue` is a value with a typed code, a severity, a
+ * location, the offending token and what was expected. Layers return issues; only the
+ * interfaces (CLI, web) render them.
+ * @module
+ */
+import type { SourceLoc } from "./loc.js";
+
+/**
+ * Every issue code routelab emits. The prefix names the front-end or layer:
+ * - `ip.*`: iproute2's argument grammar (`ip.invarg` is `Error: argument "X" is wrong`);
+ * - `rtnl.E*`: the kernel refused an `ip` request (`RTNETLINK answers: …`);
+ * - `iptables.*`, `nft.*`, `ipset.*`, `sysctl.*`: those tools' own errors;
+ * - `shell.*`: the setup-script language; `load.*`, `dump.*`: files and dumps;
+ * - `engine.*`: a question the engine cannot answer from what was loaded.
+ */
+export type IssueCode =
+  | "usage"
+  | "dump.json-syntax"
+  | "dump.mixed-family"
+  | "dump.rejected"
+  | "dump.unknown-format"
+  | "ip.address"
+  | "ip.garbage"
+  | "ip.link-kind"
+  | "ip.prefix"
+  | "ip.tuntap-mode"
+  | "ip.unknown-command"
+  | "ip.unknown-object"
+  | "ip.usage"
+  | "rtnl"
+  | "trace.from"
+  | "trace.syntax"
+  | "ip.family"
+  | "ip.incomplete"
+  | "ip.invarg"
+  | "ip.no-device"
+  | "ip.not-modelled"
+  | "ip.option"
+  | "ip.tuntap"
+  | `ipset.${string}`
+  | "iptables.bad-value"
+  | `iptables.${string}`
+  | "load.batch-file"
+  | "load.restore-input"
+  | "load.unknown-command"
+  | "load.read"
+  | `nft.${string}`
+  | `rtnl.${string}`
+  | "shell.arith"
+  | "shell.syntax"
+  | "shell.unset-variable"
+  | "shell.unsupported"
+  | "sysctl.option"
+  | "sysctl.read"
+  | "sysctl.unknown-key"
+  | "engine.assumed";
+
+/** `error`: the input is not valid for the tool; `warning`: the tool ran and refused it. */
+export type Severity = "error" | "warning" | "info";
+
+/** A machine-readable problem with a location until an interface renders it. */
+export interface Issue {
+  /** Stable code, e.g. `ip.invarg`, `rtnl.EEXIST`. */
+  code: IssueCode;
+  /** What the real tool would print (without the file prefix). */
+  message: string;
+  /** Defaults to `error` where absent. */
+  severity?: Severity;
+  loc?: SourceLoc;
+  /** The word that was wrong, as written. */
+  token?: string;
+  /** What the grammar expected in its place. */
+  expected?: string;
+}
+
+/**
+ * The one thrown error inside a layer: a parser deep in recursion throws it and the
+ * layer's entry point catches it and returns `issue`. It never crosses a layer boundary.
+ */
+export class IssueError extends Error {
+  constructor(readonly issue: Issue) {
+    super(issue.message);
+    this.name = "IssueError";
+  }
+}
+
+/** Build an issue, leaving out the fields that are undefined. */
+export function issue(
+  code: IssueCode,
+  message: string,
+  at?: { loc?: SourceLoc | undefined; token?: string | undefined; expected?: string | undefined },
+  severity?: Severity,
+): Issue {
+  const i: Issue = { code, message };
+  if (severity) i.severity = severity;
+  if (at?.loc) i.loc = at.loc;
+  if (at?.token !== undefined) i.token = at.token;
+  if (at?.expected !== undefined) i.expected = at.expected;
+  return i;
+}
