@@ -295,7 +295,8 @@ function freshState(): HostState {
 }
 
 function loadAll(s: HostState, routeDump: string): void {
-  // Sysctls first: `dead` on a linkdown nexthop is RTNH_F_DEAD unless ignore_routes_with_linkdown explains it.
+  // Sysctls first: `dead` on a linkdown nexthop is RTNH_F_DEAD unless
+  // ignore_routes_with_linkdown explains it.
   const issues = [
     ...loadDump(s, K.sysctl!, "sysctl.txt"),
     ...loadDump(s, K["-j link show"]!, "link.json"),
@@ -307,7 +308,10 @@ function loadAll(s: HostState, routeDump: string): void {
   expect(issues).toEqual([]);
 }
 
-/** Route-get probes: the kernel's JSON answer becomes a Decision, printed and compared with its text. */
+/**
+ * Route-get probes: the kernel's JSON answer becomes a Decision, printed and compared with its
+ * text.
+ */
 const GET_PROBES: [Family, string][] = [
   [4, "10.1.0.2"],
   [4, "10.1.0.1"],
@@ -432,13 +436,15 @@ if (!ROOT) {
     describe(SUITE, () => {
       it("runs as root in CI", () => {
         throw new Error(
-          "CI=true but not root: the dump round-trip kernel test needs network namespaces and must not be skipped in CI",
+          "CI=true but not root: the dump round-trip kernel test needs network namespaces " +
+            "and must not be skipped in CI",
         );
       });
     });
   } else {
     console.warn(
-      `[dump-roundtrip.kernel] SKIPPED: not root (uid ${process.getuid?.()}); needs network namespaces`,
+      `[dump-roundtrip.kernel] SKIPPED: not root (uid ${process.getuid?.()}); ` +
+        "needs network namespaces",
     );
     describe.skip(SUITE, () => {
       it("needs root", () => {});
@@ -547,10 +553,14 @@ if (!ROOT) {
       }
     });
 
-    it("ip route show (table all / main / 100 / local, -d, -j, -j -p) from the JSON and -d JSON dumps", () => {
-      for (const s of [stateJson, stateJsonD])
-        for (const q of ROUTE_QUERIES) same(printRoutes(s, routeOpts(q)), K[q]!);
-    });
+    it(
+      "ip route show (table all / main / 100 / local, -d, -j, -j -p) " +
+        "from the JSON and -d JSON dumps",
+      () => {
+        for (const s of [stateJson, stateJsonD])
+          for (const q of ROUTE_QUERIES) same(printRoutes(s, routeOpts(q)), K[q]!);
+      },
+    );
 
     it("ip link show / ip addr show (text, -j, -j -p, -4, -6, dev) from the JSON dumps", () => {
       for (const q of LINK_QUERIES) {
@@ -562,28 +572,32 @@ if (!ROOT) {
       }
     });
 
-    it("text dumps load and print back (ip rule show + ip -6 rule show pasted together, ip route show table all)", () => {
-      const s = freshState();
-      const issues = [
-        ...loadDump(s, K.sysctl!, "sysctl.txt"),
-        ...loadDump(s, K["-j link show"]!, "link.json"),
-        ...loadDump(s, K["rule show"]! + K["-6 rule show"]!, "rules.txt"),
-        ...loadDump(s, K["route show table all"]!, "routes.txt"),
-      ];
-      expect(issues).toEqual([]);
-      same(printRules(s, 4, {}), K["rule show"]!);
-      same(printRules(s, 6, {}), K["-6 rule show"]!);
-      same(printRules(s, 4, { details: true }), K["-d rule show"]!);
-      same(printRules(s, 6, { json: true }), K["-j -6 rule show"]!);
-      for (const q of ROUTE_QUERIES.filter((x) => !x.includes("-d")))
-        same(printRoutes(s, routeOpts(q)), K[q]!);
-      // -d text dump: types/protocols/scopes all explicit.
-      const sd = freshState();
-      expect(loadDump(sd, K.sysctl!, "sysctl.txt")).toEqual([]);
-      expect(loadDump(sd, K["-j link show"]!, "link.json")).toEqual([]);
-      expect(loadDump(sd, K["-d route show table all"]!, "routes-d.txt")).toEqual([]);
-      for (const q of ROUTE_QUERIES) same(printRoutes(sd, routeOpts(q)), K[q]!);
-    });
+    it(
+      "text dumps load and print back " +
+        "(ip rule show + ip -6 rule show pasted together, ip route show table all)",
+      () => {
+        const s = freshState();
+        const issues = [
+          ...loadDump(s, K.sysctl!, "sysctl.txt"),
+          ...loadDump(s, K["-j link show"]!, "link.json"),
+          ...loadDump(s, K["rule show"]! + K["-6 rule show"]!, "rules.txt"),
+          ...loadDump(s, K["route show table all"]!, "routes.txt"),
+        ];
+        expect(issues).toEqual([]);
+        same(printRules(s, 4, {}), K["rule show"]!);
+        same(printRules(s, 6, {}), K["-6 rule show"]!);
+        same(printRules(s, 4, { details: true }), K["-d rule show"]!);
+        same(printRules(s, 6, { json: true }), K["-j -6 rule show"]!);
+        for (const q of ROUTE_QUERIES.filter((x) => !x.includes("-d")))
+          same(printRoutes(s, routeOpts(q)), K[q]!);
+        // -d text dump: types/protocols/scopes all explicit.
+        const sd = freshState();
+        expect(loadDump(sd, K.sysctl!, "sysctl.txt")).toEqual([]);
+        expect(loadDump(sd, K["-j link show"]!, "link.json")).toEqual([]);
+        expect(loadDump(sd, K["-d route show table all"]!, "routes-d.txt")).toEqual([]);
+        for (const q of ROUTE_QUERIES) same(printRoutes(sd, routeOpts(q)), K[q]!);
+      },
+    );
 
     it("a route dump alone loads (links synthesized) and prints the same routes", () => {
       const s = freshState();

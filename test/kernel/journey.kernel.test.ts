@@ -27,18 +27,37 @@ interface Stat {
 }
 const stats: Stat[] = [];
 
+/** One family's row of the summary printed after the suite. */
+function statLine(s: Stat, withRoutelab: boolean): string {
+  const ms = (n: number, width: number) => `${String(n).padStart(width)}ms`;
+  const times = `setup ${ms(s.setupMs, 5)}  packets ${ms(s.packetsMs, 5)}`;
+  const verdicts = Object.entries(s.verdicts)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(", ");
+  const routelab = withRoutelab
+    ? `  routelab ${ms(s.routelabMs, 4)}  disagree ${s.disagreements}`
+    : "";
+  const note = s.note ? `  ${s.note}` : "";
+  return (
+    `  ${s.name.padEnd(26)} packets ${String(s.packets).padStart(3)}  ${times}` +
+    `  [${verdicts}]${routelab}${note}`
+  );
+}
+
 if (!ROOT) {
   if (process.env.CI === "true") {
     describe(SUITE, () => {
       it("runs as root in CI", () => {
         throw new Error(
-          "CI=true but the suite is not running as root: the real-packet suite needs network namespaces and must not be skipped in CI",
+          "CI=true but the suite is not running as root: the real-packet suite " +
+            "needs network namespaces and must not be skipped in CI",
         );
       });
     });
   } else {
     console.warn(
-      `[journey.kernel] SKIPPED: not root (uid ${process.getuid?.()}); the real-packet suite needs network namespaces`,
+      `[journey.kernel] SKIPPED: not root (uid ${process.getuid?.()}); ` +
+        "the real-packet suite needs network namespaces",
     );
     it.skip(`${SUITE}: skipped, needs root for network namespaces`, () => {});
   }
@@ -68,20 +87,12 @@ if (!ROOT) {
         : cli.ok
           ? "kernel vs routelab"
           : `kernel only (routelab unavailable: ${cli.reason})`;
-      const rows = stats.map(
-        (s) =>
-          `  ${s.name.padEnd(26)} packets ${String(s.packets).padStart(3)}  setup ${String(s.setupMs).padStart(5)}ms  packets ${String(s.packetsMs).padStart(5)}ms` +
-          `  [${Object.entries(s.verdicts)
-            .map(([k, v]) => `${k} ${v}`)
-            .join(", ")}]` +
-          (cli.ok
-            ? `  routelab ${String(s.routelabMs).padStart(4)}ms  disagree ${s.disagreements}`
-            : "") +
-          (s.note ? `  ${s.note}` : ""),
-      );
+      const rows = stats.map((s) => statLine(s, cli.ok));
       const total = stats.reduce((a, s) => a + s.packets, 0);
+      const seconds = ((Date.now() - t0) / 1000).toFixed(1);
       console.log(
-        `[journey.kernel] ${mode}: ${stats.length} families, ${total} packets, ${((Date.now() - t0) / 1000).toFixed(1)} s\n${rows.join("\n")}`,
+        `[journey.kernel] ${mode}: ${stats.length} families, ${total} packets, ${seconds} s\n` +
+          rows.join("\n"),
       );
     });
 
@@ -178,14 +189,18 @@ if (!ROOT) {
           if (report.length) console.log(report.join("\n"));
           if (!cfg.kernelOnly && !cli.ok)
             expect.fail(
-              `routelab trace unavailable: ${cli.reason} (set ROUTELAB_KERNEL_ONLY=1 to run the kernel side only)`,
+              `routelab trace unavailable: ${cli.reason} ` +
+                "(set ROUTELAB_KERNEL_ONLY=1 to run the kernel side only)",
             );
           const extra = stray.length
-            ? `\nroutelab printed output not tied to a packet:\n  ${stray.slice(0, 10).join("\n  ")}`
+            ? "\nroutelab printed output not tied to a packet:\n  " +
+              stray.slice(0, 10).join("\n  ")
             : "";
           if (bad.length || stray.length)
             expect.fail(
-              `${fam.name}: ${bad.length}/${fam.packets.length} packets disagree\n${bad.join("\n")}${extra}`,
+              `${fam.name}: ${bad.length}/${fam.packets.length} packets disagree\n` +
+                bad.join("\n") +
+                extra,
             );
         });
       });

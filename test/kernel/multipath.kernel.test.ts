@@ -210,7 +210,8 @@ function probeFlow(p: Probe): Flow {
 function modelChoice(s: Scenario, p: Probe): number {
   const h = multipathHash(probeFlow(p), { policy: p.v6 ? s.policy6 : s.policy4, seed: s.seed });
   if (h === undefined) throw new Error("seeded hash must be predictable");
-  // fib_select_multipath() prefers the nexthop whose source is the requested one (IPv4 output only).
+  // fib_select_multipath() prefers the nexthop whose source is the requested one (IPv4 output
+  // only).
   const saddrMatch =
     !p.v6 && !p.input && p.from !== undefined
       ? s.weights.map((_, i) => p.from === `10.${i + 1}.0.1`)
@@ -384,11 +385,19 @@ if (!isRoot) {
 }
 
 function printRecorded(): void {
-  const rows = recorded.map(
-    ({ scenario, probe: p, choice }) =>
-      `  [${scenario}, ${JSON.stringify(p.dst)}, ${JSON.stringify(p.from ?? "")}, ${p.input ? 1 : 0}, ${p.proto}, ${p.sport}, ${p.dport}, ${choice}],`,
-  );
-  console.log(
-    `// recorded on ${execFileSync("uname", ["-r"], { encoding: "utf8" }).trim()}\n${rows.join("\n")}`,
-  );
+  const rows = recorded.map(({ scenario, probe: p, choice }) => {
+    const fields = [
+      scenario,
+      JSON.stringify(p.dst),
+      JSON.stringify(p.from ?? ""),
+      p.input ? 1 : 0,
+      p.proto,
+      p.sport,
+      p.dport,
+      choice,
+    ];
+    return `  [${fields.join(", ")}],`;
+  });
+  const kernel = execFileSync("uname", ["-r"], { encoding: "utf8" }).trim();
+  console.log(`// recorded on ${kernel}\n${rows.join("\n")}`);
 }

@@ -17,7 +17,8 @@ import {
   applyNftCommand,
 } from "../../src/netfilter/nft/index.js";
 import type { SourceLoc } from "../../src/model/types.js";
-import { RULE_CORPUS, corpusText, ERROR_CASES, ARGV_SCRIPTS } from "./nft-list-corpus.js";
+import { ARGV_SCRIPTS, ERROR_CASES } from "./nft-list-corpus.data.js";
+import { RULE_CORPUS, corpusText } from "./nft-list-corpus.js";
 
 const NS = `nftlist_${process.pid}`;
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -82,7 +83,10 @@ describe.skipIf(!!why && process.env.CI !== "true")("nft front-end vs real nft",
     return out.slice(0, 20).join("\n");
   }
 
-  /** Table handles come from a per-netns counter that survives `flush ruleset`: compare the rest. */
+  /**
+   * Table handles come from a per-netns counter that survives `flush ruleset`: compare the
+   * rest.
+   */
   const normTable = (s: string) => s.replace(/^(table .*) # handle \d+$/gm, "$1 # handle T");
 
   const scenarios = readdirSync(SCEN_DIR)
@@ -108,7 +112,10 @@ describe.skipIf(!!why && process.env.CI !== "true")("nft front-end vs real nft",
     });
   }
 
-  it(`rule corpus (${RULE_CORPUS.length} rules over ip/ip6/inet): listing and JSON round trip match`, () => {
+  const corpusName =
+    `rule corpus (${RULE_CORPUS.length} rules over ip/ip6/inet): ` +
+    "listing and JSON round trip match";
+  it(corpusName, () => {
     const text = corpusText();
     const real = realLoad(text, "corpus.nft");
     const rs = createNftRuleset();

@@ -49,6 +49,18 @@ function compareAll(
   return out;
 }
 
+/** One scenario's row of the summary printed after the suite. */
+function statLine(s: Stat): string {
+  const counts = `fixed ${String(s.fixed).padStart(3)}  random ${String(s.random).padStart(3)}`;
+  const ms = (n: number, width: number) => `${String(n).padStart(width)}ms`;
+  const kernel = `setup ${ms(s.setupMs, 5)}  kernel ${ms(s.kernelMs, 4)}`;
+  const routelab = cfg.kernelOnly
+    ? ""
+    : `  routelab ${ms(s.routelabMs, 5)}` +
+      `  disagree ${s.fixedDisagreements}/${s.randomDisagreements}`;
+  return `  ${s.name.padEnd(28)} ${counts}  ${kernel}${routelab}${s.note ? `  ${s.note}` : ""}`;
+}
+
 function printAnswers(
   title: string,
   lines: string[],
@@ -68,13 +80,15 @@ if (!ROOT) {
     describe(SUITE, () => {
       it("runs as root in CI", () => {
         throw new Error(
-          "CI=true but the suite is not running as root: the kernel differential suite needs network namespaces and must not be skipped in CI",
+          "CI=true but the suite is not running as root: the kernel differential suite " +
+            "needs network namespaces and must not be skipped in CI",
         );
       });
     });
   } else {
     console.warn(
-      `[route-get.kernel] SKIPPED: not root (uid ${process.getuid?.()}); the kernel differential suite needs network namespaces`,
+      `[route-get.kernel] SKIPPED: not root (uid ${process.getuid?.()}); ` +
+        "the kernel differential suite needs network namespaces",
     );
     it.skip(`${SUITE}: skipped, needs root for network namespaces`, () => {});
   }
@@ -107,20 +121,11 @@ if (!ROOT) {
         : cli.ok
           ? "kernel vs routelab"
           : `kernel only (routelab unavailable: ${cli.reason})`;
-      const lines = stats.map(
-        (s) =>
-          `  ${s.name.padEnd(28)} fixed ${String(s.fixed).padStart(3)}  random ${String(s.random).padStart(3)}  ` +
-          `setup ${String(s.setupMs).padStart(5)}ms  kernel ${String(s.kernelMs).padStart(4)}ms` +
-          (cfg.kernelOnly
-            ? ""
-            : `  routelab ${String(s.routelabMs).padStart(5)}ms  disagree ${s.fixedDisagreements}/${s.randomDisagreements}`) +
-          (s.note ? `  ${s.note}` : ""),
-      );
+      const lines = stats.map(statLine);
       const tf = stats.reduce((a, s) => a + s.fixed, 0);
       const tr = stats.reduce((a, s) => a + s.random, 0);
-      console.log(
-        `[route-get.kernel] ${mode}: ${stats.length} scenarios, ${tf} fixed + ${tr} random probes\n${lines.join("\n")}`,
-      );
+      const head = `[route-get.kernel] ${mode}: ${stats.length} scenarios`;
+      console.log(`${head}, ${tf} fixed + ${tr} random probes\n${lines.join("\n")}`);
     });
 
     for (const sc of scenarios) {
@@ -219,13 +224,15 @@ if (!ROOT) {
             .filter((x) => x.p !== null);
           if (bad.length)
             expect.fail(
-              `probe bugs in ${sc.name}.probes (the kernel rejected them as usage errors):\n${bad.map((b) => `  ${b.label} ${b.l}: ${b.p}`).join("\n")}`,
+              `probe bugs in ${sc.name}.probes (the kernel rejected them as usage errors):\n` +
+                bad.map((b) => `  ${b.label} ${b.l}: ${b.p}`).join("\n"),
             );
           if (cfg.kernelOnly || !cli.ok) {
             if (cfg.verbose) printAnswers(`[${sc.name}] fixed probes`, fixedLines, fixedLabels, k);
             if (!cfg.kernelOnly)
               expect.fail(
-                `routelab CLI unavailable: ${cli.reason} (set ROUTELAB_KERNEL_ONLY=1 to validate the kernel side only)`,
+                `routelab CLI unavailable: ${cli.reason} ` +
+                  "(set ROUTELAB_KERNEL_ONLY=1 to validate the kernel side only)",
               );
             return;
           }
@@ -245,11 +252,14 @@ if (!ROOT) {
           const extra: string[] = [];
           if (JSON.stringify(routelab!.stray) !== JSON.stringify(kernel!.stray))
             extra.push(
-              `unattributable output differs (warnings / extra lines):\n    kernel:   ${JSON.stringify(kernel!.stray.slice(0, 10))}\n    routelab: ${JSON.stringify(routelab!.stray.slice(0, 10))}`,
+              "unattributable output differs (warnings / extra lines):" +
+                `\n    kernel:   ${JSON.stringify(kernel!.stray.slice(0, 10))}` +
+                `\n    routelab: ${JSON.stringify(routelab!.stray.slice(0, 10))}`,
             );
           if (dis.length || extra.length)
             expect.fail(
-              `${sc.name}: ${dis.length}/${fixedLines.length} fixed probes disagree (kernel exit ${kstatus}, routelab exit ${status})\n` +
+              `${sc.name}: ${dis.length}/${fixedLines.length} fixed probes disagree ` +
+                `(kernel exit ${kstatus}, routelab exit ${status})\n` +
                 dis.map((d) => h.formatDisagreement(sc.name, d)).join("\n") +
                 (extra.length ? `\n${extra.join("\n")}` : ""),
             );
@@ -338,10 +348,12 @@ if (!ROOT) {
             });
           } else {
             minimal =
-              "  (fast-check replay did not reproduce the failure: answers differ between batch and single runs?)";
+              "  (fast-check replay did not reproduce the failure: " +
+              "answers differ between batch and single runs?)";
           }
           expect.fail(
-            `${sc.name}: ${dis.length}/${randomLines.length} random probes disagree (seed ${seed})\n${minimal}\n` +
+            `${sc.name}: ${dis.length}/${randomLines.length} random probes disagree ` +
+              `(seed ${seed})\n${minimal}\n` +
               `  first raw disagreements:\n${dis
                 .slice(0, 5)
                 .map((d) => h.formatDisagreement(sc.name, d))
