@@ -741,19 +741,35 @@ function ipJson(ns: string, args: string[]): unknown {
   return r.stdout.trim() === "" ? [] : JSON.parse(r.stdout);
 }
 
-export function readVocabulary(ns: string): Vocabulary {
-  const links = arr(ipJson(ns, ["link", "show"]));
-  const addrs = arr(ipJson(ns, ["addr", "show"]));
-  const routes4 = arr(ipJson(ns, ["-4", "route", "show", "table", "all"]));
-  const routes6 = arr(ipJson(ns, ["-6", "route", "show", "table", "all"]));
-  const rules = [
-    ...arr(ipJson(ns, ["-4", "rule", "show"])),
-    ...arr(ipJson(ns, ["-6", "rule", "show"])),
-  ];
+/** The namespace's links, addresses, routes and rules, as `ip -j` reports them. */
+function readDumps(ns: string): {
+  links: J[];
+  addrs: J[];
+  routes4: J[];
+  routes6: J[];
+  rules: J[];
+} {
+  return {
+    links: arr(ipJson(ns, ["link", "show"])),
+    addrs: arr(ipJson(ns, ["addr", "show"])),
+    routes4: arr(ipJson(ns, ["-4", "route", "show", "table", "all"])),
+    routes6: arr(ipJson(ns, ["-6", "route", "show", "table", "all"])),
+    rules: [...arr(ipJson(ns, ["-4", "rule", "show"])), ...arr(ipJson(ns, ["-6", "rule", "show"]))],
+  };
+}
 
-  const devices = links.map((l) => str(l.ifname)).filter((x): x is string => !!x && x !== "lo");
-  const local4 = new Set<string>();
-  const local6 = new Set<string>();
+/**
+ * The prefixes a scenario names, in the order met (their boundaries become the destinations
+ * fast-check draws from, so the order is part of the generator).
+ */
+interface Prefixes {
+  pre4: Prefix4[];
+  pre6: Prefix6[];
+  add4(a: string | undefined, len: number): void;
+  add6(a: string | undefined, len: number): void;
+}
+
+function prefixCollector(): Prefixes {
   const pre4: Prefix4[] = [];
   const pre6: Prefix6[] = [];
   const add4 = (a: string | undefined, len: number) => {
@@ -774,6 +790,13 @@ export function readVocabulary(ns: string): Vocabulary {
       /* not v6 */
     }
   };
+  return { pre4, pre6, add4, add6 };
+}
+
+/** The local addresses (their prefixes go to `p`). */
+function localAddrs(addrs: J[], p: Prefixes): { local4: Set<string>; local6: Set<string> } {
+  const local4 = new Set<string>();
+  const local6 = new Set<string>();
   for (const l of addrs) {
     for (const ai of arr(l.addr_info)) {
       const local = str(ai.local);
@@ -781,94 +804,127 @@ export function readVocabulary(ns: string): Vocabulary {
       if (!local) continue;
       if (ai.family === "inet") {
         local4.add(local);
-        add4(local, len);
+        p.add4(local, len);
       } else if (ai.family === "inet6" && usable6(parse6(local)) && local !== "::1") {
         local6.add(local);
-        add6(local, len);
+        p.add6(local, len);
       }
     }
   }
-  const routePrefixes = (rs: J[], v6: boolean) => {
-    for (const r of rs) {
-      const dst = str(r.dst);
-      if (!dst || dst === "default") continue;
-      const [a, l] = dst.split("/");
-      const len = l !== undefined ? Number(l) : v6 ? 128 : 32;
-      if (v6) add6(a, len);
-      else add4(a, len);
-      const gws = [str(r.gateway), ...arr(r.nexthops).map((h) => str(h.gateway))];
-      for (const g of gws) if (g) (v6 ? add6 : add4)(g, v6 ? 128 : 32);
-    }
-  };
-  routePrefixes(routes4, false);
-  routePrefixes(routes6, true);
+  return { local4, local6 };
+}
 
-  const marks = new Set<number>([0x1, 0xff]);
-  const uids = new Set<number>([0, 1000, 65534]);
-  const ports = new Set<number>([53, 80, 443, 1024, 51820]);
-  const tos = new Set<number>([0x10, 0x12, 0x14, 0x30, 0xb0, 0x04, 0x08, 0x1c]);
-  for (const r of rules) {
-    const src = str(r.src);
-    if (src && src !== "all") {
-      const v6 = src.includes(":");
-      const len = num(r.srclen) ?? (v6 ? 128 : 32);
-      (v6 ? add6 : add4)(src, len);
-    }
+/** Route destinations and gateways. */
+function routePrefixes(rs: J[], v6: boolean, p: Prefixes): void {
+  for (const r of rs) {
     const dst = str(r.dst);
-    if (dst) {
-      const v6 = dst.includes(":");
-      const len = num(r.dstlen) ?? (v6 ? 128 : 32);
-      (v6 ? add6 : add4)(dst, len);
-    }
-    const fm = num(r.fwmark);
-    if (fm !== undefined) {
-      const fk = num(r.fwmask) ?? 0xffffffff;
-      const low = fk & -fk;
-      for (const v of [
-        fm,
-        (fm | (0x12345678 & ~fk)) >>> 0,
-        (fm ^ low) >>> 0,
-        (fm + 1) >>> 0,
-        fk >>> 0,
-        (fm | fk) >>> 0,
-      ])
-        marks.add(v >>> 0);
-    }
-    for (const k of ["uid_start", "uid_end"]) {
-      const u = num(r[k]);
-      if (u !== undefined)
-        for (const v of [u - 1, u, u + 1]) if (v >= 0 && v <= 0xffffffff) uids.add(v);
-    }
-    for (const k of ["sport", "dport", "sport_start", "sport_end", "dport_start", "dport_end"]) {
-      const p = num(r[k]);
-      if (p !== undefined)
-        for (const v of [p - 1, p, p + 1]) if (v >= 1 && v <= 65535) ports.add(v);
-    }
-    const t = num(r.tos) ?? num(r.dsfield);
-    if (t !== undefined) for (const v of [t, t | 0x20, t ^ 0x04]) tos.add(v & 0xff);
+    if (!dst || dst === "default") continue;
+    const [a, l] = dst.split("/");
+    const len = l !== undefined ? Number(l) : v6 ? 128 : 32;
+    if (v6) p.add6(a, len);
+    else p.add4(a, len);
+    const gws = [str(r.gateway), ...arr(r.nexthops).map((h) => str(h.gateway))];
+    for (const g of gws) if (g) (v6 ? p.add6 : p.add4)(g, v6 ? 128 : 32);
   }
+}
+
+/** Values of the non-address selectors, each with its neighbours (off-by-one, other bits). */
+interface SelectorValues {
+  marks: Set<number>;
+  uids: Set<number>;
+  ports: Set<number>;
+  tos: Set<number>;
+}
+
+/** Marks around a rule's `fwmark VALUE/MASK`: the value, other bits in or out of the mask. */
+function marksNear(fm: number, fk: number): number[] {
+  const low = fk & -fk;
+  return [
+    fm,
+    (fm | (0x12345678 & ~fk)) >>> 0,
+    (fm ^ low) >>> 0,
+    (fm + 1) >>> 0,
+    fk >>> 0,
+    (fm | fk) >>> 0,
+  ].map((v) => v >>> 0);
+}
+
+/** A TOS value and two neighbours: 0x20 (a precedence bit) set, 0x04 (a TOS bit) flipped. */
+const tosNear = (t: number): number[] => [t, t | 0x20, t ^ 0x04].map((v) => v & 0xff);
+
+/** One rule's selectors: its prefixes go to `p`, its other values (and neighbours) to `out`. */
+function ruleValues(r: J, p: Prefixes, out: SelectorValues): void {
+  const src = str(r.src);
+  if (src && src !== "all") {
+    const v6 = src.includes(":");
+    const len = num(r.srclen) ?? (v6 ? 128 : 32);
+    (v6 ? p.add6 : p.add4)(src, len);
+  }
+  const dst = str(r.dst);
+  if (dst) {
+    const v6 = dst.includes(":");
+    const len = num(r.dstlen) ?? (v6 ? 128 : 32);
+    (v6 ? p.add6 : p.add4)(dst, len);
+  }
+  const fm = num(r.fwmark);
+  if (fm !== undefined)
+    for (const v of marksNear(fm, num(r.fwmask) ?? 0xffffffff)) out.marks.add(v);
+  for (const k of ["uid_start", "uid_end"]) {
+    const u = num(r[k]);
+    if (u !== undefined)
+      for (const v of [u - 1, u, u + 1]) if (v >= 0 && v <= 0xffffffff) out.uids.add(v);
+  }
+  for (const k of ["sport", "dport", "sport_start", "sport_end", "dport_start", "dport_end"]) {
+    const port = num(r[k]);
+    if (port !== undefined)
+      for (const v of [port - 1, port, port + 1]) if (v >= 1 && v <= 65535) out.ports.add(v);
+  }
+  const t = num(r.tos) ?? num(r.dsfield);
+  if (t !== undefined) for (const v of tosNear(t)) out.tos.add(v);
+}
+
+/**
+ * What the random probes of a scenario draw from, read back from the kernel after setup:
+ * devices, local addresses, the boundaries of every prefix named, and selector values.
+ */
+export function readVocabulary(ns: string): Vocabulary {
+  const { links, addrs, routes4, routes6, rules } = readDumps(ns);
+  const devices = links.map((l) => str(l.ifname)).filter((x): x is string => !!x && x !== "lo");
+  const p = prefixCollector();
+  const { local4, local6 } = localAddrs(addrs, p);
+  routePrefixes(routes4, false, p);
+  routePrefixes(routes6, true, p);
+
+  const values: SelectorValues = {
+    marks: new Set<number>([0x1, 0xff]),
+    uids: new Set<number>([0, 1000, 65534]),
+    ports: new Set<number>([53, 80, 443, 1024, 51820]),
+    tos: new Set<number>([0x10, 0x12, 0x14, 0x30, 0xb0, 0x04, 0x08, 0x1c]),
+  };
+  for (const r of rules) ruleValues(r, p, values);
   for (const r of routes4) {
     const t = num(r.tos);
-    if (t !== undefined) for (const v of [t, t | 0x20, t ^ 0x04]) tos.add(v & 0xff);
+    if (t !== undefined) for (const v of tosNear(t)) values.tos.add(v);
   }
 
   const dst4 = new Set<string>();
-  for (const p of pre4) for (const b of boundaries4(p)) dst4.add(fmt4(b));
+  for (const x of p.pre4) for (const b of boundaries4(x)) dst4.add(fmt4(b));
   const dst6 = new Set<string>();
-  for (const p of pre6) for (const b of boundaries6(p)) if (usable6(b)) dst6.add(fmt6(b));
+  for (const x of p.pre6) for (const b of boundaries6(x)) if (usable6(b)) dst6.add(fmt6(b));
   // fast-check shrinks constantFrom() towards the first element: put neutral, readable
   // values first so minimal counterexamples read naturally.
   const first = <T>(x: T, xs: Iterable<T>) => [x, ...[...xs].filter((y) => y !== x)];
+  const sorted = (xs: Set<number>) => [...xs].sort((a, b) => a - b);
   return {
     devices,
     local4: [...local4],
     local6: [...local6],
     dst4: first("8.8.8.8", dst4),
     dst6: first("2606:4700:4700::1111", dst6),
-    marks: [...marks].sort((a, b) => a - b),
-    uids: [...uids].sort((a, b) => a - b),
-    ports: [...ports].sort((a, b) => a - b),
-    tos: [...tos].sort((a, b) => a - b),
+    marks: sorted(values.marks),
+    uids: sorted(values.uids),
+    ports: sorted(values.ports),
+    tos: sorted(values.tos),
   };
 }
 
@@ -905,12 +961,16 @@ const rand6 = fc
   )
   .map(([top, rest]) => fmt6((BigInt(top) << 112n) | rest));
 
-/** Random marks as a set of bits: shrinking drops bits, so a minimal mark shows the bits that matter. */
+/**
+ * Random marks as a set of bits: shrinking drops bits, so a minimal mark shows the bits that
+ * matter.
+ */
 const markBits = fc
   .uniqueArray(fc.integer({ min: 0, max: 31 }), { minLength: 1, maxLength: 12 })
   .map((bits) => bits.reduce((m, b) => (m | (1 << b)) >>> 0, 0));
 
-export function probeArbitrary(v: Vocabulary): fc.Arbitrary<ProbeSpec> {
+/** The addresses a probe draws from: destinations, output sources, input sources. */
+function addressArbitraries(v: Vocabulary) {
   const dst4 = fc.oneof(
     { arbitrary: fc.constantFrom(...fallback(v.dst4, "8.8.8.8")), weight: 7 },
     { arbitrary: rand4, weight: 2 },
@@ -954,6 +1014,20 @@ export function probeArbitrary(v: Vocabulary): fc.Arbitrary<ProbeSpec> {
     { arbitrary: rand6, weight: 2 },
     { arbitrary: fc.constantFrom(...fallback(v.local6, "::1")), weight: 1 },
   );
+  return { dst4, dst6, src4, src6, inSrc4, inSrc6 };
+}
+
+/** Mostly one of the scenario's values, sometimes any in [min, max]. */
+function scenarioOrAny(values: number[], min: number, max: number, weight: number) {
+  return fc.oneof(
+    { arbitrary: fc.constantFrom(...values), weight },
+    { arbitrary: fc.integer({ min, max }), weight: 1 },
+  );
+}
+
+/** Random `route get` probes over a scenario's vocabulary (the record's shape is the seed's). */
+export function probeArbitrary(v: Vocabulary): fc.Arbitrary<ProbeSpec> {
+  const { dst4, dst6, src4, src6, inSrc4, inSrc6 } = addressArbitraries(v);
   const devs = fallback(v.devices, "lo");
   const opt = <T>(a: fc.Arbitrary<T>, freq: number) => fc.option(a, { nil: undefined, freq });
   return fc.record({
@@ -980,35 +1054,11 @@ export function probeArbitrary(v: Vocabulary): fc.Arbitrary<ProbeSpec> {
       ),
       2,
     ),
-    uid: opt(
-      fc.oneof(
-        { arbitrary: fc.constantFrom(...v.uids), weight: 4 },
-        { arbitrary: fc.integer({ min: 0, max: 0xffffffff }), weight: 1 },
-      ),
-      3,
-    ),
+    uid: opt(scenarioOrAny(v.uids, 0, 0xffffffff, 4), 3),
     ipproto: opt(fc.constantFrom("tcp", "udp", "icmp"), 2),
-    sport: opt(
-      fc.oneof(
-        { arbitrary: fc.constantFrom(...v.ports), weight: 3 },
-        { arbitrary: fc.integer({ min: 1, max: 65535 }), weight: 1 },
-      ),
-      3,
-    ),
-    dport: opt(
-      fc.oneof(
-        { arbitrary: fc.constantFrom(...v.ports), weight: 3 },
-        { arbitrary: fc.integer({ min: 1, max: 65535 }), weight: 1 },
-      ),
-      2,
-    ),
-    tos: opt(
-      fc.oneof(
-        { arbitrary: fc.constantFrom(...v.tos), weight: 3 },
-        { arbitrary: fc.integer({ min: 1, max: 255 }), weight: 1 },
-      ),
-      5,
-    ),
+    sport: opt(scenarioOrAny(v.ports, 1, 65535, 3), 3),
+    dport: opt(scenarioOrAny(v.ports, 1, 65535, 3), 2),
+    tos: opt(scenarioOrAny(v.tos, 1, 255, 3), 5),
     fibmatch: fc.oneof(
       { arbitrary: fc.constant(false), weight: 19 },
       { arbitrary: fc.constant(true), weight: 1 },
