@@ -93,7 +93,98 @@ function stripComment(raw: string): string {
   return (i >= 0 ? raw.slice(0, i) : raw).trim().replace(/\s+/g, " ");
 }
 
-/** Parse a `.packets` file: `trace DST [from A] [iif D] [oif D] [uid N] [gid N] [mark N] [ipproto tcp|udp] [sport N] [dport N] [tos N] [reply]`. */
+/** A packet line being read (`reply` defaults to false). */
+type PacketDraft = Partial<PacketSpec> & { reply: boolean };
+
+/** Read the words after `trace` into `p`; what is wrong with them, or "". */
+function readPacketWords(w: string[], p: PacketDraft): string {
+  let bad = "";
+  for (let k = 1; k < w.length && !bad; k++) {
+    const key = w[k]!;
+    const val = w[k + 1];
+    const needNum = (max: number): number | undefined => {
+      const n = parseNum(val);
+      if (n === undefined || n > max)
+        bad = `${key} needs a number <= ${max}, got ${val ?? "nothing"}`;
+      k++;
+      return n;
+    };
+    switch (key) {
+      case "from":
+        p.from = val;
+        k++;
+        break;
+      case "iif":
+        p.iif = val;
+        k++;
+        break;
+      case "oif":
+      case "dev":
+        p.oif = val;
+        k++;
+        break;
+      case "uid":
+        p.uid = needNum(0xffffffff);
+        break;
+      case "gid":
+        p.gid = needNum(0xffffffff);
+        break;
+      case "mark":
+        p.mark = needNum(0xffffffff);
+        break;
+      case "sport":
+        p.sport = needNum(65535);
+        break;
+      case "dport":
+        p.dport = needNum(65535);
+        break;
+      case "tos":
+      case "dsfield":
+        p.tos = needNum(255);
+        break;
+      case "ipproto":
+        if (val === "tcp" || val === "6") p.proto = "tcp";
+        else if (val === "udp" || val === "17") p.proto = "udp";
+        else bad = `ipproto ${val ?? ""}: real packets are tcp or udp`;
+        k++;
+        break;
+      case "reply":
+        p.reply = true;
+        break;
+      case "to":
+        p.dst = val;
+        k++;
+        break;
+      default:
+        if (p.dst === undefined && /^[0-9a-f.:]+$/i.test(key)) p.dst = key;
+        else bad = `unexpected \`${key}\``;
+    }
+    if (!bad && ["from", "iif", "oif", "dev", "to"].includes(key) && val === undefined)
+      bad = `${key} needs a value`;
+  }
+  return bad;
+}
+
+/** What a well-formed packet line asks that a real packet cannot do, or "". */
+function packetProblem(p: PacketDraft): string {
+  if (!p.dst) return "no destination";
+  if (p.dport === undefined) return "real packets need a dport";
+  if (p.iif === undefined) return "";
+  if (p.from === undefined) return "a packet arriving on iif needs `from`";
+  if (p.uid !== undefined || p.gid !== undefined || p.oif !== undefined)
+    return "uid/gid/oif describe a local socket; a packet arriving on iif has none";
+  if (p.mark !== undefined)
+    return (
+      "a packet arriving from a peer namespace cannot carry a mark " +
+      "(crossing a veth between namespaces clears skb->mark)"
+    );
+  return "";
+}
+
+/**
+ * Parse a `.packets` file: `trace DST [from A] [iif D] [oif D] [uid N] [gid N] [mark N]
+ * [ipproto tcp|udp] [sport N] [dport N] [tos N] [reply]`.
+ */
 export function parsePackets(
   text: string,
   file: string,
@@ -109,84 +200,8 @@ export function parsePackets(
       errors.push(`${where}: a packet line starts with \`trace\`: ${line}`);
       return;
     }
-    const p: Partial<PacketSpec> & { reply: boolean } = { reply: false };
-    let bad = "";
-    for (let k = 1; k < w.length && !bad; k++) {
-      const key = w[k]!;
-      const val = w[k + 1];
-      const needNum = (max: number): number | undefined => {
-        const n = parseNum(val);
-        if (n === undefined || n > max)
-          bad = `${key} needs a number <= ${max}, got ${val ?? "nothing"}`;
-        k++;
-        return n;
-      };
-      switch (key) {
-        case "from":
-          p.from = val;
-          k++;
-          break;
-        case "iif":
-          p.iif = val;
-          k++;
-          break;
-        case "oif":
-        case "dev":
-          p.oif = val;
-          k++;
-          break;
-        case "uid":
-          p.uid = needNum(0xffffffff);
-          break;
-        case "gid":
-          p.gid = needNum(0xffffffff);
-          break;
-        case "mark":
-          p.mark = needNum(0xffffffff);
-          break;
-        case "sport":
-          p.sport = needNum(65535);
-          break;
-        case "dport":
-          p.dport = needNum(65535);
-          break;
-        case "tos":
-        case "dsfield":
-          p.tos = needNum(255);
-          break;
-        case "ipproto":
-          if (val === "tcp" || val === "6") p.proto = "tcp";
-          else if (val === "udp" || val === "17") p.proto = "udp";
-          else bad = `ipproto ${val ?? ""}: real packets are tcp or udp`;
-          k++;
-          break;
-        case "reply":
-          p.reply = true;
-          break;
-        case "to":
-          p.dst = val;
-          k++;
-          break;
-        default:
-          if (p.dst === undefined && /^[0-9a-f.:]+$/i.test(key)) p.dst = key;
-          else bad = `unexpected \`${key}\``;
-      }
-      if (!bad && ["from", "iif", "oif", "dev", "to"].includes(key) && val === undefined)
-        bad = `${key} needs a value`;
-    }
-    if (!bad && !p.dst) bad = "no destination";
-    if (!bad && p.dport === undefined) bad = "real packets need a dport";
-    if (!bad && p.iif !== undefined && p.from === undefined)
-      bad = "a packet arriving on iif needs `from`";
-    if (
-      !bad &&
-      p.iif !== undefined &&
-      (p.uid !== undefined || p.gid !== undefined || p.oif !== undefined)
-    )
-      bad = "uid/gid/oif describe a local socket; a packet arriving on iif has none";
-    if (!bad && p.iif !== undefined && p.mark !== undefined)
-      bad =
-        "a packet arriving from a peer namespace cannot carry a mark (crossing a veth between namespaces clears skb->mark)";
+    const p: PacketDraft = { reply: false };
+    const bad = readPacketWords(w, p) || packetProblem(p);
     if (bad) {
       errors.push(`${where}: ${bad}: ${line}`);
       return;
@@ -232,9 +247,8 @@ export function parsePeers(
         transparent: w[4] === "transparent",
       });
     } else {
-      errors.push(
-        `${where}: expected \`peer IF [l3dev DEV]\` or \`listen udp|tcp ADDR PORT [transparent]\`: ${line}`,
-      );
+      const expected = "`peer IF [l3dev DEV]` or `listen udp|tcp ADDR PORT [transparent]`";
+      errors.push(`${where}: expected ${expected}: ${line}`);
     }
   });
   return { peers, listens, errors };
@@ -272,7 +286,8 @@ export function loadFamilies(dir = JOURNEY_DIR, filter: RegExp | null = null): F
     for (const p of packets)
       if (p.iif !== undefined && !peers.some((x) => x.l3dev === p.iif))
         errors.push(
-          `${name}.packets:${p.line}: iif ${p.iif} is not the host side of a peer (packets arrive from peers)`,
+          `${name}.packets:${p.line}: iif ${p.iif} is not the host side of a peer ` +
+            "(packets arrive from peers)",
         );
     return { name, script, packetsFile, peersFile, peers, listens, packets, errors };
   });
@@ -491,7 +506,10 @@ export function traceTableText(): string {
       hk === "prerouting" || hk === "output"
         ? " meta l4proto { tcp, udp } meta nftrace set 1;"
         : "";
-    return `  chain rl_${hk} { type filter hook ${hk} priority ${ENTRY_PRIO};${set} }\n  chain rl_${hk}_end { type filter hook ${hk} priority ${EXIT_PRIO}; }`;
+    return (
+      `  chain rl_${hk} { type filter hook ${hk} priority ${ENTRY_PRIO};${set} }\n` +
+      `  chain rl_${hk}_end { type filter hook ${hk} priority ${EXIT_PRIO}; }`
+    );
   });
   return `table inet rltrace {\n  set rlsync { type inet_service; }\n${chains.join("\n")}\n}\n`;
 }
@@ -661,7 +679,10 @@ export function buildVisits(lines: TraceLine[], map: RulesetMap): Visit[] {
 export interface Step {
   kind: "hook" | "rule";
   hook: string;
-  /** hook: the devices the hook shows (prerouting/input: iif; output/postrouting: oif; forward: both). */
+  /**
+   * hook: the devices the hook shows (prerouting/input: iif; output/postrouting: oif; forward:
+   * both).
+   */
   dev?: string;
   saddr?: string;
   daddr?: string;
@@ -683,9 +704,12 @@ export function hookDev(hook: string, iif?: string | null, oif?: string | null):
 }
 
 export function formatStep(s: Step): string {
-  if (s.kind === "hook")
-    return `${s.hook.toUpperCase()} ${s.dev ?? ""} ${s.saddr ?? "?"} > ${s.daddr ?? "?"} mark 0x${(s.mark ?? 0).toString(16)}`;
-  return `  ${s.family} ${s.table} ${s.chain} ${s.rule ? `#${s.rule}` : "policy"} ${s.verdict}`.replace(
+  if (s.kind === "hook") {
+    const mark = `mark 0x${(s.mark ?? 0).toString(16)}`;
+    return `${s.hook.toUpperCase()} ${s.dev ?? ""} ${s.saddr ?? "?"} > ${s.daddr ?? "?"} ${mark}`;
+  }
+  const rule = s.rule ? `#${s.rule}` : "policy";
+  return `  ${s.family} ${s.table} ${s.chain} ${rule} ${s.verdict}`.replace(
     " policy policy ",
     " policy ",
   );
@@ -754,7 +778,10 @@ function lastExit(s: Segment): Visit | undefined {
   return v?.rl?.exit ? v : undefined;
 }
 
-/** Follow a journey from its start segment through segments that continue it under another trace id. */
+/**
+ * Follow a journey from its start segment through segments that continue it under another
+ * trace id.
+ */
 function follow(segs: Segment[], startIdx: number): Segment[] {
   const out = [segs[startIdx]!];
   const dir = segs[startIdx]!.dir;
@@ -853,8 +880,10 @@ function dropReason(visits: Visit[]): string {
     const v = visits[i]!;
     for (let k = v.lines.length - 1; k >= 0; k--) {
       const l = v.lines[k]!;
-      if (l.verdict === "drop" || l.verdict === "policy drop")
-        return `${l.family} ${l.table} ${l.chain}: ${l.type === "policy" ? "policy drop" : "rule verdict drop"}`;
+      if (l.verdict === "drop" || l.verdict === "policy drop") {
+        const what = l.type === "policy" ? "policy drop" : "rule verdict drop";
+        return `${l.family} ${l.table} ${l.chain}: ${what}`;
+      }
     }
   }
   const last = visits[visits.length - 1];
@@ -907,12 +936,15 @@ function conclude(
     );
     if (hit) return { final: f, steps, notes, raw };
     if (oif && peerIfs.has(oif)) {
-      const near = arrivals.filter((a) => a.sport === f.sport || a.dport === f.dport);
+      const near = arrivals
+        .filter((a) => a.sport === f.sport || a.dport === f.dport)
+        .map((a) => `${a.hostIf} ${a.saddr}:${a.sport}>${a.daddr}:${a.dport}`);
+      const seen = near.length ? ` (seen: ${near.join(", ")})` : "";
       return {
         final: {
           ...f,
           verdict: "dropped",
-          reason: `left POSTROUTING on ${oif} but never arrived at the peer${near.length ? ` (seen: ${near.map((a) => `${a.hostIf} ${a.saddr}:${a.sport}>${a.daddr}:${a.dport}`).join(", ")})` : ""}`,
+          reason: `left POSTROUTING on ${oif} but never arrived at the peer${seen}`,
         },
         steps,
         notes,
@@ -942,14 +974,18 @@ export interface ProbeObservation {
   sender?: SenderResult;
 }
 
-/** A packet the trace says did not leave, yet a peer saw it: say so loudly (harness or kernel surprise). */
+/**
+ * A packet the trace says did not leave, yet a peer saw it: say so loudly (harness or kernel
+ * surprise).
+ */
 function checkArrivals(k: KernelOutcome, arrivals: Arrival[], mine: (a: Arrival) => boolean): void {
   if (k.final.verdict === "sent") return;
   const seen = arrivals.filter(mine);
-  if (seen.length)
-    k.notes.push(
-      `INCONSISTENT: the trace says ${k.final.verdict}, but a peer received ${seen.map((a) => `${a.proto} ${a.saddr}:${a.sport} > ${a.daddr}:${a.dport} on ${a.hostIf}`).join(", ")}`,
-    );
+  if (!seen.length) return;
+  const received = seen
+    .map((a) => `${a.proto} ${a.saddr}:${a.sport} > ${a.daddr}:${a.dport} on ${a.hostIf}`)
+    .join(", ");
+  k.notes.push(`INCONSISTENT: the trace says ${k.final.verdict}, but a peer received ${received}`);
 }
 
 /** From everything observed during one packet's window, the kernel's answer for the packet. */
@@ -991,10 +1027,12 @@ export function analyze(o: ProbeObservation, map: RulesetMap, peerIfs: Set<strin
     origdst?: string;
     origport?: number;
   }[])
-    if (l.fport === o.sport)
+    if (l.fport === o.sport) {
+      const origDst = l.origdst ? ` (original destination ${l.origdst}:${l.origport})` : "";
       orig.notes.push(
-        `host listener ${l.proto} ${l.local}:${l.port} got it from ${l.from}:${l.fport}${l.origdst ? ` (original destination ${l.origdst}:${l.origport})` : ""}`,
+        `host listener ${l.proto} ${l.local}:${l.port} got it from ${l.from}:${l.fport}${origDst}`,
       );
+    }
   if (!p.reply) return orig;
   if (orig.final.verdict !== "sent")
     return {
@@ -1017,8 +1055,10 @@ export function analyze(o: ProbeObservation, map: RulesetMap, peerIfs: Set<strin
     };
   const rep = conclude(follow(segs, repIdx), map, o.arrivals, peerIfs);
   checkArrivals(rep, o.arrivals, (a) => a.dport === o.sport);
+  const o1 = orig.final;
   rep.notes.push(
-    `original: ${orig.final.verdict} ${orig.final.oif ?? ""} ${orig.final.saddr}:${orig.final.sport} > ${orig.final.daddr}:${orig.final.dport} mark 0x${(orig.final.mark ?? 0).toString(16)}`,
+    `original: ${o1.verdict} ${o1.oif ?? ""} ${o1.saddr}:${o1.sport} > ${o1.daddr}:${o1.dport}` +
+      ` mark 0x${(o1.mark ?? 0).toString(16)}`,
   );
   if (o.sender?.reply) rep.notes.push(`sender got the reply: ${JSON.stringify(o.sender.reply)}`);
   else if (o.sender?.reply_error) rep.notes.push(`sender: ${o.sender.reply_error}`);
@@ -1110,67 +1150,92 @@ export class Bed {
         console.log(`[journey] ${fam.name}: ${what} at ${Date.now() - t0} ms`);
     };
     this.addNs(this.host);
+    this.runScript();
+    phase("script done");
+    const dir = helperDir();
+    fam.peers.forEach((spec, i) => this.addPeer(spec, i, dir));
+    phase("peers moved");
+    await this.startHelpers(dir);
+    phase("agents ready");
+    await waitDad(this.host);
+    phase("dad done");
+    await this.startMonitor();
+    phase("monitor ready");
+  }
+
+  /** The family's setup script, as users write it, in the host namespace. */
+  private runScript(): void {
+    const fam = this.fam;
     const sr = runSync("ip", ["netns", "exec", this.host, "bash", "-e", fam.script], {
       cwd: path.dirname(fam.script),
       timeoutMs: 60_000,
     });
     if (sr.status !== 0)
       throw new Error(`${fam.name}.sh failed in the kernel (scenario bug):\n${sr.stderr}`);
-    phase("script done");
-    const dir = helperDir();
-    fam.peers.forEach((spec, i) => {
-      const ns = `${this.host}_p${i}`;
-      this.addNs(ns);
-      // The peer's own kernel stays out of the way: no IPv6 (no RS/MLD/ND of its own), every
-      // IP packet dropped before routing. The agent sees frames before that (AF_PACKET).
-      must(
-        runSync("ip", [
-          "netns",
-          "exec",
-          ns,
-          "sysctl",
-          "-qw",
-          "net.ipv6.conf.default.disable_ipv6=1",
-          "net.ipv6.conf.all.disable_ipv6=1",
-        ]),
-        `sysctl in ${ns}`,
-      );
-      must(
-        runSync("ip", ["netns", "exec", ns, "nft", "-f", "-"], {
-          input:
-            "table inet sink {\n  chain pre { type filter hook prerouting priority -500; policy drop; }\n}\n",
-        }),
-        `sink table in ${ns}`,
-      );
-      const l = ipJson(this.host, ["-d", "link", "show", "dev", spec.ifname])[0];
-      if (!l)
-        throw new Error(`${fam.name}.peers:${spec.line}: the host has no interface ${spec.ifname}`);
-      const kind = (l.linkinfo as { info_kind?: string } | undefined)?.info_kind;
-      const far = typeof l.link === "string" ? l.link : undefined;
-      if (kind !== "veth" || !far)
-        throw new Error(
-          `${fam.name}.peers:${spec.line}: ${spec.ifname} must be a veth whose other end the script leaves in the host (got ${kind ?? "?"}${far ? ` peer ${far}` : ", peer not in the host"})`,
-        );
-      must(
-        runSync("ip", ["-n", this.host, "link", "set", far, "netns", ns]),
-        `move ${far} to ${ns}`,
-      );
-      must(runSync("ip", ["-n", ns, "link", "set", far, "up"]), `${far} up in ${ns}`);
-      const l3 = ipJson(this.host, ["link", "show", "dev", spec.l3dev])[0];
-      const hostMac = l3 && typeof l3.address === "string" ? l3.address : "";
-      if (!hostMac)
-        throw new Error(`${fam.name}.peers:${spec.line}: no MAC address on ${spec.l3dev}`);
-      const agent = new Proc(`agent ${spec.ifname}`, "ip", [
+  }
+
+  /**
+   * A peer: its own namespace, the far end of the host's veth moved into it, and an agent
+   * that sees (and injects) frames there.
+   */
+  private addPeer(spec: PeerSpec, i: number, dir: string): void {
+    const fam = this.fam;
+    const ns = `${this.host}_p${i}`;
+    this.addNs(ns);
+    // The peer's own kernel stays out of the way: no IPv6 (no RS/MLD/ND of its own), every
+    // IP packet dropped before routing. The agent sees frames before that (AF_PACKET).
+    must(
+      runSync("ip", [
         "netns",
         "exec",
         ns,
-        PY,
-        path.join(dir, "journey-agent.py"),
-        far,
-      ]);
-      this.peers.push({ spec, ns, far, hostMac, agent });
-    });
-    phase("peers moved");
+        "sysctl",
+        "-qw",
+        "net.ipv6.conf.default.disable_ipv6=1",
+        "net.ipv6.conf.all.disable_ipv6=1",
+      ]),
+      `sysctl in ${ns}`,
+    );
+    must(
+      runSync("ip", ["netns", "exec", ns, "nft", "-f", "-"], {
+        input:
+          "table inet sink {\n" +
+          "  chain pre { type filter hook prerouting priority -500; policy drop; }\n" +
+          "}\n",
+      }),
+      `sink table in ${ns}`,
+    );
+    const l = ipJson(this.host, ["-d", "link", "show", "dev", spec.ifname])[0];
+    if (!l)
+      throw new Error(`${fam.name}.peers:${spec.line}: the host has no interface ${spec.ifname}`);
+    const kind = (l.linkinfo as { info_kind?: string } | undefined)?.info_kind;
+    const far = typeof l.link === "string" ? l.link : undefined;
+    if (kind !== "veth" || !far)
+      throw new Error(
+        `${fam.name}.peers:${spec.line}: ${spec.ifname} must be a veth whose other end ` +
+          `the script leaves in the host (got ${kind ?? "?"}` +
+          `${far ? ` peer ${far}` : ", peer not in the host"})`,
+      );
+    must(runSync("ip", ["-n", this.host, "link", "set", far, "netns", ns]), `move ${far} to ${ns}`);
+    must(runSync("ip", ["-n", ns, "link", "set", far, "up"]), `${far} up in ${ns}`);
+    const l3 = ipJson(this.host, ["link", "show", "dev", spec.l3dev])[0];
+    const hostMac = l3 && typeof l3.address === "string" ? l3.address : "";
+    if (!hostMac)
+      throw new Error(`${fam.name}.peers:${spec.line}: no MAC address on ${spec.l3dev}`);
+    const agent = new Proc(`agent ${spec.ifname}`, "ip", [
+      "netns",
+      "exec",
+      ns,
+      PY,
+      path.join(dir, "journey-agent.py"),
+      far,
+    ]);
+    this.peers.push({ spec, ns, far, hostMac, agent });
+  }
+
+  /** Wait for the peers' agents; start the host's listeners (the .peers `listen` lines). */
+  private async startHelpers(dir: string): Promise<void> {
+    const fam = this.fam;
     for (const p of this.peers) {
       const i = await p.agent.waitFor((x) => x.includes('"ready"'), 0, 5000);
       if (i < 0) throw new Error(`agent for ${p.spec.ifname} did not start: ${p.agent.stderr}`);
@@ -1187,9 +1252,10 @@ export class Bed {
       if ((await this.listener.waitFor((x) => x.includes('"ready"'), 0, 5000)) < 0)
         throw new Error(`host listeners did not start: ${this.listener.stderr}`);
     }
-    phase("agents ready");
-    await waitDad(this.host);
-    phase("dad done");
+  }
+
+  /** Load the trace table, map the ruleset, and start `nft monitor` (ready once it syncs). */
+  private async startMonitor(): Promise<void> {
     must(
       runSync("ip", ["netns", "exec", this.host, "nft", "-f", "-"], { input: traceTableText() }),
       "trace table",
@@ -1199,10 +1265,12 @@ export class Bed {
     // The monitor is ready when it prints our first sync element.
     if (!(await this.sync(5000)))
       throw new Error(`nft monitor in ${this.host} printed nothing: ${this.monitor.stderr}`);
-    phase("monitor ready");
   }
 
-  /** Add an element to the sync set and wait until the monitor printed it (everything before it is read). */
+  /**
+   * Add an element to the sync set and wait until the monitor printed it (everything before it
+   * is read).
+   */
   private async sync(timeoutMs = 2000): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
@@ -1246,96 +1314,17 @@ export class Bed {
     }
   }
 
+  /** Send one packet (from a peer or a local socket) and collect what the kernel showed. */
   async sendPacket(p: PacketSpec, sport: number): Promise<ProbeObservation> {
     const startMon = this.monitor!.lines.length;
     const agentStart = new Map(this.peers.map((x) => [x, x.agent.lines.length] as const));
     const listenStart = this.listener?.lines.length ?? 0;
-    if (p.reply) {
-      for (const x of this.peers)
-        x.agent.write(
-          JSON.stringify({ op: "reply", proto: p.proto, port: sport, id: sport }) + "\n",
-        );
-      for (const x of this.peers)
-        await x.agent.waitFor(
-          (l) => l.includes('"ok"') && l.includes(`"id": ${sport}`),
-          agentStart.get(x)!,
-          2000,
-        );
-    }
+    if (p.reply) await this.armReplies(p, sport, agentStart);
     let sender: SenderResult | undefined;
     activity.last = Date.now();
-    if (p.iif) {
-      const peer = this.peers.find((x) => x.spec.l3dev === p.iif)!;
-      const mark = peer.agent.lines.length;
-      peer.agent.write(
-        JSON.stringify({
-          op: "inject",
-          id: sport,
-          proto: p.proto,
-          saddr: p.from,
-          daddr: p.dst,
-          sport,
-          dport: p.dport,
-          tos: p.tos ?? 0,
-          dstmac: peer.hostMac,
-        }) + "\n",
-      );
-      await peer.agent.waitFor((l) => l.includes('"injected"'), mark, 2000);
-      await this.quiet(p.reply ? 250 : 150, 1500);
-    } else {
-      const uid = p.uid ?? 0;
-      const gid = p.gid ?? 0;
-      const opts = {
-        dst: p.dst,
-        dport: p.dport,
-        proto: p.proto,
-        sport,
-        ...(p.from ? { from: p.from } : {}),
-        ...(p.oif ? { oif: p.oif } : {}),
-        ...(p.mark !== undefined ? { mark: p.mark } : {}),
-        ...(p.tos !== undefined ? { tos: p.tos } : {}),
-        reply: p.reply,
-        wait_ms: 700,
-      };
-      const cmd = ["netns", "exec", this.host];
-      if (uid !== 0 || gid !== 0)
-        cmd.push(
-          SETPRIV,
-          "--reuid",
-          String(uid),
-          "--regid",
-          String(gid),
-          "--clear-groups",
-          "--inh-caps",
-          "+net_admin,+net_raw",
-          "--ambient-caps",
-          "+net_admin,+net_raw",
-        );
-      cmd.push(PY, path.join(helperDir(), "journey-send.py"), JSON.stringify(opts));
-      const r = await runAsync("ip", cmd, 10_000);
-      const line = r.stdout.trim().split("\n").pop() ?? "";
-      try {
-        sender = { ...(JSON.parse(line) as Omit<SenderResult, "raw">), raw: line };
-      } catch {
-        sender = {
-          ok: false,
-          errno: "?",
-          error: `sender crashed: ${r.stderr.trim() || r.stdout.trim()}`,
-          stage: "run",
-          raw: r.stdout + r.stderr,
-        };
-      }
-      activity.last = Date.now();
-      await this.quiet(150, 1500);
-    }
-    if (p.reply) {
-      // Forget the reply request in agents that never saw the packet.
-      for (const x of this.peers) {
-        const at = x.agent.lines.length;
-        x.agent.write(JSON.stringify({ op: "reset", id: -sport }) + "\n");
-        await x.agent.waitFor((l) => l.includes(`"id": ${-sport}`), at, 2000);
-      }
-    }
+    if (p.iif) await this.inject(p, sport);
+    else sender = await this.sendLocal(p, sport);
+    if (p.reply) await this.resetReplies(sport);
     if (!(await this.sync()))
       throw new Error("nft monitor stopped answering (sync element never printed)");
     const end = this.monitor!.lines.length;
@@ -1355,6 +1344,102 @@ export class Bed {
       (l) => JSON.parse(l) as unknown,
     );
     return { spec: p, sport, lines, arrivals, listened, ...(sender ? { sender } : {}) };
+  }
+
+  /** Ask every peer's agent to answer the packet (a `reply` line), and wait until armed. */
+  private async armReplies(
+    p: PacketSpec,
+    sport: number,
+    agentStart: Map<PeerRt, number>,
+  ): Promise<void> {
+    for (const x of this.peers)
+      x.agent.write(JSON.stringify({ op: "reply", proto: p.proto, port: sport, id: sport }) + "\n");
+    for (const x of this.peers)
+      await x.agent.waitFor(
+        (l) => l.includes('"ok"') && l.includes(`"id": ${sport}`),
+        agentStart.get(x)!,
+        2000,
+      );
+  }
+
+  /** A packet arriving on `iif`: the peer behind it injects the frame. */
+  private async inject(p: PacketSpec, sport: number): Promise<void> {
+    const peer = this.peers.find((x) => x.spec.l3dev === p.iif)!;
+    const mark = peer.agent.lines.length;
+    peer.agent.write(
+      JSON.stringify({
+        op: "inject",
+        id: sport,
+        proto: p.proto,
+        saddr: p.from,
+        daddr: p.dst,
+        sport,
+        dport: p.dport,
+        tos: p.tos ?? 0,
+        dstmac: peer.hostMac,
+      }) + "\n",
+    );
+    await peer.agent.waitFor((l) => l.includes('"injected"'), mark, 2000);
+    await this.quiet(p.reply ? 250 : 150, 1500);
+  }
+
+  /** A locally generated packet: journey-send.py sends it from a socket (as uid/gid). */
+  private async sendLocal(p: PacketSpec, sport: number): Promise<SenderResult> {
+    const uid = p.uid ?? 0;
+    const gid = p.gid ?? 0;
+    const opts = {
+      dst: p.dst,
+      dport: p.dport,
+      proto: p.proto,
+      sport,
+      ...(p.from ? { from: p.from } : {}),
+      ...(p.oif ? { oif: p.oif } : {}),
+      ...(p.mark !== undefined ? { mark: p.mark } : {}),
+      ...(p.tos !== undefined ? { tos: p.tos } : {}),
+      reply: p.reply,
+      wait_ms: 700,
+    };
+    const cmd = ["netns", "exec", this.host];
+    if (uid !== 0 || gid !== 0)
+      cmd.push(
+        SETPRIV,
+        "--reuid",
+        String(uid),
+        "--regid",
+        String(gid),
+        "--clear-groups",
+        "--inh-caps",
+        "+net_admin,+net_raw",
+        "--ambient-caps",
+        "+net_admin,+net_raw",
+      );
+    cmd.push(PY, path.join(helperDir(), "journey-send.py"), JSON.stringify(opts));
+    const r = await runAsync("ip", cmd, 10_000);
+    const line = r.stdout.trim().split("\n").pop() ?? "";
+    let sender: SenderResult;
+    try {
+      sender = { ...(JSON.parse(line) as Omit<SenderResult, "raw">), raw: line };
+    } catch {
+      sender = {
+        ok: false,
+        errno: "?",
+        error: `sender crashed: ${r.stderr.trim() || r.stdout.trim()}`,
+        stage: "run",
+        raw: r.stdout + r.stderr,
+      };
+    }
+    activity.last = Date.now();
+    await this.quiet(150, 1500);
+    return sender;
+  }
+
+  /** Forget the reply request in agents that never saw the packet. */
+  private async resetReplies(sport: number): Promise<void> {
+    for (const x of this.peers) {
+      const at = x.agent.lines.length;
+      x.agent.write(JSON.stringify({ op: "reset", id: -sport }) + "\n");
+      await x.agent.waitFor((l) => l.includes(`"id": ${-sport}`), at, 2000);
+    }
   }
 
   /** Stop helpers and delete every namespace made for this family. */
@@ -1429,7 +1514,10 @@ export interface RoutelabAnswer {
 
 type J = Record<string, unknown>;
 
-/** routelab's verdict words -> the kernel trace's (`MARK set …` is `continue`, DNAT is `accept`...). */
+/**
+ * routelab's verdict words -> the kernel trace's (`MARK set …` is `continue`, DNAT is
+ * `accept`...).
+ */
 export function normalizeVerdict(v: string, text: string): string {
   const t = v.trim();
   const pol = /^policy (\w+)/i.exec(t);
@@ -1554,7 +1642,9 @@ export function describeFinal(f: Final | undefined): string {
   if (!f) return "(none)";
   if (f.verdict === "error") return `error: ${f.error}`;
   const where = f.verdict === "sent" ? ` via ${f.oif}` : "";
-  return `${f.verdict}${where} ${f.saddr ?? "?"}:${f.sport ?? "?"} > ${f.daddr ?? "?"}:${f.dport ?? "?"} mark 0x${(f.mark ?? 0).toString(16)}${f.reason ? ` (${f.reason})` : ""}`;
+  const flow = `${f.saddr ?? "?"}:${f.sport ?? "?"} > ${f.daddr ?? "?"}:${f.dport ?? "?"}`;
+  const reason = f.reason ? ` (${f.reason})` : "";
+  return `${f.verdict}${where} ${flow} mark 0x${(f.mark ?? 0).toString(16)}${reason}`;
 }
 
 /** Run routelab over a family's packets (one batch); answers correlated per line. */
@@ -1565,7 +1655,8 @@ export function routelabRun(
 ): { answers: RoutelabAnswer[]; stray: string[]; ms: number } {
   const esc = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   const diag = new RegExp(`^(${esc(fam.script)}|${esc(path.basename(fam.script))}):\\d+`);
-  // The host's listening sockets (the .peers `listen` lines) tell routelab where TPROXY finds a socket.
+  // The host's listening sockets (the .peers `listen` lines) tell routelab where TPROXY finds
+  // a socket.
   const listenArgs = fam.listens.flatMap((l) => [
     "--listen",
     `${l.proto} ${l.addr} ${l.port}${l.transparent ? " transparent" : ""}`,
@@ -1603,8 +1694,6 @@ export function routelabTraceStatus(cli: string): { ok: boolean; reason: string 
   } catch {
     /* below */
   }
-  return {
-    ok: false,
-    reason: `routelab does not answer \`trace\` with JSON: ${(r.stderr || r.stdout).trim().split("\n")[0]}`,
-  };
+  const first = (r.stderr || r.stdout).trim().split("\n")[0];
+  return { ok: false, reason: `routelab does not answer \`trace\` with JSON: ${first}` };
 }
