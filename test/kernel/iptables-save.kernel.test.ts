@@ -7,7 +7,7 @@
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { SourceLoc } from "../../src/model/types.js";
+import type { SourceLoc } from "../../src/core/loc.js";
 import {
   createIptablesRuleset,
   iptablesBaseChains,

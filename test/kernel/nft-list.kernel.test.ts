@@ -16,7 +16,7 @@ import {
   nftListRuleset,
   applyNftCommand,
 } from "../../src/netfilter/nft/index.js";
-import type { SourceLoc } from "../../src/model/types.js";
+import type { SourceLoc } from "../../src/core/loc.js";
 import { ARGV_SCRIPTS, ERROR_CASES } from "./nft-list-corpus.data.js";
 import { RULE_CORPUS, corpusText } from "./nft-list-corpus.js";
 
