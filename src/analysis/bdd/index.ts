@@ -12,8 +12,11 @@
  * away (or `resetArena`s it). Tables double when full.
  *
  * **Variable order** is the variable index (0 = root-most); there is no dynamic reordering.
- * The packet-header layout and the reason for its order (destination prefix bits first) are
- * in `../header.ts`.
+ * For packets, `../header.ts` lays the fields out as family (1 bit), dst (128, IPv4 in the top
+ * 32 bits), src (128), iif, oif, fwmark, uid, ipproto, sport, dport, tos, ctmark, ctstate,
+ * each most significant bit first. Destination prefix bits come first because every route
+ * lookup is a longest-prefix match on dst: a routing table then is a BDD shaped like its
+ * prefix trie, with the other selectors as small shared sub-BDDs below it.
  *
  * **Operations** are free functions taking the arena: `not`, `and`, `or`, `xor`, `diff`,
  * `ite`, `implies`, `exists`, `forall`, `restrict`/`cofactor`, `satCount`, `pickOne`,

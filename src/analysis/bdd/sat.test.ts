@@ -11,6 +11,12 @@ const fnArb: fc.Arbitrary<Table> = fc.oneof(
   fc.uint8Array({ minLength: 1 << N, maxLength: 1 << N }).map((t) => t.map((x) => x & 1)),
   fc.array(fc.tuple(fc.nat(255), fc.nat(255)), { maxLength: 4 }).map((cs) => tableOfCubes(N, cs)),
   fc.nat(255).map((a) => tableOfCubes(N, [[255, a]])), // a single assignment
+  fc.tuple(fc.nat(255), fc.nat(255)).map(([a, b]) =>
+    tableOfCubes(N, [
+      [255, a],
+      [255, b],
+    ]),
+  ),
 );
 
 /** Assignment indexes satisfying t. */
@@ -90,6 +96,18 @@ describe("reading answers out of a BDD", () => {
       }),
       RUNS,
     );
+  });
+
+  it("minimalSat counts changed fields, not changed bits", () => {
+    // Fields x0..x5 | x6 | x7, defaults 0. x0..x5 all 1 changes one field (six bits);
+    // x6 ∧ x7 changes two fields (two bits).
+    const fieldOf = [0, 0, 0, 0, 0, 0, 1, 2];
+    const t = tableOfCubes(N, [
+      [0b00111111, 0b00111111],
+      [0b11000000, 0b11000000],
+    ]);
+    const got = minimalSat(m, bddOfTable(m, t, N), { fieldOf });
+    expect([...got!.subarray(0, N)]).toEqual([1, 1, 1, 1, 1, 1, 0, 0]);
   });
 
   it("minimalSat without a preference is the model with the fewest ones", () => {
