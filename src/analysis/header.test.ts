@@ -122,6 +122,33 @@ describe("field encoders agree with brute force on 8-bit fields", () => {
     );
   });
 
+  it("range and maskedEq on 16-, 32- and 128-bit fields, at the edges and random points", () => {
+    const wide = fc.constantFrom<[FieldName, number]>(["dport", 16], ["fwmark", 32], ["dst", 128]);
+    const valueArb = (bits: number) => fc.bigInt({ min: 0n, max: (1n << BigInt(bits)) - 1n });
+    fc.assert(
+      fc.property(
+        wide.chain(([name, bits]) =>
+          fc.tuple(fc.constant(name), fc.array(valueArb(bits), { minLength: 6, maxLength: 6 })),
+        ),
+        ([name, [a, b, value, mask, ...xs]]) => {
+          const [lo, hi] = a! <= b! ? [a!, b!] : [b!, a!];
+          const r = range(m, name, lo, hi);
+          const me = maskedEq(m, name, value! & mask!, mask!);
+          for (const x of [lo, hi, lo - 1n, hi + 1n, value!, ...xs]) {
+            if (x < 0n || x >> BigInt(FIELDS[name].width) !== 0n) continue;
+            const bits = zeroBits.slice();
+            const f = FIELDS[name];
+            for (let i = 0; i < f.width; i++)
+              bits[f.offset + i] = Number((x >> BigInt(f.width - 1 - i)) & 1n);
+            expect(evaluate(m, r, bits)).toBe(lo <= x && x <= hi);
+            expect(evaluate(m, me, bits)).toBe((x & mask!) === (value! & mask!));
+          }
+        },
+      ),
+      RUNS,
+    );
+  });
+
   it("encoders only test their own field", () => {
     const f = range(m, "dport", 1024, 65535);
     expect(evaluate(m, f, encode({ ...ZERO, dport: 2000, sport: 80, fwmark: 7 }))).toBe(true);
