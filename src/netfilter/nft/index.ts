@@ -11,7 +11,8 @@
  * ```
  * @module
  */
-import type { Issue, SourceLoc } from "../../model/types.js";
+import type { Issue } from "../../core/issue.js";
+import type { SourceLoc } from "../../core/loc.js";
 import type { NftRuleset } from "./ast.js";
 import { createNftRuleset } from "./ast.js";
 import { parseNft } from "./parse.js";

@@ -2,7 +2,7 @@
  * Loader for `nft -j list ruleset` output (libnftables-json(5) schema) into the model.
  * @module
  */
-import type { Issue } from "../../model/types.js";
+import type { Issue } from "../../core/issue.js";
 import type {
   Const,
   DType,

@@ -4,7 +4,8 @@
  * (see canon.ts); the executor (ruleset.ts) applies them.
  * @module
  */
-import type { Issue, SourceLoc } from "../../model/types.js";
+import type { Issue } from "../../core/issue.js";
+import type { SourceLoc } from "../../core/loc.js";
 import type {
   BaseSpec,
   Const,

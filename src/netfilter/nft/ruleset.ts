@@ -4,8 +4,8 @@
  * on any error nothing changes, as with `nft -f`.
  * @module
  */
-import type { IssueCode } from "../../core/issue.js";
-import type { Issue, SourceLoc } from "../../model/types.js";
+import type { Issue, IssueCode } from "../../core/issue.js";
+import type { SourceLoc } from "../../core/loc.js";
 import type { Tok } from "./lexer.js";
 import type {
   Expr,
