@@ -5,6 +5,9 @@
 import { fmt4, fmt6, parseAddr } from "../../addr/ip.js";
 import type { Const, DType } from "./ast.js";
 
+/** Datatypes whose values are addresses (prefixes print as `a/len`). */
+export const ADDR_TYPES: ReadonlySet<DType> = new Set<DType>(["ipv4_addr", "ipv6_addr"]);
+
 export const PROTO_NAMES: Record<number, string> = {
   0: "hopopt",
   1: "icmp",

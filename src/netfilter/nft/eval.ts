@@ -15,7 +15,7 @@ import type {
 } from "../types.js";
 import type { Const, Expr, NftChain, NftRuleset, NftTable, Stmt } from "./ast.js";
 import { CT_STATE_BITS, FIB_TYPES, constKey } from "./dtype.js";
-import { elemInterval } from "./canon.js";
+import { elemInterval } from "./segtree.js";
 import { fmtRule, fmtExpr } from "./print.js";
 import { jumpTargets } from "./ruleset.js";
 

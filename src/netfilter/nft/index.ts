@@ -15,7 +15,7 @@ import type { Issue } from "../../core/issue.js";
 import type { SourceLoc } from "../../core/loc.js";
 import type { NftRuleset } from "./ast.js";
 import { createNftRuleset } from "./ast.js";
-import { parseNft } from "./parse.js";
+import { parseNft } from "./parse/index.js";
 import { execCmds, ExecErr, errIssue } from "./ruleset.js";
 import { loadJsonInto } from "./json.js";
 

@@ -18,7 +18,9 @@ import type {
 } from "./ast.js";
 import { NFT_FAMILIES } from "./ast.js";
 import { parseConst } from "./dtype.js";
-import { canonRule, leftType, normalizeElems } from "./canon.js";
+import { canonRule } from "./canon.js";
+import { normalizeElems } from "./segtree.js";
+import { leftType } from "./typing.js";
 
 class JErr extends Error {}
 

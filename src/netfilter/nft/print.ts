@@ -14,22 +14,7 @@ import type {
   DType,
 } from "./ast.js";
 import { fmtConst } from "./dtype.js";
-import { prioNameValid } from "./parse.js";
-
-const STD_PRIOS: [string, number][] = [
-  ["raw", -300],
-  ["mangle", -150],
-  ["dstnat", -100],
-  ["filter", 0],
-  ["security", 50],
-  ["srcnat", 100],
-];
-const BRIDGE_PRIOS: [string, number][] = [
-  ["dstnat", -300],
-  ["filter", -200],
-  ["out", 100],
-  ["srcnat", 300],
-];
+import { BRIDGE_PRIOS, prioNameValid, STD_PRIOS } from "./prio.js";
 
 /** Priority as nft prints it: a standard name within ±10, else the number. */
 export function fmtPrio(family: NftFamily, hook: string, prio: number): string {

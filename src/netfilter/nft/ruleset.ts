@@ -17,8 +17,9 @@ import type {
   NftTable,
   Stmt,
 } from "./ast.js";
-import type { NftCmd, SetDecl } from "./parse.js";
-import { normalizeElems, typeValue, elemInterval, type RawVal } from "./canon.js";
+import type { NftCmd, SetDecl } from "./parse/index.js";
+import { elemInterval, normalizeElems } from "./segtree.js";
+import { typeValue, type RawVal } from "./typing.js";
 
 export class ExecErr extends Error {
   constructor(
