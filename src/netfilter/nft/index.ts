@@ -11,12 +11,12 @@
  * ```
  * @module
  */
-import type { Issue } from "../../core/issue.js";
+import { IssueError, type Issue } from "../../core/issue.js";
 import type { SourceLoc } from "../../core/loc.js";
 import type { NftRuleset } from "./ast.js";
 import { createNftRuleset } from "./ast.js";
 import { parseNft } from "./parse/index.js";
-import { execCmds, ExecErr, errIssue } from "./ruleset.js";
+import { execCmds } from "./ruleset.js";
 import { loadJsonInto } from "./json.js";
 
 export { createNftRuleset } from "./ast.js";
@@ -61,7 +61,7 @@ function loadWith(
   try {
     execCmds(work, p.cmds, tokLoc);
   } catch (e) {
-    if (e instanceof ExecErr) return [errIssue(e)];
+    if (e instanceof IssueError) return [e.issue];
     throw e;
   }
   commit(ruleset, work);
