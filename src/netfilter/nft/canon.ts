@@ -131,110 +131,154 @@ function payloadsOf(e: Expr): Extract<Expr, { k: "payload" }>[] {
   return [];
 }
 
+/**
+ * The protocol context while walking a rule (nft's `proto_ctx`): the l4 protocol seen
+ * first, and which earlier statements are implicit dependencies a later payload match
+ * makes redundant (payload_dependency_kill).
+ */
+interface ProtoCtx {
+  stmts: (Stmt | null)[];
+  family: NftFamily;
+  l4: string | undefined;
+  deps: Map<"network" | "transport", number>;
+}
+
+type Refusal = Extract<CanonRes, { ok: false }>;
+
 /** Canonicalise one rule's statements (see module doc). */
 export function canonRule(input: Stmt[], family: NftFamily): CanonRes {
-  const stmts: (Stmt | null)[] = input.map((s) => canonStmt(s));
-  // Protocol context: first l4 protocol seen (for conflicts, tproxy/nat port checks).
-  let l4: string | undefined;
-  const deps = new Map<"network" | "transport", number>();
-  for (let i = 0; i < stmts.length; i++) {
-    const s = stmts[i];
+  const ctx: ProtoCtx = {
+    stmts: input.map((s) => canonStmt(s)),
+    family,
+    l4: undefined,
+    deps: new Map(),
+  };
+  for (let i = 0; i < ctx.stmts.length; i++) {
+    const s = ctx.stmts[i];
     if (!s) continue;
-    if (s.k === "match") {
-      for (const p of payloadsOf(s.left)) {
-        if (TRANSPORT.has(p.proto)) {
-          if (l4 && l4 !== p.proto && !l4.startsWith("#"))
-            return {
-              ok: false,
-              index: i,
-              msg: `conflicting protocols specified: ${l4} vs. ${p.proto}`,
-            };
-          const d = deps.get("transport");
-          if (d !== undefined) {
-            const ds = stmts[d];
-            if (ds && l4OfMatch(ds, family) === p.proto && killable(ds, family)) stmts[d] = null;
-            deps.delete("transport");
-          }
-          l4 = p.proto;
-        } else if (p.proto === "th") {
-          const d = deps.get("transport");
-          if (d !== undefined) {
-            const ds = stmts[d];
-            const dp = ds ? l4OfMatch(ds, family) : undefined;
-            if (
-              ds &&
-              dp &&
-              ["tcp", "udp", "udplite", "sctp", "dccp"].includes(dp) &&
-              killable(ds, family)
-            ) {
-              p.proto = dp;
-              stmts[d] = null;
-            }
-            deps.delete("transport");
-          }
-        } else if ((p.proto === "ip" || p.proto === "ip6") && family === "inet") {
-          const d = deps.get("network");
-          if (d !== undefined) {
-            const ds = stmts[d];
-            if (
-              ds &&
-              ds.k === "match" &&
-              ds.right.k === "const" &&
-              ds.right.v === (p.proto === "ip" ? 2 : 10)
-            )
-              stmts[d] = null;
-            deps.delete("network");
-          }
-        }
-      }
-      const lp = l4OfMatch(s, family);
-      if (lp) {
-        if (l4 && l4 !== lp && s.left.k === "meta")
-          return { ok: false, index: i, msg: `conflicting protocols specified: ${l4} vs. ${lp}` };
-        l4 = lp;
-        deps.set("transport", i);
-      } else if (s.left.k === "meta" && s.left.key === "l4proto") {
-        l4 = "#set";
-      }
-      if (
-        family === "inet" &&
-        s.left.k === "meta" &&
-        s.left.key === "nfproto" &&
-        s.right.k === "const" &&
-        (s.op === "implicit" || s.op === "==")
-      )
-        deps.set("network", i);
-      continue;
-    }
-    if (s.k === "reject" && s.type === "tcp reset" && (family === "ip" || family === "ip6")) {
-      const d = deps.get("transport");
-      if (d !== undefined) {
-        const ds = stmts[d];
-        if (ds && l4OfMatch(ds, family) === "tcp") stmts[d] = null;
-      }
-    }
-    if (s.k === "tproxy") {
-      if (!l4 || (l4.startsWith("#") && l4 !== "#set"))
-        return {
-          ok: false,
-          index: i,
-          msg: "Transparent proxy support requires transport protocol match",
-        };
-    }
-    if (s.k === "nat" && s.port && !l4)
+    const bad = s.k === "match" ? matchContext(ctx, s, i) : otherStmt(ctx, s, i);
+    if (bad) return bad;
+  }
+  return { ok: true, stmts: ctx.stmts.filter((s): s is Stmt => s !== null) };
+}
+
+/** A match: its payloads kill dependencies; an l4 or nfproto match becomes one. */
+function matchContext(
+  ctx: ProtoCtx,
+  s: Extract<Stmt, { k: "match" }>,
+  i: number,
+): Refusal | undefined {
+  const { family } = ctx;
+  for (const p of payloadsOf(s.left)) {
+    const bad = payloadDependency(ctx, p, i);
+    if (bad) return bad;
+  }
+  const lp = l4OfMatch(s, family);
+  if (lp) {
+    if (ctx.l4 && ctx.l4 !== lp && s.left.k === "meta")
+      return { ok: false, index: i, msg: `conflicting protocols specified: ${ctx.l4} vs. ${lp}` };
+    ctx.l4 = lp;
+    ctx.deps.set("transport", i);
+  } else if (s.left.k === "meta" && s.left.key === "l4proto") {
+    ctx.l4 = "#set";
+  }
+  if (
+    family === "inet" &&
+    s.left.k === "meta" &&
+    s.left.key === "nfproto" &&
+    s.right.k === "const" &&
+    (s.op === "implicit" || s.op === "==")
+  )
+    ctx.deps.set("network", i);
+  return undefined;
+}
+
+/** One payload of a match against the protocol context. */
+function payloadDependency(
+  ctx: ProtoCtx,
+  p: Extract<Expr, { k: "payload" }>,
+  i: number,
+): Refusal | undefined {
+  const { stmts, family, deps } = ctx;
+  if (TRANSPORT.has(p.proto)) {
+    if (ctx.l4 && ctx.l4 !== p.proto && !ctx.l4.startsWith("#"))
       return {
         ok: false,
         index: i,
-        msg: "transport protocol mapping is only valid after transport protocol match",
-        at: "port",
+        msg: `conflicting protocols specified: ${ctx.l4} vs. ${p.proto}`,
       };
-    if (s.k === "nat" && family !== "inet") delete s.family;
-    if (s.k === "nat" && s.addr?.k === "range")
-      s.addr = intervalExpr(s.addr.lo.type, constKey(s.addr.lo), constKey(s.addr.hi));
-    if (s.k === "reject") canonReject(s, family);
-    deps.clear();
+    const d = deps.get("transport");
+    if (d !== undefined) {
+      const ds = stmts[d];
+      if (ds && l4OfMatch(ds, family) === p.proto && killable(ds, family)) stmts[d] = null;
+      deps.delete("transport");
+    }
+    ctx.l4 = p.proto;
+  } else if (p.proto === "th") {
+    // `th dport` after `meta l4proto tcp` lists as `tcp dport`.
+    const d = deps.get("transport");
+    if (d !== undefined) {
+      const ds = stmts[d];
+      const dp = ds ? l4OfMatch(ds, family) : undefined;
+      if (
+        ds &&
+        dp &&
+        ["tcp", "udp", "udplite", "sctp", "dccp"].includes(dp) &&
+        killable(ds, family)
+      ) {
+        p.proto = dp;
+        stmts[d] = null;
+      }
+      deps.delete("transport");
+    }
+  } else if ((p.proto === "ip" || p.proto === "ip6") && family === "inet") {
+    const d = deps.get("network");
+    if (d !== undefined) {
+      const ds = stmts[d];
+      if (
+        ds &&
+        ds.k === "match" &&
+        ds.right.k === "const" &&
+        ds.right.v === (p.proto === "ip" ? 2 : 10)
+      )
+        stmts[d] = null;
+      deps.delete("network");
+    }
   }
-  return { ok: true, stmts: stmts.filter((s): s is Stmt => s !== null) };
+  return undefined;
+}
+
+/** Any other statement: checks that need a transport protocol, then the context resets. */
+function otherStmt(ctx: ProtoCtx, s: Stmt, i: number): Refusal | undefined {
+  const { stmts, family, deps, l4 } = ctx;
+  if (s.k === "reject" && s.type === "tcp reset" && (family === "ip" || family === "ip6")) {
+    const d = deps.get("transport");
+    if (d !== undefined) {
+      const ds = stmts[d];
+      if (ds && l4OfMatch(ds, family) === "tcp") stmts[d] = null;
+    }
+  }
+  if (s.k === "tproxy") {
+    if (!l4 || (l4.startsWith("#") && l4 !== "#set"))
+      return {
+        ok: false,
+        index: i,
+        msg: "Transparent proxy support requires transport protocol match",
+      };
+  }
+  if (s.k === "nat" && s.port && !l4)
+    return {
+      ok: false,
+      index: i,
+      msg: "transport protocol mapping is only valid after transport protocol match",
+      at: "port",
+    };
+  if (s.k === "nat" && family !== "inet") delete s.family;
+  if (s.k === "nat" && s.addr?.k === "range")
+    s.addr = intervalExpr(s.addr.lo.type, constKey(s.addr.lo), constKey(s.addr.hi));
+  if (s.k === "reject") canonReject(s, family);
+  deps.clear();
+  return undefined;
 }
 
 function killable(s: Stmt, family: NftFamily): boolean {

@@ -342,7 +342,10 @@ export function fmtConst(c: Const, ctx?: "fibPresence"): string {
   }
 }
 
-/** Numeric key of a constant for sorting / interval math (strings compare as nft's host-order mpz). */
+/**
+ * Numeric key of a constant for sorting / interval math (strings compare as nft's
+ * host-order mpz).
+ */
 export function constKey(c: Const): bigint {
   if (typeof c.v === "bigint") return c.v;
   if (typeof c.v === "number") return BigInt(c.v);

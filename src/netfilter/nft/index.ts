@@ -3,11 +3,41 @@
  * JSON into a ruleset model, print it as `nft list ruleset` does (nftables 1.0.6), and
  * evaluate its base chains for the journey engine.
  *
+ * Modelled: families ip, ip6, inet, arp, bridge, netdev (base chains on the IP hooks are
+ * evaluated); tables, base and regular chains, rules, named sets and maps, anonymous sets
+ * and verdict maps; `define`; the statements verdict, counter, log, limit, reject, queue,
+ * notrack, `meta|ct|payload ... set`, dnat, snat, masquerade, redirect, tproxy; the
+ * expressions payload (ip, ip6, tcp, udp, udplite, sctp, th, icmp, icmpv6), meta, ct,
+ * fib, socket, bitwise operators and concatenations.
+ * Refused with an error, as nft would refuse something it cannot do: `include`,
+ * stateful objects (counter, quota, flowtable, ct, limit, secmark, synproxy), the
+ * expressions numgen, jhash, symhash, osf, rt, exthdr, ipsec, tcp options, ether / vlan
+ * / arp matches, and the statements dup, fwd, xt, synproxy.
+ *
+ * Inner layers; a module imports only from its own layer or a lower one (layers.test.ts):
+ * 1. lexer.ts (tokens), ast.ts (the ruleset model), dtype.ts (datatypes: nft's
+ *    datatype.c), prio.ts (chain priority names).
+ * 2. typing.ts (symbols to typed values: evaluate.c), segtree.ts (set intervals:
+ *    segtree.c), canon.ts (the form a kernel round trip lists: evaluate.c and
+ *    netlink_delinearize.c). Pure functions of the AST; no grammar, no ruleset state.
+ * 3. parse/: the grammar (parser_bison.y). It types values and canonicalises each rule as
+ *    it reads it, as nft evaluates a command before the next, so an error points at its
+ *    token and the command is skipped.
+ * 4. ruleset.ts (commands applied with the kernel's checks), json.ts (`nft -j` loader),
+ *    print.ts (`nft list ruleset`).
+ * 5. eval.ts: a packet through the base chains (nft_do_chain); eval-expr.ts: the
+ *    packet's value for an expression and the comparisons on it.
+ * 6. index.ts: the entry points below.
+ * Errors inside the slice are thrown as `IssueError` (code `nft.*`): parse/ catches them
+ * per command to resume, and these entry points return them as `Issue` values.
+ *
  * @example
  * ```ts
  * const rs = createNftRuleset();
- * loadNftText(rs, "table inet t { chain c { type filter hook output priority mangle; meta mark set 1; } }", "x.nft");
- * nftListRuleset(rs); // "table inet t {\n\tchain c {\n\t\ttype filter hook output priority mangle; policy accept;\n..."
+ * const chain = "chain c { type filter hook output priority mangle; meta mark set 1; }";
+ * loadNftText(rs, `table inet t { ${chain} }`, "x.nft");
+ * nftListRuleset(rs);
+ * // "table inet t {\n\tchain c {\n\t\ttype filter hook output priority mangle; ..."
  * ```
  * @module
  */

@@ -153,7 +153,9 @@ function chainText(c: NftChain, family: NftFamily, o: ListOpts): string {
   if (c.comment !== undefined) out += `\t\tcomment "${c.comment}"\n`;
   if (c.base) {
     const dev = c.base.device !== undefined ? `device "${c.base.device}" ` : "";
-    out += `\t\ttype ${c.base.type} hook ${c.base.hook} ${dev}priority ${fmtPrio(family, c.base.hook, c.base.prio)}; policy ${c.base.policy};\n`;
+    const prio = fmtPrio(family, c.base.hook, c.base.prio);
+    out += `\t\ttype ${c.base.type} hook ${c.base.hook} ${dev}priority ${prio};`;
+    out += ` policy ${c.base.policy};\n`;
   }
   for (const r of c.rules)
     out += `\t\t${fmtRule(r, family)}${o.handles ? ` # handle ${r.handle}` : ""}\n`;

@@ -301,7 +301,8 @@ function typeElems(s: NftSet, raws: RawVal[], tokLoc: TokLoc): Expr[] {
     if ((v.e.k === "prefix" || v.e.k === "range") && !s.flags.includes("interval")) {
       refuse(
         tokLoc(r.tok),
-        "Error: You must add 'flags interval' to your set declaration if you want to add prefix/range elements",
+        "Error: You must add 'flags interval' to your set declaration if you want to add " +
+          "prefix/range elements",
         r.tok.text,
         "nft.EINVAL",
       );

@@ -134,7 +134,10 @@ function isInterval(elems: Expr[]): boolean {
   });
 }
 
-/** Normalise an anonymous set (nft makes it an interval set with auto-merge if any element is a range/prefix). */
+/**
+ * Normalise an anonymous set (nft makes it an interval set with auto-merge if any element
+ * is a range/prefix).
+ */
 export function normalizeAnon(elems: Expr[]): Expr[] {
   const iv = isInterval(elems);
   const r = normalizeElems(elems, iv, true);
