@@ -17,7 +17,7 @@ import type {
 import type { Expr, NftChain, NftRuleset, NftTable, Stmt } from "./ast.js";
 import { evalExpr, matchStmt, valIn } from "./eval-expr.js";
 import { fmtRule, fmtExpr } from "./print.js";
-import { jumpTargets } from "./ruleset.js";
+import { jumpTargets } from "./validate.js";
 
 const IP_HOOKS = new Set(["prerouting", "input", "forward", "output", "postrouting"]);
 

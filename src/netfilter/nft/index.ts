@@ -23,7 +23,8 @@
  * 3. parse/: the grammar (parser_bison.y). It types values and canonicalises each rule as
  *    it reads it, as nft evaluates a command before the next, so an error points at its
  *    token and the command is skipped.
- * 4. ruleset.ts (commands applied with the kernel's checks), json.ts (`nft -j` loader),
+ * 4. ruleset.ts (commands applied with the kernel's checks; validate.ts: loops and
+ *    per-hook limits), json.ts (`nft -j` loader),
  *    print.ts (`nft list ruleset`).
  * 5. eval.ts: a packet through the base chains (nft_do_chain); eval-expr.ts: the
  *    packet's value for an expression and the comparisons on it.
@@ -129,17 +130,11 @@ const NOARG_OPTS = new Set([
   "--optimize",
 ]);
 
-/**
- * Apply one `nft ...` invocation given as argv (argv[0] may be `nft`). `locs[i]` is where
- * argv[i] came from. `readFile` supplies the contents for `nft -f FILE` (and `-f -` when the
- * caller passes a here-document under the name "-"); without it `-f` is reported unsupported.
- */
-export function applyNftCommand(
-  ruleset: NftRuleset,
+/** The options of main.c's getopt loop we understand; `i` is the first command word. */
+function nftOptions(
   argv: string[],
   locs: SourceLoc[],
-  readFile?: (path: string) => string | undefined,
-): Issue[] {
+): { i: number; check: boolean; json: boolean; file: string | undefined } | Issue[] {
   let i = 0;
   if (argv[0] !== undefined && /(^|\/)nft$/.test(argv[0])) i = 1;
   let check = false,
@@ -178,6 +173,23 @@ export function applyNftCommand(
       ];
     break;
   }
+  return { i, check, json, file };
+}
+
+/**
+ * Apply one `nft ...` invocation given as argv (argv[0] may be `nft`). `locs[i]` is where
+ * argv[i] came from. `readFile` supplies the contents for `nft -f FILE` (and `-f -` when the
+ * caller passes a here-document under the name "-"); without it `-f` is reported unsupported.
+ */
+export function applyNftCommand(
+  ruleset: NftRuleset,
+  argv: string[],
+  locs: SourceLoc[],
+  readFile?: (path: string) => string | undefined,
+): Issue[] {
+  const o = nftOptions(argv, locs);
+  if (Array.isArray(o)) return o;
+  const { i, check, json, file } = o;
   const target = check ? cloneRs(ruleset) : ruleset;
   if (file !== undefined) {
     const fi = argv.indexOf(file);
@@ -196,7 +208,17 @@ export function applyNftCommand(
   }
   const words = argv.slice(i);
   if (!words.length) return [];
-  // nft joins argv with spaces and parses the result as one line.
+  const { line, mapLoc } = joinArgv(words, locs, i);
+  if (json) return loadNftJson(target, line, locs[i]?.file ?? "<argv>");
+  return loadWith(target, line, { file: locs[i]?.file ?? "<argv>", mapLoc });
+}
+
+/** nft joins argv with spaces and parses the result as one line; map columns back. */
+function joinArgv(
+  words: string[],
+  locs: SourceLoc[],
+  i: number,
+): { line: string; mapLoc: (l: number, col: number) => SourceLoc } {
   const starts: number[] = [];
   let line = "";
   for (const w of words) {
@@ -210,8 +232,7 @@ export function applyNftCommand(
     const base = locs[i + k] ?? locs[locs.length - 1] ?? { file: "<argv>", line: 1, col: 1 };
     return { file: base.file, line: base.line, col: base.col + (col - starts[k]!) };
   };
-  if (json) return loadNftJson(target, line, locs[i]?.file ?? "<argv>");
-  return loadWith(target, line, { file: locs[i]?.file ?? "<argv>", mapLoc });
+  return { line, mapLoc };
 }
 
 /** Load `nft -j list ruleset` output (or any libnftables JSON with add/list objects). Atomic. */
