@@ -5,8 +5,9 @@
  * interface, so the journey engine (hook order, re-routing) is written once.
  * @module
  */
-import type { Addr, Family } from "../addr/ip.js";
-import type { SourceLoc } from "../model/types.js";
+import type { Addr } from "../addr/ip.js";
+import type { Family } from "../core/kinds.js";
+import type { SourceLoc } from "../core/loc.js";
 
 export type Hook = "prerouting" | "input" | "forward" | "output" | "postrouting";
 
@@ -39,12 +40,18 @@ export interface NfPacket {
   socketTransparent?: boolean;
   /** That socket's SO_MARK (`-m socket --restore-skmark`); undefined = leave the mark. */
   socketMark?: number;
-  /** TCP header flags (FIN 0x01, SYN 0x02, RST 0x04, PSH 0x08, ACK 0x10, URG 0x20); undefined = SYN for ctstate new, else ACK. */
+  /**
+   * TCP header flags (FIN 0x01, SYN 0x02, RST 0x04, PSH 0x08, ACK 0x10, URG 0x20);
+   * undefined = SYN for ctstate new, else ACK.
+   */
   tcpFlags?: number;
-  /** ICMP / ICMPv6 type and code (for `-m icmp --icmp-type`); undefined = unknown, such matches fail. */
+  /** ICMP / ICMPv6 type and code (`-m icmp --icmp-type`); undefined: unknown, matches fail. */
   icmpType?: number;
   icmpCode?: number;
-  /** The flow's conntrack entry was source / destination NATed (IPS_SRC_NAT / IPS_DST_NAT; `--ctstate SNAT,DNAT`). */
+  /**
+   * The flow's conntrack entry was source / destination NATed (IPS_SRC_NAT / IPS_DST_NAT;
+   * `--ctstate SNAT,DNAT`).
+   */
   ctSnat?: boolean;
   ctDnat?: boolean;
   /** Conntrack: state, ct mark, direction. */
@@ -55,12 +62,16 @@ export interface NfPacket {
 
 /** Lookups the rule evaluators need from the host (addrtype / fib expressions). */
 export interface NfHostView {
-  /** RTN_* type name of `addr` as the local table sees it (`local`, `broadcast`, `unicast`, ...); dev restricts to a device (limit-iface). */
+  /**
+   * RTN_* type name of `addr` as the local table sees it (`local`, `broadcast`, `unicast`,
+   * ...); dev restricts to a device (limit-iface).
+   */
   addrType(addr: Addr, dev?: string): string;
   /** ifindex -> name and name -> exists. */
   linkExists(name: string): boolean;
   /**
-   * Optional FIB lookup for nft `fib ... oif|oifname` (rpf checks such as `fib saddr . iif oif missing`):
+   * Optional FIB lookup for nft `fib ... oif|oifname` (rpf checks such as
+   * `fib saddr . iif oif missing`):
    * route `daddr` (with `saddr`, `mark`, restricted to `oif` when set) and return the output
    * device name, or undefined when there is no usable route. Without it those expressions
    * are evaluated as "route exists".
@@ -85,7 +96,10 @@ export type NfVerdict =
   | { kind: "accept" }
   | { kind: "drop"; reason: string }
   | { kind: "reject"; with: string }
-  /** NAT targets: the new address/port; `masquerade` picks the oif's primary address in the journey engine. */
+  /**
+   * NAT targets: the new address/port; `masquerade` picks the oif's primary address in the
+   * journey engine.
+   */
   | { kind: "dnat"; addr?: Addr; port?: number }
   | { kind: "snat"; addr?: Addr; port?: number }
   | { kind: "masquerade"; port?: number }
@@ -126,7 +140,10 @@ export interface NfBaseChain {
   chain: string;
   hook: Hook;
   priority: number;
-  /** `filter` | `nat` | `route` (only `route` chains in output trigger a re-route; iptables mangle OUTPUT is `route`). */
+  /**
+   * `filter` | `nat` | `route` (only `route` chains in output trigger a re-route; iptables
+   * mangle OUTPUT is `route`).
+   */
   type: "filter" | "nat" | "route";
   /** Whether any rule here needs conntrack (enables nat chains, E56). */
   needsConntrack: boolean;

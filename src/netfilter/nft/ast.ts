@@ -4,7 +4,7 @@
  * this; the printer and the evaluator read it.
  * @module
  */
-import type { SourceLoc } from "../../model/types.js";
+import type { SourceLoc } from "../../core/loc.js";
 import type { Hook } from "../types.js";
 
 export type NftFamily = "ip" | "ip6" | "inet" | "arp" | "bridge" | "netdev";

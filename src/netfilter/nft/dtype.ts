@@ -5,6 +5,9 @@
 import { fmt4, fmt6, parseAddr } from "../../addr/ip.js";
 import type { Const, DType } from "./ast.js";
 
+/** Datatypes whose values are addresses (prefixes print as `a/len`). */
+export const ADDR_TYPES: ReadonlySet<DType> = new Set<DType>(["ipv4_addr", "ipv6_addr"]);
+
 export const PROTO_NAMES: Record<number, string> = {
   0: "hopopt",
   1: "icmp",
@@ -339,7 +342,10 @@ export function fmtConst(c: Const, ctx?: "fibPresence"): string {
   }
 }
 
-/** Numeric key of a constant for sorting / interval math (strings compare as nft's host-order mpz). */
+/**
+ * Numeric key of a constant for sorting / interval math (strings compare as nft's
+ * host-order mpz).
+ */
 export function constKey(c: Const): bigint {
   if (typeof c.v === "bigint") return c.v;
   if (typeof c.v === "number") return BigInt(c.v);

@@ -3,19 +3,51 @@
  * JSON into a ruleset model, print it as `nft list ruleset` does (nftables 1.0.6), and
  * evaluate its base chains for the journey engine.
  *
+ * Modelled: families ip, ip6, inet, arp, bridge, netdev (base chains on the IP hooks are
+ * evaluated); tables, base and regular chains, rules, named sets and maps, anonymous sets
+ * and verdict maps; `define`; the statements verdict, counter, log, limit, reject, queue,
+ * notrack, `meta|ct|payload ... set`, dnat, snat, masquerade, redirect, tproxy; the
+ * expressions payload (ip, ip6, tcp, udp, udplite, sctp, th, icmp, icmpv6), meta, ct,
+ * fib, socket, bitwise operators and concatenations.
+ * Refused with an error, as nft would refuse something it cannot do: `include`,
+ * stateful objects (counter, quota, flowtable, ct, limit, secmark, synproxy), the
+ * expressions numgen, jhash, symhash, osf, rt, exthdr, ipsec, tcp options, ether / vlan
+ * / arp matches, and the statements dup, fwd, xt, synproxy.
+ *
+ * Inner layers; a module imports only from its own layer or a lower one (layers.test.ts):
+ * 1. lexer.ts (tokens), ast.ts (the ruleset model), dtype.ts (datatypes: nft's
+ *    datatype.c), prio.ts (chain priority names).
+ * 2. typing.ts (symbols to typed values: evaluate.c), segtree.ts (set intervals:
+ *    segtree.c), canon.ts (the form a kernel round trip lists: evaluate.c and
+ *    netlink_delinearize.c). Pure functions of the AST; no grammar, no ruleset state.
+ * 3. parse/: the grammar (parser_bison.y). It types values and canonicalises each rule as
+ *    it reads it, as nft evaluates a command before the next, so an error points at its
+ *    token and the command is skipped.
+ * 4. ruleset.ts (commands applied with the kernel's checks; validate.ts: loops and
+ *    per-hook limits), json.ts (`nft -j` loader),
+ *    print.ts (`nft list ruleset`).
+ * 5. eval.ts: a packet through the base chains (nft_do_chain); eval-expr.ts: the
+ *    packet's value for an expression and the comparisons on it.
+ * 6. index.ts: the entry points below.
+ * Errors inside the slice are thrown as `IssueError` (code `nft.*`): parse/ catches them
+ * per command to resume, and these entry points return them as `Issue` values.
+ *
  * @example
  * ```ts
  * const rs = createNftRuleset();
- * loadNftText(rs, "table inet t { chain c { type filter hook output priority mangle; meta mark set 1; } }", "x.nft");
- * nftListRuleset(rs); // "table inet t {\n\tchain c {\n\t\ttype filter hook output priority mangle; policy accept;\n..."
+ * const chain = "chain c { type filter hook output priority mangle; meta mark set 1; }";
+ * loadNftText(rs, `table inet t { ${chain} }`, "x.nft");
+ * nftListRuleset(rs);
+ * // "table inet t {\n\tchain c {\n\t\ttype filter hook output priority mangle; ..."
  * ```
  * @module
  */
-import type { Issue, SourceLoc } from "../../model/types.js";
+import { IssueError, type Issue } from "../../core/issue.js";
+import type { SourceLoc } from "../../core/loc.js";
 import type { NftRuleset } from "./ast.js";
 import { createNftRuleset } from "./ast.js";
-import { parseNft } from "./parse.js";
-import { execCmds, ExecErr, errIssue } from "./ruleset.js";
+import { parseNft } from "./parse/index.js";
+import { execCmds } from "./ruleset.js";
 import { loadJsonInto } from "./json.js";
 
 export { createNftRuleset } from "./ast.js";
@@ -60,7 +92,7 @@ function loadWith(
   try {
     execCmds(work, p.cmds, tokLoc);
   } catch (e) {
-    if (e instanceof ExecErr) return [errIssue(e)];
+    if (e instanceof IssueError) return [e.issue];
     throw e;
   }
   commit(ruleset, work);
@@ -98,17 +130,11 @@ const NOARG_OPTS = new Set([
   "--optimize",
 ]);
 
-/**
- * Apply one `nft ...` invocation given as argv (argv[0] may be `nft`). `locs[i]` is where
- * argv[i] came from. `readFile` supplies the contents for `nft -f FILE` (and `-f -` when the
- * caller passes a here-document under the name "-"); without it `-f` is reported unsupported.
- */
-export function applyNftCommand(
-  ruleset: NftRuleset,
+/** The options of main.c's getopt loop we understand; `i` is the first command word. */
+function nftOptions(
   argv: string[],
   locs: SourceLoc[],
-  readFile?: (path: string) => string | undefined,
-): Issue[] {
+): { i: number; check: boolean; json: boolean; file: string | undefined } | Issue[] {
   let i = 0;
   if (argv[0] !== undefined && /(^|\/)nft$/.test(argv[0])) i = 1;
   let check = false,
@@ -147,6 +173,23 @@ export function applyNftCommand(
       ];
     break;
   }
+  return { i, check, json, file };
+}
+
+/**
+ * Apply one `nft ...` invocation given as argv (argv[0] may be `nft`). `locs[i]` is where
+ * argv[i] came from. `readFile` supplies the contents for `nft -f FILE` (and `-f -` when the
+ * caller passes a here-document under the name "-"); without it `-f` is reported unsupported.
+ */
+export function applyNftCommand(
+  ruleset: NftRuleset,
+  argv: string[],
+  locs: SourceLoc[],
+  readFile?: (path: string) => string | undefined,
+): Issue[] {
+  const o = nftOptions(argv, locs);
+  if (Array.isArray(o)) return o;
+  const { i, check, json, file } = o;
   const target = check ? cloneRs(ruleset) : ruleset;
   if (file !== undefined) {
     const fi = argv.indexOf(file);
@@ -165,7 +208,17 @@ export function applyNftCommand(
   }
   const words = argv.slice(i);
   if (!words.length) return [];
-  // nft joins argv with spaces and parses the result as one line.
+  const { line, mapLoc } = joinArgv(words, locs, i);
+  if (json) return loadNftJson(target, line, locs[i]?.file ?? "<argv>");
+  return loadWith(target, line, { file: locs[i]?.file ?? "<argv>", mapLoc });
+}
+
+/** nft joins argv with spaces and parses the result as one line; map columns back. */
+function joinArgv(
+  words: string[],
+  locs: SourceLoc[],
+  i: number,
+): { line: string; mapLoc: (l: number, col: number) => SourceLoc } {
   const starts: number[] = [];
   let line = "";
   for (const w of words) {
@@ -179,8 +232,7 @@ export function applyNftCommand(
     const base = locs[i + k] ?? locs[locs.length - 1] ?? { file: "<argv>", line: 1, col: 1 };
     return { file: base.file, line: base.line, col: base.col + (col - starts[k]!) };
   };
-  if (json) return loadNftJson(target, line, locs[i]?.file ?? "<argv>");
-  return loadWith(target, line, { file: locs[i]?.file ?? "<argv>", mapLoc });
+  return { line, mapLoc };
 }
 
 /** Load `nft -j list ruleset` output (or any libnftables JSON with add/list objects). Atomic. */

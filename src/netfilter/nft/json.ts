@@ -2,7 +2,7 @@
  * Loader for `nft -j list ruleset` output (libnftables-json(5) schema) into the model.
  * @module
  */
-import type { Issue } from "../../model/types.js";
+import { IssueError, issue, type Issue } from "../../core/issue.js";
 import type {
   Const,
   DType,
@@ -18,28 +18,33 @@ import type {
 } from "./ast.js";
 import { NFT_FAMILIES } from "./ast.js";
 import { parseConst } from "./dtype.js";
-import { canonRule, leftType, normalizeElems } from "./canon.js";
+import { canonRule } from "./canon.js";
+import { normalizeElems } from "./segtree.js";
+import { leftType } from "./typing.js";
 
-class JErr extends Error {}
+/** A libnftables JSON schema error; loadJsonInto prefixes the command index. */
+function jerr(message: string): never {
+  throw new IssueError(issue("nft.json", message));
+}
 
 type J = unknown;
 type JObj = Record<string, J>;
 
 function obj(x: J, what: string): JObj {
   if (x && typeof x === "object" && !Array.isArray(x)) return x as JObj;
-  throw new JErr(`expected an object for ${what}, got ${JSON.stringify(x)}`);
+  jerr(`expected an object for ${what}, got ${JSON.stringify(x)}`);
 }
 function str(x: J, what: string): string {
   if (typeof x === "string") return x;
-  throw new JErr(`expected a string for ${what}, got ${JSON.stringify(x)}`);
+  jerr(`expected a string for ${what}, got ${JSON.stringify(x)}`);
 }
 function num(x: J, what: string): number {
   if (typeof x === "number") return x;
-  throw new JErr(`expected a number for ${what}, got ${JSON.stringify(x)}`);
+  jerr(`expected a number for ${what}, got ${JSON.stringify(x)}`);
 }
 function one(o: JObj, what: string): [string, J] {
   const ks = Object.keys(o);
-  if (ks.length !== 1) throw new JErr(`expected exactly one key in ${what}: ${JSON.stringify(o)}`);
+  if (ks.length !== 1) jerr(`expected exactly one key in ${what}: ${JSON.stringify(o)}`);
   return [ks[0]!, o[ks[0]!]];
 }
 
@@ -59,19 +64,19 @@ export function loadJsonInto(rs: NftRuleset, text: string, file: string): Issue[
   }
   try {
     const arr = obj(doc, "document").nftables;
-    if (!Array.isArray(arr)) throw new JErr('missing "nftables" array');
+    if (!Array.isArray(arr)) jerr('missing "nftables" array');
     arr.forEach((item, idx) => {
       try {
         loadItem(rs, obj(item, "item"));
       } catch (e) {
-        if (e instanceof JErr)
-          throw new JErr(`Parsing command array at index ${idx} failed: ${e.message}`);
+        if (e instanceof IssueError)
+          jerr(`Parsing command array at index ${idx} failed: ${e.issue.message}`);
         throw e;
       }
     });
   } catch (e) {
-    if (e instanceof JErr)
-      return [{ code: "nft.json", message: `Error: ${e.message}`, loc: { file, line: 1, col: 1 } }];
+    if (e instanceof IssueError)
+      return [issue("nft.json", `Error: ${e.issue.message}`, { loc: { file, line: 1, col: 1 } })];
     throw e;
   }
   return [];
@@ -79,7 +84,7 @@ export function loadJsonInto(rs: NftRuleset, text: string, file: string): Issue[
 
 function fam(x: J): NftFamily {
   const f = str(x, "family");
-  if (!(NFT_FAMILIES as readonly string[]).includes(f)) throw new JErr(`unknown family ${f}`);
+  if (!(NFT_FAMILIES as readonly string[]).includes(f)) jerr(`unknown family ${f}`);
   return f as NftFamily;
 }
 
@@ -87,7 +92,7 @@ function table(rs: NftRuleset, o: JObj): NftTable {
   const f = fam(o.family);
   const name = str(o.table, "table");
   const t = rs.tables.find((x) => x.family === f && x.name === name);
-  if (!t) throw new JErr(`table ${f} ${name} does not exist`);
+  if (!t) jerr(`table ${f} ${name} does not exist`);
   return t;
 }
 
@@ -97,120 +102,130 @@ function loadItem(rs: NftRuleset, item: JObj): void {
   switch (k) {
     case "metainfo":
       return;
-    case "table": {
-      const t: NftTable = {
-        family: fam(o.family),
-        name: str(o.name, "name"),
-        handle: typeof o.handle === "number" ? o.handle : ++rs.tableHandle,
-        chains: [],
-        sets: [],
-        flags: Array.isArray(o.flags)
-          ? o.flags.map(String)
-          : typeof o.flags === "string"
-            ? [o.flags]
-            : [],
-        nextHandle: 0,
-      };
-      if (typeof o.comment === "string") t.comment = o.comment;
-      rs.tableHandle = Math.max(rs.tableHandle, t.handle);
-      rs.tables.push(t);
-      return;
-    }
-    case "chain": {
-      const t = table(rs, o);
-      const c: NftChain = {
-        name: str(o.name, "name"),
-        handle: typeof o.handle === "number" ? o.handle : ++t.nextHandle,
-        rules: [],
-      };
-      if (typeof o.type === "string") {
-        c.base = {
-          type: o.type as "filter",
-          hook: str(o.hook, "hook"),
-          prio: num(o.prio, "prio"),
-          policy: (o.policy as "accept") ?? "accept",
-        };
-        if (typeof o.dev === "string") c.base.device = o.dev;
-      }
-      if (typeof o.comment === "string") c.comment = o.comment;
-      t.nextHandle = Math.max(t.nextHandle, c.handle);
-      t.chains.push(c);
-      return;
-    }
+    case "table":
+      return loadTable(rs, o);
+    case "chain":
+      return loadChain(rs, o);
     case "set":
-    case "map": {
-      const t = table(rs, o);
-      const types = (Array.isArray(o.type) ? o.type : [o.type]).map((x) => str(x, "type") as DType);
-      const s: NftSet = {
-        name: str(o.name, "name"),
-        handle: typeof o.handle === "number" ? o.handle : ++t.nextHandle,
-        map: k === "map",
-        keyType: types,
-        flags: Array.isArray(o.flags)
-          ? o.flags.map(String)
-          : typeof o.flags === "string"
-            ? [o.flags]
-            : [],
-        autoMerge: o["auto-merge"] === true,
-        elems: [],
-      };
-      if (k === "map") s.dataType = str(o.map, "map") as DType;
-      if (typeof o.size === "number") s.size = o.size;
-      if (typeof o.comment === "string") s.comment = o.comment;
-      if (typeof o.policy === "string") s.policy = o.policy;
-      if (o.timeout !== undefined) s.timeout = fmtTimeout(o.timeout);
-      if (Array.isArray(o.elem)) {
-        const elems: Expr[] = o.elem.map((e) => {
-          if (k === "map") {
-            if (!Array.isArray(e) || e.length !== 2)
-              throw new JErr(`map element must be [key, value]: ${JSON.stringify(e)}`);
-            return {
-              k: "mapping",
-              key: value(e[0], types),
-              value: s.dataType === "verdict" ? verdictExpr(e[1]) : value(e[1], [s.dataType!]),
-            } as Expr;
-          }
-          return value(e, types);
-        });
-        const r = normalizeElems(
-          elems,
-          s.flags.includes("interval") && types.length === 1,
-          s.autoMerge,
-        );
-        s.elems = r.ok ? r.elems : elems;
-      }
-      t.nextHandle = Math.max(t.nextHandle, s.handle);
-      t.sets.push(s);
-      return;
-    }
-    case "rule": {
-      const t = table(rs, o);
-      const cn = str(o.chain, "chain");
-      const c = t.chains.find((x) => x.name === cn);
-      if (!c) throw new JErr(`chain ${cn} does not exist`);
-      if (!Array.isArray(o.expr)) throw new JErr("rule without expr array");
-      const stmts = o.expr.map((x) => stmt(obj(x, "statement"), t.family));
-      const cr = canonRule(stmts, t.family);
-      if (!cr.ok) throw new JErr(cr.msg);
-      const handle = typeof o.handle === "number" ? o.handle : ++t.nextHandle;
-      t.nextHandle = Math.max(t.nextHandle, handle);
-      const r: NftChain["rules"][number] = { handle, stmts: cr.stmts };
-      if (typeof o.comment === "string") r.comment = o.comment;
-      c.rules.push(r);
-      return;
-    }
-    case "element": {
-      const t = table(rs, o);
-      const s = t.sets.find((x) => x.name === str(o.name, "name"));
-      if (!s) throw new JErr(`set ${String(o.name)} does not exist`);
-      const elems = (Array.isArray(o.elem) ? o.elem : []).map((e) => value(e, s.keyType));
-      const r = normalizeElems([...s.elems, ...elems], s.flags.includes("interval"), true);
-      if (r.ok) s.elems = r.elems;
-      return;
-    }
+    case "map":
+      return loadSet(rs, o, k === "map");
+    case "rule":
+      return loadRule(rs, o);
+    case "element":
+      return loadElement(rs, o);
     default:
-      throw new JErr(`unsupported object "${k}"`);
+      jerr(`unsupported object "${k}"`);
   }
+}
+
+function loadTable(rs: NftRuleset, o: JObj): void {
+  const t: NftTable = {
+    family: fam(o.family),
+    name: str(o.name, "name"),
+    handle: typeof o.handle === "number" ? o.handle : ++rs.tableHandle,
+    chains: [],
+    sets: [],
+    flags: Array.isArray(o.flags)
+      ? o.flags.map(String)
+      : typeof o.flags === "string"
+        ? [o.flags]
+        : [],
+    nextHandle: 0,
+  };
+  if (typeof o.comment === "string") t.comment = o.comment;
+  rs.tableHandle = Math.max(rs.tableHandle, t.handle);
+  rs.tables.push(t);
+}
+
+function loadChain(rs: NftRuleset, o: JObj): void {
+  const t = table(rs, o);
+  const c: NftChain = {
+    name: str(o.name, "name"),
+    handle: typeof o.handle === "number" ? o.handle : ++t.nextHandle,
+    rules: [],
+  };
+  if (typeof o.type === "string") {
+    c.base = {
+      type: o.type as "filter",
+      hook: str(o.hook, "hook"),
+      prio: num(o.prio, "prio"),
+      policy: (o.policy as "accept") ?? "accept",
+    };
+    if (typeof o.dev === "string") c.base.device = o.dev;
+  }
+  if (typeof o.comment === "string") c.comment = o.comment;
+  t.nextHandle = Math.max(t.nextHandle, c.handle);
+  t.chains.push(c);
+}
+
+function loadSet(rs: NftRuleset, o: JObj, isMap: boolean): void {
+  const t = table(rs, o);
+  const types = (Array.isArray(o.type) ? o.type : [o.type]).map((x) => str(x, "type") as DType);
+  const s: NftSet = {
+    name: str(o.name, "name"),
+    handle: typeof o.handle === "number" ? o.handle : ++t.nextHandle,
+    map: isMap,
+    keyType: types,
+    flags: Array.isArray(o.flags)
+      ? o.flags.map(String)
+      : typeof o.flags === "string"
+        ? [o.flags]
+        : [],
+    autoMerge: o["auto-merge"] === true,
+    elems: [],
+  };
+  if (isMap) s.dataType = str(o.map, "map") as DType;
+  if (typeof o.size === "number") s.size = o.size;
+  if (typeof o.comment === "string") s.comment = o.comment;
+  if (typeof o.policy === "string") s.policy = o.policy;
+  if (o.timeout !== undefined) s.timeout = fmtTimeout(o.timeout);
+  if (Array.isArray(o.elem)) {
+    const elems: Expr[] = o.elem.map((e) => {
+      if (isMap) {
+        if (!Array.isArray(e) || e.length !== 2)
+          jerr(`map element must be [key, value]: ${JSON.stringify(e)}`);
+        return {
+          k: "mapping",
+          key: value(e[0], types),
+          value: s.dataType === "verdict" ? verdictExpr(e[1]) : value(e[1], [s.dataType!]),
+        } as Expr;
+      }
+      return value(e, types);
+    });
+    const r = normalizeElems(
+      elems,
+      s.flags.includes("interval") && types.length === 1,
+      s.autoMerge,
+    );
+    s.elems = r.ok ? r.elems : elems;
+  }
+  t.nextHandle = Math.max(t.nextHandle, s.handle);
+  t.sets.push(s);
+}
+
+function loadRule(rs: NftRuleset, o: JObj): void {
+  const t = table(rs, o);
+  const cn = str(o.chain, "chain");
+  const c = t.chains.find((x) => x.name === cn);
+  if (!c) jerr(`chain ${cn} does not exist`);
+  if (!Array.isArray(o.expr)) jerr("rule without expr array");
+  const stmts = o.expr.map((x) => stmt(obj(x, "statement"), t.family));
+  const cr = canonRule(stmts, t.family);
+  if (!cr.ok) jerr(cr.msg);
+  const handle = typeof o.handle === "number" ? o.handle : ++t.nextHandle;
+  t.nextHandle = Math.max(t.nextHandle, handle);
+  const r: NftChain["rules"][number] = { handle, stmts: cr.stmts };
+  if (typeof o.comment === "string") r.comment = o.comment;
+  c.rules.push(r);
+}
+
+function loadElement(rs: NftRuleset, o: JObj): void {
+  const t = table(rs, o);
+  const s = t.sets.find((x) => x.name === str(o.name, "name"));
+  if (!s) jerr(`set ${String(o.name)} does not exist`);
+  const elems = (Array.isArray(o.elem) ? o.elem : []).map((e) => value(e, s.keyType));
+  const r = normalizeElems([...s.elems, ...elems], s.flags.includes("interval"), true);
+  if (r.ok) s.elems = r.elems;
 }
 
 function fmtTimeout(x: J): string {
@@ -235,7 +250,7 @@ function fmtTimeout(x: J): string {
 function verdictExpr(x: J): Expr {
   const [k, v] = one(obj(x, "verdict"), "verdict");
   if (!["accept", "drop", "continue", "return", "jump", "goto"].includes(k))
-    throw new JErr(`unknown verdict ${k}`);
+    jerr(`unknown verdict ${k}`);
   if (k === "jump" || k === "goto")
     return { k: "verdict", v: k, target: str(obj(v, k).target, "target") };
   return { k: "verdict", v: k as VerdictKind };
@@ -248,7 +263,7 @@ function constOf(x: J, type: DType): Const {
   }
   const s = str(x, "value");
   const r = parseConst(type, s, type === "ifname" || type === "iface_index");
-  if (!r.ok) throw new JErr(`${r.msg}: ${s}`);
+  if (!r.ok) jerr(`${r.msg}: ${s}`);
   return r.c;
 }
 
@@ -263,7 +278,7 @@ function value(x: J, types: DType[], left?: Expr): Expr {
   if (Array.isArray(x)) {
     if (type === "ct_state")
       return { k: "flags", type, v: x.map((e) => Number(constOf(e, type).v)) };
-    throw new JErr(`unexpected list ${JSON.stringify(x)}`);
+    jerr(`unexpected list ${JSON.stringify(x)}`);
   }
   const [k, v] = one(obj(x, "value"), "value");
   switch (k) {
@@ -272,11 +287,11 @@ function value(x: J, types: DType[], left?: Expr): Expr {
       return { k: "prefix", base: constOf(p.addr, type), len: num(p.len, "len") };
     }
     case "range": {
-      if (!Array.isArray(v) || v.length !== 2) throw new JErr("bad range");
+      if (!Array.isArray(v) || v.length !== 2) jerr("bad range");
       return { k: "range", lo: constOf(v[0], type), hi: constOf(v[1], type) };
     }
     case "concat": {
-      if (!Array.isArray(v)) throw new JErr("bad concat");
+      if (!Array.isArray(v)) jerr("bad concat");
       return { k: "concat", items: v.map((e, i) => value(e, [types[i] ?? type])) };
     }
     case "set": {
@@ -288,7 +303,7 @@ function value(x: J, types: DType[], left?: Expr): Expr {
       return value(e.val, types, left);
     }
     default:
-      throw new JErr(`unsupported value ${k}`);
+      jerr(`unsupported value ${k}`);
   }
 }
 
@@ -323,16 +338,16 @@ function expr(x: J): Expr {
     case "^":
     case "<<":
     case ">>": {
-      if (!Array.isArray(v) || v.length !== 2) throw new JErr(`bad binop ${k}`);
+      if (!Array.isArray(v) || v.length !== 2) jerr(`bad binop ${k}`);
       const left = expr(v[0]);
       return { k: "binop", op: k, left, right: value(v[1], [leftType(left)]) };
     }
     case "concat": {
-      if (!Array.isArray(v)) throw new JErr("bad concat");
+      if (!Array.isArray(v)) jerr("bad concat");
       return { k: "concat", items: v.map(expr) };
     }
     default:
-      throw new JErr(`unsupported expression ${k}`);
+      jerr(`unsupported expression ${k}`);
   }
 }
 
@@ -348,24 +363,10 @@ function natAddr(x: J, family: "ip" | "ip6"): Expr {
 function stmt(o: JObj, family: NftFamily): Stmt {
   const [k, v] = one(o, "statement");
   switch (k) {
-    case "match": {
-      const m = obj(v, k);
-      const left = expr(m.left);
-      const opJ = str(m.op, "op");
-      const op: MatchOp = opJ === "in" ? "implicit" : (opJ as MatchOp);
-      return { k: "match", left, op, right: value(m.right, rhsTypes(left), left) };
-    }
-    case "mangle": {
-      const m = obj(v, k);
-      const key = expr(m.key);
-      if (key.k !== "meta" && key.k !== "ct" && key.k !== "payload")
-        throw new JErr("only meta/ct/payload mangling is supported");
-      const val =
-        typeof m.value === "object" && m.value !== null && !Array.isArray(m.value)
-          ? expr(m.value)
-          : value(m.value, [leftType(key)]);
-      return { k: "mangle", key, value: val };
-    }
+    case "match":
+      return jsonMatch(v, k);
+    case "mangle":
+      return jsonMangle(v, k);
     case "accept":
     case "drop":
     case "continue":
@@ -378,91 +379,23 @@ function stmt(o: JObj, family: NftFamily): Stmt {
       const c = v === null ? {} : obj(v, k);
       return { k: "counter", packets: Number(c.packets ?? 0), bytes: Number(c.bytes ?? 0) };
     }
-    case "log": {
-      const l = v === null ? {} : obj(v, k);
-      const s: Extract<Stmt, { k: "log" }> = { k: "log" };
-      if (typeof l.prefix === "string") s.prefix = l.prefix;
-      if (typeof l.level === "string") s.level = l.level;
-      if (typeof l.group === "number") s.group = l.group;
-      if (l.flags !== undefined)
-        s.flags = Array.isArray(l.flags) ? l.flags.map(String) : [String(l.flags)];
-      return s;
-    }
-    case "limit": {
-      const l = obj(v, k);
-      const s: Extract<Stmt, { k: "limit" }> = {
-        k: "limit",
-        rate: num(l.rate, "rate"),
-        per: str(l.per, "per"),
-        over: l.inv === true,
-      };
-      if (typeof l.burst === "number") s.burst = l.burst;
-      if (typeof l.rate_unit === "string" && l.rate_unit !== "packets") s.bytes = l.rate_unit;
-      return s;
-    }
+    case "log":
+      return jsonLog(v, k);
+    case "limit":
+      return jsonLimit(v, k);
     case "dnat":
     case "snat":
     case "masquerade":
-    case "redirect": {
-      const n = v === null ? {} : obj(v, k);
-      const s: Extract<Stmt, { k: "nat" }> = { k: "nat", type: k };
-      const f =
-        typeof n.family === "string" ? (n.family as "ip" | "ip6") : family === "ip6" ? "ip6" : "ip";
-      if (typeof n.family === "string" && family === "inet") s.family = n.family as "ip";
-      if (n.addr !== undefined) s.addr = natAddr(n.addr, f);
-      if (n.port !== undefined) s.port = value(n.port, ["inet_service"]);
-      if (n.flags !== undefined)
-        s.flags = Array.isArray(n.flags) ? n.flags.map(String) : [String(n.flags)];
-      return s;
-    }
-    case "tproxy": {
-      const n = obj(v, k);
-      const s: Extract<Stmt, { k: "tproxy" }> = { k: "tproxy" };
-      const f =
-        typeof n.family === "string" ? (n.family as "ip" | "ip6") : family === "ip6" ? "ip6" : "ip";
-      if (typeof n.family === "string" && family === "inet") s.family = n.family as "ip";
-      if (n.addr !== undefined) {
-        const a = natAddr(n.addr, f);
-        if (a.k === "const") s.addr = a;
-      }
-      if (typeof n.port === "number") s.port = n.port;
-      return s;
-    }
-    case "reject": {
-      if (v === null) return { k: "reject" };
-      const r = obj(v, k);
-      const type = str(r.type, "type");
-      if (type === "tcp reset") return { k: "reject", type: "tcp reset" };
-      const s: Extract<Stmt, { k: "reject" }> = {
-        k: "reject",
-        type: type as "icmp",
-        code: typeof r.expr === "string" ? r.expr : "port-unreachable",
-      };
-      return s;
-    }
+    case "redirect":
+      return jsonNat(v, k, family);
+    case "tproxy":
+      return jsonTproxy(v, k, family);
+    case "reject":
+      return jsonReject(v, k);
     case "notrack":
       return { k: "notrack" };
-    case "vmap": {
-      const m = obj(v, k);
-      const key = expr(m.key);
-      const types = rhsTypes(key);
-      let map: Extract<Stmt, { k: "vmap" }>["map"];
-      if (typeof m.data === "string" && m.data.startsWith("@"))
-        map = { k: "setref", name: m.data.slice(1) };
-      else {
-        const d = obj(m.data, "vmap data");
-        const arr = d.set;
-        if (!Array.isArray(arr)) throw new JErr("vmap data must be a set");
-        map = {
-          k: "set",
-          elems: arr.map((e) => {
-            if (!Array.isArray(e)) throw new JErr("vmap element must be [key, verdict]");
-            return { k: "mapping", key: value(e[0], types), value: verdictExpr(e[1]) } as Expr;
-          }),
-        };
-      }
-      return { k: "vmap", key, map };
-    }
+    case "vmap":
+      return jsonVmap(v, k);
     case "queue": {
       const q = obj(v, k);
       return {
@@ -472,6 +405,112 @@ function stmt(o: JObj, family: NftFamily): Stmt {
       };
     }
     default:
-      throw new JErr(`unsupported statement "${k}"`);
+      jerr(`unsupported statement "${k}"`);
   }
+}
+
+function jsonMatch(v: J, k: string): Stmt {
+  const m = obj(v, k);
+  const left = expr(m.left);
+  const opJ = str(m.op, "op");
+  const op: MatchOp = opJ === "in" ? "implicit" : (opJ as MatchOp);
+  return { k: "match", left, op, right: value(m.right, rhsTypes(left), left) };
+}
+
+function jsonMangle(v: J, k: string): Stmt {
+  const m = obj(v, k);
+  const key = expr(m.key);
+  if (key.k !== "meta" && key.k !== "ct" && key.k !== "payload")
+    jerr("only meta/ct/payload mangling is supported");
+  const val =
+    typeof m.value === "object" && m.value !== null && !Array.isArray(m.value)
+      ? expr(m.value)
+      : value(m.value, [leftType(key)]);
+  return { k: "mangle", key, value: val };
+}
+
+function jsonLog(v: J, k: string): Stmt {
+  const l = v === null ? {} : obj(v, k);
+  const s: Extract<Stmt, { k: "log" }> = { k: "log" };
+  if (typeof l.prefix === "string") s.prefix = l.prefix;
+  if (typeof l.level === "string") s.level = l.level;
+  if (typeof l.group === "number") s.group = l.group;
+  if (l.flags !== undefined)
+    s.flags = Array.isArray(l.flags) ? l.flags.map(String) : [String(l.flags)];
+  return s;
+}
+
+function jsonLimit(v: J, k: string): Stmt {
+  const l = obj(v, k);
+  const s: Extract<Stmt, { k: "limit" }> = {
+    k: "limit",
+    rate: num(l.rate, "rate"),
+    per: str(l.per, "per"),
+    over: l.inv === true,
+  };
+  if (typeof l.burst === "number") s.burst = l.burst;
+  if (typeof l.rate_unit === "string" && l.rate_unit !== "packets") s.bytes = l.rate_unit;
+  return s;
+}
+
+function jsonNat(v: J, k: "dnat" | "snat" | "masquerade" | "redirect", family: NftFamily): Stmt {
+  const n = v === null ? {} : obj(v, k);
+  const s: Extract<Stmt, { k: "nat" }> = { k: "nat", type: k };
+  const f =
+    typeof n.family === "string" ? (n.family as "ip" | "ip6") : family === "ip6" ? "ip6" : "ip";
+  if (typeof n.family === "string" && family === "inet") s.family = n.family as "ip";
+  if (n.addr !== undefined) s.addr = natAddr(n.addr, f);
+  if (n.port !== undefined) s.port = value(n.port, ["inet_service"]);
+  if (n.flags !== undefined)
+    s.flags = Array.isArray(n.flags) ? n.flags.map(String) : [String(n.flags)];
+  return s;
+}
+
+function jsonTproxy(v: J, k: string, family: NftFamily): Stmt {
+  const n = obj(v, k);
+  const s: Extract<Stmt, { k: "tproxy" }> = { k: "tproxy" };
+  const f =
+    typeof n.family === "string" ? (n.family as "ip" | "ip6") : family === "ip6" ? "ip6" : "ip";
+  if (typeof n.family === "string" && family === "inet") s.family = n.family as "ip";
+  if (n.addr !== undefined) {
+    const a = natAddr(n.addr, f);
+    if (a.k === "const") s.addr = a;
+  }
+  if (typeof n.port === "number") s.port = n.port;
+  return s;
+}
+
+function jsonReject(v: J, k: string): Stmt {
+  if (v === null) return { k: "reject" };
+  const r = obj(v, k);
+  const type = str(r.type, "type");
+  if (type === "tcp reset") return { k: "reject", type: "tcp reset" };
+  const s: Extract<Stmt, { k: "reject" }> = {
+    k: "reject",
+    type: type as "icmp",
+    code: typeof r.expr === "string" ? r.expr : "port-unreachable",
+  };
+  return s;
+}
+
+function jsonVmap(v: J, k: string): Stmt {
+  const m = obj(v, k);
+  const key = expr(m.key);
+  const types = rhsTypes(key);
+  let map: Extract<Stmt, { k: "vmap" }>["map"];
+  if (typeof m.data === "string" && m.data.startsWith("@"))
+    map = { k: "setref", name: m.data.slice(1) };
+  else {
+    const d = obj(m.data, "vmap data");
+    const arr = d.set;
+    if (!Array.isArray(arr)) jerr("vmap data must be a set");
+    map = {
+      k: "set",
+      elems: arr.map((e) => {
+        if (!Array.isArray(e)) jerr("vmap element must be [key, verdict]");
+        return { k: "mapping", key: value(e[0], types), value: verdictExpr(e[1]) } as Expr;
+      }),
+    };
+  }
+  return { k: "vmap", key, map };
 }

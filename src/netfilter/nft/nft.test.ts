@@ -123,7 +123,8 @@ describe("nft evaluation", () => {
 
   it("interval sets: prefixes, ranges, single addresses, negation", () => {
     const rs = load(`table inet t {
-      set s { type ipv4_addr; flags interval; elements = { 10.0.0.0/8, 192.168.1.5-192.168.1.9, 1.2.3.4 } }
+      set s { type ipv4_addr; flags interval;
+        elements = { 10.0.0.0/8, 192.168.1.5-192.168.1.9, 1.2.3.4 } }
       chain c { type filter hook prerouting priority 0;
         ip daddr @s return
         ip daddr != { 8.8.8.8, 9.9.9.0/24 } meta mark set 0x1
@@ -211,7 +212,7 @@ add rule ip wg-quick-wg0 premangle meta l4proto udp meta mark set ct mark
     expect(out.needsConntrack).toBe(false);
   });
 
-  it("tproxy: continues the rule when a socket exists, stops the rule when not (nft semantics)", () => {
+  it("tproxy: continues the rule when a socket exists, stops it when not (nft semantics)", () => {
     const rs = load(`table inet t { chain pre { type filter hook prerouting priority mangle;
       meta l4proto udp tproxy ip to 127.0.0.1:7893 meta mark set 0x1 accept
       meta mark set 0x9
@@ -227,7 +228,8 @@ add rule ip wg-quick-wg0 premangle meta l4proto udp meta mark set ct mark
 
   it("fib saddr . iif oif missing uses the optional fibLookup", () => {
     const rs = load(
-      `table ip6 rpf { chain pre { type filter hook prerouting priority raw; iifname "a1" fib saddr . iif oif missing drop; }; }`,
+      "table ip6 rpf { chain pre { type filter hook prerouting priority raw; " +
+        'iifname "a1" fib saddr . iif oif missing drop; }; }',
     );
     const c = chain(rs, "pre");
     const p6 = pkt({ family: 6, saddr: A("fd02::99"), daddr: A("fd98::1"), iifname: "a1" });
@@ -288,7 +290,8 @@ describe("nft loaders", () => {
       "Error: Could not process rule: No such file or directory",
     );
     expect(nftListRuleset(rs)).toBe(
-      "table ip t {\n\tchain c {\n\t\ttype filter hook output priority filter; policy accept;\n\t\taccept\n\t}\n}\n",
+      "table ip t {\n\tchain c {\n\t\ttype filter hook output priority filter; policy accept;\n" +
+        "\t\taccept\n\t}\n}\n",
     );
     expect(applyNftCommand(rs, ["nft", "-c", "add", "table", "ip", "z"], [])).toEqual([]);
     expect(rs.tables.map((t) => t.name)).toEqual(["t"]);

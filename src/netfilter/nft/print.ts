@@ -14,22 +14,7 @@ import type {
   DType,
 } from "./ast.js";
 import { fmtConst } from "./dtype.js";
-import { prioNameValid } from "./parse.js";
-
-const STD_PRIOS: [string, number][] = [
-  ["raw", -300],
-  ["mangle", -150],
-  ["dstnat", -100],
-  ["filter", 0],
-  ["security", 50],
-  ["srcnat", 100],
-];
-const BRIDGE_PRIOS: [string, number][] = [
-  ["dstnat", -300],
-  ["filter", -200],
-  ["out", 100],
-  ["srcnat", 300],
-];
+import { BRIDGE_PRIOS, prioNameValid, STD_PRIOS } from "./prio.js";
 
 /** Priority as nft prints it: a standard name within ±10, else the number. */
 export function fmtPrio(family: NftFamily, hook: string, prio: number): string {
@@ -168,7 +153,9 @@ function chainText(c: NftChain, family: NftFamily, o: ListOpts): string {
   if (c.comment !== undefined) out += `\t\tcomment "${c.comment}"\n`;
   if (c.base) {
     const dev = c.base.device !== undefined ? `device "${c.base.device}" ` : "";
-    out += `\t\ttype ${c.base.type} hook ${c.base.hook} ${dev}priority ${fmtPrio(family, c.base.hook, c.base.prio)}; policy ${c.base.policy};\n`;
+    const prio = fmtPrio(family, c.base.hook, c.base.prio);
+    out += `\t\ttype ${c.base.type} hook ${c.base.hook} ${dev}priority ${prio};`;
+    out += ` policy ${c.base.policy};\n`;
   }
   for (const r of c.rules)
     out += `\t\t${fmtRule(r, family)}${o.handles ? ` # handle ${r.handle}` : ""}\n`;

@@ -4,10 +4,11 @@
  * on any error nothing changes, as with `nft -f`.
  * @module
  */
-import type { IssueCode } from "../../core/issue.js";
-import type { Issue, SourceLoc } from "../../model/types.js";
+import { IssueError, issue, type IssueCode } from "../../core/issue.js";
+import type { SourceLoc } from "../../core/loc.js";
 import type { Tok } from "./lexer.js";
 import type {
+  BaseSpec,
   Expr,
   NftChain,
   NftFamily,
@@ -15,20 +16,20 @@ import type {
   NftRuleset,
   NftSet,
   NftTable,
-  Stmt,
 } from "./ast.js";
-import type { NftCmd, SetDecl } from "./parse.js";
-import { normalizeElems, typeValue, elemInterval, type RawVal } from "./canon.js";
+import type { NftCmd, SetDecl } from "./parse/index.js";
+import { elemInterval, normalizeElems } from "./segtree.js";
+import { typeValue, type RawVal } from "./typing.js";
+import { jumpTargets, validateTable } from "./validate.js";
 
-export class ExecErr extends Error {
-  constructor(
-    public loc: SourceLoc | undefined,
-    public msg: string,
-    public token?: string,
-    public code: IssueCode = "nft.kernel",
-  ) {
-    super(msg);
-  }
+/** The kernel (or nft's evaluation) refused a command: thrown, caught by index.ts. */
+function refuse(
+  loc: SourceLoc | undefined,
+  message: string,
+  token?: string,
+  code: IssueCode = "nft.kernel",
+): never {
+  throw new IssueError(issue(code, message, { loc, token }));
 }
 
 export function findTable(rs: NftRuleset, family: NftFamily, name: string): NftTable | undefined {
@@ -47,7 +48,10 @@ const HOOKS: Record<NftFamily, string[]> = {
 /** Location helper: `tokLoc` maps a token of the command to a SourceLoc. */
 export type TokLoc = (t: Tok) => SourceLoc;
 
-/** Apply commands in order to `rs` (mutating). Throws ExecErr on the first kernel/eval error. */
+/**
+ * Apply commands in order to `rs` (mutating). Throws `IssueError` on the first
+ * kernel/evaluation error; the caller applies to a copy and keeps it only on success.
+ */
 export function execCmds(rs: NftRuleset, cmds: NftCmd[], tokLoc: TokLoc): void {
   for (const c of cmds) execOne(rs, c, tokLoc);
 }
@@ -57,6 +61,10 @@ type DelCmd = Extract<
   { op: "delete" | "flush"; obj: "table" | "chain" | "set" | "map" | "rule" }
 >;
 type RuleCmd = Extract<NftCmd, { obj: "rule"; stmts: unknown }>;
+type AddTableCmd = Extract<NftCmd, { op: "add" | "create"; obj: "table" }>;
+type ChainCmd = Extract<NftCmd, { op: "add" | "create"; obj: "chain" }>;
+type SetCmd = Extract<NftCmd, { op: "add" | "create"; obj: "set" }>;
+type ElemCmd = Extract<NftCmd, { obj: "element" }>;
 
 const ENOENT = "Could not process rule: No such file or directory";
 const EOPNOTSUPP = "Could not process rule: Operation not supported";
@@ -69,194 +77,166 @@ function needTable(
   tokLoc: TokLoc,
 ): NftTable {
   const t = findTable(rs, family, name);
-  if (!t) throw new ExecErr(tokLoc(tok), `Error: ${ENOENT}`, tok.text, "nft.ENOENT");
+  if (!t) refuse(tokLoc(tok), `Error: ${ENOENT}`, tok.text, "nft.ENOENT");
   return t;
 }
 
 function execOne(rs: NftRuleset, c: NftCmd, tokLoc: TokLoc): void {
-  switch (c.op) {
-    case "noop":
-      return;
-    case "flush":
-      if (c.obj === "ruleset") {
-        rs.tables = rs.tables.filter((t) => c.family !== undefined && t.family !== c.family);
-        return;
-      }
-      break;
-    default:
-      break;
+  if (c.op === "noop") return;
+  if (c.op === "flush" && c.obj === "ruleset") {
+    rs.tables = rs.tables.filter((t) => c.family !== undefined && t.family !== c.family);
+    return;
   }
   switch (c.obj) {
-    case "table": {
-      if (c.op === "add" || c.op === "create") {
-        const t = findTable(rs, c.family, c.table);
-        if (t) {
-          if (c.op === "create")
-            throw new ExecErr(
-              tokLoc(c.tok),
-              "Error: Could not process rule: File exists",
-              c.table,
-              "nft.EEXIST",
-            );
-          if ("flags" in c && c.flags) t.flags = c.flags;
-          if ("comment" in c && c.comment !== undefined) t.comment = c.comment;
-          return;
-        }
-        rs.tables.push({
-          family: c.family,
-          name: c.table,
-          handle: ++rs.tableHandle,
-          chains: [],
-          sets: [],
-          flags: ("flags" in c && c.flags) || [],
-          comment: "comment" in c ? c.comment : undefined,
-          nextHandle: 0,
-        });
-        return;
-      }
-      const d = c as DelCmd;
-      const t =
-        d.handle !== undefined
-          ? rs.tables.find((x) => x.family === d.family && x.handle === d.handle)
-          : findTable(rs, d.family, d.table);
-      if (!t) throw new ExecErr(tokLoc(c.tok), `Error: ${ENOENT}`, c.table, "nft.ENOENT");
-      if (c.op === "delete") rs.tables = rs.tables.filter((x) => x !== t);
-      else for (const ch of t.chains) ch.rules = [];
-      return;
-    }
-    case "chain": {
-      if ((c.op === "add" || c.op === "create") && !findTable(rs, c.family, c.table))
-        throw new ExecErr(
-          tokLoc(c.tableTok),
-          "Error: No such file or directory",
-          c.table,
-          "nft.ENOENT",
-        );
-      const t = needTable(rs, c.family, c.table, c.tableTok, tokLoc);
-      if (c.op === "add" || c.op === "create") {
-        const ex = t.chains.find((x) => x.name === c.chain);
-        if (c.base) {
-          if (!HOOKS[c.family].includes(c.base.hook))
-            throw new ExecErr(tokLoc(c.tok), `Error: ${EOPNOTSUPP}`, c.chain, "nft.EOPNOTSUPP");
-          if (
-            c.base.type === "route" &&
-            (c.base.hook !== "output" || !["ip", "ip6", "inet"].includes(c.family))
-          )
-            throw new ExecErr(tokLoc(c.tok), `Error: ${EOPNOTSUPP}`, c.chain, "nft.EOPNOTSUPP");
-          if (
-            c.base.type === "nat" &&
-            (c.base.hook === "forward" || !["ip", "ip6", "inet"].includes(c.family))
-          )
-            throw new ExecErr(tokLoc(c.tok), `Error: ${EOPNOTSUPP}`, c.chain, "nft.EOPNOTSUPP");
-          if (c.family === "netdev" && !c.base.device)
-            throw new ExecErr(tokLoc(c.tok), `Error: ${EOPNOTSUPP}`, c.chain, "nft.EOPNOTSUPP");
-        }
-        if (ex) {
-          if (c.op === "create")
-            throw new ExecErr(
-              tokLoc(c.tok),
-              "Error: Could not process rule: File exists",
-              c.chain,
-              "nft.EEXIST",
-            );
-          if (c.base && ex.base) {
-            if (c.policySet) ex.base.policy = c.base.policy;
-          } else if (c.base && !ex.base)
-            throw new ExecErr(tokLoc(c.tok), `Error: ${EOPNOTSUPP}`, c.chain, "nft.EOPNOTSUPP");
-          if (c.comment !== undefined) ex.comment = c.comment;
-          return;
-        }
-        const ch: NftChain = { name: c.chain, handle: ++t.nextHandle, rules: [], loc: c.loc };
-        if (c.base) ch.base = { ...c.base };
-        if (c.comment !== undefined) ch.comment = c.comment;
-        t.chains.push(ch);
-        return;
-      }
-      const d = c as DelCmd;
-      const ch =
-        d.handle !== undefined
-          ? t.chains.find((x) => x.handle === d.handle)
-          : t.chains.find((x) => x.name === d.name);
-      if (!ch)
-        throw new ExecErr(tokLoc(d.nameTok ?? d.tok), `Error: ${ENOENT}`, d.name, "nft.ENOENT");
-      if (d.op === "flush") {
-        ch.rules = [];
-        return;
-      }
-      if (isReferenced(t, ch.name))
-        throw new ExecErr(
-          tokLoc(d.nameTok ?? d.tok),
-          "Error: Could not process rule: Device or resource busy",
-          d.name,
-          "nft.EBUSY",
-        );
-      t.chains = t.chains.filter((x) => x !== ch);
-      return;
-    }
-    case "rule": {
-      if (c.op === "delete") {
-        const d = c as DelCmd;
-        const t = needTable(rs, d.family, d.table, d.tableTok, tokLoc);
-        const ch = t.chains.find((x) => x.name === d.name);
-        if (!ch)
-          throw new ExecErr(tokLoc(d.nameTok ?? d.tok), `Error: ${ENOENT}`, d.name, "nft.ENOENT");
-        const i = ch.rules.findIndex((r) => r.handle === d.handle);
-        if (i < 0)
-          throw new ExecErr(tokLoc(d.tok), `Error: ${ENOENT}`, String(d.handle), "nft.ENOENT");
-        ch.rules.splice(i, 1);
-        return;
-      }
+    case "table":
+      if (c.op === "add" || c.op === "create") return addTable(rs, c as AddTableCmd, tokLoc);
+      return deleteTable(rs, c as DelCmd, tokLoc);
+    case "chain":
+      return execChain(rs, c as ChainCmd | DelCmd, tokLoc);
+    case "rule":
+      if (c.op === "delete") return deleteRule(rs, c as DelCmd, tokLoc);
       if (c.op === "flush") return;
-      execRule(rs, c as RuleCmd, tokLoc);
-      return;
-    }
+      return execRule(rs, c as RuleCmd, tokLoc);
     case "set":
-    case "map": {
-      if ((c.op === "add" || c.op === "create") && !findTable(rs, c.family, c.table))
-        throw new ExecErr(
-          tokLoc(c.tableTok),
-          "Error: No such file or directory",
-          c.table,
-          "nft.ENOENT",
-        );
-      const t = needTable(rs, c.family, c.table, c.tableTok, tokLoc);
-      if (c.op === "add" || c.op === "create") {
-        if (!("set" in c)) return;
-        addSet(t, c.set, c.op, tokLoc, c.tok);
-        return;
-      }
-      const d = c as DelCmd;
-      const s = t.sets.find((x) => x.name === d.name);
-      if (!s)
-        throw new ExecErr(tokLoc(d.nameTok ?? d.tok), `Error: ${ENOENT}`, d.name, "nft.ENOENT");
-      if (d.op === "flush") {
-        s.elems = [];
-        return;
-      }
-      if (setReferenced(t, s.name))
-        throw new ExecErr(
-          tokLoc(d.nameTok ?? d.tok),
-          "Error: Could not process rule: Device or resource busy",
-          d.name,
-          "nft.EBUSY",
-        );
-      t.sets = t.sets.filter((x) => x !== s);
-      return;
-    }
-    case "element": {
-      const t = needTable(rs, c.family, c.table, c.tableTok, tokLoc);
-      const s = t.sets.find((x) => x.name === c.set);
-      if (!s) throw new ExecErr(tokLoc(c.setTok), `Error: ${ENOENT}`, c.set, "nft.ENOENT");
-      const typed = typeElems(s, c.elems, tokLoc);
-      if (c.op === "add") {
-        const all = [...s.elems, ...typed];
-        setElems(s, all, tokLoc, c.tok, c.elems);
-      } else {
-        const keys = new Set(typed.map((e) => JSON.stringify(elemKeyJ(e))));
-        s.elems = s.elems.filter((e) => !keys.has(JSON.stringify(elemKeyJ(e))));
-      }
-      return;
-    }
+    case "map":
+      return execSet(rs, c as SetCmd | DelCmd, tokLoc);
+    case "element":
+      return execElement(rs, c, tokLoc);
+  }
+}
+
+const EEXIST = "Error: Could not process rule: File exists";
+const EBUSY = "Error: Could not process rule: Device or resource busy";
+
+/** NFT_MSG_NEWTABLE: `add` updates flags and comment of an existing table, `create` fails. */
+function addTable(rs: NftRuleset, c: AddTableCmd, tokLoc: TokLoc): void {
+  const t = findTable(rs, c.family, c.table);
+  if (t) {
+    if (c.op === "create") refuse(tokLoc(c.tok), EEXIST, c.table, "nft.EEXIST");
+    if (c.flags) t.flags = c.flags;
+    if (c.comment !== undefined) t.comment = c.comment;
+    return;
+  }
+  rs.tables.push({
+    family: c.family,
+    name: c.table,
+    handle: ++rs.tableHandle,
+    chains: [],
+    sets: [],
+    flags: c.flags || [],
+    comment: c.comment,
+    nextHandle: 0,
+  });
+}
+
+/** NFT_MSG_DELTABLE by name or handle; `flush table` empties its chains. */
+function deleteTable(rs: NftRuleset, d: DelCmd, tokLoc: TokLoc): void {
+  const t =
+    d.handle !== undefined
+      ? rs.tables.find((x) => x.family === d.family && x.handle === d.handle)
+      : findTable(rs, d.family, d.table);
+  if (!t) refuse(tokLoc(d.tok), `Error: ${ENOENT}`, d.table, "nft.ENOENT");
+  if (d.op === "delete") rs.tables = rs.tables.filter((x) => x !== t);
+  else for (const ch of t.chains) ch.rules = [];
+}
+
+/** The table a chain or set command names; nft reports a missing one at the table. */
+function tableOfAdd(rs: NftRuleset, c: ChainCmd | SetCmd | DelCmd, tokLoc: TokLoc): NftTable {
+  if ((c.op === "add" || c.op === "create") && !findTable(rs, c.family, c.table))
+    refuse(tokLoc(c.tableTok), "Error: No such file or directory", c.table, "nft.ENOENT");
+  return needTable(rs, c.family, c.table, c.tableTok, tokLoc);
+}
+
+function execChain(rs: NftRuleset, c: ChainCmd | DelCmd, tokLoc: TokLoc): void {
+  const t = tableOfAdd(rs, c, tokLoc);
+  if (c.op === "add" || c.op === "create") return addChain(t, c as ChainCmd, tokLoc);
+  const d = c as DelCmd;
+  const ch =
+    d.handle !== undefined
+      ? t.chains.find((x) => x.handle === d.handle)
+      : t.chains.find((x) => x.name === d.name);
+  if (!ch) refuse(tokLoc(d.nameTok ?? d.tok), `Error: ${ENOENT}`, d.name, "nft.ENOENT");
+  if (d.op === "flush") {
+    ch.rules = [];
+    return;
+  }
+  if (isReferenced(t, ch.name)) refuse(tokLoc(d.nameTok ?? d.tok), EBUSY, d.name, "nft.EBUSY");
+  t.chains = t.chains.filter((x) => x !== ch);
+}
+
+/**
+ * Whether the kernel accepts a base chain of this type at this hook in this family
+ * (nf_tables_chain_type_lookup / nft_chain_validate_hooks).
+ */
+function baseChainSupported(family: NftFamily, base: BaseSpec): boolean {
+  if (!HOOKS[family].includes(base.hook)) return false;
+  const ipFamily = ["ip", "ip6", "inet"].includes(family);
+  if (base.type === "route" && (base.hook !== "output" || !ipFamily)) return false;
+  if (base.type === "nat" && (base.hook === "forward" || !ipFamily)) return false;
+  if (family === "netdev" && !base.device) return false;
+  return true;
+}
+
+/** NFT_MSG_NEWCHAIN: a base chain's hook is checked; an existing chain is updated. */
+function addChain(t: NftTable, c: ChainCmd, tokLoc: TokLoc): void {
+  const unsupported = () =>
+    refuse(tokLoc(c.tok), `Error: ${EOPNOTSUPP}`, c.chain, "nft.EOPNOTSUPP");
+  if (c.base && !baseChainSupported(c.family, c.base)) unsupported();
+  const ex = t.chains.find((x) => x.name === c.chain);
+  if (ex) {
+    if (c.op === "create") refuse(tokLoc(c.tok), EEXIST, c.chain, "nft.EEXIST");
+    if (c.base && ex.base) {
+      if (c.policySet) ex.base.policy = c.base.policy;
+    } else if (c.base && !ex.base) unsupported();
+    if (c.comment !== undefined) ex.comment = c.comment;
+    return;
+  }
+  const ch: NftChain = { name: c.chain, handle: ++t.nextHandle, rules: [], loc: c.loc };
+  if (c.base) ch.base = { ...c.base };
+  if (c.comment !== undefined) ch.comment = c.comment;
+  t.chains.push(ch);
+}
+
+/** NFT_MSG_DELRULE by handle. */
+function deleteRule(rs: NftRuleset, d: DelCmd, tokLoc: TokLoc): void {
+  const t = needTable(rs, d.family, d.table, d.tableTok, tokLoc);
+  const ch = t.chains.find((x) => x.name === d.name);
+  if (!ch) refuse(tokLoc(d.nameTok ?? d.tok), `Error: ${ENOENT}`, d.name, "nft.ENOENT");
+  const i = ch.rules.findIndex((r) => r.handle === d.handle);
+  if (i < 0) refuse(tokLoc(d.tok), `Error: ${ENOENT}`, String(d.handle), "nft.ENOENT");
+  ch.rules.splice(i, 1);
+}
+
+function execSet(rs: NftRuleset, c: SetCmd | DelCmd, tokLoc: TokLoc): void {
+  const t = tableOfAdd(rs, c, tokLoc);
+  if (c.op === "add" || c.op === "create") {
+    if (!("set" in c)) return;
+    addSet(t, c.set, c.op, tokLoc, c.tok);
+    return;
+  }
+  const d = c as DelCmd;
+  const s = t.sets.find((x) => x.name === d.name);
+  if (!s) refuse(tokLoc(d.nameTok ?? d.tok), `Error: ${ENOENT}`, d.name, "nft.ENOENT");
+  if (d.op === "flush") {
+    s.elems = [];
+    return;
+  }
+  if (setReferenced(t, s.name)) refuse(tokLoc(d.nameTok ?? d.tok), EBUSY, d.name, "nft.EBUSY");
+  t.sets = t.sets.filter((x) => x !== s);
+}
+
+/** NFT_MSG_NEWSETELEM / DELSETELEM: elements typed against the set's key. */
+function execElement(rs: NftRuleset, c: ElemCmd, tokLoc: TokLoc): void {
+  const t = needTable(rs, c.family, c.table, c.tableTok, tokLoc);
+  const s = t.sets.find((x) => x.name === c.set);
+  if (!s) refuse(tokLoc(c.setTok), `Error: ${ENOENT}`, c.set, "nft.ENOENT");
+  const typed = typeElems(s, c.elems, tokLoc);
+  if (c.op === "add") {
+    const all = [...s.elems, ...typed];
+    setElems(s, all, tokLoc, c.tok, c.elems);
+  } else {
+    const keys = new Set(typed.map((e) => JSON.stringify(elemKeyJ(e))));
+    s.elems = s.elems.filter((e) => !keys.has(JSON.stringify(elemKeyJ(e))));
   }
 }
 
@@ -305,25 +285,24 @@ function typeElems(s: NftSet, raws: RawVal[], tokLoc: TokLoc): Expr[] {
   for (const r of raws) {
     if (s.map) {
       if (r.k !== "map")
-        throw new ExecErr(
+        refuse(
           tokLoc(r.tok),
           "Error: syntax error, unexpected comma, expecting colon",
           undefined,
           "nft.syntax",
         );
       const set = typeValue({ k: "set", items: [r], tok: r.tok }, s.keyType, s.dataType);
-      if (!set.ok)
-        throw new ExecErr(tokLoc(set.tok ?? r.tok), `Error: ${set.msg}`, set.tok?.text, "nft.type");
+      if (!set.ok) refuse(tokLoc(set.tok ?? r.tok), `Error: ${set.msg}`, set.tok?.text, "nft.type");
       if (set.e.k === "set") out.push(...set.e.elems);
       continue;
     }
     const v = typeValue(r, s.keyType);
-    if (!v.ok)
-      throw new ExecErr(tokLoc(v.tok ?? r.tok), `Error: ${v.msg}`, v.tok?.text, "nft.type");
+    if (!v.ok) refuse(tokLoc(v.tok ?? r.tok), `Error: ${v.msg}`, v.tok?.text, "nft.type");
     if ((v.e.k === "prefix" || v.e.k === "range") && !s.flags.includes("interval")) {
-      throw new ExecErr(
+      refuse(
         tokLoc(r.tok),
-        "Error: You must add 'flags interval' to your set declaration if you want to add prefix/range elements",
+        "Error: You must add 'flags interval' to your set declaration if you want to add " +
+          "prefix/range elements",
         r.tok.text,
         "nft.EINVAL",
       );
@@ -339,7 +318,7 @@ function setElems(s: NftSet, all: Expr[], tokLoc: TokLoc, tok: Tok, raws?: RawVa
   if (!r.ok) {
     const raw = raws?.[r.index - (all.length - (raws?.length ?? 0))];
     const at = raw?.tok ?? tok;
-    throw new ExecErr(tokLoc(at), `Error: ${r.msg}`, at.text, "nft.EEXIST");
+    refuse(tokLoc(at), `Error: ${r.msg}`, at.text, "nft.EEXIST");
   }
   s.elems = r.elems;
 }
@@ -348,20 +327,10 @@ function addSet(t: NftTable, d: SetDecl, op: "add" | "create", tokLoc: TokLoc, t
   let s = t.sets.find((x) => x.name === d.name);
   if (s) {
     if (op === "create")
-      throw new ExecErr(
-        tokLoc(tok),
-        "Error: Could not process rule: File exists",
-        d.name,
-        "nft.EEXIST",
-      );
+      refuse(tokLoc(tok), "Error: Could not process rule: File exists", d.name, "nft.EEXIST");
   } else {
     if (!d.keyType.length)
-      throw new ExecErr(
-        tokLoc(tok),
-        `Error: set definition does not specify key`,
-        d.name,
-        "nft.syntax",
-      );
+      refuse(tokLoc(tok), `Error: set definition does not specify key`, d.name, "nft.syntax");
     s = {
       name: d.name,
       handle: ++t.nextHandle,
@@ -387,7 +356,7 @@ function addSet(t: NftTable, d: SetDecl, op: "add" | "create", tokLoc: TokLoc, t
 function execRule(rs: NftRuleset, c: RuleCmd, tokLoc: TokLoc): void {
   const t = needTable(rs, c.family, c.table, c.tableTok, tokLoc);
   const ch = t.chains.find((x) => x.name === c.chain);
-  if (!ch) throw new ExecErr(tokLoc(c.chainTok), `Error: ${ENOENT}`, c.chain, "nft.ENOENT");
+  if (!ch) refuse(tokLoc(c.chainTok), `Error: ${ENOENT}`, c.chain, "nft.ENOENT");
   const stmtLoc = (i: number): { loc: SourceLoc; tok?: Tok } => {
     const toks = c.stmtToks[i];
     const first = toks?.[0];
@@ -403,26 +372,16 @@ function execRule(rs: NftRuleset, c: RuleCmd, tokLoc: TokLoc): void {
       if (!t.sets.some((x) => x.name === r)) {
         const toks = c.stmtToks[i] ?? [];
         const at = toks.find((x) => x.text === "@" + r) ?? toks[0];
-        throw new ExecErr(
-          at ? tokLoc(at) : c.loc,
-          "Error: No such file or directory",
-          "@" + r,
-          "nft.ENOENT",
-        );
+        refuse(at ? tokLoc(at) : c.loc, "Error: No such file or directory", "@" + r, "nft.ENOENT");
       }
     }
     for (const target of jumpTargets(s)) {
       const tc = t.chains.find((x) => x.name === target);
       const toks = c.stmtToks[i] ?? [];
       const at = [...toks].reverse().find((x) => x.text === target) ?? toks[0];
-      if (!tc) throw new ExecErr(at ? tokLoc(at) : c.loc, `Error: ${ENOENT}`, target, "nft.ENOENT");
+      if (!tc) refuse(at ? tokLoc(at) : c.loc, `Error: ${ENOENT}`, target, "nft.ENOENT");
       if (tc.base)
-        throw new ExecErr(
-          at ? tokLoc(at) : c.loc,
-          `Error: ${EOPNOTSUPP}`,
-          target,
-          "nft.EOPNOTSUPP",
-        );
+        refuse(at ? tokLoc(at) : c.loc, `Error: ${EOPNOTSUPP}`, target, "nft.EOPNOTSUPP");
     }
   }
   const rule: NftRule = { handle: 0, stmts: c.stmts, loc: c.loc };
@@ -431,13 +390,12 @@ function execRule(rs: NftRuleset, c: RuleCmd, tokLoc: TokLoc): void {
   if (c.op === "insert") idx = 0;
   if (c.handle !== undefined) {
     const i = ch.rules.findIndex((r) => r.handle === c.handle);
-    if (i < 0)
-      throw new ExecErr(tokLoc(c.chainTok), `Error: ${ENOENT}`, String(c.handle), "nft.ENOENT");
+    if (i < 0) refuse(tokLoc(c.chainTok), `Error: ${ENOENT}`, String(c.handle), "nft.ENOENT");
     idx = c.op === "insert" ? i : i + 1;
     if (c.op === "replace") idx = i;
   } else if (c.index !== undefined) {
     if (c.index > ch.rules.length)
-      throw new ExecErr(tokLoc(c.chainTok), `Error: ${ENOENT}`, String(c.index), "nft.ENOENT");
+      refuse(tokLoc(c.chainTok), `Error: ${ENOENT}`, String(c.index), "nft.ENOENT");
     idx = c.op === "insert" ? c.index : c.index + 1;
   }
   // Anonymous sets are kernel objects too and take a handle before the rule.
@@ -451,123 +409,6 @@ function execRule(rs: NftRuleset, c: RuleCmd, tokLoc: TokLoc): void {
   if (v) {
     // Blame the statement of the new rule if it is the culprit, else the rule.
     const l = stmtLoc(0);
-    throw new ExecErr(l.loc, `Error: ${v.msg}`, l.tok?.text, v.code);
+    refuse(l.loc, `Error: ${v.msg}`, l.tok?.text, v.code);
   }
-}
-
-export function jumpTargets(s: Stmt): string[] {
-  if (s.k === "verdict" && (s.v === "jump" || s.v === "goto") && s.target) return [s.target];
-  if (s.k === "vmap" && s.map.k === "set")
-    return s.map.elems.flatMap((m) =>
-      m.k === "mapping" && m.value.k === "verdict" && m.value.target ? [m.value.target] : [],
-    );
-  return [];
-}
-
-interface Violation {
-  rule: NftRule;
-  stmt: number;
-  msg: string;
-  code: IssueCode;
-}
-
-/** Kernel validation from every base chain: loops (EMLINK) and per-hook/type expression limits. */
-export function validateTable(t: NftTable): Violation | undefined {
-  const byName = new Map(t.chains.map((c) => [c.name, c]));
-  for (const base of t.chains) {
-    if (!base.base) continue;
-    const ctx = { hook: base.base.hook, type: base.base.type };
-    const stack: string[] = [];
-    const walk = (ch: NftChain, depth: number): Violation | undefined => {
-      if (stack.includes(ch.name) || depth > 16)
-        return {
-          rule: ch.rules[0]!,
-          stmt: 0,
-          msg: "Could not process rule: Too many links",
-          code: "nft.EMLINK",
-        };
-      stack.push(ch.name);
-      for (const r of ch.rules) {
-        for (let i = 0; i < r.stmts.length; i++) {
-          const s = r.stmts[i]!;
-          const bad = stmtAllowed(s, ctx);
-          if (!bad) {
-            stack.pop();
-            return {
-              rule: r,
-              stmt: i,
-              msg: "Could not process rule: Operation not supported",
-              code: "nft.EOPNOTSUPP",
-            };
-          }
-          for (const target of jumpTargets(s)) {
-            const tc = byName.get(target);
-            if (!tc) continue;
-            if (stack.includes(target)) {
-              stack.pop();
-              return {
-                rule: r,
-                stmt: i,
-                msg: "Could not process rule: Too many links",
-                code: "nft.EMLINK",
-              };
-            }
-            const v = walk(tc, depth + 1);
-            if (v) {
-              stack.pop();
-              return v;
-            }
-          }
-        }
-      }
-      stack.pop();
-      return undefined;
-    };
-    const v = walk(base, 0);
-    if (v) return v;
-  }
-  return undefined;
-}
-
-function stmtAllowed(s: Stmt, ctx: { hook: string; type: string }): boolean {
-  switch (s.k) {
-    case "nat":
-      if (ctx.type !== "nat") return false;
-      if (s.type === "masquerade") return ctx.hook === "postrouting";
-      if (s.type === "redirect") return ctx.hook === "prerouting" || ctx.hook === "output";
-      if (s.type === "dnat") return ctx.hook === "prerouting" || ctx.hook === "output";
-      if (s.type === "snat") return ctx.hook === "postrouting" || ctx.hook === "input";
-      return true;
-    case "tproxy":
-      return ctx.hook === "prerouting";
-    case "match":
-      return exprAllowed(s.left, ctx);
-    case "vmap":
-      return exprAllowed(s.key, ctx);
-    case "mangle":
-      return exprAllowed(s.value, ctx);
-    default:
-      return true;
-  }
-}
-
-function exprAllowed(e: Expr, ctx: { hook: string }): boolean {
-  if (e.k === "fib") {
-    if (e.flags.includes("iif") && !["prerouting", "input", "forward"].includes(ctx.hook))
-      return false;
-    if (e.flags.includes("oif") && !["output", "postrouting", "forward"].includes(ctx.hook))
-      return false;
-    return true;
-  }
-  if (e.k === "concat") return e.items.every((x) => exprAllowed(x, ctx));
-  if (e.k === "binop") return exprAllowed(e.left, ctx);
-  return true;
-}
-
-/** Render an ExecErr as an Issue. */
-export function errIssue(e: ExecErr): Issue {
-  const i: Issue = { code: e.code, message: e.msg };
-  if (e.loc) i.loc = e.loc;
-  if (e.token !== undefined) i.token = e.token;
-  return i;
 }
