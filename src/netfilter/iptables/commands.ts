@@ -5,7 +5,8 @@
  */
 import type { IssueCode } from "../../core/issue.js";
 import type { Family } from "../../addr/ip.js";
-import type { Issue, SourceLoc } from "../../model/types.js";
+import type { Issue } from "../../core/issue.js";
+import type { SourceLoc } from "../../core/loc.js";
 import type { Ext } from "./ext.js";
 import type { ParsedCommand } from "./parse.js";
 import { parseIptablesArgv, STANDARD_TARGETS } from "./parse.js";
@@ -103,6 +104,9 @@ export interface KernelReject {
   reason: string;
 }
 
+/** How a KernelSpec.proto is named in the reason. */
+const PROTO_NAMES: Record<number, string> = { 6: "tcp", 17: "udp", 1: "icmp", 58: "ipv6-icmp" };
+
 const HOOK_NAMES: Array<[number, string]> = [
   [1, "PREROUTING"],
   [2, "INPUT"],
@@ -146,7 +150,7 @@ export function validateTable(
         if (k.proto !== undefined && data.native !== true && (r.proto !== k.proto || r.protoInv))
           return {
             errno: "EINVAL",
-            reason: `${label} needs -p ${k.proto === 6 ? "tcp" : k.proto === 17 ? "udp" : k.proto === 1 ? "icmp" : k.proto === 58 ? "ipv6-icmp" : String(k.proto)}`,
+            reason: `${label} needs -p ${PROTO_NAMES[k.proto] ?? String(k.proto)}`,
           };
         if (k.hooks !== undefined && hookMask && !(hookMask & k.hooks))
           return { errno: "EINVAL", reason: `${label} is only valid in ${hookList(k.hooks)}` };
@@ -223,7 +227,9 @@ function walk(
       if (h !== undefined && !(h & hookBit))
         return {
           errno: "EINVAL",
-          reason: `${label} in chain ${c.name} is reached from ${baseName} but is only valid in ${hookList(h)}`,
+          reason:
+            `${label} in chain ${c.name} is reached from ${baseName} ` +
+            `but is only valid in ${hookList(h)}`,
         };
     }
     if (r.target.kind === "jump" || r.target.kind === "goto") {
@@ -399,7 +405,8 @@ export function execute(
   if (pc.command === "h") return "";
   if (!TABLES.includes(pc.table as TableName)) {
     throw new IptError(
-      `${progPrefix(p)}table '${pc.table}' does not exist\nPerhaps iptables or your kernel needs to be upgraded.`,
+      `${progPrefix(p)}table '${pc.table}' does not exist\n` +
+        "Perhaps iptables or your kernel needs to be upgraded.",
       EXIT.VERSION,
       "iptables.no-table",
       pc.tableArg,
@@ -430,7 +437,8 @@ export function execute(
       "iptables.bad-rule",
       pc.chainArg,
     );
-  // nft inserts before the rule at that position, or appends after the last one (rulenum = count + 1)
+  // nft inserts before the rule at that position, or appends after the last one
+  // (rulenum = count + 1)
   const curLen = chain !== undefined ? (t.chains.get(chain)?.rules.length ?? 0) : 0;
   const opName = {
     A: "RULE_APPEND",

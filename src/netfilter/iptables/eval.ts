@@ -195,7 +195,9 @@ export function evaluateChain(
 /**
  * The base chains iptables-nft registered for this ruleset (both families), each with an
  * `evaluate` bound to the ruleset (it sees later changes to rules of existing chains).
- * @example iptablesBaseChains(rs).find((c) => c.table === "mangle" && c.chain === "OUTPUT")?.type // "route"
+ * @example
+ * iptablesBaseChains(rs).find((c) => c.table === "mangle" && c.chain === "OUTPUT")?.type
+ * // "route"
  */
 export function iptablesBaseChains(rs: IptablesRuleset): NfBaseChain[] {
   const out: NfBaseChain[] = [];

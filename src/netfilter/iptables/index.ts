@@ -17,7 +17,8 @@
  *
  * Not modelled (rejected with code `iptables.unsupported`, never skipped): other matches
  * and targets (physdev, mac, length, ttl/hl, dscp/tos, string, u32, recent, hashlimit,
- * connlimit, time, helper, policy, sctp/dccp options, conntrack --ctorigsrc and the like, --ctstatus,,
+ * connlimit, time, helper, policy, sctp/dccp options, conntrack --ctorigsrc and the like,
+ * --ctstatus,
  * set --return-nomatch and counters, CT helpers/timeouts, DSCP/TOS/TTL/CLASSIFY/SECMARK/
  * NETMAP/TEE...); other ipset types; iptables-legacy specifics (treated as iptables-nft).
  * @module

@@ -7,7 +7,8 @@
 import type { IssueCode } from "../../core/issue.js";
 import type { Family } from "../../addr/ip.js";
 import { parseAddr } from "../../addr/ip.js";
-import type { Issue, SourceLoc } from "../../model/types.js";
+import type { Issue } from "../../core/issue.js";
+import type { SourceLoc } from "../../core/loc.js";
 import type { IptablesResult } from "./commands.js";
 import type { Ipset, IptablesRuleset } from "./types.js";
 import type { AddrMask } from "./util.js";
@@ -79,6 +80,11 @@ function parseEntry(set: Ipset, s: string, at: number): AddrMask {
   }
   const mask = maskOf(set.family, len);
   return { addr: andAddr(r.value, mask), mask };
+}
+
+/** The create options `ipset save` and `ipset list` print (defaults: nothing else is modelled). */
+function ipsetHeader(s: Ipset): string {
+  return `family ${s.family === 4 ? "inet" : "inet6"} hashsize 1024 maxelem 65536`;
 }
 
 function entryKey(e: AddrMask): string {
@@ -352,11 +358,14 @@ function ipsetExec(rs: IptablesRuleset, argv: string[]): string {
       let out = "";
       for (const s of sets) {
         if (cmd === "save") {
-          out += `create ${s.name} ${s.type} family ${s.family === 4 ? "inet" : "inet6"} hashsize 1024 maxelem 65536\n`;
+          out += `create ${s.name} ${s.type} ${ipsetHeader(s)}\n`;
           for (const e of s.entries) out += `add ${s.name} ${formatEntry(e)}\n`;
         } else if (argv.includes("-n") || argv.includes("-name")) out += `${s.name}\n`;
         else {
-          out += `Name: ${s.name}\nType: ${s.type}\nHeader: family ${s.family === 4 ? "inet" : "inet6"} hashsize 1024 maxelem 65536\nReferences: ${ipsetReferences(rs, s.name)}\nNumber of entries: ${s.entries.length}\nMembers:\n`;
+          out +=
+            `Name: ${s.name}\nType: ${s.type}\nHeader: ${ipsetHeader(s)}\n` +
+            `References: ${ipsetReferences(rs, s.name)}\n` +
+            `Number of entries: ${s.entries.length}\nMembers:\n`;
           for (const e of s.entries) out += `${formatEntry(e)}\n`;
         }
       }

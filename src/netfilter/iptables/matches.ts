@@ -11,8 +11,6 @@ import { HOOK_BIT } from "./types.js";
 import type { ParseCtx } from "./types.js";
 import {
   addrCmp,
-  DEFAULT_GROUPS,
-  DEFAULT_USERS,
   hex,
   ntop,
   paramError,
@@ -23,6 +21,7 @@ import {
 } from "./util.js";
 import { parseAddr } from "../../addr/ip.js";
 import { EXTRA_MATCHES } from "./extra.js";
+import { DEFAULT_GROUPS, DEFAULT_USERS } from "../data/accounts.js";
 
 type D = Record<string, unknown>;
 const num = (d: D, k: string): number => d[k] as number;
@@ -138,7 +137,7 @@ function savePorts(name: string, r: Range, inv: boolean): string {
   return `${inv ? " !" : ""} --${name} ${r[0] === r[1] ? String(r[0]) : `${r[0]}:${r[1]}`}`;
 }
 
-/** nft translation of one port selector: returns the normalized [range, inv] or undefined (vanished). */
+/** nft translation of one port selector: the normalized [range, inv], or "any" (vanished). */
 function normPorts(r: Range, inv: boolean): { r: Range; inv: boolean } | "any" | "any-inv" {
   if (r[0] === 0 && r[1] === 0xffff) return inv ? "any-inv" : "any";
   if (inv && r[0] === 0 && r[0] !== r[1]) return { r: [r[1] + 1, 0xffff], inv: false };
@@ -280,8 +279,10 @@ function tcpudp(name: "tcp" | "udp"): MatchExt {
       let s =
         savePorts("sport", d.sp as Range, bool(d, "spInv")) +
         savePorts("dport", d.dp as Range, bool(d, "dpInv"));
-      if (num(d, "flgMask") || bool(d, "flgInv"))
-        s += `${bool(d, "flgInv") ? " !" : ""} --tcp-flags ${printTcpFlags(num(d, "flgMask"))} ${printTcpFlags(num(d, "flgCmp"))}`;
+      if (num(d, "flgMask") || bool(d, "flgInv")) {
+        const flags = `${printTcpFlags(num(d, "flgMask"))} ${printTcpFlags(num(d, "flgCmp"))}`;
+        s += `${bool(d, "flgInv") ? " !" : ""} --tcp-flags ${flags}`;
+      }
       return s;
     },
     kernel: { proto: protoNum },
@@ -677,7 +678,8 @@ function markLike(name: "mark" | "connmark"): MatchExt {
     save(d) {
       const m = num(d, "mark"),
         k = num(d, "mask");
-      return `${bool(d, "inv") ? " !" : ""} --mark ${hex(m)}${k === 0xffffffff ? "" : "/" + hex(k)}`;
+      const mask = k === 0xffffffff ? "" : "/" + hex(k);
+      return `${bool(d, "inv") ? " !" : ""} --mark ${hex(m)}${mask}`;
     },
     conntrack: name === "connmark",
     match(d, pkt) {
@@ -922,7 +924,9 @@ const addrtype: MatchExt = {
   },
   kernel: {
     reason:
-      "--limit-iface-in only in PREROUTING/INPUT/FORWARD, --limit-iface-out only in OUTPUT/POSTROUTING/FORWARD; IPv6 has no BROADCAST, BLACKHOLE or PROHIBIT..XRESOLVE types",
+      "--limit-iface-in only in PREROUTING/INPUT/FORWARD, " +
+      "--limit-iface-out only in OUTPUT/POSTROUTING/FORWARD; " +
+      "IPv6 has no BROADCAST, BLACKHOLE or PROHIBIT..XRESOLVE types",
     check(d, _rule, hookMask, family) {
       if (d.limitIn && d.limitOut) return "EINVAL";
       if (hookMask & (HOOK_BIT.prerouting | HOOK_BIT.input) && d.limitOut) return "EINVAL";
@@ -1010,7 +1014,8 @@ const set: MatchExt = {
     if (s.family !== a.ctx.family)
       throw paramError(
         p,
-        `The protocol family of set ${name} is ${s.family === 4 ? "IPv4" : "IPv6"}, which is not applicable.`,
+        `The protocol family of set ${name} is ${s.family === 4 ? "IPv4" : "IPv6"}, ` +
+          "which is not applicable.",
         a.valAt,
         "iptables.set-family",
       );
@@ -1029,7 +1034,8 @@ const set: MatchExt = {
       );
   },
   save(d) {
-    return `${bool(d, "inv") ? " !" : ""} --match-set ${d.set as string} ${(d.flags as string[]).join(",")}`;
+    const flags = (d.flags as string[]).join(",");
+    return `${bool(d, "inv") ? " !" : ""} --match-set ${d.set as string} ${flags}`;
   },
   match(d, pkt, ectx) {
     const s = ectx.ruleset.ipsets.get(d.set as string);

@@ -309,7 +309,8 @@ export function parseIptablesArgv(argv: string[], o: ParseOptions): ParsedComman
       if (implicit) return undefined;
       if (KNOWN_UNSUPPORTED_MATCHES.has(name))
         throw new IptError(
-          `routelab: match "${name}" (-m ${name}) is not modelled${name === "physdev" ? " (bridge netfilter is out of scope)" : ""}`,
+          `routelab: match "${name}" (-m ${name}) is not modelled` +
+            (name === "physdev" ? " (bridge netfilter is out of scope)" : ""),
           EXIT.PARAMETER,
           "iptables.unsupported",
           at,

@@ -6,7 +6,8 @@
  */
 import type { IssueCode } from "../../core/issue.js";
 import type { Family } from "../../addr/ip.js";
-import type { Issue, SourceLoc } from "../../model/types.js";
+import type { Issue } from "../../core/issue.js";
+import type { SourceLoc } from "../../core/loc.js";
 import type { IptablesResult } from "./commands.js";
 import {
   buildMatches,
@@ -96,7 +97,9 @@ type Queued =
  * table: each line is parsed (and translated) as it is read; at COMMIT the queued
  * commands run against its cache (missing chains, rule numbers); then the batch goes to
  * the kernel, which checks every rule (all failures are listed).
- * @example runIptablesRestore(rs, "*filter\n-A INPUT -j ACCEPT\nCOMMIT\n", 4, { noflush: true }).status // 0
+ * @example
+ * runIptablesRestore(rs, "*filter\n-A INPUT -j ACCEPT\nCOMMIT\n", 4, { noflush: true }).status
+ * // 0
  */
 export function runIptablesRestore(
   rs: IptablesRuleset,
@@ -227,7 +230,8 @@ export function runIptablesRestore(
     // a flushed (deleted) or absent table exists again only once something creates it
     let exists = !!(opts.noflush && snapshot);
     const declared = new Set<string>(); // ':' lines (re)create the chain inside the batch
-    const renamed = new Map<string, string>(); // later messages still name a renamed chain by its old name
+    // later messages still name a renamed chain by its old name
+    const renamed = new Map<string, string>();
     interface Rejected {
       text: string;
       chain?: string;
@@ -313,12 +317,14 @@ export function runIptablesRestore(
           if (err) {
             reject(
               q,
-              `${tr.op ?? "RULE_APPEND"} failed (${ERRNO_TEXT[err.errno] ?? err.errno}): rule in chain ${pc.chain!}`,
+              `${tr.op ?? "RULE_APPEND"} failed (${ERRNO_TEXT[err.errno] ?? err.errno}): ` +
+                `rule in chain ${pc.chain!}`,
               err.errno,
               err.reason,
               chainName,
             );
-            if (c2.builtin && !c2.created) k.chains.set(c2.name, { ...c2, created: true }); // the base chain itself is still added
+            // the base chain itself is still added
+            if (c2.builtin && !c2.created) k.chains.set(c2.name, { ...c2, created: true });
             continue;
           }
           k.chains.set(nc.name, nc);
@@ -428,7 +434,8 @@ export function runIptablesRestore(
       if (!TABLES.includes(name as TableName)) {
         return fail(
           new IptError(
-            `${prefix}${progName}: line ${ln} table name '${name}' invalid\nError occurred at line: ${ln}`,
+            `${prefix}${progName}: line ${ln} table name '${name}' invalid\n` +
+              `Error occurred at line: ${ln}`,
             EXIT.PARAMETER,
             "iptables.no-table",
             0,
@@ -479,7 +486,8 @@ export function runIptablesRestore(
             [raw],
             lineLoc,
           );
-        queue.push({ kind: "policy", ln, chain, policy, raw, loc: lineLoc[0]! }); // "-" creates the base chain, keeps its policy
+        // "-" creates the base chain, keeps its policy
+        queue.push({ kind: "policy", ln, chain, policy, raw, loc: lineLoc[0]! });
       } else {
         // a user chain (any policy word is ignored); an existing one is flushed
         const t: IptTable = { name: t0.name, chains: new Map(t0.chains) };
