@@ -14,7 +14,7 @@ import { emptyRule } from "./types.js";
 import type { AddrMask, IptEnv, Prog } from "./util.js";
 import {
   EXIT,
-  IptError,
+  iptError,
   paramError,
   parseHostMaskList,
   parseProtocol,
@@ -210,7 +210,7 @@ function optName(c: string): string {
 }
 
 /**
- * Parse an iptables argv (argv[0] = program name). Throws IptError with the message
+ * Parse an iptables argv (argv[0] = program name). Throws an IssueError (IptIssue) with the message
  * iptables prints and the argv index of the offending word.
  */
 export function parseIptablesArgv(argv: string[], o: ParseOptions): ParsedCommand {
@@ -308,7 +308,7 @@ export function parseIptablesArgv(argv: string[], o: ParseOptions): ParsedComman
     if (!ext || !familyOk(ext, family)) {
       if (implicit) return undefined;
       if (KNOWN_UNSUPPORTED_MATCHES.has(name))
-        throw new IptError(
+        throw iptError(
           `routelab: match "${name}" (-m ${name}) is not modelled` +
             (name === "physdev" ? " (bridge netfilter is out of scope)" : ""),
           EXIT.PARAMETER,
@@ -452,7 +452,7 @@ export function parseIptablesArgv(argv: string[], o: ParseOptions): ParsedComman
         invertAt = at;
         continue;
       }
-      throw new IptError(
+      throw iptError(
         `Bad argument \`${optarg!}'`,
         EXIT.PARAMETER,
         "iptables.unexpected-argument",
@@ -622,7 +622,7 @@ export function parseIptablesArgv(argv: string[], o: ParseOptions): ParsedComman
               })),
             );
           } else if (KNOWN_UNSUPPORTED_TARGETS.has(name)) {
-            throw new IptError(
+            throw iptError(
               `routelab: target "${name}" (-j ${name}) is not modelled`,
               EXIT.PARAMETER,
               "iptables.unsupported",
@@ -752,7 +752,7 @@ export function parseIptablesArgv(argv: string[], o: ParseOptions): ParsedComman
             i = argv.length;
             break;
           }
-          throw new IptError(
+          throw iptError(
             "",
             EXIT.PARAMETER,
             "iptables.wrong-family",
@@ -766,7 +766,7 @@ export function parseIptablesArgv(argv: string[], o: ParseOptions): ParsedComman
             i = argv.length;
             break;
           }
-          throw new IptError(
+          throw iptError(
             "",
             EXIT.PARAMETER,
             "iptables.wrong-family",
@@ -803,7 +803,7 @@ export function parseIptablesArgv(argv: string[], o: ParseOptions): ParsedComman
         },
       };
       if (c.spec.unsupported)
-        throw new IptError(
+        throw iptError(
           `routelab: option "--${c.spec.name}" of ${use.ext.name} is not modelled`,
           EXIT.PARAMETER,
           "iptables.unsupported",
@@ -849,7 +849,7 @@ export function parseIptablesArgv(argv: string[], o: ParseOptions): ParsedComman
         c === "?" &&
         known.some((o) => o.startsWith(tok.replace(/^--/, "").replace(/=.*$/, "")))
       ) {
-        throw new IptError(
+        throw iptError(
           `routelab: option "${tok}" of the ${pname} match is not modelled`,
           EXIT.PARAMETER,
           "iptables.unsupported",

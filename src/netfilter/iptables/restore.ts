@@ -24,7 +24,8 @@ import type { ParsedCommand } from "./parse.js";
 import { parseIptablesArgv } from "./parse.js";
 import type { IptablesRuleset, IptRule, IptTable, TableName } from "./types.js";
 import type { IptEnv, Prog } from "./util.js";
-import { EXIT, IptError, progPrefix } from "./util.js";
+import type { IptIssue } from "./util.js";
+import { caughtIssue, EXIT, iptIssue, progPrefix } from "./util.js";
 
 export interface RestoreOptions {
   /** `-n` / `--noflush`. */
@@ -125,7 +126,7 @@ export function runIptablesRestore(
     line: base.line + ln - 1,
     col: ln === 1 ? base.col + col - 1 : col,
   });
-  const fail = (e: IptError, argv: string[], locs: SourceLoc[]): IptablesResult => {
+  const fail = (e: IptIssue, argv: string[], locs: SourceLoc[]): IptablesResult => {
     if (inTable) {
       if (snapshot) fs.tables.set(inTable, snapshot);
       else fs.tables.delete(inTable);
@@ -144,7 +145,7 @@ export function runIptablesRestore(
         afterPolicy = true;
         if (q.policy !== "ACCEPT" && q.policy !== "DROP" && q.policy !== "-")
           return fail(
-            new IptError(
+            iptIssue(
               `${progName}: line ${q.ln} failed: Bad policy name.`,
               EXIT.OTHER,
               "iptables.bad-policy",
@@ -176,11 +177,11 @@ export function runIptablesRestore(
         });
         if (q.pc.command === "P") afterPolicy = true;
         else if (q.pc.command !== "Z") afterPolicy = false;
-      } catch (e) {
-        if (!(e instanceof IptError)) throw e;
+      } catch (thrown) {
+        const e = caughtIssue(thrown);
         if (e.code === "iptables.no-chain")
           return fail(
-            new IptError(
+            iptIssue(
               `${e.message}\nError occurred at line: ${ln}`,
               e.status,
               e.code,
@@ -198,7 +199,7 @@ export function runIptablesRestore(
             .slice(e.message.indexOf(": ") + 2)
             .replace(" Run `dmesg' for more information.", "");
           return fail(
-            new IptError(
+            iptIssue(
               `${progName}: line ${q.ln} failed: ${msg}`,
               e.status,
               e.code,
@@ -212,7 +213,7 @@ export function runIptablesRestore(
         }
         if (e.status === EXIT.PARAMETER)
           return fail(
-            new IptError(
+            iptIssue(
               `${e.message}\nError occurred at line: ${q.ln}`,
               e.status,
               e.code,
@@ -363,8 +364,8 @@ export function runIptablesRestore(
             rejected = rejected.filter(
               (e) => !e.ruleAdd || (chainName !== undefined && e.chain !== chainName),
             );
-        } catch (e) {
-          if (!(e instanceof IptError)) throw e;
+        } catch (thrown) {
+          const e = caughtIssue(thrown);
           reject(
             q,
             e.message.startsWith(prefix + " ") ? e.message.slice(prefix.length + 1) : e.message,
@@ -381,7 +382,7 @@ export function runIptablesRestore(
     if (rejected.length) {
       const first = rejected[0]!;
       return fail(
-        new IptError(
+        iptIssue(
           `${prefix}\n${rejected.map((e) => e.text).join("\n")}`,
           EXIT.RESOURCE,
           first.code,
@@ -406,7 +407,7 @@ export function runIptablesRestore(
     if (raw.startsWith("COMMIT")) {
       if (!inTable)
         return fail(
-          new IptError(
+          iptIssue(
             `${progName}: line ${ln} failed`,
             EXIT.OTHER,
             "iptables.restore-syntax",
@@ -433,7 +434,7 @@ export function runIptablesRestore(
           .split(/[ \t]+/)[0] ?? "";
       if (!TABLES.includes(name as TableName)) {
         return fail(
-          new IptError(
+          iptIssue(
             `${prefix}${progName}: line ${ln} table name '${name}' invalid\n` +
               `Error occurred at line: ${ln}`,
             EXIT.PARAMETER,
@@ -461,7 +462,7 @@ export function runIptablesRestore(
         policy = parts[1];
       if (chain.length >= 29)
         return fail(
-          new IptError(
+          iptIssue(
             `${prefix}Invalid chain name \`${chain}' (28 chars max)\nError occurred at line: ${ln}`,
             EXIT.PARAMETER,
             "iptables.bad-chain-name",
@@ -475,7 +476,7 @@ export function runIptablesRestore(
       if (c?.builtin) {
         if (policy === undefined)
           return fail(
-            new IptError(
+            iptIssue(
               `${progName}: line ${ln} failed`,
               EXIT.OTHER,
               "iptables.restore-syntax",
@@ -504,7 +505,7 @@ export function runIptablesRestore(
     }
     if (!inTable)
       return fail(
-        new IptError(
+        iptIssue(
           `${progName}: line ${ln} failed`,
           EXIT.OTHER,
           "iptables.restore-syntax",
@@ -522,7 +523,7 @@ export function runIptablesRestore(
       const close = body.indexOf("]");
       if (close < 0)
         return fail(
-          new IptError(
+          iptIssue(
             `${prefix}Bad line ${ln}: need ]\nError occurred at line: ${ln}`,
             EXIT.PARAMETER,
             "iptables.restore-syntax",
@@ -555,11 +556,11 @@ export function runIptablesRestore(
       )
         buildMatches(rs, pc, p);
       queue.push({ kind: "cmd", ln, pc, argv, locs, trace: {} });
-    } catch (e) {
-      if (!(e instanceof IptError)) throw e;
+    } catch (thrown) {
+      const e = caughtIssue(thrown);
       return fail(
         e.status === EXIT.PARAMETER
-          ? new IptError(
+          ? iptIssue(
               `${e.message}\nError occurred at line: ${ln}`,
               e.status,
               e.code,
@@ -575,7 +576,7 @@ export function runIptablesRestore(
   if (inTable) {
     const ln = lines.length + 1;
     return fail(
-      new IptError(
+      iptIssue(
         `${progName}: COMMIT expected at line ${ln}`,
         EXIT.OTHER,
         "iptables.restore-commit",

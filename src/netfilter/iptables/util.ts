@@ -5,7 +5,9 @@
  * `/etc/protocols`, `/etc/passwd` are replaced by built-in tables (overridable via env).
  * @module
  */
-import type { IssueCode } from "../../core/issue.js";
+import type { Issue, IssueCode } from "../../core/issue.js";
+import { IssueError, issue } from "../../core/issue.js";
+import { defined } from "../../core/result.js";
 import type { Addr, Family } from "../../addr/ip.js";
 import { parseAddr, v4, v6, MASK128, fmt4, fmt6 } from "../../addr/ip.js";
 import { ETC_PROTOCOLS } from "../data/protocols.js";
@@ -15,21 +17,48 @@ import { SERVICES_TEXT } from "../data/services.js";
 export const EXIT = { OTHER: 1, PARAMETER: 2, VERSION: 3, RESOURCE: 4 } as const;
 
 /**
- * A rejected command. `message` is what iptables prints on stderr without the
- * "Try `iptables -h' ..." line; `arg` is the argv index of the offending word.
+ * The Issue an iptables IssueError carries: `message` is what iptables prints on stderr
+ * without the "Try `iptables -h' ..." line; the extra fields are what the slice's entry
+ * points (runIptables, runIptablesRestore) need to print it and are dropped there.
  */
-export class IptError extends Error {
-  constructor(
-    message: string,
-    public readonly status: number,
-    public readonly code: IssueCode,
-    public arg?: number,
-    public readonly expected?: string,
-    /** Whether iptables prints the "Try `iptables -h'" line after it (PARAMETER_PROBLEM). */
-    public readonly tryHelp: boolean = status === EXIT.PARAMETER,
-  ) {
-    super(message);
-  }
+export interface IptIssue extends Issue {
+  /** Exit status (EXIT). */
+  status: number;
+  /** argv index of the offending word. */
+  arg?: number;
+  /** Whether iptables prints the "Try `iptables -h'" line after it (PARAMETER_PROBLEM). */
+  tryHelp: boolean;
+}
+
+/** A rejected command as a value (what xtables_error prints and exits with). */
+export function iptIssue(
+  message: string,
+  status: number,
+  code: IssueCode,
+  arg?: number,
+  expected?: string,
+  tryHelp: boolean = status === EXIT.PARAMETER,
+): IptIssue {
+  return { ...issue(code, message, { expected }), status, tryHelp, ...defined({ arg }) };
+}
+
+/** A rejected command, thrown from deep inside the parser or executor. */
+export function iptError(
+  message: string,
+  status: number,
+  code: IssueCode,
+  arg?: number,
+  expected?: string,
+  tryHelp: boolean = status === EXIT.PARAMETER,
+): IssueError {
+  return new IssueError(iptIssue(message, status, code, arg, expected, tryHelp));
+}
+
+/** The IptIssue of a caught value: anything but an IssueError is a bug and is rethrown. */
+export function caughtIssue(thrown: unknown): IptIssue {
+  if (!(thrown instanceof IssueError)) throw thrown;
+  const i = thrown.issue as Partial<IptIssue> & Issue;
+  return { ...i, status: i.status ?? EXIT.PARAMETER, tryHelp: i.tryHelp ?? false };
 }
 
 /** Program identity used in messages: `iptables` / `ip6tables` (or `-restore`). */
@@ -49,8 +78,8 @@ export function paramError(
   arg?: number,
   code: IssueCode = "iptables.parameter",
   expected?: string,
-): IptError {
-  return new IptError(progPrefix(p) + msg, EXIT.PARAMETER, code, arg, expected);
+): IssueError {
+  return iptError(progPrefix(p) + msg, EXIT.PARAMETER, code, arg, expected);
 }
 
 /**
