@@ -144,6 +144,105 @@ function normPorts(r: Range, inv: boolean): { r: Range; inv: boolean } | "any" |
   return { r, inv };
 }
 
+/** tcp_parse / udp_parse (libxt_tcp.c, libxt_udp.c): ports, --syn, --tcp-flags. */
+function tcpParse(name: "tcp" | "udp", a: ParseArgs): void {
+  const d = a.st.data,
+    p = a.ctx.prog;
+  const id = a.spec.id;
+  if (id === 0 || id === 1) {
+    const bit = id === 0 ? 1 : 2;
+    if (a.st.flags & bit) {
+      const opt = id === 0 ? "source-port" : "destination-port";
+      if (name === "udp")
+        throw paramError(
+          p,
+          `udp: option "--${opt}" can only be used once.`,
+          a.at,
+          "iptables.duplicate-option",
+        );
+      throw paramError(p, `Only one \`--${opt}' allowed`, a.at, "iptables.duplicate-option");
+    }
+    const r =
+      name === "tcp"
+        ? parsePortRange(a.ctx, a.arg!, a.valAt, name)
+        : parseMport(a.ctx, a.arg!, a.valAt, id === 0 ? "source-port" : "destination-port");
+    if (id === 0) {
+      d.sp = r;
+      d.spInv = a.invert;
+    } else {
+      d.dp = r;
+      d.dpInv = a.invert;
+    }
+    a.st.flags |= bit;
+  } else if (id === 2 || id === 3) {
+    if (a.st.flags & 4)
+      throw paramError(
+        p,
+        "Only one of `--syn' or `--tcp-flags'  allowed",
+        a.valAt,
+        "iptables.duplicate-option",
+      );
+    if (id === 2) {
+      d.flgMask = 0x17;
+      d.flgCmp = 0x02;
+      d.flgInv = a.invert;
+    } else {
+      const next = a.peek();
+      if (next === undefined || next.startsWith("-") || next.startsWith("!"))
+        throw paramError(p, "--tcp-flags requires two args.", a.valAt, "iptables.missing-argument");
+      d.flgMask = parseTcpFlags(a.ctx, a.arg!, a.valAt);
+      d.flgCmp = parseTcpFlags(a.ctx, a.take(), a.valAt + 1);
+      d.flgInv = a.invert;
+    }
+    a.st.flags |= 4;
+  } else {
+    throw paramError(
+      p,
+      `routelab: tcp option "--tcp-option" is not modelled`,
+      a.valAt,
+      "iptables.unsupported",
+    );
+  }
+}
+
+/** The nft translation of a tcp/udp match: vanishes when it selects every port. */
+function tcpBuild(name: "tcp" | "udp", protoNum: number, ctx: ParseCtx, st: ExtState): boolean {
+  const d = st.data;
+  let content = false,
+    anyInv = false;
+  for (const [k, ki] of [
+    ["sp", "spInv"],
+    ["dp", "dpInv"],
+  ] as const) {
+    const n = normPorts(d[k] as Range, d[ki] as boolean);
+    if (n === "any" || n === "any-inv") {
+      d[k] = [0, 0xffff];
+      d[ki] = false;
+      if (n === "any-inv") anyInv = true;
+    } else {
+      d[k] = n.r;
+      d[ki] = n.inv;
+      content = true;
+    }
+  }
+  if (num(d, "flgMask") || bool(d, "flgInv")) content = true;
+  if (content) {
+    if (ctx.rule.proto !== protoNum) {
+      throw paramError(
+        ctx.prog,
+        `${name.toUpperCase()} match requires '-p ${name}'`,
+        st.argIndex,
+        "iptables.proto-required",
+      );
+    }
+    d.native = true;
+    return true;
+  }
+  if (anyInv) return false; // translated to nothing: only `-p` remains
+  d.native = false;
+  return true;
+}
+
 function tcpudp(name: "tcp" | "udp"): MatchExt {
   const protoNum = name === "tcp" ? 6 : 17;
   const opts = [
@@ -172,109 +271,11 @@ function tcpudp(name: "tcp" | "udp"): MatchExt {
       set: 0,
       vanishedInv: false,
     }),
-    parse(a: ParseArgs) {
-      const d = a.st.data,
-        p = a.ctx.prog;
-      const id = a.spec.id;
-      if (id === 0 || id === 1) {
-        const bit = id === 0 ? 1 : 2;
-        if (a.st.flags & bit) {
-          const opt = id === 0 ? "source-port" : "destination-port";
-          if (name === "udp")
-            throw paramError(
-              p,
-              `udp: option "--${opt}" can only be used once.`,
-              a.at,
-              "iptables.duplicate-option",
-            );
-          throw paramError(p, `Only one \`--${opt}' allowed`, a.at, "iptables.duplicate-option");
-        }
-        const r =
-          name === "tcp"
-            ? parsePortRange(a.ctx, a.arg!, a.valAt, name)
-            : parseMport(a.ctx, a.arg!, a.valAt, id === 0 ? "source-port" : "destination-port");
-        if (id === 0) {
-          d.sp = r;
-          d.spInv = a.invert;
-        } else {
-          d.dp = r;
-          d.dpInv = a.invert;
-        }
-        a.st.flags |= bit;
-      } else if (id === 2 || id === 3) {
-        if (a.st.flags & 4)
-          throw paramError(
-            p,
-            "Only one of `--syn' or `--tcp-flags'  allowed",
-            a.valAt,
-            "iptables.duplicate-option",
-          );
-        if (id === 2) {
-          d.flgMask = 0x17;
-          d.flgCmp = 0x02;
-          d.flgInv = a.invert;
-        } else {
-          const next = a.peek();
-          if (next === undefined || next.startsWith("-") || next.startsWith("!"))
-            throw paramError(
-              p,
-              "--tcp-flags requires two args.",
-              a.valAt,
-              "iptables.missing-argument",
-            );
-          d.flgMask = parseTcpFlags(a.ctx, a.arg!, a.valAt);
-          d.flgCmp = parseTcpFlags(a.ctx, a.take(), a.valAt + 1);
-          d.flgInv = a.invert;
-        }
-        a.st.flags |= 4;
-      } else {
-        throw paramError(
-          p,
-          `routelab: tcp option "--tcp-option" is not modelled`,
-          a.valAt,
-          "iptables.unsupported",
-        );
-      }
-    },
+    parse: (a: ParseArgs) => tcpParse(name, a),
     final() {
       /* no final check */
     },
-    build(ctx: ParseCtx, st: ExtState) {
-      const d = st.data;
-      let content = false,
-        anyInv = false;
-      for (const [k, ki] of [
-        ["sp", "spInv"],
-        ["dp", "dpInv"],
-      ] as const) {
-        const n = normPorts(d[k] as Range, d[ki] as boolean);
-        if (n === "any" || n === "any-inv") {
-          d[k] = [0, 0xffff];
-          d[ki] = false;
-          if (n === "any-inv") anyInv = true;
-        } else {
-          d[k] = n.r;
-          d[ki] = n.inv;
-          content = true;
-        }
-      }
-      if (num(d, "flgMask") || bool(d, "flgInv")) content = true;
-      if (content) {
-        if (ctx.rule.proto !== protoNum) {
-          throw paramError(
-            ctx.prog,
-            `${name.toUpperCase()} match requires '-p ${name}'`,
-            st.argIndex,
-            "iptables.proto-required",
-          );
-        }
-        d.native = true;
-        return true;
-      }
-      if (anyInv) return false; // translated to nothing: only `-p` remains
-      d.native = false;
-      return true;
-    },
+    build: (ctx: ParseCtx, st: ExtState) => tcpBuild(name, protoNum, ctx, st),
     save(d) {
       let s =
         savePorts("sport", d.sp as Range, bool(d, "spInv")) +
