@@ -3,9 +3,10 @@
  * iptables-nft and the kernel (nf_tables + xt compat) perform, and their messages.
  * @module
  */
-import type { IssueCode } from "../../core/issue.js";
+import type { IssueCode, IssueError } from "../../core/issue.js";
 import type { Family } from "../../addr/ip.js";
-import type { Issue, SourceLoc } from "../../model/types.js";
+import type { Issue } from "../../core/issue.js";
+import type { SourceLoc } from "../../core/loc.js";
 import type { Ext } from "./ext.js";
 import type { ParsedCommand } from "./parse.js";
 import { parseIptablesArgv, STANDARD_TARGETS } from "./parse.js";
@@ -20,7 +21,8 @@ import type {
 } from "./types.js";
 import { BUILTIN_CHAINS, HOOK_BIT } from "./types.js";
 import type { IptEnv, Prog } from "./util.js";
-import { EXIT, IptError, progPrefix } from "./util.js";
+import type { IptIssue } from "./util.js";
+import { caughtIssue, EXIT, iptError, progPrefix } from "./util.js";
 import { MATCHES } from "./matches.js";
 import { TARGETS } from "./targets.js";
 
@@ -71,8 +73,8 @@ function kernelError(
   what: string,
   arg?: number,
   reason?: string,
-): IptError {
-  return new IptError(
+): IssueError {
+  return iptError(
     `${progPrefix(p)} ${op} failed (${ERRNO_TEXT[errno] ?? errno}): ${what}`,
     EXIT.RESOURCE,
     `iptables.${errno}`,
@@ -88,9 +90,9 @@ function simpleError(
   status: number,
   code: IssueCode,
   arg?: number,
-): IptError {
+): IssueError {
   const prog = p.name.replace(/-restore$/, "");
-  return new IptError(`${prog}: ${msg}`, status, code, arg, undefined, false);
+  return iptError(`${prog}: ${msg}`, status, code, arg, undefined, false);
 }
 
 function extOf(kind: "match" | "target", name: string): Ext | undefined {
@@ -102,6 +104,9 @@ export interface KernelReject {
   errno: string;
   reason: string;
 }
+
+/** How a KernelSpec.proto is named in the reason. */
+const PROTO_NAMES: Record<number, string> = { 6: "tcp", 17: "udp", 1: "icmp", 58: "ipv6-icmp" };
 
 const HOOK_NAMES: Array<[number, string]> = [
   [1, "PREROUTING"],
@@ -146,7 +151,7 @@ export function validateTable(
         if (k.proto !== undefined && data.native !== true && (r.proto !== k.proto || r.protoInv))
           return {
             errno: "EINVAL",
-            reason: `${label} needs -p ${k.proto === 6 ? "tcp" : k.proto === 17 ? "udp" : k.proto === 1 ? "icmp" : k.proto === 58 ? "ipv6-icmp" : String(k.proto)}`,
+            reason: `${label} needs -p ${PROTO_NAMES[k.proto] ?? String(k.proto)}`,
           };
         if (k.hooks !== undefined && hookMask && !(hookMask & k.hooks))
           return { errno: "EINVAL", reason: `${label} is only valid in ${hookList(k.hooks)}` };
@@ -223,7 +228,9 @@ function walk(
       if (h !== undefined && !(h & hookBit))
         return {
           errno: "EINVAL",
-          reason: `${label} in chain ${c.name} is reached from ${baseName} but is only valid in ${hookList(h)}`,
+          reason:
+            `${label} in chain ${c.name} is reached from ${baseName} ` +
+            `but is only valid in ${hookList(h)}`,
         };
     }
     if (r.target.kind === "jump" || r.target.kind === "goto") {
@@ -289,14 +296,13 @@ export function runIptables(
       issues: [],
       warnings,
     };
-  } catch (e) {
-    if (!(e instanceof IptError)) throw e;
-    return errorResult(e, p, argv, locs, warnings);
+  } catch (thrown) {
+    return errorResult(caughtIssue(thrown), p, argv, locs, warnings);
   }
 }
 
 export function errorResult(
-  e: IptError,
+  e: IptIssue,
   p: Prog,
   argv: string[],
   locs: SourceLoc[],
@@ -332,7 +338,7 @@ export function applyIptablesCommand(
   return runIptables(rs, argv, locs, family).issues;
 }
 
-/** Execute a parsed command; throws IptError. Returns stdout. */
+/** Execute a parsed command; throws an IssueError. Returns stdout. */
 /** How iptables-restore runs a queued command: against its cache first, the kernel later. */
 export interface ExecOptions {
   /** Skip kernel-side checks (validation, EBUSY on chain deletion): the restore cache pass. */
@@ -398,8 +404,9 @@ export function execute(
   if (pc.command === "V") return `${p.name.replace(/-restore$/, "")} v1.8.9 (nf_tables)\n`;
   if (pc.command === "h") return "";
   if (!TABLES.includes(pc.table as TableName)) {
-    throw new IptError(
-      `${progPrefix(p)}table '${pc.table}' does not exist\nPerhaps iptables or your kernel needs to be upgraded.`,
+    throw iptError(
+      `${progPrefix(p)}table '${pc.table}' does not exist\n` +
+        "Perhaps iptables or your kernel needs to be upgraded.",
       EXIT.VERSION,
       "iptables.no-table",
       pc.tableArg,
@@ -430,7 +437,8 @@ export function execute(
       "iptables.bad-rule",
       pc.chainArg,
     );
-  // nft inserts before the rule at that position, or appends after the last one (rulenum = count + 1)
+  // nft inserts before the rule at that position, or appends after the last one
+  // (rulenum = count + 1)
   const curLen = chain !== undefined ? (t.chains.get(chain)?.rules.length ?? 0) : 0;
   const opName = {
     A: "RULE_APPEND",
@@ -452,7 +460,7 @@ export function execute(
       else if (pc.jumpto !== undefined) {
         if (STANDARD_TARGETS.has(pc.jumpto) && !pc.isGoto) {
           if (pc.jumpto === "QUEUE")
-            throw new IptError(
+            throw iptError(
               `routelab: target "QUEUE" is not modelled`,
               EXIT.PARAMETER,
               "iptables.unsupported",
@@ -464,7 +472,7 @@ export function execute(
         } else {
           const target = t.chains.get(pc.jumpto);
           if (!target)
-            throw new IptError(
+            throw iptError(
               `${progPrefix(p)}Chain '${pc.jumpto}' does not exist`,
               EXIT.PARAMETER,
               "iptables.no-chain",
@@ -700,7 +708,7 @@ export function execute(
     }
     case "S": {
       if (chain !== undefined && !t.chains.has(chain)) {
-        throw new IptError(
+        throw iptError(
           `${progPrefix(p)}chain \`${chain}' in table \`${tn}' is incompatible, use 'nft' tool.`,
           EXIT.OTHER,
           "iptables.ENOENT",
@@ -713,7 +721,7 @@ export function execute(
     }
     case "L": {
       if (chain !== undefined && !t.chains.has(chain)) {
-        throw new IptError(
+        throw iptError(
           `${progPrefix(p)}chain \`${chain}' in table \`${tn}' is incompatible, use 'nft' tool.`,
           EXIT.OTHER,
           "iptables.ENOENT",

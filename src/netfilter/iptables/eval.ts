@@ -66,7 +66,19 @@ function usesConntrack(t: IptTable, c: IptChain, seen: Set<string>): boolean {
   return false;
 }
 
-/** Walk one base chain. */
+/** ipt_do_table's position: the chain, the next rule in it, the jump stack. */
+interface Walk {
+  base: IptChain;
+  cur: IptChain;
+  idx: number;
+  stack: Array<{ chain: IptChain; next: number }>;
+  pkt: NfPacket;
+  steps: NfStep[];
+  /** `ip mangle OUTPUT`, as steps and drop reasons name the base chain. */
+  tableLabel: string;
+}
+
+/** Walk one base chain (ipt_do_table): rules in order, jumps, gotos, returns, the policy. */
 export function evaluateChain(
   rs: IptablesRuleset,
   family: Family,
@@ -75,127 +87,138 @@ export function evaluateChain(
   input: NfPacket,
   host: NfHostView,
 ): NfChainResult {
-  const pkt: NfPacket = { ...input };
   const ectx: EvalCtx = { host, ruleset: rs, family };
-  const fam = family === 4 ? "ip" : "ip6";
-  const tableLabel = `${fam} ${t.name} ${base.name}`;
-  const steps: NfStep[] = [];
-  const stack: Array<{ chain: IptChain; next: number }> = [];
-  let cur = base,
-    idx = 0,
-    guard = 0;
-  const policy = (): NfChainResult => {
-    steps.push({
-      table: tableLabel,
-      chain: base.name,
-      ruleIndex: 0,
-      text: `-P ${base.name} ${base.policy}`,
-      matched: true,
-      effect: `policy ${base.policy.toLowerCase()}`,
-      markBefore: pkt.mark,
-      markAfter: pkt.mark,
-    });
-    const verdict: NfVerdict =
-      base.policy === "ACCEPT"
-        ? { kind: "accept" }
-        : { kind: "drop", reason: `policy of ${tableLabel}` };
-    return { verdict, packet: pkt, steps };
+  const w: Walk = {
+    base,
+    cur: base,
+    idx: 0,
+    stack: [],
+    pkt: { ...input },
+    steps: [],
+    tableLabel: `${family === 4 ? "ip" : "ip6"} ${t.name} ${base.name}`,
   };
-  for (;;) {
-    if (++guard > 1_000_000)
+  for (let guard = 1; ; guard++) {
+    if (guard > 1_000_000)
       return {
         verdict: { kind: "drop", reason: "evaluation did not terminate" },
-        packet: pkt,
-        steps,
+        packet: w.pkt,
+        steps: w.steps,
       };
-    if (idx >= cur.rules.length) {
-      if (cur === base) return policy();
-      const ret = stack.pop();
-      if (!ret) return policy();
-      cur = ret.chain;
-      idx = ret.next;
+    if (w.idx >= w.cur.rules.length) {
+      const end = chainReturn(w);
+      if (end) return end;
       continue;
     }
-    const r = cur.rules[idx]!;
-    const markBefore = pkt.mark;
+    const r = w.cur.rules[w.idx]!;
     const step: NfStep = {
-      table: tableLabel,
-      chain: cur.name,
-      ruleIndex: idx + 1,
-      text: ruleLine(cur.name, r, family),
+      table: w.tableLabel,
+      chain: w.cur.name,
+      ruleIndex: w.idx + 1,
+      text: ruleLine(w.cur.name, r, family),
       matched: false,
-      markBefore,
+      markBefore: w.pkt.mark,
     };
     if (r.loc) step.loc = r.loc;
-    steps.push(step);
-    const matched = ruleMatches(r, pkt, ectx);
-    step.matched = matched;
-    if (!matched) {
-      step.markAfter = pkt.mark;
-      idx++;
-      continue;
+    w.steps.push(step);
+    step.matched = ruleMatches(r, w.pkt, ectx);
+    const end = step.matched ? applyTarget(w, t, r, step, ectx) : undefined;
+    if (!step.matched) {
+      step.markAfter = w.pkt.mark;
+      w.idx++;
     }
-    const tg = r.target;
-    if (tg.kind === "none") {
-      step.effect = "continue";
-      step.markAfter = pkt.mark;
-      idx++;
-      continue;
-    }
-    if (tg.kind === "verdict") {
-      step.markAfter = pkt.mark;
-      if (tg.verdict === "ACCEPT") {
-        step.effect = "accept";
-        return { verdict: { kind: "accept" }, packet: pkt, steps };
-      }
-      if (tg.verdict === "DROP") {
-        step.effect = "drop";
-        return {
-          verdict: { kind: "drop", reason: `${tableLabel}: ${step.text}` },
-          packet: pkt,
-          steps,
-        };
-      }
-      step.effect = "return";
-      if (cur === base) return policy();
-      const ret = stack.pop();
-      if (!ret) return policy();
-      cur = ret.chain;
-      idx = ret.next;
-      continue;
-    }
-    if (tg.kind === "jump" || tg.kind === "goto") {
-      step.effect = `${tg.kind} ${tg.chain}`;
-      step.markAfter = pkt.mark;
-      const next = t.chains.get(tg.chain);
-      if (!next) {
-        idx++;
-        continue;
-      }
-      if (tg.kind === "jump") stack.push({ chain: cur, next: idx + 1 });
-      cur = next;
-      idx = 0;
-      continue;
-    }
-    const ext = TARGETS[tg.ext.name];
-    if (!ext) {
-      step.effect = `${tg.ext.name} (not modelled)`;
-      step.markAfter = pkt.mark;
-      idx++;
-      continue;
-    }
-    const res = ext.apply(tg.ext.data, pkt, ectx);
-    step.effect = res.effect;
-    step.markAfter = pkt.mark;
-    if (res.verdict) return { verdict: res.verdict, packet: pkt, steps };
-    idx++;
+    if (end) return end;
   }
+}
+
+/** The base chain's policy, as the last step. */
+function policyResult(w: Walk): NfChainResult {
+  const { base, pkt } = w;
+  w.steps.push({
+    table: w.tableLabel,
+    chain: base.name,
+    ruleIndex: 0,
+    text: `-P ${base.name} ${base.policy}`,
+    matched: true,
+    effect: `policy ${base.policy.toLowerCase()}`,
+    markBefore: pkt.mark,
+    markAfter: pkt.mark,
+  });
+  const verdict: NfVerdict =
+    base.policy === "ACCEPT"
+      ? { kind: "accept" }
+      : { kind: "drop", reason: `policy of ${w.tableLabel}` };
+  return { verdict, packet: pkt, steps: w.steps };
+}
+
+/** RETURN or the end of a chain: back to the caller, or the policy in the base chain. */
+function chainReturn(w: Walk): NfChainResult | undefined {
+  if (w.cur === w.base) return policyResult(w);
+  const ret = w.stack.pop();
+  if (!ret) return policyResult(w);
+  w.cur = ret.chain;
+  w.idx = ret.next;
+  return undefined;
+}
+
+/** A matched rule's target; a result when it ends the walk, else the walk moved on. */
+function applyTarget(
+  w: Walk,
+  t: IptTable,
+  r: IptRule,
+  step: NfStep,
+  ectx: EvalCtx,
+): NfChainResult | undefined {
+  const { pkt } = w;
+  const tg = r.target;
+  step.markAfter = pkt.mark;
+  if (tg.kind === "none") {
+    step.effect = "continue";
+    w.idx++;
+    return undefined;
+  }
+  if (tg.kind === "verdict") {
+    if (tg.verdict === "ACCEPT") {
+      step.effect = "accept";
+      return { verdict: { kind: "accept" }, packet: pkt, steps: w.steps };
+    }
+    if (tg.verdict === "DROP") {
+      step.effect = "drop";
+      const reason = `${w.tableLabel}: ${step.text}`;
+      return { verdict: { kind: "drop", reason }, packet: pkt, steps: w.steps };
+    }
+    step.effect = "return";
+    return chainReturn(w);
+  }
+  if (tg.kind === "jump" || tg.kind === "goto") {
+    step.effect = `${tg.kind} ${tg.chain}`;
+    const next = t.chains.get(tg.chain);
+    if (!next) {
+      w.idx++;
+      return undefined;
+    }
+    if (tg.kind === "jump") w.stack.push({ chain: w.cur, next: w.idx + 1 });
+    w.cur = next;
+    w.idx = 0;
+    return undefined;
+  }
+  const ext = TARGETS[tg.ext.name];
+  w.idx++;
+  if (!ext) {
+    step.effect = `${tg.ext.name} (not modelled)`;
+    return undefined;
+  }
+  const res = ext.apply(tg.ext.data, pkt, ectx);
+  step.effect = res.effect;
+  step.markAfter = pkt.mark;
+  return res.verdict ? { verdict: res.verdict, packet: pkt, steps: w.steps } : undefined;
 }
 
 /**
  * The base chains iptables-nft registered for this ruleset (both families), each with an
  * `evaluate` bound to the ruleset (it sees later changes to rules of existing chains).
- * @example iptablesBaseChains(rs).find((c) => c.table === "mangle" && c.chain === "OUTPUT")?.type // "route"
+ * @example
+ * iptablesBaseChains(rs).find((c) => c.table === "mangle" && c.chain === "OUTPUT")?.type
+ * // "route"
  */
 export function iptablesBaseChains(rs: IptablesRuleset): NfBaseChain[] {
   const out: NfBaseChain[] = [];

@@ -54,7 +54,10 @@ export interface KernelSpec {
   table?: string;
   /** Required rule protocol (not inverted). */
   proto?: number;
-  /** checkentry; hookMask is the chain's hook when added to a base chain, else 0. Returns an errno name. */
+  /**
+   * checkentry; hookMask is the chain's hook when added to a base chain, else 0. Returns
+   * an errno name.
+   */
   check?(
     data: Record<string, unknown>,
     rule: IptRule,

@@ -385,9 +385,12 @@ const statistic: MatchExt = {
     ]);
   },
   save(d) {
-    if (d.mode === "random")
-      return ` --mode random${d.inv ? " !" : ""} --probability ${(num(d, "prob") / 0x80000000).toFixed(11)}`;
-    return ` --mode nth${d.inv ? " !" : ""} --every ${num(d, "every") + 1} --packet ${num(d, "packet")}`;
+    if (d.mode === "random") {
+      const prob = (num(d, "prob") / 0x80000000).toFixed(11);
+      return ` --mode random${d.inv ? " !" : ""} --probability ${prob}`;
+    }
+    const every = num(d, "every") + 1;
+    return ` --mode nth${d.inv ? " !" : ""} --every ${every} --packet ${num(d, "packet")}`;
   },
   match(d) {
     const hit = d.mode === "random" ? num(d, "prob") >= 0x40000000 : num(d, "packet") === 0;

@@ -17,9 +17,26 @@
  *
  * Not modelled (rejected with code `iptables.unsupported`, never skipped): other matches
  * and targets (physdev, mac, length, ttl/hl, dscp/tos, string, u32, recent, hashlimit,
- * connlimit, time, helper, policy, sctp/dccp options, conntrack --ctorigsrc and the like, --ctstatus,,
+ * connlimit, time, helper, policy, sctp/dccp options, conntrack --ctorigsrc and the like,
+ * --ctstatus,
  * set --return-nomatch and counters, CT helpers/timeouts, DSCP/TOS/TTL/CLASSIFY/SECMARK/
  * NETMAP/TEE...); other ipset types; iptables-legacy specifics (treated as iptables-nft).
+ * Inner layers, each importing only the ones above it (no cycle; checked by reading the
+ * imports, list them with `grep 'from "\./' src/netfilter/iptables/*.ts`):
+ * 1. vocabulary: util.ts (libxtables number/port/host parsing, EXIT, IptIssue), types.ts
+ *    (ruleset, rule, contexts), ext.ts (the extension interface and its x6 checks), with the
+ *    tables of ../data (services, protocols, accounts);
+ * 2. extensions: matches.ts, extra.ts, targets.ts (MATCHES, TARGETS); one record per
+ *    extension holds what iptables splits between libxt_NAME.c (parse, final check, save)
+ *    and the kernel's xt_NAME.c (checkentry, match/target);
+ * 3. grammar: getopt.ts (getopt_long, the option table, an optind cursor), parse.ts
+ *    (do_parse: argv to a ParsedCommand, no ruleset change);
+ * 4. ruleset: save.ts (iptables-save), commands.ts (do_command: one command, atomic),
+ *    restore.ts (iptables-restore batches), ipset.ts;
+ * 5. evaluation: eval.ts (a packet through the base chains, for the journey engine).
+ * Errors are thrown as core's IssueError (an IptIssue: message, code, exit status, argv
+ * index) from any layer and caught only at runIptables, runIptablesRestore and runIpset,
+ * which return them as an IptablesResult's issues and stderr.
  * @module
  */
 export type {

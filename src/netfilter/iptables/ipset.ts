@@ -5,13 +5,15 @@
  * @module
  */
 import type { IssueCode } from "../../core/issue.js";
+import { IssueError, issue } from "../../core/issue.js";
 import type { Family } from "../../addr/ip.js";
 import { parseAddr } from "../../addr/ip.js";
-import type { Issue, SourceLoc } from "../../model/types.js";
+import type { Issue } from "../../core/issue.js";
+import type { SourceLoc } from "../../core/loc.js";
 import type { IptablesResult } from "./commands.js";
 import type { Ipset, IptablesRuleset } from "./types.js";
 import type { AddrMask } from "./util.js";
-import { andAddr, EXIT, formatAddrMask, maskLen, ntop } from "./util.js";
+import { andAddr, caughtIssue, EXIT, formatAddrMask, iptError, maskLen, ntop } from "./util.js";
 import { v4, v6, MASK128 } from "../../addr/ip.js";
 
 const V = "ipset v7.17: ";
@@ -34,18 +36,19 @@ const KNOWN_TYPES = new Set([
   "list:set",
 ]);
 
-/** Success with a note on stderr (`ipset test` hit). */
-class IpsetNote extends Error {}
+/** ipset's error: message as printed, argv index, exit status (ipset exits 1). */
+function ipsetError(
+  message: string,
+  arg: number,
+  code: IssueCode,
+  status: number = EXIT.OTHER,
+): IssueError {
+  return iptError(message, status, code, arg, undefined, false);
+}
 
-class IpsetError extends Error {
-  constructor(
-    message: string,
-    public arg: number,
-    public code: IssueCode,
-    public status: number = EXIT.OTHER,
-  ) {
-    super(message);
-  }
+/** Success with a note on stderr (`ipset test` hit): an info issue that unwinds like an error. */
+function ipsetNote(message: string): IssueError {
+  return new IssueError(issue("ipset.in-set", message, undefined, "info"));
 }
 
 function maskOf(f: Family, len: number) {
@@ -60,7 +63,7 @@ function parseEntry(set: Ipset, s: string, at: number): AddrMask {
   const r = parseAddr(a, set.family);
   const fam = set.family === 4 ? "IPv4" : "IPv6";
   if (!r.ok)
-    throw new IpsetError(
+    throw ipsetError(
       `${V}Syntax error: cannot parse ${s}: resolving to ${fam} address failed`,
       at,
       "ipset.bad-entry",
@@ -70,7 +73,7 @@ function parseEntry(set: Ipset, s: string, at: number): AddrMask {
   if (slash >= 0) {
     const l = s.slice(slash + 1);
     if (!/^[0-9]+$/.test(l) || Number(l) > w || (set.type === "hash:net" && Number(l) === 0))
-      throw new IpsetError(
+      throw ipsetError(
         `${V}Syntax error: cannot parse ${s}: resolving to ${fam} address failed`,
         at,
         "ipset.bad-entry",
@@ -79,6 +82,11 @@ function parseEntry(set: Ipset, s: string, at: number): AddrMask {
   }
   const mask = maskOf(set.family, len);
   return { addr: andAddr(r.value, mask), mask };
+}
+
+/** The create options `ipset save` and `ipset list` print (defaults: nothing else is modelled). */
+function ipsetHeader(s: Ipset): string {
+  return `family ${s.family === 4 ? "inet" : "inet6"} hashsize 1024 maxelem 65536`;
 }
 
 function entryKey(e: AddrMask): string {
@@ -110,20 +118,17 @@ export function runIpset(rs: IptablesRuleset, argv: string[], locs: SourceLoc[])
   try {
     const stdout = ipsetExec(rs, argv);
     return { status: 0, stdout, stderr: "", issues: [], warnings: [] };
-  } catch (e) {
-    if (e instanceof IpsetNote)
+  } catch (thrown) {
+    const e = caughtIssue(thrown);
+    if (e.severity === "info")
       return { status: 0, stdout: "", stderr: e.message + "\n", issues: [], warnings: [e.message] };
-    if (!(e instanceof IpsetError)) throw e;
-    const at = e.arg < argv.length ? e.arg : 0;
-    const issue: Issue = { code: e.code, message: e.message };
-    const loc = locs[at] ?? locs[0];
-    if (loc) issue.loc = loc;
-    if (argv[at] !== undefined) issue.token = argv[at]!;
+    const at = e.arg !== undefined && e.arg < argv.length ? e.arg : 0;
+    const found = issue(e.code, e.message, { loc: locs[at] ?? locs[0], token: argv[at] });
     return {
       status: e.status,
       stdout: "",
       stderr: e.message + "\n",
-      issues: [issue],
+      issues: [found],
       warnings: [],
     };
   }
@@ -148,14 +153,13 @@ function ipsetExec(rs: IptablesRuleset, argv: string[]): string {
   const arg = (k: number) => words[k];
   const need = (k: number, what: string): [string, number] => {
     const w = arg(k);
-    if (!w) throw new IpsetError(`${V}Syntax error: ${what}`, cmdAt, "ipset.syntax");
+    if (!w) throw ipsetError(`${V}Syntax error: ${what}`, cmdAt, "ipset.syntax");
     return w;
   };
   const getSet = (k: number): [Ipset, number] => {
     const [n, at] = need(k, "missing setname");
     const s = rs.ipsets.get(n);
-    if (!s)
-      throw new IpsetError(`${V}The set with the given name does not exist`, at, "ipset.no-set");
+    if (!s) throw ipsetError(`${V}The set with the given name does not exist`, at, "ipset.no-set");
     return [s, at];
   };
   const cmd =
@@ -179,13 +183,13 @@ function ipsetExec(rs: IptablesRuleset, argv: string[]): string {
       const [name, nameAt] = need(1, "missing setname");
       const [type, typeAt] = need(2, "missing settype");
       if (!KNOWN_TYPES.has(type))
-        throw new IpsetError(
+        throw ipsetError(
           `${V}Syntax error: typename '${type}' is unknown`,
           typeAt,
           "ipset.bad-type",
         );
       if (type !== "hash:ip" && type !== "hash:net")
-        throw new IpsetError(
+        throw ipsetError(
           `routelab: ipset type ${type} is not modelled (only hash:ip and hash:net)`,
           typeAt,
           "ipset.unsupported",
@@ -197,7 +201,7 @@ function ipsetExec(rs: IptablesRuleset, argv: string[]): string {
           const f = words[k + 1]?.[0];
           if (f === "inet6" || f === "ipv6") family = 6;
           else if (f !== "inet" && f !== "ipv4")
-            throw new IpsetError(
+            throw ipsetError(
               `${V}Syntax error: unknown family ${f ?? ""}`,
               words[k + 1]?.[1] ?? words[k]![1],
               "ipset.syntax",
@@ -219,7 +223,7 @@ function ipsetExec(rs: IptablesRuleset, argv: string[]): string {
         else if (["counters", "comment", "forceadd", "nomatch"].includes(w)) {
           /* flags */
         } else
-          throw new IpsetError(
+          throw ipsetError(
             `${V}Syntax error: Unknown argument: '${w}'`,
             words[k]![1],
             "ipset.syntax",
@@ -228,7 +232,7 @@ function ipsetExec(rs: IptablesRuleset, argv: string[]): string {
       const old = rs.ipsets.get(name);
       if (old) {
         if (exist && old.type === type && old.family === family) return "";
-        throw new IpsetError(
+        throw ipsetError(
           `${V}Set cannot be created: set with the same name already exists`,
           nameAt,
           "ipset.EEXIST",
@@ -248,7 +252,7 @@ function ipsetExec(rs: IptablesRuleset, argv: string[]): string {
         const len = maskLen(entry.mask),
           w = set.family === 4 ? 32 : 128;
         if (w - len > 16)
-          throw new IpsetError(`${V}Hash is full, cannot add more elements`, eAt, "ipset.full");
+          throw ipsetError(`${V}Hash is full, cannot add more elements`, eAt, "ipset.full");
         const count = 1 << (w - len);
         for (let k = 0; k < count; k++) {
           const a =
@@ -264,13 +268,13 @@ function ipsetExec(rs: IptablesRuleset, argv: string[]): string {
         const hit = set.entries.some(
           (x) => andAddr(addr, x.mask).v === x.addr.v && maskLen(x.mask) <= maskLen(list[0]!.mask),
         );
-        if (!hit) throw new IpsetError(`${e} is NOT in set ${set.name}.`, eAt, "ipset.not-in-set");
-        throw new IpsetNote(`Warning: ${e} is in set ${set.name}.`);
+        if (!hit) throw ipsetError(`${e} is NOT in set ${set.name}.`, eAt, "ipset.not-in-set");
+        throw ipsetNote(`Warning: ${e} is in set ${set.name}.`);
       }
       if (cmd === "add") {
         const fresh = list.filter((x) => !keys.has(entryKey(x)));
         if (fresh.length === 0 && !exist)
-          throw new IpsetError(
+          throw ipsetError(
             `${V}Element cannot be added to the set: it's already added`,
             eAt,
             "ipset.EEXIST",
@@ -279,7 +283,7 @@ function ipsetExec(rs: IptablesRuleset, argv: string[]): string {
       } else {
         const drop = new Set(list.map(entryKey));
         if (!list.some((x) => keys.has(entryKey(x))) && !exist)
-          throw new IpsetError(
+          throw ipsetError(
             `${V}Element cannot be deleted from the set: it's not added`,
             eAt,
             "ipset.ENOENT",
@@ -306,7 +310,7 @@ function ipsetExec(rs: IptablesRuleset, argv: string[]): string {
         : [...rs.ipsets.values()].map((s) => [s, cmdAt] as [Ipset, number]);
       for (const [s, at] of names)
         if (ipsetReferences(rs, s.name) > 0)
-          throw new IpsetError(
+          throw ipsetError(
             `${V}Set cannot be destroyed: it is in use by a kernel component`,
             at,
             "ipset.EBUSY",
@@ -318,13 +322,13 @@ function ipsetExec(rs: IptablesRuleset, argv: string[]): string {
       const [set] = getSet(1);
       const [to, toAt] = need(2, "missing new setname");
       if (rs.ipsets.has(to))
-        throw new IpsetError(
+        throw ipsetError(
           `${V}Set cannot be renamed: a set with the new name already exists`,
           toAt,
           "ipset.EEXIST",
         );
       if (ipsetReferences(rs, set.name) > 0)
-        throw new IpsetError(
+        throw ipsetError(
           `${V}Set cannot be renamed: it is in use by a kernel component`,
           toAt,
           "ipset.EBUSY",
@@ -337,7 +341,7 @@ function ipsetExec(rs: IptablesRuleset, argv: string[]): string {
       const [a] = getSet(1),
         [b] = getSet(2);
       if (a.type !== b.type || a.family !== b.family)
-        throw new IpsetError(
+        throw ipsetError(
           `${V}Sets cannot be swapped: The sets are not compatible`,
           cmdAt,
           "ipset.incompatible",
@@ -352,18 +356,21 @@ function ipsetExec(rs: IptablesRuleset, argv: string[]): string {
       let out = "";
       for (const s of sets) {
         if (cmd === "save") {
-          out += `create ${s.name} ${s.type} family ${s.family === 4 ? "inet" : "inet6"} hashsize 1024 maxelem 65536\n`;
+          out += `create ${s.name} ${s.type} ${ipsetHeader(s)}\n`;
           for (const e of s.entries) out += `add ${s.name} ${formatEntry(e)}\n`;
         } else if (argv.includes("-n") || argv.includes("-name")) out += `${s.name}\n`;
         else {
-          out += `Name: ${s.name}\nType: ${s.type}\nHeader: family ${s.family === 4 ? "inet" : "inet6"} hashsize 1024 maxelem 65536\nReferences: ${ipsetReferences(rs, s.name)}\nNumber of entries: ${s.entries.length}\nMembers:\n`;
+          out +=
+            `Name: ${s.name}\nType: ${s.type}\nHeader: ${ipsetHeader(s)}\n` +
+            `References: ${ipsetReferences(rs, s.name)}\n` +
+            `Number of entries: ${s.entries.length}\nMembers:\n`;
           for (const e of s.entries) out += `${formatEntry(e)}\n`;
         }
       }
       return out;
     }
     default:
-      throw new IpsetError(
+      throw ipsetError(
         `${V}No command specified: unknown argument ${cmdW}`,
         cmdAt,
         "ipset.syntax",

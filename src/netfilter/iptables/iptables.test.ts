@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import type { Addr } from "../../addr/ip.js";
 import { parseAddr } from "../../addr/ip.js";
-import type { SourceLoc } from "../../model/types.js";
+import type { SourceLoc } from "../../core/loc.js";
 import type { NfHostView, NfPacket } from "../types.js";
 import {
   applyIpsetCommand,
@@ -239,7 +239,8 @@ describe("matches", () => {
     expect(p({ ctstate: "related" })).toBe("accept");
     expect(p({ ctstate: "invalid" })).toBe("drop");
     expect(p({ ctstate: "new", ctdir: "reply" })).toBe("reject");
-    expect(p({ ctstate: "untracked" })).toBe("drop"); // --ctdir never matches without conntrack; ! --ctstate NEW does
+    // --ctdir never matches without conntrack; ! --ctstate NEW does
+    expect(p({ ctstate: "untracked" })).toBe("drop");
     expect(p({ ctstate: "new" })).toBe("accept");
     expect(c.needsConntrack).toBe(true);
     const rs2 = load([
@@ -279,7 +280,8 @@ describe("matches", () => {
     expect(v({ dport: 9, mark: 0x40001 }).kind).toBe("accept");
     expect(v({ dport: 9, ctmark: 0x100, ctstate: "established" }).kind).toBe("reject");
     expect(v({ dport: 9, ctmark: 0x101, ctstate: "established" }).kind).toBe("accept");
-    expect(v({ dport: 9, ctmark: 0x101, ctstate: "untracked" }).kind).toBe("reject"); // connmark needs a ct
+    // connmark needs a ct
+    expect(v({ dport: 9, ctmark: 0x101, ctstate: "untracked" }).kind).toBe("reject");
   });
 
   it("addrtype through the host view, with --limit-iface-in", () => {
@@ -458,7 +460,8 @@ describe("issues", () => {
       {
         code: "iptables.bad-value",
         message:
-          'iptables v1.8.9 (nf_tables): MARK: bad integer value for option "--set-mark", or out of range.',
+          "iptables v1.8.9 (nf_tables): MARK: bad integer value for option " +
+          '"--set-mark", or out of range.',
         loc: { file: "t.sh", line: 7, col: 49 },
         token: "0x100000000",
         expected: "a 32-bit value[/mask]",

@@ -11,8 +11,6 @@ import { HOOK_BIT } from "./types.js";
 import type { ParseCtx } from "./types.js";
 import {
   addrCmp,
-  DEFAULT_GROUPS,
-  DEFAULT_USERS,
   hex,
   ntop,
   paramError,
@@ -23,6 +21,7 @@ import {
 } from "./util.js";
 import { parseAddr } from "../../addr/ip.js";
 import { EXTRA_MATCHES } from "./extra.js";
+import { DEFAULT_GROUPS, DEFAULT_USERS } from "../data/accounts.js";
 
 type D = Record<string, unknown>;
 const num = (d: D, k: string): number => d[k] as number;
@@ -138,11 +137,110 @@ function savePorts(name: string, r: Range, inv: boolean): string {
   return `${inv ? " !" : ""} --${name} ${r[0] === r[1] ? String(r[0]) : `${r[0]}:${r[1]}`}`;
 }
 
-/** nft translation of one port selector: returns the normalized [range, inv] or undefined (vanished). */
+/** nft translation of one port selector: the normalized [range, inv], or "any" (vanished). */
 function normPorts(r: Range, inv: boolean): { r: Range; inv: boolean } | "any" | "any-inv" {
   if (r[0] === 0 && r[1] === 0xffff) return inv ? "any-inv" : "any";
   if (inv && r[0] === 0 && r[0] !== r[1]) return { r: [r[1] + 1, 0xffff], inv: false };
   return { r, inv };
+}
+
+/** tcp_parse / udp_parse (libxt_tcp.c, libxt_udp.c): ports, --syn, --tcp-flags. */
+function tcpParse(name: "tcp" | "udp", a: ParseArgs): void {
+  const d = a.st.data,
+    p = a.ctx.prog;
+  const id = a.spec.id;
+  if (id === 0 || id === 1) {
+    const bit = id === 0 ? 1 : 2;
+    if (a.st.flags & bit) {
+      const opt = id === 0 ? "source-port" : "destination-port";
+      if (name === "udp")
+        throw paramError(
+          p,
+          `udp: option "--${opt}" can only be used once.`,
+          a.at,
+          "iptables.duplicate-option",
+        );
+      throw paramError(p, `Only one \`--${opt}' allowed`, a.at, "iptables.duplicate-option");
+    }
+    const r =
+      name === "tcp"
+        ? parsePortRange(a.ctx, a.arg!, a.valAt, name)
+        : parseMport(a.ctx, a.arg!, a.valAt, id === 0 ? "source-port" : "destination-port");
+    if (id === 0) {
+      d.sp = r;
+      d.spInv = a.invert;
+    } else {
+      d.dp = r;
+      d.dpInv = a.invert;
+    }
+    a.st.flags |= bit;
+  } else if (id === 2 || id === 3) {
+    if (a.st.flags & 4)
+      throw paramError(
+        p,
+        "Only one of `--syn' or `--tcp-flags'  allowed",
+        a.valAt,
+        "iptables.duplicate-option",
+      );
+    if (id === 2) {
+      d.flgMask = 0x17;
+      d.flgCmp = 0x02;
+      d.flgInv = a.invert;
+    } else {
+      const next = a.peek();
+      if (next === undefined || next.startsWith("-") || next.startsWith("!"))
+        throw paramError(p, "--tcp-flags requires two args.", a.valAt, "iptables.missing-argument");
+      d.flgMask = parseTcpFlags(a.ctx, a.arg!, a.valAt);
+      d.flgCmp = parseTcpFlags(a.ctx, a.take(), a.valAt + 1);
+      d.flgInv = a.invert;
+    }
+    a.st.flags |= 4;
+  } else {
+    throw paramError(
+      p,
+      `routelab: tcp option "--tcp-option" is not modelled`,
+      a.valAt,
+      "iptables.unsupported",
+    );
+  }
+}
+
+/** The nft translation of a tcp/udp match: vanishes when it selects every port. */
+function tcpBuild(name: "tcp" | "udp", protoNum: number, ctx: ParseCtx, st: ExtState): boolean {
+  const d = st.data;
+  let content = false,
+    anyInv = false;
+  for (const [k, ki] of [
+    ["sp", "spInv"],
+    ["dp", "dpInv"],
+  ] as const) {
+    const n = normPorts(d[k] as Range, d[ki] as boolean);
+    if (n === "any" || n === "any-inv") {
+      d[k] = [0, 0xffff];
+      d[ki] = false;
+      if (n === "any-inv") anyInv = true;
+    } else {
+      d[k] = n.r;
+      d[ki] = n.inv;
+      content = true;
+    }
+  }
+  if (num(d, "flgMask") || bool(d, "flgInv")) content = true;
+  if (content) {
+    if (ctx.rule.proto !== protoNum) {
+      throw paramError(
+        ctx.prog,
+        `${name.toUpperCase()} match requires '-p ${name}'`,
+        st.argIndex,
+        "iptables.proto-required",
+      );
+    }
+    d.native = true;
+    return true;
+  }
+  if (anyInv) return false; // translated to nothing: only `-p` remains
+  d.native = false;
+  return true;
 }
 
 function tcpudp(name: "tcp" | "udp"): MatchExt {
@@ -173,115 +271,19 @@ function tcpudp(name: "tcp" | "udp"): MatchExt {
       set: 0,
       vanishedInv: false,
     }),
-    parse(a: ParseArgs) {
-      const d = a.st.data,
-        p = a.ctx.prog;
-      const id = a.spec.id;
-      if (id === 0 || id === 1) {
-        const bit = id === 0 ? 1 : 2;
-        if (a.st.flags & bit) {
-          const opt = id === 0 ? "source-port" : "destination-port";
-          if (name === "udp")
-            throw paramError(
-              p,
-              `udp: option "--${opt}" can only be used once.`,
-              a.at,
-              "iptables.duplicate-option",
-            );
-          throw paramError(p, `Only one \`--${opt}' allowed`, a.at, "iptables.duplicate-option");
-        }
-        const r =
-          name === "tcp"
-            ? parsePortRange(a.ctx, a.arg!, a.valAt, name)
-            : parseMport(a.ctx, a.arg!, a.valAt, id === 0 ? "source-port" : "destination-port");
-        if (id === 0) {
-          d.sp = r;
-          d.spInv = a.invert;
-        } else {
-          d.dp = r;
-          d.dpInv = a.invert;
-        }
-        a.st.flags |= bit;
-      } else if (id === 2 || id === 3) {
-        if (a.st.flags & 4)
-          throw paramError(
-            p,
-            "Only one of `--syn' or `--tcp-flags'  allowed",
-            a.valAt,
-            "iptables.duplicate-option",
-          );
-        if (id === 2) {
-          d.flgMask = 0x17;
-          d.flgCmp = 0x02;
-          d.flgInv = a.invert;
-        } else {
-          const next = a.peek();
-          if (next === undefined || next.startsWith("-") || next.startsWith("!"))
-            throw paramError(
-              p,
-              "--tcp-flags requires two args.",
-              a.valAt,
-              "iptables.missing-argument",
-            );
-          d.flgMask = parseTcpFlags(a.ctx, a.arg!, a.valAt);
-          d.flgCmp = parseTcpFlags(a.ctx, a.take(), a.valAt + 1);
-          d.flgInv = a.invert;
-        }
-        a.st.flags |= 4;
-      } else {
-        throw paramError(
-          p,
-          `routelab: tcp option "--tcp-option" is not modelled`,
-          a.valAt,
-          "iptables.unsupported",
-        );
-      }
-    },
+    parse: (a: ParseArgs) => tcpParse(name, a),
     final() {
       /* no final check */
     },
-    build(ctx: ParseCtx, st: ExtState) {
-      const d = st.data;
-      let content = false,
-        anyInv = false;
-      for (const [k, ki] of [
-        ["sp", "spInv"],
-        ["dp", "dpInv"],
-      ] as const) {
-        const n = normPorts(d[k] as Range, d[ki] as boolean);
-        if (n === "any" || n === "any-inv") {
-          d[k] = [0, 0xffff];
-          d[ki] = false;
-          if (n === "any-inv") anyInv = true;
-        } else {
-          d[k] = n.r;
-          d[ki] = n.inv;
-          content = true;
-        }
-      }
-      if (num(d, "flgMask") || bool(d, "flgInv")) content = true;
-      if (content) {
-        if (ctx.rule.proto !== protoNum) {
-          throw paramError(
-            ctx.prog,
-            `${name.toUpperCase()} match requires '-p ${name}'`,
-            st.argIndex,
-            "iptables.proto-required",
-          );
-        }
-        d.native = true;
-        return true;
-      }
-      if (anyInv) return false; // translated to nothing: only `-p` remains
-      d.native = false;
-      return true;
-    },
+    build: (ctx: ParseCtx, st: ExtState) => tcpBuild(name, protoNum, ctx, st),
     save(d) {
       let s =
         savePorts("sport", d.sp as Range, bool(d, "spInv")) +
         savePorts("dport", d.dp as Range, bool(d, "dpInv"));
-      if (num(d, "flgMask") || bool(d, "flgInv"))
-        s += `${bool(d, "flgInv") ? " !" : ""} --tcp-flags ${printTcpFlags(num(d, "flgMask"))} ${printTcpFlags(num(d, "flgCmp"))}`;
+      if (num(d, "flgMask") || bool(d, "flgInv")) {
+        const flags = `${printTcpFlags(num(d, "flgMask"))} ${printTcpFlags(num(d, "flgCmp"))}`;
+        s += `${bool(d, "flgInv") ? " !" : ""} --tcp-flags ${flags}`;
+      }
       return s;
     },
     kernel: { proto: protoNum },
@@ -677,7 +679,8 @@ function markLike(name: "mark" | "connmark"): MatchExt {
     save(d) {
       const m = num(d, "mark"),
         k = num(d, "mask");
-      return `${bool(d, "inv") ? " !" : ""} --mark ${hex(m)}${k === 0xffffffff ? "" : "/" + hex(k)}`;
+      const mask = k === 0xffffffff ? "" : "/" + hex(k);
+      return `${bool(d, "inv") ? " !" : ""} --mark ${hex(m)}${mask}`;
     },
     conntrack: name === "connmark",
     match(d, pkt) {
@@ -922,7 +925,9 @@ const addrtype: MatchExt = {
   },
   kernel: {
     reason:
-      "--limit-iface-in only in PREROUTING/INPUT/FORWARD, --limit-iface-out only in OUTPUT/POSTROUTING/FORWARD; IPv6 has no BROADCAST, BLACKHOLE or PROHIBIT..XRESOLVE types",
+      "--limit-iface-in only in PREROUTING/INPUT/FORWARD, " +
+      "--limit-iface-out only in OUTPUT/POSTROUTING/FORWARD; " +
+      "IPv6 has no BROADCAST, BLACKHOLE or PROHIBIT..XRESOLVE types",
     check(d, _rule, hookMask, family) {
       if (d.limitIn && d.limitOut) return "EINVAL";
       if (hookMask & (HOOK_BIT.prerouting | HOOK_BIT.input) && d.limitOut) return "EINVAL";
@@ -1010,7 +1015,8 @@ const set: MatchExt = {
     if (s.family !== a.ctx.family)
       throw paramError(
         p,
-        `The protocol family of set ${name} is ${s.family === 4 ? "IPv4" : "IPv6"}, which is not applicable.`,
+        `The protocol family of set ${name} is ${s.family === 4 ? "IPv4" : "IPv6"}, ` +
+          "which is not applicable.",
         a.valAt,
         "iptables.set-family",
       );
@@ -1029,7 +1035,8 @@ const set: MatchExt = {
       );
   },
   save(d) {
-    return `${bool(d, "inv") ? " !" : ""} --match-set ${d.set as string} ${(d.flags as string[]).join(",")}`;
+    const flags = (d.flags as string[]).join(",");
+    return `${bool(d, "inv") ? " !" : ""} --match-set ${d.set as string} ${flags}`;
   },
   match(d, pkt, ectx) {
     const s = ectx.ruleset.ipsets.get(d.set as string);

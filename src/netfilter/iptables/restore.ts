@@ -6,7 +6,8 @@
  */
 import type { IssueCode } from "../../core/issue.js";
 import type { Family } from "../../addr/ip.js";
-import type { Issue, SourceLoc } from "../../model/types.js";
+import type { Issue } from "../../core/issue.js";
+import type { SourceLoc } from "../../core/loc.js";
 import type { IptablesResult } from "./commands.js";
 import {
   buildMatches,
@@ -23,7 +24,8 @@ import type { ParsedCommand } from "./parse.js";
 import { parseIptablesArgv } from "./parse.js";
 import type { IptablesRuleset, IptRule, IptTable, TableName } from "./types.js";
 import type { IptEnv, Prog } from "./util.js";
-import { EXIT, IptError, progPrefix } from "./util.js";
+import type { IptIssue } from "./util.js";
+import { caughtIssue, EXIT, iptIssue, progPrefix } from "./util.js";
 
 export interface RestoreOptions {
   /** `-n` / `--noflush`. */
@@ -96,7 +98,9 @@ type Queued =
  * table: each line is parsed (and translated) as it is read; at COMMIT the queued
  * commands run against its cache (missing chains, rule numbers); then the batch goes to
  * the kernel, which checks every rule (all failures are listed).
- * @example runIptablesRestore(rs, "*filter\n-A INPUT -j ACCEPT\nCOMMIT\n", 4, { noflush: true }).status // 0
+ * @example
+ * runIptablesRestore(rs, "*filter\n-A INPUT -j ACCEPT\nCOMMIT\n", 4, { noflush: true }).status
+ * // 0
  */
 export function runIptablesRestore(
   rs: IptablesRuleset,
@@ -122,7 +126,7 @@ export function runIptablesRestore(
     line: base.line + ln - 1,
     col: ln === 1 ? base.col + col - 1 : col,
   });
-  const fail = (e: IptError, argv: string[], locs: SourceLoc[]): IptablesResult => {
+  const fail = (e: IptIssue, argv: string[], locs: SourceLoc[]): IptablesResult => {
     if (inTable) {
       if (snapshot) fs.tables.set(inTable, snapshot);
       else fs.tables.delete(inTable);
@@ -141,7 +145,7 @@ export function runIptablesRestore(
         afterPolicy = true;
         if (q.policy !== "ACCEPT" && q.policy !== "DROP" && q.policy !== "-")
           return fail(
-            new IptError(
+            iptIssue(
               `${progName}: line ${q.ln} failed: Bad policy name.`,
               EXIT.OTHER,
               "iptables.bad-policy",
@@ -173,11 +177,11 @@ export function runIptablesRestore(
         });
         if (q.pc.command === "P") afterPolicy = true;
         else if (q.pc.command !== "Z") afterPolicy = false;
-      } catch (e) {
-        if (!(e instanceof IptError)) throw e;
+      } catch (thrown) {
+        const e = caughtIssue(thrown);
         if (e.code === "iptables.no-chain")
           return fail(
-            new IptError(
+            iptIssue(
               `${e.message}\nError occurred at line: ${ln}`,
               e.status,
               e.code,
@@ -195,7 +199,7 @@ export function runIptablesRestore(
             .slice(e.message.indexOf(": ") + 2)
             .replace(" Run `dmesg' for more information.", "");
           return fail(
-            new IptError(
+            iptIssue(
               `${progName}: line ${q.ln} failed: ${msg}`,
               e.status,
               e.code,
@@ -209,7 +213,7 @@ export function runIptablesRestore(
         }
         if (e.status === EXIT.PARAMETER)
           return fail(
-            new IptError(
+            iptIssue(
               `${e.message}\nError occurred at line: ${q.ln}`,
               e.status,
               e.code,
@@ -227,7 +231,8 @@ export function runIptablesRestore(
     // a flushed (deleted) or absent table exists again only once something creates it
     let exists = !!(opts.noflush && snapshot);
     const declared = new Set<string>(); // ':' lines (re)create the chain inside the batch
-    const renamed = new Map<string, string>(); // later messages still name a renamed chain by its old name
+    // later messages still name a renamed chain by its old name
+    const renamed = new Map<string, string>();
     interface Rejected {
       text: string;
       chain?: string;
@@ -313,12 +318,14 @@ export function runIptablesRestore(
           if (err) {
             reject(
               q,
-              `${tr.op ?? "RULE_APPEND"} failed (${ERRNO_TEXT[err.errno] ?? err.errno}): rule in chain ${pc.chain!}`,
+              `${tr.op ?? "RULE_APPEND"} failed (${ERRNO_TEXT[err.errno] ?? err.errno}): ` +
+                `rule in chain ${pc.chain!}`,
               err.errno,
               err.reason,
               chainName,
             );
-            if (c2.builtin && !c2.created) k.chains.set(c2.name, { ...c2, created: true }); // the base chain itself is still added
+            // the base chain itself is still added
+            if (c2.builtin && !c2.created) k.chains.set(c2.name, { ...c2, created: true });
             continue;
           }
           k.chains.set(nc.name, nc);
@@ -357,8 +364,8 @@ export function runIptablesRestore(
             rejected = rejected.filter(
               (e) => !e.ruleAdd || (chainName !== undefined && e.chain !== chainName),
             );
-        } catch (e) {
-          if (!(e instanceof IptError)) throw e;
+        } catch (thrown) {
+          const e = caughtIssue(thrown);
           reject(
             q,
             e.message.startsWith(prefix + " ") ? e.message.slice(prefix.length + 1) : e.message,
@@ -375,7 +382,7 @@ export function runIptablesRestore(
     if (rejected.length) {
       const first = rejected[0]!;
       return fail(
-        new IptError(
+        iptIssue(
           `${prefix}\n${rejected.map((e) => e.text).join("\n")}`,
           EXIT.RESOURCE,
           first.code,
@@ -400,7 +407,7 @@ export function runIptablesRestore(
     if (raw.startsWith("COMMIT")) {
       if (!inTable)
         return fail(
-          new IptError(
+          iptIssue(
             `${progName}: line ${ln} failed`,
             EXIT.OTHER,
             "iptables.restore-syntax",
@@ -427,8 +434,9 @@ export function runIptablesRestore(
           .split(/[ \t]+/)[0] ?? "";
       if (!TABLES.includes(name as TableName)) {
         return fail(
-          new IptError(
-            `${prefix}${progName}: line ${ln} table name '${name}' invalid\nError occurred at line: ${ln}`,
+          iptIssue(
+            `${prefix}${progName}: line ${ln} table name '${name}' invalid\n` +
+              `Error occurred at line: ${ln}`,
             EXIT.PARAMETER,
             "iptables.no-table",
             0,
@@ -454,7 +462,7 @@ export function runIptablesRestore(
         policy = parts[1];
       if (chain.length >= 29)
         return fail(
-          new IptError(
+          iptIssue(
             `${prefix}Invalid chain name \`${chain}' (28 chars max)\nError occurred at line: ${ln}`,
             EXIT.PARAMETER,
             "iptables.bad-chain-name",
@@ -468,7 +476,7 @@ export function runIptablesRestore(
       if (c?.builtin) {
         if (policy === undefined)
           return fail(
-            new IptError(
+            iptIssue(
               `${progName}: line ${ln} failed`,
               EXIT.OTHER,
               "iptables.restore-syntax",
@@ -479,7 +487,8 @@ export function runIptablesRestore(
             [raw],
             lineLoc,
           );
-        queue.push({ kind: "policy", ln, chain, policy, raw, loc: lineLoc[0]! }); // "-" creates the base chain, keeps its policy
+        // "-" creates the base chain, keeps its policy
+        queue.push({ kind: "policy", ln, chain, policy, raw, loc: lineLoc[0]! });
       } else {
         // a user chain (any policy word is ignored); an existing one is flushed
         const t: IptTable = { name: t0.name, chains: new Map(t0.chains) };
@@ -496,7 +505,7 @@ export function runIptablesRestore(
     }
     if (!inTable)
       return fail(
-        new IptError(
+        iptIssue(
           `${progName}: line ${ln} failed`,
           EXIT.OTHER,
           "iptables.restore-syntax",
@@ -514,7 +523,7 @@ export function runIptablesRestore(
       const close = body.indexOf("]");
       if (close < 0)
         return fail(
-          new IptError(
+          iptIssue(
             `${prefix}Bad line ${ln}: need ]\nError occurred at line: ${ln}`,
             EXIT.PARAMETER,
             "iptables.restore-syntax",
@@ -547,11 +556,11 @@ export function runIptablesRestore(
       )
         buildMatches(rs, pc, p);
       queue.push({ kind: "cmd", ln, pc, argv, locs, trace: {} });
-    } catch (e) {
-      if (!(e instanceof IptError)) throw e;
+    } catch (thrown) {
+      const e = caughtIssue(thrown);
       return fail(
         e.status === EXIT.PARAMETER
-          ? new IptError(
+          ? iptIssue(
               `${e.message}\nError occurred at line: ${ln}`,
               e.status,
               e.code,
@@ -567,7 +576,7 @@ export function runIptablesRestore(
   if (inTable) {
     const ln = lines.length + 1;
     return fail(
-      new IptError(
+      iptIssue(
         `${progName}: COMMIT expected at line ${ln}`,
         EXIT.OTHER,
         "iptables.restore-commit",

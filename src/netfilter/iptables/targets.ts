@@ -216,7 +216,8 @@ const CONNMARK: TargetExt = {
   },
   save(d) {
     if (d.mode === "set") return ` --set-xmark ${hex(num(d, "ctmark"))}/${hex(num(d, "ctmask"))}`;
-    return ` --${d.mode as string}-mark --nfmask ${hex(num(d, "nfmask"))} --ctmask ${hex(num(d, "ctmask"))}`;
+    const masks = `--nfmask ${hex(num(d, "nfmask"))} --ctmask ${hex(num(d, "ctmask"))}`;
+    return ` --${d.mode as string}-mark ${masks}`;
   },
   conntrack: true,
   apply(d, pkt) {
@@ -389,7 +390,10 @@ const REJECT: TargetExt = {
 
 const PORT_PROTOS = new Set([6, 17, 132, 33]);
 
-/** libxt_NAT & co: ports need -p tcp/udp/sctp/dccp/icmp (IPPROTO_ICMP in both families; the inversion is not looked at). */
+/**
+ * libxt_NAT & co: ports need -p tcp/udp/sctp/dccp/icmp (IPPROTO_ICMP in both families; the
+ * inversion is not looked at).
+ */
 function portsOk(ctx: ParseCtx): boolean {
   return PORT_PROTOS.has(ctx.rule.proto) || ctx.rule.proto === 1;
 }
@@ -506,6 +510,8 @@ function saveNatRange(r: NatRange, family: 4 | 6): string {
   return `${ip}:${ports}`;
 }
 
+const UNCHANGED = "(unchanged)";
+
 function natTarget(name: "DNAT" | "SNAT"): TargetExt {
   const opt = name === "DNAT" ? "to-destination" : "to-source";
   return {
@@ -554,7 +560,7 @@ function natTarget(name: "DNAT" | "SNAT"): TargetExt {
       if (r.port) v.port = r.port[0];
       return {
         verdict: v,
-        effect: `${name.toLowerCase()} to ${saveNatRange(r, r.ip?.[0].family ?? 4) || "(unchanged)"}`,
+        effect: `${name.toLowerCase()} to ${saveNatRange(r, r.ip?.[0].family ?? 4) || UNCHANGED}`,
       };
     },
   };
@@ -660,7 +666,8 @@ const TPROXY: TargetExt = {
   },
   save(d, family) {
     const ip = d.ip ? ntop(d.ip as Addr) : family === 4 ? "0.0.0.0" : "::";
-    return ` --on-port ${num(d, "port")} --on-ip ${ip} --tproxy-mark ${hex(num(d, "mark"))}/${hex(num(d, "mask"))}`;
+    const mark = `${hex(num(d, "mark"))}/${hex(num(d, "mask"))}`;
+    return ` --on-port ${num(d, "port")} --on-ip ${ip} --tproxy-mark ${mark}`;
   },
   kernel: {
     table: "mangle",
@@ -680,7 +687,9 @@ const TPROXY: TargetExt = {
     if (!isZero) v.addr = ip;
     return {
       verdict: v,
-      effect: `tproxy to ${isZero ? "(primary address)" : ntop(ip)}:${port} mark ${markEffect(before, pkt.mark)}`,
+      effect:
+        `tproxy to ${isZero ? "(primary address)" : ntop(ip)}:${port} ` +
+        `mark ${markEffect(before, pkt.mark)}`,
     };
   },
 };

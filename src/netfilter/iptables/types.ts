@@ -5,7 +5,7 @@
  * @module
  */
 import type { Family } from "../../addr/ip.js";
-import type { SourceLoc } from "../../model/types.js";
+import type { SourceLoc } from "../../core/loc.js";
 import type { Hook, NfHostView, NfPacket } from "../types.js";
 import type { AddrMask, IptEnv, Prog } from "./util.js";
 
