@@ -14,6 +14,7 @@
  * @module
  */
 import { contains } from "../addr/ip.js";
+import { defined } from "../core/result.js";
 import { linkByName } from "../model/links.js";
 import { hostFib, type HostFib, type TableFib } from "../model/fib-index.js";
 import { TABLE, type HostState, type Route, type Rule } from "../model/types.js";
@@ -652,14 +653,7 @@ export function answerToDecision(d: Decider4, q: Query4, a: Answer4): Decision {
   };
   if (a.status > 0) {
     const r = d.route(a);
-    return {
-      ok: false,
-      errno: ERRNOS[a.status]!,
-      cacheFlags: [],
-      flow,
-      trace: [],
-      ...(r ? { route: r } : {}),
-    };
+    return { ok: false, errno: ERRNOS[a.status]!, flow, trace: [], ...defined({ route: r }) };
   }
   const r = d.route(a)!;
   return {

@@ -20,7 +20,7 @@ import type {
 } from "../netfilter/types.js";
 import { fibTableLookup } from "./fib.js";
 import { inetSelectAddr, ipv6SelectSaddr, routeGet, type RouteQuery } from "./route.js";
-import { ERRNO, type Decision } from "./types.js";
+import { ERRNO, type Decision, type RouteDecision } from "./types.js";
 
 /** The packet a user asks about (`routelab trace ...`). */
 export interface JourneyQuery {
@@ -422,7 +422,7 @@ function finalOf(
   return {
     verdict,
     oif,
-    gateway: verdict === "sent" && d?.gateway ? formatAddr(d.gateway) : null,
+    gateway: verdict === "sent" && d?.ok && d.gateway ? formatAddr(d.gateway) : null,
     saddr: formatAddr(pkt.saddr),
     daddr: formatAddr(pkt.daddr),
     sport: pkt.sport,
@@ -434,9 +434,9 @@ function finalOf(
   };
 }
 
-function devName(s: HostState, d: Decision): string {
+function devName(s: HostState, d: RouteDecision): string {
   if (d.type === "local" || (d.type === "broadcast" && d.oif === 1)) return "lo";
-  return linkByIndex(s, d.oif ?? 0)?.name ?? "";
+  return linkByIndex(s, d.oif)?.name ?? "";
 }
 
 function changed(a: NfPacket, b: NfPacket): boolean {
@@ -523,7 +523,7 @@ function outputPath(
       query: q,
       trace: w.trace,
       final: finalOf("error", pkt, ct, d, {
-        error: ERRNO[d.errno ?? "ENETUNREACH"],
+        error: ERRNO[d.errno],
         reason: "the socket's route lookup failed",
       }),
     };
@@ -537,7 +537,7 @@ function outputPath(
       return {
         query: q,
         trace: w.trace,
-        final: finalOf("error", pkt, ct, d2, { error: ERRNO[d2.errno ?? "ENETUNREACH"] }),
+        final: finalOf("error", pkt, ct, d2, { error: ERRNO[d2.errno] }),
       };
     d = d2;
   }
@@ -557,7 +557,7 @@ function outputPath(
     const d2 = routeGet(s, again);
     w.trace.push({ kind: "route", stage: "reroute", decision: d2, query: again });
     if (!d2.ok) {
-      rerouteError = ERRNO[d2.errno ?? "ENETUNREACH"];
+      rerouteError = ERRNO[d2.errno];
       return `re-route failed: ${rerouteError}`;
     }
     d = d2;
@@ -636,7 +636,7 @@ function inputPath(
         ? `rp_filter: ${rpf.why}`
         : mart && mart.kind === "martian"
           ? `martian: ${mart.why}`
-          : `no route: ${ERRNO[d.errno ?? "ENETUNREACH"]}`;
+          : `no route: ${ERRNO[d.errno]}`;
     return { query: q, trace: w.trace, final: finalOf("dropped", p, ct, d, { reason }) };
   }
   if (d.type === "local" || d.type === "broadcast") {

@@ -9,30 +9,33 @@
 import { addrEq, ANY4, ANY6, contains, formatAddr, is4, is6, v4, type Addr } from "../addr/ip.js";
 import { linkByIndex, linkByName } from "../model/links.js";
 import { devConf4, devConf6, maxConf4, orConf4, sysctlInt } from "../model/sysctl.js";
+import { defined } from "../core/result.js";
 import { SCOPE, TABLE, type HostState, type IfAddr, type Route } from "../model/types.js";
 import { fibLookup, fibTableLookup, type PolicyResult } from "./fib.js";
 import { multipathHash, selectNexthop } from "./multipath.js";
 import { requiresFlowDissect } from "./rules.js";
-import type { Decision, Errno, Flow, TraceStep } from "./types.js";
-import type { RouteGetQuery } from "../parse/ipcmd.js";
+import type {
+  Decision,
+  Errno,
+  FailedDecision,
+  Flow,
+  RouteDecision,
+  RouteQuery,
+  TraceStep,
+} from "./types.js";
 
 const LO = 1;
 
-/**
- * A route-get question: the arguments of `ip route get` as the grammar parses them, plus
- * `reroute` for netfilter's re-route (ip_route_me_harder: the packet's source is kept
- * without the "must be ours" check, IPv4 uses uid 0, protocol/ports only with flow dissection).
- */
-export type RouteQuery = Omit<RouteGetQuery, "words" | "fibmatch" | "connected"> & {
-  reroute?: boolean;
-};
+export type { RouteQuery };
 
-const fail = (
-  errno: Errno,
-  flow: Flow,
-  trace: TraceStep[],
-  extra: Partial<Decision> = {},
-): Decision => ({ ok: false, errno, cacheFlags: [], flow, trace, ...extra });
+/** A failed lookup; `route` is the error route that ended it, if one did. */
+const fail = (errno: Errno, flow: Flow, trace: TraceStep[], route?: Route): FailedDecision => ({
+  ok: false,
+  errno,
+  flow,
+  trace,
+  ...defined({ route }),
+});
 
 // ---------------------------------------------------------------------------
 // Source selection
@@ -299,7 +302,7 @@ function output4(s: HostState, q: RouteQuery, flow: Flow, trace: TraceStep[]): D
       if (!saddr) saddr = (inetSelectAddr(s, devOut!, 0, SCOPE.link)?.v as number | undefined) ?? 0;
       return make4(s, q, flow, trace, { type: "unicast", oif: devOut!, saddr, daddr: daddr0 });
     }
-    return fail(res.errno, flow, trace, { ...(res.route ? { route: res.route } : {}) });
+    return fail(res.errno, flow, trace, res.route);
   }
   const r = res.route;
   // e. local delivery
@@ -507,14 +510,23 @@ function input4(s: HostState, q: RouteQuery, flow: Flow, trace: TraceStep[]): De
   const base = { iif: inLink.ifindex };
   const martian = (why: string): Decision => {
     trace.push({ kind: "martian", why });
-    return fail("EINVAL", flow, trace, base);
+    return fail("EINVAL", flow, trace);
   };
   if (is4.multicast(saddr) || is4.lbcast(saddr)) return martian("source is multicast or broadcast");
   const local = (
     type: Route["type"],
     flags: string[],
-    extra: Partial<Decision> = {},
-  ): Decision => ({ ok: true, type, oif: LO, cacheFlags: flags, flow, trace, ...base, ...extra });
+    extra: Partial<RouteDecision> = {},
+  ): RouteDecision => ({
+    ok: true,
+    type,
+    oif: LO,
+    cacheFlags: flags,
+    flow,
+    trace,
+    ...base,
+    ...extra,
+  });
   if (is4.lbcast(daddr) || (saddr === 0 && daddr === 0)) {
     if (saddr && validateSource4(s, flow, 0, inDev, 0, trace) < 0)
       return martian("rp_filter rejected the source");
@@ -538,7 +550,7 @@ function input4(s: HostState, q: RouteQuery, flow: Flow, trace: TraceStep[]): De
   const res = fibLookup(s, flow, trace);
   if (!res.ok) {
     trace.push({ kind: "forwarding", enabled: fwd, dev: inDev });
-    return fail(fwd ? res.errno : "EHOSTUNREACH", flow, trace, base);
+    return fail(fwd ? res.errno : "EHOSTUNREACH", flow, trace);
   }
   const r = res.route;
   if (r.type === "broadcast") {
@@ -552,7 +564,7 @@ function input4(s: HostState, q: RouteQuery, flow: Flow, trace: TraceStep[]): De
     return local("local", ["local"], { route: r, table: res.table });
   }
   trace.push({ kind: "forwarding", enabled: fwd, dev: inDev });
-  if (!fwd) return fail("EHOSTUNREACH", flow, trace, base);
+  if (!fwd) return fail("EHOSTUNREACH", flow, trace);
   if (r.type !== "unicast") return martian(`${r.type} destination`);
   // The multipath hash reads the packet itself (route get's dummy skb: UDP unless ipproto).
   const hashFlow: Flow = {
@@ -614,13 +626,13 @@ function route6(s: HostState, q: RouteQuery, flow: Flow, trace: TraceStep[]): De
   // ip6_route_output_flags: with a source the oif only matters to `oif` rules, not to routes.
   else if (flow.oif && flow.hasSaddr && !needStrict) lookupFlow = { ...flow, oifStrict: false };
   const res = fibLookup(s, lookupFlow, trace);
-  if (!res.ok) return fail(res.errno, flow, trace, base);
+  if (!res.ok) return fail(res.errno, flow, trace);
   const r = res.route;
   const nhIndex = chooseNexthop(s, res, lookupFlow, lookupFlow, trace);
   const nh = r.nexthops[nhIndex]!;
   const local = r.type === "local" || r.type === "anycast";
   const oif = local ? LO : nh.ifindex;
-  const d: Decision = {
+  const d: RouteDecision = {
     ok: true,
     type: r.type,
     oif,
@@ -685,9 +697,3 @@ export function routeGet(s: HostState, q: RouteQuery): Decision {
   if (inLink) return input4(s, q, flow, trace);
   return output4(s, q, flow, trace);
 }
-
-/** Convenience: the table a decision came from, or undefined for none. */
-export function decisionTable(d: Decision): number | undefined {
-  return d.table ?? (d.route ? d.route.table : undefined);
-}
-export { TABLE };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseAddr, parsePrefix } from "../addr/ip.js";
 import type { Addr } from "../addr/ip.js";
-import type { Decision } from "../engine/types.js";
+import type { Decision, RouteDecision } from "../engine/types.js";
 import { baseRule, createHostState } from "../model/host.js";
 import type { HostState, Route } from "../model/types.js";
 import { loadDump } from "../model/dump.js";
@@ -72,10 +72,13 @@ function route(p: Partial<Route> & Pick<Route, "family" | "dst">): Route {
   };
 }
 
-function decision(d: Partial<Decision> & { daddr: string }): Decision {
+/** A successful decision; type defaults to the route's (else unicast), oif to none (0). */
+function decision(d: Partial<RouteDecision> & { daddr: string }): RouteDecision {
   const daddr = A(d.daddr);
   return {
     ok: true,
+    type: d.route?.type ?? "unicast",
+    oif: 0,
     cacheFlags: [],
     trace: [],
     flow: {
@@ -587,7 +590,8 @@ describe("printRouteGet", () => {
         fibmatch: true,
       }),
     ).toBe("10.1.0.0/24 dev a1 proto kernel scope link src 10.1.0.1 \n");
-    const err: Decision = { ...decision({ daddr: "10.1.0.77" }), ok: false, errno: "EACCES" };
+    const { flow } = decision({ daddr: "10.1.0.77" });
+    const err: Decision = { ok: false, errno: "EACCES", flow, trace: [] };
     expect(routeGetResult(s, err, { family: 4 })).toEqual({
       stdout: "",
       stderr: "RTNETLINK answers: Permission denied\n",

@@ -13,7 +13,7 @@
 import type { Addr, Family } from "../addr/ip.js";
 import { formatAddr } from "../addr/ip.js";
 import type { HostState } from "../model/types.js";
-import type { Decision, Errno } from "../engine/types.js";
+import type { Decision, Errno, RouteDecision } from "../engine/types.js";
 import { ERRNO } from "../engine/types.js";
 import { Emitter } from "./emit.js";
 import { dsfieldN2a, rtprotN2a, tableN2a } from "./names.js";
@@ -62,7 +62,7 @@ const CACHE_ORDER = [
  * (use {@link routeGetResult} to get both streams and the exit status).
  */
 export function printRouteGet(state: HostState, d: Decision, q: RouteGetQuery): string {
-  if (!d.ok) return routeGetError(d.errno ?? "ENETUNREACH");
+  if (!d.ok) return routeGetError(d.errno);
   const o = new Emitter({ json: q.json, pretty: q.pretty });
   o.startList();
   if (q.fibmatch && d.route) {
@@ -98,9 +98,9 @@ function iifName(state: HostState, iif: string | number): string {
   return typeof iif === "number" ? linkName(state, iif) : iif;
 }
 
-function printCloned(o: Emitter, state: HostState, d: Decision, q: RouteGetQuery): void {
+function printCloned(o: Emitter, state: HostState, d: RouteDecision, q: RouteGetQuery): void {
   const v4 = q.family === 4;
-  const type = d.type ?? d.route?.type ?? "unicast";
+  const type = d.type;
   const iif = q.iif ?? d.iif;
   o.openObject();
   if (type !== "unicast") o.any("type", "%s ", type);
@@ -160,6 +160,6 @@ export function routeGetResult(
   d: Decision,
   q: RouteGetQuery,
 ): { stdout: string; stderr: string; status: number } {
-  if (!d.ok) return { stdout: "", stderr: routeGetError(d.errno ?? "ENETUNREACH"), status: 2 };
+  if (!d.ok) return { stdout: "", stderr: routeGetError(d.errno), status: 2 };
   return { stdout: printRouteGet(state, d, q), stderr: "", status: 0 };
 }
