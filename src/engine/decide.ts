@@ -13,11 +13,11 @@
  * a new one after changing the host (`current()` says whether it still matches).
  * @module
  */
-import { contains } from "../addr/ip.js";
 import { defined } from "../core/result.js";
 import { linkByName } from "../model/links.js";
 import { hostFib, type HostFib, type TableFib } from "../model/fib-index.js";
-import { TABLE, type HostState, type Route, type Rule } from "../model/types.js";
+import { TABLE } from "../core/kinds.js";
+import type { HostState, Route, Rule } from "../model/types.js";
 import type { AutoLpm4 } from "../fib/create.js";
 import { nexthopSaddr, routeGet, type RouteQuery } from "./route.js";
 import type { Decision, Errno, Flow } from "./types.js";
@@ -671,5 +671,3 @@ export function answerToDecision(d: Decider4, q: Query4, a: Answer4): Decision {
     ...(a.prefsrc ? { prefsrc: { family: 4 as const, v: a.prefsrc >>> 0 } } : {}),
   };
 }
-
-export { contains };

@@ -7,8 +7,9 @@
 import { contains } from "../addr/ip.js";
 import { linkByIndex } from "../model/links.js";
 import { devConf4, devConf6 } from "../model/sysctl.js";
-import { TABLE, type HostState, type Route, type Rule } from "../model/types.js";
-import { aliasCmp, dropFib, hostFib, type TableFib } from "../model/fib-index.js";
+import { SCOPE, TABLE, type RouteType } from "../core/kinds.js";
+import type { HostState, Route, Rule } from "../model/types.js";
+import { aliasCmp, hostFib, type TableFib } from "../model/fib-index.js";
 import { ruleMatches } from "./rules.js";
 import type { Errno, Flow, TraceStep } from "./types.js";
 
@@ -20,7 +21,7 @@ export type TableResult =
   | { kind: "throw"; route: Route };
 
 /** The kernel error of a route type (fib_props[].error). */
-export function routeTypeErrno(t: Route["type"]): Errno | "EAGAIN" | undefined {
+export function routeTypeErrno(t: RouteType): Errno | "EAGAIN" | undefined {
   switch (t) {
     case "blackhole":
       return "EINVAL";
@@ -49,11 +50,6 @@ export function tableRoutes(s: HostState, family: 4 | 6, table: number | "merged
   return out.sort((a, b) => b.dst.len - a.dst.len || aliasCmp(a, b));
 }
 
-/** Drop the FIB index after a mutation that kept the same routes array and ends. */
-export function invalidateFib(s: HostState): void {
-  dropFib(s);
-}
-
 /** Does a table exist (has routes)? A missing table is skipped like an empty one. */
 export function tableExists(s: HostState, family: 4 | 6, table: number): boolean {
   return (hostFib(s).table(family, table)?.count ?? 0) > 0;
@@ -74,7 +70,7 @@ function goodNexthop(
   const ld =
     l &&
     !l.carrier &&
-    !(r.family === 4 ? r.scope === 254 : r.type === "local" || r.type === "anycast");
+    !(r.family === 4 ? r.scope === SCOPE.host : r.type === "local" || r.type === "anycast");
   if (
     !ignoreLinkstate &&
     ld &&

@@ -7,7 +7,8 @@
  * Netfilter rules come from any front-end through `NfBaseChain`.
  * @module
  */
-import { addrEq, ANY4, ANY6, formatAddr, parseAddr, type Addr, type Family } from "../addr/ip.js";
+import { addrEq, ANY4, ANY6, formatAddr, parseAddr, type Addr } from "../addr/ip.js";
+import { TABLE, type Family } from "../core/kinds.js";
 import { linkByIndex, linkByName } from "../model/links.js";
 import type { HostState } from "../model/types.js";
 import type {
@@ -121,7 +122,7 @@ export function hostView(s: HostState): NfHostView {
   return {
     addrType(addr: Addr, dev?: string): string {
       const l = dev ? linkByName(s, dev) : undefined;
-      const r = fibTableLookup(s, 255, {
+      const r = fibTableLookup(s, TABLE.local, {
         family: addr.family,
         daddr: addr,
         saddr: addr.family === 4 ? ANY4 : ANY6,

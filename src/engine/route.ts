@@ -10,7 +10,8 @@ import { addrEq, ANY4, ANY6, contains, formatAddr, is4, is6, v4, type Addr } fro
 import { linkByIndex, linkByName } from "../model/links.js";
 import { devConf4, devConf6, maxConf4, orConf4, sysctlInt } from "../model/sysctl.js";
 import { defined } from "../core/result.js";
-import { SCOPE, TABLE, type HostState, type IfAddr, type Route } from "../model/types.js";
+import { SCOPE, TABLE } from "../core/kinds.js";
+import type { HostState, IfAddr, Route } from "../model/types.js";
 import { fibLookup, fibTableLookup, type PolicyResult } from "./fib.js";
 import { multipathHash, selectNexthop } from "./multipath.js";
 import { requiresFlowDissect } from "./rules.js";

@@ -3,8 +3,8 @@
  * prints; a trace is why (each rule visited, each table lookup, rp_filter).
  * @module
  */
-import type { Addr, Family, Prefix } from "../addr/ip.js";
-import type { RouteType } from "../core/kinds.js";
+import type { Addr, Prefix } from "../addr/ip.js";
+import type { Family, RouteType } from "../core/kinds.js";
 import type { Route, Rule } from "../model/types.js";
 
 /** errno names the kernel returns from route lookups, with iproute2's strerror text. */

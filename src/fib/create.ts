@@ -15,7 +15,7 @@
  */
 import { Lpm4Dir248, Lpm4Multibit, Lpm6Multibit } from "./multibit.js";
 import { Lpm4Small, Lpm6Small } from "./small.js";
-import type { Family } from "../addr/ip.js";
+import type { Family } from "../core/kinds.js";
 import type { Lpm, Lpm4, Lpm6 } from "./types.js";
 
 /** Largest table kept in the sorted-array backends. */

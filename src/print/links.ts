@@ -15,11 +15,11 @@
  * (every address is `forever`), `dynamic`/`tentative`/`deprecated` address flags.
  * @module
  */
-import type { Family } from "../addr/ip.js";
+import type { Family } from "../core/kinds.js";
 import { formatAddr } from "../addr/ip.js";
 import type { HostState, IfAddr, Link } from "../model/types.js";
 import { Emitter } from "./emit.js";
-import { groupN2a, rtscopeN2a } from "./names.js";
+import { groupN2a, rtscopeN2a } from "../parse/names.js";
 
 export interface LinkShowOptions {
   json?: boolean;

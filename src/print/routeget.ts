@@ -10,13 +10,14 @@
  * ```
  * @module
  */
-import type { Addr, Family } from "../addr/ip.js";
+import type { Addr } from "../addr/ip.js";
+import { TABLE, type Family } from "../core/kinds.js";
 import { formatAddr } from "../addr/ip.js";
 import type { HostState } from "../model/types.js";
 import type { Decision, Errno, RouteDecision } from "../engine/types.js";
 import { ERRNO } from "../engine/types.js";
 import { Emitter } from "./emit.js";
-import { dsfieldN2a, rtprotN2a, tableN2a } from "./names.js";
+import { dsfieldN2a, rtprotN2a, tableN2a } from "../parse/names.js";
 import { linkName, printPref, printRouteEntry } from "./routes.js";
 
 export interface RouteGetQuery {
@@ -115,7 +116,8 @@ function printCloned(o: Emitter, state: HostState, d: RouteDecision, q: RouteGet
     o.fp(`via ${formatAddr(d.gateway)} `);
   }
   if (d.oif) o.any("dev", "dev %s ", linkName(state, d.oif));
-  if (d.table && d.table !== 254) o.any("table", "table %s ", tableN2a(state.tableNames, d.table));
+  if (d.table && d.table !== TABLE.main)
+    o.any("table", "table %s ", tableN2a(state.tableNames, d.table));
   if (!v4 && d.route) {
     if (d.route.protocol !== 3) o.any("protocol", "proto %s ", rtprotN2a(d.route.protocol));
   }

@@ -10,11 +10,11 @@
  * ```
  * @module
  */
-import type { Family } from "../addr/ip.js";
+import type { Family } from "../core/kinds.js";
 import { bits, formatAddr } from "../addr/ip.js";
 import type { HostState, Rule } from "../model/types.js";
 import { Emitter } from "./emit.js";
-import { dsfieldN2a, groupN2a, ipprotoN2a, rtprotN2a, tableN2a } from "./names.js";
+import { dsfieldN2a, groupN2a, ipprotoN2a, rtprotN2a, tableN2a } from "../parse/names.js";
 
 export interface RulePrintOptions {
   json?: boolean;
