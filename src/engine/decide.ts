@@ -38,7 +38,10 @@ const ENETUNREACH = 1,
   EACCES = 3,
   EINVAL = 4;
 
-/** One IPv4 output question (`ip route get DST [from SRC] [mark M] [uid U] [tos T] [ipproto P] [sport S] [dport D]`). */
+/**
+ * One IPv4 output question (`ip route get DST [from SRC] [mark M] [uid U] [tos T] [ipproto P]
+ * [sport S] [dport D]`).
+ */
 export interface Query4 {
   dst: number;
   /** 0: none. */
@@ -98,7 +101,8 @@ export class Decider4 {
   // rules (struct of arrays)
   private readonly n: number;
   private readonly action: Uint8Array;
-  private readonly pre: Uint8Array; // 1: the static selectors (iif/oif/l3mdev) can match an output flow
+  /** 1: the static selectors (iif/oif/l3mdev) can match an output flow. */
+  private readonly pre: Uint8Array;
   private readonly invert: Uint8Array;
   private readonly markV: Uint32Array;
   private readonly markM: Uint32Array;
@@ -189,7 +193,8 @@ export class Decider4 {
                 : r.action === "unreachable"
                   ? A_UNREACHABLE
                   : A_PROHIBIT;
-      // iif NAME matches an output flow (iif lo) only for an existing lo; oif NAME never (no oif); l3mdev never.
+      // iif NAME matches an output flow (iif lo) only for an existing lo; oif NAME never (no oif);
+      // l3mdev never.
       let pre = true;
       if (r.iifname !== undefined) {
         const l = linkByName(s, r.iifname);
@@ -244,7 +249,10 @@ export class Decider4 {
     this.ifaddrs = new Set(s.addrs.filter((a) => a.family === 4).map((a) => a.local.v as number));
   }
 
-  /** Does the decider still describe the host (no route, rule, link, address or sysctl change since)? */
+  /**
+   * Does the decider still describe the host (no route, rule, link, address or sysctl change
+   * since)?
+   */
   current(): boolean {
     const s = this.s;
     return (
@@ -297,7 +305,8 @@ export class Decider4 {
         const src = nexthopSaddr(this.s, r, nh);
         const v = src ? (src.v as number) : 0;
         const h = r.nexthops[nh]!;
-        // A loopback source off a non-loopback device is __mkroute_output's EINVAL: routeGet decides.
+        // A loopback source off a non-loopback device is __mkroute_output's EINVAL: routeGet
+        // decides.
         if (
           v &&
           v >>> 24 === 127 &&
@@ -369,7 +378,10 @@ export class Decider4 {
     }
   }
 
-  /** Local and main as the merged trie: at equal length, aliases interleave in kernel order (fib.ts mergedLookup). */
+  /**
+   * Local and main as the merged trie: at equal length, aliases interleave in kernel order (fib.ts
+   * mergedLookup).
+   */
   private lookupMerged(dst: number, tos: number): number {
     const a = this.local,
       b = this.main;
@@ -606,7 +618,16 @@ export class Decider4 {
   private readonly answer = new Answer4();
 }
 
-/** Compile the host's IPv4 output decisions. @example const d = compileDecider(state); d.decide(q, answer) */
+/**
+ * Compile the host's IPv4 output decisions.
+ * @example
+ * ```ts
+ * const d = compileDecider(state);
+ * const a = new Answer4();
+ * const q = { dst: 0x01010101, src: 0, mark: 0, uid: 0, tos: 0, proto: 17, sport: 0, dport: 0 };
+ * if (d.decide(q, a) && a.status === 0) console.log(a.oif, a.gateway);
+ * ```
+ */
 export function compileDecider(s: HostState): Decider4 {
   return new Decider4(s);
 }

@@ -36,7 +36,10 @@ export function routeTypeErrno(t: RouteType): Errno | "EAGAIN" | undefined {
   }
 }
 
-/** Routes of one table in kernel alias order: longest prefix first, then tos desc, metric asc, insertion (`seq`). */
+/**
+ * Routes of one table in kernel alias order: longest prefix first, then tos desc, metric asc,
+ * insertion (`seq`).
+ */
 export function tableRoutes(s: HostState, family: 4 | 6, table: number | "merged"): Route[] {
   const fib = hostFib(s);
   const out: Route[] = [];
@@ -96,7 +99,9 @@ function goodNexthop(
   return true;
 }
 
-/** The device nexthops must use: IPv6 input to link-scoped destinations (nhOif), else a strict oif. */
+/**
+ * The device nexthops must use: IPv6 input to link-scoped destinations (nhOif), else a strict oif.
+ */
 function nhDevFilter(f: Flow): number {
   return f.nhOif ?? (f.oifStrict !== false ? f.oif : 0);
 }
@@ -143,7 +148,10 @@ function tryId(
   return undefined;
 }
 
-/** Local and main walked as one table (the merged trie): at equal length, aliases interleave in kernel order. */
+/**
+ * Local and main walked as one table (the merged trie): at equal length, aliases interleave in
+ * kernel order.
+ */
 function mergedLookup(s: HostState, a: TableFib, b: TableFib, f: Flow, ign: boolean): TableResult {
   const routes = s.routes;
   let ia = a.lookup(f.daddr),
@@ -268,7 +276,8 @@ export function fibLookup(
 ): PolicyResult {
   const custom = f.family === 4 ? s.v4CustomRules : s.v6CustomRules;
   if (!custom) {
-    // fib_lookup without custom rules: main (local merged into it) then default; IPv6: local then main.
+    // fib_lookup without custom rules: main (local merged into it) then default; IPv6: local then
+    // main.
     trace?.push({
       kind: "rpdb-bypass",
       why:

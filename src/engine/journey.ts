@@ -179,7 +179,10 @@ export interface ListenSpec {
 
 /** What the journey needs beyond the host and its rulesets. */
 export interface JourneyEnv {
-  /** Sockets listening on the host; undefined = assume the proxy a TPROXY rule points at is listening. */
+  /**
+   * Sockets listening on the host; undefined = assume the proxy a TPROXY rule points at is
+   * listening.
+   */
   listens?: readonly ListenSpec[];
 }
 
@@ -190,7 +193,10 @@ interface Manip {
   apply(p: NfPacket): void;
 }
 
-/** nf_conntrack_in runs at -200: chains before it see no conntrack entry on a packet that has none yet. */
+/**
+ * nf_conntrack_in runs at -200: chains before it see no conntrack entry on a packet that has none
+ * yet.
+ */
 const CT_PRIORITY = -200;
 
 class Walker {
@@ -198,7 +204,10 @@ class Walker {
   readonly view: NfHostView;
   readonly conntrack: boolean;
   tproxied = false;
-  /** The packet carries its conntrack entry (it has passed the conntrack hook once, e.g. before looping through lo). */
+  /**
+   * The packet carries its conntrack entry (it has passed the conntrack hook once, e.g. before
+   * looping through lo).
+   */
   hasCt = false;
   /** NAT for this flow is set up (first traversal done): nat chains are not consulted again. */
   natDone = false;
@@ -268,7 +277,8 @@ class Walker {
       if (entersCt && c.priority >= CT_PRIORITY) this.hasCt = true;
       const before = { ...pkt };
       pkt.ctmark = this.ct.mark;
-      // Before the conntrack hook a packet without an entry has none: ct state is INVALID, ct mark 0.
+      // Before the conntrack hook a packet without an entry has none: ct state is INVALID, ct mark
+      // 0.
       const noCt = !this.hasCt && (!entersCt || c.priority < CT_PRIORITY) && entersCt;
       const seen = noCt ? { ...pkt, ctstate: "invalid" as const, ctmark: 0 } : { ...pkt };
       const res = c.evaluate(seen, this.view);
@@ -282,7 +292,8 @@ class Walker {
       const v = res.verdict;
       const drop = this.applyVerdict(hook, c, v, pkt);
       if (drop && v.kind === "tproxy") {
-        // xt_TPROXY returns NF_DROP itself when no socket is found: the rule's verdict is drop and the
+        // xt_TPROXY returns NF_DROP itself when no socket is found: the rule's verdict is drop and
+        // the
         // packet keeps the mark it had (the tproxy mark is only set on a socket hit).
         pkt.mark = before.mark;
         for (let i = this.trace.length - 1; i >= 0; i--) {
@@ -573,7 +584,8 @@ function outputPath(
   if (post.drop)
     return { query: q, trace: w.trace, final: finalOf("dropped", p, ct, d, { reason: post.drop }) };
   if (d.type === "local" || p.oifname === "lo") {
-    // Local destination: the packet loops through lo and is seen again at PREROUTING and INPUT (it keeps
+    // Local destination: the packet loops through lo and is seen again at PREROUTING and INPUT (it
+    // keeps
     // its route and its conntrack entry, whose NAT was set up in OUTPUT/POSTROUTING).
     w.natDone = true;
     const lo: NfPacket = { ...p, iifname: "lo" };
@@ -667,7 +679,8 @@ function inputPath(
       trace: w.trace,
       final: finalOf("dropped", p, ct, d, {
         reason:
-          "TPROXY assigned a socket but the route is not local (add `ip rule fwmark … lookup T` with `local default dev lo table T`)",
+          "TPROXY assigned a socket but the route is not local (add `ip rule fwmark … lookup T` " +
+          "with `local default dev lo table T`)",
       }),
     };
   p.oifname = devName(s, d);

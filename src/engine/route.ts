@@ -46,7 +46,10 @@ function primaries4(s: HostState, ifindex: number): IfAddr[] {
   return s.addrs.filter((a) => a.family === 4 && a.ifindex === ifindex && !a.secondary);
 }
 
-/** inet_select_addr(dev, dst, scope): a primary address of dev (same subnet as dst preferred), else any device's. */
+/**
+ * inet_select_addr(dev, dst, scope): a primary address of dev (same subnet as dst preferred), else
+ * any device's.
+ */
 export function inetSelectAddr(
   s: HostState,
   ifindex: number,
@@ -69,7 +72,10 @@ export function inetSelectAddr(
   return undefined;
 }
 
-/** The nexthop's source (fib_info_update_nhc_saddr): scope link for gateways, host for direct routes. */
+/**
+ * The nexthop's source (fib_info_update_nhc_saddr): scope link for gateways, host for direct
+ * routes.
+ */
 export function nexthopSaddr(s: HostState, r: Route, i: number): Addr | undefined {
   if (r.prefsrc) return r.prefsrc;
   const nh = r.nexthops[i]!;
@@ -97,7 +103,8 @@ function scope6(a: bigint): number {
 /** ipv6_dev_get_saddr (RFC 6724 rules 1, 2, 5, 8). */
 export function ipv6SelectSaddr(s: HostState, ifindex: number, dst: bigint): Addr | undefined {
   const dscope = scope6(dst);
-  // __ipv6_dev_get_saddr: multicast and link-or-narrower destinations only use the output device's addresses.
+  // __ipv6_dev_get_saddr: multicast and link-or-narrower destinations only use the output device's
+  // addresses.
   const onlyDev = is6.multicast(dst) || dscope <= 0x2;
   let best: IfAddr | undefined;
   let bestKey: number[] = [];
@@ -139,7 +146,10 @@ export function ipv6SelectSaddr(s: HostState, ifindex: number, dst: bigint): Add
   return best?.local;
 }
 
-/** Routes the kernel never flags RTNH_F_LINKDOWN: IPv4 host-scope (local) routes, IPv6 local/anycast (fib6_nh_init). */
+/**
+ * Routes the kernel never flags RTNH_F_LINKDOWN: IPv4 host-scope (local) routes, IPv6 local/anycast
+ * (fib6_nh_init).
+ */
 export function neverLinkdown(r: Route): boolean {
   return r.family === 4 ? r.scope === SCOPE.host : r.type === "local" || r.type === "anycast";
 }
@@ -216,7 +226,10 @@ function isLocal4(s: HostState, a: number): IfAddr | undefined {
   return s.addrs.find((x) => x.family === 4 && x.local.v === a);
 }
 
-/** __ip_dev_find: the device owning an address — an interface address, else a `local` route in the local table (127.0.0.0/8 covers every 127.x). */
+/**
+ * __ip_dev_find: the device owning an address — an interface address, else a `local` route in the
+ * local table (127.0.0.0/8 covers every 127.x).
+ */
 function devOwning4(s: HostState, a: number): number | undefined {
   const ifa = isLocal4(s, a);
   if (ifa) return ifa.ifindex;
@@ -405,7 +418,10 @@ function make4(s: HostState, q: RouteQuery, flow: Flow, trace: TraceStep[], m: M
 // IPv4 input (ip_route_input_slow) and rp_filter (fib_validate_source)
 // ---------------------------------------------------------------------------
 
-/** fib_validate_source: returns <0 (errno) to drop, 0 ok, 1 ok and "source on link" (redirect possible). */
+/**
+ * fib_validate_source: returns <0 (errno) to drop, 0 ok, 1 ok and "source on link" (redirect
+ * possible).
+ */
 export function validateSource4(
   s: HostState,
   flow: Flow,
@@ -685,7 +701,8 @@ export function routeGet(s: HostState, q: RouteQuery): Decision {
     oif: outLink ? outLink.ifindex : 0,
     mark: q.mark ?? 0,
     // Input lookups run with uid 0 (sock_net_uid(net, NULL)); the uid argument is only echoed.
-    // IPv4 input lookups use uid 0; IPv6 ones use the uid argument, else INVALID_UID (inet6_rtm_getroute).
+    // IPv4 input lookups use uid 0; IPv6 ones use the uid argument, else INVALID_UID
+    // (inet6_rtm_getroute).
     uid: input ? (fam === 4 ? 0 : (q.uid ?? 0xffffffff)) : rr && fam === 4 ? 0 : (q.uid ?? 0),
     tos: q.tos ?? 0,
     // `ip route get` defaults to UDP; input lookups see protocol/ports only with flow dissection.

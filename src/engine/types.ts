@@ -104,7 +104,9 @@ export interface RouteQuery {
   reroute?: boolean;
 }
 
-/** A route the lookup resolved to (the kernel's dst_entry / rtable, as `ip route get` prints it). */
+/**
+ * A route the lookup resolved to (the kernel's dst_entry / rtable, as `ip route get` prints it).
+ */
 export interface RouteDecision {
   ok: true;
   /** Resulting route type (unicast, local, broadcast, multicast). */

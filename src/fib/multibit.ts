@@ -4,7 +4,8 @@
  *
  * Layout. Level 0 (the root) is a flat `Int32Array` indexed by the top `stride[0]` bits;
  * deeper nodes are `2^stride[k]`-entry slices of one shared pool. An entry holds either an id
- * (>= 0), -1 (nothing but /0, if any), or a child pointer `-2 - offset` (<= -2). Every entry holds the
+ * (>= 0), -1 (nothing but /0, if any), or a child pointer `-2 - offset` (<= -2). Every entry holds
+ * the
  * *complete* longest match for its address range (leaf pushing), so a lookup is one load per
  * level and stops at the first non-pointer: DIR-24-8 is one load for ≤/24 and two otherwise.
  * A prefix of length L lives in the first level k with `base[k] + stride[k] >= L` and covers
@@ -71,7 +72,10 @@ abstract class MultibitCore {
   protected idPar = new Int32Array(0);
   protected idAddr = new Int32Array(0);
   private n = 0;
-  /** The /0 prefix's id, or -1. It is never written into the tables: -1 there means "fall back to it". */
+  /**
+   * The /0 prefix's id, or -1. It is never written into the tables: -1 there means "fall back to
+   * it".
+   */
   protected def = -1;
   /**
    * Prefixes shorter than `vbits` are virtual too: kept in `vid`, never written into the
@@ -81,7 +85,10 @@ abstract class MultibitCore {
   private readonly vbits: number;
   /** vid[(1 << len) + top len bits] = the id of that short prefix (len 1..vbits-1), or -1. */
   private readonly vid: Int32Array;
-  /** Per block of the top vbits bits: the longest short prefix covering it, else the /0, else -1 (vbits > 1 only). */
+  /**
+   * Per block of the top vbits bits: the longest short prefix covering it, else the /0, else -1
+   * (vbits > 1 only).
+   */
   protected readonly vbest: Int32Array;
 
   constructor(
@@ -442,7 +449,9 @@ abstract class MultibitCore {
 
 /** DIR-24-8 for large IPv4 tables: tbl24 is 2^24 int32 (64 MiB), tbl8 groups of 256. */
 export class Lpm4Dir248 extends MultibitCore implements Lpm4 {
-  /** `groups`: tbl8 groups to allocate up front (a BGP-like table needs about one per 120 prefixes). */
+  /**
+   * `groups`: tbl8 groups to allocate up front (a BGP-like table needs about one per 120 prefixes).
+   */
   constructor(groups = 64) {
     super(32, [24, 8], Math.max(64, groups), 8);
   }

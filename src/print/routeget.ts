@@ -26,7 +26,10 @@ export interface RouteGetQuery {
   from?: Addr;
   /** `iif DEV` as given (name or ifindex). */
   iif?: string | number;
-  /** `uid N` as given; undefined = not given (output lookups then print the flow's uid, the caller's). */
+  /**
+   * `uid N` as given; undefined = not given (output lookups then print the flow's uid, the
+   * caller's).
+   */
   uid?: number | undefined;
   /** `mark N` as given (0 is not sent by iproute2). */
   mark?: number;
@@ -35,7 +38,10 @@ export interface RouteGetQuery {
   pretty?: boolean;
 }
 
-/** The error line iproute2 prints on stderr (exit status 2). @example routeGetError("EACCES") // "RTNETLINK answers: Permission denied\n" */
+/**
+ * The error line iproute2 prints on stderr (exit status 2).
+ * @example routeGetError("EACCES") // "RTNETLINK answers: Permission denied\n"
+ */
 export function routeGetError(errno: Errno): string {
   return `RTNETLINK answers: ${ERRNO[errno]}\n`;
 }
@@ -68,14 +74,16 @@ export function printRouteGet(state: HostState, d: Decision, q: RouteGetQuery): 
   o.startList();
   if (q.fibmatch && d.route) {
     // fib_dump_info reports the table that answered (main while local is merged into it).
-    // …and the type of the answer (a limited broadcast through a unicast default prints "broadcast").
+    // …and the type of the answer (a limited broadcast through a unicast default prints
+    // "broadcast").
     let r =
       d.table !== undefined && d.table !== d.route.table ? { ...d.route, table: d.table } : d.route;
     if ((d.type === "broadcast" || d.type === "multicast") && r.type === "unicast")
       r = { ...r, type: d.type };
     let nhs = r.nexthops;
     if (r.family === 6 && nhs.length > 1 && d.nhIndex !== undefined) {
-      // IPv6 multipath routes are siblings: the matched one is printed first, then the rest of the ring.
+      // IPv6 multipath routes are siblings: the matched one is printed first, then the rest of the
+      // ring.
       nhs = [...nhs.slice(d.nhIndex), ...nhs.slice(0, d.nhIndex)];
     }
     const iif =

@@ -70,7 +70,10 @@ export function nhFlags(state: HostState, r: Route, nh: Nexthop): string[] {
   return out;
 }
 
-/** Route-level flags: the nexthop's for a single nexthop, fib_info's (all dead / all linkdown) for multipath. */
+/**
+ * Route-level flags: the nexthop's for a single nexthop, fib_info's (all dead / all linkdown) for
+ * multipath.
+ */
 export function routeFlags(state: HostState, r: Route): string[] {
   if (r.nexthops.length === 1) return nhFlags(state, r, r.nexthops[0]!);
   if (r.nexthops.length === 0 || r.family === 6) return [];
@@ -128,7 +131,10 @@ function printFlags(o: Emitter, flags: readonly string[]): void {
   o.closeArray();
 }
 
-/** print_rta_gateway (`via GW`), or print_rta_via (`via inet6 GW`) for a gateway of the other family. */
+/**
+ * print_rta_gateway (`via GW`), or print_rta_via (`via inet6 GW`) for a gateway of the other
+ * family.
+ */
 function printGateway(o: Emitter, family: Family, gw: Addr): void {
   if (gw.family === family) {
     o.js("gateway", formatAddr(gw));
@@ -224,7 +230,10 @@ function bitAt(p: Prefix, i: number): number {
   return Number((p.addr.v >> BigInt(127 - i)) & 1n);
 }
 
-/** Where two prefixes diverge: -1/1 for a differing bit within both, or 0 when one contains the other. */
+/**
+ * Where two prefixes diverge: -1/1 for a differing bit within both, or 0 when one contains the
+ * other.
+ */
 function divergence(a: Prefix, b: Prefix): number {
   const l = Math.min(a.len, b.len);
   if (a.addr.family === 6 && b.addr.family === 6) {

@@ -6,7 +6,8 @@
  * @example
  * ```ts
  * printRules(createHostState(), 4, { json: false });
- * // "0:\tfrom all lookup local\n32766:\tfrom all lookup main\n32767:\tfrom all lookup default\n"
+ * // "0:\tfrom all lookup local\n32766:\tfrom all lookup main\n"
+ * // + "32767:\tfrom all lookup default\n"
  * ```
  * @module
  */
@@ -119,7 +120,11 @@ export function printRule(
 
 /**
  * `ip [-6] rule show` for one family, in RPDB order (the order of state.rules4/rules6).
- * @example printRules(state, 6, { json: true }) // '[{"priority":0,"src":"all","table":"local"},...]\n'
+ * @example
+ * ```ts
+ * printRules(state, 6, { json: true });
+ * // '[{"priority":0,"src":"all","table":"local"},...]\n'
+ * ```
  */
 export function printRules(state: HostState, family: Family, opts: RulePrintOptions = {}): string {
   const o = new Emitter(opts);
