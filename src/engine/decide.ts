@@ -19,7 +19,8 @@ import { hostFib, type HostFib, type TableFib } from "../model/fib-index.js";
 import { TABLE } from "../core/kinds.js";
 import type { HostState, Route, Rule } from "../model/types.js";
 import type { AutoLpm4 } from "../fib/create.js";
-import { nexthopSaddr, routeGet, type RouteQuery } from "./route.js";
+import { routeGet, type RouteQuery } from "./route.js";
+import { nexthopSaddr } from "./select.js";
 import type { Decision, Errno, Flow } from "./types.js";
 import { tryAlias } from "./fib.js";
 

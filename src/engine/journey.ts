@@ -20,7 +20,8 @@ import type {
   NfVerdict,
 } from "../netfilter/types.js";
 import { fibTableLookup } from "./fib.js";
-import { inetSelectAddr, ipv6SelectSaddr, routeGet, type RouteQuery } from "./route.js";
+import { routeGet, type RouteQuery } from "./route.js";
+import { inetSelectAddr, ipv6SelectSaddr } from "./select.js";
 import { ERRNO, type Decision, type RouteDecision } from "./types.js";
 
 /** The packet a user asks about (`routelab trace ...`). */

@@ -4,6 +4,7 @@
  * @module
  */
 import type { Addr, Prefix } from "../addr/ip.js";
+import { defined } from "../core/result.js";
 import type { Family, RouteType } from "../core/kinds.js";
 import type { Route, Rule } from "../model/types.js";
 
@@ -150,3 +151,16 @@ export interface FailedDecision {
 
 /** A route lookup result: a route or an errno. Narrow on `ok`. */
 export type Decision = RouteDecision | FailedDecision;
+
+/** ifindex of lo (LOOPBACK_IFINDEX): local delivery's output device, output lookups' iif. */
+export const LO = 1;
+
+/** A failed lookup; `route` is the error route that ended it, if one did. */
+export function failed(
+  errno: Errno,
+  flow: Flow,
+  trace: TraceStep[],
+  route?: Route,
+): FailedDecision {
+  return { ok: false, errno, flow, trace, ...defined({ route }) };
+}
