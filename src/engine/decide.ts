@@ -451,28 +451,6 @@ export class Decider4 {
     return pos;
   }
 
-  /** fib_rule_match over the flattened selectors of rule `r`. */
-  private ruleMatch(r: number, q: Query4, dst: number, src: number): boolean {
-    const mark = q.mark >>> 0,
-      uid = q.uid >>> 0,
-      tos = this.tos[r]!,
-      proto = this.proto[r]!;
-    const m =
-      this.pre[r] === 1 &&
-      ((this.markV[r]! ^ mark) & this.markM[r]!) === 0 &&
-      uid >= this.uidLo[r]! &&
-      uid <= this.uidHi[r]! &&
-      (src & this.srcM[r]!) >>> 0 === this.srcV[r] &&
-      (dst & this.dstM[r]!) >>> 0 === this.dstV[r] &&
-      (tos === 0 || (q.tos & 0x1c) === tos) &&
-      (proto === 0 || proto === q.proto) &&
-      q.sport >= this.spLo[r]! &&
-      q.sport <= this.spHi[r]! &&
-      q.dport >= this.dpLo[r]! &&
-      q.dport <= this.dpHi[r]!;
-    return this.invert[r] ? !m : m;
-  }
-
   /** fib4_rule_suppress: suppress_prefixlength / suppress_ifgroup reject the route. */
   private suppressed(r: number, pos: number): boolean {
     const rt = this.routes[pos]!;
@@ -487,11 +465,29 @@ export class Decider4 {
    * comes back as an error with `hitPos` -1); sets `hitTable`.
    */
   private walkRules(q: Query4, dst: number, src: number): number {
-    const n = this.n;
+    const n = this.n,
+      mark = q.mark >>> 0,
+      uid = q.uid >>> 0,
+      tos = q.tos;
     for (let i = 0; i < n; i++) {
       let r = i;
       for (;;) {
-        if (!this.ruleMatch(r, q, dst, src)) break;
+        // fib_rule_match over the flattened selectors (kept inline: this loop is the hot path).
+        let m =
+          this.pre[r] === 1 &&
+          ((this.markV[r]! ^ mark) & this.markM[r]!) === 0 &&
+          uid >= this.uidLo[r]! &&
+          uid <= this.uidHi[r]! &&
+          (src & this.srcM[r]!) >>> 0 === this.srcV[r] &&
+          (dst & this.dstM[r]!) >>> 0 === this.dstV[r] &&
+          (this.tos[r] === 0 || (tos & 0x1c) === this.tos[r]) &&
+          (this.proto[r] === 0 || this.proto[r] === q.proto) &&
+          q.sport >= this.spLo[r]! &&
+          q.sport <= this.spHi[r]! &&
+          q.dport >= this.dpLo[r]! &&
+          q.dport <= this.dpHi[r]!;
+        if (this.invert[r]) m = !m;
+        if (!m) break;
         const act = this.action[r]!;
         if (act === A_GOTO) {
           const t = this.gotoIdx[r]!;
@@ -507,7 +503,7 @@ export class Decider4 {
         }
         const t = this.tables[r];
         if (!t) break;
-        const res = this.lookupTable(t, dst, q.tos);
+        const res = this.lookupTable(t, dst, tos);
         if (res === -100 || res <= -3) return res;
         if (res >= 0 && !this.suppressed(r, res)) {
           this.hitTable = this.tableId[r]!;

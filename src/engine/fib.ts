@@ -352,7 +352,8 @@ export function fibLookup(
     let r = list[i]!;
     for (;;) {
       const [m, why] = ruleMatches(s, r, f);
-      trace?.push({ kind: "rule", rule: r, matched: m, ...defined({ why }) });
+      // A plain spread, not defined(): this runs once per rule visited.
+      trace?.push({ kind: "rule", rule: r, matched: m, ...(why ? { why } : {}) });
       if (!m) break;
       if (r.action === "goto") {
         const t = gotoTarget(list, r);

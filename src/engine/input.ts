@@ -193,11 +193,11 @@ function inputSpecial4(c: Input4): Decision | undefined {
       return martian(c, "rp_filter rejected the source");
     return localInput(c, "multicast", ["local", "mc"]);
   }
-  const localnet = orConf4(s, inLink.name, "route_localnet");
+  const localnet = () => orConf4(s, inLink.name, "route_localnet");
   if (is4.zeronet(saddr)) return martian(c, "source 0.0.0.0");
   if (is4.zeronet(daddr)) return martian(c, "destination 0.0.0.0");
-  if (is4.loopback(daddr) && !localnet) return martian(c, "destination in 127.0.0.0/8");
-  if (!is4.loopback(daddr) && is4.loopback(saddr) && !localnet)
+  if (is4.loopback(daddr) && !localnet()) return martian(c, "destination in 127.0.0.0/8");
+  if (!is4.loopback(daddr) && is4.loopback(saddr) && !localnet())
     return martian(c, "source in 127.0.0.0/8");
   return undefined;
 }

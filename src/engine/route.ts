@@ -8,7 +8,6 @@
  */
 import { ANY4, ANY6, is4, is6, v4, type Addr } from "../addr/ip.js";
 import { SCOPE, TABLE, type RouteType } from "../core/kinds.js";
-import { defined } from "../core/result.js";
 import { linkByIndex, linkByName } from "../model/links.js";
 import { orConf4 } from "../model/sysctl.js";
 import type { HostState, Route } from "../model/types.js";
@@ -203,8 +202,8 @@ interface Make4 {
 function make4(c: Output4, m: Make4): Decision {
   const { s, flow, trace, daddr, saddr } = c;
   const dev = linkByIndex(s, m.oif);
-  const localnet = !!dev && !!orConf4(s, dev.name, "route_localnet");
-  if (is4.loopback(saddr) && dev?.kind !== "loopback" && !localnet)
+  const localnet = () => !!dev && !!orConf4(s, dev.name, "route_localnet");
+  if (is4.loopback(saddr) && dev?.kind !== "loopback" && !localnet())
     return failed("EINVAL", flow, trace);
   let type = m.type;
   const flags: string[] = [];
@@ -230,14 +229,13 @@ function make4(c: Output4, m: Make4): Decision {
     cacheFlags: flags,
     flow,
     trace,
-    ...defined({
-      route: m.route,
-      matchedPrefix: m.route?.dst,
-      table: m.table,
-      nhIndex: m.nhIndex,
-      gateway: type !== "local" ? gateway : undefined,
-      prefsrc: saddr ? v4(saddr) : undefined,
-    }),
+    // Conditional spreads, not defined(): this runs once per lookup and defined()'s
+    // Object.entries costs more than the whole lookup's allocations.
+    ...(m.route ? { route: m.route, matchedPrefix: m.route.dst } : {}),
+    ...(m.table !== undefined ? { table: m.table } : {}),
+    ...(m.nhIndex !== undefined ? { nhIndex: m.nhIndex } : {}),
+    ...(gateway && type !== "local" ? { gateway } : {}),
+    ...(saddr ? { prefsrc: v4(saddr) } : {}),
   };
 }
 
@@ -282,12 +280,14 @@ function route6(s: HostState, q: RouteQuery, flow: Flow, trace: TraceStep[]): De
     cacheFlags: [],
     flow,
     trace,
-    ...defined({ iif: inLink?.ifindex }),
+    // Conditional spreads, not defined(): once per lookup (see make4).
+    ...(inLink ? { iif: inLink.ifindex } : {}),
     route: r,
     table: res.table,
     nhIndex,
     matchedPrefix: r.dst,
-    ...defined({ gateway: nh.gateway, prefsrc }),
+    ...(nh.gateway ? { gateway: nh.gateway } : {}),
+    ...(prefsrc ? { prefsrc } : {}),
   };
   return d;
 }

@@ -4,7 +4,6 @@
  * @module
  */
 import type { Addr, Prefix } from "../addr/ip.js";
-import { defined } from "../core/result.js";
 import type { Family, RouteType } from "../core/kinds.js";
 import type { Route, Rule } from "../model/types.js";
 
@@ -162,5 +161,6 @@ export function failed(
   trace: TraceStep[],
   route?: Route,
 ): FailedDecision {
-  return { ok: false, errno, flow, trace, ...defined({ route }) };
+  // Not defined(): once per failed lookup, on routeGet's path.
+  return route ? { ok: false, errno, flow, trace, route } : { ok: false, errno, flow, trace };
 }
