@@ -22,7 +22,7 @@ import type {
 import { fibTableLookup } from "./fib.js";
 import { routeGet, type RouteQuery } from "./route.js";
 import { inetSelectAddr, ipv6SelectSaddr } from "./select.js";
-import { ERRNO, type Decision, type RouteDecision } from "./types.js";
+import { ERRNO, type Decision, type FailedDecision, type RouteDecision } from "./types.js";
 
 /** The packet a user asks about (`routelab trace ...`). */
 export interface JourneyQuery {
@@ -339,87 +339,110 @@ class Walker {
     }
   }
 
+  /** A chain's verdict on the packet: undefined to go on, else why the packet is dropped. */
   applyVerdict(hook: Hook, c: NfBaseChain, v: NfVerdict, pkt: NfPacket): string | undefined {
+    const by = `${c.family} ${c.table} ${c.chain}`;
     switch (v.kind) {
       case "accept":
         return undefined;
       case "drop":
-        return `dropped by ${c.family} ${c.table} ${c.chain}${v.reason ? ` (${v.reason})` : ""}`;
+        return `dropped by ${by}${v.reason ? ` (${v.reason})` : ""}`;
       case "reject":
-        return `rejected by ${c.family} ${c.table} ${c.chain} (${v.with})`;
+        return `rejected by ${by} (${v.with})`;
       case "queue":
-        return `queued to userspace queue ${v.num} by ${c.family} ${c.table} ${c.chain} (no reader modelled: dropped)`;
+        return `queued to userspace queue ${v.num} by ${by} (no reader modelled: dropped)`;
       case "dnat":
-      case "redirect": {
-        this.ct.origDaddr = pkt.daddr;
-        this.ct.origDport = pkt.dport;
-        let addr = v.kind === "dnat" ? v.addr : undefined;
-        if (v.kind === "redirect") {
-          // REDIRECT: the primary address of the incoming device, or loopback for local packets.
-          if (hook === "output")
-            addr = pkt.family === 4 ? { family: 4, v: 0x7f000001 } : { family: 6, v: 1n };
-          else {
-            const l = linkByName(this.s, pkt.iifname);
-            const a =
-              l &&
-              this.s.addrs.find(
-                (x) => x.family === pkt.family && x.ifindex === l.ifindex && !x.secondary,
-              );
-            if (!a) return "REDIRECT: the incoming device has no address (dropped)";
-            addr = a.local;
-          }
-        }
-        if (addr) pkt.daddr = addr;
-        if (v.port !== undefined) pkt.dport = v.port;
-        this.ct.dnat = { addr: pkt.daddr, port: pkt.dport };
-        this.trace.push({
-          kind: "nat",
-          what: v.kind === "dnat" ? "DNAT" : "REDIRECT",
-          saddr: formatAddr(pkt.saddr),
-          daddr: formatAddr(pkt.daddr),
-          sport: pkt.sport,
-          dport: pkt.dport,
-        });
-        return undefined;
-      }
+      case "redirect":
+        return this.natDst(hook, v, pkt);
       case "snat":
-      case "masquerade": {
-        this.ct.origSaddr = pkt.saddr;
-        this.ct.origSport = pkt.sport;
-        let addr = v.kind === "snat" ? v.addr : undefined;
-        if (v.kind === "masquerade") {
-          const l = linkByName(this.s, pkt.oifname);
-          if (!l) return "MASQUERADE: no output device";
-          addr =
-            pkt.family === 4
-              ? inetSelectAddr(this.s, l.ifindex, 0, 0)
-              : ipv6SelectSaddr(this.s, l.ifindex, pkt.daddr.v as bigint);
-          if (!addr) return `MASQUERADE: ${l.name} has no address (dropped)`;
-        }
-        if (addr) pkt.saddr = addr;
-        if (v.port !== undefined) pkt.sport = v.port;
-        this.ct.snat = { addr: pkt.saddr, port: pkt.sport };
-        this.trace.push({
-          kind: "nat",
-          what: v.kind === "snat" ? "SNAT" : "MASQUERADE",
-          saddr: formatAddr(pkt.saddr),
-          daddr: formatAddr(pkt.daddr),
-          sport: pkt.sport,
-          dport: pkt.dport,
-        });
-        return undefined;
-      }
-      case "tproxy": {
-        const found = this.socketFor(pkt, v.addr, v.port);
-        this.trace.push({
-          kind: "note",
-          text: `TPROXY to ${v.addr ? formatAddr(v.addr) : "the original destination"}:${v.port}: ${found ? (this.env.listens ? "a socket listens there" : "assuming the proxy listens there (no --listen given)") + ", the packet is assigned to it" : "no socket listens there: dropped"}`,
-        });
-        if (!found) return "TPROXY found no socket";
-        this.tproxied = true;
-        return undefined;
+      case "masquerade":
+        return this.natSrc(v, pkt);
+      case "tproxy":
+        return this.tproxy(v, pkt);
+    }
+  }
+
+  /** The packet as a `nat` trace step after `what` rewrote it. */
+  private pushNat(what: string, pkt: NfPacket): void {
+    this.trace.push({
+      kind: "nat",
+      what,
+      saddr: formatAddr(pkt.saddr),
+      daddr: formatAddr(pkt.daddr),
+      sport: pkt.sport,
+      dport: pkt.dport,
+    });
+  }
+
+  /** DNAT / REDIRECT (nf_nat_setup_info for the destination, nf_nat_redirect_ipv4/6). */
+  private natDst(
+    hook: Hook,
+    v: Extract<NfVerdict, { kind: "dnat" | "redirect" }>,
+    pkt: NfPacket,
+  ): string | undefined {
+    this.ct.origDaddr = pkt.daddr;
+    this.ct.origDport = pkt.dport;
+    let addr = v.kind === "dnat" ? v.addr : undefined;
+    if (v.kind === "redirect") {
+      // REDIRECT: the primary address of the incoming device, or loopback for local packets.
+      if (hook === "output")
+        addr = pkt.family === 4 ? { family: 4, v: 0x7f000001 } : { family: 6, v: 1n };
+      else {
+        const l = linkByName(this.s, pkt.iifname);
+        const a =
+          l &&
+          this.s.addrs.find(
+            (x) => x.family === pkt.family && x.ifindex === l.ifindex && !x.secondary,
+          );
+        if (!a) return "REDIRECT: the incoming device has no address (dropped)";
+        addr = a.local;
       }
     }
+    if (addr) pkt.daddr = addr;
+    if (v.port !== undefined) pkt.dport = v.port;
+    this.ct.dnat = { addr: pkt.daddr, port: pkt.dport };
+    this.pushNat(v.kind === "dnat" ? "DNAT" : "REDIRECT", pkt);
+    return undefined;
+  }
+
+  /** SNAT / MASQUERADE (nf_nat_masquerade_ipv4/6 pick the output device's source). */
+  private natSrc(
+    v: Extract<NfVerdict, { kind: "snat" | "masquerade" }>,
+    pkt: NfPacket,
+  ): string | undefined {
+    this.ct.origSaddr = pkt.saddr;
+    this.ct.origSport = pkt.sport;
+    let addr = v.kind === "snat" ? v.addr : undefined;
+    if (v.kind === "masquerade") {
+      const l = linkByName(this.s, pkt.oifname);
+      if (!l) return "MASQUERADE: no output device";
+      addr =
+        pkt.family === 4
+          ? inetSelectAddr(this.s, l.ifindex, 0, 0)
+          : ipv6SelectSaddr(this.s, l.ifindex, pkt.daddr.v as bigint);
+      if (!addr) return `MASQUERADE: ${l.name} has no address (dropped)`;
+    }
+    if (addr) pkt.saddr = addr;
+    if (v.port !== undefined) pkt.sport = v.port;
+    this.ct.snat = { addr: pkt.saddr, port: pkt.sport };
+    this.pushNat(v.kind === "snat" ? "SNAT" : "MASQUERADE", pkt);
+    return undefined;
+  }
+
+  /** TPROXY (nf_tproxy_get_sock): the packet is assigned to a listening socket, or dropped. */
+  private tproxy(v: Extract<NfVerdict, { kind: "tproxy" }>, pkt: NfPacket): string | undefined {
+    const found = this.socketFor(pkt, v.addr, v.port);
+    const to = `${v.addr ? formatAddr(v.addr) : "the original destination"}:${v.port}`;
+    const listens = this.env.listens
+      ? "a socket listens there"
+      : "assuming the proxy listens there (no --listen given)";
+    const outcome = found
+      ? `${listens}, the packet is assigned to it`
+      : "no socket listens there: dropped";
+    this.trace.push({ kind: "note", text: `TPROXY to ${to}: ${outcome}` });
+    if (!found) return "TPROXY found no socket";
+    this.tproxied = true;
+    return undefined;
   }
 }
 
@@ -460,7 +483,11 @@ function changed(a: NfPacket, b: NfPacket): boolean {
 
 /**
  * Follow one packet (or its reply) through the host.
- * @example journey(state, chains, { family: 4, dst: v4(0x01010101), uid: 1000, ipproto: 17, dport: 443 })
+ * @example
+ * ```ts
+ * const q = { family: 4 as const, dst: v4(0x01010101), uid: 1000, ipproto: 17, dport: 443 };
+ * journey(state, chains, q).final.verdict; // "sent", "delivered", "dropped" or "error"
+ * ```
  */
 export function journey(
   s: HostState,
@@ -517,6 +544,48 @@ function rq(pkt: NfPacket, extra: Partial<RouteQuery>): RouteQuery {
   };
 }
 
+/** The journey's answer: the query, the steps so far and where the packet ended. */
+function done(q: JourneyQuery, w: Walker, final: JourneyFinal): JourneyResult {
+  return { query: q, trace: w.trace, final };
+}
+
+/**
+ * The socket's route lookup (ip_route_output_flow), and for TCP without a bound source the
+ * second lookup connect() makes with the source chosen (ip_route_connect). A result: the
+ * lookup failed.
+ */
+function socketRoute(
+  s: HostState,
+  w: Walker,
+  pkt: NfPacket,
+  q: JourneyQuery,
+  ct: Ct,
+): RouteDecision | JourneyResult {
+  const base: RouteQuery = rq(pkt, {
+    ...(q.from ? { from: q.from } : {}),
+    ...(q.oif ? { oif: q.oif } : {}),
+    uid: q.uid ?? 0,
+  });
+  const d = routeGet(s, base);
+  w.trace.push({ kind: "route", stage: "socket", decision: d, query: base });
+  if (!d.ok) {
+    const reason = "the socket's route lookup failed";
+    return done(q, w, finalOf("error", pkt, ct, d, { error: ERRNO[d.errno], reason }));
+  }
+  if (!q.from && d.prefsrc) pkt.saddr = d.prefsrc;
+  if (!(q.ipproto === 6 && !q.from && q.family === 4 && d.prefsrc)) return d;
+  const again = { ...base, from: d.prefsrc };
+  const d2 = routeGet(s, again);
+  w.trace.push({ kind: "route", stage: "connect", decision: d2, query: again });
+  if (!d2.ok) return done(q, w, finalOf("error", pkt, ct, d2, { error: ERRNO[d2.errno] }));
+  return d2;
+}
+
+/**
+ * A locally generated packet: socket lookup, OUTPUT (re-routed by ip_route_me_harder when a
+ * `route` chain changed the packet or NAT its destination), POSTROUTING, then out or back in
+ * through lo.
+ */
 function outputPath(
   s: HostState,
   w: Walker,
@@ -524,38 +593,10 @@ function outputPath(
   q: JourneyQuery,
   ct: Ct,
 ): JourneyResult {
-  const base: RouteQuery = rq(pkt, {
-    ...(q.from ? { from: q.from } : {}),
-    ...(q.oif ? { oif: q.oif } : {}),
-    uid: q.uid ?? 0,
-  });
-  let d = routeGet(s, base);
-  w.trace.push({ kind: "route", stage: "socket", decision: d, query: base });
-  if (!d.ok)
-    return {
-      query: q,
-      trace: w.trace,
-      final: finalOf("error", pkt, ct, d, {
-        error: ERRNO[d.errno],
-        reason: "the socket's route lookup failed",
-      }),
-    };
-  if (!q.from && d.prefsrc) pkt.saddr = d.prefsrc;
-  if (q.ipproto === 6 && !q.from && q.family === 4 && d.prefsrc) {
-    // connect(): a second lookup with the chosen source (ip_route_connect).
-    const again = { ...base, from: d.prefsrc };
-    const d2 = routeGet(s, again);
-    w.trace.push({ kind: "route", stage: "connect", decision: d2, query: again });
-    if (!d2.ok)
-      return {
-        query: q,
-        trace: w.trace,
-        final: finalOf("error", pkt, ct, d2, { error: ERRNO[d2.errno] }),
-      };
-    d = d2;
-  }
+  const first = socketRoute(s, w, pkt, q, ct);
+  if (!("ok" in first)) return first;
+  let d = first;
   pkt.oifname = devName(s, d);
-  let rerouteError: string | undefined;
   const out = w.hook("output", pkt, (c, before, after) => {
     const trigger =
       (c.type === "route" && changed(before, after)) ||
@@ -569,58 +610,58 @@ function outputPath(
     });
     const d2 = routeGet(s, again);
     w.trace.push({ kind: "route", stage: "reroute", decision: d2, query: again });
-    if (!d2.ok) {
-      rerouteError = ERRNO[d2.errno];
-      return `re-route failed: ${rerouteError}`;
-    }
+    if (!d2.ok) return `re-route failed: ${ERRNO[d2.errno]}`;
     d = d2;
     after.oifname = devName(s, d2);
     return undefined;
   });
-  let p = out.pkt;
-  if (out.drop)
-    return { query: q, trace: w.trace, final: finalOf("dropped", p, ct, d, { reason: out.drop }) };
-  const post = w.hook("postrouting", p);
-  p = post.pkt;
-  if (post.drop)
-    return { query: q, trace: w.trace, final: finalOf("dropped", p, ct, d, { reason: post.drop }) };
-  if (d.type === "local" || p.oifname === "lo") {
-    // Local destination: the packet loops through lo and is seen again at PREROUTING and INPUT (it
-    // keeps
-    // its route and its conntrack entry, whose NAT was set up in OUTPUT/POSTROUTING).
-    w.natDone = true;
-    const lo: NfPacket = { ...p, iifname: "lo" };
-    delete lo.skuid;
-    delete lo.skgid;
-    const pre = w.hook("prerouting", lo);
-    if (pre.drop)
-      return {
-        query: q,
-        trace: w.trace,
-        final: finalOf("dropped", pre.pkt, ct, d, { reason: pre.drop }),
-      };
-    const inp = w.hook("input", { ...pre.pkt, oifname: "" });
-    if (inp.drop)
-      return {
-        query: q,
-        trace: w.trace,
-        final: finalOf("dropped", inp.pkt, ct, d, { reason: inp.drop }),
-      };
-    return {
-      query: q,
-      trace: w.trace,
-      final: finalOf(
-        "delivered",
-        inp.pkt,
-        ct,
-        d,
-        w.tproxied ? { reason: "delivered to the TPROXY socket" } : {},
-      ),
-    };
-  }
-  return { query: q, trace: w.trace, final: finalOf("sent", p, ct, d) };
+  if (out.drop) return done(q, w, finalOf("dropped", out.pkt, ct, d, { reason: out.drop }));
+  const post = w.hook("postrouting", out.pkt);
+  const p = post.pkt;
+  if (post.drop) return done(q, w, finalOf("dropped", p, ct, d, { reason: post.drop }));
+  if (d.type === "local" || p.oifname === "lo") return loopback(w, p, q, ct, d);
+  return done(q, w, finalOf("sent", p, ct, d));
 }
 
+/**
+ * A local destination: the packet loops through lo and is seen again at PREROUTING and
+ * INPUT (it keeps its route and its conntrack entry, whose NAT was set up in
+ * OUTPUT/POSTROUTING).
+ */
+function loopback(
+  w: Walker,
+  p: NfPacket,
+  q: JourneyQuery,
+  ct: Ct,
+  d: RouteDecision,
+): JourneyResult {
+  w.natDone = true;
+  const lo: NfPacket = { ...p, iifname: "lo" };
+  delete lo.skuid;
+  delete lo.skgid;
+  const pre = w.hook("prerouting", lo);
+  if (pre.drop) return done(q, w, finalOf("dropped", pre.pkt, ct, d, { reason: pre.drop }));
+  const inp = w.hook("input", { ...pre.pkt, oifname: "" });
+  if (inp.drop) return done(q, w, finalOf("dropped", inp.pkt, ct, d, { reason: inp.drop }));
+  const extra = w.tproxied ? { reason: "delivered to the TPROXY socket" } : {};
+  return done(q, w, finalOf("delivered", inp.pkt, ct, d, extra));
+}
+
+/** Why an input lookup dropped the packet: rp_filter, a martian, else the errno. */
+function inputDropReason(d: FailedDecision): string {
+  for (const t of d.trace) if (t.kind === "rp_filter" && !t.ok) return `rp_filter: ${t.why}`;
+  for (const t of d.trace) if (t.kind === "martian") return `martian: ${t.why}`;
+  return `no route: ${ERRNO[d.errno]}`;
+}
+
+const TPROXY_NOT_LOCAL =
+  "TPROXY assigned a socket but the route is not local (add `ip rule fwmark … lookup T` " +
+  "with `local default dev lo table T`)";
+
+/**
+ * An arriving packet: PREROUTING, the input lookup (ip_route_input), then INPUT for local
+ * delivery or FORWARD and POSTROUTING.
+ */
 function inputPath(
   s: HostState,
   w: Walker,
@@ -633,67 +674,27 @@ function inputPath(
 ): JourneyResult {
   const pre = w.hook("prerouting", pkt, undefined, preManips);
   let p = pre.pkt;
-  if (pre.drop)
-    return {
-      query: q,
-      trace: w.trace,
-      final: finalOf("dropped", p, ct, undefined, { reason: pre.drop }),
-    };
+  if (pre.drop) return done(q, w, finalOf("dropped", p, ct, undefined, { reason: pre.drop }));
   const rqIn = rq(p, { from: p.saddr, iif: p.iifname });
   const d = routeGet(s, rqIn);
   w.trace.push({ kind: "route", stage, decision: d, query: rqIn });
-  if (!d.ok) {
-    const rpf = d.trace.find((t) => t.kind === "rp_filter" && !t.ok);
-    const mart = d.trace.find((t) => t.kind === "martian");
-    const reason =
-      rpf && rpf.kind === "rp_filter"
-        ? `rp_filter: ${rpf.why}`
-        : mart && mart.kind === "martian"
-          ? `martian: ${mart.why}`
-          : `no route: ${ERRNO[d.errno]}`;
-    return { query: q, trace: w.trace, final: finalOf("dropped", p, ct, d, { reason }) };
-  }
+  if (!d.ok) return done(q, w, finalOf("dropped", p, ct, d, { reason: inputDropReason(d) }));
   if (d.type === "local" || d.type === "broadcast") {
     const inp = w.hook("input", p, undefined, postManips);
     p = inp.pkt;
-    if (inp.drop)
-      return {
-        query: q,
-        trace: w.trace,
-        final: finalOf("dropped", p, ct, d, { reason: inp.drop }),
-      };
-    return {
-      query: q,
-      trace: w.trace,
-      final: finalOf(
-        "delivered",
-        p,
-        ct,
-        d,
-        w.tproxied ? { reason: "delivered to the TPROXY socket" } : {},
-      ),
-    };
+    if (inp.drop) return done(q, w, finalOf("dropped", p, ct, d, { reason: inp.drop }));
+    const extra = w.tproxied ? { reason: "delivered to the TPROXY socket" } : {};
+    return done(q, w, finalOf("delivered", p, ct, d, extra));
   }
-  if (w.tproxied)
-    return {
-      query: q,
-      trace: w.trace,
-      final: finalOf("dropped", p, ct, d, {
-        reason:
-          "TPROXY assigned a socket but the route is not local (add `ip rule fwmark … lookup T` " +
-          "with `local default dev lo table T`)",
-      }),
-    };
+  if (w.tproxied) return done(q, w, finalOf("dropped", p, ct, d, { reason: TPROXY_NOT_LOCAL }));
   p.oifname = devName(s, d);
   const fwd = w.hook("forward", p);
   p = fwd.pkt;
-  if (fwd.drop)
-    return { query: q, trace: w.trace, final: finalOf("dropped", p, ct, d, { reason: fwd.drop }) };
+  if (fwd.drop) return done(q, w, finalOf("dropped", p, ct, d, { reason: fwd.drop }));
   const post = w.hook("postrouting", p, undefined, postManips);
   p = post.pkt;
-  if (post.drop)
-    return { query: q, trace: w.trace, final: finalOf("dropped", p, ct, d, { reason: post.drop }) };
-  return { query: q, trace: w.trace, final: finalOf("sent", p, ct, d) };
+  if (post.drop) return done(q, w, finalOf("dropped", p, ct, d, { reason: post.drop }));
+  return done(q, w, finalOf("sent", p, ct, d));
 }
 
 function replyJourney(
@@ -705,23 +706,7 @@ function replyJourney(
   env: JourneyEnv,
 ): JourneyResult {
   const of = orig.final;
-  if (of.verdict !== "sent") {
-    return {
-      query: q,
-      original: orig,
-      trace: [
-        {
-          kind: "note",
-          text: `the original packet was ${of.verdict}${of.reason ? ` (${of.reason})` : ""}: there is no reply to follow`,
-        },
-      ],
-      final: {
-        ...of,
-        verdict: of.verdict === "delivered" ? "delivered" : of.verdict,
-        reason: "no reply: the original did not leave the host",
-      },
-    };
-  }
+  if (of.verdict !== "sent") return noReply(q, orig);
   // Conntrack state carried over from the original: ct mark and NAT mappings.
   const ct: Ct = { state: "established", mark: of.ctmark };
   const w = new Walker(s, chains, ct, env);
@@ -743,12 +728,46 @@ function replyJourney(
     ctmark: of.ctmark,
     ctdir: "reply",
   };
+  const there = `${of.saddr}:${of.sport} → ${of.daddr}:${of.dport}`,
+    back = `${of.daddr}:${of.dport} → ${of.saddr}:${of.sport}`;
   w.trace.push({
     kind: "conntrack",
-    text: `reply of ${of.saddr}:${of.sport} → ${of.daddr}:${of.dport}: arrives on ${of.oif} as ${of.daddr}:${of.dport} → ${of.saddr}:${of.sport}, ctstate established, ct mark ${"0x" + of.ctmark.toString(16)}`,
+    text:
+      `reply of ${there}: arrives on ${of.oif} as ${back}, ctstate established, ` +
+      `ct mark ${"0x" + of.ctmark.toString(16)}`,
   });
-  // Reverse NAT happens in the conntrack NAT hooks: de-SNAT at PREROUTING -100 (before routing),
-  // de-DNAT at INPUT/POSTROUTING 100 (nf_nat_ipv4_fn on the reply direction).
+  w.natDone = true;
+  const res = inputPath(s, w, pkt, q, ct, "input", ...reverseNat(origCt));
+  res.original = orig;
+  return res;
+}
+
+/** The reply of a packet that did not leave the host: nothing to follow. */
+function noReply(q: JourneyQuery, orig: JourneyResult): JourneyResult {
+  const of = orig.final;
+  const why = of.reason ? ` (${of.reason})` : "";
+  return {
+    query: q,
+    original: orig,
+    trace: [
+      {
+        kind: "note",
+        text: `the original packet was ${of.verdict}${why}: there is no reply to follow`,
+      },
+    ],
+    final: {
+      ...of,
+      verdict: of.verdict === "delivered" ? "delivered" : of.verdict,
+      reason: "no reply: the original did not leave the host",
+    },
+  };
+}
+
+/**
+ * Reverse NAT in the conntrack NAT hooks: de-SNAT at PREROUTING -100 (before routing),
+ * de-DNAT at INPUT/POSTROUTING 100 (nf_nat_ipv4_fn on the reply direction).
+ */
+function reverseNat(origCt: Ct): [pre: Manip[], post: Manip[]] {
   const pre: Manip[] = origCt.origSaddr
     ? [
         {
@@ -773,8 +792,5 @@ function replyJourney(
         },
       ]
     : [];
-  w.natDone = true;
-  const res = inputPath(s, w, pkt, q, ct, "input", pre, post);
-  res.original = orig;
-  return res;
+  return [pre, post];
 }
