@@ -310,8 +310,8 @@ export class Decider4 {
         const src = nexthopSaddr(this.s, r, nh);
         const v = src ? (src.v as number) : 0;
         const h = r.nexthops[nh]!;
-        // A loopback source off a non-loopback device is __mkroute_output's EINVAL: routeGet
-        // decides.
+        // A loopback source off a non-loopback device is __mkroute_output's EINVAL:
+        // routeGet decides.
         if (
           v &&
           v >>> 24 === 127 &&

@@ -9,6 +9,7 @@
  */
 import { addrEq, ANY4, ANY6, formatAddr, parseAddr, type Addr } from "../addr/ip.js";
 import { TABLE, type Family } from "../core/kinds.js";
+import { defined } from "../core/result.js";
 import { linkByIndex, linkByName } from "../model/links.js";
 import type { HostState } from "../model/types.js";
 import type {
@@ -148,10 +149,12 @@ export function hostView(s: HostState): NfHostView {
       const d = routeGet(s, {
         family: q.family,
         dst: q.daddr,
-        ...(q.saddr ? { from: q.saddr } : {}),
-        ...(q.mark !== undefined ? { mark: q.mark } : {}),
-        ...(q.oif ? { oif: q.oif } : {}),
-        ...(q.iif && q.saddr ? { iif: q.iif } : {}),
+        ...defined({
+          from: q.saddr,
+          mark: q.mark,
+          oif: q.oif || undefined,
+          iif: q.iif && q.saddr ? q.iif : undefined,
+        }),
       });
       if (!d.ok) return undefined;
       return d.type === "local" ? "lo" : linkByIndex(s, d.oif ?? 0)?.name;
@@ -250,8 +253,7 @@ class Walker {
     this.trace.push({
       kind: "hook",
       hook,
-      ...(pkt.iifname ? { iif: pkt.iifname } : {}),
-      ...(pkt.oifname ? { oif: pkt.oifname } : {}),
+      ...defined({ iif: pkt.iifname || undefined, oif: pkt.oifname || undefined }),
       mark: pkt.mark,
       saddr: formatAddr(pkt.saddr),
       daddr: formatAddr(pkt.daddr),
@@ -278,8 +280,8 @@ class Walker {
       if (entersCt && c.priority >= CT_PRIORITY) this.hasCt = true;
       const before = { ...pkt };
       pkt.ctmark = this.ct.mark;
-      // Before the conntrack hook a packet without an entry has none: ct state is INVALID, ct mark
-      // 0.
+      // Before the conntrack hook a packet without an entry has none: ct state INVALID,
+      // ct mark 0.
       const noCt = !this.hasCt && (!entersCt || c.priority < CT_PRIORITY) && entersCt;
       const seen = noCt ? { ...pkt, ctstate: "invalid" as const, ctmark: 0 } : { ...pkt };
       const res = c.evaluate(seen, this.view);
@@ -293,9 +295,8 @@ class Walker {
       const v = res.verdict;
       const drop = this.applyVerdict(hook, c, v, pkt);
       if (drop && v.kind === "tproxy") {
-        // xt_TPROXY returns NF_DROP itself when no socket is found: the rule's verdict is drop and
-        // the
-        // packet keeps the mark it had (the tproxy mark is only set on a socket hit).
+        // xt_TPROXY returns NF_DROP itself when no socket is found: the rule's verdict is drop
+        // and the packet keeps the mark it had (the tproxy mark is only set on a socket hit).
         pkt.mark = before.mark;
         for (let i = this.trace.length - 1; i >= 0; i--) {
           const t = this.trace[i]!;
@@ -333,8 +334,7 @@ class Walker {
             : st.matched
               ? (st.effect ?? "continue")
               : "no match",
-        ...(st.markBefore !== undefined ? { markBefore: st.markBefore } : {}),
-        ...(st.markAfter !== undefined ? { markAfter: st.markAfter } : {}),
+        ...defined({ markBefore: st.markBefore, markAfter: st.markAfter }),
       });
     }
   }
@@ -465,7 +465,7 @@ function finalOf(
     dport: pkt.dport,
     mark: pkt.mark >>> 0,
     ctmark: ct.mark >>> 0,
-    ...(pkt.iifname ? { iif: pkt.iifname } : {}),
+    ...defined({ iif: pkt.iifname || undefined }),
     ...extra,
   };
 }
@@ -562,8 +562,7 @@ function socketRoute(
   ct: Ct,
 ): RouteDecision | JourneyResult {
   const base: RouteQuery = rq(pkt, {
-    ...(q.from ? { from: q.from } : {}),
-    ...(q.oif ? { oif: q.oif } : {}),
+    ...defined({ from: q.from, oif: q.oif || undefined }),
     uid: q.uid ?? 0,
   });
   const d = routeGet(s, base);
@@ -604,7 +603,7 @@ function outputPath(
     if (!trigger) return undefined;
     const again = rq(after, {
       from: after.saddr,
-      ...(q.oif ? { oif: q.oif } : {}),
+      ...defined({ oif: q.oif || undefined }),
       uid: q.uid ?? 0,
       reroute: true,
     });

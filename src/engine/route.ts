@@ -210,8 +210,8 @@ function make4(c: Output4, m: Make4): Decision {
   if (is4.lbcast(daddr)) type = "broadcast";
   else if (is4.multicast(daddr)) type = "multicast";
   else if (is4.zeronet(daddr)) return failed("EINVAL", flow, trace);
-  // Broadcast drops the fib_info; multicast through a route shorter than /4 too ("do not
-  // gateway").
+  // Broadcast drops the fib_info; multicast through a route shorter than /4 too
+  // ("do not gateway").
   let gateway = m.gateway;
   if (type === "broadcast") {
     flags.push("local", "brd");

@@ -8,9 +8,9 @@
  * - operstate: DOWN when admin down; lo UNKNOWN; tun/tap UNKNOWN with a reader else DOWN;
  *   veth UP or LOWERLAYERDOWN; bridge UP (UNKNOWN without ports) or DOWN; others UP or DOWN;
  * - qdisc: `noop` when down (as for a device never set up; the kernel keeps the last qdisc
- *   of a device set down again, which the model does not record), `noqueue` for lo/veth/bridge, the
- *   default qdisc (pfifo_fast,
- *   or `net.core.default_qdisc` from the state's sysctls) for tun/tap.
+ *   of a device set down again, which the model does not record), `noqueue` for
+ *   lo/veth/bridge, the default qdisc (pfifo_fast, or `net.core.default_qdisc` from the
+ *   state's sysctls) for tun/tap.
  *
  * Not modelled (never printed): altnames, link-netnsid, statistics, dynamic lifetimes
  * (every address is `forever`), `dynamic`/`tentative`/`deprecated` address flags.

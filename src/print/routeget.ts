@@ -12,6 +12,7 @@
  */
 import type { Addr } from "../addr/ip.js";
 import { TABLE, type Family } from "../core/kinds.js";
+import { defined } from "../core/result.js";
 import { formatAddr } from "../addr/ip.js";
 import type { HostState } from "../model/types.js";
 import type { Decision, Errno, RouteDecision } from "../engine/types.js";
@@ -94,7 +95,7 @@ export function printRouteGet(state: HostState, d: Decision, q: RouteGetQuery): 
       details: false,
       tableFiltered: false,
       nexthops: nhs,
-      ...(iif !== undefined ? { iif } : {}),
+      ...defined({ iif }),
     });
   } else {
     printCloned(o, state, d, q);

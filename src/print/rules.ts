@@ -36,10 +36,20 @@ export function printRule(
   r: Rule,
   details: boolean,
 ): void {
-  const host = bits(r.family);
   o.openObject();
   o.any("priority", "%u:\t", r.pref);
   if (r.invert) o.nul("not", "not ");
+  printSelectors(o, state, r);
+  printAction(o, state, rules, r);
+  if ((r.protocol && r.protocol !== 2) || details)
+    o.any("protocol", " proto %s", rtprotN2a(r.protocol));
+  o.fp("\n");
+  o.closeObject();
+}
+
+/** print_rule's selectors: from, to, tos, fwmark, iif, oif, l3mdev, uidrange, ports, tun_id. */
+function printSelectors(o: Emitter, state: HostState, r: Rule): void {
+  const host = bits(r.family);
   if (r.src && r.src.len > 0) {
     o.fp("from ");
     o.any("src", "%s", formatAddr(r.src.addr));
@@ -88,6 +98,10 @@ export function printRule(
     }
   }
   if (r.tunId !== undefined) o.any("tun_id", " tun_id %s", r.tunId);
+}
+
+/** print_rule's action: lookup TABLE with its suppressors, realms, goto, nop or the type. */
+function printAction(o: Emitter, state: HostState, rules: readonly Rule[], r: Rule): void {
   if (r.table && !r.l3mdev) {
     o.any("table", " lookup %s", tableN2a(state.tableNames, r.table));
     if (r.suppressPrefixlen !== -1)
@@ -112,10 +126,6 @@ export function printRule(
   } else if (r.action !== "lookup") {
     o.any("action", " %s", r.action);
   }
-  if ((r.protocol && r.protocol !== 2) || details)
-    o.any("protocol", " proto %s", rtprotN2a(r.protocol));
-  o.fp("\n");
-  o.closeObject();
 }
 
 /**
