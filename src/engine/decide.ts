@@ -11,6 +11,9 @@
  * unicast and local, loopback sources — it reports as `FALLBACK`, and the caller asks
  * `routeGet` (`decideAny` does that). A decider describes the host at compile time: compile
  * a new one after changing the host (`current()` says whether it still matches).
+ *
+ * Over 500 lines on purpose: one class whose typed arrays and the loops over them are the
+ * hot path; splitting it would put the loops behind module boundaries for no reader's gain.
  * @module
  */
 import { defined } from "../core/result.js";

@@ -27,6 +27,9 @@
  *
  * Per id the structure keeps length, address and parent (arrays indexed by id, grown to the
  * largest id), which gives `parentOf` in O(1) and exact match by walking up from `lookup`.
+ *
+ * Over 500 lines on purpose: the three backends share this layout and its leaf-pushing
+ * helpers, which only make sense read together.
  * @module
  */
 import { checkId, checkLen, idInUse, MASK4, MASK6, toWords } from "./bits.js";
