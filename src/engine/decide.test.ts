@@ -203,7 +203,7 @@ const probe = fc
   );
 
 describe("compiled decider", () => {
-  it("answers exactly as routeGet (printed answer and route), leaving only the rare cases to it", () => {
+  it("answers as routeGet (printed answer and route), leaving only the rare cases to it", () => {
     let decided = 0,
       total = 0;
     fc.assert(
@@ -240,7 +240,8 @@ describe("compiled decider", () => {
       }),
       { numRuns: 400, seed: 0xdec1de },
     );
-    // Most questions are the decider's own (the probes include many special destinations and sources on purpose).
+    // Most questions are the decider's own (the probes include many special destinations and
+    // sources on purpose).
     expect(decided / total).toBeGreaterThan(0.5);
   });
 });

@@ -11,15 +11,21 @@
  * unicast and local, loopback sources — it reports as `FALLBACK`, and the caller asks
  * `routeGet` (`decideAny` does that). A decider describes the host at compile time: compile
  * a new one after changing the host (`current()` says whether it still matches).
+ *
+ * Over 500 lines on purpose: one class whose typed arrays and the loops over them are the
+ * hot path; splitting it would put the loops behind module boundaries for no reader's gain.
  * @module
  */
-import { contains } from "../addr/ip.js";
+import { defined } from "../core/result.js";
 import { linkByName } from "../model/links.js";
 import { hostFib, type HostFib, type TableFib } from "../model/fib-index.js";
-import { TABLE, type HostState, type Route, type Rule } from "../model/types.js";
+import { TABLE } from "../core/kinds.js";
+import type { HostState, Route, Rule } from "../model/types.js";
 import type { AutoLpm4 } from "../fib/create.js";
-import { nexthopSaddr, routeGet, type RouteQuery } from "./route.js";
-import type { Decision, Errno, Flow } from "./types.js";
+import { routeGet, type RouteQuery } from "./route.js";
+import { nexthopSaddr } from "./select.js";
+import { failed, type Decision, type Errno, type Flow } from "./types.js";
+import { v4 } from "../addr/ip.js";
 import { tryAlias } from "./fib.js";
 
 /** Answer status: 0 a route, >0 an errno (ERRNOS[status]), FALLBACK: ask routeGet. */
@@ -37,7 +43,10 @@ const ENETUNREACH = 1,
   EACCES = 3,
   EINVAL = 4;
 
-/** One IPv4 output question (`ip route get DST [from SRC] [mark M] [uid U] [tos T] [ipproto P] [sport S] [dport D]`). */
+/**
+ * One IPv4 output question (`ip route get DST [from SRC] [mark M] [uid U] [tos T] [ipproto P]
+ * [sport S] [dport D]`).
+ */
 export interface Query4 {
   dst: number;
   /** 0: none. */
@@ -85,6 +94,27 @@ const K_UNKNOWN = 0,
   K_ERR = 4,
   K_FALLBACK = 5;
 
+const ACTIONS: Record<Rule["action"], number> = {
+  lookup: A_LOOKUP,
+  goto: A_GOTO,
+  nop: A_NOP,
+  blackhole: A_BLACKHOLE,
+  unreachable: A_UNREACHABLE,
+  prohibit: A_PROHIBIT,
+};
+
+/**
+ * Whether the static selectors let a rule match an output flow (iif lo, no oif): `iif NAME`
+ * only for an existing lo; `oif NAME` never (no oif); l3mdev never.
+ */
+function outputCanMatch(s: HostState, r: Rule): boolean {
+  if (r.iifname !== undefined) {
+    const l = linkByName(s, r.iifname);
+    if (!l || l.ifindex !== 1) return false;
+  }
+  return r.oifname === undefined && !r.l3mdev;
+}
+
 const maskOf = (len: number): number =>
   len <= 0 ? 0 : len >= 32 ? 0xffffffff : (0xffffffff << (32 - len)) >>> 0;
 
@@ -97,7 +127,8 @@ export class Decider4 {
   // rules (struct of arrays)
   private readonly n: number;
   private readonly action: Uint8Array;
-  private readonly pre: Uint8Array; // 1: the static selectors (iif/oif/l3mdev) can match an output flow
+  /** 1: the static selectors (iif/oif/l3mdev) can match an output flow. */
+  private readonly pre: Uint8Array;
   private readonly invert: Uint8Array;
   private readonly markV: Uint32Array;
   private readonly markM: Uint32Array;
@@ -174,55 +205,7 @@ export class Decider4 {
     this.supGroup = new Int32Array(n);
     this.tableId = new Uint32Array(n);
     this.tables = new Array(n);
-    for (let i = 0; i < n; i++) {
-      const r = list[i]!;
-      this.action[i] =
-        r.action === "lookup"
-          ? A_LOOKUP
-          : r.action === "goto"
-            ? A_GOTO
-            : r.action === "nop"
-              ? A_NOP
-              : r.action === "blackhole"
-                ? A_BLACKHOLE
-                : r.action === "unreachable"
-                  ? A_UNREACHABLE
-                  : A_PROHIBIT;
-      // iif NAME matches an output flow (iif lo) only for an existing lo; oif NAME never (no oif); l3mdev never.
-      let pre = true;
-      if (r.iifname !== undefined) {
-        const l = linkByName(s, r.iifname);
-        pre &&= !!l && l.ifindex === 1;
-      }
-      if (r.oifname !== undefined) pre = false;
-      if (r.l3mdev) pre = false;
-      this.pre[i] = pre ? 1 : 0;
-      this.invert[i] = r.invert ? 1 : 0;
-      this.markV[i] = r.fwmark >>> 0;
-      this.markM[i] = r.fwmask >>> 0;
-      this.uidLo[i] = r.uidRange ? r.uidRange[0] : 0;
-      this.uidHi[i] = r.uidRange ? r.uidRange[1] : 0xffffffff;
-      if (r.src) {
-        this.srcM[i] = r.src.addr.family === 4 ? maskOf(r.src.len) : 0;
-        this.srcV[i] = ((r.src.addr.v as number) & this.srcM[i]!) >>> 0;
-      }
-      if (r.dst) {
-        this.dstM[i] = r.dst.addr.family === 4 ? maskOf(r.dst.len) : 0;
-        this.dstV[i] = ((r.dst.addr.v as number) & this.dstM[i]!) >>> 0;
-      }
-      this.tos[i] = r.tos;
-      this.proto[i] = r.ipproto;
-      this.spLo[i] = r.sport ? r.sport[0] : 0;
-      this.spHi[i] = r.sport ? r.sport[1] : 65535;
-      this.dpLo[i] = r.dport ? r.dport[0] : 0;
-      this.dpHi[i] = r.dport ? r.dport[1] : 65535;
-      this.gotoIdx[i] =
-        r.gotoPref === undefined ? -1 : list.findIndex((x) => x.pref === r.gotoPref);
-      this.supLen[i] = r.suppressPrefixlen;
-      this.supGroup[i] = r.suppressIfgroup;
-      this.tableId[i] = r.table;
-      this.tables[i] = this.fib.table(4, r.table);
-    }
+    for (let i = 0; i < n; i++) this.compileRule(i, list);
     this.local = this.fib.table(4, TABLE.local);
     this.main = this.fib.table(4, TABLE.main);
     this.dflt = this.fib.table(4, TABLE.default);
@@ -243,7 +226,41 @@ export class Decider4 {
     this.ifaddrs = new Set(s.addrs.filter((a) => a.family === 4).map((a) => a.local.v as number));
   }
 
-  /** Does the decider still describe the host (no route, rule, link, address or sysctl change since)? */
+  /** Flatten rule `i` of `list` into the typed arrays. */
+  private compileRule(i: number, list: Rule[]): void {
+    const r = list[i]!;
+    this.action[i] = ACTIONS[r.action];
+    this.pre[i] = outputCanMatch(this.s, r) ? 1 : 0;
+    this.invert[i] = r.invert ? 1 : 0;
+    this.markV[i] = r.fwmark >>> 0;
+    this.markM[i] = r.fwmask >>> 0;
+    this.uidLo[i] = r.uidRange ? r.uidRange[0] : 0;
+    this.uidHi[i] = r.uidRange ? r.uidRange[1] : 0xffffffff;
+    if (r.src) {
+      this.srcM[i] = r.src.addr.family === 4 ? maskOf(r.src.len) : 0;
+      this.srcV[i] = ((r.src.addr.v as number) & this.srcM[i]!) >>> 0;
+    }
+    if (r.dst) {
+      this.dstM[i] = r.dst.addr.family === 4 ? maskOf(r.dst.len) : 0;
+      this.dstV[i] = ((r.dst.addr.v as number) & this.dstM[i]!) >>> 0;
+    }
+    this.tos[i] = r.tos;
+    this.proto[i] = r.ipproto;
+    this.spLo[i] = r.sport ? r.sport[0] : 0;
+    this.spHi[i] = r.sport ? r.sport[1] : 65535;
+    this.dpLo[i] = r.dport ? r.dport[0] : 0;
+    this.dpHi[i] = r.dport ? r.dport[1] : 65535;
+    this.gotoIdx[i] = r.gotoPref === undefined ? -1 : list.findIndex((x) => x.pref === r.gotoPref);
+    this.supLen[i] = r.suppressPrefixlen;
+    this.supGroup[i] = r.suppressIfgroup;
+    this.tableId[i] = r.table;
+    this.tables[i] = this.fib.table(4, r.table);
+  }
+
+  /**
+   * Does the decider still describe the host (no route, rule, link, address or sysctl change
+   * since)?
+   */
   current(): boolean {
     const s = this.s;
     return (
@@ -296,7 +313,8 @@ export class Decider4 {
         const src = nexthopSaddr(this.s, r, nh);
         const v = src ? (src.v as number) : 0;
         const h = r.nexthops[nh]!;
-        // A loopback source off a non-loopback device is __mkroute_output's EINVAL: routeGet decides.
+        // A loopback source off a non-loopback device is __mkroute_output's EINVAL:
+        // routeGet decides.
         if (
           v &&
           v >>> 24 === 127 &&
@@ -368,7 +386,10 @@ export class Decider4 {
     }
   }
 
-  /** Local and main as the merged trie: at equal length, aliases interleave in kernel order (fib.ts mergedLookup). */
+  /**
+   * Local and main as the merged trie: at equal length, aliases interleave in kernel order (fib.ts
+   * mergedLookup).
+   */
   private lookupMerged(dst: number, tos: number): number {
     const a = this.local,
       b = this.main;
@@ -415,6 +436,88 @@ export class Decider4 {
     return -1;
   }
 
+  /** Table of the route the last lookupNoRules / walkRules found. */
+  private hitTable = 0;
+
+  /**
+   * fib_lookup without custom rules: main (local merged into it), then default; a throw in
+   * the merged table ends nothing. A lookupTable code; sets `hitTable`.
+   */
+  private lookupNoRules(dst: number, tos: number): number {
+    let pos = this.lookupMerged(dst, tos);
+    this.hitTable = TABLE.main;
+    if (pos === -1 || pos === -2) {
+      pos = this.dflt ? this.lookupTable(this.dflt, dst, tos) : -1;
+      this.hitTable = TABLE.default;
+      if (pos === -2) pos = -1;
+    }
+    return pos;
+  }
+
+  /** fib4_rule_suppress: suppress_prefixlength / suppress_ifgroup reject the route. */
+  private suppressed(r: number, pos: number): boolean {
+    const rt = this.routes[pos]!;
+    if (rt.dst.len <= this.supLen[r]!) return true;
+    if (this.supGroup[r] === -1) return false;
+    const ifx = rt.nexthops[0]?.ifindex ?? 0;
+    return ifx < this.linkGroup.length && this.linkGroup[ifx] === this.supGroup[r];
+  }
+
+  /**
+   * fib_rules_lookup over the flattened rules: a lookupTable code (a rule action's errno
+   * comes back as an error with `hitPos` -1); sets `hitTable`.
+   */
+  private walkRules(q: Query4, dst: number, src: number): number {
+    const n = this.n,
+      mark = q.mark >>> 0,
+      uid = q.uid >>> 0,
+      tos = q.tos;
+    for (let i = 0; i < n; i++) {
+      let r = i;
+      for (;;) {
+        // fib_rule_match over the flattened selectors (kept inline: this loop is the hot path).
+        let m =
+          this.pre[r] === 1 &&
+          ((this.markV[r]! ^ mark) & this.markM[r]!) === 0 &&
+          uid >= this.uidLo[r]! &&
+          uid <= this.uidHi[r]! &&
+          (src & this.srcM[r]!) >>> 0 === this.srcV[r] &&
+          (dst & this.dstM[r]!) >>> 0 === this.dstV[r] &&
+          (this.tos[r] === 0 || (tos & 0x1c) === this.tos[r]) &&
+          (this.proto[r] === 0 || this.proto[r] === q.proto) &&
+          q.sport >= this.spLo[r]! &&
+          q.sport <= this.spHi[r]! &&
+          q.dport >= this.dpLo[r]! &&
+          q.dport <= this.dpHi[r]!;
+        if (this.invert[r]) m = !m;
+        if (!m) break;
+        const act = this.action[r]!;
+        if (act === A_GOTO) {
+          const t = this.gotoIdx[r]!;
+          if (t < 0) break;
+          i = t;
+          r = t;
+          continue;
+        }
+        if (act === A_NOP) break;
+        if (act !== A_LOOKUP) {
+          this.hitPos = -1;
+          return -3 - (act === A_UNREACHABLE ? ENETUNREACH : act === A_PROHIBIT ? EACCES : EINVAL);
+        }
+        const t = this.tables[r];
+        if (!t) break;
+        const res = this.lookupTable(t, dst, tos);
+        if (res === -100 || res <= -3) return res;
+        if (res >= 0 && !this.suppressed(r, res)) {
+          this.hitTable = this.tableId[r]!;
+          return res;
+        }
+        break;
+      }
+    }
+    return -1;
+  }
+
   /**
    * Answer one question into `out`: true, or false with `out.status = FALLBACK` when
    * `routeGet` must answer it.
@@ -428,96 +531,23 @@ export class Decider4 {
     if (dst === 0 || d8 === 127 || d8 >= 224) return false;
     if (src !== 0 && (src >>> 24 === 127 || src >>> 28 >= 0xe || !this.ifaddrs.has(src)))
       return false;
-    const tos = q.tos;
-    let pos = -1,
-      table = 0;
-    if (!this.custom) {
-      pos = this.lookupMerged(dst, tos);
-      table = TABLE.main;
-      if (pos === -1 || pos === -2) {
-        // a throw in the merged table ends nothing: the default table is next
-        pos = this.dflt ? this.lookupTable(this.dflt, dst, tos) : -1;
-        table = TABLE.default;
-        if (pos === -2) pos = -1;
-      }
-      if (pos === -100) return false;
-      if (pos < 0) {
-        out.status = pos <= -3 ? -3 - pos : ENETUNREACH;
-        out.pos = pos <= -3 ? this.hitPos : -1;
-        return true;
-      }
-    } else {
-      const n = this.n,
-        mark = q.mark >>> 0,
-        uid = q.uid >>> 0;
-      let i = 0;
-      pos = -1;
-      rules: for (; i < n; i++) {
-        let r = i;
-        for (;;) {
-          let m =
-            this.pre[r] === 1 &&
-            ((this.markV[r]! ^ mark) & this.markM[r]!) === 0 &&
-            uid >= this.uidLo[r]! &&
-            uid <= this.uidHi[r]! &&
-            (src & this.srcM[r]!) >>> 0 === this.srcV[r] &&
-            (dst & this.dstM[r]!) >>> 0 === this.dstV[r] &&
-            (this.tos[r] === 0 || (tos & 0x1c) === this.tos[r]) &&
-            (this.proto[r] === 0 || this.proto[r] === q.proto) &&
-            q.sport >= this.spLo[r]! &&
-            q.sport <= this.spHi[r]! &&
-            q.dport >= this.dpLo[r]! &&
-            q.dport <= this.dpHi[r]!;
-          if (this.invert[r]) m = !m;
-          if (!m) break;
-          const act = this.action[r]!;
-          if (act === A_GOTO) {
-            const t = this.gotoIdx[r]!;
-            if (t < 0) break;
-            i = t;
-            r = t;
-            continue;
-          }
-          if (act === A_NOP) break;
-          if (act !== A_LOOKUP) {
-            out.status = act === A_UNREACHABLE ? ENETUNREACH : act === A_PROHIBIT ? EACCES : EINVAL;
-            out.pos = -1;
-            return true;
-          }
-          const t = this.tables[r];
-          if (!t) break;
-          const res = this.lookupTable(t, dst, tos);
-          if (res === -100) return false;
-          if (res >= 0) {
-            const rt = this.routes[res]!;
-            if (rt.dst.len <= this.supLen[r]!) break;
-            if (this.supGroup[r] !== -1) {
-              const ifx = rt.nexthops[0]?.ifindex ?? 0;
-              if (ifx < this.linkGroup.length && this.linkGroup[ifx] === this.supGroup[r]) break;
-            }
-            pos = res;
-            table = this.tableId[r]!;
-            break rules;
-          }
-          if (res <= -3) {
-            out.status = -3 - res;
-            out.pos = this.hitPos;
-            return true;
-          }
-          break;
-        }
-      }
-      if (pos < 0) {
-        out.status = ENETUNREACH;
-        out.pos = -1;
-        return true;
-      }
+    const pos = this.custom ? this.walkRules(q, dst, src) : this.lookupNoRules(dst, q.tos);
+    if (pos === -100) return false;
+    if (pos < 0) {
+      out.status = pos <= -3 ? -3 - pos : ENETUNREACH;
+      out.pos = pos <= -3 ? this.hitPos : -1;
+      return true;
     }
-    // make4 for a unicast or local route.
+    this.answerRoute(pos, dst, src, out);
+    return true;
+  }
+
+  /** __mkroute_output for a unicast or local route, into `out`. */
+  private answerRoute(pos: number, dst: number, src: number, out: Answer4): void {
     const r = this.routes[pos]!;
     out.status = 0;
     out.pos = pos;
-    out.table = table;
+    out.table = this.hitTable;
     if (r.type === "local") {
       out.local = true;
       out.nh = -1;
@@ -526,7 +556,7 @@ export class Decider4 {
       out.gateway = 0;
       out.prefsrc = src || (r.prefsrc ? (r.prefsrc.v as number) : dst);
       out.localFlag = true;
-      return true;
+      return;
     }
     const nh = this.hitNh,
       h = r.nexthops[nh]!;
@@ -543,7 +573,6 @@ export class Decider4 {
     const ks = this.kSrc[pos]!;
     out.prefsrc = src || (ks < 0 ? 0 : ks);
     out.localFlag = h.ifindex < this.linkLoop.length && this.linkLoop[h.ifindex] === 1;
-    return true;
   }
 
   /**
@@ -605,7 +634,16 @@ export class Decider4 {
   private readonly answer = new Answer4();
 }
 
-/** Compile the host's IPv4 output decisions. @example const d = compileDecider(state); d.decide(q, answer) */
+/**
+ * Compile the host's IPv4 output decisions.
+ * @example
+ * ```ts
+ * const d = compileDecider(state);
+ * const a = new Answer4();
+ * const q = { dst: 0x01010101, src: 0, mark: 0, uid: 0, tos: 0, proto: 17, sport: 0, dport: 0 };
+ * if (d.decide(q, a) && a.status === 0) console.log(a.oif, a.gateway);
+ * ```
+ */
 export function compileDecider(s: HostState): Decider4 {
   return new Decider4(s);
 }
@@ -624,7 +662,7 @@ export function queryOf(q: Query4): RouteQuery {
   return {
     family: 4,
     dst: { family: 4, v: q.dst >>> 0 },
-    ...(q.src ? { from: { family: 4, v: q.src >>> 0 } } : {}),
+    ...defined({ from: q.src ? v4(q.src) : undefined }),
     mark: q.mark >>> 0,
     uid: q.uid >>> 0,
     tos: q.tos,
@@ -650,17 +688,7 @@ export function answerToDecision(d: Decider4, q: Query4, a: Answer4): Decision {
     dport: q.dport,
     hasSaddr: q.src !== 0,
   };
-  if (a.status > 0) {
-    const r = d.route(a);
-    return {
-      ok: false,
-      errno: ERRNOS[a.status]!,
-      cacheFlags: [],
-      flow,
-      trace: [],
-      ...(r ? { route: r } : {}),
-    };
-  }
+  if (a.status > 0) return failed(ERRNOS[a.status]!, flow, [], d.route(a));
   const r = d.route(a)!;
   return {
     ok: true,
@@ -672,10 +700,10 @@ export function answerToDecision(d: Decider4, q: Query4, a: Answer4): Decision {
     route: r,
     matchedPrefix: r.dst,
     table: a.table,
-    ...(a.local ? {} : { nhIndex: a.nh }),
-    ...(a.hasGateway ? { gateway: { family: 4 as const, v: a.gateway >>> 0 } } : {}),
-    ...(a.prefsrc ? { prefsrc: { family: 4 as const, v: a.prefsrc >>> 0 } } : {}),
+    ...defined({
+      nhIndex: a.local ? undefined : a.nh,
+      gateway: a.hasGateway ? v4(a.gateway) : undefined,
+      prefsrc: a.prefsrc ? v4(a.prefsrc) : undefined,
+    }),
   };
 }
-
-export { contains };

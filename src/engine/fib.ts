@@ -5,10 +5,12 @@
  * @module
  */
 import { contains } from "../addr/ip.js";
+import { defined } from "../core/result.js";
 import { linkByIndex } from "../model/links.js";
 import { devConf4, devConf6 } from "../model/sysctl.js";
-import { TABLE, type HostState, type Route, type Rule } from "../model/types.js";
-import { aliasCmp, dropFib, hostFib, type TableFib } from "../model/fib-index.js";
+import { SCOPE, TABLE, type RouteType } from "../core/kinds.js";
+import type { HostState, Route, Rule } from "../model/types.js";
+import { aliasCmp, hostFib, type TableFib } from "../model/fib-index.js";
 import { ruleMatches } from "./rules.js";
 import type { Errno, Flow, TraceStep } from "./types.js";
 
@@ -20,7 +22,7 @@ export type TableResult =
   | { kind: "throw"; route: Route };
 
 /** The kernel error of a route type (fib_props[].error). */
-export function routeTypeErrno(t: Route["type"]): Errno | "EAGAIN" | undefined {
+export function routeTypeErrno(t: RouteType): Errno | "EAGAIN" | undefined {
   switch (t) {
     case "blackhole":
       return "EINVAL";
@@ -33,25 +35,6 @@ export function routeTypeErrno(t: Route["type"]): Errno | "EAGAIN" | undefined {
     default:
       return undefined;
   }
-}
-
-/** Routes of one table in kernel alias order: longest prefix first, then tos desc, metric asc, insertion (`seq`). */
-export function tableRoutes(s: HostState, family: 4 | 6, table: number | "merged"): Route[] {
-  const fib = hostFib(s);
-  const out: Route[] = [];
-  const tables = table === "merged" ? (family === 4 ? [TABLE.local, TABLE.main] : []) : [table];
-  for (const tb of tables) {
-    const t = fib.table(family, tb);
-    t?.forEachId((id) => {
-      for (const p of t.aliases(id)) out.push(s.routes[p]!);
-    });
-  }
-  return out.sort((a, b) => b.dst.len - a.dst.len || aliasCmp(a, b));
-}
-
-/** Drop the FIB index after a mutation that kept the same routes array and ends. */
-export function invalidateFib(s: HostState): void {
-  dropFib(s);
 }
 
 /** Does a table exist (has routes)? A missing table is skipped like an empty one. */
@@ -74,7 +57,7 @@ function goodNexthop(
   const ld =
     l &&
     !l.carrier &&
-    !(r.family === 4 ? r.scope === 254 : r.type === "local" || r.type === "anycast");
+    !(r.family === 4 ? r.scope === SCOPE.host : r.type === "local" || r.type === "anycast");
   if (
     !ignoreLinkstate &&
     ld &&
@@ -100,7 +83,9 @@ function goodNexthop(
   return true;
 }
 
-/** The device nexthops must use: IPv6 input to link-scoped destinations (nhOif), else a strict oif. */
+/**
+ * The device nexthops must use: IPv6 input to link-scoped destinations (nhOif), else a strict oif.
+ */
 function nhDevFilter(f: Flow): number {
   return f.nhOif ?? (f.oifStrict !== false ? f.oif : 0);
 }
@@ -147,7 +132,10 @@ function tryId(
   return undefined;
 }
 
-/** Local and main walked as one table (the merged trie): at equal length, aliases interleave in kernel order. */
+/**
+ * Local and main walked as one table (the merged trie): at equal length, aliases interleave in
+ * kernel order.
+ */
 function mergedLookup(s: HostState, a: TableFib, b: TableFib, f: Flow, ign: boolean): TableResult {
   const routes = s.routes;
   let ia = a.lookup(f.daddr),
@@ -261,8 +249,95 @@ function suppressed(s: HostState, r: Rule, route: Route): string | undefined {
 }
 
 /**
- * The RPDB walk. Without custom rules the kernel skips the RPDB (IPv4: local+main merged;
- * IPv6: fib6_has_custom_rules false → local then main).
+ * fib_lookup without custom rules: IPv4 looks up main (local merged into it) then default;
+ * IPv6 (fib6_has_custom_rules false) local then main.
+ */
+function lookupNoRules(
+  s: HostState,
+  f: Flow,
+  trace: TraceStep[] | undefined,
+  ignoreLinkstate: boolean,
+): PolicyResult {
+  trace?.push({
+    kind: "rpdb-bypass",
+    why:
+      f.family === 4
+        ? "no IPv4 rule was ever added or deleted: the kernel looks up main " +
+          "(with local merged into it), then default"
+        : "no IPv6 rule was ever added: the kernel looks up local then main directly",
+  });
+  const order: [number | "merged", number][] =
+    f.family === 4
+      ? [
+          ["merged", TABLE.main],
+          [TABLE.default, TABLE.default],
+        ]
+      : [
+          [TABLE.local, TABLE.local],
+          [TABLE.main, TABLE.main],
+        ];
+  for (const [t, reported] of order) {
+    const res = fibTableLookup(s, t, f, ignoreLinkstate);
+    if (res.kind === "route")
+      return { ok: true, route: res.route, nhIndex: res.nhIndex, table: reported };
+    if (res.kind === "error") return { ok: false, errno: res.errno, route: res.route };
+  }
+  return { ok: false, errno: "ENETUNREACH" };
+}
+
+/** The errno of a rule's own action (fib4_rule_action / fib6_rule_action). */
+function actionErrno(action: Rule["action"]): Errno | undefined {
+  switch (action) {
+    case "unreachable":
+      return "ENETUNREACH";
+    case "prohibit":
+      return "EACCES";
+    case "blackhole":
+      return "EINVAL";
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * fib4_rule_action / fib6_rule_action for a `lookup` rule, with fib4_rule_suppress: a
+ * result ends the walk, undefined goes on with the next rule.
+ */
+function ruleLookup(
+  s: HostState,
+  r: Rule,
+  f: Flow,
+  trace: TraceStep[] | undefined,
+  ignoreLinkstate: boolean,
+): PolicyResult | undefined {
+  const table = r.table;
+  const res = fibTableLookup(s, table, f, ignoreLinkstate);
+  if (res.kind === "route") {
+    const why = suppressed(s, r, res.route);
+    if (why) {
+      trace?.push({ kind: "lookup", rule: r, table, result: "suppressed", route: res.route, why });
+      return undefined;
+    }
+    trace?.push({ kind: "lookup", rule: r, table, result: "route", route: res.route });
+    return { ok: true, route: res.route, nhIndex: res.nhIndex, table, rule: r };
+  }
+  if (res.kind === "error") {
+    const { errno, route } = res;
+    trace?.push({ kind: "lookup", rule: r, table, result: "error", route, errno });
+    return { ok: false, errno, route, rule: r };
+  }
+  if (res.kind === "throw")
+    trace?.push({ kind: "lookup", rule: r, table, result: "throw", route: res.route });
+  else {
+    const result = tableExists(s, f.family, table) ? "none" : "missing-table";
+    trace?.push({ kind: "lookup", rule: r, table, result });
+  }
+  return undefined;
+}
+
+/**
+ * The RPDB walk (fib_rules_lookup). Without custom rules the kernel skips the RPDB
+ * (lookupNoRules).
  */
 export function fibLookup(
   s: HostState,
@@ -271,43 +346,18 @@ export function fibLookup(
   ignoreLinkstate = false,
 ): PolicyResult {
   const custom = f.family === 4 ? s.v4CustomRules : s.v6CustomRules;
-  if (!custom) {
-    // fib_lookup without custom rules: main (local merged into it) then default; IPv6: local then main.
-    trace?.push({
-      kind: "rpdb-bypass",
-      why:
-        f.family === 4
-          ? "no IPv4 rule was ever added or deleted: the kernel looks up main (with local merged into it), then default"
-          : "no IPv6 rule was ever added: the kernel looks up local then main directly",
-    });
-    const order: [number | "merged", number][] =
-      f.family === 4
-        ? [
-            ["merged", TABLE.main],
-            [TABLE.default, TABLE.default],
-          ]
-        : [
-            [TABLE.local, TABLE.local],
-            [TABLE.main, TABLE.main],
-          ];
-    for (const [t, reported] of order) {
-      const res = fibTableLookup(s, t, f, ignoreLinkstate);
-      if (res.kind === "route")
-        return { ok: true, route: res.route, nhIndex: res.nhIndex, table: reported };
-      if (res.kind === "error") return { ok: false, errno: res.errno, route: res.route };
-    }
-    return { ok: false, errno: "ENETUNREACH" };
-  }
+  if (!custom) return lookupNoRules(s, f, trace, ignoreLinkstate);
   const list = f.family === 4 ? s.rules4 : s.rules6;
   for (let i = 0; i < list.length; i++) {
     let r = list[i]!;
     for (;;) {
       const [m, why] = ruleMatches(s, r, f);
+      // A plain spread, not defined(): this runs once per rule visited.
       trace?.push({ kind: "rule", rule: r, matched: m, ...(why ? { why } : {}) });
       if (!m) break;
       if (r.action === "goto") {
         const t = gotoTarget(list, r);
-        trace?.push({ kind: "goto", rule: r, ...(t ? { target: t } : {}) });
+        trace?.push({ kind: "goto", rule: r, ...defined({ target: t }) });
         if (!t) break;
         // The target is match-tested itself; iteration continues after it.
         i = list.indexOf(t);
@@ -315,54 +365,13 @@ export function fibLookup(
         continue;
       }
       if (r.action === "nop") break;
-      if (r.action === "unreachable" || r.action === "prohibit" || r.action === "blackhole") {
-        const errno: Errno =
-          r.action === "unreachable"
-            ? "ENETUNREACH"
-            : r.action === "prohibit"
-              ? "EACCES"
-              : "EINVAL";
+      const errno = actionErrno(r.action);
+      if (errno) {
         trace?.push({ kind: "action", rule: r, errno });
         return { ok: false, errno, rule: r };
       }
-      // lookup
-      const res = fibTableLookup(s, r.table, f, ignoreLinkstate);
-      if (res.kind === "route") {
-        const sup = suppressed(s, r, res.route);
-        if (sup) {
-          trace?.push({
-            kind: "lookup",
-            rule: r,
-            table: r.table,
-            result: "suppressed",
-            route: res.route,
-            why: sup,
-          });
-          break;
-        }
-        trace?.push({ kind: "lookup", rule: r, table: r.table, result: "route", route: res.route });
-        return { ok: true, route: res.route, nhIndex: res.nhIndex, table: r.table, rule: r };
-      }
-      if (res.kind === "error") {
-        trace?.push({
-          kind: "lookup",
-          rule: r,
-          table: r.table,
-          result: "error",
-          route: res.route,
-          errno: res.errno,
-        });
-        return { ok: false, errno: res.errno, route: res.route, rule: r };
-      }
-      if (res.kind === "throw")
-        trace?.push({ kind: "lookup", rule: r, table: r.table, result: "throw", route: res.route });
-      else
-        trace?.push({
-          kind: "lookup",
-          rule: r,
-          table: r.table,
-          result: tableExists(s, f.family, r.table) ? "none" : "missing-table",
-        });
+      const res = ruleLookup(s, r, f, trace, ignoreLinkstate);
+      if (res) return res;
       break;
     }
   }

@@ -134,7 +134,7 @@ describe("multipathHash", () => {
   const f4 = flow(4, "10.60.1.2", "10.1.0.1", { ipproto: 6, sport: 1234, dport: 80 });
   const f6 = flow(6, "fd60::1", "fd99::2", { ipproto: 17, sport: 53, dport: 5353 });
 
-  it("is unpredictable (undefined) without a seed: the kernel keys it with a per-boot random u32", () => {
+  it("is unpredictable (undefined) without a seed: the kernel keys it per boot", () => {
     expect(multipathHash(f4, { policy: 0, seed: undefined })).toBeUndefined();
     expect(multipathHash(f4, { policy: 1, seed: 0 })).toBeUndefined(); // writing 0 = back to random
     expect(multipathHash(f6, { policy: 0, seed: undefined })).toBeUndefined();
@@ -173,7 +173,8 @@ describe("multipathHash", () => {
     expect(multipathHash({ ...f6, sport: 1 }, o)).toBe(multipathHash(f6, o));
     expect(multipathHash({ ...f6, ipproto: 6 }, o)).not.toBe(multipathHash(f6, o));
   });
-  it("is a 31-bit value, symmetric in (src, dst) and in (sport, dport) (__flow_hash_consistentify)", () => {
+  // __flow_hash_consistentify orders the addresses and the ports before hashing.
+  it("is a 31-bit value, symmetric in (src, dst) and in (sport, dport)", () => {
     fc.assert(
       fc.property(
         fc.boolean(),
@@ -228,9 +229,12 @@ const SCENARIOS = [
   { seed: 12345, policy4: 0, policy6: 0, weights: [1, 3], alive: [true, true] },
   { seed: 12345, policy4: 1, policy6: 1, weights: [1, 3], alive: [true, true] },
   { seed: 4294967295, policy4: 1, policy6: 0, weights: [2, 5, 1], alive: [true, true, true] },
-  { seed: 1, policy4: 0, policy6: 1, weights: [1, 1, 1], alive: [true, true, false] }, // a3 admin down (dead)
-  { seed: 7, policy4: 1, policy6: 1, weights: [3, 1, 2], alive: [true, true, false] }, // a3 no carrier, ignore_routes_with_linkdown=1
-  { seed: 99, policy4: 0, policy6: 0, weights: [1, 2, 1], alive: [true, true, true] }, // a3 no carrier (linkdown, still used)
+  // a3 admin down (dead)
+  { seed: 1, policy4: 0, policy6: 1, weights: [1, 1, 1], alive: [true, true, false] },
+  // a3 no carrier, ignore_routes_with_linkdown=1
+  { seed: 7, policy4: 1, policy6: 1, weights: [3, 1, 2], alive: [true, true, false] },
+  // a3 no carrier (linkdown, still used)
+  { seed: 99, policy4: 0, policy6: 0, weights: [1, 2, 1], alive: [true, true, true] },
   { seed: 2147483648, policy4: 2, policy6: 2, weights: [256, 1], alive: [true, true] },
 ];
 
@@ -356,7 +360,9 @@ describe("kernel-recorded vectors (Linux 6.18.44)", () => {
     KERNEL_VECTORS.map(
       (r) =>
         [
-          `scenario ${r[0]}: route get ${r[1]}${r[2] ? " from " + r[2] : ""}${r[3] ? " iif b1" : ""}${r[4] ? " ipproto " + r[4] : ""}${r[5] ? " sport " + r[5] : ""}${r[6] ? " dport " + r[6] : ""}`,
+          `scenario ${r[0]}: route get ${r[1]}${r[2] ? " from " + r[2] : ""}` +
+            `${r[3] ? " iif b1" : ""}${r[4] ? " ipproto " + r[4] : ""}` +
+            `${r[5] ? " sport " + r[5] : ""}${r[6] ? " dport " + r[6] : ""}`,
           r,
         ] as const,
     ),

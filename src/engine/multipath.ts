@@ -211,7 +211,8 @@ export function siphash24(data: Uint8Array, key: Uint8Array): bigint {
 
 // --- struct flow_keys (x86_64) ------------------------------------------------------------
 //
-//   off  size  field                                  hashed (from `basic`, FLOW_KEYS_HASH_OFFSET = 8)
+//   hashed: from `basic` on (FLOW_KEYS_HASH_OFFSET = 8)
+//   off  size  field                                            hashed
 //     0    8   control {u16 thoff, u16 addr_type, u32 flags}    no
 //     8    4   basic {__be16 n_proto, u8 ip_proto, u8 padding}  __aligned(SIPHASH_ALIGNMENT = 8)
 //    12    4   tags {u32 flow_label}
@@ -223,7 +224,8 @@ export function siphash24(data: Uint8Array, key: Uint8Array): bigint {
 //    44   32   addrs (union v4addrs{src,dst} 8 / v6addrs{src,dst} 32 / tipc 4)
 //    76    4   tail padding (sizeof = 80)
 //
-// flow_keys_hash_length(): sizeof(*flow) - (FLOW_KEYS_HASH_OFFSET + sizeof(addrs) - sizeof(v4addrs|v6addrs))
+// flow_keys_hash_length():
+//   sizeof(*flow) - (FLOW_KEYS_HASH_OFFSET + sizeof(addrs) - sizeof(v4addrs|v6addrs))
 //   = 80 - 32 = 48 bytes for IPv4, 80 - 8 = 72 bytes for IPv6. Everything not set is zero
 //   (the callers memset hash_keys). MSG holds those bytes as little-endian u32 words,
 //   MSG[0] = struct offset 8.

@@ -35,7 +35,8 @@ export function matchOif(s: HostState, r: Rule, f: Flow): Why {
 /** `fwmark V/M`: ((mark ^ V) & M) == 0. */
 export function matchFwmark(r: Rule, f: Flow): Why {
   if (((r.fwmark ^ f.mark) & r.fwmask) === 0) return undefined;
-  return `fwmark ${hex(r.fwmark)}${r.fwmask !== 0xffffffff ? "/" + hex(r.fwmask) : ""} does not match mark ${hex(f.mark)}`;
+  const mask = r.fwmask !== 0xffffffff ? "/" + hex(r.fwmask) : "";
+  return `fwmark ${hex(r.fwmark)}${mask} does not match mark ${hex(f.mark)}`;
 }
 
 /** `uidrange A-B`, inclusive. */
@@ -46,11 +47,17 @@ export function matchUidrange(r: Rule, f: Flow): Why {
     : `uidrange ${r.uidRange[0]}-${r.uidRange[1]} does not contain uid ${f.uid}`;
 }
 
-/** `from PREFIX`. IPv6: a rule with a source prefix needs a flow that has a source (RT6_LOOKUP_F_HAS_SADDR). */
+/**
+ * `from PREFIX`. IPv6: a rule with a source prefix needs a flow that has a source
+ * (RT6_LOOKUP_F_HAS_SADDR).
+ */
 export function matchFrom(r: Rule, f: Flow): Why {
   if (!r.src) return undefined;
   if (f.family === 6 && !f.hasSaddr)
-    return `from ${formatPrefix(r.src)} needs a source address (IPv6 lookups without one never match)`;
+    return (
+      `from ${formatPrefix(r.src)} needs a source address` +
+      " (IPv6 lookups without one never match)"
+    );
   return contains(r.src, f.saddr)
     ? undefined
     : `from ${formatPrefix(r.src)} does not contain ${formatAddr(f.saddr)}`;
@@ -84,7 +91,7 @@ export function matchPort(range: [number, number] | undefined, p: number, which:
   if (!range) return undefined;
   return p >= range[0] && p <= range[1]
     ? undefined
-    : `${which} ${range[0] === range[1] ? range[0] : `${range[0]}-${range[1]}`} does not contain ${p}`;
+    : `${which} ${range[0] === range[1] ? range[0] : range.join("-")} does not contain ${p}`;
 }
 
 /**
@@ -109,7 +116,10 @@ export function ruleMatches(s: HostState, r: Rule, f: Flow): [boolean, Why] {
   return [m, why];
 }
 
-/** fib_rule_requires_fldissect: rules with ipproto/ports whose iif is not lo make input lookups dissect the packet. */
+/**
+ * fib_rule_requires_fldissect: rules with ipproto/ports whose iif is not lo make input lookups
+ * dissect the packet.
+ */
 export function requiresFlowDissect(s: HostState, family: 4 | 6): boolean {
   const list = family === 4 ? s.rules4 : s.rules6;
   return list.some(

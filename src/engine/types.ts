@@ -3,8 +3,9 @@
  * prints; a trace is why (each rule visited, each table lookup, rp_filter).
  * @module
  */
-import type { Addr, Family, Prefix } from "../addr/ip.js";
-import type { Route, RouteType, Rule } from "../model/types.js";
+import type { Addr, Prefix } from "../addr/ip.js";
+import type { Family, RouteType } from "../core/kinds.js";
+import type { Route, Rule } from "../model/types.js";
 
 /** errno names the kernel returns from route lookups, with iproute2's strerror text. */
 export const ERRNO = {
@@ -48,6 +49,9 @@ export interface Flow {
   nhOif?: number;
 }
 
+/** A `lookup` trace step's outcome: fib_rules_lookup's view of one table. */
+export type LookupResult = "route" | "none" | "missing-table" | "throw" | "error" | "suppressed";
+
 /** One step of the explanation. */
 export type TraceStep =
   | { kind: "rule"; rule: Rule; matched: boolean; why?: string }
@@ -56,7 +60,7 @@ export type TraceStep =
       kind: "lookup";
       rule: Rule;
       table: number;
-      result: "route" | "none" | "missing-table" | "throw" | "error" | "suppressed";
+      result: LookupResult;
       route?: Route;
       errno?: Errno;
       why?: string;
@@ -64,30 +68,60 @@ export type TraceStep =
   | { kind: "action"; rule: Rule; errno?: Errno; why?: string }
   | { kind: "rpdb-bypass"; why: string }
   | { kind: "onlink-fallback"; oif: number; errno: Errno }
-  | { kind: "rp_filter"; mode: number; ok: boolean; why: string; reverse?: Decision }
+  | {
+      kind: "rp_filter";
+      mode: number;
+      ok: boolean;
+      why: string;
+      reverse?: Decision;
+    }
   | { kind: "martian"; why: string }
   | { kind: "forwarding"; enabled: boolean; dev: string }
   | { kind: "multipath"; hash: number; chosen: number; of: number }
   | { kind: "saddr"; addr: Addr; why: string }
   | { kind: "note"; text: string };
 
-/** A route lookup result: either a route or an errno. */
-export interface Decision {
-  ok: boolean;
-  errno?: Errno;
+/**
+ * A route-get question: the arguments of `ip route get` (iproute2's iproute_get, the
+ * grammar's RouteGetQuery without the words it was parsed from), plus `reroute` for
+ * netfilter's re-route (ip_route_me_harder: the packet's source is kept without the
+ * "must be ours" check, IPv4 uses uid 0, protocol/ports only with flow dissection).
+ */
+export interface RouteQuery {
+  family: Family;
+  dst: Addr;
+  from?: Addr;
+  /** Ingress device name: an input lookup (ip_route_input / ip6_route_input). */
+  iif?: string;
+  /** Output device name (SO_BINDTODEVICE). */
+  oif?: string;
+  mark?: number;
+  tos?: number;
+  uid?: number;
+  ipproto?: number;
+  sport?: number;
+  dport?: number;
+  reroute?: boolean;
+}
+
+/**
+ * A route the lookup resolved to (the kernel's dst_entry / rtable, as `ip route get` prints it).
+ */
+export interface RouteDecision {
+  ok: true;
   /** Resulting route type (unicast, local, broadcast, multicast). */
-  type?: RouteType;
+  type: RouteType;
   /** The FIB entry that matched (for `fibmatch`). Undefined for the oif on-link fallback. */
   route?: Route;
   /** Table that produced the route (RTM_F_LOOKUP_TABLE). */
   table?: number;
-  /** Index into route.nexthops chosen by multipath. */
-  nhIndex?: number;
-  gateway?: Addr;
   /** Output device ifindex (1 = lo for local delivery). */
-  oif?: number;
+  oif: number;
+  gateway?: Addr;
   /** Preferred source (printed `src`). */
   prefsrc?: Addr;
+  /** Index into route.nexthops chosen by multipath. */
+  nhIndex?: number;
   /** Cache flags printed by iproute2: local, brd, mc, redirect. */
   cacheFlags: string[];
   /** Flow the decision was made for (after defaults). */
@@ -97,4 +131,36 @@ export interface Decision {
   /** Route prefix length that matched (for suppressors and fibmatch). */
   matchedPrefix?: Prefix;
   trace: TraceStep[];
+}
+
+/** A lookup that failed: the kernel returns only the errno (`RTNETLINK answers: …`). */
+export interface FailedDecision {
+  ok: false;
+  errno: Errno;
+  /**
+   * The unreachable/prohibit/blackhole route whose type is the errno (fib_props[].error),
+   * when one ended the lookup. The kernel prints nothing of it; it is kept because the
+   * explanation names it and the compiled decider is checked against it.
+   */
+  route?: Route;
+  /** Flow the lookup was made for (after defaults). */
+  flow: Flow;
+  trace: TraceStep[];
+}
+
+/** A route lookup result: a route or an errno. Narrow on `ok`. */
+export type Decision = RouteDecision | FailedDecision;
+
+/** ifindex of lo (LOOPBACK_IFINDEX): local delivery's output device, output lookups' iif. */
+export const LO = 1;
+
+/** A failed lookup; `route` is the error route that ended it, if one did. */
+export function failed(
+  errno: Errno,
+  flow: Flow,
+  trace: TraceStep[],
+  route?: Route,
+): FailedDecision {
+  // Not defined(): once per failed lookup, on routeGet's path.
+  return route ? { ok: false, errno, flow, trace, route } : { ok: false, errno, flow, trace };
 }

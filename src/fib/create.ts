@@ -1,13 +1,13 @@
 /**
  * Backend choice by table size, with promotion and demotion as a table grows or shrinks.
  *
- * | family | size            | backend        | memory (BGP-like tables, measured)                 |
- * |--------|-----------------|----------------|----------------------------------------------------|
- * | 4      | ≤ SMALL_MAX     | `Lpm4Small`    | 16 B per prefix (a 10-route table: ~350 B)         |
- * | 4      | ≤ MEDIUM_MAX4   | `Lpm4Multibit` | 256 KiB root + 64 B nodes (131k prefixes: 18 MiB)  |
- * | 4      | larger          | `Lpm4Dir248`   | 64 MiB tbl24 + 1 KiB per /24 holding longer prefixes (1M: 77 MiB) |
- * | 6      | ≤ SMALL_MAX     | `Lpm6Small`    | 32 B per prefix                                    |
- * | 6      | larger          | `Lpm6Multibit` | 256 KiB root + 1 KiB / 64 B nodes (200k: ~45 MiB)  |
+ * | family | size          | backend        | memory (BGP-like tables, measured)          |
+ * |--------|---------------|----------------|---------------------------------------------|
+ * | 4      | ≤ SMALL_MAX   | `Lpm4Small`    | 16 B per prefix (10 routes: ~350 B)         |
+ * | 4      | ≤ MEDIUM_MAX4 | `Lpm4Multibit` | 256 KiB root + 64 B nodes (131k: 18 MiB)    |
+ * | 4      | larger        | `Lpm4Dir248`   | 64 MiB tbl24 + 1 KiB per long /24 (1M: 77 MiB) |
+ * | 6      | ≤ SMALL_MAX   | `Lpm6Small`    | 32 B per prefix                             |
+ * | 6      | larger        | `Lpm6Multibit` | 256 KiB root + 1 KiB / 64 B nodes (200k: ~45 MiB) |
  *
  * The wrapper's `lookup` forwards to `impl`; a hot loop over one table should take
  * `lpm.impl` once and call its `lookup` directly (one backend class per call site).
@@ -15,7 +15,7 @@
  */
 import { Lpm4Dir248, Lpm4Multibit, Lpm6Multibit } from "./multibit.js";
 import { Lpm4Small, Lpm6Small } from "./small.js";
-import type { Family } from "../addr/ip.js";
+import type { Family } from "../core/kinds.js";
 import type { Lpm, Lpm4, Lpm6 } from "./types.js";
 
 /** Largest table kept in the sorted-array backends. */

@@ -76,7 +76,10 @@ function lenArb(w: Width, rareShort = false): fc.Arbitrary<number> {
       : [0, 1, 15, 16, 17, 24, 25, 32, 33, 36, 47, 48, 64, 96, 127, 128];
   return fc.oneof(fc.integer({ min: 0, max: w }), fc.constantFrom(...hot));
 }
-/** Prefixes: a clustered address cut to a random length, or a base with a few random bits just above the cut (siblings, cousins). */
+/**
+ * Prefixes: a clustered address cut to a random length, or a base with a few random bits just above
+ * the cut (siblings, cousins).
+ */
 function prefixArb(w: Width, rareShort = false): fc.Arbitrary<P> {
   const near = fc
     .tuple(
@@ -198,7 +201,8 @@ function runAll<A extends number | bigint>(
   );
 }
 
-describe("backends agree with the reference on random tables (lookup, lookup6w, parentOf, get, forEach, size)", () => {
+// lookup, lookup6w, parentOf, get, forEach and size all compared.
+describe("backends agree with the reference on random tables", () => {
   // DIR-24-8 shares its update code with Lpm4Multibit but pays 2^24 writes for every /0:
   // short prefixes are rarer there.
   it("Lpm4Small", () => runAll<number>(32, new Lpm4Small(), 80));
@@ -268,7 +272,7 @@ describe("edge cases", () => {
     }
   });
 
-  it("ignores host bits, takes int32 patterns, and handles /0 and /32 at the top of the space", () => {
+  it("ignores host bits, takes int32 patterns, handles /0 and /32 at the top of the space", () => {
     for (const [name, t] of all4()) {
       t.insert(ip4("192.168.1.77"), 24, 0);
       expect(t.get(ip4("192.168.1.0"), 24), name).toBe(0);

@@ -4,8 +4,8 @@
  *
  * Layout. Level 0 (the root) is a flat `Int32Array` indexed by the top `stride[0]` bits;
  * deeper nodes are `2^stride[k]`-entry slices of one shared pool. An entry holds either an id
- * (>= 0), -1 (nothing but /0, if any), or a child pointer `-2 - offset` (<= -2). Every entry holds the
- * *complete* longest match for its address range (leaf pushing), so a lookup is one load per
+ * (>= 0), -1 (nothing but /0, if any), or a child pointer `-2 - offset` (<= -2). Every entry
+ * holds the *complete* longest match for its address range (leaf pushing), so a lookup is one load per
  * level and stops at the first non-pointer: DIR-24-8 is one load for ≤/24 and two otherwise.
  * A prefix of length L lives in the first level k with `base[k] + stride[k] >= L` and covers
  * `2^(base[k] + stride[k] - L)` consecutive entries of its node.
@@ -27,6 +27,9 @@
  *
  * Per id the structure keeps length, address and parent (arrays indexed by id, grown to the
  * largest id), which gives `parentOf` in O(1) and exact match by walking up from `lookup`.
+ *
+ * Over 500 lines on purpose: the three backends share this layout and its leaf-pushing
+ * helpers, which only make sense read together.
  * @module
  */
 import { checkId, checkLen, idInUse, MASK4, MASK6, toWords } from "./bits.js";
@@ -71,7 +74,10 @@ abstract class MultibitCore {
   protected idPar = new Int32Array(0);
   protected idAddr = new Int32Array(0);
   private n = 0;
-  /** The /0 prefix's id, or -1. It is never written into the tables: -1 there means "fall back to it". */
+  /**
+   * The /0 prefix's id, or -1. It is never written into the tables: -1 there means "fall back to
+   * it".
+   */
   protected def = -1;
   /**
    * Prefixes shorter than `vbits` are virtual too: kept in `vid`, never written into the
@@ -81,7 +87,10 @@ abstract class MultibitCore {
   private readonly vbits: number;
   /** vid[(1 << len) + top len bits] = the id of that short prefix (len 1..vbits-1), or -1. */
   private readonly vid: Int32Array;
-  /** Per block of the top vbits bits: the longest short prefix covering it, else the /0, else -1 (vbits > 1 only). */
+  /**
+   * Per block of the top vbits bits: the longest short prefix covering it, else the /0, else -1
+   * (vbits > 1 only).
+   */
   protected readonly vbest: Int32Array;
 
   constructor(
@@ -442,7 +451,9 @@ abstract class MultibitCore {
 
 /** DIR-24-8 for large IPv4 tables: tbl24 is 2^24 int32 (64 MiB), tbl8 groups of 256. */
 export class Lpm4Dir248 extends MultibitCore implements Lpm4 {
-  /** `groups`: tbl8 groups to allocate up front (a BGP-like table needs about one per 120 prefixes). */
+  /**
+   * `groups`: tbl8 groups to allocate up front (a BGP-like table needs about one per 120 prefixes).
+   */
   constructor(groups = 64) {
     super(32, [24, 8], Math.max(64, groups), 8);
   }

@@ -30,7 +30,10 @@ export interface Lpm<A> {
   remove(addr: A, len: number): boolean;
   /** Id of the longest prefix containing `addr`, or -1. */
   lookup(addr: A): number;
-  /** Id of the longest prefix strictly shorter than prefix(id) that contains it; -1 if none or if `id` is not live. */
+  /**
+   * Id of the longest prefix strictly shorter than prefix(id) that contains it; -1 if none or if
+   * `id` is not live.
+   */
   parentOf(id: number): number;
   /** Exact match: the id of exactly this prefix, or -1. */
   get(addr: A, len: number): number;

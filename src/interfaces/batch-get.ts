@@ -19,7 +19,7 @@ import { ERRNO } from "../engine/types.js";
 import { eqAt, quadAt, u32At } from "../parse/fast-scan.js";
 import type { IpOptions } from "../parse/ipcmd.js";
 import { parseU32 } from "../parse/args.js";
-import { dsfieldN2a, ipprotoA2n, tableN2a } from "../print/names.js";
+import { dsfieldN2a, ipprotoA2n, tableN2a } from "../parse/names.js";
 import { linkName } from "../print/routes.js";
 import type { HostState } from "../model/types.js";
 

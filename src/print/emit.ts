@@ -7,7 +7,7 @@
  * @example
  * ```ts
  * const o = new Emitter({ json: true });
- * o.startList(); o.openObject(); o.uint("priority", "%u:\t", 0); o.closeObject(); o.endList();
+ * o.startList(); o.openObject(); o.any("priority", "%u:\t", 0); o.closeObject(); o.endList();
  * o.text(); // '[{"priority":0}]\n'
  * ```
  * @module

@@ -8,18 +8,19 @@
  * - operstate: DOWN when admin down; lo UNKNOWN; tun/tap UNKNOWN with a reader else DOWN;
  *   veth UP or LOWERLAYERDOWN; bridge UP (UNKNOWN without ports) or DOWN; others UP or DOWN;
  * - qdisc: `noop` when down (as for a device never set up; the kernel keeps the last qdisc
- *   of a device set down again, which the model does not record), `noqueue` for lo/veth/bridge, the default qdisc (pfifo_fast,
- *   or `net.core.default_qdisc` from the state's sysctls) for tun/tap.
+ *   of a device set down again, which the model does not record), `noqueue` for
+ *   lo/veth/bridge, the default qdisc (pfifo_fast, or `net.core.default_qdisc` from the
+ *   state's sysctls) for tun/tap.
  *
  * Not modelled (never printed): altnames, link-netnsid, statistics, dynamic lifetimes
  * (every address is `forever`), `dynamic`/`tentative`/`deprecated` address flags.
  * @module
  */
-import type { Family } from "../addr/ip.js";
+import type { Family } from "../core/kinds.js";
 import { formatAddr } from "../addr/ip.js";
 import type { HostState, IfAddr, Link } from "../model/types.js";
 import { Emitter } from "./emit.js";
-import { groupN2a, rtscopeN2a } from "./names.js";
+import { groupN2a, rtscopeN2a } from "../parse/names.js";
 
 export interface LinkShowOptions {
   json?: boolean;
@@ -193,7 +194,12 @@ function selectLinks(state: HostState, dev?: string): Link[] {
 
 /**
  * `ip link show [dev D]`.
- * @example printLinks(createHostState(), {}) // "1: lo: <LOOPBACK> mtu 65536 qdisc noop state DOWN mode DEFAULT group default qlen 1000\n    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00\n"
+ * @example
+ * ```ts
+ * printLinks(createHostState(), {});
+ * // "1: lo: <LOOPBACK> mtu 65536 qdisc noop state DOWN mode DEFAULT group default qlen 1000\n"
+ * // + "    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00\n"
+ * ```
  */
 export function printLinks(state: HostState, opts: LinkShowOptions = {}): string {
   const o = new Emitter(opts);

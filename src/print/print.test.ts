@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseAddr, parsePrefix } from "../addr/ip.js";
 import type { Addr } from "../addr/ip.js";
-import type { Decision } from "../engine/types.js";
+import type { Decision, RouteDecision } from "../engine/types.js";
 import { baseRule, createHostState } from "../model/host.js";
 import type { HostState, Route } from "../model/types.js";
 import { loadDump } from "../model/dump.js";
@@ -72,10 +72,13 @@ function route(p: Partial<Route> & Pick<Route, "family" | "dst">): Route {
   };
 }
 
-function decision(d: Partial<Decision> & { daddr: string }): Decision {
+/** A successful decision; type defaults to the route's (else unicast), oif to none (0). */
+function decision(d: Partial<RouteDecision> & { daddr: string }): RouteDecision {
   const daddr = A(d.daddr);
   return {
     ok: true,
+    type: d.route?.type ?? "unicast",
+    oif: 0,
     cacheFlags: [],
     trace: [],
     flow: {
@@ -117,7 +120,8 @@ describe("iproute2 JSON writer", () => {
       w.endArray();
       expect(w.finish()).toBe(
         pretty
-          ? '[ {\n        "a": 1,\n        "f": [ ],\n        "g": [ "x","y" ],\n        "n": null\n    } ]\n'
+          ? '[ {\n        "a": 1,\n        "f": [ ],\n' +
+              '        "g": [ "x","y" ],\n        "n": null\n    } ]\n'
           : '[{"a":1,"f":[],"g":["x","y"],"n":null}]\n',
       );
     }
@@ -139,10 +143,12 @@ describe("printRules", () => {
       "0:\tfrom all lookup local\n32766:\tfrom all lookup main\n32767:\tfrom all lookup default\n",
     );
     expect(printRules(s, 6, { json: true })).toBe(
-      '[{"priority":0,"src":"all","table":"local"},{"priority":32766,"src":"all","table":"main"}]\n',
+      '[{"priority":0,"src":"all","table":"local"},{"priority":32766,"src":"all",' +
+        '"table":"main"}]\n',
     );
     expect(printRules(s, 4, { details: true })).toBe(
-      "0:\tfrom all lookup local proto kernel\n32766:\tfrom all lookup main proto kernel\n32767:\tfrom all lookup default proto kernel\n",
+      "0:\tfrom all lookup local proto kernel\n32766:\tfrom all lookup main proto kernel\n" +
+        "32767:\tfrom all lookup default proto kernel\n",
     );
   });
 
@@ -298,11 +304,13 @@ describe("printRoutes", () => {
       '{"type":"blackhole","dst":"198.51.100.0/24","flags":[]}',
     );
     expect(printRoutes(s, { family: 4, json: true })).toContain(
-      '{"dst":"10.60.0.0/16","flags":[],"nexthops":[{"gateway":"10.1.0.2","dev":"a1","weight":1,"flags":[]},{"gateway":"10.2.0.2","dev":"a2","weight":1,"flags":["dead","linkdown"]}]}',
+      '{"dst":"10.60.0.0/16","flags":[],"nexthops":[{"gateway":"10.1.0.2","dev":"a1",' +
+        '"weight":1,"flags":[]},{"gateway":"10.2.0.2","dev":"a2","weight":1,"flags":["dead",' +
+        '"linkdown"]}]}',
     );
   });
 
-  it("IPv6 walker order: source routes of a node first, covering prefixes after what they cover", () => {
+  it("IPv6 walker order: a node's source routes first, covering prefixes after them", () => {
     const s = bed();
     s.routes.push(
       route({ family: 6, dst: P("fd00::/8") }),
@@ -323,10 +331,13 @@ describe("printLinks / printAddrs", () => {
   it("a new namespace's lo", () => {
     const s = createHostState();
     expect(printLinks(s)).toBe(
-      "1: lo: <LOOPBACK> mtu 65536 qdisc noop state DOWN mode DEFAULT group default qlen 1000\n    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00\n",
+      "1: lo: <LOOPBACK> mtu 65536 qdisc noop state DOWN mode DEFAULT group default qlen 1000\n" +
+        "    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00\n",
     );
     expect(printAddrs(s, { json: true })).toBe(
-      '[{"ifindex":1,"ifname":"lo","flags":["LOOPBACK"],"mtu":65536,"qdisc":"noop","operstate":"DOWN","group":"default","txqlen":1000,"link_type":"loopback","address":"00:00:00:00:00:00","broadcast":"00:00:00:00:00:00","addr_info":[]}]\n',
+      '[{"ifindex":1,"ifname":"lo","flags":["LOOPBACK"],"mtu":65536,"qdisc":"noop",' +
+        '"operstate":"DOWN","group":"default","txqlen":1000,"link_type":"loopback",' +
+        '"address":"00:00:00:00:00:00","broadcast":"00:00:00:00:00:00","addr_info":[]}]\n',
     );
   });
 
@@ -416,7 +427,8 @@ describe("printLinks / printAddrs", () => {
     );
     expect(printAddrs(s, { dev: "wg0" })).toBe(
       [
-        "4: wg0: <NO-CARRIER,POINTOPOINT,MULTICAST,NOARP,UP> mtu 1420 qdisc pfifo_fast state DOWN group default qlen 500",
+        "4: wg0: <NO-CARRIER,POINTOPOINT,MULTICAST,NOARP,UP> mtu 1420 qdisc pfifo_fast state " +
+          "DOWN group default qlen 500",
         "    link/none ",
         "    inet 10.66.0.2/32 scope global wg0",
         "       valid_lft forever preferred_lft forever",
@@ -427,7 +439,8 @@ describe("printLinks / printAddrs", () => {
     );
     expect(printAddrs(s, { family: 4, dev: "a1" })).toBe(
       [
-        "2: a1@if5: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP group default qlen 1000 link-netnsid 0",
+        "2: a1@if5: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP group " +
+          "default qlen 1000 link-netnsid 0",
         "    inet 10.1.0.1/24 brd 10.1.0.255 scope global a1:x",
         "       valid_lft forever preferred_lft forever",
         "    inet 10.1.0.9/24 scope global secondary noprefixroute a1",
@@ -436,7 +449,9 @@ describe("printLinks / printAddrs", () => {
       ].join("\n"),
     );
     expect(printLinks(s, { dev: "b9" })).toBe(
-      "5: b9@c9: <NO-CARRIER,BROADCAST,MULTICAST,UP,M-DOWN> mtu 1500 qdisc noqueue state LOWERLAYERDOWN mode DEFAULT group 3 qlen 1000\n    link/ether 02:00:00:00:00:05 brd ff:ff:ff:ff:ff:ff\n",
+      "5: b9@c9: <NO-CARRIER,BROADCAST,MULTICAST,UP,M-DOWN> mtu 1500 qdisc noqueue state " +
+        "LOWERLAYERDOWN mode DEFAULT group 3 qlen 1000\n" +
+        "    link/ether 02:00:00:00:00:05 brd ff:ff:ff:ff:ff:ff\n",
     );
   });
 });
@@ -490,7 +505,8 @@ describe("printRouteGet", () => {
       "8.8.8.8 via 10.2.0.2 dev a2 table 200 src 10.2.0.1 mark 0x11 uid 0 \n    cache \n",
     );
     expect(printRouteGet(s, d, { family: 4, mark: 5, json: true })).toBe(
-      '[{"dst":"8.8.8.8","gateway":"10.2.0.2","dev":"a2","table":"200","prefsrc":"10.2.0.1","flags":[],"mark":5,"uid":0,"cache":[]}]\n',
+      '[{"dst":"8.8.8.8","gateway":"10.2.0.2","dev":"a2","table":"200","prefsrc":"10.2.0.1",' +
+        '"flags":[],"mark":5,"uid":0,"cache":[]}]\n',
     );
     expect(
       printRouteGet(
@@ -532,7 +548,8 @@ describe("printRouteGet", () => {
       "8.8.8.8 from 10.1.0.2 via 10.1.0.2 dev a1 \n    cache <redirect> iif a1 \n",
     );
     expect(printRouteGet(s, d, { family: 4, from: A("10.1.0.2"), iif: "a1", json: true })).toBe(
-      '[{"dst":"8.8.8.8","from":"10.1.0.2","gateway":"10.1.0.2","dev":"a1","flags":[],"cache":["redirect"],"iif":"a1"}]\n',
+      '[{"dst":"8.8.8.8","from":"10.1.0.2","gateway":"10.1.0.2","dev":"a1","flags":[],' +
+        '"cache":["redirect"],"iif":"a1"}]\n',
     );
     expect(printRouteGet(s, d, { family: 4, from: A("10.1.0.2"), iif: "a1", uid: 1500 })).toContain(
       "dev a1 uid 1500 \n    cache <redirect> iif a1 \n",
@@ -569,7 +586,8 @@ describe("printRouteGet", () => {
       }),
     });
     expect(printRouteGet(s, local, { family: 6, json: true })).toBe(
-      '[{"type":"local","dst":"fd01::1","from":"::","dev":"lo","table":"local","protocol":"kernel","prefsrc":"fd01::1","metric":0,"flags":[],"pref":"medium"}]\n',
+      '[{"type":"local","dst":"fd01::1","from":"::","dev":"lo","table":"local",' +
+        '"protocol":"kernel","prefsrc":"fd01::1","metric":0,"flags":[],"pref":"medium"}]\n',
     );
   });
 
@@ -587,7 +605,8 @@ describe("printRouteGet", () => {
         fibmatch: true,
       }),
     ).toBe("10.1.0.0/24 dev a1 proto kernel scope link src 10.1.0.1 \n");
-    const err: Decision = { ...decision({ daddr: "10.1.0.77" }), ok: false, errno: "EACCES" };
+    const { flow } = decision({ daddr: "10.1.0.77" });
+    const err: Decision = { ok: false, errno: "EACCES", flow, trace: [] };
     expect(routeGetResult(s, err, { family: 4 })).toEqual({
       stdout: "",
       stderr: "RTNETLINK answers: Permission denied\n",

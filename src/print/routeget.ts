@@ -10,13 +10,15 @@
  * ```
  * @module
  */
-import type { Addr, Family } from "../addr/ip.js";
+import type { Addr } from "../addr/ip.js";
+import { TABLE, type Family } from "../core/kinds.js";
+import { defined } from "../core/result.js";
 import { formatAddr } from "../addr/ip.js";
 import type { HostState } from "../model/types.js";
-import type { Decision, Errno } from "../engine/types.js";
+import type { Decision, Errno, RouteDecision } from "../engine/types.js";
 import { ERRNO } from "../engine/types.js";
 import { Emitter } from "./emit.js";
-import { dsfieldN2a, rtprotN2a, tableN2a } from "./names.js";
+import { dsfieldN2a, rtprotN2a, tableN2a } from "../parse/names.js";
 import { linkName, printPref, printRouteEntry } from "./routes.js";
 
 export interface RouteGetQuery {
@@ -25,7 +27,10 @@ export interface RouteGetQuery {
   from?: Addr;
   /** `iif DEV` as given (name or ifindex). */
   iif?: string | number;
-  /** `uid N` as given; undefined = not given (output lookups then print the flow's uid, the caller's). */
+  /**
+   * `uid N` as given; undefined = not given (output lookups then print the flow's uid, the
+   * caller's).
+   */
   uid?: number | undefined;
   /** `mark N` as given (0 is not sent by iproute2). */
   mark?: number;
@@ -34,7 +39,10 @@ export interface RouteGetQuery {
   pretty?: boolean;
 }
 
-/** The error line iproute2 prints on stderr (exit status 2). @example routeGetError("EACCES") // "RTNETLINK answers: Permission denied\n" */
+/**
+ * The error line iproute2 prints on stderr (exit status 2).
+ * @example routeGetError("EACCES") // "RTNETLINK answers: Permission denied\n"
+ */
 export function routeGetError(errno: Errno): string {
   return `RTNETLINK answers: ${ERRNO[errno]}\n`;
 }
@@ -62,19 +70,21 @@ const CACHE_ORDER = [
  * (use {@link routeGetResult} to get both streams and the exit status).
  */
 export function printRouteGet(state: HostState, d: Decision, q: RouteGetQuery): string {
-  if (!d.ok) return routeGetError(d.errno ?? "ENETUNREACH");
+  if (!d.ok) return routeGetError(d.errno);
   const o = new Emitter({ json: q.json, pretty: q.pretty });
   o.startList();
   if (q.fibmatch && d.route) {
     // fib_dump_info reports the table that answered (main while local is merged into it).
-    // …and the type of the answer (a limited broadcast through a unicast default prints "broadcast").
+    // …and the type of the answer (a limited broadcast through a unicast default prints
+    // "broadcast").
     let r =
       d.table !== undefined && d.table !== d.route.table ? { ...d.route, table: d.table } : d.route;
     if ((d.type === "broadcast" || d.type === "multicast") && r.type === "unicast")
       r = { ...r, type: d.type };
     let nhs = r.nexthops;
     if (r.family === 6 && nhs.length > 1 && d.nhIndex !== undefined) {
-      // IPv6 multipath routes are siblings: the matched one is printed first, then the rest of the ring.
+      // IPv6 multipath routes are siblings: the matched one is printed first, then the rest of the
+      // ring.
       nhs = [...nhs.slice(d.nhIndex), ...nhs.slice(0, d.nhIndex)];
     }
     const iif =
@@ -85,7 +95,7 @@ export function printRouteGet(state: HostState, d: Decision, q: RouteGetQuery): 
       details: false,
       tableFiltered: false,
       nexthops: nhs,
-      ...(iif !== undefined ? { iif } : {}),
+      ...defined({ iif }),
     });
   } else {
     printCloned(o, state, d, q);
@@ -98,9 +108,9 @@ function iifName(state: HostState, iif: string | number): string {
   return typeof iif === "number" ? linkName(state, iif) : iif;
 }
 
-function printCloned(o: Emitter, state: HostState, d: Decision, q: RouteGetQuery): void {
+function printCloned(o: Emitter, state: HostState, d: RouteDecision, q: RouteGetQuery): void {
   const v4 = q.family === 4;
-  const type = d.type ?? d.route?.type ?? "unicast";
+  const type = d.type;
   const iif = q.iif ?? d.iif;
   o.openObject();
   if (type !== "unicast") o.any("type", "%s ", type);
@@ -115,7 +125,8 @@ function printCloned(o: Emitter, state: HostState, d: Decision, q: RouteGetQuery
     o.fp(`via ${formatAddr(d.gateway)} `);
   }
   if (d.oif) o.any("dev", "dev %s ", linkName(state, d.oif));
-  if (d.table && d.table !== 254) o.any("table", "table %s ", tableN2a(state.tableNames, d.table));
+  if (d.table && d.table !== TABLE.main)
+    o.any("table", "table %s ", tableN2a(state.tableNames, d.table));
   if (!v4 && d.route) {
     if (d.route.protocol !== 3) o.any("protocol", "proto %s ", rtprotN2a(d.route.protocol));
   }
@@ -160,6 +171,6 @@ export function routeGetResult(
   d: Decision,
   q: RouteGetQuery,
 ): { stdout: string; stderr: string; status: number } {
-  if (!d.ok) return { stdout: "", stderr: routeGetError(d.errno ?? "ENETUNREACH"), status: 2 };
+  if (!d.ok) return { stdout: "", stderr: routeGetError(d.errno), status: 2 };
   return { stdout: printRouteGet(state, d, q), stderr: "", status: 0 };
 }

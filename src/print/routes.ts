@@ -21,12 +21,13 @@
  * ```
  * @module
  */
-import type { Addr, Family, Prefix } from "../addr/ip.js";
+import type { Addr, Prefix } from "../addr/ip.js";
+import { SCOPE, TABLE, type Family, type RouteType } from "../core/kinds.js";
 import { bits, formatAddr } from "../addr/ip.js";
 import { ignoreLinkdown } from "../model/sysctl.js";
 import type { HostState, Nexthop, Route } from "../model/types.js";
 import { Emitter } from "./emit.js";
-import { dsfieldN2a, METRIC_INDEX, rtprotN2a, rtscopeN2a, tableN2a } from "./names.js";
+import { dsfieldN2a, METRIC_INDEX, rtprotN2a, rtscopeN2a, tableN2a } from "../parse/names.js";
 
 export interface RouteShowOptions {
   family?: Family;
@@ -45,7 +46,7 @@ export function linkName(state: HostState, ifindex: number): string {
 /** Is this nexthop flagged RTNH_F_LINKDOWN in a dump of `r`? */
 export function nhLinkdown(state: HostState, r: Route, nh: Nexthop): boolean {
   if (!nh.ifindex) return false;
-  if (r.family === 4 && r.scope === 254) return false;
+  if (r.family === 4 && r.scope === SCOPE.host) return false;
   if (r.family === 6 && (r.type === "local" || r.type === "anycast")) return false;
   if (r.family === 6 && isReject(r.type)) return false;
   const l = state.links.find((x) => x.ifindex === nh.ifindex);
@@ -53,7 +54,7 @@ export function nhLinkdown(state: HostState, r: Route, nh: Nexthop): boolean {
   return !(l.up && l.carrier);
 }
 
-function isReject(t: Route["type"]): boolean {
+function isReject(t: RouteType): boolean {
   return t === "blackhole" || t === "unreachable" || t === "prohibit" || t === "throw";
 }
 
@@ -69,7 +70,10 @@ export function nhFlags(state: HostState, r: Route, nh: Nexthop): string[] {
   return out;
 }
 
-/** Route-level flags: the nexthop's for a single nexthop, fib_info's (all dead / all linkdown) for multipath. */
+/**
+ * Route-level flags: the nexthop's for a single nexthop, fib_info's (all dead / all linkdown) for
+ * multipath.
+ */
 export function routeFlags(state: HostState, r: Route): string[] {
   if (r.nexthops.length === 1) return nhFlags(state, r, r.nexthops[0]!);
   if (r.nexthops.length === 0 || r.family === 6) return [];
@@ -127,7 +131,10 @@ function printFlags(o: Emitter, flags: readonly string[]): void {
   o.closeArray();
 }
 
-/** print_rta_gateway (`via GW`), or print_rta_via (`via inet6 GW`) for a gateway of the other family. */
+/**
+ * print_rta_gateway (`via GW`), or print_rta_via (`via inet6 GW`) for a gateway of the other
+ * family.
+ */
 function printGateway(o: Emitter, family: Family, gw: Addr): void {
   if (gw.family === family) {
     o.js("gateway", formatAddr(gw));
@@ -171,7 +178,7 @@ export function printRouteEntry(o: Emitter, state: HostState, r: Route, ctx: Rou
   let oif = single?.ifindex ?? 0;
   if (!oif && r.family === 6 && nhs.length <= 1) oif = 1; // IPv6 reject/blackhole routes live on lo
   if (oif && nhs.length <= 1) o.any("dev", "dev %s ", linkName(state, oif));
-  if (r.table && (r.table !== 254 || ctx.details) && !ctx.tableFiltered)
+  if (r.table && (r.table !== TABLE.main || ctx.details) && !ctx.tableFiltered)
     o.any("table", "table %s ", tableN2a(state.tableNames, r.table));
   if (r.protocol !== 3 || ctx.details) o.any("protocol", "proto %s ", rtprotN2a(r.protocol));
   if (r.scope !== 0 || ctx.details) o.any("scope", "scope %s ", rtscopeN2a(r.scope));
@@ -223,7 +230,10 @@ function bitAt(p: Prefix, i: number): number {
   return Number((p.addr.v >> BigInt(127 - i)) & 1n);
 }
 
-/** Where two prefixes diverge: -1/1 for a differing bit within both, or 0 when one contains the other. */
+/**
+ * Where two prefixes diverge: -1/1 for a differing bit within both, or 0 when one contains the
+ * other.
+ */
 function divergence(a: Prefix, b: Prefix): number {
   const l = Math.min(a.len, b.len);
   if (a.addr.family === 6 && b.addr.family === 6) {
@@ -310,13 +320,13 @@ export function dumpOrder(
  */
 export function printRoutes(state: HostState, opts: RouteShowOptions = {}): string {
   const o = new Emitter(opts);
-  const table = opts.table === undefined ? 254 : opts.table;
+  const table = opts.table === undefined ? TABLE.main : opts.table;
   // iproute_list_flush_or_save: without -4/-6, only `table all` dumps both families.
   const families: Family[] = opts.family ? [opts.family] : table === "all" ? [4, 6] : [4];
   o.startList();
   for (const f of families) {
     for (const r of dumpOrder(state, f)) {
-      if (table !== "all" && (r.table || 254) !== table) continue;
+      if (table !== "all" && (r.table || TABLE.main) !== table) continue;
       printRouteEntry(o, state, r, { details: !!opts.details, tableFiltered: table !== "all" });
     }
   }

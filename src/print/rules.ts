@@ -6,15 +6,16 @@
  * @example
  * ```ts
  * printRules(createHostState(), 4, { json: false });
- * // "0:\tfrom all lookup local\n32766:\tfrom all lookup main\n32767:\tfrom all lookup default\n"
+ * // "0:\tfrom all lookup local\n32766:\tfrom all lookup main\n"
+ * // + "32767:\tfrom all lookup default\n"
  * ```
  * @module
  */
-import type { Family } from "../addr/ip.js";
+import type { Family } from "../core/kinds.js";
 import { bits, formatAddr } from "../addr/ip.js";
 import type { HostState, Rule } from "../model/types.js";
 import { Emitter } from "./emit.js";
-import { dsfieldN2a, groupN2a, ipprotoN2a, rtprotN2a, tableN2a } from "./names.js";
+import { dsfieldN2a, groupN2a, ipprotoN2a, rtprotN2a, tableN2a } from "../parse/names.js";
 
 export interface RulePrintOptions {
   json?: boolean;
@@ -35,10 +36,20 @@ export function printRule(
   r: Rule,
   details: boolean,
 ): void {
-  const host = bits(r.family);
   o.openObject();
   o.any("priority", "%u:\t", r.pref);
   if (r.invert) o.nul("not", "not ");
+  printSelectors(o, state, r);
+  printAction(o, state, rules, r);
+  if ((r.protocol && r.protocol !== 2) || details)
+    o.any("protocol", " proto %s", rtprotN2a(r.protocol));
+  o.fp("\n");
+  o.closeObject();
+}
+
+/** print_rule's selectors: from, to, tos, fwmark, iif, oif, l3mdev, uidrange, ports, tun_id. */
+function printSelectors(o: Emitter, state: HostState, r: Rule): void {
+  const host = bits(r.family);
   if (r.src && r.src.len > 0) {
     o.fp("from ");
     o.any("src", "%s", formatAddr(r.src.addr));
@@ -87,6 +98,10 @@ export function printRule(
     }
   }
   if (r.tunId !== undefined) o.any("tun_id", " tun_id %s", r.tunId);
+}
+
+/** print_rule's action: lookup TABLE with its suppressors, realms, goto, nop or the type. */
+function printAction(o: Emitter, state: HostState, rules: readonly Rule[], r: Rule): void {
   if (r.table && !r.l3mdev) {
     o.any("table", " lookup %s", tableN2a(state.tableNames, r.table));
     if (r.suppressPrefixlen !== -1)
@@ -111,15 +126,15 @@ export function printRule(
   } else if (r.action !== "lookup") {
     o.any("action", " %s", r.action);
   }
-  if ((r.protocol && r.protocol !== 2) || details)
-    o.any("protocol", " proto %s", rtprotN2a(r.protocol));
-  o.fp("\n");
-  o.closeObject();
 }
 
 /**
  * `ip [-6] rule show` for one family, in RPDB order (the order of state.rules4/rules6).
- * @example printRules(state, 6, { json: true }) // '[{"priority":0,"src":"all","table":"local"},...]\n'
+ * @example
+ * ```ts
+ * printRules(state, 6, { json: true });
+ * // '[{"priority":0,"src":"all","table":"local"},...]\n'
+ * ```
  */
 export function printRules(state: HostState, family: Family, opts: RulePrintOptions = {}): string {
   const o = new Emitter(opts);

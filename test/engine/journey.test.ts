@@ -47,7 +47,8 @@ describe("journey: output path re-routing", () => {
   it("E52: a mangle mark re-routes and the packet keeps its first source", () => {
     const s = host(
       BED +
-        "ip rule add pref 100 fwmark 1 lookup 100\niptables -t mangle -A OUTPUT -p udp --dport 9999 -j MARK --set-mark 1\n",
+        "ip rule add pref 100 fwmark 1 lookup 100\n" +
+        "iptables -t mangle -A OUTPUT -p udp --dport 9999 -j MARK --set-mark 1\n",
     );
     const r = trace(s, "10.99.0.1 ipproto udp dport 9999");
     expect(r.final).toMatchObject({
@@ -61,7 +62,8 @@ describe("journey: output path re-routing", () => {
   it("E53: a mark set in the filter table does not re-route", () => {
     const s = host(
       BED +
-        "ip rule add pref 100 fwmark 1 lookup 100\niptables -t filter -A OUTPUT -p udp --dport 9999 -j MARK --set-mark 1\n",
+        "ip rule add pref 100 fwmark 1 lookup 100\n" +
+        "iptables -t filter -A OUTPUT -p udp --dport 9999 -j MARK --set-mark 1\n",
     );
     expect(trace(s, "10.99.0.1 ipproto udp dport 9999").final).toMatchObject({
       verdict: "sent",
@@ -72,7 +74,9 @@ describe("journey: output path re-routing", () => {
   it("E53: an nft route chain re-routes, an nft filter chain does not", () => {
     const route = host(
       BED +
-        "ip rule add pref 100 fwmark 1 lookup 100\nnft add table ip t\nnft add chain ip t o '{ type route hook output priority -150; }'\nnft add rule ip t o meta mark set 1\n",
+        "ip rule add pref 100 fwmark 1 lookup 100\nnft add table ip t\n" +
+        "nft add chain ip t o '{ type route hook output priority -150; }'\n" +
+        "nft add rule ip t o meta mark set 1\n",
     );
     expect(trace(route, "10.99.0.1 ipproto udp dport 9999").final).toMatchObject({
       oif: "a2",
@@ -80,7 +84,9 @@ describe("journey: output path re-routing", () => {
     });
     const filter = host(
       BED +
-        "ip rule add pref 100 fwmark 1 lookup 100\nnft add table ip t\nnft add chain ip t o '{ type filter hook output priority -150; }'\nnft add rule ip t o meta mark set 1\n",
+        "ip rule add pref 100 fwmark 1 lookup 100\nnft add table ip t\n" +
+        "nft add chain ip t o '{ type filter hook output priority -150; }'\n" +
+        "nft add rule ip t o meta mark set 1\n",
     );
     expect(trace(filter, "10.99.0.1 ipproto udp dport 9999").final).toMatchObject({ oif: "a1" });
   });
@@ -92,7 +98,8 @@ describe("journey: output path re-routing", () => {
     });
     const t = host(
       BED +
-        "ip rule add pref 50 uidrange 1000-1000 lookup 100\niptables -t mangle -A OUTPUT -p udp --dport 9999 -j MARK --set-mark 0x5\n",
+        "ip rule add pref 50 uidrange 1000-1000 lookup 100\n" +
+        "iptables -t mangle -A OUTPUT -p udp --dport 9999 -j MARK --set-mark 0x5\n",
     );
     expect(trace(t, "10.99.0.1 uid 1000 ipproto udp dport 9999").final).toMatchObject({
       oif: "a1",
@@ -121,14 +128,21 @@ describe("journey: output path re-routing", () => {
   it("E59: accept in an earlier nft base chain does not stop the mangle chain", () => {
     const s = host(
       BED +
-        "nft add table ip early\nnft add chain ip early out '{ type filter hook output priority -300; }'\nnft add rule ip early out udp dport 9999 accept\niptables -t mangle -A OUTPUT -p udp --dport 9999 -j MARK --set-mark 0x42\n",
+        "nft add table ip early\n" +
+        "nft add chain ip early out '{ type filter hook output priority -300; }'\n" +
+        "nft add rule ip early out udp dport 9999 accept\n" +
+        "iptables -t mangle -A OUTPUT -p udp --dport 9999 -j MARK --set-mark 0x42\n",
     );
     expect(trace(s, "10.99.0.1 ipproto udp dport 9999").final.mark).toBe(0x42);
   });
   it("E60: a marked local packet re-routed to a local route loops through lo into TPROXY", () => {
     const s = host(
       BED +
-        "ip rule add pref 200 fwmark 0x1/0x1 lookup 101\nip route add local default dev lo table 101\niptables -t mangle -A OUTPUT -p udp --dport 9999 -j MARK --set-mark 1\niptables -t mangle -A PREROUTING -i lo -p udp --dport 9999 -m mark --mark 1 -j TPROXY --on-port 12345 --on-ip 127.0.0.1\n",
+        "ip rule add pref 200 fwmark 0x1/0x1 lookup 101\n" +
+        "ip route add local default dev lo table 101\n" +
+        "iptables -t mangle -A OUTPUT -p udp --dport 9999 -j MARK --set-mark 1\n" +
+        "iptables -t mangle -A PREROUTING -i lo -p udp --dport 9999 -m mark --mark 1 -j TPROXY " +
+        "--on-port 12345 --on-ip 127.0.0.1\n",
     );
     const r = trace(s, "10.99.0.1 ipproto udp dport 9999");
     expect(r.final.verdict).toBe("delivered");

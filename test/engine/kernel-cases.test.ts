@@ -82,15 +82,20 @@ describe("kernel cases (reference §7)", () => {
   it("E16/E18: port 65535 and bad tos values are refused with the kernel's words", () => {
     const r = run(
       "",
-      "rule add dport 65535 lookup 117\nrule add pref 11 tos 0x12 lookup 200\nrule add pref 12 tos 0x20 lookup 200\n",
+      "rule add dport 65535 lookup 117\nrule add pref 11 tos 0x12 lookup 200\n" +
+        "rule add pref 12 tos 0x20 lookup 200\n",
     );
     expect(r.err).toBe(
-      "Error: Invalid dport range.\nCommand failed probes:1\nError: Invalid dsfield (tos): ECN bits must be 0.\nCommand failed probes:2\nError: Invalid tos.\nCommand failed probes:3\n",
+      "Error: Invalid dport range.\nCommand failed probes:1\n" +
+        "Error: Invalid dsfield (tos): ECN bits must be 0.\nCommand failed probes:2\n" +
+        "Error: Invalid tos.\nCommand failed probes:3\n",
     );
   });
   it("E21: error routes defeat suppress_prefixlength (the wg-quick trap)", () => {
     const wg =
-      "ip route add default dev a2 table 51820\nip rule add not fwmark 51820 table 51820 pref 32764\nip rule add table main suppress_prefixlength 0 pref 32763\n";
+      "ip route add default dev a2 table 51820\n" +
+      "ip rule add not fwmark 51820 table 51820 pref 32764\n" +
+      "ip rule add table main suppress_prefixlength 0 pref 32763\n";
     const r = run(wg, "route get 8.8.8.8\nroute get 8.8.8.8 mark 51820\n");
     expect(r.out).toBe(
       line("8.8.8.8 dev a2 table 51820 src 10.2.0.1 uid 0") +
@@ -101,7 +106,9 @@ describe("kernel cases (reference §7)", () => {
   });
   it("E22: suppress_prefixlength rejects prefixes up to and including N", () => {
     const wg = (n: number) =>
-      `ip route add default dev a2 table 51820\nip rule add not fwmark 51820 table 51820 pref 32764\nip rule add table main suppress_prefixlength ${n} pref 32763\n`;
+      "ip route add default dev a2 table 51820\n" +
+      "ip rule add not fwmark 51820 table 51820 pref 32764\n" +
+      `ip rule add table main suppress_prefixlength ${n} pref 32763\n`;
     expect(run(wg(23), "route get 10.1.0.2\n").out).toBe(
       line("10.1.0.2 dev a1 src 10.1.0.1 uid 0"),
     );
@@ -109,9 +116,10 @@ describe("kernel cases (reference §7)", () => {
       line("10.1.0.2 dev a2 table 51820 src 10.2.0.1 uid 0"),
     );
   });
-  it("E28: goto jumps, an unresolved goto is skipped, a non-matching target continues after it", () => {
+  it("E28: goto jumps, an unresolved goto is skipped, a non-matching target goes on after it", () => {
     const base =
-      "ip route add default via 10.2.0.2 table 300\nip rule add pref 10 goto 100\nip rule add pref 50 lookup 200\nip rule add pref 100 lookup 300\n";
+      "ip route add default via 10.2.0.2 table 300\nip rule add pref 10 goto 100\n" +
+      "ip rule add pref 50 lookup 200\nip rule add pref 100 lookup 300\n";
     expect(run(base, "route get 8.8.8.8\n").out).toBe(
       line("8.8.8.8 via 10.2.0.2 dev a2 table 300 src 10.2.0.1 uid 0"),
     );
@@ -133,7 +141,9 @@ describe("kernel cases (reference §7)", () => {
       "rule show\n",
     );
     expect(r.out).toBe(
-      "0:\tfrom all lookup local\n32764:\tfrom 10.9.0.0/16 lookup 100\n32765:\tfrom 10.9.0.0/16 lookup 100\n32766:\tfrom all lookup main\n32767:\tfrom all lookup default\n",
+      "0:\tfrom all lookup local\n32764:\tfrom 10.9.0.0/16 lookup 100\n" +
+        "32765:\tfrom 10.9.0.0/16 lookup 100\n32766:\tfrom all lookup main\n" +
+        "32767:\tfrom all lookup default\n",
     );
   });
   it("E31: EEXIST is asymmetric", () => {
@@ -176,7 +186,8 @@ describe("kernel cases (reference §7)", () => {
   });
   it("E66: src_valid_mark lets the reverse-path check use the mark", () => {
     const base =
-      "ip route replace default via 10.2.0.2\nip route add default via 10.1.0.2 table 100\nip rule add pref 100 fwmark 1 lookup 100\nsysctl -w net.ipv4.conf.all.rp_filter=1\n";
+      "ip route replace default via 10.2.0.2\nip route add default via 10.1.0.2 table 100\n" +
+      "ip rule add pref 100 fwmark 1 lookup 100\nsysctl -w net.ipv4.conf.all.rp_filter=1\n";
     expect(run(base, "route get 10.2.0.2 from 8.8.8.8 iif a1 mark 1\n").err).toBe(
       "RTNETLINK answers: Invalid argument\nCommand failed probes:1\n",
     );
@@ -193,17 +204,21 @@ describe("kernel cases (reference §7)", () => {
       "route get 10.1.0.2 from 10.9.9.9\nroute get 10.1.0.2 from 127.0.0.1\nroute get 0.0.0.0\n",
     );
     expect(r.err).toBe(
-      "RTNETLINK answers: Network is unreachable\nCommand failed probes:1\nRTNETLINK answers: Invalid argument\nCommand failed probes:2\n",
+      "RTNETLINK answers: Network is unreachable\nCommand failed probes:1\n" +
+        "RTNETLINK answers: Invalid argument\nCommand failed probes:2\n",
     );
     expect(r.out).toBe("local 0.0.0.0 dev lo src 127.0.0.1 uid 0 \n    cache <local> \n");
   });
   it("E71: IPv6 error routes", () => {
     const r = run(
-      "ip -6 route add blackhole fd66::/64\nip -6 route add unreachable fd66:1::/64\nip -6 route add prohibit fd66:2::/64\n",
+      "ip -6 route add blackhole fd66::/64\nip -6 route add unreachable fd66:1::/64\n" +
+        "ip -6 route add prohibit fd66:2::/64\n",
       "route get fd66::1\nroute get fd66:1::1\nroute get fd66:2::1\n",
     );
     expect(r.err).toBe(
-      "RTNETLINK answers: Invalid argument\nCommand failed probes:1\nRTNETLINK answers: No route to host\nCommand failed probes:2\nRTNETLINK answers: Permission denied\nCommand failed probes:3\n",
+      "RTNETLINK answers: Invalid argument\nCommand failed probes:1\n" +
+        "RTNETLINK answers: No route to host\nCommand failed probes:2\n" +
+        "RTNETLINK answers: Permission denied\nCommand failed probes:3\n",
     );
   });
 });

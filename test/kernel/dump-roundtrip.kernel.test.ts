@@ -404,7 +404,7 @@ function decisionFromJson(state: HostState, fam: Family, o: Record<string, unkno
     ...(route ? { route } : {}),
     ...(o.table !== undefined || fam === 6 ? { table } : {}),
     ...(o.gateway ? { gateway: A(o.gateway) } : {}),
-    ...(o.dev ? { oif: ifx(o.dev)! } : {}),
+    oif: o.dev ? ifx(o.dev)! : 0,
     ...(o.prefsrc ? { prefsrc: A(o.prefsrc) } : {}),
     cacheFlags: (o.cache as string[] | undefined) ?? [],
     flow,
@@ -650,6 +650,8 @@ if (!ROOT) {
           : undefined;
         const d: Decision = {
           ok: true,
+          type: route!.type,
+          oif: 0,
           route: route!,
           table: route!.table,
           cacheFlags: [],
@@ -687,7 +689,6 @@ if (!ROOT) {
       const d: Decision = {
         ok: false,
         errno: "EACCES",
-        cacheFlags: [],
         flow: {
           family: 6,
           daddr: parseAddr("fd99::1").ok
