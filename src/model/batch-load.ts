@@ -16,7 +16,7 @@ import { parseU32 } from "../parse/args.js";
 import type { IpCommand, NexthopSpec, RouteSpec } from "../parse/ipcmd.js";
 import { tableA2n } from "../parse/ipcmd.js";
 import { protoA2n, rtntypeA2n, scopeA2n } from "../parse/names.js";
-import { applyIpCommand } from "./ops.js";
+import { applyIpCommand } from "./ops/index.js";
 import type { HostState, Issue, SourceLoc } from "./types.js";
 
 /**
