@@ -30,7 +30,10 @@ export function macFor(name: string, salt = 0): string {
   return b.map((x) => x.toString(16).padStart(2, "0")).join(":");
 }
 
-/** Carrier as the kernel derives it: veth needs both ends up; tun needs a reader; bridge needs nothing here. */
+/**
+ * Carrier as the kernel derives it: veth needs both ends up; tun needs a reader; bridge
+ * needs nothing here.
+ */
 export function refreshCarrier(s: HostState): void {
   for (const l of s.links) {
     if (l.kind === "veth") {
