@@ -70,7 +70,8 @@ export class Loader {
         this.synth.set(name, allDown);
         l.carrier = !allDown;
       } else if (!l.up && !dead && linkdown !== null && this.routeRefs) {
-        // Routes through an admin-down device do not exist: the device is up (e.g. lo of a fresh state).
+        // Routes through an admin-down device do not exist: the device is up (e.g. lo of a fresh
+        // state).
         l.up = true;
         l.carrier = !linkdown;
       }

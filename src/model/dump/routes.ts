@@ -61,7 +61,8 @@ export function finishNexthops(ld: Loader, r: Route, hops: Hop[]): void {
     if (h.dev !== undefined)
       h.nh.ifindex = ld.link(h.dev, canLinkdown(r) ? linkdown : null, h.flags.has("dead"));
     const l = ld.state.links.find((x) => x.ifindex === h.nh.ifindex);
-    // `dead` with `linkdown` on an up device comes from ignore_routes_with_linkdown, not RTNH_F_DEAD.
+    // `dead` with `linkdown` on an up device comes from ignore_routes_with_linkdown, not
+    // RTNH_F_DEAD.
     h.nh.dead = realDead(ld.state, r.family, h.flags, l);
     h.nh.onlink = h.flags.has("onlink");
   }

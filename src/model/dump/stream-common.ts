@@ -57,7 +57,10 @@ export class Common {
     this.ld.routeRefs = true;
   }
 
-  /** parseAddr(text[a, b), family) for the plain spellings, cached; undefined to use the general reader. */
+  /**
+   * parseAddr(text[a, b), family) for the plain spellings, cached; undefined to use the general
+   * reader.
+   */
   addr(text: string, a: number, b: number, family: Family): Addr | undefined {
     const at = this.addrText;
     for (let i = 0; i < at.length; i++)
@@ -118,7 +121,9 @@ export class Common {
   }
 }
 
-/** guessRouteFamily's addrFamily on text[a, b) up to a slash: ':' → 6, four dotted digit groups → 4. */
+/**
+ * guessRouteFamily's addrFamily on text[a, b) up to a slash: ':' → 6, four dotted digit groups → 4.
+ */
 export function addrFamilyAt(text: string, a: number, b: number): Family | undefined {
   let dots = 0,
     digits = 0;

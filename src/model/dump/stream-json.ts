@@ -188,7 +188,10 @@ export class JsonStream extends Common {
     }
   }
 
-  /** Scan an element with the general rules (nesting, strings, scalars); returns where scanning stopped. */
+  /**
+   * Scan an element with the general rules (nesting, strings, scalars); returns where scanning
+   * stopped.
+   */
   private scanItem(chunk: string, i: number): number {
     const n = chunk.length,
       from = i;
@@ -241,7 +244,9 @@ export class JsonStream extends Common {
     return i;
   }
 
-  /** The general reader on one element: parse it, then routeFromJson, with its position in the file. */
+  /**
+   * The general reader on one element: parse it, then routeFromJson, with its position in the file.
+   */
   private general(text: string): void {
     let nodes: JNode[];
     try {
@@ -276,7 +281,8 @@ export class JsonStream extends Common {
       this.routes.push(routeFromJson(this.ld, o));
     } catch (e) {
       if (!(e instanceof IssueError)) throw e;
-      // loadJson rejects an array's non-objects before reading its routes: route issues wait for the array's end.
+      // loadJson rejects an array's non-objects before reading its routes: route issues wait for
+      // the array's end.
       const n = this.ld.issues.length;
       this.ld.reject(e);
       this.routeIssues.push(...this.ld.issues.splice(n));
@@ -398,13 +404,17 @@ export class JsonStream extends Common {
     return i;
   }
 
-  /** routeFromJson for the k entries read by fastItem; undefined when any value needs the general reader. */
+  /**
+   * routeFromJson for the k entries read by fastItem; undefined when any value needs the general
+   * reader.
+   */
   private build(t: string, k: number): Route | undefined {
     const kind = this.kind,
       vk = this.vk,
       va = this.va,
       vb = this.vb;
-    // guessRouteFamily over dst, gateway, prefsrc (string values, not "default"), unless `pref` says IPv6.
+    // guessRouteFamily over dst, gateway, prefsrc (string values, not "default"), unless `pref`
+    // says IPv6.
     let family: Family | undefined;
     for (let j = 0; j < k; j++) if (kind[j] === K_PREF) family = 6;
     for (const want of FAMILY_KEYS) {

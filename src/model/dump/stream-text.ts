@@ -238,7 +238,8 @@ export class TextStream extends Common {
         else return undefined;
       } else return undefined;
     }
-    if (type === "unicast" && dev === undefined && !gw) return undefined; // a multipath route: nexthop lines follow
+    // a multipath route: nexthop lines follow
+    if (type === "unicast" && dev === undefined && !gw) return undefined;
     this.hops(r, dev, gw);
     return r;
   }

@@ -20,7 +20,10 @@ import { isRouteLine } from "./detect.js";
 import { JsonStream } from "./stream-json.js";
 import { TextStream } from "./stream-text.js";
 
-/** Progress callback: bytes (UTF-16 units) of `file` read so far, of `total` when known (0 otherwise). */
+/**
+ * Progress callback: bytes (UTF-16 units) of `file` read so far, of `total` when known (0
+ * otherwise).
+ */
 export type StreamProgress = (file: string, done: number, total: number) => void;
 
 /** A route dump being read chunk by chunk. */
