@@ -9,7 +9,7 @@ import { parseIpArgv, type IpCommand, type IpOptions } from "../parse/ipcmd.js";
 import type { IpError } from "../parse/args.js";
 import type { Word } from "../parse/shell.js";
 import { linkByName } from "../model/links.js";
-import { applyIpCommand } from "../model/ops.js";
+import { applyIpCommand } from "../model/ops/index.js";
 import type { HostState, SourceLoc } from "../model/types.js";
 import { routeGet, type RouteQuery } from "../engine/route.js";
 import { routeGetResult } from "../print/routeget.js";

@@ -10,14 +10,39 @@
  * @module
  */
 import { parseAddr, parsePrefix, v4, v6, type Addr, type Family, type Prefix } from "../addr/ip.js";
-import { eqAt, lenAt, quadAt, u32At, v6At, wordsToBig } from "../parse/fast-scan.js";
+import {
+  COLON,
+  CR,
+  DOT,
+  DQUOTE,
+  eqAt,
+  HASH,
+  Interner,
+  isDigit,
+  LOWER_A,
+  LOWER_Z,
+  lenAt,
+  quadAt,
+  SLASH,
+  SPACE,
+  SQUOTE,
+  TAB,
+  TILDE,
+  u32At,
+  UPPER_A,
+  UPPER_F,
+  v6At,
+  wordsToBig,
+} from "../parse/fast-scan.js";
 import type { IpError } from "../parse/args.js";
 import { parseU32 } from "../parse/args.js";
 import type { IpCommand, NexthopSpec, RouteSpec } from "../parse/ipcmd.js";
 import { tableA2n } from "../parse/ipcmd.js";
 import { protoA2n, rtntypeA2n, scopeA2n } from "../parse/names.js";
-import { applyIpCommand } from "./ops.js";
-import type { HostState, Issue, SourceLoc } from "./types.js";
+import { applyIpCommand } from "./ops/index.js";
+import type { Issue } from "../core/issue.js";
+import type { SourceLoc } from "../core/loc.js";
+import type { HostState } from "./types.js";
 
 /**
  * Progress of a long load: `done` of `total` units of `file` (bytes of text). Called every
@@ -28,9 +53,6 @@ export type LoadProgress = (file: string, done: number, total: number) => void;
 /** How many lines between progress calls. */
 const PROGRESS_EVERY = 1 << 15;
 
-const SPACE = 32,
-  TAB = 9,
-  CR = 13;
 const MAX_TOKENS = 48;
 
 const ROUTE_TYPE_WORDS = new Set([
@@ -48,20 +70,8 @@ const OPS = ["add", "del", "delete", "replace", "change", "append", "prepend"];
 const OP_NAMES = ["add", "del", "del", "replace", "change", "append", "prepend"] as const;
 
 function hasColon(text: string, a0: number, a1: number): boolean {
-  for (let j = a0; j < a1; j++) if (text.charCodeAt(j) === 58) return true;
+  for (let j = a0; j < a1; j++) if (text.charCodeAt(j) === COLON) return true;
   return false;
-}
-
-/** Short strings met again and again (device names, gateways) are sliced once. */
-class Interner {
-  private readonly keys: string[] = [];
-  get(text: string, start: number, end: number): string {
-    const ks = this.keys;
-    for (let i = 0; i < ks.length; i++) if (eqAt(text, start, end, ks[i]!)) return ks[i]!;
-    const k = text.slice(start, end);
-    if (ks.length < 16) ks.push(k);
-    return k;
-  }
 }
 
 /** The reusable state of one batch run. */
@@ -110,7 +120,10 @@ class FastRoutes {
     this.ctx = { loc: { file, line: 0, col: 0 }, words: [] };
   }
 
-  /** Name lookups (linear in iproute2's tables) remembered per spelling; the table names do not change inside a batch of route lines. */
+  /**
+   * Name lookups (linear in iproute2's tables) remembered per spelling; the table names do not
+   * change inside a batch of route lines.
+   */
   private readonly protos = new Map<string, number | undefined>();
   private readonly tables = new Map<string, number | undefined>();
   private readonly scopes = new Map<string, number | undefined>();
@@ -132,7 +145,10 @@ class FastRoutes {
     return v;
   }
 
-  /** Split text[start, end) on blanks; false for quotes, comments, other blanks, non-ASCII or too many words. */
+  /**
+   * Split text[start, end) on blanks; false for quotes, comments, other blanks, non-ASCII or too
+   * many words.
+   */
   private split(text: string, start: number, end: number): boolean {
     let n = 0,
       i = start;
@@ -150,7 +166,7 @@ class FastRoutes {
       while (i < end) {
         c = text.charCodeAt(i);
         if (c === SPACE || c === TAB || c === CR) break;
-        if (c === 34 || c === 39 || c === 35 || c < 33 || c > 126) return false;
+        if (c === DQUOTE || c === SQUOTE || c === HASH || c <= SPACE || c > TILDE) return false;
         i++;
       }
       this.te[n++] = i;
@@ -196,7 +212,7 @@ class FastRoutes {
     const a0 = this.ts[k]!,
       a1 = this.te[k]!;
     let slash = a0;
-    while (slash < a1 && text.charCodeAt(slash) !== 47) slash++;
+    while (slash < a1 && text.charCodeAt(slash) !== SLASH) slash++;
     if (family !== 6) {
       const q = quadAt(text, a0, slash);
       if (q >= 0) {
@@ -245,7 +261,8 @@ class FastRoutes {
       }
     if (op < 0) return false;
     i += 2;
-    // One command object reused for every line (ops keeps none of it but the prefix, which is fresh).
+    // One command object reused for every line (ops keeps none of it but the prefix, which is
+    // fresh).
     const spec = this.spec;
     spec.family = family ?? 4;
     spec.type = undefined;
@@ -267,8 +284,8 @@ class FastRoutes {
           slash = a1;
         for (let j = a0; j < a1; j++) {
           const c = text.charCodeAt(j);
-          if (c === 58) colon = true;
-          else if (c === 47 && slash === a1) slash = j;
+          if (c === COLON) colon = true;
+          else if (c === SLASH && slash === a1) slash = j;
         }
         if (colon) {
           const ok = v6At(text, a0, slash, this.w6) || parseAddr(text.slice(a0, slash), 6).ok;
@@ -278,15 +295,10 @@ class FastRoutes {
           }
         }
         const c0 = text.charCodeAt(a0);
-        if (c0 >= 48 && c0 <= 57) {
+        if (isDigit(c0)) {
           let j = a0 + 1;
-          while (j < a1 && text.charCodeAt(j) >= 48 && text.charCodeAt(j) <= 57) j++;
-          if (
-            j < a1 - 1 &&
-            text.charCodeAt(j) === 46 &&
-            text.charCodeAt(j + 1) >= 48 &&
-            text.charCodeAt(j + 1) <= 57
-          ) {
+          while (j < a1 && isDigit(text.charCodeAt(j))) j++;
+          if (j < a1 - 1 && text.charCodeAt(j) === DOT && isDigit(text.charCodeAt(j + 1))) {
             spec.family = 4;
             break;
           }
@@ -302,7 +314,7 @@ class FastRoutes {
       const a0 = ts[i]!,
         a1 = te[i]!;
       const c0 = text.charCodeAt(a0);
-      if (c0 >= 97 && c0 <= 122) {
+      if (c0 >= LOWER_A && c0 <= LOWER_Z) {
         if (eqAt(text, a0, a1, "via")) {
           if (++i >= n || nh.gateway || this.tok(text, i, "inet") || this.tok(text, i, "inet6"))
             return false;
@@ -379,7 +391,7 @@ class FastRoutes {
           spec.type = rtntypeA2n(word);
           if (++i >= n || this.tok(text, i, "to")) return false;
         }
-      } else if (!((c0 >= 48 && c0 <= 57) || c0 === 58 || (c0 >= 65 && c0 <= 70))) return false;
+      } else if (!(isDigit(c0) || c0 === COLON || (c0 >= UPPER_A && c0 <= UPPER_F))) return false;
       if (spec.dst) return false;
       const p = this.prefix(text, i, known ? spec.family : undefined);
       if (!p) return false;
@@ -422,7 +434,10 @@ export function runBatchText<I extends Issue>(
   return runBatchChunks(s, [text], file, firstLine, general, onError, progress, text.length);
 }
 
-/** `runBatchText` over a text given in pieces (a file read chunk by chunk); `total` is its size when known. */
+/**
+ * `runBatchText` over a text given in pieces (a file read chunk by chunk); `total` is its size when
+ * known.
+ */
 export function runBatchChunks<I extends Issue>(
   s: HostState,
   chunks: Iterable<string>,

@@ -10,8 +10,8 @@ import { describe, expect, it } from "vitest";
 import { createHostState } from "./host.js";
 import { batchWords, loadText, runIpLine, type LoadIssue } from "./load.js";
 import { loadChunked } from "./load-stream.js";
-import { loadDump } from "./dump.js";
-import { routeDumpStream } from "./dump-stream.js";
+import { loadDump } from "./dump/index.js";
+import { routeDumpStream } from "./dump/stream.js";
 import { printRoutes } from "../print/routes.js";
 import type { HostState } from "./types.js";
 

@@ -5,7 +5,7 @@ import { baseRule, createHostState } from "./host.js";
 import type { Rule } from "./types.js";
 import { printRoutes } from "../print/routes.js";
 import { printRules } from "../print/rules.js";
-import { detectDumpFormat, loadDump } from "./dump.js";
+import { detectDumpFormat, loadDump } from "./dump/index.js";
 
 describe("detectDumpFormat", () => {
   it("recognizes every supported dump from its content", () => {

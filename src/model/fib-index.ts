@@ -18,9 +18,12 @@
 import { addrEq, contains, type Addr, type Family, type Prefix } from "../addr/ip.js";
 import { createLpm, type AutoLpm4, type AutoLpm6 } from "../fib/create.js";
 import { MASK4 } from "../fib/bits.js";
-import { SCOPE, TABLE, type HostState, type Nexthop, type Route } from "./types.js";
+import { SCOPE, TABLE } from "../core/kinds.js";
+import type { HostState, Nexthop, Route } from "./types.js";
 
-/** Kernel alias order inside one prefix (fib_insert_alias): tos desc, metric asc, then insertion. */
+/**
+ * Kernel alias order inside one prefix (fib_insert_alias): tos desc, metric asc, then insertion.
+ */
 export function aliasCmp(a: Route, b: Route): number {
   return b.tos - a.tos || a.metric - b.metric || a.seq - b.seq;
 }
@@ -106,7 +109,10 @@ export class TableFib {
     this.addAt(routes, pos, this.idOf(r.dst), r.dst.addr.v, r.dst.len);
   }
 
-  /** Add the route at `pos`, whose prefix (addr, len) has id `id` (or -1 when new); returns the prefix's id. */
+  /**
+   * Add the route at `pos`, whose prefix (addr, len) has id `id` (or -1 when new); returns the
+   * prefix's id.
+   */
   addAt(
     routes: readonly Route[],
     pos: number,
@@ -539,7 +545,10 @@ export function routeReplace(s: HostState, old: Route, r: Route): void {
 // Queries used by the route operations
 // ---------------------------------------------------------------------------
 
-/** Route identity for EEXIST / replace: (family, table, dst, tos, metric[, IPv6 src length]) (fib_find_alias). */
+/**
+ * Route identity for EEXIST / replace: (family, table, dst, tos, metric[, IPv6 src length])
+ * (fib_find_alias).
+ */
 export function sameKey(a: Route, b: Route): boolean {
   return (
     a.family === b.family &&

@@ -5,7 +5,7 @@
  * `loadText`, so the result is always what `loadText` gives for the whole text.
  * @module
  */
-import { routeDumpKind, routeDumpStream } from "./dump-stream.js";
+import { routeDumpKind, routeDumpStream } from "./dump/stream.js";
 import { loadText, type LoadIssue, type LoadOptions } from "./load.js";
 import type { HostState } from "./types.js";
 

@@ -8,10 +8,10 @@
  */
 import type { Family } from "../addr/ip.js";
 import { isErr, type IpError } from "../parse/args.js";
-import { detectDumpFormat, loadDump } from "./dump.js";
+import { detectDumpFormat, loadDump } from "./dump/index.js";
 import { parseIpArgv, type IpCommand, type IpOptions } from "../parse/ipcmd.js";
 import { expandScript, type Word } from "../parse/shell.js";
-import { applyIpCommand } from "./ops.js";
+import { applyIpCommand } from "./ops/index.js";
 import { runBatchChunks, runBatchText, type LoadProgress } from "./batch-load.js";
 import { setSysctl } from "./sysctl.js";
 import { runNetfilterCommand } from "./netfilter.js";

@@ -25,7 +25,10 @@ import {
   type NftRuleset,
 } from "../netfilter/nft/index.js";
 import type { NfBaseChain } from "../netfilter/types.js";
-import type { HostState, Issue, RecordedCommand, SourceLoc } from "./types.js";
+import type { Issue } from "../core/issue.js";
+import { defined } from "../core/result.js";
+import type { SourceLoc } from "../core/loc.js";
+import type { HostState, RecordedCommand } from "./types.js";
 
 /** Both front-ends' rulesets and the base chains they register. */
 export interface HostNetfilter {
@@ -47,7 +50,9 @@ function shiftIssues(issues: Issue[], base: SourceLoc): Issue[] {
   );
 }
 
-/** Rulesets a loader filled while running a script (commands applied in order, with exit statuses). */
+/**
+ * Rulesets a loader filled while running a script (commands applied in order, with exit statuses).
+ */
 const live = new WeakMap<HostState, { iptables: IptablesRuleset; nft: NftRuleset }>();
 
 /** An issue with the severity a loader reports it at. */
@@ -106,7 +111,7 @@ export function runNetfilterCommand(
     const noflush = c.argv.some((a) => a === "-n" || a === "--noflush");
     const r = runIptablesRestore(rs.iptables, text, familyOf(tool), {
       noflush,
-      ...(c.stdin ? { loc: c.stdin.loc } : {}),
+      ...defined({ loc: c.stdin?.loc }),
     });
     return { status: r.status, issues: as(r.issues, "error") };
   }
@@ -166,7 +171,7 @@ export function buildNetfilter(
       issues.push(
         ...applyIptablesRestore(ipt, text, familyOf(tool), {
           noflush,
-          ...(c.stdin ? { loc: c.stdin.loc } : {}),
+          ...defined({ loc: c.stdin?.loc }),
         }),
       );
     } else {

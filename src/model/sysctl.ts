@@ -58,7 +58,10 @@ export function normKey(k: string): string {
   return k.includes("/") ? k.replace(/\//g, ".") : k;
 }
 
-/** Read a sysctl as a string (kernel default when never written). @example getSysctl(s, "net.ipv4.ip_forward") */
+/**
+ * Read a sysctl as a string (kernel default when never written). @example getSysctl(s,
+ * "net.ipv4.ip_forward")
+ */
 export function getSysctl(s: HostState, key: string): string | undefined {
   const v = s.sysctl.get(key);
   if (v !== undefined) return v;
@@ -91,6 +94,13 @@ export function orConf4(s: HostState, dev: string, key: string): boolean {
   return devConf4(s, "all", key) !== 0 || devConf4(s, dev, key) !== 0;
 }
 
+/** Keys that exist without a value routelab models (written, printed, otherwise unused). */
+const KNOWN_KEYS = [
+  /^net\.ipv4\.(fib_multipath_hash_seed|fib_multipath_hash_fields|conf\.[^.]+\.[a-z_]+)$/,
+  /^net\.ipv6\.(fib_multipath_hash_fields|conf\.[^.]+\.[a-z_0-9]+)$/,
+  /^net\.(core|netfilter|ipv4|ipv6)\.[a-z_0-9.]+$/,
+];
+
 /**
  * Write a sysctl with the kernel's propagation. Returns an error message for keys that
  * do not exist (`sysctl: cannot stat /proc/sys/...: No such file or directory`).
@@ -103,9 +113,7 @@ export function setSysctl(s: HostState, rawKey: string, value: string): string |
       const m = /^net\.ipv[46]\.conf\.([^.]+)\./.exec(k);
       return !m || m[1] === "all" || m[1] === "default" || devs.includes(m[1]!);
     }
-    return /^net\.ipv4\.(fib_multipath_hash_seed|fib_multipath_hash_fields|conf\.[^.]+\.[a-z_]+)$|^net\.ipv6\.(fib_multipath_hash_fields|conf\.[^.]+\.[a-z_0-9]+)$|^net\.(core|netfilter|ipv4|ipv6)\.[a-z_0-9.]+$/.test(
-      k,
-    );
+    return KNOWN_KEYS.some((re) => re.test(k));
   };
   if (!known(key))
     return `sysctl: cannot stat /proc/sys/${key.replace(/\./g, "/")}: No such file or directory`;

@@ -23,7 +23,9 @@ export interface Link {
   mtu: number;
   /** Administrative state (IFF_UP). */
   up: boolean;
-  /** Carrier (IFF_LOWER_UP). A tun with no reader, or a veth whose peer is down/absent, has none. */
+  /**
+   * Carrier (IFF_LOWER_UP). A tun with no reader, or a veth whose peer is down/absent, has none.
+   */
   carrier: boolean;
   /** veth peer link name (peer lives in the same host in our model unless `peerNetns`). */
   peer?: string;
@@ -165,13 +167,19 @@ export interface HostState {
   routes: Route[];
   rules4: Rule[];
   rules6: Rule[];
-  /** Sticky flag: the kernel bypasses the IPv6 RPDB until a rule has been added (fib6_has_custom_rules). */
+  /**
+   * Sticky flag: the kernel bypasses the IPv6 RPDB until a rule has been added
+   * (fib6_has_custom_rules).
+   */
   v6CustomRules: boolean;
   /** Sticky flag: IPv4 custom rules added (fib4_has_custom_rules) — affects rp_filter shortcut. */
   v4CustomRules: boolean;
   /** Sticky flag: custom local routes (fib4 has_custom_local_routes). */
   v4CustomLocalRoutes: boolean;
-  /** Full sysctl key (dotted, `net.ipv4.conf.all.rp_filter`) -> value. Unset keys use kernel defaults. */
+  /**
+   * Full sysctl key (dotted, `net.ipv4.conf.all.rp_filter`) -> value. Unset keys use kernel
+   * defaults.
+   */
   sysctl: Map<string, string>;
   /** Table id -> name (`rt_tables` plus built-ins). */
   tableNames: Map<number, string>;

@@ -4,8 +4,78 @@
  * spellings (`192.0.2.0/24`, `2001:db8::/32`, `1024`). Anything else gives -1 / false and the
  * caller hands the input to the general grammar (`src/addr/ip.ts`, `src/parse/ipcmd.ts`),
  * so an accepted token always means what the general grammar says it means.
+ *
+ * This module owns the character codes and the in-place helpers every fast path uses
+ * (parse/, model/batch-load.ts, model/dump/stream-*.ts).
  * @module
  */
+
+/** Character codes the scanners compare with (`text.charCodeAt(i) === SPACE`). */
+export const TAB = 9,
+  LF = 10,
+  CR = 13,
+  SPACE = 32,
+  DQUOTE = 34,
+  HASH = 35,
+  SQUOTE = 39,
+  COMMA = 44,
+  DOT = 46,
+  SLASH = 47,
+  DIGIT_0 = 48,
+  DIGIT_9 = 57,
+  COLON = 58,
+  SEMICOLON = 59,
+  UPPER_A = 65,
+  UPPER_E = 69,
+  UPPER_F = 70,
+  LBRACKET = 91,
+  BACKSLASH = 92,
+  RBRACKET = 93,
+  LOWER_A = 97,
+  LOWER_E = 101,
+  LOWER_F = 102,
+  LOWER_Z = 122,
+  LBRACE = 123,
+  RBRACE = 125,
+  /** Printable ASCII is `!` (33) .. `~` (126). */
+  TILDE = 126;
+
+/** A decimal digit? */
+export function isDigit(c: number): boolean {
+  return c >= DIGIT_0 && c <= DIGIT_9;
+}
+
+/** A space or a tab (the word separators of `ip` output and batch lines)? */
+export function isBlank(c: number): boolean {
+  return c === SPACE || c === TAB;
+}
+
+/** JSON whitespace: space, tab, CR or LF? */
+export function isJsonSpace(c: number): boolean {
+  return c === SPACE || c === TAB || c === CR || c === LF;
+}
+
+/** Where char code `c` first occurs in text[start, end), else `end`. */
+export function byteAt(text: string, start: number, end: number, c: number): number {
+  let i = start;
+  while (i < end && text.charCodeAt(i) !== c) i++;
+  return i;
+}
+
+/**
+ * Short strings met on line after line (device names, gateways, protocols) are sliced once:
+ * the first 16 distinct ones are kept and handed back instead of a new slice.
+ */
+export class Interner {
+  private readonly keys: string[] = [];
+  get(text: string, start: number, end: number): string {
+    const ks = this.keys;
+    for (let i = 0; i < ks.length; i++) if (eqAt(text, start, end, ks[i]!)) return ks[i]!;
+    const k = text.slice(start, end);
+    if (ks.length < 16) ks.push(k);
+    return k;
+  }
+}
 
 /** Does text[start, end) equal `lit`? */
 export function eqAt(text: string, start: number, end: number, lit: string): boolean {
@@ -23,10 +93,10 @@ export function quadAt(text: string, start: number, end: number): number {
     dots = 0;
   for (let i = start; i < end; i++) {
     const c = text.charCodeAt(i);
-    if (c >= 48 && c <= 57) {
+    if (isDigit(c)) {
       if (++digits > 3) return -1;
-      octet = octet * 10 + (c - 48);
-    } else if (c === 46) {
+      octet = octet * 10 + (c - DIGIT_0);
+    } else if (c === DOT) {
       if (!digits || octet > 255 || ++dots > 3) return -1;
       v = v * 256 + octet;
       octet = 0;
@@ -43,22 +113,25 @@ export function lenAt(text: string, start: number, end: number, max: number): nu
   let n = 0;
   for (let i = start; i < end; i++) {
     const c = text.charCodeAt(i);
-    if (c < 48 || c > 57) return -1;
-    n = n * 10 + (c - 48);
+    if (!isDigit(c)) return -1;
+    n = n * 10 + (c - DIGIT_0);
   }
   return n <= max ? n : -1;
 }
 
-/** A plain decimal u32 (`0`, or no leading zero): else -1 (octal/hex spellings go to the general parser). */
+/**
+ * A plain decimal u32 (`0`, or no leading zero): else -1 (octal/hex spellings go to the
+ * general parser).
+ */
 export function u32At(text: string, start: number, end: number): number {
   const len = end - start;
   if (len < 1 || len > 10) return -1;
-  if (len > 1 && text.charCodeAt(start) === 48) return -1;
+  if (len > 1 && text.charCodeAt(start) === DIGIT_0) return -1;
   let n = 0;
   for (let i = start; i < end; i++) {
     const c = text.charCodeAt(i);
-    if (c < 48 || c > 57) return -1;
-    n = n * 10 + (c - 48);
+    if (!isDigit(c)) return -1;
+    n = n * 10 + (c - DIGIT_0);
   }
   return n <= 0xffffffff ? n : -1;
 }
@@ -76,8 +149,8 @@ export function v6At(text: string, start: number, end: number, out: Uint32Array)
     digits = 0,
     g = 0;
   let i = start;
-  if (text.charCodeAt(i) === 58) {
-    if (text.charCodeAt(i + 1) !== 58) return false;
+  if (text.charCodeAt(i) === COLON) {
+    if (text.charCodeAt(i + 1) !== COLON) return false;
     gap = 0;
     i += 2;
     if (i === end) {
@@ -91,16 +164,16 @@ export function v6At(text: string, start: number, end: number, out: Uint32Array)
   for (; i < end; i++) {
     const c = text.charCodeAt(i);
     let d: number;
-    if (c >= 48 && c <= 57) d = c - 48;
-    else if (c >= 97 && c <= 102) d = c - 87;
-    else if (c >= 65 && c <= 70) d = c - 55;
-    else if (c === 58) {
+    if (isDigit(c)) d = c - DIGIT_0;
+    else if (c >= LOWER_A && c <= LOWER_F) d = c - LOWER_A + 10;
+    else if (c >= UPPER_A && c <= UPPER_F) d = c - UPPER_A + 10;
+    else if (c === COLON) {
       if (!digits) return false;
       if (n >= 8) return false;
       G[n++] = g;
       g = 0;
       digits = 0;
-      if (text.charCodeAt(i + 1) === 58) {
+      if (text.charCodeAt(i + 1) === COLON) {
         if (gap >= 0) return false;
         gap = n;
         i++;

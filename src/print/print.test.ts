@@ -4,7 +4,7 @@ import type { Addr } from "../addr/ip.js";
 import type { Decision, RouteDecision } from "../engine/types.js";
 import { baseRule, createHostState } from "../model/host.js";
 import type { HostState, Route } from "../model/types.js";
-import { loadDump } from "../model/dump.js";
+import { loadDump } from "../model/dump/index.js";
 import { Emitter, JsonWriter } from "./emit.js";
 import { printAddrs, printLinks } from "./links.js";
 import { printRouteGet, routeGetResult } from "./routeget.js";

@@ -30,7 +30,7 @@ import type { Addr, Family } from "../../src/addr/ip.js";
 import type { Decision } from "../../src/engine/types.js";
 import { createHostState } from "../../src/model/host.js";
 import type { HostState, Route } from "../../src/model/types.js";
-import { loadDump } from "../../src/model/dump.js";
+import { loadDump } from "../../src/model/dump/index.js";
 import { printAddrs, printLinks } from "../../src/print/links.js";
 import { printRouteGet } from "../../src/print/routeget.js";
 import { printRoutes } from "../../src/print/routes.js";

@@ -1,0 +1,366 @@
+/**
+ * Addresses (net/ipv4/devinet.c, net/ipv6/addrconf.c) and the kernel routes they create:
+ * local, broadcast and prefix routes of IPv4 addresses (fib_add_ifaddr), IPv6 local,
+ * prefix (addrconf_prefix_route), anycast and multicast routes, link-local addresses
+ * (addrconf_dev_config) and DAD (addrconf_dad_begin).
+ * @module
+ */
+import { addrEq, bits, contains, mask4, network, v4, v6, type Addr } from "../../addr/ip.js";
+import { SCOPE, TABLE } from "../../core/kinds.js";
+import type { SourceLoc } from "../../core/loc.js";
+import { defined } from "../../core/result.js";
+import type { IpError } from "../../parse/args.js";
+import type { IpCommand } from "../../parse/ipcmd.js";
+import { linkByIndex, linkByName } from "../links.js";
+import { IP6_RT_PRIO_ADDRCONF } from "../route-skeleton.js";
+import { sysctlInt } from "../sysctl.js";
+import type { HostState, IfAddr, Link, Nexthop, Route } from "../types.js";
+import { noDev } from "./errors.js";
+
+type AddrCmd = Extract<IpCommand, { obj: "addr" }>;
+type AddrChange = Extract<AddrCmd, { local: unknown }>;
+
+// ---------------------------------------------------------------------------
+// Kernel routes that follow addresses and link state
+// ---------------------------------------------------------------------------
+
+/** fe80::/64 + the EUI-64 interface id of a MAC (addrconf_ifid_eui48). */
+function eui64LinkLocal(mac: string): Addr {
+  const b = mac.split(":").map((x) => parseInt(x, 16));
+  const iid = [b[0]! ^ 2, b[1]!, b[2]!, 0xff, 0xfe, b[3]!, b[4]!, b[5]!];
+  let v = 0xfe80n << 112n;
+  for (let i = 0; i < 8; i++) v |= BigInt(iid[i]!) << BigInt(8 * (7 - i));
+  return v6(v);
+}
+
+/** Is the IPv6 address usable (DAD done)? nodad, or a carrier to finish DAD on, or accept_dad 0. */
+function v6Ready(s: HostState, a: IfAddr, l: Link): boolean {
+  // addrconf_dad_begin: no DAD on IFF_NOARP (tun) or loopback devices.
+  if (a.nodad || l.kind === "loopback" || l.kind === "tun") return true;
+  const dad = Math.max(
+    sysctlInt(s, "net.ipv6.conf.all.accept_dad"),
+    sysctlInt(s, `net.ipv6.conf.${l.name}.accept_dad`),
+  );
+  if (dad === 0) return true;
+  return l.carrier;
+}
+
+/** IPv6 link-local addresses appear once a non-tun device is up with carrier. */
+function addLinkLocals(s: HostState): void {
+  for (const l of s.links) {
+    if (l.kind === "loopback" || l.kind === "tun" || !l.mac) continue;
+    const has = s.addrs.some(
+      (a) => a.ifindex === l.ifindex && a.family === 6 && a.scope === SCOPE.link,
+    );
+    if (l.up && l.carrier && !has && sysctlInt(s, `net.ipv6.conf.${l.name}.disable_ipv6`) === 0) {
+      s.addrs.push({
+        family: 6,
+        ifindex: l.ifindex,
+        local: eui64LinkLocal(l.mac),
+        prefixlen: 64,
+        scope: SCOPE.link,
+        secondary: false,
+        noprefixroute: false,
+        nodad: false,
+      });
+    }
+  }
+}
+
+/** What a kernel route needs beyond the fields every kernel route shares. */
+type KernelRouteSpec = Omit<
+  Route,
+  "seq" | "kernelAddr" | "multipath" | "pref6" | "tos" | "protocol" | "nexthops"
+> & { dev: number };
+
+/** The kernel routes being generated, without duplicates (one per key and device). */
+class KernelRoutes {
+  readonly gen: Route[] = [];
+
+  add(spec: KernelRouteSpec): void {
+    const { dev, ...r } = spec;
+    const nexthops: Nexthop[] = [{ ifindex: dev, weight: 1, onlink: false, dead: false }];
+    const route: Route = {
+      tos: 0,
+      protocol: 2,
+      multipath: false,
+      pref6: 0,
+      kernelAddr: true,
+      seq: 0,
+      ...r,
+      nexthops,
+    };
+    const same = this.gen.find(
+      (g) =>
+        g.family === route.family &&
+        g.table === route.table &&
+        g.type === route.type &&
+        addrEq(g.dst.addr, route.dst.addr) &&
+        g.dst.len === route.dst.len &&
+        g.metric === route.metric &&
+        g.nexthops[0]?.ifindex === dev,
+    );
+    if (!same) this.gen.push(route);
+  }
+}
+
+/** The primary a secondary IPv4 address belongs to (same subnet), for prefsrc. */
+function primaryOf(s: HostState, a: IfAddr): IfAddr {
+  if (!a.secondary) return a;
+  const prim = s.addrs.find(
+    (p) =>
+      p.family === 4 &&
+      p.ifindex === a.ifindex &&
+      !p.secondary &&
+      p.prefixlen === a.prefixlen &&
+      contains({ addr: p.local, len: p.prefixlen }, a.local),
+  );
+  return prim ?? a;
+}
+
+/** fib_add_ifaddr: the local route, and once the device is up broadcast and prefix routes. */
+function routesOfAddr4(s: HostState, a: IfAddr, l: Link, k: KernelRoutes): void {
+  const prefsrc = primaryOf(s, a).local;
+  const dev = l.ifindex;
+  const local = { family: 4, table: TABLE.local, metric: 0, prefsrc, dev } as const;
+  k.add({ ...local, type: "local", dst: { addr: a.local, len: 32 }, scope: SCOPE.host });
+  if (!l.up) return;
+  if (a.broadcast && a.broadcast.v !== 0xffffffff) {
+    k.add({ ...local, type: "broadcast", dst: { addr: a.broadcast, len: 32 }, scope: SCOPE.link });
+  }
+  if (a.secondary || a.noprefixroute || !(a.peer || a.prefixlen < 32)) return;
+  const dst = { addr: network({ addr: a.peer ?? a.local, len: a.prefixlen }), len: a.prefixlen };
+  // On loopback the prefix is local too (127.0.0.0/8 answers for every address in it).
+  if (l.kind === "loopback")
+    k.add({ ...local, type: "local", dst, scope: SCOPE.host, prefsrc: a.local });
+  else
+    k.add({
+      ...local,
+      table: TABLE.main,
+      type: "unicast",
+      dst,
+      scope: SCOPE.link,
+      prefsrc: a.local,
+    });
+}
+
+/** addrconf: local route once DAD is done, prefix route, anycast subnet-router route. */
+function routesOfAddr6(s: HostState, a: IfAddr, l: Link, k: KernelRoutes): void {
+  if (!l.up || !v6Ready(s, a, l)) return;
+  const base = { family: 6, scope: SCOPE.universe, dev: l.ifindex } as const;
+  k.add({
+    ...base,
+    table: TABLE.local,
+    type: "local",
+    dst: { addr: a.local, len: 128 },
+    metric: 0,
+  });
+  const net = network({ addr: a.local, len: a.prefixlen });
+  if (l.kind !== "loopback" && !a.noprefixroute && a.prefixlen < 128) {
+    k.add({
+      ...base,
+      table: TABLE.main,
+      type: "unicast",
+      dst: { addr: net, len: a.prefixlen },
+      metric: IP6_RT_PRIO_ADDRCONF,
+    });
+  }
+  // addrconf_join_anycast: the subnet-router anycast address of a forwarding device.
+  if (
+    l.kind !== "loopback" &&
+    a.prefixlen < 128 &&
+    a.scope !== SCOPE.link &&
+    sysctlInt(s, `net.ipv6.conf.${l.name}.forwarding`) === 1
+  ) {
+    k.add({
+      ...base,
+      table: TABLE.local,
+      type: "anycast",
+      dst: { addr: net, len: 128 },
+      metric: 0,
+    });
+  }
+}
+
+/**
+ * Recompute every kernel-generated route (fib_add_ifaddr, addrconf) from links and
+ * addresses. User routes are untouched.
+ */
+export function syncKernelRoutes(s: HostState): void {
+  addLinkLocals(s);
+  const keep = s.routes.filter((r) => !r.kernelAddr);
+  const k = new KernelRoutes();
+  for (const a of s.addrs) {
+    const l = linkByIndex(s, a.ifindex);
+    if (!l) continue;
+    if (a.family === 4) routesOfAddr4(s, a, l, k);
+    else routesOfAddr6(s, a, l, k);
+  }
+  // addrconf_add_mroute: ff00::/8 on every up non-loopback device.
+  for (const l of s.links) {
+    if (!l.up || l.kind === "loopback") continue;
+    k.add({
+      family: 6,
+      table: TABLE.local,
+      type: "multicast",
+      dst: { addr: v6(0xffn << 120n), len: 8 },
+      metric: IP6_RT_PRIO_ADDRCONF,
+      scope: SCOPE.universe,
+      dev: l.ifindex,
+    });
+  }
+  let seq = 0;
+  for (const g of k.gen) g.seq = seq++ - 1_000_000;
+  s.routes = [...k.gen, ...keep];
+}
+
+// ---------------------------------------------------------------------------
+// ip addr add|del|replace|change|flush
+// ---------------------------------------------------------------------------
+
+/** `ip addr flush`: IPv6 link-local addresses stay unless a family is given. */
+function flushAddrs(s: HostState, cmd: AddrCmd, dev: Link | undefined): undefined {
+  s.addrs = s.addrs.filter(
+    (a) =>
+      !(
+        (!dev || a.ifindex === dev.ifindex) &&
+        (!cmd.family || a.family === cmd.family) &&
+        !(a.family === 6 && a.scope === SCOPE.link && !cmd.family)
+      ),
+  );
+  syncKernelRoutes(s);
+  return undefined;
+}
+
+/** inet_rtm_deladdr / inet6_rtm_deladdr: the prefix length must match unless not given. */
+function delAddr(s: HostState, cmd: AddrChange, l: Link, loc: SourceLoc): IpError | undefined {
+  const fam = cmd.family;
+  const victim = s.addrs.find(
+    (a) =>
+      a.ifindex === l.ifindex &&
+      a.family === fam &&
+      addrEq(a.local, cmd.local.addr) &&
+      (cmd.local.len === bits(fam) ? true : a.prefixlen === cmd.local.len),
+  );
+  if (!victim)
+    return {
+      code: "rtnl.EADDRNOTAVAIL",
+      message: "RTNETLINK answers: Cannot assign requested address",
+      loc,
+      exit: 2,
+    };
+  s.addrs = s.addrs.filter((a) => a !== victim);
+  // Deleting a primary promotes nothing here (promote_secondaries=0 deletes secondaries too).
+  if (fam === 4 && !victim.secondary) {
+    s.addrs = s.addrs.filter(
+      (a) =>
+        !(
+          a.family === 4 &&
+          a.ifindex === l.ifindex &&
+          a.secondary &&
+          a.prefixlen === victim.prefixlen &&
+          contains({ addr: victim.local, len: victim.prefixlen }, a.local)
+        ),
+    );
+  }
+  syncKernelRoutes(s);
+  return undefined;
+}
+
+/** Kernel 6.x sets the broadcast itself for prefixes shorter than /31 (inet_rtm_newaddr). */
+function broadcastOf(cmd: AddrChange): Addr | undefined {
+  if (cmd.family !== 4) return undefined;
+  const auto = cmd.broadcast === undefined && cmd.local.len < 31 && !cmd.peer;
+  if (cmd.broadcast === "+" || auto) {
+    if (cmd.local.len < 31) return v4(((cmd.local.addr.v as number) | ~mask4(cmd.local.len)) >>> 0);
+    return undefined;
+  }
+  if (cmd.broadcast && cmd.broadcast !== "-") return cmd.broadcast;
+  return undefined;
+}
+
+/** The scope iproute2/the kernel give an address written without `scope`. */
+function defaultScope(cmd: AddrChange): number {
+  const v = cmd.local.addr.v;
+  if (cmd.family === 4) return (v as number) >>> 24 === 127 ? SCOPE.host : SCOPE.universe;
+  if ((v as bigint) >> 118n === 0x3fan) return SCOPE.link;
+  return v === 1n ? SCOPE.host : SCOPE.universe;
+}
+
+/** A new address; IPv4 ones in the subnet of a primary are secondaries. */
+function newAddr(s: HostState, cmd: AddrChange, l: Link): void {
+  const fam = cmd.family;
+  const secondary =
+    fam === 4 &&
+    s.addrs.some(
+      (a) =>
+        a.family === 4 &&
+        a.ifindex === l.ifindex &&
+        !a.secondary &&
+        a.prefixlen === cmd.local.len &&
+        contains({ addr: a.local, len: a.prefixlen }, cmd.local.addr),
+    );
+  const a: IfAddr = {
+    family: fam,
+    ifindex: l.ifindex,
+    local: cmd.local.addr,
+    prefixlen: cmd.peer ? cmd.peer.len : cmd.local.len,
+    scope: cmd.scope ?? defaultScope(cmd),
+    secondary,
+    noprefixroute: cmd.noprefixroute,
+    nodad: cmd.nodad,
+    ...defined({
+      peer: cmd.peer?.addr,
+      broadcast: broadcastOf(cmd),
+      label: cmd.label || undefined,
+    }),
+  };
+  // New addresses are listed after existing ones of the family; IPv6 ones are shown newest first.
+  if (fam === 6) {
+    const idx = s.addrs.findIndex((x) => x.ifindex === l.ifindex && x.family === 6);
+    if (idx >= 0) s.addrs.splice(idx, 0, a);
+    else s.addrs.push(a);
+  } else s.addrs.push(a);
+}
+
+/**
+ * `ip addr add|del|replace|change|flush`: inet_rtm_newaddr / inet6_rtm_newaddr and friends.
+ * @example applyAddr(s, cmd, loc) // undefined, or the error `ip` prints
+ */
+export function applyAddr(s: HostState, cmd0: AddrCmd, loc: SourceLoc): IpError | undefined {
+  if (cmd0.op === "show") return undefined;
+  const devLink = cmd0.dev ? linkByName(s, cmd0.dev) : undefined;
+  if (cmd0.dev && !devLink) return noDev(cmd0.dev, cmd0.devWord, loc);
+  if (cmd0.op === "flush") return flushAddrs(s, cmd0, devLink);
+  const l = devLink!;
+  const cmd = cmd0 as AddrChange;
+  if (cmd.op === "del") return delAddr(s, cmd, l, loc);
+  const fam = cmd.family;
+  const existing = s.addrs.find(
+    (a) =>
+      a.ifindex === l.ifindex &&
+      a.family === fam &&
+      addrEq(a.local, cmd.local.addr) &&
+      (fam === 6 || a.prefixlen === cmd.local.len),
+  );
+  if (existing) {
+    if (cmd.op === "replace" || cmd.op === "change") {
+      existing.noprefixroute = cmd.noprefixroute;
+      syncKernelRoutes(s);
+      return undefined;
+    }
+    return fam === 4
+      ? { code: "rtnl.EEXIST", message: "Error: ipv4: Address already assigned.", loc, exit: 2 }
+      : { code: "rtnl.EEXIST", message: "RTNETLINK answers: File exists", loc, exit: 2 };
+  }
+  if (cmd.op === "change")
+    return {
+      code: "rtnl.ENOENT",
+      message: "RTNETLINK answers: No such file or directory",
+      loc,
+      exit: 2,
+    };
+  newAddr(s, cmd, l);
+  syncKernelRoutes(s);
+  return undefined;
+}

@@ -1,0 +1,268 @@
+/**
+ * Devices (net/core/dev.c, rtnetlink.c, drivers/net/veth.c, tun.c): `ip link add|del|set`
+ * and `ip tuntap`, carrier as each driver derives it, and what a device going down or away
+ * does to routes and IPv6 addresses (fib_sync_down_dev, addrconf_ifdown).
+ * @module
+ */
+import { v4, v6 } from "../../addr/ip.js";
+import type { LinkKind } from "../../core/kinds.js";
+import { SCOPE } from "../../core/kinds.js";
+import type { SourceLoc } from "../../core/loc.js";
+import type { IpError } from "../../parse/args.js";
+import type { IpCommand } from "../../parse/ipcmd.js";
+import { linkByIndex, linkByName } from "../links.js";
+import { forgetDevice, inheritDefaults, sysctlInt } from "../sysctl.js";
+import type { HostState, Link } from "../types.js";
+import { syncKernelRoutes } from "./addr.js";
+import { noDev, rtnl } from "./errors.js";
+
+type LinkCmd = Extract<IpCommand, { obj: "link" }>;
+type TuntapCmd = Extract<IpCommand, { obj: "tuntap" }>;
+
+/** Deterministic locally administered MAC for a device name (the kernel picks a random one). */
+export function macFor(name: string, salt = 0): string {
+  let h = 2166136261 ^ salt;
+  for (let i = 0; i < name.length; i++) {
+    h ^= name.charCodeAt(i);
+    h = Math.imul(h, 16777619);
+  }
+  const b = [0x02, (h >>> 24) & 255, (h >>> 16) & 255, (h >>> 8) & 255, h & 255, (h >>> 5) & 255];
+  return b.map((x) => x.toString(16).padStart(2, "0")).join(":");
+}
+
+/**
+ * Carrier as the kernel derives it: veth needs both ends up; tun needs a reader; bridge
+ * needs nothing here.
+ */
+export function refreshCarrier(s: HostState): void {
+  for (const l of s.links) {
+    if (l.kind === "veth") {
+      const peer = l.peer ? linkByName(s, l.peer) : undefined;
+      l.carrier = l.up && (l.peerExternal ? true : !!peer && peer.up);
+    } else if (l.kind === "tun" || l.kind === "tap") l.carrier = l.up && !l.tunNoReader;
+    else l.carrier = l.up;
+  }
+}
+
+function newLink(s: HostState, name: string, kind: LinkKind, extra: Partial<Link> = {}): Link {
+  const l: Link = {
+    ifindex: s.nextIfindex++,
+    name,
+    kind,
+    mac: kind === "tun" ? null : macFor(name),
+    mtu: 1500,
+    up: false,
+    carrier: false,
+    group: 0,
+    txqlen: kind === "tun" || kind === "tap" ? 500 : 1000,
+    ...extra,
+  };
+  s.links.push(l);
+  inheritDefaults(s, name);
+  return l;
+}
+
+function linkUp(s: HostState, l: Link): void {
+  if (l.up) return;
+  l.up = true;
+  if (l.kind === "loopback" && !s.addrs.some((a) => a.ifindex === l.ifindex)) {
+    // inetdev_event NETDEV_UP on loopback adds 127.0.0.1/8; addrconf adds ::1.
+    s.addrs.push({
+      family: 4,
+      ifindex: l.ifindex,
+      local: v4(0x7f000001),
+      prefixlen: 8,
+      broadcast: v4(0x7fffffff),
+      scope: SCOPE.host,
+      secondary: false,
+      noprefixroute: false,
+      nodad: false,
+      label: "lo",
+    });
+    s.addrs.push({
+      family: 6,
+      ifindex: l.ifindex,
+      local: v6(1n),
+      prefixlen: 128,
+      scope: SCOPE.host,
+      secondary: false,
+      noprefixroute: false,
+      nodad: true,
+    });
+  }
+}
+
+function linkDown(s: HostState, l: Link): void {
+  if (!l.up) return;
+  l.up = false;
+  // fib_disable_ip → fib_sync_down_dev: IPv4 routes through the device go, multipath hops die.
+  s.routes = s.routes.filter((r) => {
+    if (r.kernelAddr) return true;
+    if (r.family === 4 && r.type === "local") return true;
+    const via = r.nexthops.filter((n) => n.ifindex === l.ifindex);
+    if (via.length === 0) return true;
+    if (r.family === 4 && r.multipath && via.length < r.nexthops.length) {
+      for (const n of via) n.dead = true;
+      return true;
+    }
+    return false;
+  });
+  // addrconf_ifdown: IPv6 addresses go (keep_addr_on_down=0), link-local too.
+  if (l.kind !== "loopback" && sysctlInt(s, `net.ipv6.conf.${l.name}.keep_addr_on_down`) <= 0) {
+    s.addrs = s.addrs.filter((a) => !(a.family === 6 && a.ifindex === l.ifindex));
+  }
+}
+
+function afterLinkChange(s: HostState): void {
+  refreshCarrier(s);
+  // Multipath hops revive when their device is up again (fib_sync_up).
+  for (const r of s.routes)
+    for (const n of r.nexthops)
+      if (n.dead) {
+        const l = linkByIndex(s, n.ifindex);
+        if (l?.up) n.dead = false;
+      }
+  syncKernelRoutes(s);
+}
+
+function deleteLink(s: HostState, l: Link): void {
+  linkDown(s, l);
+  s.links = s.links.filter((x) => x !== l);
+  s.addrs = s.addrs.filter((a) => a.ifindex !== l.ifindex);
+  s.routes = s.routes.filter(
+    (r) =>
+      !r.nexthops.some((n) => n.ifindex === l.ifindex) ||
+      (r.multipath && r.nexthops.some((n) => n.ifindex !== l.ifindex)),
+  );
+  for (const r of s.routes)
+    if (r.multipath) r.nexthops = r.nexthops.filter((n) => n.ifindex !== l.ifindex);
+  for (const p of s.links) if (p.master === l.name) delete p.master;
+  forgetDevice(s, l.name);
+}
+
+/** `ip link add` (rtnl_newlink): EEXIST on a taken name; veth_newlink makes the peer first. */
+function addLink(
+  s: HostState,
+  cmd: Extract<LinkCmd, { op: "add" }>,
+  loc: SourceLoc,
+): IpError | undefined {
+  if (linkByName(s, cmd.name) || (cmd.peer && linkByName(s, cmd.peer)))
+    return rtnl("File exists", cmd.nameWord, loc, "rtnl.EEXIST");
+  if (cmd.master && !linkByName(s, cmd.master)) return noDev(cmd.master, undefined, loc);
+  let l: Link;
+  if (cmd.kind === "veth") {
+    const peerName = cmd.peer ?? `veth${s.links.filter((x) => x.kind === "veth").length}`;
+    // veth_newlink registers the peer first, so it gets the lower ifindex.
+    newLink(s, peerName, "veth", { peer: cmd.name });
+    l = newLink(s, cmd.name, "veth", { peer: peerName });
+  } else l = newLink(s, cmd.name, cmd.kind);
+  if (cmd.mtu !== undefined) l.mtu = cmd.mtu;
+  if (cmd.mac) l.mac = cmd.mac;
+  if (cmd.master) l.master = cmd.master;
+  if (cmd.txqlen !== undefined) l.txqlen = cmd.txqlen;
+  if (cmd.up) linkUp(s, l);
+  afterLinkChange(s);
+  return undefined;
+}
+
+/** `ip link set … name NEW` (dev_change_name): EBUSY while up; per-device sysctls follow. */
+function renameLink(
+  s: HostState,
+  l: Link,
+  newName: string,
+  cmd: Extract<LinkCmd, { op: "set" }>,
+  loc: SourceLoc,
+): IpError | undefined {
+  if (l.up) return rtnl("Device or resource busy", cmd.devWord, loc, "rtnl.EBUSY");
+  if (linkByName(s, newName)) return rtnl("File exists", cmd.devWord, loc, "rtnl.EEXIST");
+  for (const p of s.links) {
+    if (p.peer === l.name) p.peer = newName;
+    if (p.master === l.name) p.master = newName;
+  }
+  const esc = l.name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const re = new RegExp(`^net\\.ipv([46])\\.conf\\.${esc}\\.(.*)$`);
+  for (const [k, v] of [...s.sysctl]) {
+    const m = re.exec(k);
+    if (m) {
+      s.sysctl.delete(k);
+      s.sysctl.set(`net.ipv${m[1]}.conf.${newName}.${m[2]}`, v);
+    }
+  }
+  l.name = newName;
+  return undefined;
+}
+
+/** `ip link set` (do_setlink): name first, then attributes, then up/down. */
+function setLink(
+  s: HostState,
+  l: Link,
+  cmd: Extract<LinkCmd, { op: "set" }>,
+  loc: SourceLoc,
+): IpError | undefined {
+  if (cmd.newName !== undefined) {
+    const e = renameLink(s, l, cmd.newName, cmd, loc);
+    if (e) return e;
+  }
+  if (cmd.mtu !== undefined) l.mtu = cmd.mtu;
+  if (cmd.mac !== undefined) l.mac = cmd.mac;
+  if (cmd.group !== undefined) l.group = cmd.group;
+  if (cmd.txqlen !== undefined) l.txqlen = cmd.txqlen;
+  if (cmd.master !== undefined) {
+    if (cmd.master === null) delete l.master;
+    else {
+      const m = linkByName(s, cmd.master);
+      if (!m) return noDev(cmd.master, undefined, loc);
+      l.master = cmd.master;
+    }
+  }
+  if (cmd.up === true) linkUp(s, l);
+  if (cmd.up === false) linkDown(s, l);
+  afterLinkChange(s);
+  return undefined;
+}
+
+/**
+ * `ip link add|del|set|show`.
+ * @example applyLink(s, { obj: "link", op: "del", dev: "v0", devWord }, loc)
+ */
+export function applyLink(s: HostState, cmd: LinkCmd, loc: SourceLoc): IpError | undefined {
+  if (cmd.op === "add") return addLink(s, cmd, loc);
+  if (cmd.op === "show") return undefined;
+  const l = linkByName(s, cmd.dev);
+  if (!l) return noDev(cmd.dev, cmd.devWord, loc);
+  if (cmd.op === "del") {
+    // rtnl_dellink: loopback has no dellink; a veth takes its peer with it.
+    if (l.kind === "loopback")
+      return rtnl("Operation not supported", cmd.devWord, loc, "rtnl.EOPNOTSUPP");
+    const peer = l.kind === "veth" && l.peer ? linkByName(s, l.peer) : undefined;
+    deleteLink(s, l);
+    if (peer) deleteLink(s, peer);
+    afterLinkChange(s);
+    return undefined;
+  }
+  return setLink(s, l, cmd, loc);
+}
+
+/** `ip tuntap add|del` (TUNSETIFF): a persistent device with no reader, so no carrier. */
+export function applyTuntap(s: HostState, cmd: TuntapCmd): IpError | undefined {
+  const l = linkByName(s, cmd.name);
+  const fail = (why: string): IpError => ({
+    code: "ip.tuntap",
+    message: `ioctl(TUNSETIFF): ${why}`,
+    loc: cmd.nameWord.loc,
+    token: cmd.name,
+    exit: 1,
+  });
+  if (cmd.op === "add") {
+    if (l) return fail("Device or resource busy");
+    newLink(s, cmd.name, cmd.mode, {
+      tunNoReader: true,
+      mac: cmd.mode === "tap" ? macFor(cmd.name) : null,
+    });
+  } else {
+    if (!l) return fail("Invalid argument");
+    deleteLink(s, l);
+  }
+  afterLinkChange(s);
+  return undefined;
+}
