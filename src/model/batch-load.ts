@@ -14,7 +14,7 @@ import { eqAt, lenAt, quadAt, u32At, v6At, wordsToBig } from "../parse/fast-scan
 import type { IpError } from "../parse/args.js";
 import { parseU32 } from "../parse/args.js";
 import type { IpCommand, NexthopSpec, RouteSpec } from "../parse/ipcmd.js";
-import { tableA2n } from "../parse/ipcmd.js";
+import { rttableA2n as tableA2n } from "../parse/names.js";
 import { protoA2n, rtntypeA2n, scopeA2n } from "../parse/names.js";
 import { applyIpCommand } from "./ops.js";
 import type { HostState, Issue, SourceLoc } from "./types.js";

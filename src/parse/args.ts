@@ -5,8 +5,9 @@
  * and a few fixed lines (`Cannot find device "X"`, exit 1).
  * @module
  */
-import type { IssueCode } from "../core/issue.js";
-import type { Issue, SourceLoc } from "../model/types.js";
+import { getU32 } from "../addr/num.js";
+import type { Issue, IssueCode } from "../core/issue.js";
+import type { SourceLoc } from "../core/loc.js";
 import type { Word } from "./shell.js";
 
 /** An iproute2-style failure: the text `ip` prints and its exit status. */
@@ -89,12 +90,9 @@ export function matches(arg: string, word: string): boolean {
   return arg.length > 0 && word.startsWith(arg);
 }
 
-/** get_u32 / get_unsigned: decimal, 0x hex, 0 octal (strtoul base 0). */
-export function parseU32(s: string): number | undefined {
-  let v: number;
-  if (/^0[xX][0-9a-fA-F]+$/.test(s)) v = parseInt(s.slice(2), 16);
-  else if (/^0[0-7]*$/.test(s)) v = parseInt(s, 8);
-  else if (/^[1-9][0-9]*$/.test(s)) v = Number(s);
-  else return undefined;
-  return v <= 0xffffffff ? v : undefined;
-}
+/**
+ * get_u32 base 0 (lib/utils.c). Kept for src/model/batch-load.ts; new code imports
+ * `getU32` from addr/num.ts.
+ * @deprecated use getU32
+ */
+export const parseU32 = (s: string): number | undefined => getU32(s);

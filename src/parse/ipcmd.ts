@@ -10,11 +10,27 @@
  * ```
  * @module
  */
-import { parseAddr, parsePrefix, type Addr, type Family, type Prefix } from "../addr/ip.js";
+import {
+  getAddr,
+  parseAddr,
+  parsePrefix,
+  type Addr,
+  type Family,
+  type Prefix,
+} from "../addr/ip.js";
 import type { LinkKind, RouteType, SourceLoc } from "../model/types.js";
 import { ArgCursor, invarg, ipFail, isErr, matches, parseU32, type IpError } from "./args.js";
-import { ipprotoA2n, protoA2n, rtntypeA2n, scopeA2n } from "./names.js";
+import {
+  getRtRealmsOrRaw,
+  dsfieldA2n,
+  inetProtoA2n,
+  protoA2n,
+  rtntypeA2n,
+  rttableA2n,
+  scopeA2n,
+} from "./names.js";
 import type { Word } from "./shell.js";
+import { getS32, getU16 } from "../addr/num.js";
 
 export interface NexthopSpec {
   gateway?: Addr;
@@ -166,12 +182,6 @@ export interface IpOptions {
 
 export type ParseOut = { ok: true; cmd: IpCommand } | { ok: false; error: IpError };
 
-/** Resolve a table name or number (rtnl_rttable_a2n). */
-export function tableA2n(s: string, names: ReadonlyMap<number, string>): number | undefined {
-  for (const [id, n] of names) if (n === s) return id;
-  return parseU32(s);
-}
-
 const fail = (error: IpError): ParseOut => ({ ok: false, error });
 
 function prefixArg(w: Word, family: Family | undefined, end: SourceLoc): Prefix | IpError {
@@ -194,7 +204,7 @@ function addrArg(
   end: SourceLoc,
   what = "inet",
 ): Addr | IpError {
-  const r = parseAddr(w.text, family);
+  const r = getAddr(w.text, family);
   if (!r.ok)
     return ipFail(
       "ip.address",
@@ -826,12 +836,10 @@ function parseAddrCmd(c: ArgCursor, opts: IpOptions, end: SourceLoc): ParseOut {
 }
 
 // ---------------- route ----------------
-function parseTos(v: Word, end: SourceLoc): number | IpError {
-  // rtnl_dsfield_a2n: hex (with or without 0x) or rt_dsfield names; must fit u8.
-  const s = v.text;
-  const n = /^(0x)?[0-9a-fA-F]+$/i.test(s) ? parseInt(s.replace(/^0x/i, ""), 16) : undefined;
-  if (n === undefined || n > 255) return invarg("TOS value is invalid\n", v, end);
-  return n;
+/** rtnl_dsfield_a2n; `why` is the caller's invarg text (iproute.c and iprule.c differ). */
+function parseTos(v: Word, end: SourceLoc, why = "TOS value is invalid\n"): number | IpError {
+  const n = dsfieldA2n(v.text);
+  return n === undefined ? invarg(why, v, end) : n;
 }
 
 function parseRoute(
@@ -861,7 +869,7 @@ function parseRoute(
         if (isErr(v)) return fail(v);
         if (v.text === "all" || v.text === "cache") table = "all";
         else {
-          const n = tableA2n(v.text, names);
+          const n = rttableA2n(v.text, names);
           if (n === undefined) return fail(invarg("table id value is invalid\n", v, end));
           table = n;
         }
@@ -979,7 +987,7 @@ function parseRoute(
     } else if (t === "tos" || matches(t, "dsfield")) {
       const v = c.value();
       if (isErr(v)) return fail(v);
-      const n = parseTos(v, end);
+      const n = parseTos(v, end, '"tos" value is invalid\n');
       if (isErr(n)) return fail(n);
       spec.tos = n;
     } else if (t === "expires") {
@@ -1085,7 +1093,7 @@ function parseRoute(
     } else if (t === "table") {
       const v = c.value();
       if (isErr(v)) return fail(v);
-      const n = tableA2n(v.text, names);
+      const n = rttableA2n(v.text, names);
       if (n === undefined) return fail(invarg('"table" value is invalid\n', v, end));
       spec.table = n;
     } else if (t === "vrf") {
@@ -1231,19 +1239,19 @@ function parseRouteGet(c: ArgCursor, opts: IpOptions, end: SourceLoc): ParseOut 
     else if (t === "sport") {
       const v = c.value();
       if (isErr(v)) return fail(v);
-      const n = /^[0-9]+$/.test(v.text) ? Number(v.text) : NaN;
-      if (!(n >= 0 && n <= 65535)) return fail(invarg("invalid sport\n", v, end));
+      const n = getU16(v.text); // iproute.c: get_be16 base 0
+      if (n === undefined) return fail(invarg("invalid sport\n", v, end));
       q.sport = n;
     } else if (t === "dport") {
       const v = c.value();
       if (isErr(v)) return fail(v);
-      const n = /^[0-9]+$/.test(v.text) ? Number(v.text) : NaN;
-      if (!(n >= 0 && n <= 65535)) return fail(invarg("invalid dport\n", v, end));
+      const n = getU16(v.text); // iproute.c: get_be16 base 0
+      if (n === undefined) return fail(invarg("invalid dport\n", v, end));
       q.dport = n;
     } else if (t === "ipproto") {
       const v = c.value();
       if (isErr(v)) return fail(v);
-      const n = ipprotoA2n(v.text);
+      const n = inetProtoA2n(v.text);
       if (n === undefined) return fail(invarg('Invalid "ipproto" value\n', v, end));
       q.ipproto = n;
     } else {
@@ -1330,7 +1338,7 @@ function parseRule(
       } else if (w.text === "table" || w.text === "lookup") {
         const v = c.value();
         if (isErr(v)) return fail(v);
-        table = tableA2n(v.text, names);
+        table = rttableA2n(v.text, names);
       } else
         return fail(
           ipFail(
@@ -1414,7 +1422,7 @@ function parseRule(
     } else if (matches(t, "realms")) {
       const v = c.value();
       if (isErr(v)) return fail(v);
-      const n = parseU32(v.text);
+      const n = getRtRealmsOrRaw(v.text);
       if (n === undefined) return fail(invarg("invalid realms\n", v, end));
       r.realms = n;
     } else if (t === "protocol") {
@@ -1428,15 +1436,16 @@ function parseRule(
     else if (matches(t, "table") || matches(t, "lookup")) {
       const v = c.value();
       if (isErr(v)) return fail(v);
-      const n = tableA2n(v.text, names);
+      const n = rttableA2n(v.text, names);
       if (n === undefined) return fail(invarg("invalid table ID\n", v, end));
       r.table = n;
       r.action = "lookup";
     } else if (t === "suppress_prefixlength" || t === "sup_pl") {
       const v = c.value();
       if (isErr(v)) return fail(v);
-      const n = /^-?[0-9]+$/.test(v.text) ? Number(v.text) : NaN;
-      if (!Number.isInteger(n))
+      // iprule.c: get_s32 base 0, and a negative length is refused.
+      const n = getS32(v.text);
+      if (n === undefined || n < 0)
         return fail(invarg("suppress_prefixlength value is invalid\n", v, end));
       r.suppressPrefixlen = n;
     } else if (t === "suppress_ifgroup" || t === "sup_group") {
@@ -1470,7 +1479,7 @@ function parseRule(
     } else if (t === "ipproto") {
       const v = c.value();
       if (isErr(v)) return fail(v);
-      const n = ipprotoA2n(v.text);
+      const n = inetProtoA2n(v.text);
       if (n === undefined) return fail(invarg('Invalid "ipproto" value\n', v, end));
       r.ipproto = n;
     } else if (matches(t, "nat") || matches(t, "map-to"))
