@@ -18,8 +18,9 @@ import {
   type Family,
   type Prefix,
 } from "../addr/ip.js";
-import type { LinkKind, RouteType, SourceLoc } from "../model/types.js";
-import { ArgCursor, invarg, ipFail, isErr, matches, parseU32, type IpError } from "./args.js";
+import type { LinkKind, RouteType } from "../core/kinds.js";
+import type { SourceLoc } from "../core/loc.js";
+import { ArgCursor, catchIpError, isErr, matches, type IpError } from "./args.js";
 import {
   getRtRealmsOrRaw,
   dsfieldA2n,
@@ -30,7 +31,8 @@ import {
   scopeA2n,
 } from "./names.js";
 import type { Word } from "./shell.js";
-import { getS32, getU16 } from "../addr/num.js";
+import { defined } from "../core/result.js";
+import { getS32, getU16, getU32 } from "../addr/num.js";
 
 export interface NexthopSpec {
   gateway?: Addr;
@@ -182,39 +184,20 @@ export interface IpOptions {
 
 export type ParseOut = { ok: true; cmd: IpCommand } | { ok: false; error: IpError };
 
-const fail = (error: IpError): ParseOut => ({ ok: false, error });
-
-function prefixArg(w: Word, family: Family | undefined, end: SourceLoc): Prefix | IpError {
+/** get_prefix(): `Error: any valid prefix is expected rather than "X".` (exit 1). */
+function prefixArg(c: ArgCursor, w: Word, family: Family | undefined): Prefix {
   const r = parsePrefix(w.text, family);
-  if (!r.ok)
-    return ipFail(
-      "ip.prefix",
-      `Error: any valid prefix is expected rather than "${w.text}".`,
-      w,
-      end,
-      1,
-      r.expected,
-    );
-  return r.value;
+  if (r.ok) return r.value;
+  const message = `Error: any valid prefix is expected rather than "${w.text}".`;
+  return c.fail("ip.prefix", message, w, 1, r.expected);
 }
 
-function addrArg(
-  w: Word,
-  family: Family | undefined,
-  end: SourceLoc,
-  what = "inet",
-): Addr | IpError {
+/** get_addr(): `Error: WHAT address is expected rather than "X".` (exit 1). */
+function addrArg(c: ArgCursor, w: Word, family: Family | undefined, what = "inet"): Addr {
   const r = getAddr(w.text, family);
-  if (!r.ok)
-    return ipFail(
-      "ip.address",
-      `Error: ${what} address is expected rather than "${w.text}".`,
-      w,
-      end,
-      1,
-      r.expected,
-    );
-  return r.value;
+  if (r.ok) return r.value;
+  const message = `Error: ${what} address is expected rather than "${w.text}".`;
+  return c.fail("ip.address", message, w, 1, r.expected);
 }
 
 /** Object names in iproute2's do_cmd order (prefix matching picks the first). */
@@ -263,51 +246,53 @@ export function parseIpArgv(
   end: SourceLoc,
 ): ParseOut {
   const c = new ArgCursor(words, end);
+  const r = catchIpError(() => parseObject(c, opts, tableNames));
+  return isErr(r) ? { ok: false, error: r } : { ok: true, cmd: r };
+}
+
+/** do_cmd: the object word (prefixes match in OBJECTS order), then its command. */
+function parseObject(
+  c: ArgCursor,
+  opts: IpOptions,
+  tableNames: ReadonlyMap<number, string>,
+): IpCommand {
   const objW = c.next();
   if (!objW)
-    return fail(
-      ipFail("ip.usage", "Usage: ip [ OPTIONS ] OBJECT { COMMAND | help }", undefined, end, 1),
-    );
+    return c.fail("ip.usage", "Usage: ip [ OPTIONS ] OBJECT { COMMAND | help }", undefined, 1);
   const obj = OBJECTS.find((o) => matches(objW.text, o));
   switch (obj) {
     case "link":
-      return parseLink(c, end);
+      return parseLink(c);
     case "tuntap":
     case "tap":
-      return parseTuntap(c, end);
+      return parseTuntap(c);
     case "address":
-      return parseAddrCmd(c, opts, end);
+      return parseAddrCmd(c, opts);
     case "route":
-      return parseRoute(c, opts, tableNames, end);
+      return parseRoute(c, opts, tableNames);
     case "rule":
-      return parseRule(c, opts, tableNames, end);
+      return parseRule(c, opts, tableNames);
     case undefined:
-      return fail(
-        ipFail(
-          "ip.unknown-object",
-          `Object "${objW.text}" is unknown, try "ip help".`,
-          objW,
-          end,
-          1,
-          "link, address, route, rule or tuntap",
-        ),
+      return c.fail(
+        "ip.unknown-object",
+        `Object "${objW.text}" is unknown, try "ip help".`,
+        objW,
+        1,
+        "link, address, route, rule or tuntap",
       );
     default:
-      return fail(
-        ipFail(
-          "ip.not-modelled",
-          `Object "${obj}" is not modelled by routelab`,
-          objW,
-          end,
-          1,
-          "link, address, route, rule or tuntap",
-        ),
+      return c.fail(
+        "ip.not-modelled",
+        `Object "${obj}" is not modelled by routelab`,
+        objW,
+        1,
+        "link, address, route, rule or tuntap",
       );
   }
 }
 
 // ---------------- link ----------------
-function parseLink(c: ArgCursor, end: SourceLoc): ParseOut {
+function parseLink(c: ArgCursor): IpCommand {
   const cmdW = c.next();
   const cmd = cmdW?.text ?? "show";
   if (!cmdW || matches(cmd, "show") || matches(cmd, "list") || matches(cmd, "lst")) {
@@ -315,15 +300,10 @@ function parseLink(c: ArgCursor, end: SourceLoc): ParseOut {
     while (!c.done) {
       const w = c.next()!;
       if (w.text === "dev") {
-        const v = c.value();
-        if (isErr(v)) return fail(v);
-        dev = v;
+        dev = c.nextArg();
       } else if (w.text !== "up") dev = w;
     }
-    return {
-      ok: true,
-      cmd: { obj: "link", op: "show", ...(dev ? { dev: dev.text, devWord: dev } : {}) },
-    };
+    return { obj: "link", op: "show", ...defined({ dev: dev?.text, devWord: dev }) };
   }
   if (matches(cmd, "add")) {
     let name: Word | undefined,
@@ -335,118 +315,84 @@ function parseLink(c: ArgCursor, end: SourceLoc): ParseOut {
     while (!c.done) {
       const w = c.next()!;
       if (w.text === "name") {
-        const v = c.value();
-        if (isErr(v)) return fail(v);
-        name = v;
+        name = c.nextArg();
       } else if (w.text === "type") {
-        const v = c.value();
-        if (isErr(v)) return fail(v);
+        const v = c.nextArg();
         if (v.text === "veth") kind = "veth";
         else if (v.text === "bridge") kind = "bridge";
         else
-          return fail(
-            ipFail(
-              "rtnl.unknown-kind",
-              "Error: Unknown device type.",
-              v,
-              end,
-              2,
-              "veth or bridge (dummy, wireguard, vrf: use a tun named like the device)",
-            ),
+          return c.fail(
+            "rtnl.unknown-kind",
+            "Error: Unknown device type.",
+            v,
+            2,
+            "veth or bridge (dummy, wireguard, vrf: use a tun named like the device)",
           );
         if (kind === "veth") {
           // type veth peer [name] NAME [netns X]
           if (c.peek()?.text === "peer") {
             c.next();
             if (c.peek()?.text === "name") c.next();
-            const p = c.value();
-            if (isErr(p)) return fail(p);
+            const p = c.nextArg();
             peer = p.text;
             if (c.peek()?.text === "netns")
-              return fail(
-                ipFail(
-                  "ip.not-modelled",
-                  "moving a veth peer to another namespace is not modelled; keep both ends in the host",
-                  c.peek(),
-                  end,
-                  1,
-                  "peer name NAME",
-                ),
+              return c.fail(
+                "ip.not-modelled",
+                "moving a veth peer to another namespace is not modelled; keep both ends in the host",
+                c.peek(),
+                1,
+                "peer name NAME",
               );
           }
         }
       } else if (w.text === "mtu") {
-        const v = c.value();
-        if (isErr(v)) return fail(v);
-        const n = parseU32(v.text);
-        if (n === undefined) return fail(invarg('Invalid "mtu" value\n', v, end));
+        const v = c.nextArg();
+        const n = getU32(v.text);
+        if (n === undefined) return c.invarg('Invalid "mtu" value\n', v);
         mtu = n;
       } else if (w.text === "up") up = true;
       else if (w.text === "address") {
-        const v = c.value();
-        if (isErr(v)) return fail(v);
+        const v = c.nextArg();
         mac = v.text.toLowerCase();
       } else if (w.text === "master") {
-        const v = c.value();
-        if (isErr(v)) return fail(v);
-        master = v.text;
+        master = c.nextArg().text;
       } else if (w.text === "txqueuelen" || w.text === "qlen" || w.text === "txqlen") {
-        const v = c.value();
-        if (isErr(v)) return fail(v);
-        txqlen = parseU32(v.text);
+        const v = c.nextArg();
+        txqlen = getU32(v.text);
       } else if (w.text === "dev") {
-        const v = c.value();
-        if (isErr(v)) return fail(v);
-        name = v;
+        name = c.nextArg();
       } else if (!name) name = w;
       else
-        return fail(
-          ipFail(
-            "ip.garbage",
-            `Error: either "dev" is duplicate, or "${w.text}" is a garbage.`,
-            w,
-            end,
-            255,
-          ),
+        return c.fail(
+          "ip.garbage",
+          `Error: either "dev" is duplicate, or "${w.text}" is a garbage.`,
+          w,
+          255,
         );
     }
     if (!name)
-      return fail(
-        ipFail(
-          "ip.incomplete",
-          'Not enough information: "dev" argument is required.',
-          undefined,
-          end,
-          255,
-          "a device name",
-        ),
+      return c.fail(
+        "ip.incomplete",
+        'Not enough information: "dev" argument is required.',
+        undefined,
+        255,
+        "a device name",
       );
     if (!kind)
-      return fail(
-        ipFail(
-          "ip.link-kind",
-          'Not enough information: "type" argument is required',
-          undefined,
-          end,
-          1,
-          "type veth|bridge",
-        ),
+      return c.fail(
+        "ip.link-kind",
+        'Not enough information: "type" argument is required',
+        undefined,
+        1,
+        "type veth|bridge",
       );
     return {
-      ok: true,
-      cmd: {
-        obj: "link",
-        op: "add",
-        name: name.text,
-        nameWord: name,
-        kind,
-        ...(peer !== undefined ? { peer } : {}),
-        ...(mtu !== undefined ? { mtu } : {}),
-        ...(up ? { up } : {}),
-        ...(mac ? { mac } : {}),
-        ...(master ? { master } : {}),
-        ...(txqlen !== undefined ? { txqlen } : {}),
-      },
+      obj: "link",
+      op: "add",
+      name: name.text,
+      nameWord: name,
+      kind,
+      ...defined({ peer, mtu, up, mac, master, txqlen }),
     };
   }
   if (matches(cmd, "delete")) {
@@ -454,24 +400,19 @@ function parseLink(c: ArgCursor, end: SourceLoc): ParseOut {
     while (!c.done) {
       const w = c.next()!;
       if (w.text === "dev") {
-        const v = c.value();
-        if (isErr(v)) return fail(v);
-        dev = v;
+        dev = c.nextArg();
       } else if (w.text === "type") {
         c.next();
       } else dev = w;
     }
     if (!dev)
-      return fail(
-        ipFail(
-          "ip.incomplete",
-          'Not enough information: "dev" argument is required.',
-          undefined,
-          end,
-          255,
-        ),
+      return c.fail(
+        "ip.incomplete",
+        'Not enough information: "dev" argument is required.',
+        undefined,
+        255,
       );
-    return { ok: true, cmd: { obj: "link", op: "del", dev: dev.text, devWord: dev } };
+    return { obj: "link", op: "del", dev: dev.text, devWord: dev };
   }
   if (matches(cmd, "set") || matches(cmd, "change")) {
     let dev: Word | undefined;
@@ -487,167 +428,127 @@ function parseLink(c: ArgCursor, end: SourceLoc): ParseOut {
       if (t === "up") out.up = true;
       else if (t === "down") out.up = false;
       else if (t === "mtu") {
-        const v = c.value();
-        if (isErr(v)) return fail(v);
-        const n = parseU32(v.text);
-        if (n === undefined) return fail(invarg('Invalid "mtu" value\n', v, end));
+        const v = c.nextArg();
+        const n = getU32(v.text);
+        if (n === undefined) return c.invarg('Invalid "mtu" value\n', v);
         out.mtu = n;
       } else if (t === "master") {
-        const v = c.value();
-        if (isErr(v)) return fail(v);
-        out.master = v.text;
+        out.master = c.nextArg().text;
       } else if (t === "nomaster") out.master = null;
       else if (t === "group") {
-        const v = c.value();
-        if (isErr(v)) return fail(v);
-        const n = parseU32(v.text);
-        if (n === undefined) return fail(invarg('Invalid "group" value\n', v, end));
+        const v = c.nextArg();
+        const n = getU32(v.text);
+        if (n === undefined) return c.invarg('Invalid "group" value\n', v);
         out.group = n;
       } else if (t === "name") {
-        const v = c.value();
-        if (isErr(v)) return fail(v);
-        out.newName = v.text;
+        out.newName = c.nextArg().text;
       } else if (t === "address") {
-        const v = c.value();
-        if (isErr(v)) return fail(v);
+        const v = c.nextArg();
         out.mac = v.text.toLowerCase();
       } else if (t === "txqueuelen" || t === "qlen" || t === "txqlen") {
-        const v = c.value();
-        if (isErr(v)) return fail(v);
-        const n = parseU32(v.text);
+        const v = c.nextArg();
+        const n = getU32(v.text);
         if (n !== undefined) out.txqlen = n;
       } else if (t === "dev") {
-        const v = c.value();
-        if (isErr(v)) return fail(v);
-        dev = v;
+        dev = c.nextArg();
       } else if (
         ["arp", "multicast", "allmulticast", "promisc", "trailers", "carrier", "dynamic"].includes(
           t,
         )
       ) {
-        return fail(
-          ipFail(
-            "ip.not-modelled",
-            `link flag "${t}" is not modelled by routelab`,
-            w,
-            end,
-            1,
-            "up, down, mtu, master, nomaster, group, name, address",
-          ),
+        return c.fail(
+          "ip.not-modelled",
+          `link flag "${t}" is not modelled by routelab`,
+          w,
+          1,
+          "up, down, mtu, master, nomaster, group, name, address",
         );
       } else if (!dev) dev = w;
       else
-        return fail(
-          ipFail(
-            "ip.garbage",
-            `Error: either "dev" is duplicate, or "${t}" is a garbage.`,
-            w,
-            end,
-            255,
-          ),
+        return c.fail(
+          "ip.garbage",
+          `Error: either "dev" is duplicate, or "${t}" is a garbage.`,
+          w,
+          255,
         );
     }
     if (!dev)
-      return fail(
-        ipFail(
-          "ip.incomplete",
-          'Not enough information: "dev" argument is required.',
-          undefined,
-          end,
-          255,
-        ),
+      return c.fail(
+        "ip.incomplete",
+        'Not enough information: "dev" argument is required.',
+        undefined,
+        255,
       );
     out.dev = dev.text;
     out.devWord = dev;
-    return { ok: true, cmd: out };
+    return out;
   }
-  return fail(
-    ipFail(
-      "ip.unknown-command",
-      `Command "${cmd}" is unknown, try "ip link help".`,
-      cmdW,
-      end,
-      255,
-      "add, delete, set or show",
-    ),
+  return c.fail(
+    "ip.unknown-command",
+    `Command "${cmd}" is unknown, try "ip link help".`,
+    cmdW,
+    255,
+    "add, delete, set or show",
   );
 }
 
-function parseTuntap(c: ArgCursor, end: SourceLoc): ParseOut {
+function parseTuntap(c: ArgCursor): IpCommand {
   const cmdW = c.next();
   if (!cmdW)
-    return fail(
-      ipFail(
-        "ip.usage",
-        "Usage: ip tuntap { add | del | show | list | lst | help } ...",
-        undefined,
-        end,
-        255,
-      ),
+    return c.fail(
+      "ip.usage",
+      "Usage: ip tuntap { add | del | show | list | lst | help } ...",
+      undefined,
+      255,
     );
   const op = matches(cmdW.text, "add") ? "add" : matches(cmdW.text, "delete") ? "del" : undefined;
   if (!op)
-    return fail(
-      ipFail(
-        "ip.unknown-command",
-        `Command "${cmdW.text}" is unknown, try "ip tuntap help".`,
-        cmdW,
-        end,
-        255,
-        "add or del",
-      ),
+    return c.fail(
+      "ip.unknown-command",
+      `Command "${cmdW.text}" is unknown, try "ip tuntap help".`,
+      cmdW,
+      255,
+      "add or del",
     );
   let name: Word | undefined;
   let mode: "tun" | "tap" | undefined;
   while (!c.done) {
     const w = c.next()!;
     if (w.text === "mode") {
-      const v = c.value();
-      if (isErr(v)) return fail(v);
+      const v = c.nextArg();
       if (v.text !== "tun" && v.text !== "tap")
-        return fail(
-          ipFail("ip.tuntap-mode", `Unknown tunnel mode "${v.text}"`, v, end, 255, "tun or tap"),
-        );
+        return c.fail("ip.tuntap-mode", `Unknown tunnel mode "${v.text}"`, v, 255, "tun or tap");
       mode = v.text;
     } else if (w.text === "tun" || w.text === "tap") mode = w.text;
     else if (w.text === "dev" || w.text === "name") {
-      const v = c.value();
-      if (isErr(v)) return fail(v);
-      name = v;
+      name = c.nextArg();
     } else if (["user", "group"].includes(w.text)) {
-      const v = c.value();
-      if (isErr(v)) return fail(v);
+      c.nextArg();
     } else if (["one_queue", "pi", "vnet_hdr", "multi_queue", "persist"].includes(w.text)) {
       /* flags: no routing effect */
     } else if (!name) name = w;
-    else return fail(ipFail("ip.garbage", `Unknown tunnel option "${w.text}"`, w, end, 255));
+    else return c.fail("ip.garbage", `Unknown tunnel option "${w.text}"`, w, 255);
   }
   if (!name)
-    return fail(
-      ipFail(
-        "ip.incomplete",
-        'Not enough information: "dev" argument is required.',
-        undefined,
-        end,
-        255,
-      ),
+    return c.fail(
+      "ip.incomplete",
+      'Not enough information: "dev" argument is required.',
+      undefined,
+      255,
     );
   if (!mode)
-    return fail(
-      ipFail(
-        "ip.tuntap-mode",
-        "You failed to specify a tunnel mode",
-        undefined,
-        end,
-        255,
-        "mode tun|tap",
-      ),
+    return c.fail(
+      "ip.tuntap-mode",
+      "You failed to specify a tunnel mode",
+      undefined,
+      255,
+      "mode tun|tap",
     );
-  return { ok: true, cmd: { obj: "tuntap", op, name: name.text, nameWord: name, mode } };
+  return { obj: "tuntap", op, name: name.text, nameWord: name, mode };
 }
 
 // ---------------- address ----------------
-function parseAddrCmd(c: ArgCursor, opts: IpOptions, end: SourceLoc): ParseOut {
+function parseAddrCmd(c: ArgCursor, opts: IpOptions): IpCommand {
   const cmdW = c.next();
   const cmd = cmdW?.text ?? "show";
   if (
@@ -662,21 +563,15 @@ function parseAddrCmd(c: ArgCursor, opts: IpOptions, end: SourceLoc): ParseOut {
     while (!c.done) {
       const w = c.next()!;
       if (w.text === "dev") {
-        const v = c.value();
-        if (isErr(v)) return fail(v);
-        dev = v;
+        dev = c.nextArg();
       } else if (["scope", "label", "to"].includes(w.text)) {
         c.next();
       } else if (!dev) dev = w;
     }
     return {
-      ok: true,
-      cmd: {
-        obj: "addr",
-        op,
-        ...(opts.family ? { family: opts.family } : {}),
-        ...(dev ? { dev: dev.text, devWord: dev } : {}),
-      },
+      obj: "addr",
+      op,
+      ...defined({ family: opts.family, dev: dev?.text, devWord: dev }),
     };
   }
   const op = matches(cmd, "add")
@@ -689,14 +584,11 @@ function parseAddrCmd(c: ArgCursor, opts: IpOptions, end: SourceLoc): ParseOut {
           ? "change"
           : undefined;
   if (!op)
-    return fail(
-      ipFail(
-        "ip.unknown-command",
-        `Command "${cmd}" is unknown, try "ip address help".`,
-        cmdW,
-        end,
-        255,
-      ),
+    return c.fail(
+      "ip.unknown-command",
+      `Command "${cmd}" is unknown, try "ip address help".`,
+      cmdW,
+      255,
     );
   let local: Prefix | undefined,
     peer: Prefix | undefined,
@@ -712,142 +604,104 @@ function parseAddrCmd(c: ArgCursor, opts: IpOptions, end: SourceLoc): ParseOut {
     const w = c.next()!;
     const t = w.text;
     if (t === "peer" || t === "remote") {
-      const v = c.value();
-      if (isErr(v)) return fail(v);
-      const p = prefixArg(v, family, end);
-      if (isErr(p)) return fail(p);
+      const v = c.nextArg();
+      const p = prefixArg(c, v, family);
       peer = p;
     } else if (matches(t, "broadcast") || t === "brd") {
-      const v = c.value();
-      if (isErr(v)) return fail(v);
+      const v = c.nextArg();
       if (v.text === "+" || v.text === "-") broadcast = v.text;
       else {
-        const a = addrArg(v, 4, end);
-        if (isErr(a)) return fail(a);
+        const a = addrArg(c, v, 4);
         broadcast = a;
       }
     } else if (t === "anycast") {
-      const v = c.value();
-      if (isErr(v)) return fail(v);
+      c.nextArg();
     } else if (t === "scope") {
-      const v = c.value();
-      if (isErr(v)) return fail(v);
+      const v = c.nextArg();
       const s = scopeA2n(v.text);
-      if (s === undefined) return fail(invarg("invalid scope value.", v, end));
+      if (s === undefined) return c.invarg("invalid scope value.", v);
       scope = s;
     } else if (t === "dev") {
-      const v = c.value();
-      if (isErr(v)) return fail(v);
-      dev = v;
+      dev = c.nextArg();
     } else if (t === "label") {
-      const v = c.value();
-      if (isErr(v)) return fail(v);
-      label = v.text;
+      label = c.nextArg().text;
     } else if (t === "noprefixroute") noprefixroute = true;
     else if (t === "nodad") nodad = true;
     else if (t === "metric" || t === "priority" || t === "preference") {
-      const v = c.value();
-      if (isErr(v)) return fail(v);
-      const n = parseU32(v.text);
-      if (n === undefined) return fail(invarg('"metric" value is invalid\n', v, end));
+      const v = c.nextArg();
+      const n = getU32(v.text);
+      if (n === undefined) return c.invarg('"metric" value is invalid\n', v);
       metric = n;
     } else if (["valid_lft", "preferred_lft"].includes(t)) {
-      const v = c.value();
-      if (isErr(v)) return fail(v);
+      const v = c.nextArg();
       if (v.text !== "forever")
-        return fail(
-          ipFail(
-            "ip.not-modelled",
-            "address lifetimes other than forever are not modelled",
-            v,
-            end,
-            1,
-            "forever",
-          ),
+        return c.fail(
+          "ip.not-modelled",
+          "address lifetimes other than forever are not modelled",
+          v,
+          1,
+          "forever",
         );
     } else if (["home", "mngtmpaddr", "optimistic", "autojoin"].includes(t)) {
       /* no routing effect */
     } else {
       if (t === "local") {
-        const v = c.value();
-        if (isErr(v)) return fail(v);
-        const p = prefixArg(v, family, end);
-        if (isErr(p)) return fail(p);
+        const v = c.nextArg();
+        const p = prefixArg(c, v, family);
         local = p;
         family = p.addr.family;
         continue;
       }
       if (local)
-        return fail(
-          ipFail(
-            "ip.garbage",
-            `Error: either "local" is duplicate, or "${t}" is a garbage.`,
-            w,
-            end,
-            255,
-          ),
+        return c.fail(
+          "ip.garbage",
+          `Error: either "local" is duplicate, or "${t}" is a garbage.`,
+          w,
+          255,
         );
-      const p = prefixArg(w, family, end);
-      if (isErr(p)) return fail(p);
+      const p = prefixArg(c, w, family);
       local = p;
       family = p.addr.family;
     }
   }
   if (!dev)
-    return fail(
-      ipFail(
-        "ip.incomplete",
-        'Not enough information: "dev" argument is required.',
-        undefined,
-        end,
-        255,
-        "dev NAME",
-      ),
+    return c.fail(
+      "ip.incomplete",
+      'Not enough information: "dev" argument is required.',
+      undefined,
+      255,
+      "dev NAME",
     );
   if (!local)
-    return fail(
-      ipFail(
-        "ip.incomplete",
-        'Not enough information: "local" argument is required.',
-        undefined,
-        end,
-        255,
-        "an address",
-      ),
+    return c.fail(
+      "ip.incomplete",
+      'Not enough information: "local" argument is required.',
+      undefined,
+      255,
+      "an address",
     );
   return {
-    ok: true,
-    cmd: {
-      obj: "addr",
-      op,
-      family: local.addr.family,
-      local,
-      ...(peer ? { peer } : {}),
-      ...(broadcast !== undefined ? { broadcast } : {}),
-      ...(scope !== undefined ? { scope } : {}),
-      dev: dev.text,
-      devWord: dev,
-      ...(label ? { label } : {}),
-      noprefixroute,
-      nodad,
-      ...(metric !== undefined ? { metric } : {}),
-    },
+    obj: "addr",
+    op,
+    family: local.addr.family,
+    local,
+    ...defined({ peer, broadcast, scope }),
+    dev: dev.text,
+    devWord: dev,
+    ...defined({ label }),
+    noprefixroute,
+    nodad,
+    ...defined({ metric }),
   };
 }
 
 // ---------------- route ----------------
 /** rtnl_dsfield_a2n; `why` is the caller's invarg text (iproute.c and iprule.c differ). */
-function parseTos(v: Word, end: SourceLoc, why = "TOS value is invalid\n"): number | IpError {
-  const n = dsfieldA2n(v.text);
-  return n === undefined ? invarg(why, v, end) : n;
+function parseTos(c: ArgCursor, v: Word, why = "TOS value is invalid\n"): number {
+  return dsfieldA2n(v.text) ?? c.invarg(why, v);
 }
 
-function parseRoute(
-  c: ArgCursor,
-  opts: IpOptions,
-  names: ReadonlyMap<number, string>,
-  end: SourceLoc,
-): ParseOut {
+function parseRoute(c: ArgCursor, opts: IpOptions, names: ReadonlyMap<number, string>): IpCommand {
   const cmdW = c.next();
   const cmd = cmdW?.text ?? "show";
   if (
@@ -865,64 +719,46 @@ function parseRoute(
     while (!c.done) {
       const w = c.next()!;
       if (w.text === "table") {
-        const v = c.value();
-        if (isErr(v)) return fail(v);
+        const v = c.nextArg();
         if (v.text === "all" || v.text === "cache") table = "all";
         else {
           const n = rttableA2n(v.text, names);
-          if (n === undefined) return fail(invarg("table id value is invalid\n", v, end));
+          if (n === undefined) return c.invarg("table id value is invalid\n", v);
           table = n;
         }
       } else if (w.text === "dev" || w.text === "oif") {
-        const v = c.value();
-        if (isErr(v)) return fail(v);
-        dev = v;
+        dev = c.nextArg();
       } else if (w.text === "proto" || w.text === "protocol") {
-        const v = c.value();
-        if (isErr(v)) return fail(v);
+        const v = c.nextArg();
         proto = protoA2n(v.text);
       } else if (w.text === "type") {
-        const v = c.value();
-        if (isErr(v)) return fail(v);
+        const v = c.nextArg();
         type = rtntypeA2n(v.text);
       } else
-        return fail(
-          ipFail(
-            "ip.not-modelled",
-            `route ${op} selector "${w.text}" is not modelled by routelab`,
-            w,
-            end,
-            1,
-            "table, dev, proto or type",
-          ),
+        return c.fail(
+          "ip.not-modelled",
+          `route ${op} selector "${w.text}" is not modelled by routelab`,
+          w,
+          1,
+          "table, dev, proto or type",
         );
     }
     return {
-      ok: true,
-      cmd: {
-        obj: "route",
-        op,
-        ...(opts.family ? { family: opts.family } : {}),
-        ...(table !== undefined ? { table } : {}),
-        ...(dev ? { dev: dev.text, devWord: dev } : {}),
-        ...(proto !== undefined ? { proto } : {}),
-        ...(type ? { type } : {}),
-      },
+      obj: "route",
+      op,
+      ...defined({ family: opts.family, table, dev: dev?.text, devWord: dev, proto, type }),
     };
   }
-  if (matches(cmd, "get")) return parseRouteGet(c, opts, end);
+  if (matches(cmd, "get")) return parseRouteGet(c, opts);
   const op = (["add", "delete", "replace", "change", "append", "prepend"] as const).find((o) =>
     matches(cmd, o),
   );
   if (!op)
-    return fail(
-      ipFail(
-        "ip.unknown-command",
-        `Command "${cmd}" is unknown, try "ip route help".`,
-        cmdW,
-        end,
-        255,
-      ),
+    return c.fail(
+      "ip.unknown-command",
+      `Command "${cmd}" is unknown, try "ip route help".`,
+      cmdW,
+      255,
     );
   const spec: RouteSpec = {
     family: opts.family ?? 4,
@@ -957,52 +793,41 @@ function parseRoute(
     const w = c.next()!;
     const t = w.text;
     if (t === "src") {
-      const v = c.value();
-      if (isErr(v)) return fail(v);
-      const a = addrArg(v, spec.family, end);
-      if (isErr(a)) return fail(a);
+      const v = c.nextArg();
+      const a = addrArg(c, v, spec.family);
       spec.prefsrc = a;
       setFamily(a.family);
     } else if (t === "as") {
-      return fail(ipFail("ip.not-modelled", "NAT routes are not modelled", w, end, 1));
+      return c.fail("ip.not-modelled", "NAT routes are not modelled", w, 1);
     } else if (t === "via") {
       if (sawNexthop || nh.gateway)
-        return fail(invarg("use nexthop syntax to specify multiple via\n", w, end));
-      let v = c.value();
-      if (isErr(v)) return fail(v);
+        return c.invarg("use nexthop syntax to specify multiple via\n", w);
+      let v = c.nextArg();
       if (v.text === "inet" || v.text === "inet6") {
-        v = c.value();
-        if (isErr(v)) return fail(v);
+        v = c.nextArg();
       }
-      const a = addrArg(v, undefined, end);
-      if (isErr(a)) return fail(a);
+      const a = addrArg(c, v, undefined);
       nh.gateway = a;
       setFamily(a.family);
     } else if (t === "from") {
-      const v = c.value();
-      if (isErr(v)) return fail(v);
-      const p = prefixArg(v, spec.family, end);
-      if (isErr(p)) return fail(p);
+      const v = c.nextArg();
+      const p = prefixArg(c, v, spec.family);
       spec.src = p;
     } else if (t === "tos" || matches(t, "dsfield")) {
-      const v = c.value();
-      if (isErr(v)) return fail(v);
-      const n = parseTos(v, end, '"tos" value is invalid\n');
-      if (isErr(n)) return fail(n);
+      const v = c.nextArg();
+      const n = parseTos(c, v, '"tos" value is invalid\n');
       spec.tos = n;
     } else if (t === "expires") {
-      return fail(ipFail("ip.not-modelled", "route expiry is not modelled", w, end, 1));
+      return c.fail("ip.not-modelled", "route expiry is not modelled", w, 1);
     } else if (matches(t, "metric") || matches(t, "priority") || t === "preference") {
-      const v = c.value();
-      if (isErr(v)) return fail(v);
-      const n = parseU32(v.text);
-      if (n === undefined) return fail(invarg('"metric" value is invalid\n', v, end));
+      const v = c.nextArg();
+      const n = getU32(v.text);
+      if (n === undefined) return c.invarg('"metric" value is invalid\n', v);
       spec.metric = n;
     } else if (t === "scope") {
-      const v = c.value();
-      if (isErr(v)) return fail(v);
+      const v = c.nextArg();
       const s = scopeA2n(v.text);
-      if (s === undefined) return fail(invarg('invalid "scope" value\n', v, end));
+      if (s === undefined) return c.invarg('invalid "scope" value\n', v);
       spec.scope = s;
     } else if (
       t === "mtu" ||
@@ -1024,34 +849,28 @@ function parseRoute(
       t === "rto_min" ||
       t === "congctl"
     ) {
-      let v = c.value();
-      if (isErr(v)) return fail(v);
+      let v = c.nextArg();
       let lock = false;
       if (v.text === "lock") {
         lock = true;
-        v = c.value();
-        if (isErr(v)) return fail(v);
+        v = c.nextArg();
       }
-      const n = parseU32(v.text);
-      if (n === undefined) return fail(invarg(`"${t}" value is invalid\n`, v, end));
-      spec.metrics.push({ name: t, value: n, ...(lock ? { lock } : {}) });
+      const n = getU32(v.text);
+      if (n === undefined) return c.invarg(`"${t}" value is invalid\n`, v);
+      spec.metrics.push({ name: t, value: n, ...defined({ lock: lock || undefined }) });
     } else if (t === "pref") {
-      const v = c.value();
-      if (isErr(v)) return fail(v);
+      const v = c.nextArg();
       const m: Record<string, number> = { low: 3, medium: 0, high: 1 };
       const n = m[v.text];
-      if (n === undefined) return fail(invarg('"pref" value is invalid\n', v, end));
+      if (n === undefined) return c.invarg('"pref" value is invalid\n', v);
       spec.pref6 = n;
     } else if (t === "nexthop") {
       if (!sawNexthop && (nh.gateway || nh.dev))
-        return fail(
-          ipFail(
-            "ip.garbage",
-            `Error: either "to" is duplicate, or "nexthop" is a garbage.`,
-            w,
-            end,
-            255,
-          ),
+        return c.fail(
+          "ip.garbage",
+          `Error: either "to" is duplicate, or "nexthop" is a garbage.`,
+          w,
+          255,
         );
       sawNexthop = true;
       spec.multipath = true;
@@ -1060,29 +879,23 @@ function parseRoute(
         const hw = c.peek()!;
         if (hw.text === "via") {
           c.next();
-          let v = c.value();
-          if (isErr(v)) return fail(v);
+          let v = c.nextArg();
           if (v.text === "inet" || v.text === "inet6") {
-            v = c.value();
-            if (isErr(v)) return fail(v);
+            v = c.nextArg();
           }
-          const a = addrArg(v, undefined, end);
-          if (isErr(a)) return fail(a);
+          const a = addrArg(c, v, undefined);
           hop.gateway = a;
           setFamily(a.family);
         } else if (hw.text === "dev") {
           c.next();
-          const v = c.value();
-          if (isErr(v)) return fail(v);
+          const v = c.nextArg();
           hop.dev = v.text;
           hop.devWord = v;
         } else if (hw.text === "weight") {
           c.next();
-          const v = c.value();
-          if (isErr(v)) return fail(v);
-          const n = parseU32(v.text);
-          if (n === undefined || n < 1 || n > 256)
-            return fail(invarg('"weight" is invalid\n', v, end));
+          const v = c.nextArg();
+          const n = getU32(v.text);
+          if (n === undefined || n < 1 || n > 256) return c.invarg('"weight" is invalid\n', v);
           hop.weight = n;
         } else if (hw.text === "onlink") {
           c.next();
@@ -1091,91 +904,72 @@ function parseRoute(
       }
       spec.nexthops.push(hop);
     } else if (t === "table") {
-      const v = c.value();
-      if (isErr(v)) return fail(v);
+      const v = c.nextArg();
       const n = rttableA2n(v.text, names);
-      if (n === undefined) return fail(invarg('"table" value is invalid\n', v, end));
+      if (n === undefined) return c.invarg('"table" value is invalid\n', v);
       spec.table = n;
     } else if (t === "vrf") {
-      return fail(
-        ipFail("ip.not-modelled", "VRF devices are not available; use a table", w, end, 1),
-      );
+      return c.fail("ip.not-modelled", "VRF devices are not available; use a table", w, 1);
     } else if (t === "dev" || t === "oif") {
       if (sawNexthop)
-        return fail(
-          ipFail(
-            "ip.garbage",
-            `Error: either "to" is duplicate, or "${t}" is a garbage.`,
-            w,
-            end,
-            255,
-          ),
+        return c.fail(
+          "ip.garbage",
+          `Error: either "to" is duplicate, or "${t}" is a garbage.`,
+          w,
+          255,
         );
-      const v = c.value();
-      if (isErr(v)) return fail(v);
+      const v = c.nextArg();
       nh.dev = v.text;
       nh.devWord = v;
     } else if (t === "onlink") nh.onlink = true;
     else if (t === "protocol" || t === "proto") {
-      const v = c.value();
-      if (isErr(v)) return fail(v);
+      const v = c.nextArg();
       const n = protoA2n(v.text);
-      if (n === undefined) return fail(invarg('"protocol" value is invalid\n', v, end));
+      if (n === undefined) return c.invarg('"protocol" value is invalid\n', v);
       spec.protocol = n;
     } else if (t === "nhid" || t === "encap" || t === "ttl-propagate")
-      return fail(ipFail("ip.not-modelled", `"${t}" is not modelled by routelab`, w, end, 1));
+      return c.fail("ip.not-modelled", `"${t}" is not modelled by routelab`, w, 1);
     else {
       let tw = w;
       if (t === "to") {
-        const v = c.value();
-        if (isErr(v)) return fail(v);
-        tw = v;
+        tw = c.nextArg();
       }
       const ty = rtntypeA2n(tw.text);
       if (ty && !spec.type && tw.text !== "to") {
         spec.type = ty;
-        const v = c.value();
-        if (isErr(v)) return fail(v);
+        const v = c.nextArg();
         tw = v;
         if (tw.text === "to") {
-          const v2 = c.value();
-          if (isErr(v2)) return fail(v2);
+          const v2 = c.nextArg();
           tw = v2;
         }
       }
       if (spec.dst)
-        return fail(
-          ipFail(
-            "ip.garbage",
-            `Error: either "to" is duplicate, or "${tw.text}" is a garbage.`,
-            tw,
-            end,
-            255,
-          ),
+        return c.fail(
+          "ip.garbage",
+          `Error: either "to" is duplicate, or "${tw.text}" is a garbage.`,
+          tw,
+          255,
         );
-      const p = prefixArg(tw, familyKnown ? spec.family : undefined, end);
-      if (isErr(p)) return fail(p);
+      const p = prefixArg(c, tw, familyKnown ? spec.family : undefined);
       spec.dst = p;
       setFamily(p.addr.family);
     }
   }
   if (!sawNexthop && (nh.gateway || nh.dev || nh.onlink)) spec.nexthops.push(nh);
   if (!spec.dst && op !== "delete")
-    return fail(
-      ipFail(
-        "ip.incomplete",
-        "need at least a destination address",
-        undefined,
-        end,
-        255,
-        "a destination prefix",
-      ),
+    return c.fail(
+      "ip.incomplete",
+      "need at least a destination address",
+      undefined,
+      255,
+      "a destination prefix",
     );
   const opName = op === "delete" ? "del" : op;
-  return { ok: true, cmd: { obj: "route", op: opName, route: spec } };
+  return { obj: "route", op: opName, route: spec };
 }
 
-function parseRouteGet(c: ArgCursor, opts: IpOptions, end: SourceLoc): ParseOut {
+function parseRouteGet(c: ArgCursor, opts: IpOptions): IpCommand {
   let dst: Addr | undefined;
   const q: Omit<RouteGetQuery, "dst" | "family"> & { family?: Family } = {
     fibmatch: false,
@@ -1187,137 +981,105 @@ function parseRouteGet(c: ArgCursor, opts: IpOptions, end: SourceLoc): ParseOut 
     const w = c.next()!;
     const t = w.text;
     if (t === "tos" || matches(t, "dsfield")) {
-      const v = c.value();
-      if (isErr(v)) return fail(v);
-      const n = parseTos(v, end);
-      if (isErr(n)) return fail(n);
+      const v = c.nextArg();
+      const n = parseTos(c, v);
       q.tos = n;
     } else if (matches(t, "from")) {
-      const v = c.value();
-      if (isErr(v)) return fail(v);
+      const v = c.nextArg();
       const r = parsePrefix(v.text, family);
       if (!r.ok)
-        return fail(
-          ipFail(
-            "ip.prefix",
-            `Error: any valid prefix is expected rather than "${v.text}".`,
-            v,
-            end,
-            1,
-          ),
+        return c.fail(
+          "ip.prefix",
+          `Error: any valid prefix is expected rather than "${v.text}".`,
+          v,
+          1,
         );
       q.from = r.value.addr;
       family ??= r.value.addr.family;
     } else if (t === "iif") {
-      const v = c.value();
-      if (isErr(v)) return fail(v);
-      q.iif = v.text;
+      q.iif = c.nextArg().text;
     } else if (matches(t, "mark")) {
-      const v = c.value();
-      if (isErr(v)) return fail(v);
-      const n = parseU32(v.text);
-      if (n === undefined) return fail(invarg("invalid mark value", v, end));
+      const v = c.nextArg();
+      const n = getU32(v.text);
+      if (n === undefined) return c.invarg("invalid mark value", v);
       q.mark = n;
     } else if (matches(t, "oif") || t === "dev") {
-      const v = c.value();
-      if (isErr(v)) return fail(v);
-      q.oif = v.text;
+      q.oif = c.nextArg().text;
     } else if (matches(t, "notify")) {
       /* no effect */
     } else if (matches(t, "connected")) q.connected = true;
-    else if (t === "vrf")
-      return fail(ipFail("ip.not-modelled", "VRF devices are not available", w, end, 1));
+    else if (t === "vrf") return c.fail("ip.not-modelled", "VRF devices are not available", w, 1);
     else if (t === "uid") {
-      const v = c.value();
-      if (isErr(v)) return fail(v);
-      const n = parseU32(v.text);
-      if (n === undefined) return fail(invarg("invalid UID\n", v, end));
+      const v = c.nextArg();
+      const n = getU32(v.text);
+      if (n === undefined) return c.invarg("invalid UID\n", v);
       q.uid = n;
     } else if (matches(t, "fibmatch")) q.fibmatch = true;
-    else if (t === "as")
-      return fail(ipFail("ip.not-modelled", "`as` (NAT) is not modelled", w, end, 1));
+    else if (t === "as") return c.fail("ip.not-modelled", "`as` (NAT) is not modelled", w, 1);
     else if (t === "sport") {
-      const v = c.value();
-      if (isErr(v)) return fail(v);
+      const v = c.nextArg();
       const n = getU16(v.text); // iproute.c: get_be16 base 0
-      if (n === undefined) return fail(invarg("invalid sport\n", v, end));
+      if (n === undefined) return c.invarg("invalid sport\n", v);
       q.sport = n;
     } else if (t === "dport") {
-      const v = c.value();
-      if (isErr(v)) return fail(v);
+      const v = c.nextArg();
       const n = getU16(v.text); // iproute.c: get_be16 base 0
-      if (n === undefined) return fail(invarg("invalid dport\n", v, end));
+      if (n === undefined) return c.invarg("invalid dport\n", v);
       q.dport = n;
     } else if (t === "ipproto") {
-      const v = c.value();
-      if (isErr(v)) return fail(v);
+      const v = c.nextArg();
       const n = inetProtoA2n(v.text);
-      if (n === undefined) return fail(invarg('Invalid "ipproto" value\n', v, end));
+      if (n === undefined) return c.invarg('Invalid "ipproto" value\n', v);
       q.ipproto = n;
     } else {
       let tw = w;
       if (t === "to") {
-        const v = c.value();
-        if (isErr(v)) return fail(v);
-        tw = v;
+        tw = c.nextArg();
       }
       if (dst)
-        return fail(
-          ipFail(
-            "ip.garbage",
-            `Error: either "to" is duplicate, or "${tw.text}" is a garbage.`,
-            tw,
-            end,
-            255,
-          ),
+        return c.fail(
+          "ip.garbage",
+          `Error: either "to" is duplicate, or "${tw.text}" is a garbage.`,
+          tw,
+          255,
         );
       const r = parsePrefix(tw.text, family);
       if (!r.ok)
-        return fail(
-          ipFail(
-            "ip.prefix",
-            dst === undefined && q.tos === undefined && !q.from
-              ? `Error: any valid prefix is expected rather than "${tw.text}".`
-              : `Error: inet prefix is expected rather than "${tw.text}".`,
-            tw,
-            end,
-            1,
-          ),
+        return c.fail(
+          "ip.prefix",
+          dst === undefined && q.tos === undefined && !q.from
+            ? `Error: any valid prefix is expected rather than "${tw.text}".`
+            : `Error: inet prefix is expected rather than "${tw.text}".`,
+          tw,
+          1,
         );
       dst = r.value.addr;
       family ??= dst.family;
     }
   }
   if (!dst)
-    return fail(
-      ipFail(
-        "ip.incomplete",
-        "need at least a destination address",
-        undefined,
-        end,
-        1,
-        "a destination address",
-      ),
+    return c.fail(
+      "ip.incomplete",
+      "need at least a destination address",
+      undefined,
+      1,
+      "a destination address",
     );
-  return { ok: true, cmd: { obj: "route", op: "get", query: { ...q, family: dst.family, dst } } };
+  return { obj: "route", op: "get", query: { ...q, family: dst.family, dst } };
 }
 
 // ---------------- rule ----------------
-function parsePortRange(v: Word, which: string, end: SourceLoc): [number, number] | IpError {
+/** iprule.c sport/dport: `N` or `N-M`, decimal (sscanf %hu). */
+function parsePortRange(c: ArgCursor, v: Word, which: string): [number, number] {
   const m = /^([0-9]+)(?:-([0-9]+))?$/.exec(v.text);
-  if (!m) return invarg(`invalid ${which}\n`, v, end);
+  if (!m) return c.invarg(`invalid ${which}\n`, v);
   const a = Number(m[1]);
   const b = m[2] !== undefined ? Number(m[2]) : a;
-  if (a > 65535 || b > 65535) return invarg(`invalid ${which}\n`, v, end);
+  if (a > 65535 || b > 65535) return c.invarg(`invalid ${which}\n`, v);
   return [a, b];
 }
 
-function parseRule(
-  c: ArgCursor,
-  opts: IpOptions,
-  names: ReadonlyMap<number, string>,
-  end: SourceLoc,
-): ParseOut {
+function parseRule(c: ArgCursor, opts: IpOptions, names: ReadonlyMap<number, string>): IpCommand {
   const cmdW = c.next();
   const cmd = cmdW?.text ?? "show";
   if (
@@ -1332,46 +1094,33 @@ function parseRule(
     while (!c.done) {
       const w = c.next()!;
       if (["pref", "preference", "priority", "order"].includes(w.text)) {
-        const v = c.value();
-        if (isErr(v)) return fail(v);
-        pref = parseU32(v.text);
+        const v = c.nextArg();
+        pref = getU32(v.text);
       } else if (w.text === "table" || w.text === "lookup") {
-        const v = c.value();
-        if (isErr(v)) return fail(v);
+        const v = c.nextArg();
         table = rttableA2n(v.text, names);
       } else
-        return fail(
-          ipFail(
-            "ip.not-modelled",
-            `rule ${op} selector "${w.text}" is not modelled by routelab`,
-            w,
-            end,
-            1,
-            "pref or table",
-          ),
+        return c.fail(
+          "ip.not-modelled",
+          `rule ${op} selector "${w.text}" is not modelled by routelab`,
+          w,
+          1,
+          "pref or table",
         );
     }
     return {
-      ok: true,
-      cmd: {
-        obj: "rule",
-        op,
-        ...(opts.family ? { family: opts.family } : {}),
-        ...(pref !== undefined ? { pref } : {}),
-        ...(table !== undefined ? { table } : {}),
-      },
+      obj: "rule",
+      op,
+      ...defined({ family: opts.family, pref, table }),
     };
   }
   const op = matches(cmd, "add") ? "add" : matches(cmd, "delete") ? "del" : undefined;
   if (!op)
-    return fail(
-      ipFail(
-        "ip.unknown-command",
-        `Command "${cmd}" is unknown, try "ip rule help".`,
-        cmdW,
-        end,
-        255,
-      ),
+    return c.fail(
+      "ip.unknown-command",
+      `Command "${cmd}" is unknown, try "ip rule help".`,
+      cmdW,
+      255,
     );
   const r: RuleSpec = { family: opts.family ?? 4, invert: false, l3mdev: false, words: c.words };
   let famKnown = opts.family !== undefined;
@@ -1380,132 +1129,105 @@ function parseRule(
     const t = w.text;
     if (t === "not") r.invert = true;
     else if (t === "from") {
-      const v = c.value();
-      if (isErr(v)) return fail(v);
-      const p = prefixArg(v, famKnown ? r.family : undefined, end);
-      if (isErr(p)) return fail(p);
+      const v = c.nextArg();
+      const p = prefixArg(c, v, famKnown ? r.family : undefined);
       r.src = p;
       r.family = p.addr.family;
       famKnown = true;
     } else if (t === "to") {
-      const v = c.value();
-      if (isErr(v)) return fail(v);
-      const p = prefixArg(v, famKnown ? r.family : undefined, end);
-      if (isErr(p)) return fail(p);
+      const v = c.nextArg();
+      const p = prefixArg(c, v, famKnown ? r.family : undefined);
       r.dst = p;
       r.family = p.addr.family;
       famKnown = true;
     } else if (matches(t, "preference") || matches(t, "order") || matches(t, "priority")) {
-      const v = c.value();
-      if (isErr(v)) return fail(v);
-      const n = parseU32(v.text);
-      if (n === undefined) return fail(invarg("preference value is invalid\n", v, end));
+      const v = c.nextArg();
+      const n = getU32(v.text);
+      if (n === undefined) return c.invarg("preference value is invalid\n", v);
       r.pref = n;
     } else if (t === "tos" || matches(t, "dsfield")) {
-      const v = c.value();
-      if (isErr(v)) return fail(v);
-      const n = parseTos(v, end);
-      if (isErr(n)) return fail(n);
+      const v = c.nextArg();
+      const n = parseTos(c, v);
       r.tos = n;
     } else if (t === "fwmark") {
-      const v = c.value();
-      if (isErr(v)) return fail(v);
+      const v = c.nextArg();
       const [a, b] = v.text.split("/");
-      const mark = parseU32(a!);
-      if (mark === undefined) return fail(invarg("fwmark value is invalid\n", v, end));
+      const mark = getU32(a!);
+      if (mark === undefined) return c.invarg("fwmark value is invalid\n", v);
       r.fwmark = mark;
       if (b !== undefined) {
-        const m = parseU32(b);
-        if (m === undefined) return fail(invarg("fwmask value is invalid\n", v, end));
+        const m = getU32(b);
+        if (m === undefined) return c.invarg("fwmask value is invalid\n", v);
         r.fwmask = m;
       }
     } else if (matches(t, "realms")) {
-      const v = c.value();
-      if (isErr(v)) return fail(v);
+      const v = c.nextArg();
       const n = getRtRealmsOrRaw(v.text);
-      if (n === undefined) return fail(invarg("invalid realms\n", v, end));
+      if (n === undefined) return c.invarg("invalid realms\n", v);
       r.realms = n;
     } else if (t === "protocol") {
-      const v = c.value();
-      if (isErr(v)) return fail(v);
+      const v = c.nextArg();
       const n = protoA2n(v.text);
-      if (n === undefined) return fail(invarg('"protocol" value is invalid\n', v, end));
+      if (n === undefined) return c.invarg('"protocol" value is invalid\n', v);
       r.protocol = n;
     } else if (t === "tun_id")
-      return fail(ipFail("ip.not-modelled", "tun_id rules are not modelled", w, end, 1));
+      return c.fail("ip.not-modelled", "tun_id rules are not modelled", w, 1);
     else if (matches(t, "table") || matches(t, "lookup")) {
-      const v = c.value();
-      if (isErr(v)) return fail(v);
+      const v = c.nextArg();
       const n = rttableA2n(v.text, names);
-      if (n === undefined) return fail(invarg("invalid table ID\n", v, end));
+      if (n === undefined) return c.invarg("invalid table ID\n", v);
       r.table = n;
       r.action = "lookup";
     } else if (t === "suppress_prefixlength" || t === "sup_pl") {
-      const v = c.value();
-      if (isErr(v)) return fail(v);
+      const v = c.nextArg();
       // iprule.c: get_s32 base 0, and a negative length is refused.
       const n = getS32(v.text);
-      if (n === undefined || n < 0)
-        return fail(invarg("suppress_prefixlength value is invalid\n", v, end));
+      if (n === undefined || n < 0) return c.invarg("suppress_prefixlength value is invalid\n", v);
       r.suppressPrefixlen = n;
     } else if (t === "suppress_ifgroup" || t === "sup_group") {
-      const v = c.value();
-      if (isErr(v)) return fail(v);
-      const n = parseU32(v.text);
-      if (n === undefined) return fail(invarg('Invalid "ifgroup" value\n', v, end));
+      const v = c.nextArg();
+      const n = getU32(v.text);
+      if (n === undefined) return c.invarg('Invalid "ifgroup" value\n', v);
       r.suppressIfgroup = n;
     } else if (t === "dev" || t === "iif") {
-      const v = c.value();
-      if (isErr(v)) return fail(v);
-      r.iifname = v.text;
+      r.iifname = c.nextArg().text;
     } else if (t === "oif") {
-      const v = c.value();
-      if (isErr(v)) return fail(v);
-      r.oifname = v.text;
+      r.oifname = c.nextArg().text;
     } else if (t === "l3mdev") r.l3mdev = true;
     else if (t === "uidrange") {
-      const v = c.value();
-      if (isErr(v)) return fail(v);
+      const v = c.nextArg();
       const m = /^([0-9]+)-([0-9]+)$/.exec(v.text);
       if (!m || Number(m[1]) > 0xffffffff || Number(m[2]) > 0xffffffff)
-        return fail(invarg("invalid UID range\n", v, end));
+        return c.invarg("invalid UID range\n", v);
       r.uidRange = [Number(m[1]), Number(m[2])];
     } else if (t === "sport" || t === "dport") {
-      const v = c.value();
-      if (isErr(v)) return fail(v);
-      const pr = parsePortRange(v, t, end);
-      if (isErr(pr)) return fail(pr);
+      const v = c.nextArg();
+      const pr = parsePortRange(c, v, t);
       r[t] = pr;
     } else if (t === "ipproto") {
-      const v = c.value();
-      if (isErr(v)) return fail(v);
+      const v = c.nextArg();
       const n = inetProtoA2n(v.text);
-      if (n === undefined) return fail(invarg('Invalid "ipproto" value\n', v, end));
+      if (n === undefined) return c.invarg('Invalid "ipproto" value\n', v);
       r.ipproto = n;
     } else if (matches(t, "nat") || matches(t, "map-to"))
-      return fail(
-        ipFail("ip.not-modelled", "rule NAT is not supported by the kernel any more", w, end, 1),
-      );
+      return c.fail("ip.not-modelled", "rule NAT is not supported by the kernel any more", w, 1);
     else if (t === "goto") {
-      const v = c.value();
-      if (isErr(v)) return fail(v);
-      const n = parseU32(v.text);
-      if (n === undefined) return fail(invarg("invalid target\n", v, end));
+      const v = c.nextArg();
+      const n = getU32(v.text);
+      if (n === undefined) return c.invarg("invalid target\n", v);
       r.gotoPref = n;
       r.action = "goto";
     } else if (t === "nop") r.action = "nop";
     else {
       let tw = w;
       if (t === "type") {
-        const v = c.value();
-        if (isErr(v)) return fail(v);
-        tw = v;
+        tw = c.nextArg();
       }
       if (tw.text === "blackhole" || tw.text === "unreachable" || tw.text === "prohibit")
         r.action = tw.text;
       else if (tw.text === "unicast") r.action = "lookup";
-      else return fail(invarg("Failed to parse rule type", tw, end));
+      else return c.invarg("Failed to parse rule type", tw);
     }
   }
-  return { ok: true, cmd: { obj: "rule", op, rule: r } };
+  return { obj: "rule", op, rule: r };
 }

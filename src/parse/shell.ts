@@ -13,8 +13,9 @@
  * ```
  * @module
  */
-import type { IssueCode } from "../core/issue.js";
-import type { Issue, SourceLoc } from "../model/types.js";
+import type { Issue, IssueCode } from "../core/issue.js";
+import type { SourceLoc } from "../core/loc.js";
+import { defined } from "../core/result.js";
 
 /** A word after expansion. */
 export interface Word {
@@ -79,8 +80,7 @@ class Lexer {
       code,
       message,
       loc,
-      ...(token !== undefined ? { token } : {}),
-      ...(expected ? { expected } : {}),
+      ...defined({ token, expected: expected || undefined }),
     });
   }
 
@@ -554,7 +554,7 @@ class Parser {
       else if (t.t === "heredoc") heredoc = t;
       this.p++;
     }
-    return { k: "cmd", words, ...(heredoc ? { heredoc } : {}), loc };
+    return { k: "cmd", words, ...defined({ heredoc }), loc };
   }
 }
 
@@ -692,7 +692,7 @@ export function expandScript(
         words: rest,
         loc: s.loc,
         ...(hd ? { heredoc: { text: hdText!, loc: hd.loc } } : {}),
-        ...(s.cond ? { cond: s.cond } : {}),
+        ...defined({ cond: s.cond }),
       });
     }
   };
