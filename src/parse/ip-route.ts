@@ -12,6 +12,45 @@ import type { IpCommand, IpOptions, NexthopSpec, RouteGetQuery, RouteSpec } from
 import { inetProtoA2n, protoA2n, rtntypeA2n, rttableA2n, scopeA2n } from "./names.js";
 import type { Word } from "./shell.js";
 
+type RouteModifyOp = "add" | "delete" | "replace" | "change" | "append" | "prepend";
+const MODIFY_OPS: readonly RouteModifyOp[] = [
+  "add",
+  "delete",
+  "replace",
+  "change",
+  "append",
+  "prepend",
+];
+
+/** RTAX_* keywords iproute.c reads as `[lock] N` (get_u32 here). */
+const METRIC_KEYWORDS = new Set([
+  "mtu",
+  "advmss",
+  "hoplimit",
+  "window",
+  "rtt",
+  "rttvar",
+  "reordering",
+  "cwnd",
+  "initcwnd",
+  "initrwnd",
+  "ssthresh",
+  "realm",
+  "realms",
+  "features",
+  "quickack",
+  "fastopen_no_cookie",
+  "rto_min",
+  "congctl",
+]);
+
+const PREF6: ReadonlyMap<string, number> = new Map([
+  ["low", 3],
+  ["medium", 0],
+  ["high", 1],
+]);
+
+/** do_iproute: the command word, then its arguments. */
 export function parseRoute(
   c: ArgCursor,
   opts: IpOptions,
@@ -19,55 +58,10 @@ export function parseRoute(
 ): IpCommand {
   const cmdW = c.next();
   const cmd = cmdW?.text ?? "show";
-  if (
-    !cmdW ||
-    matches(cmd, "show") ||
-    matches(cmd, "list") ||
-    matches(cmd, "lst") ||
-    matches(cmd, "flush")
-  ) {
-    const op = cmdW && matches(cmd, "flush") ? "flush" : "show";
-    let table: number | "all" | undefined,
-      dev: Word | undefined,
-      proto: number | undefined,
-      type: RouteType | undefined;
-    while (!c.done) {
-      const w = c.next()!;
-      if (w.text === "table") {
-        const v = c.nextArg();
-        if (v.text === "all" || v.text === "cache") table = "all";
-        else {
-          const n = rttableA2n(v.text, names);
-          if (n === undefined) return c.invarg("table id value is invalid\n", v);
-          table = n;
-        }
-      } else if (w.text === "dev" || w.text === "oif") {
-        dev = c.nextArg();
-      } else if (w.text === "proto" || w.text === "protocol") {
-        const v = c.nextArg();
-        proto = protoA2n(v.text);
-      } else if (w.text === "type") {
-        const v = c.nextArg();
-        type = rtntypeA2n(v.text);
-      } else
-        return c.fail(
-          "ip.not-modelled",
-          `route ${op} selector "${w.text}" is not modelled by routelab`,
-          w,
-          1,
-          "table, dev, proto or type",
-        );
-    }
-    return {
-      obj: "route",
-      op,
-      ...defined({ family: opts.family, table, dev: dev?.text, devWord: dev, proto, type }),
-    };
-  }
+  if (!cmdW || ["show", "list", "lst", "flush"].some((k) => matches(cmd, k)))
+    return routeShow(c, opts, names, cmdW && matches(cmd, "flush") ? "flush" : "show");
   if (matches(cmd, "get")) return parseRouteGet(c, opts);
-  const op = (["add", "delete", "replace", "change", "append", "prepend"] as const).find((o) =>
-    matches(cmd, o),
-  );
+  const op = MODIFY_OPS.find((o) => matches(cmd, o));
   if (!op)
     return c.fail(
       "ip.unknown-command",
@@ -75,6 +69,83 @@ export function parseRoute(
       cmdW,
       255,
     );
+  return routeModify(c, opts, names, op);
+}
+
+function routeShow(
+  c: ArgCursor,
+  opts: IpOptions,
+  names: ReadonlyMap<number, string>,
+  op: "show" | "flush",
+): IpCommand {
+  let table: number | "all" | undefined;
+  let dev: Word | undefined;
+  let proto: number | undefined;
+  let type: RouteType | undefined;
+  while (!c.done) {
+    const w = c.next()!;
+    if (w.text === "table") {
+      const v = c.nextArg();
+      if (v.text === "all" || v.text === "cache") table = "all";
+      else table = rttableA2n(v.text, names) ?? c.invarg("table id value is invalid\n", v);
+    } else if (w.text === "dev" || w.text === "oif") dev = c.nextArg();
+    else if (w.text === "proto" || w.text === "protocol") proto = protoA2n(c.nextArg().text);
+    else if (w.text === "type") type = rtntypeA2n(c.nextArg().text);
+    else
+      return c.fail(
+        "ip.not-modelled",
+        `route ${op} selector "${w.text}" is not modelled by routelab`,
+        w,
+        1,
+        "table, dev, proto or type",
+      );
+  }
+  return {
+    obj: "route",
+    op,
+    ...defined({ family: opts.family, table, dev: dev?.text, devWord: dev, proto, type }),
+  };
+}
+
+/** What iproute_modify keeps while it reads: the route, its first hop, the family. */
+interface RouteState {
+  readonly spec: RouteSpec;
+  readonly names: ReadonlyMap<number, string>;
+  familyKnown: boolean;
+  /** The hop written without `nexthop` (via/dev/onlink). */
+  nh: NexthopSpec;
+  sawNexthop: boolean;
+}
+
+function setFamily(st: RouteState, f: Family): void {
+  if (st.familyKnown) return;
+  st.spec.family = f;
+  st.familyKnown = true;
+}
+
+/**
+ * The family may only be known from a later address (`ip route add default via
+ * fd00::1`): the first word that looks like an address decides it.
+ */
+function sniffFamily(c: ArgCursor, spec: RouteSpec): void {
+  for (const w of c.words.slice(c.i)) {
+    if (w.text.includes(":") && parseAddr(w.text.split("/")[0]!, 6).ok) {
+      spec.family = 6;
+      return;
+    }
+    if (/^\d+\.\d+/.test(w.text)) {
+      spec.family = 4;
+      return;
+    }
+  }
+}
+
+function routeModify(
+  c: ArgCursor,
+  opts: IpOptions,
+  names: ReadonlyMap<number, string>,
+  op: RouteModifyOp,
+): IpCommand {
   const spec: RouteSpec = {
     family: opts.family ?? 4,
     nexthops: [],
@@ -82,196 +153,17 @@ export function parseRoute(
     metrics: [],
     words: c.words,
   };
-  let familyKnown = opts.family !== undefined;
-  const setFamily = (f: Family) => {
-    if (!familyKnown) {
-      spec.family = f;
-      familyKnown = true;
-    }
+  const st: RouteState = {
+    spec,
+    names,
+    familyKnown: opts.family !== undefined,
+    nh: { weight: 1, onlink: false },
+    sawNexthop: false,
   };
-  let nh: NexthopSpec = { weight: 1, onlink: false };
-  let sawNexthop = false;
-  // Family may only be known from a later address (e.g. `ip route add default via fd00::1`).
-  const rest: Word[] = c.words.slice(c.i);
-  if (!familyKnown)
-    for (const w of rest) {
-      if (w.text.includes(":") && parseAddr(w.text.split("/")[0]!, 6).ok) {
-        spec.family = 6;
-        break;
-      }
-      if (/^\d+\.\d+/.test(w.text)) {
-        spec.family = 4;
-        break;
-      }
-    }
-  while (!c.done) {
-    const w = c.next()!;
-    const t = w.text;
-    if (t === "src") {
-      const v = c.nextArg();
-      const a = addrArg(c, v, spec.family);
-      spec.prefsrc = a;
-      setFamily(a.family);
-    } else if (t === "as") {
-      return c.fail("ip.not-modelled", "NAT routes are not modelled", w, 1);
-    } else if (t === "via") {
-      if (sawNexthop || nh.gateway)
-        return c.invarg("use nexthop syntax to specify multiple via\n", w);
-      let v = c.nextArg();
-      if (v.text === "inet" || v.text === "inet6") {
-        v = c.nextArg();
-      }
-      const a = addrArg(c, v, undefined);
-      nh.gateway = a;
-      setFamily(a.family);
-    } else if (t === "from") {
-      const v = c.nextArg();
-      const p = prefixArg(c, v, spec.family);
-      spec.src = p;
-    } else if (t === "tos" || matches(t, "dsfield")) {
-      const v = c.nextArg();
-      const n = parseTos(c, v, '"tos" value is invalid\n');
-      spec.tos = n;
-    } else if (t === "expires") {
-      return c.fail("ip.not-modelled", "route expiry is not modelled", w, 1);
-    } else if (matches(t, "metric") || matches(t, "priority") || t === "preference") {
-      const v = c.nextArg();
-      const n = getU32(v.text);
-      if (n === undefined) return c.invarg('"metric" value is invalid\n', v);
-      spec.metric = n;
-    } else if (t === "scope") {
-      const v = c.nextArg();
-      const s = scopeA2n(v.text);
-      if (s === undefined) return c.invarg('invalid "scope" value\n', v);
-      spec.scope = s;
-    } else if (
-      t === "mtu" ||
-      t === "advmss" ||
-      t === "hoplimit" ||
-      t === "window" ||
-      t === "rtt" ||
-      t === "rttvar" ||
-      t === "reordering" ||
-      t === "cwnd" ||
-      t === "initcwnd" ||
-      t === "initrwnd" ||
-      t === "ssthresh" ||
-      t === "realm" ||
-      t === "realms" ||
-      t === "features" ||
-      t === "quickack" ||
-      t === "fastopen_no_cookie" ||
-      t === "rto_min" ||
-      t === "congctl"
-    ) {
-      let v = c.nextArg();
-      let lock = false;
-      if (v.text === "lock") {
-        lock = true;
-        v = c.nextArg();
-      }
-      const n = getU32(v.text);
-      if (n === undefined) return c.invarg(`"${t}" value is invalid\n`, v);
-      spec.metrics.push({ name: t, value: n, ...defined({ lock: lock || undefined }) });
-    } else if (t === "pref") {
-      const v = c.nextArg();
-      const m: Record<string, number> = { low: 3, medium: 0, high: 1 };
-      const n = m[v.text];
-      if (n === undefined) return c.invarg('"pref" value is invalid\n', v);
-      spec.pref6 = n;
-    } else if (t === "nexthop") {
-      if (!sawNexthop && (nh.gateway || nh.dev))
-        return c.fail(
-          "ip.garbage",
-          `Error: either "to" is duplicate, or "nexthop" is a garbage.`,
-          w,
-          255,
-        );
-      sawNexthop = true;
-      spec.multipath = true;
-      const hop: NexthopSpec = { weight: 1, onlink: false };
-      while (!c.done && c.peek()!.text !== "nexthop") {
-        const hw = c.peek()!;
-        if (hw.text === "via") {
-          c.next();
-          let v = c.nextArg();
-          if (v.text === "inet" || v.text === "inet6") {
-            v = c.nextArg();
-          }
-          const a = addrArg(c, v, undefined);
-          hop.gateway = a;
-          setFamily(a.family);
-        } else if (hw.text === "dev") {
-          c.next();
-          const v = c.nextArg();
-          hop.dev = v.text;
-          hop.devWord = v;
-        } else if (hw.text === "weight") {
-          c.next();
-          const v = c.nextArg();
-          const n = getU32(v.text);
-          if (n === undefined || n < 1 || n > 256) return c.invarg('"weight" is invalid\n', v);
-          hop.weight = n;
-        } else if (hw.text === "onlink") {
-          c.next();
-          hop.onlink = true;
-        } else break;
-      }
-      spec.nexthops.push(hop);
-    } else if (t === "table") {
-      const v = c.nextArg();
-      const n = rttableA2n(v.text, names);
-      if (n === undefined) return c.invarg('"table" value is invalid\n', v);
-      spec.table = n;
-    } else if (t === "vrf") {
-      return c.fail("ip.not-modelled", "VRF devices are not available; use a table", w, 1);
-    } else if (t === "dev" || t === "oif") {
-      if (sawNexthop)
-        return c.fail(
-          "ip.garbage",
-          `Error: either "to" is duplicate, or "${t}" is a garbage.`,
-          w,
-          255,
-        );
-      const v = c.nextArg();
-      nh.dev = v.text;
-      nh.devWord = v;
-    } else if (t === "onlink") nh.onlink = true;
-    else if (t === "protocol" || t === "proto") {
-      const v = c.nextArg();
-      const n = protoA2n(v.text);
-      if (n === undefined) return c.invarg('"protocol" value is invalid\n', v);
-      spec.protocol = n;
-    } else if (t === "nhid" || t === "encap" || t === "ttl-propagate")
-      return c.fail("ip.not-modelled", `"${t}" is not modelled by routelab`, w, 1);
-    else {
-      let tw = w;
-      if (t === "to") {
-        tw = c.nextArg();
-      }
-      const ty = rtntypeA2n(tw.text);
-      if (ty && !spec.type && tw.text !== "to") {
-        spec.type = ty;
-        const v = c.nextArg();
-        tw = v;
-        if (tw.text === "to") {
-          const v2 = c.nextArg();
-          tw = v2;
-        }
-      }
-      if (spec.dst)
-        return c.fail(
-          "ip.garbage",
-          `Error: either "to" is duplicate, or "${tw.text}" is a garbage.`,
-          tw,
-          255,
-        );
-      const p = prefixArg(c, tw, familyKnown ? spec.family : undefined);
-      spec.dst = p;
-      setFamily(p.addr.family);
-    }
-  }
-  if (!sawNexthop && (nh.gateway || nh.dev || nh.onlink)) spec.nexthops.push(nh);
+  if (!st.familyKnown) sniffFamily(c, spec);
+  while (!c.done) routeArg(c, st, c.next()!);
+  const nh = st.nh;
+  if (!st.sawNexthop && (nh.gateway || nh.dev || nh.onlink)) spec.nexthops.push(nh);
   if (!spec.dst && op !== "delete")
     return c.fail(
       "ip.incomplete",
@@ -280,98 +172,156 @@ export function parseRoute(
       255,
       "a destination prefix",
     );
-  const opName = op === "delete" ? "del" : op;
-  return { obj: "route", op: opName, route: spec };
+  return { obj: "route", op: op === "delete" ? "del" : op, route: spec };
 }
 
+/** `via [inet|inet6] ADDR` (the family word is read and ignored, as get_addr decides). */
+function viaArg(c: ArgCursor, st: RouteState): Addr {
+  let v = c.nextArg();
+  if (v.text === "inet" || v.text === "inet6") v = c.nextArg();
+  const a = addrArg(c, v, undefined);
+  setFamily(st, a.family);
+  return a;
+}
+
+/**
+ * One iproute_modify keyword: one branch per keyword in iproute.c's order, which decides
+ * the prefix matches (`metric` before `mtu`); a word that is no keyword is the destination.
+ */
+function routeArg(c: ArgCursor, st: RouteState, w: Word): void {
+  const { spec, nh } = st;
+  const t = w.text;
+  if (t === "src") {
+    spec.prefsrc = addrArg(c, c.nextArg(), spec.family);
+    setFamily(st, spec.prefsrc.family);
+  } else if (t === "as") c.fail("ip.not-modelled", "NAT routes are not modelled", w, 1);
+  else if (t === "via") {
+    if (st.sawNexthop || nh.gateway) c.invarg("use nexthop syntax to specify multiple via\n", w);
+    nh.gateway = viaArg(c, st);
+  } else if (t === "from") spec.src = prefixArg(c, c.nextArg(), spec.family);
+  else if (t === "tos" || matches(t, "dsfield"))
+    spec.tos = parseTos(c, c.nextArg(), '"tos" value is invalid\n');
+  else if (t === "expires") c.fail("ip.not-modelled", "route expiry is not modelled", w, 1);
+  else if (matches(t, "metric") || matches(t, "priority") || t === "preference") {
+    const v = c.nextArg();
+    spec.metric = getU32(v.text) ?? c.invarg('"metric" value is invalid\n', v);
+  } else if (t === "scope") {
+    const v = c.nextArg();
+    spec.scope = scopeA2n(v.text) ?? c.invarg('invalid "scope" value\n', v);
+  } else if (METRIC_KEYWORDS.has(t)) metricArg(c, spec, t);
+  else if (t === "pref") {
+    const v = c.nextArg();
+    spec.pref6 = PREF6.get(v.text) ?? c.invarg('"pref" value is invalid\n', v);
+  } else if (t === "nexthop") nexthopArgs(c, st, w);
+  else if (t === "table") {
+    const v = c.nextArg();
+    spec.table = rttableA2n(v.text, st.names) ?? c.invarg('"table" value is invalid\n', v);
+  } else if (t === "vrf")
+    c.fail("ip.not-modelled", "VRF devices are not available; use a table", w, 1);
+  else if (t === "dev" || t === "oif") {
+    if (st.sawNexthop) c.duparg2("to", w);
+    const v = c.nextArg();
+    nh.dev = v.text;
+    nh.devWord = v;
+  } else if (t === "onlink") nh.onlink = true;
+  else if (t === "protocol" || t === "proto") {
+    const v = c.nextArg();
+    spec.protocol = protoA2n(v.text) ?? c.invarg('"protocol" value is invalid\n', v);
+  } else if (t === "nhid" || t === "encap" || t === "ttl-propagate")
+    c.fail("ip.not-modelled", `"${t}" is not modelled by routelab`, w, 1);
+  else routeDst(c, st, w);
+}
+
+/** `KEYWORD [lock] N` for an RTAX_* metric. */
+function metricArg(c: ArgCursor, spec: RouteSpec, t: string): void {
+  let v = c.nextArg();
+  const lock = v.text === "lock";
+  if (lock) v = c.nextArg();
+  const n = getU32(v.text) ?? c.invarg(`"${t}" value is invalid\n`, v);
+  spec.metrics.push({ name: t, value: n, ...defined({ lock: lock || undefined }) });
+}
+
+/** `nexthop [via ADDR] [dev DEV] [weight N] [onlink]` (parse_one_nh). */
+function nexthopArgs(c: ArgCursor, st: RouteState, w: Word): void {
+  if (!st.sawNexthop && (st.nh.gateway || st.nh.dev)) c.duparg2("to", w);
+  st.sawNexthop = true;
+  st.spec.multipath = true;
+  const hop: NexthopSpec = { weight: 1, onlink: false };
+  for (let hw = c.peek(); hw && hw.text !== "nexthop"; hw = c.peek()) {
+    if (hw.text === "via") {
+      c.next();
+      hop.gateway = viaArg(c, st);
+    } else if (hw.text === "dev") {
+      c.next();
+      const v = c.nextArg();
+      hop.dev = v.text;
+      hop.devWord = v;
+    } else if (hw.text === "weight") {
+      c.next();
+      const v = c.nextArg();
+      const n = getU32(v.text);
+      if (n === undefined || n < 1 || n > 256) c.invarg('"weight" is invalid\n', v);
+      hop.weight = n;
+    } else if (hw.text === "onlink") {
+      c.next();
+      hop.onlink = true;
+    } else break;
+  }
+  st.spec.nexthops.push(hop);
+}
+
+/** `[to] [TYPE] [to] PREFIX`: the route type (rtnl_rtntype_a2n) and the destination. */
+function routeDst(c: ArgCursor, st: RouteState, w: Word): void {
+  const { spec } = st;
+  let tw = w.text === "to" ? c.nextArg() : w;
+  const ty = rtntypeA2n(tw.text);
+  if (ty && !spec.type && tw.text !== "to") {
+    spec.type = ty;
+    tw = c.nextArg();
+    if (tw.text === "to") tw = c.nextArg();
+  }
+  if (spec.dst) c.duparg2("to", tw);
+  spec.dst = prefixArg(c, tw, st.familyKnown ? spec.family : undefined);
+  setFamily(st, spec.dst.addr.family);
+}
+
+type GetState = Omit<RouteGetQuery, "dst" | "family"> & { family?: Family; dst?: Addr };
+
+/** iproute_get: one branch per keyword in iproute.c's order; any other word is the address. */
 function parseRouteGet(c: ArgCursor, opts: IpOptions): IpCommand {
-  let dst: Addr | undefined;
-  const q: Omit<RouteGetQuery, "dst" | "family"> & { family?: Family } = {
-    fibmatch: false,
-    connected: false,
-    words: c.words,
-  };
-  let family = opts.family;
+  const q: GetState = { fibmatch: false, connected: false, words: c.words };
+  q.family = opts.family;
   while (!c.done) {
     const w = c.next()!;
     const t = w.text;
-    if (t === "tos" || matches(t, "dsfield")) {
+    if (t === "tos" || matches(t, "dsfield")) q.tos = parseTos(c, c.nextArg());
+    else if (matches(t, "from")) {
       const v = c.nextArg();
-      const n = parseTos(c, v);
-      q.tos = n;
-    } else if (matches(t, "from")) {
-      const v = c.nextArg();
-      const r = parsePrefix(v.text, family);
+      const r = parsePrefix(v.text, q.family);
       if (!r.ok)
-        return c.fail(
-          "ip.prefix",
-          `Error: any valid prefix is expected rather than "${v.text}".`,
-          v,
-          1,
-        );
+        c.fail("ip.prefix", `Error: any valid prefix is expected rather than "${v.text}".`, v, 1);
       q.from = r.value.addr;
-      family ??= r.value.addr.family;
-    } else if (t === "iif") {
-      q.iif = c.nextArg().text;
-    } else if (matches(t, "mark")) {
-      const v = c.nextArg();
-      const n = getU32(v.text);
-      if (n === undefined) return c.invarg("invalid mark value", v);
-      q.mark = n;
-    } else if (matches(t, "oif") || t === "dev") {
-      q.oif = c.nextArg().text;
-    } else if (matches(t, "notify")) {
+      q.family ??= r.value.addr.family;
+    } else if (t === "iif") q.iif = c.nextArg().text;
+    else if (matches(t, "mark")) q.mark = u32Arg(c, "invalid mark value");
+    else if (matches(t, "oif") || t === "dev") q.oif = c.nextArg().text;
+    else if (matches(t, "notify")) {
       /* no effect */
     } else if (matches(t, "connected")) q.connected = true;
-    else if (t === "vrf") return c.fail("ip.not-modelled", "VRF devices are not available", w, 1);
-    else if (t === "uid") {
+    else if (t === "vrf") c.fail("ip.not-modelled", "VRF devices are not available", w, 1);
+    else if (t === "uid") q.uid = u32Arg(c, "invalid UID\n");
+    else if (matches(t, "fibmatch")) q.fibmatch = true;
+    else if (t === "as") c.fail("ip.not-modelled", "`as` (NAT) is not modelled", w, 1);
+    else if (t === "sport" || t === "dport") {
+      // iproute.c: get_be16 base 0
       const v = c.nextArg();
-      const n = getU32(v.text);
-      if (n === undefined) return c.invarg("invalid UID\n", v);
-      q.uid = n;
-    } else if (matches(t, "fibmatch")) q.fibmatch = true;
-    else if (t === "as") return c.fail("ip.not-modelled", "`as` (NAT) is not modelled", w, 1);
-    else if (t === "sport") {
-      const v = c.nextArg();
-      const n = getU16(v.text); // iproute.c: get_be16 base 0
-      if (n === undefined) return c.invarg("invalid sport\n", v);
-      q.sport = n;
-    } else if (t === "dport") {
-      const v = c.nextArg();
-      const n = getU16(v.text); // iproute.c: get_be16 base 0
-      if (n === undefined) return c.invarg("invalid dport\n", v);
-      q.dport = n;
+      q[t] = getU16(v.text) ?? c.invarg(`invalid ${t}\n`, v);
     } else if (t === "ipproto") {
       const v = c.nextArg();
-      const n = inetProtoA2n(v.text);
-      if (n === undefined) return c.invarg('Invalid "ipproto" value\n', v);
-      q.ipproto = n;
-    } else {
-      let tw = w;
-      if (t === "to") {
-        tw = c.nextArg();
-      }
-      if (dst)
-        return c.fail(
-          "ip.garbage",
-          `Error: either "to" is duplicate, or "${tw.text}" is a garbage.`,
-          tw,
-          255,
-        );
-      const r = parsePrefix(tw.text, family);
-      if (!r.ok)
-        return c.fail(
-          "ip.prefix",
-          dst === undefined && q.tos === undefined && !q.from
-            ? `Error: any valid prefix is expected rather than "${tw.text}".`
-            : `Error: inet prefix is expected rather than "${tw.text}".`,
-          tw,
-          1,
-        );
-      dst = r.value.addr;
-      family ??= dst.family;
-    }
+      q.ipproto = inetProtoA2n(v.text) ?? c.invarg('Invalid "ipproto" value\n', v);
+    } else getDst(c, q, t === "to" ? c.nextArg() : w);
   }
+  const { dst, family: _family, ...rest } = q;
   if (!dst)
     return c.fail(
       "ip.incomplete",
@@ -380,5 +330,28 @@ function parseRouteGet(c: ArgCursor, opts: IpOptions): IpCommand {
       1,
       "a destination address",
     );
-  return { obj: "route", op: "get", query: { ...q, family: dst.family, dst } };
+  return { obj: "route", op: "get", query: { ...rest, family: dst.family, dst } };
+}
+
+/** get_u32 base 0 or invarg(why). */
+function u32Arg(c: ArgCursor, why: string): number {
+  const v = c.nextArg();
+  return getU32(v.text) ?? c.invarg(why, v);
+}
+
+/** The address asked about: get_prefix's message, or "inet prefix" after tos/from. */
+function getDst(c: ArgCursor, q: GetState, tw: Word): void {
+  if (q.dst) c.duparg2("to", tw);
+  const r = parsePrefix(tw.text, q.family);
+  if (!r.ok)
+    c.fail(
+      "ip.prefix",
+      q.tos === undefined && !q.from
+        ? `Error: any valid prefix is expected rather than "${tw.text}".`
+        : `Error: inet prefix is expected rather than "${tw.text}".`,
+      tw,
+      1,
+    );
+  q.dst = r.value.addr;
+  q.family ??= q.dst.family;
 }
