@@ -64,7 +64,10 @@ export function mask6(len: number): bigint {
   return len <= 0 ? 0n : (MASK128 << BigInt(128 - len)) & MASK128;
 }
 
-/** Does `p` contain address `a` (families must agree)? @example contains(parsePrefix("10/8").value!, parseAddr("10.1.2.3").value!) */
+/**
+ * Does `p` contain address `a` (families must agree)?
+ * @example contains(parsePrefix("10/8").value!, parseAddr("10.1.2.3").value!)
+ */
 export function contains(p: Prefix, a: Addr): boolean {
   if (p.addr.family !== a.family) return false;
   if (a.family === 4) {
@@ -331,7 +334,10 @@ export function formatPrefix(
 export const is4 = {
   multicast: (v: number) => v >>> 28 === 0xe,
   lbcast: (v: number) => v === 0xffffffff,
-  /** ipv4_is_zeronet on 6.x route paths: only 0.0.0.0 (the rest of 0/8 is unicast since "Allow 0.0.0.0/8 as a valid address range"). */
+  /**
+   * ipv4_is_zeronet on 6.x route paths: only 0.0.0.0 (the rest of 0/8 is unicast since
+   * "Allow 0.0.0.0/8 as a valid address range").
+   */
   zeronet: (v: number) => v === 0,
   loopback: (v: number) => v >>> 24 === 127,
   linkLocalMulticast: (v: number) => v >>> 8 === 0xe00000,

@@ -122,7 +122,10 @@ export const ROUTE_TYPE_NUM: Readonly<Record<RouteType, number>> = {
   nat: 10,
 };
 
-/** /etc/iproute2/rt_dsfield (Debian 12); the file's later `0 cosmos` does not override `0x0 default` in the table, but 0 is never printed. */
+/**
+ * /etc/iproute2/rt_dsfield (Debian 12); the file's later `0 cosmos` does not override
+ * `0x0 default` in the table, but 0 is never printed.
+ */
 export const DSFIELD_NAMES: ReadonlyMap<number, string> = new Map([
   [0x28, "AF11"],
   [0x30, "AF12"],
@@ -366,7 +369,10 @@ export function scopeA2n(s: string): number | undefined {
 export function scopeN2a(n: number): string {
   return rtscopeN2a(n);
 }
-/** Route type name → RTN (rtnl_rtntype_a2n; `brd` = broadcast). @example rtntypeA2n("brd") // "broadcast" */
+/**
+ * Route type name → RTN (rtnl_rtntype_a2n; `brd` = broadcast).
+ * @example rtntypeA2n("brd") // "broadcast"
+ */
 export function rtntypeA2n(s: string): RouteType | undefined {
   if (s === "brd") return "broadcast";
   return Object.prototype.hasOwnProperty.call(ROUTE_TYPE_NUM, s) && s !== "unspec"

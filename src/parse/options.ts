@@ -4,6 +4,8 @@
  * ignored; those that leave the model (`-netns`, non-IP families) are refused.
  * @module
  */
+import { IssueError, type IssueCode } from "../core/issue.js";
+import { defined } from "../core/result.js";
 import type { Word } from "./shell.js";
 import type { IpError } from "./args.js";
 import type { IpOptions } from "./ipcmd.js";
@@ -17,93 +19,69 @@ export function parseIpOptions(
 ): { opts: IpOptions; next: number; error?: IpError } {
   const opts: IpOptions = {};
   let i = start;
-  const eq = (w: string, full: string, min = 2) => w.length >= min && full.startsWith(w);
-  while (i < words.length) {
-    const w = words[i]!.text;
-    if (!w.startsWith("-") || w === "-") break;
-    const o = w.replace(/^--?/, "-");
-    if (o === "-4") opts.family = 4;
-    else if (o === "-6") opts.family = 6;
-    else if (o === "-0" || o === "-M" || o === "-B")
-      return {
-        opts,
-        next: i,
-        error: {
-          code: "ip.not-modelled",
-          message: `option "${w}" (non-IP family) is not modelled`,
-          loc: words[i]!.loc,
-          token: w,
-          exit: 1,
-        },
-      };
-    else if (eq(o, "-family", 2) && o !== "-force") {
-      const v = words[++i]?.text;
-      if (v === "inet") opts.family = 4;
-      else if (v === "inet6") opts.family = 6;
-      else
-        return {
-          opts,
-          next: i,
-          error: {
-            code: "ip.family",
-            message: `Error: argument "${v ?? ""}" is wrong: invalid protocol family`,
-            loc: (words[i] ?? words[i - 1]!).loc,
-            exit: 255,
-          },
-        };
-    } else if (eq(o, "-json", 2)) opts.json = true;
-    else if (eq(o, "-pretty", 2)) opts.pretty = true;
-    else if (eq(o, "-details", 2)) opts.details = true;
-    else if (eq(o, "-force", 3)) opts.force = true;
-    else if (eq(o, "-batch", 2)) {
-      const v = words[++i];
-      if (!v)
-        return {
-          opts,
-          next: i,
-          error: {
-            code: "ip.incomplete",
-            message: 'Command line is not complete. Try option "help"',
-            loc: words[i - 1]!.loc,
-            exit: 255,
-          },
-        };
-      opts.batch = v.text;
-    } else if (eq(o, "-numeric", 2)) opts.numeric = true;
-    else if (eq(o, "-statistics", 2) || o === "-s") opts.stats = true;
-    else if (
-      eq(o, "-oneline", 2) ||
-      eq(o, "-color", 3) ||
-      eq(o, "-brief", 3) ||
-      eq(o, "-timestamp", 2)
-    ) {
-      /* display only */
-    } else if (eq(o, "-netns", 3) || o === "-n")
-      return {
-        opts,
-        next: i,
-        error: {
-          code: "ip.not-modelled",
-          message: `"${w}" switches to another namespace; load that namespace's script as its own host`,
-          loc: words[i]!.loc,
-          token: w,
-          exit: 1,
-        },
-      };
-    else
-      return {
-        opts,
-        next: i,
-        error: {
-          code: "ip.option",
-          message: `Option "${w}" is unknown, try "ip -help".`,
-          loc: words[i]!.loc,
-          token: w,
-          expected: "an ip option",
-          exit: 255,
-        },
-      };
-    i++;
+  try {
+    for (; i < words.length; i++) {
+      const w = words[i]!;
+      if (!w.text.startsWith("-") || w.text === "-") break;
+      // Options that take a value read the next word: `take` moves past it.
+      const take = (): Word | undefined => words[++i];
+      ipOption(opts, w, take);
+    }
+  } catch (e) {
+    if (!(e instanceof IssueError)) throw e;
+    return { opts, next: i, error: e.issue as IpError };
   }
   return { opts, next: i };
+}
+
+/** An IpError at `w` thrown to parseIpOptions. */
+function fail(code: IssueCode, message: string, w: Word, exit: number, token?: string): never {
+  const e: IpError = { code, message, loc: w.loc, ...defined({ token }), exit };
+  throw new IssueError(e);
+}
+
+/** ip.c main: one option (`-x` and `--x` alike, prefixes as `matches` allows them). */
+function ipOption(opts: IpOptions, w: Word, take: () => Word | undefined): void {
+  const o = w.text.replace(/^--?/, "-");
+  const eq = (full: string, min = 2) => o.length >= min && full.startsWith(o);
+  if (o === "-4") opts.family = 4;
+  else if (o === "-6") opts.family = 6;
+  else if (o === "-0" || o === "-M" || o === "-B")
+    fail("ip.not-modelled", `option "${w.text}" (non-IP family) is not modelled`, w, 1, w.text);
+  else if (eq("-family") && o !== "-force") {
+    const v = take();
+    if (v?.text === "inet") opts.family = 4;
+    else if (v?.text === "inet6") opts.family = 6;
+    else {
+      const message = `Error: argument "${v?.text ?? ""}" is wrong: invalid protocol family`;
+      fail("ip.family", message, v ?? w, 255);
+    }
+  } else if (eq("-json")) opts.json = true;
+  else if (eq("-pretty")) opts.pretty = true;
+  else if (eq("-details")) opts.details = true;
+  else if (eq("-force", 3)) opts.force = true;
+  else if (eq("-batch")) {
+    const v = take();
+    if (!v) fail("ip.incomplete", 'Command line is not complete. Try option "help"', w, 255);
+    opts.batch = v.text;
+  } else if (eq("-numeric")) opts.numeric = true;
+  else if (eq("-statistics") || o === "-s") opts.stats = true;
+  else if (eq("-oneline") || eq("-color", 3) || eq("-brief", 3) || eq("-timestamp")) {
+    /* display only */
+  } else if (eq("-netns", 3) || o === "-n") {
+    const message =
+      `"${w.text}" switches to another namespace; ` +
+      "load that namespace's script as its own host";
+    fail("ip.not-modelled", message, w, 1, w.text);
+  } else {
+    const e: IpError = {
+      code: "ip.option",
+      message: `Option "${w.text}" is unknown, try "ip -help".`,
+      loc: w.loc,
+      token: w.text,
+      expected: "an ip option",
+      exit: 255,
+    };
+    throw new IssueError(e);
+  }
 }

@@ -566,7 +566,9 @@ export interface ExpandOptions {
 /**
  * Expand a script into simple commands in order (loops unrolled, variables substituted,
  * `VAR=value` assignments applied). Problems come back as issues with locations.
- * @example expandScript("A=1\nip rule add pref $A lookup main", "s.sh").commands[0].words[4].text // "1"
+ * @example
+ * expandScript("A=1\nip rule add pref $A lookup main", "s.sh").commands[0].words[4].text
+ * // "1"
  */
 export function expandScript(
   text: string,
