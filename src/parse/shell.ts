@@ -242,161 +242,150 @@ class Lexer {
     this.pendingHeredocs = [];
   }
 
+  /** $(( expr )): arithmetic expansion, evaluated when the word is expanded. */
+  readArith(segs: Seg[], quoted: boolean): boolean {
+    const l = this.loc();
+    this.adv();
+    this.adv();
+    this.adv();
+    let depth = 0,
+      expr = "";
+    while (this.i < this.s.length) {
+      const d = this.peek();
+      if (d === ")" && depth === 0 && this.peek(1) === ")") {
+        this.adv();
+        this.adv();
+        segs.push({ kind: "arith", text: expr, quoted, loc: l });
+        return true;
+      }
+      if (d === "(") depth++;
+      if (d === ")") depth--;
+      if (d === "\n") break;
+      expr += this.adv();
+    }
+    this.err("shell.syntax", "unterminated arithmetic expansion", l, "$((", "))");
+    return false;
+  }
+
+  /** `$NAME` or `${NAME}` (other parameter expansions are refused). */
+  readVar(segs: Seg[], quoted: boolean): void {
+    const l = this.loc();
+    this.adv(); // $
+    if (this.peek() === "{") {
+      this.adv();
+      let name = "";
+      while (this.i < this.s.length && this.peek() !== "}") name += this.adv();
+      if (this.peek() !== "}") {
+        this.err("shell.syntax", "bad substitution", l, "${" + name, "}");
+        return;
+      }
+      this.adv();
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+        this.err(
+          "shell.unsupported",
+          `unsupported parameter expansion "\${${name}}"`,
+          l,
+          "${" + name + "}",
+          "${NAME}",
+        );
+        return;
+      }
+      segs.push({ kind: "var", text: name, quoted });
+      return;
+    }
+    let name = "";
+    while (/[A-Za-z0-9_]/.test(this.peek())) name += this.adv();
+    if (!name) {
+      lit(segs, "$", quoted);
+      return;
+    }
+    segs.push({ kind: "var", text: name, quoted });
+  }
+
+  /** '...': literal up to the next quote; false at EOF (reported). */
+  readSingle(segs: Seg[]): boolean {
+    const l = this.loc();
+    this.adv();
+    let t = "";
+    while (this.i < this.s.length && this.peek() !== "'") t += this.adv();
+    if (this.peek() !== "'") {
+      this.err("shell.syntax", "unexpected EOF while looking for matching `''", l, "'", "'");
+      return false;
+    }
+    this.adv();
+    lit(segs, t, true);
+    return true;
+  }
+
+  /** "...": `\` escapes, `$VAR` and `$((…))` inside; false at EOF (reported). */
+  readDouble(segs: Seg[]): boolean {
+    const l = this.loc();
+    this.adv();
+    while (this.i < this.s.length) {
+      const d = this.peek();
+      if (d === '"') {
+        this.adv();
+        if (segs.length === 0) lit(segs, "", true);
+        return true;
+      }
+      if (d === "\\" && '"\\$`\n'.includes(this.peek(1))) {
+        this.adv();
+        const e = this.adv();
+        if (e !== "\n") lit(segs, e, true);
+      } else if (d === "$" && this.peek(1) === "(" && this.peek(2) === "(") {
+        if (!this.readArith(segs, true)) return false;
+      } else if (d === "$" && this.peek(1) === "(") {
+        this.err(
+          "shell.unsupported",
+          'unsupported shell syntax "$("',
+          this.loc(),
+          "$(",
+          "a simple command",
+        );
+        this.adv();
+      } else if (d === "$") this.readVar(segs, true);
+      else lit(segs, this.adv(), true);
+    }
+    this.err("shell.syntax", "unexpected EOF while looking for matching `\"'", l, '"', '"');
+    return false;
+  }
+
   lexWord(): void {
     const loc = this.loc();
     const segs: Seg[] = [];
     let hasQuotes = false;
-    const lit = (text: string, quoted: boolean) => {
-      const last = segs[segs.length - 1];
-      if (last && last.kind === "lit" && last.quoted === quoted) last.text += text;
-      else segs.push({ kind: "lit", text, quoted });
-    };
-    const readArith = (quoted: boolean): boolean => {
-      // $(( expr )): arithmetic expansion, evaluated when the word is expanded.
-      const l = this.loc();
-      this.adv();
-      this.adv();
-      this.adv();
-      let depth = 0,
-        expr = "";
-      while (this.i < this.s.length) {
-        const d = this.peek();
-        if (d === ")" && depth === 0 && this.peek(1) === ")") {
-          this.adv();
-          this.adv();
-          segs.push({ kind: "arith", text: expr, quoted, loc: l });
-          return true;
-        }
-        if (d === "(") depth++;
-        if (d === ")") depth--;
-        if (d === "\n") break;
-        expr += this.adv();
-      }
-      this.err("shell.syntax", "unterminated arithmetic expansion", l, "$((", "))");
-      return false;
-    };
-    const readVar = (quoted: boolean) => {
-      const l = this.loc();
-      this.adv(); // $
-      if (this.peek() === "{") {
-        this.adv();
-        let name = "";
-        while (this.i < this.s.length && this.peek() !== "}") name += this.adv();
-        if (this.peek() !== "}") {
-          this.err("shell.syntax", "bad substitution", l, "${" + name, "}");
-          return;
-        }
-        this.adv();
-        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-          this.err(
-            "shell.unsupported",
-            `unsupported parameter expansion "\${${name}}"`,
-            l,
-            "${" + name + "}",
-            "${NAME}",
-          );
-          return;
-        }
-        segs.push({ kind: "var", text: name, quoted });
-        return;
-      }
-      let name = "";
-      while (/[A-Za-z0-9_]/.test(this.peek())) name += this.adv();
-      if (!name) {
-        lit("$", quoted);
-        return;
-      }
-      segs.push({ kind: "var", text: name, quoted });
-    };
     while (this.i < this.s.length) {
       const c = this.peek();
-      if (" \t\r\n;&|<>()`".includes(c)) {
-        if (c === "`" || c === "(" || c === ")") break;
-        break;
-      }
+      if (" \t\r\n;&|<>()`".includes(c)) break;
       if (c === "\\") {
         this.adv();
         if (this.peek() === "\n") {
           this.adv();
           continue;
         }
-        lit(this.adv(), true);
+        lit(segs, this.adv(), true);
         hasQuotes = true;
-        continue;
-      }
-      if (c === "'") {
+      } else if (c === "'") {
         hasQuotes = true;
-        const l = this.loc();
-        this.adv();
-        let t = "";
-        while (this.i < this.s.length && this.peek() !== "'") t += this.adv();
-        if (this.peek() !== "'") {
-          this.err("shell.syntax", "unexpected EOF while looking for matching `''", l, "'", "'");
-          return;
-        }
-        this.adv();
-        lit(t, true);
-        continue;
-      }
-      if (c === '"') {
+        if (!this.readSingle(segs)) return;
+      } else if (c === '"') {
         hasQuotes = true;
-        const l = this.loc();
-        this.adv();
-        let closed = false;
-        while (this.i < this.s.length) {
-          const d = this.peek();
-          if (d === '"') {
-            this.adv();
-            closed = true;
-            break;
-          }
-          if (d === "\\" && '"\\$`\n'.includes(this.peek(1))) {
-            this.adv();
-            const e = this.adv();
-            if (e !== "\n") lit(e, true);
-            continue;
-          }
-          if (d === "$" && this.peek(1) === "(" && this.peek(2) === "(") {
-            if (!readArith(true)) return;
-            continue;
-          }
-          if (d === "$" && this.peek(1) === "(") {
-            this.err(
-              "shell.unsupported",
-              'unsupported shell syntax "$("',
-              this.loc(),
-              "$(",
-              "a simple command",
-            );
-            this.adv();
-            continue;
-          }
-          if (d === "$") {
-            readVar(true);
-            continue;
-          }
-          lit(this.adv(), true);
-        }
-        if (!closed) {
-          this.err("shell.syntax", "unexpected EOF while looking for matching `\"'", l, '"', '"');
-          return;
-        }
-        if (segs.length === 0) lit("", true);
-        continue;
-      }
-      if (c === "$" && this.peek(1) === "(" && this.peek(2) === "(") {
-        if (!readArith(false)) return;
-        continue;
-      }
-      if (c === "$" && this.peek(1) !== "(") {
-        readVar(false);
-        continue;
-      }
-      if (c === "$") break;
-      lit(this.adv(), false);
+        if (!this.readDouble(segs)) return;
+      } else if (c === "$" && this.peek(1) === "(" && this.peek(2) === "(") {
+        if (!this.readArith(segs, false)) return;
+      } else if (c === "$" && this.peek(1) !== "(") this.readVar(segs, false);
+      else if (c === "$") break;
+      else lit(segs, this.adv(), false);
     }
     if (segs.length) this.toks.push({ t: "word", w: { segs, loc, hasQuotes } });
   }
+}
+
+/** Append literal text, merging with the previous literal of the same quoting. */
+function lit(segs: Seg[], text: string, quoted: boolean): void {
+  const last = segs[segs.length - 1];
+  if (last && last.kind === "lit" && last.quoted === quoted) last.text += text;
+  else segs.push({ kind: "lit", text, quoted });
 }
 
 // ---- Parsing into statements ----
