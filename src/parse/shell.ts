@@ -5,6 +5,9 @@
  * It only expands: nothing runs. The result is the list of simple commands in execution
  * order, each word with its file:line:column.
  *
+ * The file is over 500 lines because lexer, parser and expander are one small language
+ * that shares its token and statement types; arithmetic lives in arith.ts.
+ *
  * @example
  * ```ts
  * const r = expandScript("for t in 100 200; do ip rule add lookup $t; done", "x.sh");
