@@ -83,15 +83,6 @@ export class ArgCursor {
     }
     return w;
   }
-  /** NEXT_ARG() as a value: the word or the error (for callers outside the grammar). */
-  value(): Word | IpError {
-    try {
-      return this.nextArg();
-    } catch (e) {
-      if (e instanceof IssueError) return e.issue as IpError;
-      throw e;
-    }
-  }
   /** invarg(): `Error: argument "X" is wrong: WHY`, exit 255. */
   invarg(why: string, w: Word | undefined): never {
     throw new IssueError(invarg(why, w, this.end));
