@@ -1,9 +1,14 @@
 /**
  * IP addresses and prefixes in the iproute2 grammar.
  *
- * IPv4 is a uint32 `number`; IPv6 is a 128-bit `bigint`. The grammar is our own because
- * iproute2 differs from general IP libraries: `10/8` means 10.0.0.0/8 (get_addr_1 fills
- * missing octets with zeros on the right, lib/utils.c), while `010.0.0.1` is decimal.
+ * IPv4 is a uint32 `number`; IPv6 is a 128-bit `bigint`. Two grammars:
+ * - iproute2's (`getAddr`, `parsePrefix`: lib/utils.c get_addr_1/get_prefix_1). Its
+ *   get_addr_ipv4 reads each octet with strtoul base 0 and fills missing octets with zeros
+ *   on the right: `10/8` is 10.0.0.0/8, `010.1.0.0/16` is 8.1.0.0/16, `0x0a.0.0.1` is
+ *   10.0.0.1 (checked against `ip` 6.1). The length is get_netmask: base 0 (`/010` is /8)
+ *   or a contiguous dotted mask (`/255.0.0.0`).
+ * - inet_pton's (`parseAddr`): four decimal octets. IPv6 always follows inet_pton, also
+ *   inside iproute2, so `::ffff:010.1.2.3` is refused there.
  *
  * @example
  * ```ts
@@ -14,6 +19,7 @@
  */
 
 import type { Family } from "../core/kinds.js";
+import { getUnsigned, strtoul } from "./num.js";
 
 export type { Family };
 export interface Addr4 {
@@ -58,7 +64,10 @@ export function mask6(len: number): bigint {
   return len <= 0 ? 0n : (MASK128 << BigInt(128 - len)) & MASK128;
 }
 
-/** Does `p` contain address `a` (families must agree)? @example contains(parsePrefix("10/8").value!, parseAddr("10.1.2.3").value!) */
+/**
+ * Does `p` contain address `a` (families must agree)?
+ * @example contains(parsePrefix("10/8").value!, parseAddr("10.1.2.3").value!)
+ */
 export function contains(p: Prefix, a: Addr): boolean {
   if (p.addr.family !== a.family) return false;
   if (a.family === 4) {
@@ -87,23 +96,42 @@ export function hasHostBits(p: Prefix): boolean {
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; expected: string };
 
-function parse4(s: string, allowShort: boolean): number | undefined {
-  // inet_pton-like, but iproute2's get_addr_ipv4 allows fewer than 4 octets for prefixes.
+/** Four dotted decimal octets, 1-3 digits each (routelab's strict reading). */
+function dottedDecimal(s: string): number | undefined {
   const parts = s.split(".");
-  if (parts.length > 4 || parts.length === 0) return undefined;
-  if (parts.length < 4 && !allowShort) return undefined;
+  if (parts.length !== 4) return undefined;
   let v = 0;
-  for (let i = 0; i < 4; i++) {
-    const p = parts[i];
-    let n = 0;
-    if (p !== undefined) {
-      if (!/^[0-9]{1,3}$/.test(p)) return undefined;
-      n = Number(p);
-      if (n > 255) return undefined;
-    }
-    v = v * 256 + n;
+  for (const p of parts) {
+    if (!/^[0-9]{1,3}$/.test(p) || Number(p) > 255) return undefined;
+    v = v * 256 + Number(p);
   }
   return v >>> 0;
+}
+
+/** glibc inet_pton4 (the IPv4 tail of an IPv6 address): no leading zeros, no hex. */
+function inetPton4(s: string): number | undefined {
+  const v = dottedDecimal(s);
+  if (v === undefined) return undefined;
+  return s.split(".").some((p) => p.length > 1 && p[0] === "0") ? undefined : v;
+}
+
+/**
+ * get_addr_ipv4 (lib/utils.c): up to four octets, each strtoul base 0 and <= 255, missing
+ * ones zero. strtoul's leading white space and sign come along (`-0` is an octet 0).
+ * @example getAddrIpv4("010.1") === 0x08010000
+ */
+export function getAddrIpv4(s: string): number | undefined {
+  const ap = [0, 0, 0, 0];
+  let cp = s;
+  for (let i = 0; i < 4; i++) {
+    const r = strtoul(cp);
+    if (r.value > 255n || r.end === 0) return undefined;
+    ap[i] = Number(r.value);
+    if (r.end === cp.length) break;
+    if (i === 3 || cp[r.end] !== ".") return undefined;
+    cp = cp.slice(r.end + 1);
+  }
+  return ((ap[0]! << 24) | (ap[1]! << 16) | (ap[2]! << 8) | ap[3]!) >>> 0;
 }
 
 function parse6(s: string): bigint | undefined {
@@ -112,7 +140,7 @@ function parse6(s: string): bigint | undefined {
   let tail: number[] = [];
   const lastColon = s.lastIndexOf(":");
   if (s.indexOf(".", lastColon) >= 0) {
-    const v = parse4(s.slice(lastColon + 1), false);
+    const v = inetPton4(s.slice(lastColon + 1));
     if (v === undefined) return undefined;
     tail = [v >>> 16, v & 0xffff];
     s = s.slice(0, lastColon + 1) + (s[lastColon - 1] === ":" ? "" : "0");
@@ -155,7 +183,7 @@ function parse6(s: string): bigint | undefined {
  */
 export function parseAddr(s: string, family?: Family): ParseResult<Addr> {
   if (family !== 6 && s.includes(".") && !s.includes(":")) {
-    const v = parse4(s, false);
+    const v = dottedDecimal(s);
     if (v !== undefined) return { ok: true, value: v4(v) };
   } else if (family !== 4 && s.includes(":")) {
     const v = parse6(s);
@@ -167,40 +195,71 @@ export function parseAddr(s: string, family?: Family): ParseResult<Addr> {
   };
 }
 
+const expectedAddr = (family: Family | undefined, what: string): string =>
+  family === 4 ? `an IPv4 ${what}` : family === 6 ? `an IPv6 ${what}` : `an IP ${what}`;
+
 /**
- * Parse a prefix in iproute2 grammar: `default`, `all`, `any`, `A`, `A/len`, `10/8`.
- * Without `/len` the length is the full width. `default`/`all`/`any` need a family
- * (defaults to 4, as `ip` does without -6).
+ * get_addr_1 without `default`/`all`/`any`: a word with `:` is IPv6 (inet_pton), anything
+ * else IPv4 (get_addr_ipv4); a family that disagrees refuses it.
+ */
+function getAddrWord(s: string, family: Family | undefined): Addr | undefined {
+  if (s.includes(":")) {
+    if (family === 4) return undefined;
+    const v = parse6(s);
+    return v === undefined ? undefined : v6(v);
+  }
+  if (family === 6) return undefined;
+  const v = getAddrIpv4(s);
+  return v === undefined ? undefined : v4(v);
+}
+
+/**
+ * An address as `ip` reads it (get_addr → get_addr_1): `default`, `all` and `any` are the
+ * zero address of `family` (4 without one), `10` is 10.0.0.0, `0x0a.0.0.1` is 10.0.0.1.
+ * @example getAddr("010.0.0.1").value // 8.0.0.1
+ */
+export function getAddr(s: string, family?: Family): ParseResult<Addr> {
+  if (s === "default" || s === "all" || s === "any")
+    return { ok: true, value: (family ?? 4) === 4 ? ANY4 : ANY6 };
+  const a = getAddrWord(s, family);
+  return a ? { ok: true, value: a } : { ok: false, expected: expectedAddr(family, "address") };
+}
+
+/**
+ * get_netmask (lib/utils.c): get_unsigned base 0, or a dotted IPv4 mask with contiguous
+ * ones (`255.0.0.0` is 8), whatever the family of the address.
+ */
+function getNetmask(s: string): number | undefined {
+  const n = getUnsigned(s);
+  if (n !== undefined) return n;
+  if (s.includes(":")) return undefined;
+  const m = getAddrIpv4(s);
+  if (m === undefined) return undefined;
+  const host = ~m >>> 0;
+  if ((host & (host + 1)) !== 0) return undefined;
+  return Math.clz32(host); // the ones of the mask: clz32(0) is 32
+}
+
+/**
+ * A prefix as `ip` reads it (get_prefix_1): `default`/`all`/`any` (length 0, no `/len`
+ * allowed; family 4 when none is given, as `ip` without -6), `A`, `A/len`, `10/8`.
+ * Without `/len` the length is the full width.
  * @example parsePrefix("172.16/12", 4)
  */
 export function parsePrefix(s: string, family?: Family): ParseResult<Prefix> {
-  if (s === "default" || s === "all" || s === "any") {
-    const f = family ?? 4;
-    return { ok: true, value: { addr: f === 4 ? ANY4 : ANY6, len: 0 } };
-  }
   const slash = s.indexOf("/");
   const a = slash >= 0 ? s.slice(0, slash) : s;
-  const l = slash >= 0 ? s.slice(slash + 1) : undefined;
-  let addr: Addr | undefined;
-  if (family !== 6 && !a.includes(":")) {
-    const v = parse4(a, slash >= 0 || !a.includes(".") ? true : a.split(".").length < 4);
-    if (v !== undefined) addr = v4(v);
-  } else if (family !== 4 && a.includes(":")) {
-    const v = parse6(a);
-    if (v !== undefined) addr = v6(v);
+  const bad = { ok: false as const, expected: expectedAddr(family, "prefix") };
+  if (a === "default" || a === "all" || a === "any") {
+    if (slash >= 0) return bad;
+    return { ok: true, value: { addr: (family ?? 4) === 4 ? ANY4 : ANY6, len: 0 } };
   }
-  if (!addr)
-    return {
-      ok: false,
-      expected: family === 6 ? "an IPv6 prefix" : family === 4 ? "an IPv4 prefix" : "an IP prefix",
-    };
+  const addr = getAddrWord(a, family);
+  if (!addr) return bad;
   const w = bits(addr.family);
-  let len = w;
-  if (l !== undefined) {
-    if (!/^[0-9]{1,3}$/.test(l) || Number(l) > w)
-      return { ok: false, expected: `a prefix length 0..${w}` };
-    len = Number(l);
-  }
+  if (slash < 0) return { ok: true, value: { addr, len: w } };
+  const len = getNetmask(s.slice(slash + 1));
+  if (len === undefined || len > w) return { ok: false, expected: `a prefix length 0..${w}` };
   return { ok: true, value: { addr, len } };
 }
 
@@ -275,7 +334,10 @@ export function formatPrefix(
 export const is4 = {
   multicast: (v: number) => v >>> 28 === 0xe,
   lbcast: (v: number) => v === 0xffffffff,
-  /** ipv4_is_zeronet on 6.x route paths: only 0.0.0.0 (the rest of 0/8 is unicast since "Allow 0.0.0.0/8 as a valid address range"). */
+  /**
+   * ipv4_is_zeronet on 6.x route paths: only 0.0.0.0 (the rest of 0/8 is unicast since
+   * "Allow 0.0.0.0/8 as a valid address range").
+   */
   zeronet: (v: number) => v === 0,
   loopback: (v: number) => v >>> 24 === 127,
   linkLocalMulticast: (v: number) => v >>> 8 === 0xe00000,

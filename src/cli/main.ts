@@ -12,7 +12,8 @@
  */
 import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { createHostState } from "../model/host.js";
-import { loadText, parseIpOptions, type LoadIssue, type LoadOptions } from "../model/load.js";
+import { loadText, type LoadIssue, type LoadOptions } from "../model/load.js";
+import { parseIpOptions } from "../parse/options.js";
 import { loadChunked } from "../model/load-stream.js";
 import type { HostState } from "../model/types.js";
 import type { Word } from "../parse/shell.js";

@@ -7,7 +7,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { createHostState } from "../model/host.js";
-import { batchWords, loadText, parseIpOptions } from "../model/load.js";
+import { batchWords, loadText } from "../model/load.js";
+import { parseIpOptions } from "../parse/options.js";
 import type { IpOptions } from "../parse/ipcmd.js";
 import type { HostState, SourceLoc } from "../model/types.js";
 import { runBatch, runCommand, type CmdResult } from "./commands.js";

@@ -4,7 +4,8 @@
  * @module
  */
 import type { Family } from "../addr/ip.js";
-import { parseIpOptions, runIpLine, batchWords } from "../model/load.js";
+import { runIpLine, batchWords } from "../model/load.js";
+import { parseIpOptions } from "../parse/options.js";
 import { parseIpArgv, type IpCommand, type IpOptions } from "../parse/ipcmd.js";
 import type { IpError } from "../parse/args.js";
 import type { Word } from "../parse/shell.js";

@@ -37,7 +37,7 @@ import {
 import type { IpError } from "../parse/args.js";
 import { parseU32 } from "../parse/args.js";
 import type { IpCommand, NexthopSpec, RouteSpec } from "../parse/ipcmd.js";
-import { tableA2n } from "../parse/ipcmd.js";
+import { rttableA2n as tableA2n } from "../parse/names.js";
 import { protoA2n, rtntypeA2n, scopeA2n } from "../parse/names.js";
 import { applyIpCommand } from "./ops/index.js";
 import type { Issue } from "../core/issue.js";

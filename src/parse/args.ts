@@ -5,8 +5,10 @@
  * and a few fixed lines (`Cannot find device "X"`, exit 1).
  * @module
  */
-import type { IssueCode } from "../core/issue.js";
-import type { Issue, SourceLoc } from "../model/types.js";
+import { getU32 } from "../addr/num.js";
+import { IssueError, type Issue, type IssueCode } from "../core/issue.js";
+import type { SourceLoc } from "../core/loc.js";
+import { defined } from "../core/result.js";
 import type { Word } from "./shell.js";
 
 /** An iproute2-style failure: the text `ip` prints and its exit status. */
@@ -40,12 +42,17 @@ export function ipFail(
     code,
     message,
     loc: w?.loc ?? fallback,
-    ...(w ? { token: w.text } : {}),
-    ...(expected ? { expected } : {}),
+    ...defined({ token: w?.text, expected: expected || undefined }),
     exit,
   };
 }
 
+/**
+ * A cursor over command words with iproute2's argument idioms (ip/*.c, lib/utils.c):
+ * `nextArg` is NEXT_ARG, and `invarg`, `duparg`, `duparg2`, `missarg` and `fail` end the
+ * command the way `exit()` ends `ip`: they throw an `IssueError` carrying the `IpError`,
+ * which the grammar's entry point (`parseIpArgv`) catches and returns as a value.
+ */
 export class ArgCursor {
   i = 0;
   constructor(
@@ -61,22 +68,62 @@ export class ArgCursor {
   next(): Word | undefined {
     return this.words[this.i++];
   }
-  /** NEXT_ARG(): the value after a keyword, or `Command line is not complete`. */
-  value(): Word | IpError {
+  /** NEXT_ARG(): the value after a keyword, else incomplete_command(). */
+  nextArg(): Word {
     const w = this.words[this.i++];
-    if (!w)
-      return {
+    if (!w) {
+      const e: IpError = {
         code: "ip.incomplete",
         message: 'Command line is not complete. Try option "help"',
         loc: this.lastLoc(),
         exit: 255,
         expected: "a value",
       };
+      throw new IssueError(e);
+    }
     return w;
+  }
+  /** invarg(): `Error: argument "X" is wrong: WHY`, exit 255. */
+  invarg(why: string, w: Word | undefined): never {
+    throw new IssueError(invarg(why, w, this.end));
+  }
+  /** duparg(): `Error: duplicate "KEY": "X" is the second value.`, exit 255. */
+  duparg(key: string, w: Word): never {
+    const message = `Error: duplicate "${key}": "${w.text}" is the second value.`;
+    return this.fail("ip.garbage", message, w, 255);
+  }
+  /** duparg2(): `Error: either "KEY" is duplicate, or "X" is a garbage.`, exit 255. */
+  duparg2(key: string, w: Word): never {
+    const message = `Error: either "${key}" is duplicate, or "${w.text}" is a garbage.`;
+    return this.fail("ip.garbage", message, w, 255);
+  }
+  /** missarg(): `Error: argument "KEY" is required`, exit 255. */
+  missarg(key: string): never {
+    return this.fail("ip.incomplete", `Error: argument "${key}" is required`, undefined, 255);
+  }
+  /** Any other fixed message with its exit status (ipFail thrown). */
+  fail(
+    code: IssueCode,
+    message: string,
+    w: Word | undefined,
+    exit: number,
+    expected?: string,
+  ): never {
+    throw new IssueError(ipFail(code, message, w, this.end, exit, expected));
   }
   lastLoc(): SourceLoc {
     const w = this.words[this.words.length - 1];
     return w ? { ...w.loc, col: w.loc.col + w.text.length } : this.end;
+  }
+}
+
+/** Run a grammar function: a thrown IssueError becomes the returned IpError. */
+export function catchIpError<T>(f: () => T): T | IpError {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof IssueError) return e.issue as IpError;
+    throw e;
   }
 }
 
@@ -89,12 +136,9 @@ export function matches(arg: string, word: string): boolean {
   return arg.length > 0 && word.startsWith(arg);
 }
 
-/** get_u32 / get_unsigned: decimal, 0x hex, 0 octal (strtoul base 0). */
-export function parseU32(s: string): number | undefined {
-  let v: number;
-  if (/^0[xX][0-9a-fA-F]+$/.test(s)) v = parseInt(s.slice(2), 16);
-  else if (/^0[0-7]*$/.test(s)) v = parseInt(s, 8);
-  else if (/^[1-9][0-9]*$/.test(s)) v = Number(s);
-  else return undefined;
-  return v <= 0xffffffff ? v : undefined;
-}
+/**
+ * get_u32 base 0 (lib/utils.c). Kept for src/model/batch-load.ts; new code imports
+ * `getU32` from addr/num.ts.
+ * @deprecated use getU32
+ */
+export const parseU32 = (s: string): number | undefined => getU32(s);

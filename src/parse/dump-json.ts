@@ -26,145 +26,146 @@ export class JsonSyntaxError extends Error {
 
 /** Parse all top-level JSON values in `text`. Throws JsonSyntaxError with a position. */
 export function parseJsonValues(text: string): JNode[] {
-  let i = 0;
-  const ws = () => {
-    while (i < text.length && /\s/.test(text[i]!)) i++;
-  };
-  const tokenAt = (p: number) =>
-    text.slice(p, p + 12).split(/[\s,:\]}]/)[0] || text.slice(p, p + 1);
-  const fail = (expected: string): never => {
-    throw new JsonSyntaxError(
-      `expected ${expected}`,
-      i,
-      expected,
-      i < text.length ? tokenAt(i) : "end of input",
-    );
-  };
-  const value = (): JNode => {
-    ws();
-    const c = text[i];
-    const pos = i;
-    if (c === "{") {
-      i++;
-      const entries: { key: string; keyPos: number; value: JNode }[] = [];
-      ws();
-      if (text[i] === "}") {
-        i++;
-        return { t: "obj", pos, entries };
-      }
-      for (;;) {
-        ws();
-        if (text[i] !== '"') fail("a string key");
-        const keyPos = i;
-        const key = str();
-        ws();
-        if (text[i] !== ":") fail("':'");
-        i++;
-        entries.push({ key, keyPos, value: value() });
-        ws();
-        if (text[i] === ",") {
-          i++;
-          continue;
-        }
-        if (text[i] === "}") {
-          i++;
-          return { t: "obj", pos, entries };
-        }
-        fail("',' or '}'");
-      }
-    }
-    if (c === "[") {
-      i++;
-      const items: JNode[] = [];
-      ws();
-      if (text[i] === "]") {
-        i++;
-        return { t: "arr", pos, items };
-      }
-      for (;;) {
-        items.push(value());
-        ws();
-        if (text[i] === ",") {
-          i++;
-          continue;
-        }
-        if (text[i] === "]") {
-          i++;
-          return { t: "arr", pos, items };
-        }
-        fail("',' or ']'");
-      }
-    }
-    if (c === '"') return { t: "str", pos, v: str() };
-    const m = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/.exec(text.slice(i, i + 40));
-    if (m) {
-      i += m[0].length;
-      return { t: "num", pos, v: Number(m[0]), raw: m[0] };
-    }
-    if (text.startsWith("true", i)) {
-      i += 4;
-      return { t: "bool", pos, v: true };
-    }
-    if (text.startsWith("false", i)) {
-      i += 5;
-      return { t: "bool", pos, v: false };
-    }
-    if (text.startsWith("null", i)) {
-      i += 4;
-      return { t: "null", pos };
-    }
-    return fail("a JSON value");
-  };
-  const str = (): string => {
-    const start = i;
-    i++;
-    let out = "";
-    while (i < text.length && text[i] !== '"') {
-      if (text[i] === "\\") {
-        const e = text[i + 1];
-        const map: Record<string, string> = {
-          n: "\n",
-          t: "\t",
-          r: "\r",
-          b: "\b",
-          f: "\f",
-          "/": "/",
-          "\\": "\\",
-          '"': '"',
-        };
-        if (e === "u") {
-          out += String.fromCharCode(parseInt(text.slice(i + 2, i + 6), 16));
-          i += 6;
-          continue;
-        }
-        if (e === undefined || map[e] === undefined) {
-          i++;
-          fail("a valid escape");
-        }
-        out += map[e!]!;
-        i += 2;
-        continue;
-      }
-      out += text[i];
-      i++;
-    }
-    if (i >= text.length) {
-      i = start;
-      fail("a closed string");
-    }
-    i++;
-    return out;
-  };
+  const r = new JsonReader(text);
   const out: JNode[] = [];
-  ws();
-  while (i < text.length) {
-    out.push(value());
-    ws();
+  r.ws();
+  while (r.i < text.length) {
+    out.push(r.value());
+    r.ws();
   }
   return out;
 }
 
-/** Offsets to 1-based line/column. */
+const ESCAPES: ReadonlyMap<string, string> = new Map([
+  ["n", "\n"],
+  ["t", "\t"],
+  ["r", "\r"],
+  ["b", "\b"],
+  ["f", "\f"],
+  ["/", "/"],
+  ["\\", "\\"],
+  ['"', '"'],
+]);
+
+/** A recursive-descent reader: `i` is the position in `text`. */
+class JsonReader {
+  i = 0;
+  constructor(readonly text: string) {}
+
+  ws(): void {
+    while (this.i < this.text.length && /\s/.test(this.text[this.i]!)) this.i++;
+  }
+
+  tokenAt(p: number): string {
+    return this.text.slice(p, p + 12).split(/[\s,:\]}]/)[0] || this.text.slice(p, p + 1);
+  }
+
+  fail(expected: string): never {
+    const token = this.i < this.text.length ? this.tokenAt(this.i) : "end of input";
+    throw new JsonSyntaxError(`expected ${expected}`, this.i, expected, token);
+  }
+
+  /** Consume `c` if it is next. */
+  eat(c: string): boolean {
+    if (this.text[this.i] !== c) return false;
+    this.i++;
+    return true;
+  }
+
+  value(): JNode {
+    this.ws();
+    const c = this.text[this.i];
+    const pos = this.i;
+    if (c === "{") return this.object(pos);
+    if (c === "[") return this.array(pos);
+    if (c === '"') return { t: "str", pos, v: this.str() };
+    const m = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/.exec(
+      this.text.slice(this.i, this.i + 40),
+    );
+    if (m) {
+      this.i += m[0].length;
+      return { t: "num", pos, v: Number(m[0]), raw: m[0] };
+    }
+    for (const [word, node] of [
+      ["true", { t: "bool", pos, v: true }],
+      ["false", { t: "bool", pos, v: false }],
+      ["null", { t: "null", pos }],
+    ] as const) {
+      if (this.text.startsWith(word, this.i)) {
+        this.i += word.length;
+        return node;
+      }
+    }
+    return this.fail("a JSON value");
+  }
+
+  object(pos: number): JNode {
+    this.i++;
+    const entries: { key: string; keyPos: number; value: JNode }[] = [];
+    this.ws();
+    if (this.eat("}")) return { t: "obj", pos, entries };
+    for (;;) {
+      this.ws();
+      if (this.text[this.i] !== '"') this.fail("a string key");
+      const keyPos = this.i;
+      const key = this.str();
+      this.ws();
+      if (!this.eat(":")) this.fail("':'");
+      entries.push({ key, keyPos, value: this.value() });
+      this.ws();
+      if (this.eat(",")) continue;
+      if (this.eat("}")) return { t: "obj", pos, entries };
+      this.fail("',' or '}'");
+    }
+  }
+
+  array(pos: number): JNode {
+    this.i++;
+    const items: JNode[] = [];
+    this.ws();
+    if (this.eat("]")) return { t: "arr", pos, items };
+    for (;;) {
+      items.push(this.value());
+      this.ws();
+      if (this.eat(",")) continue;
+      if (this.eat("]")) return { t: "arr", pos, items };
+      this.fail("',' or ']'");
+    }
+  }
+
+  str(): string {
+    const text = this.text;
+    const start = this.i;
+    this.i++;
+    let out = "";
+    while (this.i < text.length && text[this.i] !== '"') {
+      if (text[this.i] !== "\\") {
+        out += text[this.i++];
+        continue;
+      }
+      const e = text[this.i + 1];
+      if (e === "u") {
+        out += String.fromCharCode(parseInt(text.slice(this.i + 2, this.i + 6), 16));
+        this.i += 6;
+        continue;
+      }
+      const ch = e === undefined ? undefined : ESCAPES.get(e);
+      if (ch === undefined) {
+        this.i++;
+        this.fail("a valid escape");
+      }
+      out += ch;
+      this.i += 2;
+    }
+    if (this.i >= text.length) {
+      this.i = start;
+      this.fail("a closed string");
+    }
+    this.i++;
+    return out;
+  }
+}
+
 export class LineIndex {
   private starts: number[] = [0];
   constructor(text: string) {

@@ -2,10 +2,47 @@
  * Number <-> name tables iproute2 6.1 uses when printing (lib/rt_names.c with Debian's
  * /etc/iproute2 files, glibc getprotobynumber with netbase's /etc/protocols), embedded so
  * the parser and printers stay isomorphic. Each `*N2a` prints like its C namesake; each `*A2n`
- * is the inverse the dump loaders need.
+ * reads like its C namesake: a name from the table, else a number with strtoul base 0 (`0x64`,
+ * `010` is 8) up to the field's maximum; rtnl_dsfield_a2n reads base 16. `parseRtNames` reads
+ * the rt_tables-style files the tables come from.
  * @module
  */
-import type { RouteType } from "../model/types.js";
+import { getU8, getUnsignedMax } from "../addr/num.js";
+import type { RouteType } from "../core/kinds.js";
+
+/** One `NUMBER NAME` line of an /etc/iproute2 file (rt_tables, rt_protos, …). */
+export interface RtNameEntry {
+  readonly id: number;
+  readonly name: string;
+  /** 1-based line number. */
+  readonly line: number;
+}
+
+/**
+ * rtnl_tab_initialize / rtnl_hash_initialize (lib/rt_names.c): blank lines and `#` comments
+ * are skipped; a line is `0xHEX NAME` or `DECIMAL NAME` (sscanf `%d`, so `010` is ten), and
+ * anything after the name is ignored. A line that does not scan stops the file (iproute2
+ * prints `Database … is corrupted at …` and keeps what it read): it is returned as
+ * `corrupt`. Ids outside 0..max are skipped, as rt_names does.
+ * @example parseRtNames("100 wan # uplink\n").entries // [{ id: 100, name: "wan", line: 1 }]
+ */
+export function parseRtNames(
+  text: string,
+  max = 0xffffffff,
+): { entries: RtNameEntry[]; corrupt?: { line: number; text: string } } {
+  const entries: RtNameEntry[] = [];
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const p = lines[i]!.replace(/^[ \t]+/, "");
+    if (p === "" || p[0] === "#" || p === "\r") continue;
+    const m = /^0x([0-9a-fA-F]+)\s+(\S+)/.exec(p) ?? /^\s*([+-]?[0-9]+)\s+(\S+)/.exec(p);
+    if (!m) return { entries, corrupt: { line: i + 1, text: p } };
+    const id = p.startsWith("0x") ? parseInt(m[1]!, 16) : Number(m[1]);
+    if (id < 0 || id > max) continue;
+    entries.push({ id, name: m[2]!, line: i + 1 });
+  }
+  return { entries };
+}
 
 /** lib/rt_names.c rtnl_rtprot_tab + /etc/iproute2/rt_protos (Debian 12). */
 export const RTPROT_NAMES: ReadonlyMap<number, string> = new Map([
@@ -85,7 +122,10 @@ export const ROUTE_TYPE_NUM: Readonly<Record<RouteType, number>> = {
   nat: 10,
 };
 
-/** /etc/iproute2/rt_dsfield (Debian 12); the file's later `0 cosmos` does not override `0x0 default` in the table, but 0 is never printed. */
+/**
+ * /etc/iproute2/rt_dsfield (Debian 12); the file's later `0 cosmos` does not override
+ * `0x0 default` in the table, but 0 is never printed.
+ */
 export const DSFIELD_NAMES: ReadonlyMap<number, string> = new Map([
   [0x28, "AF11"],
   [0x30, "AF12"],
@@ -112,11 +152,11 @@ export const DSFIELD_NAMES: ReadonlyMap<number, string> = new Map([
 export function dsfieldN2a(v: number): string {
   return DSFIELD_NAMES.get(v) ?? "0x" + v.toString(16).padStart(2, "0");
 }
-/** Inverse of dsfieldN2a (accepts names, hex and decimal). */
+/** rtnl_dsfield_a2n: a name, else strtoul base 16 (`10` is 0x10) up to 0xff. */
 export function dsfieldA2n(s: string): number | undefined {
   for (const [k, v] of DSFIELD_NAMES) if (v === s) return k;
   if (s === "default") return 0;
-  return parseNum(s, 0xff);
+  return getUnsignedMax(s, 0xff, 16);
 }
 
 /** /etc/protocols (netbase, Debian 12), first name for each number as getprotobynumber returns. */
@@ -198,42 +238,92 @@ export function ipprotoA2n(s: string): number | undefined {
   return parseNum(s, 255);
 }
 
+/**
+ * inet_proto_a2n as `ip rule … ipproto X` and `ip route get … ipproto X` read it: a name from
+ * /etc/protocols, else get_u8 base 10 (`010` is 10, `0x11` and `ipproto-6` are refused;
+ * checked against ip 6.1).
+ */
+export function inetProtoA2n(s: string): number | undefined {
+  if (/^ipproto-/.test(s)) return undefined;
+  const n = ipprotoA2n(s);
+  return n !== undefined && !/^[-+ 0-9]/.test(s) ? n : getU8(s, 10);
+}
+
 /** /etc/iproute2/group. @example groupN2a(0) // "default" */
 export function groupN2a(g: number): string {
   return g === 0 ? "default" : String(g);
 }
+/** rtnl_group_a2n: `default` or a u32 (base 0). */
 export function groupA2n(s: string): number | undefined {
-  return s === "default" ? 0 : parseNum(s, 0xffffffff);
+  return s === "default" ? 0 : getUnsignedMax(s, 0xffffffff);
 }
 
 /** rtnl_rttable_n2a with the host's table names. */
 export function tableN2a(names: ReadonlyMap<number, string>, id: number): string {
   return names.get(id) ?? String(id);
 }
-/** Inverse with the host's names; numbers always accepted. */
-export function tableA2n(names: ReadonlyMap<number, string>, s: string): number | undefined {
+/**
+ * rtnl_rttable_a2n: the host's names (rt_tables; `unspec` is 0 there by default), else
+ * strtoul base 0 up to RT_TABLE_MAX (`table 0x64` is 100, `table 010` is 8).
+ * @example rttableA2n("main", new Map([[254, "main"]])) // 254
+ */
+export function rttableA2n(s: string, names: ReadonlyMap<number, string>): number | undefined {
   for (const [k, v] of names) if (v === s) return k;
   if (s === "unspec") return 0;
-  return parseNum(s, 0xffffffff);
+  return getUnsignedMax(s, 0xffffffff);
+}
+/**
+ * rttableA2n with the arguments the dump loaders (src/model/dump*.ts) pass.
+ * @deprecated use rttableA2n(s, names)
+ */
+export function tableA2n(names: ReadonlyMap<number, string>, s: string): number | undefined {
+  return rttableA2n(s, names);
 }
 
+/** rtnl_rtprot_a2n: a name, else strtoul base 0 up to 255. @example rtprotA2n("010") // 8 */
 export function rtprotA2n(s: string): number | undefined {
   for (const [k, v] of RTPROT_NAMES) if (v === s) return k;
-  return parseNum(s, 255);
+  return getUnsignedMax(s, 255);
 }
+/** rtnl_rtscope_a2n: a name (`universe` is not one: ip 6.1 refuses it), else base 0 <= 255. */
 export function rtscopeA2n(s: string): number | undefined {
   for (const [k, v] of SCOPE_NAMES) if (v === s) return k;
-  if (s === "universe") return 0;
-  return parseNum(s, 255);
+  return getUnsignedMax(s, 255);
+}
+/** rtnl_rtrealm_a2n: rt_realms names (Debian: only `unknown` 0), else base 0 <= 255. */
+export function rtrealmA2n(s: string): number | undefined {
+  if (s === "unknown") return 0;
+  return getUnsignedMax(s, 255);
 }
 
-/** Decimal or 0x-hex unsigned integer up to `max`, else undefined. */
+/**
+ * get_rt_realms_or_raw (lib/utils.c): a raw u32 (base 0), else `[FROM/]TO` realms, each
+ * rtnl_rtrealm_a2n, FROM in the upper 16 bits. @example getRtRealmsOrRaw("1/010") // 0x10008
+ */
+export function getRtRealmsOrRaw(s: string): number | undefined {
+  const raw = getUnsignedMax(s, 0xffffffff);
+  if (raw !== undefined) return raw;
+  const slash = s.indexOf("/");
+  let realms = 0;
+  let to = s;
+  if (slash >= 0) {
+    const from = rtrealmA2n(s.slice(0, slash));
+    if (from === undefined) return undefined;
+    realms = from << 16;
+    to = s.slice(slash + 1);
+  }
+  if (to === "") return realms >>> 0;
+  const t = rtrealmA2n(to);
+  return t === undefined ? undefined : (realms | t) >>> 0;
+}
+
+/**
+ * An unsigned number up to `max`, strtoul base 0 (as every a2n above reads numbers).
+ * Kept for src/model and src/netfilter callers; new code uses addr/num.ts.
+ * @deprecated use getUnsignedMax / getU32 from addr/num.ts
+ */
 export function parseNum(s: string, max: number): number | undefined {
-  let n: number;
-  if (/^0x[0-9a-f]+$/i.test(s)) n = parseInt(s.slice(2), 16);
-  else if (/^[0-9]+$/.test(s)) n = Number(s);
-  else return undefined;
-  return Number.isSafeInteger(n) && n <= max ? n : undefined;
+  return getUnsignedMax(s, max);
 }
 
 /** RTAX_* metric indexes in print order (iproute.c mx_names). */
@@ -271,7 +361,7 @@ export function protoA2n(s: string): number | undefined {
 export function protoN2a(n: number): string {
   return rtprotN2a(n);
 }
-/** rtnl_rtscope_a2n (also accepts `universe`). */
+/** rtnl_rtscope_a2n. */
 export function scopeA2n(s: string): number | undefined {
   return rtscopeA2n(s);
 }
@@ -279,7 +369,10 @@ export function scopeA2n(s: string): number | undefined {
 export function scopeN2a(n: number): string {
   return rtscopeN2a(n);
 }
-/** Route type name → RTN (rtnl_rtntype_a2n; `brd` = broadcast). @example rtntypeA2n("brd") // "broadcast" */
+/**
+ * Route type name → RTN (rtnl_rtntype_a2n; `brd` = broadcast).
+ * @example rtntypeA2n("brd") // "broadcast"
+ */
 export function rtntypeA2n(s: string): RouteType | undefined {
   if (s === "brd") return "broadcast";
   return Object.prototype.hasOwnProperty.call(ROUTE_TYPE_NUM, s) && s !== "unspec"

@@ -8,7 +8,8 @@ describe("expandScript", () => {
   it("splits on newlines, ; and &&, and drops comments", () => {
     expect(
       lines(
-        "ip link set lo up # bring lo up\nip rule add pref 5 lookup 100; ip rule add pref 6 lookup 101 && sysctl -w a=1",
+        "ip link set lo up # bring lo up\n" +
+          "ip rule add pref 5 lookup 100; ip rule add pref 6 lookup 101 && sysctl -w a=1",
       ),
     ).toEqual([
       "ip link set lo up",
@@ -34,7 +35,8 @@ describe("expandScript", () => {
   it("expands variables, quoted and unquoted, and unrolls for loops", () => {
     expect(
       lines(
-        'T=51820\nDEV="wg0"\nfor p in 10.0.0.0/8 "192.168.0.0/16"; do\n  ip route add $p dev $DEV table ${T}\ndone',
+        'T=51820\nDEV="wg0"\nfor p in 10.0.0.0/8 "192.168.0.0/16"; do\n' +
+          "  ip route add $p dev $DEV table ${T}\ndone",
       ),
     ).toEqual([
       "ip route add 10.0.0.0/8 dev wg0 table 51820",
@@ -53,7 +55,8 @@ describe("expandScript", () => {
   });
   it("ignores redirections and marks && / || so the loader can run by exit status", () => {
     const r = expandScript(
-      "ip rule del pref 9000 2>/dev/null || true\nip link set lo up >/dev/null 2>&1 && ip rule add pref 5 lookup 5",
+      "ip rule del pref 9000 2>/dev/null || true\n" +
+        "ip link set lo up >/dev/null 2>&1 && ip rule add pref 5 lookup 5",
       "t.sh",
     );
     expect(r.commands.map((c) => [c.words.map((w) => w.text).join(" "), c.cond])).toEqual([
@@ -86,7 +89,8 @@ describe("expandScript", () => {
   it("evaluates arithmetic expansion with variables", () => {
     expect(
       lines(
-        "for t in 210 220; do ip route add default via 10.1.0.$((t - 200)) table $t; done\nid=3\nip rule add pref $((1000+id)) fwmark $((id*256))/0x3f00 lookup $id",
+        "for t in 210 220; do ip route add default via 10.1.0.$((t - 200)) table $t; done\n" +
+          "id=3\nip rule add pref $((1000+id)) fwmark $((id*256))/0x3f00 lookup $id",
       ),
     ).toEqual([
       "ip route add default via 10.1.0.10 table 210",

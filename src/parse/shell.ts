@@ -5,6 +5,9 @@
  * It only expands: nothing runs. The result is the list of simple commands in execution
  * order, each word with its file:line:column.
  *
+ * The file is over 500 lines because lexer, parser and expander are one small language
+ * that shares its token and statement types; arithmetic lives in arith.ts.
+ *
  * @example
  * ```ts
  * const r = expandScript("for t in 100 200; do ip rule add lookup $t; done", "x.sh");
@@ -13,8 +16,12 @@
  * ```
  * @module
  */
-import type { IssueCode } from "../core/issue.js";
-import type { Issue, SourceLoc } from "../model/types.js";
+import type { Issue, IssueCode } from "../core/issue.js";
+import type { SourceLoc } from "../core/loc.js";
+import { defined } from "../core/result.js";
+import { evalArith } from "./arith.js";
+
+export { evalArith };
 
 /** A word after expansion. */
 export interface Word {
@@ -79,8 +86,7 @@ class Lexer {
       code,
       message,
       loc,
-      ...(token !== undefined ? { token } : {}),
-      ...(expected ? { expected } : {}),
+      ...defined({ token, expected: expected || undefined }),
     });
   }
 
@@ -242,161 +248,150 @@ class Lexer {
     this.pendingHeredocs = [];
   }
 
+  /** $(( expr )): arithmetic expansion, evaluated when the word is expanded. */
+  readArith(segs: Seg[], quoted: boolean): boolean {
+    const l = this.loc();
+    this.adv();
+    this.adv();
+    this.adv();
+    let depth = 0,
+      expr = "";
+    while (this.i < this.s.length) {
+      const d = this.peek();
+      if (d === ")" && depth === 0 && this.peek(1) === ")") {
+        this.adv();
+        this.adv();
+        segs.push({ kind: "arith", text: expr, quoted, loc: l });
+        return true;
+      }
+      if (d === "(") depth++;
+      if (d === ")") depth--;
+      if (d === "\n") break;
+      expr += this.adv();
+    }
+    this.err("shell.syntax", "unterminated arithmetic expansion", l, "$((", "))");
+    return false;
+  }
+
+  /** `$NAME` or `${NAME}` (other parameter expansions are refused). */
+  readVar(segs: Seg[], quoted: boolean): void {
+    const l = this.loc();
+    this.adv(); // $
+    if (this.peek() === "{") {
+      this.adv();
+      let name = "";
+      while (this.i < this.s.length && this.peek() !== "}") name += this.adv();
+      if (this.peek() !== "}") {
+        this.err("shell.syntax", "bad substitution", l, "${" + name, "}");
+        return;
+      }
+      this.adv();
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+        this.err(
+          "shell.unsupported",
+          `unsupported parameter expansion "\${${name}}"`,
+          l,
+          "${" + name + "}",
+          "${NAME}",
+        );
+        return;
+      }
+      segs.push({ kind: "var", text: name, quoted });
+      return;
+    }
+    let name = "";
+    while (/[A-Za-z0-9_]/.test(this.peek())) name += this.adv();
+    if (!name) {
+      lit(segs, "$", quoted);
+      return;
+    }
+    segs.push({ kind: "var", text: name, quoted });
+  }
+
+  /** '...': literal up to the next quote; false at EOF (reported). */
+  readSingle(segs: Seg[]): boolean {
+    const l = this.loc();
+    this.adv();
+    let t = "";
+    while (this.i < this.s.length && this.peek() !== "'") t += this.adv();
+    if (this.peek() !== "'") {
+      this.err("shell.syntax", "unexpected EOF while looking for matching `''", l, "'", "'");
+      return false;
+    }
+    this.adv();
+    lit(segs, t, true);
+    return true;
+  }
+
+  /** "...": `\` escapes, `$VAR` and `$((…))` inside; false at EOF (reported). */
+  readDouble(segs: Seg[]): boolean {
+    const l = this.loc();
+    this.adv();
+    while (this.i < this.s.length) {
+      const d = this.peek();
+      if (d === '"') {
+        this.adv();
+        if (segs.length === 0) lit(segs, "", true);
+        return true;
+      }
+      if (d === "\\" && '"\\$`\n'.includes(this.peek(1))) {
+        this.adv();
+        const e = this.adv();
+        if (e !== "\n") lit(segs, e, true);
+      } else if (d === "$" && this.peek(1) === "(" && this.peek(2) === "(") {
+        if (!this.readArith(segs, true)) return false;
+      } else if (d === "$" && this.peek(1) === "(") {
+        this.err(
+          "shell.unsupported",
+          'unsupported shell syntax "$("',
+          this.loc(),
+          "$(",
+          "a simple command",
+        );
+        this.adv();
+      } else if (d === "$") this.readVar(segs, true);
+      else lit(segs, this.adv(), true);
+    }
+    this.err("shell.syntax", "unexpected EOF while looking for matching `\"'", l, '"', '"');
+    return false;
+  }
+
   lexWord(): void {
     const loc = this.loc();
     const segs: Seg[] = [];
     let hasQuotes = false;
-    const lit = (text: string, quoted: boolean) => {
-      const last = segs[segs.length - 1];
-      if (last && last.kind === "lit" && last.quoted === quoted) last.text += text;
-      else segs.push({ kind: "lit", text, quoted });
-    };
-    const readArith = (quoted: boolean): boolean => {
-      // $(( expr )): arithmetic expansion, evaluated when the word is expanded.
-      const l = this.loc();
-      this.adv();
-      this.adv();
-      this.adv();
-      let depth = 0,
-        expr = "";
-      while (this.i < this.s.length) {
-        const d = this.peek();
-        if (d === ")" && depth === 0 && this.peek(1) === ")") {
-          this.adv();
-          this.adv();
-          segs.push({ kind: "arith", text: expr, quoted, loc: l });
-          return true;
-        }
-        if (d === "(") depth++;
-        if (d === ")") depth--;
-        if (d === "\n") break;
-        expr += this.adv();
-      }
-      this.err("shell.syntax", "unterminated arithmetic expansion", l, "$((", "))");
-      return false;
-    };
-    const readVar = (quoted: boolean) => {
-      const l = this.loc();
-      this.adv(); // $
-      if (this.peek() === "{") {
-        this.adv();
-        let name = "";
-        while (this.i < this.s.length && this.peek() !== "}") name += this.adv();
-        if (this.peek() !== "}") {
-          this.err("shell.syntax", "bad substitution", l, "${" + name, "}");
-          return;
-        }
-        this.adv();
-        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-          this.err(
-            "shell.unsupported",
-            `unsupported parameter expansion "\${${name}}"`,
-            l,
-            "${" + name + "}",
-            "${NAME}",
-          );
-          return;
-        }
-        segs.push({ kind: "var", text: name, quoted });
-        return;
-      }
-      let name = "";
-      while (/[A-Za-z0-9_]/.test(this.peek())) name += this.adv();
-      if (!name) {
-        lit("$", quoted);
-        return;
-      }
-      segs.push({ kind: "var", text: name, quoted });
-    };
     while (this.i < this.s.length) {
       const c = this.peek();
-      if (" \t\r\n;&|<>()`".includes(c)) {
-        if (c === "`" || c === "(" || c === ")") break;
-        break;
-      }
+      if (" \t\r\n;&|<>()`".includes(c)) break;
       if (c === "\\") {
         this.adv();
         if (this.peek() === "\n") {
           this.adv();
           continue;
         }
-        lit(this.adv(), true);
+        lit(segs, this.adv(), true);
         hasQuotes = true;
-        continue;
-      }
-      if (c === "'") {
+      } else if (c === "'") {
         hasQuotes = true;
-        const l = this.loc();
-        this.adv();
-        let t = "";
-        while (this.i < this.s.length && this.peek() !== "'") t += this.adv();
-        if (this.peek() !== "'") {
-          this.err("shell.syntax", "unexpected EOF while looking for matching `''", l, "'", "'");
-          return;
-        }
-        this.adv();
-        lit(t, true);
-        continue;
-      }
-      if (c === '"') {
+        if (!this.readSingle(segs)) return;
+      } else if (c === '"') {
         hasQuotes = true;
-        const l = this.loc();
-        this.adv();
-        let closed = false;
-        while (this.i < this.s.length) {
-          const d = this.peek();
-          if (d === '"') {
-            this.adv();
-            closed = true;
-            break;
-          }
-          if (d === "\\" && '"\\$`\n'.includes(this.peek(1))) {
-            this.adv();
-            const e = this.adv();
-            if (e !== "\n") lit(e, true);
-            continue;
-          }
-          if (d === "$" && this.peek(1) === "(" && this.peek(2) === "(") {
-            if (!readArith(true)) return;
-            continue;
-          }
-          if (d === "$" && this.peek(1) === "(") {
-            this.err(
-              "shell.unsupported",
-              'unsupported shell syntax "$("',
-              this.loc(),
-              "$(",
-              "a simple command",
-            );
-            this.adv();
-            continue;
-          }
-          if (d === "$") {
-            readVar(true);
-            continue;
-          }
-          lit(this.adv(), true);
-        }
-        if (!closed) {
-          this.err("shell.syntax", "unexpected EOF while looking for matching `\"'", l, '"', '"');
-          return;
-        }
-        if (segs.length === 0) lit("", true);
-        continue;
-      }
-      if (c === "$" && this.peek(1) === "(" && this.peek(2) === "(") {
-        if (!readArith(false)) return;
-        continue;
-      }
-      if (c === "$" && this.peek(1) !== "(") {
-        readVar(false);
-        continue;
-      }
-      if (c === "$") break;
-      lit(this.adv(), false);
+        if (!this.readDouble(segs)) return;
+      } else if (c === "$" && this.peek(1) === "(" && this.peek(2) === "(") {
+        if (!this.readArith(segs, false)) return;
+      } else if (c === "$" && this.peek(1) !== "(") this.readVar(segs, false);
+      else if (c === "$") break;
+      else lit(segs, this.adv(), false);
     }
     if (segs.length) this.toks.push({ t: "word", w: { segs, loc, hasQuotes } });
   }
+}
+
+/** Append literal text, merging with the previous literal of the same quoting. */
+function lit(segs: Seg[], text: string, quoted: boolean): void {
+  const last = segs[segs.length - 1];
+  if (last && last.kind === "lit" && last.quoted === quoted) last.text += text;
+  else segs.push({ kind: "lit", text, quoted });
 }
 
 // ---- Parsing into statements ----
@@ -554,7 +549,7 @@ class Parser {
       else if (t.t === "heredoc") heredoc = t;
       this.p++;
     }
-    return { k: "cmd", words, ...(heredoc ? { heredoc } : {}), loc };
+    return { k: "cmd", words, ...defined({ heredoc }), loc };
   }
 }
 
@@ -566,7 +561,9 @@ export interface ExpandOptions {
 /**
  * Expand a script into simple commands in order (loops unrolled, variables substituted,
  * `VAR=value` assignments applied). Problems come back as issues with locations.
- * @example expandScript("A=1\nip rule add pref $A lookup main", "s.sh").commands[0].words[4].text // "1"
+ * @example
+ * expandScript("A=1\nip rule add pref $A lookup main", "s.sh").commands[0].words[4].text
+ * // "1"
  */
 export function expandScript(
   text: string,
@@ -575,226 +572,145 @@ export function expandScript(
 ): { commands: SimpleCommand[]; issues: Issue[] } {
   const lx = new Lexer(text, file);
   lx.run();
-  const issues = lx.issues;
-  const ps = new Parser(lx.toks, issues, lx.loc());
+  const ps = new Parser(lx.toks, lx.issues, lx.loc());
   const stmts = ps.list();
-  const env = new Map<string, string>(Object.entries(opts.env ?? {}));
-  const commands: SimpleCommand[] = [];
+  const ex = new Expander(lx.issues, lx.heredocBodies, opts.env ?? {});
+  ex.run(stmts);
+  return { commands: ex.commands, issues: lx.issues };
+}
 
-  const expandWord = (w: RawWord, split: boolean): Word[] => {
-    // Fields: unquoted variable values are split on whitespace (IFS default).
+/** Runs the statements with the variables they set: for loops, assignments, commands. */
+class Expander {
+  readonly env: Map<string, string>;
+  readonly commands: SimpleCommand[] = [];
+  constructor(
+    readonly issues: Issue[],
+    readonly heredocs: Lexer["heredocBodies"],
+    env: Readonly<Record<string, string>>,
+  ) {
+    this.env = new Map(Object.entries(env));
+  }
+
+  /** One word's fields: unquoted variable values are split on whitespace (IFS default). */
+  expandWord(w: RawWord, split: boolean): Word[] {
     const fields: string[] = [""];
     let any = w.hasQuotes;
+    const append = (t: string) => {
+      fields[fields.length - 1] += t;
+    };
     for (const s of w.segs) {
       if (s.kind === "lit") {
-        fields[fields.length - 1] += s.text;
+        append(s.text);
         any = true;
-        continue;
-      }
-      if (s.kind === "arith") {
-        const r = evalArith(s.text, env);
+      } else if (s.kind === "arith") {
+        const r = evalArith(s.text, this.env);
         if (typeof r === "string")
-          issues.push({
+          this.issues.push({
             code: "shell.arith",
             message: `arithmetic expansion: ${r}`,
             loc: s.loc ?? w.loc,
             token: `$((${s.text}))`,
             expected: "integers, variables and + - * / % << >> & | ^ ( )",
           });
-        else fields[fields.length - 1] += String(r);
+        else append(String(r));
         any = true;
-        continue;
-      }
-      const v = env.get(s.text);
-      if (v === undefined) {
-        issues.push({
-          code: "shell.unset-variable",
-          message: `variable "${s.text}" is not set`,
-          loc: w.loc,
-          token: "$" + s.text,
-          expected: "a variable assigned earlier in the script",
+      } else {
+        const v = this.variable(s.text, w.loc);
+        if (v === undefined) continue;
+        if (s.quoted || !split) {
+          append(v);
+          any = true;
+          continue;
+        }
+        v.split(/[ \t\n]+/).forEach((p, i) => {
+          if (i > 0) fields.push("");
+          append(p);
         });
-        continue;
+        if (v.trim() !== "") any = true;
       }
-      if (s.quoted || !split) {
-        fields[fields.length - 1] += v;
-        any = true;
-        continue;
-      }
-      const parts = v.split(/[ \t\n]+/);
-      parts.forEach((p, i) => {
-        if (i > 0) fields.push("");
-        fields[fields.length - 1] += p;
-      });
-      if (v.trim() !== "") any = true;
     }
     const out = fields.filter(
       (f, i) => f !== "" || (any && fields.length === 1 && i === 0 && w.hasQuotes),
     );
     return out.map((text) => ({ text, loc: w.loc }));
-  };
+  }
 
-  const run = (list: Stmt[]) => {
+  /** `$NAME`: its value, or an issue when the script never set it. */
+  variable(name: string, loc: SourceLoc): string | undefined {
+    const v = this.env.get(name);
+    if (v === undefined)
+      this.issues.push({
+        code: "shell.unset-variable",
+        message: `variable "${name}" is not set`,
+        loc,
+        token: "$" + name,
+        expected: "a variable assigned earlier in the script",
+      });
+    return v;
+  }
+
+  run(list: Stmt[]): void {
     for (const s of list) {
       if (s.k === "for") {
-        const items = s.items.flatMap((w) => expandWord(w, true));
-        for (const it of items) {
-          env.set(s.name, it.text);
-          run(s.body);
+        for (const it of s.items.flatMap((w) => this.expandWord(w, true))) {
+          this.env.set(s.name, it.text);
+          this.run(s.body);
         }
-        continue;
-      }
-      // Leading assignments.
-      let i = 0;
-      const assigns: [string, string][] = [];
-      while (i < s.words.length) {
-        const w = s.words[i]!;
-        const first = w.segs[0];
-        const m =
-          first && first.kind === "lit" && !first.quoted
-            ? /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(first.text)
-            : null;
-        if (!m) break;
-        const valueWord: RawWord = {
-          ...w,
-          segs: [{ ...first!, text: first!.text.slice(m[0].length) }, ...w.segs.slice(1)],
-        };
-        assigns.push([
-          m[1]!,
-          expandWord(valueWord, false)
-            .map((x) => x.text)
-            .join(" "),
-        ]);
-        i++;
-      }
-      const rest = s.words.slice(i).flatMap((w) => expandWord(w, true));
-      if (rest.length === 0) {
-        for (const [k, v] of assigns) env.set(k, v);
-        if (s.cond) commands.push({ words: [{ text: ":", loc: s.loc }], loc: s.loc, cond: s.cond });
-        continue;
-      }
-      if (rest[0]!.text === "export" || rest[0]!.text === "local" || rest[0]!.text === "readonly") {
-        for (const w of rest.slice(1)) {
-          const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(w.text);
-          if (m) env.set(m[1]!, m[2]!);
-        }
-        continue;
-      }
-      const hd = s.heredoc ? lx.heredocBodies.get(s.heredoc) : undefined;
-      let hdText = hd?.text;
-      if (hd && s.heredoc && s.heredoc.t === "heredoc" && !s.heredoc.quoted) {
-        hdText = hd.text.replace(
-          /\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
-          (_m, a: string | undefined, b: string | undefined) => env.get((a ?? b)!) ?? "",
-        );
-      }
-      commands.push({
-        words: rest,
-        loc: s.loc,
-        ...(hd ? { heredoc: { text: hdText!, loc: hd.loc } } : {}),
-        ...(s.cond ? { cond: s.cond } : {}),
-      });
+      } else this.command(s);
     }
-  };
-  run(stmts);
-  return { commands, issues };
-}
+  }
 
-/**
- * Shell arithmetic (`$((…))`): integers (decimal, 0x hex), variables (unset = 0, as the shell
- * does), unary -/+/~, * / %, + -, << >>, &, ^, |, parentheses. Returns the value or an error text.
- * @example evalArith("t - 200", new Map([["t", "210"]])) // 10
- */
-export function evalArith(expr: string, env: ReadonlyMap<string, string>): number | string {
-  const toks =
-    expr.match(/0[xX][0-9a-fA-F]+|\d+|[A-Za-z_][A-Za-z0-9_]*|<<|>>|[-+*/%&|^~()]|\S/g) ?? [];
-  let i = 0;
-  const num = (t: string): number | string => {
-    if (/^0[xX]/.test(t)) return parseInt(t, 16);
-    if (/^\d+$/.test(t)) return Number(t);
-    if (/^[A-Za-z_]/.test(t)) {
-      const v = env.get(t) ?? "0";
-      const r = evalArith(v, env);
-      return typeof r === "string" ? `"${t}" is not a number` : r;
+  /** Leading `NAME=value` words: the assignments and the index of the first other word. */
+  assignments(words: RawWord[]): { assigns: [string, string][]; i: number } {
+    let i = 0;
+    const assigns: [string, string][] = [];
+    for (; i < words.length; i++) {
+      const w = words[i]!;
+      const first = w.segs[0];
+      const m =
+        first && first.kind === "lit" && !first.quoted
+          ? /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(first.text)
+          : null;
+      if (!m) break;
+      const valueWord: RawWord = {
+        ...w,
+        segs: [{ ...first!, text: first!.text.slice(m[0].length) }, ...w.segs.slice(1)],
+      };
+      const value = this.expandWord(valueWord, false).map((x) => x.text);
+      assigns.push([m[1]!, value.join(" ")]);
     }
-    return `unexpected "${t}"`;
-  };
-  const prec: Record<string, number> = {
-    "|": 1,
-    "^": 2,
-    "&": 3,
-    "<<": 4,
-    ">>": 4,
-    "+": 5,
-    "-": 5,
-    "*": 6,
-    "/": 6,
-    "%": 6,
-  };
-  const unary = (): number | string => {
-    const t = toks[i++];
-    if (t === undefined) return "missing operand";
-    if (t === "-" || t === "+" || t === "~") {
-      const v = unary();
-      if (typeof v === "string") return v;
-      return t === "-" ? -v : t === "~" ? ~v : v;
+    return { assigns, i };
+  }
+
+  command(s: Extract<Stmt, { k: "cmd" }>): void {
+    const { assigns, i } = this.assignments(s.words);
+    const rest = s.words.slice(i).flatMap((w) => this.expandWord(w, true));
+    if (rest.length === 0) {
+      for (const [k, v] of assigns) this.env.set(k, v);
+      if (s.cond)
+        this.commands.push({ words: [{ text: ":", loc: s.loc }], loc: s.loc, cond: s.cond });
+      return;
     }
-    if (t === "(") {
-      const v = binary(0);
-      if (typeof v === "string") return v;
-      if (toks[i++] !== ")") return "missing )";
-      return v;
-    }
-    return num(t);
-  };
-  const binary = (min: number): number | string => {
-    let lhs = unary();
-    if (typeof lhs === "string") return lhs;
-    for (;;) {
-      const op = toks[i];
-      const p = op !== undefined ? prec[op] : undefined;
-      if (p === undefined || p <= min - 1 || p < min) return lhs;
-      i++;
-      const rhs = binary(p + 1);
-      if (typeof rhs === "string") return rhs;
-      switch (op) {
-        case "+":
-          lhs += rhs;
-          break;
-        case "-":
-          lhs -= rhs;
-          break;
-        case "*":
-          lhs *= rhs;
-          break;
-        case "/":
-          if (rhs === 0) return "division by 0";
-          lhs = Math.trunc(lhs / rhs);
-          break;
-        case "%":
-          if (rhs === 0) return "division by 0";
-          lhs %= rhs;
-          break;
-        case "<<":
-          lhs = lhs * 2 ** rhs;
-          break;
-        case ">>":
-          lhs = Math.floor(lhs / 2 ** rhs);
-          break;
-        case "&":
-          lhs &= rhs;
-          break;
-        case "|":
-          lhs |= rhs;
-          break;
-        case "^":
-          lhs ^= rhs;
-          break;
+    if (["export", "local", "readonly"].includes(rest[0]!.text)) {
+      for (const w of rest.slice(1)) {
+        const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(w.text);
+        if (m) this.env.set(m[1]!, m[2]!);
       }
+      return;
     }
-  };
-  const v = binary(1);
-  if (typeof v === "string") return v;
-  if (i < toks.length) return `unexpected "${toks[i]}"`;
-  return v;
+    const hd = s.heredoc ? this.heredocs.get(s.heredoc) : undefined;
+    let hdText = hd?.text;
+    if (hd && s.heredoc && s.heredoc.t === "heredoc" && !s.heredoc.quoted) {
+      hdText = hd.text.replace(
+        /\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
+        (_m, a: string | undefined, b: string | undefined) => this.env.get((a ?? b)!) ?? "",
+      );
+    }
+    this.commands.push({
+      words: rest,
+      loc: s.loc,
+      ...(hd ? { heredoc: { text: hdText!, loc: hd.loc } } : {}),
+      ...defined({ cond: s.cond }),
+    });
+  }
 }

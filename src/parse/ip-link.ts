@@ -1,0 +1,226 @@
+/**
+ * `ip link` and `ip tuntap` (ip/iplink.c, ip/iptuntap.c) → typed commands.
+ * @module
+ */
+import type { LinkKind } from "../core/kinds.js";
+import { defined } from "../core/result.js";
+import { getU32 } from "../addr/num.js";
+import { matches, type ArgCursor } from "./args.js";
+import type { IpCommand } from "./ipcmd.js";
+import type { Word } from "./shell.js";
+
+type LinkAdd = Extract<IpCommand, { obj: "link"; op: "add" }>;
+type LinkSet = Extract<IpCommand, { obj: "link"; op: "set" }>;
+
+/** `Not enough information: "dev" argument is required.` (iplink.c, exit 255). */
+function needDev(c: ArgCursor, expected?: string): never {
+  const message = 'Not enough information: "dev" argument is required.';
+  return c.fail("ip.incomplete", message, undefined, 255, expected);
+}
+
+/** do_iplink: the command word, then its arguments. */
+export function parseLink(c: ArgCursor): IpCommand {
+  const cmdW = c.next();
+  const cmd = cmdW?.text ?? "show";
+  if (!cmdW || matches(cmd, "show") || matches(cmd, "list") || matches(cmd, "lst"))
+    return linkShow(c);
+  if (matches(cmd, "add")) return linkAdd(c);
+  if (matches(cmd, "delete")) return linkDel(c);
+  if (matches(cmd, "set") || matches(cmd, "change")) return linkSet(c, cmdW);
+  return c.fail(
+    "ip.unknown-command",
+    `Command "${cmd}" is unknown, try "ip link help".`,
+    cmdW,
+    255,
+    "add, delete, set or show",
+  );
+}
+
+function linkShow(c: ArgCursor): IpCommand {
+  let dev: Word | undefined;
+  while (!c.done) {
+    const w = c.next()!;
+    if (w.text === "dev") dev = c.nextArg();
+    else if (w.text !== "up") dev = w;
+  }
+  return { obj: "link", op: "show", ...defined({ dev: dev?.text, devWord: dev }) };
+}
+
+/** `type veth|bridge [peer [name] NAME]`: the kind, and the veth peer's name. */
+function linkType(c: ArgCursor): { kind: LinkKind; peer?: string } {
+  const v = c.nextArg();
+  if (v.text === "bridge") return { kind: "bridge" };
+  if (v.text !== "veth")
+    return c.fail(
+      "rtnl.unknown-kind",
+      "Error: Unknown device type.",
+      v,
+      2,
+      "veth or bridge (dummy, wireguard, vrf: use a tun named like the device)",
+    );
+  if (c.peek()?.text !== "peer") return { kind: "veth" };
+  c.next();
+  if (c.peek()?.text === "name") c.next();
+  const peer = c.nextArg().text;
+  if (c.peek()?.text === "netns")
+    return c.fail(
+      "ip.not-modelled",
+      "moving a veth peer to another namespace is not modelled; keep both ends in the host",
+      c.peek(),
+      1,
+      "peer name NAME",
+    );
+  return { kind: "veth", peer };
+}
+
+/** `mtu N` (iplink.c: get_integer, here get_u32 as before). */
+function mtuArg(c: ArgCursor): number {
+  const v = c.nextArg();
+  return getU32(v.text) ?? c.invarg('Invalid "mtu" value\n', v);
+}
+
+function linkAdd(c: ArgCursor): IpCommand {
+  let name: Word | undefined;
+  let type: { kind: LinkKind; peer?: string } | undefined;
+  const o: Partial<Pick<LinkAdd, "mtu" | "up" | "mac" | "master" | "txqlen">> = {};
+  while (!c.done) {
+    const w = c.next()!;
+    const t = w.text;
+    if (t === "name" || t === "dev") name = c.nextArg();
+    else if (t === "type") type = linkType(c);
+    else if (t === "mtu") o.mtu = mtuArg(c);
+    else if (t === "up") o.up = true;
+    else if (t === "address") o.mac = c.nextArg().text.toLowerCase();
+    else if (t === "master") o.master = c.nextArg().text;
+    else if (t === "txqueuelen" || t === "qlen" || t === "txqlen")
+      o.txqlen = getU32(c.nextArg().text);
+    else if (!name) name = w;
+    else return c.duparg2("dev", w);
+  }
+  if (!name) return needDev(c, "a device name");
+  if (!type)
+    return c.fail(
+      "ip.link-kind",
+      'Not enough information: "type" argument is required',
+      undefined,
+      1,
+      "type veth|bridge",
+    );
+  const { kind, peer } = type;
+  return {
+    obj: "link",
+    op: "add",
+    name: name.text,
+    nameWord: name,
+    kind,
+    ...defined({ peer, mtu: o.mtu, up: o.up, mac: o.mac || undefined }),
+    ...defined({ master: o.master || undefined, txqlen: o.txqlen }),
+  };
+}
+
+function linkDel(c: ArgCursor): IpCommand {
+  let dev: Word | undefined;
+  while (!c.done) {
+    const w = c.next()!;
+    if (w.text === "dev") dev = c.nextArg();
+    else if (w.text === "type") c.next();
+    else dev = w;
+  }
+  if (!dev) return needDev(c);
+  return { obj: "link", op: "del", dev: dev.text, devWord: dev };
+}
+
+const LINK_FLAGS = [
+  "arp",
+  "multicast",
+  "allmulticast",
+  "promisc",
+  "trailers",
+  "carrier",
+  "dynamic",
+];
+
+function linkSet(c: ArgCursor, cmdW: Word): IpCommand {
+  let dev: Word | undefined;
+  const out: LinkSet = { obj: "link", op: "set", dev: "", devWord: cmdW };
+  while (!c.done) {
+    const w = c.next()!;
+    const t = w.text;
+    if (t === "up") out.up = true;
+    else if (t === "down") out.up = false;
+    else if (t === "mtu") out.mtu = mtuArg(c);
+    else if (t === "master") out.master = c.nextArg().text;
+    else if (t === "nomaster") out.master = null;
+    else if (t === "group") {
+      const v = c.nextArg();
+      out.group = getU32(v.text) ?? c.invarg('Invalid "group" value\n', v);
+    } else if (t === "name") out.newName = c.nextArg().text;
+    else if (t === "address") out.mac = c.nextArg().text.toLowerCase();
+    else if (t === "txqueuelen" || t === "qlen" || t === "txqlen") {
+      const n = getU32(c.nextArg().text);
+      if (n !== undefined) out.txqlen = n;
+    } else if (t === "dev") dev = c.nextArg();
+    else if (LINK_FLAGS.includes(t))
+      return c.fail(
+        "ip.not-modelled",
+        `link flag "${t}" is not modelled by routelab`,
+        w,
+        1,
+        "up, down, mtu, master, nomaster, group, name, address",
+      );
+    else if (!dev) dev = w;
+    else return c.duparg2("dev", w);
+  }
+  if (!dev) return needDev(c);
+  out.dev = dev.text;
+  out.devWord = dev;
+  return out;
+}
+
+/** do_iptuntap add/del. */
+export function parseTuntap(c: ArgCursor): IpCommand {
+  const cmdW = c.next();
+  if (!cmdW)
+    return c.fail(
+      "ip.usage",
+      "Usage: ip tuntap { add | del | show | list | lst | help } ...",
+      undefined,
+      255,
+    );
+  const op = matches(cmdW.text, "add") ? "add" : matches(cmdW.text, "delete") ? "del" : undefined;
+  if (!op)
+    return c.fail(
+      "ip.unknown-command",
+      `Command "${cmdW.text}" is unknown, try "ip tuntap help".`,
+      cmdW,
+      255,
+      "add or del",
+    );
+  let name: Word | undefined;
+  let mode: "tun" | "tap" | undefined;
+  while (!c.done) {
+    const w = c.next()!;
+    if (w.text === "mode") {
+      const v = c.nextArg();
+      if (v.text !== "tun" && v.text !== "tap")
+        return c.fail("ip.tuntap-mode", `Unknown tunnel mode "${v.text}"`, v, 255, "tun or tap");
+      mode = v.text;
+    } else if (w.text === "tun" || w.text === "tap") mode = w.text;
+    else if (w.text === "dev" || w.text === "name") name = c.nextArg();
+    else if (["user", "group"].includes(w.text)) c.nextArg();
+    else if (["one_queue", "pi", "vnet_hdr", "multi_queue", "persist"].includes(w.text)) {
+      /* flags: no routing effect */
+    } else if (!name) name = w;
+    else return c.fail("ip.garbage", `Unknown tunnel option "${w.text}"`, w, 255);
+  }
+  if (!name) return needDev(c);
+  if (!mode)
+    return c.fail(
+      "ip.tuntap-mode",
+      "You failed to specify a tunnel mode",
+      undefined,
+      255,
+      "mode tun|tap",
+    );
+  return { obj: "tuntap", op, name: name.text, nameWord: name, mode };
+}
