@@ -187,8 +187,9 @@ export class Host {
    * Never throws on bad input: problems are in {@link Host.issues}.
    * @example
    * ```ts
-   * const host = Host.load([{ name: "a.sh", text: "ip route add 10.0.0.0/8 dev lo\n" }]);
-   * host.issues.length; // 0
+   * const text = "ip link set lo up\nip route add 10.0.0.0/8 dev lo\n";
+   * Host.load([{ name: "a.sh", text }]).issues.length; // 0
+   * Host.load([{ name: "b.sh", text: "ip rule add bogus\n" }]).issues[0]?.code; // "ip.invarg"
    * ```
    */
   static load(files: readonly HostInput[], opts: HostOptions = {}): Host {
@@ -230,7 +231,7 @@ export class Host {
    * (`ok: false`, `errno`), as `RTNETLINK answers: …`.
    * @example
    * ```ts
-   * const host = Host.load([]);
+   * const host = Host.load([{ name: "lo.sh", text: "ip link set lo up\n" }]);
    * const r = host.routeGet("127.0.0.1", { uid: 1000, ipproto: "tcp", dport: 443 });
    * if (r.ok && r.value.ok) r.value.type; // "local"
    * ```
@@ -244,7 +245,8 @@ export class Host {
    * The decision with its explanation: each rule visited, each table lookup, the source chosen.
    * @example
    * ```ts
-   * const r = Host.load([]).explain("127.0.0.1");
+   * const host = Host.load([{ name: "lo.sh", text: "ip link set lo up\n" }]);
+   * const r = host.explain("127.0.0.1");
    * if (r.ok) console.log(r.value.lines.join("\n"));
    * ```
    */
@@ -259,7 +261,8 @@ export class Host {
    * `gid` and `reply`, as a string or as words.
    * @example
    * ```ts
-   * const r = Host.load([]).trace("127.0.0.1 uid 1000 ipproto udp dport 443");
+   * const host = Host.load([{ name: "lo.sh", text: "ip link set lo up\n" }]);
+   * const r = host.trace("127.0.0.1 dport 53");
    * if (r.ok) r.value.final.verdict; // "delivered"
    * ```
    */
@@ -278,7 +281,7 @@ export class Host {
    * Output and exit status are the CLI's, byte for byte.
    * @example
    * ```ts
-   * const host = Host.load([]);
+   * const host = Host.load([{ name: "lo.sh", text: "ip link set lo up\n" }]);
    * host.ip("-j rule show").stdout === host.ip(["-j", "rule", "show"]).stdout; // true
    * ```
    */
@@ -294,7 +297,8 @@ export class Host {
    * `Command failed FILE:N` and ends the run unless `force`.
    * @example
    * ```ts
-   * const out = Host.load([]).batch("route get 127.0.0.1\nrule show\n", { force: true });
+   * const host = Host.load([{ name: "lo.sh", text: "ip link set lo up\n" }]);
+   * const out = host.batch("route get 127.0.0.1\nrule show\n");
    * out.status; // 0
    * ```
    */
@@ -309,7 +313,7 @@ export class Host {
    * lines of full tables take a fast reader). Returns the issues; `show` lines print nothing.
    * @example
    * ```ts
-   * const host = Host.load([]);
+   * const host = Host.load([{ name: "lo.sh", text: "ip link set lo up\n" }]);
    * host.applyBatch("route add 10.0.0.0/8 dev lo\n", "changes").length; // 0
    * ```
    */
@@ -353,7 +357,18 @@ export class Host {
    * Answer `n` IPv4 output questions at full speed (a compiled decider, recompiled after the
    * host changes; nothing allocated per question). Returns how many questions it left to
    * {@link Host.routeGet} (status -1). Same answers as `routeGet`, without the trace.
-   * @example host.decideBatch(n, questions, answers)
+   * @example
+   * ```ts
+   * const host = Host.load([{ name: "lo.sh", text: "ip link set lo up\n" }]);
+   * const u32 = () => new Uint32Array(1);
+   * const q = { dst: u32(), src: u32(), mark: u32(), uid: u32(), tos: new Uint8Array(1) };
+   * const proto = new Uint8Array([17]), sport = new Uint16Array(1), dport = new Uint16Array(1);
+   * const a = { status: new Int8Array(1), pos: new Int32Array(1), oif: new Int32Array(1) };
+   * q.dst[0] = 0x01010101; // 1.1.1.1
+   * const out = { ...a, gateway: u32(), prefsrc: u32() };
+   * host.decideBatch(1, { ...q, proto, sport, dport }, out); // 0 left to routeGet
+   * a.status[0]; // 1: ENETUNREACH (nothing routes there)
+   * ```
    */
   decideBatch(n: number, q: BatchQuestions4, out: BatchAnswers4): number {
     let d = this.decider;

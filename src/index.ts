@@ -8,7 +8,8 @@
  * @example
  * ```ts
  * import { Host } from "routelab";
- * const host = Host.load([{ name: "setup.sh", text: "ip rule add fwmark 129 lookup 129\n" }]);
+ * const text = "ip link set lo up\nip rule add fwmark 129 lookup 129\n";
+ * const host = Host.load([{ name: "setup.sh", text }]);
  * const r = host.routeGet("127.0.0.1", { mark: 129 });
  * if (r.ok && r.value.ok) console.log(r.value.type); // "local"
  * ```

@@ -61,7 +61,10 @@ function fileSize(path: string): number {
   }
 }
 
-/** A file's text in 64 KiB pieces (young-generation strings: no large garbage) (UTF-8, BOM kept like readFileSync). */
+/**
+ * A file's text in 64 KiB pieces (young-generation strings: no large garbage), UTF-8 with
+ * the BOM kept as readFileSync keeps it.
+ */
 function* fileChunks(path: string): Generator<string> {
   const fd = openSync(path, "r");
   try {
@@ -96,7 +99,8 @@ function progressLine(): { progress?: HostOptions["progress"]; done(): void } {
       shown = true;
       const pct = total > 0 ? ` ${Math.min(100, Math.floor((done * 100) / total))}%` : "";
       process.stderr.write(
-        `\rroutelab: loading ${file}${pct} (${(done / 1048576).toFixed(0)} MiB, ${((now - t0) / 1000).toFixed(1)} s)\x1b[K`,
+        `\rroutelab: loading ${file}${pct} (${(done / 1048576).toFixed(0)} MiB, ` +
+          `${((now - t0) / 1000).toFixed(1)} s)\x1b[K`,
       );
     },
     done() {
@@ -178,7 +182,8 @@ function main(argv: string[]): number {
   if (errors.length) {
     for (const e of errors) process.stderr.write(renderIssue(e, "error") + "\n");
     process.stderr.write(
-      `routelab: ${errors.length} error${errors.length > 1 ? "s" : ""} while loading; nothing was answered\n`,
+      `routelab: ${errors.length} error${errors.length > 1 ? "s" : ""} while loading; ` +
+        "nothing was answered\n",
     );
     return 2;
   }
@@ -198,7 +203,8 @@ function ctime(): string {
   const p = (n: number) => String(n).padStart(2, "0");
   const day = d.toDateString();
   const time = `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
-  return `${day.slice(0, 3)} ${day.slice(4, 7)} ${String(d.getDate()).padStart(2, " ")} ${time} ${d.getFullYear()}`;
+  const date = String(d.getDate()).padStart(2, " ");
+  return `${day.slice(0, 3)} ${day.slice(4, 7)} ${date} ${time} ${d.getFullYear()}`;
 }
 
 try {
@@ -206,7 +212,8 @@ try {
 } catch (e) {
   // A bug in routelab, not in the input: say so in one line, never a stack trace.
   process.stderr.write(
-    `routelab: internal error: ${(e as Error).message ?? String(e)} (please report this with the input that caused it)\n`,
+    `routelab: internal error: ${(e as Error).message ?? String(e)} ` +
+      "(please report this with the input that caused it)\n",
   );
   process.exitCode = 70;
 }

@@ -447,7 +447,7 @@ function changed(a: NfPacket, b: NfPacket): boolean {
 
 /**
  * Follow one packet (or its reply) through the host.
- * @example journey(state, chains, { family: 4, dst: v4(0x01010101), uid: 1000, ipproto: 17, dport: 443 })
+ * @example journey(state, [], { family: 4, dst: v4(0x01010101), uid: 1000, ipproto: 17, dport: 443 })
  */
 export function journey(
   s: HostState,

@@ -649,7 +649,7 @@ function route6(s: HostState, q: RouteQuery, flow: Flow, trace: TraceStep[]): De
 /**
  * `ip route get`: the decision the kernel returns for a query, with a trace.
  * Throws nothing; device names must exist (the CLI checks them, like iproute2).
- * @example routeGet(state, { family: 4, dst: parseAddr("1.1.1.1").value, mark: 129 })
+ * @example routeGet(state, { family: 4, dst: v4(0x01010101), mark: 129 })
  */
 export function routeGet(s: HostState, q: RouteQuery): Decision {
   const trace: TraceStep[] = [];

@@ -31,7 +31,8 @@ import { defined } from "../core/result.js";
 export interface CmdContext {
   env?: JourneyEnv;
   chains?: () => readonly NfBaseChain[];
-  netfilter?: () => HostNetfilter /** Date printed in iptables-save comments (the CLI passes the current time). */;
+  netfilter?: () => HostNetfilter;
+  /** Date printed in iptables-save comments (the CLI passes the current time). */
   now?: () => string;
 }
 
@@ -250,7 +251,8 @@ export function runBatch(
     const r = po.error
       ? errOut(po.error)
       : runCommand(s, lineOpts, ws.slice(po.next), { ...loc, col: line.length + 1 }, ctx);
-    // A line that may have changed the host: the decider is compiled again before the next question.
+    // A line that may have changed the host: the decider is compiled again before the next
+    // question.
     if (g === Got.Other) fast.invalidate();
     out.str(r.stdout);
     err.str(r.stderr);
