@@ -379,8 +379,11 @@ function buildInputs(dir) {
 // ---------------------------------------------------------------------------------------
 // anchors
 
+/** @typedef {{ c0: TrieNode | null, c1: TrieNode | null, v: number }} TrieNode */
+
 /** The reference's B.2 (i): a naive binary trie of {c0, c1, v} objects. */
 function naiveTrie4(addr, len) {
+  /** @type {TrieNode} */
   const root = { c0: null, c1: null, v: -1 };
   for (let i = 0; i < addr.length; i++) {
     let n = root;
@@ -392,6 +395,7 @@ function naiveTrie4(addr, len) {
     n.v = i;
   }
   return (a) => {
+    /** @type {TrieNode | null} */
     let n = root,
       best = root.v;
     for (let b = 0; b < 32 && n; b++) {
@@ -402,6 +406,7 @@ function naiveTrie4(addr, len) {
   };
 }
 function naiveTrie6(words, len) {
+  /** @type {TrieNode} */
   const root = { c0: null, c1: null, v: -1 };
   for (let i = 0; i < len.length; i++) {
     let n = root;
@@ -413,6 +418,7 @@ function naiveTrie6(words, len) {
     n.v = i;
   }
   return (w, o) => {
+    /** @type {TrieNode | null} */
     let n = root,
       best = root.v;
     for (let b = 0; b < 128 && n; b++) {
@@ -601,6 +607,7 @@ async function main() {
           });
       }, 1);
     // -batch, text in and text out, like the kernel run
+    /** @type {import("routelab").IpResult | undefined} */
     let batchOut;
     const bsecs = timeIt(() => {
       batchOut = host.batch(probesText, { force: true, file: "probes.txt" });
@@ -617,7 +624,7 @@ async function main() {
         }
         return m;
       };
-      const a = blocks(batchOut.stdout),
+      const a = blocks(batchOut?.stdout ?? ""),
         b = blocks(res.kOut);
       let same = 0,
         total = 0;
