@@ -165,16 +165,17 @@ function main(argv: string[]): number {
     inputs.push({ name: f, text });
   }
   const pl = progressLine();
-  const host = Host.load(inputs, {
+  const opts: HostOptions = {
     readFile: readText,
     readChunks: (p) => {
       const size = fileSize(p);
       return size >= BIG_FILE ? { chunks: fileChunks(p), size } : undefined;
     },
     now: ctime,
-    ...(pl.progress ? { progress: pl.progress } : {}),
-    ...(listens ? { listens } : {}),
-  });
+  };
+  if (pl.progress) opts.progress = pl.progress;
+  if (listens) opts.listens = listens;
+  const host = Host.load(inputs, opts);
   pl.done();
   const errors = host.errors;
   for (const w of host.issues.filter((x) => x.severity === "warning"))
