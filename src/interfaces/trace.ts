@@ -300,7 +300,8 @@ export function runTrace(
 }
 
 /**
- * Parse a listening socket: `udp|tcp ADDRESS PORT [transparent]` (one argument, words separated by spaces).
+ * Parse a listening socket: `udp|tcp ADDRESS PORT [transparent]` (one argument, words
+ * separated by spaces).
  * @example parseListen("udp 127.0.0.1 12345 transparent")
  */
 export function parseListen(spec: string): ListenSpec | string {

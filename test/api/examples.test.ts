@@ -133,7 +133,8 @@ describe("JSDoc @examples of the public API", () => {
       const diags = [...program.getSemanticDiagnostics(sf), ...program.getSyntacticDiagnostics(sf)]
         // Unused-import noise: the prelude imports every name.
         .filter((d) => d.code !== 6133 && d.code !== 6192);
-      const why = diags.map((d) => `\n  → ${ts.flattenDiagnosticMessageText(d.messageText, " ")}`);
+      const text = (d: ts.Diagnostic) => ts.flattenDiagnosticMessageText(d.messageText, " ");
+      const why = diags.map((d) => `\n  → ${text(d)}`);
       if (diags.length) failing.set(`${f.ex.file}:${f.ex.line}`, `${f.ex.code}${why.join("")}`);
     }
     const unexpected = [...failing].filter(([k]) => !(k in KNOWN_BROKEN));

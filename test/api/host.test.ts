@@ -114,7 +114,7 @@ describe("Host commands", () => {
     });
   });
 
-  it("trace gives the journey: the example's uid 1000 traffic is marked and leaves by clash0", () => {
+  it("trace: the example's uid 1000 traffic is marked and leaves by clash0", () => {
     const t = host.trace("1.1.1.1 uid 1000 ipproto udp dport 443");
     expect(t.ok).toBe(true);
     if (!t.ok) return;
