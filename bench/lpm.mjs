@@ -9,7 +9,7 @@
 // Lookup sets are half "hit" (a random address inside a random table prefix) and half
 // "uniform" (uniform over 2^32 for v4, uniform inside a random RIR block such as 2a00::/12 for v6),
 // timed separately after a warm-up.
-import { Lpm4Dir248, Lpm6Multibit } from "../dist/fib/index.js";
+import { Lpm4Dir248, Lpm6Multibit } from "#fib";
 
 /** xorshift32 with a fixed seed; returns uint32. */
 function rng(seed = 0x9e3779b9) {

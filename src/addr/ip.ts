@@ -12,8 +12,8 @@
  *
  * @example
  * ```ts
- * const p = parsePrefix("10/8", 4); // { addr: { family: 4, v: 0x0a000000 }, len: 8 }
- * formatPrefix(p.value);            // "10.0.0.0/8"
+ * const p = parsePrefix("10/8", 4); // { ok: true, value: { addr: { family: 4, v: 0x0a000000 }, len: 8 } }
+ * if (p.ok) formatPrefix(p.value);  // "10.0.0.0/8"
  * ```
  * @module
  */
@@ -66,7 +66,7 @@ export function mask6(len: number): bigint {
 
 /**
  * Does `p` contain address `a` (families must agree)?
- * @example contains(parsePrefix("10/8").value!, parseAddr("10.1.2.3").value!)
+ * @example contains({ addr: v4(0x0a000000), len: 8 }, v4(0x0a010203)) // true
  */
 export function contains(p: Prefix, a: Addr): boolean {
   if (p.addr.family !== a.family) return false;
@@ -83,7 +83,7 @@ export function addrEq(a: Addr | undefined, b: Addr | undefined): boolean {
   return a.family === b.family && a.v === b.v;
 }
 
-/** The network part of a prefix (host bits cleared). @example network(prefix) */
+/** The network part of a prefix (host bits cleared). @example network({ addr: v4(0x0a010203), len: 8 }) // 10.0.0.0 */
 export function network(p: Prefix): Addr {
   if (p.addr.family === 4) return v4(p.addr.v & mask4(p.len));
   return v6(p.addr.v & mask6(p.len));

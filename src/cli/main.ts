@@ -11,18 +11,14 @@
  * @module
  */
 import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs";
-import { createHostState } from "../model/host.js";
-import { loadText, type LoadIssue, type LoadOptions } from "../model/load.js";
-import { parseIpOptions } from "../parse/options.js";
-import { loadChunked } from "../model/load-stream.js";
-import type { HostState } from "../model/types.js";
-import type { Word } from "../parse/shell.js";
-import { runBatch, runCommand } from "../interfaces/commands.js";
-import { report } from "../interfaces/report.js";
-import { renderIssue } from "../interfaces/render.js";
-import { buildNetfilter } from "../model/netfilter.js";
-import { parseListen } from "../interfaces/trace.js";
-import type { ListenSpec } from "../engine/journey.js";
+import {
+  Host,
+  parseListen,
+  renderIssue,
+  type HostInput,
+  type HostOptions,
+  type ListenSpec,
+} from "../index.js";
 
 const USAGE = `Usage: routelab [--load FILE]... [ OPTIONS ] OBJECT { COMMAND | help }
        routelab [--load FILE]... [ OPTIONS ] -batch FILE
@@ -34,6 +30,16 @@ where  OBJECT := { link | address | route | rule }
 Files given with --load are setup scripts (ip, sysctl, iptables, nft lines) or dumps
 (ip -j link/addr/rule/route output, ip rule / ip route show text, sysctl -a).
 `;
+
+/** The version in the package's own package.json (dist/cli/main.js → ../../package.json). */
+function version(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8"));
+    return typeof pkg.version === "string" ? pkg.version : "unknown";
+  } catch {
+    return "unknown";
+  }
+}
 
 function readText(path: string): string | undefined {
   try {
@@ -55,7 +61,10 @@ function fileSize(path: string): number {
   }
 }
 
-/** A file's text in 64 KiB pieces (young-generation strings: no large garbage) (UTF-8, BOM kept like readFileSync). */
+/**
+ * A file's text in 64 KiB pieces (young-generation strings: no large garbage), UTF-8 with
+ * the BOM kept as readFileSync keeps it.
+ */
 function* fileChunks(path: string): Generator<string> {
   const fd = openSync(path, "r");
   try {
@@ -77,7 +86,7 @@ function* fileChunks(path: string): Generator<string> {
  * A progress line for long loads: only on a terminal, only once a load has run for a
  * second, at most ten updates a second; `done()` clears it.
  */
-function progressLine(): { progress?: LoadOptions["progress"]; done(): void } {
+function progressLine(): { progress?: HostOptions["progress"]; done(): void } {
   if (!process.stderr.isTTY) return { done() {} };
   const t0 = Date.now();
   let last = 0,
@@ -90,7 +99,8 @@ function progressLine(): { progress?: LoadOptions["progress"]; done(): void } {
       shown = true;
       const pct = total > 0 ? ` ${Math.min(100, Math.floor((done * 100) / total))}%` : "";
       process.stderr.write(
-        `\rroutelab: loading ${file}${pct} (${(done / 1048576).toFixed(0)} MiB, ${((now - t0) / 1000).toFixed(1)} s)\x1b[K`,
+        `\rroutelab: loading ${file}${pct} (${(done / 1048576).toFixed(0)} MiB, ` +
+          `${((now - t0) / 1000).toFixed(1)} s)\x1b[K`,
       );
     },
     done() {
@@ -122,11 +132,11 @@ function main(argv: string[]): number {
     }
     if (a === "--listen") {
       const l = parseListen(argv[i + 1] ?? "");
-      if (typeof l === "string") {
-        process.stderr.write(`routelab: ${l}\n`);
+      if (!l.ok) {
+        process.stderr.write(`routelab: ${l.error.message}\n`);
         return 2;
       }
-      (listens ??= []).push(l);
+      (listens ??= []).push(l.value);
       i += 2;
       continue;
     }
@@ -135,110 +145,67 @@ function main(argv: string[]): number {
       return 0;
     }
     if (a === "-V" || a === "--version") {
-      process.stdout.write("routelab 0.1.0 (speaks iproute2-6.1.0)\n");
+      process.stdout.write(`routelab ${version()} (speaks iproute2-6.1.0)\n`);
       return 0;
     }
     break;
   }
-  const host: HostState = createHostState();
-  const issues: LoadIssue[] = [];
+  const inputs: HostInput[] = [];
+  for (const f of loads) {
+    const size = fileSize(f);
+    if (size >= BIG_FILE) {
+      inputs.push({ name: f, open: () => fileChunks(f), size });
+      continue;
+    }
+    const text = readText(f);
+    if (text === undefined) {
+      process.stderr.write(`routelab: cannot read "${f}": No such file or directory\n`);
+      return 2;
+    }
+    inputs.push({ name: f, text });
+  }
   const pl = progressLine();
-  const opts: LoadOptions = {
+  const opts: HostOptions = {
     readFile: readText,
     readChunks: (p) => {
       const size = fileSize(p);
       return size >= BIG_FILE ? { chunks: fileChunks(p), size } : undefined;
     },
-    ...(pl.progress ? { progress: pl.progress } : {}),
+    now: ctime,
   };
-  for (const f of loads) {
-    const size = fileSize(f);
-    if (size >= BIG_FILE) {
-      issues.push(...loadChunked(host, { open: () => fileChunks(f), size }, f, opts));
-      continue;
-    }
-    const text = readText(f);
-    if (text === undefined) {
-      pl.done();
-      process.stderr.write(`routelab: cannot read "${f}": No such file or directory\n`);
-      return 2;
-    }
-    issues.push(...loadText(host, text, f, opts));
-  }
+  if (pl.progress) opts.progress = pl.progress;
+  if (listens) opts.listens = listens;
+  const host = Host.load(inputs, opts);
   pl.done();
-  const byLoc = (a: LoadIssue, b: LoadIssue) =>
-    a.loc && b.loc
-      ? a.loc.file === b.loc.file
-        ? a.loc.line - b.loc.line || a.loc.col - b.loc.col
-        : 0
-      : 0;
-  issues.sort(byLoc);
-  const errors = issues.filter((x) => x.severity === "error");
-  for (const w of issues.filter((x) => x.severity === "warning"))
+  const errors = host.errors;
+  for (const w of host.issues.filter((x) => x.severity === "warning"))
     process.stderr.write(renderIssue(w, "warning") + "\n");
   if (errors.length) {
     for (const e of errors) process.stderr.write(renderIssue(e, "error") + "\n");
     process.stderr.write(
-      `routelab: ${errors.length} error${errors.length > 1 ? "s" : ""} while loading; nothing was answered\n`,
+      `routelab: ${errors.length} error${errors.length > 1 ? "s" : ""} while loading; ` +
+        "nothing was answered\n",
     );
     return 2;
   }
-  // Netfilter rulesets: replayed from the recorded commands; a command iptables/nft would refuse is an input error.
-  const nf = buildNetfilter(host, readText);
-  if (nf.issues.length) {
-    for (const e of nf.issues) process.stderr.write(renderIssue(e, "error") + "\n");
-    process.stderr.write(
-      `routelab: ${nf.issues.length} netfilter error${nf.issues.length > 1 ? "s" : ""} while loading; nothing was answered\n`,
-    );
-    return 2;
-  }
-  // iptables-save prints ctime() of now: "Thu Nov 26 07:33:16 2026".
-  const now = () => {
-    const d = new Date();
-    const p = (n: number) => String(n).padStart(2, "0");
-    return `${d.toDateString().slice(0, 3)} ${d.toDateString().slice(4, 7)} ${String(d.getDate()).padStart(2, " ")} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())} ${d.getFullYear()}`;
-  };
-  const ctx = {
-    chains: () => nf.chains,
-    netfilter: () => nf,
-    now,
-    env: listens ? { listens } : {},
-  };
-  const words: Word[] = argv
-    .slice(i)
-    .map((text, k) => ({ text, loc: { file: "<argv>", line: 1, col: k + 1 } }));
-  const po = parseIpOptions(words, 0);
-  if (po.error) {
-    process.stderr.write(po.error.message.trimEnd() + "\n");
-    return po.error.exit;
-  }
-  const rest = words.slice(po.next);
-  const end = { file: "<argv>", line: 1, col: argv.length + 1 };
-  if (po.opts.batch !== undefined) {
-    const text = readText(po.opts.batch);
-    if (text === undefined) {
-      process.stderr.write(
-        `Cannot open file "${po.opts.batch}" for reading: No such file or directory\n`,
-      );
-      return 1;
-    }
-    const r = runBatch(host, po.opts, text, po.opts.batch === "-" ? "<stdin>" : po.opts.batch, ctx);
-    process.stdout.write(r.stdout);
-    process.stderr.write(r.stderr);
-    return r.status;
-  }
-  if (!rest.length) {
+  const r = host.ip(argv.slice(i));
+  if (r.noCommand) {
     process.stdout.write(USAGE);
     return loads.length ? 0 : 1;
   }
-  if (rest[0]!.text === "report") {
-    process.stdout.write(report(host, loads, nf.chains));
-    return 0;
-  }
-  const r = runCommand(host, po.opts, rest, end, ctx);
   process.stdout.write(r.stdout);
   process.stderr.write(r.stderr);
   return r.status;
+}
+
+/** iptables-save prints ctime() of now: "Thu Nov 26 07:33:16 2026". */
+function ctime(): string {
+  const d = new Date();
+  const p = (n: number) => String(n).padStart(2, "0");
+  const day = d.toDateString();
+  const time = `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+  const date = String(d.getDate()).padStart(2, " ");
+  return `${day.slice(0, 3)} ${day.slice(4, 7)} ${date} ${time} ${d.getFullYear()}`;
 }
 
 try {
@@ -246,7 +213,8 @@ try {
 } catch (e) {
   // A bug in routelab, not in the input: say so in one line, never a stack trace.
   process.stderr.write(
-    `routelab: internal error: ${(e as Error).message ?? String(e)} (please report this with the input that caused it)\n`,
+    `routelab: internal error: ${(e as Error).message ?? String(e)} ` +
+      "(please report this with the input that caused it)\n",
   );
   process.exitCode = 70;
 }

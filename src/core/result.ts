@@ -12,7 +12,7 @@ export function ok<T>(value: T): { ok: true; value: T } {
   return { ok: true, value };
 }
 
-/** @example err(issue("usage", "bad")) */
+/** @example err({ code: "usage", message: "bad" }) // { ok: false, error: … } */
 export function err<E>(error: E): { ok: false; error: E } {
   return { ok: false, error };
 }

@@ -4,7 +4,7 @@
  * @module
  */
 import type { Family } from "../addr/ip.js";
-import { runIpLine, batchWords } from "../model/load.js";
+import { batchWords, runIpLine } from "../model/load.js";
 import { parseIpOptions } from "../parse/options.js";
 import { parseIpArgv, type IpCommand, type IpOptions } from "../parse/ipcmd.js";
 import type { IpError } from "../parse/args.js";
@@ -18,6 +18,7 @@ import { printRules } from "../print/rules.js";
 import { printRoutes } from "../print/routes.js";
 import { printAddrs, printLinks } from "../print/links.js";
 import { explain } from "./explain.js";
+import { report } from "./report.js";
 import type { NfBaseChain } from "../netfilter/types.js";
 import type { HostNetfilter } from "../model/netfilter.js";
 import { iptablesSave } from "../netfilter/iptables/index.js";
@@ -25,12 +26,14 @@ import { nftListRuleset } from "../netfilter/nft/index.js";
 import { parseTrace, runTrace, traceJson, traceText } from "./trace.js";
 import { FastGets, Got, TextOut } from "./batch-get.js";
 import type { JourneyEnv } from "../engine/journey.js";
+import { defined } from "../core/result.js";
 
 /** What commands may need beyond the host: its netfilter base chains (built once). */
 export interface CmdContext {
   env?: JourneyEnv;
   chains?: () => readonly NfBaseChain[];
-  netfilter?: () => HostNetfilter /** Date printed in iptables-save comments (the CLI passes the current time). */;
+  netfilter?: () => HostNetfilter;
+  /** Date printed in iptables-save comments (the CLI passes the current time). */
   now?: () => string;
 }
 
@@ -65,19 +68,8 @@ function toQuery(
         token: d,
         exit: 1,
       };
-  return {
-    family: q.family,
-    dst: q.dst,
-    ...(q.from ? { from: q.from } : {}),
-    ...(q.iif ? { iif: q.iif } : {}),
-    ...(q.oif ? { oif: q.oif } : {}),
-    ...(q.mark !== undefined ? { mark: q.mark } : {}),
-    ...(q.tos !== undefined ? { tos: q.tos } : {}),
-    ...(q.uid !== undefined ? { uid: q.uid } : {}),
-    ...(q.ipproto !== undefined ? { ipproto: q.ipproto } : {}),
-    ...(q.sport !== undefined ? { sport: q.sport } : {}),
-    ...(q.dport !== undefined ? { dport: q.dport } : {}),
-  };
+  const { family, dst, from, iif, oif, mark, tos, uid, ipproto, sport, dport } = q;
+  return { family, dst, ...defined({ from, iif, oif, mark, tos, uid, ipproto, sport, dport }) };
 }
 
 /**
@@ -97,20 +89,11 @@ export function runCommand(
     const fam = first === "iptables-save" ? 4 : 6;
     const t = words.findIndex((w) => w.text === "-t" || w.text === "--table");
     const table = t >= 0 ? words[t + 1]?.text : undefined;
-    return ok(
-      nf
-        ? iptablesSave(nf.iptables, fam, {
-            ...(table ? { table: table as never } : {}),
-            ...(ctx.now ? { date: ctx.now() } : {}),
-          })
-        : "",
-    );
+    const save = defined({ table: (table || undefined) as never, date: ctx.now?.() });
+    return ok(nf ? iptablesSave(nf.iptables, fam, save) : "");
   }
   if (first === "nft") {
-    const rest = words
-      .slice(1)
-      .map((w) => w.text)
-      .filter((w) => w !== "-a" || true);
+    const rest = words.slice(1).map((w) => w.text);
     const handles = rest.includes("-a");
     const args = rest.filter((w) => w !== "-a");
     if (args.join(" ") !== "list ruleset")
@@ -155,20 +138,22 @@ export function runCommand(
   if (cmd.obj === "route" && cmd.op === "get") {
     const q = toQuery(s, cmd.query, end);
     if ("exit" in q) return errOut(q);
+    const { family, from, iif, uid, mark, fibmatch } = cmd.query;
     let d = routeGet(s, q);
-    // fibmatch answers with the FIB entry; without one (on-link fallback, daddr 0) the kernel says EHOSTUNREACH.
-    if (cmd.query.fibmatch && d.ok && !d.route) d = { ...d, ok: false, errno: "EHOSTUNREACH" };
-    const r = routeGetResult(s, d, {
-      family: cmd.query.family,
-      ...(cmd.query.from ? { from: cmd.query.from } : {}),
-      ...(cmd.query.iif ? { iif: cmd.query.iif } : {}),
-      uid: cmd.query.uid,
-      ...(cmd.query.mark !== undefined ? { mark: cmd.query.mark } : {}),
-      fibmatch: cmd.query.fibmatch,
-      json: !!opts.json,
-      pretty: !!opts.pretty,
+    // fibmatch answers with the FIB entry; without one (on-link fallback, daddr 0) the
+    // kernel says EHOSTUNREACH (inet_rtm_getroute: fib_dump_info needs res.fi).
+    if (fibmatch && d.ok && !d.route)
+      d = { ok: false, errno: "EHOSTUNREACH", flow: d.flow, trace: d.trace };
+    const json = !!opts.json,
+      pretty = !!opts.pretty;
+    return routeGetResult(s, d, {
+      family,
+      uid,
+      fibmatch,
+      json,
+      pretty,
+      ...defined({ from, iif, mark }),
     });
-    return r;
   }
   if (cmd.obj === "route" && cmd.op === "show") {
     if (cmd.dev || cmd.proto !== undefined || cmd.type)
@@ -179,8 +164,7 @@ export function runCommand(
       });
     return ok(
       printRoutes(s, {
-        ...(fam ? { family: fam } : {}),
-        ...(cmd.table !== undefined ? { table: cmd.table } : {}),
+        ...defined({ family: fam, table: cmd.table }),
         json: !!opts.json,
         pretty: !!opts.pretty,
         details: !!opts.details,
@@ -198,8 +182,7 @@ export function runCommand(
   if (cmd.obj === "addr" && cmd.op === "show")
     return ok(
       printAddrs(s, {
-        ...(fam ? { family: fam } : {}),
-        ...(cmd.dev ? { dev: cmd.dev } : {}),
+        ...defined({ family: fam, dev: cmd.dev || undefined }),
         json: !!opts.json,
         pretty: !!opts.pretty,
       }),
@@ -213,7 +196,7 @@ export function runCommand(
       });
     return ok(
       printLinks(s, {
-        ...(cmd.dev ? { dev: cmd.dev } : {}),
+        ...defined({ dev: cmd.dev || undefined }),
         json: !!opts.json,
         pretty: !!opts.pretty,
       }),
@@ -269,7 +252,8 @@ export function runBatch(
     const r = po.error
       ? errOut(po.error)
       : runCommand(s, lineOpts, ws.slice(po.next), { ...loc, col: line.length + 1 }, ctx);
-    // A line that may have changed the host: the decider is compiled again before the next question.
+    // A line that may have changed the host: the decider is compiled again before the next
+    // question.
     if (g === Got.Other) fast.invalidate();
     out.str(r.stdout);
     err.str(r.stderr);
@@ -284,4 +268,46 @@ export function runBatch(
   return { stdout: out.toString(), stderr: err.toString(), status };
 }
 
-export { runIpLine };
+/** What {@link runLine} needs beyond a command's context. */
+export interface LineContext extends CmdContext {
+  /** Reads `-batch FILE` (`-` is standard input); without it such a file cannot be opened. */
+  readFile?: (path: string) => string | undefined;
+  /** The loaded files, named in `report`'s heading. */
+  files?: readonly string[];
+}
+
+/** A command line's result; `noCommand` when only options were given (the CLI prints usage). */
+export type LineResult = CmdResult & { noCommand?: boolean };
+
+/**
+ * A whole `routelab` command line after the CLI's own flags: the global `ip` options, then
+ * `-batch FILE`, `report`, or one command (`runCommand`).
+ * @example runLine(state, words("-j rule show"), end, {})
+ */
+export function runLine(s: HostState, words: Word[], end: SourceLoc, ctx: LineContext): LineResult {
+  const po = parseIpOptions(words, 0);
+  if (po.error)
+    return { stdout: "", stderr: po.error.message.trimEnd() + "\n", status: po.error.exit };
+  const rest = words.slice(po.next);
+  const batch = po.opts.batch;
+  if (batch !== undefined) {
+    const text = ctx.readFile?.(batch);
+    if (text === undefined)
+      return {
+        stdout: "",
+        stderr: `Cannot open file "${batch}" for reading: No such file or directory\n`,
+        status: 1,
+      };
+    return runBatch(s, po.opts, text, batch === "-" ? "<stdin>" : batch, ctx);
+  }
+  if (!rest.length) return { stdout: "", stderr: "", status: 0, noCommand: true };
+  if (rest[0]!.text === "report")
+    return {
+      stdout: report(s, [...(ctx.files ?? [])], ctx.chains?.() ?? []),
+      stderr: "",
+      status: 0,
+    };
+  return runCommand(s, po.opts, rest, end, ctx);
+}
+
+export { batchWords, runIpLine };

@@ -5,7 +5,13 @@
  */
 import type { Issue } from "../model/types.js";
 
-/** @example renderIssue({ code: "x", message: "bad", loc: { file: "a.sh", line: 3, col: 5 } }, "error") // "a.sh:3:5: error: bad" */
+/**
+ * @example
+ * ```ts
+ * const loc = { file: "a.sh", line: 3, col: 5 };
+ * renderIssue({ code: "usage", message: "bad", loc }, "error"); // "a.sh:3:5: error: bad"
+ * ```
+ */
 export function renderIssue(i: Issue, severity: "error" | "warning"): string {
   const where = i.loc ? `${i.loc.file}:${i.loc.line}:${i.loc.col}: ` : "";
   // iproute2's own "Error: " prefix would read twice after the severity.

@@ -12,6 +12,7 @@ import { printRules } from "../print/rules.js";
 import { decidingRule, ruleText, summarize } from "./explain.js";
 import { journey, type JourneyQuery } from "../engine/journey.js";
 import type { NfBaseChain } from "../netfilter/types.js";
+import { defined } from "../core/result.js";
 
 function describe(q: RouteQuery): string {
   const p = [formatAddr(q.dst)];
@@ -142,7 +143,7 @@ export function report(s: HostState, files: string[], chains: readonly NfBaseCha
           uid,
           ipproto: 17,
           dport: 443,
-          ...(reply ? { reply } : {}),
+          ...defined({ reply: reply || undefined }),
         };
         const r = journey(s, chains, q);
         const marks = r.trace.filter(

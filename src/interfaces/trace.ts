@@ -20,6 +20,7 @@ import { invarg, ipFail, parseU32, type IpError } from "../parse/args.js";
 import { ipprotoA2n, ipprotoN2a } from "../parse/names.js";
 import type { Word } from "../parse/shell.js";
 import { ERRNO } from "../engine/types.js";
+import { defined } from "../core/result.js";
 import { decidingRule, ruleText, summarize } from "./explain.js";
 
 /**
@@ -158,17 +159,16 @@ function packetJson(q: JourneyQuery): Record<string, unknown> {
   return {
     family: q.family === 4 ? "inet" : "inet6",
     dst: formatAddr(q.dst),
-    ...(q.from ? { from: formatAddr(q.from) } : {}),
-    ...(q.iif ? { iif: q.iif } : {}),
-    ...(q.oif ? { oif: q.oif } : {}),
-    ...(q.uid !== undefined ? { uid: q.uid } : {}),
-    ...(q.gid !== undefined ? { gid: q.gid } : {}),
-    ...(q.mark !== undefined ? { mark: q.mark } : {}),
+    ...defined({
+      from: q.from ? formatAddr(q.from) : undefined,
+      iif: q.iif || undefined,
+      oif: q.oif || undefined,
+      uid: q.uid,
+      gid: q.gid,
+      mark: q.mark,
+    }),
     ipproto: ipprotoN2a(q.ipproto),
-    ...(q.sport !== undefined ? { sport: q.sport } : {}),
-    ...(q.dport !== undefined ? { dport: q.dport } : {}),
-    ...(q.tos !== undefined ? { tos: q.tos } : {}),
-    ...(q.reply ? { reply: true } : {}),
+    ...defined({ sport: q.sport, dport: q.dport, tos: q.tos, reply: q.reply ? true : undefined }),
   };
 }
 
@@ -300,7 +300,8 @@ export function runTrace(
 }
 
 /**
- * Parse a listening socket: `udp|tcp ADDRESS PORT [transparent]` (one argument, words separated by spaces).
+ * Parse a listening socket: `udp|tcp ADDRESS PORT [transparent]` (one argument, words
+ * separated by spaces).
  * @example parseListen("udp 127.0.0.1 12345 transparent")
  */
 export function parseListen(spec: string): ListenSpec | string {

@@ -1,0 +1,387 @@
+/**
+ * The library's one entry point: a virtual host built from setup scripts and dumps, asked
+ * the questions the CLI answers. Strings go in (files, addresses, command lines) and typed
+ * values come out (`Decision`, `JourneyResult`, `Issue`); nothing here throws on bad input,
+ * every problem is an `Issue` value.
+ *
+ * It is a thin facade over the layers: `model/load` builds the host, `engine/route` decides,
+ * `interfaces/*` parse and print exactly as the CLI does (the CLI uses only this class).
+ * @module
+ */
+import type { Addr } from "./addr/ip.js";
+import { issue, type Issue } from "./core/issue.js";
+import { defined, err, ok, type Result } from "./core/result.js";
+import type { Decision } from "./engine/types.js";
+import { compileDecider, type Decider4 } from "./engine/decide.js";
+import type { JourneyEnv, JourneyResult, ListenSpec } from "./engine/journey.js";
+import { routeGet } from "./engine/route.js";
+import {
+  runLine,
+  runIpLine,
+  batchWords,
+  runBatch,
+  type CmdContext,
+} from "./interfaces/commands.js";
+import { explain } from "./interfaces/explain.js";
+import { routeQuery, type RouteGetOptions } from "./interfaces/query.js";
+import { report } from "./interfaces/report.js";
+import { parseListen as listenOf, parseTrace, runTrace } from "./interfaces/trace.js";
+import { createHostState } from "./model/host.js";
+import { loadText, type LoadOptions } from "./model/load.js";
+import { loadChunked } from "./model/load-stream.js";
+import { buildNetfilter, type HostNetfilter } from "./model/netfilter.js";
+import type { HostState, SourceLoc } from "./model/types.js";
+import type { Family } from "./core/kinds.js";
+import type { Word } from "./parse/shell.js";
+
+export type { RouteGetOptions };
+
+/**
+ * One input: a setup script (`ip`, `sysctl`, `iptables`, `nft`, `ipset` lines) or a dump
+ * (`ip -j link/addr/rule/route` output, `ip rule`/`ip route show` text, `sysctl -a`),
+ * recognised from its content. `name` locates issues (`name:line:col`).
+ * A big input may be given as chunks instead of one string: `open()` returns them from the
+ * start each time (route dumps are then read as they arrive).
+ */
+export type HostInput =
+  | { name: string; text: string }
+  | { name: string; open(): Iterable<string>; size?: number };
+
+/** How a host is loaded and what its answers assume. */
+export interface HostOptions {
+  /** Reads files the inputs name (`ip -batch FILE`, `nft -f FILE`, `iptables-restore FILE`). */
+  readFile?: (path: string) => string | undefined;
+  /** Reads a big `ip -batch FILE` in chunks; undefined to use `readFile`. */
+  readChunks?: (path: string) => { chunks: Iterable<string>; size: number } | undefined;
+  /** Progress of long loads: file name, characters done, total (0 when unknown). */
+  progress?: (file: string, done: number, total: number) => void;
+  /** Sockets listening on the host, for `trace` (TPROXY); see {@link parseListen}. */
+  listens?: readonly ListenSpec[];
+  /** The date `iptables-save` prints (ctime format); default the epoch, for stable output. */
+  now?: () => string;
+}
+
+/** What a command printed, exactly as the CLI prints it, and its exit status. */
+export interface IpResult {
+  stdout: string;
+  stderr: string;
+  status: number;
+  /** Only global options were given, no command (the CLI then prints its usage). */
+  noCommand?: boolean;
+}
+
+/** `ip -batch` options (iproute2's global options that apply to every line). */
+export interface BatchOptions {
+  /** Name in `Command failed FILE:N` lines; default `<batch>`. */
+  file?: string;
+  /** `-force`: go on after a failed line. */
+  force?: boolean;
+  /** `-4` / `-6`. */
+  family?: Family;
+  /** `-j`, `-p`, `-d`. */
+  json?: boolean;
+  pretty?: boolean;
+  details?: boolean;
+}
+
+/** `explain`: the decision and the lines that say why (rules visited, lookups, source). */
+export interface Explanation {
+  decision: Decision;
+  lines: string[];
+}
+
+/** Many IPv4 output questions as columns (one index per question). */
+export interface BatchQuestions4 {
+  dst: Uint32Array;
+  /** 0: no `from`. */
+  src: Uint32Array;
+  mark: Uint32Array;
+  uid: Uint32Array;
+  tos: Uint8Array;
+  /** 17 (UDP) is what `ip route get` asks when not told. */
+  proto: Uint8Array;
+  sport: Uint16Array;
+  dport: Uint16Array;
+}
+
+/**
+ * Answers to {@link BatchQuestions4}: status (0 a route, >0 an errno index, -1 when the
+ * question needs {@link Host.routeGet}), the route's position, oif, gateway and preferred
+ * source (uint32, 0 for none).
+ */
+export interface BatchAnswers4 {
+  status: Int8Array;
+  pos: Int32Array;
+  oif: Int32Array;
+  gateway: Uint32Array;
+  prefsrc: Uint32Array;
+}
+
+/** iproute2 sorts nothing, but issues of one file read best in line order. */
+function byLoc(a: Issue, b: Issue): number {
+  if (!a.loc || !b.loc || a.loc.file !== b.loc.file) return 0;
+  return a.loc.line - b.loc.line || a.loc.col - b.loc.col;
+}
+
+/** Words of a command line: a string is split as `ip -batch` splits a line (quotes, `#`). */
+function wordsOf(cmd: string | readonly string[], file: string): { words: Word[]; end: SourceLoc } {
+  if (typeof cmd === "string") {
+    const words = batchWords(cmd, { file, line: 1, col: 1 });
+    return { words, end: { file, line: 1, col: cmd.length + 1 } };
+  }
+  const words = cmd.map((text, k) => ({ text: String(text), loc: { file, line: 1, col: k + 1 } }));
+  return { words, end: { file, line: 1, col: cmd.length + 1 } };
+}
+
+const inputIssue = (k: number) =>
+  issue("load.read", `input ${k}: expected { name: string, text: string }`, {
+    expected: "{ name: string, text: string } or { name: string, open(): Iterable<string> }",
+  });
+
+/** An `ip` error as an issue (its exit status is the CLI's business). */
+function asIssue(e: Issue & { exit?: number }): Issue {
+  const { exit: _exit, ...i } = e;
+  return i;
+}
+
+/**
+ * A virtual Linux host. Load it from scripts and dumps, then ask it what the kernel would
+ * answer.
+ * @example
+ * ```ts
+ * import { Host } from "routelab";
+ * const host = Host.load([{ name: "setup.sh", text: "ip rule add fwmark 129 lookup 129\n" }]);
+ * const r = host.routeGet("1.1.1.1", { mark: 129, uid: 1000 });
+ * if (r.ok && r.value.ok) console.log(r.value.type, r.value.table);
+ * ```
+ */
+export class Host {
+  /** Problems found while loading, in file and line order: `error`s (the input is not valid
+   * for the tool) and `warning`s (the tool ran and refused it; the host is as the real one). */
+  readonly issues: readonly Issue[];
+  private readonly nf: HostNetfilter;
+  private readonly ctx: CmdContext;
+  private decider: Decider4 | undefined;
+
+  private constructor(
+    private readonly s: HostState,
+    private readonly files: readonly string[],
+    private readonly opts: HostOptions,
+    issues: Issue[],
+  ) {
+    this.nf = buildNetfilter(s, opts.readFile);
+    // Rulesets the loader could not replay are input errors like any other.
+    for (const i of this.nf.issues) issues.push({ ...i, severity: i.severity ?? "error" });
+    this.issues = issues;
+    const env: JourneyEnv = defined({ listens: opts.listens });
+    this.ctx = {
+      chains: () => this.nf.chains,
+      netfilter: () => this.nf,
+      env,
+      ...defined({ now: opts.now }),
+    };
+  }
+
+  /**
+   * Build a host from inputs, loaded in order into one host (the CLI's `--load` files).
+   * Never throws on bad input: problems are in {@link Host.issues}.
+   * @example
+   * ```ts
+   * const text = "ip link set lo up\nip route add 10.0.0.0/8 dev lo\n";
+   * Host.load([{ name: "a.sh", text }]).issues.length; // 0
+   * Host.load([{ name: "b.sh", text: "ip rule add bogus\n" }]).issues[0]?.code; // "ip.invarg"
+   * ```
+   */
+  static load(files: readonly HostInput[], opts: HostOptions = {}): Host {
+    const s = createHostState();
+    const lo: LoadOptions = defined({
+      readFile: opts.readFile,
+      readChunks: opts.readChunks,
+      progress: opts.progress,
+    });
+    const issues: Issue[] = [];
+    const names: string[] = [];
+    (Array.isArray(files) ? files : []).forEach((f: unknown, k) => {
+      const { name, text, open, size } = (f ?? {}) as Record<string, unknown>;
+      if (typeof name !== "string") return void issues.push(inputIssue(k));
+      names.push(name);
+      if (typeof text === "string") issues.push(...loadText(s, text, name, lo));
+      else if (typeof open === "function") {
+        const input = {
+          open: open.bind(f) as () => Iterable<string>,
+          ...defined({ size: size as number | undefined }),
+        };
+        issues.push(...loadChunked(s, input, name, lo));
+      } else issues.push(inputIssue(k));
+    });
+    if (!Array.isArray(files)) issues.push(inputIssue(0));
+    issues.sort(byLoc);
+    return new Host(s, names, opts, issues);
+  }
+
+  /** The issues of severity `error`: when there are any, the CLI answers nothing. */
+  get errors(): Issue[] {
+    return this.issues.filter((i) => (i.severity ?? "error") === "error");
+  }
+
+  /**
+   * `ip route get DST …`: the kernel's decision, or an issue when a value is malformed (an
+   * address that does not parse, a parse result instead of its `.value`, a device the host
+   * does not have, a number out of range). A decision may itself be a refusal
+   * (`ok: false`, `errno`), as `RTNETLINK answers: …`.
+   * @example
+   * ```ts
+   * const host = Host.load([{ name: "lo.sh", text: "ip link set lo up\n" }]);
+   * const r = host.routeGet("127.0.0.1", { uid: 1000, ipproto: "tcp", dport: 443 });
+   * if (r.ok && r.value.ok) r.value.type; // "local"
+   * ```
+   */
+  routeGet(dst: string | Addr, opts: RouteGetOptions = {}): Result<Decision> {
+    const q = routeQuery(this.s, dst, opts);
+    return q.ok ? ok(routeGet(this.s, q.value)) : q;
+  }
+
+  /**
+   * The decision with its explanation: each rule visited, each table lookup, the source chosen.
+   * @example
+   * ```ts
+   * const host = Host.load([{ name: "lo.sh", text: "ip link set lo up\n" }]);
+   * const r = host.explain("127.0.0.1");
+   * if (r.ok) console.log(r.value.lines.join("\n"));
+   * ```
+   */
+  explain(dst: string | Addr, opts: RouteGetOptions = {}): Result<Explanation> {
+    const d = this.routeGet(dst, opts);
+    return d.ok ? ok({ decision: d.value, lines: explain(this.s, d.value) }) : d;
+  }
+
+  /**
+   * `routelab trace PACKET`: the packet's journey through routing and netfilter (each hook,
+   * rule and route decision) and where it ends. The packet is `route get` syntax plus
+   * `gid` and `reply`, as a string or as words.
+   * @example
+   * ```ts
+   * const host = Host.load([{ name: "lo.sh", text: "ip link set lo up\n" }]);
+   * const r = host.trace("127.0.0.1 dport 53");
+   * if (r.ok) r.value.final.verdict; // "delivered"
+   * ```
+   */
+  trace(packet: string | readonly string[], opts: { family?: Family } = {}): Result<JourneyResult> {
+    const { words, end } = wordsOf(packet, "<trace>");
+    const q = parseTrace(words, end, opts.family);
+    if ("exit" in q) return err(asIssue(q));
+    const r = runTrace(this.s, this.nf.chains, q, end, this.ctx.env ?? {});
+    return "exit" in r ? err(asIssue(r)) : ok(r);
+  }
+
+  /**
+   * A command line as `routelab` takes it after `--load`: iproute2's global options, then an
+   * `ip` command (`rule show`, `route get …`, `route add …` changes this host), or
+   * `trace`, `explain`, `report`, `iptables-save`, `nft list ruleset`, `-batch FILE`.
+   * Output and exit status are the CLI's, byte for byte.
+   * @example
+   * ```ts
+   * const host = Host.load([{ name: "lo.sh", text: "ip link set lo up\n" }]);
+   * host.ip("-j rule show").stdout === host.ip(["-j", "rule", "show"]).stdout; // true
+   * ```
+   */
+  ip(cmd: string | readonly string[]): IpResult {
+    const { words, end } = wordsOf(cmd, "<ip>");
+    const ctx = { ...this.ctx, files: this.files, ...defined({ readFile: this.opts.readFile }) };
+    const { fatal: _fatal, ...r } = runLine(this.s, words, end, ctx);
+    return r;
+  }
+
+  /**
+   * `ip -batch`: each line a command (`ip` syntax without `ip`); a failed line prints
+   * `Command failed FILE:N` and ends the run unless `force`.
+   * @example
+   * ```ts
+   * const host = Host.load([{ name: "lo.sh", text: "ip link set lo up\n" }]);
+   * const out = host.batch("route get 127.0.0.1\nrule show\n");
+   * out.status; // 0
+   * ```
+   */
+  batch(text: string, opts: BatchOptions = {}): IpResult {
+    const { file = "<batch>", ...ipOpts } = opts;
+    const { fatal: _fatal, ...r } = runBatch(this.s, ipOpts, String(text), file, this.ctx);
+    return r;
+  }
+
+  /**
+   * Change the host with `ip -batch` lines, as a setup script's `ip -batch FILE` does (route
+   * lines of full tables take a fast reader). Returns the issues; `show` lines print nothing.
+   * @example
+   * ```ts
+   * const host = Host.load([{ name: "lo.sh", text: "ip link set lo up\n" }]);
+   * host.applyBatch("route add 10.0.0.0/8 dev lo\n", "changes").length; // 0
+   * ```
+   */
+  applyBatch(text: string, name = "<batch>"): Issue[] {
+    const loc = { file: name, line: 1, col: 1 };
+    const words = [
+      { text: "-batch", loc },
+      { text: "-", loc },
+    ];
+    return runIpLine(this.s, words, loc, { text: String(text), loc }, {});
+  }
+
+  /**
+   * The report `routelab report` prints: the rules, and where representative packets go
+   * and which rule decided.
+   * @example Host.load([]).report().startsWith("routelab report") // true
+   */
+  report(): string {
+    return report(this.s, [...this.files], this.nf.chains);
+  }
+
+  /**
+   * `iptables-save` (family 4) / `ip6tables-save` (6), optionally one table (`-t TABLE`).
+   * @example Host.load([]).iptablesSave(4, "mangle")
+   */
+  iptablesSave(family: Family = 4, table?: string): string {
+    const prog = family === 6 ? "ip6tables-save" : "iptables-save";
+    return this.ip(table === undefined ? [prog] : [prog, "-t", table]).stdout;
+  }
+
+  /**
+   * `nft list ruleset` (`nft -a list ruleset` with `handles`).
+   * @example Host.load([]).nftListRuleset({ handles: true })
+   */
+  nftListRuleset(opts: { handles?: boolean } = {}): string {
+    return this.ip(opts.handles ? ["nft", "-a", "list", "ruleset"] : ["nft", "list", "ruleset"])
+      .stdout;
+  }
+
+  /**
+   * Answer `n` IPv4 output questions at full speed (a compiled decider, recompiled after the
+   * host changes; nothing allocated per question). Returns how many questions it left to
+   * {@link Host.routeGet} (status -1). Same answers as `routeGet`, without the trace.
+   * @example
+   * ```ts
+   * const host = Host.load([{ name: "lo.sh", text: "ip link set lo up\n" }]);
+   * const u32 = () => new Uint32Array(1);
+   * const q = { dst: u32(), src: u32(), mark: u32(), uid: u32(), tos: new Uint8Array(1) };
+   * const proto = new Uint8Array([17]), sport = new Uint16Array(1), dport = new Uint16Array(1);
+   * const a = { status: new Int8Array(1), pos: new Int32Array(1), oif: new Int32Array(1) };
+   * q.dst[0] = 0x01010101; // 1.1.1.1
+   * const out = { ...a, gateway: u32(), prefsrc: u32() };
+   * host.decideBatch(1, { ...q, proto, sport, dport }, out); // 0 left to routeGet
+   * a.status[0]; // 1: ENETUNREACH (nothing routes there)
+   * ```
+   */
+  decideBatch(n: number, q: BatchQuestions4, out: BatchAnswers4): number {
+    let d = this.decider;
+    if (!d || !d.current()) d = this.decider = compileDecider(this.s);
+    return d.decideBatch(n, q, out);
+  }
+}
+
+/**
+ * A listening socket for {@link HostOptions.listens}: `udp|tcp ADDRESS PORT [transparent]`.
+ * @example parseListen("udp 127.0.0.1 12345 transparent")
+ */
+export function parseListen(spec: string): Result<ListenSpec> {
+  const l = listenOf(String(spec));
+  return typeof l === "string" ? err(issue("usage", l, { token: String(spec) })) : ok(l);
+}
