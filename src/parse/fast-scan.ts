@@ -94,6 +94,8 @@ export function quadAt(text: string, start: number, end: number): number {
   for (let i = start; i < end; i++) {
     const c = text.charCodeAt(i);
     if (isDigit(c)) {
+      // A leading zero makes get_addr_ipv4's strtoul(…, 0) read octal: general parser.
+      if (digits === 1 && octet === 0) return -1;
       if (++digits > 3) return -1;
       octet = octet * 10 + (c - DIGIT_0);
     } else if (c === DOT) {
@@ -107,9 +109,11 @@ export function quadAt(text: string, start: number, end: number): number {
   return (v * 256 + octet) >>> 0;
 }
 
-/** A prefix length: 1-3 digits, <= max; else -1. */
+/** A prefix length: 1-3 digits, no leading zero, <= max; else -1. */
 export function lenAt(text: string, start: number, end: number, max: number): number {
   if (end <= start || end - start > 3) return -1;
+  // `/010` is 8 to get_prefix_1 (base 0): leave leading zeros to the general parser.
+  if (end - start > 1 && text.charCodeAt(start) === DIGIT_0) return -1;
   let n = 0;
   for (let i = start; i < end; i++) {
     const c = text.charCodeAt(i);

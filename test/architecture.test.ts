@@ -1,0 +1,52 @@
+/**
+ * The code's shape, checked: layers import only downwards, no import cycles, Node APIs only
+ * in the Node-only interfaces, no line over the formatter's width outside data files, and
+ * long functions and large files only with a reason ("Kept whole: …") in their comment.
+ * The measures live in scripts/code-shape.mjs (`node scripts/code-shape.mjs` prints them).
+ */
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+// @ts-expect-error: a plain ESM script without type declarations
+import { layerOf, measure } from "../scripts/code-shape.mjs";
+
+interface Shape {
+  upward: { file: string; line: number; imports: string }[];
+  cycles: string[][];
+  nodeApi: { file: string; line: number; spec: string }[];
+  longLines: { file: string; line: number; length: number }[];
+  longFunctions: { file: string; line: number; name: string; lines: number; kept: boolean }[];
+  largeFiles: { file: string; lines: number; kept: boolean }[];
+}
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const shape = measure(root) as Shape;
+const where = (xs: { file: string; line?: number }[]) =>
+  xs.map((x) => `${x.file}${x.line ? `:${x.line}` : ""}`);
+
+describe("code shape", () => {
+  it("knows the layer of a file by its folder", () => {
+    expect(layerOf("engine/rules.ts").name).toBe("engine");
+    expect(layerOf("core/issue.ts").may).toEqual([]);
+    expect(layerOf("cli/main.ts").may).not.toContain("model");
+  });
+  it("has no upward import between layers", () => {
+    expect(where(shape.upward)).toEqual([]);
+  });
+  // Ratchets: issue 7 takes these to zero; until then they may only go down.
+  it("has no more import cycles than today (2)", () => {
+    expect(shape.cycles.length).toBeLessThanOrEqual(2);
+  });
+  it("uses Node APIs only in cli, live and server", () => {
+    expect(where(shape.nodeApi)).toEqual([]);
+  });
+  it("has no more lines over the formatter's width outside data files than today (48)", () => {
+    expect(shape.longLines.length).toBeLessThanOrEqual(48);
+  });
+  it("has no more long functions without a reason than today (21)", () => {
+    expect(shape.longFunctions.filter((f) => !f.kept).length).toBeLessThanOrEqual(21);
+  });
+  it("has no more large files without a reason than today (12)", () => {
+    expect(shape.largeFiles.filter((f) => !f.kept).length).toBeLessThanOrEqual(12);
+  });
+});
