@@ -216,7 +216,7 @@ function getAddrWord(s: string, family: Family | undefined): Addr | undefined {
 /**
  * An address as `ip` reads it (get_addr → get_addr_1): `default`, `all` and `any` are the
  * zero address of `family` (4 without one), `10` is 10.0.0.0, `0x0a.0.0.1` is 10.0.0.1.
- * @example getAddr("010.0.0.1").value // 8.0.0.1
+ * @example getAddr("010.0.0.1") // { ok: true, value: 8.0.0.1 }
  */
 export function getAddr(s: string, family?: Family): ParseResult<Addr> {
   if (s === "default" || s === "all" || s === "any")

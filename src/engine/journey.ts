@@ -154,7 +154,7 @@ function changed(a: NfPacket, b: NfPacket): boolean {
  * @example
  * ```ts
  * const q = { family: 4 as const, dst: v4(0x01010101), uid: 1000, ipproto: 17, dport: 443 };
- * journey(state, chains, q).final.verdict; // "sent", "delivered", "dropped" or "error"
+ * journey(state, [], q).final.verdict; // "sent", "delivered", "dropped" or "error"
  * ```
  */
 export function journey(

@@ -328,8 +328,7 @@ function routeGetFlow(s: HostState, q: RouteQuery, iif: number | undefined, oif:
  * Throws nothing; device names must exist (the CLI checks them, like iproute2).
  * @example
  * ```ts
- * const state = createHostState();
- * loadText(state, "ip rule add fwmark 129 lookup 100\n", "setup.sh");
+ * // state: a HostState with `ip rule add fwmark 129 lookup 100` and table 100 empty
  * const d = routeGet(state, { family: 4, dst: v4(0x01010101), mark: 129 });
  * if (!d.ok) console.log(d.errno); // "ENETUNREACH": no table has a route
  * ```
