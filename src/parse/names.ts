@@ -8,7 +8,7 @@
  * @module
  */
 import { getU8, getUnsignedMax } from "../addr/num.js";
-import type { RouteType } from "../core/kinds.js";
+import { RTN, type RouteType } from "../core/kinds.js";
 
 /** One `NUMBER NAME` line of an /etc/iproute2 file (rt_tables, rt_protos, …). */
 export interface RtNameEntry {
@@ -108,19 +108,8 @@ export function rtntypeN2a(t: number): string {
   return RTN_NAMES[t] ?? String(t);
 }
 
-export const ROUTE_TYPE_NUM: Readonly<Record<RouteType, number>> = {
-  unspec: 0,
-  unicast: 1,
-  local: 2,
-  broadcast: 3,
-  anycast: 4,
-  multicast: 5,
-  blackhole: 6,
-  unreachable: 7,
-  prohibit: 8,
-  throw: 9,
-  nat: 10,
-};
+/** rtm_type numbers by name: the kernel's own table (core/kinds RTN). */
+export const ROUTE_TYPE_NUM: Readonly<Record<RouteType, number>> = RTN;
 
 /**
  * /etc/iproute2/rt_dsfield (Debian 12); the file's later `0 cosmos` does not override
