@@ -81,7 +81,8 @@ export const LAYERS = [
       "host",
     ],
   },
-  { name: "cli", match: /^cli\//, may: ["index", "host"] },
+  // The CLI dispatches `routelab serve` to the web page's server.
+  { name: "cli", match: /^cli\//, may: ["index", "host", "server"] },
   { name: "live", match: /^live\//, may: ["index", "host"] },
   { name: "server", match: /^server\//, may: ["index", "host", "live"] },
 ];

@@ -275,6 +275,21 @@ export class Host {
   }
 
   /**
+   * The explanation lines of a decision this host made (a {@link Host.trace} route step's),
+   * as `explain` prints them: each rule tried, each lookup, the source, the outcome.
+   * @example
+   * ```ts
+   * const host = Host.load([{ name: "lo.sh", text: "ip link set lo up\n" }]);
+   * const r = host.trace("127.0.0.1");
+   * const step = r.ok ? r.value.trace.find((t) => t.kind === "route") : undefined;
+   * if (step?.kind === "route") host.explainDecision(step.decision).at(-1); // "  ⇒ …"
+   * ```
+   */
+  explainDecision(d: Decision): string[] {
+    return explain(this.s, d);
+  }
+
+  /**
    * A command line as `routelab` takes it after `--load`: iproute2's global options, then an
    * `ip` command (`rule show`, `route get …`, `route add …` changes this host), or
    * `trace`, `explain`, `report`, `iptables-save`, `nft list ruleset`, `-batch FILE`.

@@ -19,12 +19,14 @@ import {
   type HostOptions,
   type ListenSpec,
 } from "../index.js";
+import { serveMain } from "../server/serve.js";
 
 const USAGE = `Usage: routelab [--load FILE]... [ OPTIONS ] OBJECT { COMMAND | help }
        routelab [--load FILE]... [ OPTIONS ] -batch FILE
        routelab [--load FILE]... explain ROUTE-GET-ARGS
        routelab [--load FILE]... report
        routelab [--load FILE]... [--listen "udp|tcp ADDR PORT [transparent]"]... trace PACKET
+       routelab serve [--load FILE]... [--port N]
 where  OBJECT := { link | address | route | rule }
        OPTIONS := { -4 | -6 | -j[son] | -p[retty] | -d[etails] | -force | -batch FILE }
 Files given with --load are setup scripts (ip, sysctl, iptables, nft lines) or dumps
@@ -110,6 +112,13 @@ function progressLine(): { progress?: HostOptions["progress"]; done(): void } {
 }
 
 function main(argv: string[]): number {
+  // The web page's server runs until stopped; its status comes when it listens (or fails).
+  if (argv[0] === "serve") {
+    void serveMain(argv.slice(1)).then((status) => {
+      process.exitCode = status;
+    });
+    return 0;
+  }
   const loads: string[] = [];
   let listens: ListenSpec[] | undefined;
   let i = 0;
