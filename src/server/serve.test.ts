@@ -23,6 +23,11 @@ describe("routelab serve", () => {
   });
   it("serves the page and hands it the loaded files", async () => {
     expect(await (await fetch(server.url)).text()).toBe("<!doctype html>page");
+    writeFileSync(join(site, "index.html"), "<html><head></head></html>");
+    const html = await (await fetch(`${server.url}index.html`)).text();
+    expect(html).toBe(
+      '<html><head><meta name="routelab-setup" content="setup.json" /></head></html>',
+    );
     const setup = await (await fetch(`${server.url}setup.json`)).json();
     expect(setup).toEqual({ files: [{ name: "setup.sh", url: "files/0", size: 18 }] });
     expect(await (await fetch(`${server.url}files/0`)).text()).toBe("ip link set lo up\n");

@@ -23,6 +23,9 @@ const TYPES: Record<string, string> = {
   ".txt": "text/plain; charset=utf-8",
 };
 
+/** Tells the page that `/setup.json` holds the `--load` files. */
+export const SETUP_META = '<meta name="routelab-setup" content="setup.json" />';
+
 /** What `serve` was asked: the files to hand to the page and the port (0: any free one). */
 export interface ServeArgs {
   loads: string[];
@@ -96,6 +99,11 @@ export function handler(root: string, loads: readonly string[]) {
     }
     const p = siteFile(root, path);
     if (!p) return send(res, 404, TYPES[".txt"]!, "not found\n");
+    // The page fetches /setup.json only when told there is one (a static host has none).
+    if (p.endsWith(`${sep}index.html`) && loads.length) {
+      const html = readFileSync(p, "utf8").replace("</head>", `${SETUP_META}</head>`);
+      return send(res, 200, TYPES[".html"]!, html);
+    }
     send(res, 200, TYPES[extname(p)] ?? "application/octet-stream", readFileSync(p));
   };
 }

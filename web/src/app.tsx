@@ -38,9 +38,22 @@ const HINTS: Record<string, string> = {
 declare global {
   interface Window {
     /** For the browser tests: the engine the form uses, and when the first answer came. */
-    __routelab?: { ask(words: string): Promise<Answer>; firstAnswerMs?: number; loads: number };
+    __routelab?: {
+      ask(words: string): Promise<Answer>;
+      firstAnswerMs?: number;
+      /** From handing the files to the worker to the loaded host (page clock). */
+      lastLoadMs?: number;
+      loads: number;
+    };
   }
 }
+
+let shared: Engine | undefined;
+/** The one engine worker; main.tsx starts it before the first render (it is the long pole). */
+export const engineOf = (): Engine => {
+  shared ??= new Engine();
+  return shared;
+};
 
 const exampleFiles = (id: string): SetupFile[] =>
   (exampleById(id)?.files ?? []).map((f) => ({ ...f, size: f.text.length }));
@@ -52,7 +65,10 @@ async function initialState(): Promise<{ files: SetupFile[]; example?: string; s
     return { files: exampleFiles(s.example), example: s.example, s };
   if (s.files?.length) return { files: s.files.map((f) => ({ ...f, size: f.text.length })), s };
   try {
-    const r = await fetch("setup.json");
+    // Only `routelab serve` has a setup.json, and it says so in the page.
+    const meta = document.querySelector<HTMLMetaElement>('meta[name="routelab-setup"]');
+    if (!meta) throw new Error("no setup.json");
+    const r = await fetch(meta.content);
     const setup = r.ok
       ? ((await r.json()) as { files: { name: string; url: string }[] })
       : undefined;
@@ -72,6 +88,32 @@ async function initialState(): Promise<{ files: SetupFile[]; example?: string; s
   }
   const first = EXAMPLES[0]!;
   return { files: exampleFiles(first.id), example: first.id, s: { packet: first.packet, ...s } };
+}
+
+type Progress = { file: string; done: number; total: number };
+
+/** Load progress goes to the progress bar alone (not a re-render of the whole page). */
+const progressBus = {
+  last: { file: "", done: 0, total: 0 } as Progress,
+  listeners: new Set<(p: Progress) => void>(),
+  set(p: Progress) {
+    this.last = p;
+    for (const l of this.listeners) l(p);
+  },
+};
+
+function LoadProgress() {
+  const [p, setP] = useState(progressBus.last);
+  useEffect(() => {
+    progressBus.listeners.add(setP);
+    return () => void progressBus.listeners.delete(setP);
+  }, []);
+  return (
+    <div class="progress" role="status" data-testid="progress">
+      loading {p.file} <progress max={p.total || 1} value={p.total ? p.done : undefined} />{" "}
+      {(p.done / 1048576).toFixed(1)} MiB
+    </div>
+  );
 }
 
 function PacketForm(props: {
@@ -176,41 +218,51 @@ function Output(props: { answer: Answer | null; view: View; onView(v: View): voi
 }
 
 export function App() {
-  const engine = useMemo(() => new Engine(), []);
+  const engine = useMemo(engineOf, []);
   const [files, setFiles] = useState<SetupFile[]>([]);
   const [example, setExample] = useState<string>();
   const [issues, setIssues] = useState<IssueView[]>([]);
   const [version, setVersion] = useState(0);
-  const [progress, setProgress] = useState<{ file: string; done: number; total: number } | null>(
-    null,
-  );
+  const [loading, setLoading] = useState(false);
   const [packet, setPacket] = useState<PacketFields>(emptyPacket());
   const [answer, setAnswer] = useState<Answer | null>(null);
   const [view, setView] = useState<View>("path");
   const [loadMs, setLoadMs] = useState(0);
+  const [asked, setAsked] = useState(0);
   const started = useRef(false);
   const packetRef = useRef(packet);
   packetRef.current = packet;
 
-  const ask = async (p = packetRef.current) => {
-    if (!p.dst.trim()) return;
-    const a = await engine.ask(packetWords(p));
+  const show = (a: Answer) => {
     setAnswer(a);
+    setAsked((n) => n + 1);
     const hook = window.__routelab;
     if (hook && hook.firstAnswerMs === undefined) hook.firstAnswerMs = performance.now();
+  };
+  const ask = async (p = packetRef.current) => {
+    if (p.dst.trim()) show(await engine.ask(packetWords(p)));
   };
 
   const load = async (fs: SetupFile[], ex: string | undefined) => {
     setFiles(fs);
     setExample(ex);
-    setProgress({ file: fs[0]?.name ?? "", done: 0, total: 0 });
-    const r = await engine.load(fs, (file, done, total) => setProgress({ file, done, total }));
-    setProgress(null);
+    setLoading(true);
+    progressBus.set({ file: fs[0]?.name ?? "", done: 0, total: 0 });
+    const t0 = performance.now();
+    const words = packetRef.current.dst.trim() ? packetWords(packetRef.current) : [];
+    const r = await engine.load(fs, words, (file, done, total) =>
+      progressBus.set({ file, done, total }),
+    );
+    setLoading(false);
     setIssues(r.issues);
     setLoadMs(r.ms);
     setVersion((v) => v + 1);
-    if (window.__routelab) window.__routelab.loads++;
-    await ask();
+    const hook = window.__routelab;
+    if (hook) {
+      hook.loads++;
+      hook.lastLoadMs = performance.now() - t0;
+    }
+    if (r.answer) show(r.answer);
   };
 
   useEffect(() => {
@@ -263,7 +315,13 @@ export function App() {
 
   const errors = issues.filter((i) => i.severity === "error").length;
   return (
-    <div class="app" data-testid="app" data-version={version} data-loading={progress ? "1" : "0"}>
+    <div
+      class="app"
+      data-testid="app"
+      data-version={version}
+      data-asked={asked}
+      data-loading={loading ? "1" : "0"}
+    >
       <header>
         <h1>routelab</h1>
         <p>
@@ -279,13 +337,7 @@ export function App() {
           Copy link
         </button>
       </header>
-      {progress && (
-        <div class="progress" role="status" data-testid="progress">
-          loading {progress.file}{" "}
-          <progress max={progress.total || 1} value={progress.total ? progress.done : undefined} />{" "}
-          {(progress.done / 1048576).toFixed(1)} MiB
-        </div>
-      )}
+      {loading && <LoadProgress />}
       <main>
         <SetupPane
           files={files}

@@ -29,12 +29,14 @@ export class Engine {
     });
   }
 
+  /** Load the setup and, when `words` name a packet, answer it in the same message. */
   async load(
     files: SetupFile[],
+    words: string[],
     progress?: Progress,
-  ): Promise<{ issues: IssueView[]; ms: number }> {
-    const r = await this.call({ type: "load", files }, progress);
-    if (r.type === "loaded") return { issues: r.issues, ms: r.ms };
+  ): Promise<{ issues: IssueView[]; ms: number; answer?: Answer }> {
+    const r = await this.call({ type: "load", files, words }, progress);
+    if (r.type === "loaded") return r;
     throw new Error(r.type === "error" ? r.message : "unexpected reply");
   }
 

@@ -44,7 +44,7 @@ const EDGES = [
 ];
 
 const byId = new Map(NODES.map((n) => [n.id, n]));
-const W = 116;
+const W = 124;
 const H = 34;
 
 /** The node a step stands on. */

@@ -82,13 +82,13 @@ export interface Answer {
 export type PanelName = "rules" | "routes" | "links" | "netfilter";
 
 export type Request =
-  | { id: number; type: "load"; files: SetupFile[] }
+  | { id: number; type: "load"; files: SetupFile[]; words?: string[] }
   | { id: number; type: "ask"; words: string[] }
   | { id: number; type: "panel"; panel: PanelName };
 
 export type Reply =
   | { id: number; type: "progress"; file: string; done: number; total: number }
-  | { id: number; type: "loaded"; issues: IssueView[]; ms: number }
+  | { id: number; type: "loaded"; issues: IssueView[]; ms: number; answer?: Answer }
   | { id: number; type: "answer"; answer: Answer }
   | { id: number; type: "panel"; text: string }
   | { id: number; type: "error"; message: string };

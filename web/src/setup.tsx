@@ -44,6 +44,8 @@ function Editor(props: {
       dead = true;
       ed.current?.destroy();
       ed.current = null;
+      // A new file gets a new editor: its text and issues are shown once it exists.
+      setReady(false);
     };
   }, [props.file.name, props.lazy]);
   useEffect(() => ed.current?.setText(props.file.text ?? ""), [props.file.text, ready]);

@@ -51,7 +51,8 @@ function issueView(i: Issue): IssueView {
   };
 }
 
-function load(id: number, files: SetupFile[]): void {
+/** Load, then answer the packet in the same task (one message for the first answer). */
+function load(id: number, files: SetupFile[], words: string[] | undefined): void {
   const t0 = performance.now();
   let last = 0;
   host = Host.load(files.map(inputOf), {
@@ -64,7 +65,9 @@ function load(id: number, files: SetupFile[]): void {
     // A file the setup names (`ip -batch FILE`, `nft -f FILE`) by one of the setup's names.
     readFile: (path) => files.find((f) => f.name === path || path.endsWith(`/${f.name}`))?.text,
   });
-  post({ id, type: "loaded", issues: host.issues.map(issueView), ms: performance.now() - t0 });
+  const ms = performance.now() - t0;
+  const issues = host.issues.map(issueView);
+  post({ id, type: "loaded", issues, ms, ...(words?.length ? { answer: ask(host, words) } : {}) });
 }
 
 const printed = (r: { stdout: string; stderr: string; status: number }): Printed => ({
@@ -183,7 +186,7 @@ function panel(h: Host, p: PanelName): string {
 self.onmessage = (e: MessageEvent<Request>) => {
   const m = e.data;
   try {
-    if (m.type === "load") return load(m.id, m.files);
+    if (m.type === "load") return load(m.id, m.files, m.words);
     if (!host) host = Host.load([]);
     if (m.type === "ask") return post({ id: m.id, type: "answer", answer: ask(host, m.words) });
     post({ id: m.id, type: "panel", text: panel(host, m.panel) });
