@@ -424,3 +424,29 @@ test("host panels and a phone-sized screen", async ({ page }) => {
   expect(width).toBeLessThanOrEqual(390);
   await page.screenshot({ path: join(shots, "phone.png"), fullPage: false });
 });
+
+test("the map lists the CLI's classes; a check's counterexample fills the form", async ({
+  page,
+}) => {
+  await page.goto(url);
+  await expect(page.getByTestId("final")).toBeVisible();
+  await page.getByTestId("panel-analysis").click();
+  const file = join(root, "examples/clash-uid-standalone.sh");
+  const cliMap = await run(process.execPath, [cli, "--load", file, "-j", "map"]);
+  const classes = JSON.parse(cliMap.stdout).classes as { outcome: string }[];
+  await expect(page.locator("[data-testid=map-table] tr")).toHaveCount(classes.length);
+  const outcomes = await page.locator("[data-testid=map-table] td:nth-child(3)").allInnerTexts();
+  expect(outcomes).toEqual(classes.map((c) => `→ ${c.outcome}`));
+  await page.getByTestId("check-input").fill("always: to 1.1.1.1 -> dev clash0");
+  await page.getByTestId("check-input").press("Enter");
+  await expect(page.getByTestId("check-result")).toContainText("FAILS");
+  const n = Number(await page.getByTestId("app").getAttribute("data-asked"));
+  await page.getByTestId("check-result").getByRole("button").click();
+  await page.waitForFunction(
+    (v) => Number(document.querySelector("[data-testid=app]")?.getAttribute("data-asked")) > v,
+    n,
+  );
+  await expect(page.getByTestId("f-dst")).toHaveValue("1.1.1.1");
+  await page.getByTestId("panel-analysis").scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(shots, "map.png"), fullPage: true });
+});

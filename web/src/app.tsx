@@ -371,7 +371,19 @@ export function App() {
           <Output answer={answer} view={view} onView={setView} />
         </div>
       </main>
-      <Panels engine={engine} version={version} answer={answer} />
+      <Panels
+        engine={engine}
+        version={version}
+        answer={answer}
+        onPacket={(w) => {
+          // A class's representative or a counterexample: into the form, asked, in view.
+          const p = parsePacket(w);
+          setPacket(p);
+          packetRef.current = p;
+          void ask(p);
+          document.getElementById("dst")?.scrollIntoView({ block: "center" });
+        }}
+      />
     </div>
   );
 }

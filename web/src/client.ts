@@ -1,5 +1,5 @@
 /** The page's side of the engine worker: requests as promises, load progress as a callback. */
-import type { Answer, IssueView, PanelName, Reply, SetupFile } from "./protocol";
+import type { Answer, IssueView, PanelName, Printed, Reply, SetupFile } from "./protocol";
 
 type Progress = (file: string, done: number, total: number) => void;
 
@@ -49,6 +49,13 @@ export class Engine {
   async panel(panel: PanelName): Promise<string> {
     const r = await this.call({ type: "panel", panel });
     if (r.type === "panel") return r.text;
+    throw new Error(r.type === "error" ? r.message : "unexpected reply");
+  }
+
+  /** `map` (filter words) or `check` (one assertion per argument). */
+  async analysis(cmd: "map" | "check", args: string[]): Promise<{ text: Printed; json: Printed }> {
+    const r = await this.call({ type: "analysis", cmd, args });
+    if (r.type === "analysis") return r;
     throw new Error(r.type === "error" ? r.message : "unexpected reply");
   }
 }

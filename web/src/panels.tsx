@@ -3,6 +3,7 @@
  * highlighted), the routing tables, links and addresses, netfilter chains.
  */
 import { useEffect, useState } from "preact/hooks";
+import { AnalysisPanel } from "./analysis";
 import type { Engine } from "./client";
 import type { Answer, PanelName } from "./protocol";
 
@@ -11,7 +12,7 @@ const TABS: { id: PanelName | "analysis"; title: string }[] = [
   { id: "routes", title: "Tables" },
   { id: "links", title: "Links & addresses" },
   { id: "netfilter", title: "Netfilter" },
-  { id: "analysis", title: "Map · Lint · Diff" },
+  { id: "analysis", title: "Map · Check" },
 ];
 
 /** The last route step's explanation: which rule lines were tried, which one decided. */
@@ -46,7 +47,12 @@ function RuleTable({ answer, text }: { answer: Answer | null; text: string }) {
   );
 }
 
-export function Panels(props: { engine: Engine; version: number; answer: Answer | null }) {
+export function Panels(props: {
+  engine: Engine;
+  version: number;
+  answer: Answer | null;
+  onPacket(words: string): void;
+}) {
   const [tab, setTab] = useState<PanelName | "analysis">("rules");
   const [text, setText] = useState<Record<string, string>>({});
   useEffect(() => setText({}), [props.version]);
@@ -76,13 +82,8 @@ export function Panels(props: { engine: Engine; version: number; answer: Answer 
           {text[tab] ?? "…"}
         </pre>
       )}
-      {/* ANALYSIS PANELS (issue 11, after issue 10 lands): the map (classes and their
-          outcomes, filterable), lint findings whose counterexample packet fills the form,
-          and the diff of two setups go here, fed by the whole-space analysis via Host. */}
       {tab === "analysis" && (
-        <p class="panel placeholder" data-testid="analysis-placeholder">
-          The map, lint findings and setup diff come with the whole-space analysis.
-        </p>
+        <AnalysisPanel engine={props.engine} version={props.version} onPacket={props.onPacket} />
       )}
     </section>
   );

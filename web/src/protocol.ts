@@ -84,11 +84,13 @@ export type PanelName = "rules" | "routes" | "links" | "netfilter";
 export type Request =
   | { id: number; type: "load"; files: SetupFile[]; words?: string[] }
   | { id: number; type: "ask"; words: string[] }
-  | { id: number; type: "panel"; panel: PanelName };
+  | { id: number; type: "panel"; panel: PanelName }
+  | { id: number; type: "analysis"; cmd: "map" | "check"; args: string[] };
 
 export type Reply =
   | { id: number; type: "progress"; file: string; done: number; total: number }
   | { id: number; type: "loaded"; issues: IssueView[]; ms: number; answer?: Answer }
   | { id: number; type: "answer"; answer: Answer }
   | { id: number; type: "panel"; text: string }
+  | { id: number; type: "analysis"; text: Printed; json: Printed }
   | { id: number; type: "error"; message: string };

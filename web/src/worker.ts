@@ -189,6 +189,12 @@ self.onmessage = (e: MessageEvent<Request>) => {
     if (m.type === "load") return load(m.id, m.files, m.words);
     if (!host) host = Host.load([]);
     if (m.type === "ask") return post({ id: m.id, type: "answer", answer: ask(host, m.words) });
+    if (m.type === "analysis") {
+      // `routelab map` / `check`, text and JSON exactly as the CLI prints them.
+      const text = printed(host.ip([m.cmd, ...m.args]));
+      const json = printed(host.ip(["-j", m.cmd, ...m.args]));
+      return post({ id: m.id, type: "analysis", text, json });
+    }
     post({ id: m.id, type: "panel", text: panel(host, m.panel) });
   } catch (x) {
     post({
