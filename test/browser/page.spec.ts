@@ -450,3 +450,28 @@ test("the map lists the CLI's classes; a check's counterexample fills the form",
   await page.getByTestId("panel-analysis").scrollIntoViewIfNeeded();
   await page.screenshot({ path: join(shots, "map.png"), fullPage: true });
 });
+
+test("routelab serve --load hands its files to the page", async ({ page }) => {
+  const file = join(root, "examples/clash-uid-standalone.sh");
+  const s = spawn(process.execPath, [cli, "serve", "--load", file, "--port", "0"], { cwd: root });
+  try {
+    const served = await new Promise<string>((ok, fail) => {
+      let out = "";
+      s.stdout!.on("data", (b) => {
+        out += String(b);
+        const m = /http:\/\/127\.0\.0\.1:\d+\//.exec(out);
+        if (m) ok(m[0]);
+      });
+      s.once("exit", (c) => fail(new Error(`routelab serve exited (${c}): ${out}`)));
+    });
+    await page.goto(served);
+    await expect(page.getByTestId("final")).toBeVisible();
+    await expect(page.getByRole("tab", { name: "clash-uid-standalone.sh" })).toBeVisible();
+    await expect(page.getByTestId("example")).toHaveValue("");
+    await page.getByTestId("view-route-get").click();
+    const cliOut = await run(process.execPath, [cli, "--load", file, "route", "get", "1.1.1.1"]);
+    await expect(page.getByTestId("out-route-get")).toHaveText(cliOut.stdout);
+  } finally {
+    s.kill();
+  }
+});
