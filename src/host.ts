@@ -38,7 +38,8 @@ import { createHostState } from "./model/host.js";
 import { loadText, type LoadOptions } from "./model/load.js";
 import { loadChunked } from "./model/load-stream.js";
 import { buildNetfilter, type HostNetfilter } from "./model/netfilter.js";
-import type { HostState, SourceLoc } from "./model/types.js";
+import type { SourceLoc } from "./core/loc.js";
+import type { HostState } from "./model/types.js";
 import type { Family } from "./core/kinds.js";
 import type { Word } from "./parse/shell.js";
 

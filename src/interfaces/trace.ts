@@ -14,9 +14,11 @@ import {
   type ListenSpec,
 } from "../engine/journey.js";
 import { linkByIndex, linkByName } from "../model/links.js";
-import type { HostState, SourceLoc } from "../model/types.js";
+import type { SourceLoc } from "../core/loc.js";
+import type { HostState } from "../model/types.js";
 import type { NfBaseChain } from "../netfilter/types.js";
-import { invarg, ipFail, parseU32, type IpError } from "../parse/args.js";
+import { getU32 } from "../addr/num.js";
+import { invarg, ipFail, type IpError } from "../parse/args.js";
 import { ipprotoA2n, ipprotoN2a } from "../parse/names.js";
 import type { Word } from "../parse/shell.js";
 import { ERRNO } from "../engine/types.js";
@@ -46,7 +48,7 @@ export function parseTrace(words: Word[], end: SourceLoc, family?: Family): Jour
     const num = (what: string, max = 0xffffffff): number | IpError => {
       const v = val();
       if ("exit" in v) return v;
-      const n = parseU32(v.text);
+      const n = getU32(v.text);
       return n === undefined || n > max ? invarg(`invalid ${what}\n`, v, end) : n;
     };
     const addr = (): Addr | IpError => {

@@ -16,7 +16,9 @@ import { applyIpCommand } from "./ops/index.js";
 import { runBatchChunks, runBatchText, type LoadProgress } from "./batch-load.js";
 import { setSysctl } from "./sysctl.js";
 import { runNetfilterCommand } from "./netfilter.js";
-import type { HostState, Issue, SourceLoc } from "./types.js";
+import type { Issue } from "../core/issue.js";
+import type { SourceLoc } from "../core/loc.js";
+import type { HostState } from "./types.js";
 
 /** A problem found while loading, with its severity. */
 export interface LoadIssue extends Issue {
