@@ -364,7 +364,8 @@ test("a 200k-route dump loads in the worker within 5 s while the page keeps draw
     return { gap: w.__gaps.max as number, frames: w.__gaps.frames as number };
   });
   console.log(
-    `200k routes: loaded in ${ms.toFixed(0)} ms; ${frames} frames, longest gap ${gap.toFixed(0)} ms`,
+    `200k routes: loaded in ${ms.toFixed(0)} ms; ${frames} frames, ` +
+      `longest gap ${gap.toFixed(0)} ms`,
   );
   expect(ms).toBeLessThanOrEqual(5000);
   // A page that parsed on its main thread would draw no frame for the whole load; this one

@@ -27,6 +27,24 @@ function parse<T>(p: Printed | undefined, pick: (v: unknown) => T[]): T[] {
   }
 }
 
+function CheckLine({ r, onPacket }: { r: CheckResult; onPacket(w: string): void }) {
+  return (
+    <p class={r.holds ? "holds" : "fails"} data-testid="check-result">
+      {r.holds ? "holds" : "FAILS"}: {r.assertion}
+      {r.counterexample && (
+        <>
+          {" "}
+          — counterexample{" "}
+          <button type="button" class="link" onClick={() => onPacket(r.counterexample!.join(" "))}>
+            {r.counterexample.join(" ")}
+          </button>{" "}
+          → {r.outcome}
+        </>
+      )}
+    </p>
+  );
+}
+
 export function AnalysisPanel(props: {
   engine: Engine;
   version: number;
@@ -102,23 +120,7 @@ export function AnalysisPanel(props: {
         <button type="submit">Check</button>
       </form>
       {results.map((r, k) => (
-        <p key={k} class={r.holds ? "holds" : "fails"} data-testid="check-result">
-          {r.holds ? "holds" : "FAILS"}: {r.assertion}
-          {r.counterexample && (
-            <>
-              {" "}
-              — counterexample{" "}
-              <button
-                type="button"
-                class="link"
-                onClick={() => props.onPacket(r.counterexample!.join(" "))}
-              >
-                {r.counterexample.join(" ")}
-              </button>{" "}
-              → {r.outcome}
-            </>
-          )}
-        </p>
+        <CheckLine key={k} r={r} onPacket={props.onPacket} />
       ))}
       {check?.text.stderr && <pre class="warn">{check.text.stderr}</pre>}
       {/* The diff of two setups (issue 11) is still to come: it needs a second setup here. */}

@@ -217,32 +217,97 @@ function Output(props: { answer: Answer | null; view: View; onView(v: View): voi
   );
 }
 
-export function App() {
-  const engine = useMemo(engineOf, []);
+/** The URL follows the state (replaceState: the back button is not a history of edits). */
+function useUrlSync(
+  st: { files: SetupFile[]; example?: string; packet: PacketFields },
+  view: View,
+  version: number,
+  answer: Answer | null,
+) {
+  useEffect(() => {
+    if (!version) return;
+    const small = st.files.every((f) => f.text !== undefined && f.size < 200_000);
+    const s: UrlState = { packet: packetWords(st.packet).join(" "), view };
+    if (st.example) s.example = st.example;
+    else if (small) s.files = st.files.map((f) => ({ name: f.name, text: f.text ?? "" }));
+    const t = setTimeout(() => {
+      void encodeState(s).then((h) => history.replaceState(null, "", `#${h}`));
+    }, 300);
+    return () => clearTimeout(t);
+  }, [st.files, st.example, answer, view, version]);
+}
+
+/** "/" jumps to the packet form from anywhere but a text field. */
+function useSlashFocus() {
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const t = e.target as HTMLElement;
+      if (e.key !== "/" || t.closest("input, textarea, select, .cm-editor")) return;
+      e.preventDefault();
+      document.getElementById("dst")?.focus();
+    };
+    addEventListener("keydown", onKey);
+    return () => removeEventListener("keydown", onKey);
+  }, []);
+}
+
+function Header() {
+  return (
+    <header>
+      <h1>routelab</h1>
+      <p>
+        Where does the packet go? Linux policy routing and netfilter, answered as the kernel would —
+        in your browser.
+      </p>
+      <button
+        type="button"
+        class="share"
+        onClick={() => void navigator.clipboard?.writeText(location.href)}
+        title="copy a link to this setup and question"
+      >
+        Copy link
+      </button>
+    </header>
+  );
+}
+
+/** The CLI command the question stands for, and the load's errors (the CLI refuses then). */
+function Command(props: {
+  files: SetupFile[];
+  packet: PacketFields;
+  loadMs?: number;
+  errors: number;
+}) {
+  const { errors } = props;
+  return (
+    <>
+      <p class="cmd" data-testid="cmd">
+        <code>
+          routelab {props.files.map((f) => `--load ${f.name} `).join("")}trace{" "}
+          {packetWords(props.packet).join(" ")}
+        </code>
+        {props.loadMs !== undefined && (
+          <span class="load-ms"> loaded in {props.loadMs.toFixed(0)} ms</span>
+        )}
+      </p>
+      {errors > 0 && (
+        <p class="warn" data-testid="load-errors">
+          {errors} error{errors > 1 ? "s" : ""} while loading: the CLI answers nothing until they
+          are fixed; the answers below are for what did load.
+        </p>
+      )}
+    </>
+  );
+}
+
+/** The setup in the worker: files, their issues, and a reload that answers the packet too. */
+function useHost(engine: Engine, packetRef: { current: PacketFields }, show: (a: Answer) => void) {
   const [files, setFiles] = useState<SetupFile[]>([]);
   const [example, setExample] = useState<string>();
   const [issues, setIssues] = useState<IssueView[]>([]);
   const [version, setVersion] = useState(0);
   const [loading, setLoading] = useState(false);
-  const [packet, setPacket] = useState<PacketFields>(emptyPacket());
-  const [answer, setAnswer] = useState<Answer | null>(null);
-  const [view, setView] = useState<View>("path");
-  const [loadMs, setLoadMs] = useState(0);
-  const [asked, setAsked] = useState(0);
-  const started = useRef(false);
-  const packetRef = useRef(packet);
-  packetRef.current = packet;
-
-  const show = (a: Answer) => {
-    setAnswer(a);
-    setAsked((n) => n + 1);
-    const hook = window.__routelab;
-    if (hook && hook.firstAnswerMs === undefined) hook.firstAnswerMs = performance.now();
-  };
-  const ask = async (p = packetRef.current) => {
-    if (p.dst.trim()) show(await engine.ask(packetWords(p)));
-  };
-
+  const [loadMs, setLoadMs] = useState<number>();
   const load = async (fs: SetupFile[], ex: string | undefined) => {
     setFiles(fs);
     setExample(ex);
@@ -264,20 +329,6 @@ export function App() {
     }
     if (r.answer) show(r.answer);
   };
-
-  useEffect(() => {
-    if (started.current) return;
-    started.current = true;
-    window.__routelab = { ask: (w) => engine.ask(w.split(/\s+/).filter(Boolean)), loads: 0 };
-    void initialState().then(({ files: fs, example: ex, s }) => {
-      const p = parsePacket(s.packet ?? exampleById(ex ?? "")?.packet ?? "");
-      setPacket(p);
-      packetRef.current = p;
-      if (s.view && VIEWS.some(([id]) => id === s.view)) setView(s.view as View);
-      void load(fs, ex);
-    });
-  }, []);
-
   // Edits reload the host after a pause in typing.
   const editTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const onEdit = (k: number, text: string) => {
@@ -287,99 +338,87 @@ export function App() {
     clearTimeout(editTimer.current);
     editTimer.current = setTimeout(() => void load(next, undefined), 350);
   };
+  return { files, example, issues, version, loading, loadMs, load, onEdit };
+}
 
-  // The URL follows the state (replaceState: the back button is not a history of edits).
+/** The page. Kept whole: its state and the wiring between the panes in one place. */
+export function App() {
+  const engine = useMemo(engineOf, []);
+  const [packet, setPacket] = useState<PacketFields>(emptyPacket());
+  const [answer, setAnswer] = useState<Answer | null>(null);
+  const [view, setView] = useState<View>("path");
+  const [asked, setAsked] = useState(0);
+  const started = useRef(false);
+  const packetRef = useRef(packet);
+  packetRef.current = packet;
+  const show = (a: Answer) => {
+    setAnswer(a);
+    setAsked((n) => n + 1);
+    const hook = window.__routelab;
+    if (hook && hook.firstAnswerMs === undefined) hook.firstAnswerMs = performance.now();
+  };
+  const setup = useHost(engine, packetRef, show);
+  const ask = async (p = packetRef.current) => {
+    if (p.dst.trim()) show(await engine.ask(packetWords(p)));
+  };
+  const use = (p: PacketFields) => {
+    setPacket(p);
+    packetRef.current = p;
+  };
   useEffect(() => {
-    if (!version) return;
-    const small = files.every((f) => f.text !== undefined && f.size < 200_000);
-    const s: UrlState = { packet: packetWords(packet).join(" "), view };
-    if (example) s.example = example;
-    else if (small) s.files = files.map((f) => ({ name: f.name, text: f.text ?? "" }));
-    const t = setTimeout(() => {
-      void encodeState(s).then((h) => history.replaceState(null, "", `#${h}`));
-    }, 300);
-    return () => clearTimeout(t);
-  }, [files, example, answer, view, version]);
-
-  // "/" jumps to the packet form from anywhere but a text field.
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      const t = e.target as HTMLElement;
-      if (e.key !== "/" || t.closest("input, textarea, select, .cm-editor")) return;
-      e.preventDefault();
-      document.getElementById("dst")?.focus();
-    };
-    addEventListener("keydown", onKey);
-    return () => removeEventListener("keydown", onKey);
+    if (started.current) return;
+    started.current = true;
+    window.__routelab = { ask: (w) => engine.ask(w.split(/\s+/).filter(Boolean)), loads: 0 };
+    void initialState().then(({ files: fs, example: ex, s }) => {
+      use(parsePacket(s.packet ?? exampleById(ex ?? "")?.packet ?? ""));
+      if (s.view && VIEWS.some(([id]) => id === s.view)) setView(s.view as View);
+      void setup.load(fs, ex);
+    });
   }, []);
-
-  const errors = issues.filter((i) => i.severity === "error").length;
+  useUrlSync({ files: setup.files, example: setup.example, packet }, view, setup.version, answer);
+  useSlashFocus();
   return (
     <div
       class="app"
       data-testid="app"
-      data-version={version}
+      data-version={setup.version}
       data-asked={asked}
-      data-loading={loading ? "1" : "0"}
+      data-loading={setup.loading ? "1" : "0"}
     >
-      <header>
-        <h1>routelab</h1>
-        <p>
-          Where does the packet go? Linux policy routing and netfilter, answered as the kernel would
-          — in your browser.
-        </p>
-        <button
-          type="button"
-          class="share"
-          onClick={() => void navigator.clipboard?.writeText(location.href)}
-          title="copy a link to this setup and question"
-        >
-          Copy link
-        </button>
-      </header>
-      {loading && <LoadProgress />}
+      <Header />
+      {setup.loading && <LoadProgress />}
       <main>
         <SetupPane
-          files={files}
-          example={example}
-          issues={issues}
+          files={setup.files}
+          example={setup.example}
+          issues={setup.issues}
           onExample={(id) => {
-            const p = parsePacket(exampleById(id)?.packet ?? "");
-            setPacket(p);
-            packetRef.current = p;
-            void load(exampleFiles(id), id);
+            use(parsePacket(exampleById(id)?.packet ?? ""));
+            void setup.load(exampleFiles(id), id);
           }}
-          onFiles={(fs) => void load(fs, undefined)}
-          onEdit={onEdit}
-          editorReady={answer !== null || (version > 0 && !packet.dst)}
+          onFiles={(fs) => void setup.load(fs, undefined)}
+          onEdit={setup.onEdit}
+          editorReady={answer !== null || (setup.version > 0 && !packet.dst)}
         />
         <div class="question">
           <PacketForm value={packet} onChange={setPacket} onAsk={() => void ask()} />
-          <p class="cmd" data-testid="cmd">
-            <code>
-              routelab {files.map((f) => `--load ${f.name} `).join("")}trace{" "}
-              {packetWords(packet).join(" ")}
-            </code>
-            {version > 0 && <span class="load-ms"> loaded in {loadMs.toFixed(0)} ms</span>}
-          </p>
-          {errors > 0 && (
-            <p class="warn" data-testid="load-errors">
-              {errors} error{errors > 1 ? "s" : ""} while loading: the CLI answers nothing until
-              they are fixed; the answers below are for what did load.
-            </p>
-          )}
+          <Command
+            files={setup.files}
+            packet={packet}
+            loadMs={setup.loadMs}
+            errors={setup.issues.filter((i) => i.severity === "error").length}
+          />
           <Output answer={answer} view={view} onView={setView} />
         </div>
       </main>
       <Panels
         engine={engine}
-        version={version}
+        version={setup.version}
         answer={answer}
         onPacket={(w) => {
           // A class's representative or a counterexample: into the form, asked, in view.
           const p = parsePacket(w);
-          setPacket(p);
-          packetRef.current = p;
+          use(p);
           void ask(p);
           document.getElementById("dst")?.scrollIntoView({ block: "center" });
         }}

@@ -63,6 +63,55 @@ function Editor(props: {
   );
 }
 
+function SetupBar(props: {
+  example: string | undefined;
+  onExample(id: string): void;
+  onOpen(list: FileList | null): Promise<void>;
+}) {
+  return (
+    <div class="bar">
+      <label>
+        Example{" "}
+        <select
+          data-testid="example"
+          value={props.example ?? ""}
+          onChange={(e) => props.onExample((e.target as HTMLSelectElement).value)}
+        >
+          {!props.example && <option value="">(your files)</option>}
+          {EXAMPLES.map((x) => (
+            <option key={x.id} value={x.id}>
+              {x.title}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label class="button">
+        Open files…
+        <input
+          type="file"
+          multiple
+          data-testid="open"
+          onChange={(e) => void props.onOpen((e.target as HTMLInputElement).files)}
+        />
+      </label>
+    </div>
+  );
+}
+
+function IssueList(props: { issues: IssueView[]; onGoto(i: IssueView): void }) {
+  return (
+    <ul class="issues" data-testid="issues">
+      {props.issues.map((i, n) => (
+        <li key={n} class={i.severity}>
+          <button type="button" class="link" onClick={() => props.onGoto(i)}>
+            {i.text}
+          </button>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 export function SetupPane(props: {
   files: SetupFile[];
   example: string | undefined;
@@ -103,32 +152,7 @@ export function SetupPane(props: {
         void open(e.dataTransfer?.files ?? null);
       }}
     >
-      <div class="bar">
-        <label>
-          Example{" "}
-          <select
-            data-testid="example"
-            value={props.example ?? ""}
-            onChange={(e) => props.onExample((e.target as HTMLSelectElement).value)}
-          >
-            {!props.example && <option value="">(your files)</option>}
-            {EXAMPLES.map((x) => (
-              <option key={x.id} value={x.id}>
-                {x.title}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label class="button">
-          Open files…
-          <input
-            type="file"
-            multiple
-            data-testid="open"
-            onChange={(e) => void open((e.target as HTMLInputElement).files)}
-          />
-        </label>
-      </div>
+      <SetupBar example={props.example} onExample={props.onExample} onOpen={open} />
       <div class="tabs" role="tablist" aria-label="setup files">
         {props.files.map((f, i) => (
           <button
@@ -158,15 +182,7 @@ export function SetupPane(props: {
         />
       )}
       <p class="hint">Drop scripts or dumps here (ip, sysctl, iptables, nft; ip -j dumps).</p>
-      <ul class="issues" data-testid="issues">
-        {props.issues.map((i, n) => (
-          <li key={n} class={i.severity}>
-            <button type="button" class="link" onClick={() => goto(i)}>
-              {i.text}
-            </button>
-          </li>
-        ))}
-      </ul>
+      <IssueList issues={props.issues} onGoto={goto} />
     </section>
   );
 }
