@@ -13,6 +13,10 @@
  *
  * The queries here answer exactly what the linear scans they replace answered (ties between
  * routes broken by `seq`, which is the order routes were appended in).
+ *
+ * Kept whole: the index and the route operations that keep it current (routeInsert,
+ * routeRemove, routeReplace) share its private bookkeeping (positions, versions); split, that
+ * state would have to be exported.
  * @module
  */
 import { addrEq, contains, type Addr, type Family, type Prefix } from "../addr/ip.js";

@@ -1,4 +1,7 @@
 /**
+ * Kept whole: one streaming state machine and its in-place fast reader share the scanner state
+ * (position, line, column, item buffer).
+ *
  * `ip -j route show` JSON read as a stream: each flat element by the fast reader, else
  * parsed alone and read by routeFromJson with its position in the file.
  * @module
