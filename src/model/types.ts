@@ -38,6 +38,12 @@ export interface Link {
   txqlen: number;
   /** tun/tap: persistent device with no attached reader. */
   tunNoReader?: boolean;
+  /**
+   * What a link dump showed that the model does not derive (NOARP on an ifb, a qdisc set
+   * with tc, operstate of a real NIC): printed as dumped while `up` and `carrier` are still
+   * the dumped ones.
+   */
+  dumped?: { flags: string[]; qdisc?: string; operstate?: string; up: boolean; carrier: boolean };
 }
 
 export interface IfAddr {
@@ -184,6 +190,8 @@ export interface HostState {
   /** Table id -> name (`rt_tables` plus built-ins). */
   tableNames: Map<number, string>;
   netfilter: RecordedCommand[];
+  /** User name -> uid (`--passwd FILE`, a capture's `getent passwd`), for `--uid-owner NAME`. */
+  users?: Map<string, number>;
   nextIfindex: number;
   seq: number;
 }

@@ -34,8 +34,16 @@ export interface AddrShowOptions {
   dev?: string;
 }
 
+/** What a link dump showed, while the link is still as dumped (up, carrier). */
+function asDumped(l: Link): Link["dumped"] {
+  const d = l.dumped;
+  return d && d.up === l.up && d.carrier === l.carrier ? d : undefined;
+}
+
 /** ifi_flags words in print_link_flags order, with NO-CARRIER first and M-DOWN last. */
 export function linkFlags(state: HostState, l: Link): string[] {
+  const d = asDumped(l);
+  if (d) return d.flags;
   const out: string[] = [];
   const lowerUp = l.up && l.carrier;
   if (l.up && !lowerUp) out.push("NO-CARRIER");
@@ -56,6 +64,8 @@ export function linkFlags(state: HostState, l: Link): string[] {
  * (`hasPorts`: some link names it as master).
  */
 export function operState(l: Link, hasPorts = true): string {
+  const d = asDumped(l)?.operstate;
+  if (d !== undefined) return d;
   if (!l.up) return "DOWN";
   if (l.kind === "loopback") return "UNKNOWN";
   if (l.kind === "tun" || l.kind === "tap") return l.carrier ? "UNKNOWN" : "DOWN";
@@ -65,6 +75,8 @@ export function operState(l: Link, hasPorts = true): string {
 
 /** IFLA_QDISC. */
 export function qdiscOf(state: HostState, l: Link): string {
+  const d = asDumped(l)?.qdisc;
+  if (d !== undefined) return d;
   if (!l.up) return "noop";
   if (l.kind === "tun" || l.kind === "tap")
     return state.sysctl.get("net.core.default_qdisc")?.trim() || "pfifo_fast";
