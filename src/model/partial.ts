@@ -71,6 +71,8 @@ function ruleFamily(
   const prefs = rulePrefs(text);
   // Two lists in one text (`ip rule; ip -6 rule`): the loader splits them where prefs restart.
   if (prefs.some((p, k) => k > 0 && p < prefs[k - 1]!)) return { family: 4 };
+  // IPv4's default RPDB (IPv6 has no rule 32767 unless someone added one).
+  if (prefs.join(" ") === "0 32766 32767" && /\bdefault\b/.test(text)) return { family: 4 };
   const v6 = prefs.join(" ") === "0 32766";
   const i = issue(
     "load.assumed",

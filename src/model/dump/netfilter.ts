@@ -76,7 +76,7 @@ export function iptablesSaveFamily(text: string, file: string, asked?: Family): 
  */
 export function fileFamily(file: string): Family | undefined {
   const base = file.replace(/^.*\//, "").toLowerCase();
-  if (/ip6|ipv6|inet6|\bv6\b|[-_.]6(?:[-_.]|$)|^6[-_.]/.test(base)) return 6;
-  if (/ipv4|\bv4\b|[-_.]4(?:[-_.]|$)|^4[-_.]/.test(base)) return 4;
+  if (/ip6|ipv6|inet6|\bv6\b|[-_.]6[-_.]|^6[-_.]|(?:^|\D)6(?:\.\w+)?$/.test(base)) return 6;
+  if (/ipv4|\bv4\b|[-_.]4[-_.]|^4[-_.]|(?:^|\D)4(?:\.\w+)?$/.test(base)) return 4;
   return undefined;
 }
