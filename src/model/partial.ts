@@ -110,15 +110,21 @@ export function loadIpDump(
   if (fmt === "ip-json-addr") l.kinds.add("addr");
   if (fmt === "sysctl") l.kinds.add("sysctl");
   if (family && (fmt === "ip-json-rule" || fmt === "ip-rule-text")) l.kinds.add(`rule${family}`);
-  if (fmt === "ip-json-route" || fmt === "ip-route-text")
-    for (const r of s.routes)
-      if (r.seq >= seq0)
-        l.routes.set(r.family, (l.routes.get(r.family) ?? false) || r.table === TABLE.local);
+  if (fmt === "ip-json-route" || fmt === "ip-route-text") noteRouteDump(s, file, seq0);
   return out;
 }
 
 /** lo's addresses as a fresh `ip link set lo up` gives them. */
 const LO = { ifindex: 1, scope: 254, secondary: false, noprefixroute: false, nodad: false };
+
+/** Note the routes a streamed route dump (model/load-stream.ts) added since `seq0`. */
+export function noteRouteDump(s: HostState, file: string, seq0: number): void {
+  const l = loaded(s);
+  l.first ??= { file, line: 1, col: 1 };
+  for (const r of s.routes)
+    if (r.seq >= seq0)
+      l.routes.set(r.family, (l.routes.get(r.family) ?? false) || r.table === TABLE.local);
+}
 
 /** Add the kernel's local routes of family `f` (from the host's addresses) to table local. */
 function assumeLocalTable(s: HostState, f: Family, withAddrs: boolean): void {
