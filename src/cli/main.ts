@@ -26,6 +26,8 @@ const USAGE = `Usage: routelab [--load FILE]... [ OPTIONS ] OBJECT { COMMAND | h
        routelab [--load FILE]... explain ROUTE-GET-ARGS
        routelab [--load FILE]... report
        routelab [--load FILE]... [--listen "udp|tcp ADDR PORT [transparent]"]... trace PACKET
+       routelab [--load FILE]... [-j] map [PACKETS]
+       routelab [--load FILE]... [-j] check 'always|never: PACKETS -> OUTCOME'... [--file FILE]
        routelab capture [-o FILE] [--netns NS]
 where  OBJECT := { link | address | route | rule }
        OPTIONS := { -4 | -6 | -j[son] | -p[retty] | -d[etails] | -force | -batch FILE }

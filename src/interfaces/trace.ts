@@ -221,28 +221,38 @@ export function traceText(s: HostState, r: JourneyResult): string {
     switch (t.kind) {
       case "hook":
         out.push(
-          `${t.hook.toUpperCase()}${t.iif ? ` iif ${t.iif}` : ""}${t.oif ? ` oif ${t.oif}` : ""}  ${t.saddr} → ${t.daddr}  mark ${hex(t.mark)}`,
+          `${t.hook.toUpperCase()}${t.iif ? ` iif ${t.iif}` : ""}${t.oif ? ` oif ${t.oif}` : ""}` +
+            `  ${t.saddr} → ${t.daddr}  mark ${hex(t.mark)}`,
         );
         break;
-      case "rule":
+      case "rule": {
         if (!t.matched && t.rule !== 0) break;
+        const marked =
+          t.markBefore !== undefined &&
+          t.markAfter !== undefined &&
+          t.markBefore !== t.markAfter &&
+          !t.verdict.includes("->");
+        const mark = marked ? ` (mark ${hex(t.markBefore!)} → ${hex(t.markAfter!)})` : "";
         out.push(
-          `  ${t.family} ${t.table} ${t.chain}${t.rule ? ` #${t.rule}` : ""}  ${t.text}  → ${t.verdict}${t.markBefore !== undefined && t.markAfter !== undefined && t.markBefore !== t.markAfter && !t.verdict.includes("->") ? ` (mark ${hex(t.markBefore)} → ${hex(t.markAfter)})` : ""}`,
+          `  ${t.family} ${t.table} ${t.chain}${t.rule ? ` #${t.rule}` : ""}  ${t.text}` +
+            `  → ${t.verdict}${mark}`,
         );
         break;
+      }
       case "route": {
         const rule = decidingRule(t.decision);
+        const uid = q.uid !== undefined ? `, uid ${q.uid}` : "";
         const label =
           t.stage === "socket"
-            ? `route lookup (socket${q.uid !== undefined ? `, uid ${q.uid}` : ""}${q.mark ? `, SO_MARK ${hex(q.mark)}` : ""})`
+            ? `route lookup (socket${uid}${q.mark ? `, SO_MARK ${hex(q.mark)}` : ""})`
             : t.stage === "connect"
               ? "route lookup again with the chosen source (connect)"
               : t.stage === "reroute"
-                ? `re-route after netfilter changed the packet (mark ${hex(t.query.mark ?? 0)}, uid 0 on IPv4, source kept)`
+                ? `re-route after netfilter changed the packet (mark ${hex(t.query.mark ?? 0)},` +
+                  " uid 0 on IPv4, source kept)"
                 : "input route lookup";
-        out.push(
-          `${label}: ${summarize(s, t.decision)}${rule ? `  [${ruleText(s, rule).replace("\t", " ")}]` : ""}`,
-        );
+        const by = rule ? `  [${ruleText(s, rule).replace("\t", " ")}]` : "";
+        out.push(`${label}: ${summarize(s, t.decision)}${by}`);
         for (const x of t.decision.trace)
           if (x.kind === "rp_filter")
             out.push(
@@ -271,7 +281,8 @@ export function traceText(s: HostState, r: JourneyResult): string {
           ? "DROPPED"
           : `ERROR: ${f.error}`;
   out.push(
-    `⇒ ${what}: ${f.saddr}:${f.sport} → ${f.daddr}:${f.dport} ${ipprotoN2a(q.ipproto)}, mark ${hex(f.mark)}, ct mark ${hex(f.ctmark)}${f.reason ? ` — ${f.reason}` : ""}`,
+    `⇒ ${what}: ${f.saddr}:${f.sport} → ${f.daddr}:${f.dport} ${ipprotoN2a(q.ipproto)},` +
+      ` mark ${hex(f.mark)}, ct mark ${hex(f.ctmark)}${f.reason ? ` — ${f.reason}` : ""}`,
   );
   return out.join("\n") + "\n";
 }

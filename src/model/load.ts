@@ -77,13 +77,18 @@ export function batchWords(line: string, loc: SourceLoc): Word[] {
 
 /** Options for loading. */
 export interface LoadOptions {
-  /** Read a file named by `ip -batch FILE` or `nft -f FILE` (the CLI passes a reader; the browser none). */ readFile?: (
-    path: string,
-  ) => string | undefined;
-  /** Progress of long loads (big `ip -batch` files, big dumps). */ progress?: LoadProgress;
-  /** Read a big file in pieces (`ip -batch FILE`): the chunks and the size; undefined to use readFile. */ readChunks?: (
-    path: string,
-  ) => { chunks: Iterable<string>; size: number } | undefined;
+  /**
+   * Read a file named by `ip -batch FILE` or `nft -f FILE` (the CLI passes a reader; the
+   * browser none).
+   */
+  readFile?: (path: string) => string | undefined;
+  /** Progress of long loads (big `ip -batch` files, big dumps). */
+  progress?: LoadProgress;
+  /**
+   * Read a big file in pieces (`ip -batch FILE`): the chunks and the size; undefined to use
+   * readFile.
+   */
+  readChunks?: (path: string) => { chunks: Iterable<string>; size: number } | undefined;
   /** The family a dump is asked to be read as (`--load -6:FILE`). */
   family?: Family;
   /** `family table` of every iptables-save input of this load (iptables-nft's nft tables). */
@@ -124,7 +129,8 @@ export function loadScript(
   const { commands, issues } = expandScript(text, file);
   for (const i of issues) out.push({ ...i, severity: "error" });
   let errexit = false;
-  // Exit status of the last command that ran: `a && b` runs b only if a succeeded, `a || b` only if it failed.
+  // Exit status of the last command that ran: `a && b` runs b only if a succeeded, `a || b`
+  // only if it failed.
   let lastOk = true;
   for (let ci = 0; ci < commands.length; ci++) {
     const c = commands[ci]!;
