@@ -4,6 +4,7 @@
  * family of a rule dump and what a load of dumps assumes, said in one warning. The dumps are
  * what iptables 1.8.9 (nf_tables), nftables 1.0.6 and iproute2 6.1 printed.
  */
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { Host, type HostInput } from "../../src/index.js";
 
@@ -187,5 +188,21 @@ describe("capture files", () => {
     const h = Host.load([{ name: "c.json", text: cap([s("rule4", "[]\n"), s("rule6", "[]\n")]) }]);
     expect(h.issues).toEqual([]);
     expect([h.ip("rule show").stdout, h.ip("-6 rule show").stdout]).toEqual(["", ""]);
+  });
+  it("loads iptables-nft's tables once and prints nft list ruleset as captured", () => {
+    // `routelab capture --netns ns1` of a namespace set up with iptables-nft (mangle CLASH
+    // with an xt set match), native nft (inet fw) and an ipset.
+    const file = new URL("./capture-netfilter.json", import.meta.url);
+    const text = readFileSync(file, "utf8");
+    const cap = JSON.parse(text) as { sections: { name: string; stdout: string }[] };
+    const out = (n: string) => cap.sections.find((x) => x.name === n)!.stdout;
+    const h = Host.load([{ name: "ns1.json", text }]);
+    expect(h.issues).toEqual([]);
+    expect(h.nftListRuleset()).toBe(out("nft"));
+    expect(noDate(h.iptablesSave(4))).toBe(noDate(out("iptables4")));
+    expect(h.ip("-j rule show").stdout).toBe(out("rule4"));
+    expect(h.ip("-j link show").stdout).toBe(
+      out("link").replace(/,"promiscuity".*?(?=\},\{"ifindex"|\}\]\n)/g, ""),
+    );
   });
 });
