@@ -60,7 +60,16 @@ export interface IfAddr {
   noprefixroute: boolean;
   nodad: boolean;
   label?: string;
-  /** Valid/preferred lifetime: "forever" only. */
+  /**
+   * Lifetimes in seconds of a dynamic address (IFA_F_PERMANENT unset), as a dump showed them
+   * at the time it was taken; absent for permanent addresses (`forever`). Not counted down.
+   */
+  lifetimes?: { valid: number; preferred: number };
+  /**
+   * DAD and lifetime states a dump showed (`optimistic`, `dadfailed`, `home`, `deprecated`,
+   * `tentative`, in print_ifa_flags order): printed as dumped.
+   */
+  dumpedFlags?: string[];
 }
 
 export type RuleAction = "lookup" | "goto" | "nop" | "blackhole" | "unreachable" | "prohibit";

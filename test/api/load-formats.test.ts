@@ -205,4 +205,18 @@ describe("capture files", () => {
       out("link").replace(/,"promiscuity".*?(?=\},\{"ifindex"|\}\]\n)/g, ""),
     );
   });
+  it("prints dynamic and tentative addresses as captured (lifetimes not counted down)", () => {
+    // A namespace with `ip addr add … valid_lft 1000 preferred_lft 500`, captured while the
+    // link-local addresses were still tentative.
+    const text = readFileSync(new URL("./capture-dynamic.json", import.meta.url), "utf8");
+    const cap = JSON.parse(text) as { sections: { name: string; stdout: string }[] };
+    const h = Host.load([{ name: "ns2.json", text }]);
+    expect(h.issues).toEqual([]);
+    expect(h.ip("-j addr show").stdout).toBe(cap.sections.find((x) => x.name === "addr")!.stdout);
+    const shown = h.ip("addr show dev v1").stdout;
+    expect(shown).toContain(
+      "scope global dynamic v1\n       valid_lft 1000sec preferred_lft 500sec",
+    );
+    expect(shown).toContain("scope link tentative \n");
+  });
 });
