@@ -8,7 +8,12 @@
  */
 import type { Family } from "../addr/ip.js";
 import { isErr, type IpError } from "../parse/args.js";
-import { detectDumpFormat, loadDump } from "./dump/index.js";
+import { detectDumpFormat } from "./dump/index.js";
+import { detectNetfilterFormat } from "./dump/netfilter.js";
+import { isCapture, parseCapture } from "./capture.js";
+import { loadCapture } from "./capture-load.js";
+import { loadNetfilterDump } from "./load-netfilter.js";
+import { loadIpDump, noteLoaded } from "./partial.js";
 import { parseIpArgv, type IpCommand } from "../parse/ipcmd.js";
 import { expandScript, type Word } from "../parse/shell.js";
 import { parseIpOptions } from "../parse/options.js";
@@ -86,6 +91,10 @@ export interface LoadOptions {
    * readFile.
    */
   readChunks?: (path: string) => { chunks: Iterable<string>; size: number } | undefined;
+  /** The family a dump is asked to be read as (`--load -6:FILE`). */
+  family?: Family;
+  /** `family table` of every iptables-save input of this load (iptables-nft's nft tables). */
+  iptablesTables?: readonly string[];
 }
 
 /**
@@ -98,8 +107,16 @@ export function loadText(
   file: string,
   opts: LoadOptions = {},
 ): LoadIssue[] {
+  if (isCapture(text)) {
+    const c = parseCapture(text, file);
+    noteLoaded(s, "capture");
+    return c.ok ? loadCapture(s, c.value, file, opts) : [{ ...c.error, severity: "error" }];
+  }
+  const nf = detectNetfilterFormat(text);
+  if (nf) return loadNetfilterDump(s, text, file, nf, opts);
   const fmt = detectDumpFormat(text);
-  if (fmt) return loadDump(s, text, file).map((i) => ({ ...i, severity: "error" as const }));
+  if (fmt) return loadIpDump(s, text, file, fmt, opts.family);
+  noteLoaded(s, "script");
   return loadScript(s, text, file, opts);
 }
 
