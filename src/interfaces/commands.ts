@@ -196,7 +196,8 @@ export function runCommand(
       });
     return ok(
       printLinks(s, {
-        ...defined({ dev: cmd.dev || undefined }),
+        ...defined({ dev: cmd.dev || undefined, up: cmd.up, type: cmd.type }),
+        ...defined({ master: cmd.master, group: cmd.group }),
         json: !!opts.json,
         pretty: !!opts.pretty,
       }),

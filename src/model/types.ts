@@ -38,6 +38,19 @@ export interface Link {
   txqlen: number;
   /** tun/tap: persistent device with no attached reader. */
   tunNoReader?: boolean;
+  /** vlan/macvlan: the lower device (`link DEV`, IFLA_LINK); printed `NAME@LOWER`. */
+  lower?: string;
+  /** vlan: `id N` (IFLA_VLAN_ID). */
+  vlanId?: number;
+  /** macvlan: `mode private|vepa|bridge|passthru|source` (default vepa). */
+  macvlanMode?: string;
+  /** vrf: `table N` (IFLA_VRF_TABLE). */
+  vrfTable?: number;
+  /**
+   * wireguard: the fwmark `wg set DEV fwmark N` / `wg setconf` gave the device (0 = off).
+   * The tunnel's own encrypted UDP packets carry it (wg_socket_send_skb sets skb->mark).
+   */
+  fwmark?: number;
 }
 
 export interface IfAddr {

@@ -104,6 +104,11 @@ export type IpCommand =
       group?: number;
       txqlen?: number;
       nameWord: Word;
+      /** `link DEV`: the lower device of a vlan/macvlan. */
+      link?: Word;
+      vlanId?: number;
+      macvlanMode?: string;
+      vrfTable?: number;
     }
   | {
       obj: "link";
@@ -119,7 +124,17 @@ export type IpCommand =
       txqlen?: number;
     }
   | { obj: "link"; op: "del"; dev: string; devWord: Word }
-  | { obj: "link"; op: "show"; dev?: string; devWord?: Word }
+  | {
+      obj: "link";
+      op: "show";
+      dev?: string;
+      devWord?: Word;
+      /** Filters: `up`, `type KIND`, `master M` / `vrf V`, `group G`. */
+      up?: boolean;
+      type?: string;
+      master?: string;
+      group?: number;
+    }
   | { obj: "tuntap"; op: "add" | "del"; name: string; mode: "tun" | "tap"; nameWord: Word }
   | {
       obj: "addr";

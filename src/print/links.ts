@@ -26,6 +26,26 @@ export interface LinkShowOptions {
   json?: boolean;
   pretty?: boolean;
   dev?: string;
+  /** `ip link show up|type KIND|master M|group G` filters (ipaddr_list_flush_or_save). */
+  up?: boolean;
+  type?: string;
+  master?: string;
+  group?: number;
+}
+
+/** IFLA_INFO_KIND as the kernel reports it (`tun` for tun and tap; lo has none). */
+function infoKind(l: Link): string | undefined {
+  if (l.kind === "loopback" || l.kind === "other") return undefined;
+  return l.kind === "tap" ? "tun" : l.kind;
+}
+
+/** The link filters of `ip link show`: each one a test on a device. */
+function linkFilter(opts: LinkShowOptions): (l: Link) => boolean {
+  return (l) =>
+    (!opts.up || l.up) &&
+    (opts.type === undefined || infoKind(l) === opts.type) &&
+    (opts.master === undefined || l.master === opts.master) &&
+    (opts.group === undefined || l.group === opts.group);
 }
 export interface AddrShowOptions {
   family?: Family;
@@ -39,16 +59,44 @@ export function linkFlags(state: HostState, l: Link): string[] {
   const out: string[] = [];
   const lowerUp = l.up && l.carrier;
   if (l.up && !lowerUp) out.push("NO-CARRIER");
-  if (l.kind === "loopback") out.push("LOOPBACK");
-  else if (l.kind === "tun") out.push("POINTOPOINT", "MULTICAST", "NOARP");
-  else out.push("BROADCAST", "MULTICAST");
+  out.push(...driverFlags(state, l));
   if (l.up) out.push("UP");
   if (lowerUp) out.push("LOWER_UP");
-  if (l.kind === "veth" && l.peer && !l.peerExternal) {
-    const p = state.links.find((x) => x.name === l.peer);
+  // print_linkinfo: M-DOWN when the IFLA_LINK device (veth peer, vlan/macvlan lower) is down.
+  const other = l.kind === "veth" && !l.peerExternal ? l.peer : l.lower;
+  if (other !== undefined) {
+    const p = state.links.find((x) => x.name === other);
     if (p && !p.up) out.push("M-DOWN");
   }
   return out;
+}
+
+/**
+ * The flags a driver's setup leaves (print_link_flags order): ether_setup's
+ * BROADCAST,MULTICAST; tun POINTOPOINT,MULTICAST,NOARP; wg_setup POINTOPOINT,NOARP;
+ * dummy and ifb drop MULTICAST and add NOARP; vrf_dev_init NOARP,MASTER; a vlan copies
+ * its lower device's (vlan_dev_init).
+ */
+function driverFlags(state: HostState, l: Link): string[] {
+  switch (l.kind) {
+    case "loopback":
+      return ["LOOPBACK"];
+    case "tun":
+      return ["POINTOPOINT", "MULTICAST", "NOARP"];
+    case "wireguard":
+      return ["POINTOPOINT", "NOARP"];
+    case "dummy":
+    case "ifb":
+      return ["BROADCAST", "NOARP"];
+    case "vrf":
+      return ["NOARP", "MASTER"];
+    case "vlan": {
+      const lower = state.links.find((x) => x.name === l.lower);
+      return lower && lower.kind !== "vlan" ? driverFlags(state, lower) : ["BROADCAST", "MULTICAST"];
+    }
+    default:
+      return ["BROADCAST", "MULTICAST"];
+  }
 }
 
 /**
@@ -57,22 +105,29 @@ export function linkFlags(state: HostState, l: Link): string[] {
  */
 export function operState(l: Link, hasPorts = true): string {
   if (!l.up) return "DOWN";
-  if (l.kind === "loopback") return "UNKNOWN";
+  // Drivers that never set an operstate stay IF_OPER_UNKNOWN; vrf_dev_init sets UP.
+  if (["loopback", "wireguard", "dummy", "ifb"].includes(l.kind)) return "UNKNOWN";
+  if (l.kind === "vrf") return "UP";
   if (l.kind === "tun" || l.kind === "tap") return l.carrier ? "UNKNOWN" : "DOWN";
   if (l.carrier) return l.kind === "bridge" && !hasPorts ? "UNKNOWN" : "UP";
-  return l.kind === "veth" ? "LOWERLAYERDOWN" : "DOWN";
+  // rfc2863_policy: a device stacked on another (IFLA_LINK) says its lower layer is down.
+  return l.kind === "veth" || l.kind === "vlan" || l.kind === "macvlan"
+    ? "LOWERLAYERDOWN"
+    : "DOWN";
 }
 
 /** IFLA_QDISC. */
 export function qdiscOf(state: HostState, l: Link): string {
   if (!l.up) return "noop";
-  if (l.kind === "tun" || l.kind === "tap")
+  // Devices without IFF_NO_QUEUE get the default qdisc (tun, tap, ifb).
+  if (l.kind === "tun" || l.kind === "tap" || l.kind === "ifb")
     return state.sysctl.get("net.core.default_qdisc")?.trim() || "pfifo_fast";
   return "noqueue";
 }
 
 function linkType(l: Link): string {
-  return l.kind === "loopback" ? "loopback" : l.kind === "tun" || l.mac === null ? "none" : "ether";
+  if (l.kind === "loopback") return "loopback";
+  return l.kind === "tun" || l.kind === "wireguard" || l.mac === null ? "none" : "ether";
 }
 
 /**
@@ -89,7 +144,10 @@ function printLinkInfo(
 ): void {
   o.any("ifindex", "%d: ", l.ifindex);
   let name = l.name;
-  if (l.peer !== undefined) {
+  if (l.lower !== undefined) {
+    o.js("link", l.lower);
+    if (!o.json) name = `${l.name}@${l.lower}`;
+  } else if (l.peer !== undefined) {
     if (l.peerExternal) {
       const m = /^if(\d+)$/.exec(l.peer);
       if (m) o.js("link_index", Number(m[1]));
@@ -204,7 +262,7 @@ function selectLinks(state: HostState, dev?: string): Link[] {
 export function printLinks(state: HostState, opts: LinkShowOptions = {}): string {
   const o = new Emitter(opts);
   o.startList();
-  for (const l of selectLinks(state, opts.dev)) {
+  for (const l of selectLinks(state, opts.dev).filter(linkFilter(opts))) {
     o.openObject();
     printLinkInfo(o, state, l, true, true);
     o.closeObject();
