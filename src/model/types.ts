@@ -51,6 +51,14 @@ export interface Link {
    * The tunnel's own encrypted UDP packets carry it (wg_socket_send_skb sets skb->mark).
    */
   fwmark?: number;
+  /** wireguard: listen-port and peers as `wg set`/`wg setconf` gave them (for `wg show`). */
+  wg?: WgDevice;
+}
+
+/** A wireguard device's configuration as wg(8) reports it. */
+export interface WgDevice {
+  listenPort?: number;
+  peers: { publicKey: string; allowedIps: string[]; endpoint?: string }[];
 }
 
 export interface IfAddr {

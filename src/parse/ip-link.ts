@@ -51,9 +51,16 @@ function linkShow(c: ArgCursor): IpCommand {
     else if (w.text === "master" || w.text === "vrf") f.master = c.nextArg().text;
     else if (w.text === "group") {
       const v = c.nextArg();
-      f.group = v.text === "default" ? 0 : (getU32(v.text) ?? c.invarg('Invalid "group" value\n', v));
+      f.group =
+        v.text === "default" ? 0 : (getU32(v.text) ?? c.invarg('Invalid "group" value\n', v));
     } else if (["nomaster", "label", "to", "scope", "permanent", "dynamic"].includes(w.text))
-      c.fail("ip.not-modelled", `ip link show "${w.text}" is not modelled`, w, 1, "dev, up, type, master, vrf, group");
+      c.fail(
+        "ip.not-modelled",
+        `ip link show "${w.text}" is not modelled`,
+        w,
+        1,
+        "dev, up, type, master, vrf, group",
+      );
     else if (dev) c.duparg2("dev", w);
     else dev = w;
   }
@@ -83,7 +90,13 @@ function linkType(c: ArgCursor): LinkType {
   if (kind === "wireguard") {
     // No link_util for wireguard in iproute2 6.1: words after the kind are garbage.
     const w = c.peek();
-    if (w) c.fail("ip.garbage", `Garbage instead of arguments "${w.text} ...". Try "ip link help".`, w, 1);
+    if (w)
+      c.fail(
+        "ip.garbage",
+        `Garbage instead of arguments "${w.text} ...". Try "ip link help".`,
+        w,
+        1,
+      );
     return { kind };
   }
   if (kind === "vlan") return vlanOpts(c);
@@ -122,7 +135,11 @@ function vlanOpts(c: ArgCursor): LinkType {
       const n = getU32(v.text);
       if (n === undefined || n > 0xffff) c.invarg("id is invalid", v);
       out.vlanId = n;
-    } else if (["protocol", "reorder_hdr", "gvrp", "mvrp", "loose_binding", "bridge_binding"].includes(w.text))
+    } else if (
+      ["protocol", "reorder_hdr", "gvrp", "mvrp", "loose_binding", "bridge_binding"].includes(
+        w.text,
+      )
+    )
       c.nextArg();
     else if (w.text === "ingress-qos-map" || w.text === "egress-qos-map") {
       while (!c.done && /^\d+:\d+$/.test(c.peek()!.text)) c.next();

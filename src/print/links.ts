@@ -92,7 +92,9 @@ function driverFlags(state: HostState, l: Link): string[] {
       return ["NOARP", "MASTER"];
     case "vlan": {
       const lower = state.links.find((x) => x.name === l.lower);
-      return lower && lower.kind !== "vlan" ? driverFlags(state, lower) : ["BROADCAST", "MULTICAST"];
+      return lower && lower.kind !== "vlan"
+        ? driverFlags(state, lower)
+        : ["BROADCAST", "MULTICAST"];
     }
     default:
       return ["BROADCAST", "MULTICAST"];
@@ -111,9 +113,7 @@ export function operState(l: Link, hasPorts = true): string {
   if (l.kind === "tun" || l.kind === "tap") return l.carrier ? "UNKNOWN" : "DOWN";
   if (l.carrier) return l.kind === "bridge" && !hasPorts ? "UNKNOWN" : "UP";
   // rfc2863_policy: a device stacked on another (IFLA_LINK) says its lower layer is down.
-  return l.kind === "veth" || l.kind === "vlan" || l.kind === "macvlan"
-    ? "LOWERLAYERDOWN"
-    : "DOWN";
+  return l.kind === "veth" || l.kind === "vlan" || l.kind === "macvlan" ? "LOWERLAYERDOWN" : "DOWN";
 }
 
 /** IFLA_QDISC. */

@@ -156,7 +156,8 @@ function routesOfAddr6(s: HostState, a: IfAddr, l: Link, k: KernelRoutes): void 
     metric: 0,
   });
   const net = network({ addr: a.local, len: a.prefixlen });
-  if (l.kind !== "loopback" && !a.noprefixroute && a.prefixlen < 128) {
+  // addrconf_prefix_route runs for every prefix length, /128 included.
+  if (l.kind !== "loopback" && !a.noprefixroute) {
     k.add({
       ...base,
       table: TABLE.main,
@@ -196,9 +197,10 @@ export function syncKernelRoutes(s: HostState): void {
     if (a.family === 4) routesOfAddr4(s, a, l, k);
     else routesOfAddr6(s, a, l, k);
   }
-  // addrconf_add_mroute: ff00::/8 on every up non-loopback device.
+  // addrconf_add_mroute: ff00::/8 on every up non-loopback device with IPv6 enabled.
   for (const l of s.links) {
     if (!l.up || l.kind === "loopback") continue;
+    if (sysctlInt(s, `net.ipv6.conf.${l.name}.disable_ipv6`) !== 0) continue;
     k.add({
       family: 6,
       table: TABLE.local,
