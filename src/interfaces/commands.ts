@@ -134,6 +134,8 @@ export function runCommand(
   const p = parseIpArgv(words, opts, s.tableNames, end);
   if (!p.ok) return errOut(p.error);
   const cmd = p.cmd;
+  const refused = refusedFormat(cmd, opts);
+  if (refused) return errOut(refused);
   const fam: Family | undefined = opts.family;
   if (cmd.obj === "route" && cmd.op === "get") {
     const q = toQuery(s, cmd.query, end);
@@ -173,7 +175,7 @@ export function runCommand(
   }
   if (cmd.obj === "rule" && cmd.op === "show")
     return ok(
-      printRules(s, fam ?? 4, {
+      printRules(ruleFiltered(s, cmd.pref, cmd.table), fam ?? 4, {
         json: !!opts.json,
         pretty: !!opts.pretty,
         details: !!opts.details,
@@ -205,6 +207,38 @@ export function runCommand(
   }
   const e = applyIpCommand(s, cmd, { loc: end, words });
   return e ? errOut(e) : ok("");
+}
+
+/**
+ * Output formats not modelled for a show command: `-brief`, `-oneline` everywhere,
+ * `-s`/`-d` for links and addresses (statistics, driver details). Refused, never ignored.
+ */
+function refusedFormat(cmd: IpCommand, opts: IpOptions): IpError | undefined {
+  if (!("op" in cmd) || cmd.op !== "show") return undefined;
+  const la = cmd.obj === "link" || cmd.obj === "addr";
+  const flag = opts.brief
+    ? "-brief"
+    : opts.oneline
+      ? "-oneline"
+      : la && opts.stats
+        ? "-statistics"
+        : la && opts.details
+          ? "-details"
+          : undefined;
+  if (!flag) return undefined;
+  return {
+    code: "ip.not-modelled",
+    message: `option "${flag}" is not modelled for ip ${cmd.obj} show`,
+    exit: 1,
+  };
+}
+
+/** ip rule show `pref N` / `table T` (iprule.c filter_nlmsg): only the matching rules. */
+function ruleFiltered(s: HostState, pref?: number, table?: number): HostState {
+  if (pref === undefined && table === undefined) return s;
+  const keep = (r: HostState["rules4"][number]) =>
+    (pref === undefined || r.pref === pref) && (table === undefined || r.table === table);
+  return { ...s, rules4: s.rules4.filter(keep), rules6: s.rules6.filter(keep) };
 }
 
 /**

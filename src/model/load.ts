@@ -209,7 +209,8 @@ function toolRunner(s: HostState, opts: LoadOptions) {
         ? { ...i, loc: { ...i.loc, line: loc.line + i.loc.line - 1 } }
         : i,
     );
-    return { issues, ok: !issues.some((i) => i.severity === "error" || i.code.startsWith("rtnl")) };
+    const failed = issues.some((i) => i.severity === "error" || i.code.startsWith("rtnl"));
+    return { issues, ok: !failed };
   };
 }
 

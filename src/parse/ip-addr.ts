@@ -37,7 +37,8 @@ function addrShow(c: ArgCursor, opts: IpOptions, op: "show" | "flush"): IpComman
   while (!c.done) {
     const w = c.next()!;
     if (w.text === "dev") dev = c.nextArg();
-    else if (["scope", "label", "to"].includes(w.text)) c.next();
+    else if (["scope", "label", "to", "up", "type", "master", "vrf"].includes(w.text))
+      c.fail("ip.not-modelled", `ip addr ${op} filter "${w.text}" is not modelled`, w, 1, "dev D");
     else if (!dev) dev = w;
   }
   return { obj: "addr", op, ...defined({ family: opts.family, dev: dev?.text, devWord: dev }) };

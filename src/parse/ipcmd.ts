@@ -181,6 +181,9 @@ export interface IpOptions {
   batch?: string;
   numeric?: boolean;
   stats?: boolean;
+  /** `-brief` / `-oneline`: other output formats (refused where not modelled). */
+  brief?: boolean;
+  oneline?: boolean;
 }
 
 export type ParseOut = { ok: true; cmd: IpCommand } | { ok: false; error: IpError };

@@ -32,7 +32,7 @@ export const TOOLS: ReadonlyMap<string, ToolRunner> = new Map<string, ToolRunner
 /** A tool's file format, recognised from the content. */
 export type ToolFile = "wg-quick" | "wg-quick-transcript";
 
-/** `[Interface]` → wg-quick configuration; `[#] ip link add … type wireguard` → transcript. */
+/** `[Interface]`: wg-quick configuration; `[#] ip link add … type wireguard`: transcript. */
 export function detectToolFile(text: string): ToolFile | undefined {
   if (isWgQuickConf(text)) return "wg-quick";
   if (isWgQuickTranscript(text)) return "wg-quick-transcript";

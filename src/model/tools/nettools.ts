@@ -133,7 +133,9 @@ function routeLine(s: HostState, r: Route): string {
   const dev = reject ? "-" : (s.links.find((l) => l.ifindex === nh?.ifindex)?.name ?? "*");
   const col = (x: string) => x.padEnd(15);
   const head = `${col(dotted(Number(r.dst.addr.v)))} ${col(gw)} ${col(dotted(mask))} `;
-  return `${head}${flags.padEnd(5)} ${String(r.metric).padEnd(6)} ${(reject ? "-" : "0").padEnd(2)} ${"0".padStart(7)} ${dev}\n`;
+  const ref = (reject ? "-" : "0").padEnd(2);
+  const tail = `${ref} ${"0".padStart(7)} ${dev}\n`;
+  return `${head}${flags.padEnd(5)} ${String(r.metric).padEnd(6)} ${tail}`;
 }
 
 /** `route -n`: the main table's IPv4 routes in trie (address, then length) order. */

@@ -27,7 +27,8 @@ function restoreText(s: HostState, dev: string, fam: 4 | 6, table: number): stri
     if (!l || a.ifindex !== l.ifindex || a.family !== fam || a.peer) continue;
     const nft = wgQuickNft({ ...s, addrs: [a] }, dev, fam, table);
     const addr = /daddr (\S+) fib/.exec(nft)?.[1];
-    out += `-I PREROUTING ! -i ${dev} -d ${addr} -m addrtype ! --src-type LOCAL -j DROP ${marker}\n`;
+    out += `-I PREROUTING ! -i ${dev} -d ${addr} -m addrtype ! --src-type LOCAL -j DROP `;
+    out += `${marker}\n`;
   }
   out += "COMMIT\n*mangle\n";
   out += `-I POSTROUTING -m mark --mark ${table} -p udp -j CONNMARK --save-mark ${marker}\n`;

@@ -79,7 +79,8 @@ export function wgQuickNft(s: HostState, dev: string, fam: 4 | 6, table: number)
   for (const a of s.addrs) {
     if (!l || a.ifindex !== l.ifindex || a.family !== fam || a.peer) continue;
     const addr = formatLocal(a.local);
-    out += `add rule ${pf} ${t} preraw iifname != "${dev}" ${pf} daddr ${addr} fib saddr type != local drop\n`;
+    out += `add rule ${pf} ${t} preraw iifname != "${dev}" ${pf} daddr ${addr} `;
+    out += "fib saddr type != local drop\n";
   }
   out += `add rule ${pf} ${t} postmangle meta l4proto udp mark ${table} ct mark set mark \n`;
   out += `add rule ${pf} ${t} premangle meta l4proto udp meta mark set ct mark \n`;
@@ -206,7 +207,9 @@ export function loadWgQuick(s: HostState, text: string, file: string, run: Scrip
   if (q.dns.length)
     issues.push({
       code: "load.skipped",
-      message: `resolvconf -a ${dev} -m 0 -x: DNS (${q.dns.join(", ")}) has no routing effect; skipped`,
+      message:
+        `resolvconf -a ${dev} -m 0 -x: DNS (${q.dns.join(", ")}) has no routing effect; ` +
+        "skipped",
       loc: lines.find((l) => l.key === "dns")!.loc,
       severity: "warning",
     });
