@@ -158,15 +158,18 @@ export function runCommand(
     });
   }
   if (cmd.obj === "route" && cmd.op === "show") {
-    if (cmd.dev || cmd.proto !== undefined || cmd.type)
+    const dev = cmd.dev !== undefined ? linkByName(s, cmd.dev) : undefined;
+    if (cmd.dev !== undefined && !dev)
       return errOut({
-        code: "ip.not-modelled",
-        message: "route show filters other than table are not modelled yet",
+        code: "ip.no-device",
+        message: `Cannot find device "${cmd.dev}"`,
         exit: 1,
       });
+    const { proto, type, scope, via, src } = cmd;
     return ok(
       printRoutes(s, {
-        ...defined({ family: fam, table: cmd.table }),
+        ...defined({ family: fam, table: cmd.table, dev: dev?.ifindex }),
+        ...defined({ proto, type, scope, via, src }),
         json: !!opts.json,
         pretty: !!opts.pretty,
         details: !!opts.details,

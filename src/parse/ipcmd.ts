@@ -166,6 +166,10 @@ export type IpCommand =
       devWord?: Word;
       type?: RouteType;
       proto?: number;
+      /** `scope S`, `via PREFIX`, `src PREFIX` filters (iproute_list_flush_or_save). */
+      scope?: number;
+      via?: Prefix;
+      src?: Prefix;
     }
   | { obj: "route"; op: "get"; query: RouteGetQuery }
   | { obj: "rule"; op: "add" | "del"; rule: RuleSpec }
