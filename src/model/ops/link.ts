@@ -300,6 +300,9 @@ function setLink(
     if (e) return e;
   }
   if (cmd.mtu !== undefined) l.mtu = cmd.mtu;
+  // dev_set_mac_address: ifb and wireguard have no ndo_set_mac_address.
+  if (cmd.mac !== undefined && (l.kind === "ifb" || l.kind === "wireguard"))
+    return rtnl("Operation not supported", cmd.devWord, loc, "rtnl.EOPNOTSUPP");
   if (cmd.mac !== undefined) l.mac = cmd.mac;
   if (cmd.group !== undefined) l.group = cmd.group;
   if (cmd.txqlen !== undefined) l.txqlen = cmd.txqlen;
