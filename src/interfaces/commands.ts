@@ -16,7 +16,13 @@ import { routeGet, type RouteQuery } from "../engine/route.js";
 import { routeGetResult } from "../print/routeget.js";
 import { printRules } from "../print/rules.js";
 import { printRoutes } from "../print/routes.js";
-import { printAddrs, printLinks } from "../print/links.js";
+import {
+  printAddrs,
+  printAddrsBrief,
+  printLinks,
+  printLinksBrief,
+  printLinksOneline,
+} from "../print/links.js";
 import { explain } from "./explain.js";
 import { report } from "./report.js";
 import type { NfBaseChain } from "../netfilter/types.js";
@@ -184,14 +190,16 @@ export function runCommand(
         details: !!opts.details,
       }),
     );
-  if (cmd.obj === "addr" && cmd.op === "show")
-    return ok(
-      printAddrs(s, {
-        ...defined({ family: fam, dev: cmd.dev || undefined }),
-        json: !!opts.json,
-        pretty: !!opts.pretty,
-      }),
-    );
+  if (cmd.obj === "addr" && cmd.op === "show") {
+    const { scope, up, label } = cmd;
+    const ao = {
+      ...defined({ family: fam, dev: cmd.dev || undefined, scope, up, label }),
+      json: !!opts.json,
+      pretty: !!opts.pretty,
+      oneline: !!opts.oneline,
+    };
+    return ok(opts.brief ? printAddrsBrief(s, ao) : printAddrs(s, ao));
+  }
   if (cmd.obj === "link" && cmd.op === "show") {
     if (cmd.dev && !linkByName(s, cmd.dev))
       return errOut({
@@ -199,14 +207,14 @@ export function runCommand(
         message: `Device "${cmd.dev}" does not exist.`,
         exit: 1,
       });
-    return ok(
-      printLinks(s, {
-        ...defined({ dev: cmd.dev || undefined, up: cmd.up, type: cmd.type }),
-        ...defined({ master: cmd.master, group: cmd.group }),
-        json: !!opts.json,
-        pretty: !!opts.pretty,
-      }),
-    );
+    const lo = {
+      ...defined({ dev: cmd.dev || undefined, up: cmd.up, type: cmd.type }),
+      ...defined({ master: cmd.master, group: cmd.group }),
+      json: !!opts.json,
+      pretty: !!opts.pretty,
+    };
+    if (opts.brief) return ok(printLinksBrief(s, lo));
+    return ok(opts.oneline ? printLinksOneline(s, lo) : printLinks(s, lo));
   }
   const e = applyIpCommand(s, cmd, { loc: end, words });
   return e ? errOut(e) : ok("");
@@ -219,10 +227,12 @@ export function runCommand(
 function refusedFormat(cmd: IpCommand, opts: IpOptions): IpError | undefined {
   if (!("op" in cmd) || cmd.op !== "show") return undefined;
   const la = cmd.obj === "link" || cmd.obj === "addr";
-  const flag = opts.brief
-    ? "-brief"
-    : opts.oneline
-      ? "-oneline"
+  // -brief/-oneline are text forms of link and addr only (no -json brief objects here).
+  const flag =
+    (opts.brief || opts.oneline) && (!la || opts.json)
+      ? opts.brief
+        ? "-brief"
+        : "-oneline"
       : la && opts.stats
         ? "-statistics"
         : la && opts.details

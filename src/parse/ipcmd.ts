@@ -151,7 +151,17 @@ export type IpCommand =
       nodad: boolean;
       metric?: number;
     }
-  | { obj: "addr"; op: "flush" | "show"; family?: Family; dev?: string; devWord?: Word }
+  | {
+      obj: "addr";
+      op: "flush" | "show";
+      family?: Family;
+      dev?: string;
+      devWord?: Word;
+      /** show filters: `scope S`, `up`, `label PATTERN`. */
+      scope?: number;
+      up?: boolean;
+      label?: string;
+    }
   | {
       obj: "route";
       op: "add" | "del" | "replace" | "change" | "append" | "prepend";

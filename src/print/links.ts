@@ -52,6 +52,21 @@ export interface AddrShowOptions {
   json?: boolean;
   pretty?: boolean;
   dev?: string;
+  /** Filters: `scope S`, `up`, `label PATTERN` (ipaddr_filter, print_linkinfo). */
+  scope?: number;
+  up?: boolean;
+  label?: string;
+  /** `-oneline`: one line per address, `\\` for the inner line breaks. */
+  oneline?: boolean;
+}
+
+/** fnmatch(3) for `label` patterns: `*`, `?` and literal characters. */
+function fnmatch(pattern: string, s: string): boolean {
+  const re = pattern
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*/g, ".*")
+    .replace(/\?/g, ".");
+  return new RegExp(`^${re}$`).test(s);
 }
 
 /** ifi_flags words in print_link_flags order, with NO-CARRIER first and M-DOWN last. */
@@ -278,13 +293,15 @@ export function printLinks(state: HostState, opts: LinkShowOptions = {}): string
 export function printAddrs(state: HostState, opts: AddrShowOptions = {}): string {
   const o = new Emitter(opts);
   o.startList();
-  for (const l of selectLinks(state, opts.dev)) {
-    const addrs = [4, 6]
-      .filter((f) => !opts.family || opts.family === f)
-      .flatMap((f) => state.addrs.filter((a) => a.ifindex === l.ifindex && a.family === f));
-    if (opts.family && addrs.length === 0) continue;
+  for (const { l, addrs } of selectAddrs(state, opts)) {
+    if (opts.oneline) {
+      for (const a of addrs) o.fp(onelineAddr(state, a, l));
+      continue;
+    }
     o.openObject();
-    printLinkInfo(o, state, l, false, !opts.family, opts.family === 6 && opts.dev === undefined);
+    // `label` prints the matching addresses only (no link lines).
+    if (opts.label === undefined)
+      printLinkInfo(o, state, l, false, !opts.family, opts.family === 6 && opts.dev === undefined);
     o.openArray("addr_info");
     for (const a of addrs) printAddrInfo(o, state, a, l);
     o.closeArray();
@@ -292,4 +309,77 @@ export function printAddrs(state: HostState, opts: AddrShowOptions = {}): string
   }
   o.endList();
   return o.text();
+}
+
+/**
+ * ipaddr_filter: the links `ip addr show` keeps and their matching addresses. A link with
+ * no address at all stays when no family is asked; one whose addresses all fail the
+ * filters goes; `up` drops links that are down (print_linkinfo).
+ */
+export function selectAddrs(
+  state: HostState,
+  opts: AddrShowOptions,
+): { l: Link; addrs: IfAddr[] }[] {
+  const out: { l: Link; addrs: IfAddr[] }[] = [];
+  for (const l of selectLinks(state, opts.dev)) {
+    if (opts.up && !l.up) continue;
+    const mine = [4, 6].flatMap((f) =>
+      state.addrs.filter((a) => a.ifindex === l.ifindex && a.family === f),
+    );
+    const addrs = mine.filter(
+      (a) =>
+        (!opts.family || a.family === opts.family) &&
+        (opts.scope === undefined || a.scope === opts.scope) &&
+        (opts.label === undefined || fnmatch(opts.label, a.label ?? l.name)),
+    );
+    if (addrs.length === 0 && (mine.length > 0 || opts.family)) continue;
+    out.push({ l, addrs });
+  }
+  return out;
+}
+
+/** `ip -o addr`: `IDX: NAME` and the address with its line breaks as `\\`. */
+function onelineAddr(state: HostState, a: IfAddr, l: Link): string {
+  const o = new Emitter({});
+  printAddrInfo(o, state, a, l);
+  return `${l.ifindex}: ${l.name}${o.text().replace(/\n(?!$)/g, "\\")}`;
+}
+
+/** `ip -o link`: each link on one line, `\\` where the `link/` line would start. */
+export function printLinksOneline(state: HostState, opts: LinkShowOptions = {}): string {
+  return printLinks(state, opts).replace(/\n    link\//g, "\\    link/");
+}
+
+/** print_linkinfo_brief's name column: `NAME@PEER` padded to 16. */
+function briefName(l: Link): string {
+  const at = l.lower ?? (l.peer !== undefined ? l.peer : undefined);
+  return `${(at !== undefined ? `${l.name}@${at}` : l.name).padEnd(16)} `;
+}
+
+/** `ip -br link`: name, operstate, MAC (ether-like) and flags. */
+export function printLinksBrief(state: HostState, opts: LinkShowOptions = {}): string {
+  let out = "";
+  for (const l of selectLinks(state, opts.dev).filter(linkFilter(opts))) {
+    const os = operState(
+      l,
+      state.links.some((x) => x.master === l.name),
+    );
+    const mac = linkType(l) !== "none" && l.mac ? `${l.mac} ` : "";
+    out += `${briefName(l)}${os.padEnd(14)} ${mac}<${linkFlags(state, l).join(",")}> \n`;
+  }
+  return out;
+}
+
+/** `ip -br addr`: name, operstate and each address as ADDR/LEN. */
+export function printAddrsBrief(state: HostState, opts: AddrShowOptions = {}): string {
+  let out = "";
+  for (const { l, addrs } of selectAddrs(state, opts)) {
+    const os = operState(
+      l,
+      state.links.some((x) => x.master === l.name),
+    );
+    const list = addrs.map((a) => `${formatAddr(a.local)}/${a.prefixlen} `).join("");
+    out += `${briefName(l)}${os.padEnd(14)} ${list}\n`;
+  }
+  return out;
 }

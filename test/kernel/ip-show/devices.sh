@@ -20,8 +20,9 @@ ip link set t0 up
 ip link set v0 up
 ip link set v1 up
 ip link set mv1 up
-ip addr add 192.168.1.2/24 dev v0
-ip addr add 10.0.0.1/8 dev v1 label v1:x
+# `brd +`: routelab gives every address a broadcast, this kernel only when asked.
+ip addr add 192.168.1.2/24 brd + dev v0
+ip addr add 10.0.0.1/8 brd + dev v1 label v1:x
 ip route add default via 192.168.1.1
 ip route add 1.0.0.0/8 dev v1 proto static src 10.0.0.1
 ip route add blackhole 2.0.0.0/8
