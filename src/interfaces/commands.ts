@@ -184,7 +184,7 @@ export function runCommand(
   }
   if (cmd.obj === "rule" && cmd.op === "show")
     return ok(
-      printRules(ruleFiltered(s, cmd.pref, cmd.table), fam ?? 4, {
+      printRules(ruleFiltered(s, cmd.pref, cmd.table, cmd.fwmark), fam ?? 4, {
         json: !!opts.json,
         pretty: !!opts.pretty,
         details: !!opts.details,
@@ -246,11 +246,24 @@ function refusedFormat(cmd: IpCommand, opts: IpOptions): IpError | undefined {
   };
 }
 
-/** ip rule show `pref N` / `table T` (iprule.c filter_nlmsg): only the matching rules. */
-function ruleFiltered(s: HostState, pref?: number, table?: number): HostState {
-  if (pref === undefined && table === undefined) return s;
+/**
+ * ip rule show `pref N` / `table T` / `fwmark V[/M]` (iprule.c filter_nlmsg): only the
+ * matching rules; a rule's reported mask is 0xffffffff for a mark given without one.
+ */
+function ruleFiltered(
+  s: HostState,
+  pref?: number,
+  table?: number,
+  fwmark?: [number, number],
+): HostState {
+  if (pref === undefined && table === undefined && fwmark === undefined) return s;
+  const mask = (r: HostState["rules4"][number]) =>
+    r.maskSet ? r.fwmask : r.fwmark ? 0xffffffff : 0;
   const keep = (r: HostState["rules4"][number]) =>
-    (pref === undefined || r.pref === pref) && (table === undefined || r.table === table);
+    (pref === undefined || r.pref === pref) &&
+    (table === undefined || r.table === table) &&
+    (fwmark === undefined ||
+      (r.fwmark === fwmark[0] && (fwmark[1] < 0 || mask(r) >>> 0 === fwmark[1])));
   return { ...s, rules4: s.rules4.filter(keep), rules6: s.rules6.filter(keep) };
 }
 

@@ -183,7 +183,15 @@ export type IpCommand =
     }
   | { obj: "route"; op: "get"; query: RouteGetQuery }
   | { obj: "rule"; op: "add" | "del"; rule: RuleSpec }
-  | { obj: "rule"; op: "flush" | "show"; family?: Family; pref?: number; table?: number };
+  | {
+      obj: "rule";
+      op: "flush" | "show";
+      family?: Family;
+      pref?: number;
+      table?: number;
+      /** `fwmark V[/M]` filter: value and mask as the rule reports them (-1: any mask). */
+      fwmark?: [number, number];
+    };
 
 /** Global options as `ip` reads them before the object. */
 export interface IpOptions {

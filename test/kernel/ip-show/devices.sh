@@ -31,3 +31,4 @@ ip route add 4.0.0.0/8 via 192.168.1.1 proto 99 metric 5
 ip -6 route add blackhole 2001:db8::/32
 ip rule add pref 100 fwmark 0x1 lookup 100
 ip rule add pref 200 from 10.0.0.0/8 lookup main
+ip rule add pref 300 fwmark 0x1/0xff lookup 300
