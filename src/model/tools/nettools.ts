@@ -248,12 +248,22 @@ function setAddr(
   const abc = p2p ? 32 : abcLen(addr);
   const mask = (n: number) => (n === 0 ? 0 : (0xffffffff << (32 - n)) >>> 0);
   let brd = bcast && abc < 31 ? (addr | ~mask(abc)) >>> 0 : undefined;
+  const add = (n: number, b: number | undefined) => {
+    const argv = ["-4", "addr", "add", `${dotted(addr)}/${n}`];
+    if (b !== undefined) argv.push("broadcast", dotted(b));
+    return ip(s, [...argv, "dev", dev], loc);
+  };
+  const del = () => ip(s, ["-4", "addr", "del", `${dotted(addr)}/${abc}`, "dev", dev], loc);
+  const e = add(abc, brd);
+  if (e) return e;
   const fin = len ?? abc;
-  if (fin !== abc && bcast && fin < 31 && brd === (addr | ~mask(abc)) >>> 0)
-    brd = (addr | ~mask(fin)) >>> 0;
-  if (brdGiven !== undefined) brd = brdGiven;
-  const argv = ["-4", "addr", "add", `${dotted(addr)}/${fin}`];
-  if (brd !== undefined) argv.push("broadcast", dotted(brd));
-  argv.push("dev", dev);
-  return ip(s, argv, loc);
+  if (fin !== abc) {
+    // SIOCSIFNETMASK: inet_del_ifa then inet_insert_ifa (the last address going flushes
+    // the device's routes, fib_disable_ip); the broadcast follows the mask if it was the
+    // default one.
+    if (bcast && fin < 31 && brd === (addr | ~mask(abc)) >>> 0) brd = (addr | ~mask(fin)) >>> 0;
+    return del() ?? add(fin, brdGiven ?? brd);
+  }
+  if (brdGiven !== undefined && brdGiven !== brd) return del() ?? add(fin, brdGiven);
+  return undefined;
 }
