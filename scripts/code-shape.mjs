@@ -30,6 +30,10 @@ export const LAYERS = [
   { name: "core", match: /^core\//, may: [] },
   { name: "addr", match: /^addr\//, may: ["core"] },
   { name: "parse", match: /^parse\//, may: ["core", "addr"] },
+  // netfilter is one vertical slice per front-end (iptables, nft): grammar → ruleset →
+  // evaluation in one folder, an extension holding its grammar and its evaluation (like the
+  // kernel's xt_*.c); see README "netfilter: one vertical slice per front-end". Inside a
+  // slice the grammar never imports the chain walkers (NETFILTER_EVAL below).
   { name: "netfilter", match: /^netfilter\//, may: ["core", "addr", "parse"] },
   { name: "fib", match: /^fib\//, may: ["core", "addr"] },
   { name: "model", match: /^model\//, may: ["core", "addr", "parse", "netfilter", "fib"] },
@@ -81,11 +85,17 @@ export const LAYERS = [
       "host",
     ],
   },
-  // The CLI dispatches `routelab serve` to the web page's server.
-  { name: "cli", match: /^cli\//, may: ["index", "host", "server"] },
+  // The CLI dispatches `routelab capture` (live) and `routelab serve` (the web page's server).
+  { name: "cli", match: /^cli\//, may: ["index", "host", "live", "server"] },
   { name: "live", match: /^live\//, may: ["index", "host"] },
   { name: "server", match: /^server\//, may: ["index", "host", "live"] },
 ];
+
+/**
+ * The chain walkers of the netfilter slices: only each slice's index.ts may import them (the
+ * grammar and the ruleset commands never do).
+ */
+export const NETFILTER_EVAL = /^netfilter\/(iptables\/eval|nft\/eval(-expr)?)\.ts$/;
 
 /** Folders whose files may use Node's own modules (`node:*`). */
 export const NODE_ONLY = ["cli", "live", "server"];
@@ -172,6 +182,7 @@ export function measure(root) {
   ].filter((f) => /\.(ts|mjs|cjs)$/.test(f));
   const graph = new Map();
   const upward = [];
+  const sliceLeaks = [];
   const nodeApi = [];
   const longFunctions = [];
   const sizes = [];
@@ -191,6 +202,13 @@ export function measure(root) {
       if (!spec.startsWith(".")) continue;
       const target = relative(src, resolve(dirname(f), spec)).replace(/\.js$/, ".ts");
       edges.push(target);
+      if (
+        NETFILTER_EVAL.test(target) &&
+        rel.startsWith("netfilter/") &&
+        !/(^|\/)index\.ts$/.test(rel) &&
+        !NETFILTER_EVAL.test(rel)
+      )
+        sliceLeaks.push({ file: `src/${rel}`, line, imports: `src/${target}` });
       const to = layerOf(target);
       if (from && to && from !== to && !from.may.includes(to.name))
         upward.push({
@@ -224,6 +242,7 @@ export function measure(root) {
   return {
     files: files.length,
     upward,
+    sliceLeaks,
     cycles: cycles(graph),
     nodeApi,
     longLines,
