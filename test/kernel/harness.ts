@@ -577,7 +577,8 @@ export function kernelAnswerProblem(a: Answer): string | null {
   switch (a.kind) {
     case "ok": {
       const j = a.json;
-      if (!Array.isArray(j) || j.length !== 1 || typeName(j[0]) !== "object")
+      // `route get` answers one object; `route show` / `address show` probes a list of them.
+      if (!Array.isArray(j) || !j.every((x) => typeName(x) === "object"))
         return `unexpected JSON shape ${a.raw}`;
       return null;
     }
