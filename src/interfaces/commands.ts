@@ -138,7 +138,7 @@ export function runCommand(
   if (cmd.obj === "route" && cmd.op === "get") {
     const q = toQuery(s, cmd.query, end);
     if ("exit" in q) return errOut(q);
-    const { family, from, iif, uid, mark, fibmatch } = cmd.query;
+    const { family, from, iif, uid, mark, fibmatch, connected } = cmd.query;
     let d = routeGet(s, q);
     // fibmatch answers with the FIB entry; without one (on-link fallback, daddr 0) the
     // kernel says EHOSTUNREACH (inet_rtm_getroute: fib_dump_info needs res.fi).
@@ -150,6 +150,7 @@ export function runCommand(
       family,
       uid,
       fibmatch,
+      connected,
       json,
       pretty,
       ...defined({ from, iif, mark }),

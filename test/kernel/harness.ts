@@ -271,7 +271,7 @@ export function waitSettled(ns: string): void {
 
 export type Answer =
   /** stdout JSON of a successful command (the raw line is kept for reports). */
-  | { kind: "ok"; json: unknown; raw: string }
+  | { kind: "ok"; json: unknown; raw: string; text?: string[] }
   /** failed command: every stderr line before `Command failed FILE:N`. */
   | { kind: "error"; messages: string[] }
   /** the command made the whole batch exit (iproute2 usage errors call exit()). */
@@ -393,8 +393,13 @@ function correlate(
     }
     if (o < outLines.length) {
       const raw = outLines[o++]!;
+      // Text lines after a JSON answer belong to it: `route get ... connected` prints the
+      // answer again in text after the JSON list (iproute2 6.1 iproute_get).
+      const text: string[] = [];
+      while (o < outLines.length && !outLines[o]!.startsWith("[")) text.push(outLines[o++]!);
       try {
-        parsed.push({ kind: "ok", json: JSON.parse(raw), raw });
+        const json: unknown = JSON.parse(raw);
+        parsed.push(text.length ? { kind: "ok", json, raw, text } : { kind: "ok", json, raw });
       } catch {
         parsed.push({ kind: "garbage", raw });
       }
@@ -529,7 +534,15 @@ export function diffJson(k: unknown, r: unknown, at = ""): string[] {
 export function compareAnswers(k: Answer | undefined, r: Answer | undefined): string[] {
   if (!k || !r)
     return [`missing answer (kernel: ${describeAnswer(k)}, routelab: ${describeAnswer(r)})`];
-  if (k.kind === "ok" && r.kind === "ok") return diffJson(k.json, r.json);
+  if (k.kind === "ok" && r.kind === "ok") {
+    const a = (k.text ?? []).join("\n");
+    const b = (r.text ?? []).join("\n");
+    const text =
+      a === b
+        ? []
+        : [`text after the JSON: kernel ${JSON.stringify(a)}, routelab ${JSON.stringify(b)}`];
+    return [...diffJson(k.json, r.json), ...text];
+  }
   if (k.kind === "error" && r.kind === "error") {
     const a = k.messages.join("\n");
     const b = r.messages.join("\n");
