@@ -375,6 +375,12 @@ function correlate(
   const failed = new Map<number, string[]>();
   let pending: string[] = [];
   for (const l of errLines) {
+    // A successful command's warning (`route get 10/8`): not part of the next failure's
+    // messages; compared with the other unattributable output.
+    if (l.startsWith("Warning: ")) {
+      stray.push(l);
+      continue;
+    }
     const m = FAILED_RE.exec(l);
     if (m && m[1] === file) {
       failed.set(Number(m[2]), pending);
@@ -414,6 +420,27 @@ function correlate(
   // diagnostics of the side itself.
   if (pending.length) stray.push(...pending);
   return { parsed, consumed: n };
+}
+
+/**
+ * A scenario whose `.probes` has a `#! shared-stream` line is also run in text mode with
+ * stdout and stderr on one file (`2>&1`): the order of answers, warnings and errors.
+ */
+export const SHARED_STREAM = /^#!\s*shared-stream\b/m;
+
+/** `cmd ... -force -batch FILE` in text mode with both streams on one file: what it wrote. */
+export function sharedStreamBatch(cmd: string, argsBeforeFile: string[], lines: string[]): string {
+  const file = path.join(tmpDir(), `shared.${process.pid}.${++batchSeq}.batch`);
+  fs.writeFileSync(file, lines.join("\n") + "\n");
+  const outFile = `${file}.out`;
+  const fd = fs.openSync(outFile, "w");
+  try {
+    spawnSync(cmd, [...argsBeforeFile, file], { stdio: ["ignore", fd, fd], timeout: 60_000 });
+  } finally {
+    fs.closeSync(fd);
+  }
+  // The batch file's name differs between the two runs.
+  return fs.readFileSync(outFile, "utf8").split(file).join("FILE");
 }
 
 export function kernelBatch(ns: string, lines: string[]): BatchOutcome {
