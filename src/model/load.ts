@@ -16,7 +16,9 @@ import { applyIpCommand } from "./ops/index.js";
 import { runBatchChunks, runBatchText, type LoadProgress } from "./batch-load.js";
 import { setSysctl } from "./sysctl.js";
 import { runNetfilterCommand } from "./netfilter.js";
-import type { HostState, Issue, SourceLoc } from "./types.js";
+import type { Issue } from "../core/issue.js";
+import type { SourceLoc } from "../core/loc.js";
+import type { HostState } from "./types.js";
 
 /** A problem found while loading, with its severity. */
 export interface LoadIssue extends Issue {
@@ -72,13 +74,18 @@ export function batchWords(line: string, loc: SourceLoc): Word[] {
 
 /** Options for loading. */
 export interface LoadOptions {
-  /** Read a file named by `ip -batch FILE` or `nft -f FILE` (the CLI passes a reader; the browser none). */ readFile?: (
-    path: string,
-  ) => string | undefined;
-  /** Progress of long loads (big `ip -batch` files, big dumps). */ progress?: LoadProgress;
-  /** Read a big file in pieces (`ip -batch FILE`): the chunks and the size; undefined to use readFile. */ readChunks?: (
-    path: string,
-  ) => { chunks: Iterable<string>; size: number } | undefined;
+  /**
+   * Read a file named by `ip -batch FILE` or `nft -f FILE` (the CLI passes a reader; the
+   * browser none).
+   */
+  readFile?: (path: string) => string | undefined;
+  /** Progress of long loads (big `ip -batch` files, big dumps). */
+  progress?: LoadProgress;
+  /**
+   * Read a big file in pieces (`ip -batch FILE`): the chunks and the size; undefined to use
+   * readFile.
+   */
+  readChunks?: (path: string) => { chunks: Iterable<string>; size: number } | undefined;
 }
 
 /**
@@ -107,7 +114,8 @@ export function loadScript(
   const { commands, issues } = expandScript(text, file);
   for (const i of issues) out.push({ ...i, severity: "error" });
   let errexit = false;
-  // Exit status of the last command that ran: `a && b` runs b only if a succeeded, `a || b` only if it failed.
+  // Exit status of the last command that ran: `a && b` runs b only if a succeeded, `a || b`
+  // only if it failed.
   let lastOk = true;
   for (let ci = 0; ci < commands.length; ci++) {
     const c = commands[ci]!;
