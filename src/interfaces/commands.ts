@@ -95,7 +95,8 @@ class Streams {
         .filter(([f]) => f === fd)
         .map(([, t]) => t)
         .join("");
-    const r: CmdResult = { stdout: pick(1), stderr: pick(2), status, order: this.order };
+    const r: CmdResult = { stdout: pick(1), stderr: pick(2), status };
+    if (r.stdout && r.stderr) r.order = this.order;
     if (fatal) r.fatal = true;
     return r;
   }
@@ -386,7 +387,8 @@ export function runLine(s: HostState, words: Word[], end: SourceLoc, ctx: LineCo
       },
     );
   const r = runCommand(s, po.opts, rest, end, ctx);
-  return { ...r, order: inOrder(r) };
+  // The order matters only when both streams have something.
+  return r.stdout && r.stderr ? { ...r, order: inOrder(r) } : r;
 }
 
 export { batchWords, runIpLine };
