@@ -181,6 +181,7 @@ function routesOfAddr6(s: HostState, a: IfAddr, l: Link, k: KernelRoutes): void 
     dst: { addr: a.local, len: 128 },
     metric: 0,
   });
+  const net = network({ addr: a.local, len: a.prefixlen });
   const loopback1 = l.kind === "loopback" && a.local.v === 1n;
   if (!a.noprefixroute && !loopback1) {
     k.add({
@@ -246,6 +247,9 @@ export function syncKernelRoutes(s: HostState): void {
 
 /** `ip addr flush`: IPv6 link-local addresses stay unless a family is given. */
 function flushAddrs(s: HostState, cmd: AddrCmd, dev: Link | undefined): undefined {
+  const had4 = s.links.filter((l) =>
+    s.addrs.some((a) => a.family === 4 && a.ifindex === l.ifindex),
+  );
   s.addrs = s.addrs.filter(
     (a) =>
       !(
@@ -254,6 +258,7 @@ function flushAddrs(s: HostState, cmd: AddrCmd, dev: Link | undefined): undefine
         !(a.family === 6 && a.scope === SCOPE.link && !cmd.family)
       ),
   );
+  for (const l of had4) disableIpIfLast(s, l);
   syncKernelRoutes(s);
   return undefined;
 }
@@ -289,8 +294,28 @@ function delAddr(s: HostState, cmd: AddrChange, l: Link, loc: SourceLoc): IpErro
         ),
     );
   }
+  if (fam === 4) disableIpIfLast(s, l);
   syncKernelRoutes(s);
   return undefined;
+}
+
+/**
+ * fib_inetaddr_event NETDEV_DOWN: when the device's last IPv4 address goes,
+ * fib_disable_ip → fib_sync_down_dev(force) removes the IPv4 routes through it (a
+ * multipath route keeps its other hops, this one dead).
+ */
+function disableIpIfLast(s: HostState, l: Link): void {
+  if (s.addrs.some((a) => a.family === 4 && a.ifindex === l.ifindex)) return;
+  s.routes = s.routes.filter((r) => {
+    if (r.family !== 4 || r.kernelAddr) return true;
+    const via = r.nexthops.filter((n) => n.ifindex === l.ifindex);
+    if (via.length === 0) return true;
+    if (r.multipath && via.length < r.nexthops.length) {
+      for (const n of via) n.dead = true;
+      return true;
+    }
+    return false;
+  });
 }
 
 /**
