@@ -402,7 +402,7 @@ function correlate(
       // Text lines after a JSON answer belong to it: `route get ... connected` prints the
       // answer again in text after the JSON list (iproute2 6.1 iproute_get).
       const text: string[] = [];
-      while (o < outLines.length && !outLines[o]!.startsWith("[")) text.push(outLines[o++]!);
+      while (o < outLines.length && !/^[[{]/.test(outLines[o]!)) text.push(outLines[o++]!);
       try {
         const json: unknown = JSON.parse(raw);
         parsed.push(text.length ? { kind: "ok", json, raw, text } : { kind: "ok", json, raw });
