@@ -85,6 +85,11 @@ export interface IpResult {
   status: number;
   /** Only global options were given, no command (the CLI then prints its usage). */
   noCommand?: boolean;
+  /**
+   * stdout (1) and stderr (2) pieces in the order `ip` writes them, for a stream both go to
+   * (`2>&1`): warnings before an answer, errors and `Command failed` after it.
+   */
+  order?: readonly (readonly [1 | 2, string])[];
 }
 
 /** `ip -batch` options (iproute2's global options that apply to every line). */
