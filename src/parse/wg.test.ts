@@ -20,8 +20,9 @@ describe("wg argument and configuration grammar (wireguard-tools config.c, set.c
   });
   it("keeps each [Peer] section apart and reads keys case-insensitively", () => {
     const conf = parseWgConf(
-      "[Interface]\nfwMark = 0x1234 # mark\n[Peer]\nPublicKey = A\nAllowedIPs = 1.0.0.0/8, 2.0.0.0/8\n" +
-        "[Peer]\nPublicKey = B\nallowedips = ::/0\nEndpoint = [fd00::1]:51820\n",
+      "[Interface]\nfwMark = 0x1234 # mark\n[Peer]\nPublicKey = A\n" +
+        "AllowedIPs = 1.0.0.0/8, 2.0.0.0/8\n[Peer]\nPublicKey = B\n" +
+        "allowedips = ::/0\nEndpoint = [fd00::1]:51820\n",
       "wg0.conf",
     );
     expect(conf.fwmark).toBe(0x1234);
