@@ -18,7 +18,6 @@ interface Shape {
   longLines: { file: string; line: number; length: number }[];
   longFunctions: { file: string; line: number; name: string; lines: number; kept: boolean }[];
   largeFiles: { file: string; lines: number; kept: boolean }[];
-  sliceLeaks: { file: string; line: number; imports: string }[];
 }
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
