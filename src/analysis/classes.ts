@@ -84,6 +84,17 @@ export class Analysis {
     return u;
   }
 
+  /**
+   * The part of f `ip route get` can ask about: the kernel accepts only TCP, UDP and the
+   * family's ICMP as `ipproto` (rtm_getroute_parse_ip_proto), so representatives come from
+   * there when the class has such packets.
+   */
+  askable(f: Bdd, family: 4 | 6): Bdd {
+    const m = this.m;
+    const icmp = eq(m, "ipproto", family === 4 ? 1 : 58);
+    return and(m, f, or(m, eq(m, "ipproto", 17), or(m, eq(m, "ipproto", 6), icmp)));
+  }
+
   /** Forget a table's partition after its routes changed (local/main also drop "merged"). */
   invalidateTable(family: 4 | 6, table: number): void {
     this.tables.delete(`${family}:${table}`);
@@ -158,7 +169,7 @@ export class Analysis {
     for (const { pred, outcome } of this.outcomes(families)) {
       const p = filter === undefined ? pred : and(this.m, pred, filter);
       if (p === FALSE) continue;
-      const representative = pick(this.m, p);
+      const representative = pick(this.m, this.askable(p, outcome.family)) ?? pick(this.m, p);
       if (!representative) continue;
       out.push({ pred: p, outcome, count: satCount(this.m, p), representative });
     }
