@@ -20,7 +20,7 @@
  */
 import { TABLE } from "../core/kinds.js";
 import { LO } from "../engine/types.js";
-import type { HostState, Rule } from "../model/types.js";
+import type { HostState, Route, Rule } from "../model/types.js";
 import { and, not, or } from "./bdd/apply.js";
 import { type Bdd, type BddArena, FALSE } from "./bdd/arena.js";
 import { satCount } from "./bdd/sat.js";
@@ -63,8 +63,14 @@ export class Analysis {
   private readonly rulePreds = new Map<Rule, Bdd>();
   private readonly tables = new Map<string, TableGroup[]>();
   private readonly universes = new Map<number, Bdd>();
+  /** The route objects each cached partition was built from (`refresh` compares them). */
+  private readonly built = new Map<string, readonly Route[]>();
+  /** Links and sysctls the partitions were built under (usable nexthops depend on them). */
+  private env = "";
 
-  constructor(readonly s: HostState) {}
+  constructor(readonly s: HostState) {
+    this.env = envKey(s);
+  }
 
   /** The packets of `family` the analysis covers (see the module comment). */
   universe(family: 4 | 6): Bdd {
@@ -120,9 +126,53 @@ export class Analysis {
   private table = (family: 4 | 6, t: TableSpec): readonly TableGroup[] => {
     const k = `${family}:${t}`;
     let g = this.tables.get(k);
-    if (!g) this.tables.set(k, (g = tablePartition(this.m, this.s, family, t)));
+    if (!g) {
+      this.tables.set(k, (g = tablePartition(this.m, this.s, family, t)));
+      this.built.set(k, this.routesNow().get(k) ?? []);
+    }
     return g;
   };
+
+  /** The host's routes by `family:table` (and `4:merged`), in array order. */
+  private routesNow(): Map<string, Route[]> {
+    const by = new Map<string, Route[]>();
+    const push = (k: string, r: Route) => {
+      const l = by.get(k);
+      if (l) l.push(r);
+      else by.set(k, [r]);
+    };
+    for (const r of this.s.routes) {
+      push(`${r.family}:${r.table}`, r);
+      if (r.family === 4 && (r.table === TABLE.local || r.table === TABLE.main))
+        push("4:merged", r);
+    }
+    return by;
+  }
+
+  /**
+   * Bring the caches up to date after the host changed: tables whose routes changed (by
+   * object identity: the model replaces a route it changes) are rebuilt on next use, all of
+   * them when links or sysctls changed. Rules need nothing: their predicates are cached by
+   * rule object and the RPDB fold is recomputed on every question.
+   */
+  refresh(): void {
+    const env = envKey(this.s);
+    if (env !== this.env) {
+      this.env = env;
+      this.tables.clear();
+      this.built.clear();
+      this.rulePreds.clear();
+      return;
+    }
+    const now = this.routesNow();
+    for (const [k, old] of this.built) {
+      const cur = now.get(k) ?? [];
+      if (cur.length !== old.length || cur.some((r, i) => r !== old[i])) {
+        this.tables.delete(k);
+        this.built.delete(k);
+      }
+    }
+  }
 
   /** The decided parts of one family, before merging by outcome. */
   decided(family: 4 | 6): Decided[] {
@@ -224,4 +274,10 @@ function specialize(m: BddArena, fam: 4 | 6, d: Decided): [Bdd, Outcome][] {
     [and(m, d.pred, lbcast), { ...o, type: "broadcast", paths: noGw }],
     [and(m, d.pred, mcast), { ...o, type: "multicast", paths: len < 4 ? noGw : o.paths }],
   ];
+}
+
+/** What usable nexthops and rule devices depend on besides routes: links and sysctls. */
+function envKey(s: HostState): string {
+  const links = s.links.map((l) => `${l.ifindex}:${l.name}:${+l.up}:${+l.carrier}:${l.group}`);
+  return `${links.join(",")}|${[...s.sysctl].join(",")}`;
 }
