@@ -34,7 +34,7 @@ import {
 } from "./header.js";
 import { representative as pick } from "./describe.js";
 import { type Outcome, outcomeKey } from "./outcome.js";
-import { type Decided, foldRpdb } from "./rpdb.js";
+import { type Decided, type FoldMemo, foldMemo, foldRpdb } from "./rpdb.js";
 import { rulePred } from "./rule-pred.js";
 import { type TableGroup, type TableSpec, tablePartition } from "./table.js";
 
@@ -67,6 +67,9 @@ export class Analysis {
   private readonly built = new Map<string, readonly Route[]>();
   /** Links and sysctls the partitions were built under (usable nexthops depend on them). */
   private env = "";
+  private readonly folds: Record<4 | 6, FoldMemo> = { 4: foldMemo(), 6: foldMemo() };
+  private readonly specialized = new WeakMap<Decided, [Bdd, Outcome][]>();
+  private readonly memo = new Map<string, { pred: Bdd; outcome: Outcome }[]>();
 
   constructor(readonly s: HostState) {
     this.env = envKey(s);
@@ -103,6 +106,7 @@ export class Analysis {
 
   /** Forget a table's partition after its routes changed (local/main also drop "merged"). */
   invalidateTable(family: 4 | 6, table: number): void {
+    this.memo.clear();
     this.tables.delete(`${family}:${table}`);
     if (family === 4 && (table === TABLE.local || table === TABLE.main))
       this.tables.delete("4:merged");
@@ -110,6 +114,10 @@ export class Analysis {
 
   /** Forget every cached table (after link or sysctl changes, which change usable routes). */
   invalidateAll(): void {
+    this.memo.clear();
+    this.folds[4] = foldMemo();
+    this.folds[6] = foldMemo();
+    this.built.clear();
     this.tables.clear();
     this.rulePreds.clear();
   }
@@ -135,18 +143,19 @@ export class Analysis {
 
   /** The host's routes by `family:table` (and `4:merged`), in array order. */
   private routesNow(): Map<string, Route[]> {
-    const by = new Map<string, Route[]>();
-    const push = (k: string, r: Route) => {
+    // Numeric keys while scanning (no string per route): table * 2 + (IPv6 ? 1 : 0).
+    const by = new Map<number, Route[]>();
+    const merged: Route[] = [];
+    for (const r of this.s.routes) {
+      const k = r.table * 2 + (r.family === 6 ? 1 : 0);
       const l = by.get(k);
       if (l) l.push(r);
       else by.set(k, [r]);
-    };
-    for (const r of this.s.routes) {
-      push(`${r.family}:${r.table}`, r);
-      if (r.family === 4 && (r.table === TABLE.local || r.table === TABLE.main))
-        push("4:merged", r);
+      if (r.family === 4 && (r.table === TABLE.local || r.table === TABLE.main)) merged.push(r);
     }
-    return by;
+    const out = new Map<string, Route[]>([["4:merged", merged]]);
+    for (const [k, l] of by) out.set(`${k & 1 ? 6 : 4}:${Math.floor(k / 2)}`, l);
+    return out;
   }
 
   /**
@@ -156,12 +165,11 @@ export class Analysis {
    * rule object and the RPDB fold is recomputed on every question.
    */
   refresh(): void {
+    this.memo.clear();
     const env = envKey(this.s);
     if (env !== this.env) {
       this.env = env;
-      this.tables.clear();
-      this.built.clear();
-      this.rulePreds.clear();
+      this.invalidateAll();
       return;
     }
     const now = this.routesNow();
@@ -178,15 +186,27 @@ export class Analysis {
   decided(family: 4 | 6): Decided[] {
     let start = this.universe(family);
     if (family === 4) start = and(this.m, start, not(this.m, this.zeroDst()));
-    return foldRpdb(this.m, this.s, family, start, this.rule, this.table);
+    return foldRpdb(this.m, this.s, family, start, this.rule, this.table, this.folds[family]);
   }
 
   private zeroDst(): Bdd {
-    return addrPrefix(this.m, "dst", v4(0, 32));
+    this.zero ??= addrPrefix(this.m, "dst", v4(0, 32));
+    return this.zero;
+  }
+  private zero: Bdd | undefined;
+
+  /**
+   * Outcomes with their packet sets, merged by outcome (no counts or representatives).
+   * Memoized until the next `refresh` (every question of a Host refreshes first).
+   */
+  outcomes(families: readonly (4 | 6)[] = [4, 6]): { pred: Bdd; outcome: Outcome }[] {
+    const k = families.join(",");
+    let r = this.memo.get(k);
+    if (!r) this.memo.set(k, (r = this.computeOutcomes(families)));
+    return r;
   }
 
-  /** Outcomes with their packet sets, merged by outcome (no counts or representatives). */
-  outcomes(families: readonly (4 | 6)[] = [4, 6]): { pred: Bdd; outcome: Outcome }[] {
+  private computeOutcomes(families: readonly (4 | 6)[]): { pred: Bdd; outcome: Outcome }[] {
     const byKey = new Map<string, { pred: Bdd; outcome: Outcome }>();
     const add = (pred: Bdd, outcome: Outcome): void => {
       if (pred === FALSE) return;
@@ -205,7 +225,12 @@ export class Analysis {
           special: "no destination: loopback to ourselves",
         });
       }
-      for (const d of this.decided(fam)) for (const [p, o] of specialize(this.m, fam, d)) add(p, o);
+      for (const d of this.decided(fam)) {
+        // Decided parts before a change are the same objects (the fold resumes): reuse.
+        let parts = this.specialized.get(d);
+        if (!parts) this.specialized.set(d, (parts = specialize(this.m, fam, d)));
+        for (const [p, o] of parts) add(p, o);
+      }
     }
     return [...byKey.values()];
   }
