@@ -48,6 +48,10 @@ export type IssueCode =
   | "load.restore-input"
   | "load.unknown-command"
   | "load.read"
+  /** A `routelab capture` file that cannot be read (not JSON, wrong version, bad section). */
+  | "load.capture"
+  /** A dump loaded without something an answer depends on: says what was assumed. */
+  | "load.assumed"
   | `nft.${string}`
   | `rtnl.${string}`
   | "shell.arith"
