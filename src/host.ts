@@ -34,6 +34,7 @@ import type { CheckResult } from "./analysis/check.js";
 import { routeQuery, type RouteGetOptions } from "./interfaces/query.js";
 import { report } from "./interfaces/report.js";
 import { parseListen as listenOf, parseTrace, runTrace } from "./interfaces/trace.js";
+import { getSysctl } from "./model/sysctl.js";
 import { createHostState } from "./model/host.js";
 import { loadText, type LoadOptions } from "./model/load.js";
 import { loadChunked } from "./model/load-stream.js";
@@ -305,6 +306,14 @@ export class Host {
     if ("exit" in q) return err(asIssue(q));
     const r = runTrace(this.s, this.nf.chains, q, end, this.ctx.env ?? {});
     return "exit" in r ? err(asIssue(r)) : ok(r);
+  }
+
+  /**
+   * A sysctl's value as `sysctl -n KEY` prints it (kernel default when never set).
+   * @example Host.load([]).sysctl("net.ipv4.ip_forward") // "0"
+   */
+  sysctl(key: string): string | undefined {
+    return getSysctl(this.s, key);
   }
 
   /**

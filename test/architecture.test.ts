@@ -12,6 +12,7 @@ import { layerOf, measure } from "../scripts/code-shape.mjs";
 
 interface Shape {
   upward: { file: string; line: number; imports: string }[];
+  sliceLeaks: { file: string; line: number; imports: string }[];
   cycles: string[][];
   nodeApi: { file: string; line: number; spec: string }[];
   longLines: { file: string; line: number; length: number }[];

@@ -38,6 +38,27 @@ export interface Link {
    * the dumped ones.
    */
   dumped?: { flags: string[]; qdisc?: string; operstate?: string; up: boolean; carrier: boolean };
+  /** vlan/macvlan: the lower device (`link DEV`, IFLA_LINK); printed `NAME@LOWER`. */
+  lower?: string;
+  /** vlan: `id N` (IFLA_VLAN_ID). */
+  vlanId?: number;
+  /** macvlan: `mode private|vepa|bridge|passthru|source` (default vepa). */
+  macvlanMode?: string;
+  /** vrf: `table N` (IFLA_VRF_TABLE). */
+  vrfTable?: number;
+  /**
+   * wireguard: the fwmark `wg set DEV fwmark N` / `wg setconf` gave the device (0 = off).
+   * The tunnel's own encrypted UDP packets carry it (wg_socket_send_skb sets skb->mark).
+   */
+  fwmark?: number;
+  /** wireguard: listen-port and peers as `wg set`/`wg setconf` gave them (for `wg show`). */
+  wg?: WgDevice;
+}
+
+/** A wireguard device's configuration as wg(8) reports it. */
+export interface WgDevice {
+  listenPort?: number;
+  peers: { publicKey: string; allowedIps: string[]; endpoint?: string }[];
 }
 
 export interface IfAddr {
