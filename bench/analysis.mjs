@@ -30,12 +30,16 @@ function measure(n) {
   const errors = host.issues.filter((i) => (i.severity ?? "error") === "error");
   if (errors.length) throw new Error(`load issues: ${JSON.stringify(errors.slice(0, 3))}`);
   let t0 = performance.now();
+  const c0 = process.cpuUsage();
   const map = host.map();
   const mapS = (performance.now() - t0) / 1000;
+  const mapCpuS = process.cpuUsage(c0).user / 1e6;
   if (!map.ok) throw new Error(map.error.message);
   t0 = performance.now();
+  const c1 = process.cpuUsage();
   const check = host.check(CHECKS);
   const checkS = (performance.now() - t0) / 1000;
+  const checkCpuS = process.cpuUsage(c1).user / 1e6;
   if (!check.ok) throw new Error(check.error.message);
   // One change, then the checks again: alternately a route in tailscale's table and a rule.
   const times = [];
@@ -62,7 +66,9 @@ function measure(n) {
     classes: map.value.classes.length,
     failing: check.value.filter((c) => !c.holds).length,
     map_s: mapS,
+    map_cpu_s: mapCpuS,
     check_s: checkS,
+    check_cpu_s: checkCpuS,
     update_us: median(times),
     // CPU time of the same updates: the wall time above includes waiting for a shared CPU.
     update_cpu_us: median(cpu),
