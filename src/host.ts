@@ -85,6 +85,11 @@ export interface IpResult {
   status: number;
   /** Only global options were given, no command (the CLI then prints its usage). */
   noCommand?: boolean;
+  /**
+   * stdout (1) and stderr (2) pieces in the order `ip` writes them, for a stream both go to
+   * (`2>&1`): warnings before an answer, errors and `Command failed` after it.
+   */
+  order?: readonly (readonly [1 | 2, string])[];
 }
 
 /** `ip -batch` options (iproute2's global options that apply to every line). */
@@ -189,6 +194,7 @@ export class Host {
   private readonly nf: HostNetfilter;
   private readonly ctx: CmdContext;
   private decider: Decider4 | undefined;
+  private an: Analysis | undefined;
 
   private constructor(
     private readonly s: HostState,
@@ -400,9 +406,14 @@ export class Host {
     return list.ok ? analysisCheck(this.analysis(), list.value) : list;
   }
 
-  /** A fresh analysis of the host as it is now (ip/batch calls may have changed it). */
+  /**
+   * The host's analysis, brought up to date: ip/batch calls may have changed the host since
+   * the last question; only the tables whose routes changed are rebuilt.
+   */
   private analysis(): Analysis {
-    return new Analysis(this.s);
+    if (!this.an) this.an = new Analysis(this.s);
+    else this.an.refresh();
+    return this.an;
   }
 
   /**

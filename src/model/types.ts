@@ -53,6 +53,8 @@ export interface Link {
   fwmark?: number;
   /** wireguard: listen-port and peers as `wg set`/`wg setconf` gave them (for `wg show`). */
   wg?: WgDevice;
+  /** addrconf_add_mroute ran since the device came up: it has `multicast ff00::/8`. */
+  mroute6?: boolean;
 }
 
 /** A wireguard device's configuration as wg(8) reports it. */
@@ -98,6 +100,11 @@ export interface Nexthop {
   onlink: boolean;
   /** RTNH_F_DEAD: set when the device went admin-down (multipath hops survive as dead). */
   dead: boolean;
+  /**
+   * The gateway is an address of ours (it resolved through a local route): fib_nh_scope is
+   * host, so lookups answer without a gateway (rt_set_nexthop), though `ip route` shows it.
+   */
+  gwLocal?: boolean;
 }
 
 export interface Route {

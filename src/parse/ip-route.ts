@@ -361,4 +361,7 @@ function getDst(c: ArgCursor, q: GetState, tw: Word): void {
     );
   q.dst = r.value.addr;
   q.family ??= q.dst.family;
+  // iproute_get: a length other than the full one is warned about and sent as full.
+  const full = q.dst.family === 4 ? 32 : 128;
+  if (r.value.len !== full) q.dstLen = r.value.len;
 }

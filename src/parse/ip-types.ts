@@ -75,6 +75,8 @@ export interface RouteGetQuery {
   dport?: number;
   fibmatch: boolean;
   connected: boolean;
+  /** The destination's length when written with one other than /32 or /128 (ip warns). */
+  dstLen?: number;
   words: Word[];
 }
 

@@ -89,7 +89,6 @@ function linkUp(s: HostState, l: Link): void {
       ifindex: l.ifindex,
       local: v4(0x7f000001),
       prefixlen: 8,
-      broadcast: v4(0x7fffffff),
       scope: SCOPE.host,
       secondary: false,
       noprefixroute: false,
@@ -104,7 +103,8 @@ function linkUp(s: HostState, l: Link): void {
       scope: SCOPE.host,
       secondary: false,
       noprefixroute: false,
-      nodad: true,
+      // init_loopback: IFA_F_PERMANENT only (no DAD on loopback anyway)
+      nodad: false,
     });
   }
 }
