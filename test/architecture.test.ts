@@ -12,6 +12,7 @@ import { layerOf, measure } from "../scripts/code-shape.mjs";
 
 interface Shape {
   upward: { file: string; line: number; imports: string }[];
+  sliceLeaks: { file: string; line: number; imports: string }[];
   cycles: string[][];
   nodeApi: { file: string; line: number; spec: string }[];
   longLines: { file: string; line: number; length: number }[];
@@ -44,9 +45,9 @@ describe("code shape", () => {
   });
   // Ratchets: issue 7 takes these to zero; until then they may only go down.
   // The dump readers (model/dump: ruleFromJson, routeFromJson, ruleFromText, routeFromText),
-  // cli main, model/load loadScript and parse/shell run are left.
-  it("has no more long functions without a reason than today (7)", () => {
-    expect(shape.longFunctions.filter((f) => !f.kept).length).toBeLessThanOrEqual(7);
+  // cli main and parse/shell run are left.
+  it("has no more long functions without a reason than today (6)", () => {
+    expect(shape.longFunctions.filter((f) => !f.kept).length).toBeLessThanOrEqual(6);
   });
   // parse/shell.ts is being replaced.
   it("has no more large files without a reason than today (1: parse/shell.ts)", () => {
