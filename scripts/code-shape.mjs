@@ -85,7 +85,7 @@ export const LAYERS = [
       "host",
     ],
   },
-  { name: "cli", match: /^cli\//, may: ["index", "host"] },
+  { name: "cli", match: /^cli\//, may: ["index", "host", "live"] },
   { name: "live", match: /^live\//, may: ["index", "host"] },
   { name: "server", match: /^server\//, may: ["index", "host", "live"] },
 ];

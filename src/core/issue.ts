@@ -12,7 +12,10 @@ import type { SourceLoc } from "./loc.js";
  * - `rtnl.E*`: the kernel refused an `ip` request (`RTNETLINK answers: …`);
  * - `iptables.*`, `nft.*`, `ipset.*`, `sysctl.*`: those tools' own errors;
  * - `shell.*`: the setup-script language; `load.*`, `dump.*`: files and dumps;
- * - `engine.*`: a question the engine cannot answer from what was loaded.
+ * - `engine.*`: a question the engine cannot answer from what was loaded;
+ * - `analysis.*`: `map`/`check` input: `analysis.syntax` (a PACKETS/OUTCOME/assertion word
+ *   that does not parse), `analysis.unsupported` (packets the analysis does not model yet),
+ *   `analysis.unknown` (a device or table the host does not have).
  */
 export type IssueCode =
   | "usage"
@@ -45,6 +48,10 @@ export type IssueCode =
   | "load.restore-input"
   | "load.unknown-command"
   | "load.read"
+  /** A `routelab capture` file that cannot be read (not JSON, wrong version, bad section). */
+  | "load.capture"
+  /** A dump loaded without something an answer depends on: says what was assumed. */
+  | "load.assumed"
   | `nft.${string}`
   | `rtnl.${string}`
   | "shell.arith"
@@ -54,7 +61,19 @@ export type IssueCode =
   | "sysctl.option"
   | "sysctl.read"
   | "sysctl.unknown-key"
-  | "engine.assumed";
+  | "engine.assumed"
+  | "analysis.syntax"
+  | "analysis.unsupported"
+  | "analysis.unknown"
+
+  /** `wg` (wireguard-tools) and `wg-quick` as routelab runs them (model/tools). */
+  | `wg.${string}`
+  | `wg-quick.${string}`
+  /** net-tools `route` and `ifconfig` (model/tools/nettools.ts). */
+  | `route.${string}`
+  | `ifconfig.${string}`
+  /** A command routelab records and skips (no routing effect it can know). */
+  | "load.skipped";
 
 /** `error`: the input is not valid for the tool; `warning`: the tool ran and refused it. */
 export type Severity = "error" | "warning" | "info";

@@ -1,6 +1,10 @@
 /**
  * The command dispatcher shared by the CLI and the browser: one routelab/iproute2 command
  * line against a host → stdout, stderr and exit status, exactly as `ip` would print them.
+ *
+ * Kept whole: one dispatcher (a function per tool, `ip` show/get, `-batch`) sharing the
+ * result shapes (ok, errOut, toQuery); sessions add commands here concurrently. The seam to
+ * split later is `runBatch`/`runLine` into their own module.
  * @module
  */
 import type { Family } from "../addr/ip.js";
@@ -17,9 +21,16 @@ import { routeGet, type RouteQuery } from "../engine/route.js";
 import { routeGetResult } from "../print/routeget.js";
 import { printRules } from "../print/rules.js";
 import { printRoutes } from "../print/routes.js";
-import { printAddrs, printLinks } from "../print/links.js";
+import {
+  printAddrs,
+  printAddrsBrief,
+  printLinks,
+  printLinksBrief,
+  printLinksOneline,
+} from "../print/links.js";
 import { explain } from "./explain.js";
 import { report } from "./report.js";
+import { runAnalysisCommand } from "./analysis.js";
 import type { NfBaseChain } from "../netfilter/types.js";
 import type { HostNetfilter } from "../model/netfilter.js";
 import { iptablesSave } from "../netfilter/iptables/index.js";
@@ -44,6 +55,61 @@ export interface CmdResult {
   stderr: string;
   status: number /** exit at once (iproute2 invarg: exit(-1) even inside -batch) */;
   fatal?: boolean;
+  /** stdout (1) / stderr (2) pieces in the order ip writes them (see {@link inOrder}). */
+  order?: [1 | 2, string][];
+}
+
+/**
+ * The order one command's streams reach a shared stream: what a successful command prints on
+ * stderr are warnings written while reading its arguments (before the answer, which
+ * print_route flushes); a failed one's error follows whatever it printed first.
+ */
+export function inOrder(r: CmdResult): [1 | 2, string][] {
+  const pieces: [1 | 2, string][] =
+    r.status === 0
+      ? [
+          [2, r.stderr],
+          [1, r.stdout],
+        ]
+      : [
+          [1, r.stdout],
+          [2, r.stderr],
+        ];
+  return pieces.filter(([, t]) => t !== "");
+}
+
+/** Both streams of a batch run, cut where the output switches from one to the other. */
+class Streams {
+  readonly out = new TextOut();
+  readonly err = new TextOut();
+  readonly order: [1 | 2, string][] = [];
+  private cur: 1 | 2 = 1;
+  /** Make `fd` the stream being written: what the other one holds so far comes first. */
+  to(fd: 1 | 2): void {
+    if (fd === this.cur) return;
+    const t = (this.cur === 1 ? this.out : this.err).toString();
+    if (t) this.order.push([this.cur, t]);
+    this.cur = fd;
+  }
+  write(pieces: [1 | 2, string][]): void {
+    for (const [fd, t] of pieces) {
+      this.to(fd);
+      (fd === 1 ? this.out : this.err).str(t);
+    }
+  }
+  result(status: number, fatal?: boolean): CmdResult {
+    this.to(this.cur === 1 ? 2 : 1);
+    this.to(this.cur === 1 ? 2 : 1);
+    const pick = (fd: 1 | 2) =>
+      this.order
+        .filter(([f]) => f === fd)
+        .map(([, t]) => t)
+        .join("");
+    const r: CmdResult = { stdout: pick(1), stderr: pick(2), status };
+    if (r.stdout && r.stderr) r.order = this.order;
+    if (fatal) r.fatal = true;
+    return r;
+  }
 }
 
 const ok = (stdout: string): CmdResult => ({ stdout, stderr: "", status: 0 });
@@ -156,7 +222,7 @@ function ipRouteGet(
 ): CmdResult {
   const q = toQuery(s, query, end);
   if ("exit" in q) return errOut(q);
-  const { family, from, iif, uid, mark, fibmatch } = query;
+  const { family, from, iif, uid, mark, fibmatch, connected } = query;
   let d = routeGet(s, q);
   // fibmatch answers with the FIB entry; without one (on-link fallback, daddr 0) the
   // kernel says EHOSTUNREACH (inet_rtm_getroute: fib_dump_info needs res.fi).
@@ -164,51 +230,48 @@ function ipRouteGet(
     d = { ok: false, errno: "EHOSTUNREACH", flow: d.flow, trace: d.trace };
   const json = !!opts.json,
     pretty = !!opts.pretty;
-  return routeGetResult(s, d, {
+  const r = routeGetResult(s, d, {
     family,
     uid,
     fibmatch,
+    connected,
     json,
     pretty,
     ...defined({ from, iif, mark }),
   });
+  const { dstLen } = query;
+  if (dstLen === undefined) return r;
+  // iproute_get, while reading the arguments (so before the answer).
+  const full = family === 4 ? 32 : 128;
+  const warn =
+    `Warning: /${dstLen} as prefix is invalid, ` + `only /${full} (or none) is supported.\n`;
+  return { ...r, stderr: warn + r.stderr };
 }
 
 /** `ip OBJECT show`: the printers; undefined for a command that changes the host. */
 function ipShow(s: HostState, opts: IpOptions, cmd: IpCommand): CmdResult | undefined {
+  const refused = refusedFormat(cmd, opts);
+  if (refused) return errOut(refused);
   const fam: Family | undefined = opts.family;
-  if (cmd.obj === "route" && cmd.op === "show") {
-    if (cmd.dev || cmd.proto !== undefined || cmd.type)
-      return errOut({
-        code: "ip.not-modelled",
-        message: "route show filters other than table are not modelled yet",
-        exit: 1,
-      });
-    return ok(
-      printRoutes(s, {
-        ...defined({ family: fam, table: cmd.table }),
-        json: !!opts.json,
-        pretty: !!opts.pretty,
-        details: !!opts.details,
-      }),
-    );
-  }
+  if (cmd.obj === "route" && cmd.op === "show") return routeShow(s, opts, cmd);
   if (cmd.obj === "rule" && cmd.op === "show")
     return ok(
-      printRules(s, fam ?? 4, {
+      printRules(ruleFiltered(s, cmd.pref, cmd.table, cmd.fwmark), fam ?? 4, {
         json: !!opts.json,
         pretty: !!opts.pretty,
         details: !!opts.details,
       }),
     );
-  if (cmd.obj === "addr" && cmd.op === "show")
-    return ok(
-      printAddrs(s, {
-        ...defined({ family: fam, dev: cmd.dev || undefined }),
-        json: !!opts.json,
-        pretty: !!opts.pretty,
-      }),
-    );
+  if (cmd.obj === "addr" && cmd.op === "show") {
+    const { scope, up, label } = cmd;
+    const ao = {
+      ...defined({ family: fam, dev: cmd.dev || undefined, scope, up, label }),
+      json: !!opts.json,
+      pretty: !!opts.pretty,
+      oneline: !!opts.oneline,
+    };
+    return ok(opts.brief ? printAddrsBrief(s, ao) : printAddrs(s, ao));
+  }
   if (cmd.obj === "link" && cmd.op === "show") {
     if (cmd.dev && !linkByName(s, cmd.dev))
       return errOut({
@@ -216,15 +279,88 @@ function ipShow(s: HostState, opts: IpOptions, cmd: IpCommand): CmdResult | unde
         message: `Device "${cmd.dev}" does not exist.`,
         exit: 1,
       });
-    return ok(
-      printLinks(s, {
-        ...defined({ dev: cmd.dev || undefined }),
-        json: !!opts.json,
-        pretty: !!opts.pretty,
-      }),
-    );
+    const lo = {
+      ...defined({ dev: cmd.dev || undefined, up: cmd.up, type: cmd.type }),
+      ...defined({ master: cmd.master, group: cmd.group }),
+      json: !!opts.json,
+      pretty: !!opts.pretty,
+    };
+    if (opts.brief) return ok(printLinksBrief(s, lo));
+    return ok(opts.oneline ? printLinksOneline(s, lo) : printLinks(s, lo));
   }
   return undefined;
+}
+
+/** `ip route show` with its selectors (iproute.c filter_nlmsg). */
+function routeShow(
+  s: HostState,
+  opts: IpOptions,
+  cmd: Extract<IpCommand, { obj: "route"; op: "show" | "flush" }>,
+): CmdResult {
+  const dev = cmd.dev !== undefined ? linkByName(s, cmd.dev) : undefined;
+  if (cmd.dev !== undefined && !dev)
+    return errOut({
+      code: "ip.no-device",
+      message: `Cannot find device "${cmd.dev}"`,
+      exit: 1,
+    });
+  const { proto, type, scope, via, src } = cmd;
+  return ok(
+    printRoutes(s, {
+      ...defined({ family: opts.family, table: cmd.table, dev: dev?.ifindex }),
+      ...defined({ proto, type, scope, via, src }),
+      json: !!opts.json,
+      pretty: !!opts.pretty,
+      details: !!opts.details,
+    }),
+  );
+}
+
+/**
+ * Output formats not modelled for a show command: `-brief`, `-oneline` everywhere,
+ * `-s`/`-d` for links and addresses (statistics, driver details). Refused, never ignored.
+ */
+function refusedFormat(cmd: IpCommand, opts: IpOptions): IpError | undefined {
+  if (!("op" in cmd) || cmd.op !== "show") return undefined;
+  const la = cmd.obj === "link" || cmd.obj === "addr";
+  // -brief/-oneline are text forms of link and addr only (no -json brief objects here).
+  const flag =
+    (opts.brief || opts.oneline) && (!la || opts.json)
+      ? opts.brief
+        ? "-brief"
+        : "-oneline"
+      : la && opts.stats
+        ? "-statistics"
+        : la && opts.details
+          ? "-details"
+          : undefined;
+  if (!flag) return undefined;
+  return {
+    code: "ip.not-modelled",
+    message: `option "${flag}" is not modelled for ip ${cmd.obj} show`,
+    exit: 1,
+  };
+}
+
+/**
+ * ip rule show `pref N` / `table T` / `fwmark V[/M]` (iprule.c filter_nlmsg): only the
+ * matching rules; a rule's reported mask is 0xffffffff for a mark given without one.
+ */
+function ruleFiltered(
+  s: HostState,
+  pref?: number,
+  table?: number,
+  fwmark?: [number, number],
+): HostState {
+  if (pref === undefined && table === undefined && fwmark === undefined) return s;
+  const mask = (r: HostState["rules4"][number]) =>
+    r.maskSet ? r.fwmask : r.fwmark ? 0xffffffff : 0;
+  const keep = (r: HostState["rules4"][number]) =>
+    (pref === undefined || r.pref === pref) &&
+    (table === undefined || r.table === table) &&
+    (fwmark === undefined ||
+      (r.fwmark === fwmark[0] && (fwmark[1] < 0 || mask(r) >>> 0 === fwmark[1])));
+  return { ...s, rules4: s.rules4.filter(keep), rules6: s.rules6.filter(keep) };
 }
 
 /**
@@ -264,8 +400,8 @@ export function runBatch(
 ): CmdResult {
   // Plain IPv4 `route get` lines are answered by the compiled decider into a text buffer
   // (interfaces/batch-get.ts); every other line as before. The output is the same.
-  const out = new TextOut(),
-    err = new TextOut();
+  const io = new Streams();
+  const { out, err } = io;
   const fast = new FastGets(s, opts);
   let status = 0;
   const len = text.length;
@@ -273,12 +409,15 @@ export function runBatch(
     let end = text.indexOf("\n", start);
     if (end < 0) end = len;
     const next = end + 1;
+    // An answer goes to stdout, a failure's message to stderr (empty before the line).
+    io.to(1);
     const g = fast.line(text, start, end, out, err);
     if (g === Got.Ok) {
       start = next;
       continue;
     }
     if (g === Got.Failed) {
+      io.to(2);
       err.str(`Command failed ${file}:${n + 1}\n`);
       status = 1;
       if (!opts.force) break;
@@ -299,17 +438,15 @@ export function runBatch(
     // A line that may have changed the host: the decider is compiled again before the next
     // question.
     if (g === Got.Other) fast.invalidate();
-    out.str(r.stdout);
-    err.str(r.stderr);
-    if (r.fatal)
-      return { stdout: out.toString(), stderr: err.toString(), status: 255, fatal: true };
+    io.write(inOrder(r));
+    if (r.fatal) return io.result(255, true);
     if (r.status !== 0) {
-      err.str(`Command failed ${file}:${n + 1}\n`);
+      io.write([[2, `Command failed ${file}:${n + 1}\n`]]);
       status = 1;
       if (!opts.force) break;
     }
   }
-  return { stdout: out.toString(), stderr: err.toString(), status };
+  return io.result(status);
 }
 
 /** What {@link runLine} needs beyond a command's context. */
@@ -351,7 +488,22 @@ export function runLine(s: HostState, words: Word[], end: SourceLoc, ctx: LineCo
       stderr: "",
       status: 0,
     };
-  return runCommand(s, po.opts, rest, end, ctx);
+  const cmd = rest[0]!.text;
+  if (cmd === "map" || cmd === "check")
+    return runAnalysisCommand(
+      s,
+      cmd,
+      rest.slice(1).map((w) => w.text),
+      {
+        json: !!po.opts.json,
+        chains: ctx.chains?.() ?? [],
+        env: ctx.env ?? {},
+        ...defined({ readFile: ctx.readFile }),
+      },
+    );
+  const r = runCommand(s, po.opts, rest, end, ctx);
+  // The order matters only when both streams have something.
+  return r.stdout && r.stderr ? { ...r, order: inOrder(r) } : r;
 }
 
 export { batchWords, runIpLine };

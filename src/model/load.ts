@@ -8,7 +8,12 @@
  */
 import type { Family } from "../addr/ip.js";
 import { isErr, type IpError } from "../parse/args.js";
-import { detectDumpFormat, loadDump } from "./dump/index.js";
+import { detectDumpFormat } from "./dump/index.js";
+import { detectNetfilterFormat } from "./dump/netfilter.js";
+import { isCapture, parseCapture } from "./capture.js";
+import { loadCapture } from "./capture-load.js";
+import { loadNetfilterDump } from "./load-netfilter.js";
+import { loadIpDump, noteLoaded } from "./partial.js";
 import { parseIpArgv, type IpCommand } from "../parse/ipcmd.js";
 import { expandScript, type Word } from "../parse/shell.js";
 import { parseIpOptions } from "../parse/options.js";
@@ -19,6 +24,7 @@ import { runNetfilterCommand } from "./netfilter.js";
 import type { Issue } from "../core/issue.js";
 import type { SourceLoc } from "../core/loc.js";
 import type { HostState } from "./types.js";
+import { detectToolFile, loadToolFile, TOOLS } from "./tools/index.js";
 
 /** A problem found while loading, with its severity. */
 export interface LoadIssue extends Issue {
@@ -86,6 +92,10 @@ export interface LoadOptions {
    * readFile.
    */
   readChunks?: (path: string) => { chunks: Iterable<string>; size: number } | undefined;
+  /** The family a dump is asked to be read as (`--load -6:FILE`). */
+  family?: Family;
+  /** `family table` of every iptables-save input of this load (iptables-nft's nft tables). */
+  iptablesTables?: readonly string[];
 }
 
 /**
@@ -98,8 +108,19 @@ export function loadText(
   file: string,
   opts: LoadOptions = {},
 ): LoadIssue[] {
+  if (isCapture(text)) {
+    const c = parseCapture(text, file);
+    noteLoaded(s, "capture");
+    return c.ok ? loadCapture(s, c.value, file, opts) : [{ ...c.error, severity: "error" }];
+  }
+  const nf = detectNetfilterFormat(text);
+  if (nf) return loadNetfilterDump(s, text, file, nf, opts);
   const fmt = detectDumpFormat(text);
-  if (fmt) return loadDump(s, text, file).map((i) => ({ ...i, severity: "error" as const }));
+  if (fmt) return loadIpDump(s, text, file, fmt, opts.family);
+  // Tool files (wg-quick configuration or `wg-quick up` transcript): model/tools.
+  const tool = detectToolFile(text);
+  if (tool) return loadToolFile(s, tool, text, file, toolRunner(s, opts)).map(asLoadIssue);
+  noteLoaded(s, "script");
   return loadScript(s, text, file, opts);
 }
 
@@ -129,6 +150,15 @@ function runTool(
       out.push(e);
       failed = true;
     }
+  } else if (TOOLS.has(name)) {
+    const ctx = {
+      loc: c.loc,
+      readFile: opts.readFile,
+      ...(c.heredoc ? { heredoc: c.heredoc } : {}),
+    };
+    const r = TOOLS.get(name)!(s, words.slice(1), ctx);
+    out.push(...r.issues.map(asLoadIssue));
+    failed = r.status !== 0;
   } else if (RECORDED_TOOLS.has(name)) {
     const rec = {
       argv: words.map((w) => w.text),
@@ -207,9 +237,27 @@ export function loadScript(
   return out;
 }
 
+/** An issue of model/tools with the loader's severity (error unless it says warning). */
+function asLoadIssue(i: Issue): LoadIssue {
+  return { ...i, severity: i.severity === "warning" ? "warning" : "error" };
+}
+
+/** The runner tool files use for hooks and generated commands: this loader, file by file. */
+function toolRunner(s: HostState, opts: LoadOptions) {
+  return (text: string, loc: SourceLoc) => {
+    const issues = loadScript(s, text, loc.file, opts).map((i) =>
+      i.loc && i.loc.file === loc.file
+        ? { ...i, loc: { ...i.loc, line: loc.line + i.loc.line - 1 } }
+        : i,
+    );
+    const failed = issues.some((i) => i.severity === "error" || i.code.startsWith("rtnl"));
+    return { issues, ok: !failed };
+  };
+}
+
 function ipErrorToIssue(e: IpError): LoadIssue {
   // Errors the kernel returns are runtime failures of that line; usage errors are input errors.
-  const kernel = e.code.startsWith("rtnl") || e.code === "ip.no-device";
+  const kernel = e.code.startsWith("rtnl") || e.code === "ip.no-device" || e.exit === 0;
   return {
     code: e.code,
     message: e.message.trimEnd(),
