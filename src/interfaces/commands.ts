@@ -1,6 +1,10 @@
 /**
  * The command dispatcher shared by the CLI and the browser: one routelab/iproute2 command
  * line against a host → stdout, stderr and exit status, exactly as `ip` would print them.
+ *
+ * Kept whole: one dispatcher (a function per tool, `ip` show/get, `-batch`) sharing the
+ * result shapes (ok, errOut, toQuery); sessions add commands here concurrently. The seam to
+ * split later is `runBatch`/`runLine` into their own module.
  * @module
  */
 import { batchWords, runIpLine } from "../model/load.js";

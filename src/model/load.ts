@@ -125,6 +125,66 @@ export function loadText(
 }
 
 /** Run a script's commands against the host. */
+/**
+ * Run one simple command of a script by its tool name; its issues go to `out`. Returns
+ * whether it failed (its exit status was not 0).
+ */
+function runTool(
+  s: HostState,
+  name: string,
+  words: Word[],
+  c: ReturnType<typeof expandScript>["commands"][number],
+  opts: LoadOptions,
+  out: LoadIssue[],
+): boolean {
+  let failed = false;
+  if (name === "ip") {
+    const r = runIpLine(s, words.slice(1), c.loc, c.heredoc, opts);
+    for (const e of r) {
+      out.push(e);
+      if (e.severity === "error" || e.code.startsWith("rtnl")) failed = true;
+    }
+  } else if (name === "sysctl") {
+    const r = runSysctl(s, words.slice(1), c.loc);
+    for (const e of r) {
+      out.push(e);
+      failed = true;
+    }
+  } else if (TOOLS.has(name)) {
+    const ctx = {
+      loc: c.loc,
+      readFile: opts.readFile,
+      ...(c.heredoc ? { heredoc: c.heredoc } : {}),
+    };
+    const r = TOOLS.get(name)!(s, words.slice(1), ctx);
+    out.push(...r.issues.map(asLoadIssue));
+    failed = r.status !== 0;
+  } else if (RECORDED_TOOLS.has(name)) {
+    const rec = {
+      argv: words.map((w) => w.text),
+      locs: words.map((w) => w.loc),
+      loc: c.loc,
+      tool: name,
+      ...(c.heredoc ? { stdin: c.heredoc } : {}),
+    };
+    s.netfilter.push(rec);
+    const r = runNetfilterCommand(s, rec, opts.readFile);
+    out.push(...r.issues);
+    failed = r.status !== 0;
+  } else {
+    out.push({
+      code: "load.unknown-command",
+      message: `${name}: command not modelled by routelab`,
+      loc: words[0]!.loc,
+      token: name,
+      expected: "ip, sysctl, iptables, ip6tables, iptables-restore, nft or ipset",
+      severity: "error",
+    });
+    failed = true;
+  }
+  return failed;
+}
+
 export function loadScript(
   s: HostState,
   text: string,
@@ -163,54 +223,10 @@ export function loadScript(
       lastOk = true;
       continue;
     }
-    let failed = false;
     // A failure the script handles itself (`cmd || fallback`) is not worth a warning.
     const handled = commands[ci + 1]?.cond === "or";
     const mark = out.length;
-    if (name === "ip") {
-      const r = runIpLine(s, words.slice(1), c.loc, c.heredoc, opts);
-      for (const e of r) {
-        out.push(e);
-        if (e.severity === "error" || e.code.startsWith("rtnl")) failed = true;
-      }
-    } else if (name === "sysctl") {
-      const r = runSysctl(s, words.slice(1), c.loc);
-      for (const e of r) {
-        out.push(e);
-        failed = true;
-      }
-    } else if (TOOLS.has(name)) {
-      const ctx = {
-        loc: c.loc,
-        readFile: opts.readFile,
-        ...(c.heredoc ? { heredoc: c.heredoc } : {}),
-      };
-      const r = TOOLS.get(name)!(s, words.slice(1), ctx);
-      out.push(...r.issues.map(asLoadIssue));
-      failed = r.status !== 0;
-    } else if (RECORDED_TOOLS.has(name)) {
-      const rec = {
-        argv: words.map((w) => w.text),
-        locs: words.map((w) => w.loc),
-        loc: c.loc,
-        tool: name,
-        ...(c.heredoc ? { stdin: c.heredoc } : {}),
-      };
-      s.netfilter.push(rec);
-      const r = runNetfilterCommand(s, rec, opts.readFile);
-      out.push(...r.issues);
-      failed = r.status !== 0;
-    } else {
-      out.push({
-        code: "load.unknown-command",
-        message: `${name}: command not modelled by routelab`,
-        loc: w0.loc,
-        token: name,
-        expected: "ip, sysctl, iptables, ip6tables, iptables-restore, nft or ipset",
-        severity: "error",
-      });
-      failed = true;
-    }
+    const failed = runTool(s, name, words, c, opts, out);
     if (handled)
       for (let k = out.length - 1; k >= mark; k--)
         if (out[k]!.severity === "warning") out.splice(k, 1);
