@@ -205,13 +205,13 @@ export class Host {
       const { name, text, open, size } = (f ?? {}) as Record<string, unknown>;
       if (typeof name !== "string") return void issues.push(inputIssue(k));
       names.push(name);
-      if (typeof text === "string") issues.push(...loadText(s, text, name, lo));
+      if (typeof text === "string") for (const i of loadText(s, text, name, lo)) issues.push(i);
       else if (typeof open === "function") {
         const input = {
           open: open.bind(f) as () => Iterable<string>,
           ...defined({ size: size as number | undefined }),
         };
-        issues.push(...loadChunked(s, input, name, lo));
+        for (const i of loadChunked(s, input, name, lo)) issues.push(i);
       } else issues.push(inputIssue(k));
     });
     if (!Array.isArray(files)) issues.push(inputIssue(0));

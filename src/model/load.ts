@@ -160,7 +160,7 @@ export function loadScript(
       };
       s.netfilter.push(rec);
       const r = runNetfilterCommand(s, rec, opts.readFile);
-      out.push(...r.issues);
+      for (const i of r.issues) out.push(i);
       failed = r.status !== 0;
     } else {
       out.push({

@@ -148,10 +148,11 @@ export function buildNetfilter(
       const reader = (path: string) => (path === "-" ? stdin?.text : readFile?.(path));
       const isStdin = c.argv.includes("-") && stdin;
       if (isStdin && (c.argv.includes("-f") || c.argv.includes("--file")))
-        issues.push(...shiftIssues(loadNftText(nft, stdin.text, stdin.loc.file), stdin.loc));
-      else issues.push(...applyNftCommand(nft, c.argv, c.locs, reader));
+        for (const i of shiftIssues(loadNftText(nft, stdin.text, stdin.loc.file), stdin.loc))
+          issues.push(i);
+      else for (const i of applyNftCommand(nft, c.argv, c.locs, reader)) issues.push(i);
     } else if (tool === "ipset") {
-      issues.push(...applyIpsetCommand(ipt, c.argv, c.locs));
+      for (const i of applyIpsetCommand(ipt, c.argv, c.locs)) issues.push(i);
     } else if (tool.includes("restore")) {
       const text =
         c.stdin?.text ??
@@ -175,7 +176,7 @@ export function buildNetfilter(
         }),
       );
     } else {
-      issues.push(...applyIptablesCommand(ipt, c.argv, c.locs, familyOf(tool)));
+      for (const i of applyIptablesCommand(ipt, c.argv, c.locs, familyOf(tool))) issues.push(i);
     }
   }
   return {

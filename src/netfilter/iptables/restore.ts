@@ -546,7 +546,7 @@ export function runIptablesRestore(
         ...(env ? { env } : {}),
       });
       if (pc.skip) continue;
-      warnings.push(...pc.warnings);
+      for (const w of pc.warnings) warnings.push(w);
       if (
         pc.command === "A" ||
         pc.command === "I" ||
