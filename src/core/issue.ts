@@ -42,6 +42,8 @@ export type IssueCode =
   | "iptables.bad-value"
   | `iptables.${string}`
   | "load.batch-file"
+  /** `Command failed FILE:N`: an `ip -batch` without `-force` stopped at that line. */
+  | "load.batch-failed"
   | "load.restore-input"
   | "load.unknown-command"
   | "load.read"

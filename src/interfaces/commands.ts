@@ -7,7 +7,7 @@ import type { Family } from "../addr/ip.js";
 import { batchWords, runIpLine } from "../model/load.js";
 import { parseIpOptions } from "../parse/options.js";
 import { parseIpArgv, type IpCommand, type IpOptions } from "../parse/ipcmd.js";
-import type { IpError } from "../parse/args.js";
+import { exitsIp, type IpError } from "../parse/args.js";
 import type { Word } from "../parse/shell.js";
 import { linkByName } from "../model/links.js";
 import { applyIpCommand } from "../model/ops/index.js";
@@ -50,7 +50,7 @@ const errOut = (e: IpError): CmdResult => ({
   stdout: "",
   stderr: e.message.endsWith("\n") ? e.message + "\n" : e.message + "\n",
   status: e.exit === 255 ? 255 : e.exit,
-  fatal: e.exit === 255,
+  fatal: e.exit === 255 || exitsIp(e),
 });
 
 /** `route get` query → engine query, checking devices as iproute2 does (ll_name_to_index). */
@@ -258,7 +258,7 @@ export function runBatch(
     out.str(r.stdout);
     err.str(r.stderr);
     if (r.fatal)
-      return { stdout: out.toString(), stderr: err.toString(), status: 255, fatal: true };
+      return { stdout: out.toString(), stderr: err.toString(), status: r.status, fatal: true };
     if (r.status !== 0) {
       err.str(`Command failed ${file}:${n + 1}\n`);
       status = 1;

@@ -9,6 +9,7 @@
 import type { Family } from "../addr/ip.js";
 import { isErr, type IpError } from "../parse/args.js";
 import { detectDumpFormat, loadDump } from "./dump/index.js";
+import { looksLikeJson } from "./dump/detect.js";
 import { parseIpArgv, type IpCommand } from "../parse/ipcmd.js";
 import { expandScript, type Word } from "../parse/shell.js";
 import { parseIpOptions } from "../parse/options.js";
@@ -92,7 +93,8 @@ export function loadText(
   opts: LoadOptions = {},
 ): LoadIssue[] {
   const fmt = detectDumpFormat(text);
-  if (fmt) return loadDump(s, text, file).map((i) => ({ ...i, severity: "error" as const }));
+  if (fmt || looksLikeJson(text))
+    return loadDump(s, text, file).map((i) => ({ ...i, severity: "error" as const }));
   return loadScript(s, text, file, opts);
 }
 
@@ -207,6 +209,7 @@ export function runIpLine(
   const { opts, next, error } = parseIpOptions(words, 0);
   if (error) return [ipErrorToIssue(error)];
   if (opts.batch !== undefined) {
+    const force = opts.force === true;
     let text: string | undefined;
     let file = opts.batch;
     let base: SourceLoc = { file, line: 1, col: 1 };
@@ -231,6 +234,7 @@ export function runIpLine(
           ipErrorToIssue,
           lo.progress,
           big.size,
+          force,
         );
       text = lo.readFile?.(opts.batch);
     }
@@ -246,7 +250,7 @@ export function runIpLine(
         },
       ];
     // Common route lines (full tables) take a fast reader; every other line the general path.
-    return runBatchText(s, text, file, base.line, general, ipErrorToIssue, lo.progress);
+    return runBatchText(s, text, file, base.line, general, ipErrorToIssue, lo.progress, force);
   }
   const end: SourceLoc = words.length
     ? {

@@ -109,9 +109,11 @@ export function runNetfilterCommand(
         ],
       };
     const noflush = c.argv.some((a) => a === "-n" || a === "--noflush");
+    // A file's lines are located in that file, not on `<stdin>`.
+    const loc = c.stdin?.loc ?? (file ? { file, line: 1, col: 1 } : undefined);
     const r = runIptablesRestore(rs.iptables, text, familyOf(tool), {
       noflush,
-      ...defined({ loc: c.stdin?.loc }),
+      ...defined({ loc }),
     });
     return { status: r.status, issues: as(r.issues, "error") };
   }
@@ -169,12 +171,13 @@ export function buildNetfilter(
         continue;
       }
       const noflush = c.argv.some((a) => a === "-n" || a === "--noflush");
-      issues.push(
-        ...applyIptablesRestore(ipt, text, familyOf(tool), {
-          noflush,
-          ...defined({ loc: c.stdin?.loc }),
-        }),
-      );
+      const file = c.argv.slice(1).find((a) => !a.startsWith("-"));
+      const loc = c.stdin?.loc ?? (file ? { file, line: 1, col: 1 } : undefined);
+      for (const i of applyIptablesRestore(ipt, text, familyOf(tool), {
+        noflush,
+        ...defined({ loc }),
+      }))
+        issues.push(i);
     } else {
       for (const i of applyIptablesCommand(ipt, c.argv, c.locs, familyOf(tool))) issues.push(i);
     }

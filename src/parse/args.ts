@@ -142,3 +142,27 @@ export function matches(arg: string, word: string): boolean {
  * @deprecated use getU32
  */
 export const parseU32 = (s: string): number | undefined => getU32(s);
+
+/** Codes of errors iproute2 finds while reading the arguments (it then calls exit()). */
+const EXIT_CODES = new Set([
+  "usage",
+  "ip.invarg",
+  "ip.incomplete",
+  "ip.option",
+  "ip.prefix",
+  "ip.address",
+  "ip.garbage",
+  "ip.family",
+  "ip.unknown-command",
+  "ip.unknown-object",
+  "ip.usage",
+]);
+
+/**
+ * Whether ip exit()s on this error (invarg, get_prefix, incomplete_command …) instead of
+ * returning a failure: inside `-batch` it ends the run at once, even with `-force`, and
+ * prints no `Command failed` line.
+ */
+export function exitsIp(e: { code: string }): boolean {
+  return EXIT_CODES.has(e.code);
+}
