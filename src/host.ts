@@ -51,6 +51,8 @@ export type HostInput =
 export interface HostOptions {
   /** Reads files the inputs name (`ip -batch FILE`, `nft -f FILE`, `iptables-restore FILE`). */
   readFile?: (path: string) => string | undefined;
+  /** Why `readFile(path)` failed, as strerror() words; default "No such file or directory". */
+  readError?: (path: string) => string | undefined;
   /** Reads a big `ip -batch FILE` in chunks; undefined to use `readFile`. */
   readChunks?: (path: string) => { chunks: Iterable<string>; size: number } | undefined;
   /** Progress of long loads: file name, characters done, total (0 when unknown). */
@@ -196,6 +198,7 @@ export class Host {
     const s = createHostState();
     const lo: LoadOptions = defined({
       readFile: opts.readFile,
+      readError: opts.readError,
       readChunks: opts.readChunks,
       progress: opts.progress,
     });
@@ -287,7 +290,11 @@ export class Host {
    */
   ip(cmd: string | readonly string[]): IpResult {
     const { words, end } = wordsOf(cmd, "<ip>");
-    const ctx = { ...this.ctx, files: this.files, ...defined({ readFile: this.opts.readFile }) };
+    const ctx = {
+      ...this.ctx,
+      files: this.files,
+      ...defined({ readFile: this.opts.readFile, readError: this.opts.readError }),
+    };
     const { fatal: _fatal, ...r } = runLine(this.s, words, end, ctx);
     return r;
   }

@@ -47,6 +47,8 @@ export type IssueCode =
   | "load.restore-input"
   | "load.unknown-command"
   | "load.read"
+  /** A script bigger than the loader takes whole (route dumps and `ip -batch` files stream). */
+  | "load.too-big"
   | `nft.${string}`
   | `rtnl.${string}`
   | "shell.arith"

@@ -272,6 +272,8 @@ export function runBatch(
 export interface LineContext extends CmdContext {
   /** Reads `-batch FILE` (`-` is standard input); without it such a file cannot be opened. */
   readFile?: (path: string) => string | undefined;
+  /** Why `readFile(path)` failed (strerror words). */
+  readError?: (path: string) => string | undefined;
   /** The loaded files, named in `report`'s heading. */
   files?: readonly string[];
 }
@@ -295,7 +297,9 @@ export function runLine(s: HostState, words: Word[], end: SourceLoc, ctx: LineCo
     if (text === undefined)
       return {
         stdout: "",
-        stderr: `Cannot open file "${batch}" for reading: No such file or directory\n`,
+        stderr:
+          `Cannot open file "${batch}" for reading: ` +
+          `${ctx.readError?.(batch) ?? "No such file or directory"}\n`,
         status: 1,
       };
     return runBatch(s, po.opts, text, batch === "-" ? "<stdin>" : batch, ctx);

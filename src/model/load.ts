@@ -76,6 +76,8 @@ export interface LoadOptions {
   /** Read a file named by `ip -batch FILE` or `nft -f FILE` (the CLI passes a reader; the browser none). */ readFile?: (
     path: string,
   ) => string | undefined;
+  /** Why `readFile(path)` failed (strerror words); default "No such file or directory". */
+  readError?: (path: string) => string | undefined;
   /** Progress of long loads (big `ip -batch` files, big dumps). */ progress?: LoadProgress;
   /** Read a big file in pieces (`ip -batch FILE`): the chunks and the size; undefined to use readFile. */ readChunks?: (
     path: string,
@@ -242,7 +244,9 @@ export function runIpLine(
       return [
         {
           code: "load.batch-file",
-          message: `Cannot open file "${opts.batch}" for reading: No such file or directory`,
+          message:
+            `Cannot open file "${opts.batch}" for reading: ` +
+            (lo.readError?.(opts.batch) ?? "No such file or directory"),
           loc,
           token: opts.batch,
           expected: "a readable batch file (or -batch - with a here-document)",
