@@ -34,7 +34,7 @@ import {
   v6At,
   wordsToBig,
 } from "../parse/fast-scan.js";
-import { exitsIp, type IpError } from "../parse/args.js";
+import type { IpError } from "../parse/args.js";
 import { parseU32 } from "../parse/args.js";
 import type { IpCommand, NexthopSpec, RouteSpec } from "../parse/ipcmd.js";
 import { rttableA2n as tableA2n } from "../parse/names.js";
@@ -42,6 +42,7 @@ import { protoA2n, rtntypeA2n, scopeA2n } from "../parse/names.js";
 import { applyIpCommand } from "./ops/index.js";
 import type { Issue } from "../core/issue.js";
 import type { SourceLoc } from "../core/loc.js";
+import { batchStop } from "./batch-stop.js";
 import type { HostState } from "./types.js";
 
 /**
@@ -417,34 +418,12 @@ class FastRoutes {
   }
 }
 
-/** A line ip would count as failed: an input error or a kernel refusal. */
-function isFailure(e: Issue): boolean {
-  return (e.severity ?? "error") === "error" || e.code.startsWith("rtnl");
-}
-
 /**
- * Run the lines of an `ip -batch` text against a host: common route lines through the fast
- * reader, every other line through `general` (which gets the line and its location).
- * `onError` turns an error of a fast line into the issue the general path would report.
- * Without `force` the first failed line ends the run with a `Command failed FILE:N` issue.
- */
-export function runBatchText<I extends Issue>(
-  s: HostState,
-  text: string,
-  file: string,
-  firstLine: number,
-  general: (line: string, loc: SourceLoc) => I[],
-  onError: (e: IpError) => I,
-  progress?: LoadProgress,
-  force = false,
-): I[] {
-  const n = text.length;
-  return runBatchChunks(s, [text], file, firstLine, general, onError, progress, n, force);
-}
-
-/**
- * `runBatchText` over a text given in pieces (a file read chunk by chunk); `total` is its size when
- * known.
+ * Run the lines of an `ip -batch` text, given in pieces (a file read chunk by chunk; `total` is
+ * its size when known), against a host: common route lines through the fast reader, every
+ * other line through `general` (which gets the line and its location). `onError` turns an
+ * error of a fast line into the issue the general path would report. Without `force` the
+ * first failed line ends the run with a `Command failed FILE:N` issue (batch-stop.ts).
  */
 export function runBatchChunks<I extends Issue>(
   s: HostState,
@@ -471,18 +450,10 @@ export function runBatchChunks<I extends Issue>(
     if (r === false) {
       for (const e of general(text.slice(start, end), { file, line: lineNo, col: 1 })) out.push(e);
     } else if (r) out.push(onError(r));
-    // ip exit()s on an argument error, even with -force: the batch ends there.
-    if (out.slice(mark).some(exitsIp)) failed = true;
-    // ip's batch(): without -force the first failed line ends the batch.
-    const bad = force || failed ? undefined : out.slice(mark).find(isFailure);
-    if (bad) {
-      failed = true;
-      // At the line's end: printed after the line's own error, as ip prints it.
-      const loc = { file, line: lineNo, col: end - start + 1 };
-      const msg = `Command failed ${file}:${lineNo}`;
-      const note = { code: "load.batch-failed" as const, message: msg };
-      out.push({ ...onError({ ...note, loc, exit: 1 }), severity: bad.severity ?? "error" });
-    }
+    const endLoc = { file, line: lineNo, col: end - start + 1 };
+    const stop = batchStop(out.slice(mark), force, endLoc, onError);
+    if (stop !== false) failed = true;
+    if (typeof stop === "object") out.push(stop);
     lineNo++;
     if (progress && ++count % PROGRESS_EVERY === 0) progress(file, done, total);
   };

@@ -14,7 +14,7 @@ import { parseIpArgv, type IpCommand } from "../parse/ipcmd.js";
 import { expandScript, type Word } from "../parse/shell.js";
 import { parseIpOptions } from "../parse/options.js";
 import { applyIpCommand } from "./ops/index.js";
-import { runBatchChunks, runBatchText, type LoadProgress } from "./batch-load.js";
+import { runBatchChunks, type LoadProgress } from "./batch-load.js";
 import { setSysctl } from "./sysctl.js";
 import { runNetfilterCommand } from "./netfilter.js";
 import type { HostState, Issue, SourceLoc } from "./types.js";
@@ -254,7 +254,18 @@ export function runIpLine(
         },
       ];
     // Common route lines (full tables) take a fast reader; every other line the general path.
-    return runBatchText(s, text, file, base.line, general, ipErrorToIssue, lo.progress, force);
+    const n = text.length;
+    return runBatchChunks(
+      s,
+      [text],
+      file,
+      base.line,
+      general,
+      ipErrorToIssue,
+      lo.progress,
+      n,
+      force,
+    );
   }
   const end: SourceLoc = words.length
     ? {
