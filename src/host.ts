@@ -23,14 +23,26 @@ import {
   type CmdContext,
 } from "./interfaces/commands.js";
 import { explain } from "./interfaces/explain.js";
+import {
+  analysisCheck,
+  analysisMap,
+  type MapResult,
+  parseAssertions,
+} from "./interfaces/analysis.js";
+import { Analysis } from "./analysis/classes.js";
+import type { CheckResult } from "./analysis/check.js";
 import { routeQuery, type RouteGetOptions } from "./interfaces/query.js";
 import { report } from "./interfaces/report.js";
 import { parseListen as listenOf, parseTrace, runTrace } from "./interfaces/trace.js";
 import { createHostState } from "./model/host.js";
 import { loadText, type LoadOptions } from "./model/load.js";
 import { loadChunked } from "./model/load-stream.js";
+import { savedTables } from "./model/load-netfilter.js";
+import { partialWarning } from "./model/partial.js";
+import { loadPasswd, loadRtTables } from "./model/capture-load.js";
 import { buildNetfilter, type HostNetfilter } from "./model/netfilter.js";
-import type { HostState, SourceLoc } from "./model/types.js";
+import type { SourceLoc } from "./core/loc.js";
+import type { HostState } from "./model/types.js";
 import type { Family } from "./core/kinds.js";
 import type { Word } from "./parse/shell.js";
 
@@ -44,8 +56,8 @@ export type { RouteGetOptions };
  * start each time (route dumps are then read as they arrive).
  */
 export type HostInput =
-  | { name: string; text: string }
-  | { name: string; open(): Iterable<string>; size?: number };
+  | { name: string; text: string; family?: Family }
+  | { name: string; open(): Iterable<string>; size?: number; family?: Family };
 
 /** How a host is loaded and what its answers assume. */
 export interface HostOptions {
@@ -61,6 +73,10 @@ export interface HostOptions {
   listens?: readonly ListenSpec[];
   /** The date `iptables-save` prints (ctime format); default the epoch, for stable output. */
   now?: () => string;
+  /** rt_tables files (`ID NAME` lines): table names for `table NAME` (`--rt-tables FILE`). */
+  rtTables?: readonly { name: string; text: string }[];
+  /** passwd files (`NAME:x:UID:…`): user names for `--uid-owner NAME` (`--passwd FILE`). */
+  passwd?: readonly { name: string; text: string }[];
 }
 
 /** What a command printed, exactly as the CLI prints it, and its exit status. */
@@ -117,6 +133,16 @@ export interface BatchAnswers4 {
   oif: Int32Array;
   gateway: Uint32Array;
   prefsrc: Uint32Array;
+}
+
+/** The `family table` names the iptables-save inputs of a load hold. */
+function iptablesTablesOf(files: readonly HostInput[]): string[] {
+  if (!Array.isArray(files)) return [];
+  return files.flatMap((f: unknown) => {
+    const { name, text, family } = (f ?? {}) as Record<string, unknown>;
+    if (typeof text !== "string" || typeof name !== "string") return [];
+    return savedTables(text, name, family === 4 || family === 6 ? family : undefined);
+  });
 }
 
 /** iproute2 sorts nothing, but issues of one file read best in line order. */
@@ -204,11 +230,19 @@ export class Host {
     });
     const issues: Issue[] = [];
     const names: string[] = [];
+    for (const f of opts.rtTables ?? [])
+      for (const i of loadRtTables(s, f.text, f.name)) issues.push(i);
+    for (const f of opts.passwd ?? [])
+      for (const i of loadPasswd(s, f.text, f.name)) issues.push(i);
+    // iptables-nft's tables in an nft dump are applied through the iptables-save inputs.
+    lo.iptablesTables = iptablesTablesOf(files);
     (Array.isArray(files) ? files : []).forEach((f: unknown, k) => {
-      const { name, text, open, size } = (f ?? {}) as Record<string, unknown>;
+      const { name, text, open, size, family } = (f ?? {}) as Record<string, unknown>;
       if (typeof name !== "string") return void issues.push(inputIssue(k));
       names.push(name);
-      if (typeof text === "string") for (const i of loadText(s, text, name, lo)) issues.push(i);
+      const asked = family === 4 || family === 6 ? { family: family as Family } : {};
+      if (typeof text === "string")
+        for (const i of loadText(s, text, name, { ...lo, ...asked })) issues.push(i);
       else if (typeof open === "function") {
         const input = {
           open: open.bind(f) as () => Iterable<string>,
@@ -218,6 +252,7 @@ export class Host {
       } else issues.push(inputIssue(k));
     });
     if (!Array.isArray(files)) issues.push(inputIssue(0));
+    for (const i of partialWarning(s)) issues.push(i);
     issues.sort(byLoc);
     return new Host(s, names, opts, issues);
   }
@@ -331,6 +366,44 @@ export class Host {
       { text: "-", loc },
     ];
     return runIpLine(this.s, words, loc, { text: String(text), loc }, {});
+  }
+
+  /**
+   * `routelab map [PACKETS]`: every class of packets with one routing outcome, biggest first,
+   * each with a description, its outcome and a representative packet. PACKETS (words or one
+   * string) restricts the map: `-6`, `to 10.0.0.0/8`, `uid 1000`, `mark 0x81/0xff`,
+   * `ipproto udp dport 53`, `not uid 129`. `notes` says what the analysis does not model.
+   * @example
+   * ```ts
+   * const host = Host.load([{ name: "lo.sh", text: "ip link set lo up\n" }]);
+   * const r = host.map("to 127.0.0.0/8");
+   * if (r.ok) r.value.classes[0]?.outcome; // "delivered locally dev lo src 127.0.0.1 …"
+   * ```
+   */
+  map(filter: string | readonly string[] = []): Result<MapResult> {
+    const words = typeof filter === "string" ? filter.split(/\s+/).filter((w) => w) : filter;
+    return analysisMap(this.analysis(), words);
+  }
+
+  /**
+   * `routelab check`: each assertion (`always|never: PACKETS -> OUTCOME`) answered for every
+   * packet; a failed one carries the counterexample with the fewest non-default fields. Bad
+   * assertions (syntax, unknown device or table, unmodelled packets) are an issue.
+   * @example
+   * ```ts
+   * const host = Host.load([{ name: "lo.sh", text: "ip link set lo up\n" }]);
+   * const r = host.check(["always: to 127.0.0.1 -> delivered"]);
+   * if (r.ok) r.value[0]?.holds; // true
+   * ```
+   */
+  check(assertions: string | readonly string[]): Result<CheckResult[]> {
+    const list = parseAssertions(typeof assertions === "string" ? [assertions] : assertions);
+    return list.ok ? analysisCheck(this.analysis(), list.value) : list;
+  }
+
+  /** A fresh analysis of the host as it is now (ip/batch calls may have changed it). */
+  private analysis(): Analysis {
+    return new Analysis(this.s);
   }
 
   /**

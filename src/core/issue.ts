@@ -12,7 +12,10 @@ import type { SourceLoc } from "./loc.js";
  * - `rtnl.E*`: the kernel refused an `ip` request (`RTNETLINK answers: …`);
  * - `iptables.*`, `nft.*`, `ipset.*`, `sysctl.*`: those tools' own errors;
  * - `shell.*`: the setup-script language; `load.*`, `dump.*`: files and dumps;
- * - `engine.*`: a question the engine cannot answer from what was loaded.
+ * - `engine.*`: a question the engine cannot answer from what was loaded;
+ * - `analysis.*`: `map`/`check` input: `analysis.syntax` (a PACKETS/OUTCOME/assertion word
+ *   that does not parse), `analysis.unsupported` (packets the analysis does not model yet),
+ *   `analysis.unknown` (a device or table the host does not have).
  */
 export type IssueCode =
   | "usage"
@@ -49,6 +52,10 @@ export type IssueCode =
   | "load.read"
   /** A script bigger than the loader takes whole (route dumps and `ip -batch` files stream). */
   | "load.too-big"
+  /** A `routelab capture` file that cannot be read (not JSON, wrong version, bad section). */
+  | "load.capture"
+  /** A dump loaded without something an answer depends on: says what was assumed. */
+  | "load.assumed"
   | `nft.${string}`
   | `rtnl.${string}`
   | "shell.arith"
@@ -58,7 +65,10 @@ export type IssueCode =
   | "sysctl.option"
   | "sysctl.read"
   | "sysctl.unknown-key"
-  | "engine.assumed";
+  | "engine.assumed"
+  | "analysis.syntax"
+  | "analysis.unsupported"
+  | "analysis.unknown";
 
 /** `error`: the input is not valid for the tool; `warning`: the tool ran and refused it. */
 export type Severity = "error" | "warning" | "info";

@@ -1,12 +1,16 @@
 /**
+ * Kept whole: the three trie shapes share one layout (levels, pool, leaf pushing) and one
+ * update path; apart, each would repeat it.
+ *
  * Leaf-pushed multibit tries in typed arrays: DIR-24-8 for big IPv4 tables, a 16-4-4-4-4
  * trie for medium IPv4 tables, and a 16-8-8-4-4-… trie for IPv6.
  *
  * Layout. Level 0 (the root) is a flat `Int32Array` indexed by the top `stride[0]` bits;
  * deeper nodes are `2^stride[k]`-entry slices of one shared pool. An entry holds either an id
  * (>= 0), -1 (nothing but /0, if any), or a child pointer `-2 - offset` (<= -2). Every entry
- * holds the *complete* longest match for its address range (leaf pushing), so a lookup is one load per
- * level and stops at the first non-pointer: DIR-24-8 is one load for ≤/24 and two otherwise.
+ * holds the *complete* longest match for its address range (leaf pushing), so a lookup is one
+ * load per level and stops at the first non-pointer: DIR-24-8 is one load for ≤/24 and two
+ * otherwise.
  * A prefix of length L lives in the first level k with `base[k] + stride[k] >= L` and covers
  * `2^(base[k] + stride[k] - L)` consecutive entries of its node.
  *

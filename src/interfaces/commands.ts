@@ -6,12 +6,13 @@
 import type { Family } from "../addr/ip.js";
 import { batchWords, runIpLine } from "../model/load.js";
 import { parseIpOptions } from "../parse/options.js";
-import { parseIpArgv, type IpCommand, type IpOptions } from "../parse/ipcmd.js";
+import { parseIpArgv, type IpCommand, type IpOptions, type RouteGetQuery } from "../parse/ipcmd.js";
 import { exitsIp, type IpError } from "../parse/args.js";
 import type { Word } from "../parse/shell.js";
 import { linkByName } from "../model/links.js";
 import { applyIpCommand } from "../model/ops/index.js";
-import type { HostState, SourceLoc } from "../model/types.js";
+import type { SourceLoc } from "../core/loc.js";
+import type { HostState } from "../model/types.js";
 import { routeGet, type RouteQuery } from "../engine/route.js";
 import { routeGetResult } from "../print/routeget.js";
 import { printRules } from "../print/rules.js";
@@ -19,6 +20,7 @@ import { printRoutes } from "../print/routes.js";
 import { printAddrs, printLinks } from "../print/links.js";
 import { explain } from "./explain.js";
 import { report } from "./report.js";
+import { runAnalysisCommand } from "./analysis.js";
 import type { NfBaseChain } from "../netfilter/types.js";
 import type { HostNetfilter } from "../model/netfilter.js";
 import { iptablesSave } from "../netfilter/iptables/index.js";
@@ -72,89 +74,110 @@ function toQuery(
   return { family, dst, ...defined({ from, iif, oif, mark, tos, uid, ipproto, sport, dport }) };
 }
 
-/**
- * Run one command (the words after the global options) against the host.
- * @example runCommand(state, { json: true }, words("route get 1.1.1.1 mark 129"), loc)
- */
-export function runCommand(
+/** A command routelab answers besides `ip`: the words after the global options. */
+type Tool = (
   s: HostState,
   opts: IpOptions,
   words: Word[],
   end: SourceLoc,
-  ctx: CmdContext = {},
-): CmdResult {
+  ctx: CmdContext,
+) => CmdResult;
+
+/** `iptables-save` / `ip6tables-save [-t TABLE]`. */
+const iptablesSaveCmd: Tool = (_s, _opts, words, _end, ctx) => {
   const first = words[0]?.text;
-  if (first === "iptables-save" || first === "ip6tables-save") {
-    const nf = ctx.netfilter?.();
-    const fam = first === "iptables-save" ? 4 : 6;
-    const t = words.findIndex((w) => w.text === "-t" || w.text === "--table");
-    const table = t >= 0 ? words[t + 1]?.text : undefined;
-    const save = defined({ table: (table || undefined) as never, date: ctx.now?.() });
-    return ok(nf ? iptablesSave(nf.iptables, fam, save) : "");
-  }
-  if (first === "nft") {
-    const rest = words.slice(1).map((w) => w.text);
-    const handles = rest.includes("-a");
-    const args = rest.filter((w) => w !== "-a");
-    if (args.join(" ") !== "list ruleset")
-      return errOut({
-        code: "usage",
-        message: "routelab answers `nft [-a] list ruleset` only",
-        exit: 1,
-      });
-    const nf = ctx.netfilter?.();
-    return ok(nf ? nftListRuleset(nf.nft, { handles }) : "");
-  }
-  if (first === "trace") {
-    const q = parseTrace(words.slice(1), end, opts.family);
-    if ("exit" in q) return errOut(q);
-    const r = runTrace(s, ctx.chains?.() ?? [], q, end, ctx.env ?? {});
-    if ("exit" in r) return errOut(r);
-    return { stdout: opts.json ? traceJson(s, r) + "\n" : traceText(s, r), stderr: "", status: 0 };
-  }
-  if (first === "explain") {
-    const p = parseIpArgv(
-      [{ text: "route", loc: end }, { text: "get", loc: end }, ...words.slice(1)],
-      opts,
-      s.tableNames,
-      end,
-    );
-    if (!p.ok) return errOut(p.error);
-    if (p.cmd.obj !== "route" || p.cmd.op !== "get")
-      return errOut({ code: "usage", message: "usage: explain <route get arguments>", exit: 255 });
-    const q = toQuery(s, p.cmd.query, end);
-    if ("exit" in q) return errOut(q);
-    const d = routeGet(s, q);
-    const head = `route get ${words
-      .slice(1)
-      .map((w) => w.text)
-      .join(" ")}`;
-    return { stdout: [head, ...explain(s, d)].join("\n") + "\n", stderr: "", status: d.ok ? 0 : 2 };
-  }
-  const p = parseIpArgv(words, opts, s.tableNames, end);
-  if (!p.ok) return errOut(p.error);
-  const cmd = p.cmd;
-  const fam: Family | undefined = opts.family;
-  if (cmd.obj === "route" && cmd.op === "get") {
-    const q = toQuery(s, cmd.query, end);
-    if ("exit" in q) return errOut(q);
-    const { family, from, iif, uid, mark, fibmatch } = cmd.query;
-    let d = routeGet(s, q);
-    // fibmatch answers with the FIB entry; without one (on-link fallback, daddr 0) the
-    // kernel says EHOSTUNREACH (inet_rtm_getroute: fib_dump_info needs res.fi).
-    if (fibmatch && d.ok && !d.route)
-      d = { ok: false, errno: "EHOSTUNREACH", flow: d.flow, trace: d.trace };
-    const json = !!opts.json,
-      pretty = !!opts.pretty;
-    return routeGetResult(s, d, {
-      family,
-      uid,
-      fibmatch,
-      json,
-      pretty,
-      ...defined({ from, iif, mark }),
+  const nf = ctx.netfilter?.();
+  const fam = first === "iptables-save" ? 4 : 6;
+  const t = words.findIndex((w) => w.text === "-t" || w.text === "--table");
+  const table = t >= 0 ? words[t + 1]?.text : undefined;
+  const save = defined({ table: (table || undefined) as never, date: ctx.now?.() });
+  return ok(nf ? iptablesSave(nf.iptables, fam, save) : "");
+};
+
+/** `nft [-a] list ruleset`. */
+const nftCmd: Tool = (_s, _opts, words, _end, ctx) => {
+  const rest = words.slice(1).map((w) => w.text);
+  const handles = rest.includes("-a");
+  const args = rest.filter((w) => w !== "-a");
+  if (args.join(" ") !== "list ruleset")
+    return errOut({
+      code: "usage",
+      message: "routelab answers `nft [-a] list ruleset` only",
+      exit: 1,
     });
-  }
+  const nf = ctx.netfilter?.();
+  return ok(nf ? nftListRuleset(nf.nft, { handles }) : "");
+};
+
+/** `trace PACKET`: the whole journey through netfilter and routing. */
+const traceCmd: Tool = (s, opts, words, end, ctx) => {
+  const q = parseTrace(words.slice(1), end, opts.family);
+  if ("exit" in q) return errOut(q);
+  const r = runTrace(s, ctx.chains?.() ?? [], q, end, ctx.env ?? {});
+  if ("exit" in r) return errOut(r);
+  return { stdout: opts.json ? traceJson(s, r) + "\n" : traceText(s, r), stderr: "", status: 0 };
+};
+
+/** `explain <route get arguments>`: the decision with every rule and table it tried. */
+const explainCmd: Tool = (s, opts, words, end) => {
+  const p = parseIpArgv(
+    [{ text: "route", loc: end }, { text: "get", loc: end }, ...words.slice(1)],
+    opts,
+    s.tableNames,
+    end,
+  );
+  if (!p.ok) return errOut(p.error);
+  if (p.cmd.obj !== "route" || p.cmd.op !== "get")
+    return errOut({ code: "usage", message: "usage: explain <route get arguments>", exit: 255 });
+  const q = toQuery(s, p.cmd.query, end);
+  if ("exit" in q) return errOut(q);
+  const d = routeGet(s, q);
+  const head = `route get ${words
+    .slice(1)
+    .map((w) => w.text)
+    .join(" ")}`;
+  return { stdout: [head, ...explain(s, d)].join("\n") + "\n", stderr: "", status: d.ok ? 0 : 2 };
+};
+
+/** Commands by their first word; anything else is an `ip` command. */
+const TOOLS: Record<string, Tool> = {
+  "iptables-save": iptablesSaveCmd,
+  "ip6tables-save": iptablesSaveCmd,
+  nft: nftCmd,
+  trace: traceCmd,
+  explain: explainCmd,
+};
+
+/** `ip route get`: fibmatch answers with the FIB entry. */
+function ipRouteGet(
+  s: HostState,
+  opts: IpOptions,
+  query: RouteGetQuery,
+  end: SourceLoc,
+): CmdResult {
+  const q = toQuery(s, query, end);
+  if ("exit" in q) return errOut(q);
+  const { family, from, iif, uid, mark, fibmatch } = query;
+  let d = routeGet(s, q);
+  // fibmatch answers with the FIB entry; without one (on-link fallback, daddr 0) the
+  // kernel says EHOSTUNREACH (inet_rtm_getroute: fib_dump_info needs res.fi).
+  if (fibmatch && d.ok && !d.route)
+    d = { ok: false, errno: "EHOSTUNREACH", flow: d.flow, trace: d.trace };
+  const json = !!opts.json,
+    pretty = !!opts.pretty;
+  return routeGetResult(s, d, {
+    family,
+    uid,
+    fibmatch,
+    json,
+    pretty,
+    ...defined({ from, iif, mark }),
+  });
+}
+
+/** `ip OBJECT show`: the printers; undefined for a command that changes the host. */
+function ipShow(s: HostState, opts: IpOptions, cmd: IpCommand): CmdResult | undefined {
+  const fam: Family | undefined = opts.family;
   if (cmd.obj === "route" && cmd.op === "show") {
     if (cmd.dev || cmd.proto !== undefined || cmd.type)
       return errOut({
@@ -202,6 +225,28 @@ export function runCommand(
       }),
     );
   }
+  return undefined;
+}
+
+/**
+ * Run one command (the words after the global options) against the host.
+ * @example runCommand(state, { json: true }, words("route get 1.1.1.1 mark 129"), loc)
+ */
+export function runCommand(
+  s: HostState,
+  opts: IpOptions,
+  words: Word[],
+  end: SourceLoc,
+  ctx: CmdContext = {},
+): CmdResult {
+  const tool = Object.hasOwn(TOOLS, words[0]?.text ?? "") ? TOOLS[words[0]!.text] : undefined;
+  if (tool) return tool(s, opts, words, end, ctx);
+  const p = parseIpArgv(words, opts, s.tableNames, end);
+  if (!p.ok) return errOut(p.error);
+  const cmd = p.cmd;
+  if (cmd.obj === "route" && cmd.op === "get") return ipRouteGet(s, opts, cmd.query, end);
+  const shown = ipShow(s, opts, cmd);
+  if (shown) return shown;
   const e = applyIpCommand(s, cmd, { loc: end, words });
   return e ? errOut(e) : ok("");
 }
@@ -311,6 +356,19 @@ export function runLine(s: HostState, words: Word[], end: SourceLoc, ctx: LineCo
       stderr: "",
       status: 0,
     };
+  const cmd = rest[0]!.text;
+  if (cmd === "map" || cmd === "check")
+    return runAnalysisCommand(
+      s,
+      cmd,
+      rest.slice(1).map((w) => w.text),
+      {
+        json: !!po.opts.json,
+        chains: ctx.chains?.() ?? [],
+        env: ctx.env ?? {},
+        ...defined({ readFile: ctx.readFile }),
+      },
+    );
   return runCommand(s, po.opts, rest, end, ctx);
 }
 

@@ -10,6 +10,11 @@ import type { Family } from "../addr/ip.js";
 import { isErr, type IpError } from "../parse/args.js";
 import { detectDumpFormat, loadDump } from "./dump/index.js";
 import { looksLikeJson } from "./dump/detect.js";
+import { detectNetfilterFormat } from "./dump/netfilter.js";
+import { isCapture, parseCapture } from "./capture.js";
+import { loadCapture } from "./capture-load.js";
+import { loadNetfilterDump } from "./load-netfilter.js";
+import { loadIpDump, noteLoaded } from "./partial.js";
 import { parseIpArgv, type IpCommand } from "../parse/ipcmd.js";
 import { expandScript, type Word } from "../parse/shell.js";
 import { parseIpOptions } from "../parse/options.js";
@@ -17,7 +22,9 @@ import { applyIpCommand } from "./ops/index.js";
 import { runBatchChunks, type LoadProgress } from "./batch-load.js";
 import { setSysctl } from "./sysctl.js";
 import { runNetfilterCommand } from "./netfilter.js";
-import type { HostState, Issue, SourceLoc } from "./types.js";
+import type { Issue } from "../core/issue.js";
+import type { SourceLoc } from "../core/loc.js";
+import type { HostState } from "./types.js";
 
 /** A problem found while loading, with its severity. */
 export interface LoadIssue extends Issue {
@@ -73,15 +80,24 @@ export function batchWords(line: string, loc: SourceLoc): Word[] {
 
 /** Options for loading. */
 export interface LoadOptions {
-  /** Read a file named by `ip -batch FILE` or `nft -f FILE` (the CLI passes a reader; the browser none). */ readFile?: (
-    path: string,
-  ) => string | undefined;
+  /**
+   * Read a file named by `ip -batch FILE` or `nft -f FILE` (the CLI passes a reader; the
+   * browser none).
+   */
+  readFile?: (path: string) => string | undefined;
+  /** Progress of long loads (big `ip -batch` files, big dumps). */
+  progress?: LoadProgress;
   /** Why `readFile(path)` failed (strerror words); default "No such file or directory". */
   readError?: (path: string) => string | undefined;
-  /** Progress of long loads (big `ip -batch` files, big dumps). */ progress?: LoadProgress;
-  /** Read a big file in pieces (`ip -batch FILE`): the chunks and the size; undefined to use readFile. */ readChunks?: (
-    path: string,
-  ) => { chunks: Iterable<string>; size: number } | undefined;
+  /**
+   * Read a big file in pieces (`ip -batch FILE`): the chunks and the size; undefined to use
+   * readFile.
+   */
+  readChunks?: (path: string) => { chunks: Iterable<string>; size: number } | undefined;
+  /** The family a dump is asked to be read as (`--load -6:FILE`). */
+  family?: Family;
+  /** `family table` of every iptables-save input of this load (iptables-nft's nft tables). */
+  iptablesTables?: readonly string[];
 }
 
 /**
@@ -94,9 +110,19 @@ export function loadText(
   file: string,
   opts: LoadOptions = {},
 ): LoadIssue[] {
+  if (isCapture(text)) {
+    const c = parseCapture(text, file);
+    noteLoaded(s, "capture");
+    return c.ok ? loadCapture(s, c.value, file, opts) : [{ ...c.error, severity: "error" }];
+  }
+  const nf = detectNetfilterFormat(text);
+  if (nf) return loadNetfilterDump(s, text, file, nf, opts);
   const fmt = detectDumpFormat(text);
-  if (fmt || looksLikeJson(text))
+  if (fmt) return loadIpDump(s, text, file, fmt, opts.family);
+  // Malformed JSON is a JSON syntax error at its line:column, not a shell script.
+  if (looksLikeJson(text))
     return loadDump(s, text, file).map((i) => ({ ...i, severity: "error" as const }));
+  noteLoaded(s, "script");
   return loadScript(s, text, file, opts);
 }
 
@@ -111,7 +137,8 @@ export function loadScript(
   const { commands, issues } = expandScript(text, file);
   for (const i of issues) out.push({ ...i, severity: "error" });
   let errexit = false;
-  // Exit status of the last command that ran: `a && b` runs b only if a succeeded, `a || b` only if it failed.
+  // Exit status of the last command that ran: `a && b` runs b only if a succeeded, `a || b`
+  // only if it failed.
   let lastOk = true;
   for (let ci = 0; ci < commands.length; ci++) {
     const c = commands[ci]!;

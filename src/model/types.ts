@@ -8,12 +8,6 @@ import type { Addr, Prefix } from "../addr/ip.js";
 import type { Family, LinkKind, RouteType } from "../core/kinds.js";
 import type { SourceLoc } from "../core/loc.js";
 
-// Re-exported while importers move to core/ (issue 7); removed when none is left.
-export type { Issue, IssueCode } from "../core/issue.js";
-export type { LinkKind, RouteType } from "../core/kinds.js";
-export { FR_ACT, RTN, SCOPE, TABLE } from "../core/kinds.js";
-export type { SourceLoc } from "../core/loc.js";
-
 export interface Link {
   ifindex: number;
   name: string;
@@ -38,6 +32,12 @@ export interface Link {
   txqlen: number;
   /** tun/tap: persistent device with no attached reader. */
   tunNoReader?: boolean;
+  /**
+   * What a link dump showed that the model does not derive (NOARP on an ifb, a qdisc set
+   * with tc, operstate of a real NIC): printed as dumped while `up` and `carrier` are still
+   * the dumped ones.
+   */
+  dumped?: { flags: string[]; qdisc?: string; operstate?: string; up: boolean; carrier: boolean };
 }
 
 export interface IfAddr {
@@ -54,7 +54,16 @@ export interface IfAddr {
   noprefixroute: boolean;
   nodad: boolean;
   label?: string;
-  /** Valid/preferred lifetime: "forever" only. */
+  /**
+   * Lifetimes in seconds of a dynamic address (IFA_F_PERMANENT unset), as a dump showed them
+   * at the time it was taken; absent for permanent addresses (`forever`). Not counted down.
+   */
+  lifetimes?: { valid: number; preferred: number };
+  /**
+   * DAD and lifetime states a dump showed (`optimistic`, `dadfailed`, `home`, `deprecated`,
+   * `tentative`, in print_ifa_flags order): printed as dumped.
+   */
+  dumpedFlags?: string[];
 }
 
 export type RuleAction = "lookup" | "goto" | "nop" | "blackhole" | "unreachable" | "prohibit";
@@ -184,6 +193,8 @@ export interface HostState {
   /** Table id -> name (`rt_tables` plus built-ins). */
   tableNames: Map<number, string>;
   netfilter: RecordedCommand[];
+  /** User name -> uid (`--passwd FILE`, a capture's `getent passwd`), for `--uid-owner NAME`. */
+  users?: Map<string, number>;
   nextIfindex: number;
   seq: number;
 }

@@ -12,8 +12,8 @@
  *   lo/veth/bridge, the default qdisc (pfifo_fast, or `net.core.default_qdisc` from the
  *   state's sysctls) for tun/tap.
  *
- * Not modelled (never printed): altnames, link-netnsid, statistics, dynamic lifetimes
- * (every address is `forever`), `dynamic`/`tentative`/`deprecated` address flags.
+ * Not modelled (never printed): altnames, link-netnsid, statistics, `tentative`/`deprecated`
+ * address flags; a dumped `dynamic` address prints the lifetimes it was dumped with.
  * @module
  */
 import type { Family } from "../core/kinds.js";
@@ -34,8 +34,16 @@ export interface AddrShowOptions {
   dev?: string;
 }
 
+/** What a link dump showed, while the link is still as dumped (up, carrier). */
+function asDumped(l: Link): Link["dumped"] {
+  const d = l.dumped;
+  return d && d.up === l.up && d.carrier === l.carrier ? d : undefined;
+}
+
 /** ifi_flags words in print_link_flags order, with NO-CARRIER first and M-DOWN last. */
 export function linkFlags(state: HostState, l: Link): string[] {
+  const d = asDumped(l);
+  if (d) return d.flags;
   const out: string[] = [];
   const lowerUp = l.up && l.carrier;
   if (l.up && !lowerUp) out.push("NO-CARRIER");
@@ -56,6 +64,8 @@ export function linkFlags(state: HostState, l: Link): string[] {
  * (`hasPorts`: some link names it as master).
  */
 export function operState(l: Link, hasPorts = true): string {
+  const d = asDumped(l)?.operstate;
+  if (d !== undefined) return d;
   if (!l.up) return "DOWN";
   if (l.kind === "loopback") return "UNKNOWN";
   if (l.kind === "tun" || l.kind === "tap") return l.carrier ? "UNKNOWN" : "DOWN";
@@ -65,6 +75,8 @@ export function operState(l: Link, hasPorts = true): string {
 
 /** IFLA_QDISC. */
 export function qdiscOf(state: HostState, l: Link): string {
+  const d = asDumped(l)?.qdisc;
+  if (d !== undefined) return d;
   if (!l.up) return "noop";
   if (l.kind === "tun" || l.kind === "tap")
     return state.sysctl.get("net.core.default_qdisc")?.trim() || "pfifo_fast";
@@ -144,6 +156,13 @@ function printLinkInfo(
   o.fp("\n");
 }
 
+/** print_lifetime: `forever` for INFINITY_LIFE_TIME, else `Nsec`; JSON the number. */
+function printLifetime(o: Emitter, which: "valid" | "preferred", v = 0xffffffff): void {
+  o.fp(which === "valid" ? "       valid_lft " : " preferred_lft ");
+  o.js(`${which}_life_time`, v);
+  o.fp(v === 0xffffffff ? "forever" : `${v}sec`);
+}
+
 function printAddrInfo(o: Emitter, state: HostState, a: IfAddr, l: Link): void {
   o.openObject();
   o.any("family", "    %s ", a.family === 4 ? "inet" : "inet6");
@@ -171,18 +190,19 @@ function printAddrInfo(o: Emitter, state: HostState, a: IfAddr, l: Link): void {
     o.fp("nodad ");
     o.js("nodad", true);
   }
+  for (const f of a.dumpedFlags ?? []) o.bool(f, `${f} `);
+  if (a.lifetimes) {
+    o.fp("dynamic ");
+    o.js("dynamic", true);
+  }
   if (a.noprefixroute) {
     o.fp("noprefixroute ");
     o.js("noprefixroute", true);
   }
   if (a.family === 4) o.any("label", "%s", a.label ?? l.name);
   o.fp("\n");
-  o.fp("       valid_lft ");
-  o.js("valid_life_time", 4294967295);
-  o.fp("forever");
-  o.fp(" preferred_lft ");
-  o.js("preferred_life_time", 4294967295);
-  o.fp("forever");
+  printLifetime(o, "valid", a.lifetimes?.valid);
+  printLifetime(o, "preferred", a.lifetimes?.preferred);
   o.fp("\n");
   o.closeObject();
 }

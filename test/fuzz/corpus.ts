@@ -32,9 +32,12 @@ export const LINES: string[] = [
   ...DOCKER.filter((x): x is string => typeof x === "string"),
   "ip -batch - <<EOF\nroute add 10.0.0.0/8 dev lo\nrule add fwmark 1 lookup 100\nEOF",
   `iptables-restore <<EOF\n${WG_QUICK_RESTORE}EOF`,
-  "nft -f - <<EOF\ntable inet t {\n set s { type ipv4_addr; flags interval; elements = { 10.0.0.0/8 } }\n chain c { type filter hook output priority mangle; ip daddr @s meta mark set 1 }\n}\nEOF",
+  "nft -f - <<EOF\ntable inet t {\n" +
+    " set s { type ipv4_addr; flags interval; elements = { 10.0.0.0/8 } }\n" +
+    " chain c { type filter hook output priority mangle; ip daddr @s meta mark set 1 }\n}\nEOF",
   "ipset create s hash:net\nipset add s 10.0.0.0/8",
-  "nft add table inet t\nnft add set inet t s { type ipv4_addr\\; }\nnft add element inet t s { 10.0.0.1 }",
+  "nft add table inet t\nnft add set inet t s { type ipv4_addr\\; }\n" +
+    "nft add element inet t s { 10.0.0.1 }",
 ];
 
 /** Dumps as `ip -j` and `ip … show` print them. */
