@@ -34,6 +34,7 @@ import type { CheckResult } from "./analysis/check.js";
 import { routeQuery, type RouteGetOptions } from "./interfaces/query.js";
 import { report } from "./interfaces/report.js";
 import { parseListen as listenOf, parseTrace, runTrace } from "./interfaces/trace.js";
+import { getSysctl } from "./model/sysctl.js";
 import { createHostState } from "./model/host.js";
 import { loadText, type LoadOptions } from "./model/load.js";
 import { loadChunked } from "./model/load-stream.js";
@@ -86,6 +87,11 @@ export interface IpResult {
   status: number;
   /** Only global options were given, no command (the CLI then prints its usage). */
   noCommand?: boolean;
+  /**
+   * stdout (1) and stderr (2) pieces in the order `ip` writes them, for a stream both go to
+   * (`2>&1`): warnings before an answer, errors and `Command failed` after it.
+   */
+  order?: readonly (readonly [1 | 2, string])[];
 }
 
 /** `ip -batch` options (iproute2's global options that apply to every line). */
@@ -190,6 +196,7 @@ export class Host {
   private readonly nf: HostNetfilter;
   private readonly ctx: CmdContext;
   private decider: Decider4 | undefined;
+  private an: Analysis | undefined;
 
   private constructor(
     private readonly s: HostState,
@@ -313,6 +320,14 @@ export class Host {
   }
 
   /**
+   * A sysctl's value as `sysctl -n KEY` prints it (kernel default when never set).
+   * @example Host.load([]).sysctl("net.ipv4.ip_forward") // "0"
+   */
+  sysctl(key: string): string | undefined {
+    return getSysctl(this.s, key);
+  }
+
+  /**
    * A command line as `routelab` takes it after `--load`: iproute2's global options, then an
    * `ip` command (`rule show`, `route get …`, `route add …` changes this host), or
    * `trace`, `explain`, `report`, `iptables-save`, `nft list ruleset`, `-batch FILE`.
@@ -401,9 +416,14 @@ export class Host {
     return list.ok ? analysisCheck(this.analysis(), list.value) : list;
   }
 
-  /** A fresh analysis of the host as it is now (ip/batch calls may have changed it). */
+  /**
+   * The host's analysis, brought up to date: ip/batch calls may have changed the host since
+   * the last question; only the tables whose routes changed are rebuilt.
+   */
   private analysis(): Analysis {
-    return new Analysis(this.s);
+    if (!this.an) this.an = new Analysis(this.s);
+    else this.an.refresh();
+    return this.an;
   }
 
   /**

@@ -276,14 +276,15 @@ export function fmt4(v: number): string {
 export function fmt6(v: bigint): string {
   const g: number[] = [];
   for (let i = 7; i >= 0; i--) g.push(Number((v >> BigInt(i * 16)) & 0xffffn));
-  // glibc inet_ntop prints ::a.b.c.d for v4-compatible (not :: or ::1) and ::ffff:a.b.c.d.
+  // glibc inet_ntop6 prints the IPv4 form when the longest zero run starts at word 0 and is
+  // 6 words long (so word 6 is not 0: ::1.2.3.4, but ::2) or 5 words followed by ffff.
   if (
     g[0] === 0 &&
     g[1] === 0 &&
     g[2] === 0 &&
     g[3] === 0 &&
     g[4] === 0 &&
-    (g[5] === 0xffff || (g[5] === 0 && (g[6] !== 0 || (g[7] ?? 0) > 1)))
+    (g[5] === 0xffff || (g[5] === 0 && g[6] !== 0))
   ) {
     const tail = fmt4(Number(v & 0xffffffffn));
     return g[5] === 0xffff ? `::ffff:${tail}` : `::${tail}`;

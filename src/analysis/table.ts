@@ -92,7 +92,10 @@ function pathsOf(s: HostState, r: Route, nhIndex: number): Path[] {
   return pick.map((i) => {
     const nh = r.nexthops[i]!;
     if (local) return { dev: LO };
-    return nh.gateway ? { dev: nh.ifindex, gateway: nh.gateway } : { dev: nh.ifindex };
+    // A gateway that is our own address has scope host: no gateway (rt_set_nexthop).
+    return nh.gateway && !nh.gwLocal
+      ? { dev: nh.ifindex, gateway: nh.gateway }
+      : { dev: nh.ifindex };
   });
 }
 

@@ -295,8 +295,12 @@ function main(argv: string[]): number {
     process.stdout.write(USAGE);
     return loads.length ? 0 : 1;
   }
-  process.stdout.write(r.stdout);
-  process.stderr.write(r.stderr);
+  // In ip's order, so a shared stream (2>&1) reads as ip's does.
+  const order = r.order ?? [
+    [1, r.stdout],
+    [2, r.stderr],
+  ];
+  for (const [fd, t] of order) (fd === 1 ? process.stdout : process.stderr).write(t);
   // A bare "Network is unreachable" from a host nobody loaded helps no one: say why.
   if (!loads.length && r.status !== 0 && r.status !== 255)
     process.stderr.write(

@@ -68,7 +68,15 @@ export type IssueCode =
   | "engine.assumed"
   | "analysis.syntax"
   | "analysis.unsupported"
-  | "analysis.unknown";
+  | "analysis.unknown"
+  /** `wg` (wireguard-tools) and `wg-quick` as routelab runs them (model/tools). */
+  | `wg.${string}`
+  | `wg-quick.${string}`
+  /** net-tools `route` and `ifconfig` (model/tools/nettools.ts). */
+  | `route.${string}`
+  | `ifconfig.${string}`
+  /** A command routelab records and skips (no routing effect it can know). */
+  | "load.skipped";
 
 /** `error`: the input is not valid for the tool; `warning`: the tool ran and refused it. */
 export type Severity = "error" | "warning" | "info";

@@ -567,7 +567,7 @@ export class Decider4 {
     out.local = false;
     out.nh = nh;
     out.oif = h.ifindex;
-    if (h.gateway) {
+    if (h.gateway && !h.gwLocal) {
       out.hasGateway = true;
       out.gateway = h.gateway.v as number;
     } else {

@@ -248,7 +248,7 @@ function gatewayLinear(
       if (r.family !== gw.family || r.table !== t || !contains(r.dst, gw)) continue;
       if (best && best.dst.len > r.dst.len) continue;
       if (best && best.dst.len === r.dst.len && best.metric <= r.metric) continue;
-      if (r.scope < SCOPE.link && r.type === "unicast") continue;
+      if (r.scope < SCOPE.link) continue;
       if (r.type !== "unicast" && r.type !== "local") continue;
       const nh = r.nexthops.find((n) => !oif || n.ifindex === oif);
       if (!nh) continue;
@@ -263,7 +263,7 @@ function gatewayLinear(
   for (const t of tables.slice(table !== TABLE.main ? 1 : 0)) {
     const r = inTable(t);
     if (r) {
-      if (r.type === "local") return undefined;
+      // A local route is a valid gateway (fib_check_nh_v4_gw accepts RTN_LOCAL).
       return r.nexthops.find((n) => !oif || n.ifindex === oif)?.ifindex;
     }
   }

@@ -158,6 +158,20 @@ function socketRoute(
     const reason = "the socket's route lookup failed";
     return done(q, w, finalOf("error", pkt, ct, d, { error: ERRNO[d.errno], reason }));
   }
+  // A real send, unlike `ip route get`: udp_sendmsg refuses a broadcast route without
+  // SO_BROADCAST (EACCES), tcp_v4_connect a broadcast or multicast one (ENETUNREACH).
+  const bcast = d.type === "broadcast";
+  if (
+    q.family === 4 &&
+    ((q.ipproto === 17 && bcast) || (q.ipproto === 6 && (bcast || d.type === "multicast")))
+  ) {
+    const errno = q.ipproto === 17 ? "EACCES" : "ENETUNREACH";
+    const reason =
+      q.ipproto === 17
+        ? "a broadcast destination needs SO_BROADCAST (udp_sendmsg)"
+        : "TCP cannot connect to a broadcast or multicast address (tcp_v4_connect)";
+    return done(q, w, finalOf("error", pkt, ct, d, { error: ERRNO[errno], reason }));
+  }
   if (!q.from && d.prefsrc) pkt.saddr = d.prefsrc;
   if (!(q.ipproto === 6 && !q.from && q.family === 4 && d.prefsrc)) return d;
   const again = { ...base, from: d.prefsrc };
@@ -197,11 +211,13 @@ function outputPath(
     const d2 = routeGet(s, again);
     w.trace.push({ kind: "route", stage: "reroute", decision: d2, query: again });
     if (!d2.ok) return `re-route failed: ${ERRNO[d2.errno]}`;
+    // ip_route_me_harder replaces the skb's dst only: the rest of the OUTPUT hook keeps
+    // state->out (the first route's device) for `-o` / oifname; POSTROUTING sees the new one.
     d = d2;
-    after.oifname = devName(s, d2);
     return undefined;
   });
   if (out.drop) return done(q, w, finalOf("dropped", out.pkt, ct, d, { reason: out.drop }));
+  out.pkt.oifname = devName(s, d);
   const post = w.hook("postrouting", out.pkt);
   const p = post.pkt;
   if (post.drop) return done(q, w, finalOf("dropped", p, ct, d, { reason: post.drop }));
@@ -265,7 +281,9 @@ function inputPath(
   const d = routeGet(s, rqIn);
   w.trace.push({ kind: "route", stage, decision: d, query: rqIn });
   if (!d.ok) return done(q, w, finalOf("dropped", p, ct, d, { reason: inputDropReason(d) }));
-  if (d.type === "local" || d.type === "broadcast") {
+  // ip_route_input_mc: a group this host joined (RTCF_LOCAL) goes to ip_local_deliver.
+  const mcLocal = d.type === "multicast" && d.cacheFlags.includes("local");
+  if (d.type === "local" || d.type === "broadcast" || mcLocal) {
     const inp = w.hook("input", p, undefined, postManips);
     p = inp.pkt;
     if (inp.drop) return done(q, w, finalOf("dropped", p, ct, d, { reason: inp.drop }));

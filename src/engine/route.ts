@@ -183,7 +183,7 @@ function selectPath4(c: Output4, res: Extract<PolicyResult, { ok: true }>): Deci
     route: r,
     table: res.table,
     nhIndex,
-    gateway: nh.gateway,
+    gateway: nh.gwLocal ? undefined : nh.gateway,
   });
 }
 

@@ -47,15 +47,13 @@ export function inetSelectAddr(
   return undefined;
 }
 
-/**
- * The nexthop's source (fib_info_update_nhc_saddr): scope link for gateways, host for direct
- * routes.
- */
+/** The nexthop's source (fib_info_update_nhc_saddr): inet_select_addr at the route's scope. */
 export function nexthopSaddr(s: HostState, r: Route, i: number): Addr | undefined {
   if (r.prefsrc) return r.prefsrc;
   const nh = r.nexthops[i]!;
-  const scope = nh.gateway ? SCOPE.link : SCOPE.host;
-  return inetSelectAddr(s, nh.ifindex, nh.gateway ? (nh.gateway.v as number) : 0, scope);
+  // fib_create_info → fib_info_update_nhc_saddr(nhc, fi->fib_scope): the route's own scope,
+  // so a `dev lo` route (scope link) skips 127.0.0.1 (scope host) for a global address.
+  return inetSelectAddr(s, nh.ifindex, nh.gateway ? (nh.gateway.v as number) : 0, r.scope);
 }
 
 function commonPrefix6(a: bigint, b: bigint): number {
@@ -75,12 +73,38 @@ function scope6(a: bigint): number {
   return 0xe;
 }
 
-/** ipv6_dev_get_saddr (RFC 6724 rules 1, 2, 5, 8). */
+/** The default address label table (net/ipv6/addrlabel.c ip6addrlbl_init_table). */
+const LABELS6: readonly [bigint, number, number][] = [
+  [1n, 128, 0], // ::1/128
+  [0xffffn << 32n, 96, 4], // ::ffff:0:0/96
+  [0n, 96, 3], // ::/96
+  [0x20010000n << 96n, 32, 6], // 2001::/32
+  [0x20010010n << 96n, 28, 7], // 2001:10::/28
+  [0x2002n << 112n, 16, 2], // 2002::/16
+  [0x3ffen << 112n, 16, 12], // 3ffe::/16
+  [0xfec0n << 112n, 10, 11], // fec0::/10
+  [0xfcn << 120n, 7, 5], // fc00::/7
+];
+
+/** ipv6_addr_label: the label of the longest matching entry, else 1 (::/0). */
+function label6(v: bigint): number {
+  let best = -1,
+    label = 1;
+  for (const [p, len, l] of LABELS6)
+    if (len > best && v >> BigInt(128 - len) === p >> BigInt(128 - len)) {
+      best = len;
+      label = l;
+    }
+  return label;
+}
+
+/** ipv6_dev_get_saddr (RFC 6724 rules 1, 2, 5, 6, 8). */
 export function ipv6SelectSaddr(s: HostState, ifindex: number, dst: bigint): Addr | undefined {
   const dscope = scope6(dst);
   // __ipv6_dev_get_saddr: multicast and link-or-narrower destinations only use the output device's
   // addresses.
   const onlyDev = is6.multicast(dst) || dscope <= 0x2;
+  const dlabel = label6(dst);
   let best: IfAddr | undefined;
   let bestKey: number[] = [];
   for (const a of s.addrs) {
@@ -106,7 +130,9 @@ export function ipv6SelectSaddr(s: HostState, ifindex: number, dst: bigint): Add
       v === dst ? 1 : 0,
       sc >= dscope ? 1000 - sc : sc - 1000,
       a.ifindex === ifindex ? 1 : 0,
-      commonPrefix6(v, dst),
+      // IPV6_SADDR_RULE_LABEL, then RULE_PREFIX (capped at the address's prefix length).
+      label6(v) === dlabel ? 1 : 0,
+      Math.min(commonPrefix6(v, dst), a.prefixlen),
     ];
     let better = !best;
     for (let i = 0; !better && i < key.length; i++) {

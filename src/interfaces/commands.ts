@@ -15,9 +15,7 @@ import type { SourceLoc } from "../core/loc.js";
 import type { HostState } from "../model/types.js";
 import { routeGet, type RouteQuery } from "../engine/route.js";
 import { routeGetResult } from "../print/routeget.js";
-import { printRules } from "../print/rules.js";
-import { printRoutes } from "../print/routes.js";
-import { printAddrs, printLinks } from "../print/links.js";
+import { ipShow as showCommand } from "./show.js";
 import { explain } from "./explain.js";
 import { report } from "./report.js";
 import { runAnalysisCommand } from "./analysis.js";
@@ -45,6 +43,61 @@ export interface CmdResult {
   stderr: string;
   status: number /** exit at once (iproute2 invarg: exit(-1) even inside -batch) */;
   fatal?: boolean;
+  /** stdout (1) / stderr (2) pieces in the order ip writes them (see {@link inOrder}). */
+  order?: [1 | 2, string][];
+}
+
+/**
+ * The order one command's streams reach a shared stream: what a successful command prints on
+ * stderr are warnings written while reading its arguments (before the answer, which
+ * print_route flushes); a failed one's error follows whatever it printed first.
+ */
+export function inOrder(r: CmdResult): [1 | 2, string][] {
+  const pieces: [1 | 2, string][] =
+    r.status === 0
+      ? [
+          [2, r.stderr],
+          [1, r.stdout],
+        ]
+      : [
+          [1, r.stdout],
+          [2, r.stderr],
+        ];
+  return pieces.filter(([, t]) => t !== "");
+}
+
+/** Both streams of a batch run, cut where the output switches from one to the other. */
+class Streams {
+  readonly out = new TextOut();
+  readonly err = new TextOut();
+  readonly order: [1 | 2, string][] = [];
+  private cur: 1 | 2 = 1;
+  /** Make `fd` the stream being written: what the other one holds so far comes first. */
+  to(fd: 1 | 2): void {
+    if (fd === this.cur) return;
+    const t = (this.cur === 1 ? this.out : this.err).toString();
+    if (t) this.order.push([this.cur, t]);
+    this.cur = fd;
+  }
+  write(pieces: [1 | 2, string][]): void {
+    for (const [fd, t] of pieces) {
+      this.to(fd);
+      (fd === 1 ? this.out : this.err).str(t);
+    }
+  }
+  result(status: number, fatal?: boolean): CmdResult {
+    this.to(this.cur === 1 ? 2 : 1);
+    this.to(this.cur === 1 ? 2 : 1);
+    const pick = (fd: 1 | 2) =>
+      this.order
+        .filter(([f]) => f === fd)
+        .map(([, t]) => t)
+        .join("");
+    const r: CmdResult = { stdout: pick(1), stderr: pick(2), status };
+    if (r.stdout && r.stderr) r.order = this.order;
+    if (fatal) r.fatal = true;
+    return r;
+  }
 }
 
 const ok = (stdout: string): CmdResult => ({ stdout, stderr: "", status: 0 });
@@ -157,7 +210,7 @@ function ipRouteGet(
 ): CmdResult {
   const q = toQuery(s, query, end);
   if ("exit" in q) return errOut(q);
-  const { family, from, iif, uid, mark, fibmatch } = query;
+  const { family, from, iif, uid, mark, fibmatch, connected } = query;
   let d = routeGet(s, q);
   // fibmatch answers with the FIB entry; without one (on-link fallback, daddr 0) the
   // kernel says EHOSTUNREACH (inet_rtm_getroute: fib_dump_info needs res.fi).
@@ -165,67 +218,28 @@ function ipRouteGet(
     d = { ok: false, errno: "EHOSTUNREACH", flow: d.flow, trace: d.trace };
   const json = !!opts.json,
     pretty = !!opts.pretty;
-  return routeGetResult(s, d, {
+  const r = routeGetResult(s, d, {
     family,
     uid,
     fibmatch,
+    connected,
     json,
     pretty,
     ...defined({ from, iif, mark }),
   });
+  const { dstLen } = query;
+  if (dstLen === undefined) return r;
+  // iproute_get, while reading the arguments (so before the answer).
+  const full = family === 4 ? 32 : 128;
+  const warn =
+    `Warning: /${dstLen} as prefix is invalid, ` + `only /${full} (or none) is supported.\n`;
+  return { ...r, stderr: warn + r.stderr };
 }
 
-/** `ip OBJECT show`: the printers; undefined for a command that changes the host. */
+/** `ip OBJECT show` (interfaces/show.ts); undefined for a command that changes the host. */
 function ipShow(s: HostState, opts: IpOptions, cmd: IpCommand): CmdResult | undefined {
-  const fam: Family | undefined = opts.family;
-  if (cmd.obj === "route" && cmd.op === "show") {
-    if (cmd.dev || cmd.proto !== undefined || cmd.type)
-      return errOut({
-        code: "ip.not-modelled",
-        message: "route show filters other than table are not modelled yet",
-        exit: 1,
-      });
-    return ok(
-      printRoutes(s, {
-        ...defined({ family: fam, table: cmd.table }),
-        json: !!opts.json,
-        pretty: !!opts.pretty,
-        details: !!opts.details,
-      }),
-    );
-  }
-  if (cmd.obj === "rule" && cmd.op === "show")
-    return ok(
-      printRules(s, fam ?? 4, {
-        json: !!opts.json,
-        pretty: !!opts.pretty,
-        details: !!opts.details,
-      }),
-    );
-  if (cmd.obj === "addr" && cmd.op === "show")
-    return ok(
-      printAddrs(s, {
-        ...defined({ family: fam, dev: cmd.dev || undefined }),
-        json: !!opts.json,
-        pretty: !!opts.pretty,
-      }),
-    );
-  if (cmd.obj === "link" && cmd.op === "show") {
-    if (cmd.dev && !linkByName(s, cmd.dev))
-      return errOut({
-        code: "ip.no-device",
-        message: `Device "${cmd.dev}" does not exist.`,
-        exit: 1,
-      });
-    return ok(
-      printLinks(s, {
-        ...defined({ dev: cmd.dev || undefined }),
-        json: !!opts.json,
-        pretty: !!opts.pretty,
-      }),
-    );
-  }
-  return undefined;
+  const r = showCommand(s, opts, cmd);
+  return r === undefined ? undefined : "error" in r ? errOut(r.error) : ok(r.stdout);
 }
 
 /**
@@ -265,8 +279,8 @@ export function runBatch(
 ): CmdResult {
   // Plain IPv4 `route get` lines are answered by the compiled decider into a text buffer
   // (interfaces/batch-get.ts); every other line as before. The output is the same.
-  const out = new TextOut(),
-    err = new TextOut();
+  const io = new Streams();
+  const { out, err } = io;
   const fast = new FastGets(s, opts);
   let status = 0;
   const len = text.length;
@@ -274,12 +288,15 @@ export function runBatch(
     let end = text.indexOf("\n", start);
     if (end < 0) end = len;
     const next = end + 1;
+    // An answer goes to stdout, a failure's message to stderr (empty before the line).
+    io.to(1);
     const g = fast.line(text, start, end, out, err);
     if (g === Got.Ok) {
       start = next;
       continue;
     }
     if (g === Got.Failed) {
+      io.to(2);
       err.str(`Command failed ${file}:${n + 1}\n`);
       status = 1;
       if (!opts.force) break;
@@ -300,17 +317,15 @@ export function runBatch(
     // A line that may have changed the host: the decider is compiled again before the next
     // question.
     if (g === Got.Other) fast.invalidate();
-    out.str(r.stdout);
-    err.str(r.stderr);
-    if (r.fatal)
-      return { stdout: out.toString(), stderr: err.toString(), status: r.status, fatal: true };
+    io.write(inOrder(r));
+    if (r.fatal) return io.result(r.status, true);
     if (r.status !== 0) {
-      err.str(`Command failed ${file}:${n + 1}\n`);
+      io.write([[2, `Command failed ${file}:${n + 1}\n`]]);
       status = 1;
       if (!opts.force) break;
     }
   }
-  return { stdout: out.toString(), stderr: err.toString(), status };
+  return io.result(status);
 }
 
 /** What {@link runLine} needs beyond a command's context. */
@@ -369,7 +384,9 @@ export function runLine(s: HostState, words: Word[], end: SourceLoc, ctx: LineCo
         ...defined({ readFile: ctx.readFile }),
       },
     );
-  return runCommand(s, po.opts, rest, end, ctx);
+  const r = runCommand(s, po.opts, rest, end, ctx);
+  // The order matters only when both streams have something.
+  return r.stdout && r.stderr ? { ...r, order: inOrder(r) } : r;
 }
 
 export { batchWords, runIpLine };

@@ -629,26 +629,38 @@ export function findRoute(
 }
 
 /**
- * fib_check_nh_v4_gw: the device through which an IPv4 gateway is reachable, looking in
- * `table` (when not main), then local and main: the longest eligible route (unicast of
- * scope link or narrower, or local), lowest metric, oldest; its first nexthop on `oif`.
- * A local route in local/main makes the gateway invalid (undefined).
+ * The route fib_check_nh_v4_gw resolves an IPv4 gateway through: `table` first when it is
+ * not main, then the full lookup (local, main). A local route is fine: the gateway is one
+ * of ours (`via 127.0.0.1 dev lo`) and the nexthop gets scope host (no gateway on the wire).
+ * `flowScope` is flowi4_scope: the new route's scope + 1, at least RT_SCOPE_LINK.
  */
+export function gatewayRouteOf4(
+  s: HostState,
+  table: number,
+  gw: Addr,
+  oif: number | undefined,
+  flowScope: number = SCOPE.link,
+): Route | undefined {
+  const fib = hostFib(s);
+  if (table !== TABLE.main) {
+    const r = gatewayRoute4(s, fib.table(gw.family, table), gw, oif, flowScope);
+    if (r) return r;
+  }
+  return (
+    gatewayRoute4(s, fib.table(gw.family, TABLE.local), gw, oif, flowScope) ??
+    gatewayRoute4(s, fib.table(gw.family, TABLE.main), gw, oif, flowScope)
+  );
+}
+
+/** The device an IPv4 gateway resolves to (see gatewayRouteOf4). */
 export function gatewayDev4(
   s: HostState,
   table: number,
   gw: Addr,
   oif: number | undefined,
 ): number | undefined {
-  const fib = hostFib(s);
-  if (table !== TABLE.main) {
-    const r = gatewayRoute4(s, fib.table(gw.family, table), gw, oif);
-    if (r) return hopDev(r, oif);
-  }
-  let r = gatewayRoute4(s, fib.table(gw.family, TABLE.local), gw, oif);
-  if (!r) r = gatewayRoute4(s, fib.table(gw.family, TABLE.main), gw, oif);
-  if (!r || r.type === "local") return undefined;
-  return hopDev(r, oif);
+  const r = gatewayRouteOf4(s, table, gw, oif);
+  return r ? hopDev(r, oif) : undefined;
 }
 
 function hopDev(r: Route, oif: number | undefined): number | undefined {
@@ -656,9 +668,10 @@ function hopDev(r: Route, oif: number | undefined): number | undefined {
   return undefined;
 }
 
-function gatewayEligible(r: Route, gw: Addr, oif: number | undefined): boolean {
+function gatewayEligible(r: Route, gw: Addr, oif: number | undefined, flowScope: number): boolean {
   if (!contains(r.dst, gw)) return false;
-  if (r.scope < SCOPE.link && r.type === "unicast") return false;
+  // fib_table_lookup skips aliases whose scope is below the flow's.
+  if (r.scope < flowScope) return false;
   if (r.type !== "unicast" && r.type !== "local") return false;
   return hopDev(r, oif) !== undefined;
 }
@@ -669,19 +682,20 @@ function gatewayRoute4(
   t: TableFib | undefined,
   gw: Addr,
   oif: number | undefined,
+  flowScope: number,
 ): Route | undefined {
   if (!t) return undefined;
   for (let id = t.lookup(gw); id >= 0; id = t.lpm.parentOf(id)) {
     const v = t.slot[id]!;
     if (v >= 0) {
       const r = s.routes[v]!;
-      if (gatewayEligible(r, gw, oif)) return r;
+      if (gatewayEligible(r, gw, oif, flowScope)) return r;
       continue;
     }
     let best: Route | undefined;
     for (const p of t.lists[-2 - v]!) {
       const r = s.routes[p]!;
-      if (!gatewayEligible(r, gw, oif)) continue;
+      if (!gatewayEligible(r, gw, oif, flowScope)) continue;
       if (!best || r.metric < best.metric || (r.metric === best.metric && r.seq < best.seq))
         best = r;
     }

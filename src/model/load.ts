@@ -25,6 +25,7 @@ import { runNetfilterCommand } from "./netfilter.js";
 import type { Issue } from "../core/issue.js";
 import type { SourceLoc } from "../core/loc.js";
 import type { HostState } from "./types.js";
+import { detectToolFile, loadToolFile, TOOLS } from "./tools/index.js";
 
 /** A problem found while loading, with its severity. */
 export interface LoadIssue extends Issue {
@@ -123,6 +124,9 @@ export function loadText(
   if (looksLikeJson(text))
     return loadDump(s, text, file).map((i) => ({ ...i, severity: "error" as const }));
   noteLoaded(s, "script");
+  // Tool files (wg-quick configuration or `wg-quick up` transcript): model/tools.
+  const tool = detectToolFile(text);
+  if (tool) return loadToolFile(s, tool, text, file, toolRunner(s, opts)).map(asLoadIssue);
   return loadScript(s, text, file, opts);
 }
 
@@ -181,6 +185,15 @@ export function loadScript(
         out.push(e);
         failed = true;
       }
+    } else if (TOOLS.has(name)) {
+      const ctx = {
+        loc: c.loc,
+        readFile: opts.readFile,
+        ...(c.heredoc ? { heredoc: c.heredoc } : {}),
+      };
+      const r = TOOLS.get(name)!(s, words.slice(1), ctx);
+      out.push(...r.issues.map(asLoadIssue));
+      failed = r.status !== 0;
     } else if (RECORDED_TOOLS.has(name)) {
       const rec = {
         argv: words.map((w) => w.text),
@@ -214,9 +227,27 @@ export function loadScript(
   return out;
 }
 
+/** An issue of model/tools with the loader's severity (error unless it says warning). */
+function asLoadIssue(i: Issue): LoadIssue {
+  return { ...i, severity: i.severity === "warning" ? "warning" : "error" };
+}
+
+/** The runner tool files use for hooks and generated commands: this loader, file by file. */
+function toolRunner(s: HostState, opts: LoadOptions) {
+  return (text: string, loc: SourceLoc) => {
+    const issues = loadScript(s, text, loc.file, opts).map((i) =>
+      i.loc && i.loc.file === loc.file
+        ? { ...i, loc: { ...i.loc, line: loc.line + i.loc.line - 1 } }
+        : i,
+    );
+    const failed = issues.some((i) => i.severity === "error" || i.code.startsWith("rtnl"));
+    return { issues, ok: !failed };
+  };
+}
+
 function ipErrorToIssue(e: IpError): LoadIssue {
   // Errors the kernel returns are runtime failures of that line; usage errors are input errors.
-  const kernel = e.code.startsWith("rtnl") || e.code === "ip.no-device";
+  const kernel = e.code.startsWith("rtnl") || e.code === "ip.no-device" || e.exit === 0;
   return {
     code: e.code,
     message: e.message.trimEnd(),

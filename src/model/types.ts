@@ -38,6 +38,29 @@ export interface Link {
    * the dumped ones.
    */
   dumped?: { flags: string[]; qdisc?: string; operstate?: string; up: boolean; carrier: boolean };
+  /** vlan/macvlan: the lower device (`link DEV`, IFLA_LINK); printed `NAME@LOWER`. */
+  lower?: string;
+  /** vlan: `id N` (IFLA_VLAN_ID). */
+  vlanId?: number;
+  /** macvlan: `mode private|vepa|bridge|passthru|source` (default vepa). */
+  macvlanMode?: string;
+  /** vrf: `table N` (IFLA_VRF_TABLE). */
+  vrfTable?: number;
+  /**
+   * wireguard: the fwmark `wg set DEV fwmark N` / `wg setconf` gave the device (0 = off).
+   * The tunnel's own encrypted UDP packets carry it (wg_socket_send_skb sets skb->mark).
+   */
+  fwmark?: number;
+  /** wireguard: listen-port and peers as `wg set`/`wg setconf` gave them (for `wg show`). */
+  wg?: WgDevice;
+  /** addrconf_add_mroute ran since the device came up: it has `multicast ff00::/8`. */
+  mroute6?: boolean;
+}
+
+/** A wireguard device's configuration as wg(8) reports it. */
+export interface WgDevice {
+  listenPort?: number;
+  peers: { publicKey: string; allowedIps: string[]; endpoint?: string }[];
 }
 
 export interface IfAddr {
@@ -77,6 +100,11 @@ export interface Nexthop {
   onlink: boolean;
   /** RTNH_F_DEAD: set when the device went admin-down (multipath hops survive as dead). */
   dead: boolean;
+  /**
+   * The gateway is an address of ours (it resolved through a local route): fib_nh_scope is
+   * host, so lookups answer without a gateway (rt_set_nexthop), though `ip route` shows it.
+   */
+  gwLocal?: boolean;
 }
 
 export interface Route {

@@ -613,4 +613,20 @@ describe("printRouteGet", () => {
       status: 2,
     });
   });
+
+  // iproute2 6.1 in a namespace: `ip route get 10.9.0.1 connected` through a tun with no
+  // IPv4 address anywhere (no RTA_PREFSRC), plain and with -j.
+  it("connected without a source: the answer, then Failed to connect the route", () => {
+    const d = decision({ daddr: "10.9.0.1", oif: 2 });
+    expect(routeGetResult(s, d, { family: 4, uid: 0, connected: true })).toEqual({
+      stdout: "10.9.0.1 dev a1 uid 0 \n    cache \n",
+      stderr: "Failed to connect the route\n",
+      status: 1,
+    });
+    expect(routeGetResult(s, d, { family: 4, uid: 0, connected: true, json: true })).toEqual({
+      stdout: '[{"dst":"10.9.0.1","dev":"a1","flags":[],"uid":0,"cache":[]}',
+      stderr: "Failed to connect the route\n",
+      status: 1,
+    });
+  });
 });

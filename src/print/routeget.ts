@@ -35,6 +35,8 @@ export interface RouteGetQuery {
   /** `mark N` as given (0 is not sent by iproute2). */
   mark?: number;
   fibmatch?: boolean;
+  /** `connected` as given (see {@link routeGetResult}). */
+  connected?: boolean;
   json?: boolean;
   pretty?: boolean;
 }
@@ -172,5 +174,30 @@ export function routeGetResult(
   q: RouteGetQuery,
 ): { stdout: string; stderr: string; status: number } {
   if (!d.ok) return { stdout: "", stderr: routeGetError(d.errno), status: 2 };
-  return { stdout: printRouteGet(state, d, q), stderr: "", status: 0 };
+  const out = printRouteGet(state, d, q);
+  if (q.connected && !q.from) {
+    const text = q.json ? printRouteGet(state, d, { ...q, json: false }) : out;
+    return connectedResult(d, q, out, text);
+  }
+  return { stdout: out, stderr: "", status: 0 };
+}
+
+/**
+ * iproute2 6.1 iproute_get with `connected` and no `from`: it prints the answer, turns its
+ * RTA_PREFSRC into RTA_SRC, but then sends the original request again: the same answer
+ * twice, in JSON the list (closed by delete_json_obj) and then the answer in text. Without a
+ * source in the answer it says "Failed to connect the route" (exit 1), leaving the JSON list
+ * unclosed.
+ */
+function connectedResult(
+  d: RouteDecision,
+  q: RouteGetQuery,
+  out: string,
+  text: string,
+): { stdout: string; stderr: string; status: number } {
+  // rt_fill_info puts RTA_PREFSRC in an output answer; an input (iif) one has none.
+  const hasSrc = d.prefsrc !== undefined && (q.family === 6 || q.iif === undefined);
+  if (hasSrc) return { stdout: out + text, stderr: "", status: 0 };
+  const stdout = q.json && !q.pretty && out.endsWith("]\n") ? out.slice(0, -2) : out;
+  return { stdout, stderr: "Failed to connect the route\n", status: 1 };
 }

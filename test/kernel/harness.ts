@@ -287,7 +287,7 @@ export function waitSettled(ns: string): void {
 
 export type Answer =
   /** stdout JSON of a successful command (the raw line is kept for reports). */
-  | { kind: "ok"; json: unknown; raw: string }
+  | { kind: "ok"; json: unknown; raw: string; text?: string[] }
   /** failed command: every stderr line before `Command failed FILE:N`. */
   | { kind: "error"; messages: string[] }
   /** the command made the whole batch exit (iproute2 usage errors call exit()). */
@@ -391,6 +391,12 @@ function correlate(
   const failed = new Map<number, string[]>();
   let pending: string[] = [];
   for (const l of errLines) {
+    // A successful command's warning (`route get 10/8`): not part of the next failure's
+    // messages; compared with the other unattributable output.
+    if (l.startsWith("Warning: ")) {
+      stray.push(l);
+      continue;
+    }
     const m = FAILED_RE.exec(l);
     if (m && m[1] === file) {
       failed.set(Number(m[2]), pending);
@@ -409,8 +415,13 @@ function correlate(
     }
     if (o < outLines.length) {
       const raw = outLines[o++]!;
+      // Text lines after a JSON answer belong to it: `route get ... connected` prints the
+      // answer again in text after the JSON list (iproute2 6.1 iproute_get).
+      const text: string[] = [];
+      while (o < outLines.length && !/^[[{]/.test(outLines[o]!)) text.push(outLines[o++]!);
       try {
-        parsed.push({ kind: "ok", json: JSON.parse(raw), raw });
+        const json: unknown = JSON.parse(raw);
+        parsed.push(text.length ? { kind: "ok", json, raw, text } : { kind: "ok", json, raw });
       } catch {
         parsed.push({ kind: "garbage", raw });
       }
@@ -425,6 +436,27 @@ function correlate(
   // diagnostics of the side itself.
   if (pending.length) stray.push(...pending);
   return { parsed, consumed: n };
+}
+
+/**
+ * A scenario whose `.probes` has a `#! shared-stream` line is also run in text mode with
+ * stdout and stderr on one file (`2>&1`): the order of answers, warnings and errors.
+ */
+export const SHARED_STREAM = /^#!\s*shared-stream\b/m;
+
+/** `cmd ... -force -batch FILE` in text mode with both streams on one file: what it wrote. */
+export function sharedStreamBatch(cmd: string, argsBeforeFile: string[], lines: string[]): string {
+  const file = path.join(tmpDir(), `shared.${process.pid}.${++batchSeq}.batch`);
+  fs.writeFileSync(file, lines.join("\n") + "\n");
+  const outFile = `${file}.out`;
+  const fd = fs.openSync(outFile, "w");
+  try {
+    spawnSync(cmd, [...argsBeforeFile, file], { stdio: ["ignore", fd, fd], timeout: 60_000 });
+  } finally {
+    fs.closeSync(fd);
+  }
+  // The batch file's name differs between the two runs.
+  return fs.readFileSync(outFile, "utf8").split(file).join("FILE");
 }
 
 export function kernelBatch(ns: string, lines: string[]): BatchOutcome {
@@ -545,7 +577,15 @@ export function diffJson(k: unknown, r: unknown, at = ""): string[] {
 export function compareAnswers(k: Answer | undefined, r: Answer | undefined): string[] {
   if (!k || !r)
     return [`missing answer (kernel: ${describeAnswer(k)}, routelab: ${describeAnswer(r)})`];
-  if (k.kind === "ok" && r.kind === "ok") return diffJson(k.json, r.json);
+  if (k.kind === "ok" && r.kind === "ok") {
+    const a = (k.text ?? []).join("\n");
+    const b = (r.text ?? []).join("\n");
+    const text =
+      a === b
+        ? []
+        : [`text after the JSON: kernel ${JSON.stringify(a)}, routelab ${JSON.stringify(b)}`];
+    return [...diffJson(k.json, r.json), ...text];
+  }
   if (k.kind === "error" && r.kind === "error") {
     const a = k.messages.join("\n");
     const b = r.messages.join("\n");
@@ -593,7 +633,8 @@ export function kernelAnswerProblem(a: Answer): string | null {
   switch (a.kind) {
     case "ok": {
       const j = a.json;
-      if (!Array.isArray(j) || j.length !== 1 || typeName(j[0]) !== "object")
+      // `route get` answers one object; `route show` / `address show` probes a list of them.
+      if (!Array.isArray(j) || !j.every((x) => typeName(x) === "object"))
         return `unexpected JSON shape ${a.raw}`;
       return null;
     }

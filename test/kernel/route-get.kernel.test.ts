@@ -6,6 +6,7 @@
  *
  * See test/kernel/README.md for how to add a scenario and the environment variables.
  */
+import * as fs from "node:fs";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as h from "./harness.js";
@@ -278,6 +279,19 @@ if (ROOT && MISSING.length) {
             );
           expect(status, "routelab exit status (1 if any line failed, like ip)").toBe(kstatus);
         });
+
+        if (h.SHARED_STREAM.test(fs.readFileSync(sc.probesFile, "utf8")))
+          it("fixed probes on a shared stream (text, 2>&1)", () => {
+            expect(setup.ok, "setup failed").toBe(true);
+            if (cfg.kernelOnly || !cli.ok) return;
+            const k = h.sharedStreamBatch("ip", ["-n", ns, "-force", "-batch"], fixedLines);
+            const r = h.sharedStreamBatch(
+              process.execPath,
+              [cfg.cli, "--load", sc.script, "-force", "-batch"],
+              fixedLines,
+            );
+            expect(r).toBe(k);
+          });
 
         it(`randomized probes (${cfg.runs}, seed ${seed})`, () => {
           expect(setup.ok, "setup failed").toBe(true);

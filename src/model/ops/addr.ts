@@ -118,22 +118,30 @@ function primaryOf(s: HostState, a: IfAddr): IfAddr {
   return prim ?? a;
 }
 
-/** fib_add_ifaddr: the local route, and once the device is up broadcast and prefix routes. */
+/**
+ * fib_add_ifaddr: the local route, and once the device is up an explicit broadcast, the
+ * prefix route and (primary shorter than /31) the network broadcast prefix|~mask. Prefix and
+ * network broadcast need a primary whose prefix is not 0.0.0.0/x and differs from the
+ * address unless shorter than /32; noprefixroute drops only the prefix route.
+ */
 function routesOfAddr4(s: HostState, a: IfAddr, l: Link, k: KernelRoutes): void {
   const prefsrc = primaryOf(s, a).local;
   const dev = l.ifindex;
   const local = { family: 4, table: TABLE.local, metric: 0, prefsrc, dev } as const;
   k.add({ ...local, type: "local", dst: { addr: a.local, len: 32 }, scope: SCOPE.host });
   if (!l.up) return;
-  if (a.broadcast && a.broadcast.v !== 0xffffffff) {
+  if (a.broadcast && a.broadcast.v !== 0 && a.broadcast.v !== 0xffffffff) {
     k.add({ ...local, type: "broadcast", dst: { addr: a.broadcast, len: 32 }, scope: SCOPE.link });
   }
-  if (a.secondary || a.noprefixroute || !(a.peer || a.prefixlen < 32)) return;
+  // ifa_address is the peer when there is one; prefix = ifa_address & mask.
   const dst = { addr: network({ addr: a.peer ?? a.local, len: a.prefixlen }), len: a.prefixlen };
-  // On loopback the prefix is local too (127.0.0.0/8 answers for every address in it).
-  if (l.kind === "loopback")
+  if (dst.addr.v === 0 || a.secondary || (addrEq(dst.addr, a.local) && a.prefixlen >= 32)) return;
+  if (a.noprefixroute) {
+    // no prefix route
+  } else if (l.kind === "loopback") {
+    // On loopback the prefix is local too (127.0.0.0/8 answers for every address in it).
     k.add({ ...local, type: "local", dst, scope: SCOPE.host, prefsrc: a.local });
-  else
+  } else {
     k.add({
       ...local,
       table: TABLE.main,
@@ -142,9 +150,27 @@ function routesOfAddr4(s: HostState, a: IfAddr, l: Link, k: KernelRoutes): void 
       scope: SCOPE.link,
       prefsrc: a.local,
     });
+  }
+  if (a.prefixlen < 31) {
+    const brd = v4(((dst.addr.v as number) | ~mask4(a.prefixlen)) >>> 0);
+    k.add({ ...local, type: "broadcast", dst: { addr: brd, len: 32 }, scope: SCOPE.link });
+  }
 }
 
-/** addrconf: local route once DAD is done, prefix route, anycast subnet-router route. */
+/**
+ * The subnet-router anycast address an address joins on a forwarding device
+ * (addrconf_join_anycast): none for /127 and /128 (RFC 6164) or an all-zero prefix.
+ */
+function subnetAnycast(s: HostState, a: IfAddr, l: Link): Addr | undefined {
+  if (a.prefixlen >= 127 || sysctlInt(s, `net.ipv6.conf.${l.name}.forwarding`) !== 1) return;
+  const net = network({ addr: a.local, len: a.prefixlen });
+  return net.v === 0n ? undefined : net;
+}
+
+/**
+ * addrconf: local route once DAD is done, the prefix route (addrconf_prefix_route, any
+ * length, loopback too; init_loopback adds ::1 without one), the subnet-router anycast route.
+ */
 function routesOfAddr6(s: HostState, a: IfAddr, l: Link, k: KernelRoutes): void {
   if (!l.up || !v6Ready(s, a, l)) return;
   const base = { family: 6, scope: SCOPE.universe, dev: l.ifindex } as const;
@@ -156,30 +182,30 @@ function routesOfAddr6(s: HostState, a: IfAddr, l: Link, k: KernelRoutes): void 
     metric: 0,
   });
   const net = network({ addr: a.local, len: a.prefixlen });
-  if (l.kind !== "loopback" && !a.noprefixroute && a.prefixlen < 128) {
+  const loopback1 = l.kind === "loopback" && a.local.v === 1n;
+  if (!a.noprefixroute && !loopback1) {
     k.add({
       ...base,
       table: TABLE.main,
       type: "unicast",
-      dst: { addr: net, len: a.prefixlen },
+      dst: { addr: network({ addr: a.local, len: a.prefixlen }), len: a.prefixlen },
       metric: IP6_RT_PRIO_ADDRCONF,
     });
   }
-  // addrconf_join_anycast: the subnet-router anycast address of a forwarding device.
-  if (
-    l.kind !== "loopback" &&
-    a.prefixlen < 128 &&
-    a.scope !== SCOPE.link &&
-    sysctlInt(s, `net.ipv6.conf.${l.name}.forwarding`) === 1
-  ) {
-    k.add({
-      ...base,
-      table: TABLE.local,
-      type: "anycast",
-      dst: { addr: net, len: 128 },
-      metric: 0,
-    });
-  }
+  const ac = subnetAnycast(s, a, l);
+  if (ac)
+    k.add({ ...base, table: TABLE.local, type: "anycast", dst: { addr: ac, len: 128 }, metric: 0 });
+}
+
+/**
+ * addrconf_add_mroute ran for the device since it came up: addrconf_dev_config when it was
+ * up with carrier (NETDEV_UP / NETDEV_CHANGE with the link ready), or addrconf_add_dev when
+ * an IPv6 address was added while it was up. A carrier-less tun without an IPv6 address has
+ * no ff00::/8; going down deletes it (the route's device is down).
+ */
+function updateMroute6(s: HostState, l: Link): void {
+  if (!l.up || sysctlInt(s, `net.ipv6.conf.${l.name}.disable_ipv6`) !== 0) l.mroute6 = false;
+  else if (l.carrier) l.mroute6 = true;
 }
 
 /**
@@ -196,9 +222,10 @@ export function syncKernelRoutes(s: HostState): void {
     if (a.family === 4) routesOfAddr4(s, a, l, k);
     else routesOfAddr6(s, a, l, k);
   }
-  // addrconf_add_mroute: ff00::/8 on every up non-loopback device.
+  // addrconf_add_mroute: ff00::/8 on up non-loopback devices where addrconf ran.
   for (const l of s.links) {
-    if (!l.up || l.kind === "loopback") continue;
+    updateMroute6(s, l);
+    if (!l.up || l.kind === "loopback" || !l.mroute6) continue;
     k.add({
       family: 6,
       table: TABLE.local,
@@ -220,6 +247,9 @@ export function syncKernelRoutes(s: HostState): void {
 
 /** `ip addr flush`: IPv6 link-local addresses stay unless a family is given. */
 function flushAddrs(s: HostState, cmd: AddrCmd, dev: Link | undefined): undefined {
+  const had4 = s.links.filter((l) =>
+    s.addrs.some((a) => a.family === 4 && a.ifindex === l.ifindex),
+  );
   s.addrs = s.addrs.filter(
     (a) =>
       !(
@@ -228,6 +258,7 @@ function flushAddrs(s: HostState, cmd: AddrCmd, dev: Link | undefined): undefine
         !(a.family === 6 && a.scope === SCOPE.link && !cmd.family)
       ),
   );
+  for (const l of had4) disableIpIfLast(s, l);
   syncKernelRoutes(s);
   return undefined;
 }
@@ -263,20 +294,41 @@ function delAddr(s: HostState, cmd: AddrChange, l: Link, loc: SourceLoc): IpErro
         ),
     );
   }
+  if (fam === 4) disableIpIfLast(s, l);
   syncKernelRoutes(s);
   return undefined;
 }
 
-/** Kernel 6.x sets the broadcast itself for prefixes shorter than /31 (inet_rtm_newaddr). */
+/**
+ * fib_inetaddr_event NETDEV_DOWN: when the device's last IPv4 address goes,
+ * fib_disable_ip → fib_sync_down_dev(force) removes the IPv4 routes through it (a
+ * multipath route keeps its other hops, this one dead).
+ */
+function disableIpIfLast(s: HostState, l: Link): void {
+  if (s.addrs.some((a) => a.family === 4 && a.ifindex === l.ifindex)) return;
+  s.routes = s.routes.filter((r) => {
+    if (r.family !== 4 || r.kernelAddr) return true;
+    const via = r.nexthops.filter((n) => n.ifindex === l.ifindex);
+    if (via.length === 0) return true;
+    if (r.multipath && via.length < r.nexthops.length) {
+      for (const n of via) n.dead = true;
+      return true;
+    }
+    return false;
+  });
+}
+
+/**
+ * IFA_BROADCAST as iproute2 sends it (ipaddr_modify): only when given. `brd +` / `brd -` set
+ * the host bits of the peer (or local) prefix to ones / zeros, for /30 and shorter only.
+ */
 function broadcastOf(cmd: AddrChange): Addr | undefined {
-  if (cmd.family !== 4) return undefined;
-  const auto = cmd.broadcast === undefined && cmd.local.len < 31 && !cmd.peer;
-  if (cmd.broadcast === "+" || auto) {
-    if (cmd.local.len < 31) return v4(((cmd.local.addr.v as number) | ~mask4(cmd.local.len)) >>> 0);
-    return undefined;
-  }
-  if (cmd.broadcast && cmd.broadcast !== "-") return cmd.broadcast;
-  return undefined;
+  if (cmd.family !== 4 || cmd.broadcast === undefined) return undefined;
+  if (cmd.broadcast !== "+" && cmd.broadcast !== "-") return cmd.broadcast;
+  const p = cmd.peer ?? cmd.local;
+  if (p.len > 30) return undefined;
+  const net = (p.addr.v as number) & mask4(p.len);
+  return v4(cmd.broadcast === "+" ? (net | ~mask4(p.len)) >>> 0 : net >>> 0);
 }
 
 /** The scope iproute2/the kernel give an address written without `scope`. */
@@ -361,6 +413,8 @@ export function applyAddr(s: HostState, cmd0: AddrCmd, loc: SourceLoc): IpError 
       exit: 2,
     };
   newAddr(s, cmd, l);
+  // inet6_addr_add → addrconf_add_dev → addrconf_add_mroute (fails on a down device).
+  if (fam === 6 && l.up && l.kind !== "loopback") l.mroute6 = true;
   syncKernelRoutes(s);
   return undefined;
 }

@@ -12,7 +12,7 @@ import type { IpError } from "../../parse/args.js";
 import type { IpCommand, NexthopSpec, RouteSpec } from "../../parse/ipcmd.js";
 import {
   findRoute,
-  gatewayDev4,
+  gatewayRouteOf4,
   gatewayVia6,
   routeInsert,
   routePrepend,
@@ -51,8 +51,9 @@ function gatewayDev(
   fam: Family,
   table: number,
   ifindex: number,
+  scope: number,
   loc: SourceLoc,
-): number | IpError {
+): number | { dev: number; local: true } | IpError {
   if (h.gateway.family !== fam) return extack("Invalid gateway address family", undefined, loc);
   if (h.onlink) {
     if (!ifindex) return extack("Nexthop device required for onlink", undefined, loc);
@@ -61,12 +62,13 @@ function gatewayDev(
     return ifindex;
   }
   if (fam === 4) {
-    if (s.addrs.some((a) => a.family === 4 && addrEq(a.local, h.gateway)))
-      return extack("Nexthop has invalid gateway.", undefined, loc);
-    // Through the FIB index (longest eligible route, lowest metric, oldest): a link-scope route.
-    const dev = gatewayDev4(s, table, h.gateway, ifindex || undefined);
+    // Through the FIB index (longest eligible route, lowest metric, oldest): a route of at
+    // least flowi4_scope = max(scope + 1, link), or a local one (an address of ours).
+    const oif = ifindex || undefined;
+    const r = gatewayRouteOf4(s, table, h.gateway, oif, Math.max(scope + 1, SCOPE.link));
+    const dev = r?.nexthops.find((n) => !oif || n.ifindex === oif)?.ifindex;
     if (dev === undefined) return extack("Nexthop has invalid gateway.", undefined, loc);
-    return dev;
+    return r!.type === "local" ? { dev, local: true } : dev;
   }
   // IPv6 (ip6_validate_gw): link-local gateways need a device; others resolve through a route.
   const ll = (h.gateway.v as bigint) >> 118n === 0x3fan;
@@ -83,18 +85,23 @@ function buildNexthop(
   h: NexthopSpec,
   fam: Family,
   table: number,
+  scope: number,
   loc: SourceLoc,
 ): Nexthop | IpError {
   let ifindex = 0;
+  let gwLocal = false;
   if (h.dev !== undefined) {
     const l = linkByName(s, h.dev);
     if (!l) return noDev(h.dev, h.devWord, loc);
     ifindex = l.ifindex;
   }
   if (h.gateway) {
-    const dev = gatewayDev(s, { ...h, gateway: h.gateway }, fam, table, ifindex, loc);
-    if (typeof dev !== "number") return dev;
-    ifindex = dev;
+    const dev = gatewayDev(s, { ...h, gateway: h.gateway }, fam, table, ifindex, scope, loc);
+    if (typeof dev === "object" && "local" in dev) {
+      ifindex = dev.dev;
+      gwLocal = true;
+    } else if (typeof dev !== "number") return dev;
+    else ifindex = dev;
   } else {
     if (!ifindex) return rtnl("No such device", undefined, loc, "rtnl.ENODEV");
     const l = linkByIndex(s, ifindex)!;
@@ -103,6 +110,15 @@ function buildNexthop(
   }
   // Two plain literals, not a spread of a conditional one: V8 builds those slowly and large
   // (~5x memory).
+  if (gwLocal && h.gateway)
+    return {
+      gateway: h.gateway,
+      ifindex,
+      weight: h.weight,
+      onlink: h.onlink,
+      dead: false,
+      gwLocal,
+    };
   return h.gateway
     ? { gateway: h.gateway, ifindex, weight: h.weight, onlink: h.onlink, dead: false }
     : { ifindex, weight: h.weight, onlink: h.onlink, dead: false };
@@ -130,7 +146,7 @@ function buildNexthops(
   }
   if (spec.nexthops.length === 0) return rtnl("No such device", undefined, loc, "rtnl.ENODEV");
   for (const h of spec.nexthops) {
-    const nh = buildNexthop(s, h, fam, table, loc);
+    const nh = buildNexthop(s, h, fam, table, defaultScope(spec, type), loc);
     if ("exit" in nh) return nh;
     nexthops.push(nh);
   }
