@@ -10,7 +10,7 @@
 import { batchWords, runIpLine } from "../model/load.js";
 import { parseIpOptions } from "../parse/options.js";
 import { parseIpArgv, type IpCommand, type IpOptions, type RouteGetQuery } from "../parse/ipcmd.js";
-import type { IpError } from "../parse/args.js";
+import { exitsIp, type IpError } from "../parse/args.js";
 import type { Word } from "../parse/shell.js";
 import { linkByName } from "../model/links.js";
 import { applyIpCommand } from "../model/ops/index.js";
@@ -108,7 +108,7 @@ const errOut = (e: IpError): CmdResult => ({
   stdout: "",
   stderr: e.message.endsWith("\n") ? e.message + "\n" : e.message + "\n",
   status: e.exit === 255 ? 255 : e.exit,
-  fatal: e.exit === 255,
+  fatal: e.exit === 255 || exitsIp(e),
 });
 
 /** `route get` query → engine query, checking devices as iproute2 does (ll_name_to_index). */
@@ -321,7 +321,7 @@ export function runBatch(
     // question.
     if (g === Got.Other) fast.invalidate();
     io.write(inOrder(r));
-    if (r.fatal) return io.result(255, true);
+    if (r.fatal) return io.result(r.status, true);
     if (r.status !== 0) {
       io.write([[2, `Command failed ${file}:${n + 1}\n`]]);
       status = 1;
@@ -335,6 +335,8 @@ export function runBatch(
 export interface LineContext extends CmdContext {
   /** Reads `-batch FILE` (`-` is standard input); without it such a file cannot be opened. */
   readFile?: (path: string) => string | undefined;
+  /** Why `readFile(path)` failed (strerror words). */
+  readError?: (path: string) => string | undefined;
   /** The loaded files, named in `report`'s heading. */
   files?: readonly string[];
 }
@@ -358,7 +360,9 @@ export function runLine(s: HostState, words: Word[], end: SourceLoc, ctx: LineCo
     if (text === undefined)
       return {
         stdout: "",
-        stderr: `Cannot open file "${batch}" for reading: No such file or directory\n`,
+        stderr:
+          `Cannot open file "${batch}" for reading: ` +
+          `${ctx.readError?.(batch) ?? "No such file or directory"}\n`,
         status: 1,
       };
     return runBatch(s, po.opts, text, batch === "-" ? "<stdin>" : batch, ctx);

@@ -8,7 +8,8 @@
  */
 import type { Family } from "../addr/ip.js";
 import { isErr, type IpError } from "../parse/args.js";
-import { detectDumpFormat } from "./dump/index.js";
+import { detectDumpFormat, loadDump } from "./dump/index.js";
+import { looksLikeJson } from "./dump/detect.js";
 import { detectNetfilterFormat } from "./dump/netfilter.js";
 import { isCapture, parseCapture } from "./capture.js";
 import { loadCapture } from "./capture-load.js";
@@ -18,7 +19,7 @@ import { parseIpArgv, type IpCommand } from "../parse/ipcmd.js";
 import { expandScript, type Word } from "../parse/shell.js";
 import { parseIpOptions } from "../parse/options.js";
 import { applyIpCommand } from "./ops/index.js";
-import { runBatchChunks, runBatchText, type LoadProgress } from "./batch-load.js";
+import { runBatchChunks, type LoadProgress } from "./batch-load.js";
 import { setSysctl } from "./sysctl.js";
 import { runNetfilterCommand } from "./netfilter.js";
 import type { Issue } from "../core/issue.js";
@@ -87,6 +88,8 @@ export interface LoadOptions {
   readFile?: (path: string) => string | undefined;
   /** Progress of long loads (big `ip -batch` files, big dumps). */
   progress?: LoadProgress;
+  /** Why `readFile(path)` failed (strerror words); default "No such file or directory". */
+  readError?: (path: string) => string | undefined;
   /**
    * Read a big file in pieces (`ip -batch FILE`): the chunks and the size; undefined to use
    * readFile.
@@ -117,6 +120,9 @@ export function loadText(
   if (nf) return loadNetfilterDump(s, text, file, nf, opts);
   const fmt = detectDumpFormat(text);
   if (fmt) return loadIpDump(s, text, file, fmt, opts.family);
+  // Malformed JSON is a JSON syntax error at its line:column, not a shell script.
+  if (looksLikeJson(text))
+    return loadDump(s, text, file).map((i) => ({ ...i, severity: "error" as const }));
   noteLoaded(s, "script");
   // Tool files (wg-quick configuration or `wg-quick up` transcript): model/tools.
   const tool = detectToolFile(text);
@@ -279,6 +285,7 @@ export function runIpLine(
   const { opts, next, error } = parseIpOptions(words, 0);
   if (error) return [ipErrorToIssue(error)];
   if (opts.batch !== undefined) {
+    const force = opts.force === true;
     let text: string | undefined;
     let file = opts.batch;
     let base: SourceLoc = { file, line: 1, col: 1 };
@@ -303,6 +310,7 @@ export function runIpLine(
           ipErrorToIssue,
           lo.progress,
           big.size,
+          force,
         );
       text = lo.readFile?.(opts.batch);
     }
@@ -310,7 +318,9 @@ export function runIpLine(
       return [
         {
           code: "load.batch-file",
-          message: `Cannot open file "${opts.batch}" for reading: No such file or directory`,
+          message:
+            `Cannot open file "${opts.batch}" for reading: ` +
+            (lo.readError?.(opts.batch) ?? "No such file or directory"),
           loc,
           token: opts.batch,
           expected: "a readable batch file (or -batch - with a here-document)",
@@ -318,7 +328,18 @@ export function runIpLine(
         },
       ];
     // Common route lines (full tables) take a fast reader; every other line the general path.
-    return runBatchText(s, text, file, base.line, general, ipErrorToIssue, lo.progress);
+    const n = text.length;
+    return runBatchChunks(
+      s,
+      [text],
+      file,
+      base.line,
+      general,
+      ipErrorToIssue,
+      lo.progress,
+      n,
+      force,
+    );
   }
   const end: SourceLoc = words.length
     ? {
