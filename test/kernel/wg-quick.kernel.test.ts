@@ -1,6 +1,7 @@
 /**
  * wg-quick's own script as the oracle: /usr/bin/wg-quick from Debian's wireguard-tools
- * package (installed by .ci/run; not part of this repository) runs `up` in a throwaway namespace `wgq_<pid>_<n>` with
+ * package (installed by .ci/run; not part of this repository) runs `up` in a throwaway
+ * namespace `wgq_<pid>_<n>` with
  * the wireguard-only steps replaced — test/kernel/wg-quick/shim-ip turns `ip link add X
  * type wireguard` into a tun with a reader, shim-wg records the `wg` calls and answers
  * `wg show X fwmark|allowed-ips|endpoints` from them; resolvconf is absent. routelab loads
