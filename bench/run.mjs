@@ -14,6 +14,8 @@
 //   `ip route show table all` text, `ip -j route show table all` JSON), measured in child
 //   processes (bench/hwm.cjs reads VmHWM at exit), vs the kernel loading the same routes.
 // - One incremental route change (add and del, BGP-like lengths), vs the kernel.
+// - Whole-space analysis (bench/analysis.mjs): map, check and an incremental re-check after
+//   one rule or route change on a large realistic host (bench/analysis-host.mjs).
 // The last line printed is one JSON object with the headline figures (load_s and
 // peak_rss_mib are the text dump's; the table shows every format).
 import { spawnSync } from "node:child_process";
@@ -32,6 +34,7 @@ import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { benchLpm4, benchLpm6, genPrefixes4, genPrefixes6 } from "./lpm.mjs";
 import { Host, v4 } from "routelab";
+import { benchAnalysis, CHECKS } from "./analysis.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..");
@@ -701,6 +704,9 @@ async function main() {
       ["json", inp.json],
     ])
       res.load[k] = loadChild(f);
+    // 6. whole-space analysis (issue 10) of a large realistic host, in a child process
+    log("routelab: analysis (map, check, incremental re-check) ...");
+    res.analysis = benchAnalysis(QUICK ? 1000 : 3000);
   } finally {
     nsDelete();
     if (!args.has("--keep")) rmSync(dir, { recursive: true, force: true });
@@ -774,6 +780,35 @@ async function main() {
     "",
     "DIR-24-8: a /8 rewrites 65,536 entries",
   );
+  const A = res.analysis;
+  row(
+    `analysis map (${A.n} bypass prefixes, ${A.classes} classes)`,
+    `${A.map_s.toFixed(2)} s (cpu ${A.map_cpu_s.toFixed(2)} s)`,
+    "",
+    "",
+    "target ≤ 1 s; Batfish BDD engine: minutes/network",
+  );
+  row(
+    `analysis check (${CHECKS.length} assertions)`,
+    `${A.check_s.toFixed(2)} s (cpu ${A.check_cpu_s.toFixed(2)} s)`,
+    "",
+    "",
+    "≤ 1 s",
+  );
+  row(
+    "analysis re-check after one change",
+    `${A.update_us.toFixed(0)} us (cpu ${A.update_cpu_us.toFixed(0)} us)`,
+    "",
+    "",
+    "APKeep < 1 ms/update, Delta-net ~40 us",
+  );
+  row(
+    "analysis peak RSS (load + analysis)",
+    `${A.analysis_rss_mib.toFixed(0)} MiB`,
+    "",
+    "",
+    "≤ 500 MiB",
+  );
   const widths = [0, 1, 2, 3, 4].map((c) =>
     Math.max(
       ...rows.map((r) => r[c].length),
@@ -813,6 +848,10 @@ async function main() {
       load_s: Number(res.load.text.s.toFixed(3)),
       peak_rss_mib: Math.round(peak),
       change_us: Number(res.changeUs.toFixed(2)),
+      map_s: Number(A.map_s.toFixed(3)),
+      check_s: Number(A.check_s.toFixed(3)),
+      update_us: Number(A.update_us.toFixed(1)),
+      analysis_rss_mib: Math.round(A.analysis_rss_mib),
     }),
   );
 }

@@ -194,6 +194,7 @@ export class Host {
   private readonly nf: HostNetfilter;
   private readonly ctx: CmdContext;
   private decider: Decider4 | undefined;
+  private an: Analysis | undefined;
 
   private constructor(
     private readonly s: HostState,
@@ -405,9 +406,14 @@ export class Host {
     return list.ok ? analysisCheck(this.analysis(), list.value) : list;
   }
 
-  /** A fresh analysis of the host as it is now (ip/batch calls may have changed it). */
+  /**
+   * The host's analysis, brought up to date: ip/batch calls may have changed the host since
+   * the last question; only the tables whose routes changed are rebuilt.
+   */
   private analysis(): Analysis {
-    return new Analysis(this.s);
+    if (!this.an) this.an = new Analysis(this.s);
+    else this.an.refresh();
+    return this.an;
   }
 
   /**

@@ -20,7 +20,7 @@
  */
 import { TABLE } from "../core/kinds.js";
 import { LO } from "../engine/types.js";
-import type { HostState, Rule } from "../model/types.js";
+import type { HostState, Route, Rule } from "../model/types.js";
 import { and, not, or } from "./bdd/apply.js";
 import { type Bdd, type BddArena, FALSE } from "./bdd/arena.js";
 import { satCount } from "./bdd/sat.js";
@@ -34,7 +34,7 @@ import {
 } from "./header.js";
 import { representative as pick } from "./describe.js";
 import { type Outcome, outcomeKey } from "./outcome.js";
-import { type Decided, foldRpdb } from "./rpdb.js";
+import { type Decided, type FoldMemo, foldMemo, foldRpdb } from "./rpdb.js";
 import { rulePred } from "./rule-pred.js";
 import { type TableGroup, type TableSpec, tablePartition } from "./table.js";
 
@@ -63,8 +63,17 @@ export class Analysis {
   private readonly rulePreds = new Map<Rule, Bdd>();
   private readonly tables = new Map<string, TableGroup[]>();
   private readonly universes = new Map<number, Bdd>();
+  /** The route objects each cached partition was built from (`refresh` compares them). */
+  private readonly built = new Map<string, readonly Route[]>();
+  /** Links and sysctls the partitions were built under (usable nexthops depend on them). */
+  private env = "";
+  private readonly folds: Record<4 | 6, FoldMemo> = { 4: foldMemo(), 6: foldMemo() };
+  private readonly specialized = new WeakMap<Decided, [Bdd, Outcome][]>();
+  private readonly memo = new Map<string, { pred: Bdd; outcome: Outcome }[]>();
 
-  constructor(readonly s: HostState) {}
+  constructor(readonly s: HostState) {
+    this.env = envKey(s);
+  }
 
   /** The packets of `family` the analysis covers (see the module comment). */
   universe(family: 4 | 6): Bdd {
@@ -84,8 +93,20 @@ export class Analysis {
     return u;
   }
 
+  /**
+   * The part of f `ip route get` can ask about: the kernel accepts only TCP, UDP and the
+   * family's ICMP as `ipproto` (rtm_getroute_parse_ip_proto), so representatives come from
+   * there when the class has such packets.
+   */
+  askable(f: Bdd, family: 4 | 6): Bdd {
+    const m = this.m;
+    const icmp = eq(m, "ipproto", family === 4 ? 1 : 58);
+    return and(m, f, or(m, eq(m, "ipproto", 17), or(m, eq(m, "ipproto", 6), icmp)));
+  }
+
   /** Forget a table's partition after its routes changed (local/main also drop "merged"). */
   invalidateTable(family: 4 | 6, table: number): void {
+    this.memo.clear();
     this.tables.delete(`${family}:${table}`);
     if (family === 4 && (table === TABLE.local || table === TABLE.main))
       this.tables.delete("4:merged");
@@ -93,6 +114,10 @@ export class Analysis {
 
   /** Forget every cached table (after link or sysctl changes, which change usable routes). */
   invalidateAll(): void {
+    this.memo.clear();
+    this.folds[4] = foldMemo();
+    this.folds[6] = foldMemo();
+    this.built.clear();
     this.tables.clear();
     this.rulePreds.clear();
   }
@@ -109,23 +134,79 @@ export class Analysis {
   private table = (family: 4 | 6, t: TableSpec): readonly TableGroup[] => {
     const k = `${family}:${t}`;
     let g = this.tables.get(k);
-    if (!g) this.tables.set(k, (g = tablePartition(this.m, this.s, family, t)));
+    if (!g) {
+      this.tables.set(k, (g = tablePartition(this.m, this.s, family, t)));
+      this.built.set(k, this.routesNow().get(k) ?? []);
+    }
     return g;
   };
+
+  /** The host's routes by `family:table` (and `4:merged`), in array order. */
+  private routesNow(): Map<string, Route[]> {
+    // Numeric keys while scanning (no string per route): table * 2 + (IPv6 ? 1 : 0).
+    const by = new Map<number, Route[]>();
+    const merged: Route[] = [];
+    for (const r of this.s.routes) {
+      const k = r.table * 2 + (r.family === 6 ? 1 : 0);
+      const l = by.get(k);
+      if (l) l.push(r);
+      else by.set(k, [r]);
+      if (r.family === 4 && (r.table === TABLE.local || r.table === TABLE.main)) merged.push(r);
+    }
+    const out = new Map<string, Route[]>([["4:merged", merged]]);
+    for (const [k, l] of by) out.set(`${k & 1 ? 6 : 4}:${Math.floor(k / 2)}`, l);
+    return out;
+  }
+
+  /**
+   * Bring the caches up to date after the host changed: tables whose routes changed (by
+   * object identity: the model replaces a route it changes) are rebuilt on next use, all of
+   * them when links or sysctls changed. Rules need nothing: their predicates are cached by
+   * rule object and the RPDB fold is recomputed on every question.
+   */
+  refresh(): void {
+    this.memo.clear();
+    const env = envKey(this.s);
+    if (env !== this.env) {
+      this.env = env;
+      this.invalidateAll();
+      return;
+    }
+    const now = this.routesNow();
+    for (const [k, old] of this.built) {
+      const cur = now.get(k) ?? [];
+      if (cur.length !== old.length || cur.some((r, i) => r !== old[i])) {
+        this.tables.delete(k);
+        this.built.delete(k);
+      }
+    }
+  }
 
   /** The decided parts of one family, before merging by outcome. */
   decided(family: 4 | 6): Decided[] {
     let start = this.universe(family);
     if (family === 4) start = and(this.m, start, not(this.m, this.zeroDst()));
-    return foldRpdb(this.m, this.s, family, start, this.rule, this.table);
+    return foldRpdb(this.m, this.s, family, start, this.rule, this.table, this.folds[family]);
   }
 
   private zeroDst(): Bdd {
-    return addrPrefix(this.m, "dst", v4(0, 32));
+    this.zero ??= addrPrefix(this.m, "dst", v4(0, 32));
+    return this.zero;
+  }
+  private zero: Bdd | undefined;
+
+  /**
+   * Outcomes with their packet sets, merged by outcome (no counts or representatives).
+   * Memoized until the next `refresh` (every question of a Host refreshes first).
+   */
+  outcomes(families: readonly (4 | 6)[] = [4, 6]): { pred: Bdd; outcome: Outcome }[] {
+    const k = families.join(",");
+    let r = this.memo.get(k);
+    if (!r) this.memo.set(k, (r = this.computeOutcomes(families)));
+    return r;
   }
 
-  /** Outcomes with their packet sets, merged by outcome (no counts or representatives). */
-  outcomes(families: readonly (4 | 6)[] = [4, 6]): { pred: Bdd; outcome: Outcome }[] {
+  private computeOutcomes(families: readonly (4 | 6)[]): { pred: Bdd; outcome: Outcome }[] {
     const byKey = new Map<string, { pred: Bdd; outcome: Outcome }>();
     const add = (pred: Bdd, outcome: Outcome): void => {
       if (pred === FALSE) return;
@@ -144,7 +225,12 @@ export class Analysis {
           special: "no destination: loopback to ourselves",
         });
       }
-      for (const d of this.decided(fam)) for (const [p, o] of specialize(this.m, fam, d)) add(p, o);
+      for (const d of this.decided(fam)) {
+        // Decided parts before a change are the same objects (the fold resumes): reuse.
+        let parts = this.specialized.get(d);
+        if (!parts) this.specialized.set(d, (parts = specialize(this.m, fam, d)));
+        for (const [p, o] of parts) add(p, o);
+      }
     }
     return [...byKey.values()];
   }
@@ -158,7 +244,7 @@ export class Analysis {
     for (const { pred, outcome } of this.outcomes(families)) {
       const p = filter === undefined ? pred : and(this.m, pred, filter);
       if (p === FALSE) continue;
-      const representative = pick(this.m, p);
+      const representative = pick(this.m, this.askable(p, outcome.family)) ?? pick(this.m, p);
       if (!representative) continue;
       out.push({ pred: p, outcome, count: satCount(this.m, p), representative });
     }
@@ -213,4 +299,10 @@ function specialize(m: BddArena, fam: 4 | 6, d: Decided): [Bdd, Outcome][] {
     [and(m, d.pred, lbcast), { ...o, type: "broadcast", paths: noGw }],
     [and(m, d.pred, mcast), { ...o, type: "multicast", paths: len < 4 ? noGw : o.paths }],
   ];
+}
+
+/** What usable nexthops and rule devices depend on besides routes: links and sysctls. */
+function envKey(s: HostState): string {
+  const links = s.links.map((l) => `${l.ifindex}:${l.name}:${+l.up}:${+l.carrier}:${l.group}`);
+  return `${links.join(",")}|${[...s.sysctl].join(",")}`;
 }

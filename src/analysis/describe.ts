@@ -57,9 +57,18 @@ const DEFAULTS: Uint8Array = (() => {
  * ports) in the fewest fields; undefined when f is empty.
  */
 export function representative(m: BddArena, f: Bdd): HeaderPacket | undefined {
+  // Memoized per arena: BDDs are canonical, so an unchanged set (an assertion's violations
+  // after an unrelated change) keeps its representative without another search.
+  let memo = REPS.get(m);
+  if (!memo) REPS.set(m, (memo = new Map()));
+  if (memo.has(f)) return memo.get(f);
   const bits = minimalSat(m, f, { fieldOf: FIELD_OF_VAR, defaults: DEFAULTS });
-  return bits === undefined ? undefined : decode(bits);
+  const p = bits === undefined ? undefined : decode(bits);
+  memo.set(f, p);
+  return p;
 }
+
+const REPS = new WeakMap<BddArena, Map<Bdd, HeaderPacket | undefined>>();
 
 /** `ip route get` arguments for a representative (defaults left out). */
 export function packetWords(p: HeaderPacket): string[] {
@@ -73,13 +82,50 @@ export function packetWords(p: HeaderPacket): string[] {
   return w;
 }
 
+/** Per arena: the cube of the variables outside each field, and projections of universes. */
+const CACHE = new WeakMap<BddArena, { others: Map<FieldName, Bdd>; proj: Map<string, Bdd> }>();
+
+function cacheOf(m: BddArena) {
+  let c = CACHE.get(m);
+  if (!c) CACHE.set(m, (c = { others: new Map(), proj: new Map() }));
+  return c;
+}
+
 /** ∃ every variable outside `name`: the values the field takes in f. */
 export function projection(m: BddArena, f: Bdd, name: FieldName): Bdd {
-  const fld = FIELDS[name];
-  const others: number[] = [];
-  for (let v = 0; v < HEADER_VARS; v++)
-    if (v < fld.offset || v >= fld.offset + fld.width) others.push(v);
-  return existsCube(m, f, cube(m, others));
+  const c = cacheOf(m);
+  let others = c.others.get(name);
+  if (others === undefined) {
+    const fld = FIELDS[name];
+    const vars: number[] = [];
+    for (let v = 0; v < HEADER_VARS; v++)
+      if (v < fld.offset || v >= fld.offset + fld.width) vars.push(v);
+    c.others.set(name, (others = cube(m, vars)));
+  }
+  return existsCube(m, f, others);
+}
+
+/** projection, memoized (for universes, asked once per class). */
+function projectionMemo(m: BddArena, f: Bdd, name: FieldName): Bdd {
+  const c = cacheOf(m);
+  const k = `${f}:${name}`;
+  let p = c.proj.get(k);
+  if (p === undefined) c.proj.set(k, (p = projection(m, f, name)));
+  return p;
+}
+
+/** The number of paths of f to TRUE (its disjoint cubes), as a float. */
+function pathCount(m: BddArena, f: Bdd): number {
+  const memo = new Map<Bdd, number>();
+  const count = (n: Bdd): number => {
+    if (n <= TRUE) return n;
+    const k = memo.get(n);
+    if (k !== undefined) return k;
+    const r = count(m.lows[n]!) + count(m.highs[n]!);
+    memo.set(n, r);
+    return r;
+  };
+  return count(f);
 }
 
 /** A numeric field's cube as an inclusive range [lo, hi], or value/mask when not a range. */
@@ -106,6 +152,7 @@ const num = (name: FieldName, v: number): string =>
 
 /** The values of a numeric field set, ranges merged, at most SHOWN listed. */
 function numericText(m: BddArena, set: Bdd, name: FieldName): { text: string[]; n: number } {
+  if (pathCount(m, set) > 256) return { text: [], n: Number.POSITIVE_INFINITY };
   const { cubes: cs, complete } = cubes(m, set, 256);
   const parts = cs.map((c) => numericCube(c, name)).sort((a, b) => a.lo - b.lo);
   const merged: typeof parts = [];
@@ -150,9 +197,11 @@ function prefixesOfCube(c: Int8Array, family: Family): string[] {
 }
 
 function dstText(m: BddArena, set: Bdd, family: Family): { text: string[]; n: number } {
-  const { cubes: cs, complete } = cubes(m, set, 4096);
+  const paths = pathCount(m, set);
+  const { cubes: cs } = cubes(m, set, SHOWN + 1);
   const text = cs.flatMap((c) => prefixesOfCube(c, family));
-  return { text, n: complete ? text.length : Number.POSITIVE_INFINITY };
+  // Paths are disjoint cubes; a cube with holes lists as several prefixes.
+  return { text, n: Math.max(paths, text.length) };
 }
 
 function setText(name: FieldName, items: string[], n: number, negated: boolean): string {
@@ -171,7 +220,7 @@ export function describeSet(m: BddArena, f: Bdd, universe: Bdd, family: Family):
   let product = universe;
   for (const name of DESCRIBED) {
     const proj = projection(m, f, name);
-    const all = projection(m, universe, name);
+    const all = projectionMemo(m, universe, name);
     product = and(m, product, proj);
     if (and(m, all, proj) === all) continue;
     const comp = and(m, all, not(m, proj));

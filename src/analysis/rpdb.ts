@@ -80,6 +80,7 @@ export function foldRpdb(
   start: Bdd,
   match: (r: Rule) => Bdd,
   tables: TableSource,
+  memo?: FoldMemo,
 ): Decided[] {
   const out: Decided[] = [];
   const custom = family === 4 ? s.v4CustomRules : s.v6CustomRules;
@@ -96,9 +97,56 @@ export function foldRpdb(
             [TABLE.main, TABLE.main],
           ];
     for (const [t, table] of steps) walking = lookup(m, walking, tables(family, t), { table }, out);
-  } else walking = walkRules(m, s, family, walking, match, tables, out);
+  } else walking = walkRules(m, s, family, walking, match, tables, out, memo);
   if (walking !== FALSE) out.push({ pred: walking, errno: "ENETUNREACH" });
   return out;
+}
+
+/**
+ * What a previous walk of the same RPDB saw at each rule: the rule, its table's partition,
+ * the packets walking into it and the decided parts before it. A new walk resumes at the
+ * first rule that differs (a rule added, deleted or whose table changed): an update costs
+ * the rules after the change, not the whole RPDB (APKeep's idea, per rule instead of per
+ * predicate).
+ */
+export interface FoldMemo {
+  rules: Rule[];
+  tables: (readonly TableGroup[] | undefined)[];
+  walkingIn: Bdd[];
+  jumpedIn: Map<Rule, Bdd>[];
+  outLen: number[];
+  out: Decided[];
+  start: Bdd;
+}
+
+/** A fresh, empty memo. */
+export const foldMemo = (): FoldMemo => ({
+  rules: [],
+  tables: [],
+  walkingIn: [],
+  jumpedIn: [],
+  outLen: [],
+  out: [],
+  start: -1,
+});
+
+/** The first rule index where the memo no longer describes the walk. */
+function resumeAt(
+  list: readonly Rule[],
+  memo: FoldMemo,
+  family: 4 | 6,
+  start: Bdd,
+  tables: TableSource,
+): number {
+  if (memo.start !== start || !list.length) return 0;
+  let k = 0;
+  for (; k < list.length && k < memo.rules.length; k++) {
+    const r = list[k]!;
+    if (memo.rules[k] !== r) break;
+    if (r.action === "lookup" && tables(family, r.table) !== memo.tables[k]) break;
+  }
+  // The state after the last rule is not kept: an unchanged RPDB re-walks its last rule.
+  return Math.min(k, list.length - 1);
 }
 
 function walkRules(
@@ -109,11 +157,25 @@ function walkRules(
   match: (r: Rule) => Bdd,
   tables: TableSource,
   out: Decided[],
+  memo: FoldMemo = foldMemo(),
 ): Bdd {
   const list = family === 4 ? s.rules4 : s.rules6;
-  const jumped = new Map<Rule, Bdd>();
-  let walking = start;
-  for (const r of list) {
+  const k = resumeAt(list, memo, family, start, tables);
+  // Jumps are copied on write, so each rule's snapshot is shared until a goto changes it.
+  let jumped = k > 0 ? memo.jumpedIn[k]! : new Map<Rule, Bdd>();
+  let walking = k > 0 ? memo.walkingIn[k]! : start;
+  out.push(...memo.out.slice(0, k > 0 ? memo.outLen[k]! : 0));
+  memo.start = start;
+  for (const a of [memo.rules, memo.tables, memo.walkingIn, memo.jumpedIn, memo.outLen])
+    a.length = k;
+  for (let i = k; i < list.length; i++) {
+    const r = list[i]!;
+    const t = r.action === "lookup" ? tables(family, r.table) : undefined;
+    memo.rules.push(r);
+    memo.tables.push(t);
+    memo.walkingIn.push(walking);
+    memo.jumpedIn.push(jumped);
+    memo.outLen.push(out.length);
     const j = jumped.get(r);
     const here = j === undefined ? walking : or(m, walking, j);
     if (here === FALSE) continue;
@@ -124,22 +186,18 @@ function walkRules(
     }
     let rest = and(m, here, not(m, match(r)));
     if (r.action === "goto") {
-      const t = gotoTarget(list, r);
+      const target = gotoTarget(list, r);
       // A goto to a missing target goes on with the next rule, as a non-match does.
-      if (!t || list.indexOf(t) <= list.indexOf(r)) rest = here;
-      else jumped.set(t, or(m, jumped.get(t) ?? FALSE, hit));
+      if (!target || list.indexOf(target) <= i) rest = here;
+      else jumped = new Map(jumped).set(target, or(m, jumped.get(target) ?? FALSE, hit));
     } else if (r.action === "nop") rest = here;
     else {
       const errno = actionErrno(r.action);
       if (errno) out.push({ pred: hit, rule: r, errno });
-      else
-        rest = or(
-          m,
-          rest,
-          lookup(m, hit, tables(family, r.table), { rule: r, table: r.table }, out),
-        );
+      else rest = or(m, rest, lookup(m, hit, t!, { rule: r, table: r.table }, out));
     }
     walking = rest;
   }
+  memo.out = out.slice();
   return walking;
 }

@@ -65,7 +65,6 @@ export type IssueCode =
   | "analysis.syntax"
   | "analysis.unsupported"
   | "analysis.unknown"
-
   /** `wg` (wireguard-tools) and `wg-quick` as routelab runs them (model/tools). */
   | `wg.${string}`
   | `wg-quick.${string}`

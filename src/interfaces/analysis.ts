@@ -11,7 +11,7 @@ import { ok, type Result, err } from "../core/result.js";
 import { type Assertion, parseAssertion, parsePackets } from "../analysis/assert.js";
 import { type CheckResult, checkAssertion, mapClasses } from "../analysis/check.js";
 import { Analysis, type PacketClass, universeNotes } from "../analysis/classes.js";
-import { describeOutcome, describeSet, packetWords } from "../analysis/describe.js";
+import { describeOutcome, describeSet, packetWords, tableName } from "../analysis/describe.js";
 import { formatAddr } from "../addr/ip.js";
 import { issue } from "../core/issue.js";
 import type { HostState } from "../model/types.js";
@@ -41,6 +41,8 @@ export interface MapEntry {
     readonly devs: string[];
     readonly gateways: string[];
     readonly table?: number;
+    /** The table as iproute2 names it ("main", "local", "129"). */
+    readonly tableName?: string;
     readonly rule?: number;
   };
   /** The representative as `ip route get` arguments. */
@@ -68,7 +70,7 @@ function entry(a: Analysis, c: PacketClass): MapEntry {
       ...(o.type ? { type: o.type } : {}),
       devs: o.paths.map((p) => name(p.dev)),
       gateways: o.paths.flatMap((p) => (p.gateway ? [formatAddr(p.gateway)] : [])),
-      ...(o.table !== undefined ? { table: o.table } : {}),
+      ...(o.table !== undefined ? { table: o.table, tableName: tableName(a.s, o.table) } : {}),
       ...(o.rule !== undefined ? { rule: o.rule } : {}),
     },
     representative: packetWords(c.representative),
@@ -155,8 +157,7 @@ export function checkText(s: HostState, rs: readonly CheckResult[], t: TraceCtx)
     out.push(`${r.holds ? "PASS" : "FAIL"} ${r.assertion.text}`);
     if (r.holds || !r.counterexample) continue;
     const words = packetWords(r.counterexample);
-    const fam = r.counterexample.family === 6 ? "-6 " : "";
-    out.push(`  counterexample: route get ${fam}${words.join(" ")}`);
+    out.push(`  counterexample: route get ${words.join(" ")}`);
     if (r.outcome) out.push(`  outcome: ${describeOutcome(s, r.outcome)}`);
     const end = { file: "<check>", line: 1, col: 1 };
     const q = parseTrace(

@@ -15,15 +15,7 @@ import type { SourceLoc } from "../core/loc.js";
 import type { HostState } from "../model/types.js";
 import { routeGet, type RouteQuery } from "../engine/route.js";
 import { routeGetResult } from "../print/routeget.js";
-import { printRules } from "../print/rules.js";
-import { printRoutes } from "../print/routes.js";
-import {
-  printAddrs,
-  printAddrsBrief,
-  printLinks,
-  printLinksBrief,
-  printLinksOneline,
-} from "../print/links.js";
+import { ipShow as showCommand } from "./show.js";
 import { explain } from "./explain.js";
 import { report } from "./report.js";
 import { runAnalysisCommand } from "./analysis.js";
@@ -184,119 +176,10 @@ function ipRouteGet(
   return { ...r, stderr: warn + r.stderr };
 }
 
-/** `ip OBJECT show`: the printers; undefined for a command that changes the host. */
+/** `ip OBJECT show` (interfaces/show.ts); undefined for a command that changes the host. */
 function ipShow(s: HostState, opts: IpOptions, cmd: IpCommand): CmdResult | undefined {
-  const refused = refusedFormat(cmd, opts);
-  if (refused) return errOut(refused);
-  const fam: Family | undefined = opts.family;
-  if (cmd.obj === "route" && cmd.op === "show") return routeShow(s, opts, cmd);
-  if (cmd.obj === "rule" && cmd.op === "show")
-    return ok(
-      printRules(ruleFiltered(s, cmd.pref, cmd.table, cmd.fwmark), fam ?? 4, {
-        json: !!opts.json,
-        pretty: !!opts.pretty,
-        details: !!opts.details,
-      }),
-    );
-  if (cmd.obj === "addr" && cmd.op === "show") {
-    const { scope, up, label } = cmd;
-    const ao = {
-      ...defined({ family: fam, dev: cmd.dev || undefined, scope, up, label }),
-      json: !!opts.json,
-      pretty: !!opts.pretty,
-      oneline: !!opts.oneline,
-    };
-    return ok(opts.brief ? printAddrsBrief(s, ao) : printAddrs(s, ao));
-  }
-  if (cmd.obj === "link" && cmd.op === "show") {
-    if (cmd.dev && !linkByName(s, cmd.dev))
-      return errOut({
-        code: "ip.no-device",
-        message: `Device "${cmd.dev}" does not exist.`,
-        exit: 1,
-      });
-    const lo = {
-      ...defined({ dev: cmd.dev || undefined, up: cmd.up, type: cmd.type }),
-      ...defined({ master: cmd.master, group: cmd.group }),
-      json: !!opts.json,
-      pretty: !!opts.pretty,
-    };
-    if (opts.brief) return ok(printLinksBrief(s, lo));
-    return ok(opts.oneline ? printLinksOneline(s, lo) : printLinks(s, lo));
-  }
-  return undefined;
-}
-
-/** `ip route show` with its selectors (iproute.c filter_nlmsg). */
-function routeShow(
-  s: HostState,
-  opts: IpOptions,
-  cmd: Extract<IpCommand, { obj: "route"; op: "show" | "flush" }>,
-): CmdResult {
-  const dev = cmd.dev !== undefined ? linkByName(s, cmd.dev) : undefined;
-  if (cmd.dev !== undefined && !dev)
-    return errOut({
-      code: "ip.no-device",
-      message: `Cannot find device "${cmd.dev}"`,
-      exit: 1,
-    });
-  const { proto, type, scope, via, src } = cmd;
-  return ok(
-    printRoutes(s, {
-      ...defined({ family: opts.family, table: cmd.table, dev: dev?.ifindex }),
-      ...defined({ proto, type, scope, via, src }),
-      json: !!opts.json,
-      pretty: !!opts.pretty,
-      details: !!opts.details,
-    }),
-  );
-}
-
-/**
- * Output formats not modelled for a show command: `-brief`, `-oneline` everywhere,
- * `-s`/`-d` for links and addresses (statistics, driver details). Refused, never ignored.
- */
-function refusedFormat(cmd: IpCommand, opts: IpOptions): IpError | undefined {
-  if (!("op" in cmd) || cmd.op !== "show") return undefined;
-  const la = cmd.obj === "link" || cmd.obj === "addr";
-  // -brief/-oneline are text forms of link and addr only (no -json brief objects here).
-  const flag =
-    (opts.brief || opts.oneline) && (!la || opts.json)
-      ? opts.brief
-        ? "-brief"
-        : "-oneline"
-      : la && opts.stats
-        ? "-statistics"
-        : la && opts.details
-          ? "-details"
-          : undefined;
-  if (!flag) return undefined;
-  return {
-    code: "ip.not-modelled",
-    message: `option "${flag}" is not modelled for ip ${cmd.obj} show`,
-    exit: 1,
-  };
-}
-
-/**
- * ip rule show `pref N` / `table T` / `fwmark V[/M]` (iprule.c filter_nlmsg): only the
- * matching rules; a rule's reported mask is 0xffffffff for a mark given without one.
- */
-function ruleFiltered(
-  s: HostState,
-  pref?: number,
-  table?: number,
-  fwmark?: [number, number],
-): HostState {
-  if (pref === undefined && table === undefined && fwmark === undefined) return s;
-  const mask = (r: HostState["rules4"][number]) =>
-    r.maskSet ? r.fwmask : r.fwmark ? 0xffffffff : 0;
-  const keep = (r: HostState["rules4"][number]) =>
-    (pref === undefined || r.pref === pref) &&
-    (table === undefined || r.table === table) &&
-    (fwmark === undefined ||
-      (r.fwmark === fwmark[0] && (fwmark[1] < 0 || mask(r) >>> 0 === fwmark[1])));
-  return { ...s, rules4: s.rules4.filter(keep), rules6: s.rules6.filter(keep) };
+  const r = showCommand(s, opts, cmd);
+  return r === undefined ? undefined : "error" in r ? errOut(r.error) : ok(r.stdout);
 }
 
 /**

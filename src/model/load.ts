@@ -117,10 +117,10 @@ export function loadText(
   if (nf) return loadNetfilterDump(s, text, file, nf, opts);
   const fmt = detectDumpFormat(text);
   if (fmt) return loadIpDump(s, text, file, fmt, opts.family);
+  noteLoaded(s, "script");
   // Tool files (wg-quick configuration or `wg-quick up` transcript): model/tools.
   const tool = detectToolFile(text);
   if (tool) return loadToolFile(s, tool, text, file, toolRunner(s, opts)).map(asLoadIssue);
-  noteLoaded(s, "script");
   return loadScript(s, text, file, opts);
 }
 

@@ -129,3 +129,27 @@ describe("map", () => {
     for (const c of r.value.classes) expect(c.detail.rule).not.toBe(9000);
   });
 });
+
+describe("incremental re-check", () => {
+  it("answers after a change as a fresh host would", () => {
+    const h = Host.load([{ name: "clash.sh", text: SETUP }]);
+    const a = "never: uid 129 -> dev clash0";
+    expect(h.check([a]).ok).toBe(true);
+    const changes = [
+      "route add 1.0.0.0/8 dev clash0",
+      "rule add uidrange 129-129 lookup 129 pref 8000",
+      "rule del pref 8000",
+      "route del 1.0.0.0/8 dev clash0",
+    ];
+    let text = SETUP;
+    for (const c of changes) {
+      expect(h.applyBatch(c + "\n")).toEqual([]);
+      text += `ip ${c}\n`;
+      const fresh = Host.load([{ name: "x.sh", text }]);
+      const want = fresh.check([a]);
+      const got = h.check([a]);
+      expect(got.ok && got.value[0]!.holds).toBe(want.ok && want.value[0]!.holds);
+      expect(h.map().ok && h.map()).toEqual(fresh.map().ok && fresh.map());
+    }
+  });
+});
