@@ -156,6 +156,8 @@ export function runCommand(
     });
   }
   if (cmd.obj === "route" && cmd.op === "show") {
+    // `ip route show cache`: no cloned routes are kept, so none are listed.
+    if (cmd.cloned) return ok(opts.json ? "[]\n" : "");
     if (cmd.dev || cmd.proto !== undefined || cmd.type)
       return errOut({
         code: "ip.not-modelled",

@@ -90,6 +90,19 @@ export function runIpLine(
     let base: SourceLoc = { file, line: 1, col: 1 };
     const general = (line: string, lineLoc: SourceLoc): LoadIssue[] => {
       const ws = batchWords(line, lineLoc);
+      // A batch line is a command without global options (iproute2 do_cmd), so a line
+      // `-batch FILE` cannot include a file again: it is an unknown object, as in `ip`.
+      if (ws[0]?.text.startsWith("-") && ws.some((w) => /^--?b/.test(w.text)))
+        return [
+          {
+            code: "ip.unknown-object",
+            message: `Object "${ws[0].text}" is unknown, try "ip help".`,
+            loc: ws[0].loc,
+            token: ws[0].text,
+            expected: "link, address, route, rule or tuntap",
+            severity: "error",
+          },
+        ];
       return ws.length ? runIpLine(s, ws, lineLoc, undefined, lo).map((e) => ({ ...e })) : [];
     };
     if (opts.batch === "-") {

@@ -13,13 +13,62 @@ import type { SourceLoc } from "../core/loc.js";
 import { RECORDED_TOOLS, runIpLine, type LoadIssue, type LoadOptions } from "./ip-line.js";
 import { runNetfilterCommand } from "./netfilter.js";
 import { getSysctl, setSysctl } from "./sysctl.js";
+import { parseIpOptions } from "../parse/options.js";
 import type { HostState } from "./types.js";
 
 /** One modelled command. */
 export type HostCommand = (s: HostState, call: CommandCall, lo: LoadOptions) => CommandOutcome;
 
+const LISTING = /^(show|list|lst|ls|sh|save|monitor|get)$/;
+const OBJECTS = /^(link|l|address|addr|a|route|r|ro|rule|ru|neighbour|neighbor|neigh|n|tuntap)$/;
+
+/**
+ * `ip OBJECT show …` in a script: it changes nothing, so it is not parsed for the host; a
+ * named device that does not exist fails as in ip (`ip link show wg0 || ip link add …`).
+ * The listing itself is printed by layers above this one, so a script that reads it (a pipe,
+ * `$(…)`) gets nothing, and is told so once.
+ */
+function ipListing(s: HostState, call: CommandCall): CommandOutcome | undefined {
+  const { opts, next, error } = parseIpOptions(call.argv.slice(1), 0);
+  const rest = call.argv.slice(1 + next);
+  if (error || opts.batch !== undefined || !OBJECTS.test(rest[0]?.text ?? "")) return undefined;
+  const verb = rest[1]?.text;
+  if (verb !== undefined && !LISTING.test(verb)) return undefined;
+  const issues: LoadIssue[] = [];
+  const obj = rest[0]!.text;
+  if (/^(l|link|a|addr|address)$/.test(obj) && verb !== undefined) {
+    const k = rest.findIndex((w) => w.text === "dev");
+    const dev = k >= 0 ? rest[k + 1] : rest.length === 3 ? rest[2] : undefined;
+    if (dev && !s.links.some((l) => l.name === dev.text)) {
+      const message = `Device "${dev.text}" does not exist.`;
+      return {
+        status: 1,
+        issues: [
+          { code: "ip.no-device", message, loc: dev.loc, token: dev.text, severity: "warning" },
+        ],
+      };
+    }
+  }
+  if (call.io.captured && !readers.has(call.shell)) {
+    readers.add(call.shell);
+    const what = rest.map((w) => w.text).join(" ");
+    const message = `the output of \`ip ${what}\` is not modelled in scripts: it is empty here`;
+    issues.push({
+      code: "ip.not-modelled",
+      message,
+      loc: call.loc,
+      token: obj,
+      severity: "warning",
+    });
+  }
+  return { status: 0, issues };
+}
+const readers = new WeakSet<object>();
+
 /** `ip …`: usage errors exit 255 (iproute2's exit(-1)), kernel refusals 2, as `ip` does. */
 function ip(s: HostState, call: CommandCall, lo: LoadOptions): CommandOutcome {
+  const listing = ipListing(s, call);
+  if (listing) return listing;
   const stdin =
     call.io.stdin !== undefined
       ? { text: call.io.stdin, loc: call.io.stdinLoc ?? call.loc }

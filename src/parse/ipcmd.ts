@@ -151,6 +151,8 @@ export type IpCommand =
       devWord?: Word;
       type?: RouteType;
       proto?: number;
+      /** `cache`: cloned routes (route exceptions) only, which routelab does not keep. */
+      cloned?: boolean;
     }
   | { obj: "route"; op: "get"; query: RouteGetQuery }
   | { obj: "rule"; op: "add" | "del"; rule: RuleSpec }

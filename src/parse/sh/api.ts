@@ -14,8 +14,9 @@ export interface ShellIo {
   stdin: string | undefined;
   /** Where the here-document text starts in its file (tools report positions in it). */
   stdinLoc?: SourceLoc;
-  /** Write to standard output. */
-  out(text: string): void;
+  /** Write to standard output; `from`: where the text is written in a file (`cat` of a
+   * here-document), so the next stage of a pipe reports positions in it. */
+  out(text: string, from?: SourceLoc): void;
   /** True when the script reads the output (a pipe, `$(…)`, a file) rather than a terminal. */
   captured: boolean;
 }

@@ -44,7 +44,7 @@ function cat(sh: Shell, argv: Field[], io: ShellIo): number {
     if (t === undefined) {
       sh.warn("shell.redirect", `cat: ${f}: No such file or directory`, argv[0]!.loc, f);
       st = 1;
-    } else io.out(t);
+    } else io.out(t, f === "-" ? io.stdinLoc : { file: f, line: 1, col: 1 });
   }
   return st;
 }

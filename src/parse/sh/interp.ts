@@ -30,7 +30,7 @@ import { parseShell } from "./parser.js";
 /** Deepest function call nesting (bash: FUNCNEST, unlimited by default). */
 export const MAX_CALL_DEPTH = 100;
 /** Commands a script may run before it is taken for an endless loop. */
-export const MAX_STEPS = 2_000_000;
+export const MAX_STEPS = 1_000_000;
 
 export type { CommandCall, CommandOutcome, ShellCommand, ShellIo, ShellOptions } from "./api.js";
 
@@ -58,6 +58,8 @@ export class Shell implements ExpandHost, ShellApi {
   steps = 0;
   locals: Map<string, string | undefined>[] = [];
   frame: Frame = { stdin: undefined, stdinLoc: undefined, out: undefined, errNull: false };
+  /** Where the text in an output buffer came from, when it is one piece of one file. */
+  readonly origins = new WeakMap<string[], SourceLoc | null>();
   /** Issues of the command being run are dropped (its failure is handled by `||`). */
   handled = false;
 
@@ -199,16 +201,12 @@ export class Shell implements ExpandHost, ShellApi {
   runStages(p: Pipeline): void {
     const saved = this.frame;
     let input = saved.stdin;
+    let inputLoc = saved.stdinLoc;
     let worst = 0;
     p.cmds.forEach((c, k) => {
       const last = k === p.cmds.length - 1;
       const out: string[] = [];
-      this.frame = {
-        ...saved,
-        stdin: input,
-        out: last ? saved.out : out,
-        stdinLoc: k ? undefined : saved.stdinLoc,
-      };
+      this.frame = { ...saved, stdin: input, out: last ? saved.out : out, stdinLoc: inputLoc };
       try {
         this.subshell(() => this.runCommand(c));
       } finally {
@@ -216,6 +214,7 @@ export class Shell implements ExpandHost, ShellApi {
       }
       if (this.status !== 0) worst = this.status;
       input = { text: out.join(""), pos: 0 };
+      inputLoc = this.origins.get(out) ?? undefined;
     });
     if (this.pipefail && worst !== 0) this.status = worst;
   }
@@ -345,7 +344,11 @@ export class Shell implements ExpandHost, ShellApi {
     return {
       stdin: rest,
       ...(f.stdinLoc ? { stdinLoc: f.stdinLoc } : {}),
-      out: (t) => void f.out?.push(t),
+      out: (t, from) => {
+        if (!f.out) return;
+        this.origins.set(f.out, f.out.length === 0 && from ? from : null);
+        f.out.push(t);
+      },
       captured: f.out !== undefined,
     };
   }
