@@ -193,7 +193,8 @@ const loop6 = () =>
   new Function(
     "t",
     "q",
-    "let s = 0; for (let i = 0; i < q.length; i += 4) s += t.lookup6w(q[i], q[i + 1], q[i + 2], q[i + 3]); return s;",
+    "let s = 0; for (let i = 0; i < q.length; i += 4) " +
+      "s += t.lookup6w(q[i], q[i + 1], q[i + 2], q[i + 3]); return s;",
   );
 
 /** Time `fn(t, q)` (already warmed up): best of `reps` runs, in lookups per second. */
@@ -262,7 +263,8 @@ export async function benchLpm6({ prefixes = 200_000, lookups = 2_000_000, seed 
       const b = Math.min(32, Math.max(0, l - 32 * k));
       hit[4 * i + k] = (words[4 * j + k] | (r() & ~mask4(b))) >>> 0;
     }
-    const block = RIR6(r() / 2 ** 32); // uniform inside a random RIR block (2000::/3 is mostly empty)
+    // uniform inside a random RIR block (2000::/3 is mostly empty)
+    const block = RIR6(r() / 2 ** 32);
     uni[4 * i] = ((block << 16) | (r() & (block === 0x2001 ? 0xffff : 0xfffff))) >>> 0;
     uni[4 * i + 1] = r();
     uni[4 * i + 2] = r();

@@ -272,7 +272,8 @@ function buildInputs(dir) {
       d = (a | (r() & ~mask4(l))) >>> 0;
     } else d = r();
     const o = d >>> 24;
-    if (o === 0 || o === 127 || o >= 224) d = ((d & 0x00ffffff) | 0x2d000000) >>> 0; // 45/8: no special addresses
+    // 45/8: no special addresses
+    if (o === 0 || o === 127 || o >= 224) d = ((d & 0x00ffffff) | 0x2d000000) >>> 0;
     const m = r() % 10,
       u = r() % 10,
       p = r() % 20;
@@ -341,7 +342,8 @@ function buildInputs(dir) {
   writeLines(text, N4 + N6, (i) =>
     i < N4
       ? `${f4(p4.addr[i])}/${p4.len[i]} via 10.0.0.1 dev eth0 proto bgp metric 20 `
-      : `${f6(p6.words, i - N4)}/${p6.len[i - N4]} via fe80::1 dev eth0 proto bgp metric 1024 pref medium`,
+      : `${f6(p6.words, i - N4)}/${p6.len[i - N4]} via fe80::1 dev eth0 proto bgp metric 1024` +
+        " pref medium",
   );
   {
     const fd = openSync(json, "w");
@@ -350,8 +352,10 @@ function buildInputs(dir) {
     for (let i = 0; i < N4 + N6; i++) {
       buf.push(
         i < N4
-          ? `{"dst":"${f4(p4.addr[i])}/${p4.len[i]}","gateway":"10.0.0.1","dev":"eth0","protocol":"bgp","metric":20,"flags":[]}`
-          : `{"dst":"${f6(p6.words, i - N4)}/${p6.len[i - N4]}","gateway":"fe80::1","dev":"eth0","protocol":"bgp","metric":1024,"flags":[],"pref":"medium"}`,
+          ? `{"dst":"${f4(p4.addr[i])}/${p4.len[i]}","gateway":"10.0.0.1","dev":"eth0",` +
+              '"protocol":"bgp","metric":20,"flags":[]}'
+          : `{"dst":"${f6(p6.words, i - N4)}/${p6.len[i - N4]}","gateway":"fe80::1",` +
+              '"dev":"eth0","protocol":"bgp","metric":1024,"flags":[],"pref":"medium"}',
       );
       if (buf.length === 20000) {
         writeSync(fd, (i >= 20000 ? "," : "") + buf.join(","));
@@ -470,7 +474,8 @@ async function main() {
   const res = {};
   try {
     log(
-      `routelab bench: ${N4} IPv4 + ${N6} IPv6 prefixes, ${PROBES} questions${QUICK ? " (quick)" : ""}; files in ${dir}`,
+      `routelab bench: ${N4} IPv4 + ${N6} IPv6 prefixes, ${PROBES} questions` +
+        `${QUICK ? " (quick)" : ""}; files in ${dir}`,
     );
     // 1. LPM
     log("LPM lookups ...");
@@ -642,7 +647,8 @@ async function main() {
           }
       }
     }
-    // 5. one route change on the full host (ip -batch lines, through the fast reader and the ops checks)
+    // 5. one route change on the full host (ip -batch lines, through the fast reader and the ops
+    // checks)
     log("routelab: route changes ...");
     const adds = readFileSync(inp.addFile, "utf8"),
       dels = readFileSync(inp.delFile, "utf8");
@@ -654,7 +660,8 @@ async function main() {
     res.addUs = ((ta - t) * 1000) / inp.changes;
     if (ia.length || id.length)
       throw new Error(`route change issues: ${JSON.stringify([...ia, ...id].slice(0, 3))}`);
-    // every prefix length /1../32 alike (a /1 covers half of the address space): add + del, averaged over lengths
+    // every prefix length /1../32 alike (a /1 covers half of the address space): add + del,
+    // averaged over lengths
     {
       const r = rng(555);
       const perLen = (rounds) => {
@@ -784,8 +791,16 @@ async function main() {
   console.log(line(["metric", "routelab", "anchor (this run)", "ratio", "published anchor"]));
   console.log(line(widths.map((w) => "-".repeat(w))));
   for (const r of rows) console.log(line(r));
+  const kAdd = res.kAddUs ? ` (kernel ${res.kAddUs.toFixed(1)} us)` : "";
+  const diff = res.firstDiff
+    ? `; first differing kernel answer: ${JSON.stringify(res.firstDiff)}`
+    : "";
   console.log(
-    `notes: decider fallbacks ${res.fallbacks}/${PROBES}; routelab in-process load ${res.inProcessLoad.toFixed(2)} s + FIB index and decider ${res.compileS.toFixed(2)} s; LPM build ${res.lpm4.buildMs.toFixed(0)} ms (v4), ${res.lpm6.buildMs.toFixed(0)} ms (v6); route add alone ${res.addUs.toFixed(1)} us${res.kAddUs ? ` (kernel ${res.kAddUs.toFixed(1)} us)` : ""}${res.firstDiff ? `; first differing kernel answer: ${JSON.stringify(res.firstDiff)}` : ""}`,
+    `notes: decider fallbacks ${res.fallbacks}/${PROBES};` +
+      ` routelab in-process load ${res.inProcessLoad.toFixed(2)} s` +
+      ` + FIB index and decider ${res.compileS.toFixed(2)} s;` +
+      ` LPM build ${res.lpm4.buildMs.toFixed(0)} ms (v4), ${res.lpm6.buildMs.toFixed(0)} ms (v6);` +
+      ` route add alone ${res.addUs.toFixed(1)} us${kAdd}${diff}`,
   );
   // load_s and peak_rss_mib: the `ip route show table all` text load (the table has every format)
   const peak = res.load.text.rssMiB;

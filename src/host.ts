@@ -23,6 +23,14 @@ import {
   type CmdContext,
 } from "./interfaces/commands.js";
 import { explain } from "./interfaces/explain.js";
+import {
+  analysisCheck,
+  analysisMap,
+  type MapResult,
+  parseAssertions,
+} from "./interfaces/analysis.js";
+import { Analysis } from "./analysis/classes.js";
+import type { CheckResult } from "./analysis/check.js";
 import { routeQuery, type RouteGetOptions } from "./interfaces/query.js";
 import { report } from "./interfaces/report.js";
 import { parseListen as listenOf, parseTrace, runTrace } from "./interfaces/trace.js";
@@ -30,7 +38,8 @@ import { createHostState } from "./model/host.js";
 import { loadText, type LoadOptions } from "./model/load.js";
 import { loadChunked } from "./model/load-stream.js";
 import { buildNetfilter, type HostNetfilter } from "./model/netfilter.js";
-import type { HostState, SourceLoc } from "./model/types.js";
+import type { SourceLoc } from "./core/loc.js";
+import type { HostState } from "./model/types.js";
 import type { Family } from "./core/kinds.js";
 import type { Word } from "./parse/shell.js";
 
@@ -324,6 +333,44 @@ export class Host {
       { text: "-", loc },
     ];
     return runIpLine(this.s, words, loc, { text: String(text), loc }, {});
+  }
+
+  /**
+   * `routelab map [PACKETS]`: every class of packets with one routing outcome, biggest first,
+   * each with a description, its outcome and a representative packet. PACKETS (words or one
+   * string) restricts the map: `-6`, `to 10.0.0.0/8`, `uid 1000`, `mark 0x81/0xff`,
+   * `ipproto udp dport 53`, `not uid 129`. `notes` says what the analysis does not model.
+   * @example
+   * ```ts
+   * const host = Host.load([{ name: "lo.sh", text: "ip link set lo up\n" }]);
+   * const r = host.map("to 127.0.0.0/8");
+   * if (r.ok) r.value.classes[0]?.outcome; // "delivered locally dev lo src 127.0.0.1 …"
+   * ```
+   */
+  map(filter: string | readonly string[] = []): Result<MapResult> {
+    const words = typeof filter === "string" ? filter.split(/\s+/).filter((w) => w) : filter;
+    return analysisMap(this.analysis(), words);
+  }
+
+  /**
+   * `routelab check`: each assertion (`always|never: PACKETS -> OUTCOME`) answered for every
+   * packet; a failed one carries the counterexample with the fewest non-default fields. Bad
+   * assertions (syntax, unknown device or table, unmodelled packets) are an issue.
+   * @example
+   * ```ts
+   * const host = Host.load([{ name: "lo.sh", text: "ip link set lo up\n" }]);
+   * const r = host.check(["always: to 127.0.0.1 -> delivered"]);
+   * if (r.ok) r.value[0]?.holds; // true
+   * ```
+   */
+  check(assertions: string | readonly string[]): Result<CheckResult[]> {
+    const list = parseAssertions(typeof assertions === "string" ? [assertions] : assertions);
+    return list.ok ? analysisCheck(this.analysis(), list.value) : list;
+  }
+
+  /** A fresh analysis of the host as it is now (ip/batch calls may have changed it). */
+  private analysis(): Analysis {
+    return new Analysis(this.s);
   }
 
   /**

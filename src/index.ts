@@ -31,6 +31,12 @@ export type {
   IpResult,
   RouteGetOptions,
 } from "./host.js";
+/** What {@link Host.map} and {@link Host.check} answer. */
+export type { MapEntry, MapResult } from "./interfaces/analysis.js";
+export type { CheckResult } from "./analysis/check.js";
+export type { Assertion, OutcomeExpr, Selector } from "./analysis/assert.js";
+export type { Outcome, Path } from "./analysis/outcome.js";
+export type { HeaderPacket } from "./analysis/header.js";
 
 // --- Errors as values -------------------------------------------------------------------
 

@@ -12,7 +12,8 @@
  *
  * @example
  * ```ts
- * const p = parsePrefix("10/8", 4); // { ok: true, value: { addr: { family: 4, v: 0x0a000000 }, len: 8 } }
+ * const p = parsePrefix("10/8", 4);
+ * // { ok: true, value: { addr: { family: 4, v: 0x0a000000 }, len: 8 } }
  * if (p.ok) formatPrefix(p.value);  // "10.0.0.0/8"
  * ```
  * @module
@@ -83,7 +84,10 @@ export function addrEq(a: Addr | undefined, b: Addr | undefined): boolean {
   return a.family === b.family && a.v === b.v;
 }
 
-/** The network part of a prefix (host bits cleared). @example network({ addr: v4(0x0a010203), len: 8 }) // 10.0.0.0 */
+/**
+ * The network part of a prefix (host bits cleared).
+ * @example network({ addr: v4(0x0a010203), len: 8 }) // 10.0.0.0
+ */
 export function network(p: Prefix): Addr {
   if (p.addr.family === 4) return v4(p.addr.v & mask4(p.len));
   return v6(p.addr.v & mask6(p.len));

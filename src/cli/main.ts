@@ -25,6 +25,8 @@ const USAGE = `Usage: routelab [--load FILE]... [ OPTIONS ] OBJECT { COMMAND | h
        routelab [--load FILE]... explain ROUTE-GET-ARGS
        routelab [--load FILE]... report
        routelab [--load FILE]... [--listen "udp|tcp ADDR PORT [transparent]"]... trace PACKET
+       routelab [--load FILE]... [-j] map [PACKETS]
+       routelab [--load FILE]... [-j] check 'always|never: PACKETS -> OUTCOME'... [--file FILE]
 where  OBJECT := { link | address | route | rule }
        OPTIONS := { -4 | -6 | -j[son] | -p[retty] | -d[etails] | -force | -batch FILE }
 Files given with --load are setup scripts (ip, sysctl, iptables, nft lines) or dumps

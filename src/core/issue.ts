@@ -12,7 +12,10 @@ import type { SourceLoc } from "./loc.js";
  * - `rtnl.E*`: the kernel refused an `ip` request (`RTNETLINK answers: …`);
  * - `iptables.*`, `nft.*`, `ipset.*`, `sysctl.*`: those tools' own errors;
  * - `shell.*`: the setup-script language; `load.*`, `dump.*`: files and dumps;
- * - `engine.*`: a question the engine cannot answer from what was loaded.
+ * - `engine.*`: a question the engine cannot answer from what was loaded;
+ * - `analysis.*`: `map`/`check` input: `analysis.syntax` (a PACKETS/OUTCOME/assertion word
+ *   that does not parse), `analysis.unsupported` (packets the analysis does not model yet),
+ *   `analysis.unknown` (a device or table the host does not have).
  */
 export type IssueCode =
   | "usage"
@@ -60,7 +63,10 @@ export type IssueCode =
   | "sysctl.option"
   | "sysctl.read"
   | "sysctl.unknown-key"
-  | "engine.assumed";
+  | "engine.assumed"
+  | "analysis.syntax"
+  | "analysis.unsupported"
+  | "analysis.unknown";
 
 /** `error`: the input is not valid for the tool; `warning`: the tool ran and refused it. */
 export type Severity = "error" | "warning" | "info";

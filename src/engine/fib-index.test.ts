@@ -11,7 +11,8 @@ import { contains, v4, v6, type Addr, type Family } from "../addr/ip.js";
 import { createHostState } from "../model/host.js";
 import { loadText } from "../model/load.js";
 import { dropFib, gatewayDev4, gatewayVia6, hostFib } from "../model/fib-index.js";
-import { SCOPE, TABLE, type HostState, type Route } from "../model/types.js";
+import { SCOPE, TABLE } from "../core/kinds.js";
+import type { HostState, Route } from "../model/types.js";
 import { fibTableLookup, fibTableLookupReference, type TableResult } from "./fib.js";
 import type { Flow } from "./types.js";
 

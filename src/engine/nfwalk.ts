@@ -18,7 +18,7 @@ import type {
   NfVerdict,
 } from "../netfilter/types.js";
 import { fibTableLookup } from "./fib.js";
-import type { JourneyEnv, JourneyStep } from "./journey.js";
+import type { JourneyEnv, JourneyStep } from "./journey-types.js";
 import { routeGet } from "./route.js";
 import { inetSelectAddr, ipv6SelectSaddr } from "./select.js";
 

@@ -139,7 +139,7 @@ export function isLocal4(s: HostState, a: number): IfAddr | undefined {
 // ---------------------------------------------------------------------------
 
 /** A nexthop multipath may hash to: not dead, not linkdown with ignore_routes_with_linkdown. */
-function nexthopAlive(s: HostState, r: Route, ifindex: number, dead: boolean): boolean {
+export function nexthopAlive(s: HostState, r: Route, ifindex: number, dead: boolean): boolean {
   if (dead) return false;
   const l = linkByIndex(s, ifindex);
   if (!l || l.carrier || neverLinkdown(r)) return true;

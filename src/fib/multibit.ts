@@ -5,8 +5,9 @@
  * Layout. Level 0 (the root) is a flat `Int32Array` indexed by the top `stride[0]` bits;
  * deeper nodes are `2^stride[k]`-entry slices of one shared pool. An entry holds either an id
  * (>= 0), -1 (nothing but /0, if any), or a child pointer `-2 - offset` (<= -2). Every entry
- * holds the *complete* longest match for its address range (leaf pushing), so a lookup is one load per
- * level and stops at the first non-pointer: DIR-24-8 is one load for ≤/24 and two otherwise.
+ * holds the *complete* longest match for its address range (leaf pushing), so a lookup is one
+ * load per level and stops at the first non-pointer: DIR-24-8 is one load for ≤/24 and two
+ * otherwise.
  * A prefix of length L lives in the first level k with `base[k] + stride[k] >= L` and covers
  * `2^(base[k] + stride[k] - L)` consecutive entries of its node.
  *

@@ -10,7 +10,8 @@ import { createHostState } from "../model/host.js";
 import { batchWords, loadText } from "../model/load.js";
 import { parseIpOptions } from "../parse/options.js";
 import type { IpOptions } from "../parse/ipcmd.js";
-import type { HostState, SourceLoc } from "../model/types.js";
+import type { SourceLoc } from "../core/loc.js";
+import type { HostState } from "../model/types.js";
 import { runBatch, runCommand, type CmdResult } from "./commands.js";
 
 /** The batch loop before the fast path (commands.ts at e988154). */

@@ -18,7 +18,7 @@ import {
 import { ERRNO } from "../engine/types.js";
 import { eqAt, quadAt, u32At } from "../parse/fast-scan.js";
 import type { IpOptions } from "../parse/ipcmd.js";
-import { parseU32 } from "../parse/args.js";
+import { getU32 } from "../addr/num.js";
 import { dsfieldN2a, ipprotoA2n, tableN2a } from "../parse/names.js";
 import { linkName } from "../print/routes.js";
 import type { HostState } from "../model/types.js";
@@ -317,11 +317,11 @@ export class FastGets {
     return Got.Ok;
   }
 
-  /** get_u32 (parseU32): plain decimal in place, other spellings by parseU32; -1 when invalid. */
+  /** get_u32 (getU32): plain decimal in place, other spellings by getU32; -1 when invalid. */
   private u32(text: string, a: number, b: number): number {
     const v = u32At(text, a, b);
     if (v >= 0) return v;
-    const p = parseU32(text.slice(a, b));
+    const p = getU32(text.slice(a, b));
     return p === undefined ? -1 : p;
   }
 

@@ -11,7 +11,8 @@ import type { IpError } from "../parse/args.js";
 import type { Word } from "../parse/shell.js";
 import { linkByName } from "../model/links.js";
 import { applyIpCommand } from "../model/ops/index.js";
-import type { HostState, SourceLoc } from "../model/types.js";
+import type { SourceLoc } from "../core/loc.js";
+import type { HostState } from "../model/types.js";
 import { routeGet, type RouteQuery } from "../engine/route.js";
 import { routeGetResult } from "../print/routeget.js";
 import { printRules } from "../print/rules.js";
@@ -19,6 +20,7 @@ import { printRoutes } from "../print/routes.js";
 import { printAddrs, printLinks } from "../print/links.js";
 import { explain } from "./explain.js";
 import { report } from "./report.js";
+import { runAnalysisCommand } from "./analysis.js";
 import type { NfBaseChain } from "../netfilter/types.js";
 import type { HostNetfilter } from "../model/netfilter.js";
 import { iptablesSave } from "../netfilter/iptables/index.js";
@@ -309,6 +311,19 @@ export function runLine(s: HostState, words: Word[], end: SourceLoc, ctx: LineCo
       stderr: "",
       status: 0,
     };
+  const cmd = rest[0]!.text;
+  if (cmd === "map" || cmd === "check")
+    return runAnalysisCommand(
+      s,
+      cmd,
+      rest.slice(1).map((w) => w.text),
+      {
+        json: !!po.opts.json,
+        chains: ctx.chains?.() ?? [],
+        env: ctx.env ?? {},
+        ...defined({ readFile: ctx.readFile }),
+      },
+    );
   return runCommand(s, po.opts, rest, end, ctx);
 }
 

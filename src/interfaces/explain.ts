@@ -81,34 +81,30 @@ export function explain(s: HostState, d: Decision): string[] {
             : `    goto ${t.rule.gotoPref} is unresolved: no rule has that pref, continuing`,
         );
         break;
-      case "lookup":
-        if (t.result === "route")
-          out.push(`    table ${s.tableNames.get(t.table) ?? t.table}: ${routeText(s, t.route!)}`);
+      case "lookup": {
+        const table = `    table ${s.tableNames.get(t.table) ?? t.table}`;
+        if (t.result === "route") out.push(`${table}: ${routeText(s, t.route!)}`);
         else if (t.result === "suppressed")
-          out.push(
-            `    table ${s.tableNames.get(t.table) ?? t.table}: ${routeText(s, t.route!)} — ${t.why}; continuing`,
-          );
+          out.push(`${table}: ${routeText(s, t.route!)} — ${t.why}; continuing`);
         else if (t.result === "error")
           out.push(
-            `    table ${s.tableNames.get(t.table) ?? t.table}: ${routeText(s, t.route!)} — a ${t.route!.type} route ends the lookup (${ERRNO[t.errno!]})`,
+            `${table}: ${routeText(s, t.route!)} — a ${t.route!.type} route ends the lookup` +
+              ` (${ERRNO[t.errno!]})`,
           );
         else if (t.result === "throw")
-          out.push(
-            `    table ${s.tableNames.get(t.table) ?? t.table}: ${routeText(s, t.route!)} — throw: continue with the next rule`,
-          );
+          out.push(`${table}: ${routeText(s, t.route!)} — throw: continue with the next rule`);
         else if (t.result === "missing-table")
           out.push(`    table ${t.table} has no routes; continuing`);
-        else
-          out.push(
-            `    table ${s.tableNames.get(t.table) ?? t.table}: no route matches; continuing`,
-          );
+        else out.push(`${table}: no route matches; continuing`);
         break;
+      }
       case "action":
         out.push(`    rule action ${t.rule.action} → ${ERRNO[t.errno!]}`);
         break;
       case "onlink-fallback":
         out.push(
-          `  lookup failed (${ERRNO[t.errno]}), but an output device is given: the kernel assumes the destination is on-link via ${dev(s, t.oif)}`,
+          `  lookup failed (${ERRNO[t.errno]}), but an output device is given:` +
+            ` the kernel assumes the destination is on-link via ${dev(s, t.oif)}`,
         );
         break;
       case "rp_filter":

@@ -3,7 +3,7 @@
  * and what was expected.
  * @module
  */
-import type { Issue } from "../model/types.js";
+import type { Issue } from "../core/issue.js";
 
 /**
  * @example

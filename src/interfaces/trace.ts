@@ -14,9 +14,11 @@ import {
   type ListenSpec,
 } from "../engine/journey.js";
 import { linkByIndex, linkByName } from "../model/links.js";
-import type { HostState, SourceLoc } from "../model/types.js";
+import type { SourceLoc } from "../core/loc.js";
+import type { HostState } from "../model/types.js";
 import type { NfBaseChain } from "../netfilter/types.js";
-import { invarg, ipFail, parseU32, type IpError } from "../parse/args.js";
+import { getU32 } from "../addr/num.js";
+import { invarg, ipFail, type IpError } from "../parse/args.js";
 import { ipprotoA2n, ipprotoN2a } from "../parse/names.js";
 import type { Word } from "../parse/shell.js";
 import { ERRNO } from "../engine/types.js";
@@ -46,7 +48,7 @@ export function parseTrace(words: Word[], end: SourceLoc, family?: Family): Jour
     const num = (what: string, max = 0xffffffff): number | IpError => {
       const v = val();
       if ("exit" in v) return v;
-      const n = parseU32(v.text);
+      const n = getU32(v.text);
       return n === undefined || n > max ? invarg(`invalid ${what}\n`, v, end) : n;
     };
     const addr = (): Addr | IpError => {
@@ -221,28 +223,38 @@ export function traceText(s: HostState, r: JourneyResult): string {
     switch (t.kind) {
       case "hook":
         out.push(
-          `${t.hook.toUpperCase()}${t.iif ? ` iif ${t.iif}` : ""}${t.oif ? ` oif ${t.oif}` : ""}  ${t.saddr} → ${t.daddr}  mark ${hex(t.mark)}`,
+          `${t.hook.toUpperCase()}${t.iif ? ` iif ${t.iif}` : ""}${t.oif ? ` oif ${t.oif}` : ""}` +
+            `  ${t.saddr} → ${t.daddr}  mark ${hex(t.mark)}`,
         );
         break;
-      case "rule":
+      case "rule": {
         if (!t.matched && t.rule !== 0) break;
+        const marked =
+          t.markBefore !== undefined &&
+          t.markAfter !== undefined &&
+          t.markBefore !== t.markAfter &&
+          !t.verdict.includes("->");
+        const mark = marked ? ` (mark ${hex(t.markBefore!)} → ${hex(t.markAfter!)})` : "";
         out.push(
-          `  ${t.family} ${t.table} ${t.chain}${t.rule ? ` #${t.rule}` : ""}  ${t.text}  → ${t.verdict}${t.markBefore !== undefined && t.markAfter !== undefined && t.markBefore !== t.markAfter && !t.verdict.includes("->") ? ` (mark ${hex(t.markBefore)} → ${hex(t.markAfter)})` : ""}`,
+          `  ${t.family} ${t.table} ${t.chain}${t.rule ? ` #${t.rule}` : ""}  ${t.text}` +
+            `  → ${t.verdict}${mark}`,
         );
         break;
+      }
       case "route": {
         const rule = decidingRule(t.decision);
+        const uid = q.uid !== undefined ? `, uid ${q.uid}` : "";
         const label =
           t.stage === "socket"
-            ? `route lookup (socket${q.uid !== undefined ? `, uid ${q.uid}` : ""}${q.mark ? `, SO_MARK ${hex(q.mark)}` : ""})`
+            ? `route lookup (socket${uid}${q.mark ? `, SO_MARK ${hex(q.mark)}` : ""})`
             : t.stage === "connect"
               ? "route lookup again with the chosen source (connect)"
               : t.stage === "reroute"
-                ? `re-route after netfilter changed the packet (mark ${hex(t.query.mark ?? 0)}, uid 0 on IPv4, source kept)`
+                ? `re-route after netfilter changed the packet (mark ${hex(t.query.mark ?? 0)},` +
+                  " uid 0 on IPv4, source kept)"
                 : "input route lookup";
-        out.push(
-          `${label}: ${summarize(s, t.decision)}${rule ? `  [${ruleText(s, rule).replace("\t", " ")}]` : ""}`,
-        );
+        const by = rule ? `  [${ruleText(s, rule).replace("\t", " ")}]` : "";
+        out.push(`${label}: ${summarize(s, t.decision)}${by}`);
         for (const x of t.decision.trace)
           if (x.kind === "rp_filter")
             out.push(
@@ -271,7 +283,8 @@ export function traceText(s: HostState, r: JourneyResult): string {
           ? "DROPPED"
           : `ERROR: ${f.error}`;
   out.push(
-    `⇒ ${what}: ${f.saddr}:${f.sport} → ${f.daddr}:${f.dport} ${ipprotoN2a(q.ipproto)}, mark ${hex(f.mark)}, ct mark ${hex(f.ctmark)}${f.reason ? ` — ${f.reason}` : ""}`,
+    `⇒ ${what}: ${f.saddr}:${f.sport} → ${f.daddr}:${f.dport} ${ipprotoN2a(q.ipproto)},` +
+      ` mark ${hex(f.mark)}, ct mark ${hex(f.ctmark)}${f.reason ? ` — ${f.reason}` : ""}`,
   );
   return out.join("\n") + "\n";
 }

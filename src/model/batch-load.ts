@@ -35,9 +35,9 @@ import {
   wordsToBig,
 } from "../parse/fast-scan.js";
 import type { IpError } from "../parse/args.js";
-import { parseU32 } from "../parse/args.js";
+import { getU32 } from "../addr/num.js";
 import type { IpCommand, NexthopSpec, RouteSpec } from "../parse/ipcmd.js";
-import { rttableA2n as tableA2n } from "../parse/names.js";
+import { rttableA2n } from "../parse/names.js";
 import { protoA2n, rtntypeA2n, scopeA2n } from "../parse/names.js";
 import { applyIpCommand } from "./ops/index.js";
 import type { Issue } from "../core/issue.js";
@@ -228,10 +228,10 @@ class FastRoutes {
     return r.ok ? r.value : undefined;
   }
 
-  /** A number for keywords read with get_u32: plain decimal here, other spellings by parseU32. */
+  /** A number for keywords read with get_u32: plain decimal here, other spellings by getU32. */
   private u32(text: string, k: number): number | undefined {
     const n = u32At(text, this.ts[k]!, this.te[k]!);
-    return n >= 0 ? n : parseU32(text.slice(this.ts[k]!, this.te[k]!));
+    return n >= 0 ? n : getU32(text.slice(this.ts[k]!, this.te[k]!));
   }
 
   /**
@@ -354,7 +354,7 @@ class FastRoutes {
         if (eqAt(text, a0, a1, "table")) {
           if (++i >= n) return false;
           const v = this.memo(this.tables, this.names.get(text, ts[i]!, te[i]!), (x) =>
-            tableA2n(x, this.s.tableNames),
+            rttableA2n(x, this.s.tableNames),
           );
           if (v === undefined) return false;
           spec.table = v;

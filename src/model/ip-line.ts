@@ -9,7 +9,9 @@ import { parseIpOptions } from "../parse/options.js";
 import type { Field as Word } from "../parse/sh/expand.js";
 import { applyIpCommand } from "./ops/index.js";
 import { runBatchChunks, runBatchText, type LoadProgress } from "./batch-load.js";
-import type { HostState, Issue, SourceLoc } from "./types.js";
+import type { Issue } from "../core/issue.js";
+import type { SourceLoc } from "../core/loc.js";
+import type { HostState } from "./types.js";
 
 /** A problem found while loading, with its severity. */
 export interface LoadIssue extends Issue {
@@ -52,13 +54,18 @@ export function batchWords(line: string, loc: SourceLoc): Word[] {
 
 /** Options for loading. */
 export interface LoadOptions {
-  /** Read a file named by `ip -batch FILE` or `nft -f FILE` (the CLI passes a reader; the browser none). */ readFile?: (
-    path: string,
-  ) => string | undefined;
-  /** Progress of long loads (big `ip -batch` files, big dumps). */ progress?: LoadProgress;
-  /** Read a big file in pieces (`ip -batch FILE`): the chunks and the size; undefined to use readFile. */ readChunks?: (
-    path: string,
-  ) => { chunks: Iterable<string>; size: number } | undefined;
+  /**
+   * Read a file named by `ip -batch FILE` or `nft -f FILE` (the CLI passes a reader; the
+   * browser none).
+   */
+  readFile?: (path: string) => string | undefined;
+  /** Progress of long loads (big `ip -batch` files, big dumps). */
+  progress?: LoadProgress;
+  /**
+   * Read a big file in pieces (`ip -batch FILE`): the chunks and the size; undefined to use
+   * readFile.
+   */
+  readChunks?: (path: string) => { chunks: Iterable<string>; size: number } | undefined;
 }
 
 function ipErrorToIssue(e: IpError): LoadIssue {

@@ -71,7 +71,8 @@ describe("setup scripts on the virtual host", () => {
   });
   it("cat <<EOF | nft -f - (wg-quick) loads, with errors at the here-document's lines", () => {
     const ok = run(
-      "cat <<EOF | nft -f -\ntable inet wg {\n  chain c {\n    type filter hook output priority 0;\n  }\n}\nEOF\n",
+      "cat <<EOF | nft -f -\ntable inet wg {\n  chain c {\n" +
+        "    type filter hook output priority 0;\n  }\n}\nEOF\n",
     );
     expect(ok.brief).toEqual([]);
     expect(buildNetfilter(ok.s).nft.tables.length).toBe(1);

@@ -8,12 +8,6 @@ import type { Addr, Prefix } from "../addr/ip.js";
 import type { Family, LinkKind, RouteType } from "../core/kinds.js";
 import type { SourceLoc } from "../core/loc.js";
 
-// Re-exported while importers move to core/ (issue 7); removed when none is left.
-export type { Issue, IssueCode } from "../core/issue.js";
-export type { LinkKind, RouteType } from "../core/kinds.js";
-export { FR_ACT, RTN, SCOPE, TABLE } from "../core/kinds.js";
-export type { SourceLoc } from "../core/loc.js";
-
 export interface Link {
   ifindex: number;
   name: string;

@@ -5,7 +5,6 @@
  * and a few fixed lines (`Cannot find device "X"`, exit 1).
  * @module
  */
-import { getU32 } from "../addr/num.js";
 import { IssueError, type Issue, type IssueCode } from "../core/issue.js";
 import type { SourceLoc } from "../core/loc.js";
 import { defined } from "../core/result.js";
@@ -135,10 +134,3 @@ export function isErr(x: unknown): x is IpError {
 export function matches(arg: string, word: string): boolean {
   return arg.length > 0 && word.startsWith(arg);
 }
-
-/**
- * get_u32 base 0 (lib/utils.c). Kept for src/model/batch-load.ts; new code imports
- * `getU32` from addr/num.ts.
- * @deprecated use getU32
- */
-export const parseU32 = (s: string): number | undefined => getU32(s);

@@ -7,7 +7,7 @@ import { getU32 } from "../addr/num.js";
 import { defined } from "../core/result.js";
 import { matches, type ArgCursor } from "./args.js";
 import { addrArg, prefixArg } from "./ip-args.js";
-import type { IpCommand, IpOptions } from "./ipcmd.js";
+import type { IpCommand, IpOptions } from "./ip-types.js";
 import { scopeA2n } from "./names.js";
 import type { Word } from "./shell.js";
 

@@ -6,7 +6,7 @@ import type { LinkKind } from "../core/kinds.js";
 import { defined } from "../core/result.js";
 import { getU32 } from "../addr/num.js";
 import { matches, type ArgCursor } from "./args.js";
-import type { IpCommand } from "./ipcmd.js";
+import type { IpCommand } from "./ip-types.js";
 import type { Word } from "./shell.js";
 
 type LinkAdd = Extract<IpCommand, { obj: "link"; op: "add" }>;

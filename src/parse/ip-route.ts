@@ -8,7 +8,7 @@ import type { RouteType } from "../core/kinds.js";
 import { defined } from "../core/result.js";
 import { matches, type ArgCursor } from "./args.js";
 import { addrArg, parseTos, prefixArg } from "./ip-args.js";
-import type { IpCommand, IpOptions, NexthopSpec, RouteGetQuery, RouteSpec } from "./ipcmd.js";
+import type { IpCommand, IpOptions, NexthopSpec, RouteGetQuery, RouteSpec } from "./ip-types.js";
 import { inetProtoA2n, protoA2n, rtntypeA2n, rttableA2n, scopeA2n } from "./names.js";
 import type { Word } from "./shell.js";
 

@@ -7,7 +7,7 @@ import type { Prefix } from "../addr/ip.js";
 import { defined } from "../core/result.js";
 import { matches, type ArgCursor } from "./args.js";
 import { parsePortRange, parseTos, prefixArg } from "./ip-args.js";
-import type { IpCommand, IpOptions, RuleSpec } from "./ipcmd.js";
+import type { IpCommand, IpOptions, RuleSpec } from "./ip-types.js";
 import { getRtRealmsOrRaw, inetProtoA2n, protoA2n, rttableA2n } from "./names.js";
 import type { Word } from "./shell.js";
 

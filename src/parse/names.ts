@@ -224,7 +224,7 @@ export function ipprotoA2n(s: string): number | undefined {
   if (alias[s] !== undefined) return alias[s];
   const m = /^ipproto-(\d+)$/.exec(s);
   if (m) return Number(m[1]);
-  return parseNum(s, 255);
+  return getUnsignedMax(s, 255);
 }
 
 /**
@@ -261,14 +261,6 @@ export function rttableA2n(s: string, names: ReadonlyMap<number, string>): numbe
   if (s === "unspec") return 0;
   return getUnsignedMax(s, 0xffffffff);
 }
-/**
- * rttableA2n with the arguments the dump loaders (src/model/dump*.ts) pass.
- * @deprecated use rttableA2n(s, names)
- */
-export function tableA2n(names: ReadonlyMap<number, string>, s: string): number | undefined {
-  return rttableA2n(s, names);
-}
-
 /** rtnl_rtprot_a2n: a name, else strtoul base 0 up to 255. @example rtprotA2n("010") // 8 */
 export function rtprotA2n(s: string): number | undefined {
   for (const [k, v] of RTPROT_NAMES) if (v === s) return k;
@@ -304,15 +296,6 @@ export function getRtRealmsOrRaw(s: string): number | undefined {
   if (to === "") return realms >>> 0;
   const t = rtrealmA2n(to);
   return t === undefined ? undefined : (realms | t) >>> 0;
-}
-
-/**
- * An unsigned number up to `max`, strtoul base 0 (as every a2n above reads numbers).
- * Kept for src/model and src/netfilter callers; new code uses addr/num.ts.
- * @deprecated use getUnsignedMax / getU32 from addr/num.ts
- */
-export function parseNum(s: string, max: number): number | undefined {
-  return getUnsignedMax(s, max);
 }
 
 /** RTAX_* metric indexes in print order (iproute.c mx_names). */

@@ -116,7 +116,7 @@ describe("kernel cases (reference §7)", () => {
       line("10.1.0.2 dev a2 table 51820 src 10.2.0.1 uid 0"),
     );
   });
-  it("E28: goto jumps, an unresolved goto is skipped, a non-matching target goes on after it", () => {
+  it("E28: goto jumps, an unresolved goto is skipped, a non-matching target goes on after", () => {
     const base =
       "ip route add default via 10.2.0.2 table 300\nip rule add pref 10 goto 100\n" +
       "ip rule add pref 50 lookup 200\nip rule add pref 100 lookup 300\n";

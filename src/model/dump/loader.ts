@@ -10,7 +10,7 @@ import { type IssueCode, type Issue, IssueError, issue } from "../../core/issue.
 import { defined } from "../../core/result.js";
 import type { JNode } from "../../parse/dump-json.js";
 import { LineIndex } from "../../parse/dump-json.js";
-import { tableA2n } from "../../parse/names.js";
+import { rttableA2n } from "../../parse/names.js";
 import type { HostState } from "../types.js";
 
 /** Text positions of the issues thrown by `rejected` (an IssueError carries no offset). */
@@ -101,7 +101,7 @@ export class Loader {
   }
 
   table(s: string, pos: number): number {
-    const t = tableA2n(this.state.tableNames, s);
+    const t = rttableA2n(s, this.state.tableNames);
     if (t === undefined)
       throw rejected(
         pos,

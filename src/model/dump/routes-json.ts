@@ -5,7 +5,8 @@
 import { parseAddr, parsePrefix, type Addr } from "../../addr/ip.js";
 import type { RouteType } from "../../core/kinds.js";
 import type { JNode } from "../../parse/dump-json.js";
-import { dsfieldA2n, METRIC_INDEX, parseNum, rtprotA2n, rtscopeA2n } from "../../parse/names.js";
+import { getUnsignedMax } from "../../addr/num.js";
+import { dsfieldA2n, METRIC_INDEX, rtprotA2n, rtscopeA2n } from "../../parse/names.js";
 import { newNh, newRoute } from "../route-skeleton.js";
 import type { Route } from "../types.js";
 import { ROUTE_TYPES } from "./detect.js";
@@ -134,7 +135,7 @@ export function routeFromJson(ld: Loader, o: Extract<JNode, { t: "obj" }>): Rout
       }
       case "pref": {
         const s = value.t === "num" ? String(value.v) : str(value, "low, medium or high");
-        const p = s === "medium" ? 0 : s === "high" ? 1 : s === "low" ? 3 : parseNum(s, 255);
+        const p = s === "medium" ? 0 : s === "high" ? 1 : s === "low" ? 3 : getUnsignedMax(s, 255);
         if (p === undefined) throw rejected(value.pos, s, "low, medium or high");
         r.pref6 = p;
         break;

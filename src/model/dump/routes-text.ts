@@ -4,7 +4,8 @@
  */
 import { parseAddr, parsePrefix, type Family } from "../../addr/ip.js";
 import type { RouteType } from "../../core/kinds.js";
-import { dsfieldA2n, METRIC_INDEX, parseNum, rtprotA2n, rtscopeA2n } from "../../parse/names.js";
+import { getUnsignedMax } from "../../addr/num.js";
+import { dsfieldA2n, METRIC_INDEX, rtprotA2n, rtscopeA2n } from "../../parse/names.js";
 import { newNh, newRoute } from "../route-skeleton.js";
 import type { Nexthop, Route } from "../types.js";
 import { ROUTE_TYPES } from "./detect.js";
@@ -133,7 +134,7 @@ export function routeFromText(ld: Loader, c: Cursor, prev: Route | undefined): R
       case "priority":
       case "preference": {
         const v = c.next("a number");
-        const n = parseNum(v.s, 0xffffffff);
+        const n = getUnsignedMax(v.s, 0xffffffff);
         if (n === undefined) throw rejected(v.pos, v.s, "a metric");
         r.metric = n;
         break;
@@ -141,7 +142,7 @@ export function routeFromText(ld: Loader, c: Cursor, prev: Route | undefined): R
       case "pref": {
         const v = c.next("a preference");
         const n =
-          v.s === "medium" ? 0 : v.s === "high" ? 1 : v.s === "low" ? 3 : parseNum(v.s, 255);
+          v.s === "medium" ? 0 : v.s === "high" ? 1 : v.s === "low" ? 3 : getUnsignedMax(v.s, 255);
         if (n === undefined) throw rejected(v.pos, v.s, "low, medium or high");
         r.pref6 = n;
         break;
@@ -205,7 +206,7 @@ function parseHop(ld: Loader, c: Cursor, family: Family): Nexthop {
         break;
       case "weight": {
         const v = c.next("a weight");
-        const n = parseNum(v.s, 256);
+        const n = getUnsignedMax(v.s, 256);
         if (!n) throw rejected(v.pos, v.s, "a weight 1..256");
         nh.weight = n;
         break;
@@ -231,11 +232,11 @@ function metricValue(name: string, v: Tok): number {
   }
   if (name === "features") {
     if (v.s === "ecn") return 1;
-    const n = parseNum(v.s, 0xffffffff);
+    const n = getUnsignedMax(v.s, 0xffffffff);
     if (n === undefined) throw rejected(v.pos, v.s, "ecn or a number");
     return n;
   }
-  const n = parseNum(v.s, 0xffffffff);
+  const n = getUnsignedMax(v.s, 0xffffffff);
   if (n === undefined) throw rejected(v.pos, v.s, `a number for ${name}`);
   return n;
 }

@@ -3,7 +3,8 @@
  * @module
  */
 import { parsePrefix, type Family, type Prefix } from "../../addr/ip.js";
-import { dsfieldA2n, groupA2n, ipprotoA2n, parseNum, rtprotA2n } from "../../parse/names.js";
+import { getUnsignedMax } from "../../addr/num.js";
+import { dsfieldA2n, groupA2n, ipprotoA2n, rtprotA2n } from "../../parse/names.js";
 import { baseRule } from "../host.js";
 import { addrFamily, type Loader, rejected } from "./loader.js";
 import { attachLinks, finishRule, type RuleDraft } from "./rules.js";
@@ -64,8 +65,8 @@ export function ruleFromText(ld: Loader, c: Cursor, line: number): RuleDraft {
       case "fwmark": {
         const v = c.next("MARK[/MASK]");
         const [ms, ks] = v.s.split("/");
-        const m = parseNum(ms!, 0xffffffff),
-          k = ks === undefined ? 0xffffffff : parseNum(ks, 0xffffffff);
+        const m = getUnsignedMax(ms!, 0xffffffff),
+          k = ks === undefined ? 0xffffffff : getUnsignedMax(ks, 0xffffffff);
         if (m === undefined || k === undefined) throw rejected(v.pos, v.s, "MARK[/MASK] in hex");
         r.fwmark = m;
         r.fwmask = k;
@@ -119,7 +120,7 @@ export function ruleFromText(ld: Loader, c: Cursor, line: number): RuleDraft {
       }
       case "suppress_prefixlength": {
         const v = c.next("a length");
-        const n = parseNum(v.s, 128);
+        const n = getUnsignedMax(v.s, 128);
         if (n === undefined) throw rejected(v.pos, v.s, "a prefix length");
         r.suppressPrefixlen = n;
         break;
@@ -133,7 +134,7 @@ export function ruleFromText(ld: Loader, c: Cursor, line: number): RuleDraft {
       }
       case "realms": {
         const v = c.next("[FROM/]TO");
-        const parts = v.s.split("/").map((x) => (x === "cosmos" ? 0 : parseNum(x, 0xffff)));
+        const parts = v.s.split("/").map((x) => (x === "cosmos" ? 0 : getUnsignedMax(x, 0xffff)));
         if (parts.some((x) => x === undefined) || parts.length > 2)
           throw rejected(v.pos, v.s, "realms [FROM/]TO");
         r.realms = parts.length === 2 ? ((parts[0]! << 16) | parts[1]!) >>> 0 : parts[0]!;
@@ -141,7 +142,7 @@ export function ruleFromText(ld: Loader, c: Cursor, line: number): RuleDraft {
       }
       case "goto": {
         const v = c.next("a preference");
-        const n = parseNum(v.s, 0xffffffff);
+        const n = getUnsignedMax(v.s, 0xffffffff);
         r.action = "goto";
         if (n !== undefined) r.gotoPref = n;
         else if (v.s !== "none") throw rejected(v.pos, v.s, "a rule preference");

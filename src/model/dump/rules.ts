@@ -6,7 +6,8 @@
  */
 import type { Family } from "../../addr/ip.js";
 import type { JNode } from "../../parse/dump-json.js";
-import { dsfieldA2n, groupA2n, ipprotoA2n, parseNum, rtprotA2n } from "../../parse/names.js";
+import { getUnsignedMax } from "../../addr/num.js";
+import { dsfieldA2n, groupA2n, ipprotoA2n, rtprotA2n } from "../../parse/names.js";
 import { baseRule } from "../host.js";
 import type { Rule, RuleAction } from "../types.js";
 import { addrFamily, type Loader, num, prefixOf, rejected, str } from "./loader.js";
@@ -175,7 +176,7 @@ export function ruleFromJson(ld: Loader, o: Extract<JNode, { t: "obj" }>): RuleD
       }
       case "fwmark": {
         const s = str(value, "a hex mark");
-        const m = parseNum(s, 0xffffffff);
+        const m = getUnsignedMax(s, 0xffffffff);
         if (m === undefined) throw rejected(value.pos, s, "a mark like 0x10");
         r.fwmark = m;
         r.markSet = true;
@@ -183,7 +184,7 @@ export function ruleFromJson(ld: Loader, o: Extract<JNode, { t: "obj" }>): RuleD
       }
       case "fwmask": {
         const s = str(value, "a hex mask");
-        const m = parseNum(s, 0xffffffff);
+        const m = getUnsignedMax(s, 0xffffffff);
         if (m === undefined) throw rejected(value.pos, s, "a mask like 0xff");
         r.fwmask = m;
         r.maskSet = true;
@@ -262,7 +263,7 @@ export function ruleFromJson(ld: Loader, o: Extract<JNode, { t: "obj" }>): RuleD
       case "flow_from":
       case "flow_to": {
         const s = str(value, "a realm");
-        const v = s === "cosmos" ? 0 : parseNum(s, 0xffff);
+        const v = s === "cosmos" ? 0 : getUnsignedMax(s, 0xffff);
         if (v === undefined) throw rejected(value.pos, s, "a realm");
         const cur = r.realms ?? 0;
         r.realms =

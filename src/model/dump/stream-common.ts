@@ -5,7 +5,7 @@
  * @module
  */
 import { v4, v6, type Addr, type Family, type Prefix } from "../../addr/ip.js";
-import { rtprotA2n, rtscopeA2n, tableA2n } from "../../parse/names.js";
+import { rtprotA2n, rtscopeA2n, rttableA2n } from "../../parse/names.js";
 import {
   COLON,
   DOT,
@@ -111,7 +111,7 @@ export class Common {
   }
 
   table(s: string): number | undefined {
-    return this.tables.get(s, (k) => tableA2n(this.state.tableNames, k));
+    return this.tables.get(s, (k) => rttableA2n(k, this.state.tableNames));
   }
   proto(s: string): number | undefined {
     return this.protos.get(s, rtprotA2n);

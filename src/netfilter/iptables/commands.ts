@@ -338,7 +338,6 @@ export function applyIptablesCommand(
   return runIptables(rs, argv, locs, family).issues;
 }
 
-/** Execute a parsed command; throws an IssueError. Returns stdout. */
 /** How iptables-restore runs a queued command: against its cache first, the kernel later. */
 export interface ExecOptions {
   /** Skip kernel-side checks (validation, EBUSY on chain deletion): the restore cache pass. */
@@ -393,6 +392,367 @@ export function buildMatches(rs: IptablesRuleset, pc: ParsedCommand, p: Prog): v
   }
 }
 
+/** One command being executed: its table (a copy, stored back by `commit`) and errors. */
+interface Exec {
+  rs: IptablesRuleset;
+  pc: ParsedCommand;
+  p: Prog;
+  loc: SourceLoc | undefined;
+  opts: ExecOptions;
+  tn: TableName;
+  /** The table before the command, if it exists. */
+  existing: IptTable | undefined;
+  /** The working copy. */
+  t: IptTable;
+  chain: string | undefined;
+  commit: () => void;
+}
+
+const noChain = (x: Exec) =>
+  simpleError(
+    x.p,
+    "No chain/target/match by that name.",
+    EXIT.OTHER,
+    "iptables.ENOENT",
+    x.pc.chainArg,
+  );
+
+const badRule = (x: Exec) =>
+  simpleError(
+    x.p,
+    "Bad rule (does a matching rule exist in that chain?).",
+    EXIT.OTHER,
+    "iptables.bad-rule",
+    x.pc.chainArg,
+  );
+
+/** The rule's target: an extension, a standard verdict, or a jump/goto to an existing chain. */
+function resolveTarget(x: Exec, rule: IptRule): void {
+  const { pc, p, t } = x;
+  if (pc.target)
+    rule.target = { kind: "ext", ext: { name: pc.target.ext.name, data: pc.target.st.data } };
+  else if (pc.jumpto !== undefined) {
+    if (STANDARD_TARGETS.has(pc.jumpto) && !pc.isGoto) {
+      if (pc.jumpto === "QUEUE")
+        throw iptError(
+          `routelab: target "QUEUE" is not modelled`,
+          EXIT.PARAMETER,
+          "iptables.unsupported",
+          pc.jumpArg,
+          undefined,
+          false,
+        );
+      rule.target = { kind: "verdict", verdict: pc.jumpto as "ACCEPT" | "DROP" | "RETURN" };
+    } else {
+      const target = t.chains.get(pc.jumpto);
+      if (!target)
+        throw iptError(
+          `${progPrefix(p)}Chain '${pc.jumpto}' does not exist`,
+          EXIT.PARAMETER,
+          "iptables.no-chain",
+          pc.jumpArg,
+          "an existing chain of this table",
+        );
+      rule.target = pc.isGoto
+        ? { kind: "goto", chain: pc.jumpto }
+        : { kind: "jump", chain: pc.jumpto };
+    }
+  }
+}
+
+/** -C / -D RULE: find each expanded rule by its text; -D removes it. */
+function checkOrDelete(x: Exec, c: IptChain | undefined, rules: IptRule[]): string {
+  const { pc, p, opts } = x;
+  if (!c) throw badRule(x);
+  for (const r of rules) {
+    const text = ruleSpec(r, p.family);
+    const idx = c.rules.findIndex((y) => ruleSpec(y, p.family) === text);
+    if (idx < 0) throw badRule(x);
+    if (pc.command === "D") {
+      if (opts.trace) opts.trace.removed = c.rules[idx];
+      c.rules.splice(idx, 1);
+    }
+  }
+  if (pc.command === "D") x.commit();
+  return "";
+}
+
+/** -A / -I / -R / -C / -D with a rule specification (do_command4's rule commands). */
+function ruleCommand(x: Exec): string {
+  const { rs, pc, p, opts, t, chain } = x;
+  const rule = pc.rule;
+  buildMatches(rs, pc, p);
+  resolveTarget(x, rule);
+  const rules = expandRules(pc, x.loc);
+  const c = chain !== undefined ? t.chains.get(chain) : undefined;
+  if (pc.command === "C" || pc.command === "D") return checkOrDelete(x, c, rules);
+  if (!c) throw noChain(x);
+  // nft inserts before the rule at that position, or appends after the last one
+  // (rulenum = count + 1)
+  const curLen = c.rules.length;
+  const opName =
+    pc.command === "A"
+      ? "RULE_APPEND"
+      : pc.command === "R"
+        ? "RULE_REPLACE"
+        : (pc.rulenum ?? 1) > 1 && (pc.rulenum ?? 1) > curLen
+          ? "RULE_APPEND"
+          : "RULE_INSERT";
+  if (pc.command === "R") {
+    if (pc.rulenum! > c.rules.length)
+      throw c.builtin && !c.created
+        ? noChain(x)
+        : simpleError(
+            p,
+            "Index of replacement too big.",
+            EXIT.OTHER,
+            "iptables.index-too-big",
+            pc.chainArg,
+          );
+    if (opts.trace) opts.trace.removed = c.rules[pc.rulenum! - 1];
+    c.rules[pc.rulenum! - 1] = rules[0]!;
+  } else if (pc.command === "I") {
+    if (pc.rulenum! > c.rules.length + 1)
+      throw simpleError(
+        p,
+        "Index of insertion too big.",
+        EXIT.OTHER,
+        "iptables.index-too-big",
+        pc.chainArg,
+      );
+    for (const r of rules) c.rules.splice(pc.rulenum! - 1, 0, r);
+  } else c.rules.push(...rules);
+  if (c.builtin) c.created = true;
+  if (opts.trace) {
+    opts.trace.added = rules;
+    opts.trace.op = opName;
+  }
+  const err = opts.skipKernel ? undefined : validateTable(t, p.family, new Set(rules));
+  if (err)
+    throw kernelError(p, opName, err.errno, `rule in chain ${chain!}`, pc.chainArg, err.reason);
+  x.commit();
+  return "";
+}
+
+/** -D CHAIN RULENUM. */
+function deleteNum(x: Exec): string {
+  const { pc, p, opts, t, chain } = x;
+  const c = chain !== undefined ? t.chains.get(chain) : undefined;
+  if (!c) throw noChain(x);
+  if (pc.rulenum! > c.rules.length)
+    throw c.builtin && !c.created
+      ? noChain(x)
+      : simpleError(
+          p,
+          "Index of deletion too big.",
+          EXIT.OTHER,
+          "iptables.index-too-big",
+          pc.chainArg,
+        );
+  if (opts.trace) opts.trace.removed = c.rules[pc.rulenum! - 1];
+  c.rules.splice(pc.rulenum! - 1, 1);
+  x.commit();
+  return "";
+}
+
+/** -N CHAIN. */
+function newChain(x: Exec): string {
+  const { pc, p, t, chain } = x;
+  if (t.chains.has(chain!))
+    throw simpleError(p, "Chain already exists.", EXIT.OTHER, "iptables.EEXIST", pc.chainArg);
+  t.chains.set(chain!, {
+    name: chain!,
+    builtin: false,
+    policy: "ACCEPT",
+    created: true,
+    rules: [],
+  });
+  x.commit();
+  return "";
+}
+
+/** -X [CHAIN]: the kernel refuses (EBUSY) a chain with rules or one a rule jumps to. */
+function deleteChain(x: Exec): string {
+  const { pc, p, opts, t, chain } = x;
+  const busy = (c: IptChain) =>
+    c.rules.length > 0 ||
+    [...t.chains.values()].some((o) =>
+      o.rules.some(
+        (r) => (r.target.kind === "jump" || r.target.kind === "goto") && r.target.chain === c.name,
+      ),
+    );
+  if (chain !== undefined) {
+    const c = t.chains.get(chain);
+    if (!c || c.builtin) throw noChain(x);
+    if (busy(c) && !opts.skipKernel)
+      throw kernelError(
+        p,
+        "CHAIN_DEL",
+        "EBUSY",
+        `chain ${chain}`,
+        pc.chainArg,
+        "an empty chain no rule jumps to (flush it and remove the jumps first)",
+      );
+    t.chains.delete(chain);
+  } else {
+    const users = [...t.chains.values()].filter((c) => !c.builtin); // kernel (creation) order
+    for (const c of users)
+      if (busy(c) && !opts.skipKernel)
+        throw kernelError(
+          p,
+          "CHAIN_DEL",
+          "EBUSY",
+          `chain ${c.name}`,
+          undefined,
+          "empty user chains no rule jumps to (flush with -F first)",
+        );
+    for (const c of users) t.chains.delete(c.name);
+    // iptables-nft also removes base chains nobody uses (empty, policy ACCEPT)
+    for (const c of t.chains.values())
+      if (c.builtin && c.created && c.rules.length === 0 && c.policy === "ACCEPT")
+        c.created = false;
+  }
+  if (x.existing) x.commit();
+  return "";
+}
+
+/** -F / -Z [CHAIN]: flush the rules, or zero the counters. */
+function flushOrZero(x: Exec): string {
+  const { pc, p, opts, t, chain } = x;
+  if (chain !== undefined) {
+    const c = t.chains.get(chain);
+    if (!c && pc.command === "Z" && opts.afterPolicy)
+      throw simpleError(p, "Bad built-in chain name.", EXIT.OTHER, "iptables.ENOENT", pc.chainArg);
+    if (!c) throw noChain(x);
+    if (pc.command === "Z" && c.builtin && !c.created) {
+      // nft_strerror words ENOENT after the last nft function called: after a policy change in
+      // the same iptables-restore batch it is chain_set's "Bad built-in chain name."
+      throw opts.afterPolicy
+        ? simpleError(p, "Bad built-in chain name.", EXIT.OTHER, "iptables.ENOENT", pc.chainArg)
+        : noChain(x);
+    }
+    if (pc.command === "F") {
+      c.rules = [];
+      if (c.builtin && !c.created) {
+        c.created = true;
+        x.commit();
+        return "";
+      } // flushing a base chain creates it
+    }
+  } else if (pc.command === "F") for (const c of t.chains.values()) c.rules = [];
+  if (pc.command === "Z") zeroCounters(t, chain, pc.rulenum);
+  if (x.existing) x.commit();
+  return "";
+}
+
+/** Zero the counters -c set (rules are immutable: replace the ones that carry counters). */
+function zeroCounters(t: IptTable, chain: string | undefined, rulenum: number | undefined): void {
+  const zero = (r: IptRule): IptRule => {
+    if (!r.counters) return r;
+    const { counters: _c, ...rest } = r;
+    return rest;
+  };
+  for (const c of t.chains.values()) {
+    if (chain !== undefined && c.name !== chain) continue;
+    c.rules = c.rules.map((r, i) => (rulenum === undefined || rulenum === i + 1 ? zero(r) : r));
+  }
+}
+
+/** -P CHAIN POLICY: base chains only; setting a policy creates the base chain. */
+function setPolicy(x: Exec): string {
+  const { pc, p, t, chain } = x;
+  const c = t.chains.get(chain!);
+  if (pc.policy !== "ACCEPT" && pc.policy !== "DROP")
+    throw simpleError(
+      p,
+      "Bad policy name. Run `dmesg' for more information.",
+      EXIT.OTHER,
+      "iptables.bad-policy",
+      pc.policyArg,
+    );
+  if (!c || !c.builtin)
+    throw simpleError(
+      p,
+      "Bad built-in chain name.",
+      EXIT.OTHER,
+      "iptables.bad-builtin",
+      pc.chainArg,
+    );
+  c.policy = pc.policy;
+  c.created = true;
+  x.commit();
+  return "";
+}
+
+/** -E OLD NEW: rename a user chain and every jump to it. */
+function renameChain(x: Exec): string {
+  const { pc, p, opts, t, chain } = x;
+  const c = t.chains.get(chain!);
+  if (t.chains.has(pc.newname!))
+    throw simpleError(p, "File exists.", EXIT.OTHER, "iptables.EEXIST", pc.chainArg);
+  if (!c || c.builtin) throw noChain(x);
+  if (opts.noRename) return "";
+  c.name = pc.newname!;
+  const renamed = new Map<string, IptChain>();
+  for (const [k, v] of t.chains) renamed.set(k === chain ? c.name : k, v);
+  t.chains = renamed;
+  for (const o of t.chains.values()) {
+    o.rules = o.rules.map((r) =>
+      (r.target.kind === "jump" || r.target.kind === "goto") && r.target.chain === chain
+        ? { ...r, target: { kind: r.target.kind, chain: pc.newname! } }
+        : r,
+    );
+  }
+  x.commit();
+  return "";
+}
+
+/** -S / -L of a chain the table lacks: iptables-nft's "incompatible" message. */
+function checkListed(x: Exec): void {
+  const { pc, p, t, chain, tn } = x;
+  if (chain !== undefined && !t.chains.has(chain)) {
+    throw iptError(
+      `${progPrefix(p)}chain \`${chain}' in table \`${tn}' is incompatible, use 'nft' tool.`,
+      EXIT.OTHER,
+      "iptables.ENOENT",
+      pc.chainArg,
+      undefined,
+      false,
+    );
+  }
+}
+
+/** -S [CHAIN [RULENUM]]. */
+function listRules(x: Exec): string {
+  checkListed(x);
+  return iptablesListRules(x.existing ? x.t : undefined, x.tn, x.p.family, x.chain, x.pc.rulenum);
+}
+
+/** -L [CHAIN]. */
+function list(x: Exec): string {
+  checkListed(x);
+  return listChains(x.t, x.chain);
+}
+
+/** One function per command letter, as do_command4 switches on it. */
+const COMMANDS: Record<string, (x: Exec) => string> = {
+  A: ruleCommand,
+  I: ruleCommand,
+  R: ruleCommand,
+  C: ruleCommand,
+  D: ruleCommand,
+  DN: deleteNum,
+  N: newChain,
+  X: deleteChain,
+  F: flushOrZero,
+  Z: flushOrZero,
+  P: setPolicy,
+  E: renameChain,
+  S: listRules,
+  L: list,
+};
+
+/** Execute a parsed command; throws an IssueError. Returns stdout. */
 export function execute(
   rs: IptablesRuleset,
   pc: ParsedCommand,
@@ -417,324 +777,12 @@ export function execute(
   const tn = pc.table as TableName;
   const existing = fs.tables.get(tn);
   const t = existing ? cloneTable(existing) : newTable(tn);
+  const run = COMMANDS[pc.command];
+  if (!run) return "";
   const commit = () => {
     fs.tables.set(tn, t);
   };
-  const chain = pc.chain;
-  const noChain = () =>
-    simpleError(
-      p,
-      "No chain/target/match by that name.",
-      EXIT.OTHER,
-      "iptables.ENOENT",
-      pc.chainArg,
-    );
-  const badRule = () =>
-    simpleError(
-      p,
-      "Bad rule (does a matching rule exist in that chain?).",
-      EXIT.OTHER,
-      "iptables.bad-rule",
-      pc.chainArg,
-    );
-  // nft inserts before the rule at that position, or appends after the last one
-  // (rulenum = count + 1)
-  const curLen = chain !== undefined ? (t.chains.get(chain)?.rules.length ?? 0) : 0;
-  const opName = {
-    A: "RULE_APPEND",
-    I: (pc.rulenum ?? 1) > 1 && (pc.rulenum ?? 1) > curLen ? "RULE_APPEND" : "RULE_INSERT",
-    R: "RULE_REPLACE",
-  } as Record<string, string>;
-
-  switch (pc.command) {
-    case "A":
-    case "I":
-    case "R":
-    case "C":
-    case "D": {
-      const rule = pc.rule;
-      buildMatches(rs, pc, p);
-      // target / jump resolution
-      if (pc.target)
-        rule.target = { kind: "ext", ext: { name: pc.target.ext.name, data: pc.target.st.data } };
-      else if (pc.jumpto !== undefined) {
-        if (STANDARD_TARGETS.has(pc.jumpto) && !pc.isGoto) {
-          if (pc.jumpto === "QUEUE")
-            throw iptError(
-              `routelab: target "QUEUE" is not modelled`,
-              EXIT.PARAMETER,
-              "iptables.unsupported",
-              pc.jumpArg,
-              undefined,
-              false,
-            );
-          rule.target = { kind: "verdict", verdict: pc.jumpto as "ACCEPT" | "DROP" | "RETURN" };
-        } else {
-          const target = t.chains.get(pc.jumpto);
-          if (!target)
-            throw iptError(
-              `${progPrefix(p)}Chain '${pc.jumpto}' does not exist`,
-              EXIT.PARAMETER,
-              "iptables.no-chain",
-              pc.jumpArg,
-              "an existing chain of this table",
-            );
-          rule.target = pc.isGoto
-            ? { kind: "goto", chain: pc.jumpto }
-            : { kind: "jump", chain: pc.jumpto };
-        }
-      }
-      const rules = expandRules(pc, loc);
-      const c = chain !== undefined ? t.chains.get(chain) : undefined;
-      if (pc.command === "C" || pc.command === "D") {
-        if (!c) throw badRule();
-        for (const r of rules) {
-          const text = ruleSpec(r, p.family);
-          const idx = c.rules.findIndex((x) => ruleSpec(x, p.family) === text);
-          if (idx < 0) throw badRule();
-          if (pc.command === "D") {
-            if (opts.trace) opts.trace.removed = c.rules[idx];
-            c.rules.splice(idx, 1);
-          }
-        }
-        if (pc.command === "D") commit();
-        return "";
-      }
-      if (!c) throw noChain();
-      if (pc.command === "R") {
-        if (pc.rulenum! > c.rules.length)
-          throw c.builtin && !c.created
-            ? noChain()
-            : simpleError(
-                p,
-                "Index of replacement too big.",
-                EXIT.OTHER,
-                "iptables.index-too-big",
-                pc.chainArg,
-              );
-        if (opts.trace) opts.trace.removed = c.rules[pc.rulenum! - 1];
-        c.rules[pc.rulenum! - 1] = rules[0]!;
-      } else if (pc.command === "I") {
-        if (pc.rulenum! > c.rules.length + 1)
-          throw simpleError(
-            p,
-            "Index of insertion too big.",
-            EXIT.OTHER,
-            "iptables.index-too-big",
-            pc.chainArg,
-          );
-        for (const r of rules) c.rules.splice(pc.rulenum! - 1, 0, r);
-      } else c.rules.push(...rules);
-      if (c.builtin) c.created = true;
-      if (opts.trace) {
-        opts.trace.added = rules;
-        opts.trace.op = opName[pc.command]!;
-      }
-      const err = opts.skipKernel ? undefined : validateTable(t, p.family, new Set(rules));
-      if (err)
-        throw kernelError(
-          p,
-          opName[pc.command]!,
-          err.errno,
-          `rule in chain ${chain!}`,
-          pc.chainArg,
-          err.reason,
-        );
-      commit();
-      return "";
-    }
-    case "DN": {
-      const c = chain !== undefined ? t.chains.get(chain) : undefined;
-      if (!c) throw noChain();
-      if (pc.rulenum! > c.rules.length)
-        throw c.builtin && !c.created
-          ? noChain()
-          : simpleError(
-              p,
-              "Index of deletion too big.",
-              EXIT.OTHER,
-              "iptables.index-too-big",
-              pc.chainArg,
-            );
-      if (opts.trace) opts.trace.removed = c.rules[pc.rulenum! - 1];
-      c.rules.splice(pc.rulenum! - 1, 1);
-      commit();
-      return "";
-    }
-    case "N": {
-      if (t.chains.has(chain!))
-        throw simpleError(p, "Chain already exists.", EXIT.OTHER, "iptables.EEXIST", pc.chainArg);
-      t.chains.set(chain!, {
-        name: chain!,
-        builtin: false,
-        policy: "ACCEPT",
-        created: true,
-        rules: [],
-      });
-      commit();
-      return "";
-    }
-    case "X": {
-      const busy = (c: IptChain) =>
-        c.rules.length > 0 ||
-        [...t.chains.values()].some((o) =>
-          o.rules.some(
-            (r) =>
-              (r.target.kind === "jump" || r.target.kind === "goto") && r.target.chain === c.name,
-          ),
-        );
-      if (chain !== undefined) {
-        const c = t.chains.get(chain);
-        if (!c || c.builtin) throw noChain();
-        if (busy(c) && !opts.skipKernel)
-          throw kernelError(
-            p,
-            "CHAIN_DEL",
-            "EBUSY",
-            `chain ${chain}`,
-            pc.chainArg,
-            "an empty chain no rule jumps to (flush it and remove the jumps first)",
-          );
-        t.chains.delete(chain);
-      } else {
-        const users = [...t.chains.values()].filter((c) => !c.builtin); // kernel (creation) order
-        for (const c of users)
-          if (busy(c) && !opts.skipKernel)
-            throw kernelError(
-              p,
-              "CHAIN_DEL",
-              "EBUSY",
-              `chain ${c.name}`,
-              undefined,
-              "empty user chains no rule jumps to (flush with -F first)",
-            );
-        for (const c of users) t.chains.delete(c.name);
-        // iptables-nft also removes base chains nobody uses (empty, policy ACCEPT)
-        for (const c of t.chains.values())
-          if (c.builtin && c.created && c.rules.length === 0 && c.policy === "ACCEPT")
-            c.created = false;
-      }
-      if (existing) commit();
-      return "";
-    }
-    case "F":
-    case "Z": {
-      if (chain !== undefined) {
-        const c = t.chains.get(chain);
-        if (!c && pc.command === "Z" && opts.afterPolicy)
-          throw simpleError(
-            p,
-            "Bad built-in chain name.",
-            EXIT.OTHER,
-            "iptables.ENOENT",
-            pc.chainArg,
-          );
-        if (!c) throw noChain();
-        if (pc.command === "Z" && c.builtin && !c.created) {
-          // nft_strerror words ENOENT after the last nft function called: after a policy change in
-          // the same iptables-restore batch it is chain_set's "Bad built-in chain name."
-          throw opts.afterPolicy
-            ? simpleError(p, "Bad built-in chain name.", EXIT.OTHER, "iptables.ENOENT", pc.chainArg)
-            : noChain();
-        }
-        if (pc.command === "F") {
-          c.rules = [];
-          if (c.builtin && !c.created) {
-            c.created = true;
-            commit();
-            return "";
-          } // flushing a base chain creates it
-        }
-      } else if (pc.command === "F") for (const c of t.chains.values()) c.rules = [];
-      if (pc.command === "Z") {
-        // zero the counters -c set (rules are immutable: replace the ones that carry counters)
-        const zero = (r: IptRule): IptRule => {
-          if (!r.counters) return r;
-          const { counters: _c, ...rest } = r;
-          return rest;
-        };
-        for (const c of t.chains.values()) {
-          if (chain !== undefined && c.name !== chain) continue;
-          c.rules = c.rules.map((r, i) =>
-            pc.rulenum === undefined || pc.rulenum === i + 1 ? zero(r) : r,
-          );
-        }
-      }
-      if (existing) commit();
-      return "";
-    }
-    case "P": {
-      const c = t.chains.get(chain!);
-      if (pc.policy !== "ACCEPT" && pc.policy !== "DROP")
-        throw simpleError(
-          p,
-          "Bad policy name. Run `dmesg' for more information.",
-          EXIT.OTHER,
-          "iptables.bad-policy",
-          pc.policyArg,
-        );
-      if (!c || !c.builtin)
-        throw simpleError(
-          p,
-          "Bad built-in chain name.",
-          EXIT.OTHER,
-          "iptables.bad-builtin",
-          pc.chainArg,
-        );
-      c.policy = pc.policy;
-      c.created = true;
-      commit();
-      return "";
-    }
-    case "E": {
-      const c = t.chains.get(chain!);
-      if (t.chains.has(pc.newname!))
-        throw simpleError(p, "File exists.", EXIT.OTHER, "iptables.EEXIST", pc.chainArg);
-      if (!c || c.builtin) throw noChain();
-      if (opts.noRename) return "";
-      c.name = pc.newname!;
-      const renamed = new Map<string, IptChain>();
-      for (const [k, v] of t.chains) renamed.set(k === chain ? c.name : k, v);
-      t.chains = renamed;
-      for (const o of t.chains.values()) {
-        o.rules = o.rules.map((r) =>
-          (r.target.kind === "jump" || r.target.kind === "goto") && r.target.chain === chain
-            ? { ...r, target: { kind: r.target.kind, chain: pc.newname! } }
-            : r,
-        );
-      }
-      commit();
-      return "";
-    }
-    case "S": {
-      if (chain !== undefined && !t.chains.has(chain)) {
-        throw iptError(
-          `${progPrefix(p)}chain \`${chain}' in table \`${tn}' is incompatible, use 'nft' tool.`,
-          EXIT.OTHER,
-          "iptables.ENOENT",
-          pc.chainArg,
-          undefined,
-          false,
-        );
-      }
-      return iptablesListRules(existing ? t : undefined, tn, p.family, chain, pc.rulenum);
-    }
-    case "L": {
-      if (chain !== undefined && !t.chains.has(chain)) {
-        throw iptError(
-          `${progPrefix(p)}chain \`${chain}' in table \`${tn}' is incompatible, use 'nft' tool.`,
-          EXIT.OTHER,
-          "iptables.ENOENT",
-          pc.chainArg,
-          undefined,
-          false,
-        );
-      }
-      return listChains(t, chain);
-    }
-    default:
-      return "";
-  }
+  return run({ rs, pc, p, loc, opts, tn, existing, t, chain: pc.chain, commit });
 }
 
 /** A simplified `iptables -L` listing (headers exact, rule lines as -S text). */

@@ -1,11 +1,11 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { Family, Prefix } from "../addr/ip.js";
-import { baseRule, createHostState } from "./host.js";
-import type { Rule } from "./types.js";
-import { printRoutes } from "../print/routes.js";
-import { printRules } from "../print/rules.js";
-import { detectDumpFormat, loadDump } from "./dump/index.js";
+import type { Family, Prefix } from "../../src/addr/ip.js";
+import { baseRule, createHostState } from "../../src/model/host.js";
+import type { Rule } from "../../src/model/types.js";
+import { printRoutes } from "../../src/print/routes.js";
+import { printRules } from "../../src/print/rules.js";
+import { detectDumpFormat, loadDump } from "../../src/model/dump/index.js";
 
 describe("detectDumpFormat", () => {
   it("recognizes every supported dump from its content", () => {
@@ -31,11 +31,13 @@ describe("detectDumpFormat", () => {
 });
 
 describe("loadDump issues", () => {
-  it("a bad rule line is reported with file:line:col, token and expectation; the others load", () => {
+  it("a bad rule line is reported with file:line:col, token and expectation; others load", () => {
     const s = createHostState();
     const issues = loadDump(
       s,
-      "0:\tfrom all lookup local\n100:\tfrom all fwmark zz lookup 5\n32766:\tfrom all lookup main\n",
+      "0:\tfrom all lookup local\n" +
+        "100:\tfrom all fwmark zz lookup 5\n" +
+        "32766:\tfrom all lookup main\n",
       "r.txt",
     );
     expect(issues).toEqual([
@@ -50,7 +52,7 @@ describe("loadDump issues", () => {
     expect(printRules(s, 4)).toBe("0:\tfrom all lookup local\n32766:\tfrom all lookup main\n");
   });
 
-  it("unknown rule words, unknown table names, unsupported JSON keys and JSON syntax errors", () => {
+  it("unknown rule words and table names, unsupported JSON keys, JSON syntax errors", () => {
     const s = createHostState();
     const t = loadDump(s, "5:\tfrom all frobnicate lookup 5\n6:\tfrom all lookup mytab\n", "r.txt");
     expect(t.map((i) => [i.loc?.line, i.loc?.col, i.token])).toEqual([
@@ -81,7 +83,9 @@ describe("loadDump issues", () => {
     const s = createHostState();
     const issues = loadDump(
       s,
-      "10.0.0.0/8 via 10.1.0.2 dev a1 bogus 5 \n\tnexthop via 10.1.0.3 dev a1 weight 1 \n10.2.0.0/16 dev a1 \n",
+      "10.0.0.0/8 via 10.1.0.2 dev a1 bogus 5 \n" +
+        "\tnexthop via 10.1.0.3 dev a1 weight 1 \n" +
+        "10.2.0.0/16 dev a1 \n",
       "rt.txt",
     );
     expect(issues.map((i) => [i.loc?.line, i.loc?.col, i.token])).toEqual([
@@ -98,7 +102,11 @@ describe("loadDump issues", () => {
     const s = createHostState();
     const issues = loadDump(
       s,
-      "net.ipv4.ip_forward = 1\nnet.ipv4.conf.eth0/100.rp_filter = 2\nnet.ipv4.ip_local_port_range = 32768\t60999\nkernel.x = \nnot a sysctl line\n",
+      "net.ipv4.ip_forward = 1\n" +
+        "net.ipv4.conf.eth0/100.rp_filter = 2\n" +
+        "net.ipv4.ip_local_port_range = 32768\t60999\n" +
+        "kernel.x = \n" +
+        "not a sysctl line\n",
       "sysctl.txt",
     );
     expect(issues).toMatchObject([{ loc: { line: 5, col: 1 }, token: "not" }]);
@@ -110,9 +118,10 @@ describe("loadDump issues", () => {
 });
 
 describe("loadDump semantics", () => {
-  it("JSON rules without addresses take the family hint (default 4); pasted v4+v6 lists split", () => {
+  it("JSON rules without addresses take the family hint (default 4); v4+v6 lists split", () => {
     const j =
-      '[{"priority":0,"src":"all","table":"local"},{"priority":32766,"src":"all","table":"main"}]\n';
+      '[{"priority":0,"src":"all","table":"local"},{"priority":32766,"src":"all","table":"ma' +
+      'in"}]\n';
     const s = createHostState();
     expect(loadDump(s, j, "r6.json", 6)).toEqual([]);
     expect(s.rules6.map((r) => r.pref)).toEqual([0, 32766]);
@@ -123,7 +132,12 @@ describe("loadDump semantics", () => {
     expect(
       loadDump(
         t,
-        "0:\tfrom all lookup local\n32766:\tfrom all lookup main\n32767:\tfrom all lookup default\n0:\tfrom all lookup local\n5:\tfrom all lookup 7\n32766:\tfrom all lookup main\n",
+        "0:\tfrom all lookup local\n" +
+          "32766:\tfrom all lookup main\n" +
+          "32767:\tfrom all lookup default\n" +
+          "0:\tfrom all lookup local\n" +
+          "5:\tfrom all lookup 7\n" +
+          "32766:\tfrom all lookup main\n",
         "both.txt",
       ),
     ).toEqual([]);
@@ -132,7 +146,7 @@ describe("loadDump semantics", () => {
     expect(t.v4CustomRules).toBe(false);
   });
 
-  it("links referenced by a route or rule dump are synthesized (up, carrier unless linkdown); detached ones are not", () => {
+  it("links named by dumps are made (up, carrier unless linkdown), detached ones not", () => {
     const s = createHostState();
     expect(
       loadDump(
@@ -165,7 +179,12 @@ describe("loadDump semantics", () => {
   it("-d text dumps and multipath text load", () => {
     const s = createHostState();
     const text =
-      "unicast 10.60.0.0/16 table main proto boot scope global \n\tnexthop via 10.1.0.2 dev a1 weight 1 \n\tnexthop via 10.2.0.2 dev a2 weight 3 \nunicast fd78::/64 table main proto boot scope global metric 1024 pref medium\n\tnexthop via fd01::2 dev a1 weight 1 \n\tnexthop via fd02::2 dev a2 weight 2 \n";
+      "unicast 10.60.0.0/16 table main proto boot scope global \n" +
+      "\tnexthop via 10.1.0.2 dev a1 weight 1 \n" +
+      "\tnexthop via 10.2.0.2 dev a2 weight 3 \n" +
+      "unicast fd78::/64 table main proto boot scope global metric 1024 pref medium\n" +
+      "\tnexthop via fd01::2 dev a1 weight 1 \n" +
+      "\tnexthop via fd02::2 dev a2 weight 2 \n";
     expect(loadDump(s, text, "d.txt")).toEqual([]);
     expect(printRoutes(s, { table: "all", details: true })).toBe(text);
   });

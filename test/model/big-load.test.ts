@@ -7,13 +7,13 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { createHostState } from "./host.js";
-import { batchWords, loadText, runIpLine, type LoadIssue } from "./load.js";
-import { loadChunked } from "./load-stream.js";
-import { loadDump } from "./dump/index.js";
-import { routeDumpStream } from "./dump/stream.js";
-import { printRoutes } from "../print/routes.js";
-import type { HostState } from "./types.js";
+import { createHostState } from "../../src/model/host.js";
+import { batchWords, loadText, runIpLine, type LoadIssue } from "../../src/model/load.js";
+import { loadChunked } from "../../src/model/load-stream.js";
+import { loadDump } from "../../src/model/dump/index.js";
+import { routeDumpStream } from "../../src/model/dump/stream.js";
+import { printRoutes } from "../../src/print/routes.js";
+import type { HostState } from "../../src/model/types.js";
 
 const SETUP = `ip link set lo up
 ip link add eth0 type veth peer name eth1
@@ -269,7 +269,8 @@ const jsonVal = fc.constantFrom(
   '"weird":1',
   '"metrics":[{"mtu":1400}]',
   '"via":{"family":"inet6","host":"fe80::1"}',
-  '"nexthops":[{"gateway":"10.0.0.1","dev":"eth0","weight":1,"flags":[]},{"gateway":"10.0.0.9","dev":"eth2","weight":2,"flags":[]}]',
+  '"nexthops":[{"gateway":"10.0.0.1","dev":"eth0","weight":1,"flags":[]},{"gateway":"10.0.0.' +
+    '9","dev":"eth2","weight":2,"flags":[]}]',
   '"dev":"e\\u0074h0"',
   '"gateway" : "10.0.0.1"',
 );
@@ -324,7 +325,7 @@ describe("streamed route dumps", () => {
     );
   });
 
-  it("JSON: the same host and issues as loadDump, or `whole-text` (nothing changed) when it is not JSON", () => {
+  it("JSON: the host and issues of loadDump, or `whole-text` (nothing changed) if not JSON", () => {
     fc.assert(
       fc.property(jsonDump, fc.integer({ min: 1, max: 400 }), (text, chunk) => {
         const a = createHostState(),

@@ -1,0 +1,173 @@
+/**
+ * Answering for all packets: PACKETS selectors as BDDs, OUTCOME expressions on outcomes, and
+ * `check` (an assertion holds, or here is the simplest packet that breaks it).
+ * @module
+ */
+import { addrEq } from "../addr/ip.js";
+import { issue } from "../core/issue.js";
+import type { Family } from "../core/kinds.js";
+import { err, ok, type Result } from "../core/result.js";
+import { linkByName } from "../model/links.js";
+import type { HostState } from "../model/types.js";
+import type { Assertion, OutcomeExpr, Selector } from "./assert.js";
+import { and, not, or } from "./bdd/apply.js";
+import { type Bdd, type BddArena, FALSE, TRUE } from "./bdd/arena.js";
+import type { Analysis, PacketClass } from "./classes.js";
+import { representative } from "./describe.js";
+import { evaluate } from "./bdd/sat.js";
+import { addrPrefix, encode, type HeaderPacket, maskedEq, range } from "./header.js";
+import { isDelivered, isSent, type Outcome, type Path } from "./outcome.js";
+
+/** The families PACKETS asks about (`-4`/`-6`, else both). */
+export function familiesOf(sel: readonly Selector[]): (4 | 6)[] {
+  const f = sel.flatMap((s) => (s.kind === "family" ? [s.family] : []));
+  return f.length ? [...new Set(f)] : [4, 6];
+}
+
+/** The packets of `family` the selectors describe (dst prefixes of other families drop out). */
+export function selectorPred(m: BddArena, sel: readonly Selector[], family: Family): Bdd {
+  let f = TRUE;
+  for (const s of sel) {
+    if (s.kind === "family") continue;
+    let p = FALSE;
+    if (s.kind === "dst") {
+      for (const x of s.prefixes)
+        if (x.addr.family === family) p = or(m, p, addrPrefix(m, "dst", x));
+    } else
+      for (const it of s.items)
+        p = or(
+          m,
+          p,
+          it.mask !== undefined
+            ? maskedEq(m, s.field, it.lo & it.mask, it.mask)
+            : range(m, s.field, it.lo, it.hi),
+        );
+    f = and(m, f, s.not ? not(m, p) : p);
+  }
+  return f;
+}
+
+/** The union over the asked families of their universe ∧ selectors. */
+export function packetsPred(a: Analysis, sel: readonly Selector[]): Bdd {
+  let f = FALSE;
+  for (const fam of familiesOf(sel))
+    f = or(a.m, f, and(a.m, a.universe(fam), selectorPred(a.m, sel, fam)));
+  return f;
+}
+
+/** Devices and tables named in an OUTCOME must exist: an unknown name is a typo, not "never". */
+export function resolveOutcome(s: HostState, e: OutcomeExpr): Result<true> {
+  switch (e.kind) {
+    case "dev":
+      return linkByName(s, e.name)
+        ? ok(true)
+        : err(issue("analysis.unknown", `Cannot find device "${e.name}"`, { token: e.name }));
+    case "table":
+      return tableId(s, e.table) !== undefined
+        ? ok(true)
+        : err(issue("analysis.unknown", `table "${e.table}" is not a table id or name`));
+    case "not":
+      return resolveOutcome(s, e.e);
+    case "and":
+    case "or": {
+      const a = resolveOutcome(s, e.a);
+      return a.ok ? resolveOutcome(s, e.b) : a;
+    }
+    default:
+      return ok(true);
+  }
+}
+
+/** A table id from a number or an rt_tables name. */
+export function tableId(s: HostState, t: string): number | undefined {
+  if (/^\d+$/.test(t)) return Number(t);
+  for (const [id, name] of s.tableNames) if (name === t) return id;
+  return undefined;
+}
+
+/** Does the outcome, taking `path` (one of a multipath's), satisfy the expression? */
+export function holds(s: HostState, e: OutcomeExpr, o: Outcome, path?: Path): boolean {
+  switch (e.kind) {
+    case "dev":
+      return !!path && path.dev === linkByName(s, e.name)?.ifindex;
+    case "via":
+      return !!path && addrEq(path.gateway, e.addr);
+    case "table":
+      return o.table !== undefined && o.table === tableId(s, e.table);
+    case "rule":
+      return o.rule === e.pref;
+    case "delivered":
+      return isDelivered(o);
+    case "dropped":
+      return !o.ok;
+    case "sent":
+      return isSent(o);
+    case "not":
+      return !holds(s, e.e, o, path);
+    case "and":
+      return holds(s, e.a, o, path) && holds(s, e.b, o, path);
+    case "or":
+      return holds(s, e.a, o, path) || holds(s, e.b, o, path);
+  }
+}
+
+/** Whether the expression holds for every path the outcome may take / for some path. */
+function forPaths(s: HostState, e: OutcomeExpr, o: Outcome): { all: boolean; some: boolean } {
+  const paths: (Path | undefined)[] = o.paths.length ? [...o.paths] : [undefined];
+  const r = paths.map((p) => holds(s, e, o, p));
+  return { all: r.every((x) => x), some: r.some((x) => x) };
+}
+
+/** One assertion's answer: it holds, or a counterexample with its outcome. */
+export interface CheckResult {
+  readonly assertion: Assertion;
+  readonly holds: boolean;
+  readonly counterexample?: HeaderPacket;
+  readonly outcome?: Outcome;
+  /** Packets the assertion is about (0 means it is vacuous). */
+  readonly packets: bigint | undefined;
+}
+
+/**
+ * Answer an assertion for every packet: `always` fails on a packet some path of whose outcome
+ * breaks OUTCOME, `never` on one some path of whose outcome satisfies it. The counterexample
+ * is the violating packet with the fewest non-default fields.
+ */
+export function checkAssertion(a: Analysis, as: Assertion): Result<CheckResult> {
+  const r = resolveOutcome(a.s, as.outcome);
+  if (!r.ok) return r;
+  const m = a.m;
+  const packets = packetsPred(a, as.packets);
+  let badSet = FALSE;
+  const outcomes = a.outcomes(familiesOf(as.packets));
+  const badOutcomes: { pred: Bdd; outcome: Outcome }[] = [];
+  for (const c of outcomes) {
+    const p = forPaths(a.s, as.outcome, c.outcome);
+    const violates = as.quantifier === "always" ? !p.all : p.some;
+    if (!violates) continue;
+    const hit = and(m, c.pred, packets);
+    if (hit === FALSE) continue;
+    badSet = or(m, badSet, hit);
+    badOutcomes.push({ pred: hit, outcome: c.outcome });
+  }
+  const ce = badSet === FALSE ? undefined : representative(m, badSet);
+  if (!ce) return ok({ assertion: as, holds: true, packets: undefined });
+  const outcome = badOutcomes.find((b) => mayContain(a, b.pred, ce))?.outcome;
+  return ok({
+    assertion: as,
+    holds: false,
+    counterexample: ce,
+    ...(outcome ? { outcome } : {}),
+    packets: undefined,
+  });
+}
+
+/** Whether a packet belongs to a set (evaluates the BDD at the packet's bits). */
+function mayContain(a: Analysis, f: Bdd, p: HeaderPacket): boolean {
+  return evaluate(a.m, f, encode(p));
+}
+
+/** The classes restricted to PACKETS (map's filter). */
+export function mapClasses(a: Analysis, sel: readonly Selector[]): PacketClass[] {
+  return a.classes(packetsPred(a, sel), familiesOf(sel));
+}

@@ -1,0 +1,216 @@
+/**
+ * Packet classes (atomic predicates) of a host's routing: a partition of all locally
+ * generated packets such that every packet of a class gets the same outcome from the output
+ * route lookup (ip_route_output_key_hash_rcu / ip6_pol_route): verdict, device(s), gateway,
+ * route source, table and deciding rule.
+ *
+ * **Scope.** The universe is locally generated traffic from an unbound socket with no source
+ * address (`ip route get DST [mark M] [uid U] [tos T] [ipproto P] [sport S] [dport D]`), both
+ * families: dst, fwmark, uid, tos, ipproto and ports range over all values. Input lookups
+ * (`iif`, `from`), bound sockets (`oif`) and netfilter (marks written in OUTPUT, re-route)
+ * are not modelled yet: `universeNotes` says so, and PACKETS that need them are refused
+ * rather than guessed. The multipath nexthop (flow hash) is not split on: a class's outcome
+ * lists every path the route may take.
+ *
+ * **Incrementality.** An `Analysis` keeps each rule's predicate (by rule object) and each
+ * table's partition (by family and table id) in its arena; after a change, `invalidate` the
+ * tables that changed and call `classes()` again: only those partitions are rebuilt, and the
+ * RPDB fold mostly hits the arena's operation cache.
+ * @module
+ */
+import { TABLE } from "../core/kinds.js";
+import { LO } from "../engine/types.js";
+import type { HostState, Rule } from "../model/types.js";
+import { and, not, or } from "./bdd/apply.js";
+import { type Bdd, type BddArena, FALSE } from "./bdd/arena.js";
+import { satCount } from "./bdd/sat.js";
+import {
+  addrPrefix,
+  createHeaderArena,
+  eq,
+  family as familyPred,
+  type HeaderPacket,
+  wellFormed,
+} from "./header.js";
+import { representative as pick } from "./describe.js";
+import { type Outcome, outcomeKey } from "./outcome.js";
+import { type Decided, foldRpdb } from "./rpdb.js";
+import { rulePred } from "./rule-pred.js";
+import { type TableGroup, type TableSpec, tablePartition } from "./table.js";
+
+/** A set of packets with one outcome. */
+export interface PacketClass {
+  readonly pred: Bdd;
+  readonly outcome: Outcome;
+  /** Headers in the class (all free fields counted). */
+  readonly count: bigint;
+  /** The packet of the class with the fewest non-default fields. */
+  readonly representative: HeaderPacket;
+}
+
+/** What the analysis does not model, said in every answer. */
+export const universeNotes: readonly string[] = [
+  "locally generated packets from unbound sockets without a source address",
+  "not modelled yet: input (iif, from), bound sockets (oif), netfilter mark writes and " +
+    "re-route, NAT; the multipath nexthop is not split per flow",
+];
+
+const v4 = (a: number, len: number) => ({ addr: { family: 4 as const, v: a }, len });
+
+/** The routing analysis of one host state, with its caches. */
+export class Analysis {
+  readonly m: BddArena = createHeaderArena();
+  private readonly rulePreds = new Map<Rule, Bdd>();
+  private readonly tables = new Map<string, TableGroup[]>();
+  private readonly universes = new Map<number, Bdd>();
+
+  constructor(readonly s: HostState) {}
+
+  /** The packets of `family` the analysis covers (see the module comment). */
+  universe(family: 4 | 6): Bdd {
+    const known = this.universes.get(family);
+    if (known !== undefined) return known;
+    const m = this.m;
+    let u = and(m, familyPred(m, family), wellFormed(m));
+    for (const [f, v] of [
+      ["src", 0],
+      ["iif", LO],
+      ["oif", 0],
+      ["ctmark", 0],
+      ["ctstate", 0],
+    ] as const)
+      u = and(m, u, eq(m, f, v));
+    this.universes.set(family, u);
+    return u;
+  }
+
+  /** Forget a table's partition after its routes changed (local/main also drop "merged"). */
+  invalidateTable(family: 4 | 6, table: number): void {
+    this.tables.delete(`${family}:${table}`);
+    if (family === 4 && (table === TABLE.local || table === TABLE.main))
+      this.tables.delete("4:merged");
+  }
+
+  /** Forget every cached table (after link or sysctl changes, which change usable routes). */
+  invalidateAll(): void {
+    this.tables.clear();
+    this.rulePreds.clear();
+  }
+
+  private rule = (r: Rule): Bdd => {
+    let p = this.rulePreds.get(r);
+    if (p === undefined) {
+      p = rulePred({ m: this.m, s: this.s, hasSaddr: false }, r);
+      this.rulePreds.set(r, p);
+    }
+    return p;
+  };
+
+  private table = (family: 4 | 6, t: TableSpec): readonly TableGroup[] => {
+    const k = `${family}:${t}`;
+    let g = this.tables.get(k);
+    if (!g) this.tables.set(k, (g = tablePartition(this.m, this.s, family, t)));
+    return g;
+  };
+
+  /** The decided parts of one family, before merging by outcome. */
+  decided(family: 4 | 6): Decided[] {
+    let start = this.universe(family);
+    if (family === 4) start = and(this.m, start, not(this.m, this.zeroDst()));
+    return foldRpdb(this.m, this.s, family, start, this.rule, this.table);
+  }
+
+  private zeroDst(): Bdd {
+    return addrPrefix(this.m, "dst", v4(0, 32));
+  }
+
+  /** Outcomes with their packet sets, merged by outcome (no counts or representatives). */
+  outcomes(families: readonly (4 | 6)[] = [4, 6]): { pred: Bdd; outcome: Outcome }[] {
+    const byKey = new Map<string, { pred: Bdd; outcome: Outcome }>();
+    const add = (pred: Bdd, outcome: Outcome): void => {
+      if (pred === FALSE) return;
+      const k = outcomeKey(outcome);
+      const old = byKey.get(k);
+      byKey.set(k, old ? { pred: or(this.m, old.pred, pred), outcome } : { pred, outcome });
+    };
+    for (const fam of families) {
+      if (fam === 4) {
+        const z = and(this.m, this.universe(4), this.zeroDst());
+        add(z, {
+          family: 4,
+          ok: true,
+          type: "local",
+          paths: [{ dev: LO }],
+          special: "no destination: loopback to ourselves",
+        });
+      }
+      for (const d of this.decided(fam)) for (const [p, o] of specialize(this.m, fam, d)) add(p, o);
+    }
+    return [...byKey.values()];
+  }
+
+  /**
+   * Every class, biggest first, each restricted to `filter` (a predicate over the header;
+   * classes outside it are dropped).
+   */
+  classes(filter?: Bdd, families: readonly (4 | 6)[] = [4, 6]): PacketClass[] {
+    const out: PacketClass[] = [];
+    for (const { pred, outcome } of this.outcomes(families)) {
+      const p = filter === undefined ? pred : and(this.m, pred, filter);
+      if (p === FALSE) continue;
+      const representative = pick(this.m, p);
+      if (!representative) continue;
+      out.push({ pred: p, outcome, count: satCount(this.m, p), representative });
+    }
+    return out.sort((a, b) =>
+      a.outcome.family !== b.outcome.family
+        ? a.outcome.family - b.outcome.family
+        : a.count < b.count
+          ? 1
+          : a.count > b.count
+            ? -1
+            : 0,
+    );
+  }
+}
+
+/** The outcome of a decided part, before the destination's own kind is applied. */
+function baseOutcome(family: 4 | 6, d: Decided): Outcome {
+  const common = {
+    family,
+    ...(d.table !== undefined ? { table: d.table } : {}),
+    ...(d.rule ? { rule: d.rule.pref } : {}),
+  };
+  const g = d.group;
+  if (!g) return { ...common, ok: false, errno: d.errno ?? "ENETUNREACH", paths: [] };
+  if (g.res.kind === "error") return { ...common, ok: false, errno: g.res.errno, paths: [] };
+  const r = g.res.route;
+  return {
+    ...common,
+    ok: true,
+    type: r.type,
+    paths: g.paths,
+    ...(r.prefsrc ? { prefsrc: r.prefsrc } : {}),
+  };
+}
+
+/**
+ * __mkroute_output: an IPv4 route to a limited broadcast destination is a broadcast (no
+ * gateway), to a multicast one a multicast (no gateway through a route shorter than /4).
+ * (ipv4_is_zeronet is only 0.0.0.0 on 6.x, handled before the lookup.) Splits a decided part
+ * by those destination kinds.
+ */
+function specialize(m: BddArena, fam: 4 | 6, d: Decided): [Bdd, Outcome][] {
+  const o = baseOutcome(fam, d);
+  if (fam === 6 || !o.ok) return [[d.pred, o]];
+  const lbcast = addrPrefix(m, "dst", v4(0xffffffff, 32));
+  const mcast = addrPrefix(m, "dst", v4(0xe0000000, 4));
+  const rest = and(m, d.pred, not(m, or(m, lbcast, mcast)));
+  const noGw = o.paths.map((p) => ({ dev: p.dev }));
+  const len = d.group?.len ?? 32;
+  return [
+    [rest, o],
+    [and(m, d.pred, lbcast), { ...o, type: "broadcast", paths: noGw }],
+    [and(m, d.pred, mcast), { ...o, type: "multicast", paths: len < 4 ? noGw : o.paths }],
+  ];
+}

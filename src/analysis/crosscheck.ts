@@ -1,0 +1,75 @@
+/**
+ * Cross-check: a class's representative run through the concrete engine (`routeGet`) must get
+ * the class's outcome. The analysis is never trusted alone: tests run this on every class of
+ * every scenario, and `map` can run it on what it prints.
+ * @module
+ */
+import { addrEq, formatAddr } from "../addr/ip.js";
+import { routeGet } from "../engine/route.js";
+import type { Decision, RouteQuery } from "../engine/types.js";
+import type { HostState } from "../model/types.js";
+import type { PacketClass } from "./classes.js";
+import type { HeaderPacket } from "./header.js";
+import type { Outcome } from "./outcome.js";
+
+/** The `ip route get` question of a representative packet (output, unbound, no source). */
+export function queryOf(p: HeaderPacket): RouteQuery {
+  return {
+    family: p.family,
+    dst: p.dst,
+    mark: p.fwmark,
+    uid: p.uid,
+    tos: p.tos,
+    ipproto: p.ipproto,
+    sport: p.sport,
+    dport: p.dport,
+  };
+}
+
+/** The pref of the rule whose lookup or action ended the walk, from the decision's trace. */
+export function decidingRule(d: Decision): number | undefined {
+  for (let i = d.trace.length - 1; i >= 0; i--) {
+    const t = d.trace[i]!;
+    if (t.kind === "lookup" && (t.result === "route" || t.result === "error")) return t.rule.pref;
+    if (t.kind === "action") return t.rule.pref;
+  }
+  return undefined;
+}
+
+/** How a concrete decision differs from an outcome: [] when it agrees. */
+export function disagreement(o: Outcome, d: Decision): string[] {
+  const out: string[] = [];
+  if (d.ok !== o.ok) return [`engine ${d.ok ? "routes" : "refuses"}, analysis says the opposite`];
+  if (!d.ok) {
+    if (d.errno !== o.errno) out.push(`errno: engine ${d.errno}, analysis ${o.errno}`);
+  } else {
+    if (d.type !== o.type) out.push(`type: engine ${d.type}, analysis ${o.type}`);
+    const path = o.paths.find((p) => p.dev === d.oif);
+    if (!path) out.push(`dev: engine ${d.oif}, analysis ${o.paths.map((p) => p.dev).join("|")}`);
+    else if (!addrEq(path.gateway, d.gateway))
+      out.push(
+        `via: engine ${d.gateway ? formatAddr(d.gateway) : "-"}, ` +
+          `analysis ${path.gateway ? formatAddr(path.gateway) : "-"}`,
+      );
+    if (d.table !== o.table) out.push(`table: engine ${d.table}, analysis ${o.table}`);
+    if (o.prefsrc && !addrEq(o.prefsrc, d.prefsrc)) out.push("src differs");
+  }
+  const rule = decidingRule(d);
+  if (o.special === undefined && rule !== o.rule)
+    out.push(`rule: engine ${rule ?? "-"}, analysis ${o.rule ?? "-"}`);
+  return out;
+}
+
+/** Every class whose representative the engine answers differently, with the differences. */
+export function crossCheck(
+  s: HostState,
+  classes: readonly PacketClass[],
+): { cls: PacketClass; decision: Decision; diffs: string[] }[] {
+  const bad = [];
+  for (const cls of classes) {
+    const decision = routeGet(s, queryOf(cls.representative));
+    const diffs = disagreement(cls.outcome, decision);
+    if (diffs.length) bad.push({ cls, decision, diffs });
+  }
+  return bad;
+}

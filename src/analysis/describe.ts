@@ -1,0 +1,214 @@
+/**
+ * Classes in words: a compact description of a packet set field by field ("uid ≠ 129,
+ * dst ∉ {10.0.0.0/8, 192.168.0.0/16}, not udp/53"), of an outcome ("dev clash0 table 129
+ * rule 9000") and of a representative packet as `ip route get` arguments.
+ *
+ * A set is described by its projection on each field, with the complement when that is
+ * shorter. When the set is not the product of its projections (a field's values depend on
+ * another's), the description says "(fields interdependent)": each value it lists occurs, but
+ * not in every combination.
+ * @module
+ */
+import { formatAddr, v4, v6 } from "../addr/ip.js";
+import type { Family } from "../core/kinds.js";
+import { linkByIndex } from "../model/links.js";
+import type { HostState } from "../model/types.js";
+import { and, not } from "./bdd/apply.js";
+import { type Bdd, type BddArena, TRUE } from "./bdd/arena.js";
+import { existsCube } from "./bdd/quantify.js";
+import { cube } from "./bdd/quantify.js";
+import { cubes, minimalSat } from "./bdd/sat.js";
+import {
+  decode,
+  FIELD_OF_VAR,
+  FIELDS,
+  type FieldName,
+  HEADER_VARS,
+  type HeaderPacket,
+} from "./header.js";
+import type { Outcome } from "./outcome.js";
+
+/** The fields a class description talks about (the rest are fixed by the universe). */
+export const DESCRIBED: readonly FieldName[] = [
+  "dst",
+  "fwmark",
+  "uid",
+  "ipproto",
+  "sport",
+  "dport",
+  "tos",
+];
+
+/** How many values or prefixes a description lists before it abbreviates. */
+const SHOWN = 4;
+
+const PROTO: Record<number, string> = { 1: "icmp", 6: "tcp", 17: "udp", 58: "ipv6-icmp" };
+
+/** The defaults a representative prefers: what `ip route get` assumes (UDP). */
+const DEFAULTS: Uint8Array = (() => {
+  const d = new Uint8Array(HEADER_VARS);
+  const f = FIELDS.ipproto;
+  for (let i = 0; i < f.width; i++) d[f.offset + i] = (17 >> (f.width - 1 - i)) & 1;
+  return d;
+})();
+
+/**
+ * The packet of f that differs from `ip route get`'s defaults (uid 0, mark 0, UDP, no
+ * ports) in the fewest fields; undefined when f is empty.
+ */
+export function representative(m: BddArena, f: Bdd): HeaderPacket | undefined {
+  const bits = minimalSat(m, f, { fieldOf: FIELD_OF_VAR, defaults: DEFAULTS });
+  return bits === undefined ? undefined : decode(bits);
+}
+
+/** `ip route get` arguments for a representative (defaults left out). */
+export function packetWords(p: HeaderPacket): string[] {
+  const w = [formatAddr(p.dst)];
+  if (p.fwmark) w.push("mark", "0x" + p.fwmark.toString(16));
+  if (p.uid) w.push("uid", String(p.uid));
+  if (p.tos) w.push("tos", "0x" + p.tos.toString(16));
+  if (p.ipproto !== (p.family === 4 ? 17 : 0)) w.push("ipproto", String(p.ipproto));
+  if (p.sport) w.push("sport", String(p.sport));
+  if (p.dport) w.push("dport", String(p.dport));
+  return w;
+}
+
+/** ∃ every variable outside `name`: the values the field takes in f. */
+export function projection(m: BddArena, f: Bdd, name: FieldName): Bdd {
+  const fld = FIELDS[name];
+  const others: number[] = [];
+  for (let v = 0; v < HEADER_VARS; v++)
+    if (v < fld.offset || v >= fld.offset + fld.width) others.push(v);
+  return existsCube(m, f, cube(m, others));
+}
+
+/** A numeric field's cube as an inclusive range [lo, hi], or value/mask when not a range. */
+function numericCube(c: Int8Array, name: FieldName): { lo: number; hi: number; mask?: number } {
+  const f = FIELDS[name];
+  let value = 0,
+    mask = 0,
+    range = true,
+    seenFree = false;
+  for (let i = 0; i < f.width; i++) {
+    const b = c[f.offset + i]!;
+    value = value * 2 + (b === 1 ? 1 : 0);
+    mask = mask * 2 + (b === -1 ? 0 : 1);
+    if (b === -1) seenFree = true;
+    else if (seenFree) range = false;
+  }
+  const full = 2 ** f.width - 1;
+  if (range) return { lo: value, hi: value + (full - mask) };
+  return { lo: value, hi: value, mask };
+}
+
+const num = (name: FieldName, v: number): string =>
+  name === "fwmark" || name === "tos" ? "0x" + v.toString(16) : String(v);
+
+/** The values of a numeric field set, ranges merged, at most SHOWN listed. */
+function numericText(m: BddArena, set: Bdd, name: FieldName): { text: string[]; n: number } {
+  const { cubes: cs, complete } = cubes(m, set, 256);
+  const parts = cs.map((c) => numericCube(c, name)).sort((a, b) => a.lo - b.lo);
+  const merged: typeof parts = [];
+  for (const p of parts) {
+    const last = merged[merged.length - 1];
+    if (last && !last.mask && !p.mask && last.hi + 1 >= p.lo) last.hi = Math.max(last.hi, p.hi);
+    else merged.push({ ...p });
+  }
+  const text = merged.map((p) =>
+    p.mask !== undefined
+      ? `${num(name, p.lo)}/${num(name, p.mask)}`
+      : p.lo === p.hi
+        ? name === "ipproto"
+          ? (PROTO[p.lo] ?? String(p.lo))
+          : num(name, p.lo)
+        : `${num(name, p.lo)}-${num(name, p.hi)}`,
+  );
+  return { text, n: complete ? merged.length : Number.POSITIVE_INFINITY };
+}
+
+/** A dst cube as prefixes (small holes expanded), or "ADDR mask M" when it has big ones. */
+function prefixesOfCube(c: Int8Array, family: Family): string[] {
+  const f = FIELDS.dst;
+  const width = family === 4 ? 32 : 128;
+  let last = -1;
+  const holes: number[] = [];
+  for (let i = 0; i < width; i++) if (c[f.offset + i] !== -1) last = i;
+  for (let i = 0; i < last; i++) if (c[f.offset + i] === -1) holes.push(i);
+  if (holes.length > 3) return [`(${width}-bit pattern of ${last + 1 - holes.length} fixed bits)`];
+  const out: string[] = [];
+  for (let k = 0; k < 1 << holes.length; k++) {
+    let v = 0n;
+    for (let i = 0; i < width; i++) {
+      const h = holes.indexOf(i);
+      const bit = h >= 0 ? (k >> h) & 1 : c[f.offset + i] === 1 ? 1 : 0;
+      v = (v << 1n) | BigInt(bit);
+    }
+    const a = family === 4 ? v4(Number(v)) : v6(v);
+    out.push(`${formatAddr(a)}/${last + 1}`);
+  }
+  return out;
+}
+
+function dstText(m: BddArena, set: Bdd, family: Family): { text: string[]; n: number } {
+  const { cubes: cs, complete } = cubes(m, set, 4096);
+  const text = cs.flatMap((c) => prefixesOfCube(c, family));
+  return { text, n: complete ? text.length : Number.POSITIVE_INFINITY };
+}
+
+function setText(name: FieldName, items: string[], n: number, negated: boolean): string {
+  const label = name === "fwmark" ? "mark" : name;
+  if (n === 1 && items.length === 1) return `${label} ${negated ? "≠" : "="} ${items[0]}`;
+  const more = n > SHOWN ? `, … ${Number.isFinite(n) ? `(${n} in all)` : "(many)"}` : "";
+  return `${label} ${negated ? "∉" : "∈"} {${items.slice(0, SHOWN).join(", ")}${more}}`;
+}
+
+/**
+ * The description of `f` inside `universe` (the family's packets), one clause per field that
+ * is constrained. Empty when f is the whole universe.
+ */
+export function describeSet(m: BddArena, f: Bdd, universe: Bdd, family: Family): string {
+  const clauses: string[] = [];
+  let product = universe;
+  for (const name of DESCRIBED) {
+    const proj = projection(m, f, name);
+    const all = projection(m, universe, name);
+    product = and(m, product, proj);
+    if (and(m, all, proj) === all) continue;
+    const comp = and(m, all, not(m, proj));
+    const render = (set: Bdd) =>
+      name === "dst" ? dstText(m, set, family) : numericText(m, set, name);
+    const a = render(and(m, all, proj));
+    const b = render(comp);
+    clauses.push(b.n < a.n ? setText(name, b.text, b.n, true) : setText(name, a.text, a.n, false));
+  }
+  if (product !== f && f !== TRUE) clauses.push("(fields interdependent)");
+  return clauses.join(", ");
+}
+
+/** A device name, or `if<N>` for one the host no longer has. */
+function devName(s: HostState, ifindex: number): string {
+  return linkByIndex(s, ifindex)?.name ?? `if${ifindex}`;
+}
+
+/** A table as iproute2 names it (rtnl_rttable_n2a). */
+export function tableName(s: HostState, t: number): string {
+  return s.tableNames.get(t) ?? String(t);
+}
+
+/** The outcome in words: "dev eth0 via 192.168.1.1 table main rule 32766", "ENETUNREACH". */
+export function describeOutcome(s: HostState, o: Outcome): string {
+  const w: string[] = [];
+  if (!o.ok) w.push(`refused ${o.errno}`);
+  else {
+    if (o.type !== "unicast") w.push(o.type === "local" ? "delivered locally" : (o.type ?? ""));
+    const paths = o.paths.map(
+      (p) => `dev ${devName(s, p.dev)}${p.gateway ? ` via ${formatAddr(p.gateway)}` : ""}`,
+    );
+    w.push(paths.length > 1 ? `one of {${paths.join(" | ")}} (multipath)` : (paths[0] ?? ""));
+    if (o.prefsrc) w.push(`src ${formatAddr(o.prefsrc)}`);
+  }
+  if (o.table !== undefined) w.push(`table ${tableName(s, o.table)}`);
+  if (o.rule !== undefined) w.push(`rule ${o.rule}`);
+  if (o.special) w.push(`(${o.special})`);
+  return w.filter((x) => x).join(" ");
+}

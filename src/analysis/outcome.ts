@@ -1,0 +1,61 @@
+/**
+ * What a route lookup does with a class of packets: the outcome the classes of
+ * `classes.ts` share, its key (equal outcomes merge into one class) and how it reads.
+ * @module
+ */
+import type { Addr } from "../addr/ip.js";
+import { formatAddr } from "../addr/ip.js";
+import type { Family, RouteType } from "../core/kinds.js";
+import type { Errno } from "../engine/types.js";
+
+/**
+ * One possible path of a routed packet: the output device (ifindex; lo = 1 for local
+ * delivery) and the gateway. A multipath route has several; which one a flow takes depends on
+ * the flow hash (fib_select_multipath), which the analysis does not split on.
+ */
+export interface Path {
+  readonly dev: number;
+  readonly gateway?: Addr;
+}
+
+/**
+ * The outcome of the output route lookup (ip_route_output_key_hash_rcu / ip6_pol_route) for
+ * every packet of a class. `ok: false` is a refusal with the kernel's errno.
+ */
+export interface Outcome {
+  readonly family: Family;
+  readonly ok: boolean;
+  readonly errno?: Errno;
+  /** Route type of the result (unicast, local, broadcast, multicast…). */
+  readonly type?: RouteType;
+  /** One path, or the paths a multipath route may pick. Empty when `ok` is false. */
+  readonly paths: readonly Path[];
+  /** The route's `src` (prefsrc); undefined when the kernel picks one per destination. */
+  readonly prefsrc?: Addr;
+  /** The table that produced the route (as `ip route get` reports it). */
+  readonly table?: number;
+  /** pref of the rule that decided (its lookup gave the route, or its action refused). */
+  readonly rule?: number;
+  /** Why the lookup never reached the RPDB, when it did not (v4 destination 0.0.0.0). */
+  readonly special?: string;
+}
+
+/** A string equal for equal outcomes: classes with equal keys merge. */
+export function outcomeKey(o: Outcome): string {
+  const paths = o.paths.map((p) => `${p.dev}@${p.gateway ? formatAddr(p.gateway) : ""}`);
+  return [
+    o.family,
+    o.ok ? (o.type ?? "") : (o.errno ?? ""),
+    paths.join(","),
+    o.prefsrc ? formatAddr(o.prefsrc) : "",
+    o.table ?? "",
+    o.rule ?? "",
+    o.special ?? "",
+  ].join("|");
+}
+
+/** Local delivery: the packet stays on this host. */
+export const isDelivered = (o: Outcome): boolean => o.ok && o.type === "local";
+
+/** The packet leaves by a device (unicast, broadcast, multicast). */
+export const isSent = (o: Outcome): boolean => o.ok && o.type !== "local";

@@ -1,0 +1,182 @@
+/**
+ * One routing table as a partition of the destination space (with the route `tos` when
+ * routes have one): for each result of `fib_table_lookup` / `fib6_table_lookup`, the packets
+ * that get it. Longest prefix first; within a prefix the aliases in kernel order, the first
+ * usable one wins (src/engine/fib.ts tryAlias decides which are usable); a prefix none of whose
+ * aliases is usable for a packet falls back to the next shorter prefix.
+ *
+ * **How.** Prefixes form a containment forest. A prefix p *claims* the packets of p for which
+ * one of its aliases is usable (all of p, unless routes carry a `tos`). p decides for its
+ * claim minus the claims of the prefixes below it: region(p) = claim(p) ∧ ¬below(p), with
+ * below(p) the OR of its children's claims and what lies below them. Each prefix is a chain of
+ * len nodes and siblings are disjoint, so the whole build is linear in the prefix bits.
+ * Results with equal keys are then ORed into one group, so a table of thousands of bypass
+ * prefixes through one device is one group.
+ * @module
+ */
+import { ANY4, ANY6, contains, formatAddr } from "../addr/ip.js";
+import { TABLE } from "../core/kinds.js";
+import { type TableResult, tryAlias } from "../engine/fib.js";
+import { nexthopAlive } from "../engine/select.js";
+import { LO } from "../engine/types.js";
+import { linkByIndex } from "../model/links.js";
+import type { HostState, Route } from "../model/types.js";
+import { and, not, or } from "./bdd/apply.js";
+import { type Bdd, type BddArena, FALSE, TRUE } from "./bdd/arena.js";
+import { addrPrefix, maskedEq } from "./header.js";
+import type { Path } from "./outcome.js";
+
+/** A table of one family, or IPv4 local and main walked as one (no custom rules). */
+export type TableSpec = number | "merged";
+
+/** The packets that get one result from a table, and what the RPDB needs to know of it. */
+export interface TableGroup {
+  readonly pred: Bdd;
+  /** The lookup result (a representative route of the group for `route`). */
+  readonly res: Exclude<TableResult, { kind: "none" }>;
+  /** Length of the matched prefix (fib4_rule_suppress compares it). */
+  readonly len: number;
+  /** The group of the route's first nexthop device (suppress_ifgroup), -1 without one. */
+  readonly ifgroup: number;
+  /** Paths of a `route` result: the chosen nexthop, plus multipath siblings. */
+  readonly paths: readonly Path[];
+  readonly key: string;
+}
+
+/** The routes of a table in kernel order (fibTableLookupReference's order). */
+export function tableRoutes(s: HostState, family: 4 | 6, t: TableSpec): Route[] {
+  const sel = s.routes.filter(
+    (r) =>
+      r.family === family &&
+      (t === "merged" ? r.table === TABLE.local || r.table === TABLE.main : r.table === t),
+  );
+  return sel.sort(
+    (a, b) => b.dst.len - a.dst.len || b.tos - a.tos || a.metric - b.metric || a.seq - b.seq,
+  );
+}
+
+/**
+ * The static part of tryAlias: the result the alias gives an unbound output flow without a
+ * source whose tos passes the route's (the tos test is the predicate `aliasPred`).
+ */
+function staticResult(s: HostState, r: Route): TableResult | undefined {
+  const f = {
+    family: r.family,
+    daddr: r.dst.addr,
+    saddr: r.family === 4 ? ANY4 : ANY6,
+    iif: LO,
+    oif: 0,
+    mark: 0,
+    uid: 0,
+    tos: r.tos,
+    ipproto: 0,
+    sport: 0,
+    dport: 0,
+  };
+  return tryAlias(s, r, f, false);
+}
+
+/** IPv4 route `tos`: (tos & 0x1c) must equal it. */
+function aliasPred(m: BddArena, r: Route): Bdd {
+  return r.family === 4 && r.tos ? maskedEq(m, "tos", r.tos, 0x1c) : TRUE;
+}
+
+/** The paths of a route result: the lookup's nexthop and the multipath siblings alive. */
+function pathsOf(s: HostState, r: Route, nhIndex: number): Path[] {
+  const idx = r.nexthops.map((_, i) => i);
+  const pick =
+    r.nexthops.length < 2
+      ? [nhIndex]
+      : idx.filter((i) => i === nhIndex || nexthopAlive(s, r, r.nexthops[i]!.ifindex, false));
+  const local = r.type === "local" || (r.family === 6 && r.type === "anycast");
+  return pick.map((i) => {
+    const nh = r.nexthops[i]!;
+    if (local) return { dev: LO };
+    return nh.gateway ? { dev: nh.ifindex, gateway: nh.gateway } : { dev: nh.ifindex };
+  });
+}
+
+function groupOf(s: HostState, res: Exclude<TableResult, { kind: "none" }>, pred: Bdd): TableGroup {
+  const r = res.route;
+  const dev = linkByIndex(s, r.nexthops[0]?.ifindex ?? 0);
+  const ifgroup = dev ? dev.group : -1;
+  const paths = res.kind === "route" ? pathsOf(s, r, res.nhIndex) : [];
+  const p = paths.map((x) => `${x.dev}@${x.gateway ? formatAddr(x.gateway) : ""}`).join(",");
+  const head = res.kind === "error" ? `error ${res.errno}` : res.kind;
+  const src = r.prefsrc ? formatAddr(r.prefsrc) : "";
+  const key = `${head}|${r.type}|${p}|${src}|${r.dst.len}|${ifgroup}`;
+  return { pred, res, len: r.dst.len, ifgroup, paths, key };
+}
+
+interface PrefixNode {
+  readonly routes: Route[];
+  readonly children: PrefixNode[];
+  /** The prefix's own BDD (family and dst bits). */
+  chain: Bdd;
+}
+
+/** Prefixes (routes grouped by dst) nested by containment, roots first. */
+function forest(m: BddArena, routes: readonly Route[]): PrefixNode[] {
+  const byKey = new Map<string, PrefixNode>();
+  for (const r of routes) {
+    const k = `${formatAddr(r.dst.addr)}/${r.dst.len}`;
+    let n = byKey.get(k);
+    if (!n) byKey.set(k, (n = { routes: [], children: [], chain: FALSE }));
+    n.routes.push(r);
+  }
+  // Shortest first, then by address: a prefix's parent is the innermost open one containing it.
+  const nodes = [...byKey.values()].sort((a, b) => {
+    const x = a.routes[0]!.dst,
+      y = b.routes[0]!.dst;
+    const d = (x.addr.v as bigint | number) < (y.addr.v as bigint | number);
+    return x.addr.v === y.addr.v ? x.len - y.len : d ? -1 : 1;
+  });
+  const roots: PrefixNode[] = [];
+  const open: PrefixNode[] = [];
+  for (const n of nodes) {
+    n.chain = addrPrefix(m, "dst", n.routes[0]!.dst);
+    const p = n.routes[0]!.dst;
+    while (open.length && !contains(open[open.length - 1]!.routes[0]!.dst, p.addr)) open.pop();
+    const parent = open[open.length - 1];
+    (parent ? parent.children : roots).push(n);
+    open.push(n);
+  }
+  return roots;
+}
+
+/**
+ * The table's partition. Kept whole as one walk: the recursion carries the accumulators
+ * (`groups`) and returns each subtree's claim.
+ */
+export function tablePartition(
+  m: BddArena,
+  s: HostState,
+  family: 4 | 6,
+  t: TableSpec,
+): TableGroup[] {
+  const groups = new Map<string, TableGroup>();
+  const add = (res: Exclude<TableResult, { kind: "none" }>, pred: Bdd): void => {
+    if (pred === FALSE) return;
+    const g = groupOf(s, res, pred);
+    const old = groups.get(g.key);
+    groups.set(g.key, old ? { ...old, pred: or(m, old.pred, pred) } : g);
+  };
+  // Returns the packets the subtree rooted at n claims.
+  const walk = (n: PrefixNode): Bdd => {
+    let below = FALSE;
+    for (const c of n.children) below = or(m, below, walk(c));
+    const free = and(m, n.chain, not(m, below));
+    let covered = FALSE;
+    for (const r of n.routes) {
+      const res = staticResult(s, r);
+      if (!res || res.kind === "none") continue;
+      const elig = aliasPred(m, r);
+      add(res, and(m, free, and(m, elig, not(m, covered))));
+      covered = or(m, covered, elig);
+      if (covered === TRUE) break;
+    }
+    return covered === TRUE ? n.chain : or(m, below, and(m, n.chain, covered));
+  };
+  for (const root of forest(m, tableRoutes(s, family, t))) walk(root);
+  return [...groups.values()];
+}

@@ -1,0 +1,245 @@
+/**
+ * `routelab map [PACKETS]` and `routelab check ASSERTION… | --file FILE`: the analysis'
+ * answers as text or JSON, with exit statuses (check: 0 all hold, 1 one fails, 2 bad input).
+ * A failed assertion prints its counterexample as `route get` words and that packet's full
+ * `trace` (the trace runs netfilter too, which the analysis does not model yet).
+ * @module
+ */
+import type { Issue } from "../core/issue.js";
+import type { Family } from "../core/kinds.js";
+import { ok, type Result, err } from "../core/result.js";
+import { type Assertion, parseAssertion, parsePackets } from "../analysis/assert.js";
+import { type CheckResult, checkAssertion, mapClasses } from "../analysis/check.js";
+import { Analysis, type PacketClass, universeNotes } from "../analysis/classes.js";
+import { describeOutcome, describeSet, packetWords } from "../analysis/describe.js";
+import { formatAddr } from "../addr/ip.js";
+import { issue } from "../core/issue.js";
+import type { HostState } from "../model/types.js";
+import type { NfBaseChain } from "../netfilter/types.js";
+import type { JourneyEnv } from "../engine/journey.js";
+import { parseTrace, runTrace, traceText } from "./trace.js";
+
+/** What a command printed and its exit status. */
+export interface AnalysisOutput {
+  stdout: string;
+  stderr: string;
+  status: number;
+}
+
+/** One class as `map` reports it. */
+export interface MapEntry {
+  readonly family: Family;
+  /** The packets, e.g. "uid ≠ 129, dst ∉ {10.0.0.0/8, …}"; "" for all of the family. */
+  readonly packets: string;
+  /** The outcome, e.g. "dev clash0 table 129 rule 9000". */
+  readonly outcome: string;
+  /** Structured outcome fields (device names, gateway, table, rule, errno). */
+  readonly detail: {
+    readonly ok: boolean;
+    readonly errno?: string;
+    readonly type?: string;
+    readonly devs: string[];
+    readonly gateways: string[];
+    readonly table?: number;
+    readonly rule?: number;
+  };
+  /** The representative as `ip route get` arguments. */
+  readonly representative: string[];
+  /** Headers in the class (decimal; all free fields counted). */
+  readonly count: string;
+}
+
+/** What `map` answers: the classes and what the analysis does not cover. */
+export interface MapResult {
+  readonly classes: MapEntry[];
+  readonly notes: readonly string[];
+}
+
+function entry(a: Analysis, c: PacketClass): MapEntry {
+  const o = c.outcome;
+  const name = (i: number) => a.s.links.find((l) => l.ifindex === i)?.name ?? `if${i}`;
+  return {
+    family: o.family,
+    packets: describeSet(a.m, c.pred, a.universe(o.family), o.family),
+    outcome: describeOutcome(a.s, o),
+    detail: {
+      ok: o.ok,
+      ...(o.errno ? { errno: o.errno } : {}),
+      ...(o.type ? { type: o.type } : {}),
+      devs: o.paths.map((p) => name(p.dev)),
+      gateways: o.paths.flatMap((p) => (p.gateway ? [formatAddr(p.gateway)] : [])),
+      ...(o.table !== undefined ? { table: o.table } : {}),
+      ...(o.rule !== undefined ? { rule: o.rule } : {}),
+    },
+    representative: packetWords(c.representative),
+    count: String(c.count),
+  };
+}
+
+/** `map` over the packets PACKETS selects (all when empty). */
+export function analysisMap(a: Analysis, filter: readonly string[]): Result<MapResult> {
+  const sel = parsePackets(filter);
+  if (!sel.ok) return sel;
+  return ok({ classes: mapClasses(a, sel.value).map((c) => entry(a, c)), notes: universeNotes });
+}
+
+/** `map` as text: one block per class, biggest first within each family. */
+export function mapText(r: MapResult): string {
+  const out = [`# analysis: ${r.notes.join("; ")}`];
+  r.classes.forEach((c, i) => {
+    const what = c.packets ? `ipv${c.family}, ${c.packets}` : `ipv${c.family}, all`;
+    out.push(`${i + 1}. ${what} → ${c.outcome}`);
+    out.push(`   e.g. route get ${c.representative.join(" ")}`);
+  });
+  return out.join("\n") + "\n";
+}
+
+/**
+ * Assertions of a checks file: one per line, a YAML list item or not, quoted or not
+ * (`- "always: to 10.0.0.0/8 -> dev eth0"`); `#` comments, blank lines and a `checks:`
+ * heading are skipped. This is the YAML subset such files use; anything else is refused
+ * with its line number.
+ */
+export function parseChecksFile(text: string, name: string): Result<string[]> {
+  const out: string[] = [];
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    let l = lines[i]!.replace(/\s+#.*$/, "").trim();
+    if (!l || l.startsWith("#") || l === "checks:" || l === "---") continue;
+    if (l.startsWith("- ")) l = l.slice(2).trim();
+    if (/^(["']).*\1$/.test(l)) l = l.slice(1, -1);
+    if (!/^(always|never)\s*:/.test(l))
+      return err(
+        issue("analysis.syntax", `${name}:${i + 1}: expected "always: …" or "never: …"`, {
+          loc: { file: name, line: i + 1, col: 1 },
+          token: l,
+        }),
+      );
+    out.push(l);
+  }
+  return ok(out);
+}
+
+/** Parse every assertion first: one bad assertion is bad input (exit 2), nothing is answered. */
+export function parseAssertions(texts: readonly string[]): Result<Assertion[]> {
+  const out: Assertion[] = [];
+  for (const t of texts) {
+    const a = parseAssertion(t);
+    if (!a.ok) return a;
+    out.push(a.value);
+  }
+  return ok(out);
+}
+
+/** Answer every assertion; an unknown device or table is bad input. */
+export function analysisCheck(a: Analysis, list: readonly Assertion[]): Result<CheckResult[]> {
+  const out: CheckResult[] = [];
+  for (const as of list) {
+    const r = checkAssertion(a, as);
+    if (!r.ok) return r;
+    out.push(r.value);
+  }
+  return ok(out);
+}
+
+/** Where a counterexample's trace comes from. */
+export interface TraceCtx {
+  readonly chains: readonly NfBaseChain[];
+  readonly env: JourneyEnv;
+}
+
+/** `check` as text: PASS/FAIL per assertion, with counterexample, outcome and trace. */
+export function checkText(s: HostState, rs: readonly CheckResult[], t: TraceCtx): string {
+  const out: string[] = [];
+  for (const r of rs) {
+    out.push(`${r.holds ? "PASS" : "FAIL"} ${r.assertion.text}`);
+    if (r.holds || !r.counterexample) continue;
+    const words = packetWords(r.counterexample);
+    const fam = r.counterexample.family === 6 ? "-6 " : "";
+    out.push(`  counterexample: route get ${fam}${words.join(" ")}`);
+    if (r.outcome) out.push(`  outcome: ${describeOutcome(s, r.outcome)}`);
+    const end = { file: "<check>", line: 1, col: 1 };
+    const q = parseTrace(
+      words.map((text) => ({ text, loc: end })),
+      end,
+      r.counterexample.family,
+    );
+    const tr = "exit" in q ? q : runTrace(s, t.chains, q, end, t.env);
+    if ("exit" in tr) out.push(`  (no trace: ${tr.message})`);
+    else
+      out.push(
+        "  trace:",
+        ...traceText(s, tr)
+          .trimEnd()
+          .split("\n")
+          .map((l) => `    ${l}`),
+      );
+  }
+  return out.join("\n") + "\n";
+}
+
+/** The CLI's `map` / `check` commands (words after the command name). */
+export function runAnalysisCommand(
+  s: HostState,
+  cmd: "map" | "check",
+  words: readonly string[],
+  ctx: TraceCtx & { json: boolean; readFile?: (p: string) => string | undefined },
+): AnalysisOutput {
+  const fail = (e: Issue): AnalysisOutput => ({
+    stdout: "",
+    stderr: `routelab ${cmd}: ${e.message}\n`,
+    status: 2,
+  });
+  const a = new Analysis(s);
+  if (cmd === "map") {
+    const r = analysisMap(a, words);
+    if (!r.ok) return fail(r.error);
+    return {
+      stdout: ctx.json ? JSON.stringify(r.value) + "\n" : mapText(r.value),
+      stderr: "",
+      status: 0,
+    };
+  }
+  const texts: string[] = [];
+  const inline: string[] = [];
+  for (let i = 0; i < words.length; i++) {
+    if (words[i] !== "--file" && words[i] !== "-f") {
+      inline.push(words[i]!);
+      continue;
+    }
+    const path = words[++i] ?? "";
+    const text = ctx.readFile?.(path);
+    if (text === undefined) return fail(issue("load.read", `cannot read "${path}"`));
+    const f = parseChecksFile(text, path);
+    if (!f.ok) return fail(f.error);
+    texts.push(...f.value);
+  }
+  // Assertions given as words (a shell splits nothing inside quotes, Host.ip splits all).
+  const joined = inline.join(" ").trim();
+  if (joined) texts.push(...joined.split(/\s+(?=(?:always|never)\s*:)/));
+  if (!texts.length)
+    return fail(issue("usage", "usage: check 'always|never: PACKETS -> OUTCOME'…"));
+  const list = parseAssertions(texts);
+  if (!list.ok) return fail(list.error);
+  const res = analysisCheck(a, list.value);
+  if (!res.ok) return fail(res.error);
+  const status = res.value.every((r) => r.holds) ? 0 : 1;
+  if (ctx.json)
+    return {
+      stdout: JSON.stringify(res.value.map((r) => checkJson(s, r))) + "\n",
+      stderr: "",
+      status,
+    };
+  return { stdout: checkText(s, res.value, ctx), stderr: "", status };
+}
+
+function checkJson(s: HostState, r: CheckResult): object {
+  return {
+    assertion: r.assertion.text,
+    holds: r.holds,
+    ...(r.counterexample
+      ? { counterexample: packetWords(r.counterexample), family: r.counterexample.family }
+      : {}),
+    ...(r.outcome ? { outcome: describeOutcome(s, r.outcome) } : {}),
+  };
+}

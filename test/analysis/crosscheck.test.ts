@@ -1,0 +1,41 @@
+/**
+ * The analysis is never trusted alone: on every kernel-suite scenario, every class's
+ * representative goes through the concrete engine (routeGet) and must get the class's
+ * outcome; the classes of a family are disjoint and together are the whole universe.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { and, or } from "../../src/analysis/bdd/apply.js";
+import { FALSE } from "../../src/analysis/bdd/arena.js";
+import { Analysis } from "../../src/analysis/classes.js";
+import { crossCheck } from "../../src/analysis/crosscheck.js";
+import { formatAddr } from "../../src/addr/ip.js";
+import { createHostState } from "../../src/model/host.js";
+import { loadText } from "../../src/model/load.js";
+
+const DIR = path.join(import.meta.dirname, "..", "kernel", "scenarios");
+const scenarios = readdirSync(DIR).filter((f) => f.endsWith(".sh"));
+
+describe("analysis vs engine on every kernel scenario", () => {
+  it("has scenarios", () => expect(scenarios.length).toBeGreaterThan(20));
+  for (const f of scenarios)
+    it(f, () => {
+      const s = createHostState();
+      loadText(s, readFileSync(path.join(DIR, f), "utf8"), f, {});
+      const a = new Analysis(s);
+      const classes = a.classes();
+      const bad = crossCheck(s, classes).map(
+        (b) => `${formatAddr(b.cls.representative.dst)}: ${b.diffs.join("; ")}`,
+      );
+      expect(bad).toEqual([]);
+      for (const fam of [4, 6] as const) {
+        let union = FALSE;
+        for (const c of classes.filter((x) => x.outcome.family === fam)) {
+          expect(and(a.m, union, c.pred)).toBe(FALSE);
+          union = or(a.m, union, c.pred);
+        }
+        expect(union).toBe(a.universe(fam));
+      }
+    });
+});
