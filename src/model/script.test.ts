@@ -54,6 +54,18 @@ describe("setup scripts on the virtual host", () => {
     ]);
     expect(s.rules4.some((r) => r.pref === 7)).toBe(true);
   });
+  it("nft list table|chain of a missing object answers ENOENT with status 1, as nft does", () => {
+    const { brief, s } = run(
+      [
+        "nft list table inet nope >/dev/null || ip rule add pref 8 lookup 8",
+        "nft add table inet t",
+        "nft list table inet t >/dev/null && ip rule add pref 9 lookup 9",
+        "nft list chain inet t c",
+      ].join("\n") + "\n",
+    );
+    expect(brief).toEqual(["warning 4:23 Error: No such file or directory"]);
+    expect(s.rules4.filter((r) => r.pref === 8 || r.pref === 9)).toHaveLength(2);
+  });
   it("exit statuses drive if, && and set -e", () => {
     const { s } = run(
       [
