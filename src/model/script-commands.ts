@@ -210,6 +210,18 @@ export const HOST_COMMANDS: Record<string, HostCommand> = {
 for (const t of RECORDED_TOOLS) HOST_COMMANDS[t] = netfilter;
 
 /**
+ * `echo "200 vpn" >> /etc/iproute2/rt_tables`: the names `ip` reads (rtnl_tab_initialize:
+ * `ID NAME` lines, `#` comments); the built-in names stay, as the shipped file has them.
+ */
+function rtTables(s: HostState, text: string): CommandOutcome {
+  for (const line of text.split("\n")) {
+    const m = /^\s*(0x[0-9a-fA-F]+|\d+)\s+([^\s#]+)/.exec(line);
+    if (m) s.tableNames.set(Number(m[1]), m[2]!);
+  }
+  return { status: 0 };
+}
+
+/**
  * `> FILE` in a script: /proc/sys/… sets the sysctl, as the kernel's proc handler does;
  * /dev/stdout and /dev/stderr are the terminal. Other files are not modelled (undefined).
  */
@@ -220,6 +232,7 @@ export function writeScriptFile(
   loc: SourceLoc,
 ): CommandOutcome | undefined {
   if (path === "/dev/stdout" || path === "/dev/stderr") return { status: 0 };
+  if (/^\/etc\/iproute2\/rt_tables(\.d\/[^/]+\.conf)?$/.test(path)) return rtTables(s, text);
   const m = /^\/proc\/sys\/(.+)$/.exec(path);
   if (!m) return undefined;
   const key = m[1]!.replace(/\//g, ".");

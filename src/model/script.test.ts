@@ -66,6 +66,13 @@ describe("setup scripts on the virtual host", () => {
     expect(brief).toEqual(["warning 4:23 Error: No such file or directory"]);
     expect(s.rules4.filter((r) => r.pref === 8 || r.pref === 9)).toHaveLength(2);
   });
+  it("table names written to /etc/iproute2/rt_tables are known to later ip commands", () => {
+    const { brief, s } = run(
+      'echo "200 vpn" >> /etc/iproute2/rt_tables\nip rule add fwmark 0x200 lookup vpn pref 10\n',
+    );
+    expect(brief).toEqual([]);
+    expect(s.rules4.find((r) => r.pref === 10)).toMatchObject({ table: 200 });
+  });
   it("exit statuses drive if, && and set -e", () => {
     const { s } = run(
       [

@@ -77,6 +77,7 @@ export interface ShellApi {
   nounset: boolean;
   pipefail: boolean;
   locals: Map<string, string | undefined>[];
+  exitTrap: string | undefined;
   readonly frame: { stdin: { text: string; pos: number } | undefined };
   readonly opts: ShellOptions;
   warn(code: Issue["code"], message: string, loc: SourceLoc, token?: string): void;

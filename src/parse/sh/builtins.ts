@@ -217,6 +217,15 @@ export function testCommand(
 
 const ok: Builtin = () => 0;
 
+/** `trap CMD EXIT|0` keeps the command for the end of the script; `trap - EXIT` drops it.
+ * Signal traps never fire: nothing sends the script a signal. */
+function trap(sh: Shell, argv: Field[]): number {
+  const a = texts(argv);
+  if (a.length >= 2 && a.slice(1).some((x) => x === "EXIT" || x === "0"))
+    sh.exitTrap = a[0] === "-" || a[0] === "" ? undefined : a[0];
+  return 0;
+}
+
 /** `id -u` and friends: setup scripts run as root. */
 function id(_sh: Shell, argv: Field[], io: ShellIo): number {
   const a = texts(argv).join(" ");
@@ -258,7 +267,7 @@ export const BUILTINS: Record<string, Builtin> = {
   // No effect on the virtual host: time, traps, the working directory, the shell's limits.
   sleep: ok,
   wait: ok,
-  trap: ok,
+  trap,
   cd: ok,
   umask: ok,
   ulimit: ok,

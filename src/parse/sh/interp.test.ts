@@ -92,6 +92,8 @@ const CASES: Record<string, string> = {
   "for without in uses positional": "set -- p q; for a; do echo $a; done",
   "arithmetic command": "(( 3 > 2 )) && echo yes; (( 0 )) || echo zero; i=0; (( i++ )); echo $i",
   "UTF-8 BOM": "\ufeffecho bom",
+  "trap EXIT runs at the end": "trap 'echo bye $?' EXIT; echo hi; (exit 3); exit 4",
+  "trap - EXIT drops it": "trap 'echo bye' EXIT; trap - EXIT; echo hi",
 };
 
 describe("the shell agrees with bash (stdout and exit status)", () => {

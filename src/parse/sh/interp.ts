@@ -60,6 +60,8 @@ export class Shell implements ExpandHost, ShellApi {
   frame: Frame = { stdin: undefined, stdinLoc: undefined, out: undefined, errNull: false };
   /** Where the text in an output buffer came from, when it is one piece of one file. */
   readonly origins = new WeakMap<string[], SourceLoc | null>();
+  /** `trap CMD EXIT`: run when the script ends, as bash does. */
+  exitTrap: string | undefined;
   /** Issues of the command being run are dropped (its failure is handled by `||`). */
   handled = false;
 
@@ -67,6 +69,11 @@ export class Shell implements ExpandHost, ShellApi {
     readonly file: string,
     readonly opts: ShellOptions,
   ) {
+    // What bash run by root starts with (scripts test $EUID and extend $PATH).
+    const base = { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" };
+    for (const [k, v] of Object.entries({ ...base, HOME: "/root", USER: "root", UID: "0" }))
+      this.vars.set(k, v);
+    this.vars.set("EUID", "0");
     for (const [k, v] of Object.entries(opts.env ?? {})) this.vars.set(k, v);
     if (!this.vars.has("IFS")) this.vars.set("IFS", " \t\n");
     this.positionalArgs = [...(opts.args ?? [])];
@@ -549,23 +556,23 @@ export interface ShellResult {
 export function runShell(text: string, file: string, opts: ShellOptions = {}): ShellResult {
   const sh = new Shell(file, opts);
   const { list, error } = parseShell(text, file);
-  try {
-    sh.runList(list);
-  } catch (e) {
-    if (e instanceof Flow) sh.status = e.n;
-    else if (e instanceof IssueError) {
-      sh.issues.push({ ...e.issue, severity: e.issue.severity ?? "error" });
+  let fatal: unknown;
+  for (const step of [() => sh.runList(list), () => runExitTrap(sh)]) {
+    try {
+      step();
+    } catch (e) {
+      if (e instanceof Flow) sh.status = e.n;
+      else fatal ??= e;
+    }
+  }
+  if (fatal !== undefined) {
+    if (fatal instanceof IssueError) {
+      sh.issues.push({ ...fatal.issue, severity: fatal.issue.severity ?? "error" });
       sh.status = 1;
-    } else if (e instanceof RangeError) {
-      sh.issues.push(
-        issue(
-          "shell.runtime",
-          "script nested too deeply",
-          { loc: { file, line: 1, col: 1 } },
-          "error",
-        ),
-      );
-    } else throw e;
+    } else if (fatal instanceof RangeError) {
+      const loc = { file, line: 1, col: 1 };
+      sh.issues.push(issue("shell.runtime", "script nested too deeply", { loc }, "error"));
+    } else throw fatal;
     return result(sh);
   }
   if (error) {
@@ -573,6 +580,20 @@ export function runShell(text: string, file: string, opts: ShellOptions = {}): S
     sh.status = 2;
   }
   return result(sh);
+}
+
+/** The EXIT trap runs once, whatever ended the script; its own `exit` keeps the status. */
+function runExitTrap(sh: Shell): void {
+  const trap = sh.exitTrap;
+  if (!trap) return;
+  sh.exitTrap = undefined;
+  const status = sh.status;
+  try {
+    sh.runText(trap, sh.file);
+    sh.status = status;
+  } catch (e) {
+    if (!(e instanceof Flow)) throw e;
+  }
 }
 
 function result(sh: Shell): ShellResult {
