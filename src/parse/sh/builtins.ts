@@ -226,6 +226,45 @@ function trap(sh: Shell, argv: Field[]): number {
   return 0;
 }
 
+/** `seq [FIRST [INCR]] LAST` (coreutils): integers only, one per line. */
+function seq(sh: Shell, argv: Field[], io: ShellIo, loc: SourceLoc): number {
+  const a = texts(argv).filter((x) => !/^-[a-z]/.test(x));
+  const n = a.map(Number);
+  if (a.length === 0 || a.length > 3 || n.some((x) => !Number.isInteger(x))) {
+    sh.warn("shell.runtime", `seq: invalid argument "${a.join(" ")}"`, loc);
+    return 1;
+  }
+  const [first, incr, last] =
+    a.length === 1
+      ? [1, 1, n[0]!]
+      : a.length === 2
+        ? [n[0]!, 1, n[1]!]
+        : (n as [number, number, number]);
+  if (incr === 0 || Math.abs((last - first) / incr) > 1e6) {
+    sh.warn("shell.runtime", `seq: invalid increment or range "${a.join(" ")}"`, loc);
+    return 1;
+  }
+  let out = "";
+  for (let v = first; incr > 0 ? v <= last : v >= last; v += incr) out += `${v}\n`;
+  io.out(out);
+  return 0;
+}
+
+/** `basename PATH [SUFFIX]` and `dirname PATH`: string operations (coreutils). */
+function basename(_sh: Shell, argv: Field[], io: ShellIo): number {
+  const [p = "", suffix] = texts(argv);
+  let b = p.replace(/\/+$/, "").replace(/^.*\//, "") || (p.startsWith("/") ? "/" : "");
+  if (suffix && b !== suffix && b.endsWith(suffix)) b = b.slice(0, -suffix.length);
+  io.out(b + "\n");
+  return 0;
+}
+function dirname(_sh: Shell, argv: Field[], io: ShellIo): number {
+  const p = (texts(argv)[0] ?? "").replace(/\/+$/, "");
+  const k = p.lastIndexOf("/");
+  io.out((k < 0 ? "." : k === 0 ? "/" : p.slice(0, k).replace(/\/+$/, "") || "/") + "\n");
+  return 0;
+}
+
 /** `id -u` and friends: setup scripts run as root. */
 function id(_sh: Shell, argv: Field[], io: ShellIo): number {
   const a = texts(argv).join(" ");
@@ -264,6 +303,9 @@ export const BUILTINS: Record<string, Builtin> = {
   test: test(),
   "[": test("]"),
   id,
+  seq,
+  basename,
+  dirname,
   // No effect on the virtual host: time, traps, the working directory, the shell's limits.
   sleep: ok,
   wait: ok,

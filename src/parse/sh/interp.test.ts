@@ -93,6 +93,16 @@ const CASES: Record<string, string> = {
   "arithmetic command": "(( 3 > 2 )) && echo yes; (( 0 )) || echo zero; i=0; (( i++ )); echo $i",
   "UTF-8 BOM": "\ufeffecho bom",
   "trap EXIT runs at the end": "trap 'echo bye $?' EXIT; echo hi; (exit 3); exit 4",
+  "seq, basename and dirname":
+    'for i in $(seq 3) $(seq 8 -3 2); do printf "%s " $i; done; ' +
+    "basename /etc/wireguard/wg0.conf .conf; dirname /etc/wireguard/wg0.conf; dirname x",
+  "here-document inside $(…)": 'x=$(cat <<EOF\na $((1+1))\nEOF\n); echo "[$x]"',
+  "while read from a here-string and a redirected group":
+    'while read a b; do echo "$b/$a"; ' +
+    'done <<< "1 2"; { echo in; echo out; } > /dev/null; echo after',
+  "nested functions, return status and local scoping":
+    "g() { local v=inner; return 5; }; " +
+    'f() { local v=outer; g; echo "$? $v"; }; v=top; f; echo $v',
   "trap - EXIT drops it": "trap 'echo bye' EXIT; trap - EXIT; echo hi",
 };
 
