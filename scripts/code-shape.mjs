@@ -30,6 +30,10 @@ export const LAYERS = [
   { name: "core", match: /^core\//, may: [] },
   { name: "addr", match: /^addr\//, may: ["core"] },
   { name: "parse", match: /^parse\//, may: ["core", "addr"] },
+  // netfilter is one vertical slice per front-end (iptables, nft): grammar → ruleset →
+  // evaluation in one folder, an extension holding its grammar and its evaluation (like the
+  // kernel's xt_*.c); see README "netfilter: one vertical slice per front-end". Inside a
+  // slice the grammar never imports the chain walkers (NETFILTER_EVAL below).
   { name: "netfilter", match: /^netfilter\//, may: ["core", "addr", "parse"] },
   { name: "fib", match: /^fib\//, may: ["core", "addr"] },
   { name: "model", match: /^model\//, may: ["core", "addr", "parse", "netfilter", "fib"] },
@@ -81,10 +85,16 @@ export const LAYERS = [
       "host",
     ],
   },
-  { name: "cli", match: /^cli\//, may: ["index", "host"] },
+  { name: "cli", match: /^cli\//, may: ["index", "host", "live"] },
   { name: "live", match: /^live\//, may: ["index", "host"] },
   { name: "server", match: /^server\//, may: ["index", "host", "live"] },
 ];
+
+/**
+ * The chain walkers of the netfilter slices: only each slice's index.ts may import them (the
+ * grammar and the ruleset commands never do).
+ */
+export const NETFILTER_EVAL = /^netfilter\/(iptables\/eval|nft\/eval(-expr)?)\.ts$/;
 
 /** Folders whose files may use Node's own modules (`node:*`). */
 export const NODE_ONLY = ["cli", "live", "server"];
@@ -171,6 +181,7 @@ export function measure(root) {
   ].filter((f) => /\.(ts|mjs|cjs)$/.test(f));
   const graph = new Map();
   const upward = [];
+  const sliceLeaks = [];
   const nodeApi = [];
   const longFunctions = [];
   const sizes = [];
@@ -190,6 +201,13 @@ export function measure(root) {
       if (!spec.startsWith(".")) continue;
       const target = relative(src, resolve(dirname(f), spec)).replace(/\.js$/, ".ts");
       edges.push(target);
+      if (
+        NETFILTER_EVAL.test(target) &&
+        rel.startsWith("netfilter/") &&
+        !/(^|\/)index\.ts$/.test(rel) &&
+        !NETFILTER_EVAL.test(rel)
+      )
+        sliceLeaks.push({ file: `src/${rel}`, line, imports: `src/${target}` });
       const to = layerOf(target);
       if (from && to && from !== to && !from.may.includes(to.name))
         upward.push({
@@ -223,6 +241,7 @@ export function measure(root) {
   return {
     files: files.length,
     upward,
+    sliceLeaks,
     cycles: cycles(graph),
     nodeApi,
     longLines,

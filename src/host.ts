@@ -34,9 +34,13 @@ import type { CheckResult } from "./analysis/check.js";
 import { routeQuery, type RouteGetOptions } from "./interfaces/query.js";
 import { report } from "./interfaces/report.js";
 import { parseListen as listenOf, parseTrace, runTrace } from "./interfaces/trace.js";
+import { getSysctl } from "./model/sysctl.js";
 import { createHostState } from "./model/host.js";
 import { loadText, type LoadOptions } from "./model/load.js";
 import { loadChunked } from "./model/load-stream.js";
+import { savedTables } from "./model/load-netfilter.js";
+import { partialWarning } from "./model/partial.js";
+import { loadPasswd, loadRtTables } from "./model/capture-load.js";
 import { buildNetfilter, type HostNetfilter } from "./model/netfilter.js";
 import type { SourceLoc } from "./core/loc.js";
 import type { HostState } from "./model/types.js";
@@ -53,8 +57,8 @@ export type { RouteGetOptions };
  * start each time (route dumps are then read as they arrive).
  */
 export type HostInput =
-  | { name: string; text: string }
-  | { name: string; open(): Iterable<string>; size?: number };
+  | { name: string; text: string; family?: Family }
+  | { name: string; open(): Iterable<string>; size?: number; family?: Family };
 
 /** How a host is loaded and what its answers assume. */
 export interface HostOptions {
@@ -68,6 +72,10 @@ export interface HostOptions {
   listens?: readonly ListenSpec[];
   /** The date `iptables-save` prints (ctime format); default the epoch, for stable output. */
   now?: () => string;
+  /** rt_tables files (`ID NAME` lines): table names for `table NAME` (`--rt-tables FILE`). */
+  rtTables?: readonly { name: string; text: string }[];
+  /** passwd files (`NAME:x:UID:…`): user names for `--uid-owner NAME` (`--passwd FILE`). */
+  passwd?: readonly { name: string; text: string }[];
 }
 
 /** What a command printed, exactly as the CLI prints it, and its exit status. */
@@ -124,6 +132,16 @@ export interface BatchAnswers4 {
   oif: Int32Array;
   gateway: Uint32Array;
   prefsrc: Uint32Array;
+}
+
+/** The `family table` names the iptables-save inputs of a load hold. */
+function iptablesTablesOf(files: readonly HostInput[]): string[] {
+  if (!Array.isArray(files)) return [];
+  return files.flatMap((f: unknown) => {
+    const { name, text, family } = (f ?? {}) as Record<string, unknown>;
+    if (typeof text !== "string" || typeof name !== "string") return [];
+    return savedTables(text, name, family === 4 || family === 6 ? family : undefined);
+  });
 }
 
 /** iproute2 sorts nothing, but issues of one file read best in line order. */
@@ -210,11 +228,16 @@ export class Host {
     });
     const issues: Issue[] = [];
     const names: string[] = [];
+    for (const f of opts.rtTables ?? []) issues.push(...loadRtTables(s, f.text, f.name));
+    for (const f of opts.passwd ?? []) issues.push(...loadPasswd(s, f.text, f.name));
+    // iptables-nft's tables in an nft dump are applied through the iptables-save inputs.
+    lo.iptablesTables = iptablesTablesOf(files);
     (Array.isArray(files) ? files : []).forEach((f: unknown, k) => {
-      const { name, text, open, size } = (f ?? {}) as Record<string, unknown>;
+      const { name, text, open, size, family } = (f ?? {}) as Record<string, unknown>;
       if (typeof name !== "string") return void issues.push(inputIssue(k));
       names.push(name);
-      if (typeof text === "string") issues.push(...loadText(s, text, name, lo));
+      const asked = family === 4 || family === 6 ? { family: family as Family } : {};
+      if (typeof text === "string") issues.push(...loadText(s, text, name, { ...lo, ...asked }));
       else if (typeof open === "function") {
         const input = {
           open: open.bind(f) as () => Iterable<string>,
@@ -224,6 +247,7 @@ export class Host {
       } else issues.push(inputIssue(k));
     });
     if (!Array.isArray(files)) issues.push(inputIssue(0));
+    issues.push(...partialWarning(s));
     issues.sort(byLoc);
     return new Host(s, names, opts, issues);
   }
@@ -281,6 +305,14 @@ export class Host {
     if ("exit" in q) return err(asIssue(q));
     const r = runTrace(this.s, this.nf.chains, q, end, this.ctx.env ?? {});
     return "exit" in r ? err(asIssue(r)) : ok(r);
+  }
+
+  /**
+   * A sysctl's value as `sysctl -n KEY` prints it (kernel default when never set).
+   * @example Host.load([]).sysctl("net.ipv4.ip_forward") // "0"
+   */
+  sysctl(key: string): string | undefined {
+    return getSysctl(this.s, key);
   }
 
   /**

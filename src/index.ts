@@ -80,3 +80,21 @@ export type { IfAddr, Link, Nexthop, Route, Rule, RuleAction } from "./model/typ
 export type { LinkKind, RouteType } from "./core/kinds.js";
 /** Route type numbers, scope numbers and reserved table ids (`TABLE.main` is 254). */
 export { RTN, SCOPE, TABLE } from "./core/kinds.js";
+
+// --- Captures ---------------------------------------------------------------------------
+
+/** `routelab capture` files: the read-only commands a capture runs and the file's shape. */
+export {
+  CAPTURE_COMMANDS,
+  CAPTURE_FORMAT,
+  CAPTURE_VERSION,
+  captureOwners,
+  linkNames,
+  sysctlArgv,
+} from "./model/capture.js";
+export type {
+  Capture,
+  CaptureCommand,
+  CaptureOwner,
+  CaptureSection,
+} from "./model/capture.js";

@@ -12,6 +12,7 @@ import { layerOf, measure } from "../scripts/code-shape.mjs";
 
 interface Shape {
   upward: { file: string; line: number; imports: string }[];
+  sliceLeaks: { file: string; line: number; imports: string }[];
   cycles: string[][];
   nodeApi: { file: string; line: number; spec: string }[];
   longLines: { file: string; line: number; length: number }[];
@@ -43,10 +44,18 @@ describe("code shape", () => {
     expect(where(shape.longLines)).toEqual([]);
   });
   // Ratchets: issue 7 takes these to zero; until then they may only go down.
-  it("has no more long functions without a reason than today (21)", () => {
-    expect(shape.longFunctions.filter((f) => !f.kept).length).toBeLessThanOrEqual(21);
+  // The dump readers (model/dump: ruleFromJson, routeFromJson, ruleFromText, routeFromText),
+  // cli main, model/load loadScript and parse/shell run are left.
+  it("has no more long functions without a reason than today (7)", () => {
+    expect(shape.longFunctions.filter((f) => !f.kept).length).toBeLessThanOrEqual(7);
   });
-  it("has no more large files without a reason than today (12)", () => {
-    expect(shape.largeFiles.filter((f) => !f.kept).length).toBeLessThanOrEqual(12);
+  // parse/shell.ts is being replaced.
+  it("has no more large files without a reason than today (1: parse/shell.ts)", () => {
+    expect(where(shape.largeFiles.filter((f) => !f.kept))).toEqual(
+      where(shape.largeFiles.filter((f) => !f.kept && f.file === "src/parse/shell.ts")),
+    );
+  });
+  it("keeps the netfilter grammar and rulesets from importing the chain walkers", () => {
+    expect(where(shape.sliceLeaks)).toEqual([]);
   });
 });

@@ -19,6 +19,7 @@ import {
   type HostOptions,
   type ListenSpec,
 } from "../index.js";
+import { captureMain } from "../live/capture.js";
 
 const USAGE = `Usage: routelab [--load FILE]... [ OPTIONS ] OBJECT { COMMAND | help }
        routelab [--load FILE]... [ OPTIONS ] -batch FILE
@@ -27,10 +28,13 @@ const USAGE = `Usage: routelab [--load FILE]... [ OPTIONS ] OBJECT { COMMAND | h
        routelab [--load FILE]... [--listen "udp|tcp ADDR PORT [transparent]"]... trace PACKET
        routelab [--load FILE]... [-j] map [PACKETS]
        routelab [--load FILE]... [-j] check 'always|never: PACKETS -> OUTCOME'... [--file FILE]
+       routelab capture [-o FILE] [--netns NS]
 where  OBJECT := { link | address | route | rule }
        OPTIONS := { -4 | -6 | -j[son] | -p[retty] | -d[etails] | -force | -batch FILE }
 Files given with --load are setup scripts (ip, sysctl, iptables, nft lines) or dumps
-(ip -j link/addr/rule/route output, ip rule / ip route show text, sysctl -a).
+(ip -j link/addr/rule/route output, ip rule / ip route show text, sysctl -a,
+iptables-save, nft list ruleset text or -j, a routelab capture); --load -6:FILE reads
+a dump as IPv6. --rt-tables FILE and --passwd FILE name tables and users.
 `;
 
 /** The version in the package's own package.json (dist/cli/main.js → ../../package.json). */
@@ -111,12 +115,67 @@ function progressLine(): { progress?: HostOptions["progress"]; done(): void } {
   };
 }
 
+/** `--load -6:FILE`: the family a dump is to be read as. */
+function askedFamily(f: string): { path: string; family?: 4 | 6 } {
+  const m = /^-([46]):(.+)$/.exec(f);
+  return m ? { path: m[2]!, family: Number(m[1]) as 4 | 6 } : { path: f };
+}
+
+/** `--rt-tables FILE` / `--passwd FILE`: name files read before the inputs. */
+const NAME_FILES: Record<string, "rtTables" | "passwd"> = {
+  "--rt-tables": "rtTables",
+  "--passwd": "passwd",
+};
+
+/** The `--load` files (big ones in chunks); undefined when one cannot be read. */
+function readInputs(loads: readonly string[]): HostInput[] | undefined {
+  const inputs: HostInput[] = [];
+  for (const spec of loads) {
+    const { path: f, family } = askedFamily(spec);
+    const asked = family ? { family } : {};
+    const size = fileSize(f);
+    if (size >= BIG_FILE) {
+      inputs.push({ name: f, open: () => fileChunks(f), size, ...asked });
+      continue;
+    }
+    const text = readText(f);
+    if (text === undefined) {
+      process.stderr.write(`routelab: cannot read "${f}": No such file or directory\n`);
+      return undefined;
+    }
+    inputs.push({ name: f, text, ...asked });
+  }
+  return inputs;
+}
+
+/** Read the file of `--rt-tables FILE` / `--passwd FILE` into `into`; false when it cannot. */
+function readNameFile(opt: string, f: string | undefined, into: { name: string; text: string }[]) {
+  const text = f === undefined ? undefined : readText(f);
+  if (f === undefined || text === undefined) {
+    process.stderr.write(`routelab: ${opt} needs a readable file\n`);
+    return false;
+  }
+  into.push({ name: f, text });
+  return true;
+}
+
 function main(argv: string[]): number {
+  if (argv[0] === "capture") return captureMain(argv.slice(1));
   const loads: string[] = [];
+  const names: { rtTables: { name: string; text: string }[]; passwd: typeof names.rtTables } = {
+    rtTables: [],
+    passwd: [],
+  };
   let listens: ListenSpec[] | undefined;
   let i = 0;
   while (i < argv.length) {
     const a = argv[i]!;
+    const nameFile = NAME_FILES[a];
+    if (nameFile) {
+      if (!readNameFile(a, argv[i + 1], names[nameFile])) return 2;
+      i += 2;
+      continue;
+    }
     if (a === "--load" || a === "-l" || a === "--file") {
       const f = argv[i + 1];
       if (!f) {
@@ -152,20 +211,8 @@ function main(argv: string[]): number {
     }
     break;
   }
-  const inputs: HostInput[] = [];
-  for (const f of loads) {
-    const size = fileSize(f);
-    if (size >= BIG_FILE) {
-      inputs.push({ name: f, open: () => fileChunks(f), size });
-      continue;
-    }
-    const text = readText(f);
-    if (text === undefined) {
-      process.stderr.write(`routelab: cannot read "${f}": No such file or directory\n`);
-      return 2;
-    }
-    inputs.push({ name: f, text });
-  }
+  const inputs = readInputs(loads);
+  if (!inputs) return 2;
   const pl = progressLine();
   const opts: HostOptions = {
     readFile: readText,
@@ -176,6 +223,8 @@ function main(argv: string[]): number {
     now: ctime,
   };
   if (pl.progress) opts.progress = pl.progress;
+  if (names.rtTables.length) opts.rtTables = names.rtTables;
+  if (names.passwd.length) opts.passwd = names.passwd;
   if (listens) opts.listens = listens;
   const host = Host.load(inputs, opts);
   pl.done();

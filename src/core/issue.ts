@@ -48,6 +48,10 @@ export type IssueCode =
   | "load.restore-input"
   | "load.unknown-command"
   | "load.read"
+  /** A `routelab capture` file that cannot be read (not JSON, wrong version, bad section). */
+  | "load.capture"
+  /** A dump loaded without something an answer depends on: says what was assumed. */
+  | "load.assumed"
   | `nft.${string}`
   | `rtnl.${string}`
   | "shell.arith"
@@ -66,7 +70,16 @@ export type IssueCode =
   | "engine.assumed"
   | "analysis.syntax"
   | "analysis.unsupported"
-  | "analysis.unknown";
+  | "analysis.unknown"
+
+  /** `wg` (wireguard-tools) and `wg-quick` as routelab runs them (model/tools). */
+  | `wg.${string}`
+  | `wg-quick.${string}`
+  /** net-tools `route` and `ifconfig` (model/tools/nettools.ts). */
+  | `route.${string}`
+  | `ifconfig.${string}`
+  /** A command routelab records and skips (no routing effect it can know). */
+  | "load.skipped";
 
 /** `error`: the input is not valid for the tool; `warning`: the tool ran and refused it. */
 export type Severity = "error" | "warning" | "info";

@@ -8,7 +8,19 @@
 export type Family = 4 | 6;
 
 /** Device kinds routelab models (`ip link add … type KIND`). */
-export type LinkKind = "loopback" | "veth" | "tun" | "tap" | "bridge" | "other";
+export type LinkKind =
+  | "loopback"
+  | "veth"
+  | "tun"
+  | "tap"
+  | "bridge"
+  | "wireguard"
+  | "dummy"
+  | "ifb"
+  | "vlan"
+  | "macvlan"
+  | "vrf"
+  | "other";
 
 /** rtm_type values (include/uapi/linux/rtnetlink.h). */
 export const RTN = {

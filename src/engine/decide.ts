@@ -14,6 +14,10 @@
  *
  * Over 500 lines on purpose: one class whose typed arrays and the loops over them are the
  * hot path; splitting it would put the loops behind module boundaries for no reader's gain.
+ *
+ * Kept whole: one compiled pipeline over shared typed arrays (flattened rules, per-route
+ * facts, the reusable Answer4); its steps are functions here in ip_route_output_key_hash_rcu
+ * order.
  * @module
  */
 import { defined } from "../core/result.js";

@@ -1,4 +1,7 @@
 /**
+ * Kept whole: the three trie shapes share one layout (levels, pool, leaf pushing) and one
+ * update path; apart, each would repeat it.
+ *
  * Leaf-pushed multibit tries in typed arrays: DIR-24-8 for big IPv4 tables, a 16-4-4-4-4
  * trie for medium IPv4 tables, and a 16-8-8-4-4-… trie for IPv6.
  *

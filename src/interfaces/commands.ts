@@ -6,7 +6,7 @@
 import type { Family } from "../addr/ip.js";
 import { batchWords, runIpLine } from "../model/load.js";
 import { parseIpOptions } from "../parse/options.js";
-import { parseIpArgv, type IpCommand, type IpOptions } from "../parse/ipcmd.js";
+import { parseIpArgv, type IpCommand, type IpOptions, type RouteGetQuery } from "../parse/ipcmd.js";
 import type { IpError } from "../parse/args.js";
 import type { Word } from "../parse/shell.js";
 import { linkByName } from "../model/links.js";
@@ -17,7 +17,13 @@ import { routeGet, type RouteQuery } from "../engine/route.js";
 import { routeGetResult } from "../print/routeget.js";
 import { printRules } from "../print/rules.js";
 import { printRoutes } from "../print/routes.js";
-import { printAddrs, printLinks } from "../print/links.js";
+import {
+  printAddrs,
+  printAddrsBrief,
+  printLinks,
+  printLinksBrief,
+  printLinksOneline,
+} from "../print/links.js";
 import { explain } from "./explain.js";
 import { report } from "./report.js";
 import { runAnalysisCommand } from "./analysis.js";
@@ -74,6 +80,224 @@ function toQuery(
   return { family, dst, ...defined({ from, iif, oif, mark, tos, uid, ipproto, sport, dport }) };
 }
 
+/** A command routelab answers besides `ip`: the words after the global options. */
+type Tool = (
+  s: HostState,
+  opts: IpOptions,
+  words: Word[],
+  end: SourceLoc,
+  ctx: CmdContext,
+) => CmdResult;
+
+/** `iptables-save` / `ip6tables-save [-t TABLE]`. */
+const iptablesSaveCmd: Tool = (_s, _opts, words, _end, ctx) => {
+  const first = words[0]?.text;
+  const nf = ctx.netfilter?.();
+  const fam = first === "iptables-save" ? 4 : 6;
+  const t = words.findIndex((w) => w.text === "-t" || w.text === "--table");
+  const table = t >= 0 ? words[t + 1]?.text : undefined;
+  const save = defined({ table: (table || undefined) as never, date: ctx.now?.() });
+  return ok(nf ? iptablesSave(nf.iptables, fam, save) : "");
+};
+
+/** `nft [-a] list ruleset`. */
+const nftCmd: Tool = (_s, _opts, words, _end, ctx) => {
+  const rest = words.slice(1).map((w) => w.text);
+  const handles = rest.includes("-a");
+  const args = rest.filter((w) => w !== "-a");
+  if (args.join(" ") !== "list ruleset")
+    return errOut({
+      code: "usage",
+      message: "routelab answers `nft [-a] list ruleset` only",
+      exit: 1,
+    });
+  const nf = ctx.netfilter?.();
+  return ok(nf ? nftListRuleset(nf.nft, { handles }) : "");
+};
+
+/** `trace PACKET`: the whole journey through netfilter and routing. */
+const traceCmd: Tool = (s, opts, words, end, ctx) => {
+  const q = parseTrace(words.slice(1), end, opts.family);
+  if ("exit" in q) return errOut(q);
+  const r = runTrace(s, ctx.chains?.() ?? [], q, end, ctx.env ?? {});
+  if ("exit" in r) return errOut(r);
+  return { stdout: opts.json ? traceJson(s, r) + "\n" : traceText(s, r), stderr: "", status: 0 };
+};
+
+/** `explain <route get arguments>`: the decision with every rule and table it tried. */
+const explainCmd: Tool = (s, opts, words, end) => {
+  const p = parseIpArgv(
+    [{ text: "route", loc: end }, { text: "get", loc: end }, ...words.slice(1)],
+    opts,
+    s.tableNames,
+    end,
+  );
+  if (!p.ok) return errOut(p.error);
+  if (p.cmd.obj !== "route" || p.cmd.op !== "get")
+    return errOut({ code: "usage", message: "usage: explain <route get arguments>", exit: 255 });
+  const q = toQuery(s, p.cmd.query, end);
+  if ("exit" in q) return errOut(q);
+  const d = routeGet(s, q);
+  const head = `route get ${words
+    .slice(1)
+    .map((w) => w.text)
+    .join(" ")}`;
+  return { stdout: [head, ...explain(s, d)].join("\n") + "\n", stderr: "", status: d.ok ? 0 : 2 };
+};
+
+/** Commands by their first word; anything else is an `ip` command. */
+const TOOLS: Record<string, Tool> = {
+  "iptables-save": iptablesSaveCmd,
+  "ip6tables-save": iptablesSaveCmd,
+  nft: nftCmd,
+  trace: traceCmd,
+  explain: explainCmd,
+};
+
+/** `ip route get`: fibmatch answers with the FIB entry. */
+function ipRouteGet(
+  s: HostState,
+  opts: IpOptions,
+  query: RouteGetQuery,
+  end: SourceLoc,
+): CmdResult {
+  const q = toQuery(s, query, end);
+  if ("exit" in q) return errOut(q);
+  const { family, from, iif, uid, mark, fibmatch } = query;
+  let d = routeGet(s, q);
+  // fibmatch answers with the FIB entry; without one (on-link fallback, daddr 0) the
+  // kernel says EHOSTUNREACH (inet_rtm_getroute: fib_dump_info needs res.fi).
+  if (fibmatch && d.ok && !d.route)
+    d = { ok: false, errno: "EHOSTUNREACH", flow: d.flow, trace: d.trace };
+  const json = !!opts.json,
+    pretty = !!opts.pretty;
+  return routeGetResult(s, d, {
+    family,
+    uid,
+    fibmatch,
+    json,
+    pretty,
+    ...defined({ from, iif, mark }),
+  });
+}
+
+/** `ip OBJECT show`: the printers; undefined for a command that changes the host. */
+function ipShow(s: HostState, opts: IpOptions, cmd: IpCommand): CmdResult | undefined {
+  const refused = refusedFormat(cmd, opts);
+  if (refused) return errOut(refused);
+  const fam: Family | undefined = opts.family;
+  if (cmd.obj === "route" && cmd.op === "show") return routeShow(s, opts, cmd);
+  if (cmd.obj === "rule" && cmd.op === "show")
+    return ok(
+      printRules(ruleFiltered(s, cmd.pref, cmd.table, cmd.fwmark), fam ?? 4, {
+        json: !!opts.json,
+        pretty: !!opts.pretty,
+        details: !!opts.details,
+      }),
+    );
+  if (cmd.obj === "addr" && cmd.op === "show") {
+    const { scope, up, label } = cmd;
+    const ao = {
+      ...defined({ family: fam, dev: cmd.dev || undefined, scope, up, label }),
+      json: !!opts.json,
+      pretty: !!opts.pretty,
+      oneline: !!opts.oneline,
+    };
+    return ok(opts.brief ? printAddrsBrief(s, ao) : printAddrs(s, ao));
+  }
+  if (cmd.obj === "link" && cmd.op === "show") {
+    if (cmd.dev && !linkByName(s, cmd.dev))
+      return errOut({
+        code: "ip.no-device",
+        message: `Device "${cmd.dev}" does not exist.`,
+        exit: 1,
+      });
+    const lo = {
+      ...defined({ dev: cmd.dev || undefined, up: cmd.up, type: cmd.type }),
+      ...defined({ master: cmd.master, group: cmd.group }),
+      json: !!opts.json,
+      pretty: !!opts.pretty,
+    };
+    if (opts.brief) return ok(printLinksBrief(s, lo));
+    return ok(opts.oneline ? printLinksOneline(s, lo) : printLinks(s, lo));
+  }
+  return undefined;
+}
+
+/** `ip route show` with its selectors (iproute.c filter_nlmsg). */
+function routeShow(
+  s: HostState,
+  opts: IpOptions,
+  cmd: Extract<IpCommand, { obj: "route"; op: "show" | "flush" }>,
+): CmdResult {
+  // `ip route show cache`: no cloned routes are kept, so none are listed.
+  if (cmd.cloned) return ok(opts.json ? "[]\n" : "");
+  const dev = cmd.dev !== undefined ? linkByName(s, cmd.dev) : undefined;
+  if (cmd.dev !== undefined && !dev)
+    return errOut({
+      code: "ip.no-device",
+      message: `Cannot find device "${cmd.dev}"`,
+      exit: 1,
+    });
+  const { proto, type, scope, via, src } = cmd;
+  return ok(
+    printRoutes(s, {
+      ...defined({ family: opts.family, table: cmd.table, dev: dev?.ifindex }),
+      ...defined({ proto, type, scope, via, src }),
+      json: !!opts.json,
+      pretty: !!opts.pretty,
+      details: !!opts.details,
+    }),
+  );
+}
+
+/**
+ * Output formats not modelled for a show command: `-brief`, `-oneline` everywhere,
+ * `-s`/`-d` for links and addresses (statistics, driver details). Refused, never ignored.
+ */
+function refusedFormat(cmd: IpCommand, opts: IpOptions): IpError | undefined {
+  if (!("op" in cmd) || cmd.op !== "show") return undefined;
+  const la = cmd.obj === "link" || cmd.obj === "addr";
+  // -brief/-oneline are text forms of link and addr only (no -json brief objects here).
+  const flag =
+    (opts.brief || opts.oneline) && (!la || opts.json)
+      ? opts.brief
+        ? "-brief"
+        : "-oneline"
+      : la && opts.stats
+        ? "-statistics"
+        : la && opts.details
+          ? "-details"
+          : undefined;
+  if (!flag) return undefined;
+  return {
+    code: "ip.not-modelled",
+    message: `option "${flag}" is not modelled for ip ${cmd.obj} show`,
+    exit: 1,
+  };
+}
+
+/**
+ * ip rule show `pref N` / `table T` / `fwmark V[/M]` (iprule.c filter_nlmsg): only the
+ * matching rules; a rule's reported mask is 0xffffffff for a mark given without one.
+ */
+function ruleFiltered(
+  s: HostState,
+  pref?: number,
+  table?: number,
+  fwmark?: [number, number],
+): HostState {
+  if (pref === undefined && table === undefined && fwmark === undefined) return s;
+  const mask = (r: HostState["rules4"][number]) =>
+    r.maskSet ? r.fwmask : r.fwmark ? 0xffffffff : 0;
+  const keep = (r: HostState["rules4"][number]) =>
+    (pref === undefined || r.pref === pref) &&
+    (table === undefined || r.table === table) &&
+    (fwmark === undefined ||
+      (r.fwmark === fwmark[0] && (fwmark[1] < 0 || mask(r) >>> 0 === fwmark[1])));
+  return { ...s, rules4: s.rules4.filter(keep), rules6: s.rules6.filter(keep) };
+}
+
 /**
  * Run one command (the words after the global options) against the host.
  * @example runCommand(state, { json: true }, words("route get 1.1.1.1 mark 129"), loc)
@@ -85,127 +309,14 @@ export function runCommand(
   end: SourceLoc,
   ctx: CmdContext = {},
 ): CmdResult {
-  const first = words[0]?.text;
-  if (first === "iptables-save" || first === "ip6tables-save") {
-    const nf = ctx.netfilter?.();
-    const fam = first === "iptables-save" ? 4 : 6;
-    const t = words.findIndex((w) => w.text === "-t" || w.text === "--table");
-    const table = t >= 0 ? words[t + 1]?.text : undefined;
-    const save = defined({ table: (table || undefined) as never, date: ctx.now?.() });
-    return ok(nf ? iptablesSave(nf.iptables, fam, save) : "");
-  }
-  if (first === "nft") {
-    const rest = words.slice(1).map((w) => w.text);
-    const handles = rest.includes("-a");
-    const args = rest.filter((w) => w !== "-a");
-    if (args.join(" ") !== "list ruleset")
-      return errOut({
-        code: "usage",
-        message: "routelab answers `nft [-a] list ruleset` only",
-        exit: 1,
-      });
-    const nf = ctx.netfilter?.();
-    return ok(nf ? nftListRuleset(nf.nft, { handles }) : "");
-  }
-  if (first === "trace") {
-    const q = parseTrace(words.slice(1), end, opts.family);
-    if ("exit" in q) return errOut(q);
-    const r = runTrace(s, ctx.chains?.() ?? [], q, end, ctx.env ?? {});
-    if ("exit" in r) return errOut(r);
-    return { stdout: opts.json ? traceJson(s, r) + "\n" : traceText(s, r), stderr: "", status: 0 };
-  }
-  if (first === "explain") {
-    const p = parseIpArgv(
-      [{ text: "route", loc: end }, { text: "get", loc: end }, ...words.slice(1)],
-      opts,
-      s.tableNames,
-      end,
-    );
-    if (!p.ok) return errOut(p.error);
-    if (p.cmd.obj !== "route" || p.cmd.op !== "get")
-      return errOut({ code: "usage", message: "usage: explain <route get arguments>", exit: 255 });
-    const q = toQuery(s, p.cmd.query, end);
-    if ("exit" in q) return errOut(q);
-    const d = routeGet(s, q);
-    const head = `route get ${words
-      .slice(1)
-      .map((w) => w.text)
-      .join(" ")}`;
-    return { stdout: [head, ...explain(s, d)].join("\n") + "\n", stderr: "", status: d.ok ? 0 : 2 };
-  }
+  const tool = Object.hasOwn(TOOLS, words[0]?.text ?? "") ? TOOLS[words[0]!.text] : undefined;
+  if (tool) return tool(s, opts, words, end, ctx);
   const p = parseIpArgv(words, opts, s.tableNames, end);
   if (!p.ok) return errOut(p.error);
   const cmd = p.cmd;
-  const fam: Family | undefined = opts.family;
-  if (cmd.obj === "route" && cmd.op === "get") {
-    const q = toQuery(s, cmd.query, end);
-    if ("exit" in q) return errOut(q);
-    const { family, from, iif, uid, mark, fibmatch } = cmd.query;
-    let d = routeGet(s, q);
-    // fibmatch answers with the FIB entry; without one (on-link fallback, daddr 0) the
-    // kernel says EHOSTUNREACH (inet_rtm_getroute: fib_dump_info needs res.fi).
-    if (fibmatch && d.ok && !d.route)
-      d = { ok: false, errno: "EHOSTUNREACH", flow: d.flow, trace: d.trace };
-    const json = !!opts.json,
-      pretty = !!opts.pretty;
-    return routeGetResult(s, d, {
-      family,
-      uid,
-      fibmatch,
-      json,
-      pretty,
-      ...defined({ from, iif, mark }),
-    });
-  }
-  if (cmd.obj === "route" && cmd.op === "show") {
-    // `ip route show cache`: no cloned routes are kept, so none are listed.
-    if (cmd.cloned) return ok(opts.json ? "[]\n" : "");
-    if (cmd.dev || cmd.proto !== undefined || cmd.type)
-      return errOut({
-        code: "ip.not-modelled",
-        message: "route show filters other than table are not modelled yet",
-        exit: 1,
-      });
-    return ok(
-      printRoutes(s, {
-        ...defined({ family: fam, table: cmd.table }),
-        json: !!opts.json,
-        pretty: !!opts.pretty,
-        details: !!opts.details,
-      }),
-    );
-  }
-  if (cmd.obj === "rule" && cmd.op === "show")
-    return ok(
-      printRules(s, fam ?? 4, {
-        json: !!opts.json,
-        pretty: !!opts.pretty,
-        details: !!opts.details,
-      }),
-    );
-  if (cmd.obj === "addr" && cmd.op === "show")
-    return ok(
-      printAddrs(s, {
-        ...defined({ family: fam, dev: cmd.dev || undefined }),
-        json: !!opts.json,
-        pretty: !!opts.pretty,
-      }),
-    );
-  if (cmd.obj === "link" && cmd.op === "show") {
-    if (cmd.dev && !linkByName(s, cmd.dev))
-      return errOut({
-        code: "ip.no-device",
-        message: `Device "${cmd.dev}" does not exist.`,
-        exit: 1,
-      });
-    return ok(
-      printLinks(s, {
-        ...defined({ dev: cmd.dev || undefined }),
-        json: !!opts.json,
-        pretty: !!opts.pretty,
-      }),
-    );
-  }
+  if (cmd.obj === "route" && cmd.op === "get") return ipRouteGet(s, opts, cmd.query, end);
+  const shown = ipShow(s, opts, cmd);
+  if (shown) return shown;
   const e = applyIpCommand(s, cmd, { loc: end, words });
   return e ? errOut(e) : ok("");
 }

@@ -25,124 +25,160 @@ import { ERRNO } from "../engine/types.js";
 import { defined } from "../core/result.js";
 import { decidingRule, ruleText, summarize } from "./explain.js";
 
+/** Numeric selectors: the query field, the word iproute2's invarg names, the largest value. */
+const NUMERIC: Record<
+  string,
+  ["uid" | "gid" | "mark" | "tos" | "sport" | "dport", string, number]
+> = {
+  uid: ["uid", "UID", 0xffffffff],
+  gid: ["gid", "GID", 0xffffffff],
+  mark: ["mark", "mark value", 0xffffffff],
+  tos: ["tos", "TOS", 255],
+  dsfield: ["tos", "TOS", 255],
+  sport: ["sport", "sport", 65535],
+  dport: ["dport", "dport", 65535],
+};
+
+/** The `trace` words being read, in the style of iproute2's NEXT_ARG loop. */
+class TraceArgs {
+  i = 0;
+  dst: Addr | undefined;
+  fam: Family | undefined;
+  readonly q: Partial<JourneyQuery> = {};
+
+  constructor(
+    readonly words: Word[],
+    readonly end: SourceLoc,
+    family: Family | undefined,
+  ) {
+    this.fam = family;
+  }
+
+  /** NEXT_ARG: the value word. */
+  val(): Word | IpError {
+    return (
+      this.words[++this.i] ??
+      ipFail(
+        "ip.incomplete",
+        'Command line is not complete. Try option "help"',
+        undefined,
+        this.end,
+        255,
+        "a value",
+      )
+    );
+  }
+
+  /** get_u32 base 0, at most `max`. */
+  num(what: string, max: number): number | IpError {
+    const v = this.val();
+    if ("exit" in v) return v;
+    const n = getU32(v.text);
+    return n === undefined || n > max ? invarg(`invalid ${what}\n`, v, this.end) : n;
+  }
+
+  addr(): Addr | IpError {
+    const v = this.val();
+    if ("exit" in v) return v;
+    const r = parsePrefix(v.text, this.fam);
+    return r.ok
+      ? r.value.addr
+      : ipFail(
+          "ip.prefix",
+          `Error: any valid prefix is expected rather than "${v.text}".`,
+          v,
+          this.end,
+          1,
+        );
+  }
+
+  /** One keyword and its value; an error ends the parse. */
+  step(w: Word): IpError | undefined {
+    const q = this.q;
+    const numeric = Object.hasOwn(NUMERIC, w.text) ? NUMERIC[w.text] : undefined;
+    if (numeric) {
+      const n = this.num(numeric[1], numeric[2]);
+      if (typeof n !== "number") return n;
+      q[numeric[0]] = n;
+      return undefined;
+    }
+    switch (w.text) {
+      case "from": {
+        const a = this.addr();
+        if ("exit" in a) return a;
+        q.from = a;
+        return undefined;
+      }
+      case "iif":
+      case "oif":
+      case "dev": {
+        const v = this.val();
+        if ("exit" in v) return v;
+        if (w.text === "iif") q.iif = v.text;
+        else q.oif = v.text;
+        return undefined;
+      }
+      case "ipproto": {
+        const v = this.val();
+        if ("exit" in v) return v;
+        const n = ipprotoA2n(v.text);
+        if (n === undefined) return invarg('Invalid "ipproto" value\n', v, this.end);
+        q.ipproto = n;
+        return undefined;
+      }
+      case "reply":
+        q.reply = true;
+        return undefined;
+      case "to": {
+        const a = this.addr();
+        if ("exit" in a) return a;
+        this.dst = a;
+        return undefined;
+      }
+      default:
+        return this.destination(w);
+    }
+  }
+
+  /** A bare word is the destination, once. */
+  destination(w: Word): IpError | undefined {
+    if (this.dst)
+      return ipFail(
+        "ip.garbage",
+        `Error: either "to" is duplicate, or "${w.text}" is a garbage.`,
+        w,
+        this.end,
+        255,
+        "from, iif, oif, uid, gid, mark, tos, ipproto, sport, dport or reply",
+      );
+    const p = parsePrefix(w.text, this.fam);
+    if (!p.ok)
+      return ipFail(
+        "ip.prefix",
+        `Error: any valid prefix is expected rather than "${w.text}".`,
+        w,
+        this.end,
+        1,
+        "a destination address",
+      );
+    this.dst = p.value.addr;
+    this.fam ??= this.dst.family;
+    return undefined;
+  }
+}
+
 /**
  * Parse `trace` arguments.
  * @example parseTrace(words("1.1.1.1 uid 1000 ipproto udp dport 443"), end)
  */
 export function parseTrace(words: Word[], end: SourceLoc, family?: Family): JourneyQuery | IpError {
-  let dst: Addr | undefined;
-  const q: Partial<JourneyQuery> = {};
-  let fam = family;
-  for (let i = 0; i < words.length; i++) {
-    const w = words[i]!;
-    const val = (): Word | IpError =>
-      words[++i] ??
-      ipFail(
-        "ip.incomplete",
-        'Command line is not complete. Try option "help"',
-        undefined,
-        end,
-        255,
-        "a value",
-      );
-    const num = (what: string, max = 0xffffffff): number | IpError => {
-      const v = val();
-      if ("exit" in v) return v;
-      const n = getU32(v.text);
-      return n === undefined || n > max ? invarg(`invalid ${what}\n`, v, end) : n;
-    };
-    const addr = (): Addr | IpError => {
-      const v = val();
-      if ("exit" in v) return v;
-      const r = parsePrefix(v.text, fam);
-      return r.ok
-        ? r.value.addr
-        : ipFail(
-            "ip.prefix",
-            `Error: any valid prefix is expected rather than "${v.text}".`,
-            v,
-            end,
-            1,
-          );
-    };
-    let r: unknown;
-    switch (w.text) {
-      case "from":
-        r = q.from = addr() as Addr;
-        break;
-      case "iif": {
-        const v = val();
-        if ("exit" in v) return v;
-        q.iif = v.text;
-        break;
-      }
-      case "oif":
-      case "dev": {
-        const v = val();
-        if ("exit" in v) return v;
-        q.oif = v.text;
-        break;
-      }
-      case "uid":
-        r = q.uid = num("UID") as number;
-        break;
-      case "gid":
-        r = q.gid = num("GID") as number;
-        break;
-      case "mark":
-        r = q.mark = num("mark value") as number;
-        break;
-      case "tos":
-      case "dsfield":
-        r = q.tos = num("TOS", 255) as number;
-        break;
-      case "sport":
-        r = q.sport = num("sport", 65535) as number;
-        break;
-      case "dport":
-        r = q.dport = num("dport", 65535) as number;
-        break;
-      case "ipproto": {
-        const v = val();
-        if ("exit" in v) return v;
-        const n = ipprotoA2n(v.text);
-        if (n === undefined) return invarg('Invalid "ipproto" value\n', v, end);
-        q.ipproto = n;
-        break;
-      }
-      case "reply":
-        q.reply = true;
-        break;
-      case "to":
-        r = dst = addr() as Addr;
-        break;
-      default: {
-        if (dst)
-          return ipFail(
-            "ip.garbage",
-            `Error: either "to" is duplicate, or "${w.text}" is a garbage.`,
-            w,
-            end,
-            255,
-            "from, iif, oif, uid, gid, mark, tos, ipproto, sport, dport or reply",
-          );
-        const p = parsePrefix(w.text, fam);
-        if (!p.ok)
-          return ipFail(
-            "ip.prefix",
-            `Error: any valid prefix is expected rather than "${w.text}".`,
-            w,
-            end,
-            1,
-            "a destination address",
-          );
-        dst = p.value.addr;
-        fam ??= dst.family;
-      }
-    }
-    if (r && typeof r === "object" && "exit" in r) return r as IpError;
-    if (q.from) fam ??= q.from.family;
+  const a = new TraceArgs(words, end, family);
+  for (; a.i < words.length; a.i++) {
+    const e = a.step(words[a.i]!);
+    if (e) return e;
+    if (a.q.from) a.fam ??= a.q.from.family;
   }
+  const dst = a.dst;
   if (!dst)
     return ipFail(
       "ip.incomplete",
@@ -152,7 +188,7 @@ export function parseTrace(words: Word[], end: SourceLoc, family?: Family): Jour
       1,
       "a destination address",
     );
-  return { family: dst.family, dst, ipproto: q.ipproto ?? 17, ...q } as JourneyQuery;
+  return { family: dst.family, dst, ipproto: a.q.ipproto ?? 17, ...a.q } as JourneyQuery;
 }
 
 const hex = (n: number) => "0x" + (n >>> 0).toString(16);
@@ -205,6 +241,32 @@ export function traceJson(s: HostState, r: JourneyResult): string {
   });
 }
 
+/** A route lookup of the journey: which lookup, its answer and the rule, rp_filter. */
+function routeLines(
+  s: HostState,
+  q: JourneyQuery,
+  t: Extract<JourneyStep, { kind: "route" }>,
+): string[] {
+  const out: string[] = [];
+  const rule = decidingRule(t.decision);
+  const uid = q.uid !== undefined ? `, uid ${q.uid}` : "";
+  const label =
+    t.stage === "socket"
+      ? `route lookup (socket${uid}${q.mark ? `, SO_MARK ${hex(q.mark)}` : ""})`
+      : t.stage === "connect"
+        ? "route lookup again with the chosen source (connect)"
+        : t.stage === "reroute"
+          ? `re-route after netfilter changed the packet (mark ${hex(t.query.mark ?? 0)},` +
+            " uid 0 on IPv4, source kept)"
+          : "input route lookup";
+  const by = rule ? `  [${ruleText(s, rule).replace("\t", " ")}]` : "";
+  out.push(`${label}: ${summarize(s, t.decision)}${by}`);
+  for (const x of t.decision.trace)
+    if (x.kind === "rp_filter")
+      out.push(`  rp_filter${x.mode ? `=${x.mode}` : ""}: ${x.ok ? "passes" : "DROPS"} — ${x.why}`);
+  return out;
+}
+
 /** Human form. */
 export function traceText(s: HostState, r: JourneyResult): string {
   const out: string[] = [];
@@ -241,27 +303,9 @@ export function traceText(s: HostState, r: JourneyResult): string {
         );
         break;
       }
-      case "route": {
-        const rule = decidingRule(t.decision);
-        const uid = q.uid !== undefined ? `, uid ${q.uid}` : "";
-        const label =
-          t.stage === "socket"
-            ? `route lookup (socket${uid}${q.mark ? `, SO_MARK ${hex(q.mark)}` : ""})`
-            : t.stage === "connect"
-              ? "route lookup again with the chosen source (connect)"
-              : t.stage === "reroute"
-                ? `re-route after netfilter changed the packet (mark ${hex(t.query.mark ?? 0)},` +
-                  " uid 0 on IPv4, source kept)"
-                : "input route lookup";
-        const by = rule ? `  [${ruleText(s, rule).replace("\t", " ")}]` : "";
-        out.push(`${label}: ${summarize(s, t.decision)}${by}`);
-        for (const x of t.decision.trace)
-          if (x.kind === "rp_filter")
-            out.push(
-              `  rp_filter${x.mode ? `=${x.mode}` : ""}: ${x.ok ? "passes" : "DROPS"} — ${x.why}`,
-            );
+      case "route":
+        out.push(...routeLines(s, q, t));
         break;
-      }
       case "nat":
         out.push(`  ${t.what}: now ${t.saddr}:${t.sport} → ${t.daddr}:${t.dport}`);
         break;

@@ -237,6 +237,10 @@ class FastRoutes {
   /**
    * Apply the line text[start, end) if it has the common shape: the error (or undefined) it
    * gave, or `false` when the general path must read it.
+   *
+   * Kept whole: the per-line hot path of a million-line load; one flat loop over the token
+   * offsets keeps V8 from calling out per token (bench/run.mjs measures it), and every shape
+   * it does not know falls back to the general reader.
    */
   line(text: string, start: number, end: number, lineNo: number): IpError | undefined | false {
     if (!this.split(text, start, end) || this.n < 3) return false;

@@ -13,6 +13,10 @@
  *
  * The queries here answer exactly what the linear scans they replace answered (ties between
  * routes broken by `seq`, which is the order routes were appended in).
+ *
+ * Kept whole: the index and the route operations that keep it current (routeInsert,
+ * routeRemove, routeReplace) share its private bookkeeping (positions, versions); split, that
+ * state would have to be exported.
  * @module
  */
 import { addrEq, contains, type Addr, type Family, type Prefix } from "../addr/ip.js";
@@ -254,7 +258,18 @@ export function fibRebuilds(): number {
 function build(routes: Route[]): HostFib {
   rebuilds++;
   const fib = new HostFib(routes);
-  // Positions grouped by table (typed arrays: a full table is a million of them).
+  for (const [k, g] of groupByTable(routes)) {
+    const r0 = routes[g[0]!]!;
+    const t = new TableFib(r0.family, r0.table, g.length);
+    fib.tables.set(k, t);
+    if (r0.family === 4) fillTable4(t, routes, g);
+    else fillTable6(t, routes, g);
+  }
+  return fib;
+}
+
+/** Positions grouped by table (typed arrays: a full table is a million of them). */
+function groupByTable(routes: Route[]): Map<number, Int32Array> {
   const counts = new Map<number, number>();
   let lastKey = NaN,
     lastCount = 0;
@@ -289,61 +304,66 @@ function build(routes: Route[]): HostFib {
     }
     cur![at++] = i;
   }
-  for (const [k, g] of groups) {
-    const r0 = routes[g[0]!]!;
-    const t = new TableFib(r0.family, r0.table, g.length);
-    fib.tables.set(k, t);
-    // Read each route once, in memory order; then fill the trie in address order from the copies.
-    const n = g.length;
-    const lens = new Uint8Array(n),
-      key = new Uint32Array(n);
-    if (r0.family === 4) {
-      // Keys without host bits: equal prefixes end up next to each other.
-      for (let i = 0; i < n; i++) {
-        const d = routes[g[i]!]!.dst;
-        lens[i] = d.len;
-        key[i] = (d.addr.v as number) & MASK4[d.len]!;
-      }
-      const order = addressOrder(key, lens);
-      // Gather in sorted order first so the insert loop reads memory sequentially.
-      const sk = new Uint32Array(n),
-        sl = new Uint8Array(n),
-        sp = new Int32Array(n);
-      for (let i = 0; i < n; i++) {
-        const j = order[i]!;
-        sk[i] = key[j]!;
-        sl[i] = lens[j]!;
-        sp[i] = g[j]!;
-      }
-      let pa = -1,
-        pl = -1,
-        pid = -1;
-      for (let i = 0; i < n; i++) {
-        const a = sk[i]!,
-          l = sl[i]!;
-        pid = t.addAt(routes, sp[i]!, a === pa && l === pl ? pid : -1, a, l);
-        pa = a;
-        pl = l;
-      }
-    } else {
-      const vals: bigint[] = new Array(n);
-      for (let i = 0; i < n; i++) {
-        const d = routes[g[i]!]!.dst;
-        lens[i] = d.len;
-        vals[i] = d.addr.v as bigint;
-        key[i] = Number(vals[i]! >> 96n);
-      }
-      const order = addressOrder(key, lens);
-      const lpm = t.lpm as AutoLpm6;
-      for (let i = 0; i < n; i++) {
-        const j = order[i]!;
-        const a = vals[j]!,
-          l = lens[j]!;
-        t.addAt(routes, g[j]!, lpm.get(a, l), a, l);
-      }
-    }
+  return groups;
+}
+
+/**
+ * Fill an IPv4 table: read each route once, in memory order; then fill the trie in address
+ * order from the copies.
+ */
+function fillTable4(t: TableFib, routes: Route[], g: Int32Array): void {
+  const n = g.length;
+  const lens = new Uint8Array(n),
+    key = new Uint32Array(n);
+  // Keys without host bits: equal prefixes end up next to each other.
+  for (let i = 0; i < n; i++) {
+    const d = routes[g[i]!]!.dst;
+    lens[i] = d.len;
+    key[i] = (d.addr.v as number) & MASK4[d.len]!;
   }
-  return fib;
+  const order = addressOrder(key, lens);
+  // Gather in sorted order first so the insert loop reads memory sequentially.
+  const sk = new Uint32Array(n),
+    sl = new Uint8Array(n),
+    sp = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const j = order[i]!;
+    sk[i] = key[j]!;
+    sl[i] = lens[j]!;
+    sp[i] = g[j]!;
+  }
+  let pa = -1,
+    pl = -1,
+    pid = -1;
+  for (let i = 0; i < n; i++) {
+    const a = sk[i]!,
+      l = sl[i]!;
+    pid = t.addAt(routes, sp[i]!, a === pa && l === pl ? pid : -1, a, l);
+    pa = a;
+    pl = l;
+  }
+}
+
+/** Fill an IPv6 table in address order (top 32 bits, then length). */
+function fillTable6(t: TableFib, routes: Route[], g: Int32Array): void {
+  const n = g.length;
+  const lens = new Uint8Array(n),
+    key = new Uint32Array(n);
+  const vals: bigint[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const d = routes[g[i]!]!.dst;
+    lens[i] = d.len;
+    vals[i] = d.addr.v as bigint;
+    key[i] = Number(vals[i]! >> 96n);
+  }
+  const order = addressOrder(key, lens);
+  const lpm = t.lpm as AutoLpm6;
+  for (let i = 0; i < n; i++) {
+    const j = order[i]!;
+    const a = vals[j]!,
+      l = lens[j]!;
+    t.addAt(routes, g[j]!, lpm.get(a, l), a, l);
+  }
 }
 
 /**

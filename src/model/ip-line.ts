@@ -3,6 +3,7 @@
  * here-documents), with the loader's issue type and options.
  * @module
  */
+import type { Family } from "../addr/ip.js";
 import type { IpError } from "../parse/args.js";
 import { parseIpArgv, type IpCommand } from "../parse/ipcmd.js";
 import { parseIpOptions } from "../parse/options.js";
@@ -66,11 +67,15 @@ export interface LoadOptions {
    * readFile.
    */
   readChunks?: (path: string) => { chunks: Iterable<string>; size: number } | undefined;
+  /** The family a dump is asked to be read as (`--load -6:FILE`). */
+  family?: Family;
+  /** `family table` of every iptables-save input of this load (iptables-nft's nft tables). */
+  iptablesTables?: readonly string[];
 }
 
 function ipErrorToIssue(e: IpError): LoadIssue {
   // Errors the kernel returns are runtime failures of that line; usage errors are input errors.
-  const kernel = e.code.startsWith("rtnl") || e.code === "ip.no-device";
+  const kernel = e.code.startsWith("rtnl") || e.code === "ip.no-device" || e.exit === 0;
   return {
     code: e.code,
     message: e.message.trimEnd(),

@@ -7,6 +7,7 @@
  */
 import { routeDumpKind, routeDumpStream } from "./dump/stream.js";
 import { loadText, type LoadIssue, type LoadOptions } from "./load.js";
+import { noteRouteDump } from "./partial.js";
 import type { HostState } from "./types.js";
 
 /** A re-readable input: `open()` gives its chunks from the start each time it is called. */
@@ -42,12 +43,16 @@ export function loadChunked(
     kind = routeDumpKind(head);
   }
   if (kind === "text" || kind === "json") {
+    const seq0 = s.seq;
     const st = routeDumpStream(s, kind, file, opts.progress, input.size ?? 0);
     st.push(head);
     head = "";
     for (let r = it.next(); !r.done; r = it.next()) st.push(r.value);
     const res = st.end();
-    if (res !== "whole-text") return res.map((i) => ({ ...i, severity: "error" as const }));
+    if (res !== "whole-text") {
+      noteRouteDump(s, file, seq0);
+      return res.map((i) => ({ ...i, severity: "error" as const }));
+    }
     // Not JSON this reader can take element by element: the whole text, the ordinary way.
     return loadText(s, [...input.open()].join(""), file, opts);
   }

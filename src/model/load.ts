@@ -1,18 +1,28 @@
 /**
  * Building a host from what users have: setup scripts (run by the shell interpreter in
- * parse/sh, every command routelab answers dispatched to script-commands.ts) and dumps
- * (detected from the content). A line the kernel would refuse is reported as the real tool
- * would, with the exit status the script sees, and the script goes on (unless it ran
- * `set -e`), so the host ends as the real one would. No host command ever runs.
+ * parse/sh, every command routelab answers dispatched to script-commands.ts and
+ * model/tools) and dumps, captures and tool files (detected from the content). A line the
+ * kernel would refuse is reported as the real tool would, with the exit status the script
+ * sees, and the script goes on (unless it ran `set -e`), so the host ends as the real one
+ * would. No host command ever runs.
  * @module
  */
 import type { Family } from "../addr/ip.js";
+import type { Issue } from "../core/issue.js";
+import type { SourceLoc } from "../core/loc.js";
+import { defined } from "../core/result.js";
 import { isErr } from "../parse/args.js";
-import { runShell } from "../parse/sh/interp.js";
-import { detectDumpFormat, loadDump } from "./dump/index.js";
+import { type CommandCall, runShell } from "../parse/sh/interp.js";
+import { detectDumpFormat } from "./dump/index.js";
+import { detectNetfilterFormat } from "./dump/netfilter.js";
+import { isCapture, parseCapture } from "./capture.js";
+import { loadCapture } from "./capture-load.js";
+import { loadNetfilterDump } from "./load-netfilter.js";
+import { loadIpDump, noteLoaded } from "./partial.js";
 import { HOST_COMMANDS, writeScriptFile } from "./script-commands.js";
 import type { LoadIssue, LoadOptions } from "./ip-line.js";
 import type { HostState } from "./types.js";
+import { detectToolFile, loadToolFile, TOOLS } from "./tools/index.js";
 
 export {
   batchWords,
@@ -32,8 +42,19 @@ export function loadText(
   file: string,
   opts: LoadOptions = {},
 ): LoadIssue[] {
+  if (isCapture(text)) {
+    const c = parseCapture(text, file);
+    noteLoaded(s, "capture");
+    return c.ok ? loadCapture(s, c.value, file, opts) : [{ ...c.error, severity: "error" }];
+  }
+  const nf = detectNetfilterFormat(text);
+  if (nf) return loadNetfilterDump(s, text, file, nf, opts);
   const fmt = detectDumpFormat(text);
-  if (fmt) return loadDump(s, text, file).map((i) => ({ ...i, severity: "error" as const }));
+  if (fmt) return loadIpDump(s, text, file, fmt, opts.family);
+  // Tool files (wg-quick configuration or `wg-quick up` transcript): model/tools.
+  const tool = detectToolFile(text);
+  if (tool) return loadToolFile(s, tool, text, file, toolRunner(s, opts)).map(asLoadIssue);
+  noteLoaded(s, "script");
   return loadScript(s, text, file, opts);
 }
 
@@ -54,12 +75,44 @@ export function loadScript(
       (c: Parameters<typeof run>[1]) => run(s, c, opts),
     ]),
   );
+  // model/tools (`wg`, net-tools `route`, `ifconfig`): the words after the name, stdin, output.
+  for (const [name, tool] of TOOLS)
+    commands[name] = (c: CommandCall) => {
+      const ctx = {
+        loc: c.loc,
+        ...defined({ readFile: opts.readFile }),
+        ...(c.io.stdin !== undefined
+          ? { heredoc: { text: c.io.stdin, loc: c.io.stdinLoc ?? c.loc } }
+          : {}),
+      };
+      const r = tool(s, c.argv.slice(1), ctx);
+      if (r.stdout) c.io.out(r.stdout);
+      return { status: r.status, issues: r.issues.map(asLoadIssue) };
+    };
   const r = runShell(text, file, {
     commands,
     writeFile: (path, body, _append, loc) => writeScriptFile(s, path, body, loc),
     ...(opts.readFile ? { readFile: opts.readFile } : {}),
   });
   return r.issues.map((i) => ({ ...i, severity: i.severity ?? "error" }) as LoadIssue);
+}
+
+/** An issue of model/tools with the loader's severity (error unless it says warning). */
+function asLoadIssue(i: Issue): LoadIssue {
+  return { ...i, severity: i.severity === "warning" ? "warning" : "error" };
+}
+
+/** The runner tool files use for hooks and generated commands: this loader, file by file. */
+function toolRunner(s: HostState, opts: LoadOptions) {
+  return (text: string, loc: SourceLoc) => {
+    const issues = loadScript(s, text, loc.file, opts).map((i) =>
+      i.loc && i.loc.file === loc.file
+        ? { ...i, loc: { ...i.loc, line: loc.line + i.loc.line - 1 } }
+        : i,
+    );
+    const failed = issues.some((i) => i.severity === "error" || i.code.startsWith("rtnl"));
+    return { issues, ok: !failed };
+  };
 }
 
 /** The family an `ip` line would default to (for callers that print). */

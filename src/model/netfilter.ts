@@ -20,6 +20,7 @@ import {
 import {
   applyNftCommand,
   createNftRuleset,
+  loadNftJson,
   loadNftText,
   nftBaseChains,
   type NftRuleset,
@@ -55,6 +56,28 @@ function shiftIssues(issues: Issue[], base: SourceLoc): Issue[] {
  */
 const live = new WeakMap<HostState, { iptables: IptablesRuleset; nft: NftRuleset }>();
 
+/** `nft -f -` reads its standard input as nft text, `nft -j -f -` as libnftables JSON. */
+function nftStdin(rs: NftRuleset, argv: readonly string[], text: string, file: string): Issue[] {
+  const json = argv.some((a) => a === "-j" || a === "--json");
+  return json ? loadNftJson(rs, text, file) : loadNftText(rs, text, file);
+}
+
+/**
+ * The rulesets a loader fills while running a script (created on first use), for loaders
+ * that add to them directly (a capture's iptables-nft tables).
+ * @example liveNetfilter(state).nft.tables.length
+ */
+export function liveNetfilter(s: HostState): { iptables: IptablesRuleset; nft: NftRuleset } {
+  let rs = live.get(s);
+  if (!rs) {
+    rs = { iptables: createIptablesRuleset(), nft: createNftRuleset() };
+    live.set(s, rs);
+  }
+  const users = s.users;
+  if (users) rs.iptables.env = { ...rs.iptables.env, users: Object.fromEntries(users) };
+  return rs;
+}
+
 /** An issue with the severity a loader reports it at. */
 export type NfIssue = Issue & { severity: "error" | "warning" };
 
@@ -70,11 +93,7 @@ export function runNetfilterCommand(
   c: RecordedCommand,
   readFile?: (path: string) => string | undefined,
 ): { status: number; issues: NfIssue[] } {
-  let rs = live.get(s);
-  if (!rs) {
-    rs = { iptables: createIptablesRuleset(), nft: createNftRuleset() };
-    live.set(s, rs);
-  }
+  const rs = liveNetfilter(s);
   const tool = c.tool;
   const as = (issues: Issue[], severity: "error" | "warning"): NfIssue[] =>
     issues.map((i) => ({ ...i, severity }));
@@ -84,7 +103,7 @@ export function runNetfilterCommand(
     const isStdin =
       c.argv.includes("-") && stdin && (c.argv.includes("-f") || c.argv.includes("--file"));
     const issues = isStdin
-      ? shiftIssues(loadNftText(rs.nft, stdin.text, stdin.loc.file), stdin.loc)
+      ? shiftIssues(nftStdin(rs.nft, c.argv, stdin.text, stdin.loc.file), stdin.loc)
       : applyNftCommand(rs.nft, c.argv, c.locs, reader);
     // Errno refusals (nft.ENOENT, nft.EEXIST, …) are the kernel's answer: warnings, status 1.
     return {
@@ -155,7 +174,7 @@ export function buildNetfilter(
       const reader = (path: string) => (path === "-" ? stdin?.text : readFile?.(path));
       const isStdin = c.argv.includes("-") && stdin;
       if (isStdin && (c.argv.includes("-f") || c.argv.includes("--file")))
-        issues.push(...shiftIssues(loadNftText(nft, stdin.text, stdin.loc.file), stdin.loc));
+        issues.push(...shiftIssues(nftStdin(nft, c.argv, stdin.text, stdin.loc.file), stdin.loc));
       else issues.push(...applyNftCommand(nft, c.argv, c.locs, reader));
     } else if (tool === "ipset") {
       issues.push(...applyIpsetCommand(ipt, c.argv, c.locs));

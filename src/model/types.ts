@@ -32,6 +32,33 @@ export interface Link {
   txqlen: number;
   /** tun/tap: persistent device with no attached reader. */
   tunNoReader?: boolean;
+  /**
+   * What a link dump showed that the model does not derive (NOARP on an ifb, a qdisc set
+   * with tc, operstate of a real NIC): printed as dumped while `up` and `carrier` are still
+   * the dumped ones.
+   */
+  dumped?: { flags: string[]; qdisc?: string; operstate?: string; up: boolean; carrier: boolean };
+  /** vlan/macvlan: the lower device (`link DEV`, IFLA_LINK); printed `NAME@LOWER`. */
+  lower?: string;
+  /** vlan: `id N` (IFLA_VLAN_ID). */
+  vlanId?: number;
+  /** macvlan: `mode private|vepa|bridge|passthru|source` (default vepa). */
+  macvlanMode?: string;
+  /** vrf: `table N` (IFLA_VRF_TABLE). */
+  vrfTable?: number;
+  /**
+   * wireguard: the fwmark `wg set DEV fwmark N` / `wg setconf` gave the device (0 = off).
+   * The tunnel's own encrypted UDP packets carry it (wg_socket_send_skb sets skb->mark).
+   */
+  fwmark?: number;
+  /** wireguard: listen-port and peers as `wg set`/`wg setconf` gave them (for `wg show`). */
+  wg?: WgDevice;
+}
+
+/** A wireguard device's configuration as wg(8) reports it. */
+export interface WgDevice {
+  listenPort?: number;
+  peers: { publicKey: string; allowedIps: string[]; endpoint?: string }[];
 }
 
 export interface IfAddr {
@@ -48,7 +75,16 @@ export interface IfAddr {
   noprefixroute: boolean;
   nodad: boolean;
   label?: string;
-  /** Valid/preferred lifetime: "forever" only. */
+  /**
+   * Lifetimes in seconds of a dynamic address (IFA_F_PERMANENT unset), as a dump showed them
+   * at the time it was taken; absent for permanent addresses (`forever`). Not counted down.
+   */
+  lifetimes?: { valid: number; preferred: number };
+  /**
+   * DAD and lifetime states a dump showed (`optimistic`, `dadfailed`, `home`, `deprecated`,
+   * `tentative`, in print_ifa_flags order): printed as dumped.
+   */
+  dumpedFlags?: string[];
 }
 
 export type RuleAction = "lookup" | "goto" | "nop" | "blackhole" | "unreachable" | "prohibit";
@@ -178,6 +214,8 @@ export interface HostState {
   /** Table id -> name (`rt_tables` plus built-ins). */
   tableNames: Map<number, string>;
   netfilter: RecordedCommand[];
+  /** User name -> uid (`--passwd FILE`, a capture's `getent passwd`), for `--uid-owner NAME`. */
+  users?: Map<string, number>;
   nextIfindex: number;
   seq: number;
 }

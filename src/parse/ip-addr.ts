@@ -32,15 +32,25 @@ export function parseAddrCmd(c: ArgCursor, opts: IpOptions): IpCommand {
   return addrModify(c, opts, op === "delete" ? "del" : op);
 }
 
+/** ipaddr_list_flush_or_save's filters: `dev`, and for show `scope`, `up`, `label`. */
 function addrShow(c: ArgCursor, opts: IpOptions, op: "show" | "flush"): IpCommand {
   let dev: Word | undefined;
+  const f: { scope?: number; up?: boolean; label?: string } = {};
   while (!c.done) {
     const w = c.next()!;
+    const show = op === "show";
     if (w.text === "dev") dev = c.nextArg();
-    else if (["scope", "label", "to"].includes(w.text)) c.next();
+    else if (show && w.text === "scope") {
+      const v = c.nextArg();
+      f.scope = scopeA2n(v.text) ?? c.invarg('invalid "scope"\n', v);
+    } else if (show && w.text === "up") f.up = true;
+    else if (show && w.text === "label") f.label = c.nextArg().text;
+    else if (["scope", "label", "to", "up", "type", "master", "vrf"].includes(w.text))
+      c.fail("ip.not-modelled", `ip addr ${op} filter "${w.text}" is not modelled`, w, 1, "dev D");
     else if (!dev) dev = w;
   }
-  return { obj: "addr", op, ...defined({ family: opts.family, dev: dev?.text, devWord: dev }) };
+  const base = defined({ family: opts.family, dev: dev?.text, devWord: dev });
+  return { obj: "addr", op, ...base, ...defined(f) };
 }
 
 /** `brd +|-|ADDR` (get_addr with the IPv4 family, as ipaddress.c passes it). */

@@ -36,27 +36,79 @@ export function parseLink(c: ArgCursor): IpCommand {
   );
 }
 
+/**
+ * ipaddr_list_flush_or_save's link filters: `dev D`, `up`, `type KIND`, `master M`,
+ * `vrf V`, `group G`; others are refused as not modelled (never silently ignored).
+ */
 function linkShow(c: ArgCursor): IpCommand {
   let dev: Word | undefined;
+  const f: { up?: boolean; type?: string; master?: string; group?: number } = {};
   while (!c.done) {
     const w = c.next()!;
     if (w.text === "dev") dev = c.nextArg();
-    else if (w.text !== "up") dev = w;
+    else if (w.text === "up") f.up = true;
+    else if (w.text === "type") f.type = c.nextArg().text;
+    else if (w.text === "master" || w.text === "vrf") f.master = c.nextArg().text;
+    else if (w.text === "group") {
+      const v = c.nextArg();
+      f.group =
+        v.text === "default" ? 0 : (getU32(v.text) ?? c.invarg('Invalid "group" value\n', v));
+    } else if (["nomaster", "label", "to", "scope", "permanent", "dynamic"].includes(w.text))
+      c.fail(
+        "ip.not-modelled",
+        `ip link show "${w.text}" is not modelled`,
+        w,
+        1,
+        "dev, up, type, master, vrf, group",
+      );
+    else if (dev) c.duparg2("dev", w);
+    else dev = w;
   }
-  return { obj: "link", op: "show", ...defined({ dev: dev?.text, devWord: dev }) };
+  return { obj: "link", op: "show", ...defined({ dev: dev?.text, devWord: dev }), ...defined(f) };
 }
 
-/** `type veth|bridge [peer [name] NAME]`: the kind, and the veth peer's name. */
-function linkType(c: ArgCursor): { kind: LinkKind; peer?: string } {
+/** The kind-specific part of `ip link add … type KIND …` (iplink_parse hands it on). */
+interface LinkType {
+  kind: LinkKind;
+  peer?: string;
+  vlanId?: number;
+  macvlanMode?: string;
+  vrfTable?: number;
+}
+
+/** Kinds iproute2 knows without options of its own: trailing words are not read. */
+const PLAIN_KINDS: readonly LinkKind[] = ["bridge", "dummy", "ifb"];
+
+/** `type veth|bridge|dummy|ifb|wireguard|vlan|macvlan|vrf …` and the kind's own options. */
+function linkType(c: ArgCursor): LinkType {
   const v = c.nextArg();
-  if (v.text === "bridge") return { kind: "bridge" };
-  if (v.text !== "veth")
+  const kind = v.text as LinkKind;
+  if (PLAIN_KINDS.includes(kind)) {
+    while (!c.done) c.next();
+    return { kind };
+  }
+  if (kind === "wireguard") {
+    // No link_util for wireguard in iproute2 6.1: words after the kind are garbage.
+    const w = c.peek();
+    if (w)
+      c.fail(
+        "ip.garbage",
+        `Garbage instead of arguments "${w.text} ...". Try "ip link help".`,
+        w,
+        1,
+      );
+    return { kind };
+  }
+  if (kind === "vlan") return vlanOpts(c);
+  if (kind === "macvlan") return macvlanOpts(c);
+  if (kind === "vrf") return vrfOpts(c);
+  if (kind !== "veth")
     return c.fail(
       "rtnl.unknown-kind",
       "Error: Unknown device type.",
       v,
       2,
-      "veth or bridge (dummy, wireguard, vrf: use a tun named like the device)",
+      "veth, bridge, dummy, ifb, wireguard, vlan, macvlan or vrf",
     );
   if (c.peek()?.text !== "peer") return { kind: "veth" };
   c.next();
@@ -73,6 +125,68 @@ function linkType(c: ArgCursor): { kind: LinkKind; peer?: string } {
   return { kind: "veth", peer };
 }
 
+/** iplink_vlan.c vlan_parse_opt: `id N` (get_u16); other options have no routing effect. */
+function vlanOpts(c: ArgCursor): LinkType {
+  const out: LinkType = { kind: "vlan" };
+  while (!c.done) {
+    const w = c.next()!;
+    if (w.text === "id") {
+      const v = c.nextArg();
+      const n = getU32(v.text);
+      if (n === undefined || n > 0xffff) c.invarg("id is invalid", v);
+      out.vlanId = n;
+    } else if (
+      ["protocol", "reorder_hdr", "gvrp", "mvrp", "loose_binding", "bridge_binding"].includes(
+        w.text,
+      )
+    )
+      c.nextArg();
+    else if (w.text === "ingress-qos-map" || w.text === "egress-qos-map") {
+      while (!c.done && /^\d+:\d+$/.test(c.peek()!.text)) c.next();
+    } else c.fail("ip.garbage", `vlan: unknown command "${w.text}"?`, w, 255, "id N");
+  }
+  return out;
+}
+
+const MACVLAN_MODES = ["private", "vepa", "bridge", "passthru", "source"];
+
+/** iplink_macvlan.c macvlan_parse_opt: `mode M`. */
+function macvlanOpts(c: ArgCursor): LinkType {
+  const out: LinkType = { kind: "macvlan" };
+  while (!c.done) {
+    const w = c.next()!;
+    if (w.text === "mode") {
+      const v = c.nextArg();
+      if (!MACVLAN_MODES.includes(v.text)) {
+        const m =
+          'Error: argument of "mode" must be "private", "vepa", "bridge", "passthru" or ' +
+          `"source", not "${v.text}"`;
+        c.fail("ip.invarg", m, v, 1, MACVLAN_MODES.join(", "));
+      }
+      out.macvlanMode = v.text;
+    } else if (w.text === "nopromisc" || w.text === "nodst") {
+      /* no routing effect */
+    } else c.fail("ip.garbage", `macvlan: unknown command "${w.text}"?`, w, 255, "mode M");
+  }
+  return out;
+}
+
+/** iplink_vrf.c vrf_parse_opt: `table N` (rtnl_rttable_a2n). */
+function vrfOpts(c: ArgCursor): LinkType {
+  const out: LinkType = { kind: "vrf" };
+  while (!c.done) {
+    const w = c.next()!;
+    if (w.text !== "table")
+      c.fail("ip.garbage", `vrf: unknown option "${w.text}"?`, w, 255, "table N");
+    const v = c.nextArg();
+    const named: Record<string, number> = { default: 253, main: 254, local: 255 };
+    const n = named[v.text] ?? getU32(v.text);
+    if (n === undefined) c.invarg("invalid table ID\n", v);
+    out.vrfTable = n;
+  }
+  return out;
+}
+
 /** `mtu N` (iplink.c: get_integer, here get_u32 as before). */
 function mtuArg(c: ArgCursor): number {
   const v = c.nextArg();
@@ -81,7 +195,8 @@ function mtuArg(c: ArgCursor): number {
 
 function linkAdd(c: ArgCursor): IpCommand {
   let name: Word | undefined;
-  let type: { kind: LinkKind; peer?: string } | undefined;
+  let type: LinkType | undefined;
+  let link: Word | undefined;
   const o: Partial<Pick<LinkAdd, "mtu" | "up" | "mac" | "master" | "txqlen">> = {};
   while (!c.done) {
     const w = c.next()!;
@@ -92,6 +207,7 @@ function linkAdd(c: ArgCursor): IpCommand {
     else if (t === "up") o.up = true;
     else if (t === "address") o.mac = c.nextArg().text.toLowerCase();
     else if (t === "master") o.master = c.nextArg().text;
+    else if (t === "link") link = c.nextArg();
     else if (t === "txqueuelen" || t === "qlen" || t === "txqlen")
       o.txqlen = getU32(c.nextArg().text);
     else if (!name) name = w;
@@ -104,9 +220,9 @@ function linkAdd(c: ArgCursor): IpCommand {
       'Not enough information: "type" argument is required',
       undefined,
       1,
-      "type veth|bridge",
+      "type veth|bridge|dummy|ifb|wireguard|vlan|macvlan|vrf",
     );
-  const { kind, peer } = type;
+  const { kind, peer, vlanId, macvlanMode, vrfTable } = type;
   return {
     obj: "link",
     op: "add",
@@ -114,7 +230,8 @@ function linkAdd(c: ArgCursor): IpCommand {
     nameWord: name,
     kind,
     ...defined({ peer, mtu: o.mtu, up: o.up, mac: o.mac || undefined }),
-    ...defined({ master: o.master || undefined, txqlen: o.txqlen }),
+    ...defined({ master: o.master || undefined, txqlen: o.txqlen, link }),
+    ...defined({ vlanId, macvlanMode, vrfTable }),
   };
 }
 
@@ -150,7 +267,8 @@ function linkSet(c: ArgCursor, cmdW: Word): IpCommand {
     else if (t === "down") out.up = false;
     else if (t === "mtu") out.mtu = mtuArg(c);
     else if (t === "master") out.master = c.nextArg().text;
-    else if (t === "nomaster") out.master = null;
+    else if (t === "nomaster" || t === "novrf") out.master = null;
+    else if (t === "vrf") out.master = c.nextArg().text;
     else if (t === "group") {
       const v = c.nextArg();
       out.group = getU32(v.text) ?? c.invarg('Invalid "group" value\n', v);

@@ -2,7 +2,7 @@
  * `ip route` (ip/iproute.c): add/del/replace/change/append/prepend, show/flush, and get.
  * @module
  */
-import { parseAddr, parsePrefix, type Addr, type Family } from "../addr/ip.js";
+import { parseAddr, parsePrefix, type Addr, type Family, type Prefix } from "../addr/ip.js";
 import { getU16, getU32 } from "../addr/num.js";
 import type { RouteType } from "../core/kinds.js";
 import { defined } from "../core/result.js";
@@ -83,9 +83,15 @@ function routeShow(
   let proto: number | undefined;
   let type: RouteType | undefined;
   let cloned: boolean | undefined;
+  const f: { scope?: number; via?: Prefix; src?: Prefix } = {};
   while (!c.done) {
     const w = c.next()!;
-    if (w.text === "table") {
+    if (w.text === "scope") {
+      const v = c.nextArg();
+      f.scope = scopeA2n(v.text) ?? c.invarg('invalid "scope" value\n', v);
+    } else if (w.text === "via") f.via = prefixArg(c, c.nextArg(), opts.family);
+    else if (w.text === "src") f.src = prefixArg(c, c.nextArg(), opts.family);
+    else if (w.text === "table") {
       const v = c.nextArg();
       if (v.text === "all" || v.text === "cache") table = "all";
       else table = rttableA2n(v.text, names) ?? c.invarg("table id value is invalid\n", v);
@@ -100,13 +106,14 @@ function routeShow(
         `route ${op} selector "${w.text}" is not modelled by routelab`,
         w,
         1,
-        "table, dev, proto or type",
+        "table, dev, proto, type, scope, via or src",
       );
   }
   return {
     obj: "route",
     op,
     ...defined({ family: opts.family, table, dev: dev?.text, devWord: dev, proto, type, cloned }),
+    ...defined(f),
   };
 }
 

@@ -43,11 +43,20 @@ function ruleShow(
 ): IpCommand {
   let pref: number | undefined;
   let table: number | undefined;
+  let fwmark: [number, number] | undefined;
   while (!c.done) {
     const w = c.next()!;
     if (["pref", "preference", "priority", "order"].includes(w.text))
       pref = getU32(c.nextArg().text);
-    else if (w.text === "table" || w.text === "lookup") table = rttableA2n(c.nextArg().text, names);
+    else if (w.text === "fwmark") {
+      // iprule.c iprule_list_flush_or_save: `fwmark V[/M]`; without M the mask is not compared.
+      const v = c.nextArg();
+      const [m, k] = v.text.split("/");
+      const mark = getU32(m!) ?? c.invarg("fwmark value is invalid\n", v);
+      const mask = k === undefined ? -1 : (getU32(k) ?? c.invarg("fwmask value is invalid\n", v));
+      fwmark = [mark, mask];
+    } else if (w.text === "table" || w.text === "lookup")
+      table = rttableA2n(c.nextArg().text, names);
     else
       return c.fail(
         "ip.not-modelled",
@@ -57,7 +66,7 @@ function ruleShow(
         "pref or table",
       );
   }
-  return { obj: "rule", op, ...defined({ family: opts.family, pref, table }) };
+  return { obj: "rule", op, ...defined({ family: opts.family, pref, table, fwmark }) };
 }
 
 interface RuleState {

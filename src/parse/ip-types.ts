@@ -92,6 +92,11 @@ export type IpCommand =
       group?: number;
       txqlen?: number;
       nameWord: Word;
+      /** `link DEV`: the lower device of a vlan/macvlan. */
+      link?: Word;
+      vlanId?: number;
+      macvlanMode?: string;
+      vrfTable?: number;
     }
   | {
       obj: "link";
@@ -107,7 +112,17 @@ export type IpCommand =
       txqlen?: number;
     }
   | { obj: "link"; op: "del"; dev: string; devWord: Word }
-  | { obj: "link"; op: "show"; dev?: string; devWord?: Word }
+  | {
+      obj: "link";
+      op: "show";
+      dev?: string;
+      devWord?: Word;
+      /** Filters: `up`, `type KIND`, `master M` / `vrf V`, `group G`. */
+      up?: boolean;
+      type?: string;
+      master?: string;
+      group?: number;
+    }
   | { obj: "tuntap"; op: "add" | "del"; name: string; mode: "tun" | "tap"; nameWord: Word }
   | {
       obj: "addr";
@@ -124,7 +139,17 @@ export type IpCommand =
       nodad: boolean;
       metric?: number;
     }
-  | { obj: "addr"; op: "flush" | "show"; family?: Family; dev?: string; devWord?: Word }
+  | {
+      obj: "addr";
+      op: "flush" | "show";
+      family?: Family;
+      dev?: string;
+      devWord?: Word;
+      /** show filters: `scope S`, `up`, `label PATTERN`. */
+      scope?: number;
+      up?: boolean;
+      label?: string;
+    }
   | {
       obj: "route";
       op: "add" | "del" | "replace" | "change" | "append" | "prepend";
@@ -141,10 +166,22 @@ export type IpCommand =
       proto?: number;
       /** `cache`: cloned routes (route exceptions) only, which routelab does not keep. */
       cloned?: boolean;
+      /** `scope S`, `via PREFIX`, `src PREFIX` filters (iproute_list_flush_or_save). */
+      scope?: number;
+      via?: Prefix;
+      src?: Prefix;
     }
   | { obj: "route"; op: "get"; query: RouteGetQuery }
   | { obj: "rule"; op: "add" | "del"; rule: RuleSpec }
-  | { obj: "rule"; op: "flush" | "show"; family?: Family; pref?: number; table?: number };
+  | {
+      obj: "rule";
+      op: "flush" | "show";
+      family?: Family;
+      pref?: number;
+      table?: number;
+      /** `fwmark V[/M]` filter: value and mask as the rule reports them (-1: any mask). */
+      fwmark?: [number, number];
+    };
 
 /** Global options as `ip` reads them before the object. */
 export interface IpOptions {
@@ -156,4 +193,7 @@ export interface IpOptions {
   batch?: string;
   numeric?: boolean;
   stats?: boolean;
+  /** `-brief` / `-oneline`: other output formats (refused where not modelled). */
+  brief?: boolean;
+  oneline?: boolean;
 }

@@ -66,8 +66,10 @@ function ipOption(opts: IpOptions, w: Word, take: () => Word | undefined): void 
     opts.batch = v.text;
   } else if (eq("-numeric")) opts.numeric = true;
   else if (eq("-statistics") || o === "-s") opts.stats = true;
-  else if (eq("-oneline") || eq("-color", 3) || eq("-brief", 3) || eq("-timestamp")) {
-    /* display only */
+  else if (eq("-brief", 3)) opts.brief = true;
+  else if (eq("-oneline")) opts.oneline = true;
+  else if (eq("-color", 3) || eq("-timestamp")) {
+    /* no colour off a terminal; timestamps only for `ip monitor` */
   } else if (eq("-netns", 3) || o === "-n") {
     const message =
       `"${w.text}" switches to another namespace; ` +

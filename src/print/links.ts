@@ -12,8 +12,8 @@
  *   lo/veth/bridge, the default qdisc (pfifo_fast, or `net.core.default_qdisc` from the
  *   state's sysctls) for tun/tap.
  *
- * Not modelled (never printed): altnames, link-netnsid, statistics, dynamic lifetimes
- * (every address is `forever`), `dynamic`/`tentative`/`deprecated` address flags.
+ * Not modelled (never printed): altnames, link-netnsid, statistics, `tentative`/`deprecated`
+ * address flags; a dumped `dynamic` address prints the lifetimes it was dumped with.
  * @module
  */
 import type { Family } from "../core/kinds.js";
@@ -26,29 +26,102 @@ export interface LinkShowOptions {
   json?: boolean;
   pretty?: boolean;
   dev?: string;
+  /** `ip link show up|type KIND|master M|group G` filters (ipaddr_list_flush_or_save). */
+  up?: boolean;
+  type?: string;
+  master?: string;
+  group?: number;
+}
+
+/** IFLA_INFO_KIND as the kernel reports it (`tun` for tun and tap; lo has none). */
+function infoKind(l: Link): string | undefined {
+  if (l.kind === "loopback" || l.kind === "other") return undefined;
+  return l.kind === "tap" ? "tun" : l.kind;
+}
+
+/** The link filters of `ip link show`: each one a test on a device. */
+function linkFilter(opts: LinkShowOptions): (l: Link) => boolean {
+  return (l) =>
+    (!opts.up || l.up) &&
+    (opts.type === undefined || infoKind(l) === opts.type) &&
+    (opts.master === undefined || l.master === opts.master) &&
+    (opts.group === undefined || l.group === opts.group);
 }
 export interface AddrShowOptions {
   family?: Family;
   json?: boolean;
   pretty?: boolean;
   dev?: string;
+  /** Filters: `scope S`, `up`, `label PATTERN` (ipaddr_filter, print_linkinfo). */
+  scope?: number;
+  up?: boolean;
+  label?: string;
+  /** `-oneline`: one line per address, `\\` for the inner line breaks. */
+  oneline?: boolean;
+}
+
+/** fnmatch(3) for `label` patterns: `*`, `?` and literal characters. */
+function fnmatch(pattern: string, s: string): boolean {
+  const re = pattern
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*/g, ".*")
+    .replace(/\?/g, ".");
+  return new RegExp(`^${re}$`).test(s);
+}
+
+/** What a link dump showed, while the link is still as dumped (up, carrier). */
+function asDumped(l: Link): Link["dumped"] {
+  const d = l.dumped;
+  return d && d.up === l.up && d.carrier === l.carrier ? d : undefined;
 }
 
 /** ifi_flags words in print_link_flags order, with NO-CARRIER first and M-DOWN last. */
 export function linkFlags(state: HostState, l: Link): string[] {
+  const d = asDumped(l);
+  if (d) return d.flags;
   const out: string[] = [];
   const lowerUp = l.up && l.carrier;
   if (l.up && !lowerUp) out.push("NO-CARRIER");
-  if (l.kind === "loopback") out.push("LOOPBACK");
-  else if (l.kind === "tun") out.push("POINTOPOINT", "MULTICAST", "NOARP");
-  else out.push("BROADCAST", "MULTICAST");
+  out.push(...driverFlags(state, l));
   if (l.up) out.push("UP");
   if (lowerUp) out.push("LOWER_UP");
-  if (l.kind === "veth" && l.peer && !l.peerExternal) {
-    const p = state.links.find((x) => x.name === l.peer);
+  // print_linkinfo: M-DOWN when the IFLA_LINK device (veth peer, vlan/macvlan lower) is down.
+  const other = l.kind === "veth" && !l.peerExternal ? l.peer : l.lower;
+  if (other !== undefined) {
+    const p = state.links.find((x) => x.name === other);
     if (p && !p.up) out.push("M-DOWN");
   }
   return out;
+}
+
+/**
+ * The flags a driver's setup leaves (print_link_flags order): ether_setup's
+ * BROADCAST,MULTICAST; tun POINTOPOINT,MULTICAST,NOARP; wg_setup POINTOPOINT,NOARP;
+ * dummy and ifb drop MULTICAST and add NOARP; vrf_dev_init NOARP,MASTER; a vlan copies
+ * its lower device's (vlan_dev_init).
+ */
+function driverFlags(state: HostState, l: Link): string[] {
+  switch (l.kind) {
+    case "loopback":
+      return ["LOOPBACK"];
+    case "tun":
+      return ["POINTOPOINT", "MULTICAST", "NOARP"];
+    case "wireguard":
+      return ["POINTOPOINT", "NOARP"];
+    case "dummy":
+    case "ifb":
+      return ["BROADCAST", "NOARP"];
+    case "vrf":
+      return ["NOARP", "MASTER"];
+    case "vlan": {
+      const lower = state.links.find((x) => x.name === l.lower);
+      return lower && lower.kind !== "vlan"
+        ? driverFlags(state, lower)
+        : ["BROADCAST", "MULTICAST"];
+    }
+    default:
+      return ["BROADCAST", "MULTICAST"];
+  }
 }
 
 /**
@@ -56,23 +129,32 @@ export function linkFlags(state: HostState, l: Link): string[] {
  * (`hasPorts`: some link names it as master).
  */
 export function operState(l: Link, hasPorts = true): string {
+  const d = asDumped(l)?.operstate;
+  if (d !== undefined) return d;
   if (!l.up) return "DOWN";
-  if (l.kind === "loopback") return "UNKNOWN";
+  // Drivers that never set an operstate stay IF_OPER_UNKNOWN; vrf_dev_init sets UP.
+  if (["loopback", "wireguard", "dummy", "ifb"].includes(l.kind)) return "UNKNOWN";
+  if (l.kind === "vrf") return "UP";
   if (l.kind === "tun" || l.kind === "tap") return l.carrier ? "UNKNOWN" : "DOWN";
   if (l.carrier) return l.kind === "bridge" && !hasPorts ? "UNKNOWN" : "UP";
-  return l.kind === "veth" ? "LOWERLAYERDOWN" : "DOWN";
+  // rfc2863_policy: a device stacked on another (IFLA_LINK) says its lower layer is down.
+  return l.kind === "veth" || l.kind === "vlan" || l.kind === "macvlan" ? "LOWERLAYERDOWN" : "DOWN";
 }
 
 /** IFLA_QDISC. */
 export function qdiscOf(state: HostState, l: Link): string {
+  const d = asDumped(l)?.qdisc;
+  if (d !== undefined) return d;
   if (!l.up) return "noop";
-  if (l.kind === "tun" || l.kind === "tap")
+  // Devices without IFF_NO_QUEUE get the default qdisc (tun, tap, ifb).
+  if (l.kind === "tun" || l.kind === "tap" || l.kind === "ifb")
     return state.sysctl.get("net.core.default_qdisc")?.trim() || "pfifo_fast";
   return "noqueue";
 }
 
 function linkType(l: Link): string {
-  return l.kind === "loopback" ? "loopback" : l.kind === "tun" || l.mac === null ? "none" : "ether";
+  if (l.kind === "loopback") return "loopback";
+  return l.kind === "tun" || l.kind === "wireguard" || l.mac === null ? "none" : "ether";
 }
 
 /**
@@ -89,7 +171,10 @@ function printLinkInfo(
 ): void {
   o.any("ifindex", "%d: ", l.ifindex);
   let name = l.name;
-  if (l.peer !== undefined) {
+  if (l.lower !== undefined) {
+    o.js("link", l.lower);
+    if (!o.json) name = `${l.name}@${l.lower}`;
+  } else if (l.peer !== undefined) {
     if (l.peerExternal) {
       const m = /^if(\d+)$/.exec(l.peer);
       if (m) o.js("link_index", Number(m[1]));
@@ -144,6 +229,13 @@ function printLinkInfo(
   o.fp("\n");
 }
 
+/** print_lifetime: `forever` for INFINITY_LIFE_TIME, else `Nsec`; JSON the number. */
+function printLifetime(o: Emitter, which: "valid" | "preferred", v = 0xffffffff): void {
+  o.fp(which === "valid" ? "       valid_lft " : " preferred_lft ");
+  o.js(`${which}_life_time`, v);
+  o.fp(v === 0xffffffff ? "forever" : `${v}sec`);
+}
+
 function printAddrInfo(o: Emitter, state: HostState, a: IfAddr, l: Link): void {
   o.openObject();
   o.any("family", "    %s ", a.family === 4 ? "inet" : "inet6");
@@ -171,18 +263,19 @@ function printAddrInfo(o: Emitter, state: HostState, a: IfAddr, l: Link): void {
     o.fp("nodad ");
     o.js("nodad", true);
   }
+  for (const f of a.dumpedFlags ?? []) o.bool(f, `${f} `);
+  if (a.lifetimes) {
+    o.fp("dynamic ");
+    o.js("dynamic", true);
+  }
   if (a.noprefixroute) {
     o.fp("noprefixroute ");
     o.js("noprefixroute", true);
   }
   if (a.family === 4) o.any("label", "%s", a.label ?? l.name);
   o.fp("\n");
-  o.fp("       valid_lft ");
-  o.js("valid_life_time", 4294967295);
-  o.fp("forever");
-  o.fp(" preferred_lft ");
-  o.js("preferred_life_time", 4294967295);
-  o.fp("forever");
+  printLifetime(o, "valid", a.lifetimes?.valid);
+  printLifetime(o, "preferred", a.lifetimes?.preferred);
   o.fp("\n");
   o.closeObject();
 }
@@ -204,7 +297,7 @@ function selectLinks(state: HostState, dev?: string): Link[] {
 export function printLinks(state: HostState, opts: LinkShowOptions = {}): string {
   const o = new Emitter(opts);
   o.startList();
-  for (const l of selectLinks(state, opts.dev)) {
+  for (const l of selectLinks(state, opts.dev).filter(linkFilter(opts))) {
     o.openObject();
     printLinkInfo(o, state, l, true, true);
     o.closeObject();
@@ -220,13 +313,15 @@ export function printLinks(state: HostState, opts: LinkShowOptions = {}): string
 export function printAddrs(state: HostState, opts: AddrShowOptions = {}): string {
   const o = new Emitter(opts);
   o.startList();
-  for (const l of selectLinks(state, opts.dev)) {
-    const addrs = [4, 6]
-      .filter((f) => !opts.family || opts.family === f)
-      .flatMap((f) => state.addrs.filter((a) => a.ifindex === l.ifindex && a.family === f));
-    if (opts.family && addrs.length === 0) continue;
+  for (const { l, addrs } of selectAddrs(state, opts)) {
+    if (opts.oneline) {
+      for (const a of addrs) o.fp(onelineAddr(state, a, l));
+      continue;
+    }
     o.openObject();
-    printLinkInfo(o, state, l, false, !opts.family, opts.family === 6 && opts.dev === undefined);
+    // `label` prints the matching addresses only (no link lines).
+    if (opts.label === undefined)
+      printLinkInfo(o, state, l, false, !opts.family, opts.family === 6 && opts.dev === undefined);
     o.openArray("addr_info");
     for (const a of addrs) printAddrInfo(o, state, a, l);
     o.closeArray();
@@ -234,4 +329,77 @@ export function printAddrs(state: HostState, opts: AddrShowOptions = {}): string
   }
   o.endList();
   return o.text();
+}
+
+/**
+ * ipaddr_filter: the links `ip addr show` keeps and their matching addresses. A link with
+ * no address at all stays when no family is asked; one whose addresses all fail the
+ * filters goes; `up` drops links that are down (print_linkinfo).
+ */
+export function selectAddrs(
+  state: HostState,
+  opts: AddrShowOptions,
+): { l: Link; addrs: IfAddr[] }[] {
+  const out: { l: Link; addrs: IfAddr[] }[] = [];
+  for (const l of selectLinks(state, opts.dev)) {
+    if (opts.up && !l.up) continue;
+    const mine = [4, 6].flatMap((f) =>
+      state.addrs.filter((a) => a.ifindex === l.ifindex && a.family === f),
+    );
+    const addrs = mine.filter(
+      (a) =>
+        (!opts.family || a.family === opts.family) &&
+        (opts.scope === undefined || a.scope === opts.scope) &&
+        (opts.label === undefined || fnmatch(opts.label, a.label ?? l.name)),
+    );
+    if (addrs.length === 0 && (mine.length > 0 || opts.family)) continue;
+    out.push({ l, addrs });
+  }
+  return out;
+}
+
+/** `ip -o addr`: `IDX: NAME` and the address with its line breaks as `\\`. */
+function onelineAddr(state: HostState, a: IfAddr, l: Link): string {
+  const o = new Emitter({});
+  printAddrInfo(o, state, a, l);
+  return `${l.ifindex}: ${l.name}${o.text().replace(/\n(?!$)/g, "\\")}`;
+}
+
+/** `ip -o link`: each link on one line, `\\` where the `link/` line would start. */
+export function printLinksOneline(state: HostState, opts: LinkShowOptions = {}): string {
+  return printLinks(state, opts).replace(/\n    link\//g, "\\    link/");
+}
+
+/** print_linkinfo_brief's name column: `NAME@PEER` padded to 16. */
+function briefName(l: Link): string {
+  const at = l.lower ?? (l.peer !== undefined ? l.peer : undefined);
+  return `${(at !== undefined ? `${l.name}@${at}` : l.name).padEnd(16)} `;
+}
+
+/** `ip -br link`: name, operstate, MAC (ether-like) and flags. */
+export function printLinksBrief(state: HostState, opts: LinkShowOptions = {}): string {
+  let out = "";
+  for (const l of selectLinks(state, opts.dev).filter(linkFilter(opts))) {
+    const os = operState(
+      l,
+      state.links.some((x) => x.master === l.name),
+    );
+    const mac = linkType(l) !== "none" && l.mac ? `${l.mac} ` : "";
+    out += `${briefName(l)}${os.padEnd(14)} ${mac}<${linkFlags(state, l).join(",")}> \n`;
+  }
+  return out;
+}
+
+/** `ip -br addr`: name, operstate and each address as ADDR/LEN. */
+export function printAddrsBrief(state: HostState, opts: AddrShowOptions = {}): string {
+  let out = "";
+  for (const { l, addrs } of selectAddrs(state, opts)) {
+    const os = operState(
+      l,
+      state.links.some((x) => x.master === l.name),
+    );
+    const list = addrs.map((a) => `${formatAddr(a.local)}/${a.prefixlen} `).join("");
+    out += `${briefName(l)}${os.padEnd(14)} ${list}\n`;
+  }
+  return out;
 }

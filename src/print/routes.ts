@@ -36,6 +36,50 @@ export interface RouteShowOptions {
   json?: boolean;
   pretty?: boolean;
   details?: boolean;
+  /** Filters (filter_nlmsg); a filtered field is not printed (print_route). */
+  dev?: number;
+  proto?: number;
+  scope?: number;
+  type?: RouteType;
+  via?: Prefix;
+  src?: Prefix;
+}
+
+/** Fields print_route leaves out because a filter fixed them. */
+export interface RouteOmit {
+  dev?: boolean;
+  proto?: boolean;
+  scope?: boolean;
+  via?: boolean;
+  src?: boolean;
+}
+
+/** inet_addr_match_rta: the attribute present and inside the filter's prefix. */
+function inPrefix(p: Prefix, a: Addr | undefined): boolean {
+  if (!a || a.family !== p.addr.family) return false;
+  const bits = a.family === 4 ? 32 : 128;
+  const shift = BigInt(bits - p.len);
+  return BigInt(a.v) >> shift === BigInt(p.addr.v) >> shift;
+}
+
+/** The RTA_OIF a dump carries: the single hop's device (IPv6 reject routes: lo). */
+function routeOif(r: Route): number {
+  if (r.nexthops.length > 1) return 0;
+  const oif = r.nexthops[0]?.ifindex ?? 0;
+  return !oif && r.family === 6 ? 1 : oif;
+}
+
+/** filter_nlmsg's selectors for `ip route show dev|proto|scope|type|via|src`. */
+function routeMatches(r: Route, o: RouteShowOptions): boolean {
+  const single = r.nexthops.length === 1 ? r.nexthops[0] : undefined;
+  return (
+    (o.dev === undefined || routeOif(r) === o.dev) &&
+    (o.proto === undefined || r.protocol === o.proto) &&
+    (o.scope === undefined || r.scope === o.scope) &&
+    (o.type === undefined || r.type === o.type) &&
+    (o.via === undefined || inPrefix(o.via, single?.gateway)) &&
+    (o.src === undefined || inPrefix(o.src, r.prefsrc))
+  );
 }
 
 /** ll_index_to_name: the link's name, `if<N>` when unknown. */
@@ -156,6 +200,7 @@ export interface RouteLineCtx {
   nexthops?: readonly Nexthop[];
   /** IPv6 fibmatch with `iif`: rt6_fill_node adds RTA_IIF before the preference. */
   iif?: string;
+  omit?: RouteOmit;
 }
 
 /** One route as print_route prints a FIB entry (route show, fibmatch). */
@@ -174,15 +219,18 @@ export function printRouteEntry(o: Emitter, state: HostState, r: Route, ctx: Rou
   }
   if (r.tos) o.any("tos", "tos %s ", dsfieldN2a(r.tos));
   const single = nhs.length === 1 ? nhs[0]! : undefined;
-  if (single?.gateway) printGateway(o, r.family, single.gateway);
+  const omit = ctx.omit ?? {};
+  if (single?.gateway && !omit.via) printGateway(o, r.family, single.gateway);
   let oif = single?.ifindex ?? 0;
   if (!oif && r.family === 6 && nhs.length <= 1) oif = 1; // IPv6 reject/blackhole routes live on lo
-  if (oif && nhs.length <= 1) o.any("dev", "dev %s ", linkName(state, oif));
+  if (oif && nhs.length <= 1 && !omit.dev) o.any("dev", "dev %s ", linkName(state, oif));
   if (r.table && (r.table !== TABLE.main || ctx.details) && !ctx.tableFiltered)
     o.any("table", "table %s ", tableN2a(state.tableNames, r.table));
-  if (r.protocol !== 3 || ctx.details) o.any("protocol", "proto %s ", rtprotN2a(r.protocol));
-  if (r.scope !== 0 || ctx.details) o.any("scope", "scope %s ", rtscopeN2a(r.scope));
-  if (r.prefsrc) {
+  if ((r.protocol !== 3 || ctx.details) && !omit.proto)
+    o.any("protocol", "proto %s ", rtprotN2a(r.protocol));
+  if ((r.scope !== 0 || ctx.details) && !omit.scope)
+    o.any("scope", "scope %s ", rtscopeN2a(r.scope));
+  if (r.prefsrc && !omit.src) {
     o.js("prefsrc", formatAddr(r.prefsrc));
     o.fp(`src ${formatAddr(r.prefsrc)} `);
   }
@@ -323,11 +371,20 @@ export function printRoutes(state: HostState, opts: RouteShowOptions = {}): stri
   const table = opts.table === undefined ? TABLE.main : opts.table;
   // iproute_list_flush_or_save: without -4/-6, only `table all` dumps both families.
   const families: Family[] = opts.family ? [opts.family] : table === "all" ? [4, 6] : [4];
+  const omit: RouteOmit = {
+    dev: opts.dev !== undefined,
+    proto: opts.proto !== undefined,
+    scope: opts.scope !== undefined,
+    via: opts.via !== undefined && opts.via.len === bits(opts.via.addr.family),
+    src: opts.src !== undefined && opts.src.len === bits(opts.src.addr.family),
+  };
   o.startList();
   for (const f of families) {
     for (const r of dumpOrder(state, f)) {
       if (table !== "all" && (r.table || TABLE.main) !== table) continue;
-      printRouteEntry(o, state, r, { details: !!opts.details, tableFiltered: table !== "all" });
+      if (!routeMatches(r, opts)) continue;
+      const tableFiltered = table !== "all";
+      printRouteEntry(o, state, r, { details: !!opts.details, tableFiltered, omit });
     }
   }
   o.endList();

@@ -11,7 +11,7 @@ import { type Loader, num, rejected, str } from "./loader.js";
 
 /**
  * One `addr_info` entry of `ip -j addr show` (iproute2 ip/ipaddress.c print_addrinfo);
- * lifetimes are dropped (the model keeps `forever`).
+ * the lifetimes of a `dynamic` address are kept as dumped (not counted down).
  */
 export function addrFromJson(ld: Loader, o: Extract<JNode, { t: "obj" }>, link: Link): IfAddr {
   const get = (k: string) => o.entries.find((e) => e.key === k)?.value;
@@ -55,10 +55,25 @@ export function addrFromJson(ld: Loader, o: Extract<JNode, { t: "obj" }>, link: 
   if (get("secondary") || get("temporary")) ia.secondary = true;
   if (get("nodad")) ia.nodad = true;
   if (get("noprefixroute")) ia.noprefixroute = true;
+  if (get("dynamic")) ia.lifetimes = lifetimesOf(get);
+  const states = DUMPED_FLAGS.filter((f) => get(f));
+  if (states.length) ia.dumpedFlags = states;
   const lab = get("label");
   if (lab) {
     const s = str(lab, "a label");
     if (s !== link.name) ia.label = s;
   }
   return ia;
+}
+
+/** Address states iproute2 prints between `nodad` and `dynamic` (print_ifa_flags order). */
+const DUMPED_FLAGS = ["optimistic", "dadfailed", "home", "deprecated", "tentative"];
+
+/** `valid_life_time` / `preferred_life_time` (INFINITY_LIFE_TIME when absent). */
+function lifetimesOf(get: (k: string) => JNode | undefined): { valid: number; preferred: number } {
+  const life = (k: string) => {
+    const n = get(k);
+    return n ? num(n, "a lifetime", 0xffffffff) : 0xffffffff;
+  };
+  return { valid: life("valid_life_time"), preferred: life("preferred_life_time") };
 }

@@ -5,6 +5,7 @@
 import type { LinkKind } from "../../core/kinds.js";
 import type { JNode } from "../../parse/dump-json.js";
 import { groupA2n } from "../../parse/names.js";
+import { defined } from "../../core/result.js";
 import type { HostState, Link } from "../types.js";
 import { type Loader, num, rejected, str, tokenOf } from "./loader.js";
 
@@ -89,7 +90,16 @@ export function linkFromJson(
   const m = get("master");
   if (m) l.master = str(m, "a master name");
   if ((kind === "tun" || kind === "tap") && !carrier) l.tunNoReader = true;
+  l.dumped = { flags: [...flags], up, carrier, ...dumpedState(get) };
   return l;
+}
+
+/** What the printers show as dumped: the qdisc and operstate. */
+function dumpedState(get: (k: string) => JNode | undefined): {
+  qdisc?: string;
+  operstate?: string;
+} {
+  return defined({ qdisc: str2(get("qdisc")), operstate: str2(get("operstate")) });
 }
 
 /** A JSON string value, or undefined for anything else. */

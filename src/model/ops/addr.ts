@@ -156,7 +156,8 @@ function routesOfAddr6(s: HostState, a: IfAddr, l: Link, k: KernelRoutes): void 
     metric: 0,
   });
   const net = network({ addr: a.local, len: a.prefixlen });
-  if (l.kind !== "loopback" && !a.noprefixroute && a.prefixlen < 128) {
+  // addrconf_prefix_route runs for every prefix length, /128 included.
+  if (l.kind !== "loopback" && !a.noprefixroute) {
     k.add({
       ...base,
       table: TABLE.main,
@@ -196,9 +197,10 @@ export function syncKernelRoutes(s: HostState): void {
     if (a.family === 4) routesOfAddr4(s, a, l, k);
     else routesOfAddr6(s, a, l, k);
   }
-  // addrconf_add_mroute: ff00::/8 on every up non-loopback device.
+  // addrconf_add_mroute: ff00::/8 on every up non-loopback device with IPv6 enabled.
   for (const l of s.links) {
     if (!l.up || l.kind === "loopback") continue;
+    if (sysctlInt(s, `net.ipv6.conf.${l.name}.disable_ipv6`) !== 0) continue;
     k.add({
       family: 6,
       table: TABLE.local,
@@ -220,6 +222,9 @@ export function syncKernelRoutes(s: HostState): void {
 
 /** `ip addr flush`: IPv6 link-local addresses stay unless a family is given. */
 function flushAddrs(s: HostState, cmd: AddrCmd, dev: Link | undefined): undefined {
+  const had4 = s.links.filter((l) =>
+    s.addrs.some((a) => a.family === 4 && a.ifindex === l.ifindex),
+  );
   s.addrs = s.addrs.filter(
     (a) =>
       !(
@@ -228,6 +233,7 @@ function flushAddrs(s: HostState, cmd: AddrCmd, dev: Link | undefined): undefine
         !(a.family === 6 && a.scope === SCOPE.link && !cmd.family)
       ),
   );
+  for (const l of had4) disableIpIfLast(s, l);
   syncKernelRoutes(s);
   return undefined;
 }
@@ -263,8 +269,28 @@ function delAddr(s: HostState, cmd: AddrChange, l: Link, loc: SourceLoc): IpErro
         ),
     );
   }
+  if (fam === 4) disableIpIfLast(s, l);
   syncKernelRoutes(s);
   return undefined;
+}
+
+/**
+ * fib_inetaddr_event NETDEV_DOWN: when the device's last IPv4 address goes,
+ * fib_disable_ip → fib_sync_down_dev(force) removes the IPv4 routes through it (a
+ * multipath route keeps its other hops, this one dead).
+ */
+function disableIpIfLast(s: HostState, l: Link): void {
+  if (s.addrs.some((a) => a.family === 4 && a.ifindex === l.ifindex)) return;
+  s.routes = s.routes.filter((r) => {
+    if (r.family !== 4 || r.kernelAddr) return true;
+    const via = r.nexthops.filter((n) => n.ifindex === l.ifindex);
+    if (via.length === 0) return true;
+    if (r.multipath && via.length < r.nexthops.length) {
+      for (const n of via) n.dead = true;
+      return true;
+    }
+    return false;
+  });
 }
 
 /** Kernel 6.x sets the broadcast itself for prefixes shorter than /31 (inet_rtm_newaddr). */

@@ -14,7 +14,8 @@ import { linkByIndex, linkByName } from "../links.js";
 import { forgetDevice, inheritDefaults, sysctlInt } from "../sysctl.js";
 import type { HostState, Link } from "../types.js";
 import { syncKernelRoutes } from "./addr.js";
-import { noDev, rtnl } from "./errors.js";
+import { extack, noDev, rtnl } from "./errors.js";
+import { baseRule } from "../host.js";
 
 type LinkCmd = Extract<IpCommand, { obj: "link" }>;
 type TuntapCmd = Extract<IpCommand, { obj: "tuntap" }>;
@@ -36,7 +37,11 @@ export function macFor(name: string, salt = 0): string {
  */
 export function refreshCarrier(s: HostState): void {
   for (const l of s.links) {
-    if (l.kind === "veth") {
+    if (l.kind === "vlan" || l.kind === "macvlan") {
+      // netif_stacked_transfer_operstate: an upper device has its lower's carrier.
+      const lower = l.lower ? linkByName(s, l.lower) : undefined;
+      l.carrier = l.up && !!lower && lower.up && lower.carrier;
+    } else if (l.kind === "veth") {
       const peer = l.peer ? linkByName(s, l.peer) : undefined;
       l.carrier = l.up && (l.peerExternal ? true : !!peer && peer.up);
     } else if (l.kind === "tun" || l.kind === "tap") l.carrier = l.up && !l.tunNoReader;
@@ -44,17 +49,27 @@ export function refreshCarrier(s: HostState): void {
   }
 }
 
+/**
+ * What each driver's setup gives a new device: wireguard (wg_setup) ARPHRD_NONE with mtu
+ * 1500 - 80 = 1420; tun 500 packets of queue (tun_set_iff); ifb TX_Q_LIMIT 32; vrf
+ * (vrf_setup) mtu IP6_MAX_MTU 65575; the rest ether_setup's 1500 and 1000.
+ */
+function driverDefaults(kind: LinkKind, name: string): Pick<Link, "mac" | "mtu" | "txqlen"> {
+  const mac = kind === "tun" || kind === "wireguard" ? null : macFor(name);
+  const mtu = kind === "wireguard" ? 1420 : kind === "vrf" ? 65575 : 1500;
+  const txqlen = kind === "tun" || kind === "tap" ? 500 : kind === "ifb" ? 32 : 1000;
+  return { mac, mtu, txqlen };
+}
+
 function newLink(s: HostState, name: string, kind: LinkKind, extra: Partial<Link> = {}): Link {
   const l: Link = {
     ifindex: s.nextIfindex++,
     name,
     kind,
-    mac: kind === "tun" ? null : macFor(name),
-    mtu: 1500,
+    ...driverDefaults(kind, name),
     up: false,
     carrier: false,
     group: 0,
-    txqlen: kind === "tun" || kind === "tap" ? 500 : 1000,
     ...extra,
   };
   s.links.push(l);
@@ -65,6 +80,8 @@ function newLink(s: HostState, name: string, kind: LinkKind, extra: Partial<Link
 function linkUp(s: HostState, l: Link): void {
   if (l.up) return;
   l.up = true;
+  // vlan_device_event NETDEV_UP: every vlan of the lower comes up with it.
+  for (const v of s.links) if (v.kind === "vlan" && v.lower === l.name) linkUp(s, v);
   if (l.kind === "loopback" && !s.addrs.some((a) => a.ifindex === l.ifindex)) {
     // inetdev_event NETDEV_UP on loopback adds 127.0.0.1/8; addrconf adds ::1.
     s.addrs.push({
@@ -95,6 +112,8 @@ function linkUp(s: HostState, l: Link): void {
 function linkDown(s: HostState, l: Link): void {
   if (!l.up) return;
   l.up = false;
+  // vlan_device_event NETDEV_DOWN: the lower's vlans are set down with it.
+  for (const v of s.links) if (v.kind === "vlan" && v.lower === l.name) linkDown(s, v);
   // fib_disable_ip → fib_sync_down_dev: IPv4 routes through the device go, multipath hops die.
   s.routes = s.routes.filter((r) => {
     if (r.kernelAddr) return true;
@@ -126,6 +145,8 @@ function afterLinkChange(s: HostState): void {
 }
 
 function deleteLink(s: HostState, l: Link): void {
+  // vlan_device_event / macvlan_device_event NETDEV_UNREGISTER: the uppers go first.
+  for (const u of s.links.filter((x) => x.lower === l.name)) deleteLink(s, u);
   linkDown(s, l);
   s.links = s.links.filter((x) => x !== l);
   s.addrs = s.addrs.filter((a) => a.ifindex !== l.ifindex);
@@ -149,8 +170,12 @@ function addLink(
   if (linkByName(s, cmd.name) || (cmd.peer && linkByName(s, cmd.peer)))
     return rtnl("File exists", cmd.nameWord, loc, "rtnl.EEXIST");
   if (cmd.master && !linkByName(s, cmd.master)) return noDev(cmd.master, undefined, loc);
+  const kindErr = checkKind(s, cmd, loc);
+  if (kindErr) return kindErr;
   let l: Link;
-  if (cmd.kind === "veth") {
+  if (cmd.kind !== "veth" && cmd.kind !== "bridge" && cmd.kind !== "tun" && cmd.kind !== "tap")
+    l = newLink(s, cmd.name, cmd.kind, kindExtras(s, cmd));
+  else if (cmd.kind === "veth") {
     const peerName = cmd.peer ?? `veth${s.links.filter((x) => x.kind === "veth").length}`;
     // veth_newlink registers the peer first, so it gets the lower ifindex.
     newLink(s, peerName, "veth", { peer: cmd.name });
@@ -160,9 +185,80 @@ function addLink(
   if (cmd.mac) l.mac = cmd.mac;
   if (cmd.master) l.master = cmd.master;
   if (cmd.txqlen !== undefined) l.txqlen = cmd.txqlen;
+  if (cmd.kind === "vrf") vrfAddFibRules(s);
   if (cmd.up) linkUp(s, l);
   afterLinkChange(s);
   return undefined;
+}
+
+/**
+ * The kernel's checks for the kinds with a lower device or a table: vlan_newlink
+ * ("VLAN id not specified", "link not specified"), macvlan_common_newlink (-EINVAL
+ * without a lower), vrf_newlink ("VRF table id is missing"). iproute2 resolves `link DEV`
+ * first (ll_name_to_index: `Cannot find device`).
+ */
+function checkKind(
+  s: HostState,
+  cmd: Extract<LinkCmd, { op: "add" }>,
+  loc: SourceLoc,
+): IpError | undefined {
+  if (cmd.link && !linkByName(s, cmd.link.text)) return noDev(cmd.link.text, cmd.link, loc);
+  if (cmd.kind === "vlan") {
+    if (cmd.vlanId === undefined) return extack("8021q: VLAN id not specified.", undefined, loc);
+    if (!cmd.link) return extack("8021q: link not specified.", undefined, loc);
+    if (cmd.vlanId >= 4095) return extack("8021q: Invalid VLAN id.", undefined, loc);
+    const dup = s.links.some((x) => x.lower === cmd.link!.text && x.vlanId === cmd.vlanId);
+    if (dup) return rtnl("File exists", cmd.nameWord, loc, "rtnl.EEXIST");
+  }
+  if (cmd.kind === "macvlan") {
+    const lower = cmd.link ? linkByName(s, cmd.link.text) : undefined;
+    // macvlan_port_create: only ethernet lowers (not lo, tun or wireguard).
+    if (!lower || lower.mac === null || lower.kind === "loopback")
+      return rtnl("Invalid argument", cmd.nameWord, loc, "rtnl.EINVAL");
+  }
+  if (cmd.kind === "vrf") {
+    if (cmd.vrfTable === undefined) return extack("VRF table id is missing.", undefined, loc);
+    if (cmd.vrfTable === 0) return extack("Invalid VRF table id.", undefined, loc);
+  }
+  return undefined;
+}
+
+/** vlan_dev_init / macvlan_init: mtu (and a vlan's MAC) from the lower device. */
+function kindExtras(s: HostState, cmd: Extract<LinkCmd, { op: "add" }>): Partial<Link> {
+  const lower = cmd.link ? linkByName(s, cmd.link.text) : undefined;
+  const out: Partial<Link> = {};
+  if (lower) {
+    out.lower = lower.name;
+    out.mtu = lower.mtu;
+  }
+  if (cmd.kind === "vlan") {
+    out.vlanId = cmd.vlanId!;
+    if (lower?.mac) out.mac = lower.mac;
+  }
+  if (cmd.kind === "macvlan") out.macvlanMode = cmd.macvlanMode ?? "vepa";
+  if (cmd.kind === "vrf") out.vrfTable = cmd.vrfTable!;
+  if (cmd.kind === "wireguard") out.fwmark = 0;
+  return out;
+}
+
+/**
+ * vrf_newlink → vrf_add_fib_rules: the first VRF of a namespace adds `1000: from all
+ * lookup [l3mdev-table]` (protocol kernel) for IPv4 and IPv6, once (add_fib_rules).
+ */
+function vrfAddFibRules(s: HostState): void {
+  const st = s as HostState & { vrfRulesAdded?: boolean };
+  if (st.vrfRulesAdded) return;
+  st.vrfRulesAdded = true;
+  for (const list of [s.rules4, s.rules6]) {
+    if (list.some((r) => r.l3mdev && r.pref === 1000)) continue;
+    const r = { ...baseRule(list === s.rules4 ? 4 : 6, 1000), l3mdev: true, protocol: 2 };
+    r.seq = s.seq++;
+    let at = list.findIndex((x) => x.pref > r.pref);
+    if (at < 0) at = list.length;
+    list.splice(at, 0, r);
+  }
+  s.v4CustomRules = true;
+  s.v6CustomRules = true;
 }
 
 /** `ip link set … name NEW` (dev_change_name): EBUSY while up; per-device sysctls follow. */
@@ -204,6 +300,9 @@ function setLink(
     if (e) return e;
   }
   if (cmd.mtu !== undefined) l.mtu = cmd.mtu;
+  // dev_set_mac_address: ifb and wireguard have no ndo_set_mac_address.
+  if (cmd.mac !== undefined && (l.kind === "ifb" || l.kind === "wireguard"))
+    return rtnl("Operation not supported", cmd.devWord, loc, "rtnl.EOPNOTSUPP");
   if (cmd.mac !== undefined) l.mac = cmd.mac;
   if (cmd.group !== undefined) l.group = cmd.group;
   if (cmd.txqlen !== undefined) l.txqlen = cmd.txqlen;
@@ -215,10 +314,34 @@ function setLink(
       l.master = cmd.master;
     }
   }
-  if (cmd.up === true) linkUp(s, l);
+  if (cmd.up === true) {
+    // vlan_dev_open: -ENETDOWN while the lower device is down.
+    const lower = l.kind === "vlan" && l.lower ? linkByName(s, l.lower) : undefined;
+    if (lower && !lower.up) return rtnl("Network is down", cmd.devWord, loc, "rtnl.ENETDOWN");
+    linkUp(s, l);
+  }
   if (cmd.up === false) linkDown(s, l);
   afterLinkChange(s);
+  const m = l.master ? linkByName(s, l.master) : undefined;
+  if (cmd.master && m?.kind === "vrf") return vrfNotModelled(cmd, loc);
   return undefined;
+}
+
+/**
+ * Enslaving to a VRF is recorded, but l3mdev is not: the `l3mdev` rule, the VRF's table
+ * for its ports' traffic and the local routes it moves there are not applied to lookups.
+ * A warning (exit 0): the line ran, the answers may differ for the ports' traffic.
+ */
+function vrfNotModelled(cmd: Extract<LinkCmd, { op: "set" }>, loc: SourceLoc): IpError {
+  return {
+    code: "ip.not-modelled",
+    message:
+      `warning: ${cmd.dev} is now a port of VRF ${cmd.master}; VRF (l3mdev) lookups are ` +
+      "not modelled: its traffic is answered as if it had no VRF",
+    loc: cmd.devWord.loc ?? loc,
+    token: cmd.dev,
+    exit: 0,
+  };
 }
 
 /**

@@ -1,6 +1,10 @@
 /**
  * Executing `iptables` / `ip6tables` commands against the model, with the checks
  * iptables-nft and the kernel (nf_tables + xt compat) perform, and their messages.
+ *
+ * Kept whole: the command functions (one per letter), the rule build and the kernel-side table
+ * validation they share; a seam to split later is validateTable (the kernel's checks) into its
+ * own module.
  * @module
  */
 import type { IssueCode, IssueError } from "../../core/issue.js";

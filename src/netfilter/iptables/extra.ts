@@ -10,6 +10,10 @@
  * derived from the destination (multicast, broadcast, else unicast; `outgoing` on the
  * output path); `rpfilter` routes the source back through `NfHostView.fibLookup` (and
  * passes when the host view has no FIB).
+ *
+ * Kept whole: many small, self-contained extensions (each an object of a few functions, like
+ * the kernel's xt_*.c) with no routing effect, kept together as the set VPN/router scripts
+ * use.
  * @module
  */
 import type { Family } from "../../addr/ip.js";

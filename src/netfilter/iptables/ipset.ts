@@ -139,6 +139,245 @@ export function applyIpsetCommand(rs: IptablesRuleset, argv: string[], locs: Sou
   return runIpset(rs, argv, locs).issues;
 }
 
+/** One ipset command line: its words (flags removed) and the helpers every command uses. */
+interface IpsetCmd {
+  rs: IptablesRuleset;
+  argv: string[];
+  /** Words after the program, flags removed, with their argv index. */
+  words: Array<[string, number]>;
+  /** -exist / -!: no error for an existing or missing element or set. */
+  exist: boolean;
+  cmdAt: number;
+  arg: (k: number) => [string, number] | undefined;
+  need: (k: number, what: string) => [string, number];
+  getSet: (k: number) => [Ipset, number];
+}
+
+/** Options create reads with a value, and flags without one. */
+const CREATE_VALUED = [
+  "hashsize",
+  "maxelem",
+  "timeout",
+  "netmask",
+  "bucketsize",
+  "markmask",
+  "initval",
+  "skbinfo",
+];
+const CREATE_FLAGS = ["counters", "comment", "forceadd", "nomatch"];
+
+/** The family a create line asks for (`family inet|inet6`), other options checked. */
+function createFamily(words: Array<[string, number]>): Family {
+  let family: Family = 4;
+  for (let k = 3; k < words.length; k++) {
+    const [w] = words[k]!;
+    if (w === "family") {
+      const f = words[k + 1]?.[0];
+      if (f === "inet6" || f === "ipv6") family = 6;
+      else if (f !== "inet" && f !== "ipv4")
+        throw ipsetError(
+          `${V}Syntax error: unknown family ${f ?? ""}`,
+          words[k + 1]?.[1] ?? words[k]![1],
+          "ipset.syntax",
+        );
+      k++;
+    } else if (CREATE_VALUED.includes(w)) k++;
+    else if (!CREATE_FLAGS.includes(w))
+      throw ipsetError(`${V}Syntax error: Unknown argument: '${w}'`, words[k]![1], "ipset.syntax");
+  }
+  return family;
+}
+
+/** create SETNAME TYPE [family F] [options]. */
+function ipsetCreate(x: IpsetCmd): string {
+  const { rs, words, exist } = x;
+  const [name, nameAt] = x.need(1, "missing setname");
+  const [type, typeAt] = x.need(2, "missing settype");
+  if (!KNOWN_TYPES.has(type))
+    throw ipsetError(`${V}Syntax error: typename '${type}' is unknown`, typeAt, "ipset.bad-type");
+  if (type !== "hash:ip" && type !== "hash:net")
+    throw ipsetError(
+      `routelab: ipset type ${type} is not modelled (only hash:ip and hash:net)`,
+      typeAt,
+      "ipset.unsupported",
+    );
+  const family = createFamily(words);
+  const old = rs.ipsets.get(name);
+  if (old) {
+    if (exist && old.type === type && old.family === family) return "";
+    throw ipsetError(
+      `${V}Set cannot be created: set with the same name already exists`,
+      nameAt,
+      "ipset.EEXIST",
+    );
+  }
+  rs.ipsets.set(name, { name, type, family, entries: [] });
+  return "";
+}
+
+/** The entries an element stands for: a hash:ip set stores a CIDR as its addresses. */
+function expandEntry(set: Ipset, entry: AddrMask, eAt: number): AddrMask[] {
+  const list: AddrMask[] = [];
+  if (set.type === "hash:ip" && maskLen(entry.mask) !== (set.family === 4 ? 32 : 128)) {
+    const len = maskLen(entry.mask),
+      w = set.family === 4 ? 32 : 128;
+    if (w - len > 16)
+      throw ipsetError(`${V}Hash is full, cannot add more elements`, eAt, "ipset.full");
+    const count = 1 << (w - len);
+    for (let k = 0; k < count; k++) {
+      const a =
+        set.family === 4
+          ? v4(((entry.addr.v as number) + k) >>> 0)
+          : v6((entry.addr.v as bigint) + BigInt(k));
+      list.push({ addr: a, mask: maskOf(set.family, w) });
+    }
+  } else list.push(entry);
+  return list;
+}
+
+/** add / del / test SETNAME ELEMENT. */
+function ipsetElement(x: IpsetCmd, cmd: "add" | "del" | "test"): string {
+  const { rs, exist } = x;
+  const [set] = x.getSet(1);
+  const [e, eAt] = x.need(2, "missing element");
+  const list = expandEntry(set, parseEntry(set, e, eAt), eAt);
+  const keys = new Set(set.entries.map(entryKey));
+  if (cmd === "test") {
+    const addr = list[0]!.addr;
+    const hit = set.entries.some(
+      (y) => andAddr(addr, y.mask).v === y.addr.v && maskLen(y.mask) <= maskLen(list[0]!.mask),
+    );
+    if (!hit) throw ipsetError(`${e} is NOT in set ${set.name}.`, eAt, "ipset.not-in-set");
+    throw ipsetNote(`Warning: ${e} is in set ${set.name}.`);
+  }
+  if (cmd === "add") {
+    const fresh = list.filter((y) => !keys.has(entryKey(y)));
+    if (fresh.length === 0 && !exist)
+      throw ipsetError(
+        `${V}Element cannot be added to the set: it's already added`,
+        eAt,
+        "ipset.EEXIST",
+      );
+    rs.ipsets.set(set.name, { ...set, entries: set.entries.concat(fresh) });
+  } else {
+    const drop = new Set(list.map(entryKey));
+    if (!list.some((y) => keys.has(entryKey(y))) && !exist)
+      throw ipsetError(
+        `${V}Element cannot be deleted from the set: it's not added`,
+        eAt,
+        "ipset.ENOENT",
+      );
+    rs.ipsets.set(set.name, {
+      ...set,
+      entries: set.entries.filter((y) => !drop.has(entryKey(y))),
+    });
+  }
+  return "";
+}
+
+/** flush [SETNAME]. */
+function ipsetFlush(x: IpsetCmd): string {
+  const { rs } = x;
+  if (!x.arg(1)) {
+    for (const [k, s] of rs.ipsets) rs.ipsets.set(k, { ...s, entries: [] });
+    return "";
+  }
+  const [set] = x.getSet(1);
+  rs.ipsets.set(set.name, { ...set, entries: [] });
+  return "";
+}
+
+/** destroy [SETNAME]: a set a rule refers to is busy. */
+function ipsetDestroy(x: IpsetCmd): string {
+  const { rs, cmdAt } = x;
+  const names = x.arg(1)
+    ? [x.getSet(1)]
+    : [...rs.ipsets.values()].map((s) => [s, cmdAt] as [Ipset, number]);
+  for (const [s, at] of names)
+    if (ipsetReferences(rs, s.name) > 0)
+      throw ipsetError(
+        `${V}Set cannot be destroyed: it is in use by a kernel component`,
+        at,
+        "ipset.EBUSY",
+      );
+  for (const [s] of names) rs.ipsets.delete(s.name);
+  return "";
+}
+
+/** rename FROM TO. */
+function ipsetRename(x: IpsetCmd): string {
+  const { rs } = x;
+  const [set] = x.getSet(1);
+  const [to, toAt] = x.need(2, "missing new setname");
+  if (rs.ipsets.has(to))
+    throw ipsetError(
+      `${V}Set cannot be renamed: a set with the new name already exists`,
+      toAt,
+      "ipset.EEXIST",
+    );
+  if (ipsetReferences(rs, set.name) > 0)
+    throw ipsetError(
+      `${V}Set cannot be renamed: it is in use by a kernel component`,
+      toAt,
+      "ipset.EBUSY",
+    );
+  rs.ipsets.delete(set.name);
+  rs.ipsets.set(to, { ...set, name: to });
+  return "";
+}
+
+/** swap A B: compatible sets exchange their contents. */
+function ipsetSwap(x: IpsetCmd): string {
+  const { rs } = x;
+  const [a] = x.getSet(1),
+    [b] = x.getSet(2);
+  if (a.type !== b.type || a.family !== b.family)
+    throw ipsetError(
+      `${V}Sets cannot be swapped: The sets are not compatible`,
+      x.cmdAt,
+      "ipset.incompatible",
+    );
+  rs.ipsets.set(a.name, { ...b, name: a.name });
+  rs.ipsets.set(b.name, { ...a, name: b.name });
+  return "";
+}
+
+/** list / save [SETNAME]. */
+function ipsetList(x: IpsetCmd, cmd: "list" | "save"): string {
+  const { rs, argv } = x;
+  const sets = x.arg(1) ? [x.getSet(1)[0]] : [...rs.ipsets.values()];
+  let out = "";
+  for (const s of sets) {
+    if (cmd === "save") {
+      out += `create ${s.name} ${s.type} ${ipsetHeader(s)}\n`;
+      for (const e of s.entries) out += `add ${s.name} ${formatEntry(e)}\n`;
+    } else if (argv.includes("-n") || argv.includes("-name")) out += `${s.name}\n`;
+    else {
+      out +=
+        `Name: ${s.name}\nType: ${s.type}\nHeader: ${ipsetHeader(s)}\n` +
+        `References: ${ipsetReferences(rs, s.name)}\n` +
+        `Number of entries: ${s.entries.length}\nMembers:\n`;
+      for (const e of s.entries) out += `${formatEntry(e)}\n`;
+    }
+  }
+  return out;
+}
+
+/** Command letters and their long names (ipset.c's commands table). */
+const IPSET_ALIASES: Record<string, string> = {
+  n: "create",
+  c: "create",
+  a: "add",
+  d: "del",
+  t: "test",
+  x: "destroy",
+  f: "flush",
+  l: "list",
+  s: "save",
+  e: "rename",
+  w: "swap",
+};
+
 function ipsetExec(rs: IptablesRuleset, argv: string[]): string {
   let exist = false;
   const words: Array<[string, number]> = [];
@@ -162,213 +401,27 @@ function ipsetExec(rs: IptablesRuleset, argv: string[]): string {
     if (!s) throw ipsetError(`${V}The set with the given name does not exist`, at, "ipset.no-set");
     return [s, at];
   };
-  const cmd =
-    (
-      {
-        n: "create",
-        c: "create",
-        a: "add",
-        d: "del",
-        t: "test",
-        x: "destroy",
-        f: "flush",
-        l: "list",
-        s: "save",
-        e: "rename",
-        w: "swap",
-      } as Record<string, string>
-    )[cmdW.replace(/^-+/, "")] ?? cmdW.replace(/^-+/, "");
+  const x: IpsetCmd = { rs, argv, words, exist, cmdAt, arg, need, getSet };
+  const bare = cmdW.replace(/^-+/, "");
+  const cmd = IPSET_ALIASES[bare] ?? bare;
   switch (cmd) {
-    case "create": {
-      const [name, nameAt] = need(1, "missing setname");
-      const [type, typeAt] = need(2, "missing settype");
-      if (!KNOWN_TYPES.has(type))
-        throw ipsetError(
-          `${V}Syntax error: typename '${type}' is unknown`,
-          typeAt,
-          "ipset.bad-type",
-        );
-      if (type !== "hash:ip" && type !== "hash:net")
-        throw ipsetError(
-          `routelab: ipset type ${type} is not modelled (only hash:ip and hash:net)`,
-          typeAt,
-          "ipset.unsupported",
-        );
-      let family: Family = 4;
-      for (let k = 3; k < words.length; k++) {
-        const [w] = words[k]!;
-        if (w === "family") {
-          const f = words[k + 1]?.[0];
-          if (f === "inet6" || f === "ipv6") family = 6;
-          else if (f !== "inet" && f !== "ipv4")
-            throw ipsetError(
-              `${V}Syntax error: unknown family ${f ?? ""}`,
-              words[k + 1]?.[1] ?? words[k]![1],
-              "ipset.syntax",
-            );
-          k++;
-        } else if (
-          [
-            "hashsize",
-            "maxelem",
-            "timeout",
-            "netmask",
-            "bucketsize",
-            "markmask",
-            "initval",
-            "skbinfo",
-          ].includes(w)
-        )
-          k++;
-        else if (["counters", "comment", "forceadd", "nomatch"].includes(w)) {
-          /* flags */
-        } else
-          throw ipsetError(
-            `${V}Syntax error: Unknown argument: '${w}'`,
-            words[k]![1],
-            "ipset.syntax",
-          );
-      }
-      const old = rs.ipsets.get(name);
-      if (old) {
-        if (exist && old.type === type && old.family === family) return "";
-        throw ipsetError(
-          `${V}Set cannot be created: set with the same name already exists`,
-          nameAt,
-          "ipset.EEXIST",
-        );
-      }
-      rs.ipsets.set(name, { name, type, family, entries: [] });
-      return "";
-    }
+    case "create":
+      return ipsetCreate(x);
     case "add":
     case "del":
-    case "test": {
-      const [set] = getSet(1);
-      const [e, eAt] = need(2, "missing element");
-      const entry = parseEntry(set, e, eAt);
-      const list: AddrMask[] = [];
-      if (set.type === "hash:ip" && maskLen(entry.mask) !== (set.family === 4 ? 32 : 128)) {
-        const len = maskLen(entry.mask),
-          w = set.family === 4 ? 32 : 128;
-        if (w - len > 16)
-          throw ipsetError(`${V}Hash is full, cannot add more elements`, eAt, "ipset.full");
-        const count = 1 << (w - len);
-        for (let k = 0; k < count; k++) {
-          const a =
-            set.family === 4
-              ? v4(((entry.addr.v as number) + k) >>> 0)
-              : v6((entry.addr.v as bigint) + BigInt(k));
-          list.push({ addr: a, mask: maskOf(set.family, w) });
-        }
-      } else list.push(entry);
-      const keys = new Set(set.entries.map(entryKey));
-      if (cmd === "test") {
-        const addr = list[0]!.addr;
-        const hit = set.entries.some(
-          (x) => andAddr(addr, x.mask).v === x.addr.v && maskLen(x.mask) <= maskLen(list[0]!.mask),
-        );
-        if (!hit) throw ipsetError(`${e} is NOT in set ${set.name}.`, eAt, "ipset.not-in-set");
-        throw ipsetNote(`Warning: ${e} is in set ${set.name}.`);
-      }
-      if (cmd === "add") {
-        const fresh = list.filter((x) => !keys.has(entryKey(x)));
-        if (fresh.length === 0 && !exist)
-          throw ipsetError(
-            `${V}Element cannot be added to the set: it's already added`,
-            eAt,
-            "ipset.EEXIST",
-          );
-        rs.ipsets.set(set.name, { ...set, entries: set.entries.concat(fresh) });
-      } else {
-        const drop = new Set(list.map(entryKey));
-        if (!list.some((x) => keys.has(entryKey(x))) && !exist)
-          throw ipsetError(
-            `${V}Element cannot be deleted from the set: it's not added`,
-            eAt,
-            "ipset.ENOENT",
-          );
-        rs.ipsets.set(set.name, {
-          ...set,
-          entries: set.entries.filter((x) => !drop.has(entryKey(x))),
-        });
-      }
-      return "";
-    }
-    case "flush": {
-      if (!arg(1)) {
-        for (const [k, s] of rs.ipsets) rs.ipsets.set(k, { ...s, entries: [] });
-        return "";
-      }
-      const [set] = getSet(1);
-      rs.ipsets.set(set.name, { ...set, entries: [] });
-      return "";
-    }
-    case "destroy": {
-      const names = arg(1)
-        ? [getSet(1)]
-        : [...rs.ipsets.values()].map((s) => [s, cmdAt] as [Ipset, number]);
-      for (const [s, at] of names)
-        if (ipsetReferences(rs, s.name) > 0)
-          throw ipsetError(
-            `${V}Set cannot be destroyed: it is in use by a kernel component`,
-            at,
-            "ipset.EBUSY",
-          );
-      for (const [s] of names) rs.ipsets.delete(s.name);
-      return "";
-    }
-    case "rename": {
-      const [set] = getSet(1);
-      const [to, toAt] = need(2, "missing new setname");
-      if (rs.ipsets.has(to))
-        throw ipsetError(
-          `${V}Set cannot be renamed: a set with the new name already exists`,
-          toAt,
-          "ipset.EEXIST",
-        );
-      if (ipsetReferences(rs, set.name) > 0)
-        throw ipsetError(
-          `${V}Set cannot be renamed: it is in use by a kernel component`,
-          toAt,
-          "ipset.EBUSY",
-        );
-      rs.ipsets.delete(set.name);
-      rs.ipsets.set(to, { ...set, name: to });
-      return "";
-    }
-    case "swap": {
-      const [a] = getSet(1),
-        [b] = getSet(2);
-      if (a.type !== b.type || a.family !== b.family)
-        throw ipsetError(
-          `${V}Sets cannot be swapped: The sets are not compatible`,
-          cmdAt,
-          "ipset.incompatible",
-        );
-      rs.ipsets.set(a.name, { ...b, name: a.name });
-      rs.ipsets.set(b.name, { ...a, name: b.name });
-      return "";
-    }
+    case "test":
+      return ipsetElement(x, cmd);
+    case "flush":
+      return ipsetFlush(x);
+    case "destroy":
+      return ipsetDestroy(x);
+    case "rename":
+      return ipsetRename(x);
+    case "swap":
+      return ipsetSwap(x);
     case "list":
-    case "save": {
-      const sets = arg(1) ? [getSet(1)[0]] : [...rs.ipsets.values()];
-      let out = "";
-      for (const s of sets) {
-        if (cmd === "save") {
-          out += `create ${s.name} ${s.type} ${ipsetHeader(s)}\n`;
-          for (const e of s.entries) out += `add ${s.name} ${formatEntry(e)}\n`;
-        } else if (argv.includes("-n") || argv.includes("-name")) out += `${s.name}\n`;
-        else {
-          out +=
-            `Name: ${s.name}\nType: ${s.type}\nHeader: ${ipsetHeader(s)}\n` +
-            `References: ${ipsetReferences(rs, s.name)}\n` +
-            `Number of entries: ${s.entries.length}\nMembers:\n`;
-          for (const e of s.entries) out += `${formatEntry(e)}\n`;
-        }
-      }
-      return out;
-    }
+    case "save":
+      return ipsetList(x, cmd);
     default:
       throw ipsetError(
         `${V}No command specified: unknown argument ${cmdW}`,

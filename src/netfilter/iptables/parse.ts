@@ -2,6 +2,10 @@
  * `iptables` argv parsing: a getopt_long emulation (long-option abbreviations, implicit
  * protocol matches, `!` inversion) followed by iptables 1.8.9's do_parse checks, in the
  * same order so the first error reported is the one the real tool prints.
+ *
+ * Kept whole: one getopt_long emulation followed by do_parse's checks in iptables' own order;
+ * the first error printed depends on that order, so the steps stay side by side (each check is
+ * its own function).
  * @module
  */
 import { defined } from "../../core/result.js";

@@ -2,6 +2,9 @@
  * `iptables-restore` / `ip6tables-restore` input (the iptables-save format): `*table`,
  * `:CHAIN POLICY [p:b]`, rule lines, `COMMIT`; without `-n`/`--noflush` every table named
  * is replaced. Each COMMIT is atomic; an error stops the restore (earlier COMMITs stay).
+ *
+ * Kept whole: the three phases of one restore (read, cache pass, kernel batch) share the
+ * queued-command records; each line kind and each phase is its own method.
  * @module
  */
 import type { IssueCode } from "../../core/issue.js";

@@ -2,6 +2,10 @@
  * Target extensions (`-j NAME`): MARK, CONNMARK, LOG, REJECT, DNAT, SNAT, MASQUERADE,
  * REDIRECT, TPROXY — parsing with iptables 1.8.9's wording, canonical save text, kernel
  * restrictions, and their effect on a packet.
+ *
+ * Kept whole: a registry of target extensions, each a self-contained object (parse, save,
+ * effect) like the kernel's xt_*.c; a seam to split later is one file per target as match/
+ * does for matches.
  * @module
  */
 import type { Addr } from "../../addr/ip.js";

@@ -206,6 +206,11 @@ export interface NftTable {
   comment?: string;
   /** Per-table object handle generator (chains, sets, rules share it). */
   nextHandle: number;
+  /**
+   * A table another tool manages (iptables-nft's `ip filter` in a captured ruleset): kept as
+   * `nft list ruleset` printed it, never evaluated here (the iptables model evaluates it).
+   */
+  verbatim?: string;
 }
 
 export interface NftRuleset {

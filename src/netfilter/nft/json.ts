@@ -1,4 +1,7 @@
 /**
+ * Kept whole: one reader per libnftables-json object kind, all sharing the expression reader
+ * and its error locations.
+ *
  * Loader for `nft -j list ruleset` output (libnftables-json(5) schema) into the model.
  * @module
  */

@@ -210,6 +210,7 @@ function setText(s: NftSet, family: NftFamily, o: ListOpts): string {
 }
 
 export function tableText(t: NftTable, o: ListOpts = {}): string {
+  if (t.verbatim !== undefined) return t.verbatim;
   let out = `table ${t.family} ${t.name} {${o.handles ? ` # handle ${t.handle}` : ""}\n`;
   if (t.flags.length) out += `\tflags ${t.flags.join(",")}\n`;
   if (t.comment !== undefined) out += `\tcomment "${t.comment}"\n`;

@@ -3,6 +3,9 @@
  * `for`/`case`, `{ …; }`, `( … )`, functions, `((…))`, `[[ … ]]`, redirections and
  * here-documents. Recursive descent with a depth limit (words.ts): a crafted script nested
  * thousands deep is a located syntax error, never a stack overflow.
+ *
+ * Kept whole: the shell's command grammar is one recursive descent whose productions call
+ * each other (lists inside `if`, `case`, `$(…)`); the word level is in words.ts.
  * @module
  */
 import { IssueError, type Issue } from "../../core/issue.js";

@@ -1,0 +1,230 @@
+/**
+ * `routelab capture` files: one JSON document holding, section by section, exactly what the
+ * read-only commands of a live host printed (`ip -d -j link show`, `ip -j addr show`,
+ * `ip -4|-6 -j rule show`, `ip -4|-6 -j route show table all`, the routing sysctls,
+ * rt_tables, `iptables-save`, `ip6tables-save`, `nft -j list ruleset`, `nft list ruleset`,
+ * `ipset save`, `wg show all fwmark`, `getent passwd`). The texts are kept as printed, so a
+ * capture can always be read again by a newer routelab, and the family of each rule and
+ * route dump is the section's, never guessed.
+ *
+ * The command list lives here (isomorphic data); src/live/capture.ts runs it.
+ *
+ * ```json
+ * { "format": "routelab-capture", "version": 1, "netns": "ns1",
+ *   "owners": [{ "table": "ip filter", "owner": "iptables-nft" }],
+ *   "sections": [{ "name": "link", "argv": ["ip", "-d", "-j", "link", "show"],
+ *                  "status": 0, "stdout": "[…]\n", "stderr": "" }, …] }
+ * ```
+ * @module
+ */
+import type { Family } from "../addr/ip.js";
+import { issue, type Issue } from "../core/issue.js";
+import { err, ok, type Result } from "../core/result.js";
+import { IPV4_CONF_KEYS, IPV6_CONF_KEYS } from "./sysctl.js";
+
+/** The `format` value that marks a capture. */
+export const CAPTURE_FORMAT = "routelab-capture";
+/** The version this routelab writes and reads. */
+export const CAPTURE_VERSION = 1;
+
+/** What one command printed. */
+export interface CaptureSection {
+  /** What the section holds; see {@link CAPTURE_COMMANDS}. */
+  name: string;
+  /** The command as run (without the `ip netns exec NS` prefix); `cat PATH` for files. */
+  argv: string[];
+  /** Exit status; -1 when the command is not installed. */
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Who manages an nft table (`ip filter` …): iptables-nft, or nft itself. */
+export interface CaptureOwner {
+  table: string;
+  owner: "iptables-nft" | "nft";
+}
+
+/** A capture file. */
+export interface Capture {
+  format: typeof CAPTURE_FORMAT;
+  version: number;
+  netns?: string;
+  owners: CaptureOwner[];
+  sections: CaptureSection[];
+}
+
+/** One command of a capture: its section name and argv; `optional` tools may be missing. */
+export interface CaptureCommand {
+  name: string;
+  argv: string[];
+  optional?: boolean;
+}
+
+/** The commands, in the order a capture runs and loads them (sysctls come after links). */
+export const CAPTURE_COMMANDS: readonly CaptureCommand[] = [
+  { name: "link", argv: ["ip", "-d", "-j", "link", "show"] },
+  { name: "addr", argv: ["ip", "-j", "addr", "show"] },
+  { name: "rule4", argv: ["ip", "-4", "-j", "rule", "show"] },
+  { name: "rule6", argv: ["ip", "-6", "-j", "rule", "show"] },
+  { name: "route4", argv: ["ip", "-4", "-j", "route", "show", "table", "all"] },
+  { name: "route6", argv: ["ip", "-6", "-j", "route", "show", "table", "all"] },
+  { name: "iptables4", argv: ["iptables-save"], optional: true },
+  { name: "iptables6", argv: ["ip6tables-save"], optional: true },
+  { name: "nft-json", argv: ["nft", "-j", "list", "ruleset"], optional: true },
+  { name: "nft", argv: ["nft", "list", "ruleset"], optional: true },
+  { name: "ipset", argv: ["ipset", "save"], optional: true },
+  { name: "wg-fwmark", argv: ["wg", "show", "all", "fwmark"], optional: true },
+  { name: "passwd", argv: ["getent", "passwd"], optional: true },
+];
+
+/** Global routing sysctls (per-device ones come from {@link sysctlArgv}). */
+const GLOBAL_SYSCTLS = [
+  "net.ipv4.ip_forward",
+  "net.ipv4.fib_multipath_hash_policy",
+  "net.ipv4.fib_multipath_hash_fields",
+  "net.ipv4.fib_multipath_use_neigh",
+  "net.ipv6.fib_multipath_hash_policy",
+  "net.ipv6.fib_multipath_hash_fields",
+  "net.ipv4.ip_nonlocal_bind",
+  "net.ipv6.ip_nonlocal_bind",
+  "net.core.default_qdisc",
+];
+
+/**
+ * `sysctl -e KEY…` for the routing sysctls: the globals, then `conf.all`, `conf.default` and
+ * each device's IPv4 and IPv6 keys (sysctl(8) writes a dot in a device name as `/`).
+ * @example sysctlArgv(["lo"]).slice(0, 2) // ["sysctl", "-e"]
+ */
+export function sysctlArgv(devices: readonly string[]): string[] {
+  const out = ["sysctl", "-e", ...GLOBAL_SYSCTLS];
+  const devs = ["all", "default", ...devices.map((d) => d.replace(/\./g, "/"))];
+  for (const d of devs) for (const k of IPV4_CONF_KEYS) out.push(`net.ipv4.conf.${d}.${k}`);
+  for (const d of devs) for (const k of IPV6_CONF_KEYS) out.push(`net.ipv6.conf.${d}.${k}`);
+  return out;
+}
+
+/** The device names of an `ip -j link show` text (for {@link sysctlArgv}). */
+export function linkNames(linkJson: string): string[] {
+  try {
+    const v = JSON.parse(linkJson) as unknown;
+    if (!Array.isArray(v)) return [];
+    return v.flatMap((o) => (o && typeof o.ifname === "string" ? [o.ifname as string] : []));
+  } catch {
+    return [];
+  }
+}
+
+/** The tables an `iptables-save` text lists (`*filter` lines), if iptables-nft printed it. */
+function iptablesNftTables(save: string): string[] {
+  if (!/^# Generated by ip6?tables-save v[\d.]+ \(nf_tables\)/m.test(save)) return [];
+  return [...save.matchAll(/^\*(\S+)/gm)].map((m) => m[1]!);
+}
+
+/** The `family name` of each table an `nft -j list ruleset` text lists. */
+function nftTables(json: string): { family: string; name: string; xt: boolean }[] {
+  try {
+    const doc = JSON.parse(json) as { nftables?: Record<string, Record<string, unknown>>[] };
+    const out: { family: string; name: string; xt: boolean }[] = [];
+    for (const it of doc.nftables ?? []) {
+      if (it.table)
+        out.push({ family: String(it.table.family), name: String(it.table.name), xt: false });
+      if (it.rule && JSON.stringify(it.rule.expr ?? []).includes('"xt"')) {
+        const t = out.find((x) => x.family === it.rule!.family && x.name === it.rule!.table);
+        if (t) t.xt = true;
+      }
+    }
+    return out;
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Who owns each nft table: iptables-nft when iptables-save (nf_tables) lists it for that
+ * family, or when a rule in it uses xtables compat expressions (`xt`), or when `nft list
+ * ruleset` warned `table … is managed by iptables-nft`; nft otherwise.
+ * @example captureOwners(cap).filter((o) => o.owner === "iptables-nft")
+ */
+export function captureOwners(sections: readonly CaptureSection[]): CaptureOwner[] {
+  const text = (n: string) => sections.find((s) => s.name === n && s.status === 0);
+  const ipt = new Set<string>();
+  for (const [n, fam] of [
+    ["iptables4", "ip"],
+    ["iptables6", "ip6"],
+  ] as const)
+    for (const t of iptablesNftTables(text(n)?.stdout ?? "")) ipt.add(`${fam} ${t}`);
+  const nft = text("nft");
+  const warned = `${nft?.stdout ?? ""}\n${nft?.stderr ?? ""}`;
+  for (const m of warned.matchAll(/table (ip6? \S+) is managed by iptables-nft/g)) ipt.add(m[1]!);
+  return nftTables(text("nft-json")?.stdout ?? "").map(({ family, name, xt }) => {
+    const table = `${family} ${name}`;
+    return { table, owner: ipt.has(table) || xt ? "iptables-nft" : "nft" };
+  });
+}
+
+/** Whether a text is a capture file (a JSON object whose `format` says so). */
+export function isCapture(text: string): boolean {
+  const head = text.slice(0, 200).trimStart();
+  return head.startsWith("{") && /"format"\s*:\s*"routelab-capture"/.test(text.slice(0, 400));
+}
+
+function captureError(file: string, message: string): Issue {
+  return issue("load.capture", message, {
+    loc: { file, line: 1, col: 1 },
+    expected: `a ${CAPTURE_FORMAT} version ${CAPTURE_VERSION} document as routelab capture writes`,
+  });
+}
+
+/** One section, checked. */
+function sectionOf(x: unknown): CaptureSection | undefined {
+  if (!x || typeof x !== "object") return undefined;
+  const o = x as Record<string, unknown>;
+  const argv = o.argv;
+  if (typeof o.name !== "string" || typeof o.stdout !== "string") return undefined;
+  if (!Array.isArray(argv) || !argv.every((a) => typeof a === "string")) return undefined;
+  return {
+    name: o.name,
+    argv: argv as string[],
+    status: typeof o.status === "number" ? o.status : 0,
+    stdout: o.stdout,
+    stderr: typeof o.stderr === "string" ? o.stderr : "",
+  };
+}
+
+/**
+ * Read a capture file.
+ * @example parseCapture(text, "host.json").ok
+ */
+export function parseCapture(text: string, file: string): Result<Capture> {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    return err(captureError(file, `invalid JSON: ${(e as Error).message}`));
+  }
+  const o = (doc ?? {}) as Record<string, unknown>;
+  if (o.format !== CAPTURE_FORMAT) return err(captureError(file, "not a routelab capture"));
+  if (o.version !== CAPTURE_VERSION)
+    return err(captureError(file, `capture version ${String(o.version)} is not supported`));
+  if (!Array.isArray(o.sections)) return err(captureError(file, "a capture needs `sections`"));
+  const sections: CaptureSection[] = [];
+  for (const [k, x] of o.sections.entries()) {
+    const s = sectionOf(x);
+    if (!s) return err(captureError(file, `section ${k}: expected {name, argv, status, stdout}`));
+    sections.push(s);
+  }
+  const cap: Capture = {
+    format: CAPTURE_FORMAT,
+    version: CAPTURE_VERSION,
+    owners: captureOwners(sections),
+    sections,
+  };
+  if (typeof o.netns === "string") cap.netns = o.netns;
+  return ok(cap);
+}
+
+/** The section family of a rule or route dump. */
+export function sectionFamily(name: string): Family | undefined {
+  return name.endsWith("4") ? 4 : name.endsWith("6") ? 6 : undefined;
+}
