@@ -16,6 +16,7 @@ import { sectionFamily } from "./capture.js";
 import { loadDump, type DumpFormat } from "./dump/index.js";
 import { runWithStdin, type NfLoadOptions } from "./load-netfilter.js";
 import { liveNetfilter, runNetfilterCommand, type NfIssue as LoadIssue } from "./netfilter.js";
+import { linkByName } from "./links.js";
 import type { HostState } from "./types.js";
 
 /** Sections in load order, with the dump format each is read as. */
@@ -181,6 +182,33 @@ function loadIpset(s: HostState, text: string, file: string): LoadIssue[] {
 }
 
 /**
+ * `wg show all fwmark` lines (show.c ugly_print: `DEV\tVALUE`, VALUE `0x…` or `off`) into the
+ * wireguard device's fwmark; a line for a device the link section did not list is a warning.
+ */
+export function loadWgFwmark(s: HostState, text: string, file: string): LoadIssue[] {
+  const out: LoadIssue[] = [];
+  text.split("\n").forEach((l, k) => {
+    if (l.trim() === "") return;
+    const [dev = "", val = ""] = l.split("\t");
+    const loc = { file, line: k + 1, col: 1 };
+    const mark = val === "off" ? 0 : /^0x[0-9a-f]{1,8}$/i.test(val) ? Number(val) : undefined;
+    const link = linkByName(s, dev);
+    if (mark === undefined || link?.kind !== "wireguard") {
+      const why = mark === undefined ? "not a `wg show all fwmark` line" : `no wireguard ${dev}`;
+      const i = issue("load.capture", why, {
+        loc,
+        token: l,
+        expected: "DEV<TAB>0xMARK|off for a wireguard link of the capture",
+      });
+      out.push({ ...i, severity: "warning" });
+      return;
+    }
+    link.fwmark = mark;
+  });
+  return out;
+}
+
+/**
  * Load a capture into a host.
  * @example loadCapture(createHostState(), parsed, "host.json") // []
  */
@@ -197,6 +225,8 @@ export function loadCapture(
   for (const sec of ok("passwd"))
     for (const i of loadPasswd(s, sec.stdout, `${file}#passwd`)) out.push(i);
   for (const i of loadDumpSections(s, cap, file)) out.push(i);
+  for (const sec of ok("wg-fwmark"))
+    for (const i of loadWgFwmark(s, sec.stdout, `${file}#wg-fwmark`)) out.push(i);
   for (const sec of ok("ipset"))
     for (const i of loadIpset(s, sec.stdout, `${file}#ipset`)) out.push(i);
   for (const [name, tool] of [

@@ -43,6 +43,8 @@ export function linkFromJson(
   let kind: LinkKind;
   if (lt === "loopback") kind = "loopback";
   else if (infoKind === "tun") kind = lt === "none" ? "tun" : "tap";
+  // `ip -d` names the driver: a wireguard device (its fwmark comes from `wg show`).
+  else if (infoKind === "wireguard") kind = "wireguard";
   else if (lt === "none") kind = "tun";
   else if (infoKind === "veth" || infoKind === "bridge") kind = infoKind;
   else if (infoKind) kind = "other";
