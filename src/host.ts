@@ -235,6 +235,7 @@ export class Host {
       readChunks: opts.readChunks,
       progress: opts.progress,
     });
+    lo.show = (st, words, end) => runLine(st, [...words], end, defined({ now: opts.now }));
     const issues: Issue[] = [];
     const names: string[] = [];
     for (const f of opts.rtTables ?? [])

@@ -77,10 +77,10 @@ function routeShow(s: HostState, opts: IpOptions, cmd: Extract<IpCommand, { obj:
         exit: 1,
       } as IpError,
     };
-  const { proto, type, scope, via, src } = cmd;
+  const { proto, type, scope, via, src, root, match } = cmd;
   const stdout = printRoutes(s, {
     ...defined({ family: opts.family, table: cmd.table, dev: dev?.ifindex }),
-    ...defined({ proto, type, scope, via, src }),
+    ...defined({ proto, type, scope, via, src, root, match }),
     json: !!opts.json,
     pretty: !!opts.pretty,
     details: !!opts.details,

@@ -73,6 +73,19 @@ export interface LoadOptions {
   family?: Family;
   /** `family table` of every iptables-save input of this load (iptables-nft's nft tables). */
   iptablesTables?: readonly string[];
+  /**
+   * Print a listing a script reads (`$(ip -4 route show default)`, `ip route show | grep …`):
+   * the words after `ip`, answered as the CLI would. The printers sit above this layer, so
+   * the host passes them in; without it the output is empty, with one warning.
+   */
+  show?: (s: HostState, words: readonly Word[], end: SourceLoc) => ShowResult;
+}
+
+/** What a {@link LoadOptions.show} listing printed and its exit status. */
+export interface ShowResult {
+  stdout: string;
+  stderr: string;
+  status: number;
 }
 
 function ipErrorToIssue(e: IpError): LoadIssue {

@@ -25,10 +25,10 @@ const OBJECTS = /^(link|l|address|addr|a|route|r|ro|rule|ru|neighbour|neighbor|n
 /**
  * `ip OBJECT show …` in a script: it changes nothing, so it is not parsed for the host; a
  * named device that does not exist fails as in ip (`ip link show wg0 || ip link add …`).
- * The listing itself is printed by layers above this one, so a script that reads it (a pipe,
- * `$(…)`) gets nothing, and is told so once.
+ * The listing is printed by layers above this one, through `lo.show` when the host gives it;
+ * without it a script that reads it (a pipe, `$(…)`) gets nothing, and is told so once.
  */
-function ipListing(s: HostState, call: CommandCall): CommandOutcome | undefined {
+function ipListing(s: HostState, call: CommandCall, lo: LoadOptions): CommandOutcome | undefined {
   const { opts, next, error } = parseIpOptions(call.argv.slice(1), 0);
   const rest = call.argv.slice(1 + next);
   if (error || opts.batch !== undefined || !OBJECTS.test(rest[0]?.text ?? "")) return undefined;
@@ -49,6 +49,7 @@ function ipListing(s: HostState, call: CommandCall): CommandOutcome | undefined 
       };
     }
   }
+  if (lo.show) return shown(s, call, lo.show);
   if (call.io.captured && !readers.has(call.shell)) {
     readers.add(call.shell);
     const what = rest.map((w) => w.text).join(" ");
@@ -65,9 +66,22 @@ function ipListing(s: HostState, call: CommandCall): CommandOutcome | undefined 
 }
 const readers = new WeakSet<object>();
 
+/** The listing as `ip` prints it; what ip says on stderr is a warning at the command. */
+function shown(s: HostState, call: CommandCall, show: NonNullable<LoadOptions["show"]>) {
+  const words = call.argv.slice(1);
+  const r = show(s, words, words.at(-1)?.loc ?? call.loc);
+  if (r.stdout) call.io.out(r.stdout);
+  const message = r.stderr.trimEnd();
+  if (!message) return { status: r.status };
+  const severity = "warning" as const;
+  const code = /not modelled/.test(message) ? "ip.not-modelled" : "ip.usage";
+  const i = { code, message, loc: call.loc, token: "ip", severity } satisfies LoadIssue;
+  return { status: r.status, issues: [i] };
+}
+
 /** `ip …`: usage errors exit 255 (iproute2's exit(-1)), kernel refusals 2, as `ip` does. */
 function ip(s: HostState, call: CommandCall, lo: LoadOptions): CommandOutcome {
-  const listing = ipListing(s, call);
+  const listing = ipListing(s, call, lo);
   if (listing) return listing;
   const stdin =
     call.io.stdin !== undefined

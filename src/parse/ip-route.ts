@@ -83,7 +83,9 @@ function routeShow(
   let proto: number | undefined;
   let type: RouteType | undefined;
   let cloned: boolean | undefined;
-  const f: { scope?: number; via?: Prefix; src?: Prefix } = {};
+  const f: { scope?: number; via?: Prefix; src?: Prefix; root?: Prefix; match?: Prefix } = {};
+  // iproute_list_flush_or_save: the list family defaults to inet, so `default` is 0.0.0.0/0.
+  const fam = opts.family ?? 4;
   while (!c.done) {
     const w = c.next()!;
     if (w.text === "scope") {
@@ -100,7 +102,14 @@ function routeShow(
     else if (w.text === "type") type = rtntypeA2n(c.nextArg().text);
     // iproute_list_flush_or_save: `cache` selects RTM_F_CLONED routes.
     else if (w.text === "cache" || w.text === "cloned") cloned = true;
-    else
+    else if (/^[\da-f:]|^(default|all|any|to|root|match|exact)$/i.test(w.text)) {
+      // `[to] [root|match|exact] PREFIX` (exact, the default, sets both rdst and mdst).
+      const sel = w.text === "to" ? c.nextArg() : w;
+      const how = ["root", "match", "exact"].find((k) => sel.text === k);
+      const p = prefixArg(c, how ? c.nextArg() : sel, fam);
+      if (how !== "match") f.root = p;
+      if (how !== "root") f.match = p;
+    } else
       return c.fail(
         "ip.not-modelled",
         `route ${op} selector "${w.text}" is not modelled by routelab`,

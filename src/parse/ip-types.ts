@@ -172,6 +172,9 @@ export type IpCommand =
       scope?: number;
       via?: Prefix;
       src?: Prefix;
+      /** `root P` (routes inside P) and `match P` (routes containing P); `exact` sets both. */
+      root?: Prefix;
+      match?: Prefix;
     }
   | { obj: "route"; op: "get"; query: RouteGetQuery }
   | { obj: "rule"; op: "add" | "del"; rule: RuleSpec }

@@ -43,6 +43,9 @@ export interface RouteShowOptions {
   type?: RouteType;
   via?: Prefix;
   src?: Prefix;
+  /** `root P`: destinations inside P; `match P`: destinations containing P (filter.rdst/mdst). */
+  root?: Prefix;
+  match?: Prefix;
 }
 
 /** Fields print_route leaves out because a filter fixed them. */
@@ -78,7 +81,9 @@ function routeMatches(r: Route, o: RouteShowOptions): boolean {
     (o.scope === undefined || r.scope === o.scope) &&
     (o.type === undefined || r.type === o.type) &&
     (o.via === undefined || inPrefix(o.via, single?.gateway)) &&
-    (o.src === undefined || inPrefix(o.src, r.prefsrc))
+    (o.src === undefined || inPrefix(o.src, r.prefsrc)) &&
+    (o.root === undefined || (o.root.len <= r.dst.len && inPrefix(o.root, r.dst.addr))) &&
+    (o.match === undefined || (r.dst.len <= o.match.len && inPrefix(r.dst, o.match.addr)))
   );
 }
 
