@@ -49,7 +49,16 @@ export type Command =
       loc: SourceLoc;
     }
   | { k: "while"; until: boolean; cond: List; body: List; redirs: Redir[]; loc: SourceLoc }
-  | { k: "for"; name: string; items?: Word[]; body: List; redirs: Redir[]; loc: SourceLoc }
+  | {
+      k: "for";
+      name: string;
+      items?: Word[];
+      /** `for ((INIT; COND; STEP))`: the text between the parentheses, expanded each time. */
+      arith?: Word;
+      body: List;
+      redirs: Redir[];
+      loc: SourceLoc;
+    }
   | { k: "case"; word: Word; arms: CaseArm[]; redirs: Redir[]; loc: SourceLoc }
   | { k: "group"; body: List; subshell: boolean; redirs: Redir[]; loc: SourceLoc }
   | { k: "func"; name: string; body: Command; loc: SourceLoc }

@@ -25,6 +25,12 @@ function ours(script: string): { stdout: string; status: number } {
 }
 
 const CASES: Record<string, string> = {
+  "arithmetic for loops": [
+    "n=3; for ((i=0; i<n; i++)); do echo i=$i; done; echo after=$i",
+    "for ((i=10; i>0; i-=4))\ndo echo $i; [ $i -lt 5 ] && break; done",
+    "for (( ; ; )); do c=$((c+1)); [ $c -gt 2 ] && break; done; echo c=$c",
+    "for ((i=0; i<4; i++)); do [ $i = 1 ] && continue; echo $i; done",
+  ].join("\n"),
   "arithmetic is 64-bit and wraps":
     "echo $((2**63)) $((2**62*2)) $((-9223372036854775807-1)) $((1<<63>>63))",
   "arithmetic operators and assignment":

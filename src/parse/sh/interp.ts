@@ -330,11 +330,32 @@ export class Shell implements ExpandHost, ShellApi {
   }
 
   runFor(c: Extract<Command, { k: "for" }>): void {
+    if (c.arith) return this.runArithFor(c.arith, c);
     const items = c.items ? this.fields(c.items).map((f) => f.text) : [...this.positionalArgs];
     this.status = 0;
     for (const it of items) {
       this.vars.set(c.name, it);
       if (this.loopBody(c.body)) break;
+    }
+  }
+
+  /**
+   * `for ((INIT; COND; STEP))`: each expression is expanded when it is evaluated, as bash's
+   * eval_arith_for_command does; an empty COND is true.
+   */
+  runArithFor(expr: Word, c: Extract<Command, { k: "for" }>): void {
+    const part = (k: number): string => {
+      const parts = this.string(expr).split(";");
+      if (parts.length !== 3) this.error("syntax error: arithmetic expression required", c.loc);
+      return parts[k]!.trim() || (k === 1 ? "1" : "0");
+    };
+    this.arith(part(0), c.loc);
+    this.status = 0;
+    for (;;) {
+      this.step(c.loc);
+      if (this.arith(part(1), c.loc) === "0") break;
+      if (this.loopBody(c.body)) break;
+      this.arith(part(2), c.loc);
     }
   }
 

@@ -218,8 +218,7 @@ export class ShellParser extends WordReader {
 
   forRest(loc: Command["loc"]): Compound {
     this.blanks();
-    if (this.startsWith("(("))
-      this.fail("arithmetic for loops are not supported", this.i, "((", "for NAME in WORDS");
+    if (this.startsWith("((")) return this.arithFor(loc);
     const nameAt = this.i;
     const name = plainText(this.readWord());
     if (!name || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
@@ -310,6 +309,20 @@ export class ShellParser extends WordReader {
     this.i++;
     const body = this.subList(")");
     return { k: "group", body, subshell: true, redirs: [], loc };
+  }
+
+  /** `for ((INIT; COND; STEP)) [;] do … done` (bash's arithmetic for). */
+  arithFor(loc: Command["loc"]): Compound {
+    const at = this.i;
+    const arith =
+      this.readArith(at - 1) ?? this.fail("syntax error: `((' without `))'", at, "((", "))");
+    this.blanks();
+    if (this.peek() === "\n" || this.peek() === ";") this.newlineOrSemi();
+    this.blanks(true);
+    this.expect("do");
+    const body = this.list();
+    this.expect("done");
+    return { k: "for", name: "", arith, body, redirs: [], loc };
   }
 
   /** `(( expr ))` as a command: status 0 when the value is not zero. */
