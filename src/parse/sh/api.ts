@@ -70,6 +70,8 @@ export class Flow {
 /** The shell state builtins read and change (the interpreter's `Shell`). */
 export interface ShellApi {
   vars: Map<string, string>;
+  /** Indexed arrays; `vars` holds their element 0. */
+  arrays: Map<string, string[]>;
   positionalArgs: string[];
   funcs: Map<string, Extract<Command, { k: "func" }>>;
   status: number;

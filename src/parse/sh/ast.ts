@@ -11,7 +11,16 @@ import type { SourceLoc } from "../../core/loc.js";
  */
 export type Part =
   | { k: "lit"; text: string; quoted: boolean }
-  | { k: "param"; name: string; op?: string; arg?: Word; quoted: boolean; loc: SourceLoc }
+  | {
+      k: "param";
+      name: string;
+      op?: string;
+      arg?: Word;
+      /** `${a[@]}`, `${a[*]}` (a literal `@`/`*`) or `${a[i]}` (arithmetic text). */
+      index?: Word;
+      quoted: boolean;
+      loc: SourceLoc;
+    }
   | { k: "cmdsub"; body: List; quoted: boolean; loc: SourceLoc }
   | { k: "arith"; expr: Word; quoted: boolean; loc: SourceLoc };
 
@@ -35,12 +44,22 @@ export interface Redir {
 export interface Assign {
   name: string;
   value: Word;
+  /** `NAME=(W…)` / `NAME+=(W…)`: a bash indexed array. */
+  array?: Word[];
   append: boolean;
   loc: SourceLoc;
 }
 
 export type Command =
-  | { k: "simple"; assigns: Assign[]; words: Word[]; redirs: Redir[]; loc: SourceLoc }
+  | {
+      k: "simple";
+      assigns: Assign[];
+      words: Word[];
+      redirs: Redir[];
+      /** `declare -a|local -a NAME=(…)`: arrays set after the builtin ran. */
+      declArrays?: Assign[];
+      loc: SourceLoc;
+    }
   | {
       k: "if";
       clauses: { cond: List; body: List }[];

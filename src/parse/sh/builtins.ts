@@ -130,7 +130,8 @@ function declare(sh: Shell, argv: Field[]): number {
 
 function unset(sh: Shell, argv: Field[]): number {
   const fns = texts(argv).includes("-f");
-  for (const a of texts(argv)) if (!a.startsWith("-")) (fns ? sh.funcs : sh.vars).delete(a);
+  for (const a of texts(argv))
+    if (!a.startsWith("-")) (fns ? sh.funcs : sh.vars).delete(a), fns || sh.arrays.delete(a);
   return 0;
 }
 

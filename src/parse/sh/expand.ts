@@ -12,6 +12,8 @@ import type { Part, Word } from "./ast.js";
 /** What expansion needs from the running shell. */
 export interface ExpandHost {
   param(name: string, loc: SourceLoc, quiet: boolean): string | undefined;
+  /** The elements of an indexed array (a set scalar is element 0; unset: none). */
+  array(name: string): string[];
   positional(): string[];
   assign(name: string, value: string, loc: SourceLoc): void;
   cmdsub(part: Extract<Part, { k: "cmdsub" }>): string;
@@ -78,9 +80,11 @@ export function expandFields(words: readonly Word[], h: ExpandHost, ifs: string)
         if (p.quoted || p.text) cur().real = true;
         continue;
       }
-      if (p.k === "param" && (p.name === "@" || p.name === "*") && !p.op && p.quoted) {
-        const args = h.positional();
-        if (p.name === "*") {
+      const all = p.k === "param" && (p.name === "@" || p.name === "*" || allIndex(p));
+      if (p.k === "param" && all && !p.op && p.quoted) {
+        const args = p.index ? h.array(p.name) : h.positional();
+        const star = p.index ? allIndex(p) === "*" : p.name === "*";
+        if (star) {
           cur().text += args.join(ifs[0] ?? "");
           cur().real = true;
           continue;
@@ -132,10 +136,34 @@ export function partValue(p: Exclude<Part, { k: "lit" }>, h: ExpandHost): string
   return paramValue(p, h);
 }
 
+/** `@` or `*` when the parameter is `${a[@]}` / `${a[*]}`. */
+function allIndex(p: Extract<Part, { k: "param" }>): string | undefined {
+  const i = p.index?.parts[0];
+  return p.index?.parts.length === 1 && i?.k === "lit" && /^[@*]$/.test(i.text)
+    ? i.text
+    : undefined;
+}
+
+/** `${a[@]}` (elements joined), `${#a[@]}` (their count), `${a[i]}` (one element; i < 0 from
+ * the end, as bash 4.3+), each then taking the operator as a scalar would. */
+function indexed(p: Extract<Part, { k: "param" }>, h: ExpandHost): string | undefined {
+  const els = h.array(p.name);
+  if (allIndex(p)) return p.op === "length" ? String(els.length) : els.join(" ");
+  const i = Number(h.arith(expandString(p.index!, h), p.loc));
+  return els[i < 0 ? els.length + i : i];
+}
+
 function paramValue(p: Extract<Part, { k: "param" }>, h: ExpandHost): string {
+  if (p.index && allIndex(p) && p.op === "length") return indexed(p, h)!;
   const op = p.op;
+  // `${a[@]/p/r}`, `${a[@]%.*}`: the operator applies to each element.
+  if (p.index && allIndex(p) && op && !/^:?[-=+?]$/.test(op))
+    return h
+      .array(p.name)
+      .map((e) => operate(op, e, p, h))
+      .join(" ");
   const quiet = op !== undefined && op !== "length" && /^:?[-=+?]$/.test(op);
-  const v = h.param(p.name, p.loc, quiet);
+  const v = p.index ? indexed(p, h) : h.param(p.name, p.loc, quiet);
   if (!op) return v ?? "";
   if (op === "length") return String([...(v ?? "")].length);
   const arg = () => (p.arg ? expandString(p.arg, h) : "");

@@ -25,6 +25,15 @@ function ours(script: string): { stdout: string; status: number } {
 }
 
 const CASES: Record<string, string> = {
+  "indexed arrays as setup scripts use them": [
+    'a=(x "y z" w); a+=(v); echo ${#a[@]} ${a[1]} ${a[-1]} $a ${a[@]}',
+    'for i in "${a[@]}"; do echo "[$i]"; done; echo "${a[*]}"; printf "<%s>" ${a[@]}; echo',
+    "n=${#a[@]}; for ((k=0; k<n; k++)); do echo $k:${a[k]}; done",
+    "ifs=(eth0\n  eth1); b=(); echo ${#b[@]} ${#ifs[@]} ${ifs[@]/eth/en}x",
+    "f() { local -a l=(p q); echo ${l[@]} ${#l[@]}; }; f; declare -a d; d+=(1 2); echo ${d[0]}",
+    'declare -a m=(10.0.0.0/8 192.168.0.0/16); for net in "${m[@]}"; do echo $net; done',
+    'unset m; echo "${#m[@]}" "${m[@]}"x',
+  ].join("\n"),
   "arithmetic for loops": [
     "n=3; for ((i=0; i<n; i++)); do echo i=$i; done; echo after=$i",
     "for ((i=10; i>0; i-=4))\ndo echo $i; [ $i -lt 5 ] && break; done",

@@ -43,6 +43,8 @@ interface Frame {
 
 export class Shell implements ExpandHost, ShellApi {
   vars = new Map<string, string>();
+  /** Indexed arrays (`a=(x y)`); `vars` holds element 0, what `$a` gives. */
+  arrays = new Map<string, string[]>();
   positionalArgs: string[];
   funcs = new Map<string, Extract<Command, { k: "func" }>>();
   status = 0;
@@ -81,6 +83,10 @@ export class Shell implements ExpandHost, ShellApi {
   }
 
   // ---- ExpandHost ----
+  array(name: string): string[] {
+    const v = this.vars.get(name);
+    return this.arrays.get(name) ?? (v === undefined ? [] : [v]);
+  }
   param(name: string, loc: SourceLoc, quiet: boolean): string | undefined {
     if (/^\d+$/.test(name)) return name === "0" ? this.file : this.positionalArgs[Number(name) - 1];
     if (name === "#") return String(this.positionalArgs.length);
@@ -385,7 +391,9 @@ export class Shell implements ExpandHost, ShellApi {
     const argv = this.fields(c.words);
     if (argv.length === 0) {
       this.status = 0;
-      for (const a of c.assigns) this.assignVar(a.name, this.string(a.value), a.append);
+      for (const a of c.assigns)
+        if (a.array) this.assignArray(a.name, a.array, a.append);
+        else this.assignVar(a.name, this.string(a.value), a.append);
       if (c.redirs.length) this.withRedirs(c.redirs, c.loc, () => undefined);
       return;
     }
@@ -394,6 +402,7 @@ export class Shell implements ExpandHost, ShellApi {
     for (const [n, v] of temp) this.vars.set(n, v);
     try {
       this.withRedirs(c.redirs, c.loc, () => this.dispatch(argv, c.loc));
+      for (const a of c.declArrays ?? []) this.assignArray(a.name, a.array!, a.append);
     } finally {
       // Assignments before a command last for that command only (special builtins aside).
       for (const [n, v] of saved)
@@ -404,6 +413,17 @@ export class Shell implements ExpandHost, ShellApi {
 
   assignVar(name: string, value: string, append: boolean): void {
     this.vars.set(name, append ? (this.vars.get(name) ?? "") + value : value);
+    const arr = this.arrays.get(name);
+    if (arr) arr[0] = this.vars.get(name)!;
+  }
+
+  /** `a=(W…)` / `a+=(W…)`: the words expanded to fields (split, as bash does). */
+  assignArray(name: string, words: Word[], append: boolean): void {
+    const els = this.fields(words).map((f) => f.text);
+    const arr = append ? [...this.array(name), ...els] : els;
+    this.arrays.set(name, arr);
+    if (arr.length) this.vars.set(name, arr[0]!);
+    else this.vars.delete(name);
   }
 
   /** Run one command by name: function, builtin, prefix (sudo …), routelab's tool, or skipped. */

@@ -462,6 +462,7 @@ export class ShellParser extends WordReader {
     const assigns: Assign[] = [];
     const words: Word[] = [];
     const redirs: Redir[] = [];
+    let declArrays: Assign[] | undefined;
     for (;;) {
       this.blanks();
       const r = this.redir();
@@ -472,8 +473,13 @@ export class ShellParser extends WordReader {
       const wAt = this.i;
       const w = this.readWord();
       if (!w) break;
-      const a = words.length === 0 ? assignment(w) : undefined;
-      if (a) assigns.push(a);
+      const decl = DECLARE.test(plainText(words[0]) ?? "");
+      const a = words.length === 0 || decl ? assignment(w) : undefined;
+      if (a && !a.value.parts.length && this.peek() === "(") {
+        a.array = this.arrayWords();
+        if (words.length === 0) assigns.push(a);
+        else (declArrays ??= []).push(a), words.push(nameWord(a));
+      } else if (a && words.length === 0) assigns.push(a);
       else words.push(w);
       if (words.length === 1 && assigns.length === 0 && redirs.length === 0) {
         this.blanks();
@@ -490,8 +496,29 @@ export class ShellParser extends WordReader {
         at,
         this.peek() || "EOF",
       );
-    return { k: "simple", assigns, words, redirs, loc };
+    return { k: "simple", assigns, words, redirs, ...(declArrays ? { declArrays } : {}), loc };
   }
+
+  /** The words of `NAME=( … )`, newlines allowed, up to `)`. */
+  arrayWords(): Word[] {
+    const at = this.i++;
+    const out: Word[] = [];
+    for (;;) {
+      this.blanks(true);
+      if (this.peek() === ")") return (this.i++, out);
+      const w = this.readWord();
+      if (!w) this.fail("syntax error near unexpected token `('", at, "(", ")");
+      out.push(w);
+    }
+  }
+}
+
+/** Builtins whose `NAME=(…)` arguments are array assignments (bash's declaration commands). */
+const DECLARE = /^(declare|local|typeset|readonly|export)$/;
+
+/** The bare `NAME` word a declaration builtin gets for its `NAME=(…)` argument. */
+function nameWord(a: Assign): Word {
+  return { parts: [{ k: "lit", text: a.name, quoted: false }], loc: a.loc };
 }
 
 /** `NAME=value` / `NAME+=value` when the word starts with an unquoted name and `=`. */

@@ -259,6 +259,8 @@ export abstract class WordReader {
     if (!m) this.fail("bad substitution", start, this.src.slice(start, this.i + 1), "${NAME}");
     this.i += m[0].length;
     const name = m[0];
+    const index =
+      /^[A-Za-z_]/.test(name) && this.peek() === "[" ? this.readIndex(start) : undefined;
     let op: string | undefined = length ? "length" : undefined;
     let arg: Word | undefined;
     if (!length && this.peek() !== "}") {
@@ -271,7 +273,20 @@ export abstract class WordReader {
     if (this.peek() !== "}") this.fail("bad substitution", start, "${", "}");
     this.i++;
     this.leave();
-    return { k: "param", name, quoted, loc, ...(op ? { op } : {}), ...(arg ? { arg } : {}) };
+    const more = { ...(op ? { op } : {}), ...(arg ? { arg } : {}), ...(index ? { index } : {}) };
+    return { k: "param", name, quoted, loc, ...more };
+  }
+
+  /** `[@]`, `[*]` or `[EXPR]` after a name in `${…}`: the subscript as a word. */
+  readIndex(start: number): Word {
+    const end = this.src.indexOf("]", this.i);
+    if (end < 0) this.fail("bad substitution", start, "${", "]");
+    const text = this.src.slice(this.i + 1, end);
+    const at = this.i + 1;
+    this.i = end + 1;
+    if (text === "@" || text === "*")
+      return { parts: [{ k: "lit", text, quoted: false }], loc: this.loc(at) };
+    return this.subParse(text, at, "heredoc") as Word;
   }
 
   /** The word after a `${name OP` up to the closing `}`. */
