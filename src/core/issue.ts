@@ -58,6 +58,12 @@ export type IssueCode =
   | "shell.syntax"
   | "shell.unset-variable"
   | "shell.unsupported"
+  /** A command outside routelab's world (curl, systemctl, …): run as a no-op, reported once. */
+  | "shell.skipped"
+  /** A shell error while running (bad substitution, `[: integer expression expected`, …). */
+  | "shell.runtime"
+  /** A redirection or `.`/`cat` of a file the virtual host does not have. */
+  | "shell.redirect"
   | "sysctl.option"
   | "sysctl.read"
   | "sysctl.unknown-key"

@@ -3,7 +3,6 @@
  * line against a host → stdout, stderr and exit status, exactly as `ip` would print them.
  * @module
  */
-import type { Family } from "../addr/ip.js";
 import { batchWords, runIpLine } from "../model/load.js";
 import { parseIpOptions } from "../parse/options.js";
 import { parseIpArgv, type IpCommand, type IpOptions, type RouteGetQuery } from "../parse/ipcmd.js";

@@ -105,7 +105,14 @@ export function runNetfilterCommand(
     const issues = isStdin
       ? shiftIssues(nftStdin(rs.nft, c.argv, stdin.text, stdin.loc.file), stdin.loc)
       : applyNftCommand(rs.nft, c.argv, c.locs, reader);
-    return { status: issues.length ? 1 : 0, issues: as(issues, "error") };
+    // Errno refusals (nft.ENOENT, nft.EEXIST, …) are the kernel's answer: warnings, status 1.
+    return {
+      status: issues.length ? 1 : 0,
+      issues: issues.map((i) => ({
+        ...i,
+        severity: /^nft\.E[A-Z]+$/.test(i.code) ? "warning" : "error",
+      })),
+    };
   }
   if (tool === "ipset") {
     const r = runIpset(rs.iptables, c.argv, c.locs);

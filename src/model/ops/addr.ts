@@ -188,7 +188,7 @@ function routesOfAddr6(s: HostState, a: IfAddr, l: Link, k: KernelRoutes): void 
       ...base,
       table: TABLE.main,
       type: "unicast",
-      dst: { addr: network({ addr: a.local, len: a.prefixlen }), len: a.prefixlen },
+      dst: { addr: net, len: a.prefixlen },
       metric: IP6_RT_PRIO_ADDRCONF,
     });
   }

@@ -81,8 +81,22 @@ function needTable(
   return t;
 }
 
+/** `nft list table|chain`: the object must exist (cache lookup in nft's do_command_list). */
+function listed(
+  rs: NftRuleset,
+  e: { family: NftFamily; table: Tok; chain?: Tok },
+  tokLoc: TokLoc,
+): void {
+  const t = findTable(rs, e.family, e.table.text);
+  const missing = !t ? e.table : e.chain && !t.chains.some((c) => c.name === e.chain!.text);
+  if (missing) {
+    const tok = missing === true ? e.chain! : missing;
+    refuse(tokLoc(tok), "Error: No such file or directory", tok.text, "nft.ENOENT");
+  }
+}
+
 function execOne(rs: NftRuleset, c: NftCmd, tokLoc: TokLoc): void {
-  if (c.op === "noop") return;
+  if (c.op === "noop") return void (c.exists && listed(rs, c.exists, tokLoc));
   if (c.op === "flush" && c.obj === "ruleset") {
     rs.tables = rs.tables.filter((t) => c.family !== undefined && t.family !== c.family);
     return;
