@@ -45,9 +45,13 @@ export type IssueCode =
   | "iptables.bad-value"
   | `iptables.${string}`
   | "load.batch-file"
+  /** `Command failed FILE:N`: an `ip -batch` without `-force` stopped at that line. */
+  | "load.batch-failed"
   | "load.restore-input"
   | "load.unknown-command"
   | "load.read"
+  /** A script bigger than the loader takes whole (route dumps and `ip -batch` files stream). */
+  | "load.too-big"
   /** A `routelab capture` file that cannot be read (not JSON, wrong version, bad section). */
   | "load.capture"
   /** A dump loaded without something an answer depends on: says what was assumed. */

@@ -9,7 +9,7 @@ import { parseIpArgv, type IpCommand } from "../parse/ipcmd.js";
 import { parseIpOptions } from "../parse/options.js";
 import type { Field as Word } from "../parse/sh/expand.js";
 import { applyIpCommand } from "./ops/index.js";
-import { runBatchChunks, runBatchText, type LoadProgress } from "./batch-load.js";
+import { runBatchChunks, type LoadProgress } from "./batch-load.js";
 import type { Issue } from "../core/issue.js";
 import type { SourceLoc } from "../core/loc.js";
 import type { HostState } from "./types.js";
@@ -62,6 +62,8 @@ export interface LoadOptions {
   readFile?: (path: string) => string | undefined;
   /** Progress of long loads (big `ip -batch` files, big dumps). */
   progress?: LoadProgress;
+  /** Why `readFile(path)` failed (strerror words); default "No such file or directory". */
+  readError?: (path: string) => string | undefined;
   /**
    * Read a big file in pieces (`ip -batch FILE`): the chunks and the size; undefined to use
    * readFile.
@@ -97,6 +99,7 @@ export function runIpLine(
   const { opts, next, error } = parseIpOptions(words, 0);
   if (error) return [ipErrorToIssue(error)];
   if (opts.batch !== undefined) {
+    const force = opts.force === true;
     let text: string | undefined;
     let file = opts.batch;
     let base: SourceLoc = { file, line: 1, col: 1 };
@@ -134,6 +137,7 @@ export function runIpLine(
           ipErrorToIssue,
           lo.progress,
           big.size,
+          force,
         );
       text = lo.readFile?.(opts.batch);
     }
@@ -141,7 +145,9 @@ export function runIpLine(
       return [
         {
           code: "load.batch-file",
-          message: `Cannot open file "${opts.batch}" for reading: No such file or directory`,
+          message:
+            `Cannot open file "${opts.batch}" for reading: ` +
+            (lo.readError?.(opts.batch) ?? "No such file or directory"),
           loc,
           token: opts.batch,
           expected: "a readable batch file (or -batch - with a here-document)",
@@ -149,7 +155,18 @@ export function runIpLine(
         },
       ];
     // Common route lines (full tables) take a fast reader; every other line the general path.
-    return runBatchText(s, text, file, base.line, general, ipErrorToIssue, lo.progress);
+    const n = text.length;
+    return runBatchChunks(
+      s,
+      [text],
+      file,
+      base.line,
+      general,
+      ipErrorToIssue,
+      lo.progress,
+      n,
+      force,
+    );
   }
   const end: SourceLoc = words.length
     ? {

@@ -13,7 +13,8 @@ import type { SourceLoc } from "../core/loc.js";
 import { defined } from "../core/result.js";
 import { isErr } from "../parse/args.js";
 import { type CommandCall, runShell } from "../parse/sh/interp.js";
-import { detectDumpFormat } from "./dump/index.js";
+import { detectDumpFormat, loadDump } from "./dump/index.js";
+import { looksLikeJson } from "./dump/detect.js";
 import { detectNetfilterFormat } from "./dump/netfilter.js";
 import { isCapture, parseCapture } from "./capture.js";
 import { loadCapture } from "./capture-load.js";
@@ -51,10 +52,13 @@ export function loadText(
   if (nf) return loadNetfilterDump(s, text, file, nf, opts);
   const fmt = detectDumpFormat(text);
   if (fmt) return loadIpDump(s, text, file, fmt, opts.family);
-  noteLoaded(s, "script");
+  // Malformed JSON is a JSON syntax error at its line:column, not a shell script.
+  if (looksLikeJson(text))
+    return loadDump(s, text, file).map((i) => ({ ...i, severity: "error" as const }));
   // Tool files (wg-quick configuration or `wg-quick up` transcript): model/tools.
   const tool = detectToolFile(text);
   if (tool) return loadToolFile(s, tool, text, file, toolRunner(s, opts)).map(asLoadIssue);
+  noteLoaded(s, "script");
   return loadScript(s, text, file, opts);
 }
 
