@@ -52,9 +52,8 @@ export type { RouteGetOptions };
 /**
  * One input: a setup script (`ip`, `sysctl`, `iptables`, `nft`, `ipset` lines) or a dump
  * (`ip -j link/addr/rule/route` output, `ip rule`/`ip route show` text, `sysctl -a`),
- * recognised from its content. `name` locates issues (`name:line:col`).
- * A big input may be given as chunks instead of one string: `open()` returns them from the
- * start each time (route dumps are then read as they arrive).
+ * recognised from its content; `name` locates issues (`name:line:col`). A big input may be
+ * chunks, which `open()` returns from the start each time (route dumps read as they arrive).
  */
 export type HostInput =
   | { name: string; text: string; family?: Family }
@@ -173,14 +172,12 @@ const inputIssue = (k: number) =>
   });
 
 /** An `ip` error as an issue (its exit status is the CLI's business). */
-function asIssue(e: Issue & { exit?: number }): Issue {
-  const { exit: _exit, ...i } = e;
+function asIssue({ exit: _exit, ...i }: Issue & { exit?: number }): Issue {
   return i;
 }
 
 /**
- * A virtual Linux host. Load it from scripts and dumps, then ask it what the kernel would
- * answer.
+ * A virtual Linux host: load it from scripts and dumps, then ask what the kernel answers.
  * @example
  * ```ts
  * import { Host } from "routelab";
