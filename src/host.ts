@@ -31,6 +31,9 @@ import {
 } from "./interfaces/analysis.js";
 import { Analysis } from "./analysis/classes.js";
 import type { CheckResult } from "./analysis/check.js";
+import { type Change, diffHosts } from "./analysis/diff.js";
+import type { Finding } from "./analysis/lint/index.js";
+import { lintHost, parseLintArgs } from "./interfaces/lint.js";
 import { routeQuery, type RouteGetOptions } from "./interfaces/query.js";
 import { report } from "./interfaces/report.js";
 import { parseListen as listenOf, parseTrace, runTrace } from "./interfaces/trace.js";
@@ -404,6 +407,27 @@ export class Host {
   check(assertions: string | readonly string[]): Result<CheckResult[]> {
     const list = parseAssertions(typeof assertions === "string" ? [assertions] : assertions);
     return list.ok ? analysisCheck(this.analysis(), list.value) : list;
+  }
+
+  /**
+   * `routelab lint`: the known pitfalls (loops into a tunnel, DNS/IPv6 escaping it, shadowed
+   * rules, empty or unreached tables, shared marks and pref ranges…), each with the packets
+   * affected and a fix. `args`: `--ssh-peer ADDR`. An empty list means nothing was found.
+   * @example Host.load([]).lint().ok // true
+   */
+  lint(args: string | readonly string[] = []): Result<Finding[]> {
+    const words = typeof args === "string" ? args.split(/\s+/).filter((w) => w) : args;
+    const o = parseLintArgs(words);
+    return o.ok ? ok(lintHost(this.s, o.value, this.analysis())) : o;
+  }
+
+  /**
+   * `routelab diff`: the packets whose routing outcome differs from this host to `after`,
+   * each with before/after and a representative.
+   * @example Host.load([]).diff(Host.load([])).length // 0
+   */
+  diff(after: Host): Change[] {
+    return diffHosts(this.s, after.s);
   }
 
   /**
