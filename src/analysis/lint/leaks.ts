@@ -3,8 +3,10 @@
  * - `dns-escape`: DNS (udp/tcp dport 53) to a destination whose other traffic (same uid,
  *   mark, tos) goes into a tunnel leaves by another device;
  * - `ipv6-leak`: the host's ordinary IPv4 traffic (uid 0, no mark) to at least half the
- *   address space goes into a tunnel, while ordinary IPv6 traffic leaves by a physical
- *   device that has a global IPv6 address (2000::/3).
+ *   address space goes into a tunnel, while ordinary IPv6 traffic to at least half the
+ *   space (the default route, not one specific prefix) leaves by a physical
+ *   device that has a global IPv6 address (2000::/3), to destinations off every on-link
+ *   subnet.
  * @module
  */
 import { and, not, or } from "../bdd/apply.js";
@@ -81,12 +83,18 @@ function ipv6Leak(c: LintCtx): Finding[] {
   const globalDev = (i: number) =>
     !isTunnelIndex(c, i) &&
     s.addrs.some((x) => x.ifindex === i && x.family === 6 && BigInt(x.local.v) >> 125n === 1n);
-  const leak = where(
+  // On-link destinations of any device (the LAN) are not around the tunnel.
+  let lan = FALSE;
+  for (const l of s.links) lan = or(m, lan, ownSubnets(c.a, l, 6));
+  const leak0 = where(
     c.a,
     6,
     (o) => o.ok && o.type !== "local" && o.paths.some((p) => globalDev(p.dev)),
   );
-  const p = packetsOf(c.a, and(m, base, leak), 6);
+  const leak = and(m, and(m, leak0, not(m, lan)), and(m, base, c.a.universe(6)));
+  // The IPv6 default, not one specific route: at least half the space leaves outside.
+  if (satCount(m, leak) < 2n ** 127n) return [];
+  const p = packetsOf(c.a, leak, 6);
   if (!p) return [];
   return [
     {

@@ -1,12 +1,14 @@
 /**
  * `mark-shared`: fwmark bits that two owners use. An owner is a well-known tool (registry.ts)
  * when a rule's table or pref is that tool's, a wireguard device (its `wg set … fwmark`),
- * else the rule's table. Two marks collide when some mark value satisfies both
+ * else the rule's table (two such owners are one administrator: not reported). Two marks
+ * collide when some mark value satisfies both
  * ((v1 ^ v2) & m1 & m2 == 0 with m1 & m2 ≠ 0) and their owners differ: one tool's packets
  * then match the other's rules. `pref-range-shared`: a rule inside a well-known tool's pref
  * range that is not that tool's (its table is another), so the two interleave by start order.
  * @module
  */
+import { TABLE } from "../../core/kinds.js";
 import { tableName } from "../describe.js";
 import { toolOfPref, toolOfTable, toolsOfMark } from "./registry.js";
 import type { Finding, LintCtx } from "./types.js";
@@ -51,6 +53,8 @@ export function sharedMarks(c: LintCtx): Finding[] {
       const b = u[j]!;
       const shared = (a.mask & b.mask) >>> 0;
       if (!shared || ((a.value ^ b.value) & shared) >>> 0 !== 0 || sameOwner(a, b)) continue;
+      // Two tables of one administrator are one owner: a tool must be involved.
+      if (a.owner.startsWith("table ") && b.owner.startsWith("table ")) continue;
       const k = [a.owner, b.owner].sort().join("|");
       if (seen.has(k)) continue;
       seen.add(k);
@@ -75,6 +79,8 @@ export function sharedPrefRanges(c: LintCtx): Finding[] {
   for (const r of [...s.rules4, ...s.rules6]) {
     const t = toolOfPref(r.pref);
     if (!t || !t.tables.length || t.tables.includes(r.table) || r.action !== "lookup") continue;
+    // Tools look up the built-in tables from their own range (tailscale's lookup main).
+    if (r.table === TABLE.main || r.table === TABLE.local || r.table === TABLE.default) continue;
     out.push({
       id: "pref-range-shared",
       severity: "info",

@@ -54,7 +54,8 @@ export const KNOWN_TOOLS: readonly KnownTool[] = [
   { name: "Cilium", marks: [[0, 0xf00]], prefs: [], tables: [] },
   { name: "Weave", marks: [[0x20000, 0x20000]], prefs: [], tables: [] },
   { name: "Istio", marks: [[0x1337, 0xffffffff]], prefs: [], tables: [] },
-  { name: "mwan3", marks: [], prefs: [[1000, 3000]], tables: [] },
+  // mwan3: 1001+ iif rules, 2001+ fwmark lookups, 3001+ fwmark unreachable (250 interfaces).
+  { name: "mwan3", marks: [], prefs: [[1000, 3254]], tables: [] },
 ];
 
 /**

@@ -5,11 +5,12 @@
  * the packets it matches when its action is unreachable/blackhole/prohibit, or when it is a
  * lookup whose table has a non-throw result for them that the rule does not suppress
  * (fib_rules_lookup goes on only on -EAGAIN: no route, throw, fib4_rule_suppress). Gotos and
- * nops end nothing; a goto that jumps over a rule only makes fewer packets reach it, so the
- * lint may miss such a rule but never reports a reachable one.
+ * nops end nothing; a goto moves its matches to its target (forward only), past the rules
+ * between.
  * @module
  */
 import { TABLE } from "../../core/kinds.js";
+import { gotoTarget } from "../../engine/fib.js";
 import type { Rule } from "../../model/types.js";
 import { and, not, or } from "../bdd/apply.js";
 import { type Bdd, FALSE } from "../bdd/arena.js";
@@ -46,29 +47,37 @@ function terminating(c: LintCtx, r: Rule, pred: Bdd): Bdd {
 export function shadowedRules(c: LintCtx): Finding[] {
   const out: Finding[] = [];
   const m = c.a.m;
+  const s = c.a.s;
   for (const fam of [4, 6] as const) {
-    const s = c.a.s;
     if (!(fam === 4 ? s.v4CustomRules : s.v6CustomRules)) continue;
-    const all = and(m, familyPred(m, fam), wellFormed(m));
-    let ended = FALSE;
-    let by: Rule | undefined;
-    for (const r of fam === 4 ? s.rules4 : s.rules6) {
-      const p = and(m, all, rulePred({ m, s, hasSaddr: true }, r));
+    const list = fam === 4 ? s.rules4 : s.rules6;
+    // The packets still walking (fib_rules_lookup), and those a goto sends to a later rule.
+    let walking = and(m, familyPred(m, fam), wellFormed(m));
+    const jumped = new Map<Rule, Bdd>();
+    list.forEach((r, i) => {
+      const here = or(m, walking, jumped.get(r) ?? FALSE);
+      const p = and(m, here, rulePred({ m, s, hasSaddr: true }, r));
       // The default rule's table is empty on most hosts: shadowing it changes nothing.
       const harmless = r.table === TABLE.default && !s.routes.some((x) => x.table === r.table);
-      if (p !== FALSE && !harmless && and(m, p, not(m, ended)) === FALSE)
+      const any = rulePred({ m, s, hasSaddr: true }, r) !== FALSE;
+      if (p === FALSE && any && !harmless)
         out.push({
           id: "rule-shadowed",
           severity: "warning",
           message:
             `ipv${fam} rule ${r.pref} is never reached: every packet it matches is decided by ` +
-            `an earlier rule${by ? ` (the last of them: ${by.pref})` : ""}`,
+            "an earlier rule",
           fix: `delete rule ${r.pref}, or give it a pref below the rules that shadow it`,
         });
-      const t = terminating(c, r, p);
-      if (t !== FALSE && and(m, t, not(m, ended)) !== FALSE) by = r;
-      ended = or(m, ended, t);
-    }
+      walking = here;
+      if (r.action === "goto") {
+        const target = gotoTarget(list, r);
+        if (target && list.indexOf(target) > i) {
+          jumped.set(target, or(m, jumped.get(target) ?? FALSE, p));
+          walking = and(m, here, not(m, p));
+        }
+      } else walking = and(m, here, not(m, terminating(c, r, p)));
+    });
   }
   return out;
 }
