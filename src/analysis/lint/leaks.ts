@@ -1,6 +1,6 @@
 /**
  * Traffic around a tunnel, from the analysis' classes (locally generated packets):
- * - `dns-escape`: DNS (udp/tcp dport 53) to a destination whose other traffic (same uid,
+ * - `dns-escape`: DNS (udp/tcp dport 53) to a destination whose non-DNS traffic (same uid,
  *   mark, tos) goes into a tunnel leaves by another device;
  * - `ipv6-leak`: the host's ordinary IPv4 traffic (uid 0, no mark) to at least half the
  *   address space goes into a tunnel, while ordinary IPv6 traffic to at least half the
@@ -49,8 +49,9 @@ function dnsEscape(c: LintCtx): Finding[] {
   for (const fam of [4, 6] as const) {
     const t = tunneled(c, fam);
     if (t === FALSE) continue;
-    const flows = existsCube(m, t, cube(m, varsOf(["ipproto", "sport", "dport"])));
     const dns = and(m, or(m, eq(m, "ipproto", 17), eq(m, "ipproto", 6)), eq(m, "dport", 53));
+    const rest = and(m, t, not(m, dns));
+    const flows = existsCube(m, rest, cube(m, varsOf(["ipproto", "sport", "dport"])));
     const esc = and(m, and(m, dns, flows), where(c.a, fam, outside(c)));
     const p = packetsOf(c.a, esc, fam);
     if (!p) continue;
