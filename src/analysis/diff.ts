@@ -2,10 +2,16 @@
  * `routelab diff`: the packets whose routing outcome differs between two hosts (Batfish's
  * differentialReachability for one host's output lookup). Both analyses share one arena, so
  * each class of A is intersected with each class of B of the same family; a non-empty
- * intersection whose outcomes differ (compared in words: device names, gateways, table,
- * rule, as two dumps may number devices differently) is one change.
+ * intersection whose outcomes differ in effect — verdict (route type or errno), devices by
+ * name (two dumps may number them differently), gateways, source — is one change. The
+ * deciding rule and table alone are not: a host without custom rules reports the merged
+ * local/main lookup where one with rules reports rule 0 / 32766, for the same packets'
+ * fate. before/after still show them.
  * @module
  */
+import { formatAddr } from "../addr/ip.js";
+import { linkByIndex } from "../model/links.js";
+import type { Outcome } from "./outcome.js";
 import { and } from "./bdd/apply.js";
 import { FALSE } from "./bdd/arena.js";
 import { satCount } from "./bdd/sat.js";
@@ -26,6 +32,15 @@ export interface Change {
   readonly count: string;
 }
 
+/** What happens to the packets: verdict, devices, gateways, source (not rule or table). */
+function effect(s: HostState, o: Outcome): string {
+  const paths = o.paths.map(
+    (p) => `${linkByIndex(s, p.dev)?.name ?? p.dev}@${p.gateway ? formatAddr(p.gateway) : ""}`,
+  );
+  const verdict = o.ok ? (o.type ?? "") : (o.errno ?? "");
+  return [verdict, paths.join(","), o.prefsrc ? formatAddr(o.prefsrc) : ""].join("|");
+}
+
 /** Every change from host `sa` to host `sb`, biggest first per family. */
 export function diffHosts(sa: HostState, sb: HostState): Change[] {
   const a = new Analysis(sa);
@@ -33,11 +48,16 @@ export function diffHosts(sa: HostState, sb: HostState): Change[] {
   const m = a.m;
   const out: (Change & { n: bigint })[] = [];
   for (const fam of [4, 6] as const) {
-    const bs = b.outcomes([fam]).map((c) => ({ ...c, text: describeOutcome(b.s, c.outcome) }));
+    const bs = b.outcomes([fam]).map((c) => ({
+      ...c,
+      text: describeOutcome(b.s, c.outcome),
+      key: effect(b.s, c.outcome),
+    }));
     for (const ca of a.outcomes([fam])) {
       const before = describeOutcome(a.s, ca.outcome);
+      const key = effect(a.s, ca.outcome);
       for (const cb of bs) {
-        if (cb.text === before) continue;
+        if (cb.key === key) continue;
         const p = and(m, ca.pred, cb.pred);
         if (p === FALSE) continue;
         const rep = representative(m, a.askable(p, fam)) ?? representative(m, p);
