@@ -410,10 +410,8 @@ export class Host {
   }
 
   /**
-   * `routelab lint`: the known pitfalls (loops into a tunnel, DNS/IPv6 escaping it, shadowed
-   * rules, empty or unreached tables, shared marks and pref ranges…), each with the packets
-   * affected and a fix. `args`: `--ssh-peer ADDR`. An empty list means nothing was found.
-   * @example Host.load([]).lint().ok // true
+   * `routelab lint [--ssh-peer ADDR]`: known pitfalls (tunnel loops and leaks, shadowed rules,
+   * shared marks…), each with the packets affected and a fix; [] when nothing is found.
    */
   lint(args: string | readonly string[] = []): Result<Finding[]> {
     const words = typeof args === "string" ? args.split(/\s+/).filter((w) => w) : args;
@@ -421,11 +419,7 @@ export class Host {
     return o.ok ? ok(lintHost(this.s, o.value, this.analysis())) : o;
   }
 
-  /**
-   * `routelab diff`: the packets whose routing outcome differs from this host to `after`,
-   * each with before/after and a representative.
-   * @example Host.load([]).diff(Host.load([])).length // 0
-   */
+  /** `routelab diff`: packets whose outcome differs from here to `after` (+ representative). */
   diff(after: Host): Change[] {
     return diffHosts(this.s, after.s);
   }
