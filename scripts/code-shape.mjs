@@ -85,7 +85,8 @@ export const LAYERS = [
       "host",
     ],
   },
-  { name: "cli", match: /^cli\//, may: ["index", "host", "live"] },
+  // The CLI dispatches `routelab capture` (live) and `routelab serve` (the web page's server).
+  { name: "cli", match: /^cli\//, may: ["index", "host", "live", "server"] },
   { name: "live", match: /^live\//, may: ["index", "host"] },
   { name: "server", match: /^server\//, may: ["index", "host", "live"] },
 ];

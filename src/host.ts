@@ -31,9 +31,7 @@ import {
 } from "./interfaces/analysis.js";
 import { Analysis } from "./analysis/classes.js";
 import type { CheckResult } from "./analysis/check.js";
-import { type Change, diffHosts } from "./analysis/diff.js";
-import type { Finding } from "./analysis/lint/index.js";
-import { lintHost, parseLintArgs } from "./interfaces/lint.js";
+import { type Change, diffHosts, type Finding, lintWords } from "./interfaces/lint.js";
 import { routeQuery, type RouteGetOptions } from "./interfaces/query.js";
 import { report } from "./interfaces/report.js";
 import { parseListen as listenOf, parseTrace, runTrace } from "./interfaces/trace.js";
@@ -67,6 +65,8 @@ export type HostInput =
 export interface HostOptions {
   /** Reads files the inputs name (`ip -batch FILE`, `nft -f FILE`, `iptables-restore FILE`). */
   readFile?: (path: string) => string | undefined;
+  /** Why `readFile(path)` failed, as strerror() words; default "No such file or directory". */
+  readError?: (path: string) => string | undefined;
   /** Reads a big `ip -batch FILE` in chunks; undefined to use `readFile`. */
   readChunks?: (path: string) => { chunks: Iterable<string>; size: number } | undefined;
   /** Progress of long loads: file name, characters done, total (0 when unknown). */
@@ -232,13 +232,16 @@ export class Host {
     const s = createHostState();
     const lo: LoadOptions = defined({
       readFile: opts.readFile,
+      readError: opts.readError,
       readChunks: opts.readChunks,
       progress: opts.progress,
     });
     const issues: Issue[] = [];
     const names: string[] = [];
-    for (const f of opts.rtTables ?? []) issues.push(...loadRtTables(s, f.text, f.name));
-    for (const f of opts.passwd ?? []) issues.push(...loadPasswd(s, f.text, f.name));
+    for (const f of opts.rtTables ?? [])
+      for (const i of loadRtTables(s, f.text, f.name)) issues.push(i);
+    for (const f of opts.passwd ?? [])
+      for (const i of loadPasswd(s, f.text, f.name)) issues.push(i);
     // iptables-nft's tables in an nft dump are applied through the iptables-save inputs.
     lo.iptablesTables = iptablesTablesOf(files);
     (Array.isArray(files) ? files : []).forEach((f: unknown, k) => {
@@ -246,17 +249,18 @@ export class Host {
       if (typeof name !== "string") return void issues.push(inputIssue(k));
       names.push(name);
       const asked = family === 4 || family === 6 ? { family: family as Family } : {};
-      if (typeof text === "string") issues.push(...loadText(s, text, name, { ...lo, ...asked }));
+      if (typeof text === "string")
+        for (const i of loadText(s, text, name, { ...lo, ...asked })) issues.push(i);
       else if (typeof open === "function") {
         const input = {
           open: open.bind(f) as () => Iterable<string>,
           ...defined({ size: size as number | undefined }),
         };
-        issues.push(...loadChunked(s, input, name, lo));
+        for (const i of loadChunked(s, input, name, lo)) issues.push(i);
       } else issues.push(inputIssue(k));
     });
     if (!Array.isArray(files)) issues.push(inputIssue(0));
-    issues.push(...partialWarning(s));
+    for (const i of partialWarning(s)) issues.push(i);
     issues.sort(byLoc);
     return new Host(s, names, opts, issues);
   }
@@ -325,6 +329,21 @@ export class Host {
   }
 
   /**
+   * The explanation lines of a decision this host made (a {@link Host.trace} route step's),
+   * as `explain` prints them: each rule tried, each lookup, the source, the outcome.
+   * @example
+   * ```ts
+   * const host = Host.load([{ name: "lo.sh", text: "ip link set lo up\n" }]);
+   * const r = host.trace("127.0.0.1");
+   * const step = r.ok ? r.value.trace.find((t) => t.kind === "route") : undefined;
+   * if (step?.kind === "route") host.explainDecision(step.decision).at(-1); // "  ⇒ …"
+   * ```
+   */
+  explainDecision(d: Decision): string[] {
+    return explain(this.s, d);
+  }
+
+  /**
    * A command line as `routelab` takes it after `--load`: iproute2's global options, then an
    * `ip` command (`rule show`, `route get …`, `route add …` changes this host), or
    * `trace`, `explain`, `report`, `iptables-save`, `nft list ruleset`, `-batch FILE`.
@@ -337,7 +356,11 @@ export class Host {
    */
   ip(cmd: string | readonly string[]): IpResult {
     const { words, end } = wordsOf(cmd, "<ip>");
-    const ctx = { ...this.ctx, files: this.files, ...defined({ readFile: this.opts.readFile }) };
+    const ctx = {
+      ...this.ctx,
+      files: this.files,
+      ...defined({ readFile: this.opts.readFile, readError: this.opts.readError }),
+    };
     const { fatal: _fatal, ...r } = runLine(this.s, words, end, ctx);
     return r;
   }
@@ -409,14 +432,9 @@ export class Host {
     return list.ok ? analysisCheck(this.analysis(), list.value) : list;
   }
 
-  /**
-   * `routelab lint [--ssh-peer ADDR]`: known pitfalls (tunnel loops and leaks, shadowed rules,
-   * shared marks…), each with the packets affected and a fix; [] when nothing is found.
-   */
+  /** `routelab lint [--ssh-peer ADDR]`: known pitfalls, with packets and fix ([] if none). */
   lint(args: string | readonly string[] = []): Result<Finding[]> {
-    const words = typeof args === "string" ? args.split(/\s+/).filter((w) => w) : args;
-    const o = parseLintArgs(words);
-    return o.ok ? ok(lintHost(this.s, o.value, this.analysis())) : o;
+    return lintWords(this.analysis(), args);
   }
 
   /** `routelab diff`: packets whose outcome differs from here to `after` (+ representative). */

@@ -16,11 +16,13 @@ import {
   Host,
   parseListen,
   renderIssue,
+  type Issue,
   type HostInput,
   type HostOptions,
   type ListenSpec,
 } from "../index.js";
 import { captureMain } from "../live/capture.js";
+import { serveMain } from "../server/serve.js";
 
 const USAGE = `Usage: routelab [--load FILE]... [ OPTIONS ] OBJECT { COMMAND | help }
        routelab [--load FILE]... [ OPTIONS ] -batch FILE
@@ -32,12 +34,29 @@ const USAGE = `Usage: routelab [--load FILE]... [ OPTIONS ] OBJECT { COMMAND | h
        routelab [--load FILE]... [-j] lint [--ssh-peer ADDR]
        routelab diff [-j] --load FILE... --against FILE...
        routelab capture [-o FILE] [--netns NS]
+       routelab serve [--load FILE]... [--port N]
 where  OBJECT := { link | address | route | rule }
        OPTIONS := { -4 | -6 | -j[son] | -p[retty] | -d[etails] | -force | -batch FILE }
 Files given with --load are setup scripts (ip, sysctl, iptables, nft lines) or dumps
 (ip -j link/addr/rule/route output, ip rule / ip route show text, sysctl -a,
 iptables-save, nft list ruleset text or -j, a routelab capture); --load -6:FILE reads
 a dump as IPv6. --rt-tables FILE and --passwd FILE name tables and users.
+
+Commands, with an example each (OBJECT help prints iproute2's usage of that object):
+  route get      routelab --load setup.sh route get 1.1.1.1 mark 0x80 uid 1000 dport 443
+  rule           routelab --load setup.sh rule show
+  route          routelab --load setup.sh route show table all
+  link, address  routelab --load setup.sh address show dev eth0
+  trace          routelab --load setup.sh trace 8.8.8.8 from 192.168.1.10 iif eth1 dport 53
+  explain        routelab --load setup.sh explain 1.1.1.1 mark 0x80
+  report         routelab --load setup.sh report
+  iptables-save  routelab --load setup.sh iptables-save -t mangle
+  ip6tables-save routelab --load setup.sh ip6tables-save
+  nft            routelab --load setup.sh nft list ruleset
+  capture        routelab capture -o this-host.json  (this machine, to --load elsewhere)
+  -batch         routelab --load setup.sh -force -batch questions.txt
+Exit status: 0 answered; 1 or 2 the command failed as ip would fail (255 for usage);
+2 a --load file could not be read or had errors (nothing answered); 70 an internal error.
 `;
 
 /** The version in the package's own package.json (dist/cli/main.js → ../../package.json). */
@@ -50,10 +69,38 @@ function version(): string {
   }
 }
 
+/** Why each failed read failed, as strerror() words (for `cannot read` messages). */
+const readErrors = new Map<string, string>();
+
+/** strerror() of the errno codes a read can fail with (Node gives the code only). */
+const STRERROR: Record<string, string> = {
+  ENOENT: "No such file or directory",
+  EACCES: "Permission denied",
+  EPERM: "Operation not permitted",
+  EISDIR: "Is a directory",
+  ENOTDIR: "Not a directory",
+  ELOOP: "Too many levels of symbolic links",
+  ENAMETOOLONG: "File name too long",
+  EMFILE: "Too many open files",
+  ENFILE: "Too many open files in system",
+  EIO: "Input/output error",
+  ENXIO: "No such device or address",
+  EAGAIN: "Resource temporarily unavailable",
+  EINVAL: "Invalid argument",
+  ENOMEM: "Cannot allocate memory",
+  ERR_STRING_TOO_LONG: "File too large",
+};
+
+function strerror(e: unknown): string {
+  const code = (e as { code?: string }).code ?? "";
+  return STRERROR[code] ?? (code || (e as Error).message || String(e));
+}
+
 function readText(path: string): string | undefined {
   try {
     return path === "-" ? readFileSync(0, "utf8") : readFileSync(path, "utf8");
-  } catch {
+  } catch (e) {
+    readErrors.set(path, strerror(e));
     return undefined;
   }
 }
@@ -64,7 +111,9 @@ const BIG_FILE = 1 << 20;
 function fileSize(path: string): number {
   if (path === "-") return -1;
   try {
-    return statSync(path).size;
+    const st = statSync(path);
+    // A directory or device is read (and refused) the ordinary way, with its errno.
+    return st.isFile() ? st.size : -1;
   } catch {
     return -1;
   }
@@ -143,7 +192,8 @@ function readInputs(loads: readonly string[]): HostInput[] | undefined {
     }
     const text = readText(f);
     if (text === undefined) {
-      process.stderr.write(`routelab: cannot read "${f}": No such file or directory\n`);
+      const why = readErrors.get(f) ?? "No such file or directory";
+      process.stderr.write(`routelab: cannot read "${f}": ${why}\n`);
       return undefined;
     }
     inputs.push({ name: f, text, ...asked });
@@ -197,6 +247,13 @@ function diffMain(argv: readonly string[]): number {
 function main(argv: string[]): number {
   if (argv[0] === "capture") return captureMain(argv.slice(1));
   if (argv.includes("diff") && argv.includes("--against")) return diffMain(argv);
+  // The web page's server runs until stopped; its status comes when it listens (or fails).
+  if (argv[0] === "serve") {
+    void serveMain(argv.slice(1)).then((status) => {
+      process.exitCode = status;
+    });
+    return 0;
+  }
   const loads: string[] = [];
   const names: { rtTables: { name: string; text: string }[]; passwd: typeof names.rtTables } = {
     rtTables: [],
@@ -252,6 +309,7 @@ function main(argv: string[]): number {
   const pl = progressLine();
   const opts: HostOptions = {
     readFile: readText,
+    readError: (p) => readErrors.get(p),
     readChunks: (p) => {
       const size = fileSize(p);
       return size >= BIG_FILE ? { chunks: fileChunks(p), size } : undefined;
@@ -265,10 +323,12 @@ function main(argv: string[]): number {
   const host = Host.load(inputs, opts);
   pl.done();
   const errors = host.errors;
-  for (const w of host.issues.filter((x) => x.severity === "warning"))
-    process.stderr.write(renderIssue(w, "warning") + "\n");
+  printBounded(
+    host.issues.filter((x) => x.severity === "warning"),
+    "warning",
+  );
   if (errors.length) {
-    for (const e of errors) process.stderr.write(renderIssue(e, "error") + "\n");
+    printBounded(errors, "error");
     process.stderr.write(
       `routelab: ${errors.length} error${errors.length > 1 ? "s" : ""} while loading; ` +
         "nothing was answered\n",
@@ -286,7 +346,25 @@ function main(argv: string[]): number {
     [2, r.stderr],
   ];
   for (const [fd, t] of order) (fd === 1 ? process.stdout : process.stderr).write(t);
+  // A bare "Network is unreachable" from a host nobody loaded helps no one: say why.
+  if (!loads.length && r.status !== 0 && r.status !== 255)
+    process.stderr.write(
+      "routelab: warning: nothing was loaded (no --load FILE): the host has only its " +
+        "loopback device, down, and no routes; see routelab --help\n",
+    );
   return r.status;
+}
+
+/** Issues printed in full before the rest are only counted (a generated file may have 100k). */
+const SHOW_ISSUES = 50;
+
+/** The first {@link SHOW_ISSUES} issues, then `… and K more`. */
+function printBounded(list: readonly Issue[], kind: "error" | "warning"): void {
+  let text = "";
+  for (const x of list.slice(0, SHOW_ISSUES)) text += renderIssue(x, kind) + "\n";
+  const more = list.length - SHOW_ISSUES;
+  if (more > 0) text += `routelab: … and ${more} more ${kind}${more > 1 ? "s" : ""}\n`;
+  process.stderr.write(text);
 }
 
 /** iptables-save prints ctime() of now: "Thu Nov 26 07:33:16 2026". */
@@ -298,6 +376,13 @@ function ctime(): string {
   const date = String(d.getDate()).padStart(2, " ");
   return `${day.slice(0, 3)} ${day.slice(4, 7)} ${date} ${time} ${d.getFullYear()}`;
 }
+
+// `routelab … | head`: a closed pipe ends the output quietly, as it does for ip.
+for (const stream of [process.stdout, process.stderr])
+  stream.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw e;
+  });
 
 try {
   process.exitCode = main(process.argv.slice(2));

@@ -45,9 +45,13 @@ export type IssueCode =
   | "iptables.bad-value"
   | `iptables.${string}`
   | "load.batch-file"
+  /** `Command failed FILE:N`: an `ip -batch` without `-force` stopped at that line. */
+  | "load.batch-failed"
   | "load.restore-input"
   | "load.unknown-command"
   | "load.read"
+  /** A script bigger than the loader takes whole (route dumps and `ip -batch` files stream). */
+  | "load.too-big"
   /** A `routelab capture` file that cannot be read (not JSON, wrong version, bad section). */
   | "load.capture"
   /** A dump loaded without something an answer depends on: says what was assumed. */
@@ -58,6 +62,12 @@ export type IssueCode =
   | "shell.syntax"
   | "shell.unset-variable"
   | "shell.unsupported"
+  /** A command outside routelab's world (curl, systemctl, …): run as a no-op, reported once. */
+  | "shell.skipped"
+  /** A shell error while running (bad substitution, `[: integer expression expected`, …). */
+  | "shell.runtime"
+  /** A redirection or `.`/`cat` of a file the virtual host does not have. */
+  | "shell.redirect"
   | "sysctl.option"
   | "sysctl.read"
   | "sysctl.unknown-key"

@@ -213,7 +213,7 @@ export function runAnalysisCommand(
     if (text === undefined) return fail(issue("load.read", `cannot read "${path}"`));
     const f = parseChecksFile(text, path);
     if (!f.ok) return fail(f.error);
-    texts.push(...f.value);
+    for (const t of f.value) texts.push(t);
   }
   // Assertions given as words (a shell splits nothing inside quotes, Host.ip splits all).
   const joined = inline.join(" ").trim();

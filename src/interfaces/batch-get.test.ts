@@ -32,7 +32,8 @@ function runBatchSlow(s: HostState, opts: IpOptions, text: string, file: string)
       : runCommand(s, lineOpts, ws.slice(po.next), { ...loc, col: lines[n]!.length + 1 });
     stdout += r.stdout;
     stderr += r.stderr;
-    if (r.fatal) return { stdout, stderr, status: 255, fatal: true };
+    // ip exit()s with the error's own status (get_prefix: 1, invarg: 255).
+    if (r.fatal) return { stdout, stderr, status: r.status, fatal: true };
     if (r.status !== 0) {
       stderr += `Command failed ${file}:${n + 1}\n`;
       status = 1;

@@ -1,13 +1,16 @@
 /**
  * The command dispatcher shared by the CLI and the browser: one routelab/iproute2 command
  * line against a host → stdout, stderr and exit status, exactly as `ip` would print them.
+ *
+ * Kept whole: one dispatcher (a function per tool, `ip` show/get, `-batch`) sharing the
+ * result shapes (ok, errOut, toQuery); sessions add commands here concurrently. The seam to
+ * split later is `runBatch`/`runLine` into their own module.
  * @module
  */
-import type { Family } from "../addr/ip.js";
 import { batchWords, runIpLine } from "../model/load.js";
 import { parseIpOptions } from "../parse/options.js";
 import { parseIpArgv, type IpCommand, type IpOptions, type RouteGetQuery } from "../parse/ipcmd.js";
-import type { IpError } from "../parse/args.js";
+import { exitsIp, type IpError } from "../parse/args.js";
 import type { Word } from "../parse/shell.js";
 import { linkByName } from "../model/links.js";
 import { applyIpCommand } from "../model/ops/index.js";
@@ -25,7 +28,8 @@ import type { HostNetfilter } from "../model/netfilter.js";
 import { iptablesSave } from "../netfilter/iptables/index.js";
 import { nftListRuleset } from "../netfilter/nft/index.js";
 import { parseTrace, runTrace, traceJson, traceText } from "./trace.js";
-import { FastGets, Got, TextOut } from "./batch-get.js";
+import { FastGets, Got } from "./batch-get.js";
+import { type CmdResult, inOrder, Streams } from "./streams.js";
 import type { JourneyEnv } from "../engine/journey.js";
 import { defined } from "../core/result.js";
 
@@ -38,75 +42,14 @@ export interface CmdContext {
   now?: () => string;
 }
 
-/** What one command printed. */
-export interface CmdResult {
-  stdout: string;
-  stderr: string;
-  status: number /** exit at once (iproute2 invarg: exit(-1) even inside -batch) */;
-  fatal?: boolean;
-  /** stdout (1) / stderr (2) pieces in the order ip writes them (see {@link inOrder}). */
-  order?: [1 | 2, string][];
-}
-
-/**
- * The order one command's streams reach a shared stream: what a successful command prints on
- * stderr are warnings written while reading its arguments (before the answer, which
- * print_route flushes); a failed one's error follows whatever it printed first.
- */
-export function inOrder(r: CmdResult): [1 | 2, string][] {
-  const pieces: [1 | 2, string][] =
-    r.status === 0
-      ? [
-          [2, r.stderr],
-          [1, r.stdout],
-        ]
-      : [
-          [1, r.stdout],
-          [2, r.stderr],
-        ];
-  return pieces.filter(([, t]) => t !== "");
-}
-
-/** Both streams of a batch run, cut where the output switches from one to the other. */
-class Streams {
-  readonly out = new TextOut();
-  readonly err = new TextOut();
-  readonly order: [1 | 2, string][] = [];
-  private cur: 1 | 2 = 1;
-  /** Make `fd` the stream being written: what the other one holds so far comes first. */
-  to(fd: 1 | 2): void {
-    if (fd === this.cur) return;
-    const t = (this.cur === 1 ? this.out : this.err).toString();
-    if (t) this.order.push([this.cur, t]);
-    this.cur = fd;
-  }
-  write(pieces: [1 | 2, string][]): void {
-    for (const [fd, t] of pieces) {
-      this.to(fd);
-      (fd === 1 ? this.out : this.err).str(t);
-    }
-  }
-  result(status: number, fatal?: boolean): CmdResult {
-    this.to(this.cur === 1 ? 2 : 1);
-    this.to(this.cur === 1 ? 2 : 1);
-    const pick = (fd: 1 | 2) =>
-      this.order
-        .filter(([f]) => f === fd)
-        .map(([, t]) => t)
-        .join("");
-    const r: CmdResult = { stdout: pick(1), stderr: pick(2), status };
-    if (r.stdout && r.stderr) r.order = this.order;
-    if (fatal) r.fatal = true;
-    return r;
-  }
-}
+export { type CmdResult, inOrder } from "./streams.js";
 
 const ok = (stdout: string): CmdResult => ({ stdout, stderr: "", status: 0 });
 const errOut = (e: IpError): CmdResult => ({
   stdout: "",
   stderr: e.message.endsWith("\n") ? e.message + "\n" : e.message + "\n",
   status: e.exit === 255 ? 255 : e.exit,
-  fatal: e.exit === 255,
+  fatal: e.exit === 255 || exitsIp(e),
 });
 
 /** `route get` query → engine query, checking devices as iproute2 does (ll_name_to_index). */
@@ -319,7 +262,7 @@ export function runBatch(
     // question.
     if (g === Got.Other) fast.invalidate();
     io.write(inOrder(r));
-    if (r.fatal) return io.result(255, true);
+    if (r.fatal) return io.result(r.status, true);
     if (r.status !== 0) {
       io.write([[2, `Command failed ${file}:${n + 1}\n`]]);
       status = 1;
@@ -333,6 +276,8 @@ export function runBatch(
 export interface LineContext extends CmdContext {
   /** Reads `-batch FILE` (`-` is standard input); without it such a file cannot be opened. */
   readFile?: (path: string) => string | undefined;
+  /** Why `readFile(path)` failed (strerror words). */
+  readError?: (path: string) => string | undefined;
   /** The loaded files, named in `report`'s heading. */
   files?: readonly string[];
 }
@@ -356,7 +301,9 @@ export function runLine(s: HostState, words: Word[], end: SourceLoc, ctx: LineCo
     if (text === undefined)
       return {
         stdout: "",
-        stderr: `Cannot open file "${batch}" for reading: No such file or directory\n`,
+        stderr:
+          `Cannot open file "${batch}" for reading: ` +
+          `${ctx.readError?.(batch) ?? "No such file or directory"}\n`,
         status: 1,
       };
     return runBatch(s, po.opts, text, batch === "-" ? "<stdin>" : batch, ctx);

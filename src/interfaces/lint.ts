@@ -27,6 +27,16 @@ export function parseLintArgs(words: readonly string[]): Result<LintOptions> {
   return ok(opts);
 }
 
+export { type Change, diffHosts } from "../analysis/diff.js";
+export type { Finding } from "../analysis/lint/index.js";
+
+/** Host.lint: ARGS as one string or words, every lint on the host's analysis. */
+export function lintWords(a: Analysis, args: string | readonly string[]): Result<Finding[]> {
+  const words = typeof args === "string" ? args.split(/\s+/).filter((w) => w) : args;
+  const o = parseLintArgs(words);
+  return o.ok ? ok(lint(a, o.value)) : o;
+}
+
 /** Run every lint on a host. */
 export function lintHost(s: HostState, opts: LintOptions, a = new Analysis(s)): Finding[] {
   return lint(a, opts);

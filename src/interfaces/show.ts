@@ -66,6 +66,8 @@ function ruleFiltered(
 
 function routeShow(s: HostState, opts: IpOptions, cmd: Extract<IpCommand, { obj: "route" }>) {
   if (cmd.op !== "show") return undefined;
+  // `ip route show cache`: no cloned routes are kept, so none are listed.
+  if (cmd.cloned) return { stdout: opts.json ? "[]\n" : "" };
   const dev = cmd.dev !== undefined ? linkByName(s, cmd.dev) : undefined;
   if (cmd.dev !== undefined && !dev)
     return {

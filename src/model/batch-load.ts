@@ -42,6 +42,7 @@ import { protoA2n, rtntypeA2n, scopeA2n } from "../parse/names.js";
 import { applyIpCommand } from "./ops/index.js";
 import type { Issue } from "../core/issue.js";
 import type { SourceLoc } from "../core/loc.js";
+import { batchStop } from "./batch-stop.js";
 import type { HostState } from "./types.js";
 
 /**
@@ -422,25 +423,11 @@ class FastRoutes {
 }
 
 /**
- * Run the lines of an `ip -batch` text against a host: common route lines through the fast
- * reader, every other line through `general` (which gets the line and its location).
- * `onError` turns an error of a fast line into the issue the general path would report.
- */
-export function runBatchText<I extends Issue>(
-  s: HostState,
-  text: string,
-  file: string,
-  firstLine: number,
-  general: (line: string, loc: SourceLoc) => I[],
-  onError: (e: IpError) => I,
-  progress?: LoadProgress,
-): I[] {
-  return runBatchChunks(s, [text], file, firstLine, general, onError, progress, text.length);
-}
-
-/**
- * `runBatchText` over a text given in pieces (a file read chunk by chunk); `total` is its size when
- * known.
+ * Run the lines of an `ip -batch` text, given in pieces (a file read chunk by chunk; `total` is
+ * its size when known), against a host: common route lines through the fast reader, every
+ * other line through `general` (which gets the line and its location). `onError` turns an
+ * error of a fast line into the issue the general path would report. Without `force` the
+ * first failed line ends the run with a `Command failed FILE:N` issue (batch-stop.ts).
  */
 export function runBatchChunks<I extends Issue>(
   s: HostState,
@@ -451,22 +438,31 @@ export function runBatchChunks<I extends Issue>(
   onError: (e: IpError) => I,
   progress?: LoadProgress,
   total = 0,
+  force = false,
 ): I[] {
   const out: I[] = [];
   const fast = new FastRoutes(s, file);
   let lineNo = firstLine,
     count = 0,
     done = 0,
-    carry = "";
+    carry = "",
+    failed = false;
   const run = (text: string, start: number, end: number) => {
+    if (failed) return;
+    const mark = out.length;
     const r = fast.line(text, start, end, lineNo);
     if (r === false) {
       for (const e of general(text.slice(start, end), { file, line: lineNo, col: 1 })) out.push(e);
     } else if (r) out.push(onError(r));
+    const endLoc = { file, line: lineNo, col: end - start + 1 };
+    const stop = batchStop(out.slice(mark), force, endLoc, onError);
+    if (stop !== false) failed = true;
+    if (typeof stop === "object") out.push(stop);
     lineNo++;
     if (progress && ++count % PROGRESS_EVERY === 0) progress(file, done, total);
   };
   for (const chunk of chunks) {
+    if (failed) break;
     let start = 0;
     done += chunk.length;
     if (carry) {

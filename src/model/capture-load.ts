@@ -175,7 +175,7 @@ function loadIpset(s: HostState, text: string, file: string): LoadIssue[] {
     const argv = ["ipset", ...l.trim().split(/\s+/)];
     const rec = { argv, locs: argv.map(() => loc), loc, tool: "ipset" };
     s.netfilter.push(rec);
-    out.push(...runNetfilterCommand(s, rec).issues);
+    for (const i of runNetfilterCommand(s, rec).issues) out.push(i);
   });
   return out;
 }
@@ -193,17 +193,20 @@ export function loadCapture(
   const out: LoadIssue[] = [];
   const ok = (name: string) => cap.sections.filter((x) => x.name === name && x.status === 0);
   for (const sec of ok("rt_tables"))
-    out.push(...loadRtTables(s, sec.stdout, `${file}#${sec.argv.at(-1)}`));
-  for (const sec of ok("passwd")) out.push(...loadPasswd(s, sec.stdout, `${file}#passwd`));
-  out.push(...loadDumpSections(s, cap, file));
-  for (const sec of ok("ipset")) out.push(...loadIpset(s, sec.stdout, `${file}#ipset`));
+    for (const i of loadRtTables(s, sec.stdout, `${file}#${sec.argv.at(-1)}`)) out.push(i);
+  for (const sec of ok("passwd"))
+    for (const i of loadPasswd(s, sec.stdout, `${file}#passwd`)) out.push(i);
+  for (const i of loadDumpSections(s, cap, file)) out.push(i);
+  for (const sec of ok("ipset"))
+    for (const i of loadIpset(s, sec.stdout, `${file}#ipset`)) out.push(i);
   for (const [name, tool] of [
     ["iptables4", "iptables-restore"],
     ["iptables6", "ip6tables-restore"],
   ] as const)
     for (const sec of ok(name))
       if (sec.stdout.trim() !== "")
-        out.push(...runWithStdin(s, tool, [tool], sec.stdout, `${file}#${name}`, lo));
-  out.push(...loadNftSections(s, cap, file, lo));
+        for (const i of runWithStdin(s, tool, [tool], sec.stdout, `${file}#${name}`, lo))
+          out.push(i);
+  for (const i of loadNftSections(s, cap, file, lo)) out.push(i);
   return out;
 }

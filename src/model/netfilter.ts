@@ -105,7 +105,14 @@ export function runNetfilterCommand(
     const issues = isStdin
       ? shiftIssues(nftStdin(rs.nft, c.argv, stdin.text, stdin.loc.file), stdin.loc)
       : applyNftCommand(rs.nft, c.argv, c.locs, reader);
-    return { status: issues.length ? 1 : 0, issues: as(issues, "error") };
+    // Errno refusals (nft.ENOENT, nft.EEXIST, …) are the kernel's answer: warnings, status 1.
+    return {
+      status: issues.length ? 1 : 0,
+      issues: issues.map((i) => ({
+        ...i,
+        severity: /^nft\.E[A-Z]+$/.test(i.code) ? "warning" : "error",
+      })),
+    };
   }
   if (tool === "ipset") {
     const r = runIpset(rs.iptables, c.argv, c.locs);
@@ -128,9 +135,11 @@ export function runNetfilterCommand(
         ],
       };
     const noflush = c.argv.some((a) => a === "-n" || a === "--noflush");
+    // A file's lines are located in that file, not on `<stdin>`.
+    const loc = c.stdin?.loc ?? (file ? { file, line: 1, col: 1 } : undefined);
     const r = runIptablesRestore(rs.iptables, text, familyOf(tool), {
       noflush,
-      ...defined({ loc: c.stdin?.loc }),
+      ...defined({ loc }),
     });
     return { status: r.status, issues: as(r.issues, "error") };
   }
@@ -167,10 +176,11 @@ export function buildNetfilter(
       const reader = (path: string) => (path === "-" ? stdin?.text : readFile?.(path));
       const isStdin = c.argv.includes("-") && stdin;
       if (isStdin && (c.argv.includes("-f") || c.argv.includes("--file")))
-        issues.push(...shiftIssues(nftStdin(nft, c.argv, stdin.text, stdin.loc.file), stdin.loc));
-      else issues.push(...applyNftCommand(nft, c.argv, c.locs, reader));
+        for (const i of shiftIssues(nftStdin(nft, c.argv, stdin.text, stdin.loc.file), stdin.loc))
+          issues.push(i);
+      else for (const i of applyNftCommand(nft, c.argv, c.locs, reader)) issues.push(i);
     } else if (tool === "ipset") {
-      issues.push(...applyIpsetCommand(ipt, c.argv, c.locs));
+      for (const i of applyIpsetCommand(ipt, c.argv, c.locs)) issues.push(i);
     } else if (tool.includes("restore")) {
       const text =
         c.stdin?.text ??
@@ -187,14 +197,15 @@ export function buildNetfilter(
         continue;
       }
       const noflush = c.argv.some((a) => a === "-n" || a === "--noflush");
-      issues.push(
-        ...applyIptablesRestore(ipt, text, familyOf(tool), {
-          noflush,
-          ...defined({ loc: c.stdin?.loc }),
-        }),
-      );
+      const file = c.argv.slice(1).find((a) => !a.startsWith("-"));
+      const loc = c.stdin?.loc ?? (file ? { file, line: 1, col: 1 } : undefined);
+      for (const i of applyIptablesRestore(ipt, text, familyOf(tool), {
+        noflush,
+        ...defined({ loc }),
+      }))
+        issues.push(i);
     } else {
-      issues.push(...applyIptablesCommand(ipt, c.argv, c.locs, familyOf(tool)));
+      for (const i of applyIptablesCommand(ipt, c.argv, c.locs, familyOf(tool))) issues.push(i);
     }
   }
   return {

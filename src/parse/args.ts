@@ -134,3 +134,27 @@ export function isErr(x: unknown): x is IpError {
 export function matches(arg: string, word: string): boolean {
   return arg.length > 0 && word.startsWith(arg);
 }
+
+/** Codes of errors iproute2 finds while reading the arguments (it then calls exit()). */
+const EXIT_CODES = new Set([
+  "usage",
+  "ip.invarg",
+  "ip.incomplete",
+  "ip.option",
+  "ip.prefix",
+  "ip.address",
+  "ip.garbage",
+  "ip.family",
+  "ip.unknown-command",
+  "ip.unknown-object",
+  "ip.usage",
+]);
+
+/**
+ * Whether ip exit()s on this error (invarg, get_prefix, incomplete_command …) instead of
+ * returning a failure: inside `-batch` it ends the run at once, even with `-force`, and
+ * prints no `Command failed` line.
+ */
+export function exitsIp(e: { code: string }): boolean {
+  return EXIT_CODES.has(e.code);
+}

@@ -12,6 +12,39 @@ import type { Word } from "./shell.js";
 type LinkAdd = Extract<IpCommand, { obj: "link"; op: "add" }>;
 type LinkSet = Extract<IpCommand, { obj: "link"; op: "set" }>;
 
+/** C isspace() in the "C" locale. */
+const SPACE = new Set([" ", "\t", "\n", "\v", "\f", "\r"]);
+
+function bytesOf(name: string): number {
+  return new TextEncoder().encode(name).length;
+}
+
+/**
+ * iproute2 check_ifname (size 16, IFNAMSIZ) and check_altifname (128, ALTIFNAMSIZ):
+ * not empty, shorter than `size` bytes, no `/` and no white space.
+ */
+export function ifnameOk(name: string, size = 16): boolean {
+  if (name === "" || bytesOf(name) >= size) return false;
+  for (const ch of name) if (ch === "/" || SPACE.has(ch)) return false;
+  return true;
+}
+
+/** The kernel's dev_valid_name(): also no `:`, and neither `.` nor `..`. */
+export function devValidName(name: string): boolean {
+  return ifnameOk(name) && name !== "." && name !== ".." && !name.includes(":");
+}
+
+/**
+ * The device name of `ip link add`: iproute2's own check (`name NAME` is check_ifname,
+ * `[dev] NAME` check_altifname), then the kernel's IFLA_IFNAME policy (IFNAMSIZ).
+ */
+function newIfname(c: ArgCursor, w: Word, key: "name" | "dev"): Word {
+  if (!ifnameOk(w.text, key === "name" ? 16 : 128)) c.invarg(`"${key}" not a valid ifname`, w);
+  if (bytesOf(w.text) >= 16)
+    c.fail("rtnl.EINVAL", "Error: Attribute failed policy validation.", w, 2, "at most 15 bytes");
+  return w;
+}
+
 /** `Not enough information: "dev" argument is required.` (iplink.c, exit 255). */
 function needDev(c: ArgCursor, expected?: string): never {
   const message = 'Not enough information: "dev" argument is required.';
@@ -112,8 +145,9 @@ function linkType(c: ArgCursor): LinkType {
     );
   if (c.peek()?.text !== "peer") return { kind: "veth" };
   c.next();
-  if (c.peek()?.text === "name") c.next();
-  const peer = c.nextArg().text;
+  const key = c.peek()?.text === "name" ? "name" : "dev";
+  if (key === "name") c.next();
+  const peer = newIfname(c, c.nextArg(), key).text;
   if (c.peek()?.text === "netns")
     return c.fail(
       "ip.not-modelled",
@@ -201,7 +235,7 @@ function linkAdd(c: ArgCursor): IpCommand {
   while (!c.done) {
     const w = c.next()!;
     const t = w.text;
-    if (t === "name" || t === "dev") name = c.nextArg();
+    if (t === "name" || t === "dev") name = newIfname(c, c.nextArg(), t);
     else if (t === "type") type = linkType(c);
     else if (t === "mtu") o.mtu = mtuArg(c);
     else if (t === "up") o.up = true;
@@ -210,7 +244,7 @@ function linkAdd(c: ArgCursor): IpCommand {
     else if (t === "link") link = c.nextArg();
     else if (t === "txqueuelen" || t === "qlen" || t === "txqlen")
       o.txqlen = getU32(c.nextArg().text);
-    else if (!name) name = w;
+    else if (!name) name = newIfname(c, w, "dev");
     else return c.duparg2("dev", w);
   }
   if (!name) return needDev(c, "a device name");
@@ -272,8 +306,11 @@ function linkSet(c: ArgCursor, cmdW: Word): IpCommand {
     else if (t === "group") {
       const v = c.nextArg();
       out.group = getU32(v.text) ?? c.invarg('Invalid "group" value\n', v);
-    } else if (t === "name") out.newName = c.nextArg().text;
-    else if (t === "address") out.mac = c.nextArg().text.toLowerCase();
+    } else if (t === "name") {
+      const v = c.nextArg();
+      if (!ifnameOk(v.text)) c.invarg('"name" not a valid ifname', v);
+      out.newName = v.text;
+    } else if (t === "address") out.mac = c.nextArg().text.toLowerCase();
     else if (t === "txqueuelen" || t === "qlen" || t === "txqlen") {
       const n = getU32(c.nextArg().text);
       if (n !== undefined) out.txqlen = n;
@@ -332,6 +369,8 @@ export function parseTuntap(c: ArgCursor): IpCommand {
     else return c.fail("ip.garbage", `Unknown tunnel option "${w.text}"`, w, 255);
   }
   if (!name) return needDev(c);
+  // iptuntap.c copies the name with get_ifname() (check_ifname).
+  if (!ifnameOk(name.text)) c.invarg('"name" not a valid ifname', name);
   if (!mode)
     return c.fail(
       "ip.tuntap-mode",

@@ -82,6 +82,7 @@ function routeShow(
   let dev: Word | undefined;
   let proto: number | undefined;
   let type: RouteType | undefined;
+  let cloned: boolean | undefined;
   const f: { scope?: number; via?: Prefix; src?: Prefix } = {};
   while (!c.done) {
     const w = c.next()!;
@@ -97,6 +98,8 @@ function routeShow(
     } else if (w.text === "dev" || w.text === "oif") dev = c.nextArg();
     else if (w.text === "proto" || w.text === "protocol") proto = protoA2n(c.nextArg().text);
     else if (w.text === "type") type = rtntypeA2n(c.nextArg().text);
+    // iproute_list_flush_or_save: `cache` selects RTM_F_CLONED routes.
+    else if (w.text === "cache" || w.text === "cloned") cloned = true;
     else
       return c.fail(
         "ip.not-modelled",
@@ -109,7 +112,7 @@ function routeShow(
   return {
     obj: "route",
     op,
-    ...defined({ family: opts.family, table, dev: dev?.text, devWord: dev, proto, type }),
+    ...defined({ family: opts.family, table, dev: dev?.text, devWord: dev, proto, type, cloned }),
     ...defined(f),
   };
 }

@@ -166,6 +166,8 @@ export type IpCommand =
       devWord?: Word;
       type?: RouteType;
       proto?: number;
+      /** `cache`: cloned routes (route exceptions) only, which routelab does not keep. */
+      cloned?: boolean;
       /** `scope S`, `via PREFIX`, `src PREFIX` filters (iproute_list_flush_or_save). */
       scope?: number;
       via?: Prefix;

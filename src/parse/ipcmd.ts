@@ -12,6 +12,7 @@
  */
 import type { SourceLoc } from "../core/loc.js";
 import { ArgCursor, catchIpError, isErr, matches, type IpError } from "./args.js";
+import { USAGE } from "./usage-text.js";
 import { parseAddrCmd } from "./ip-addr.js";
 import { parseLink, parseTuntap } from "./ip-link.js";
 import { parseRoute } from "./ip-route.js";
@@ -90,6 +91,10 @@ function parseObject(
   if (!objW)
     return c.fail("ip.usage", "Usage: ip [ OPTIONS ] OBJECT { COMMAND | help }", undefined, 1);
   const obj = OBJECTS.find((o) => matches(objW.text, o));
+  // `ip OBJECT help`: the object's usage on stderr, exit 255 (usage() → exit(-1)).
+  const helpW = c.peek();
+  const usage = obj === "tap" ? USAGE.tuntap : obj && USAGE[obj];
+  if (usage && helpW && matches(helpW.text, "help")) return c.fail("ip.usage", usage, helpW, 255);
   switch (obj) {
     case "link":
       return parseLink(c);

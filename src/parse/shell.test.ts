@@ -1,5 +1,20 @@
 import { describe, expect, it } from "vitest";
-import { expandScript } from "./shell.js";
+import type { Issue } from "../core/issue.js";
+import type { CommandCall } from "./sh/interp.js";
+import { runShell, type Word } from "./shell.js";
+
+/** Run a script with ip, sysctl and nft recorded (status 0): the commands and the issues. */
+function expandScript(text: string, file: string) {
+  const commands: { words: Word[]; heredoc?: { text: string; loc: Word["loc"] } }[] = [];
+  const record = (c: CommandCall) => {
+    const hd =
+      c.io.stdin !== undefined ? { heredoc: { text: c.io.stdin, loc: c.io.stdinLoc! } } : {};
+    commands.push({ words: c.argv, ...hd });
+    return { status: 0 };
+  };
+  const r = runShell(text, file, { commands: { ip: record, sysctl: record, nft: record } });
+  return { commands, issues: r.issues as Issue[] };
+}
 
 const lines = (s: string) =>
   expandScript(s, "t.sh").commands.map((c) => c.words.map((w) => w.text).join(" "));
@@ -53,18 +68,13 @@ describe("expandScript", () => {
       "ip rule add to 172.16.0.0/12 lookup main",
     ]);
   });
-  it("ignores redirections and marks && / || so the loader can run by exit status", () => {
-    const r = expandScript(
-      "ip rule del pref 9000 2>/dev/null || true\n" +
-        "ip link set lo up >/dev/null 2>&1 && ip rule add pref 5 lookup 5",
-      "t.sh",
-    );
-    expect(r.commands.map((c) => [c.words.map((w) => w.text).join(" "), c.cond])).toEqual([
-      ["ip rule del pref 9000", undefined],
-      ["true", "or"],
-      ["ip link set lo up", undefined],
-      ["ip rule add pref 5 lookup 5", "and"],
-    ]);
+  it("runs && / || by exit status and discards redirected output", () => {
+    expect(
+      lines(
+        "ip rule del pref 9000 2>/dev/null || true\n" +
+          "ip link set lo up >/dev/null 2>&1 && ip rule add pref 5 lookup 5\nfalse && ip x",
+      ),
+    ).toEqual(["ip rule del pref 9000", "ip link set lo up", "ip rule add pref 5 lookup 5"]);
   });
   it("attaches here-documents to their command", () => {
     const r = expandScript(
@@ -76,15 +86,14 @@ describe("expandScript", () => {
     expect(r.commands[0]!.heredoc!.loc.line).toBe(3);
     expect(r.commands[1]!.words[0]!.text).toBe("ip");
   });
-  it("reports unset variables and unsupported constructs with a location", () => {
-    const r = expandScript("ip rule add lookup $NOPE\nif true; then :; fi\n", "t.sh");
-    const got = r.issues
-      .map((i) => [i.code, i.loc?.line, i.loc?.col, i.token])
-      .sort((a, b) => (a[1] as number) - (b[1] as number));
-    expect(got).toEqual([
-      ["shell.unset-variable", 1, 20, "$NOPE"],
-      ["shell.unsupported", 2, 1, "if"],
+  it("reports unset variables and commands it does not model, once, with a location", () => {
+    const r = expandScript("ip rule add lookup $NOPE\ncurl -s x | sh\ncurl y\n", "t.sh");
+    expect(r.issues.map((i) => [i.code, i.loc?.line, i.loc?.col, i.token, i.severity])).toEqual([
+      ["shell.unset-variable", 1, 20, "$NOPE", "warning"],
+      ["shell.skipped", 2, 1, "curl", "warning"],
+      ["shell.skipped", 2, 13, "sh", "warning"],
     ]);
+    expect(r.issues[1]!.message).toBe("skipped: curl (not modelled), first at t.sh:2:1");
   });
   it("evaluates arithmetic expansion with variables", () => {
     expect(
@@ -99,6 +108,7 @@ describe("expandScript", () => {
     ]);
     expect(expandScript("x=$((1 / 0))", "t.sh").issues[0]).toMatchObject({
       code: "shell.arith",
+      message: "1 / 0: division by 0",
       loc: { line: 1, col: 3 },
     });
   });

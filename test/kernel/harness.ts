@@ -73,6 +73,22 @@ export function suiteConfig(): SuiteConfig {
   };
 }
 
+/**
+ * The netfilter tools the scenarios run that this machine lacks (the suites then skip with
+ * one line naming the packages, or fail under CI=true).
+ */
+export function missingTools(): string[] {
+  return ["iptables", "nft", "ipset"].filter((t) => {
+    const r = spawnSync(t, ["--version"], { stdio: "ignore" });
+    return r.error !== undefined;
+  });
+}
+
+/** The skip line for missing tools. */
+export function missingToolsLine(missing: string[]): string {
+  return `needs ${missing.join(", ")}: apt-get install iptables nftables ipset`;
+}
+
 export function isRoot(): boolean {
   return typeof process.getuid === "function" && process.getuid() === 0;
 }

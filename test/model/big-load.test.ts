@@ -14,6 +14,7 @@ import { loadDump } from "../../src/model/dump/index.js";
 import { routeDumpStream } from "../../src/model/dump/stream.js";
 import { printRoutes } from "../../src/print/routes.js";
 import type { HostState } from "../../src/model/types.js";
+import { exitsIp } from "../../src/parse/args.js";
 
 const SETUP = `ip link set lo up
 ip link add eth0 type veth peer name eth1
@@ -135,14 +136,28 @@ function snapshot(s: HostState): string {
   ].join("\n");
 }
 
-/** The old batch path: every line through batchWords + runIpLine. */
+/**
+ * The old batch path: every line through batchWords + runIpLine, stopping as ip's batch()
+ * does: at an argument error (ip exits) or, with a `Command failed` line, at a failure.
+ */
 function slowBatch(s: HostState, text: string, file: string): LoadIssue[] {
   const out: LoadIssue[] = [];
-  text.split("\n").forEach((line, n) => {
+  const lines = text.split("\n");
+  for (let n = 0; n < lines.length; n++) {
+    const line = lines[n]!;
     const loc = { file, line: n + 1, col: 1 };
     const ws = batchWords(line, loc);
-    if (ws.length) out.push(...runIpLine(s, ws, loc, undefined, {}));
-  });
+    const got = ws.length ? runIpLine(s, ws, loc, undefined, {}) : [];
+    for (const i of got) out.push(i);
+    if (got.some(exitsIp)) break;
+    const bad = got.find((e) => e.severity === "error" || e.code.startsWith("rtnl"));
+    if (bad) {
+      const at = { file, line: n + 1, col: line.length + 1 };
+      const message = `Command failed ${file}:${n + 1}`;
+      out.push({ code: "load.batch-failed", message, loc: at, severity: bad.severity });
+      break;
+    }
+  }
   return out;
 }
 

@@ -48,6 +48,14 @@ export function firstLine(text: string): string | undefined {
   return undefined;
 }
 
+/**
+ * Whether a text is meant as JSON: `[` then `{`, `"`, `[` or `]`, or `{` then `"`. A shell
+ * test (`[ -f x ]`, `[[ … ]]`) or group (`{ cmd; }`) is not.
+ */
+export function looksLikeJson(text: string): boolean {
+  return /^\s*(\[\s*[{"\]]|\[\s*\[\s*[{"\]]|\{\s*")/.test(text.replace(/^\uFEFF/, ""));
+}
+
 /** The `ip -j` dump a JSON text is, from the keys of its first object. */
 function jsonFormat(nodes: JNode[]): DumpFormat | undefined {
   for (const n of nodes) {

@@ -36,7 +36,13 @@ import type { JNode } from "../../parse/dump-json.js";
 import { JsonSyntaxError, parseJsonValues } from "../../parse/dump-json.js";
 import type { HostState, IfAddr, Route } from "../types.js";
 import { addrFromJson } from "./addrs.js";
-import { detectDumpFormat, type DumpFormat, type DumpHint, firstLine } from "./detect.js";
+import {
+  detectDumpFormat,
+  type DumpFormat,
+  type DumpHint,
+  firstLine,
+  looksLikeJson,
+} from "./detect.js";
 import { linkFromJson, upsertLink } from "./links.js";
 import { Loader, rejected, tokenOf } from "./loader.js";
 import { commitRules, ruleFromJson, type RuleDraft } from "./rules.js";
@@ -242,20 +248,26 @@ export function loadDump(
   const h: DumpHint = typeof hint === "number" ? { family: hint } : hint;
   const ld = new Loader(state, text, file);
   const fmt = h.format ?? detectDumpFormat(text);
-  if (!fmt) return unknownFormat(ld, text, file);
+  // Malformed JSON is a JSON syntax error at its line:column, not a shell script.
+  if (!fmt)
+    return looksLikeJson(text) && !jsonNodes(ld, text) ? ld.issues : unknownFormat(ld, text, file);
   if (!fmt.startsWith("ip-json")) {
     loadLines(ld, fmt, h);
     return ld.issues;
   }
-  let nodes: JNode[];
+  const nodes = jsonNodes(ld, text);
+  if (nodes) loadJson(ld, nodes, fmt, h);
+  return ld.issues;
+}
+
+/** The JSON values of a dump, or undefined after rejecting its first syntax error. */
+function jsonNodes(ld: Loader, text: string): JNode[] | undefined {
   try {
-    nodes = parseJsonValues(text);
+    return parseJsonValues(text);
   } catch (e) {
     if (!(e instanceof JsonSyntaxError)) throw e;
     const msg = `invalid JSON: ${e.message}`;
     ld.reject(rejected(e.pos, e.token, e.expected, msg, "dump.json-syntax"));
-    return ld.issues;
+    return undefined;
   }
-  loadJson(ld, nodes, fmt, h);
-  return ld.issues;
 }

@@ -295,7 +295,7 @@ export class JsonStream extends Common {
       // the array's end.
       const n = this.ld.issues.length;
       this.ld.reject(e);
-      this.routeIssues.push(...this.ld.issues.splice(n));
+      for (const i of this.ld.issues.splice(n)) this.routeIssues.push(i);
     }
   }
 

@@ -181,7 +181,6 @@ function routesOfAddr6(s: HostState, a: IfAddr, l: Link, k: KernelRoutes): void 
     dst: { addr: a.local, len: 128 },
     metric: 0,
   });
-  const net = network({ addr: a.local, len: a.prefixlen });
   const loopback1 = l.kind === "loopback" && a.local.v === 1n;
   if (!a.noprefixroute && !loopback1) {
     k.add({

@@ -10,6 +10,7 @@ import { SCOPE } from "../../core/kinds.js";
 import type { SourceLoc } from "../../core/loc.js";
 import type { IpError } from "../../parse/args.js";
 import type { IpCommand } from "../../parse/ipcmd.js";
+import { devValidName } from "../../parse/ip-link.js";
 import { linkByIndex, linkByName } from "../links.js";
 import { forgetDevice, inheritDefaults, sysctlInt } from "../sysctl.js";
 import type { HostState, Link } from "../types.js";
@@ -167,6 +168,9 @@ function addLink(
   cmd: Extract<LinkCmd, { op: "add" }>,
   loc: SourceLoc,
 ): IpError | undefined {
+  // dev_get_valid_name(): `.`, `..` and `:` pass iproute2 but not the kernel.
+  if (!devValidName(cmd.name) || (cmd.peer !== undefined && !devValidName(cmd.peer)))
+    return rtnl("Invalid argument", cmd.nameWord, loc, "rtnl.EINVAL");
   if (linkByName(s, cmd.name) || (cmd.peer && linkByName(s, cmd.peer)))
     return rtnl("File exists", cmd.nameWord, loc, "rtnl.EEXIST");
   if (cmd.master && !linkByName(s, cmd.master)) return noDev(cmd.master, undefined, loc);
@@ -270,6 +274,7 @@ function renameLink(
   loc: SourceLoc,
 ): IpError | undefined {
   if (l.up) return rtnl("Device or resource busy", cmd.devWord, loc, "rtnl.EBUSY");
+  if (!devValidName(newName)) return rtnl("Invalid argument", cmd.devWord, loc, "rtnl.EINVAL");
   if (linkByName(s, newName)) return rtnl("File exists", cmd.devWord, loc, "rtnl.EEXIST");
   for (const p of s.links) {
     if (p.peer === l.name) p.peer = newName;
@@ -377,6 +382,7 @@ export function applyTuntap(s: HostState, cmd: TuntapCmd): IpError | undefined {
     exit: 1,
   });
   if (cmd.op === "add") {
+    if (!devValidName(cmd.name)) return fail("Invalid argument");
     if (l) return fail("Device or resource busy");
     newLink(s, cmd.name, cmd.mode, {
       tunNoReader: true,

@@ -206,6 +206,9 @@ function buildRoute(s: HostState, spec: RouteSpec, loc: SourceLoc): Route | IpEr
 
 /** `ip route flush`: every route matching the family, table, device, proto and type. */
 function flushRoutes(s: HostState, cmd: RouteFlush, loc: SourceLoc): IpError | undefined {
+  // `ip route flush cache`: the IPv4 cache is gone since Linux 3.6 and route exceptions
+  // (cloned routes) are not kept, so there is nothing to flush (iproute_flush_cache).
+  if (cmd.cloned) return undefined;
   const fam = cmd.family ?? 4;
   const table = cmd.table ?? TABLE.main;
   const dev = cmd.dev ? linkByName(s, cmd.dev) : undefined;

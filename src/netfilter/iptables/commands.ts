@@ -291,7 +291,7 @@ export function runIptables(
   try {
     const env = opts.env ?? rs.env;
     const pc = parseIptablesArgv(argv, { prog: p, ruleset: rs, ...(env ? { env } : {}) });
-    warnings.push(...pc.warnings);
+    for (const w of pc.warnings) warnings.push(w);
     const stdout = execute(rs, pc, p, locs[0]);
     return {
       status: 0,
@@ -525,7 +525,7 @@ function ruleCommand(x: Exec): string {
         pc.chainArg,
       );
     for (const r of rules) c.rules.splice(pc.rulenum! - 1, 0, r);
-  } else c.rules.push(...rules);
+  } else for (const r of rules) c.rules.push(r);
   if (c.builtin) c.created = true;
   if (opts.trace) {
     opts.trace.added = rules;

@@ -93,6 +93,15 @@ function entryKey(e: AddrMask): string {
   return `${String(e.addr.v)}/${String(e.mask.v)}`;
 }
 
+/** Each set's entry keys, built once and kept up to date by add (del and flush drop it). */
+const KEYS = new WeakMap<Ipset, Set<string>>();
+
+function keysOf(set: Ipset): Set<string> {
+  let k = KEYS.get(set);
+  if (!k || k.size !== set.entries.length) KEYS.set(set, (k = new Set(set.entries.map(entryKey))));
+  return k;
+}
+
 function formatEntry(e: AddrMask): string {
   const l = maskLen(e.mask);
   return l === (e.addr.family === 4 ? 32 : 128) ? ntop(e.addr) : formatAddrMask(e);
@@ -241,7 +250,7 @@ function ipsetElement(x: IpsetCmd, cmd: "add" | "del" | "test"): string {
   const [set] = x.getSet(1);
   const [e, eAt] = x.need(2, "missing element");
   const list = expandEntry(set, parseEntry(set, e, eAt), eAt);
-  const keys = new Set(set.entries.map(entryKey));
+  const keys = keysOf(set);
   if (cmd === "test") {
     const addr = list[0]!.addr;
     const hit = set.entries.some(
@@ -258,7 +267,11 @@ function ipsetElement(x: IpsetCmd, cmd: "add" | "del" | "test"): string {
         eAt,
         "ipset.EEXIST",
       );
-    rs.ipsets.set(set.name, { ...set, entries: set.entries.concat(fresh) });
+    // In place with the key index: a copy per add made 20k one-per-line adds quadratic.
+    for (const x of fresh) {
+      set.entries.push(x);
+      keys.add(entryKey(x));
+    }
   } else {
     const drop = new Set(list.map(entryKey));
     if (!list.some((y) => keys.has(entryKey(y))) && !exist)

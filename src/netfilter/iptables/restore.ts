@@ -476,7 +476,7 @@ class Restore {
         ...defined({ env }),
       });
       if (pc.skip) return undefined;
-      this.warnings.push(...pc.warnings);
+      for (const w of pc.warnings) this.warnings.push(w);
       if (
         pc.command === "A" ||
         pc.command === "I" ||

@@ -47,7 +47,8 @@ import type { SourceLoc } from "../../core/loc.js";
 import type { NftRuleset } from "./ast.js";
 import { createNftRuleset } from "./ast.js";
 import { parseNft } from "./parse/index.js";
-import { execCmds } from "./ruleset.js";
+import { execCmds, type TokLoc } from "./ruleset.js";
+import type { NftCmd } from "./parse/index.js";
 import { loadJsonInto } from "./json.js";
 
 export { createNftRuleset } from "./ast.js";
@@ -86,9 +87,11 @@ function loadWith(
 ): Issue[] {
   const p = parseNft(text, opts);
   if (p.issues.length) return p.issues;
-  const work = cloneRs(ruleset);
   const tokLoc = (t: { line: number; col: number }) =>
     opts.mapLoc ? opts.mapLoc(t.line, t.col) : { file: opts.file, line: t.line, col: t.col };
+  if (p.cmds.every((c) => "obj" in c && c.obj === "element"))
+    return elementsOnly(ruleset, p.cmds, tokLoc);
+  const work = cloneRs(ruleset);
   try {
     execCmds(work, p.cmds, tokLoc);
   } catch (e) {
@@ -96,6 +99,23 @@ function loadWith(
     throw e;
   }
   commit(ruleset, work);
+  return [];
+}
+
+/**
+ * Element commands change only sets' element arrays, which they replace (never edit): the
+ * old arrays are the undo log. A copy of the whole ruleset per one-line `nft add element`
+ * made loading such scripts quadratic.
+ */
+function elementsOnly(ruleset: NftRuleset, cmds: NftCmd[], tokLoc: TokLoc): Issue[] {
+  const saved = ruleset.tables.flatMap((t) => t.sets.map((s) => [s, s.elems] as const));
+  try {
+    execCmds(ruleset, cmds, tokLoc);
+  } catch (e) {
+    for (const [s, elems] of saved) s.elems = elems;
+    if (e instanceof IssueError) return [e.issue];
+    throw e;
+  }
   return [];
 }
 

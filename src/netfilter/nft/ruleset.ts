@@ -18,7 +18,7 @@ import type {
   NftTable,
 } from "./ast.js";
 import type { NftCmd, SetDecl } from "./parse/index.js";
-import { elemInterval, normalizeElems } from "./segtree.js";
+import { addElems, elemInterval } from "./segtree.js";
 import { typeValue, type RawVal } from "./typing.js";
 import { jumpTargets, validateTable } from "./validate.js";
 
@@ -81,8 +81,22 @@ function needTable(
   return t;
 }
 
+/** `nft list table|chain`: the object must exist (cache lookup in nft's do_command_list). */
+function listed(
+  rs: NftRuleset,
+  e: { family: NftFamily; table: Tok; chain?: Tok },
+  tokLoc: TokLoc,
+): void {
+  const t = findTable(rs, e.family, e.table.text);
+  const missing = !t ? e.table : e.chain && !t.chains.some((c) => c.name === e.chain!.text);
+  if (missing) {
+    const tok = missing === true ? e.chain! : missing;
+    refuse(tokLoc(tok), "Error: No such file or directory", tok.text, "nft.ENOENT");
+  }
+}
+
 function execOne(rs: NftRuleset, c: NftCmd, tokLoc: TokLoc): void {
-  if (c.op === "noop") return;
+  if (c.op === "noop") return void (c.exists && listed(rs, c.exists, tokLoc));
   if (c.op === "flush" && c.obj === "ruleset") {
     rs.tables = rs.tables.filter((t) => c.family !== undefined && t.family !== c.family);
     return;
@@ -232,8 +246,7 @@ function execElement(rs: NftRuleset, c: ElemCmd, tokLoc: TokLoc): void {
   if (!s) refuse(tokLoc(c.setTok), `Error: ${ENOENT}`, c.set, "nft.ENOENT");
   const typed = typeElems(s, c.elems, tokLoc);
   if (c.op === "add") {
-    const all = [...s.elems, ...typed];
-    setElems(s, all, tokLoc, c.tok, c.elems);
+    setElems(s, typed, tokLoc, c.tok, c.elems);
   } else {
     const keys = new Set(typed.map((e) => JSON.stringify(elemKeyJ(e))));
     s.elems = s.elems.filter((e) => !keys.has(JSON.stringify(elemKeyJ(e))));
@@ -293,7 +306,7 @@ function typeElems(s: NftSet, raws: RawVal[], tokLoc: TokLoc): Expr[] {
         );
       const set = typeValue({ k: "set", items: [r], tok: r.tok }, s.keyType, s.dataType);
       if (!set.ok) refuse(tokLoc(set.tok ?? r.tok), `Error: ${set.msg}`, set.tok?.text, "nft.type");
-      if (set.e.k === "set") out.push(...set.e.elems);
+      if (set.e.k === "set") for (const x of set.e.elems) out.push(x);
       continue;
     }
     const v = typeValue(r, s.keyType);
@@ -312,11 +325,12 @@ function typeElems(s: NftSet, raws: RawVal[], tokLoc: TokLoc): Expr[] {
   return out;
 }
 
-function setElems(s: NftSet, all: Expr[], tokLoc: TokLoc, tok: Tok, raws?: RawVal[]): void {
+function setElems(s: NftSet, added: Expr[], tokLoc: TokLoc, tok: Tok, raws?: RawVal[]): void {
   const interval = s.flags.includes("interval") && s.keyType.length === 1;
-  const r = normalizeElems(all, interval, s.autoMerge);
+  const r = addElems(s.elems, added, interval, s.autoMerge);
   if (!r.ok) {
-    const raw = raws?.[r.index - (all.length - (raws?.length ?? 0))];
+    const all = s.elems.length + added.length;
+    const raw = raws?.[r.index - (all - (raws?.length ?? 0))];
     const at = raw?.tok ?? tok;
     refuse(tokLoc(at), `Error: ${r.msg}`, at.text, "nft.EEXIST");
   }
@@ -349,8 +363,7 @@ function addSet(t: NftTable, d: SetDecl, op: "add" | "create", tokLoc: TokLoc, t
     };
     t.sets.push(s);
   }
-  if (d.elems?.length)
-    setElems(s, [...s.elems, ...typeElems(s, d.elems, tokLoc)], tokLoc, tok, d.elems);
+  if (d.elems?.length) setElems(s, typeElems(s, d.elems, tokLoc), tokLoc, tok, d.elems);
 }
 
 function execRule(rs: NftRuleset, c: RuleCmd, tokLoc: TokLoc): void {

@@ -143,3 +143,74 @@ export function normalizeAnon(elems: Expr[]): Expr[] {
   const r = normalizeElems(elems, iv, true);
   return r.ok ? r.elems : elems;
 }
+
+/** Arrays that are normalizeElems/addElems results: sorted and merged already. */
+const NORMAL = new WeakSet<Expr[]>();
+
+function isWild(e: Expr): boolean {
+  return e.k === "const" && typeof e.v === "string" && e.v.endsWith("*");
+}
+
+/** First index in `out` whose key is not below `key` (binary search). */
+function lowerBound(out: Expr[], below: (e: Expr) => boolean): number {
+  let lo = 0,
+    hi = out.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (below(out[mid]!)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** One interval element into sorted, disjoint `out`; false when it touches a neighbour. */
+function insertInterval(out: Expr[], e: Expr, autoMerge: boolean): boolean {
+  const key = e.k === "mapping" ? e.key : e;
+  const iv = elemInterval(key);
+  const type = elemType(key);
+  if (!iv || !type) return false;
+  const ivOf = (x: Expr) => elemInterval(x.k === "mapping" ? x.key : x)!;
+  const at = lowerBound(out, (x) => ivOf(x)[0] < iv[0]);
+  const prev = at > 0 ? ivOf(out[at - 1]!) : undefined;
+  const next = at < out.length ? ivOf(out[at]!) : undefined;
+  const gap = autoMerge ? 1n : 0n;
+  if (prev && prev[1] + gap >= iv[0]) return false;
+  if (next && iv[1] + gap >= next[0]) return false;
+  const k = intervalExpr(type, iv[0], iv[1]);
+  out.splice(at, 0, e.k === "mapping" ? { k: "mapping", key: k, value: e.value } : k);
+  return true;
+}
+
+/**
+ * `normalizeElems(old ++ added)` for an `old` that is already normal, inserting each new
+ * element by binary search: one-per-line `nft add element` stays linear where a sort of
+ * the whole set per line was quadratic. Overlaps and merges take the full path.
+ */
+export function addElems(
+  old: Expr[],
+  added: Expr[],
+  interval: boolean,
+  autoMerge: boolean,
+): SetNorm {
+  const full = () => mark(normalizeElems([...old, ...added], interval, autoMerge));
+  if (old.length && !NORMAL.has(old)) return full();
+  const out = old.slice();
+  const wild = old.some(isWild);
+  for (const e of added) {
+    if (interval) {
+      if (!insertInterval(out, e, autoMerge)) return full();
+      continue;
+    }
+    if (wild || isWild(e)) return full();
+    const key = keyOf(e);
+    const at = lowerBound(out, (x) => cmpKeys(keyOf(x), key) < 0);
+    if (at < out.length && cmpKeys(keyOf(out[at]!), key) === 0) continue;
+    out.splice(at, 0, e);
+  }
+  return mark({ ok: true, elems: out });
+}
+
+function mark(r: SetNorm): SetNorm {
+  if (r.ok) NORMAL.add(r.elems);
+  return r;
+}

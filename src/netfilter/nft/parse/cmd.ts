@@ -85,7 +85,13 @@ export type NftCmd =
       nameTok?: Tok;
     }
   | { op: "flush"; obj: "ruleset"; family?: NftFamily; loc: SourceLoc; tok: Tok }
-  | { op: "noop"; loc: SourceLoc; tok: Tok };
+  | {
+      op: "noop";
+      loc: SourceLoc;
+      tok: Tok;
+      /** `list table|chain …`: what must exist (nft answers ENOENT and exit 1 otherwise). */
+      exists?: { family: NftFamily; table: Tok; chain?: Tok };
+    };
 
 export interface SetDecl {
   name: string;

@@ -148,8 +148,16 @@ function flushCmd(p: Parser, t: Tok): void {
 
 /** `list`, `monitor`, ...: queries do not change state. */
 function queryCmd(p: Parser, t: Tok): void {
+  if (p.peek() === t) p.next();
+  const what = p.peek();
+  let exists: { family: NftFamily; table: Tok; chain?: Tok } | undefined;
+  if (t.text === "list" && (p.isWord(what, "table") || p.isWord(what, "chain"))) {
+    p.next();
+    const ref = p.tableRef();
+    exists = what.text === "chain" ? { ...ref, chain: p.ident() } : ref;
+  }
   while (!(p.peek().kind === "nl" || p.peek().kind === "eof")) p.next();
-  p.cmds.push({ op: "noop", loc: p.loc(t), tok: t });
+  p.cmds.push({ op: "noop", loc: p.loc(t), tok: t, ...(exists ? { exists } : {}) });
   p.endStmt();
 }
 

@@ -27,6 +27,8 @@ export class Parser {
   cmds: NftCmd[] = [];
   issues: Issue[] = [];
   defines = new Map<string, Tok[]>();
+  /** How many `{ set }` values are open (values.ts bounds it). */
+  setDepth = 0;
 
   constructor(
     public toks: Tok[],
@@ -130,6 +132,7 @@ export class Parser {
     try {
       run();
     } catch (e) {
+      this.setDepth = 0;
       this.record(e);
       if (this.pos === before) this.next();
       this.recover();
@@ -165,7 +168,8 @@ export class Parser {
         const d = this.defines.get(t.text.slice(1));
         if (!d) this.unknownIdent(t);
         const repl = d.map((x) => ({ ...x, line: t.line, col: t.col }));
-        this.toks.splice(i, 1, ...repl);
+        // Not splice(i, 1, ...repl): a 100k-element define would overflow the call stack.
+        this.toks = this.toks.slice(0, i).concat(repl, this.toks.slice(i + 1));
         i += repl.length - 1;
       }
     }

@@ -31,7 +31,7 @@ export function substituteDefines(toks: Tok[]): Tok[] {
           if (x.kind === "op" && x.text === "{") depth++;
           if (x.kind === "op" && x.text === "}") depth--;
           if (x.kind === "word" && x.text.startsWith("$") && defs.has(x.text.slice(1)))
-            val.push(...defs.get(x.text.slice(1))!);
+            for (const d of defs.get(x.text.slice(1))!) val.push(d);
           else val.push(x);
         }
         defs.set(name.text, val);
@@ -55,7 +55,7 @@ export function substituteDefines(toks: Tok[]): Tok[] {
         out[out.length - 1] = { ...prev, text: prev.text + repl[0]!.text, len: prev.len + t.len };
         continue;
       }
-      out.push(...repl);
+      for (const r of repl) out.push(r);
       continue;
     }
     out.push(t);

@@ -36,7 +36,7 @@ export function ruleBody(p: Parser, family: NftFamily): RuleBody {
       continue;
     }
     const s = statement(p, family);
-    stmts.push(...s);
+    for (const x of s) stmts.push(x);
     for (let i = 0; i < s.length; i++) stmtToks.push(p.toks.slice(start, p.pos));
   }
   if (stmts.length === 0 && comment === undefined) p.unexpected(p.peek());
@@ -216,7 +216,7 @@ function queueStmt(p: Parser): Stmt {
       flags.push(o.text);
     } else if (p.isWord(o, "flags")) {
       p.next();
-      flags.push(...p.commaWords());
+      for (const w of p.commaWords()) flags.push(w);
     } else return { k: "queue", num, flags };
   }
 }

@@ -47,9 +47,21 @@ export function rawRange(p: Parser): RawVal {
   return a;
 }
 
+/**
+ * Sets nested deeper than this are refused where they open: the grammar is recursive, and
+ * bison itself stops nft near 5,000 levels ("memory exhausted").
+ */
+const MAX_SET_DEPTH = 256;
+
 export function rawPrimary(p: Parser): RawVal {
   const t = p.next();
-  if (p.isOp(t, "{")) return { k: "set", items: setBlockItems(p), tok: t };
+  if (p.isOp(t, "{")) {
+    if (++p.setDepth > MAX_SET_DEPTH)
+      p.fail(t, `sets nested deeper than ${MAX_SET_DEPTH} levels are not modelled`);
+    const items = setBlockItems(p);
+    p.setDepth--;
+    return { k: "set", items, tok: t };
+  }
   if (t.kind === "string") return { k: "str", text: t.text, tok: t };
   if (t.kind === "word") {
     if (t.text.startsWith("@")) return { k: "setref", name: t.text.slice(1), tok: t };

@@ -1,0 +1,129 @@
+/**
+ * The whole-space analysis (issue 10) on the page: the map (every class of packets with one
+ * routing outcome, filterable) and checks (`always|never: PACKETS -> OUTCOME`) whose
+ * representative or counterexample packet is one click from the form.
+ */
+import { useEffect, useState } from "preact/hooks";
+import type { Engine } from "./client";
+import type { Printed } from "./protocol";
+
+interface MapClass {
+  packets: string;
+  outcome: string;
+  representative: string[];
+}
+interface CheckResult {
+  assertion: string;
+  holds: boolean;
+  counterexample?: string[];
+  outcome?: string;
+}
+
+function parse<T>(p: Printed | undefined, pick: (v: unknown) => T[]): T[] {
+  try {
+    return p?.stdout ? pick(JSON.parse(p.stdout)) : [];
+  } catch {
+    return [];
+  }
+}
+
+function CheckLine({ r, onPacket }: { r: CheckResult; onPacket(w: string): void }) {
+  return (
+    <p class={r.holds ? "holds" : "fails"} data-testid="check-result">
+      {r.holds ? "holds" : "FAILS"}: {r.assertion}
+      {r.counterexample && (
+        <>
+          {" "}
+          — counterexample{" "}
+          <button type="button" class="link" onClick={() => onPacket(r.counterexample!.join(" "))}>
+            {r.counterexample.join(" ")}
+          </button>{" "}
+          → {r.outcome}
+        </>
+      )}
+    </p>
+  );
+}
+
+export function AnalysisPanel(props: {
+  engine: Engine;
+  version: number;
+  onPacket(w: string): void;
+}) {
+  const [filter, setFilter] = useState("");
+  const [map, setMap] = useState<{ text: Printed; json: Printed }>();
+  const [assertion, setAssertion] = useState("");
+  const [check, setCheck] = useState<{ text: Printed; json: Printed }>();
+  const runMap = (f = filter) =>
+    void props.engine.analysis("map", f.split(/\s+/).filter(Boolean)).then(setMap);
+  useEffect(() => runMap(), [props.version]);
+  const classes = parse<MapClass>(map?.json, (v) => (v as { classes: MapClass[] }).classes ?? []);
+  const results = parse<CheckResult>(check?.json, (v) => (Array.isArray(v) ? v : []));
+  return (
+    <div class="analysis" data-testid="analysis">
+      <form
+        class="inline"
+        onSubmit={(e) => {
+          e.preventDefault();
+          runMap();
+        }}
+      >
+        <label>
+          map of packets{" "}
+          <input
+            data-testid="map-filter"
+            value={filter}
+            placeholder="e.g. uid 1000, to 10.0.0.0/8, -6"
+            onInput={(e) => setFilter((e.target as HTMLInputElement).value)}
+          />
+        </label>{" "}
+        <button type="submit">Map</button>
+      </form>
+      {map && map.text.stderr && <pre class="warn">{map.text.stderr}</pre>}
+      <table class="map" data-testid="map-table">
+        <tbody>
+          {classes.map((c, k) => (
+            <tr key={k}>
+              <td class="pref">{k + 1}</td>
+              <td>{c.packets}</td>
+              <td>→ {c.outcome}</td>
+              <td>
+                <button
+                  type="button"
+                  class="link"
+                  onClick={() => props.onPacket(c.representative.join(" "))}
+                >
+                  ask {c.representative.join(" ")}
+                </button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {map && <p class="hint">{map.text.stdout.split("\n")[0]}</p>}
+      <form
+        class="inline"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void props.engine.analysis("check", [assertion]).then(setCheck);
+        }}
+      >
+        <label>
+          check{" "}
+          <input
+            data-testid="check-input"
+            value={assertion}
+            placeholder="always: to 1.1.1.1 uid 1000 -> dev clash0"
+            onInput={(e) => setAssertion((e.target as HTMLInputElement).value)}
+          />
+        </label>{" "}
+        <button type="submit">Check</button>
+      </form>
+      {results.map((r, k) => (
+        <CheckLine key={k} r={r} onPacket={props.onPacket} />
+      ))}
+      {check?.text.stderr && <pre class="warn">{check.text.stderr}</pre>}
+      {/* The diff of two setups (issue 11) is still to come: it needs a second setup here. */}
+    </div>
+  );
+}
