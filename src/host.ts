@@ -31,6 +31,7 @@ import {
 } from "./interfaces/analysis.js";
 import { Analysis } from "./analysis/classes.js";
 import type { CheckResult } from "./analysis/check.js";
+import { type Change, diffHosts, type Finding, lintWords } from "./interfaces/lint.js";
 import { routeQuery, type RouteGetOptions } from "./interfaces/query.js";
 import { report } from "./interfaces/report.js";
 import { parseListen as listenOf, parseTrace, runTrace } from "./interfaces/trace.js";
@@ -426,6 +427,16 @@ export class Host {
   check(assertions: string | readonly string[]): Result<CheckResult[]> {
     const list = parseAssertions(typeof assertions === "string" ? [assertions] : assertions);
     return list.ok ? analysisCheck(this.analysis(), list.value) : list;
+  }
+
+  /** `routelab lint [--ssh-peer ADDR]`: known pitfalls, with packets and fix ([] if none). */
+  lint(args: string | readonly string[] = []): Result<Finding[]> {
+    return lintWords(this.analysis(), args);
+  }
+
+  /** `routelab diff`: packets whose outcome differs from here to `after` (+ representative). */
+  diff(after: Host): Change[] {
+    return diffHosts(this.s, after.s);
   }
 
   /**
