@@ -6,6 +6,9 @@
  *
  * It is a thin facade over the layers: `model/load` builds the host, `engine/route` decides,
  * `interfaces/*` parse and print exactly as the CLI does (the CLI uses only this class).
+ *
+ * Kept whole: this class is the public door, so every method a user can call is listed in
+ * one place; each is a few lines delegating to a layer (zod's core index, Hono's app).
  * @module
  */
 import type { Addr } from "./addr/ip.js";
