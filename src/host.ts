@@ -6,6 +6,9 @@
  *
  * It is a thin facade over the layers: `model/load` builds the host, `engine/route` decides,
  * `interfaces/*` parse and print exactly as the CLI does (the CLI uses only this class).
+ *
+ * Kept whole: this class is the public door, so every method a user can call is listed in
+ * one place; each is a few lines delegating to a layer (zod's core index, Hono's app).
  * @module
  */
 import type { Addr } from "./addr/ip.js";
@@ -31,6 +34,7 @@ import {
 } from "./interfaces/analysis.js";
 import { Analysis } from "./analysis/classes.js";
 import type { CheckResult } from "./analysis/check.js";
+import { type Change, diffHosts, type Finding, lintWords } from "./interfaces/lint.js";
 import { routeQuery, type RouteGetOptions } from "./interfaces/query.js";
 import { report } from "./interfaces/report.js";
 import { parseListen as listenOf, parseTrace, runTrace } from "./interfaces/trace.js";
@@ -427,6 +431,16 @@ export class Host {
   check(assertions: string | readonly string[]): Result<CheckResult[]> {
     const list = parseAssertions(typeof assertions === "string" ? [assertions] : assertions);
     return list.ok ? analysisCheck(this.analysis(), list.value) : list;
+  }
+
+  /** `routelab lint [--ssh-peer ADDR]`: known pitfalls, with packets and fix ([] if none). */
+  lint(args: string | readonly string[] = []): Result<Finding[]> {
+    return lintWords(this.analysis(), args);
+  }
+
+  /** `routelab diff`: packets whose outcome differs from here to `after` (+ representative). */
+  diff(after: Host): Change[] {
+    return diffHosts(this.s, after.s);
   }
 
   /**

@@ -12,6 +12,7 @@
  */
 import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import {
+  diffOutput,
   Host,
   parseListen,
   renderIssue,
@@ -30,6 +31,8 @@ const USAGE = `Usage: routelab [--load FILE]... [ OPTIONS ] OBJECT { COMMAND | h
        routelab [--load FILE]... [--listen "udp|tcp ADDR PORT [transparent]"]... trace PACKET
        routelab [--load FILE]... [-j] map [PACKETS]
        routelab [--load FILE]... [-j] check 'always|never: PACKETS -> OUTCOME'... [--file FILE]
+       routelab [--load FILE]... [-j] lint [--ssh-peer ADDR]
+       routelab diff [-j] --load FILE... --against FILE...
        routelab capture [-o FILE] [--netns NS]
        routelab serve [--load FILE]... [--port N]
 where  OBJECT := { link | address | route | rule }
@@ -209,8 +212,41 @@ function readNameFile(opt: string, f: string | undefined, into: { name: string; 
   return true;
 }
 
+/**
+ * `routelab diff [-j] --load A… --against B…`: the packets whose routing outcome changes
+ * from host A to host B. Exit 0 nothing changes, 1 something does, 2 bad input.
+ */
+function diffMain(argv: readonly string[]): number {
+  const files: Record<"load" | "against", string[]> = { load: [], against: [] };
+  let json = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === "diff") continue;
+    if (a === "-j" || a === "-json") json = true;
+    else if ((a === "--load" || a === "-l" || a === "--against") && argv[i + 1])
+      files[a === "--against" ? "against" : "load"].push(argv[++i]!);
+    else {
+      process.stderr.write(`routelab diff: unexpected "${a}"\n${USAGE}`);
+      return 2;
+    }
+  }
+  const hosts: Host[] = [];
+  for (const list of [files.load, files.against]) {
+    const inputs = readInputs(list);
+    if (!inputs) return 2;
+    const h = Host.load(inputs, { readFile: readText });
+    for (const e of h.errors) process.stderr.write(renderIssue(e, "error") + "\n");
+    if (h.errors.length) return 2;
+    hosts.push(h);
+  }
+  const r = diffOutput(hosts[0]!.diff(hosts[1]!), json);
+  process.stdout.write(r.stdout);
+  return r.status;
+}
+
 function main(argv: string[]): number {
   if (argv[0] === "capture") return captureMain(argv.slice(1));
+  if (argv.includes("diff") && argv.includes("--against")) return diffMain(argv);
   // The web page's server runs until stopped; its status comes when it listens (or fails).
   if (argv[0] === "serve") {
     void serveMain(argv.slice(1)).then((status) => {
