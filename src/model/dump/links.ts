@@ -9,6 +9,13 @@ import { defined } from "../../core/result.js";
 import type { HostState, Link } from "../types.js";
 import { type Loader, num, rejected, str, tokenOf } from "./loader.js";
 
+/** `linkinfo.info_kind` of `ip -d -j link` (the driver: veth, bridge, wireguard, …). */
+function infoKindOf(info: JNode | undefined): string | undefined {
+  if (info?.t !== "obj") return undefined;
+  const k = info.entries.find((e) => e.key === "info_kind")?.value;
+  return k?.t === "str" ? k.v : undefined;
+}
+
 /**
  * One object of `ip -j link show` (or of `ip -j addr show`, which has the same link keys);
  * the kind from `linkinfo` with `-d`, else guessed from what is printed.
@@ -32,21 +39,15 @@ export function linkFromJson(
   }
   const linkType = get("link_type");
   const lt = linkType ? str(linkType, "a link type") : "ether";
-  const info = get("linkinfo");
-  let infoKind: string | undefined;
-  if (info?.t === "obj") {
-    const k = info.entries.find((e) => e.key === "info_kind")?.value;
-    if (k?.t === "str") infoKind = k.v;
-  }
+  const infoKind = infoKindOf(get("linkinfo"));
   const peerN = get("link");
   const linkIndex = get("link_index");
   let kind: LinkKind;
   if (lt === "loopback") kind = "loopback";
   else if (infoKind === "tun") kind = lt === "none" ? "tun" : "tap";
-  // `ip -d` names the driver: a wireguard device (its fwmark comes from `wg show`).
-  else if (infoKind === "wireguard") kind = "wireguard";
-  else if (lt === "none") kind = "tun";
-  else if (infoKind === "veth" || infoKind === "bridge") kind = infoKind;
+  else if (lt === "none" && infoKind !== "wireguard") kind = "tun";
+  else if (infoKind === "veth" || infoKind === "bridge" || infoKind === "wireguard")
+    kind = infoKind;
   else if (infoKind) kind = "other";
   else if (peerN?.t === "str" || linkIndex) kind = "veth";
   else if (masters.has(name)) kind = "bridge";
