@@ -6,6 +6,9 @@
  *
  * It is a thin facade over the layers: `model/load` builds the host, `engine/route` decides,
  * `interfaces/*` parse and print exactly as the CLI does (the CLI uses only this class).
+ *
+ * Kept whole: this class is the public door, so every method a user can call is listed in
+ * one place; each is a few lines delegating to a layer (zod's core index, Hono's app).
  * @module
  */
 import type { Addr } from "./addr/ip.js";
@@ -31,6 +34,7 @@ import {
 } from "./interfaces/analysis.js";
 import { Analysis } from "./analysis/classes.js";
 import type { CheckResult } from "./analysis/check.js";
+import { type Change, diffHosts, type Finding, lintWords } from "./interfaces/lint.js";
 import { routeQuery, type RouteGetOptions } from "./interfaces/query.js";
 import { report } from "./interfaces/report.js";
 import { parseListen as listenOf, parseTrace, runTrace } from "./interfaces/trace.js";
@@ -52,9 +56,8 @@ export type { RouteGetOptions };
 /**
  * One input: a setup script (`ip`, `sysctl`, `iptables`, `nft`, `ipset` lines) or a dump
  * (`ip -j link/addr/rule/route` output, `ip rule`/`ip route show` text, `sysctl -a`),
- * recognised from its content. `name` locates issues (`name:line:col`).
- * A big input may be given as chunks instead of one string: `open()` returns them from the
- * start each time (route dumps are then read as they arrive).
+ * recognised from its content; `name` locates issues (`name:line:col`). A big input may be
+ * chunks, which `open()` returns from the start each time (route dumps read as they arrive).
  */
 export type HostInput =
   | { name: string; text: string; family?: Family }
@@ -173,14 +176,12 @@ const inputIssue = (k: number) =>
   });
 
 /** An `ip` error as an issue (its exit status is the CLI's business). */
-function asIssue(e: Issue & { exit?: number }): Issue {
-  const { exit: _exit, ...i } = e;
+function asIssue({ exit: _exit, ...i }: Issue & { exit?: number }): Issue {
   return i;
 }
 
 /**
- * A virtual Linux host. Load it from scripts and dumps, then ask it what the kernel would
- * answer.
+ * A virtual Linux host: load it from scripts and dumps, then ask what the kernel answers.
  * @example
  * ```ts
  * import { Host } from "routelab";
@@ -429,6 +430,16 @@ export class Host {
   check(assertions: string | readonly string[]): Result<CheckResult[]> {
     const list = parseAssertions(typeof assertions === "string" ? [assertions] : assertions);
     return list.ok ? analysisCheck(this.analysis(), list.value) : list;
+  }
+
+  /** `routelab lint [--ssh-peer ADDR]`: known pitfalls, with packets and fix ([] if none). */
+  lint(args: string | readonly string[] = []): Result<Finding[]> {
+    return lintWords(this.analysis(), args);
+  }
+
+  /** `routelab diff`: packets whose outcome differs from here to `after` (+ representative). */
+  diff(after: Host): Change[] {
+    return diffHosts(this.s, after.s);
   }
 
   /**

@@ -98,3 +98,6 @@ export type {
   CaptureOwner,
   CaptureSection,
 } from "./model/capture.js";
+export type { Change } from "./analysis/diff.js";
+export type { Finding, LintPackets, LintSeverity } from "./analysis/lint/index.js";
+export { diffOutput } from "./interfaces/lint.js";

@@ -59,7 +59,7 @@ const v4 = (a: number, len: number) => ({ addr: { family: 4 as const, v: a }, le
 
 /** The routing analysis of one host state, with its caches. */
 export class Analysis {
-  readonly m: BddArena = createHeaderArena();
+  readonly m: BddArena;
   private readonly rulePreds = new Map<Rule, Bdd>();
   private readonly tables = new Map<string, TableGroup[]>();
   private readonly universes = new Map<number, Bdd>();
@@ -71,7 +71,12 @@ export class Analysis {
   private readonly specialized = new WeakMap<Decided, [Bdd, Outcome][]>();
   private readonly memo = new Map<string, { pred: Bdd; outcome: Outcome }[]>();
 
-  constructor(readonly s: HostState) {
+  /** `m`: share another analysis' arena (diff compares the predicates of two hosts). */
+  constructor(
+    readonly s: HostState,
+    m?: BddArena,
+  ) {
+    this.m = m ?? createHeaderArena();
     this.env = envKey(s);
   }
 

@@ -12,6 +12,7 @@
  */
 import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import {
+  diffOutput,
   Host,
   parseListen,
   renderIssue,
@@ -30,6 +31,8 @@ const USAGE = `Usage: routelab [--load FILE]... [ OPTIONS ] OBJECT { COMMAND | h
        routelab [--load FILE]... [--listen "udp|tcp ADDR PORT [transparent]"]... trace PACKET
        routelab [--load FILE]... [-j] map [PACKETS]
        routelab [--load FILE]... [-j] check 'always|never: PACKETS -> OUTCOME'... [--file FILE]
+       routelab [--load FILE]... [-j] lint [--ssh-peer ADDR]
+       routelab diff [-j] --load FILE... --against FILE...
        routelab capture [-o FILE] [--netns NS]
        routelab serve [--load FILE]... [--port N]
 where  OBJECT := { link | address | route | rule }
@@ -209,8 +212,41 @@ function readNameFile(opt: string, f: string | undefined, into: { name: string; 
   return true;
 }
 
+/**
+ * `routelab diff [-j] --load A… --against B…`: the packets whose routing outcome changes
+ * from host A to host B. Exit 0 nothing changes, 1 something does, 2 bad input.
+ */
+function diffMain(argv: readonly string[]): number {
+  const files: Record<"load" | "against", string[]> = { load: [], against: [] };
+  let json = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === "diff") continue;
+    if (a === "-j" || a === "-json") json = true;
+    else if ((a === "--load" || a === "-l" || a === "--against") && argv[i + 1])
+      files[a === "--against" ? "against" : "load"].push(argv[++i]!);
+    else {
+      process.stderr.write(`routelab diff: unexpected "${a}"\n${USAGE}`);
+      return 2;
+    }
+  }
+  const hosts: Host[] = [];
+  for (const list of [files.load, files.against]) {
+    const inputs = readInputs(list);
+    if (!inputs) return 2;
+    const h = Host.load(inputs, { readFile: readText });
+    for (const e of h.errors) process.stderr.write(renderIssue(e, "error") + "\n");
+    if (h.errors.length) return 2;
+    hosts.push(h);
+  }
+  const r = diffOutput(hosts[0]!.diff(hosts[1]!), json);
+  process.stdout.write(r.stdout);
+  return r.status;
+}
+
 function main(argv: string[]): number {
   if (argv[0] === "capture") return captureMain(argv.slice(1));
+  if (argv.includes("diff") && argv.includes("--against")) return diffMain(argv);
   // The web page's server runs until stopped; its status comes when it listens (or fails).
   if (argv[0] === "serve") {
     void serveMain(argv.slice(1)).then((status) => {
@@ -218,56 +254,83 @@ function main(argv: string[]): number {
     });
     return 0;
   }
-  const loads: string[] = [];
-  const names: { rtTables: { name: string; text: string }[]; passwd: typeof names.rtTables } = {
-    rtTables: [],
-    passwd: [],
+  const g = globalOptions(argv);
+  if (typeof g === "number") return g;
+  const host = loadHost(g);
+  if (typeof host === "number") return host;
+  return answer(host, argv.slice(g.next), g.loads.length > 0);
+}
+
+/** routelab's own options before the `ip` words. */
+interface GlobalOptions {
+  loads: string[];
+  names: { rtTables: { name: string; text: string }[]; passwd: { name: string; text: string }[] };
+  listens: ListenSpec[] | undefined;
+  /** Where the `ip` words start. */
+  next: number;
+}
+
+/** Read routelab's options (`--load`, `--listen`, name files); an exit status when done. */
+function globalOptions(argv: string[]): GlobalOptions | number {
+  const g: GlobalOptions = {
+    loads: [],
+    names: { rtTables: [], passwd: [] },
+    listens: undefined,
+    next: 0,
   };
-  let listens: ListenSpec[] | undefined;
-  let i = 0;
-  while (i < argv.length) {
-    const a = argv[i]!;
-    const nameFile = NAME_FILES[a];
-    if (nameFile) {
-      if (!readNameFile(a, argv[i + 1], names[nameFile])) return 2;
-      i += 2;
-      continue;
-    }
-    if (a === "--load" || a === "-l" || a === "--file") {
-      const f = argv[i + 1];
-      if (!f) {
-        process.stderr.write("routelab: --load needs a file\n");
-        return 2;
-      }
-      loads.push(f);
-      i += 2;
-      continue;
-    }
-    if (a.startsWith("--load=")) {
-      loads.push(a.slice(7));
-      i++;
-      continue;
-    }
-    if (a === "--listen") {
-      const l = parseListen(argv[i + 1] ?? "");
-      if (!l.ok) {
-        process.stderr.write(`routelab: ${l.error.message}\n`);
-        return 2;
-      }
-      (listens ??= []).push(l.value);
-      i += 2;
-      continue;
-    }
-    if (a === "-h" || a === "--help" || a === "help") {
-      process.stdout.write(USAGE);
-      return 0;
-    }
-    if (a === "-V" || a === "--version") {
-      process.stdout.write(`routelab ${version()} (speaks iproute2-6.1.0)\n`);
-      return 0;
-    }
-    break;
+  while (g.next < argv.length) {
+    const step = globalOption(argv, g.next, g);
+    if (step === "stop") break;
+    if (typeof step === "object") return step.status;
+    g.next += step;
   }
+  return g;
+}
+
+/** One option at argv[i]: how many words it took, "stop" at the `ip` words, or a status. */
+function globalOption(
+  argv: string[],
+  i: number,
+  g: GlobalOptions,
+): number | "stop" | { status: number } {
+  const a = argv[i]!;
+  const nameFile = NAME_FILES[a];
+  if (nameFile) return readNameFile(a, argv[i + 1], g.names[nameFile]) ? 2 : { status: 2 };
+  if (a === "--load" || a === "-l" || a === "--file") {
+    const f = argv[i + 1];
+    if (!f) {
+      process.stderr.write("routelab: --load needs a file\n");
+      return { status: 2 };
+    }
+    g.loads.push(f);
+    return 2;
+  }
+  if (a.startsWith("--load=")) {
+    g.loads.push(a.slice(7));
+    return 1;
+  }
+  if (a === "--listen") {
+    const l = parseListen(argv[i + 1] ?? "");
+    if (!l.ok) {
+      process.stderr.write(`routelab: ${l.error.message}\n`);
+      return { status: 2 };
+    }
+    (g.listens ??= []).push(l.value);
+    return 2;
+  }
+  if (a === "-h" || a === "--help" || a === "help") {
+    process.stdout.write(USAGE);
+    return { status: 0 };
+  }
+  if (a === "-V" || a === "--version") {
+    process.stdout.write(`routelab ${version()} (speaks iproute2-6.1.0)\n`);
+    return { status: 0 };
+  }
+  return "stop";
+}
+
+/** Load the host from the `--load` files; exit status 2 (after the issues) when it fails. */
+function loadHost({ loads, names, listens }: GlobalOptions): Host | number {
   const inputs = readInputs(loads);
   if (!inputs) return 2;
   const pl = progressLine();
@@ -299,10 +362,15 @@ function main(argv: string[]): number {
     );
     return 2;
   }
-  const r = host.ip(argv.slice(i));
+  return host;
+}
+
+/** Run the `ip` words on the host and print as ip does; the exit status. */
+function answer(host: Host, words: string[], loaded: boolean): number {
+  const r = host.ip(words);
   if (r.noCommand) {
     process.stdout.write(USAGE);
-    return loads.length ? 0 : 1;
+    return loaded ? 0 : 1;
   }
   // In ip's order, so a shared stream (2>&1) reads as ip's does.
   const order = r.order ?? [
@@ -311,7 +379,7 @@ function main(argv: string[]): number {
   ];
   for (const [fd, t] of order) (fd === 1 ? process.stdout : process.stderr).write(t);
   // A bare "Network is unreachable" from a host nobody loaded helps no one: say why.
-  if (!loads.length && r.status !== 0 && r.status !== 255)
+  if (!loaded && r.status !== 0 && r.status !== 255)
     process.stderr.write(
       "routelab: warning: nothing was loaded (no --load FILE): the host has only its " +
         "loopback device, down, and no routes; see routelab --help\n",

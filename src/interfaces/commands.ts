@@ -23,6 +23,7 @@ import { explain } from "./explain.js";
 import { netfilterLines } from "./explain-netfilter.js";
 import { report } from "./report.js";
 import { runAnalysisCommand } from "./analysis.js";
+import { runLintCommand } from "./lint.js";
 import type { NfBaseChain } from "../netfilter/types.js";
 import type { HostNetfilter } from "../model/netfilter.js";
 import { iptablesSave } from "../netfilter/iptables/index.js";
@@ -328,6 +329,12 @@ export function runLine(s: HostState, words: Word[], end: SourceLoc, ctx: LineCo
         env: ctx.env ?? {},
         ...defined({ readFile: ctx.readFile }),
       },
+    );
+  if (cmd === "lint")
+    return runLintCommand(
+      s,
+      rest.slice(1).map((w) => w.text),
+      !!po.opts.json,
     );
   const r = runCommand(s, po.opts, rest, end, ctx);
   // The order matters only when both streams have something.

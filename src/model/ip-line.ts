@@ -98,76 +98,8 @@ export function runIpLine(
 ): LoadIssue[] {
   const { opts, next, error } = parseIpOptions(words, 0);
   if (error) return [ipErrorToIssue(error)];
-  if (opts.batch !== undefined) {
-    const force = opts.force === true;
-    let text: string | undefined;
-    let file = opts.batch;
-    let base: SourceLoc = { file, line: 1, col: 1 };
-    const general = (line: string, lineLoc: SourceLoc): LoadIssue[] => {
-      const ws = batchWords(line, lineLoc);
-      // A batch line is a command without global options (iproute2 do_cmd), so a line
-      // `-batch FILE` cannot include a file again: it is an unknown object, as in `ip`.
-      if (ws[0]?.text.startsWith("-") && ws.some((w) => /^--?b/.test(w.text)))
-        return [
-          {
-            code: "ip.unknown-object",
-            message: `Object "${ws[0].text}" is unknown, try "ip help".`,
-            loc: ws[0].loc,
-            token: ws[0].text,
-            expected: "link, address, route, rule or tuntap",
-            severity: "error",
-          },
-        ];
-      return ws.length ? runIpLine(s, ws, lineLoc, undefined, lo).map((e) => ({ ...e })) : [];
-    };
-    if (opts.batch === "-") {
-      text = heredoc?.text;
-      file = loc.file;
-      base = heredoc?.loc ?? loc;
-    } else {
-      // A big batch file is read in chunks, never whole (the CLI passes a chunk reader).
-      const big = lo.readChunks?.(opts.batch);
-      if (big)
-        return runBatchChunks(
-          s,
-          big.chunks,
-          file,
-          1,
-          general,
-          ipErrorToIssue,
-          lo.progress,
-          big.size,
-          force,
-        );
-      text = lo.readFile?.(opts.batch);
-    }
-    if (text === undefined)
-      return [
-        {
-          code: "load.batch-file",
-          message:
-            `Cannot open file "${opts.batch}" for reading: ` +
-            (lo.readError?.(opts.batch) ?? "No such file or directory"),
-          loc,
-          token: opts.batch,
-          expected: "a readable batch file (or -batch - with a here-document)",
-          severity: "error",
-        },
-      ];
-    // Common route lines (full tables) take a fast reader; every other line the general path.
-    const n = text.length;
-    return runBatchChunks(
-      s,
-      [text],
-      file,
-      base.line,
-      general,
-      ipErrorToIssue,
-      lo.progress,
-      n,
-      force,
-    );
-  }
+  if (opts.batch !== undefined)
+    return runIpBatch(s, opts.batch, opts.force === true, loc, heredoc, lo);
   const end: SourceLoc = words.length
     ? {
         ...words[words.length - 1]!.loc,
@@ -178,4 +110,78 @@ export function runIpLine(
   if (!p.ok) return [ipErrorToIssue(p.error)];
   const e = applyIpCommand(s, p.cmd as IpCommand, { loc: words[0]?.loc ?? loc, words });
   return e ? [ipErrorToIssue(e)] : [];
+}
+
+/**
+ * `ip -batch FILE` / `ip -batch -` with a here-document (iproute2 do_batch): each line a
+ * command, `-force` going on after an error.
+ */
+function runIpBatch(
+  s: HostState,
+  batch: string,
+  force: boolean,
+  loc: SourceLoc,
+  heredoc: { text: string; loc: SourceLoc } | undefined,
+  lo: LoadOptions,
+): LoadIssue[] {
+  let text: string | undefined;
+  let file = batch;
+  let base: SourceLoc = { file, line: 1, col: 1 };
+  const general = (line: string, lineLoc: SourceLoc) => batchLine(s, line, lineLoc, lo);
+  if (batch === "-") {
+    text = heredoc?.text;
+    file = loc.file;
+    base = heredoc?.loc ?? loc;
+  } else {
+    // A big batch file is read in chunks, never whole (the CLI passes a chunk reader).
+    const big = lo.readChunks?.(batch);
+    if (big)
+      return runBatchChunks(
+        s,
+        big.chunks,
+        file,
+        1,
+        general,
+        ipErrorToIssue,
+        lo.progress,
+        big.size,
+        force,
+      );
+    text = lo.readFile?.(batch);
+  }
+  if (text === undefined)
+    return [
+      {
+        code: "load.batch-file",
+        message:
+          `Cannot open file "${batch}" for reading: ` +
+          (lo.readError?.(batch) ?? "No such file or directory"),
+        loc,
+        token: batch,
+        expected: "a readable batch file (or -batch - with a here-document)",
+        severity: "error",
+      },
+    ];
+  // Common route lines (full tables) take a fast reader; every other line the general path.
+  const n = text.length;
+  return runBatchChunks(s, [text], file, base.line, general, ipErrorToIssue, lo.progress, n, force);
+}
+
+/** One line of a batch by the general path (any `ip` command). */
+function batchLine(s: HostState, line: string, lineLoc: SourceLoc, lo: LoadOptions): LoadIssue[] {
+  const ws = batchWords(line, lineLoc);
+  // A batch line is a command without global options (iproute2 do_cmd), so a line
+  // `-batch FILE` cannot include a file again: it is an unknown object, as in `ip`.
+  if (ws[0]?.text.startsWith("-") && ws.some((w) => /^--?b/.test(w.text)))
+    return [
+      {
+        code: "ip.unknown-object",
+        message: `Object "${ws[0].text}" is unknown, try "ip help".`,
+        loc: ws[0].loc,
+        token: ws[0].text,
+        expected: "link, address, route, rule or tuntap",
+        severity: "error",
+      },
+    ];
+  return ws.length ? runIpLine(s, ws, lineLoc, undefined, lo).map((e) => ({ ...e })) : [];
 }

@@ -179,6 +179,8 @@ export interface Rule {
   realms?: number;
   /** Insertion sequence. */
   seq: number;
+  /** Added without `pref`: the kernel chose it (fib_default_rule_pref); lint reports it. */
+  prefAuto?: boolean;
 }
 
 /** A command the host records but does not model yet (iptables, nft, ...). */

@@ -32,7 +32,7 @@ export function parseAddrCmd(c: ArgCursor, opts: IpOptions): IpCommand {
   return addrModify(c, opts, op === "delete" ? "del" : op);
 }
 
-/** ipaddr_list_flush_or_save's filters: `dev`, and for show `scope`, `up`, `label`. */
+/** ipaddr_list_flush_or_save's filters: `dev`, `label`, and for show `scope`, `up`. */
 function addrShow(c: ArgCursor, opts: IpOptions, op: "show" | "flush"): IpCommand {
   let dev: Word | undefined;
   const f: { scope?: number; up?: boolean; label?: string } = {};
@@ -44,7 +44,7 @@ function addrShow(c: ArgCursor, opts: IpOptions, op: "show" | "flush"): IpComman
       const v = c.nextArg();
       f.scope = scopeA2n(v.text) ?? c.invarg('invalid "scope"\n', v);
     } else if (show && w.text === "up") f.up = true;
-    else if (show && w.text === "label") f.label = c.nextArg().text;
+    else if (w.text === "label") f.label = c.nextArg().text;
     else if (["scope", "label", "to", "up", "type", "master", "vrf"].includes(w.text))
       c.fail("ip.not-modelled", `ip addr ${op} filter "${w.text}" is not modelled`, w, 1, "dev D");
     else if (!dev) dev = w;

@@ -16,6 +16,7 @@
  * address flags; a dumped `dynamic` address prints the lifetimes it was dumped with.
  * @module
  */
+import { fnmatch } from "../core/fnmatch.js";
 import type { Family } from "../core/kinds.js";
 import { formatAddr } from "../addr/ip.js";
 import type { HostState, IfAddr, Link } from "../model/types.js";
@@ -58,15 +59,6 @@ export interface AddrShowOptions {
   label?: string;
   /** `-oneline`: one line per address, `\\` for the inner line breaks. */
   oneline?: boolean;
-}
-
-/** fnmatch(3) for `label` patterns: `*`, `?` and literal characters. */
-function fnmatch(pattern: string, s: string): boolean {
-  const re = pattern
-    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
-    .replace(/\*/g, ".*")
-    .replace(/\?/g, ".");
-  return new RegExp(`^${re}$`).test(s);
 }
 
 /** What a link dump showed, while the link is still as dumped (up, carrier). */

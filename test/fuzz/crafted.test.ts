@@ -45,8 +45,8 @@ describe("crafted inputs (issue 9)", () => {
   });
   it("a 100,000-element nft define loads", () => {
     const elems = Array.from({ length: 100_000 }, (_, i) => ip4(i)).join(", ");
-    const set = " set s { type ipv4_addr; elements = $x }";
-    const nft = `define x = { ${elems} }\ntable inet t {\n${set}\n}\n`;
+    const nft =
+      `define x = { ${elems} }\n` + "table inet t {\n set s { type ipv4_addr; elements = $x }\n}\n";
     const h = load("nft -f big.nft\n", { "big.nft": nft });
     expect(h.issues).toEqual([]);
   });

@@ -466,6 +466,12 @@ export const V6 = [
   "ip6tables -A INPUT -s ::/0 -d ::1 -j ACCEPT",
   "ip6tables -A INPUT -s ::ffff:1.2.3.4 -j ACCEPT",
   "ip6tables -A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT",
+  // -m rt (ufw's before6.rules): only the options given are saved.
+  "ip6tables -A INPUT -m rt --rt-type 0 -j DROP",
+  "ip6tables -A INPUT -m rt ! --rt-type 0x10 -j DROP",
+  "ip6tables -A INPUT -m rt -j DROP",
+  "ip6tables -A INPUT -m rt --rt-type x -j DROP",
+  "iptables -A INPUT -m rt --rt-type 0 -j DROP",
 ];
 
 export const EXTRAS = [

@@ -159,6 +159,10 @@ export const INET_ONLY: [Kind, string][] = [
   ["f", "log level debug"],
   ["f", "ct mark set 0x1 meta mark set ct mark"],
   ["f", "icmp type echo-request accept"],
+  // The written network dependency of icmp/icmpv6 lists as implied (workstation.nft).
+  ["f", "meta nfproto ipv4 icmp type echo-request accept"],
+  ["f", "meta nfproto ipv6 icmpv6 type { echo-request, echo-reply } accept"],
+  ["f", "meta nfproto ipv4 tcp dport 22 accept"],
   ["f", "icmp type { echo-request, echo-reply } accept"],
   ["f", "icmpv6 type { nd-neighbor-solicit, nd-router-advert } accept"],
   ["f", "meta l4proto icmp accept"],

@@ -141,6 +141,21 @@ export function str(n: JNode, what: string): string {
   if (n.t !== "str") throw rejected(n.pos, tokenOf(n), what);
   return n.v;
 }
+/**
+ * A JSON string read by `read` (an iproute2 `*_a2n`-like converter); rejected as not
+ * `expected` when `read` gives undefined. The JSON twin of the text Cursor's `value`.
+ */
+export function named<T>(
+  n: JNode,
+  what: string,
+  read: (s: string) => T | undefined,
+  expected = what,
+): T {
+  const s = str(n, what);
+  const v = read(s);
+  if (v === undefined) throw rejected(n.pos, s, expected);
+  return v;
+}
 /** A JSON integer 0..max, else rejected. */
 export function num(n: JNode, what: string, max = 0xffffffff): number {
   if (n.t !== "num" || !Number.isInteger(n.v) || n.v < 0 || n.v > max)

@@ -2,7 +2,7 @@
  * Route dumps as text: one line of `ip route show table all` into a route.
  * @module
  */
-import { parseAddr, parsePrefix, type Family } from "../../addr/ip.js";
+import { type Addr, parseAddr, parsePrefix, type Family } from "../../addr/ip.js";
 import type { RouteType } from "../../core/kinds.js";
 import { getUnsignedMax } from "../../addr/num.js";
 import { dsfieldA2n, METRIC_INDEX, rtprotA2n, rtscopeA2n } from "../../parse/names.js";
@@ -15,10 +15,21 @@ import { Cursor, type Tok } from "./tokens.js";
 
 const METRIC_WORDS = new Set([...METRIC_INDEX.keys()]);
 
+/** What one line of `ip route show` has read so far. */
+interface RouteLine {
+  ld: Loader;
+  c: Cursor;
+  r: Route;
+  family: Family;
+  /** The route's own nexthop (`via`, `dev`, flags) when it has no `nexthop` words. */
+  top: Hop & { dev: string | undefined };
+  /** The `nexthop` groups on the line itself. */
+  hops: Hop[];
+}
+
 /**
  * One line of `ip route show` (iproute2 ip/iproute.c print_route); a `nexthop` line adds
- * to the multipath route before it. One switch over the attributes iproute2 prints, one
- * case per attribute: longer than 80 lines because the list is.
+ * to the multipath route before it. Each attribute is read by its entry in ATTRIBUTES.
  */
 export function routeFromText(ld: Loader, c: Cursor, prev: Route | undefined): Route | "continued" {
   const first = c.peek()!;
@@ -40,128 +51,62 @@ export function routeFromText(ld: Loader, c: Cursor, prev: Route | undefined): R
     type = t.s as RouteType;
     t = c.next("a destination");
   }
-  // The family: from any address on the line, else `pref` (IPv6 always prints it).
-  const words = c.toks.map((x) => x.s);
-  const family = guessRouteFamily(
-    [
-      t.s,
-      ...words.filter((w, i) => i > 0 && ["from", "via", "src"].includes(words[i - 1]!)),
-    ].filter((w) => w !== "default"),
-    words.includes("pref"),
-  );
+  const family = lineFamily(c, t);
   const r = newRoute(family);
   r.type = type;
   const p = parsePrefix(t.s, family);
   if (!p.ok) throw rejected(t.pos, t.s, p.expected);
   r.dst = p.value;
-  const top = { nh: newNh(), dev: undefined as string | undefined, flags: new Set<string>() };
-  const hops: Hop[] = [];
-  while (!c.done()) {
-    const k = c.next("a route attribute");
-    if (NH_FLAGS.has(k.s)) {
-      top.flags.add(k.s);
-      continue;
-    }
-    if (METRIC_WORDS.has(k.s)) {
-      let v = c.next("a value");
-      let lock = false;
-      if (v.s === "lock") {
-        lock = true;
-        v = c.next("a value");
-      }
-      const val = metricValue(k.s, v);
-      (r.metrics ??= []).push(lock ? { name: k.s, value: val, lock } : { name: k.s, value: val });
-      continue;
-    }
-    switch (k.s) {
-      case "from": {
-        const v = c.next("a prefix");
-        const q = parsePrefix(v.s, family);
-        if (!q.ok) throw rejected(v.pos, v.s, q.expected);
-        r.src = q.value;
-        break;
-      }
-      case "tos":
-      case "dsfield": {
-        const v = c.next("a dsfield");
-        const n = dsfieldA2n(v.s);
-        if (n === undefined) throw rejected(v.pos, v.s, "a dsfield");
-        r.tos = n;
-        break;
-      }
-      case "via": {
-        let v = c.next("an address");
-        let fam: Family | undefined = family;
-        if (v.s === "inet" || v.s === "inet6") {
-          fam = v.s === "inet" ? 4 : 6;
-          v = c.next("an address");
-        }
-        const a = parseAddr(v.s, fam);
-        if (!a.ok) throw rejected(v.pos, v.s, a.expected);
-        top.nh.gateway = a.value;
-        break;
-      }
-      case "dev":
-        top.dev = c.next("an interface name").s;
-        break;
-      case "table": {
-        const v = c.next("a table");
-        r.table = ld.table(v.s, v.pos);
-        break;
-      }
-      case "proto": {
-        const v = c.next("a protocol");
-        const n = rtprotA2n(v.s);
-        if (n === undefined) throw rejected(v.pos, v.s, "a route protocol");
-        r.protocol = n;
-        break;
-      }
-      case "scope": {
-        const v = c.next("a scope");
-        const n = rtscopeA2n(v.s);
-        if (n === undefined) throw rejected(v.pos, v.s, "a scope");
-        r.scope = n;
-        break;
-      }
-      case "src": {
-        const v = c.next("an address");
-        const a = parseAddr(v.s, family);
-        if (!a.ok) throw rejected(v.pos, v.s, a.expected);
-        r.prefsrc = a.value;
-        break;
-      }
-      case "metric":
-      case "priority":
-      case "preference": {
-        const v = c.next("a number");
-        const n = getUnsignedMax(v.s, 0xffffffff);
-        if (n === undefined) throw rejected(v.pos, v.s, "a metric");
-        r.metric = n;
-        break;
-      }
-      case "pref": {
-        const v = c.next("a preference");
-        const n =
-          v.s === "medium" ? 0 : v.s === "high" ? 1 : v.s === "low" ? 3 : getUnsignedMax(v.s, 255);
-        if (n === undefined) throw rejected(v.pos, v.s, "low, medium or high");
-        r.pref6 = n;
-        break;
-      }
-      case "expires":
-      case "error":
-        c.next("a value");
-        break; // RA lifetimes / old kernels' reject errors: not modelled
-      case "nexthop": {
-        const sub = new Cursor(c.toks, c.endPos);
-        sub.i = c.i;
-        hops.push({ nh: parseHop(ld, sub, family), flags: new Set() });
-        c.i = sub.i;
-        break;
-      }
-      default:
-        throw rejected(k.pos, k.s, "a route attribute as `ip route show` prints it");
-    }
+  const x: RouteLine = {
+    ld,
+    c,
+    r,
+    family,
+    top: { nh: newNh(), dev: undefined, flags: new Set<string>() },
+    hops: [],
+  };
+  while (!c.done()) attribute(x, c.next("a route attribute"));
+  return finishLine(x, type);
+}
+
+/** The family: from any address on the line, else `pref` (IPv6 always prints it). */
+function lineFamily(c: Cursor, dst: Tok): Family {
+  const words = c.toks.map((x) => x.s);
+  return guessRouteFamily(
+    [
+      dst.s,
+      ...words.filter((w, i) => i > 0 && ["from", "via", "src"].includes(words[i - 1]!)),
+    ].filter((w) => w !== "default"),
+    words.includes("pref"),
+  );
+}
+
+/** One attribute: a nexthop flag, a metric, or a keyword of ATTRIBUTES. */
+function attribute(x: RouteLine, k: Tok): void {
+  if (NH_FLAGS.has(k.s)) {
+    x.top.flags.add(k.s);
+    return;
   }
+  if (METRIC_WORDS.has(k.s)) return metric(x, k);
+  const read = ATTRIBUTES.get(k.s);
+  if (!read) throw rejected(k.pos, k.s, "a route attribute as `ip route show` prints it");
+  read(x);
+}
+
+/** `NAME [lock] VALUE` of the metrics iproute2 prints (print_rta_metrics). */
+function metric({ c, r }: RouteLine, k: Tok): void {
+  let v = c.next("a value");
+  let lock = false;
+  if (v.s === "lock") {
+    lock = true;
+    v = c.next("a value");
+  }
+  const val = metricValue(k.s, v);
+  (r.metrics ??= []).push(lock ? { name: k.s, value: val, lock } : { name: k.s, value: val });
+}
+
+/** The nexthops: the line's `nexthop` groups, a multipath head, or the route's own. */
+function finishLine({ ld, r, top, hops }: RouteLine, type: RouteType): Route {
   if (hops.length) {
     r.nexthops = hops.map((h) => h.nh);
     r.multipath = hops.length > 1;
@@ -174,6 +119,96 @@ export function routeFromText(ld: Loader, c: Cursor, prev: Route | undefined): R
   }
   return r;
 }
+
+/** `via [inet|inet6] ADDR` (a gateway of another family after its family word). */
+function gateway(c: Cursor, family: Family): Addr {
+  let v = c.next("an address");
+  let fam: Family | undefined = family;
+  if (v.s === "inet" || v.s === "inet6") {
+    fam = v.s === "inet" ? 4 : 6;
+    v = c.next("an address");
+  }
+  const a = parseAddr(v.s, fam);
+  if (!a.ok) throw rejected(v.pos, v.s, a.expected);
+  return a.value;
+}
+
+/** An address of the line's family, rejected as that family's parser says. */
+function address(c: Cursor, family: Family, what: string): Addr {
+  const v = c.next(what);
+  const a = parseAddr(v.s, family);
+  if (!a.ok) throw rejected(v.pos, v.s, a.expected);
+  return a.value;
+}
+
+/** `tos`/`dsfield VALUE`. */
+function tos({ c, r }: RouteLine): void {
+  r.tos = c.value("a dsfield", dsfieldA2n);
+}
+
+/** `metric`/`priority`/`preference N`. */
+function priority({ c, r }: RouteLine): void {
+  r.metric = c.value("a number", (s) => getUnsignedMax(s, 0xffffffff), "a metric");
+}
+
+/** `pref low|medium|high` (RFC 4191, IPv6 only; iproute2 print_rt_pref). */
+function pref(s: string): number | undefined {
+  return s === "medium" ? 0 : s === "high" ? 1 : s === "low" ? 3 : getUnsignedMax(s, 255);
+}
+
+/** RA lifetimes / old kernels' reject errors: not modelled. */
+function ignored({ c }: RouteLine): void {
+  c.next("a value");
+}
+
+type Attribute = (x: RouteLine) => void;
+
+/** Each attribute `ip route show` prints (metrics and flags aside), and its reader. */
+const ATTRIBUTES: ReadonlyMap<string, Attribute> = new Map(
+  Object.entries<Attribute>({
+    from: ({ c, r, family }) => {
+      const v = c.next("a prefix");
+      const q = parsePrefix(v.s, family);
+      if (!q.ok) throw rejected(v.pos, v.s, q.expected);
+      r.src = q.value;
+    },
+    tos,
+    dsfield: tos,
+    via: ({ c, top, family }) => {
+      top.nh.gateway = gateway(c, family);
+    },
+    dev: ({ c, top }) => {
+      top.dev = c.next("an interface name").s;
+    },
+    table: ({ ld, c, r }) => {
+      const v = c.next("a table");
+      r.table = ld.table(v.s, v.pos);
+    },
+    proto: ({ c, r }) => {
+      r.protocol = c.value("a protocol", rtprotA2n, "a route protocol");
+    },
+    scope: ({ c, r }) => {
+      r.scope = c.value("a scope", rtscopeA2n);
+    },
+    src: ({ c, r, family }) => {
+      r.prefsrc = address(c, family, "an address");
+    },
+    metric: priority,
+    priority,
+    preference: priority,
+    pref: ({ c, r }) => {
+      r.pref6 = c.value("a preference", pref, "low, medium or high");
+    },
+    expires: ignored,
+    error: ignored,
+    nexthop: ({ ld, c, family, hops }) => {
+      const sub = new Cursor(c.toks, c.endPos);
+      sub.i = c.i;
+      hops.push({ nh: parseHop(ld, sub, family), flags: new Set() });
+      c.i = sub.i;
+    },
+  }),
+);
 
 /** `nexthop via A dev D weight W FLAGS` up to the next `nexthop`. */
 function parseHop(ld: Loader, c: Cursor, family: Family): Nexthop {
@@ -189,18 +224,9 @@ function parseHop(ld: Loader, c: Cursor, family: Family): Nexthop {
       continue;
     }
     switch (k.s) {
-      case "via": {
-        let v = c.next("an address");
-        let fam: Family | undefined = family;
-        if (v.s === "inet" || v.s === "inet6") {
-          fam = v.s === "inet" ? 4 : 6;
-          v = c.next("an address");
-        }
-        const a = parseAddr(v.s, fam);
-        if (!a.ok) throw rejected(v.pos, v.s, a.expected);
-        nh.gateway = a.value;
+      case "via":
+        nh.gateway = gateway(c, family);
         break;
-      }
       case "dev":
         dev = c.next("an interface name").s;
         break;

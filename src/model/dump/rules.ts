@@ -10,7 +10,7 @@ import { getUnsignedMax } from "../../addr/num.js";
 import { dsfieldA2n, groupA2n, ipprotoA2n, rtprotA2n } from "../../parse/names.js";
 import { baseRule } from "../host.js";
 import type { Rule, RuleAction } from "../types.js";
-import { addrFamily, type Loader, num, prefixOf, rejected, str } from "./loader.js";
+import { addrFamily, type Loader, named, num, prefixOf, rejected, str } from "./loader.js";
 
 /** A rule read from a dump; its family is known once an address is seen. */
 export interface RuleDraft {
@@ -118,14 +118,35 @@ export function attachLinks(ld: Loader, r: Rule, detached: Set<string>): void {
   if (r.oifname !== undefined && !detached.has("oif")) ld.link(r.oifname);
 }
 
+/** What one object of `ip -j rule show` has read so far. */
+interface RuleObj {
+  ld: Loader;
+  r: Rule;
+  key: string;
+  src?: { s: string; pos: number };
+  dst?: { s: string; pos: number };
+  srclen?: number;
+  dstlen?: number;
+  protoGiven: boolean;
+  action?: RuleAction;
+  detached: Set<string>;
+}
+
 /**
- * One object of `ip -j rule show` (iproute2 ip/iprule.c print_rule). One switch over the
- * keys iproute2 prints, one case per key: longer than 80 lines because the key list is.
+ * One object of `ip -j rule show` (iproute2 ip/iprule.c print_rule). Each key is read by
+ * its entry in RULE_KEYS; the prefixes wait for their lengths, which may come after them.
  */
 export function ruleFromJson(ld: Loader, o: Extract<JNode, { t: "obj" }>): RuleDraft {
-  const get = (k: string) => o.entries.find((e) => e.key === k)?.value;
-  const pr = get("priority");
+  const pr = o.entries.find((e) => e.key === "priority")?.value;
   const r = baseRule(4, pr ? num(pr, "a priority 0..4294967295") : 0);
+  const x: RuleObj = { ld, r, key: "", protoGiven: false, detached: new Set<string>() };
+  for (const { key, keyPos, value } of o.entries) {
+    const read = RULE_KEYS.get(key);
+    if (!read)
+      throw rejected(keyPos, key, "a key of `ip -j rule show`", `unsupported rule key "${key}"`);
+    x.key = key;
+    read(x, value);
+  }
   let family: Family | undefined;
   const famOf = (s: string, pos: number) => {
     const f = addrFamily(s);
@@ -134,179 +155,14 @@ export function ruleFromJson(ld: Loader, o: Extract<JNode, { t: "obj" }>): RuleD
     family = f;
     return f;
   };
-  let src: string | undefined,
-    dst: string | undefined,
-    srcPos = 0,
-    dstPos = 0;
-  let srclen: number | undefined, dstlen: number | undefined;
-  let protoGiven = false,
-    action: RuleAction | undefined;
-  const detached = new Set<string>();
-  for (const { key, keyPos, value } of o.entries) {
-    switch (key) {
-      case "priority":
-        break;
-      case "not":
-        r.invert = true;
-        break;
-      case "src": {
-        const s = str(value, '"all" or an address');
-        if (s !== "all") {
-          src = s;
-          srcPos = value.pos;
-        }
-        break;
-      }
-      case "srclen":
-        srclen = num(value, "a prefix length", 128);
-        break;
-      case "dst":
-        dst = str(value, "an address");
-        dstPos = value.pos;
-        break;
-      case "dstlen":
-        dstlen = num(value, "a prefix length", 128);
-        break;
-      case "tos": {
-        const s = str(value, "a dsfield");
-        const t = dsfieldA2n(s);
-        if (t === undefined) throw rejected(value.pos, s, "a dsfield value");
-        r.tos = t;
-        break;
-      }
-      case "fwmark": {
-        const s = str(value, "a hex mark");
-        const m = getUnsignedMax(s, 0xffffffff);
-        if (m === undefined) throw rejected(value.pos, s, "a mark like 0x10");
-        r.fwmark = m;
-        r.markSet = true;
-        break;
-      }
-      case "fwmask": {
-        const s = str(value, "a hex mask");
-        const m = getUnsignedMax(s, 0xffffffff);
-        if (m === undefined) throw rejected(value.pos, s, "a mask like 0xff");
-        r.fwmask = m;
-        r.maskSet = true;
-        break;
-      }
-      case "iif":
-        r.iifname = str(value, "an interface name");
-        break;
-      case "oif":
-        r.oifname = str(value, "an interface name");
-        break;
-      case "iif_detached":
-        detached.add("iif");
-        break;
-      case "oif_detached":
-        detached.add("oif");
-        break;
-      case "unresolved":
-        break; // derived when printing
-      case "l3mdev":
-        r.l3mdev = true;
-        break;
-      case "uid_start":
-        r.uidRange = [num(value, "a uid"), r.uidRange?.[1] ?? 0];
-        break;
-      case "uid_end":
-        r.uidRange = [r.uidRange?.[0] ?? 0, num(value, "a uid")];
-        break;
-      case "ipproto": {
-        const s = str(value, "a protocol name");
-        const p = ipprotoA2n(s);
-        if (p === undefined) throw rejected(value.pos, s, "an IP protocol");
-        r.ipproto = p;
-        break;
-      }
-      case "sport": {
-        const p = num(value, "a port", 65535);
-        r.sport = [p, p];
-        break;
-      }
-      case "dport": {
-        const p = num(value, "a port", 65535);
-        r.dport = [p, p];
-        break;
-      }
-      case "sport_start":
-        r.sport = [num(value, "a port", 65535), r.sport?.[1] ?? 0];
-        break;
-      case "sport_end":
-        r.sport = [r.sport?.[0] ?? 0, num(value, "a port", 65535)];
-        break;
-      case "dport_start":
-        r.dport = [num(value, "a port", 65535), r.dport?.[1] ?? 0];
-        break;
-      case "dport_end":
-        r.dport = [r.dport?.[0] ?? 0, num(value, "a port", 65535)];
-        break;
-      case "tun_id":
-        r.tunId = BigInt(num(value, "a tunnel id", Number.MAX_SAFE_INTEGER));
-        break;
-      case "table": {
-        const s = str(value, "a table");
-        r.table = ld.table(s, value.pos);
-        break;
-      }
-      case "suppress_prefixlen":
-        r.suppressPrefixlen = num(value, "a prefix length", 128);
-        break;
-      case "suppress_ifgroup": {
-        const s = str(value, "a group");
-        const g = groupA2n(s);
-        if (g === undefined) throw rejected(value.pos, s, "a group name or number");
-        r.suppressIfgroup = g;
-        break;
-      }
-      case "flow_from":
-      case "flow_to": {
-        const s = str(value, "a realm");
-        const v = s === "cosmos" ? 0 : getUnsignedMax(s, 0xffff);
-        if (v === undefined) throw rejected(value.pos, s, "a realm");
-        const cur = r.realms ?? 0;
-        r.realms =
-          key === "flow_from" ? ((v << 16) | (cur & 0xffff)) >>> 0 : ((cur & 0xffff0000) | v) >>> 0;
-        break;
-      }
-      case "goto":
-        action = "goto";
-        if (value.t !== "str") r.gotoPref = num(value, "a rule preference");
-        break;
-      case "nop":
-        action = "nop";
-        break;
-      case "action": {
-        const s = str(value, "blackhole, unreachable or prohibit");
-        if (s !== "blackhole" && s !== "unreachable" && s !== "prohibit")
-          throw rejected(
-            value.pos,
-            s,
-            "blackhole, unreachable or prohibit (nat rules are not modelled)",
-          );
-        action = s;
-        break;
-      }
-      case "protocol": {
-        const s = str(value, "a protocol");
-        const p = rtprotA2n(s);
-        if (p === undefined) throw rejected(value.pos, s, "a route protocol name or number");
-        r.protocol = p;
-        protoGiven = true;
-        break;
-      }
-      default:
-        throw rejected(keyPos, key, "a key of `ip -j rule show`", `unsupported rule key "${key}"`);
-    }
-  }
+  const { src, dst, srclen, dstlen, action, protoGiven, detached } = x;
   if (src !== undefined) {
-    if (src === "0") r.src = { addr: { family: 4, v: 0 }, len: srclen ?? 0 };
-    else r.src = prefixOf(src, srclen, famOf(src, srcPos), srcPos);
+    if (src.s === "0") r.src = { addr: { family: 4, v: 0 }, len: srclen ?? 0 };
+    else r.src = prefixOf(src.s, srclen, famOf(src.s, src.pos), src.pos);
   }
   if (dst !== undefined) {
-    if (dst === "0") r.dst = { addr: { family: 4, v: 0 }, len: dstlen ?? 0 };
-    else r.dst = prefixOf(dst, dstlen, famOf(dst, dstPos), dstPos);
+    if (dst.s === "0") r.dst = { addr: { family: 4, v: 0 }, len: dstlen ?? 0 };
+    else r.dst = prefixOf(dst.s, dstlen, famOf(dst.s, dst.pos), dst.pos);
   }
   if (r.markSet && !r.maskSet) r.fwmask = 0xffffffff;
   if (action) r.action = action;
@@ -314,3 +170,134 @@ export function ruleFromJson(ld: Loader, o: Extract<JNode, { t: "obj" }>): RuleD
   finishRule(r, protoGiven);
   return { rule: r, family, line: ld.idx.at(o.pos).line };
 }
+
+/** `fwmark`/`fwmask`: a hex number as iproute2 prints it. */
+function mark(value: JNode, what: string, expected: string): number {
+  return named(value, what, (s) => getUnsignedMax(s, 0xffffffff), expected);
+}
+
+/** `flow_from`/`flow_to`: one half of `realms` (print_rta_realms; `cosmos` is 0). */
+function realm({ r, key }: RuleObj, value: JNode): void {
+  const v = named(value, "a realm", (s) => (s === "cosmos" ? 0 : getUnsignedMax(s, 0xffff)));
+  const cur = r.realms ?? 0;
+  r.realms =
+    key === "flow_from" ? ((v << 16) | (cur & 0xffff)) >>> 0 : ((cur & 0xffff0000) | v) >>> 0;
+}
+
+/** `action`: the rule types without a key of their own. */
+function ruleAction(x: RuleObj, value: JNode): void {
+  const s = str(value, "blackhole, unreachable or prohibit");
+  if (s !== "blackhole" && s !== "unreachable" && s !== "prohibit")
+    throw rejected(value.pos, s, "blackhole, unreachable or prohibit (nat rules are not modelled)");
+  x.action = s;
+}
+
+/** A port, or one end of a port range. */
+const port = (value: JNode) => num(value, "a port", 65535);
+
+type RuleKey = (x: RuleObj, value: JNode) => void;
+
+/** Each key `ip -j rule show` prints, and its reader (one per key). */
+const RULE_KEYS: ReadonlyMap<string, RuleKey> = new Map(
+  Object.entries<RuleKey>({
+    priority: () => {}, // read first: baseRule needs it
+    not: ({ r }) => {
+      r.invert = true;
+    },
+    src: (x, value) => {
+      const s = str(value, '"all" or an address');
+      if (s !== "all") x.src = { s, pos: value.pos };
+    },
+    srclen: (x, value) => {
+      x.srclen = num(value, "a prefix length", 128);
+    },
+    dst: (x, value) => {
+      x.dst = { s: str(value, "an address"), pos: value.pos };
+    },
+    dstlen: (x, value) => {
+      x.dstlen = num(value, "a prefix length", 128);
+    },
+    tos: ({ r }, value) => {
+      r.tos = named(value, "a dsfield", dsfieldA2n, "a dsfield value");
+    },
+    fwmark: ({ r }, value) => {
+      r.fwmark = mark(value, "a hex mark", "a mark like 0x10");
+      r.markSet = true;
+    },
+    fwmask: ({ r }, value) => {
+      r.fwmask = mark(value, "a hex mask", "a mask like 0xff");
+      r.maskSet = true;
+    },
+    iif: ({ r }, value) => {
+      r.iifname = str(value, "an interface name");
+    },
+    oif: ({ r }, value) => {
+      r.oifname = str(value, "an interface name");
+    },
+    iif_detached: ({ detached }) => {
+      detached.add("iif");
+    },
+    oif_detached: ({ detached }) => {
+      detached.add("oif");
+    },
+    unresolved: () => {}, // derived when printing
+    l3mdev: ({ r }) => {
+      r.l3mdev = true;
+    },
+    uid_start: ({ r }, value) => {
+      r.uidRange = [num(value, "a uid"), r.uidRange?.[1] ?? 0];
+    },
+    uid_end: ({ r }, value) => {
+      r.uidRange = [r.uidRange?.[0] ?? 0, num(value, "a uid")];
+    },
+    ipproto: ({ r }, value) => {
+      r.ipproto = named(value, "a protocol name", ipprotoA2n, "an IP protocol");
+    },
+    sport: ({ r }, value) => {
+      const p = port(value);
+      r.sport = [p, p];
+    },
+    dport: ({ r }, value) => {
+      const p = port(value);
+      r.dport = [p, p];
+    },
+    sport_start: ({ r }, value) => {
+      r.sport = [port(value), r.sport?.[1] ?? 0];
+    },
+    sport_end: ({ r }, value) => {
+      r.sport = [r.sport?.[0] ?? 0, port(value)];
+    },
+    dport_start: ({ r }, value) => {
+      r.dport = [port(value), r.dport?.[1] ?? 0];
+    },
+    dport_end: ({ r }, value) => {
+      r.dport = [r.dport?.[0] ?? 0, port(value)];
+    },
+    tun_id: ({ r }, value) => {
+      r.tunId = BigInt(num(value, "a tunnel id", Number.MAX_SAFE_INTEGER));
+    },
+    table: ({ ld, r }, value) => {
+      r.table = ld.table(str(value, "a table"), value.pos);
+    },
+    suppress_prefixlen: ({ r }, value) => {
+      r.suppressPrefixlen = num(value, "a prefix length", 128);
+    },
+    suppress_ifgroup: ({ r }, value) => {
+      r.suppressIfgroup = named(value, "a group", groupA2n, "a group name or number");
+    },
+    flow_from: realm,
+    flow_to: realm,
+    goto: (x, value) => {
+      x.action = "goto";
+      if (value.t !== "str") x.r.gotoPref = num(value, "a rule preference");
+    },
+    nop: (x) => {
+      x.action = "nop";
+    },
+    action: ruleAction,
+    protocol: (x, value) => {
+      x.r.protocol = named(value, "a protocol", rtprotA2n, "a route protocol name or number");
+      x.protoGiven = true;
+    },
+  }),
+);

@@ -37,6 +37,16 @@ export class Cursor {
     this.i++;
     return t;
   }
+  /**
+   * The next word, read by `read` (an iproute2 `*_a2n`-like converter); rejected as not
+   * `expected` when `read` gives undefined. The one reader of a keyword's value.
+   */
+  value<T>(what: string, read: (s: string) => T | undefined, expected = what): T {
+    const v = this.next(what);
+    const n = read(v.s);
+    if (n === undefined) throw rejected(v.pos, v.s, expected);
+    return n;
+  }
   done(): boolean {
     return this.i >= this.toks.length;
   }

@@ -6,6 +6,7 @@
  * @module
  */
 import { addrEq, bits, contains, mask4, network, v4, v6, type Addr } from "../../addr/ip.js";
+import { fnmatch } from "../../core/fnmatch.js";
 import { SCOPE, TABLE } from "../../core/kinds.js";
 import type { SourceLoc } from "../../core/loc.js";
 import { defined } from "../../core/result.js";
@@ -244,15 +245,22 @@ export function syncKernelRoutes(s: HostState): void {
 // ip addr add|del|replace|change|flush
 // ---------------------------------------------------------------------------
 
-/** `ip addr flush`: IPv6 link-local addresses stay unless a family is given. */
+/**
+ * `ip addr flush`: IPv6 link-local addresses stay unless a family is given; `label PATTERN`
+ * matches IFA_LABEL, or the device name when there is none (ipaddr_filter).
+ */
 function flushAddrs(s: HostState, cmd: AddrCmd, dev: Link | undefined): undefined {
   const had4 = s.links.filter((l) =>
     s.addrs.some((a) => a.family === 4 && a.ifindex === l.ifindex),
   );
+  const label = "label" in cmd ? cmd.label : undefined;
+  const labelled = (a: IfAddr) =>
+    label === undefined || fnmatch(label, a.label ?? linkByIndex(s, a.ifindex)?.name ?? "");
   s.addrs = s.addrs.filter(
     (a) =>
       !(
         (!dev || a.ifindex === dev.ifindex) &&
+        labelled(a) &&
         (!cmd.family || a.family === cmd.family) &&
         !(a.family === 6 && a.scope === SCOPE.link && !cmd.family)
       ),

@@ -159,7 +159,10 @@ function addRule(s: HostState, spec: RuleSpec, loc: SourceLoc): IpError | undefi
   const fam = spec.family;
   const list = fam === 4 ? s.rules4 : s.rules6;
   const r = ruleFromSpec(spec);
-  if (spec.pref === undefined) r.pref = defaultPref(list);
+  if (spec.pref === undefined) {
+    r.pref = defaultPref(list);
+    r.prefAuto = true;
+  }
   const bad = ruleError(r, spec);
   if (bad) return extack(bad, undefined, loc);
   if (r.action === "goto") {

@@ -206,7 +206,6 @@ export const KNOWN_UNSUPPORTED_MATCHES = new Set([
   "rateest",
   "realm",
   "recent",
-  "rt",
   "sctp",
   "srh",
   "string",

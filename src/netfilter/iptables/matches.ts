@@ -9,6 +9,7 @@ import { EXTRA_MATCHES } from "./extra.js";
 import type { MatchExt } from "./ext.js";
 import { addrtype } from "./match/addrtype.js";
 import { comment } from "./match/comment.js";
+import { rt } from "./match/rt.js";
 import { conntrack, state } from "./match/conntrack.js";
 import { iprange } from "./match/iprange.js";
 import { markLike } from "./match/mark.js";
@@ -34,6 +35,7 @@ export const MATCHES: Record<string, MatchExt> = {
   set,
   socket,
   comment,
+  rt,
   ...EXTRA_MATCHES,
 };
 

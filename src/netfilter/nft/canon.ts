@@ -214,6 +214,7 @@ function payloadDependency(
       deps.delete("transport");
     }
     ctx.l4 = p.proto;
+    if (family === "inet") icmpNetworkDependency(ctx, p.proto);
   } else if (p.proto === "th") {
     // `th dport` after `meta l4proto tcp` lists as `tcp dport`.
     const d = deps.get("transport");
@@ -246,6 +247,19 @@ function payloadDependency(
     }
   }
   return undefined;
+}
+
+/**
+ * In an inet table icmp/igmp imply `meta nfproto ipv4` and icmpv6 `meta nfproto ipv6`
+ * (nft's payload_gen_special_dependency), so a written one lists as implied.
+ */
+function icmpNetworkDependency(ctx: ProtoCtx, proto: string): void {
+  const want = proto === "icmp" || proto === "igmp" ? 2 : proto === "icmpv6" ? 10 : undefined;
+  const d = ctx.deps.get("network");
+  if (want === undefined || d === undefined) return;
+  const ds = ctx.stmts[d];
+  if (ds && ds.k === "match" && ds.right.k === "const" && ds.right.v === want) ctx.stmts[d] = null;
+  ctx.deps.delete("network");
 }
 
 /** Any other statement: checks that need a transport protocol, then the context resets. */

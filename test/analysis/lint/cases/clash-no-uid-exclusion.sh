@@ -1,0 +1,12 @@
+# clash TUN: everything goes to table 129, and the proxy's own uid is not exempted.
+ip link set lo up
+ip link add eth0 type veth peer name eth0-peer
+ip link set eth0-peer up
+ip link set eth0 up
+ip addr add 192.168.1.10/24 dev eth0
+ip route add default via 192.168.1.1 dev eth0
+ip tuntap add mode tun dev clash0
+ip link set clash0 up
+ip addr add 198.18.0.1/16 dev clash0
+ip rule add lookup 129 pref 8000
+ip route add default dev clash0 table 129

@@ -1,0 +1,4 @@
+# Test bed: the loopback only.
+ip link set lo up
+# The installed ruleset, unchanged.
+nft -f /usr/share/doc/nftables/examples/workstation.nft
