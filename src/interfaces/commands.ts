@@ -20,6 +20,7 @@ import { routeGet, type RouteQuery } from "../engine/route.js";
 import { routeGetResult } from "../print/routeget.js";
 import { ipShow as showCommand } from "./show.js";
 import { explain } from "./explain.js";
+import { netfilterLines } from "./explain-netfilter.js";
 import { report } from "./report.js";
 import { runAnalysisCommand } from "./analysis.js";
 import { runLintCommand } from "./lint.js";
@@ -40,6 +41,8 @@ export interface CmdContext {
   netfilter?: () => HostNetfilter;
   /** Date printed in iptables-save comments (the CLI passes the current time). */
   now?: () => string;
+  /** The loaded files (`explain` names them in the `trace` command it suggests). */
+  files?: readonly string[];
 }
 
 export { type CmdResult, inOrder } from "./streams.js";
@@ -116,7 +119,7 @@ const traceCmd: Tool = (s, opts, words, end, ctx) => {
 };
 
 /** `explain <route get arguments>`: the decision with every rule and table it tried. */
-const explainCmd: Tool = (s, opts, words, end) => {
+const explainCmd: Tool = (s, opts, words, end, ctx) => {
   const p = parseIpArgv(
     [{ text: "route", loc: end }, { text: "get", loc: end }, ...words.slice(1)],
     opts,
@@ -129,11 +132,10 @@ const explainCmd: Tool = (s, opts, words, end) => {
   const q = toQuery(s, p.cmd.query, end);
   if ("exit" in q) return errOut(q);
   const d = routeGet(s, q);
-  const head = `route get ${words
-    .slice(1)
-    .map((w) => w.text)
-    .join(" ")}`;
-  return { stdout: [head, ...explain(s, d)].join("\n") + "\n", stderr: "", status: d.ok ? 0 : 2 };
+  const args = words.slice(1).map((w) => w.text);
+  const nf = netfilterLines(s, ctx.chains?.() ?? [], q, d, args, ctx.files ?? [], ctx.env);
+  const out = [`route get ${args.join(" ")}`, ...explain(s, d), ...nf];
+  return { stdout: out.join("\n") + "\n", stderr: "", status: d.ok ? 0 : 2 };
 };
 
 /** Commands by their first word; anything else is an `ip` command. */

@@ -13,6 +13,7 @@ import { decidingRule, ruleText, summarize } from "./explain.js";
 import { journey, type JourneyQuery, type JourneyResult } from "../engine/journey.js";
 import type { NfBaseChain } from "../netfilter/types.js";
 import { defined } from "../core/result.js";
+import { forwardLines } from "./report-forward.js";
 
 function describe(q: RouteQuery): string {
   const p = [formatAddr(q.dst)];
@@ -209,6 +210,7 @@ export function report(s: HostState, files: string[], chains: readonly NfBaseCha
   lines.push("", "Where packets go (ip route get) and the rule that decided:");
   lines.push(...probeTable(s));
   if (chains.length) lines.push(...journeyLines(s, chains));
+  lines.push(...forwardLines(s, chains));
   lines.push(
     "",
     "Ask about any packet: routelab --load FILE route get ADDRESS [mark N] [uid N]" +

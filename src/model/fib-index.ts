@@ -373,6 +373,11 @@ function fillTable6(t: TableFib, routes: Route[], g: Int32Array): void {
  */
 function addressOrder(key: Uint32Array, len: Uint8Array): Int32Array {
   const n = key.length;
+  // A few routes: a comparison sort (the radix passes clear 64k counters each time).
+  if (n < 512)
+    return Int32Array.from({ length: n }, (_, i) => i).sort(
+      (x, y) => key[x]! - key[y]! || len[x]! - len[y]! || x - y,
+    );
   let a = new Int32Array(n),
     b = new Int32Array(n);
   // by length

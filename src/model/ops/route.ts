@@ -248,6 +248,7 @@ function insertRoute(
   const same = sameKeyRoutes(s, r);
   if (r.family === 4 && r.table === TABLE.local && r.type === "local") s.v4CustomLocalRoutes = true;
   const first = same[0];
+  if (op !== "del") markTable(s, r.family, r.table);
   switch (op) {
     case "add":
       if (first) return rtnl("File exists", undefined, loc, "rtnl.EEXIST");
@@ -276,6 +277,30 @@ function insertRoute(
   }
   routeInsert(s, r);
   return undefined;
+}
+
+/** Tables a route was ever added to: the kernel keeps a table once created (flush empties it). */
+const seenTables = new WeakMap<HostState, Set<number>>();
+
+/** Remember that `table` now exists in the kernel's sense (fib_new_table / fib6_new_table). */
+function markTable(s: HostState, fam: Family, table: number): void {
+  let set = seenTables.get(s);
+  if (!set) seenTables.set(s, (set = new Set()));
+  set.add(fam === 4 ? table : -1 - table);
+}
+
+/**
+ * Does the kernel have this table? IPv6 main and local always exist (fib6_net_init); an
+ * IPv4 local table creates main as its alias (fib_new_table without custom rules); any other
+ * table exists once a route was added to it.
+ */
+function tableSeen(s: HostState, fam: Family, table: number): boolean {
+  const has = (t: number) =>
+    s.routes.some((r) => r.family === fam && r.table === t) ||
+    (seenTables.get(s)?.has(fam === 4 ? t : -1 - t) ?? false);
+  if (fam === 6 && (table === TABLE.main || table === TABLE.local)) return true;
+  if (fam === 4 && table === TABLE.main) return has(TABLE.main) || has(TABLE.local);
+  return has(table);
 }
 
 /** inet_rtm_delroute: the oldest route matching every attribute given (fib_table_delete). */
@@ -308,7 +333,12 @@ function deleteRoute(s: HostState, spec: RouteSpec, loc: SourceLoc): IpError | u
     }
     return true;
   });
-  if (!victim) return rtnl("No such process", undefined, loc, "rtnl.ESRCH");
+  if (!victim) {
+    // inet_rtm_delroute / inet6_rtm_delroute: fib_get_table fails first, with an extack.
+    if (!tableSeen(s, fam, table))
+      return extack("FIB table does not exist.", undefined, loc, "rtnl.ESRCH");
+    return rtnl("No such process", undefined, loc, "rtnl.ESRCH");
+  }
   routeRemove(s, victim);
   return undefined;
 }

@@ -24,3 +24,8 @@ ip rule add pref 200 fwmark 0x1/0x1 lookup 101
 ip rule add pref 80 from 10.1.0.1 to 10.9.0.0/16 blackhole
 ip rule add pref 81 from 10.1.0.1 to 10.8.0.0/16 unreachable
 ip rule add pref 82 to 10.1.0.99 prohibit
+# Tables that existed and were emptied (the kernel keeps them) for the `route del` probes.
+ip route add 10.77.0.0/24 dev a1 table 102
+ip route del 10.77.0.0/24 dev a1 table 102
+ip -6 route add 2001:db8:77::/64 dev a1 table 103
+ip -6 route flush table 103
