@@ -43,7 +43,7 @@ function canRun(): string | undefined {
   return undefined;
 }
 const why = canRun();
-if (why && process.env.CI === "true" && process.getuid?.() === 0)
+if (why && process.env.CI === "true")
   throw new Error(`corpus kernel test cannot run under CI: ${why}`);
 if (why) console.log(`corpus kernel test skipped: ${why}`);
 

@@ -33,7 +33,7 @@ function canRun(): string | undefined {
   return undefined;
 }
 const why = canRun();
-if (why && process.env.CI === "true" && process.getuid?.() === 0)
+if (why && process.env.CI === "true")
   throw new Error(`wg-quick kernel test cannot run under CI: ${why}`);
 if (why) console.log(`wg-quick kernel test skipped: ${why}`);
 
