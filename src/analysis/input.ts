@@ -19,18 +19,17 @@ import { linkByIndex } from "../model/links.js";
 import { devConf4, orConf4 } from "../model/sysctl.js";
 import { and, not, or } from "./bdd/apply.js";
 import { type Bdd, FALSE } from "./bdd/arena.js";
-import type { Analysis } from "./classes.js";
 import { addrPrefix } from "./header.js";
 import type { Outcome } from "./outcome.js";
 import { type Decided, foldRpdb } from "./rpdb.js";
 import { HEADER_VIEW } from "./rule-pred.js";
-import { type RpQuestion, rpCheck, rpDropText } from "./rpfilter.js";
+import { type Lookups, type RpQuestion, rpCheck, rpDropText } from "./rpfilter.js";
 
 type Part = { pred: Bdd; outcome: Outcome };
 
 /** What the steps of one device share. */
 interface InputCtx {
-  readonly a: Analysis;
+  readonly a: Lookups;
   readonly inIf: number;
   readonly fwd: boolean;
   readonly out: Part[];
@@ -142,7 +141,7 @@ function forward(c: InputCtx, pred: Bdd, ok: Outcome): void {
 }
 
 /** Every received packet of device `inIf` with its outcome (disjoint, covering). */
-export function inputOutcomes(a: Analysis, inIf: number): Part[] {
+export function inputOutcomes(a: Lookups, inIf: number): Part[] {
   const dev = linkByIndex(a.s, inIf)!.name;
   const c: InputCtx = { a, inIf, fwd: devConf4(a.s, dev, "forwarding") !== 0, out: [] };
   const rest = special(c, a.inputUniverse(inIf));

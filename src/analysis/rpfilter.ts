@@ -16,10 +16,23 @@ import { linkByIndex } from "../model/links.js";
 import { maxConf4, orConf4 } from "../model/sysctl.js";
 import { and, not, or } from "./bdd/apply.js";
 import { type Bdd, FALSE } from "./bdd/arena.js";
-import type { Analysis } from "./classes.js";
+import type { BddArena } from "./bdd/arena.js";
 import { addrPrefix } from "./header.js";
-import { foldRpdb } from "./rpdb.js";
+import type { HostState, Rule } from "../model/types.js";
+import { foldRpdb, type TableSource } from "./rpdb.js";
 import type { FlowView } from "./rule-pred.js";
+
+/**
+ * What the input and reverse lookups read of an analysis (classes.ts Analysis): its arena,
+ * host, cached rule predicates per view, table partitions per field, input universes.
+ */
+export interface Lookups {
+  readonly m: BddArena;
+  readonly s: HostState;
+  matcher(view: FlowView, hasSaddr: boolean): (r: Rule) => Bdd;
+  tablesOn(field: "dst" | "src"): TableSource;
+  inputUniverse(ifindex: number): Bdd;
+}
 
 /** The packets of a set that pass the check and those it drops, with why. */
 export interface RpSplit {
@@ -39,7 +52,7 @@ export interface RpQuestion {
 }
 
 /** The source addresses that are this host's own (inet_addr_type == RTN_LOCAL, isLocal4). */
-function localSources(a: Analysis): Bdd {
+function localSources(a: Lookups): Bdd {
   let f = FALSE;
   for (const x of a.s.addrs)
     if (x.family === 4) f = or(a.m, f, addrPrefix(a.m, "src", { addr: x.local, len: 32 }));
@@ -47,7 +60,7 @@ function localSources(a: Analysis): Bdd {
 }
 
 /** The reverse lookup's view of the header (see the module comment). */
-export function reverseView(a: Analysis, q: RpQuestion, dev: string): FlowView {
+export function reverseView(a: Lookups, q: RpQuestion, dev: string): FlowView {
   const dissect = requiresFlowDissect(a.s, 4);
   return {
     daddr: "src",
@@ -64,7 +77,7 @@ export function reverseView(a: Analysis, q: RpQuestion, dev: string): FlowView {
  * fib_validate_source for the packets `set` (all arriving on q.inIf): which pass, which are
  * dropped. Mirrors validateSource4 and fullValidateSource4 branch for branch.
  */
-export function rpCheck(a: Analysis, set: Bdd, q: RpQuestion): RpSplit {
+export function rpCheck(a: Lookups, set: Bdd, q: RpQuestion): RpSplit {
   const m = a.m;
   const s = a.s;
   const dev = linkByIndex(s, q.inIf)!.name;
