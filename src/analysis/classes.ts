@@ -74,6 +74,8 @@ export class Analysis {
   private readonly folds: Record<4 | 6, FoldMemo> = { 4: foldMemo(), 6: foldMemo() };
   private readonly specialized = new WeakMap<Decided, [Bdd, Outcome][]>();
   private readonly memo = new Map<string, { pred: Bdd; outcome: Outcome }[]>();
+  /** rp_filter's drops per question (rpfilter.ts), until the next refresh. */
+  readonly rpDrops = new Map<string, Bdd>();
 
   /** `m`: share another analysis' arena (diff compares the predicates of two hosts). */
   constructor(
@@ -116,6 +118,7 @@ export class Analysis {
   /** Forget a table's partition after its routes changed (local/main also drop "merged"). */
   invalidateTable(family: 4 | 6, table: number): void {
     this.memo.clear();
+    this.rpDrops.clear();
     for (const f of ["", "@src"]) {
       this.tables.delete(`${family}:${table}${f}`);
       if (family === 4 && (table === TABLE.local || table === TABLE.main))
@@ -126,6 +129,7 @@ export class Analysis {
   /** Forget every cached table (after link or sysctl changes, which change usable routes). */
   invalidateAll(): void {
     this.memo.clear();
+    this.rpDrops.clear();
     this.folds[4] = foldMemo();
     this.folds[6] = foldMemo();
     this.built.clear();
@@ -264,6 +268,7 @@ export class Analysis {
    */
   refresh(): void {
     this.memo.clear();
+    this.rpDrops.clear();
     const env = envKey(this.s);
     if (env !== this.env) {
       this.env = env;

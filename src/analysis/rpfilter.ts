@@ -32,6 +32,8 @@ export interface Lookups {
   matcher(view: FlowView, hasSaddr: boolean): (r: Rule) => Bdd;
   tablesOn(field: "dst" | "src"): TableSource;
   inputUniverse(ifindex: number): Bdd;
+  /** Cache of `dropSet` by question, cleared when the host changes. */
+  readonly rpDrops: Map<string, Bdd>;
 }
 
 /** The packets of a set that pass the check and those it drops, with why. */
@@ -75,26 +77,36 @@ export function reverseView(a: Lookups, q: RpQuestion, dev: string): FlowView {
 
 /**
  * fib_validate_source for the packets `set` (all arriving on q.inIf): which pass, which are
- * dropped. Mirrors validateSource4 and fullValidateSource4 branch for branch.
+ * dropped. The drops of a question are computed once over the device's whole universe
+ * (`dropSet`) and intersected: a device's forward classes share a few questions.
  */
 export function rpCheck(a: Lookups, set: Bdd, q: RpQuestion): RpSplit {
+  const m = a.m;
+  const rpf = maxConf4(a.s, linkByIndex(a.s, q.inIf)!.name, "rp_filter");
+  if (set === FALSE) return { pass: FALSE, drop: FALSE, mode: rpf };
+  const k = `${q.inIf}:${q.oif}:${q.revSaddr}`;
+  let drop = a.rpDrops.get(k);
+  if (drop === undefined) a.rpDrops.set(k, (drop = dropSet(a, q)));
+  return { pass: and(m, set, not(m, drop)), drop: and(m, set, drop), mode: rpf };
+}
+
+/**
+ * The packets of q.inIf's universe that fib_validate_source drops for question q. Mirrors
+ * validateSource4 and fullValidateSource4 branch for branch.
+ */
+function dropSet(a: Lookups, q: RpQuestion): Bdd {
   const m = a.m;
   const s = a.s;
   const dev = linkByIndex(s, q.inIf)!.name;
   const rpf = maxConf4(s, dev, "rp_filter");
-  const split = (drop: Bdd): RpSplit => ({
-    pass: and(m, set, not(m, drop)),
-    drop: and(m, set, drop),
-    mode: rpf,
-  });
-  if (set === FALSE) return { pass: FALSE, drop: FALSE, mode: rpf };
   const acceptLocal = maxConf4(s, dev, "accept_local") !== 0;
   if (!rpf && !(q.inIf === q.oif && orConf4(s, dev, "send_redirects"))) {
-    if (acceptLocal) return split(FALSE);
+    if (acceptLocal) return FALSE;
     // Without custom local routes or rules only our own addresses can fail (the shortcut).
-    if (!(s.v4CustomLocalRoutes || s.v4CustomRules)) return split(localSources(a));
+    if (!(s.v4CustomLocalRoutes || s.v4CustomRules)) return localSources(a);
   }
   const view = reverseView(a, q, dev);
+  const set = a.inputUniverse(q.inIf);
   const decided = foldRpdb(m, s, 4, set, a.matcher(view, true), a.tablesOn("src"));
   const noAddr = !s.addrs.some((x) => x.family === 4 && x.ifindex === q.inIf);
   let drop = FALSE;
@@ -113,7 +125,7 @@ export function rpCheck(a: Lookups, set: Bdd, q: RpQuestion): RpSplit {
     }
     if (bad) drop = or(m, drop, d.pred);
   }
-  return split(drop);
+  return drop;
 }
 
 /** How a drop by this check reads: "rp_filter (strict)". */
