@@ -121,6 +121,19 @@ function projectionMemo(m: BddArena, f: Bdd, name: FieldName): Bdd {
   return p;
 }
 
+/** Whether f, over one field of `width` bits, is a single value (a cube of every bit). */
+function isPoint(m: BddArena, f: Bdd, width: number): boolean {
+  let n = f;
+  for (let i = 0; i < width; i++) {
+    if (n <= TRUE) return false;
+    const lo = m.lows[n]!;
+    const hi = m.highs[n]!;
+    if (lo !== FALSE && hi !== FALSE) return false;
+    n = lo === FALSE ? hi : lo;
+  }
+  return n === TRUE;
+}
+
 /** The number of paths of f to TRUE (its disjoint cubes), as a float. */
 function pathCount(m: BddArena, f: Bdd): number {
   const memo = new Map<Bdd, number>();
@@ -250,8 +263,10 @@ export function describeSet(
   const clauses: string[] = [];
   let product = universe;
   for (const name of DESCRIBED) {
-    const proj = projection(m, f, name);
     const all = projectionMemo(m, universe, name);
+    // A field the universe fixes (src and iif of locally generated packets) says nothing.
+    if (isPoint(m, all, FIELDS[name].width)) continue;
+    const proj = projection(m, f, name);
     product = and(m, product, proj);
     if (and(m, all, proj) === all) continue;
     const comp = and(m, all, not(m, proj));
