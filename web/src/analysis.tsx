@@ -5,27 +5,37 @@
  */
 import { useEffect, useState } from "preact/hooks";
 import type { Engine } from "./client";
+import { jsonOf, objects, str, words } from "./json";
 import type { Printed } from "./protocol";
 
 interface MapClass {
   packets: string;
   outcome: string;
-  representative: string[];
+  representative: string[] | undefined;
 }
 interface CheckResult {
   assertion: string;
   holds: boolean;
-  counterexample?: string[];
+  counterexample?: string[] | undefined;
   outcome?: string;
 }
 
-function parse<T>(p: Printed | undefined, pick: (v: unknown) => T[]): T[] {
-  try {
-    return p?.stdout ? pick(JSON.parse(p.stdout)) : [];
-  } catch {
-    return [];
-  }
-}
+/** `-j map`'s classes: the fields shown (the analysis may add more). */
+const mapClasses = (p: Printed | undefined): MapClass[] =>
+  objects(jsonOf(p), "classes").map((c) => ({
+    packets: str(c, "packets"),
+    outcome: str(c, "outcome"),
+    representative: words(c.representative),
+  }));
+
+/** `-j check`'s results. */
+const checkResults = (p: Printed | undefined): CheckResult[] =>
+  objects(jsonOf(p)).map((r) => ({
+    assertion: str(r, "assertion"),
+    holds: r.holds === true,
+    counterexample: words(r.counterexample),
+    outcome: str(r, "outcome"),
+  }));
 
 function CheckLine({ r, onPacket }: { r: CheckResult; onPacket(w: string): void }) {
   return (
@@ -57,8 +67,8 @@ export function AnalysisPanel(props: {
   const runMap = (f = filter) =>
     void props.engine.analysis("map", f.split(/\s+/).filter(Boolean)).then(setMap);
   useEffect(() => runMap(), [props.version]);
-  const classes = parse<MapClass>(map?.json, (v) => (v as { classes: MapClass[] }).classes ?? []);
-  const results = parse<CheckResult>(check?.json, (v) => (Array.isArray(v) ? v : []));
+  const classes = mapClasses(map?.json);
+  const results = checkResults(check?.json);
   return (
     <div class="analysis" data-testid="analysis">
       <form
@@ -88,13 +98,15 @@ export function AnalysisPanel(props: {
               <td>{c.packets}</td>
               <td>→ {c.outcome}</td>
               <td>
-                <button
-                  type="button"
-                  class="link"
-                  onClick={() => props.onPacket(c.representative.join(" "))}
-                >
-                  ask {c.representative.join(" ")}
-                </button>
+                {c.representative && (
+                  <button
+                    type="button"
+                    class="link"
+                    onClick={() => props.onPacket(c.representative!.join(" "))}
+                  >
+                    ask {c.representative.join(" ")}
+                  </button>
+                )}
               </td>
             </tr>
           ))}
@@ -123,7 +135,6 @@ export function AnalysisPanel(props: {
         <CheckLine key={k} r={r} onPacket={props.onPacket} />
       ))}
       {check?.text.stderr && <pre class="warn">{check.text.stderr}</pre>}
-      {/* The diff of two setups (issue 11) is still to come: it needs a second setup here. */}
     </div>
   );
 }

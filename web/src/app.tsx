@@ -7,9 +7,11 @@ import { Engine } from "./client";
 import { Diagram, Steps } from "./diagram";
 import { EXAMPLES, exampleById } from "./examples";
 import { emptyPacket, KEYS, type PacketFields, packetWords, parsePacket } from "./packet";
-import { Panels } from "./panels";
+import type { AgainstSetup } from "./diff";
+import { Panels, type Tab } from "./panels";
 import type { Answer, IssueView, SetupFile } from "./protocol";
 import { SetupPane } from "./setup";
+import { linkable, type PanelState, panelFromUrl, panelUrl } from "./state";
 import { decodeState, encodeState, type UrlState } from "./url";
 
 const VIEWS = [
@@ -223,18 +225,19 @@ function useUrlSync(
   view: View,
   version: number,
   answer: Answer | null,
+  panel: PanelState,
 ) {
   useEffect(() => {
     if (!version) return;
-    const small = st.files.every((f) => f.text !== undefined && f.size < 200_000);
-    const s: UrlState = { packet: packetWords(st.packet).join(" "), view };
+    const s: UrlState = { packet: packetWords(st.packet).join(" "), view, ...panelUrl(panel) };
+    const small = linkable(st.files);
     if (st.example) s.example = st.example;
-    else if (small) s.files = st.files.map((f) => ({ name: f.name, text: f.text ?? "" }));
+    else if (small) s.files = small;
     const t = setTimeout(() => {
       void encodeState(s).then((h) => history.replaceState(null, "", `#${h}`));
     }, 300);
     return () => clearTimeout(t);
-  }, [st.files, st.example, answer, view, version]);
+  }, [st.files, st.example, answer, view, version, panel.tab, panel.against, panel.sshPeer]);
 }
 
 /** "/" jumps to the packet form from anywhere but a text field. */
@@ -348,6 +351,9 @@ export function App() {
   const [answer, setAnswer] = useState<Answer | null>(null);
   const [view, setView] = useState<View>("path");
   const [asked, setAsked] = useState(0);
+  const [tab, setTab] = useState<Tab>("rules");
+  const [against, setAgainst] = useState<AgainstSetup>();
+  const [sshPeer, setSshPeer] = useState("");
   const started = useRef(false);
   const packetRef = useRef(packet);
   packetRef.current = packet;
@@ -372,10 +378,16 @@ export function App() {
     void initialState().then(({ files: fs, example: ex, s }) => {
       use(parsePacket(s.packet ?? exampleById(ex ?? "")?.packet ?? ""));
       if (s.view && VIEWS.some(([id]) => id === s.view)) setView(s.view as View);
+      const p = panelFromUrl(s);
+      if (p.tab) setTab(p.tab);
+      if (p.against) setAgainst(p.against);
+      if (p.sshPeer !== undefined) setSshPeer(p.sshPeer);
       void setup.load(fs, ex);
     });
   }, []);
-  useUrlSync({ files: setup.files, example: setup.example, packet }, view, setup.version, answer);
+  const panel = { tab, against, sshPeer };
+  const urlSetup = { files: setup.files, example: setup.example, packet };
+  useUrlSync(urlSetup, view, setup.version, answer, panel);
   useSlashFocus();
   return (
     <div
@@ -394,6 +406,8 @@ export function App() {
           issues={setup.issues}
           onExample={(id) => {
             use(parsePacket(exampleById(id)?.packet ?? ""));
+            // Another example's "after" side is not this one's: diff picks this one's anew.
+            setAgainst((a) => (a?.choice?.endsWith(":after") ? undefined : a));
             void setup.load(exampleFiles(id), id);
           }}
           onFiles={(fs) => void setup.load(fs, undefined)}
@@ -415,6 +429,16 @@ export function App() {
         engine={engine}
         version={setup.version}
         answer={answer}
+        tab={tab}
+        onTab={setTab}
+        state={{
+          files: setup.files,
+          example: setup.example,
+          against,
+          onAgainst: setAgainst,
+          sshPeer,
+          onSshPeer: setSshPeer,
+        }}
         onPacket={(w) => {
           // A class's representative or a counterexample: into the form, asked, in view.
           const p = parsePacket(w);
