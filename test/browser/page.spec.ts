@@ -5,7 +5,7 @@
  * editor, a 200k-route dump loads in the worker while the page keeps drawing frames, the
  * state survives in the URL, and the main views are saved as screenshots for the README.
  */
-import type { ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect, test } from "@playwright/test";
@@ -350,6 +350,43 @@ test("the map lists the CLI's classes; a check's counterexample fills the form",
   await expect(page.getByTestId("f-dst")).toHaveValue("1.1.1.1");
   await page.getByTestId("panel-analysis").scrollIntoViewIfNeeded();
   await page.screenshot({ path: join(shots, "map.png"), fullPage: true });
+});
+
+test("the static build works from a plain static host, and asks nothing of the network", async ({
+  page,
+}) => {
+  // Python's http.server: a static host that knows nothing of routelab (no setup.json).
+  const py = spawn("python3", ["-u", "-m", "http.server", "0", "--bind", "127.0.0.1"], {
+    cwd: join(root, "dist-web"),
+  });
+  try {
+    const port = await new Promise<string>((ok, fail) => {
+      let out = "";
+      py.stdout!.on("data", (b) => {
+        out += String(b);
+        const m = /port (\d+)/.exec(out);
+        if (m) ok(m[1]!);
+      });
+      py.once("exit", (c) => fail(new Error(`http.server exited (${c}): ${out}`)));
+    });
+    const away: string[] = [];
+    await page.route("**/*", (r) => {
+      const u = new URL(r.request().url());
+      if (u.hostname === "127.0.0.1" || u.protocol === "data:" || u.protocol === "blob:")
+        return r.continue();
+      away.push(u.href);
+      return r.abort();
+    });
+    await page.goto(`http://127.0.0.1:${port}/`);
+    await expect(page.getByTestId("final")).toBeVisible();
+    await expect(page.getByTestId("example")).toHaveValue("clash-uid-standalone");
+    await expect(page.getByTestId("editor")).toHaveAttribute("data-ready", "1");
+    await page.getByTestId("panel-lint").click();
+    await expect(page.getByTestId("lint")).toHaveAttribute("data-done", "1");
+    expect(away).toEqual([]);
+  } finally {
+    py.kill();
+  }
 });
 
 test("routelab serve --load hands its files to the page", async ({ page }) => {

@@ -89,7 +89,12 @@ test("lint: a broken example's findings; a finding's packet fills the form, path
   await page.goto(url);
   await expect(page.getByTestId("final")).toBeVisible();
   await chooseExample(page, "wg-mark-loop");
-  await page.getByTestId("panel-lint").click();
+  // By keyboard: ← from the first panel tab wraps to the last (Diff), ← again is Lint.
+  await page.getByTestId("panel-rules").focus();
+  await page.keyboard.press("ArrowLeft");
+  await expect(page.getByTestId("panel-diff")).toBeFocused();
+  await page.keyboard.press("ArrowLeft");
+  await expect(page.getByTestId("panel-lint")).toHaveAttribute("aria-selected", "true");
   const file = "web/examples/wg-mark-loop.sh";
   const cliLint = JSON.parse(await routelab(["--load", file, "-j", "lint"])) as CliFinding[];
   expect(cliLint.map((f) => f.id)).toContain("loop-tunnel-mark");
@@ -185,6 +190,28 @@ test("diff: the example's before/after pair, then files opened from disk, as the
     expect(await shownChanges(page)).toEqual(cliChanges(cliMine));
   } finally {
     rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+test("routelab serve --against hands diff its second setup", async ({ page }) => {
+  const pair = [
+    "--load",
+    "web/examples/wg-mark-loop.sh",
+    "--against",
+    "web/examples/wg-mark-fixed.sh",
+  ];
+  const { proc, url: served } = await serve(pair);
+  try {
+    await page.goto(served);
+    await expect(page.getByTestId("final")).toBeVisible();
+    await expect(page.getByTestId("panel-diff")).toHaveAttribute("aria-selected", "true");
+    await expect(page.getByTestId("against")).toHaveValue("");
+    await expect(page.getByRole("tab", { name: "wg-mark-fixed.sh" })).toBeVisible();
+    const cliPair = JSON.parse(await routelab(["diff", "-j", ...pair])) as CliChange[];
+    await expect(page.getByTestId("change")).toHaveCount(cliPair.length);
+    expect(await shownChanges(page)).toEqual(cliChanges(cliPair));
+  } finally {
+    proc.kill();
   }
 });
 
