@@ -350,6 +350,19 @@ test("the map lists the CLI's classes; a check's counterexample fills the form",
   await expect(page.getByTestId("f-dst")).toHaveValue("1.1.1.1");
   await page.getByTestId("panel-analysis").scrollIntoViewIfNeeded();
   await page.screenshot({ path: join(shots, "map.png"), fullPage: true });
+  // The link keeps the panel, the map's filter and the check.
+  await page.getByTestId("map-filter").fill("uid 1000");
+  await page.getByTestId("map-filter").press("Enter");
+  const cliUid = await run(process.execPath, [cli, "--load", file, "-j", "map", "uid", "1000"]);
+  const uidClasses = JSON.parse(cliUid.stdout).classes as unknown[];
+  await expect(page.locator("[data-testid=map-table] tr")).toHaveCount(uidClasses.length);
+  await page.waitForTimeout(500);
+  const fresh = await page.context().newPage();
+  await fresh.goto(page.url());
+  await expect(fresh.getByTestId("map-filter")).toHaveValue("uid 1000");
+  await expect(fresh.locator("[data-testid=map-table] tr")).toHaveCount(uidClasses.length);
+  await expect(fresh.getByTestId("check-result")).toContainText("FAILS");
+  await fresh.close();
 });
 
 test("the static build works from a plain static host, and asks nothing of the network", async ({

@@ -55,18 +55,32 @@ function CheckLine({ r, onPacket }: { r: CheckResult; onPacket(w: string): void 
   );
 }
 
+/** The map's filter and the check's assertion as asked (kept in the URL by the page). */
+export interface AnalysisAsked {
+  map: string;
+  check: string;
+}
+
 export function AnalysisPanel(props: {
   engine: Engine;
   version: number;
+  asked: AnalysisAsked;
+  onAsked(a: AnalysisAsked): void;
   onPacket(w: string): void;
 }) {
-  const [filter, setFilter] = useState("");
+  const [filter, setFilter] = useState(props.asked.map);
   const [map, setMap] = useState<{ text: Printed; json: Printed }>();
-  const [assertion, setAssertion] = useState("");
+  const [assertion, setAssertion] = useState(props.asked.check);
   const [check, setCheck] = useState<{ text: Printed; json: Printed }>();
-  const runMap = (f = filter) =>
+  const runMap = (f = props.asked.map) =>
     void props.engine.analysis("map", f.split(/\s+/).filter(Boolean)).then(setMap);
-  useEffect(() => runMap(), [props.version]);
+  const runCheck = (a = props.asked.check) =>
+    void (a.trim() ? props.engine.analysis("check", [a]).then(setCheck) : setCheck(undefined));
+  useEffect(() => {
+    if (!props.version) return;
+    runMap();
+    runCheck();
+  }, [props.version]);
   const classes = mapClasses(map?.json);
   const results = checkResults(check?.json);
   return (
@@ -75,7 +89,8 @@ export function AnalysisPanel(props: {
         class="inline"
         onSubmit={(e) => {
           e.preventDefault();
-          runMap();
+          props.onAsked({ ...props.asked, map: filter });
+          runMap(filter);
         }}
       >
         <label>
@@ -117,7 +132,8 @@ export function AnalysisPanel(props: {
         class="inline"
         onSubmit={(e) => {
           e.preventDefault();
-          void props.engine.analysis("check", [assertion]).then(setCheck);
+          props.onAsked({ ...props.asked, check: assertion });
+          runCheck(assertion);
         }}
       >
         <label>

@@ -209,7 +209,7 @@ function useUrlSync(
       void encodeState(s).then((h) => history.replaceState(null, "", `#${h}`));
     }, 300);
     return () => clearTimeout(t);
-  }, [st.files, st.example, answer, view, version, panel.tab, panel.against, panel.sshPeer]);
+  }, [st.files, st.example, answer, view, version, ...Object.values(panel)]);
 }
 
 /** "/" jumps to the packet form from anywhere but a text field. */
@@ -351,6 +351,7 @@ export function App() {
   const [tab, setTab] = useState<Tab>("rules");
   const [against, setAgainst] = useState<AgainstSetup>();
   const [sshPeer, setSshPeer] = useState("");
+  const [analysisAsked, setAnalysisAsked] = useState({ map: "", check: "" });
   const started = useRef(false);
   const packetRef = useRef(packet);
   packetRef.current = packet;
@@ -380,10 +381,11 @@ export function App() {
       if (p.against) setAgainst(p.against);
       else if (ag) setAgainst({ files: ag });
       if (p.sshPeer !== undefined) setSshPeer(p.sshPeer);
+      if (p.asked) setAnalysisAsked(p.asked);
       void setup.load(fs, ex);
     });
   }, []);
-  const panel = { tab, against, sshPeer };
+  const panel = { tab, against, sshPeer, asked: analysisAsked };
   const urlSetup = { files: setup.files, example: setup.example, packet };
   useUrlSync(urlSetup, view, setup.version, answer, panel);
   useSlashFocus();
@@ -437,6 +439,8 @@ export function App() {
           onAgainst: setAgainst,
           sshPeer,
           onSshPeer: setSshPeer,
+          asked: analysisAsked,
+          onAsked: setAnalysisAsked,
         }}
         onPacket={(w) => {
           // A class's representative or a counterexample: into the form, asked, in view.

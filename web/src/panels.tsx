@@ -4,7 +4,7 @@
  * whole-space analysis: map and check, lint, diff against a second setup.
  */
 import { useEffect, useState } from "preact/hooks";
-import { AnalysisPanel } from "./analysis";
+import { type AnalysisAsked, AnalysisPanel } from "./analysis";
 import type { Engine } from "./client";
 import { type AgainstSetup, DiffPanel } from "./diff";
 import { LintPanel } from "./lint";
@@ -33,6 +33,8 @@ export interface AnalysisState {
   onAgainst(a: AgainstSetup): void;
   sshPeer: string;
   onSshPeer(v: string): void;
+  asked: AnalysisAsked;
+  onAsked(a: AnalysisAsked): void;
 }
 
 /** The last route step's explanation: which rule lines were tried, which one decided. */
@@ -106,7 +108,13 @@ export function Panels(props: {
         </pre>
       )}
       {tab === "analysis" && (
-        <AnalysisPanel engine={props.engine} version={props.version} onPacket={props.onPacket} />
+        <AnalysisPanel
+          engine={props.engine}
+          version={props.version}
+          asked={st.asked}
+          onAsked={st.onAsked}
+          onPacket={props.onPacket}
+        />
       )}
       {tab === "lint" && (
         <LintPanel

@@ -1,9 +1,10 @@
 /**
  * Where the page starts (the URL, `routelab serve`'s files, or an example), and the panels'
  * part of the page's state in the URL (url.ts): the panel shown, diff's second setup (a
- * bundled choice by id, or its files when they are small enough for a link) and lint's
- * option.
+ * bundled choice by id, or its files when they are small enough for a link), lint's option,
+ * the map's filter and the check's assertion.
  */
+import type { AnalysisAsked } from "./analysis";
 import { type AgainstSetup, againstChoice } from "./diff";
 import { EXAMPLES, exampleById } from "./examples";
 import { TABS, type Tab } from "./panels";
@@ -16,11 +17,12 @@ export const linkable = (fs: SetupFile[]) =>
     ? fs.map((f) => ({ name: f.name, text: f.text ?? "" }))
     : undefined;
 
-/** The panels' part of the URL: the panel shown, diff's second setup, lint's option. */
+/** The panels' part of the URL: the panel shown, diff's second setup, what was asked. */
 export interface PanelState {
   tab: Tab;
   against: AgainstSetup | undefined;
   sshPeer: string;
+  asked: AnalysisAsked;
 }
 
 export function panelUrl(p: PanelState): UrlState {
@@ -32,6 +34,8 @@ export function panelUrl(p: PanelState): UrlState {
     if (fs) s.againstFiles = fs;
   }
   if (p.sshPeer) s.sshPeer = p.sshPeer;
+  if (p.asked.map) s.map = p.asked.map;
+  if (p.asked.check) s.check = p.asked.check;
   return s;
 }
 
@@ -42,6 +46,8 @@ export function panelFromUrl(s: UrlState): Partial<PanelState> {
   else if (s.againstFiles?.length)
     out.against = { files: s.againstFiles.map((f) => ({ ...f, size: f.text.length })) };
   if (typeof s.sshPeer === "string") out.sshPeer = s.sshPeer;
+  const text = (v: unknown) => (typeof v === "string" ? v : "");
+  if (s.map || s.check) out.asked = { map: text(s.map), check: text(s.check) };
   return out;
 }
 

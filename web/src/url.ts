@@ -20,6 +20,9 @@ export interface UrlState {
   againstFiles?: { name: string; text: string }[];
   /** lint's `--ssh-peer ADDR`. */
   sshPeer?: string;
+  /** The map's filter and the check's assertion. */
+  map?: string;
+  check?: string;
 }
 
 const b64url = (bytes: Uint8Array) => {
