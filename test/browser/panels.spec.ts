@@ -130,6 +130,10 @@ test("lint: a broken example's findings; a finding's packet fills the form, path
   await expect(page.getByTestId("out-trace")).toHaveText(
     await routelab(["--load", file, "trace", ...rep]),
   );
+  // lint's option, refused as the CLI refuses it.
+  await page.getByTestId("lint-ssh-peer").fill("bogus");
+  await page.getByTestId("lint-ssh-peer").press("Enter");
+  await expect(page.getByTestId("lint")).toContainText("--ssh-peer: expected an IP address");
 });
 
 test("diff: the example's before/after pair, then files opened from disk, as the CLI", async ({
@@ -188,6 +192,10 @@ test("diff: the example's before/after pair, then files opened from disk, as the
     const cliMine = JSON.parse(await routelab([...args, join(tmp, "mine.sh")])) as CliChange[];
     await expect(page.getByTestId("diff-summary")).toContainText(`${cliMine.length} class`);
     expect(await shownChanges(page)).toEqual(cliChanges(cliMine));
+    // Edited in place: a load error of the second setup shows at its line.
+    await page.getByTestId("against-text").fill(`${text}ip rule add bogus\n`);
+    const line = text.split("\n").length;
+    await expect(page.getByTestId("against-issues")).toContainText(`mine.sh:${line}:`);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
