@@ -12,6 +12,7 @@ import { expect, type Page, test } from "@playwright/test";
 import {
   chooseExample,
   cli,
+  ready,
   drawnSteps,
   expectedSteps,
   root,
@@ -218,6 +219,17 @@ test("routelab serve --against hands diff its second setup", async ({ page }) =>
     const cliPair = JSON.parse(await routelab(["diff", "-j", ...pair])) as CliChange[];
     await expect(page.getByTestId("change")).toHaveCount(cliPair.length);
     expect(await shownChanges(page)).toEqual(cliChanges(cliPair));
+    // Swapped: the fix is the setup (its packets asked), the loop the second setup.
+    const v = Number(await page.getByTestId("app").getAttribute("data-version"));
+    await page.getByTestId("against-swap").click();
+    await ready(page, v);
+    await expect(page.getByRole("tab", { name: "wg-mark-loop.sh" })).toBeVisible();
+    const back = ["diff", "-j", "--load", pair[3]!, "--against", pair[1]!];
+    const cliBack = JSON.parse(await routelab(back)) as CliChange[];
+    await expect(page.locator(".diff .before").first()).toContainText(cliBack[0]!.before);
+    expect(await shownChanges(page)).toEqual(cliChanges(cliBack));
+    await page.getByTestId("change").first().getByRole("button").click();
+    await expect(page.getByTestId("final")).toContainText("eth0");
   } finally {
     proc.kill();
   }

@@ -7,7 +7,7 @@ import { Engine } from "./client";
 import { Diagram, Steps } from "./diagram";
 import { exampleById } from "./examples";
 import { emptyPacket, KEYS, type PacketFields, packetWords, parsePacket } from "./packet";
-import type { AgainstSetup } from "./diff";
+import { type AgainstSetup, againstChoice } from "./diff";
 import { Panels, type Tab } from "./panels";
 import type { Answer, IssueView, SetupFile } from "./protocol";
 import { SetupPane } from "./setup";
@@ -437,6 +437,13 @@ export function App() {
           example: setup.example,
           against,
           onAgainst: setAgainst,
+          onSwap: () => {
+            if (!against) return;
+            const ex = against.choice && exampleById(against.choice) ? against.choice : undefined;
+            const mine = setup.example ? againstChoice(setup.example) : undefined;
+            setAgainst(mine ?? { files: setup.files });
+            void setup.load(against.files, ex);
+          },
           sshPeer,
           onSshPeer: setSshPeer,
           asked: analysisAsked,

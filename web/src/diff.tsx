@@ -26,6 +26,7 @@ function AgainstBar(props: {
   against: AgainstSetup | undefined;
   files: SetupFile[];
   onAgainst(a: AgainstSetup): void;
+  onSwap(): void;
 }) {
   const a = props.against;
   return (
@@ -68,6 +69,16 @@ function AgainstBar(props: {
       >
         Copy this setup
       </button>
+      {a && (
+        <button
+          type="button"
+          data-testid="against-swap"
+          title="make the second setup this one (ask its packets) and this one the second"
+          onClick={props.onSwap}
+        >
+          Swap
+        </button>
+      )}
     </div>
   );
 }
@@ -181,6 +192,7 @@ export function DiffPanel(props: {
   example: string | undefined;
   against: AgainstSetup | undefined;
   onAgainst(a: AgainstSetup): void;
+  onSwap(): void;
   onPacket(w: string): void;
 }) {
   const a = props.against;
@@ -195,7 +207,12 @@ export function DiffPanel(props: {
   const names = (fs: SetupFile[]) => fs.map((f) => ` --load ${f.name}`).join("");
   return (
     <div class="analysis" data-testid="diff" data-done={out ? "1" : "0"}>
-      <AgainstBar against={a} files={props.files} onAgainst={props.onAgainst} />
+      <AgainstBar
+        against={a}
+        files={props.files}
+        onAgainst={props.onAgainst}
+        onSwap={props.onSwap}
+      />
       {a && <AgainstFiles against={a} onAgainst={props.onAgainst} />}
       {!a && <p class="hint">Choose, open or copy a second setup to see what changes.</p>}
       {out && out.issues.length > 0 && (

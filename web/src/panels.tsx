@@ -31,6 +31,8 @@ export interface AnalysisState {
   example: string | undefined;
   against: AgainstSetup | undefined;
   onAgainst(a: AgainstSetup): void;
+  /** The second setup becomes the setup, and the setup the second. */
+  onSwap(): void;
   sshPeer: string;
   onSshPeer(v: string): void;
   asked: AnalysisAsked;
@@ -133,6 +135,7 @@ export function Panels(props: {
           example={st.example}
           against={st.against}
           onAgainst={st.onAgainst}
+          onSwap={st.onSwap}
           onPacket={props.onPacket}
         />
       )}
