@@ -18,12 +18,8 @@ export function command(p: Parser): void {
   const t = p.peek();
   if (t.kind !== "word") p.unexpected(t);
   switch (t.text) {
-    case "include": {
-      p.next();
-      const f = p.next();
-      p.fail(t, `File not found: ${f.text}`);
-      break;
-    }
+    case "include":
+      return p.include(t);
     case "define":
     case "redefine":
       return defineCmd(p);

@@ -69,6 +69,7 @@ function tableBody(p: Parser, family: NftFamily, tname: Tok): void {
 /** One `table_block` line: `chain`, `set`, `map`, `flags`, `comment`. */
 function tableLine(p: Parser, family: NftFamily, tname: Tok, tcmd: TableCmd, t: Tok): void {
   p.expandDefines();
+  if (p.isWord(t, "include")) p.include(t);
   if (p.isWord(t, "chain")) {
     p.next();
     const name = p.ident();
@@ -145,6 +146,7 @@ function chainBlock(
 /** One `chain_block` line: `type ...`, `policy ...`, `comment "..."` or a rule. */
 function chainLine(p: Parser, cmd: ChainCmd, t: Tok): void {
   p.expandDefines();
+  if (p.isWord(t, "include")) p.include(t);
   if (p.isWord(t, "type")) {
     chainSpec(p, cmd, cmd.family);
     p.endStmt();
