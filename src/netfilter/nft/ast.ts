@@ -104,6 +104,12 @@ export interface BinopE {
   left: Expr;
   right: Expr;
 }
+/** `KEY map { k : v, ... }` / `KEY map @m`: the value the key maps to (nft_lookup with data). */
+export interface MapE {
+  k: "map";
+  key: Expr;
+  map: SetE | SetRef;
+}
 /** ct state-style flag list (bitmask values to OR). */
 export interface FlagList {
   k: "flags";
@@ -126,6 +132,7 @@ export type Expr =
   | FibE
   | SocketE
   | BinopE
+  | MapE
   | FlagList;
 
 export type VerdictKind = "accept" | "drop" | "continue" | "return" | "jump" | "goto" | "queue";

@@ -462,11 +462,32 @@ function jsonNat(v: J, k: "dnat" | "snat" | "masquerade" | "redirect", family: N
   const f =
     typeof n.family === "string" ? (n.family as "ip" | "ip6") : family === "ip6" ? "ip6" : "ip";
   if (typeof n.family === "string" && family === "inet") s.family = n.family as "ip";
-  if (n.addr !== undefined) s.addr = natAddr(n.addr, f);
-  if (n.port !== undefined) s.port = value(n.port, ["inet_service"]);
+  const at: DType = f === "ip6" ? "ipv6_addr" : "ipv4_addr";
+  if (n.addr !== undefined) s.addr = isMap(n.addr) ? jsonMap(n.addr, at) : natAddr(n.addr, f);
+  if (n.port !== undefined)
+    s.port = isMap(n.port) ? jsonMap(n.port, "inet_service") : value(n.port, ["inet_service"]);
   if (n.flags !== undefined)
     s.flags = Array.isArray(n.flags) ? n.flags.map(String) : [String(n.flags)];
   return s;
+}
+
+const isMap = (x: J): boolean =>
+  typeof x === "object" && x !== null && !Array.isArray(x) && "map" in x;
+
+/** `{"map": {"key": EXPR, "data": {"set": [[k, v], …]} | "@name"}}`: a map lookup. */
+function jsonMap(x: J, dataType: DType): Expr {
+  const m = obj(obj(x, "map").map, "map");
+  const key = expr(m.key);
+  if (typeof m.data === "string" && m.data.startsWith("@"))
+    return { k: "map", key, map: { k: "setref", name: m.data.slice(1) } };
+  const arr = obj(m.data, "map data").set;
+  if (!Array.isArray(arr)) jerr("map data must be a set");
+  const types = rhsTypes(key);
+  const elems = arr.map((e): Expr => {
+    if (!Array.isArray(e)) jerr("map element must be [key, value]");
+    return { k: "mapping", key: value(e[0], types), value: value(e[1], [dataType]) };
+  });
+  return { k: "map", key, map: { k: "set", elems } };
 }
 
 function jsonTproxy(v: J, k: string, family: NftFamily): Stmt {

@@ -60,6 +60,8 @@ export function fmtExpr(e: Expr, family: NftFamily, ctxLeft?: Expr): string {
       return `socket ${e.key}`;
     case "binop":
       return `${fmtExpr(e.left, family)} ${e.op} ${fmtExpr(e.right, family)}`;
+    case "map":
+      return `${fmtExpr(e.key, family)} map ${fmtExpr(e.map, family)}`;
     case "flags": {
       const vals = [...e.v].sort((a, b) => a - b);
       return vals.map((v) => fmtConst({ k: "const", type: e.type, v })).join(",");
