@@ -363,6 +363,7 @@ function canonStmt(s: Stmt): Stmt {
   }
   if (s.k === "vmap" && s.map.k === "set")
     return { k: "vmap", key: s.key, map: { k: "set", elems: normalizeAnon(s.map.elems) } };
+  if (s.k === "cthelper") return { k: "cthelper", value: canonMap(s.value) };
   if (s.k === "nat" && (s.addr?.k === "map" || s.port?.k === "map"))
     return {
       ...s,

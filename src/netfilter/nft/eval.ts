@@ -71,6 +71,8 @@ function stmtNeedsCt(s: Stmt): boolean {
       return true;
     case "vmap":
       return exprUsesCt(s.key);
+    case "cthelper":
+      return true;
     default:
       return false;
   }
@@ -315,6 +317,14 @@ function execStmt(
       return vmapStmt(s, pkt, host, t, effects);
     case "nat":
       return natStmt(s, pkt, host, t);
+    case "cthelper": {
+      // The flow's conntrack entry gets the helper (nft_ct_helper_obj_eval): it decides
+      // which related flows conntrack expects, never a route or a mark.
+      const v = evalExpr(s.value, pkt, host, t);
+      if (!v) return "nomatch";
+      effects.push(`ct helper set "${v.v}" (conntrack helper: no routing effect)`);
+      return "next";
+    }
     case "tproxy": {
       const addr = s.addr ? constAddr(s.addr) : undefined;
       return { kind: "tproxy", addr, port: s.port ?? pkt.dport };

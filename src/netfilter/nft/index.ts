@@ -5,13 +5,15 @@
  *
  * Modelled: families ip, ip6, inet, arp, bridge, netdev (base chains on the IP hooks are
  * evaluated); tables, base and regular chains, rules, named sets and maps, anonymous sets
- * and verdict maps; `define`; the statements verdict, counter, log, limit, reject, queue,
- * notrack, `meta|ct|payload ... set`, dnat, snat, masquerade, redirect, tproxy; the
- * expressions payload (ip, ip6, tcp, udp, udplite, sctp, th, icmp, icmpv6), meta, ct,
- * fib, socket, bitwise operators and concatenations.
+ * and verdict maps; `ct helper` objects (objects.ts); `define`; the statements verdict,
+ * counter, log, limit, reject, queue, notrack, `meta|ct|payload ... set`, `ct helper set`,
+ * dnat, snat (also with map lookups), masquerade, redirect, tproxy; the expressions payload
+ * (ip, ip6, tcp, udp, udplite, sctp, th, icmp, icmpv6), meta, ct, fib, socket, map
+ * lookups, bitwise operators and concatenations.
  * `include` reads files through the loader's callbacks only (parse/include.ts).
- * Refused with an error, as nft would refuse something it cannot do:
- * stateful objects (counter, quota, flowtable, ct, limit, secmark, synproxy), the
+ * Refused with an error, as nft would refuse something it cannot do: the other
+ * stateful objects (counter, quota, flowtable, ct timeout/expectation, limit, secmark,
+ * synproxy), the
  * expressions numgen, jhash, symhash, osf, rt, exthdr, ipsec, tcp options, ether / vlan
  * / arp matches, and the statements dup, fwd, xt, synproxy.
  *
@@ -25,7 +27,7 @@
  *    it reads it, as nft evaluates a command before the next, so an error points at its
  *    token and the command is skipped.
  * 4. ruleset.ts (commands applied with the kernel's checks; validate.ts: loops and
- *    per-hook limits), json.ts (`nft -j` loader),
+ *    per-hook limits; objects.ts: ct helpers), json.ts (`nft -j` loader),
  *    print.ts (`nft list ruleset`).
  * 5. eval.ts: a packet through the base chains (nft_do_chain); eval-expr.ts: the
  *    packet's value for an expression and the comparisons on it.

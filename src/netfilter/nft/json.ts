@@ -112,6 +112,19 @@ function loadItem(rs: NftRuleset, item: JObj): void {
     case "set":
     case "map":
       return loadSet(rs, o, k === "map");
+    case "ct helper": {
+      const t = table(rs, o);
+      const h = {
+        name: str(o.name, "name"),
+        handle: typeof o.handle === "number" ? o.handle : ++t.nextHandle,
+        helper: str(o.type, "type"),
+        l4proto: str(o.protocol, "protocol") as "tcp",
+        l3proto: typeof o.l3proto === "string" ? (o.l3proto as NftFamily) : t.family,
+      };
+      (t.objs ??= []).push(h);
+      t.nextHandle = Math.max(t.nextHandle, h.handle);
+      return;
+    }
     case "rule":
       return loadRule(rs, o);
     case "element":
@@ -399,6 +412,11 @@ function stmt(o: JObj, family: NftFamily): Stmt {
       return { k: "notrack" };
     case "vmap":
       return jsonVmap(v, k);
+    case "ct helper":
+      return {
+        k: "cthelper",
+        value: isMap(v) ? jsonMap(v, "string") : { k: "const", type: "string", v: str(v, k) },
+      };
     case "queue": {
       const q = obj(v, k);
       return {
