@@ -119,4 +119,12 @@ describe("nft include", () => {
     expect(fnmatchRe("[!0-9]*").test("1a")).toBe(false);
     expect(fnmatchRe("a.b").test("axb")).toBe(false);
   });
+
+  it("nft -f of a missing file is nft's `Could not open file`", () => {
+    const rs = createNftRuleset();
+    const issues = applyNftCommand(rs, ["nft", "-f", "/x.nft"], [], () => undefined);
+    expect(issues[0]!.message).toBe(
+      'Error: Could not open file "/x.nft": No such file or directory',
+    );
+  });
 });

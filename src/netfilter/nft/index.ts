@@ -241,7 +241,8 @@ export function applyNftCommand(
       return [
         {
           code: "nft.file",
-          message: `Error: Could not process rule: No such file or directory: ${file}`,
+          // nft_run_cmd_from_filename -> include_file(): fopen() failed.
+          message: `Error: Could not open file "${file}": No such file or directory`,
           loc: locs[fi >= 0 ? fi : 0],
           token: file,
         },
