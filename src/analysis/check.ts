@@ -4,7 +4,7 @@
  * @module
  */
 import { addrEq } from "../addr/ip.js";
-import { issue } from "../core/issue.js";
+import { type Issue, issue } from "../core/issue.js";
 import type { Family } from "../core/kinds.js";
 import { err, ok, type Result } from "../core/result.js";
 import { linkByName } from "../model/links.js";
@@ -141,6 +141,8 @@ export function checkAssertion(a: Analysis, as: Assertion): Result<CheckResult> 
   let badSet = FALSE;
   const outcomes = a.outcomes(familiesOf(as.packets));
   const badOutcomes: { pred: Bdd; outcome: Outcome }[] = [];
+  const unknown = unmodelled(a, outcomes, packets);
+  if (unknown) return err(unknown);
   for (const c of outcomes) {
     const p = forPaths(a.s, as.outcome, c.outcome);
     const violates = as.quantifier === "always" ? !p.all : p.some;
@@ -160,6 +162,29 @@ export function checkAssertion(a: Analysis, as: Assertion): Result<CheckResult> 
     ...(outcome ? { outcome } : {}),
     packets: undefined,
   });
+}
+
+/**
+ * The refusal when some of the packets meet a netfilter rule the analysis does not model:
+ * their outcome is unknown, so no assertion about them can be answered (never a guess).
+ */
+function unmodelled(
+  a: Analysis,
+  outcomes: readonly { pred: Bdd; outcome: Outcome }[],
+  packets: Bdd,
+): Issue | undefined {
+  for (const c of outcomes) {
+    const nf = c.outcome.nf;
+    if (nf?.verdict !== "unknown" || and(a.m, c.pred, packets) === FALSE) continue;
+    const where = nf.where ? ` (${nf.where})` : "";
+    return issue(
+      "analysis.unsupported",
+      `some of these packets meet ${nf.by ?? "a rule"}${where}, which is not modelled ` +
+        `(${nf.what ?? "?"}): restrict PACKETS to avoid it`,
+      ...(nf.text ? [{ token: nf.text }] : []),
+    );
+  }
+  return undefined;
 }
 
 /** Whether a packet belongs to a set (evaluates the BDD at the packet's bits). */

@@ -21,18 +21,24 @@
 import { TABLE } from "../core/kinds.js";
 import { LO } from "../engine/types.js";
 import type { HostState, Route, Rule } from "../model/types.js";
+import { requiresFlowDissect } from "../engine/rules.js";
+import type { NfBaseChain } from "../netfilter/types.js";
 import { and, not, or } from "./bdd/apply.js";
 import { type Bdd, type BddArena, FALSE } from "./bdd/arena.js";
+import { cube, restrict } from "./bdd/quantify.js";
 import { satCount } from "./bdd/sat.js";
 import {
   addrPrefix,
   createHeaderArena,
   eq,
+  FIELDS,
   family as familyPred,
   type HeaderPacket,
   wellFormed,
 } from "./header.js";
 import { representative as pick } from "./describe.js";
+import { compose, type MarkVec } from "./netfilter/markvec.js";
+import { outputHook, type Part } from "./netfilter/output.js";
 import { type Outcome, outcomeKey } from "./outcome.js";
 import { type Decided, type FoldMemo, foldMemo, foldRpdb } from "./rpdb.js";
 import { rulePred } from "./rule-pred.js";
@@ -71,10 +77,14 @@ export class Analysis {
   private readonly specialized = new WeakMap<Decided, [Bdd, Outcome][]>();
   private readonly memo = new Map<string, { pred: Bdd; outcome: Outcome }[]>();
 
-  /** `m`: share another analysis' arena (diff compares the predicates of two hosts). */
+  /**
+   * `m`: share another analysis' arena (diff compares the predicates of two hosts).
+   * `chains`: the host's netfilter base chains (read on every question), for the OUTPUT hook.
+   */
   constructor(
     readonly s: HostState,
     m?: BddArena,
+    private readonly chains: () => readonly NfBaseChain[] = () => [],
   ) {
     this.m = m ?? createHeaderArena();
     this.env = envKey(s);
@@ -194,6 +204,10 @@ export class Analysis {
     return foldRpdb(this.m, this.s, family, start, this.rule, this.table, this.folds[family]);
   }
 
+  private lbcast(): Bdd {
+    return addrPrefix(this.m, "dst", v4(0xffffffff, 32));
+  }
+
   private zeroDst(): Bdd {
     this.zero ??= addrPrefix(this.m, "dst", v4(0, 32));
     return this.zero;
@@ -220,24 +234,87 @@ export class Analysis {
       byKey.set(k, old ? { pred: or(this.m, old.pred, pred), outcome } : { pred, outcome });
     };
     for (const fam of families) {
-      if (fam === 4) {
-        const z = and(this.m, this.universe(4), this.zeroDst());
-        add(z, {
-          family: 4,
-          ok: true,
-          type: "local",
-          paths: [{ dev: LO }],
-          special: "no destination: loopback to ourselves",
-        });
-      }
+      const first: Part[] = [];
+      if (fam === 4) first.push(this.zeroPart(and(this.m, this.universe(4), this.zeroDst())));
       for (const d of this.decided(fam)) {
         // Decided parts before a change are the same objects (the fold resumes): reuse.
         let parts = this.specialized.get(d);
         if (!parts) this.specialized.set(d, (parts = specialize(this.m, fam, d)));
-        for (const [p, o] of parts) add(p, o);
+        for (const [pred, outcome] of parts) first.push({ pred, outcome });
       }
+      const chains = this.chains();
+      const hooked = chains.some((c) => c.hook === "output" && familyOk(c, fam));
+      const final = hooked ? outputHook(this.outputCtx(fam, chains), first) : first;
+      for (const p of final) add(p.pred, p.outcome);
     }
     return [...byKey.values()];
+  }
+
+  /** IPv4 destination 0.0.0.0: never reaches the RPDB (loopback to ourselves). */
+  private zeroPart(pred: Bdd): Part {
+    const special = "no destination: loopback to ourselves";
+    return { pred, outcome: { family: 4, ok: true, type: "local", paths: [{ dev: LO }], special } };
+  }
+
+  private outputCtx(family: 4 | 6, chains: readonly NfBaseChain[]) {
+    return {
+      m: this.m,
+      s: this.s,
+      family,
+      chains,
+      reroute: (start: Bdd, mark: MarkVec) => this.reroute(family, start, mark),
+    };
+  }
+
+  /**
+   * The re-route lookup (ip_route_me_harder, the engine's `reroute` query) of `start` with
+   * skb->mark = `mark`: the RPDB folded with the mark substituted into every rule. As the
+   * engine's routeGetFlow: IPv4 re-routes carry uid 0, and protocol and ports only when some
+   * rule needs flow dissection. Rules with `from` see the source the first route chose,
+   * which the header does not hold: the packets reaching them are refused (unknown).
+   */
+  private reroute(family: 4 | 6, start: Bdd, mark: MarkVec): Part[] {
+    const m = this.m;
+    const out: Part[] = [];
+    let walk = start;
+    if (family === 4) {
+      const z = and(m, start, this.zeroDst());
+      if (z !== FALSE) out.push(this.zeroPart(z));
+      // With a source set and no oif, a multicast or limited broadcast destination takes
+      // the device of the source address (ip_route_output_key_hash_rcu): not in the header.
+      const mc = and(m, start, or(m, addrPrefix(m, "dst", v4(0xe0000000, 4)), this.lbcast()));
+      if (mc !== FALSE) out.push({ pred: mc, outcome: unknownAtReroute(4, "", MC_REROUTE) });
+      walk = and(m, start, not(m, or(m, this.zeroDst(), mc)));
+    }
+    const fixed: number[] = [];
+    const zeroField = (f: keyof typeof FIELDS) => {
+      for (let i = 0; i < FIELDS[f].width; i++) fixed.push(FIELDS[f].offset + i);
+    };
+    if (family === 4) zeroField("uid");
+    if (!requiresFlowDissect(this.s, family)) for (const f of PORTS) zeroField(f);
+    const c = fixed.length
+      ? cube(
+          m,
+          fixed,
+          fixed.map(() => 0),
+        )
+      : undefined;
+    const memo = foldMemo();
+    const match = (r: Rule): Bdd => {
+      const p = compose(m, rulePred({ m, s: this.s, hasSaddr: true }, r), mark);
+      return c === undefined ? p : restrict(m, p, c);
+    };
+    const decided = foldRpdb(m, this.s, family, walk, match, this.table, memo);
+    const refused = refusedBySrc(m, memo);
+    for (const d of decided)
+      for (const [pred, o] of specialize(m, family, d)) {
+        const p = and(m, pred, not(m, refused.pred));
+        // The packet keeps the source the first route chose: not the new route's prefsrc.
+        const { prefsrc: _, ...rest } = o;
+        if (p !== FALSE) out.push({ pred: p, outcome: rest });
+      }
+    if (refused.pred !== FALSE) out.push({ pred: refused.pred, outcome: refused.outcome(family) });
+    return out;
   }
 
   /**
@@ -263,6 +340,37 @@ export class Analysis {
             : 0,
     );
   }
+}
+
+const PORTS = ["ipproto", "sport", "dport"] as const;
+
+/** Whether a base chain sees packets of the family. */
+const familyOk = (c: NfBaseChain, fam: 4 | 6): boolean =>
+  c.family === "inet" || c.family === (fam === 4 ? "ip" : "ip6");
+
+const MC_REROUTE =
+  "a multicast or broadcast destination: the re-route takes the source address's device";
+const FROM_REROUTE = "`from` at re-route: the source the first route chose is not in the header";
+
+/** Packets whose re-route the analysis cannot follow. */
+function unknownAtReroute(family: 4 | 6, by: string, what: string): Outcome {
+  const nf = { verdict: "unknown", by, what, mark: [], markText: "", rerouted: true } as const;
+  return { family, ok: false, paths: [], nf: { ...nf, by: `re-route${by}` } };
+}
+
+/** The packets a re-route walk brought to a rule with `from` (see `Analysis.reroute`). */
+function refusedBySrc(m: BddArena, memo: FoldMemo) {
+  let pred = FALSE;
+  let first: Rule | undefined;
+  memo.rules.forEach((r, k) => {
+    if (!r.src) return;
+    const here = or(m, memo.walkingIn[k]!, memo.jumpedIn[k]!.get(r) ?? FALSE);
+    if (here !== FALSE) first ??= r;
+    pred = or(m, pred, here);
+  });
+  const outcome = (family: 4 | 6) =>
+    unknownAtReroute(family, ` at ip rule pref ${first?.pref ?? ""}`, FROM_REROUTE);
+  return { pred, outcome };
 }
 
 /** The outcome of a decided part, before the destination's own kind is applied. */

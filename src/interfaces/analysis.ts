@@ -191,7 +191,7 @@ export function runAnalysisCommand(
     stderr: `routelab ${cmd}: ${e.message}\n`,
     status: 2,
   });
-  const a = new Analysis(s);
+  const a = new Analysis(s, undefined, () => ctx.chains);
   if (cmd === "map") {
     const r = analysisMap(a, words);
     if (!r.ok) return fail(r.error);
