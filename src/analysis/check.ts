@@ -4,7 +4,7 @@
  * @module
  */
 import { addrEq } from "../addr/ip.js";
-import { type Issue, issue } from "../core/issue.js";
+import { issue } from "../core/issue.js";
 import type { Family } from "../core/kinds.js";
 import { err, ok, type Result } from "../core/result.js";
 import { linkByName } from "../model/links.js";
@@ -126,6 +126,11 @@ export interface CheckResult {
   readonly outcome?: Outcome;
   /** Packets the assertion is about (0 means it is vacuous). */
   readonly packets: bigint | undefined;
+  /**
+   * Rules (or re-routes) some asked packets meet that the analysis does not model: the
+   * answer holds for the other packets only.
+   */
+  readonly unmodelled?: readonly string[];
 }
 
 /**
@@ -137,12 +142,14 @@ export function checkAssertion(a: Analysis, as: Assertion): Result<CheckResult> 
   const r = resolveOutcome(a.s, as.outcome);
   if (!r.ok) return r;
   const m = a.m;
-  const packets = packetsPred(a, as.packets);
+  const asked = packetsPred(a, as.packets);
   let badSet = FALSE;
   const outcomes = a.outcomes(familiesOf(as.packets));
   const badOutcomes: { pred: Bdd; outcome: Outcome }[] = [];
-  const unknown = unmodelled(a, outcomes, packets);
-  if (unknown) return err(unknown);
+  // Packets meeting a rule the analysis does not model are not answered (never guessed).
+  const unknown = unmodelled(a, outcomes, asked);
+  const packets = and(m, asked, not(m, unknown.pred));
+  const notes = unknown.notes.length ? { unmodelled: unknown.notes } : {};
   for (const c of outcomes) {
     const p = forPaths(a.s, as.outcome, c.outcome);
     const violates = as.quantifier === "always" ? !p.all : p.some;
@@ -153,7 +160,7 @@ export function checkAssertion(a: Analysis, as: Assertion): Result<CheckResult> 
     badOutcomes.push({ pred: hit, outcome: c.outcome });
   }
   const ce = badSet === FALSE ? undefined : representative(m, badSet);
-  if (!ce) return ok({ assertion: as, holds: true, packets: undefined });
+  if (!ce) return ok({ assertion: as, holds: true, packets: undefined, ...notes });
   const outcome = badOutcomes.find((b) => mayContain(a, b.pred, ce))?.outcome;
   return ok({
     assertion: as,
@@ -161,30 +168,31 @@ export function checkAssertion(a: Analysis, as: Assertion): Result<CheckResult> 
     counterexample: ce,
     ...(outcome ? { outcome } : {}),
     packets: undefined,
+    ...notes,
   });
 }
 
 /**
- * The refusal when some of the packets meet a netfilter rule the analysis does not model:
- * their outcome is unknown, so no assertion about them can be answered (never a guess).
+ * The asked packets that meet a netfilter rule or re-route the analysis does not model (their
+ * outcome is unknown: the assertion is not answered for them), and a note per rule.
  */
 function unmodelled(
   a: Analysis,
   outcomes: readonly { pred: Bdd; outcome: Outcome }[],
   packets: Bdd,
-): Issue | undefined {
+): { pred: Bdd; notes: string[] } {
+  let pred = FALSE;
+  const notes = new Set<string>();
   for (const c of outcomes) {
     const nf = c.outcome.nf;
-    if (nf?.verdict !== "unknown" || and(a.m, c.pred, packets) === FALSE) continue;
+    if (nf?.verdict !== "unknown") continue;
+    const hit = and(a.m, c.pred, packets);
+    if (hit === FALSE) continue;
+    pred = or(a.m, pred, hit);
     const where = nf.where ? ` (${nf.where})` : "";
-    return issue(
-      "analysis.unsupported",
-      `some of these packets meet ${nf.by ?? "a rule"}${where}, which is not modelled ` +
-        `(${nf.what ?? "?"}): restrict PACKETS to avoid it`,
-      ...(nf.text ? [{ token: nf.text }] : []),
-    );
+    notes.add(`${nf.by ?? "a rule"}${where}: ${nf.what ?? "?"}`);
   }
-  return undefined;
+  return { pred, notes: [...notes] };
 }
 
 /** Whether a packet belongs to a set (evaluates the BDD at the packet's bits). */

@@ -6,11 +6,11 @@
  *
  * **Scope.** The universe is locally generated traffic from an unbound socket with no source
  * address (`ip route get DST [mark M] [uid U] [tos T] [ipproto P] [sport S] [dport D]`), both
- * families: dst, fwmark, uid, tos, ipproto and ports range over all values. Input lookups
- * (`iif`, `from`), bound sockets (`oif`) and netfilter (marks written in OUTPUT, re-route)
- * are not modelled yet: `universeNotes` says so, and PACKETS that need them are refused
- * rather than guessed. The multipath nexthop (flow hash) is not split on: a class's outcome
- * lists every path the route may take.
+ * families: dst, fwmark, uid, tos, ipproto and ports range over all values. The OUTPUT hook
+ * and its re-route are modelled (./netfilter/output.ts). Input lookups (`iif`, `from`),
+ * bound sockets (`oif`), POSTROUTING and NAT are not modelled yet: `universeNotes` says so,
+ * and PACKETS that need them are refused rather than guessed. The multipath nexthop (flow
+ * hash) is not split on: a class's outcome lists every path the route may take.
  *
  * **Incrementality.** An `Analysis` keeps each rule's predicate (by rule object) and each
  * table's partition (by family and table id) in its arena; after a change, `invalidate` the
@@ -56,9 +56,13 @@ export interface PacketClass {
 
 /** What the analysis does not model, said in every answer. */
 export const universeNotes: readonly string[] = [
-  "locally generated packets from unbound sockets without a source address",
-  "not modelled yet: input (iif, from), bound sockets (oif), netfilter mark writes and " +
-    "re-route, NAT; the multipath nexthop is not split per flow",
+  "locally generated packets from unbound sockets without a source address (broadcast " +
+    "allowed, as with SO_BROADCAST), the first packet of a flow",
+  "netfilter OUTPUT (iptables and nft: addresses, sets, ports, marks, ct mark and state, " +
+    "uid owner, devices; MARK/CONNMARK, meta/ct mark set) and the re-route a mark change " +
+    "triggers are modelled; a rule using anything else is named and its packets not answered",
+  "not modelled yet: input (iif, from), bound sockets (oif), POSTROUTING and the loop " +
+    "through lo, NAT; the multipath nexthop is not split per flow",
 ];
 
 const v4 = (a: number, len: number) => ({ addr: { family: 4 as const, v: a }, len });
@@ -76,6 +80,8 @@ export class Analysis {
   private readonly folds: Record<4 | 6, FoldMemo> = { 4: foldMemo(), 6: foldMemo() };
   private readonly specialized = new WeakMap<Decided, [Bdd, Outcome][]>();
   private readonly memo = new Map<string, { pred: Bdd; outcome: Outcome }[]>();
+  /** Netfilter address sets compiled to predicates, by content (kept: the arena is). */
+  private readonly nfSets = new Map<string, Bdd>();
 
   /**
    * `m`: share another analysis' arena (diff compares the predicates of two hosts).
@@ -262,6 +268,7 @@ export class Analysis {
       s: this.s,
       family,
       chains,
+      sets: this.nfSets,
       reroute: (start: Bdd, mark: MarkVec) => this.reroute(family, start, mark),
     };
   }

@@ -80,7 +80,7 @@ export function crossCheck(
   for (const cls of classes) {
     const q = queryOf(cls.representative);
     if (cls.outcome.nf && m) {
-      const r = journeyDisagreement(s, chains, m, cls);
+      const r = journeyDisagreement(s, chains, m, cls.outcome, cls.representative);
       if (r.diffs.length) bad.push({ cls, decision: r.decision, diffs: r.diffs });
       continue;
     }
@@ -112,11 +112,10 @@ export function journeyDisagreement(
   s: HostState,
   chains: readonly NfBaseChain[],
   m: BddArena,
-  cls: PacketClass,
+  o: Outcome,
+  p: HeaderPacket,
 ): { decision: Decision; diffs: string[] } {
-  const o = cls.outcome;
   const nf = o.nf!;
-  const p = cls.representative;
   const q = queryOf(p);
   const j = journey(s, chains, { ...q, ipproto: q.ipproto ?? 17 });
   const routes = j.trace.flatMap((t) => (t.kind === "route" ? [t] : []));

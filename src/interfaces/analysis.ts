@@ -155,6 +155,7 @@ export function checkText(s: HostState, rs: readonly CheckResult[], t: TraceCtx)
   const out: string[] = [];
   for (const r of rs) {
     out.push(`${r.holds ? "PASS" : "FAIL"} ${r.assertion.text}`);
+    for (const u of r.unmodelled ?? []) out.push(`  not answered for the packets that meet ${u}`);
     if (r.holds || !r.counterexample) continue;
     const words = packetWords(r.counterexample);
     out.push(`  counterexample: route get ${words.join(" ")}`);
@@ -238,6 +239,7 @@ function checkJson(s: HostState, r: CheckResult): object {
   return {
     assertion: r.assertion.text,
     holds: r.holds,
+    ...(r.unmodelled ? { unmodelled: r.unmodelled } : {}),
     ...(r.counterexample
       ? { counterexample: packetWords(r.counterexample), family: r.counterexample.family }
       : {}),

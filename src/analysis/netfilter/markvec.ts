@@ -61,11 +61,85 @@ export function maskedTest(m: BddArena, vec: MarkVec, value: number, mask: numbe
  * --set-mark 0x81 and "unchanged" on packets whose mark already is 0x81).
  */
 export function within(m: BddArena, pred: Bdd, v: MarkVec): MarkVec {
+  const off = FIELDS.fwmark.offset;
+  let can: [number, number] | undefined;
   return v.map((b) => {
     if (b <= TRUE) return b;
-    if (and(m, pred, b) === FALSE) return FALSE;
-    return and(m, pred, not(m, b)) === FALSE ? TRUE : b;
+    const j = m.vars[b]! - off;
+    const lit = j >= 0 && j < BITS && m.lows[b]! <= TRUE && m.highs[b]! <= TRUE;
+    if (!lit) {
+      if (and(m, pred, b) === FALSE) return FALSE;
+      return and(m, pred, not(m, b)) === FALSE ? TRUE : b;
+    }
+    // A literal (the original mark bit j or its negation): read what pred allows for it.
+    can ??= fwmarkBitsPossible(m, pred);
+    const at = 1 << (31 - j);
+    const positive = m.highs[b] === TRUE;
+    if (!(can[0] & at)) return positive ? TRUE : FALSE; // bit j is 1 on every packet
+    if (!(can[1] & at)) return positive ? FALSE : TRUE;
+    return b;
   });
+}
+
+/**
+ * fwmarkBitsPossible's answers per node, kept for the arena's life: a node's answer never
+ * changes (nodes are immutable), so each is computed once. A reset arena (fewer nodes than
+ * the memo saw) starts a new memo.
+ */
+const possible = new WeakMap<BddArena, { size: number; memo: Map<Bdd, [number, number]> }>();
+function possibleMemo(m: BddArena): Map<Bdd, [number, number]> {
+  let p = possible.get(m);
+  if (!p || m.size < p.size) possible.set(m, (p = { size: m.size, memo: new Map() }));
+  p.size = m.size;
+  return p.memo;
+}
+
+/**
+ * Which values each fwmark bit takes on the packets of f, in one pass over f without
+ * building anything: [bits that can be 0, bits that can be 1] (bit 31 - i for fwmark bit i).
+ */
+export function fwmarkBitsPossible(m: BddArena, f: Bdd): [number, number] {
+  const off = FIELDS.fwmark.offset;
+  const end = off + BITS;
+  /** fwmark bits at levels strictly between a and b (both variable indexes). */
+  const skipped = (a: number, b: number): number => {
+    const lo = Math.max(a + 1, off);
+    const hi = Math.min(b, end);
+    let r = 0;
+    for (let v = lo; v < hi; v++) r |= 1 << (31 - (v - off));
+    return r;
+  };
+  const level = (g: Bdd): number => (g <= TRUE ? end : Math.min(m.vars[g]!, end));
+  const memo = possibleMemo(m);
+  const go = (g: Bdd): [number, number] => {
+    if (g <= TRUE || m.vars[g]! >= end) return [0, 0];
+    const known = memo.get(g);
+    if (known) return known;
+    const v = m.vars[g]!;
+    let z = 0,
+      o = 0;
+    for (const [child, value] of [
+      [m.lows[g]!, 0],
+      [m.highs[g]!, 1],
+    ] as const) {
+      if (child === FALSE) continue;
+      const [cz, co] = go(child);
+      const free = skipped(v, level(child));
+      z |= cz | free;
+      o |= co | free;
+      if (v >= off) {
+        if (value) o |= 1 << (31 - (v - off));
+        else z |= 1 << (31 - (v - off));
+      }
+    }
+    const r: [number, number] = [z, o];
+    memo.set(g, r);
+    return r;
+  };
+  if (f === FALSE) return [0, 0];
+  const [z, o] = go(f);
+  const free = skipped(-1, level(f));
+  return [z | free, o | free];
 }
 
 /** The packets for which the two vectors differ. */

@@ -8,7 +8,7 @@
 import type { Addr } from "../../addr/ip.js";
 import type { NfSymAddr, NfSymMatch } from "../../netfilter/symbolic.js";
 import type { CtState } from "../../netfilter/types.js";
-import { not, or } from "../bdd/apply.js";
+import { not, or, orAll } from "../bdd/apply.js";
 import { type Bdd, type BddArena, FALSE, TRUE } from "../bdd/arena.js";
 import { embed, eq, maskedEq, range } from "../header.js";
 import { type MarkVec, maskedTest } from "./markvec.js";
@@ -28,6 +28,8 @@ export interface HookCtx {
   readonly socket: boolean;
   /** The conntrack state chains see, or undefined before the conntrack hook (no entry). */
   readonly ctstate?: CtState;
+  /** Compiled address sets by content (ipsets and nft sets of thousands of prefixes). */
+  readonly sets?: Map<string, Bdd>;
 }
 
 /** The marks of the packets a match is tested on. */
@@ -59,6 +61,19 @@ function daddrItem(c: HookCtx, it: NfSymAddr): Bdd {
   return range(c.m, "dst", lo, hi);
 }
 
+/** The union of daddr items, cached by content for big sets. */
+function daddrSet(c: HookCtx, items: readonly NfSymAddr[]): Bdd {
+  const text = (it: NfSymAddr) =>
+    "mask" in it ? `${it.addr.v}/${it.mask.v}` : `${it.lo.v}-${it.hi.v}`;
+  const key = items.length > 8 && c.sets ? `${c.family}|${items.map(text).join(",")}` : undefined;
+  const known = key === undefined ? undefined : c.sets!.get(key);
+  if (known !== undefined) return known;
+  const preds = items.map((it) => daddrItem(c, it));
+  const r = orAll(c.m, preds);
+  if (key !== undefined) c.sets!.set(key, r);
+  return r;
+}
+
 function ranges(c: HookCtx, field: "sport" | "dport" | "uid", rs: NfSymRanges): Bdd {
   let r = FALSE;
   for (const [lo, hi] of rs) r = or(c.m, r, range(c.m, field, lo, hi));
@@ -78,9 +93,7 @@ function positive(c: HookCtx, x: NfSymMatch, marks: Marks): Bdd | undefined {
       // The source address locally generated packets get is chosen per route and
       // destination (inet_select_addr, ipv6_dev_get_saddr): not in the header.
       if (x.field === "saddr") return undefined;
-      let r = FALSE;
-      for (const it of x.items) r = or(m, r, daddrItem(c, it));
-      return r;
+      return daddrSet(c, x.items);
     }
     case "iface": {
       if (x.field === "iif") return x.names.some((n) => ifaceMatches(n, c.iif)) ? TRUE : FALSE;

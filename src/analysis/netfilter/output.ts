@@ -29,6 +29,8 @@ export interface OutputCtx {
   readonly s: HostState;
   readonly family: 4 | 6;
   readonly chains: readonly NfBaseChain[];
+  /** Compiled address sets, kept by the caller across questions. */
+  readonly sets: Map<string, Bdd>;
   /** The re-route lookup of `start` with the mark `mark` (outcomes as the first lookup's). */
   readonly reroute: (start: Bdd, mark: MarkVec) => Part[];
 }
@@ -137,6 +139,7 @@ export function outputHook(c: OutputCtx, first: readonly Part[]): Part[] {
       iif: "",
       oif: (pat) => oifPred(c, ok, pat),
       socket: true,
+      sets: c.sets,
       ...(chain.priority >= CT_PRIORITY ? { ctstate: "new" as const } : {}),
     };
     const label = `${chain.family} ${chain.table}`;
