@@ -96,7 +96,9 @@ function droppingRule(steps: readonly JourneyStep[]): string | undefined {
   for (let i = steps.length - 1; i >= 0; i--) {
     const t = steps[i]!;
     if (t.kind !== "rule" || t.hook !== "output" || !t.matched) continue;
-    if (!/^(drop|reject|policy drop)/.test(t.verdict)) return undefined;
+    // nft joins a rule's effects with "; " (`meta mark set 0x1; drop`): the last decides.
+    const last = t.verdict.split("; ").pop() ?? "";
+    if (!/^(drop|reject|policy drop)/.test(last)) return undefined;
     return `${t.family} ${t.table} ${t.chain} ${t.rule ? `#${t.rule}` : "policy"}`;
   }
   return undefined;
@@ -125,7 +127,10 @@ export function journeyDisagreement(
   // udp_sendmsg / tcp_v4_connect refuse broadcast routes before OUTPUT (no SO_BROADCAST):
   // a socket option, outside the analysis (see universeNotes); the route itself must agree.
   if (j.final.verdict === "error" && routes.length === 1 && decision.ok)
-    return { decision, diffs: nf.rerouted ? [] : disagreement(o, decision) };
+    return {
+      decision,
+      diffs: nf.verdict === "accept" && !nf.rerouted ? disagreement(o, decision) : [],
+    };
   const diffs: string[] = [];
   const post = j.trace.find((t) => t.kind === "hook" && t.hook === "postrouting");
   const markAfter = post?.kind === "hook" ? post.mark : j.final.mark;

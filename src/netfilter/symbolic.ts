@@ -20,8 +20,19 @@ export type NfSymAddr = { addr: Addr; mask: Addr } | { lo: Addr; hi: Addr };
 /** A test a rule makes; `inv` negates it. */
 export type NfSymMatch =
   | { kind: "addr"; field: "saddr" | "daddr"; items: readonly NfSymAddr[]; inv: boolean }
-  /** Device names; a trailing `+` (iptables) or `*` (nft) is a prefix wildcard. */
-  | { kind: "iface"; field: "iif" | "oif"; names: readonly string[]; inv: boolean }
+  /**
+   * Device names; a trailing `+` (iptables) or `*` (nft) is a prefix wildcard.
+   * `breakOnEmpty`: without a device the test fails whatever `inv` says (nft).
+   */
+  | {
+      kind: "iface";
+      field: "iif" | "oif";
+      names: readonly string[];
+      inv: boolean;
+      breakOnEmpty?: boolean;
+    }
+  /** The packet is of this family (nft `ip …` on an IPv6 packet breaks; `meta nfproto`). */
+  | { kind: "family"; family: 4 | 6; inv: boolean }
   | { kind: "proto"; protos: readonly number[]; inv: boolean }
   /** `field: "any"`: sport or dport in the ranges (multiport --ports). */
   | {

@@ -87,6 +87,8 @@ function positive(c: HookCtx, x: NfSymMatch, marks: Marks): Bdd | undefined {
   switch (x.kind) {
     case "const":
       return x.value ? TRUE : FALSE;
+    case "family":
+      return x.family === c.family ? TRUE : FALSE;
     case "unknown":
       return undefined;
     case "addr": {
@@ -127,6 +129,7 @@ function positive(c: HookCtx, x: NfSymMatch, marks: Marks): Bdd | undefined {
 /** The packets the match accepts (inversion applied), or undefined when not exact. */
 export function matchPred(c: HookCtx, x: NfSymMatch, marks: Marks): Bdd | undefined {
   if (x.kind === "owner" && !c.socket) return x.noSocket ? TRUE : FALSE;
+  if (x.kind === "iface" && x.breakOnEmpty && x.field === "iif" && c.iif === "") return FALSE;
   const p = positive(c, x, marks);
   if (p === undefined) return undefined;
   return x.kind !== "const" && x.kind !== "unknown" && x.inv ? not(c.m, p) : p;
