@@ -12,6 +12,7 @@ import { type Assertion, parseAssertion, parsePackets } from "../analysis/assert
 import { type CheckResult, checkAssertion, mapClasses } from "../analysis/check.js";
 import { Analysis, type PacketClass, universeNotes } from "../analysis/classes.js";
 import { describeOutcome, describeSet, packetWords, tableName } from "../analysis/describe.js";
+import type { NfOutcome } from "../analysis/outcome.js";
 import { formatAddr } from "../addr/ip.js";
 import { issue } from "../core/issue.js";
 import type { HostState } from "../model/types.js";
@@ -44,6 +45,16 @@ export interface MapEntry {
     /** The table as iproute2 names it ("main", "local", "129"). */
     readonly tableName?: string;
     readonly rule?: number;
+    /**
+     * What OUTPUT did (when the host has OUTPUT chains): verdict, deciding rule, the mark
+     * after the hook, whether a mark change re-routed the packets.
+     */
+    readonly nf?: {
+      readonly verdict: string;
+      readonly by?: string;
+      readonly mark: string;
+      readonly rerouted: boolean;
+    };
   };
   /** The representative as `ip route get` arguments. */
   readonly representative: string[];
@@ -72,10 +83,16 @@ function entry(a: Analysis, c: PacketClass): MapEntry {
       gateways: o.paths.flatMap((p) => (p.gateway ? [formatAddr(p.gateway)] : [])),
       ...(o.table !== undefined ? { table: o.table, tableName: tableName(a.s, o.table) } : {}),
       ...(o.rule !== undefined ? { rule: o.rule } : {}),
+      ...(o.nf ? { nf: nfDetail(o.nf) } : {}),
     },
     representative: packetWords(c.representative),
     count: String(c.count),
   };
+}
+
+function nfDetail(nf: NfOutcome): NonNullable<MapEntry["detail"]["nf"]> {
+  const by = nf.by ? { by: nf.where ? `${nf.by} (${nf.where})` : nf.by } : {};
+  return { verdict: nf.verdict, ...by, mark: nf.markText, rerouted: nf.rerouted };
 }
 
 /** `map` over the packets PACKETS selects (all when empty). */
