@@ -37,7 +37,7 @@ import {
   wellFormed,
 } from "./header.js";
 import { representative as pick } from "./describe.js";
-import { compose, type MarkVec } from "./netfilter/markvec.js";
+import { compose, type MarkVec, vecKey } from "./netfilter/markvec.js";
 import { outputHook, type Part } from "./netfilter/output.js";
 import { type Outcome, outcomeKey } from "./outcome.js";
 import { type Decided, type FoldMemo, foldMemo, foldRpdb } from "./rpdb.js";
@@ -82,6 +82,9 @@ export class Analysis {
   private readonly memo = new Map<string, { pred: Bdd; outcome: Outcome }[]>();
   /** Netfilter address sets compiled to predicates, by content (kept: the arena is). */
   private readonly nfSets = new Map<string, Bdd>();
+  /** Re-route folds by family and mark transformer, and rules composed with each. */
+  private rerouteMemo = new Map<string, FoldMemo>();
+  private composed = new WeakMap<Rule, Map<string, Bdd>>();
 
   /**
    * `m`: share another analysis' arena (diff compares the predicates of two hosts).
@@ -141,6 +144,8 @@ export class Analysis {
     this.built.clear();
     this.tables.clear();
     this.rulePreds.clear();
+    this.rerouteMemo = new Map();
+    this.composed = new WeakMap();
   }
 
   private rule = (r: Rule): Bdd => {
@@ -306,10 +311,21 @@ export class Analysis {
           fixed.map(() => 0),
         )
       : undefined;
-    const memo = foldMemo();
+    // Per mark transformer: the fold resumes after an RPDB change (as the first lookup's),
+    // and each rule's composed predicate is kept by rule object.
+    const vk = `${family}|${c ?? ""}|${vecKey(mark)}`;
+    let memo = this.rerouteMemo.get(vk);
+    if (!memo) this.rerouteMemo.set(vk, (memo = foldMemo()));
     const match = (r: Rule): Bdd => {
-      const p = compose(m, rulePred({ m, s: this.s, hasSaddr: true }, r), mark);
-      return c === undefined ? p : restrict(m, p, c);
+      let byVec = this.composed.get(r);
+      if (!byVec) this.composed.set(r, (byVec = new Map()));
+      let p = byVec.get(vk);
+      if (p === undefined) {
+        p = compose(m, rulePred({ m, s: this.s, hasSaddr: true }, r), mark);
+        if (c !== undefined) p = restrict(m, p, c);
+        byVec.set(vk, p);
+      }
+      return p;
     };
     const decided = foldRpdb(m, this.s, family, walk, match, this.table, memo);
     const refused = refusedBySrc(m, memo);
