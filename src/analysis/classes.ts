@@ -329,13 +329,17 @@ export class Analysis {
     };
     const decided = foldRpdb(m, this.s, family, walk, match, this.table, memo);
     const refused = refusedBySrc(m, memo);
-    for (const d of decided)
-      for (const [pred, o] of specialize(m, family, d)) {
+    for (const d of decided) {
+      // Decided parts the resumed fold kept are the same objects: reuse their split.
+      let parts = this.specialized.get(d);
+      if (!parts) this.specialized.set(d, (parts = specialize(m, family, d)));
+      for (const [pred, o] of parts) {
         const p = and(m, pred, not(m, refused.pred));
         // The packet keeps the source the first route chose: not the new route's prefsrc.
         const { prefsrc: _, ...rest } = o;
         if (p !== FALSE) out.push({ pred: p, outcome: rest });
       }
+    }
     if (refused.pred !== FALSE) out.push({ pred: refused.pred, outcome: refused.outcome(family) });
     return out;
   }

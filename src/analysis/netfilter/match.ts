@@ -61,8 +61,24 @@ function daddrItem(c: HookCtx, it: NfSymAddr): Bdd {
   return range(c.m, "dst", lo, hi);
 }
 
-/** The union of daddr items, cached by content for big sets. */
+/** Compiled sets by items array (front-ends keep an unchanged set's array). */
+const BY_ARRAY = new WeakMap<BddArena, WeakMap<readonly NfSymAddr[], Bdd[]>>();
+
+/** The union of daddr items, cached by array and by content for big sets. */
 function daddrSet(c: HookCtx, items: readonly NfSymAddr[]): Bdd {
+  let arrays = BY_ARRAY.get(c.m);
+  if (!arrays) BY_ARRAY.set(c.m, (arrays = new WeakMap()));
+  const fam = c.family === 4 ? 0 : 1;
+  const hit = arrays.get(items)?.[fam];
+  if (hit !== undefined) return hit;
+  const r = daddrSetByContent(c, items);
+  const slot = arrays.get(items) ?? [];
+  slot[fam] = r;
+  arrays.set(items, slot);
+  return r;
+}
+
+function daddrSetByContent(c: HookCtx, items: readonly NfSymAddr[]): Bdd {
   const text = (it: NfSymAddr) =>
     "mask" in it ? `${it.addr.v}/${it.mask.v}` : `${it.lo.v}-${it.hi.v}`;
   const key = items.length > 8 && c.sets ? `${c.family}|${items.map(text).join(",")}` : undefined;

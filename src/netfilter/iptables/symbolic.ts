@@ -17,6 +17,7 @@ import type {
   NfSymView,
 } from "../symbolic.js";
 import { ruleLine } from "./save.js";
+import type { AddrMask } from "./util.js";
 import type { ExtInstance, IptablesRuleset, IptChain, IptRule, IptTable } from "./types.js";
 
 type D = Record<string, unknown>;
@@ -75,12 +76,25 @@ function tcpudp(m: ExtInstance, proto: number): NfSymMatch[] {
   return out;
 }
 
+/**
+ * An ipset's entries as items, the same array while the set is unchanged (ipset.ts only
+ * pushes to an entries array, and a deletion makes a new one): the analysis keeps compiled
+ * sets by array.
+ */
+const ITEMS = new WeakMap<readonly AddrMask[], { len: number; items: NfSymAddr[] }>();
+function itemsOf(entries: readonly AddrMask[]): NfSymAddr[] {
+  const known = ITEMS.get(entries);
+  if (known && known.len === entries.length) return known.items;
+  const items = entries.map((e) => ({ addr: e.addr, mask: e.mask }));
+  ITEMS.set(entries, { len: entries.length, items });
+  return items;
+}
+
 function setMatch(rs: IptablesRuleset, family: Family, d: D): NfSymMatch {
   const flags = d.flags as string[];
   if (flags.length !== 1) return { kind: "unknown", what: "-m set with several directions" };
   const s = rs.ipsets.get(d.set as string);
-  const items: NfSymAddr[] =
-    s && s.family === family ? s.entries.map((e) => ({ addr: e.addr, mask: e.mask })) : [];
+  const items: NfSymAddr[] = s && s.family === family ? itemsOf(s.entries) : [];
   const field = flags[0] === "src" ? "saddr" : "daddr";
   return { kind: "addr", field, items, inv: d.inv === true };
 }
