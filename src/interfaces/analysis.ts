@@ -2,7 +2,7 @@
  * `routelab map [PACKETS]` and `routelab check ASSERTION… | --file FILE`: the analysis'
  * answers as text or JSON, with exit statuses (check: 0 all hold, 1 one fails, 2 bad input).
  * A failed assertion prints its counterexample as `route get` words and that packet's full
- * `trace` (the trace runs netfilter too, which the analysis does not model yet).
+ * `trace` (the trace also shows POSTROUTING, which the analysis does not model yet).
  * @module
  */
 import type { Issue } from "../core/issue.js";

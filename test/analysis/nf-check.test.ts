@@ -90,3 +90,54 @@ describe("check with OUTPUT marks", () => {
     );
   });
 });
+
+/** The same through nft: a sing-box-style `route` chain with a bypass set and a uid exemption. */
+const NFT = `ip link set lo up
+ip link add eth0 type veth peer name eth0-peer
+ip link set eth0-peer up
+ip link set eth0 up
+ip addr add 192.168.1.10/24 dev eth0
+ip route add default via 192.168.1.1 dev eth0
+ip tuntap add mode tun dev tun0
+ip link set tun0 up
+ip addr add 172.19.0.1/30 dev tun0
+ip route add default dev tun0 table 2022
+ip rule add pref 9001 fwmark 0x2023 lookup 2022
+nft -f - <<'EOF2'
+table inet sb {
+  set bypass { type ipv4_addr; flags interval; elements = { 10.0.0.0/8, 192.168.0.0/16 } }
+  chain output {
+    type route hook output priority mangle; policy accept;
+    meta skuid 1000 return
+    ip daddr @bypass return
+    meta l4proto { tcp, udp } meta mark set meta mark & 0xffff0000 | 0x2023
+  }
+}
+EOF2
+`;
+
+describe("check with nft OUTPUT marks", () => {
+  const host = Host.load([{ name: "sb.sh", text: NFT }]);
+  it("loads cleanly", () => expect(host.issues).toEqual([]));
+
+  it("the exempted uid and the bypass set never enter tun0", () => {
+    const pub = "not to 172.19.0.0/30 not to 127.0.0.0/8 not to 224.0.0.0/4";
+    expect(check(host, `never: -4 uid 1000 mark 0 ${pub} -> dev tun0`).holds).toBe(true);
+    expect(check(host, "never: -4 mark 0 to 10.0.0.0/8 -> dev tun0").holds).toBe(true);
+  });
+
+  it("other users' tcp/udp is marked 0x2023 and re-routed into tun0", () => {
+    const r = check(host, "always: -4 not uid 1000 mark 0 ipproto udp to 1.0.0.0/8 -> dev tun0");
+    expect(r.holds).toBe(true);
+    const m = host.map(["-4", "uid", "0", "mark", "0", "ipproto", "udp", "to", "1.1.1.1"]);
+    if (!m.ok) throw new Error(m.error.message);
+    expect(m.value.classes.map((c) => c.outcome)).toEqual([
+      "dev tun0 table 2022 rule 9001 mark 0x2023",
+    ]);
+  });
+
+  it("icmp is not marked: it stays on eth0", () => {
+    const r = check(host, "always: -4 mark 0 ipproto icmp to 1.0.0.0/8 -> dev eth0");
+    expect(r.holds).toBe(true);
+  });
+});
