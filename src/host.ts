@@ -445,7 +445,12 @@ export class Host {
 
   /** `routelab diff`: packets whose outcome differs from here to `after` (+ representative). */
   diff(after: Host): Change[] {
-    return diffHosts(this.s, after.s);
+    return diffHosts(
+      this.s,
+      after.s,
+      () => this.nf.chains,
+      () => after.nf.chains,
+    );
   }
 
   /**
@@ -453,7 +458,7 @@ export class Host {
    * the last question; only the tables whose routes changed are rebuilt.
    */
   private analysis(): Analysis {
-    if (!this.an) this.an = new Analysis(this.s);
+    if (!this.an) this.an = new Analysis(this.s, undefined, () => this.nf.chains);
     else this.an.refresh();
     return this.an;
   }

@@ -149,6 +149,11 @@ export interface CheckResult {
   readonly outcome?: Outcome;
   /** Packets the assertion is about (0 means it is vacuous). */
   readonly packets: bigint | undefined;
+  /**
+   * Rules (or re-routes) some asked packets meet that the analysis does not model: the
+   * answer holds for the other packets only.
+   */
+  readonly unmodelled?: readonly string[];
 }
 
 /**
@@ -162,10 +167,14 @@ export function checkAssertion(a: Analysis, as: Assertion): Result<CheckResult> 
   const devs = inputDevices(a, as.packets);
   if (!devs.ok) return devs;
   const m = a.m;
-  const packets = packetsPred(a, as.packets);
+  const asked = packetsPred(a, as.packets);
   let badSet = FALSE;
   const outcomes = devs.value ? a.inputOutcomes(devs.value) : a.outcomes(familiesOf(as.packets));
   const badOutcomes: { pred: Bdd; outcome: Outcome }[] = [];
+  // Packets meeting a rule the analysis does not model are not answered (never guessed).
+  const unknown = unmodelled(a, outcomes, asked);
+  const packets = and(m, asked, not(m, unknown.pred));
+  const notes = unknown.notes.length ? { unmodelled: unknown.notes } : {};
   for (const c of outcomes) {
     const p = forPaths(a.s, as.outcome, c.outcome);
     const violates = as.quantifier === "always" ? !p.all : p.some;
@@ -176,7 +185,7 @@ export function checkAssertion(a: Analysis, as: Assertion): Result<CheckResult> 
     badOutcomes.push({ pred: hit, outcome: c.outcome });
   }
   const ce = badSet === FALSE ? undefined : representative(m, badSet);
-  if (!ce) return ok({ assertion: as, holds: true, packets: undefined });
+  if (!ce) return ok({ assertion: as, holds: true, packets: undefined, ...notes });
   const outcome = badOutcomes.find((b) => mayContain(a, b.pred, ce))?.outcome;
   return ok({
     assertion: as,
@@ -184,7 +193,31 @@ export function checkAssertion(a: Analysis, as: Assertion): Result<CheckResult> 
     counterexample: ce,
     ...(outcome ? { outcome } : {}),
     packets: undefined,
+    ...notes,
   });
+}
+
+/**
+ * The asked packets that meet a netfilter rule or re-route the analysis does not model (their
+ * outcome is unknown: the assertion is not answered for them), and a note per rule.
+ */
+function unmodelled(
+  a: Analysis,
+  outcomes: readonly { pred: Bdd; outcome: Outcome }[],
+  packets: Bdd,
+): { pred: Bdd; notes: string[] } {
+  let pred = FALSE;
+  const notes = new Set<string>();
+  for (const c of outcomes) {
+    const nf = c.outcome.nf;
+    if (nf?.verdict !== "unknown") continue;
+    const hit = and(a.m, c.pred, packets);
+    if (hit === FALSE) continue;
+    pred = or(a.m, pred, hit);
+    const where = nf.where ? ` (${nf.where})` : "";
+    notes.add(`${nf.by ?? "a rule"}${where}: ${nf.what ?? "?"}`);
+  }
+  return { pred, notes: [...notes] };
 }
 
 /** Whether a packet belongs to a set (evaluates the BDD at the packet's bits). */

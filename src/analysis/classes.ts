@@ -6,12 +6,12 @@
  *
  * **Scope.** The universe is locally generated traffic from an unbound socket with no source
  * address (`ip route get DST [mark M] [uid U] [tos T] [ipproto P] [sport S] [dport D]`), both
- * families: dst, fwmark, uid, tos, ipproto and ports range over all values. Input lookups
- * (`iif`, `from`) are a universe of their own per ingress device (input.ts, IPv4 only).
- * Bound sockets (`oif`) and netfilter (marks written in OUTPUT, re-route, PREROUTING) are
- * not modelled yet: `universeNotes` says so, and PACKETS that need them are refused rather
- * than guessed. The multipath nexthop (flow hash) is not split on: a class's outcome
- * lists every path the route may take.
+ * families: dst, fwmark, uid, tos, ipproto and ports range over all values. The OUTPUT hook
+ * and its re-route are modelled (./netfilter/output.ts). Input lookups (`iif`, `from`) are a
+ * universe of their own per ingress device (input.ts, IPv4 only). Bound sockets (`oif`),
+ * PREROUTING, POSTROUTING and NAT are not modelled yet: `universeNotes` says so, and PACKETS
+ * that need them are refused rather than guessed. The multipath nexthop (flow hash) is not
+ * split on: a class's outcome lists every path the route may take.
  *
  * **Incrementality.** An `Analysis` keeps each rule's predicate (by rule object) and each
  * table's partition (by family and table id) in its arena; after a change, `invalidate` the
@@ -22,22 +22,36 @@
 import { TABLE } from "../core/kinds.js";
 import { LO } from "../engine/types.js";
 import type { HostState, Route, Rule } from "../model/types.js";
+import { requiresFlowDissect } from "../engine/rules.js";
+import type { NfBaseChain } from "../netfilter/types.js";
 import { and, not, or } from "./bdd/apply.js";
 import { type Bdd, type BddArena, FALSE } from "./bdd/arena.js";
+import { cube, restrict } from "./bdd/quantify.js";
 import { satCount } from "./bdd/sat.js";
 import {
   addrPrefix,
   createHeaderArena,
   eq,
+  FIELDS,
   family as familyPred,
   type HeaderPacket,
   wellFormed,
 } from "./header.js";
 import { representative as pick } from "./describe.js";
+import { compose, type MarkVec, vecKey } from "./netfilter/markvec.js";
+import { outputHook, type Part } from "./netfilter/output.js";
 import { type Outcome, outcomeKey } from "./outcome.js";
 import { type Decided, type FoldMemo, foldMemo, foldRpdb } from "./rpdb.js";
 import { inputOutcomes } from "./input.js";
 import { type FlowView, HEADER_VIEW, MAX_DEV_INDEX, rulePred, viewKey } from "./rule-pred.js";
+import { specialize } from "./specialize.js";
+import {
+  familyOk,
+  MC_REROUTE,
+  PORTS,
+  refusedBySrc,
+  unknownAtReroute,
+} from "./netfilter/reroute.js";
 import { type TableGroup, type TableSpec, tablePartition } from "./table.js";
 
 /** A set of packets with one outcome. */
@@ -52,10 +66,14 @@ export interface PacketClass {
 
 /** What the analysis does not model, said in every answer. */
 export const universeNotes: readonly string[] = [
-  "locally generated packets from unbound sockets without a source address; with iif: " +
-    "IPv4 packets received on that device, as after PREROUTING (any mark)",
-  "not modelled yet: IPv6 input, bound sockets (oif), netfilter mark writes and " +
-    "re-route, PREROUTING, NAT; the multipath nexthop is not split per flow",
+  "locally generated packets from unbound sockets without a source address (broadcast " +
+    "allowed, as with SO_BROADCAST), the first packet of a flow; with iif: IPv4 packets " +
+    "received on that device, as after PREROUTING (any mark)",
+  "netfilter OUTPUT (iptables and nft: addresses, sets, ports, marks, ct mark and state, " +
+    "uid owner, devices; MARK/CONNMARK, meta/ct mark set) and the re-route a mark change " +
+    "triggers are modelled; a rule using anything else is named and its packets not answered",
+  "not modelled yet: IPv6 input, bound sockets (oif), PREROUTING, POSTROUTING and the loop " +
+    "through lo, NAT; the multipath nexthop is not split per flow",
 ];
 
 const v4 = (a: number, len: number) => ({ addr: { family: 4 as const, v: a }, len });
@@ -76,11 +94,20 @@ export class Analysis {
   private readonly memo = new Map<string, { pred: Bdd; outcome: Outcome }[]>();
   /** rp_filter's drops per question (rpfilter.ts), until the next refresh. */
   readonly rpDrops = new Map<string, Bdd>();
+  /** Netfilter address sets compiled to predicates, by content (kept: the arena is). */
+  private readonly nfSets = new Map<string, Bdd>();
+  /** Re-route folds by family and mark transformer, and rules composed with each. */
+  private rerouteMemo = new Map<string, FoldMemo>();
+  private composed = new WeakMap<Rule, Map<string, Bdd>>();
 
-  /** `m`: share another analysis' arena (diff compares the predicates of two hosts). */
+  /**
+   * `m`: share another analysis' arena (diff compares the predicates of two hosts).
+   * `chains`: the host's netfilter base chains (read on every question), for the OUTPUT hook.
+   */
   constructor(
     readonly s: HostState,
     m?: BddArena,
+    private readonly chains: () => readonly NfBaseChain[] = () => [],
   ) {
     this.m = m ?? createHeaderArena();
     this.env = envKey(s);
@@ -136,6 +163,8 @@ export class Analysis {
     this.tables.clear();
     this.matchers.clear();
     this.rule = this.matcher(HEADER_VIEW, false);
+    this.rerouteMemo = new Map();
+    this.composed = new WeakMap();
   }
 
   /**
@@ -292,6 +321,10 @@ export class Analysis {
     return foldRpdb(this.m, this.s, family, start, this.rule, this.table, this.folds[family]);
   }
 
+  private lbcast(): Bdd {
+    return addrPrefix(this.m, "dst", v4(0xffffffff, 32));
+  }
+
   private zeroDst(): Bdd {
     this.zero ??= addrPrefix(this.m, "dst", v4(0, 32));
     return this.zero;
@@ -318,24 +351,103 @@ export class Analysis {
       byKey.set(k, old ? { pred: or(this.m, old.pred, pred), outcome } : { pred, outcome });
     };
     for (const fam of families) {
-      if (fam === 4) {
-        const z = and(this.m, this.universe(4), this.zeroDst());
-        add(z, {
-          family: 4,
-          ok: true,
-          type: "local",
-          paths: [{ dev: LO }],
-          special: "no destination: loopback to ourselves",
-        });
-      }
+      const first: Part[] = [];
+      if (fam === 4) first.push(this.zeroPart(and(this.m, this.universe(4), this.zeroDst())));
       for (const d of this.decided(fam)) {
         // Decided parts before a change are the same objects (the fold resumes): reuse.
         let parts = this.specialized.get(d);
         if (!parts) this.specialized.set(d, (parts = specialize(this.m, fam, d)));
-        for (const [p, o] of parts) add(p, o);
+        for (const [pred, outcome] of parts) first.push({ pred, outcome });
       }
+      const chains = this.chains();
+      const hooked = chains.some((c) => c.hook === "output" && familyOk(c, fam));
+      const final = hooked ? outputHook(this.outputCtx(fam, chains), first) : first;
+      for (const p of final) add(p.pred, p.outcome);
     }
     return [...byKey.values()];
+  }
+
+  /** IPv4 destination 0.0.0.0: never reaches the RPDB (loopback to ourselves). */
+  private zeroPart(pred: Bdd): Part {
+    const special = "no destination: loopback to ourselves";
+    return { pred, outcome: { family: 4, ok: true, type: "local", paths: [{ dev: LO }], special } };
+  }
+
+  private outputCtx(family: 4 | 6, chains: readonly NfBaseChain[]) {
+    return {
+      m: this.m,
+      s: this.s,
+      family,
+      chains,
+      sets: this.nfSets,
+      reroute: (start: Bdd, mark: MarkVec) => this.reroute(family, start, mark),
+    };
+  }
+
+  /**
+   * The re-route lookup (ip_route_me_harder, the engine's `reroute` query) of `start` with
+   * skb->mark = `mark`: the RPDB folded with the mark substituted into every rule. As the
+   * engine's routeGetFlow: IPv4 re-routes carry uid 0, and protocol and ports only when some
+   * rule needs flow dissection. Rules with `from` see the source the first route chose,
+   * which the header does not hold: the packets reaching them are refused (unknown).
+   */
+  private reroute(family: 4 | 6, start: Bdd, mark: MarkVec): Part[] {
+    const m = this.m;
+    const out: Part[] = [];
+    let walk = start;
+    if (family === 4) {
+      const z = and(m, start, this.zeroDst());
+      if (z !== FALSE) out.push(this.zeroPart(z));
+      // With a source set and no oif, a multicast or limited broadcast destination takes
+      // the device of the source address (ip_route_output_key_hash_rcu): not in the header.
+      const mc = and(m, start, or(m, addrPrefix(m, "dst", v4(0xe0000000, 4)), this.lbcast()));
+      if (mc !== FALSE) out.push({ pred: mc, outcome: unknownAtReroute(4, "", MC_REROUTE) });
+      walk = and(m, start, not(m, or(m, this.zeroDst(), mc)));
+    }
+    const fixed: number[] = [];
+    const zeroField = (f: keyof typeof FIELDS) => {
+      for (let i = 0; i < FIELDS[f].width; i++) fixed.push(FIELDS[f].offset + i);
+    };
+    if (family === 4) zeroField("uid");
+    if (!requiresFlowDissect(this.s, family)) for (const f of PORTS) zeroField(f);
+    const c = fixed.length
+      ? cube(
+          m,
+          fixed,
+          fixed.map(() => 0),
+        )
+      : undefined;
+    // Per mark transformer: the fold resumes after an RPDB change (as the first lookup's),
+    // and each rule's composed predicate is kept by rule object.
+    const vk = `${family}|${c ?? ""}|${vecKey(mark)}`;
+    let memo = this.rerouteMemo.get(vk);
+    if (!memo) this.rerouteMemo.set(vk, (memo = foldMemo()));
+    const match = (r: Rule): Bdd => {
+      let byVec = this.composed.get(r);
+      if (!byVec) this.composed.set(r, (byVec = new Map()));
+      let p = byVec.get(vk);
+      if (p === undefined) {
+        p = compose(m, rulePred({ m, s: this.s, hasSaddr: true }, r), mark);
+        if (c !== undefined) p = restrict(m, p, c);
+        byVec.set(vk, p);
+      }
+      return p;
+    };
+    const decided = foldRpdb(m, this.s, family, walk, match, this.table, memo);
+    const refused = refusedBySrc(m, memo);
+    for (const d of decided) {
+      // Decided parts the resumed fold kept are the same objects: reuse their split.
+      let parts = this.specialized.get(d);
+      if (!parts) this.specialized.set(d, (parts = specialize(m, family, d)));
+      for (const [pred, o] of parts) {
+        const p = and(m, pred, not(m, refused.pred));
+        // The packet keeps the source the first route chose: not the new route's prefsrc.
+        const { prefsrc: _, ...rest } = o;
+        if (p !== FALSE) out.push({ pred: p, outcome: rest });
+      }
+    }
+    if (refused.pred !== FALSE) out.push({ pred: refused.pred, outcome: refused.outcome(family) });
+    return out;
   }
 
   /**
@@ -366,47 +478,6 @@ export class Analysis {
             : 0,
     );
   }
-}
-
-/** The outcome of a decided part, before the destination's own kind is applied. */
-function baseOutcome(family: 4 | 6, d: Decided): Outcome {
-  const common = {
-    family,
-    ...(d.table !== undefined ? { table: d.table } : {}),
-    ...(d.rule ? { rule: d.rule.pref } : {}),
-  };
-  const g = d.group;
-  if (!g) return { ...common, ok: false, errno: d.errno ?? "ENETUNREACH", paths: [] };
-  if (g.res.kind === "error") return { ...common, ok: false, errno: g.res.errno, paths: [] };
-  const r = g.res.route;
-  return {
-    ...common,
-    ok: true,
-    type: r.type,
-    paths: g.paths,
-    ...(r.prefsrc ? { prefsrc: r.prefsrc } : {}),
-  };
-}
-
-/**
- * __mkroute_output: an IPv4 route to a limited broadcast destination is a broadcast (no
- * gateway), to a multicast one a multicast (no gateway through a route shorter than /4).
- * (ipv4_is_zeronet is only 0.0.0.0 on 6.x, handled before the lookup.) Splits a decided part
- * by those destination kinds.
- */
-function specialize(m: BddArena, fam: 4 | 6, d: Decided): [Bdd, Outcome][] {
-  const o = baseOutcome(fam, d);
-  if (fam === 6 || !o.ok) return [[d.pred, o]];
-  const lbcast = addrPrefix(m, "dst", v4(0xffffffff, 32));
-  const mcast = addrPrefix(m, "dst", v4(0xe0000000, 4));
-  const rest = and(m, d.pred, not(m, or(m, lbcast, mcast)));
-  const noGw = o.paths.map((p) => ({ dev: p.dev }));
-  const len = d.group?.len ?? 32;
-  return [
-    [rest, o],
-    [and(m, d.pred, lbcast), { ...o, type: "broadcast", paths: noGw }],
-    [and(m, d.pred, mcast), { ...o, type: "multicast", paths: len < 4 ? noGw : o.paths }],
-  ];
 }
 
 /** What usable nexthops and rule devices depend on besides routes: links and sysctls. */

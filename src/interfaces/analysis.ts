@@ -2,7 +2,7 @@
  * `routelab map [PACKETS]` and `routelab check ASSERTION… | --file FILE`: the analysis'
  * answers as text or JSON, with exit statuses (check: 0 all hold, 1 one fails, 2 bad input).
  * A failed assertion prints its counterexample as `route get` words and that packet's full
- * `trace` (the trace runs netfilter too, which the analysis does not model yet).
+ * `trace` (the trace also shows POSTROUTING, which the analysis does not model yet).
  * @module
  */
 import type { Issue } from "../core/issue.js";
@@ -12,6 +12,7 @@ import { type Assertion, parseAssertion, parsePackets } from "../analysis/assert
 import { type CheckResult, checkAssertion, mapClasses } from "../analysis/check.js";
 import { Analysis, type PacketClass, universeNotes } from "../analysis/classes.js";
 import { describeOutcome, describeSet, outcomeWords, tableName } from "../analysis/describe.js";
+import type { NfOutcome } from "../analysis/outcome.js";
 import { formatAddr } from "../addr/ip.js";
 import { issue } from "../core/issue.js";
 import type { HostState } from "../model/types.js";
@@ -44,6 +45,16 @@ export interface MapEntry {
     /** The table as iproute2 names it ("main", "local", "129"). */
     readonly tableName?: string;
     readonly rule?: number;
+    /**
+     * What OUTPUT did (when the host has OUTPUT chains): verdict, deciding rule, the mark
+     * after the hook, whether a mark change re-routed the packets.
+     */
+    readonly nf?: {
+      readonly verdict: string;
+      readonly by?: string;
+      readonly mark: string;
+      readonly rerouted: boolean;
+    };
   };
   /** The representative as `ip route get` arguments. */
   readonly representative: string[];
@@ -72,10 +83,16 @@ function entry(a: Analysis, c: PacketClass): MapEntry {
       gateways: o.paths.flatMap((p) => (p.gateway ? [formatAddr(p.gateway)] : [])),
       ...(o.table !== undefined ? { table: o.table, tableName: tableName(a.s, o.table) } : {}),
       ...(o.rule !== undefined ? { rule: o.rule } : {}),
+      ...(o.nf ? { nf: nfDetail(o.nf) } : {}),
     },
     representative: outcomeWords(a.s, c.representative, o),
     count: String(c.count),
   };
+}
+
+function nfDetail(nf: NfOutcome): NonNullable<MapEntry["detail"]["nf"]> {
+  const by = nf.by ? { by: nf.where ? `${nf.by} (${nf.where})` : nf.by } : {};
+  return { verdict: nf.verdict, ...by, mark: nf.markText, rerouted: nf.rerouted };
 }
 
 /** `map` over the packets PACKETS selects (all when empty). */
@@ -157,6 +174,7 @@ export function checkText(s: HostState, rs: readonly CheckResult[], t: TraceCtx)
   const out: string[] = [];
   for (const r of rs) {
     out.push(`${r.holds ? "PASS" : "FAIL"} ${r.assertion.text}`);
+    for (const u of r.unmodelled ?? []) out.push(`  not answered for the packets that meet ${u}`);
     if (r.holds || !r.counterexample) continue;
     const words = outcomeWords(s, r.counterexample, r.outcome);
     out.push(`  counterexample: route get ${words.join(" ")}`);
@@ -193,7 +211,7 @@ export function runAnalysisCommand(
     stderr: `routelab ${cmd}: ${e.message}\n`,
     status: 2,
   });
-  const a = new Analysis(s);
+  const a = new Analysis(s, undefined, () => ctx.chains);
   if (cmd === "map") {
     const r = analysisMap(a, words);
     if (!r.ok) return fail(r.error);
@@ -240,6 +258,7 @@ function checkJson(s: HostState, r: CheckResult): object {
   return {
     assertion: r.assertion.text,
     holds: r.holds,
+    ...(r.unmodelled ? { unmodelled: r.unmodelled } : {}),
     ...(r.counterexample
       ? {
           counterexample: outcomeWords(s, r.counterexample, r.outcome),
