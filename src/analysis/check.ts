@@ -112,7 +112,11 @@ export function holds(s: HostState, e: OutcomeExpr, o: Outcome, path?: Path): bo
 }
 
 /** Whether the expression holds for every path the outcome may take / for some path. */
-function forPaths(s: HostState, e: OutcomeExpr, o: Outcome): { all: boolean; some: boolean } {
+export function forPaths(
+  s: HostState,
+  e: OutcomeExpr,
+  o: Outcome,
+): { all: boolean; some: boolean } {
   const paths: (Path | undefined)[] = o.paths.length ? [...o.paths] : [undefined];
   const r = paths.map((p) => holds(s, e, o, p));
   return { all: r.every((x) => x), some: r.some((x) => x) };
@@ -126,6 +130,12 @@ export interface CheckResult {
   readonly outcome?: Outcome;
   /** Packets the assertion is about (0 means it is vacuous). */
   readonly packets: bigint | undefined;
+  /** reply-of: the original packet the counterexample answers (reply.ts). */
+  readonly original?: HeaderPacket;
+  /** reply-of: the original's ingress device, when PACKETS names one. */
+  readonly originalIif?: string;
+  /** What the answer assumes or leaves out (reply-of). */
+  readonly notes?: readonly string[];
 }
 
 /**
@@ -134,6 +144,8 @@ export interface CheckResult {
  * is the violating packet with the fewest non-default fields.
  */
 export function checkAssertion(a: Analysis, as: Assertion): Result<CheckResult> {
+  if (as.reply)
+    return err(issue("analysis.unsupported", "reply-of assertions are answered by checkReply"));
   const r = resolveOutcome(a.s, as.outcome);
   if (!r.ok) return r;
   const m = a.m;

@@ -125,6 +125,7 @@ export class Analysis {
     this.built.clear();
     this.tables.clear();
     this.rulePreds.clear();
+    this.boundPreds.clear();
   }
 
   private rule = (r: Rule): Bdd => {
@@ -135,6 +136,26 @@ export class Analysis {
     }
     return p;
   };
+
+  private readonly boundPreds = new Map<Rule, Bdd>();
+  private boundRule = (r: Rule): Bdd => {
+    let p = this.boundPreds.get(r);
+    if (p === undefined) {
+      p = rulePred({ m: this.m, s: this.s, hasSaddr: true }, r);
+      this.boundPreds.set(r, p);
+    }
+    return p;
+  };
+
+  /**
+   * Fold the RPDB over `start`, packets of a socket with a bound source (replies, reply.ts):
+   * `from` rules test the src field in both families (IPv6: RT6_LOOKUP_F_HAS_SADDR). The
+   * table partitions are the cached ones: a table lookup does not read the source, but for
+   * IPv6 source-specific routes, which reply.ts refuses.
+   */
+  foldBound(family: 4 | 6, start: Bdd): Decided[] {
+    return foldRpdb(this.m, this.s, family, start, this.boundRule, this.table);
+  }
 
   private table = (family: 4 | 6, t: TableSpec): readonly TableGroup[] => {
     const k = `${family}:${t}`;
@@ -291,7 +312,7 @@ function baseOutcome(family: 4 | 6, d: Decided): Outcome {
  * (ipv4_is_zeronet is only 0.0.0.0 on 6.x, handled before the lookup.) Splits a decided part
  * by those destination kinds.
  */
-function specialize(m: BddArena, fam: 4 | 6, d: Decided): [Bdd, Outcome][] {
+export function specialize(m: BddArena, fam: 4 | 6, d: Decided): [Bdd, Outcome][] {
   const o = baseOutcome(fam, d);
   if (fam === 6 || !o.ok) return [[d.pred, o]];
   const lbcast = addrPrefix(m, "dst", v4(0xffffffff, 32));

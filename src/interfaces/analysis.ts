@@ -18,6 +18,7 @@ import type { HostState } from "../model/types.js";
 import type { NfBaseChain } from "../netfilter/types.js";
 import type { JourneyEnv } from "../engine/journey.js";
 import { parseTrace, runTrace, traceText } from "./trace.js";
+import { checkReply, originalWords, replyWords } from "../analysis/reply.js";
 
 /** What a command printed and its exit status. */
 export interface AnalysisOutput {
@@ -137,7 +138,7 @@ export function parseAssertions(texts: readonly string[]): Result<Assertion[]> {
 export function analysisCheck(a: Analysis, list: readonly Assertion[]): Result<CheckResult[]> {
   const out: CheckResult[] = [];
   for (const as of list) {
-    const r = checkAssertion(a, as);
+    const r = as.reply ? checkReply(a, as) : checkAssertion(a, as);
     if (!r.ok) return r;
     out.push(r.value);
   }
@@ -155,9 +156,12 @@ export function checkText(s: HostState, rs: readonly CheckResult[], t: TraceCtx)
   const out: string[] = [];
   for (const r of rs) {
     out.push(`${r.holds ? "PASS" : "FAIL"} ${r.assertion.text}`);
+    if (r.notes) out.push(...r.notes.map((n) => `  # ${n}`));
     if (r.holds || !r.counterexample) continue;
-    const words = packetWords(r.counterexample);
-    out.push(`  counterexample: route get ${words.join(" ")}`);
+    const reply = r.original !== undefined;
+    const words = reply ? replyWords(r.counterexample) : packetWords(r.counterexample);
+    out.push(`  counterexample: ${reply ? "reply " : ""}route get ${words.join(" ")}`);
+    if (reply) out.push(`  answering: ${originalWords(r.counterexample, r.originalIif).join(" ")}`);
     if (r.outcome) out.push(`  outcome: ${describeOutcome(s, r.outcome)}`);
     const end = { file: "<check>", line: 1, col: 1 };
     const q = parseTrace(
@@ -242,5 +246,12 @@ function checkJson(s: HostState, r: CheckResult): object {
       ? { counterexample: packetWords(r.counterexample), family: r.counterexample.family }
       : {}),
     ...(r.outcome ? { outcome: describeOutcome(s, r.outcome) } : {}),
+    ...(r.original && r.counterexample
+      ? {
+          counterexample: replyWords(r.counterexample),
+          original: originalWords(r.counterexample, r.originalIif),
+        }
+      : {}),
+    ...(r.notes ? { notes: r.notes } : {}),
   };
 }
