@@ -100,6 +100,10 @@ export function localAddrs(a: Analysis, fam: 4 | 6, field: "dst" | "src"): Bdd {
   return f;
 }
 
+/** net.ipv4.tcp_fwmark_accept (both families): accepted sockets take the SYN's mark. */
+const fwmarkAccept = (s: HostState): boolean =>
+  !["0", "", undefined].includes(s.sysctl.get("net.ipv4.tcp_fwmark_accept")?.trim());
+
 /** A union of prefixes of `fam` on an address field (FALSE when none is of that family). */
 function prefixes(m: BddArena, field: "dst" | "src", ps: readonly Prefix[], fam: 4 | 6): Bdd {
   let p = FALSE;
@@ -217,6 +221,14 @@ export function replySets(
           "analysis.unsupported",
           "reply-of: IPv6 source-specific routes (`ip -6 route … from`) are not modelled; " +
             "ask -4",
+        ),
+      );
+    if (fwmarkAccept(a.s) && and(m, all, eq(m, "ipproto", 6)) !== FALSE)
+      return err(
+        issue(
+          "analysis.unsupported",
+          "reply-of: net.ipv4.tcp_fwmark_accept is on: TCP replies carry the original's " +
+            "mark (inet_request_mark), which is not modelled; ask `not ipproto tcp`",
         ),
       );
     const local = localAddrs(a, fam, "src");

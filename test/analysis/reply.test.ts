@@ -211,3 +211,14 @@ describe("reply-of on a multi-ISP host", () => {
     expect(check(host, one).holds).toBe(true);
   });
 });
+
+describe("reply-of and net.ipv4.tcp_fwmark_accept", () => {
+  it("refuses TCP replies when accepted sockets take the original's mark", () => {
+    const host = Host.load([
+      { name: "clash.sh", text: `${CLASH}sysctl -w net.ipv4.tcp_fwmark_accept=1\n` },
+    ]);
+    const r = host.check(["never: reply-of: ipproto tcp dport 22 -> dev clash0"]);
+    expect(!r.ok && r.error.message).toContain("tcp_fwmark_accept");
+    expect(host.check(["never: reply-of: ipproto udp -> dev lo"]).ok).toBe(true);
+  });
+});
