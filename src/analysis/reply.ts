@@ -70,7 +70,7 @@ const p4 = (a: number, len: number): Prefix => ({ addr: v4(a), len });
 const p6 = (a: bigint, len: number): Prefix => ({ addr: v6(a), len });
 
 /** The headers of replies: locally generated, mark 0, tos 0, no oif, conntrack established. */
-function replyBase(m: BddArena, fam: 4 | 6): Bdd {
+export function replyBase(m: BddArena, fam: 4 | 6): Bdd {
   let u = and(m, familyPred(m, fam), wellFormed(m));
   for (const [f, v] of [
     ["iif", LO],

@@ -222,3 +222,20 @@ describe("reply-of and net.ipv4.tcp_fwmark_accept", () => {
     expect(host.check(["never: reply-of: ipproto udp -> dev lo"]).ok).toBe(true);
   });
 });
+
+describe("lint --ssh-peer asks the login's replies with their bound source", () => {
+  const ids = (text: string) => {
+    const r = Host.load([{ name: "h.sh", text }]).lint("--ssh-peer 203.0.113.5");
+    if (!r.ok) throw new Error(r.error.message);
+    return r.value.filter((f) => f.id.startsWith("ssh-reply"));
+  };
+  it("finds sshd's replies in the TUN, as `ip route get … from` the login's address", () => {
+    const [f] = ids(CLASH);
+    expect(f?.id).toBe("ssh-reply-moved");
+    expect(f?.packets?.representative.slice(0, 3)).toEqual(["203.0.113.5", "from", "192.168.1.10"]);
+    expect(f?.packets?.outcome).toContain("clash0");
+  });
+  it("is silent once a `from` rule keeps them on main", () => {
+    expect(ids(`${CLASH}ip rule add from 192.168.1.10 lookup main\n`)).toEqual([]);
+  });
+});
