@@ -283,20 +283,15 @@ export function replyOutcomes(
       const { prefsrc: _, ...o } = full;
       if (fam === 4 && o.ok && o.paths.every((x) => !loopbackOk(a.s, x.dev))) {
         const bad = and(m, p, loopSrc);
-        const where = { ...(o.table !== undefined ? { table: o.table } : {}) };
-        add(bad, { family: 4, ok: false, errno: "EINVAL", paths: [], ...where, rule: o.rule! });
+        const where = {
+          ...(o.table !== undefined ? { table: o.table } : {}),
+          ...(o.rule !== undefined ? { rule: o.rule } : {}),
+        };
+        add(bad, { family: 4, ok: false, errno: "EINVAL", paths: [], ...where });
         add(and(m, p, not(m, loopSrc)), o);
       } else add(p, o);
     }
-  return [...byKey.values()].map((x) =>
-    x.outcome.rule === undefined ? { pred: x.pred, outcome: dropRule(x.outcome) } : x,
-  );
-}
-
-/** An outcome without its `rule` key when it has none (exactOptionalPropertyTypes). */
-function dropRule(o: Outcome): Outcome {
-  const { rule: _, ...rest } = o;
-  return rest;
+  return [...byKey.values()];
 }
 
 /** The original packet a reply answers (fields swapped back; mark and tos unknown: 0). */
