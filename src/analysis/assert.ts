@@ -8,14 +8,13 @@
  *     OUTCOME   := TERM { or TERM };  TERM := FACTOR { and FACTOR }
  *     FACTOR    := not FACTOR | "(" OUTCOME ")" | dev NAME | via ADDR | table T | rule PREF
  *                | delivered | dropped | sent
+ *     REPLY     := ( always | never ) ":" reply-of: PACKETS "->" OUTCOME    (the replies of
+ *                  the flows whose incoming packets PACKETS are: reply-words.ts, reply.ts)
  *
  * Sets are comma-separated items (`uid 0-999`, `to 10.0.0.0/8,192.168.0.0/16`,
  * `mark 0x81/0xff`, `dport 53,853`). The words are those of `ip route get`/`trace`.
  * `from`, `iif` and `oif` describe packets the analysis does not model yet and are refused
  * (never silently widened).
- *
- * `always|never: reply-of: PACKETS -> OUTCOME` asks about the replies of the flows whose
- * incoming packets PACKETS describes (reply-words.ts, answered by reply.ts).
  * @module
  */
 import { type Addr, getAddr, parsePrefix, type Prefix } from "../addr/ip.js";

@@ -125,7 +125,6 @@ export class Analysis {
     this.built.clear();
     this.tables.clear();
     this.rulePreds.clear();
-    this.boundPreds.clear();
   }
 
   private rule = (r: Rule): Bdd => {
@@ -136,26 +135,6 @@ export class Analysis {
     }
     return p;
   };
-
-  private readonly boundPreds = new Map<Rule, Bdd>();
-  private boundRule = (r: Rule): Bdd => {
-    let p = this.boundPreds.get(r);
-    if (p === undefined) {
-      p = rulePred({ m: this.m, s: this.s, hasSaddr: true }, r);
-      this.boundPreds.set(r, p);
-    }
-    return p;
-  };
-
-  /**
-   * Fold the RPDB over `start`, packets of a socket with a bound source (replies, reply.ts):
-   * `from` rules test the src field in both families (IPv6: RT6_LOOKUP_F_HAS_SADDR). The
-   * table partitions are the cached ones: a table lookup does not read the source, but for
-   * IPv6 source-specific routes, which reply.ts refuses.
-   */
-  foldBound(family: 4 | 6, start: Bdd): Decided[] {
-    return foldRpdb(this.m, this.s, family, start, this.boundRule, this.table);
-  }
 
   private table = (family: 4 | 6, t: TableSpec): readonly TableGroup[] => {
     const k = `${family}:${t}`;
@@ -213,6 +192,24 @@ export class Analysis {
     let start = this.universe(family);
     if (family === 4) start = and(this.m, start, not(this.m, this.zeroDst()));
     return foldRpdb(this.m, this.s, family, start, this.rule, this.table, this.folds[family]);
+  }
+
+  /**
+   * Fold the RPDB over `start`, packets of a socket with a bound source (replies, reply.ts):
+   * `from` rules test the src field in both families (IPv6: RT6_LOOKUP_F_HAS_SADDR). The
+   * table partitions are the cached ones: a table lookup does not read the source, but for
+   * IPv6 source-specific routes, which reply.ts refuses. Rule predicates are made per call
+   * (a few per rule, shared through the arena's operation cache).
+   */
+  foldBound(family: 4 | 6, start: Bdd): Decided[] {
+    const preds = new Map<Rule, Bdd>();
+    const match = (r: Rule): Bdd => {
+      let p = preds.get(r);
+      if (p === undefined)
+        preds.set(r, (p = rulePred({ m: this.m, s: this.s, hasSaddr: true }, r)));
+      return p;
+    };
+    return foldRpdb(this.m, this.s, family, start, match, this.table);
   }
 
   private zeroDst(): Bdd {

@@ -155,13 +155,14 @@ export interface TraceCtx {
 export function checkText(s: HostState, rs: readonly CheckResult[], t: TraceCtx): string {
   const out: string[] = [];
   for (const r of rs) {
+    if (r.original || r.assertion.reply) {
+      out.push(...replyCheckText(s, r, t));
+      continue;
+    }
     out.push(`${r.holds ? "PASS" : "FAIL"} ${r.assertion.text}`);
-    if (r.notes) out.push(...r.notes.map((n) => `  # ${n}`));
     if (r.holds || !r.counterexample) continue;
-    const reply = r.original !== undefined;
-    const words = reply ? replyWords(r.counterexample) : packetWords(r.counterexample);
-    out.push(`  counterexample: ${reply ? "reply " : ""}route get ${words.join(" ")}`);
-    if (reply) out.push(`  answering: ${originalWords(r.counterexample, r.originalIif).join(" ")}`);
+    const words = packetWords(r.counterexample);
+    out.push(`  counterexample: route get ${words.join(" ")}`);
     if (r.outcome) out.push(`  outcome: ${describeOutcome(s, r.outcome)}`);
     const end = { file: "<check>", line: 1, col: 1 };
     const q = parseTrace(
@@ -181,6 +182,30 @@ export function checkText(s: HostState, rs: readonly CheckResult[], t: TraceCtx)
       );
   }
   return out.join("\n") + "\n";
+}
+
+/**
+ * A reply-of answer as text: its notes, the reply that breaks it as `route get DST from SRC`
+ * words, the original it answers, and the reply's trace (as checkText does for others).
+ */
+function replyCheckText(s: HostState, r: CheckResult, t: TraceCtx): string[] {
+  const out = [`${r.holds ? "PASS" : "FAIL"} ${r.assertion.text}`];
+  out.push(...(r.notes ?? []).map((n) => `  # ${n}`));
+  if (r.holds || !r.counterexample) return out;
+  const words = replyWords(r.counterexample);
+  out.push(`  counterexample: reply route get ${words.join(" ")}`);
+  out.push(`  answering: ${originalWords(r.counterexample, r.originalIif).join(" ")}`);
+  if (r.outcome) out.push(`  outcome: ${describeOutcome(s, r.outcome)}`);
+  const end = { file: "<check>", line: 1, col: 1 };
+  const q = parseTrace(
+    words.map((text) => ({ text, loc: end })),
+    end,
+    r.counterexample.family,
+  );
+  const tr = "exit" in q ? q : runTrace(s, t.chains, q, end, t.env);
+  if ("exit" in tr) return [...out, `  (no trace: ${tr.message})`];
+  const lines = traceText(s, tr).trimEnd().split("\n");
+  return [...out, "  trace:", ...lines.map((l) => `    ${l}`)];
 }
 
 /** The CLI's `map` / `check` commands (words after the command name). */
