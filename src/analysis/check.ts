@@ -126,16 +126,16 @@ export function forPaths(
 export interface CheckResult {
   readonly assertion: Assertion;
   readonly holds: boolean;
-  readonly counterexample?: HeaderPacket;
-  readonly outcome?: Outcome;
-  /** Packets the assertion is about (0 means it is vacuous). */
-  readonly packets: bigint | undefined;
   /** reply-of: the original packet the counterexample answers (reply.ts). */
   readonly original?: HeaderPacket;
   /** reply-of: the original's ingress device, when PACKETS names one. */
   readonly originalIif?: string;
   /** What the answer assumes or leaves out (reply-of). */
   readonly notes?: readonly string[];
+  readonly counterexample?: HeaderPacket;
+  readonly outcome?: Outcome;
+  /** Packets the assertion is about (0 means it is vacuous). */
+  readonly packets: bigint | undefined;
 }
 
 /**
