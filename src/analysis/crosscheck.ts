@@ -65,7 +65,7 @@ export function crossCheck(
   s: HostState,
   classes: readonly PacketClass[],
 ): { cls: PacketClass; decision: Decision; diffs: string[] }[] {
-  const bad = [];
+  const bad: { cls: PacketClass; decision: Decision; diffs: string[] }[] = [];
   for (const cls of classes) {
     const decision = routeGet(s, queryOf(cls.representative));
     const diffs = disagreement(cls.outcome, decision);
