@@ -299,10 +299,14 @@ export function originalOf(r: HeaderPacket): HeaderPacket {
   return { ...r, dst: r.src, src: r.dst, sport: r.dport, dport: r.sport, ctstate: 0 };
 }
 
-/** The reply as `ip route get` arguments: `DST from SRC …`. */
+/**
+ * The reply as `ip route get` arguments: `DST from SRC …`, ports always given (a reply's
+ * port 0 is the original's, not "any": `trace` would pick an ephemeral one).
+ */
 export function replyWords(r: HeaderPacket): string[] {
-  const w = packetWords(r);
-  return [w[0]!, "from", formatAddr(r.src), ...w.slice(1)];
+  const w = packetWords({ ...r, sport: 0, dport: 0 });
+  const ports = ["sport", String(r.sport), "dport", String(r.dport)];
+  return [w[0]!, "from", formatAddr(r.src), ...w.slice(1), ...ports];
 }
 
 /** The original in PACKETS words: `from SRC [iif DEV] to DST ipproto P sport S dport D`. */
