@@ -107,7 +107,10 @@ function groupOf(s: HostState, res: Exclude<TableResult, { kind: "none" }>, pred
   const p = paths.map((x) => `${x.dev}@${x.gateway ? formatAddr(x.gateway) : ""}`).join(",");
   const head = res.kind === "error" ? `error ${res.errno}` : res.kind;
   const src = r.prefsrc ? formatAddr(r.prefsrc) : "";
-  const key = `${head}|${r.type}|${p}|${src}|${r.dst.len}|${ifgroup}`;
+  // Every nexthop device, dead or not: the rp_filter check compares them all with the ingress
+  // device (__fib_validate_source), so routes that differ there must not merge.
+  const devs = r.nexthops.map((n) => n.ifindex).join(".");
+  const key = `${head}|${r.type}|${p}|${src}|${r.dst.len}|${ifgroup}|${devs}`;
   return { pred, res, len: r.dst.len, ifgroup, paths, key };
 }
 
