@@ -296,18 +296,10 @@ export class Analysis {
    * Fold the RPDB over `start`, packets of a socket with a bound source (replies, reply.ts):
    * `from` rules test the src field in both families (IPv6: RT6_LOOKUP_F_HAS_SADDR). The
    * table partitions are the cached ones: a table lookup does not read the source, but for
-   * IPv6 source-specific routes, which reply.ts refuses. Rule predicates are made per call
-   * (a few per rule, shared through the arena's operation cache).
+   * IPv6 source-specific routes, which reply.ts refuses.
    */
   foldBound(family: 4 | 6, start: Bdd): Decided[] {
-    const preds = new Map<Rule, Bdd>();
-    const match = (r: Rule): Bdd => {
-      let p = preds.get(r);
-      if (p === undefined)
-        preds.set(r, (p = rulePred({ m: this.m, s: this.s, hasSaddr: true }, r)));
-      return p;
-    };
-    return foldRpdb(this.m, this.s, family, start, match, this.table);
+    return foldRpdb(this.m, this.s, family, start, this.matcher(HEADER_VIEW, true), this.table);
   }
 
   private zeroDst(): Bdd {
