@@ -426,6 +426,9 @@ export class Host {
    * `routelab check`: each assertion (`always|never: PACKETS -> OUTCOME`) answered for every
    * packet; a failed one carries the counterexample with the fewest non-default fields. Bad
    * assertions (syntax, unknown device or table, unmodelled packets) are an issue.
+   * `always|never: reply-of: PACKETS -> OUTCOME` asks about the replies of the flows whose
+   * incoming packets PACKETS describes (`from 0.0.0.0/0 iif eth0 to 192.168.1.10 ipproto tcp
+   * dport 22`): the counterexample is the reply, `original` the packet it answers.
    * @example
    * ```ts
    * const host = Host.load([{ name: "lo.sh", text: "ip link set lo up\n" }]);

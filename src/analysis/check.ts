@@ -135,7 +135,11 @@ export function holds(s: HostState, e: OutcomeExpr, o: Outcome, path?: Path): bo
 }
 
 /** Whether the expression holds for every path the outcome may take / for some path. */
-function forPaths(s: HostState, e: OutcomeExpr, o: Outcome): { all: boolean; some: boolean } {
+export function forPaths(
+  s: HostState,
+  e: OutcomeExpr,
+  o: Outcome,
+): { all: boolean; some: boolean } {
   const paths: (Path | undefined)[] = o.paths.length ? [...o.paths] : [undefined];
   const r = paths.map((p) => holds(s, e, o, p));
   return { all: r.every((x) => x), some: r.some((x) => x) };
@@ -145,6 +149,12 @@ function forPaths(s: HostState, e: OutcomeExpr, o: Outcome): { all: boolean; som
 export interface CheckResult {
   readonly assertion: Assertion;
   readonly holds: boolean;
+  /** reply-of: the original packet the counterexample answers (reply.ts). */
+  readonly original?: HeaderPacket;
+  /** reply-of: the original's ingress device, when PACKETS names one. */
+  readonly originalIif?: string;
+  /** What the answer assumes or leaves out (reply-of). */
+  readonly notes?: readonly string[];
   readonly counterexample?: HeaderPacket;
   readonly outcome?: Outcome;
   /** Packets the assertion is about (0 means it is vacuous). */
@@ -162,6 +172,8 @@ export interface CheckResult {
  * is the violating packet with the fewest non-default fields.
  */
 export function checkAssertion(a: Analysis, as: Assertion): Result<CheckResult> {
+  if (as.reply)
+    return err(issue("analysis.unsupported", "reply-of assertions are answered by checkReply"));
   const r = resolveOutcome(a.s, as.outcome);
   if (!r.ok) return r;
   const devs = inputDevices(a, as.packets);

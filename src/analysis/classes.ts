@@ -325,6 +325,16 @@ export class Analysis {
     return addrPrefix(this.m, "dst", v4(0xffffffff, 32));
   }
 
+  /**
+   * Fold the RPDB over `start`, packets of a socket with a bound source (replies, reply.ts):
+   * `from` rules test the src field in both families (IPv6: RT6_LOOKUP_F_HAS_SADDR). The
+   * table partitions are the cached ones: a table lookup does not read the source, but for
+   * IPv6 source-specific routes, which reply.ts refuses.
+   */
+  foldBound(family: 4 | 6, start: Bdd): Decided[] {
+    return foldRpdb(this.m, this.s, family, start, this.matcher(HEADER_VIEW, true), this.table);
+  }
+
   private zeroDst(): Bdd {
     this.zero ??= addrPrefix(this.m, "dst", v4(0, 32));
     return this.zero;

@@ -103,7 +103,7 @@ export function crossCheck(
   chains: readonly NfBaseChain[] = [],
   m?: BddArena,
 ): { cls: PacketClass; decision: Decision; diffs: string[] }[] {
-  const bad = [];
+  const bad: { cls: PacketClass; decision: Decision; diffs: string[] }[] = [];
   for (const cls of classes) {
     const q = queryOf(cls.representative, iifOf(s, cls));
     if (cls.outcome.nf && m) {

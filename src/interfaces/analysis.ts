@@ -19,6 +19,7 @@ import type { HostState } from "../model/types.js";
 import type { NfBaseChain } from "../netfilter/types.js";
 import type { JourneyEnv } from "../engine/journey.js";
 import { parseTrace, runTrace, traceText } from "./trace.js";
+import { checkReply, originalWords, replyWords } from "../analysis/reply.js";
 
 /** What a command printed and its exit status. */
 export interface AnalysisOutput {
@@ -156,7 +157,7 @@ export function parseAssertions(texts: readonly string[]): Result<Assertion[]> {
 export function analysisCheck(a: Analysis, list: readonly Assertion[]): Result<CheckResult[]> {
   const out: CheckResult[] = [];
   for (const as of list) {
-    const r = checkAssertion(a, as);
+    const r = as.reply ? checkReply(a, as) : checkAssertion(a, as);
     if (!r.ok) return r;
     out.push(r.value);
   }
@@ -173,6 +174,10 @@ export interface TraceCtx {
 export function checkText(s: HostState, rs: readonly CheckResult[], t: TraceCtx): string {
   const out: string[] = [];
   for (const r of rs) {
+    if (r.original || r.assertion.reply) {
+      out.push(...replyCheckText(s, r, t));
+      continue;
+    }
     out.push(`${r.holds ? "PASS" : "FAIL"} ${r.assertion.text}`);
     for (const u of r.unmodelled ?? []) out.push(`  not answered for the packets that meet ${u}`);
     if (r.holds || !r.counterexample) continue;
@@ -197,6 +202,30 @@ export function checkText(s: HostState, rs: readonly CheckResult[], t: TraceCtx)
       );
   }
   return out.join("\n") + "\n";
+}
+
+/**
+ * A reply-of answer as text: its notes, the reply that breaks it as `route get DST from SRC`
+ * words, the original it answers, and the reply's trace (as checkText does for others).
+ */
+function replyCheckText(s: HostState, r: CheckResult, t: TraceCtx): string[] {
+  const out = [`${r.holds ? "PASS" : "FAIL"} ${r.assertion.text}`];
+  out.push(...(r.notes ?? []).map((n) => `  # ${n}`));
+  if (r.holds || !r.counterexample) return out;
+  const words = replyWords(r.counterexample);
+  out.push(`  counterexample: reply route get ${words.join(" ")}`);
+  out.push(`  answering: ${originalWords(r.counterexample, r.originalIif).join(" ")}`);
+  if (r.outcome) out.push(`  outcome: ${describeOutcome(s, r.outcome)}`);
+  const end = { file: "<check>", line: 1, col: 1 };
+  const q = parseTrace(
+    words.map((text) => ({ text, loc: end })),
+    end,
+    r.counterexample.family,
+  );
+  const tr = "exit" in q ? q : runTrace(s, t.chains, q, end, t.env);
+  if ("exit" in tr) return [...out, `  (no trace: ${tr.message})`];
+  const lines = traceText(s, tr).trimEnd().split("\n");
+  return [...out, "  trace:", ...lines.map((l) => `    ${l}`)];
 }
 
 /** The CLI's `map` / `check` commands (words after the command name). */
@@ -266,5 +295,12 @@ function checkJson(s: HostState, r: CheckResult): object {
         }
       : {}),
     ...(r.outcome ? { outcome: describeOutcome(s, r.outcome) } : {}),
+    ...(r.original && r.counterexample
+      ? {
+          counterexample: replyWords(r.counterexample),
+          original: originalWords(r.counterexample, r.originalIif),
+        }
+      : {}),
+    ...(r.notes ? { notes: r.notes } : {}),
   };
 }
