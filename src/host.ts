@@ -67,6 +67,13 @@ export type HostInput =
 export interface HostOptions {
   /** Reads files the inputs name (`ip -batch FILE`, `nft -f FILE`, `iptables-restore FILE`). */
   readFile?: (path: string) => string | undefined;
+  /** The names in a directory, for scripts' globs, `[ -d ]` and `run-parts --list`. */
+  readDir?: (path: string) => readonly string[] | undefined;
+  /**
+   * What `uname` answers in scripts (Linux; `-r` the kernel release, …); a field left out is
+   * assumed, with a warning naming the assumption.
+   */
+  uname?: Readonly<Partial<Record<"nodename" | "release" | "version" | "machine", string>>>;
   /** Why `readFile(path)` failed, as strerror() words; default "No such file or directory". */
   readError?: (path: string) => string | undefined;
   /** Reads a big `ip -batch FILE` in chunks; undefined to use `readFile`. */
@@ -232,6 +239,8 @@ export class Host {
     const s = createHostState();
     const lo: LoadOptions = defined({
       readFile: opts.readFile,
+      readDir: opts.readDir,
+      uname: opts.uname,
       readError: opts.readError,
       readChunks: opts.readChunks,
       progress: opts.progress,

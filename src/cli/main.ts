@@ -11,6 +11,7 @@
  * @module
  */
 import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import {
   diffOutput,
   Host,
@@ -101,6 +102,15 @@ function readText(path: string): string | undefined {
     return path === "-" ? readFileSync(0, "utf8") : readFileSync(path, "utf8");
   } catch (e) {
     readErrors.set(path, strerror(e));
+    return undefined;
+  }
+}
+
+/** The names in a directory (scripts' globs, `[ -d ]`, `run-parts --list`); not one: undefined. */
+function readDir(path: string): string[] | undefined {
+  try {
+    return readdirSync(path);
+  } catch {
     return undefined;
   }
 }
@@ -336,6 +346,7 @@ function loadHost({ loads, names, listens }: GlobalOptions): Host | number {
   const pl = progressLine();
   const opts: HostOptions = {
     readFile: readText,
+    readDir,
     readError: (p) => readErrors.get(p),
     readChunks: (p) => {
       const size = fileSize(p);

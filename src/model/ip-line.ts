@@ -60,6 +60,10 @@ export interface LoadOptions {
    * browser none).
    */
   readFile?: (path: string) => string | undefined;
+  /** The names in a directory, for scripts (globs, `[ -d ]`, `run-parts --list`). */
+  readDir?: (path: string) => readonly string[] | undefined;
+  /** What `uname` answers in scripts (the kernel release…); a field left out is assumed. */
+  uname?: Readonly<Partial<Record<"nodename" | "release" | "version" | "machine", string>>>;
   /** Progress of long loads (big `ip -batch` files, big dumps). */
   progress?: LoadProgress;
   /** Why `readFile(path)` failed (strerror words); default "No such file or directory". */

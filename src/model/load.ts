@@ -97,6 +97,7 @@ export function loadScript(
     commands,
     writeFile: (path, body, _append, loc) => writeScriptFile(s, path, body, loc),
     ...(opts.readFile ? { readFile: opts.readFile } : {}),
+    ...defined({ readDir: opts.readDir, uname: opts.uname }),
   });
   return r.issues.map((i) => ({ ...i, severity: i.severity ?? "error" }) as LoadIssue);
 }

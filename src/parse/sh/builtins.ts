@@ -11,6 +11,7 @@ import { globToRe } from "./expand.js";
 import { Flow, type ShellApi as Shell, type ShellIo } from "./api.js";
 import { printf } from "./printf.js";
 import { testExpr } from "./test-expr.js";
+import { UTILITIES } from "./utilities.js";
 
 export type Builtin = (sh: Shell, argv: Field[], io: ShellIo, loc: SourceLoc) => number;
 
@@ -40,7 +41,7 @@ function cat(sh: Shell, argv: Field[], io: ShellIo): number {
   if (files.length === 0) files.push("-");
   let st = 0;
   for (const f of files) {
-    const t = f === "-" ? (io.stdin ?? "") : sh.opts.readFile?.(f);
+    const t = f === "-" ? (io.stdin ?? "") : sh.readFile(f);
     if (t === undefined) {
       sh.warn("shell.redirect", `cat: ${f}: No such file or directory`, argv[0]!.loc, f);
       st = 1;
@@ -92,11 +93,13 @@ function set(sh: Shell, argv: Field[]): number {
       if (opt === "errexit") sh.errexit = on;
       if (opt === "nounset") sh.nounset = on;
       if (opt === "pipefail") sh.pipefail = on;
+      if (opt === "noglob") sh.noglob = on;
       continue;
     }
     for (const c of a.slice(1)) {
       if (c === "e") sh.errexit = on;
       if (c === "u") sh.nounset = on;
+      if (c === "f") sh.noglob = on;
     }
   }
   return 0;
@@ -149,7 +152,7 @@ function flow(kind: "exit" | "return" | "break" | "continue"): Builtin {
 /** `. FILE` / `source FILE`: read through the caller and run here. */
 function source(sh: Shell, argv: Field[], _io: ShellIo, loc: SourceLoc): number {
   const f = argv[1]?.text ?? "";
-  const text = sh.opts.readFile?.(f);
+  const text = sh.readFile(f);
   if (text === undefined) {
     sh.warn("shell.redirect", `${f}: No such file or directory`, argv[1]?.loc ?? loc, f);
     return 1;
@@ -205,7 +208,9 @@ export function testCommand(
   bash: boolean,
 ): number {
   const r = testExpr(args, {
-    exists: (p) => sh.opts.readFile?.(p) !== undefined,
+    exists: (p) => sh.readFile(p) !== undefined || sh.isDir(p),
+    isFile: (p) => sh.readFile(p) !== undefined,
+    isDir: (p) => sh.isDir(p),
     match: (v, pat) => new RegExp(`^(?:${globToRe(pat)})$`, "s").test(v),
     bash,
   });
@@ -320,6 +325,7 @@ export const BUILTINS: Record<string, Builtin> = {
   // Kernel modules are always there on the virtual host.
   modprobe: ok,
   insmod: ok,
+  ...UTILITIES,
 };
 
 /** Commands that run the command they are given (`sudo ip …`, `env A=1 ip …`). */

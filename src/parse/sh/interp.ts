@@ -25,6 +25,7 @@ import {
   expandString,
   patternSource,
 } from "./expand.js";
+import { expandPath, hasGlob } from "./glob.js";
 import { parseShell } from "./parser.js";
 
 /** Deepest function call nesting (bash: FUNCNEST, unlimited by default). */
@@ -51,6 +52,10 @@ export class Shell implements ExpandHost, ShellApi {
   errexit = false;
   nounset = false;
   pipefail = false;
+  /** `set -f`: no pathname expansion. */
+  noglob = false;
+  /** What `<(…)` wrote, by the `/dev/fd/N` path the command is given (bash counts down). */
+  readonly procFiles = new Map<string, string>();
   readonly issues: Issue[] = [];
   readonly skipped = new Set<string>();
   readonly warnedUnset = new Set<string>();
@@ -80,6 +85,22 @@ export class Shell implements ExpandHost, ShellApi {
     if (!this.vars.has("IFS")) this.vars.set("IFS", " \t\n");
     this.positionalArgs = [...(opts.args ?? [])];
     if (opts.keepStdout) this.frame.out = [];
+  }
+
+  // ---- files ----
+  readFile(path: string): string | undefined {
+    return this.procFiles.get(path) ?? this.opts.readFile?.(path);
+  }
+  /** Is `path` a directory: the caller's `readDir`, else the directories every host has. */
+  isDir(path: string): boolean {
+    if (this.opts.readDir) return this.opts.readDir(path) !== undefined;
+    return path === "/" || /^\/(proc|sys|etc|tmp|dev)\/?$/.test(path);
+  }
+  glob(pattern: string): string[] | undefined {
+    const readDir = this.opts.readDir;
+    if (this.noglob || !readDir || !hasGlob(pattern)) return undefined;
+    const exists = (p: string) => this.readFile(p) !== undefined || readDir(p) !== undefined;
+    return expandPath(pattern, { readDir, exists });
   }
 
   // ---- ExpandHost ----
@@ -237,7 +258,7 @@ export class Shell implements ExpandHost, ShellApi {
     const vars = new Map(this.vars);
     const args = this.positionalArgs;
     const funcs = new Map(this.funcs);
-    const opts = [this.errexit, this.nounset, this.pipefail] as const;
+    const opts = [this.errexit, this.nounset, this.pipefail, this.noglob] as const;
     try {
       fn();
     } catch (e) {
@@ -247,7 +268,7 @@ export class Shell implements ExpandHost, ShellApi {
       this.vars = vars;
       this.positionalArgs = args;
       this.funcs = funcs;
-      [this.errexit, this.nounset, this.pipefail] = opts;
+      [this.errexit, this.nounset, this.pipefail, this.noglob] = opts;
     }
   }
 
@@ -519,7 +540,7 @@ export class Shell implements ExpandHost, ShellApi {
         f.stdin = { text: body, pos: 0 };
         f.stdinLoc = r.body?.loc ?? r.loc;
       } else if (r.op === "<") {
-        const text = this.opts.readFile?.(target);
+        const text = this.readFile(target);
         if (text === undefined) {
           this.warn("shell.redirect", `${target}: No such file or directory`, r.target.loc, target);
           this.status = 1;
