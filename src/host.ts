@@ -46,6 +46,7 @@ import { savedTables } from "./model/load-netfilter.js";
 import { partialWarning } from "./model/partial.js";
 import { loadPasswd, loadRtTables } from "./model/capture-load.js";
 import { buildNetfilter, type HostNetfilter } from "./model/netfilter.js";
+import { liveRulesets } from "./model/netfilter.js";
 import type { SourceLoc } from "./core/loc.js";
 import type { HostState } from "./model/types.js";
 import type { Family } from "./core/kinds.js";
@@ -245,7 +246,10 @@ export class Host {
       readChunks: opts.readChunks,
       progress: opts.progress,
     });
-    lo.show = (st, words, end) => runLine(st, [...words], end, defined({ now: opts.now }));
+    // A script reading `iptables-save` or `nft list ruleset` sees the rules it made so far.
+    const nfNow = (st: HostState) => () => liveRulesets(st);
+    lo.show = (st, words, end) =>
+      runLine(st, [...words], end, { netfilter: nfNow(st), ...defined({ now: opts.now }) });
     const issues: Issue[] = [];
     const names: string[] = [];
     for (const f of opts.rtTables ?? [])

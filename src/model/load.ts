@@ -76,7 +76,9 @@ export function loadScript(
   const commands = Object.fromEntries(
     Object.entries(HOST_COMMANDS).map(([name, run]) => [
       name,
-      (c: Parameters<typeof run>[1]) => run(s, c, opts),
+      // Files the script made (`<(…)`) are readable by the commands it runs.
+      (c: Parameters<typeof run>[1]) =>
+        run(s, c, { ...opts, readFile: (p) => c.shell.readFile(p) }),
     ]),
   );
   // model/tools (`wg`, net-tools `route`, `ifconfig`): the words after the name, stdin, output.
@@ -84,7 +86,7 @@ export function loadScript(
     commands[name] = (c: CommandCall) => {
       const ctx = {
         loc: c.loc,
-        ...defined({ readFile: opts.readFile }),
+        readFile: (p: string) => c.shell.readFile(p),
         ...(c.io.stdin !== undefined
           ? { heredoc: { text: c.io.stdin, loc: c.io.stdinLoc ?? c.loc } }
           : {}),

@@ -15,6 +15,7 @@ import { iprange } from "./match/iprange.js";
 import { markLike } from "./match/mark.js";
 import { owner } from "./match/owner.js";
 import { multiport, tcpudp } from "./match/ports.js";
+import { policy } from "./match/policy.js";
 import { set } from "./match/set.js";
 import { socket } from "./match/socket.js";
 
@@ -36,6 +37,7 @@ export const MATCHES: Record<string, MatchExt> = {
   socket,
   comment,
   rt,
+  policy,
   ...EXTRA_MATCHES,
 };
 

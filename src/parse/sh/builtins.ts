@@ -133,9 +133,22 @@ function declare(sh: Shell, argv: Field[]): number {
 
 function unset(sh: Shell, argv: Field[]): number {
   const fns = texts(argv).includes("-f");
-  for (const a of texts(argv))
-    if (!a.startsWith("-")) (fns ? sh.funcs : sh.vars).delete(a), fns || sh.arrays.delete(a);
+  for (const a of texts(argv)) {
+    const el = /^([A-Za-z_]\w*)\[(-?\d+)\]$/.exec(a);
+    if (el && !fns) unsetElement(sh, el[1]!, Number(el[2]));
+    else if (!a.startsWith("-")) (fns ? sh.funcs : sh.vars).delete(a), fns || sh.arrays.delete(a);
+  }
   return 0;
+}
+
+/** `unset 'a[i]'`: the element goes, the others keep their indices (arrays are sparse). */
+function unsetElement(sh: Shell, name: string, i: number): void {
+  const arr = sh.arrays.get(name);
+  if (!arr) return void (i === 0 && sh.vars.delete(name));
+  const k = i < 0 ? arr.length + i : i;
+  delete arr[k];
+  while (arr.length && !(arr.length - 1 in arr)) arr.length--;
+  if (k === 0) sh.vars.delete(name);
 }
 
 function flow(kind: "exit" | "return" | "break" | "continue"): Builtin {

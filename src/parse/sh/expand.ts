@@ -17,6 +17,10 @@ export interface ExpandHost {
   positional(): string[];
   assign(name: string, value: string, loc: SourceLoc): void;
   cmdsub(part: Extract<Part, { k: "cmdsub" }>): string;
+  /** `<(…)`: the file name the command's output is readable at. */
+  procsub(part: Extract<Part, { k: "procsub" }>): string;
+  /** `${a[i]}`: element i (i < 0 counts back from the highest index + 1); unset: undefined. */
+  element(name: string, i: number): string | undefined;
   arith(text: string, loc: SourceLoc): string;
   error(message: string, loc: SourceLoc, token?: string): never;
   /**
@@ -154,6 +158,7 @@ export function expandString(w: Word, h: ExpandHost): string {
 /** One expansion's value. */
 export function partValue(p: Exclude<Part, { k: "lit" }>, h: ExpandHost): string {
   if (p.k === "cmdsub") return h.cmdsub(p);
+  if (p.k === "procsub") return h.procsub(p);
   if (p.k === "arith") return h.arith(expandString(p.expr, h), p.loc);
   return paramValue(p, h);
 }
@@ -171,8 +176,7 @@ function allIndex(p: Extract<Part, { k: "param" }>): string | undefined {
 function indexed(p: Extract<Part, { k: "param" }>, h: ExpandHost): string | undefined {
   const els = h.array(p.name);
   if (allIndex(p)) return p.op === "length" ? String(els.length) : els.join(" ");
-  const i = Number(h.arith(expandString(p.index!, h), p.loc));
-  return els[i < 0 ? els.length + i : i];
+  return h.element(p.name, Number(h.arith(expandString(p.index!, h), p.loc)));
 }
 
 function paramValue(p: Extract<Part, { k: "param" }>, h: ExpandHost): string {

@@ -47,7 +47,9 @@ function parseArgs(args: readonly string[]): GrepOpts | string {
   for (let k = 0; k < args.length; k++) {
     const a = args[k]!;
     if (a === "--") {
-      o.files.push(...args.slice(k + 1));
+      const rest = args.slice(k + 1);
+      if (!patGiven && rest.length) o.pats.push(rest.shift()!), (patGiven = true);
+      o.files.push(...rest);
       break;
     }
     if (a.startsWith("--")) {

@@ -15,7 +15,7 @@
 import { evalArith } from "../arith.js";
 import { IssueError, issue, type Issue } from "../../core/issue.js";
 import type { SourceLoc } from "../../core/loc.js";
-import type { AndOr, Command, List, Part, Pipeline, Redir, Word } from "./ast.js";
+import type { AndOr, Assign, Command, List, Part, Pipeline, Redir, Word } from "./ast.js";
 import { Flow, type ShellApi, type ShellIo, type ShellOptions } from "./api.js";
 import { BUILTINS, PREFIXES, testCommand } from "./builtins.js";
 import {
@@ -106,7 +106,37 @@ export class Shell implements ExpandHost, ShellApi {
   // ---- ExpandHost ----
   array(name: string): string[] {
     const v = this.vars.get(name);
-    return this.arrays.get(name) ?? (v === undefined ? [] : [v]);
+    const arr = this.arrays.get(name);
+    // Arrays are sparse (`a[5]=x`): the set elements, in index order.
+    return arr ? arr.filter(() => true) : v === undefined ? [] : [v];
+  }
+  element(name: string, i: number): string | undefined {
+    const arr = this.arrays.get(name);
+    if (!arr) return i === 0 || i === -1 ? this.vars.get(name) : undefined;
+    return arr[i < 0 ? arr.length + i : i];
+  }
+  /**
+   * `<(…)`: the command runs now (as bash runs it beside the one reading it) and its output
+   * is the file `/dev/fd/N`; `>(…)` would need the reader's output: not modelled.
+   */
+  procsub(p: Extract<Part, { k: "procsub" }>): string {
+    const path = `/dev/fd/${63 - this.procFiles.size}`;
+    if (p.dir === ">") {
+      const message = "process substitution >(…) is not modelled: what is written there is lost";
+      this.warn("shell.unsupported", message, p.loc, ">(");
+      this.procFiles.set(path, "");
+      return path;
+    }
+    const out: string[] = [];
+    const saved = this.frame;
+    this.frame = { ...saved, out, stdin: undefined };
+    try {
+      this.subshell(() => this.runList(p.body));
+    } finally {
+      this.frame = saved;
+    }
+    this.procFiles.set(path, out.join(""));
+    return path;
   }
   param(name: string, loc: SourceLoc, quiet: boolean): string | undefined {
     if (/^\d+$/.test(name)) return name === "0" ? this.file : this.positionalArgs[Number(name) - 1];
@@ -274,7 +304,7 @@ export class Shell implements ExpandHost, ShellApi {
 
   runCommand(c: Command): void {
     this.step(c.loc);
-    if (c.k === "simple") return this.runSimple(c);
+    if (c.k === "simple") return this.closingProcFiles(() => this.runSimple(c));
     if (c.k === "func") {
       this.funcs.set(c.name, c);
       this.status = 0;
@@ -282,7 +312,9 @@ export class Shell implements ExpandHost, ShellApi {
     }
     if (++this.evalDepth > 400) this.error("commands nested too deeply", c.loc);
     try {
-      this.withRedirs(c.redirs, c.loc, () => this.runCompound(c));
+      const run = () => this.withRedirs(c.redirs, c.loc, () => this.runCompound(c));
+      if (c.redirs.length) this.closingProcFiles(run);
+      else run();
     } finally {
       this.evalDepth--;
     }
@@ -414,6 +446,7 @@ export class Shell implements ExpandHost, ShellApi {
       this.status = 0;
       for (const a of c.assigns)
         if (a.array) this.assignArray(a.name, a.array, a.append);
+        else if (a.index) this.assignElement(a, this.string(a.value));
         else this.assignVar(a.name, this.string(a.value), a.append);
       if (c.redirs.length) this.withRedirs(c.redirs, c.loc, () => undefined);
       return;
@@ -436,6 +469,27 @@ export class Shell implements ExpandHost, ShellApi {
     this.vars.set(name, append ? (this.vars.get(name) ?? "") + value : value);
     const arr = this.arrays.get(name);
     if (arr) arr[0] = this.vars.get(name)!;
+  }
+
+  /** The `<(…)` files a command was given are gone when it ends (bash closes the pipes). */
+  closingProcFiles(fn: () => void): void {
+    const before = this.procFiles.size;
+    try {
+      fn();
+    } finally {
+      for (const k of [...this.procFiles.keys()].slice(before)) this.procFiles.delete(k);
+    }
+  }
+
+  /** `a[i]=v` / `a[i]+=v`: i is arithmetic; i < 0 counts back from the highest index + 1. */
+  assignElement(a: Assign, value: string): void {
+    const arr = this.arrays.get(a.name) ?? (this.vars.has(a.name) ? [this.vars.get(a.name)!] : []);
+    let i = Number(this.arith(this.string(a.index!), a.loc));
+    if (i < 0) i += arr.length;
+    if (i < 0) this.error(`${a.name}[${i - arr.length}]: bad array subscript`, a.loc, a.name);
+    arr[i] = a.append ? (arr[i] ?? "") + value : value;
+    this.arrays.set(a.name, arr);
+    if (i === 0) this.vars.set(a.name, arr[0]!);
   }
 
   /** `a=(W…)` / `a+=(W…)`: the words expanded to fields (split, as bash does). */

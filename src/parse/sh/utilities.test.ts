@@ -114,6 +114,7 @@ describe("grep as GNU grep filters", () => {
     "grep nothing",
     "grep '^$'",
     "grep -Eq '^(default|10\\.)'; echo $?",
+    "grep -c -- -v; grep -- dev -",
   ];
   for (const c of cases)
     it(c, () => {
