@@ -78,10 +78,17 @@ const norm = (s: string) =>
 /**
  * /run (and /var/run) is an empty tmpfs on both sides, so no case writes the test machine's
  * (vpnc-script keeps state in /var/run/vpnc): the kernel side mounts one in the private mount
- * namespace `ip netns exec` gives it, routelab's side sees an empty directory.
+ * namespace `ip netns exec` gives it, routelab's side sees an empty directory. Writes to
+ * /etc/resolv.conf go to a file in it (routelab skips them).
  */
 const RUN = /^\/(var\/)?run(\/|$)/;
-const KERNEL_SHELL = ["sh", "-c", "mount -t tmpfs corpus-run /run && exec bash"];
+const KERNEL_SHELL = [
+  "sh",
+  "-c",
+  // /etc/resolv.conf too (udhcpc's script writes it): a file in that tmpfs bound over it.
+  "mount -t tmpfs corpus-run /run && : > /run/resolv.conf && " +
+    "mount --bind /run/resolv.conf /etc/resolv.conf && exec bash",
+];
 
 /** The test machine's files as the script sees them (directories are not files). */
 function readFile(p: string): string | undefined {

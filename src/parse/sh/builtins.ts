@@ -346,6 +346,8 @@ export const PREFIXES: Record<string, (argv: Field[]) => Field[]> = {
   sudo: (a) => dropOptions(a.slice(1), /^-[ugCDhpr]$/),
   exec: (a) => dropOptions(a.slice(1), /^-a$/),
   nohup: (a) => a.slice(1),
+  // `busybox APPLET …` runs the applet: its changes are the full tool's (udhcpc's script).
+  busybox: (a) => a.slice(1),
   nice: (a) => dropOptions(a.slice(1), /^-n$/),
   timeout: (a) => dropOptions(a.slice(1), /^-[sk]$/).slice(1),
   env: (a) => {
