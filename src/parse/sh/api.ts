@@ -81,6 +81,8 @@ export class Flow {
 /** The shell state builtins read and change (the interpreter's `Shell`). */
 export interface ShellApi {
   vars: Map<string, string>;
+  /** The exported names: what a script run as a program (`sh FILE`) sees. */
+  exported: Set<string>;
   /** Indexed arrays; `vars` holds their element 0. */
   arrays: Map<string, string[]>;
   positionalArgs: string[];

@@ -12,6 +12,7 @@ import { Flow, type ShellApi as Shell, type ShellIo } from "./api.js";
 import { printf } from "./printf.js";
 import { testExpr } from "./test-expr.js";
 import { UTILITIES } from "./utilities.js";
+import { getopts } from "./child.js";
 
 export type Builtin = (sh: Shell, argv: Field[], io: ShellIo, loc: SourceLoc) => number;
 
@@ -119,10 +120,12 @@ function shift(sh: Shell, argv: Field[], _io: ShellIo, loc: SourceLoc): number {
 /** `local`/`export`/`readonly`/`declare`: NAME=VALUE sets; `local` restores at return. */
 function declare(sh: Shell, argv: Field[]): number {
   const local = argv[0]!.text === "local" && sh.locals.length > 0;
+  const exp = argv[0]!.text === "export" || texts(argv).some((a) => /^-\w*x/.test(a));
   for (const a of texts(argv)) {
     if (a.startsWith("-")) continue;
     const m = /^([A-Za-z_][A-Za-z0-9_]*)(?:=(.*))?$/s.exec(a);
     if (!m) continue;
+    if (exp) sh.exported.add(m[1]!);
     const frame = sh.locals[sh.locals.length - 1];
     if (local && frame && !frame.has(m[1]!)) frame.set(m[1]!, sh.vars.get(m[1]!));
     if (m[2] !== undefined) sh.vars.set(m[1]!, m[2]);
@@ -339,6 +342,7 @@ export const BUILTINS: Record<string, Builtin> = {
   modprobe: ok,
   insmod: ok,
   ...UTILITIES,
+  getopts: (sh, argv) => getopts(sh, argv),
 };
 
 /** Commands that run the command they are given (`sudo ip …`, `env A=1 ip …`). */

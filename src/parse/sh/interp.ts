@@ -25,6 +25,7 @@ import {
   expandString,
   patternSource,
 } from "./expand.js";
+import { type ChildRun, childRun } from "./child.js";
 import { expandPath, hasGlob } from "./glob.js";
 import { parseShell } from "./parser.js";
 
@@ -44,6 +45,9 @@ interface Frame {
 
 export class Shell implements ExpandHost, ShellApi {
   vars = new Map<string, string>();
+  exported = new Set<string>();
+  /** `$0` of a script run as a program (`sh FILE`); the file otherwise. */
+  zero: string | undefined;
   /** Indexed arrays (`a=(x y)`); `vars` holds element 0, what `$a` gives. */
   arrays = new Map<string, string[]>();
   positionalArgs: string[];
@@ -82,6 +86,7 @@ export class Shell implements ExpandHost, ShellApi {
       this.vars.set(k, v);
     this.vars.set("EUID", "0");
     for (const [k, v] of Object.entries(opts.env ?? {})) this.vars.set(k, v);
+    for (const k of ["PATH", "HOME", "USER", ...Object.keys(opts.env ?? {})]) this.exported.add(k);
     if (!this.vars.has("IFS")) this.vars.set("IFS", " \t\n");
     this.positionalArgs = [...(opts.args ?? [])];
     if (opts.keepStdout) this.frame.out = [];
@@ -139,7 +144,8 @@ export class Shell implements ExpandHost, ShellApi {
     return path;
   }
   param(name: string, loc: SourceLoc, quiet: boolean): string | undefined {
-    if (/^\d+$/.test(name)) return name === "0" ? this.file : this.positionalArgs[Number(name) - 1];
+    if (/^\d+$/.test(name))
+      return name === "0" ? (this.zero ?? this.file) : this.positionalArgs[Number(name) - 1];
     if (name === "#") return String(this.positionalArgs.length);
     if (name === "?") return String(this.status);
     if (name === "@" || name === "*") return this.positionalArgs.join(" ");
@@ -286,6 +292,7 @@ export class Shell implements ExpandHost, ShellApi {
   /** Run `fn` with the shell's variables, parameters and functions restored after (a subshell). */
   subshell(fn: () => void): void {
     const vars = new Map(this.vars);
+    const exported = new Set(this.exported);
     const args = this.positionalArgs;
     const funcs = new Map(this.funcs);
     const opts = [this.errexit, this.nounset, this.pipefail, this.noglob] as const;
@@ -296,6 +303,7 @@ export class Shell implements ExpandHost, ShellApi {
       else throw e;
     } finally {
       this.vars = vars;
+      this.exported = exported;
       this.positionalArgs = args;
       this.funcs = funcs;
       [this.errexit, this.nounset, this.pipefail, this.noglob] = opts;
@@ -454,11 +462,15 @@ export class Shell implements ExpandHost, ShellApi {
     const temp = c.assigns.map((a) => [a.name, this.string(a.value)] as const);
     const saved = temp.map(([n]) => [n, this.vars.get(n)] as const);
     for (const [n, v] of temp) this.vars.set(n, v);
+    // `NAME=value cmd`: in cmd's environment.
+    const exportedNow = temp.map(([n]) => n).filter((n) => !this.exported.has(n));
+    for (const n of exportedNow) this.exported.add(n);
     try {
       this.withRedirs(c.redirs, c.loc, () => this.dispatch(argv, c.loc));
       for (const a of c.declArrays ?? []) this.assignArray(a.name, a.array!, a.append);
     } finally {
       // Assignments before a command last for that command only (special builtins aside).
+      for (const n of exportedNow) this.exported.delete(n);
       for (const [n, v] of saved)
         if (v === undefined) this.vars.delete(n);
         else this.vars.set(n, v);
@@ -536,7 +548,55 @@ export class Shell implements ExpandHost, ShellApi {
       this.status = r.status;
       return;
     }
+    const child = childRun(this, argv, loc, this.io().stdin);
+    if (child && "text" in child) return this.runChild(child);
+    if (child) return void (this.status = child.status);
     this.skip(base, argv[0]!.loc);
+  }
+
+  /**
+   * A script run as a program: a child that sees the exported variables (and the command's
+   * own `NAME=value` prefixes), none of the functions, and whose changes end with it.
+   */
+  runChild(c: ChildRun): void {
+    const keep = {
+      vars: this.vars,
+      arrays: this.arrays,
+      funcs: this.funcs,
+      exported: this.exported,
+      args: this.positionalArgs,
+      zero: this.zero,
+      locals: this.locals,
+      trap: this.exitTrap,
+      opts: [this.errexit, this.nounset, this.pipefail, this.noglob] as const,
+    };
+    this.vars = new Map([...this.vars].filter(([k]) => this.exported.has(k)));
+    this.vars.set("IFS", " \t\n");
+    this.exported = new Set(this.exported);
+    [this.arrays, this.funcs, this.locals] = [new Map(), new Map(), []];
+    [this.positionalArgs, this.zero, this.exitTrap] = [c.args, c.file, undefined];
+    [this.errexit, this.nounset, this.pipefail, this.noglob] = [c.errexit, false, false, false];
+    try {
+      try {
+        this.runText(c.text, c.file);
+      } catch (e) {
+        if (!(e instanceof Flow) || e.kind !== "exit") throw e;
+        this.status = e.n;
+      }
+      runExitTrap(this);
+    } finally {
+      Object.assign(this, {
+        vars: keep.vars,
+        arrays: keep.arrays,
+        funcs: keep.funcs,
+        exported: keep.exported,
+        positionalArgs: keep.args,
+        zero: keep.zero,
+        locals: keep.locals,
+        exitTrap: keep.trap,
+      });
+      [this.errexit, this.nounset, this.pipefail, this.noglob] = keep.opts;
+    }
   }
 
   /** A command outside routelab's world: reported once per name, empty output, status 0. */

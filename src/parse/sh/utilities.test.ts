@@ -15,6 +15,12 @@ const DIR = mkdtempSync(join(tmpdir(), "routelab-glob-"));
 for (const f of ["b.conf", "a.conf", "rfc3442-classless-routes", "debug", "x.dpkg-old", ".hidden"])
   writeFileSync(join(DIR, f), `# ${f}\n`);
 mkdirSync(join(DIR, "sub.d"));
+writeFileSync(
+  join(DIR, "sub.d", "child.sh"),
+  '#!/bin/sh -e\necho "$0" "$#" "$1" "[$a]" "[$b]" "[$c]"; type f >/dev/null 2>&1 || echo nof\n' +
+    "b=changed; exit 3\n",
+  { mode: 0o755 },
+);
 writeFileSync(join(DIR, "sub.d", "inner"), "echo inner\n");
 afterAll(() => rmSync(DIR, { recursive: true, force: true }));
 
@@ -145,6 +151,16 @@ describe("pathname expansion, [ -d ], run-parts --list, uname against bash", () 
     "run-parts --list, as dhclient-script runs its hooks": `for s in $(run-parts --list ${DIR})
       do echo "$s"; done`,
     "uname as Linux": "uname; uname -s -o; uname -r; uname -sr",
+    "a script run as a program sees exported variables only, and keeps its changes": `a=1
+      export b=2; f() { :; }; sh ${DIR}/sub.d/child.sh x "y z"; echo "$?:$a:$b:$c"
+      c=3 bash ${DIR}/sub.d/child.sh; sh -c 'echo "$0 $1 [$a] $b"; exit 4' n1 a1; echo $?
+      ${DIR}/sub.d/child.sh q; sh ${DIR}/nothing.sh; echo $?; bash ${DIR}/nothing.sh; echo $?
+      echo 'echo "piped $0 $#"' | sh`,
+    "getopts as miniupnpd's scripts parse -i IF -c CHAIN -f": `g() { OPTIND=1
+        while getopts ":c:i:f" opt; do case $opt in c) echo "c=$OPTARG";; i) echo "i=$OPTARG";;
+        f) echo f;; \\?) echo "bad -$OPTARG";; :) echo "needs -$OPTARG";; esac; done
+        shift $((OPTIND - 1)); echo "rest: $*"; }
+      g -i eth0 -fc X1 op; g -x -i; g -- -i; g -iwan0 -f -c`,
   };
   for (const [name, script] of Object.entries(cases))
     it(name, () => {
