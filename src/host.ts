@@ -68,7 +68,8 @@ export type HostInput =
 export interface HostOptions {
   /** Reads files the inputs name (`ip -batch FILE`, `nft -f FILE`, `iptables-restore FILE`). */
   readFile?: (path: string) => string | undefined;
-  /** The names in a directory, for scripts' globs, `[ -d ]` and `run-parts --list`. */
+  /** Lists a directory (nft `include "DIR/*.nft"`, scripts' globs, `[ -d ]`, `run-parts
+   * --list`): entry names, `/` after subdirectories; undefined when PATH is not a directory. */
   readDir?: (path: string) => readonly string[] | undefined;
   /**
    * What `uname` answers in scripts (Linux; `-r` the kernel release, …); a field left out is
@@ -213,7 +214,7 @@ export class Host {
     private readonly opts: HostOptions,
     issues: Issue[],
   ) {
-    this.nf = buildNetfilter(s, opts.readFile);
+    this.nf = buildNetfilter(s, opts.readFile, opts.readDir);
     // Rulesets the loader could not replay are input errors like any other.
     for (const i of this.nf.issues) issues.push({ ...i, severity: i.severity ?? "error" });
     this.issues = issues;

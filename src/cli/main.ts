@@ -10,8 +10,7 @@
  * are read here rather than by a general CLI library.
  * @module
  */
-import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs";
-import { readdirSync } from "node:fs";
+import { closeSync, openSync, readFileSync, readSync, readdirSync, statSync } from "node:fs";
 import {
   diffOutput,
   Host,
@@ -35,7 +34,7 @@ const USAGE = `Usage: routelab [--load FILE]... [ OPTIONS ] OBJECT { COMMAND | h
        routelab [--load FILE]... [-j] lint [--ssh-peer ADDR]
        routelab diff [-j] --load FILE... --against FILE...
        routelab capture [-o FILE] [--netns NS]
-       routelab serve [--load FILE]... [--port N]
+       routelab serve [--load FILE]... [--against FILE]... [--port N]
 where  OBJECT := { link | address | route | rule }
        OPTIONS := { -4 | -6 | -j[son] | -p[retty] | -d[etails] | -force | -batch FILE }
 Files given with --load are setup scripts (ip, sysctl, iptables, nft lines) or dumps
@@ -106,10 +105,12 @@ function readText(path: string): string | undefined {
   }
 }
 
-/** The names in a directory (scripts' globs, `[ -d ]`, `run-parts --list`); not one: undefined. */
+/** A directory's entries for nft `include` globs, subdirectories with a trailing `/`. */
 function readDir(path: string): string[] | undefined {
   try {
-    return readdirSync(path);
+    return readdirSync(path, { withFileTypes: true }).map((d) =>
+      d.isDirectory() ? `${d.name}/` : d.name,
+    );
   } catch {
     return undefined;
   }
@@ -244,7 +245,7 @@ function diffMain(argv: readonly string[]): number {
   for (const list of [files.load, files.against]) {
     const inputs = readInputs(list);
     if (!inputs) return 2;
-    const h = Host.load(inputs, { readFile: readText });
+    const h = Host.load(inputs, { readFile: readText, readDir });
     for (const e of h.errors) process.stderr.write(renderIssue(e, "error") + "\n");
     if (h.errors.length) return 2;
     hosts.push(h);

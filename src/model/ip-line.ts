@@ -60,7 +60,10 @@ export interface LoadOptions {
    * browser none).
    */
   readFile?: (path: string) => string | undefined;
-  /** The names in a directory, for scripts (globs, `[ -d ]`, `run-parts --list`). */
+  /**
+   * List a directory (nft `include` globs, scripts' globs, `[ -d ]`, `run-parts --list`):
+   * entry names, `/` after subdirectories.
+   */
   readDir?: (path: string) => readonly string[] | undefined;
   /** What `uname` answers in scripts (the kernel release…); a field left out is assumed. */
   uname?: Readonly<Partial<Record<"nodename" | "release" | "version" | "machine", string>>>;

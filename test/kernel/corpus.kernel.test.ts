@@ -99,10 +99,13 @@ function readFile(p: string): string | undefined {
     return undefined;
   }
 }
+/** A directory's entries, `/` after subdirectories (as the CLI lists them). */
 function readDir(p: string): string[] | undefined {
   if (RUN.test(p)) return /^\/(var\/)?run\/?$/.test(p) ? [] : undefined;
   try {
-    return readdirSync(p);
+    return readdirSync(p, { withFileTypes: true }).map(
+      (d) => d.name + (d.isDirectory() ? "/" : ""),
+    );
   } catch {
     return undefined;
   }

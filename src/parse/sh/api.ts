@@ -45,9 +45,9 @@ export interface ShellOptions {
   /** Read a file (`. FILE`, `< FILE`, `cat FILE`); undefined when there is none. */
   readFile?: (path: string) => string | undefined;
   /**
-   * The names in a directory (pathname expansion, `[ -d ]`, `run-parts --list`); undefined
-   * when the path is not a directory there. Without it no pattern matches (bash then keeps the
-   * word as written) and only a few well-known directories exist.
+   * The names in a directory (pathname expansion, `[ -d ]`, `run-parts --list`), `/` after a
+   * subdirectory's; undefined when the path is not a directory there. Without it no pattern
+   * matches (bash then keeps the word as written) and only a few well-known directories exist.
    */
   readDir?: (path: string) => readonly string[] | undefined;
   /**

@@ -40,7 +40,9 @@ function step(dirs: string[], comp: string, fs: GlobFs): string[] {
   const re = new RegExp(`^(?:${globToRe(comp)})$`, "s");
   const out: string[] = [];
   for (const d of dirs)
-    for (const n of fs.readDir(d === "" ? "." : d) ?? []) {
+    for (const entry of fs.readDir(d === "" ? "." : d) ?? []) {
+      // A subdirectory's name ends in `/` (the loader's readDir).
+      const n = entry.replace(/\/$/, "");
       if (n.startsWith(".") && !comp.startsWith(".") && !comp.startsWith("\\.")) continue;
       if (re.test(n)) out.push(join(d, n));
     }

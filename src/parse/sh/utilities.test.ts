@@ -34,7 +34,9 @@ const fsOpts = {
   },
   readDir: (p: string) => {
     try {
-      return readdirSync(p);
+      return readdirSync(p, { withFileTypes: true }).map(
+        (d) => d.name + (d.isDirectory() ? "/" : ""),
+      );
     } catch {
       return undefined;
     }

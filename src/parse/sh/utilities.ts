@@ -119,7 +119,7 @@ function runParts(sh: Shell, argv: Field[], io: ShellIo, loc: SourceLoc): number
     return 1;
   }
   const files = [...names]
-    .filter((n) => RUN_PARTS_NAME.test(n))
+    .filter((n) => RUN_PARTS_NAME.test(n)) // a subdirectory (`name/`) is not a file
     .sort()
     .map((n) => `${dir}/${n}`)
     .filter((p) => sh.readFile(p) !== undefined);
