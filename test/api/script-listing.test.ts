@@ -85,3 +85,18 @@ it("ip -o route / ip -o rule print as iproute2 6.1 does (a multipath route on on
   );
   expect(h.ip("-o rule").stdout).toBe(h.ip("rule").stdout);
 });
+
+it("/proc/sys globs and reads are the virtual host's (all, default and each link)", () => {
+  // Linux 6.1 ran this in a new namespace: rule `105: from all lookup 2`, every rp_filter 2.
+  const text =
+    "ip link set lo up\nip link add eth0 type veth peer name eth0p\n" +
+    "sysctl -q -w net.ipv4.conf.all.rp_filter=1\n" +
+    "for f in /proc/sys/net/ipv4/conf/*/rp_filter; do echo 2 > $f; done\n" +
+    "n=0; for d in /proc/sys/net/ipv4/conf/*/; do n=$((n+1)); done\n" +
+    "ip rule add pref $((100 + n)) lookup $(cat /proc/sys/net/ipv4/conf/eth0/rp_filter)\n";
+  const h = Host.load([{ name: "s.sh", text }], { readDir: () => undefined });
+  expect(h.issues).toEqual([]);
+  expect(h.ip("rule show pref 105").stdout).toBe("105:\tfrom all lookup 2\n");
+  expect(h.sysctl("net.ipv4.conf.eth0p.rp_filter")).toBe("2");
+  expect(h.sysctl("net.ipv4.conf.all.rp_filter")).toBe("2");
+});
