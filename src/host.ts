@@ -46,6 +46,7 @@ import { savedTables } from "./model/load-netfilter.js";
 import { partialWarning } from "./model/partial.js";
 import { loadPasswd, loadRtTables } from "./model/capture-load.js";
 import { buildNetfilter, type HostNetfilter } from "./model/netfilter.js";
+import { liveRulesets } from "./model/netfilter.js";
 import type { SourceLoc } from "./core/loc.js";
 import type { HostState } from "./model/types.js";
 import type { Family } from "./core/kinds.js";
@@ -67,9 +68,14 @@ export type HostInput =
 export interface HostOptions {
   /** Reads files the inputs name (`ip -batch FILE`, `nft -f FILE`, `iptables-restore FILE`). */
   readFile?: (path: string) => string | undefined;
-  /** Lists a directory (nft `include "DIR/*.nft"`): entry names, `/` after subdirectories;
-   * undefined when PATH is not a directory. */
+  /** Lists a directory (nft `include "DIR/*.nft"`, scripts' globs, `[ -d ]`, `run-parts
+   * --list`): entry names, `/` after subdirectories; undefined when PATH is not a directory. */
   readDir?: (path: string) => readonly string[] | undefined;
+  /**
+   * What `uname` answers in scripts (Linux; `-r` the kernel release, …); a field left out is
+   * assumed, with a warning naming the assumption.
+   */
+  uname?: Readonly<Partial<Record<"nodename" | "release" | "version" | "machine", string>>>;
   /** Why `readFile(path)` failed, as strerror() words; default "No such file or directory". */
   readError?: (path: string) => string | undefined;
   /** Reads a big `ip -batch FILE` in chunks; undefined to use `readFile`. */
@@ -236,11 +242,15 @@ export class Host {
     const lo: LoadOptions = defined({
       readFile: opts.readFile,
       readDir: opts.readDir,
+      uname: opts.uname,
       readError: opts.readError,
       readChunks: opts.readChunks,
       progress: opts.progress,
     });
-    lo.show = (st, words, end) => runLine(st, [...words], end, defined({ now: opts.now }));
+    // A script reading `iptables-save` or `nft list ruleset` sees the rules it made so far.
+    const nfNow = (st: HostState) => () => liveRulesets(st);
+    lo.show = (st, words, end) =>
+      runLine(st, [...words], end, { netfilter: nfNow(st), ...defined({ now: opts.now }) });
     const issues: Issue[] = [];
     const names: string[] = [];
     for (const f of opts.rtTables ?? [])

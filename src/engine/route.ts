@@ -117,6 +117,8 @@ function outputDevice4(c: Output4): Decision | undefined {
   }
   if (!c.saddr && is4.multicast(daddr)) c.saddr = selectAddr4(s, l.ifindex, SCOPE.universe);
   else if (!c.saddr && !daddr) c.saddr = selectAddr4(s, l.ifindex, SCOPE.host);
+  // The kernel sets fl4->saddr here, before fib_lookup: `from` rules see the chosen source.
+  if (c.saddr && !c.q.from) c.flow = { ...flow, saddr: v4(c.saddr) };
   c.devOut = l.ifindex;
   return undefined;
 }
@@ -140,9 +142,9 @@ function output4(s: HostState, q: RouteQuery, flow: Flow, trace: TraceStep[]): D
     c.daddr = c.saddr;
     return make4(c, { type: "local", oif: LO, local: true });
   }
-  const res = fibLookup(s, flow, trace);
+  const res = fibLookup(s, c.flow, trace);
   if (!res.ok) {
-    if (!flow.oif) return failed(res.errno, flow, trace, res.route);
+    if (!flow.oif) return failed(res.errno, c.flow, trace, res.route);
     // "Apparently, routing tables are wrong. Assume, that the destination is on link."
     trace.push({ kind: "onlink-fallback", oif: flow.oif, errno: res.errno });
     if (!c.saddr) c.saddr = selectAddr4(s, c.devOut, SCOPE.link);

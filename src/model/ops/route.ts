@@ -5,7 +5,7 @@
  * del/flush through the FIB index (fib_table_insert, fib_find_alias).
  * @module
  */
-import { addrEq, hasHostBits, type Family } from "../../addr/ip.js";
+import { addrEq, hasHostBits, type Addr, type Family, type Prefix } from "../../addr/ip.js";
 import { SCOPE, TABLE, type RouteType } from "../../core/kinds.js";
 import type { SourceLoc } from "../../core/loc.js";
 import type { IpError } from "../../parse/args.js";
@@ -204,7 +204,7 @@ function buildRoute(s: HostState, spec: RouteSpec, loc: SourceLoc): Route | IpEr
   return route;
 }
 
-/** `ip route flush`: every route matching the family, table, device, proto and type. */
+/** `ip route flush`: every route the family, table, device, proto, type and selectors match. */
 function flushRoutes(s: HostState, cmd: RouteFlush, loc: SourceLoc): IpError | undefined {
   // `ip route flush cache`: the IPv4 cache is gone since Linux 3.6 and route exceptions
   // (cloned routes) are not kept, so there is nothing to flush (iproute_flush_cache).
@@ -220,10 +220,33 @@ function flushRoutes(s: HostState, cmd: RouteFlush, loc: SourceLoc): IpError | u
         (table === "all" || r.table === table) &&
         (!dev || r.nexthops.some((n) => n.ifindex === dev.ifindex)) &&
         (cmd.proto === undefined || r.protocol === cmd.proto) &&
-        (cmd.type === undefined || r.type === cmd.type)
+        (cmd.type === undefined || r.type === cmd.type) &&
+        selected(r, cmd)
       ),
   );
   return undefined;
+}
+
+/** inet_addr_match_rta: the attribute present and inside the filter's prefix. */
+function inPrefix(p: Prefix, a: Addr | undefined): boolean {
+  if (!a || a.family !== p.addr.family) return false;
+  const shift = BigInt((a.family === 4 ? 32 : 128) - p.len);
+  return BigInt(a.v) >> shift === BigInt(p.addr.v) >> shift;
+}
+
+/**
+ * The selectors `flush` shares with `show` (iproute2's filter_nlmsg, as print/routes.ts
+ * applies them to a listing): scope, via, src and `[root|match|exact] PREFIX`.
+ */
+function selected(r: Route, f: RouteFlush): boolean {
+  const single = r.nexthops.length === 1 ? r.nexthops[0] : undefined;
+  return (
+    (f.scope === undefined || r.scope === f.scope) &&
+    (f.via === undefined || inPrefix(f.via, single?.gateway)) &&
+    (f.src === undefined || inPrefix(f.src, r.prefsrc)) &&
+    (f.root === undefined || (f.root.len <= r.dst.len && inPrefix(f.root, r.dst.addr))) &&
+    (f.match === undefined || (r.dst.len <= f.match.len && inPrefix(r.dst, f.match.addr)))
+  );
 }
 
 /** IPv6 append to an existing route of the same metric adds a nexthop (ECMP). */
