@@ -6,6 +6,7 @@
  */
 import { addrEq, contains, is6, v4, type Addr } from "../addr/ip.js";
 import { SCOPE } from "../core/kinds.js";
+import { tentative6 } from "../model/dad.js";
 import { linkByIndex } from "../model/links.js";
 import { devConf4, devConf6, sysctlInt } from "../model/sysctl.js";
 import type { HostState, IfAddr, Route } from "../model/types.js";
@@ -112,14 +113,7 @@ export function ipv6SelectSaddr(s: HostState, ifindex: number, dst: bigint): Add
     const l = linkByIndex(s, a.ifindex);
     if (!l?.up) continue;
     if (onlyDev && a.ifindex !== ifindex) continue;
-    if (
-      !a.nodad &&
-      l.kind !== "loopback" &&
-      l.kind !== "tun" &&
-      !l.carrier &&
-      Math.max(devConf6(s, "all", "accept_dad"), devConf6(s, l.name, "accept_dad")) > 0
-    )
-      continue; // tentative
+    if (tentative6(s, a, l)) continue;
     const v = a.local.v as bigint;
     const sc = scope6(v);
     if (dscope > 0x2 && sc <= 0x2 && !(v === 1n && dst === 1n)) {

@@ -76,6 +76,11 @@ export interface IfAddr {
   secondary: boolean;
   noprefixroute: boolean;
   nodad: boolean;
+  /**
+   * IPv6: DAD completed (IFA_F_TENTATIVE cleared; model/ops/addr advanceDad). Unset until the
+   * model first looks at the address (dump-loaded addresses: tentative6 derives it).
+   */
+  dadDone?: boolean;
   label?: string;
   /**
    * Lifetimes in seconds of a dynamic address (IFA_F_PERMANENT unset), as a dump showed them

@@ -130,10 +130,13 @@ function linkDown(s: HostState, l: Link): void {
   // addrconf_ifdown: IPv6 addresses go (keep_addr_on_down=0), link-local too.
   if (l.kind !== "loopback" && sysctlInt(s, `net.ipv6.conf.${l.name}.keep_addr_on_down`) <= 0) {
     s.addrs = s.addrs.filter((a) => !(a.family === 6 && a.ifindex === l.ifindex));
+  } else {
+    // keep_addr_on_down: the addresses stay, PREDAD and without their routes until up again.
+    for (const a of s.addrs) if (a.family === 6 && a.ifindex === l.ifindex) a.dadDone = false;
   }
 }
 
-function afterLinkChange(s: HostState): void {
+function afterLinkChange(s: HostState, first?: Link): void {
   refreshCarrier(s);
   // Multipath hops revive when their device is up again (fib_sync_up).
   for (const r of s.routes)
@@ -142,7 +145,7 @@ function afterLinkChange(s: HostState): void {
         const l = linkByIndex(s, n.ifindex);
         if (l?.up) n.dead = false;
       }
-  syncKernelRoutes(s);
+  syncKernelRoutes(s, first?.ifindex);
 }
 
 function deleteLink(s: HostState, l: Link): void {
@@ -326,7 +329,7 @@ function setLink(
     linkUp(s, l);
   }
   if (cmd.up === false) linkDown(s, l);
-  afterLinkChange(s);
+  afterLinkChange(s, l);
   const m = l.master ? linkByName(s, l.master) : undefined;
   if (cmd.master && m?.kind === "vrf") return vrfNotModelled(cmd, loc);
   return undefined;
