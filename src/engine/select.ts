@@ -108,10 +108,13 @@ export function ipv6SelectSaddr(s: HostState, ifindex: number, dst: bigint): Add
   const dlabel = label6(dst);
   let best: IfAddr | undefined;
   let bestKey: number[] = [];
+  // Equal scores keep the first candidate met: devices in for_each_netdev order (creation), a
+  // device's addresses newest first (its addr_list). A down device's addresses count too.
+  const pos = new Map(s.links.map((l, i) => [l.ifindex, i]));
   for (const a of s.addrs) {
     if (a.family !== 6) continue;
     const l = linkByIndex(s, a.ifindex);
-    if (!l?.up) continue;
+    if (!l) continue;
     if (onlyDev && a.ifindex !== ifindex) continue;
     if (tentative6(s, a, l)) continue;
     const v = a.local.v as bigint;
@@ -127,6 +130,7 @@ export function ipv6SelectSaddr(s: HostState, ifindex: number, dst: bigint): Add
       // IPV6_SADDR_RULE_LABEL, then RULE_PREFIX (capped at the address's prefix length).
       label6(v) === dlabel ? 1 : 0,
       Math.min(commonPrefix6(v, dst), a.prefixlen),
+      -(pos.get(a.ifindex) ?? 0),
     ];
     let better = !best;
     for (let i = 0; !better && i < key.length; i++) {

@@ -32,7 +32,7 @@ export function advanceDad(s: HostState, a: IfAddr, l: Link): void {
   else a.dadDone = false;
 }
 
-/** Is the IPv6 address still tentative (DAD not done)? Dumped states without the flag use carrier. */
+/** Is the IPv6 address still tentative (DAD not done)? Without the flag (dumps): carrier. */
 export function tentative6(s: HostState, a: IfAddr, l: Link): boolean {
   if (a.dadDone !== undefined) return !a.dadDone;
   return !instantDad(s, a, l) && !l.carrier;

@@ -15,7 +15,7 @@ import type { IpCommand } from "../../parse/ipcmd.js";
 import { linkByIndex, linkByName } from "../links.js";
 import { IP6_RT_PRIO_ADDRCONF } from "../route-skeleton.js";
 import { advanceDad } from "../dad.js";
-import { sysctlInt } from "../sysctl.js";
+import { normKey, setSysctl, sysctlInt } from "../sysctl.js";
 import type { HostState, IfAddr, Link, Nexthop, Route } from "../types.js";
 import { noDev } from "./errors.js";
 
@@ -215,7 +215,8 @@ function kernelKey(r: Route): string {
  * metrics; fib_magic uses NLM_F_APPEND), so a lookup that meets several devices' fe80::/64
  * or ff00::/8 (find_rr_leaf: the first of equal score wins) takes the oldest. Among routes
  * new in one step the device the command named goes first: its NETDEV_UP / linkwatch event
- * (veth_open: netif_carrier_on(dev) before the peer's) runs addrconf before its peer's.
+ * (veth_open: netif_carrier_on(dev) before the peer's) runs addrconf before its peer's; the
+ * others follow in device order (for_each_netdev in addrconf_forward_change).
  */
 function orderKernelRoutes(s: HostState, gen: Route[], first: number | undefined): void {
   const old = new Map<string, number>();
@@ -225,8 +226,9 @@ function orderKernelRoutes(s: HostState, gen: Route[], first: number | undefined
     if (seq !== undefined) g.seq = seq;
     return seq === undefined;
   });
-  const named = (r: Route) => (r.nexthops[0]?.ifindex === first ? 0 : 1);
-  fresh.sort((a, b) => named(a) - named(b));
+  const dev = (r: Route) => r.nexthops[0]?.ifindex ?? 0;
+  const named = (r: Route) => (dev(r) === first ? 0 : 1);
+  fresh.sort((a, b) => named(a) - named(b) || dev(a) - dev(b));
   for (const g of fresh) g.seq = s.seq++;
 }
 
@@ -443,6 +445,40 @@ export function applyAddr(s: HostState, cmd0: AddrCmd, loc: SourceLoc): IpError 
   newAddr(s, cmd, l);
   // inet6_addr_add → addrconf_add_dev → addrconf_add_mroute (fails on a down device).
   if (fam === 6 && l.up && l.kind !== "loopback") l.mroute6 = true;
+  syncKernelRoutes(s);
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------
+// sysctl net.ipv6.conf.*
+// ---------------------------------------------------------------------------
+
+/** ::1 as init_loopback adds it (IFA_F_PERMANENT only; no DAD on loopback anyway). */
+export function loopback6(ifindex: number): IfAddr {
+  const flags = { secondary: false, noprefixroute: false, nodad: false };
+  return { family: 6, ifindex, local: v6(1n), prefixlen: 128, scope: SCOPE.host, ...flags };
+}
+
+const ipv6Off = (s: HostState, l: Link) =>
+  sysctlInt(s, `net.ipv6.conf.${l.name}.disable_ipv6`) !== 0;
+
+/**
+ * Write a sysctl as setSysctl does, then what the kernel does when a net.ipv6.conf value
+ * changes: dev_disable_change (disable_ipv6 0→1: addrconf_ifdown drops every IPv6 address,
+ * keep_addr_on_down or not; 1→0: NETDEV_UP again, init_loopback's ::1 on an up lo) and
+ * dev_forward_change (subnet-router anycast joined or left), then the kernel routes again.
+ */
+export function writeSysctl(s: HostState, key: string, value: string): string | undefined {
+  const was = new Set(s.links.filter((l) => ipv6Off(s, l)));
+  const err = setSysctl(s, key, value);
+  if (err || !normKey(key).startsWith("net.ipv6.conf.")) return err;
+  for (const l of s.links) {
+    const off = ipv6Off(s, l);
+    if (off && !was.has(l))
+      s.addrs = s.addrs.filter((a) => !(a.family === 6 && a.ifindex === l.ifindex));
+    else if (!off && was.has(l) && l.kind === "loopback" && l.up)
+      s.addrs.push(loopback6(l.ifindex));
+  }
   syncKernelRoutes(s);
   return undefined;
 }

@@ -4,7 +4,7 @@
  * does to routes and IPv6 addresses (fib_sync_down_dev, addrconf_ifdown).
  * @module
  */
-import { v4, v6 } from "../../addr/ip.js";
+import { v4 } from "../../addr/ip.js";
 import type { LinkKind } from "../../core/kinds.js";
 import { SCOPE } from "../../core/kinds.js";
 import type { SourceLoc } from "../../core/loc.js";
@@ -14,7 +14,7 @@ import { devValidName } from "../../parse/ip-link.js";
 import { linkByIndex, linkByName } from "../links.js";
 import { forgetDevice, inheritDefaults, sysctlInt } from "../sysctl.js";
 import type { HostState, Link } from "../types.js";
-import { syncKernelRoutes } from "./addr.js";
+import { loopback6, syncKernelRoutes } from "./addr.js";
 import { extack, noDev, rtnl } from "./errors.js";
 import { baseRule } from "../host.js";
 
@@ -96,17 +96,7 @@ function linkUp(s: HostState, l: Link): void {
       nodad: false,
       label: "lo",
     });
-    s.addrs.push({
-      family: 6,
-      ifindex: l.ifindex,
-      local: v6(1n),
-      prefixlen: 128,
-      scope: SCOPE.host,
-      secondary: false,
-      noprefixroute: false,
-      // init_loopback: IFA_F_PERMANENT only (no DAD on loopback anyway)
-      nodad: false,
-    });
+    s.addrs.push(loopback6(l.ifindex));
   }
 }
 

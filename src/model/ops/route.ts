@@ -237,6 +237,34 @@ function appendHop6(tgt: Route, r: Route, loc: SourceLoc): IpError | undefined {
   return undefined;
 }
 
+/** rt6_qualify_for_ecmp: a gateway route (not an error type) may have ECMP siblings. */
+const ecmp6 = (r: Route) => !isErrorType(r.type) && r.nexthops.every((n) => n.gateway);
+
+/**
+ * IPv6 append (fib6_add_rt2node without NLM_F_EXCL): a gateway route joins the first gateway
+ * route of its metric as a sibling (ECMP); any other route goes in on its own behind the
+ * routes of its metric. The same device and gateway again is EEXIST (rt6_duplicate_nexthop).
+ */
+function append6(
+  s: HostState,
+  same: readonly Route[],
+  r: Route,
+  loc: SourceLoc,
+): IpError | undefined {
+  const sib = ecmp6(r) ? same.find((x) => ecmp6(x)) : undefined;
+  if (sib) return appendHop6(sib, r, loc);
+  const n0 = r.nexthops[0];
+  const dup = same.some(
+    (x) =>
+      !x.multipath &&
+      x.type === r.type &&
+      x.nexthops.some((n) => addrEq(n.gateway, n0?.gateway) && n.ifindex === n0?.ifindex),
+  );
+  if (dup) return rtnl("File exists", undefined, loc, "rtnl.EEXIST");
+  routeInsert(s, r);
+  return undefined;
+}
+
 /** Insert `r` as `op` says, given the routes of the same key (fib_table_insert). */
 function insertRoute(
   s: HostState,
@@ -254,8 +282,7 @@ function insertRoute(
       if (first) return rtnl("File exists", undefined, loc, "rtnl.EEXIST");
       break;
     case "append":
-      if (r.family === 6 && first && !isErrorType(r.type) && !isErrorType(first.type))
-        return appendHop6(first, r, loc);
+      if (r.family === 6 && first) return append6(s, same, r, loc);
       break;
     case "prepend":
       // Before the oldest route of its key (fib_insert_alias before fa_first).
