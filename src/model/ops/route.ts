@@ -74,8 +74,10 @@ function gatewayDev(
   const ll = (h.gateway.v as bigint) >> 118n === 0x3fan;
   if (ll && !ifindex) return extack("Egress device not specified", undefined, loc);
   if (ll) return ifindex;
+  // ip6_route_check_nh: EHOSTUNREACH without an extack (a reject route, a route that needs a
+  // gateway itself, or none on the device).
   const via = gatewayVia6(s, table, h.gateway, ifindex);
-  if (!via) return extack("Nexthop has invalid gateway or device mismatch", undefined, loc);
+  if (!via) return rtnl("No route to host", undefined, loc, "rtnl.EHOSTUNREACH");
   return ifindex || via.nexthops[0]!.ifindex;
 }
 
