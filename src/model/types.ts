@@ -232,4 +232,9 @@ export interface HostState {
   users?: Map<string, number>;
   nextIfindex: number;
   seq: number;
+  /**
+   * FIB tables the kernel has created (fib_new_table / fib6_new_table: a route was added to
+   * them); they stay when emptied. IPv4 ids as they are, IPv6 ones as -1 - id.
+   */
+  fibTables?: Set<number>;
 }

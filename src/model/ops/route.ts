@@ -308,14 +308,13 @@ function insertRoute(
   return undefined;
 }
 
-/** Tables a route was ever added to: the kernel keeps a table once created (flush empties it). */
-const seenTables = new WeakMap<HostState, Set<number>>();
-
-/** Remember that `table` now exists in the kernel's sense (fib_new_table / fib6_new_table). */
+/**
+ * Remember that `table` now exists in the kernel's sense (fib_new_table / fib6_new_table):
+ * in the host state, so that copies of it keep the table.
+ */
 function markTable(s: HostState, fam: Family, table: number): void {
-  let set = seenTables.get(s);
-  if (!set) seenTables.set(s, (set = new Set()));
-  set.add(fam === 4 ? table : -1 - table);
+  s.fibTables ??= new Set();
+  s.fibTables.add(fam === 4 ? table : -1 - table);
 }
 
 /**
@@ -326,7 +325,7 @@ function markTable(s: HostState, fam: Family, table: number): void {
 function tableSeen(s: HostState, fam: Family, table: number): boolean {
   const has = (t: number) =>
     s.routes.some((r) => r.family === fam && r.table === t) ||
-    (seenTables.get(s)?.has(fam === 4 ? t : -1 - t) ?? false);
+    (s.fibTables?.has(fam === 4 ? t : -1 - t) ?? false);
   if (fam === 6 && (table === TABLE.main || table === TABLE.local)) return true;
   if (fam === 4 && table === TABLE.main) return has(TABLE.main) || has(TABLE.local);
   return has(table);
