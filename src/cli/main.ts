@@ -34,7 +34,7 @@ const USAGE = `Usage: routelab [--load FILE]... [ OPTIONS ] OBJECT { COMMAND | h
        routelab [--load FILE]... [-j] lint [--ssh-peer ADDR]
        routelab diff [-j] --load FILE... --against FILE...
        routelab capture [-o FILE] [--netns NS]
-       routelab serve [--load FILE]... [--port N]
+       routelab serve [--load FILE]... [--against FILE]... [--port N]
 where  OBJECT := { link | address | route | rule }
        OPTIONS := { -4 | -6 | -j[son] | -p[retty] | -d[etails] | -force | -batch FILE }
 Files given with --load are setup scripts (ip, sysctl, iptables, nft lines) or dumps
