@@ -249,13 +249,16 @@ function make4(c: Output4, m: Make4): Decision {
  * The flow ip6_pol_route looks up with. rt6_need_strict: multicast, link-local and loopback
  * destinations bind the lookup to the device (the oif, or for input lookups the ingress
  * device, ip6_pol_route_input passing iif as oif). ip6_route_output_flags: with a source the
- * oif only matters to `oif` rules, not to routes.
+ * oif does not bind the lookup, but rt6_score_route still prefers its routes (fib.ts select6),
+ * as it prefers the ingress device's for input lookups.
  */
 function lookupFlow6(flow: Flow, inLink: { ifindex: number; kind: string } | undefined): Flow {
   const dst = flow.daddr.v as bigint;
   const needStrict = is6.linkLocal(dst) || is6.multicast(dst) || dst === 1n;
   if (inLink)
-    return needStrict && inLink.kind !== "loopback" ? { ...flow, nhOif: inLink.ifindex } : flow;
+    return needStrict && inLink.kind !== "loopback"
+      ? { ...flow, nhOif: inLink.ifindex, scoreOif: inLink.ifindex }
+      : { ...flow, scoreOif: inLink.ifindex };
   if (flow.oif && flow.hasSaddr && !needStrict) return { ...flow, oifStrict: false };
   return flow;
 }

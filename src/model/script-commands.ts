@@ -13,7 +13,8 @@ import type { Issue } from "../core/issue.js";
 import type { SourceLoc } from "../core/loc.js";
 import { RECORDED_TOOLS, runIpLine, type LoadIssue, type LoadOptions } from "./ip-line.js";
 import { runNetfilterCommand } from "./netfilter.js";
-import { getSysctl, setSysctl } from "./sysctl.js";
+import { writeSysctl } from "./ops/index.js";
+import { getSysctl } from "./sysctl.js";
 import { parseIpOptions } from "../parse/options.js";
 import type { HostState } from "./types.js";
 
@@ -195,7 +196,7 @@ function sysctl(s: HostState, call: CommandCall, lo: LoadOptions): CommandOutcom
       else call.io.out(valueOnly ? `${v}\n` : `${w.text} = ${v}\n`);
       continue;
     }
-    const err = setSysctl(s, m[1]!, m[2]!.trim());
+    const err = writeSysctl(s, m[1]!, m[2]!.trim());
     if (err) out.push(sysctlIssue("sysctl.unknown-key", err, w.loc, m[1]!, "warning"));
     else if (!words.some((x) => /^-[a-z]*q/.test(x.text)))
       call.io.out(`${m[1]} = ${m[2]!.trim()}\n`);
@@ -233,7 +234,7 @@ function sysctlFile(s: HostState, file: string, loc: SourceLoc, lo: LoadOptions)
           "warning",
         ),
       );
-    const err = setSysctl(s, m[2]!, m[3]!.trim());
+    const err = writeSysctl(s, m[2]!, m[3]!.trim());
     if (err && !m[1]) out.push(sysctlIssue("sysctl.unknown-key", err, at, m[2]!, "warning"));
   });
   return out;
@@ -278,7 +279,7 @@ export function writeScriptFile(
   if (!m) return undefined;
   const key = m[1]!.replace(/\//g, ".");
   const value = text.trim().split(/\s+/)[0] ?? "";
-  const err = setSysctl(s, key, value);
+  const err = writeSysctl(s, key, value);
   if (!err) return { status: 0 };
   const errno = /no such/i.test(err) ? "No such file or directory" : "Invalid argument";
   const message = `${path}: ${errno}`;

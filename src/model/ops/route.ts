@@ -74,8 +74,10 @@ function gatewayDev(
   const ll = (h.gateway.v as bigint) >> 118n === 0x3fan;
   if (ll && !ifindex) return extack("Egress device not specified", undefined, loc);
   if (ll) return ifindex;
+  // ip6_route_check_nh: EHOSTUNREACH without an extack (a reject route, a route that needs a
+  // gateway itself, or none on the device).
   const via = gatewayVia6(s, table, h.gateway, ifindex);
-  if (!via) return extack("Nexthop has invalid gateway or device mismatch", undefined, loc);
+  if (!via) return rtnl("No route to host", undefined, loc, "rtnl.EHOSTUNREACH");
   return ifindex || via.nexthops[0]!.ifindex;
 }
 
@@ -260,6 +262,34 @@ function appendHop6(tgt: Route, r: Route, loc: SourceLoc): IpError | undefined {
   return undefined;
 }
 
+/** rt6_qualify_for_ecmp: a gateway route (not an error type) may have ECMP siblings. */
+const ecmp6 = (r: Route) => !isErrorType(r.type) && r.nexthops.every((n) => n.gateway);
+
+/**
+ * IPv6 append (fib6_add_rt2node without NLM_F_EXCL): a gateway route joins the first gateway
+ * route of its metric as a sibling (ECMP); any other route goes in on its own behind the
+ * routes of its metric. The same device and gateway again is EEXIST (rt6_duplicate_nexthop).
+ */
+function append6(
+  s: HostState,
+  same: readonly Route[],
+  r: Route,
+  loc: SourceLoc,
+): IpError | undefined {
+  const sib = ecmp6(r) ? same.find((x) => ecmp6(x)) : undefined;
+  if (sib) return appendHop6(sib, r, loc);
+  const n0 = r.nexthops[0];
+  const dup = same.some(
+    (x) =>
+      !x.multipath &&
+      x.type === r.type &&
+      x.nexthops.some((n) => addrEq(n.gateway, n0?.gateway) && n.ifindex === n0?.ifindex),
+  );
+  if (dup) return rtnl("File exists", undefined, loc, "rtnl.EEXIST");
+  routeInsert(s, r);
+  return undefined;
+}
+
 /** Insert `r` as `op` says, given the routes of the same key (fib_table_insert). */
 function insertRoute(
   s: HostState,
@@ -277,8 +307,7 @@ function insertRoute(
       if (first) return rtnl("File exists", undefined, loc, "rtnl.EEXIST");
       break;
     case "append":
-      if (r.family === 6 && first && !isErrorType(r.type) && !isErrorType(first.type))
-        return appendHop6(first, r, loc);
+      if (r.family === 6 && first) return append6(s, same, r, loc);
       break;
     case "prepend":
       // Before the oldest route of its key (fib_insert_alias before fa_first).
@@ -302,14 +331,13 @@ function insertRoute(
   return undefined;
 }
 
-/** Tables a route was ever added to: the kernel keeps a table once created (flush empties it). */
-const seenTables = new WeakMap<HostState, Set<number>>();
-
-/** Remember that `table` now exists in the kernel's sense (fib_new_table / fib6_new_table). */
+/**
+ * Remember that `table` now exists in the kernel's sense (fib_new_table / fib6_new_table):
+ * in the host state, so that copies of it keep the table.
+ */
 function markTable(s: HostState, fam: Family, table: number): void {
-  let set = seenTables.get(s);
-  if (!set) seenTables.set(s, (set = new Set()));
-  set.add(fam === 4 ? table : -1 - table);
+  s.fibTables ??= new Set();
+  s.fibTables.add(fam === 4 ? table : -1 - table);
 }
 
 /**
@@ -320,7 +348,7 @@ function markTable(s: HostState, fam: Family, table: number): void {
 function tableSeen(s: HostState, fam: Family, table: number): boolean {
   const has = (t: number) =>
     s.routes.some((r) => r.family === fam && r.table === t) ||
-    (seenTables.get(s)?.has(fam === 4 ? t : -1 - t) ?? false);
+    (s.fibTables?.has(fam === 4 ? t : -1 - t) ?? false);
   if (fam === 6 && (table === TABLE.main || table === TABLE.local)) return true;
   if (fam === 4 && table === TABLE.main) return has(TABLE.main) || has(TABLE.local);
   return has(table);
