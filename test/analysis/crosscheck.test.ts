@@ -4,7 +4,7 @@
  * chains decide) and must get the class's outcome; the classes of a family are disjoint and
  * together are the whole universe.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { and, or } from "../../src/analysis/bdd/apply.js";
@@ -12,8 +12,7 @@ import { FALSE } from "../../src/analysis/bdd/arena.js";
 import { Analysis } from "../../src/analysis/classes.js";
 import { crossCheck } from "../../src/analysis/crosscheck.js";
 import { formatAddr } from "../../src/addr/ip.js";
-import { createHostState } from "../../src/model/host.js";
-import { loadText } from "../../src/model/load.js";
+import { loadScenario } from "../load-scenario.js";
 import { buildNetfilter } from "../../src/model/netfilter.js";
 
 const DIR = path.join(import.meta.dirname, "..", "kernel", "scenarios");
@@ -23,8 +22,7 @@ describe("analysis vs engine on every kernel scenario", () => {
   it("has scenarios", () => expect(scenarios.length).toBeGreaterThan(20));
   for (const f of scenarios)
     it(f, () => {
-      const s = createHostState();
-      loadText(s, readFileSync(path.join(DIR, f), "utf8"), f, {});
+      const { s } = loadScenario(path.join(DIR, f));
       const nf = buildNetfilter(s);
       const a = new Analysis(s, undefined, () => nf.chains);
       const classes = a.classes();

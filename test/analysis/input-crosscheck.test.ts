@@ -4,7 +4,7 @@
  * [mark M]` and must get the class's outcome; the classes of a device are disjoint and
  * cover its universe.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { and, or } from "../../src/analysis/bdd/apply.js";
@@ -12,8 +12,7 @@ import { FALSE } from "../../src/analysis/bdd/arena.js";
 import { Analysis } from "../../src/analysis/classes.js";
 import { crossCheck } from "../../src/analysis/crosscheck.js";
 import { formatAddr } from "../../src/addr/ip.js";
-import { createHostState } from "../../src/model/host.js";
-import { loadText } from "../../src/model/load.js";
+import { loadScenario } from "../load-scenario.js";
 
 const DIR = path.join(import.meta.dirname, "..", "kernel", "scenarios");
 const scenarios = readdirSync(DIR).filter((f) => f.endsWith(".sh"));
@@ -21,8 +20,7 @@ const scenarios = readdirSync(DIR).filter((f) => f.endsWith(".sh"));
 describe("input classes vs engine on every kernel scenario", () => {
   for (const f of scenarios)
     it(f, () => {
-      const s = createHostState();
-      loadText(s, readFileSync(path.join(DIR, f), "utf8"), f, {});
+      const { s } = loadScenario(path.join(DIR, f));
       const a = new Analysis(s);
       for (const dev of a.inputDevices()) {
         const classes = a.classes(undefined, [4], [dev]);

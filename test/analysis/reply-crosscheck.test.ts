@@ -4,7 +4,7 @@
  * (the output lookup with a bound source) and must get the class's outcome; the classes of a
  * family are disjoint.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { and, or } from "../../src/analysis/bdd/apply.js";
@@ -12,8 +12,7 @@ import { FALSE } from "../../src/analysis/bdd/arena.js";
 import { Analysis } from "../../src/analysis/classes.js";
 import { crossCheckReplies, replyClasses } from "../../src/analysis/reply.js";
 import { formatAddr } from "../../src/addr/ip.js";
-import { createHostState } from "../../src/model/host.js";
-import { loadText } from "../../src/model/load.js";
+import { loadScenario } from "../load-scenario.js";
 
 const DIR = path.join(import.meta.dirname, "..", "kernel", "scenarios");
 const scenarios = readdirSync(DIR).filter((f) => f.endsWith(".sh"));
@@ -21,8 +20,7 @@ const scenarios = readdirSync(DIR).filter((f) => f.endsWith(".sh"));
 describe("reply classes vs engine on every kernel scenario", () => {
   for (const f of scenarios)
     it(f, () => {
-      const s = createHostState();
-      loadText(s, readFileSync(path.join(DIR, f), "utf8"), f, {});
+      const { s } = loadScenario(path.join(DIR, f));
       const a = new Analysis(s);
       const classes = replyClasses(a);
       expect(classes.length).toBeGreaterThan(0);

@@ -1,21 +1,11 @@
-/**
- * Replies (reply-of) vs kernel: on every scenario, a sample of each family's reply class
- * representatives goes to the kernel as `ip route get PEER from LOCAL [uid U] ipproto P
- * sport S dport D` (the output lookup with a bound source, which `from` rules see) in the
- * scenario's namespace; the kernel's device, gateway, type, table or errno must be the
- * class's outcome. (The engine agrees with every reply representative in
- * test/analysis/reply-crosscheck.test.ts.)
- */
-import fs from "node:fs";
-import path from "node:path";
+
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Analysis, type PacketClass } from "../../src/analysis/classes.js";
 import { replyClasses, replyWords } from "../../src/analysis/reply.js";
 import { formatAddr } from "../../src/addr/ip.js";
 import { ERRNO } from "../../src/engine/types.js";
 import { linkByIndex } from "../../src/model/links.js";
-import { createHostState } from "../../src/model/host.js";
-import { loadText } from "../../src/model/load.js";
+import { loadScenario } from "../load-scenario.js";
 import type { HostState } from "../../src/model/types.js";
 import * as h from "./harness.js";
 
@@ -78,16 +68,7 @@ if (!h.isRoot()) {
     });
     for (const sc of scenarios)
       it(sc.name, () => {
-        const dir = path.dirname(sc.script);
-        const readFile = (p: string) => {
-          try {
-            return fs.readFileSync(path.resolve(dir, p), "utf8");
-          } catch {
-            return undefined;
-          }
-        };
-        const s = createHostState();
-        loadText(s, fs.readFileSync(sc.script, "utf8"), sc.script, { readFile });
+        const { s } = loadScenario(sc.script);
         const classes = replyClasses(new Analysis(s));
         const sample = [4, 6].flatMap((f) =>
           classes.filter((c) => c.outcome.family === f).slice(0, SAMPLE / 2),
