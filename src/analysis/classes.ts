@@ -12,14 +12,19 @@
  * rather than guessed. The multipath nexthop (flow hash) is not split on: a class's outcome
  * lists every path the route may take.
  *
- * **Incrementality.** An `Analysis` keeps each rule's predicate (by rule object) and each
- * table's partition (by family and table id) in its arena; after a change, `invalidate` the
- * tables that changed and call `classes()` again: only those partitions are rebuilt, and the
- * RPDB fold mostly hits the arena's operation cache.
+ * **Incrementality.** An `Analysis` keeps each rule's predicate (by rule object), each
+ * table's partition (by family and table id), the RPDB walk (rpdb.ts FoldMemo) and the
+ * outcomes in its arena; `refresh` brings them up to date after the host changed. Routes
+ * added or removed (read from the FIB index's journal) only move the packets under their
+ * prefixes: the partitions, the walk and the outcomes are patched there and kept elsewhere
+ * (Delta-net's idea). A rule added or removed re-walks the RPDB from that rule on (APKeep's
+ * idea), mostly hitting the arena's operation cache.
  * @module
  */
+import type { Prefix } from "../addr/ip.js";
 import { TABLE } from "../core/kinds.js";
 import { LO } from "../engine/types.js";
+import { type HostFib, routeJournal } from "../model/fib-index.js";
 import type { HostState, Route, Rule } from "../model/types.js";
 import { and, not, or } from "./bdd/apply.js";
 import { type Bdd, type BddArena, FALSE } from "./bdd/arena.js";
@@ -34,9 +39,15 @@ import {
 } from "./header.js";
 import { representative as pick } from "./describe.js";
 import { type Outcome, outcomeKey } from "./outcome.js";
-import { type Decided, type FoldMemo, foldMemo, foldRpdb } from "./rpdb.js";
+import { type Decided, type FoldMemo, foldMemo, foldRpdb, patchFold } from "./rpdb.js";
 import { rulePred } from "./rule-pred.js";
-import { type TableGroup, type TableSpec, tablePartition } from "./table.js";
+import {
+  patchPartition,
+  routeOrder,
+  type TableGroup,
+  type TableSpec,
+  tablePartition,
+} from "./table.js";
 
 /** A set of packets with one outcome. */
 export interface PacketClass {
@@ -63,13 +74,20 @@ export class Analysis {
   private readonly rulePreds = new Map<Rule, Bdd>();
   private readonly tables = new Map<string, TableGroup[]>();
   private readonly universes = new Map<number, Bdd>();
-  /** The route objects each cached partition was built from (`refresh` compares them). */
-  private readonly built = new Map<string, readonly Route[]>();
+  /** The routes by `family:table` (and `4:merged`), kept in step with the FIB journal. */
+  private routeSets: Map<string, Set<Route>> | undefined;
+  /** The FIB index and journal position the route sets were last brought up to. */
+  private fib: HostFib | undefined;
+  private at = 0;
   /** Links and sysctls the partitions were built under (usable nexthops depend on them). */
   private env = "";
   private readonly folds: Record<4 | 6, FoldMemo> = { 4: foldMemo(), 6: foldMemo() };
   private readonly specialized = new WeakMap<Decided, [Bdd, Outcome][]>();
-  private readonly memo = new Map<string, { pred: Bdd; outcome: Outcome }[]>();
+  /** Each family's outcomes by outcomeKey, kept until a change it cannot patch. */
+  private readonly famOut = new Map<4 | 6, Map<string, OutcomeSet>>();
+  private readonly keys = new WeakMap<Outcome, string>();
+  /** The rules (and custom-rules flag) each family's outcomes were computed under. */
+  private readonly rulesSeen = new Map<4 | 6, readonly (Rule | boolean)[]>();
 
   /** `m`: share another analysis' arena (diff compares the predicates of two hosts). */
   constructor(
@@ -111,7 +129,7 @@ export class Analysis {
 
   /** Forget a table's partition after its routes changed (local/main also drop "merged"). */
   invalidateTable(family: 4 | 6, table: number): void {
-    this.memo.clear();
+    this.famOut.clear();
     this.tables.delete(`${family}:${table}`);
     if (family === 4 && (table === TABLE.local || table === TABLE.main))
       this.tables.delete("4:merged");
@@ -119,10 +137,10 @@ export class Analysis {
 
   /** Forget every cached table (after link or sysctl changes, which change usable routes). */
   invalidateAll(): void {
-    this.memo.clear();
+    this.famOut.clear();
     this.folds[4] = foldMemo();
     this.folds[6] = foldMemo();
-    this.built.clear();
+    this.routeSets = undefined;
     this.tables.clear();
     this.rulePreds.clear();
   }
@@ -140,57 +158,120 @@ export class Analysis {
     const k = `${family}:${t}`;
     let g = this.tables.get(k);
     if (!g) {
-      this.tables.set(k, (g = tablePartition(this.m, this.s, family, t)));
-      this.built.set(k, this.routesNow().get(k) ?? []);
+      const routes = [...(this.routes().get(k) ?? [])];
+      this.tables.set(k, (g = tablePartition(this.m, this.s, family, t, routes.sort(routeOrder))));
     }
     return g;
   };
 
-  /** The host's routes by `family:table` (and `4:merged`), in array order. */
-  private routesNow(): Map<string, Route[]> {
-    // Numeric keys while scanning (no string per route): table * 2 + (IPv6 ? 1 : 0).
-    const by = new Map<number, Route[]>();
-    const merged: Route[] = [];
-    for (const r of this.s.routes) {
-      const k = r.table * 2 + (r.family === 6 ? 1 : 0);
-      const l = by.get(k);
-      if (l) l.push(r);
-      else by.set(k, [r]);
-      if (r.family === 4 && (r.table === TABLE.local || r.table === TABLE.main)) merged.push(r);
-    }
-    const out = new Map<string, Route[]>([["4:merged", merged]]);
-    for (const [k, l] of by) out.set(`${k & 1 ? 6 : 4}:${Math.floor(k / 2)}`, l);
-    return out;
+  /** The route sets, built from the host when absent (and the journal read from now on). */
+  private routes(): Map<string, Set<Route>> {
+    if (this.routeSets) return this.routeSets;
+    const j = routeJournal(this.s, undefined, 0);
+    [this.fib, this.at] = [j.fib, j.at];
+    this.routeSets = routesByTable(this.s.routes);
+    return this.routeSets;
   }
 
   /**
-   * Bring the caches up to date after the host changed: tables whose routes changed (by
-   * object identity: the model replaces a route it changes) are rebuilt on next use, all of
-   * them when links or sysctls changed. Rules need nothing: their predicates are cached by
-   * rule object and the RPDB fold is recomputed on every question.
+   * Bring the caches up to date after the host changed: every cache when links or sysctls
+   * changed; after route changes, the partitions, walks and outcomes under the changed
+   * prefixes (`patchRoutes`). Rules need nothing here: their predicates are cached by rule
+   * object and the RPDB walk resumes at the first rule that differs.
    */
   refresh(): void {
-    this.memo.clear();
     const env = envKey(this.s);
     if (env !== this.env) {
       this.env = env;
       this.invalidateAll();
       return;
     }
-    const now = this.routesNow();
-    for (const [k, old] of this.built) {
-      const cur = now.get(k) ?? [];
-      if (cur.length !== old.length || cur.some((r, i) => r !== old[i])) {
-        this.tables.delete(k);
-        this.built.delete(k);
-      }
+    for (const fam of [4, 6] as const)
+      if (!sameList(this.rulesSeen.get(fam), rulesOf(this.s, fam))) this.famOut.delete(fam);
+    if (!this.routeSets) return;
+    const j = routeJournal(this.s, this.fib, this.at);
+    [this.fib, this.at] = [j.fib, j.at];
+    if (!j.changed) this.resyncRoutes();
+    else if (j.changed.length) this.patchRoutes(j.changed);
+  }
+
+  /** The journal is gone (the index was rebuilt): compare every table's routes. */
+  private resyncRoutes(): void {
+    const old = this.routeSets ?? new Map<string, Set<Route>>();
+    const now = routesByTable(this.s.routes);
+    this.routeSets = now;
+    for (const k of new Set([...old.keys(), ...now.keys()])) {
+      const [a, b] = [old.get(k) ?? new Set<Route>(), now.get(k) ?? new Set<Route>()];
+      if (a.size === b.size && [...a].every((r) => b.has(r))) continue;
+      this.tables.delete(k);
+      this.famOut.delete(k.startsWith("6:") ? 6 : 4);
     }
+  }
+
+  /**
+   * Routes were added or removed (each journal entry toggles its route): patch the changed
+   * tables' partitions under the changed prefixes, then each family's walk and outcomes
+   * under those prefixes (`patchFamily`).
+   */
+  private patchRoutes(changed: readonly Route[]): void {
+    const sets = this.routes();
+    const prefixes = new Map<string, Prefix[]>();
+    for (const r of changed)
+      for (const k of tableKeys(r)) {
+        let set = sets.get(k);
+        if (!set) sets.set(k, (set = new Set()));
+        if (!set.delete(r)) set.add(r);
+        const ps = prefixes.get(k);
+        if (ps) ps.push(r.dst);
+        else prefixes.set(k, [r.dst]);
+      }
+    const regions = new Map<4 | 6, Bdd>();
+    for (const [k, ps] of prefixes) {
+      const fam = k.startsWith("6:") ? 6 : 4;
+      let region = FALSE;
+      for (const p of ps) region = or(this.m, region, addrPrefix(this.m, "dst", p));
+      regions.set(fam, or(this.m, regions.get(fam) ?? FALSE, region));
+      const old = this.tables.get(k);
+      if (old)
+        this.tables.set(k, patchPartition(this.m, this.s, fam, old, sets.get(k)!, ps, region));
+    }
+    for (const [fam, region] of regions) this.patchFamily(fam, region);
+  }
+
+  /**
+   * The tables changed for destinations in `dsts` only: patch the family's RPDB walk there,
+   * and its outcomes (kept outside, the region's own added); drop the outcomes when the walk
+   * cannot be patched (rules changed as well: the next fold resumes where they differ).
+   */
+  private patchFamily(fam: 4 | 6, dsts: Bdd): void {
+    const m = this.m;
+    const start = this.start(fam);
+    const region = and(m, start, dsts);
+    const custom = fam === 4 ? this.s.v4CustomRules : this.s.v6CustomRules;
+    const parts = custom
+      ? patchFold(m, this.s, fam, start, region, this.rule, this.table, this.folds[fam])
+      : foldRpdb(m, this.s, fam, region, this.rule, this.table);
+    const old = this.famOut.get(fam);
+    if (!parts || !old) return void this.famOut.delete(fam);
+    const keep = not(m, region);
+    const out = new Map<string, OutcomeSet>();
+    for (const [k, c] of old) {
+      const p = and(m, c.pred, keep);
+      if (p !== FALSE) out.set(k, p === c.pred ? c : { pred: p, outcome: c.outcome });
+    }
+    for (const d of parts) for (const [p, o] of this.specialize(fam, d)) this.merge(out, p, o);
+    this.famOut.set(fam, out);
+  }
+
+  /** The packets of `family` the RPDB walk starts from (IPv4 0.0.0.0 never reaches it). */
+  private start(family: 4 | 6): Bdd {
+    const u = this.universe(family);
+    return family === 4 ? and(this.m, u, not(this.m, this.zeroDst())) : u;
   }
 
   /** The decided parts of one family, before merging by outcome. */
   decided(family: 4 | 6): Decided[] {
-    let start = this.universe(family);
-    if (family === 4) start = and(this.m, start, not(this.m, this.zeroDst()));
+    const start = this.start(family);
     return foldRpdb(this.m, this.s, family, start, this.rule, this.table, this.folds[family]);
   }
 
@@ -202,42 +283,53 @@ export class Analysis {
 
   /**
    * Outcomes with their packet sets, merged by outcome (no counts or representatives).
-   * Memoized until the next `refresh` (every question of a Host refreshes first).
+   * Memoized per family until a change `refresh` cannot patch.
    */
-  outcomes(families: readonly (4 | 6)[] = [4, 6]): { pred: Bdd; outcome: Outcome }[] {
-    const k = families.join(",");
-    let r = this.memo.get(k);
-    if (!r) this.memo.set(k, (r = this.computeOutcomes(families)));
-    return r;
+  outcomes(families: readonly (4 | 6)[] = [4, 6]): OutcomeSet[] {
+    const out: OutcomeSet[] = [];
+    for (const fam of families) {
+      let byKey = this.famOut.get(fam);
+      if (!byKey) {
+        this.famOut.set(fam, (byKey = this.computeOutcomes(fam)));
+        this.rulesSeen.set(fam, rulesOf(this.s, fam));
+      }
+      for (const c of byKey.values()) out.push(c);
+    }
+    return out;
   }
 
-  private computeOutcomes(families: readonly (4 | 6)[]): { pred: Bdd; outcome: Outcome }[] {
-    const byKey = new Map<string, { pred: Bdd; outcome: Outcome }>();
-    const add = (pred: Bdd, outcome: Outcome): void => {
-      if (pred === FALSE) return;
-      const k = outcomeKey(outcome);
-      const old = byKey.get(k);
-      byKey.set(k, old ? { pred: or(this.m, old.pred, pred), outcome } : { pred, outcome });
-    };
-    for (const fam of families) {
-      if (fam === 4) {
-        const z = and(this.m, this.universe(4), this.zeroDst());
-        add(z, {
-          family: 4,
-          ok: true,
-          type: "local",
-          paths: [{ dev: LO }],
-          special: "no destination: loopback to ourselves",
-        });
-      }
-      for (const d of this.decided(fam)) {
-        // Decided parts before a change are the same objects (the fold resumes): reuse.
-        let parts = this.specialized.get(d);
-        if (!parts) this.specialized.set(d, (parts = specialize(this.m, fam, d)));
-        for (const [p, o] of parts) add(p, o);
-      }
+  /** Add packets with an outcome to `byKey`, merging with an equal outcome. */
+  private merge(byKey: Map<string, OutcomeSet>, pred: Bdd, outcome: Outcome): void {
+    if (pred === FALSE) return;
+    let k = this.keys.get(outcome);
+    if (k === undefined) this.keys.set(outcome, (k = outcomeKey(outcome)));
+    const old = byKey.get(k);
+    byKey.set(k, old ? { pred: or(this.m, old.pred, pred), outcome } : { pred, outcome });
+  }
+
+  /** A decided part split by destination kind; the same part object gives the same answer. */
+  private specialize(fam: 4 | 6, d: Decided): [Bdd, Outcome][] {
+    let parts = this.specialized.get(d);
+    if (!parts) this.specialized.set(d, (parts = specialize(this.m, fam, d)));
+    return parts;
+  }
+
+  private computeOutcomes(fam: 4 | 6): Map<string, OutcomeSet> {
+    const byKey = new Map<string, OutcomeSet>();
+    if (fam === 4) {
+      const z = and(this.m, this.universe(4), this.zeroDst());
+      this.merge(byKey, z, {
+        family: 4,
+        ok: true,
+        type: "local",
+        paths: [{ dev: LO }],
+        special: "no destination: loopback to ourselves",
+      });
     }
-    return [...byKey.values()];
+    // Decided parts before a change are the same objects (the fold resumes): reuse.
+    for (const d of this.decided(fam))
+      for (const [p, o] of this.specialize(fam, d)) this.merge(byKey, p, o);
+    return byKey;
   }
 
   /**
@@ -304,6 +396,44 @@ function specialize(m: BddArena, fam: 4 | 6, d: Decided): [Bdd, Outcome][] {
     [and(m, d.pred, lbcast), { ...o, type: "broadcast", paths: noGw }],
     [and(m, d.pred, mcast), { ...o, type: "multicast", paths: len < 4 ? noGw : o.paths }],
   ];
+}
+
+/** A set of packets with one outcome (classes before counts and representatives). */
+export interface OutcomeSet {
+  readonly pred: Bdd;
+  readonly outcome: Outcome;
+}
+
+/** A family's rules and custom-rules flag (the outcomes depend on both). */
+function rulesOf(s: HostState, fam: 4 | 6): (Rule | boolean)[] {
+  return fam === 4 ? [s.v4CustomRules, ...s.rules4] : [s.v6CustomRules, ...s.rules6];
+}
+
+const sameList = <T>(a: readonly T[] | undefined, b: readonly T[]): boolean =>
+  !!a && a.length === b.length && a.every((x, i) => x === b[i]);
+
+/** The cache keys a route belongs to: its table, and IPv4 local/main also "merged". */
+function tableKeys(r: Route): string[] {
+  const k = `${r.family}:${r.table}`;
+  const merged = r.family === 4 && (r.table === TABLE.local || r.table === TABLE.main);
+  return merged ? [k, "4:merged"] : [k];
+}
+
+/** The host's routes by `family:table` (and `4:merged`). */
+function routesByTable(routes: readonly Route[]): Map<string, Set<Route>> {
+  // Numeric keys while scanning (no string per route): table * 2 + (IPv6 ? 1 : 0).
+  const by = new Map<number, Set<Route>>();
+  const merged = new Set<Route>();
+  for (const r of routes) {
+    const k = r.table * 2 + (r.family === 6 ? 1 : 0);
+    const l = by.get(k);
+    if (l) l.add(r);
+    else by.set(k, new Set([r]));
+    if (r.family === 4 && (r.table === TABLE.local || r.table === TABLE.main)) merged.add(r);
+  }
+  const out = new Map<string, Set<Route>>([["4:merged", merged]]);
+  for (const [k, l] of by) out.set(`${k & 1 ? 6 : 4}:${Math.floor(k / 2)}`, l);
+  return out;
 }
 
 /** What usable nexthops and rule devices depend on besides routes: links and sysctls. */

@@ -112,6 +112,8 @@ export function foldRpdb(
 export interface FoldMemo {
   rules: Rule[];
   tables: (readonly TableGroup[] | undefined)[];
+  /** A goto's target rule (gotoTarget: the first rule of its pref, which a change moves). */
+  targets: (Rule | undefined)[];
   walkingIn: Bdd[];
   jumpedIn: Map<Rule, Bdd>[];
   outLen: number[];
@@ -123,6 +125,7 @@ export interface FoldMemo {
 export const foldMemo = (): FoldMemo => ({
   rules: [],
   tables: [],
+  targets: [],
   walkingIn: [],
   jumpedIn: [],
   outLen: [],
@@ -144,6 +147,7 @@ function resumeAt(
     const r = list[k]!;
     if (memo.rules[k] !== r) break;
     if (r.action === "lookup" && tables(family, r.table) !== memo.tables[k]) break;
+    if (r.action === "goto" && gotoTarget(list as Rule[], r) !== memo.targets[k]) break;
   }
   // The state after the last rule is not kept: an unchanged RPDB re-walks its last rule.
   return Math.min(k, list.length - 1);
@@ -166,13 +170,16 @@ function walkRules(
   let walking = k > 0 ? memo.walkingIn[k]! : start;
   out.push(...memo.out.slice(0, k > 0 ? memo.outLen[k]! : 0));
   memo.start = start;
-  for (const a of [memo.rules, memo.tables, memo.walkingIn, memo.jumpedIn, memo.outLen])
+  for (const a of [memo.rules, memo.tables, memo.targets, memo.walkingIn, memo.jumpedIn])
     a.length = k;
+  memo.outLen.length = k;
   for (let i = k; i < list.length; i++) {
     const r = list[i]!;
     const t = r.action === "lookup" ? tables(family, r.table) : undefined;
     memo.rules.push(r);
     memo.tables.push(t);
+    const target = r.action === "goto" ? gotoTarget(list, r) : undefined;
+    memo.targets.push(target);
     memo.walkingIn.push(walking);
     memo.jumpedIn.push(jumped);
     memo.outLen.push(out.length);
@@ -186,7 +193,6 @@ function walkRules(
     }
     let rest = and(m, here, not(m, match(r)));
     if (r.action === "goto") {
-      const target = gotoTarget(list, r);
       // A goto to a missing target goes on with the next rule, as a non-match does.
       if (!target || list.indexOf(target) <= i) rest = here;
       else jumped = new Map(jumped).set(target, or(m, jumped.get(target) ?? FALSE, hit));
@@ -200,4 +206,84 @@ function walkRules(
   }
   memo.out = out.slice();
   return walking;
+}
+
+/** Whether the memo describes a walk over exactly these rules (by object). */
+function sameRules(memo: FoldMemo, list: readonly Rule[]): boolean {
+  if (memo.rules.length !== list.length) return false;
+  for (let i = 0; i < list.length; i++) if (memo.rules[i] !== list[i]) return false;
+  return true;
+}
+
+/** The pending jumps of the walk patched: `old`'s outside `keep`, plus the region's. */
+function mergeJumps(
+  m: BddArena,
+  old: Map<Rule, Bdd>,
+  sub: Map<Rule, Bdd>,
+  keep: Bdd,
+): Map<Rule, Bdd> {
+  if (!old.size && !sub.size) return old;
+  const out = new Map<Rule, Bdd>();
+  for (const t of new Set([...old.keys(), ...sub.keys()])) {
+    const p = or(m, and(m, old.get(t) ?? FALSE, keep), sub.get(t) ?? FALSE);
+    if (p !== FALSE) out.set(t, p);
+  }
+  return out;
+}
+
+/** `d` restricted to `keep` (the same object when nothing is cut), or undefined when empty. */
+function cut(m: BddArena, d: Decided, keep: Bdd): Decided | undefined {
+  const p = and(m, d.pred, keep);
+  return p === FALSE ? undefined : p === d.pred ? d : { ...d, pred: p };
+}
+
+/**
+ * Bring `memo` up to date after the tables changed for the packets of `region` only (routes
+ * added or removed under some prefixes; `region` lies inside `start`): every set of the walk
+ * is a set of packets walking one by one, so the region's walk is redone on its own and
+ * spliced in, and everything outside it is kept (Delta-net's idea: a route change moves only
+ * the packets under its prefix). Returns the region's decided parts, the end of its walk
+ * included, or undefined when the memo does not describe the current rules (the next fold
+ * resumes where they differ).
+ */
+export function patchFold(
+  m: BddArena,
+  s: HostState,
+  family: 4 | 6,
+  start: Bdd,
+  region: Bdd,
+  match: (r: Rule) => Bdd,
+  tables: TableSource,
+  memo: FoldMemo,
+): Decided[] | undefined {
+  const list = family === 4 ? s.rules4 : s.rules6;
+  const custom = family === 4 ? s.v4CustomRules : s.v6CustomRules;
+  if (!custom || memo.start !== start || !list.length || !sameRules(memo, list)) return undefined;
+  const sub = foldMemo();
+  const parts: Decided[] = [];
+  const end = walkRules(m, s, family, region, match, tables, parts, sub);
+  const keep = not(m, region);
+  const out: Decided[] = [];
+  const n = list.length;
+  let prev: [Map<Rule, Bdd>, Map<Rule, Bdd>, Map<Rule, Bdd>] | undefined;
+  for (let i = 0; i < n; i++) {
+    memo.walkingIn[i] = or(m, and(m, memo.walkingIn[i]!, keep), sub.walkingIn[i]!);
+    const [o, d] = [memo.jumpedIn[i]!, sub.jumpedIn[i]!];
+    // Jump maps are shared between rules until a goto changes them: merge each pair once.
+    if (!prev || prev[0] !== o || prev[1] !== d) prev = [o, d, mergeJumps(m, o, d, keep)];
+    memo.jumpedIn[i] = prev[2];
+    memo.tables[i] = sub.tables[i];
+    memo.targets[i] = sub.targets[i];
+    const [a, b] = [memo.outLen[i]!, i + 1 < n ? memo.outLen[i + 1]! : memo.out.length];
+    memo.outLen[i] = out.length;
+    for (let k = a; k < b; k++) {
+      const c = cut(m, memo.out[k]!, keep);
+      if (c) out.push(c);
+    }
+    const [x, y] = [sub.outLen[i]!, i + 1 < n ? sub.outLen[i + 1]! : parts.length];
+    for (let k = x; k < y; k++) out.push(parts[k]!);
+  }
+  memo.out = out;
+  if (end !== FALSE) parts.push({ pred: end, errno: "ENETUNREACH" });
+  return parts;
 }
