@@ -39,7 +39,14 @@ import {
 } from "./header.js";
 import { representative as pick } from "./describe.js";
 import { type Outcome, outcomeKey } from "./outcome.js";
-import { type Decided, type FoldMemo, foldMemo, foldRpdb, patchFold } from "./rpdb.js";
+import {
+  type Decided,
+  type FoldMemo,
+  foldMemo,
+  foldRpdb,
+  patchFold,
+  ruleChangeRegion,
+} from "./rpdb.js";
 import { rulePred } from "./rule-pred.js";
 import {
   patchPartition,
@@ -88,6 +95,8 @@ export class Analysis {
   private readonly keys = new WeakMap<Outcome, string>();
   /** The rules (and custom-rules flag) each family's outcomes were computed under. */
   private readonly rulesSeen = new Map<4 | 6, readonly (Rule | boolean)[]>();
+  /** Bumped when every cache is dropped (links or sysctls changed): callers' caches too. */
+  epoch = 0;
 
   /** `m`: share another analysis' arena (diff compares the predicates of two hosts). */
   constructor(
@@ -137,6 +146,7 @@ export class Analysis {
 
   /** Forget every cached table (after link or sysctl changes, which change usable routes). */
   invalidateAll(): void {
+    this.epoch++;
     this.famOut.clear();
     this.folds[4] = foldMemo();
     this.folds[6] = foldMemo();
@@ -186,8 +196,7 @@ export class Analysis {
       this.invalidateAll();
       return;
     }
-    for (const fam of [4, 6] as const)
-      if (!sameList(this.rulesSeen.get(fam), rulesOf(this.s, fam))) this.famOut.delete(fam);
+    for (const fam of [4, 6] as const) this.patchRules(fam);
     if (!this.routeSets) return;
     const j = routeJournal(this.s, this.fib, this.at);
     [this.fib, this.at] = [j.fib, j.at];
@@ -239,14 +248,44 @@ export class Analysis {
   }
 
   /**
-   * The tables changed for destinations in `dsts` only: patch the family's RPDB walk there,
-   * and its outcomes (kept outside, the region's own added); drop the outcomes when the walk
-   * cannot be patched (rules changed as well: the next fold resumes where they differ).
+   * Rules of `fam` were added or removed: patch the walk and the outcomes for the packets
+   * that reach a changed rule and match it (rpdb.ts ruleChangeRegion), or drop the outcomes
+   * when that region cannot be had (the next fold resumes at the first changed rule).
+   */
+  private patchRules(fam: 4 | 6): void {
+    const now = rulesOf(this.s, fam);
+    const seen = this.rulesSeen.get(fam);
+    if (sameList(seen, now)) return;
+    this.rulesSeen.set(fam, now);
+    const memo = this.folds[fam];
+    const list = fam === 4 ? this.s.rules4 : this.s.rules6;
+    // Only between two lists of custom rules, from a walk over the old one.
+    const walked = !!seen?.[0] && !!now[0] && sameList(memo.rules, seen.slice(1));
+    const region = walked ? ruleChangeRegion(this.m, list, memo, this.rule) : undefined;
+    if (region === undefined) this.famOut.delete(fam);
+    else this.patchOutcomes(fam, region);
+  }
+
+  /**
+   * The tables changed for destinations in `dsts` only (`patchOutcomes` there), unless the
+   * walk is over other rules than the host's (rules changed and were not patched: the next
+   * fold resumes where the walk differs).
    */
   private patchFamily(fam: 4 | 6, dsts: Bdd): void {
+    const custom = fam === 4 ? this.s.v4CustomRules : this.s.v6CustomRules;
+    const list = fam === 4 ? this.s.rules4 : this.s.rules6;
+    if (custom && !sameList(this.folds[fam].rules, list)) return void this.famOut.delete(fam);
+    this.patchOutcomes(fam, and(this.m, this.start(fam), dsts));
+  }
+
+  /**
+   * The walk changed for the packets of `region` only: patch the family's RPDB walk there,
+   * and its outcomes (kept outside, the region's own added); drop the outcomes when the walk
+   * cannot be patched (the next fold resumes where it differs).
+   */
+  private patchOutcomes(fam: 4 | 6, region: Bdd): void {
     const m = this.m;
     const start = this.start(fam);
-    const region = and(m, start, dsts);
     const custom = fam === 4 ? this.s.v4CustomRules : this.s.v6CustomRules;
     const parts = custom
       ? patchFold(m, this.s, fam, start, region, this.rule, this.table, this.folds[fam])

@@ -208,11 +208,53 @@ function walkRules(
   return walking;
 }
 
-/** Whether the memo describes a walk over exactly these rules (by object). */
-function sameRules(memo: FoldMemo, list: readonly Rule[]): boolean {
-  if (memo.rules.length !== list.length) return false;
-  for (let i = 0; i < list.length; i++) if (memo.rules[i] !== list[i]) return false;
-  return true;
+/**
+ * For each rule of `list`, its index in the memo's walk and whether it was walked there; a
+ * rule that is new gets the index of the next rule that was (the packets walking into it
+ * walked into that one). Undefined when a new rule has no walked rule after it.
+ */
+function oldIndexes(memo: FoldMemo, list: readonly Rule[]): [number, boolean][] | undefined {
+  const at = new Map(memo.rules.map((r, j) => [r, j]));
+  const out: [number, boolean][] = new Array(list.length);
+  let next: number | undefined;
+  for (let i = list.length - 1; i >= 0; i--) {
+    const j = at.get(list[i]!);
+    if (j !== undefined) next = j;
+    else if (next === undefined) return undefined;
+    out[i] = [j ?? next!, j !== undefined];
+  }
+  return out;
+}
+
+/**
+ * The packets whose walk can differ after rules were added or removed: those reaching a
+ * changed rule that it matches (a rule does nothing to the packets it does not match, a nop
+ * nothing to any). Read from the memo's walk over the old rules: up to the first change the
+ * walks are equal, and after it they differ only inside what earlier changes took. Undefined
+ * when a goto is involved (one changed, or one whose target's pref changed: jumps move whole
+ * sets) or the memo cannot say; the walk then resumes at the first change.
+ */
+export function ruleChangeRegion(
+  m: BddArena,
+  list: readonly Rule[],
+  memo: FoldMemo,
+  match: (r: Rule) => Bdd,
+): Bdd | undefined {
+  const old = memo.rules;
+  const at = oldIndexes(memo, list);
+  if (!at || memo.start < 0) return undefined;
+  const now = new Set(list);
+  const changed = [...list.filter((_, i) => !at[i]![1]), ...old.filter((r) => !now.has(r))];
+  const prefs = new Set(changed.map((r) => r.pref));
+  for (const r of [...old, ...list])
+    if (r.action === "goto" && (prefs.has(r.pref) || prefs.has(r.gotoPref ?? -1))) return undefined;
+  let region = FALSE;
+  const reach = (r: Rule, j: number): void => {
+    if (r.action !== "nop") region = or(m, region, and(m, memo.walkingIn[j]!, match(r)));
+  };
+  old.forEach((r, j) => now.has(r) || reach(r, j));
+  list.forEach((r, i) => at[i]![1] || reach(r, at[i]![0]));
+  return region;
 }
 
 /** The pending jumps of the walk patched: `old`'s outside `keep`, plus the region's. */
@@ -231,6 +273,21 @@ function mergeJumps(
   return out;
 }
 
+/**
+ * One rule's decided parts with equal results merged (the region's parts join the kept ones
+ * instead of piling up over many patches); a later part's group (the table now) wins.
+ */
+function mergeParts(m: BddArena, parts: Decided[]): Decided[] {
+  if (parts.length < 2) return parts;
+  const byKey = new Map<string, Decided>();
+  for (const d of parts) {
+    const k = `${d.group?.key ?? ""}|${d.errno ?? ""}|${d.table ?? ""}`;
+    const o = byKey.get(k);
+    byKey.set(k, o ? { ...d, pred: or(m, o.pred, d.pred) } : d);
+  }
+  return byKey.size === parts.length ? parts : [...byKey.values()];
+}
+
 /** `d` restricted to `keep` (the same object when nothing is cut), or undefined when empty. */
 function cut(m: BddArena, d: Decided, keep: Bdd): Decided | undefined {
   const p = and(m, d.pred, keep);
@@ -238,13 +295,13 @@ function cut(m: BddArena, d: Decided, keep: Bdd): Decided | undefined {
 }
 
 /**
- * Bring `memo` up to date after the tables changed for the packets of `region` only (routes
- * added or removed under some prefixes; `region` lies inside `start`): every set of the walk
- * is a set of packets walking one by one, so the region's walk is redone on its own and
- * spliced in, and everything outside it is kept (Delta-net's idea: a route change moves only
- * the packets under its prefix). Returns the region's decided parts, the end of its walk
- * included, or undefined when the memo does not describe the current rules (the next fold
- * resumes where they differ).
+ * Bring `memo` up to date when the walk changed for the packets of `region` only (routes
+ * added or removed under some prefixes, or rules whose `ruleChangeRegion` it is; `region`
+ * lies inside `start`): every set of the walk is a set of packets walking one by one, so the
+ * region's walk is redone on its own over the current rules and spliced in, and everything
+ * outside it is kept (Delta-net's idea: a route change moves only the packets under its
+ * prefix). Returns the region's decided parts, the end of its walk included, or undefined
+ * when the memo cannot be patched (the next fold resumes where it differs).
  */
 export function patchFold(
   m: BddArena,
@@ -258,32 +315,42 @@ export function patchFold(
 ): Decided[] | undefined {
   const list = family === 4 ? s.rules4 : s.rules6;
   const custom = family === 4 ? s.v4CustomRules : s.v6CustomRules;
-  if (!custom || memo.start !== start || !list.length || !sameRules(memo, list)) return undefined;
+  const at = custom && memo.start === start && list.length ? oldIndexes(memo, list) : undefined;
+  if (!at) return undefined;
   const sub = foldMemo();
   const parts: Decided[] = [];
   const end = walkRules(m, s, family, region, match, tables, parts, sub);
   const keep = not(m, region);
+  const old = {
+    ...memo,
+    walkingIn: [...memo.walkingIn],
+    jumpedIn: [...memo.jumpedIn],
+    outLen: [...memo.outLen],
+  };
   const out: Decided[] = [];
   const n = list.length;
   let prev: [Map<Rule, Bdd>, Map<Rule, Bdd>, Map<Rule, Bdd>] | undefined;
   for (let i = 0; i < n; i++) {
-    memo.walkingIn[i] = or(m, and(m, memo.walkingIn[i]!, keep), sub.walkingIn[i]!);
-    const [o, d] = [memo.jumpedIn[i]!, sub.jumpedIn[i]!];
+    const [j, walked] = at[i]!;
+    memo.walkingIn[i] = or(m, and(m, old.walkingIn[j]!, keep), sub.walkingIn[i]!);
+    const [o, d] = [old.jumpedIn[j]!, sub.jumpedIn[i]!];
     // Jump maps are shared between rules until a goto changes them: merge each pair once.
     if (!prev || prev[0] !== o || prev[1] !== d) prev = [o, d, mergeJumps(m, o, d, keep)];
     memo.jumpedIn[i] = prev[2];
-    memo.tables[i] = sub.tables[i];
-    memo.targets[i] = sub.targets[i];
-    const [a, b] = [memo.outLen[i]!, i + 1 < n ? memo.outLen[i + 1]! : memo.out.length];
     memo.outLen[i] = out.length;
-    for (let k = a; k < b; k++) {
-      const c = cut(m, memo.out[k]!, keep);
-      if (c) out.push(c);
+    const b = j + 1 < old.rules.length ? old.outLen[j + 1]! : old.out.length;
+    const segment: Decided[] = [];
+    for (let k = walked ? old.outLen[j]! : b; k < b; k++) {
+      const c = cut(m, old.out[k]!, keep);
+      if (c) segment.push(c);
     }
-    const [x, y] = [sub.outLen[i]!, i + 1 < n ? sub.outLen[i + 1]! : parts.length];
-    for (let k = x; k < y; k++) out.push(parts[k]!);
+    const y = i + 1 < n ? sub.outLen[i + 1]! : parts.length;
+    for (let k = sub.outLen[i]!; k < y; k++) segment.push(parts[k]!);
+    for (const d of mergeParts(m, segment)) out.push(d);
   }
-  memo.out = out;
+  for (const a of [memo.walkingIn, memo.jumpedIn]) a.length = n;
+  memo.outLen.length = n;
+  [memo.rules, memo.tables, memo.targets, memo.out] = [sub.rules, sub.tables, sub.targets, out];
   if (end !== FALSE) parts.push({ pred: end, errno: "ENETUNREACH" });
   return parts;
 }
