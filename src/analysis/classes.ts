@@ -24,8 +24,7 @@
 import type { Prefix } from "../addr/ip.js";
 import { TABLE } from "../core/kinds.js";
 import { LO } from "../engine/types.js";
-import { type HostFib, routeJournal } from "../model/fib-index.js";
-import type { HostState, Route, Rule } from "../model/types.js";
+import type { HostState, Rule } from "../model/types.js";
 import { and, not, or } from "./bdd/apply.js";
 import { type Bdd, type BddArena, FALSE } from "./bdd/arena.js";
 import { satCount } from "./bdd/sat.js";
@@ -37,6 +36,7 @@ import {
   type HeaderPacket,
   wellFormed,
 } from "./header.js";
+import { familyOfKey, RouteSets, rulesOf, sameList } from "./changes.js";
 import { representative as pick } from "./describe.js";
 import { type Outcome, outcomeKey } from "./outcome.js";
 import {
@@ -81,11 +81,7 @@ export class Analysis {
   private readonly rulePreds = new Map<Rule, Bdd>();
   private readonly tables = new Map<string, TableGroup[]>();
   private readonly universes = new Map<number, Bdd>();
-  /** The routes by `family:table` (and `4:merged`), kept in step with the FIB journal. */
-  private routeSets: Map<string, Set<Route>> | undefined;
-  /** The FIB index and journal position the route sets were last brought up to. */
-  private fib: HostFib | undefined;
-  private at = 0;
+  private readonly routeSets: RouteSets;
   /** Links and sysctls the partitions were built under (usable nexthops depend on them). */
   private env = "";
   private readonly folds: Record<4 | 6, FoldMemo> = { 4: foldMemo(), 6: foldMemo() };
@@ -93,6 +89,8 @@ export class Analysis {
   /** Each family's outcomes by outcomeKey, kept until a change it cannot patch. */
   private readonly famOut = new Map<4 | 6, Map<string, OutcomeSet>>();
   private readonly keys = new WeakMap<Outcome, string>();
+  /** outcomesOf by stepKey: one set of outcome objects per step and table result. */
+  private readonly stepOutcomes = new Map<string, Outcome[]>();
   /** The rules (and custom-rules flag) each family's outcomes were computed under. */
   private readonly rulesSeen = new Map<4 | 6, readonly (Rule | boolean)[]>();
   /** Bumped when every cache is dropped (links or sysctls changed): callers' caches too. */
@@ -105,6 +103,7 @@ export class Analysis {
   ) {
     this.m = m ?? createHeaderArena();
     this.env = envKey(s);
+    this.routeSets = new RouteSets(s);
   }
 
   /** The packets of `family` the analysis covers (see the module comment). */
@@ -147,10 +146,11 @@ export class Analysis {
   /** Forget every cached table (after link or sysctl changes, which change usable routes). */
   invalidateAll(): void {
     this.epoch++;
+    this.stepOutcomes.clear();
     this.famOut.clear();
     this.folds[4] = foldMemo();
     this.folds[6] = foldMemo();
-    this.routeSets = undefined;
+    this.routeSets.clear();
     this.tables.clear();
     this.rulePreds.clear();
   }
@@ -168,20 +168,11 @@ export class Analysis {
     const k = `${family}:${t}`;
     let g = this.tables.get(k);
     if (!g) {
-      const routes = [...(this.routes().get(k) ?? [])];
+      const routes = [...this.routeSets.get(k)];
       this.tables.set(k, (g = tablePartition(this.m, this.s, family, t, routes.sort(routeOrder))));
     }
     return g;
   };
-
-  /** The route sets, built from the host when absent (and the journal read from now on). */
-  private routes(): Map<string, Set<Route>> {
-    if (this.routeSets) return this.routeSets;
-    const j = routeJournal(this.s, undefined, 0);
-    [this.fib, this.at] = [j.fib, j.at];
-    this.routeSets = routesByTable(this.s.routes);
-    return this.routeSets;
-  }
 
   /**
    * Bring the caches up to date after the host changed: every cache when links or sysctls
@@ -197,24 +188,13 @@ export class Analysis {
       return;
     }
     for (const fam of [4, 6] as const) this.patchRules(fam);
-    if (!this.routeSets) return;
-    const j = routeJournal(this.s, this.fib, this.at);
-    [this.fib, this.at] = [j.fib, j.at];
-    if (!j.changed) this.resyncRoutes();
-    else if (j.changed.length) this.patchRoutes(j.changed);
-  }
-
-  /** The journal is gone (the index was rebuilt): compare every table's routes. */
-  private resyncRoutes(): void {
-    const old = this.routeSets ?? new Map<string, Set<Route>>();
-    const now = routesByTable(this.s.routes);
-    this.routeSets = now;
-    for (const k of new Set([...old.keys(), ...now.keys()])) {
-      const [a, b] = [old.get(k) ?? new Set<Route>(), now.get(k) ?? new Set<Route>()];
-      if (a.size === b.size && [...a].every((r) => b.has(r))) continue;
-      this.tables.delete(k);
-      this.famOut.delete(k.startsWith("6:") ? 6 : 4);
-    }
+    const c = this.routeSets.sync();
+    if (c && "prefixes" in c) this.patchRoutes(c.prefixes);
+    else
+      for (const k of c?.tables ?? []) {
+        this.tables.delete(k);
+        this.famOut.delete(familyOfKey(k));
+      }
   }
 
   /**
@@ -222,27 +202,19 @@ export class Analysis {
    * tables' partitions under the changed prefixes, then each family's walk and outcomes
    * under those prefixes (`patchFamily`).
    */
-  private patchRoutes(changed: readonly Route[]): void {
-    const sets = this.routes();
-    const prefixes = new Map<string, Prefix[]>();
-    for (const r of changed)
-      for (const k of tableKeys(r)) {
-        let set = sets.get(k);
-        if (!set) sets.set(k, (set = new Set()));
-        if (!set.delete(r)) set.add(r);
-        const ps = prefixes.get(k);
-        if (ps) ps.push(r.dst);
-        else prefixes.set(k, [r.dst]);
-      }
+  private patchRoutes(prefixes: Map<string, Prefix[]>): void {
     const regions = new Map<4 | 6, Bdd>();
     for (const [k, ps] of prefixes) {
-      const fam = k.startsWith("6:") ? 6 : 4;
+      const fam = familyOfKey(k);
       let region = FALSE;
       for (const p of ps) region = or(this.m, region, addrPrefix(this.m, "dst", p));
       regions.set(fam, or(this.m, regions.get(fam) ?? FALSE, region));
       const old = this.tables.get(k);
       if (old)
-        this.tables.set(k, patchPartition(this.m, this.s, fam, old, sets.get(k)!, ps, region));
+        this.tables.set(
+          k,
+          patchPartition(this.m, this.s, fam, old, this.routeSets.get(k), ps, region),
+        );
     }
     for (const [fam, region] of regions) this.patchFamily(fam, region);
   }
@@ -275,24 +247,26 @@ export class Analysis {
     const custom = fam === 4 ? this.s.v4CustomRules : this.s.v6CustomRules;
     const list = fam === 4 ? this.s.rules4 : this.s.rules6;
     if (custom && !sameList(this.folds[fam].rules, list)) return void this.famOut.delete(fam);
-    this.patchOutcomes(fam, and(this.m, this.start(fam), dsts));
+    // Cut by the prefixes alone (short BDDs), but never into IPv4 0.0.0.0, outside the walk.
+    const cutBy = fam === 4 ? and(this.m, dsts, not(this.m, this.zeroDst())) : dsts;
+    this.patchOutcomes(fam, and(this.m, this.start(fam), dsts), cutBy);
   }
 
   /**
    * The walk changed for the packets of `region` only: patch the family's RPDB walk there,
    * and its outcomes (kept outside, the region's own added); drop the outcomes when the walk
-   * cannot be patched (the next fold resumes where it differs).
+   * cannot be patched (the next fold resumes where it differs). `cutBy`: see patchFold.
    */
-  private patchOutcomes(fam: 4 | 6, region: Bdd): void {
+  private patchOutcomes(fam: 4 | 6, region: Bdd, cutBy = region): void {
     const m = this.m;
     const start = this.start(fam);
     const custom = fam === 4 ? this.s.v4CustomRules : this.s.v6CustomRules;
     const parts = custom
-      ? patchFold(m, this.s, fam, start, region, this.rule, this.table, this.folds[fam])
+      ? patchFold(m, this.s, fam, start, region, this.rule, this.table, this.folds[fam], cutBy)
       : foldRpdb(m, this.s, fam, region, this.rule, this.table);
     const old = this.famOut.get(fam);
     if (!parts || !old) return void this.famOut.delete(fam);
-    const keep = not(m, region);
+    const keep = not(m, cutBy);
     const out = new Map<string, OutcomeSet>();
     for (const [k, c] of old) {
       const p = and(m, c.pred, keep);
@@ -349,7 +323,11 @@ export class Analysis {
   /** A decided part split by destination kind; the same part object gives the same answer. */
   private specialize(fam: 4 | 6, d: Decided): [Bdd, Outcome][] {
     let parts = this.specialized.get(d);
-    if (!parts) this.specialized.set(d, (parts = specialize(this.m, fam, d)));
+    if (parts) return parts;
+    const k = stepKey(fam, d);
+    let o = this.stepOutcomes.get(k);
+    if (!o) this.stepOutcomes.set(k, (o = outcomesOf(fam, d)));
+    this.specialized.set(d, (parts = specialize(this.m, fam, d, o)));
     return parts;
   }
 
@@ -422,57 +400,43 @@ function baseOutcome(family: 4 | 6, d: Decided): Outcome {
  * (ipv4_is_zeronet is only 0.0.0.0 on 6.x, handled before the lookup.) Splits a decided part
  * by those destination kinds.
  */
-function specialize(m: BddArena, fam: 4 | 6, d: Decided): [Bdd, Outcome][] {
-  const o = baseOutcome(fam, d);
-  if (fam === 6 || !o.ok) return [[d.pred, o]];
+function specialize(m: BddArena, fam: 4 | 6, d: Decided, o: Outcome[]): [Bdd, Outcome][] {
+  if (o.length === 1) return [[d.pred, o[0]!]];
   const lbcast = addrPrefix(m, "dst", v4(0xffffffff, 32));
   const mcast = addrPrefix(m, "dst", v4(0xe0000000, 4));
   const rest = and(m, d.pred, not(m, or(m, lbcast, mcast)));
+  return [
+    [rest, o[0]!],
+    [and(m, d.pred, lbcast), o[1]!],
+    [and(m, d.pred, mcast), o[2]!],
+  ];
+}
+
+/**
+ * The outcomes `specialize` gives a decided part: one, or for IPv4 routes the plain one,
+ * broadcast and multicast. They depend on the step and its table result only, so parts of
+ * the same step share them (and what is kept per outcome object: keys, check answers).
+ */
+function outcomesOf(fam: 4 | 6, d: Decided): Outcome[] {
+  const o = baseOutcome(fam, d);
+  if (fam === 6 || !o.ok) return [o];
   const noGw = o.paths.map((p) => ({ dev: p.dev }));
   const len = d.group?.len ?? 32;
   return [
-    [rest, o],
-    [and(m, d.pred, lbcast), { ...o, type: "broadcast", paths: noGw }],
-    [and(m, d.pred, mcast), { ...o, type: "multicast", paths: len < 4 ? noGw : o.paths }],
+    o,
+    { ...o, type: "broadcast", paths: noGw },
+    { ...o, type: "multicast", paths: len < 4 ? noGw : o.paths },
   ];
 }
+
+/** What outcomesOf depends on (TableGroup.key holds everything of the table result). */
+const stepKey = (fam: 4 | 6, d: Decided): string =>
+  `${fam}|${d.group?.key ?? ""}|${d.rule?.pref ?? ""}|${d.table ?? ""}|${d.errno ?? ""}`;
 
 /** A set of packets with one outcome (classes before counts and representatives). */
 export interface OutcomeSet {
   readonly pred: Bdd;
   readonly outcome: Outcome;
-}
-
-/** A family's rules and custom-rules flag (the outcomes depend on both). */
-function rulesOf(s: HostState, fam: 4 | 6): (Rule | boolean)[] {
-  return fam === 4 ? [s.v4CustomRules, ...s.rules4] : [s.v6CustomRules, ...s.rules6];
-}
-
-const sameList = <T>(a: readonly T[] | undefined, b: readonly T[]): boolean =>
-  !!a && a.length === b.length && a.every((x, i) => x === b[i]);
-
-/** The cache keys a route belongs to: its table, and IPv4 local/main also "merged". */
-function tableKeys(r: Route): string[] {
-  const k = `${r.family}:${r.table}`;
-  const merged = r.family === 4 && (r.table === TABLE.local || r.table === TABLE.main);
-  return merged ? [k, "4:merged"] : [k];
-}
-
-/** The host's routes by `family:table` (and `4:merged`). */
-function routesByTable(routes: readonly Route[]): Map<string, Set<Route>> {
-  // Numeric keys while scanning (no string per route): table * 2 + (IPv6 ? 1 : 0).
-  const by = new Map<number, Set<Route>>();
-  const merged = new Set<Route>();
-  for (const r of routes) {
-    const k = r.table * 2 + (r.family === 6 ? 1 : 0);
-    const l = by.get(k);
-    if (l) l.add(r);
-    else by.set(k, new Set([r]));
-    if (r.family === 4 && (r.table === TABLE.local || r.table === TABLE.main)) merged.add(r);
-  }
-  const out = new Map<string, Set<Route>>([["4:merged", merged]]);
-  for (const [k, l] of by) out.set(`${k & 1 ? 6 : 4}:${Math.floor(k / 2)}`, l);
-  return out;
 }
 
 /** What usable nexthops and rule devices depend on besides routes: links and sysctls. */

@@ -12,7 +12,7 @@ import { TABLE } from "../core/kinds.js";
 import type { Errno } from "../engine/types.js";
 import { gotoTarget } from "../engine/fib.js";
 import type { HostState, Rule } from "../model/types.js";
-import { and, not, or } from "./bdd/apply.js";
+import { and, diff, not, or } from "./bdd/apply.js";
 import { type Bdd, type BddArena, FALSE } from "./bdd/arena.js";
 import type { TableGroup, TableSpec } from "./table.js";
 
@@ -63,7 +63,8 @@ function lookup(
     if (g.res.kind === "throw" || suppresses(step.rule, g)) continue;
     const p = and(m, hit, g.pred);
     if (p === FALSE) continue;
-    rest = and(m, rest, not(m, g.pred));
+    // rest ⊆ hit, so taking out p is taking out g.pred: the small set, not the table's.
+    rest = diff(m, rest, p);
     out.push({ pred: p, group: g, table: step.table, ...(step.rule ? { rule: step.rule } : {}) });
   }
   return rest;
@@ -191,7 +192,7 @@ function walkRules(
       walking = here;
       continue;
     }
-    let rest = and(m, here, not(m, match(r)));
+    let rest = diff(m, here, hit);
     if (r.action === "goto") {
       // A goto to a missing target goes on with the next rule, as a non-match does.
       if (!target || list.indexOf(target) <= i) rest = here;
@@ -301,7 +302,9 @@ function cut(m: BddArena, d: Decided, keep: Bdd): Decided | undefined {
  * region's walk is redone on its own over the current rules and spliced in, and everything
  * outside it is kept (Delta-net's idea: a route change moves only the packets under its
  * prefix). Returns the region's decided parts, the end of its walk included, or undefined
- * when the memo cannot be patched (the next fold resumes where it differs).
+ * when the memo cannot be patched (the next fold resumes where it differs). `cutBy` is a set
+ * that agrees with `region` inside `start` but may be smaller as a BDD (the changed dst
+ * prefixes without the universe's fixed fields): the kept sets are cut with it.
  */
 export function patchFold(
   m: BddArena,
@@ -312,6 +315,7 @@ export function patchFold(
   match: (r: Rule) => Bdd,
   tables: TableSource,
   memo: FoldMemo,
+  cutBy: Bdd = region,
 ): Decided[] | undefined {
   const list = family === 4 ? s.rules4 : s.rules6;
   const custom = family === 4 ? s.v4CustomRules : s.v6CustomRules;
@@ -320,7 +324,7 @@ export function patchFold(
   const sub = foldMemo();
   const parts: Decided[] = [];
   const end = walkRules(m, s, family, region, match, tables, parts, sub);
-  const keep = not(m, region);
+  const keep = not(m, cutBy);
   const old = {
     ...memo,
     walkingIn: [...memo.walkingIn],
