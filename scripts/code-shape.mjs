@@ -41,7 +41,8 @@ export const LAYERS = [
   {
     name: "analysis",
     match: /^analysis\//,
-    may: ["core", "addr", "netfilter", "fib", "model", "engine"],
+    // parse: the check/map words read numbers and names with iproute2's grammar (parse/names)
+    may: ["core", "addr", "parse", "netfilter", "fib", "model", "engine"],
   },
   {
     name: "print",

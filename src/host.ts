@@ -67,6 +67,9 @@ export type HostInput =
 export interface HostOptions {
   /** Reads files the inputs name (`ip -batch FILE`, `nft -f FILE`, `iptables-restore FILE`). */
   readFile?: (path: string) => string | undefined;
+  /** Lists a directory (nft `include "DIR/*.nft"`): entry names, `/` after subdirectories;
+   * undefined when PATH is not a directory. */
+  readDir?: (path: string) => readonly string[] | undefined;
   /** Why `readFile(path)` failed, as strerror() words; default "No such file or directory". */
   readError?: (path: string) => string | undefined;
   /** Reads a big `ip -batch FILE` in chunks; undefined to use `readFile`. */
@@ -205,7 +208,7 @@ export class Host {
     private readonly opts: HostOptions,
     issues: Issue[],
   ) {
-    this.nf = buildNetfilter(s, opts.readFile);
+    this.nf = buildNetfilter(s, opts.readFile, opts.readDir);
     // Rulesets the loader could not replay are input errors like any other.
     for (const i of this.nf.issues) issues.push({ ...i, severity: i.severity ?? "error" });
     this.issues = issues;
@@ -232,6 +235,7 @@ export class Host {
     const s = createHostState();
     const lo: LoadOptions = defined({
       readFile: opts.readFile,
+      readDir: opts.readDir,
       readError: opts.readError,
       readChunks: opts.readChunks,
       progress: opts.progress,

@@ -1,7 +1,7 @@
 /**
  * The web page (web/src) uses the engine only through the package's entry ("routelab",
  * src/index.ts), as any other interface does; the rest it imports is its UI libraries and
- * the bundled example files as raw text.
+ * the bundled example files as raw text (web/examples/ holds the page's own).
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -16,6 +16,7 @@ const ALLOWED = [
   /^codemirror$/,
   /^@codemirror\/[\w-]+$/,
   /^\.\.\/\.\.\/(examples|test\/kernel\/scenarios)\/[\w.-]+\.sh\?raw$/,
+  /^\.\.\/examples\/[\w.-]+\.sh\?raw$/,
 ];
 
 function imports(text: string): string[] {

@@ -16,9 +16,11 @@
  * @module
  */
 import { type Addr, getAddr, parsePrefix, type Prefix } from "../addr/ip.js";
+import { getUnsigned } from "../addr/num.js";
 import { type Issue, issue } from "../core/issue.js";
 import type { Family } from "../core/kinds.js";
 import { err, ok, type Result } from "../core/result.js";
+import { dsfieldA2n, inetProtoA2n } from "../parse/names.js";
 
 /** One PACKETS selector: a field and the values it takes (a union), maybe negated. */
 export type Selector =
@@ -50,19 +52,6 @@ export interface Assertion {
   readonly text: string;
 }
 
-const PROTO: Record<string, number> = {
-  icmp: 1,
-  igmp: 2,
-  tcp: 6,
-  udp: 17,
-  gre: 47,
-  esp: 50,
-  ah: 51,
-  "ipv6-icmp": 58,
-  icmpv6: 58,
-  sctp: 132,
-};
-
 const NUM_FIELDS: Record<string, Extract<Selector, { kind: "num" }>["field"]> = {
   mark: "fwmark",
   fwmark: "fwmark",
@@ -86,9 +75,17 @@ const MAX: Record<string, number> = {
 const bad = (token: string, expected: string): Issue =>
   issue("analysis.syntax", `"${token}" is not ${expected}`, { token, expected });
 
+/**
+ * A value as `ip route get` reads it (iproute2 iproute.c): mark, uid and ports with get_u32 /
+ * get_u16 base 0 (`0x81`, `010` = 8), tos with rtnl_dsfield_a2n (hex), ipproto with
+ * inet_proto_a2n (names from /etc/protocols).
+ */
 function parseNum(s: string, field: string): number | undefined {
-  const v = field === "ipproto" && PROTO[s] !== undefined ? PROTO[s] : Number(s);
-  return Number.isInteger(v) && v! >= 0 && v! <= MAX[field]! ? v : undefined;
+  let v: number | undefined;
+  if (field === "ipproto") v = inetProtoA2n(s);
+  else if (field === "tos") v = dsfieldA2n(s);
+  else v = getUnsigned(s, 0);
+  return v !== undefined && v <= MAX[field]! ? v : undefined;
 }
 
 function numItem(s: string, field: string): { lo: number; hi: number; mask?: number } | undefined {

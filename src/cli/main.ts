@@ -10,7 +10,7 @@
  * are read here rather than by a general CLI library.
  * @module
  */
-import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs";
+import { closeSync, openSync, readFileSync, readSync, readdirSync, statSync } from "node:fs";
 import {
   diffOutput,
   Host,
@@ -34,7 +34,7 @@ const USAGE = `Usage: routelab [--load FILE]... [ OPTIONS ] OBJECT { COMMAND | h
        routelab [--load FILE]... [-j] lint [--ssh-peer ADDR]
        routelab diff [-j] --load FILE... --against FILE...
        routelab capture [-o FILE] [--netns NS]
-       routelab serve [--load FILE]... [--port N]
+       routelab serve [--load FILE]... [--against FILE]... [--port N]
 where  OBJECT := { link | address | route | rule }
        OPTIONS := { -4 | -6 | -j[son] | -p[retty] | -d[etails] | -force | -batch FILE }
 Files given with --load are setup scripts (ip, sysctl, iptables, nft lines) or dumps
@@ -101,6 +101,17 @@ function readText(path: string): string | undefined {
     return path === "-" ? readFileSync(0, "utf8") : readFileSync(path, "utf8");
   } catch (e) {
     readErrors.set(path, strerror(e));
+    return undefined;
+  }
+}
+
+/** A directory's entries for nft `include` globs, subdirectories with a trailing `/`. */
+function readDir(path: string): string[] | undefined {
+  try {
+    return readdirSync(path, { withFileTypes: true }).map((d) =>
+      d.isDirectory() ? `${d.name}/` : d.name,
+    );
+  } catch {
     return undefined;
   }
 }
@@ -234,7 +245,7 @@ function diffMain(argv: readonly string[]): number {
   for (const list of [files.load, files.against]) {
     const inputs = readInputs(list);
     if (!inputs) return 2;
-    const h = Host.load(inputs, { readFile: readText });
+    const h = Host.load(inputs, { readFile: readText, readDir });
     for (const e of h.errors) process.stderr.write(renderIssue(e, "error") + "\n");
     if (h.errors.length) return 2;
     hosts.push(h);
@@ -336,6 +347,7 @@ function loadHost({ loads, names, listens }: GlobalOptions): Host | number {
   const pl = progressLine();
   const opts: HostOptions = {
     readFile: readText,
+    readDir,
     readError: (p) => readErrors.get(p),
     readChunks: (p) => {
       const size = fileSize(p);

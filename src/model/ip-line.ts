@@ -60,6 +60,8 @@ export interface LoadOptions {
    * browser none).
    */
   readFile?: (path: string) => string | undefined;
+  /** List a directory (nft `include` globs): entry names, `/` after subdirectories. */
+  readDir?: (path: string) => readonly string[] | undefined;
   /** Progress of long loads (big `ip -batch` files, big dumps). */
   progress?: LoadProgress;
   /** Why `readFile(path)` failed (strerror words); default "No such file or directory". */

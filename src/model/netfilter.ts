@@ -43,12 +43,39 @@ function familyOf(tool: string): Family {
   return tool.startsWith("ip6tables") ? 6 : 4;
 }
 
+/** Issues in a here-document are at its place in the script; those in an included file stay. */
 function shiftIssues(issues: Issue[], base: SourceLoc): Issue[] {
   return issues.map((i) =>
-    i.loc
+    i.loc && i.loc.file === base.file
       ? { ...i, loc: { file: base.file, line: base.line + i.loc.line - 1, col: i.loc.col } }
       : i,
   );
+}
+
+/** A file name as the tool opens it: relative to the working directory the script `cd`ed to. */
+function inCwd(cwd: string | undefined, path: string): string {
+  if (cwd === undefined || path.startsWith("/")) return path;
+  const abs = cwd.startsWith("/");
+  const parts: string[] = [];
+  for (const p of `${cwd}/${path}`.split("/"))
+    if (p === ".." && (abs || (parts.length && parts[parts.length - 1] !== ".."))) parts.pop();
+    else if (p && p !== ".") parts.push(p);
+  return (abs ? "/" : "") + parts.join("/");
+}
+
+/** The loader's readers, seen from a command's working directory (`-` is its stdin). */
+function readers(
+  c: RecordedCommand,
+  readFile?: (path: string) => string | undefined,
+  readDir?: (path: string) => readonly string[] | undefined,
+): {
+  file: (path: string) => string | undefined;
+  dir: ((path: string) => readonly string[] | undefined) | undefined;
+} {
+  return {
+    file: (path) => (path === "-" ? c.stdin?.text : readFile?.(inCwd(c.cwd, path))),
+    dir: readDir && ((path) => readDir(inCwd(c.cwd, path))),
+  };
 }
 
 /**
@@ -57,9 +84,17 @@ function shiftIssues(issues: Issue[], base: SourceLoc): Issue[] {
 const live = new WeakMap<HostState, { iptables: IptablesRuleset; nft: NftRuleset }>();
 
 /** `nft -f -` reads its standard input as nft text, `nft -j -f -` as libnftables JSON. */
-function nftStdin(rs: NftRuleset, argv: readonly string[], text: string, file: string): Issue[] {
+function nftStdin(
+  rs: NftRuleset,
+  argv: readonly string[],
+  text: string,
+  file: string,
+  r?: ReturnType<typeof readers>,
+): Issue[] {
   const json = argv.some((a) => a === "-j" || a === "--json");
-  return json ? loadNftJson(rs, text, file) : loadNftText(rs, text, file);
+  if (json) return loadNftJson(rs, text, file);
+  const paths = argv.flatMap((a, k) => (a === "-I" || a === "--includepath" ? [argv[k + 1]!] : []));
+  return loadNftText(rs, text, file, r && defined({ readFile: r.file, readDir: r.dir, paths }));
 }
 
 /**
@@ -92,6 +127,7 @@ export function runNetfilterCommand(
   s: HostState,
   c: RecordedCommand,
   readFile?: (path: string) => string | undefined,
+  readDir?: (path: string) => readonly string[] | undefined,
 ): { status: number; issues: NfIssue[] } {
   const rs = liveNetfilter(s);
   const tool = c.tool;
@@ -99,12 +135,12 @@ export function runNetfilterCommand(
     issues.map((i) => ({ ...i, severity }));
   if (tool === "nft") {
     const stdin = c.stdin;
-    const reader = (path: string) => (path === "-" ? stdin?.text : readFile?.(path));
+    const r = readers(c, readFile, readDir);
     const isStdin =
       c.argv.includes("-") && stdin && (c.argv.includes("-f") || c.argv.includes("--file"));
     const issues = isStdin
-      ? shiftIssues(nftStdin(rs.nft, c.argv, stdin.text, stdin.loc.file), stdin.loc)
-      : applyNftCommand(rs.nft, c.argv, c.locs, reader);
+      ? shiftIssues(nftStdin(rs.nft, c.argv, stdin.text, stdin.loc.file, r), stdin.loc)
+      : applyNftCommand(rs.nft, c.argv, c.locs, r.file, r.dir);
     // Errno refusals (nft.ENOENT, nft.EEXIST, …) are the kernel's answer: warnings, status 1.
     return {
       status: issues.length ? 1 : 0,
@@ -120,7 +156,7 @@ export function runNetfilterCommand(
   }
   if (tool.includes("restore")) {
     const file = c.argv.slice(1).find((a) => !a.startsWith("-"));
-    const text = c.stdin?.text ?? (file ? readFile?.(file) : undefined);
+    const text = c.stdin?.text ?? (file ? readFile?.(inCwd(c.cwd, file)) : undefined);
     if (text === undefined)
       return {
         status: 1,
@@ -157,6 +193,7 @@ export function runNetfilterCommand(
 export function buildNetfilter(
   s: HostState,
   readFile?: (path: string) => string | undefined,
+  readDir?: (path: string) => readonly string[] | undefined,
 ): HostNetfilter {
   const done = live.get(s);
   if (done)
@@ -173,19 +210,22 @@ export function buildNetfilter(
     const tool = c.tool;
     if (tool === "nft") {
       const stdin = c.stdin;
-      const reader = (path: string) => (path === "-" ? stdin?.text : readFile?.(path));
+      const r = readers(c, readFile, readDir);
       const isStdin = c.argv.includes("-") && stdin;
       if (isStdin && (c.argv.includes("-f") || c.argv.includes("--file")))
-        for (const i of shiftIssues(nftStdin(nft, c.argv, stdin.text, stdin.loc.file), stdin.loc))
+        for (const i of shiftIssues(
+          nftStdin(nft, c.argv, stdin.text, stdin.loc.file, r),
+          stdin.loc,
+        ))
           issues.push(i);
-      else for (const i of applyNftCommand(nft, c.argv, c.locs, reader)) issues.push(i);
+      else for (const i of applyNftCommand(nft, c.argv, c.locs, r.file, r.dir)) issues.push(i);
     } else if (tool === "ipset") {
       for (const i of applyIpsetCommand(ipt, c.argv, c.locs)) issues.push(i);
     } else if (tool.includes("restore")) {
       const text =
         c.stdin?.text ??
         (c.argv.slice(1).find((a) => !a.startsWith("-"))
-          ? readFile?.(c.argv.slice(1).find((a) => !a.startsWith("-"))!)
+          ? readFile?.(inCwd(c.cwd, c.argv.slice(1).find((a) => !a.startsWith("-"))!))
           : undefined);
       if (text === undefined) {
         issues.push({

@@ -7,6 +7,7 @@
  * Files a script writes (`echo 1 > /proc/sys/…`) go through {@link writeScriptFile}.
  * @module
  */
+import { defined } from "../core/result.js";
 import type { CommandCall, CommandOutcome } from "../parse/sh/interp.js";
 import type { Issue } from "../core/issue.js";
 import type { SourceLoc } from "../core/loc.js";
@@ -103,9 +104,10 @@ function netfilter(s: HostState, call: CommandCall, lo: LoadOptions): CommandOut
     ...(call.io.stdin !== undefined
       ? { stdin: { text: call.io.stdin, loc: call.io.stdinLoc ?? call.loc } }
       : {}),
+    ...defined({ cwd: call.shell.vars.get("PWD") }),
   };
   s.netfilter.push(rec);
-  const r = runNetfilterCommand(s, rec, lo.readFile);
+  const r = runNetfilterCommand(s, rec, lo.readFile, lo.readDir);
   return { status: r.status, issues: r.issues };
 }
 

@@ -192,6 +192,8 @@ export interface RecordedCommand {
   tool: string;
   /** A here-document fed to the command (`nft -f -`, `iptables-restore <<EOF`). */
   stdin?: { text: string; loc: SourceLoc };
+  /** The script's working directory then (`$PWD` after `cd`): relative names are read there. */
+  cwd?: string;
 }
 
 export interface HostState {

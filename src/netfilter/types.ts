@@ -27,6 +27,11 @@ export interface NfPacket {
   mark: number;
   /** IPv4 tos / IPv6 traffic class. */
   tos: number;
+  /**
+   * IPv6 hop limit (`-m hl`, `-j HL`); undefined: what a local socket sends (64, or 255 for
+   * neighbour discovery; see iptables/match/hl.ts hopLimit).
+   */
+  hoplimit?: number;
   /** Ingress device name ("" when none, e.g. OUTPUT). */
   iifname: string;
   /** Egress device name ("" before routing). */

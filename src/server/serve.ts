@@ -1,8 +1,9 @@
 /**
- * `routelab serve [--load FILE]… [--port N]`: the web page (dist-web/, built by
- * `npm run build:web`) on 127.0.0.1 only, with the loaded files handed to it. The engine
- * runs in the page; this server only serves files: the static site, `/setup.json` (the
- * names and sizes of the `--load` files) and `/files/N` (their bytes).
+ * `routelab serve [--load FILE]… [--against FILE]… [--port N]`: the web page (dist-web/,
+ * built by `npm run build:web`) on 127.0.0.1 only, with the loaded files handed to it (the
+ * `--against` ones are the second setup its Diff panel compares with, as `routelab diff`
+ * does). The engine runs in the page; this server only serves files: the static site,
+ * `/setup.json` (the names and sizes of the files) and `/files/N` (their bytes).
  * @module
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
@@ -10,7 +11,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import { basename, extname, join, normalize, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
-export const SERVE_USAGE = "Usage: routelab serve [--load FILE]... [--port N]\n";
+export const SERVE_USAGE =
+  "Usage: routelab serve [--load FILE]... [--against FILE]... [--port N]\n";
 
 const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
@@ -29,6 +31,8 @@ export const SETUP_META = '<meta name="routelab-setup" content="setup.json" />';
 /** What `serve` was asked: the files to hand to the page and the port (0: any free one). */
 export interface ServeArgs {
   loads: string[];
+  /** The second setup (`--against`), for the page's diff. */
+  against?: string[];
   port: number;
 }
 
@@ -42,7 +46,10 @@ export function parseServeArgs(argv: readonly string[]): ServeArgs | string {
       out.loads.push(v);
       i++;
     } else if (a.startsWith("--load=")) out.loads.push(a.slice(7));
-    else if (a === "--port" && v !== undefined && /^\d+$/.test(v) && Number(v) < 65536) {
+    else if (a === "--against" && v !== undefined) {
+      out.against = [...(out.against ?? []), v];
+      i++;
+    } else if (a === "--port" && v !== undefined && /^\d+$/.test(v) && Number(v) < 65536) {
       out.port = Number(v);
       i++;
     } else return `routelab serve: unexpected "${a}"\n${SERVE_USAGE}`;
@@ -78,29 +85,35 @@ function siteFile(root: string, urlPath: string): string | undefined {
   return existsSync(p) && statSync(p).isFile() ? p : undefined;
 }
 
+/** `/setup.json`: the `--load` files, then the `--against` ones (numbered after them). */
+function setupJson(loads: readonly string[], against: readonly string[]): string {
+  const entry = (f: string, k: number) => ({
+    name: basename(f),
+    url: `files/${k}`,
+    size: statSync(f).size,
+  });
+  const files = loads.map(entry);
+  if (!against.length) return JSON.stringify({ files });
+  return JSON.stringify({ files, against: against.map((f, k) => entry(f, loads.length + k)) });
+}
+
 /** The request handler: the site, `/setup.json` and `/files/N`. */
-export function handler(root: string, loads: readonly string[]) {
+export function handler(root: string, loads: readonly string[], against: readonly string[] = []) {
+  const all = [...loads, ...against];
   return (req: IncomingMessage, res: ServerResponse): void => {
     const path = new URL(req.url ?? "/", "http://127.0.0.1").pathname;
     if (req.method !== "GET" && req.method !== "HEAD") return send(res, 405, TYPES[".txt"]!, "");
-    if (path === "/setup.json") {
-      const files = loads.map((f, k) => ({
-        name: basename(f),
-        url: `files/${k}`,
-        size: statSync(f).size,
-      }));
-      return send(res, 200, TYPES[".json"]!, JSON.stringify({ files }));
-    }
+    if (path === "/setup.json") return send(res, 200, TYPES[".json"]!, setupJson(loads, against));
     const m = /^\/files\/(\d+)$/.exec(path);
     if (m) {
-      const f = loads[Number(m[1])];
+      const f = all[Number(m[1])];
       if (f === undefined) return send(res, 404, TYPES[".txt"]!, "no such file\n");
       return send(res, 200, TYPES[".txt"]!, readFileSync(f));
     }
     const p = siteFile(root, path);
     if (!p) return send(res, 404, TYPES[".txt"]!, "not found\n");
     // The page fetches /setup.json only when told there is one (a static host has none).
-    if (p.endsWith(`${sep}index.html`) && loads.length) {
+    if (p.endsWith(`${sep}index.html`) && all.length) {
       const html = readFileSync(p, "utf8").replace("</head>", `${SETUP_META}</head>`);
       return send(res, 200, TYPES[".html"]!, html);
     }
@@ -114,12 +127,8 @@ export function handler(root: string, loads: readonly string[]) {
  */
 export function serve(args: ServeArgs, root = siteDir()): Promise<{ url: string; close(): void }> {
   const dir = resolve(root);
-  const server = createServer(
-    handler(
-      dir,
-      args.loads.map((f) => resolve(f)),
-    ),
-  );
+  const abs = (fs: readonly string[] | undefined) => (fs ?? []).map((f) => resolve(f));
+  const server = createServer(handler(dir, abs(args.loads), abs(args.against)));
   return new Promise((ok, fail) => {
     server.once("error", fail);
     server.listen(args.port, "127.0.0.1", () => {
@@ -137,7 +146,7 @@ export async function serveMain(argv: readonly string[]): Promise<number> {
     process.stderr.write(args);
     return 2;
   }
-  for (const f of args.loads)
+  for (const f of [...args.loads, ...(args.against ?? [])])
     if (!existsSync(f) || !statSync(f).isFile()) {
       process.stderr.write(`routelab: cannot read "${f}": No such file or directory\n`);
       return 2;

@@ -5,17 +5,26 @@
  * editor, a 200k-route dump loads in the worker while the page keeps drawing frames, the
  * state survives in the URL, and the main views are saved as screenshots for the README.
  */
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, readFileSync } from "node:fs";
-import { basename, dirname, join, resolve } from "node:path";
-import { promisify } from "node:util";
-import { expect, type Page, test } from "@playwright/test";
+import { join } from "node:path";
+import { expect, test } from "@playwright/test";
+import {
+  askForm,
+  chooseExample,
+  cli,
+  cliBatch,
+  drawnSteps,
+  expectedSteps,
+  type Hook,
+  ready,
+  root,
+  run,
+  serve,
+  shots,
+  type TraceJson,
+} from "./helpers.js";
 import { generatedPackets, probePackets, routeGetWords } from "./packets.js";
-
-const root = resolve(dirname(new URL(import.meta.url).pathname), "../..");
-const cli = join(root, "dist/cli/main.js");
-const shots = join(root, "docs/screenshots");
-const run = promisify(execFile);
 
 /** The bundled examples (web/src/examples.ts) and where their files are on disk. */
 const EXAMPLES = [
@@ -31,122 +40,13 @@ let server: ChildProcess;
 let url = "";
 
 test.beforeAll(async () => {
-  server = spawn(process.execPath, [cli, "serve", "--port", "0"], { cwd: root });
-  url = await new Promise<string>((ok, fail) => {
-    let out = "";
-    server.stdout!.on("data", (b) => {
-      out += String(b);
-      const m = /http:\/\/127\.0\.0\.1:\d+\//.exec(out);
-      if (m) ok(m[0]);
-    });
-    server.once("exit", (c) => fail(new Error(`routelab serve exited (${c}): ${out}`)));
-  });
+  ({ proc: server, url } = await serve());
   mkdirSync(shots, { recursive: true });
 });
 
 test.afterAll(() => {
   server?.kill();
 });
-
-// The page's test hook lives on window (typed loosely: the page's types are web/'s).
-type Hook = any;
-
-async function ready(page: Page, version: number): Promise<void> {
-  await expect(page.getByTestId("app")).toHaveAttribute("data-loading", "0");
-  await page.waitForFunction(
-    (v) => Number(document.querySelector("[data-testid=app]")?.getAttribute("data-version")) > v,
-    version,
-  );
-}
-
-async function chooseExample(page: Page, id: string): Promise<void> {
-  const v = Number(await page.getByTestId("app").getAttribute("data-version"));
-  await page.getByTestId("example").selectOption(id);
-  await ready(page, v);
-}
-
-async function askForm(page: Page, packet: string): Promise<void> {
-  const n = Number(await page.getByTestId("app").getAttribute("data-asked"));
-  for (const f of ["dst", "from", "iif", "oif", "uid", "gid", "mark", "ipproto", "sport"])
-    await page.getByTestId(`f-${f}`).fill("");
-  await page.getByTestId("f-dport").fill("");
-  await page.getByTestId("f-tos").fill("");
-  const w = packet.split(" ");
-  await page.getByTestId("f-reply").setChecked(w.includes("reply"));
-  await page.getByTestId("f-dst").fill(w[0]!);
-  for (let i = 1; i < w.length; i++)
-    if (w[i] !== "reply") await page.getByTestId(`f-${w[i]}`).fill(w[++i]!);
-  await page.getByTestId("f-dst").press("Enter");
-  await page.waitForFunction(
-    (v) => Number(document.querySelector("[data-testid=app]")?.getAttribute("data-asked")) > v,
-    n,
-  );
-}
-
-/** The CLI's answers to many lines at once (`-force -batch`), run beside the file. */
-async function cliBatch(file: string, opts: string[], lines: string[]) {
-  const { writeFileSync, mkdtempSync } = await import("node:fs");
-  const tmp = mkdtempSync(join(root, "test-results-batch-"));
-  const batch = join(tmp, "batch.txt");
-  writeFileSync(batch, `${lines.join("\n")}\n`);
-  const args = [cli, "--load", basename(file), ...opts, "-force", "-batch", batch];
-  const r = await run(process.execPath, args, { cwd: dirname(file), maxBuffer: 1 << 28 }).catch(
-    (e: { stdout: string; stderr: string }) => e,
-  );
-  const { rmSync } = await import("node:fs");
-  rmSync(tmp, { recursive: true, force: true });
-  const stderr = r.stderr
-    .split("\n")
-    .filter((l) => l && !/^Command failed /.test(l) && !/^\S+\.sh:\d+:\d+: warning:/.test(l));
-  return {
-    stdout: r.stdout,
-    stderr: stderr.join("\n"),
-    failed: (r.stderr.match(/^Command failed /gm) ?? []).length,
-  };
-}
-
-interface TraceJson {
-  final: { verdict: string };
-  trace: {
-    kind: string;
-    hook?: string;
-    chain?: string;
-    rule?: number | null;
-    matched?: boolean;
-    stage?: string;
-  }[];
-}
-
-/** The path the CLI's `-j trace` walks: hooks, rules shown, route stages, in order. */
-function expectedSteps(j: TraceJson) {
-  return j.trace
-    .filter(
-      (s) =>
-        s.kind === "hook" ||
-        s.kind === "route" ||
-        (s.kind === "rule" && (s.matched || s.rule === 0)),
-    )
-    .map((s) =>
-      s.kind === "hook"
-        ? `hook ${s.hook}`
-        : s.kind === "route"
-          ? `route ${s.stage}`
-          : `rule ${s.chain}#${s.rule}`,
-    );
-}
-
-async function drawnSteps(page: Page): Promise<string[]> {
-  return page.$$eval("[data-testid=steps] > li > ul > li", (els) =>
-    els
-      .filter((e) => ["hook", "route", "rule"].includes(e.getAttribute("data-kind") ?? ""))
-      .map((e) => {
-        const k = e.getAttribute("data-kind");
-        if (k === "hook") return `hook ${e.getAttribute("data-hook")}`;
-        if (k === "route") return `route ${e.getAttribute("data-stage")}`;
-        return `rule ${e.getAttribute("data-chain")}#${e.getAttribute("data-rule")}`;
-      }),
-  );
-}
 
 test("first answer on the bundled example within 1 s of load", async ({ page, context }) => {
   // Best of three fresh loads: the budget is the page's, not the shared machine's scheduler.
@@ -450,21 +350,62 @@ test("the map lists the CLI's classes; a check's counterexample fills the form",
   await expect(page.getByTestId("f-dst")).toHaveValue("1.1.1.1");
   await page.getByTestId("panel-analysis").scrollIntoViewIfNeeded();
   await page.screenshot({ path: join(shots, "map.png"), fullPage: true });
+  // The link keeps the panel, the map's filter and the check.
+  await page.getByTestId("map-filter").fill("uid 1000");
+  await page.getByTestId("map-filter").press("Enter");
+  const cliUid = await run(process.execPath, [cli, "--load", file, "-j", "map", "uid", "1000"]);
+  const uidClasses = JSON.parse(cliUid.stdout).classes as unknown[];
+  await expect(page.locator("[data-testid=map-table] tr")).toHaveCount(uidClasses.length);
+  await page.waitForTimeout(500);
+  const fresh = await page.context().newPage();
+  await fresh.goto(page.url());
+  await expect(fresh.getByTestId("map-filter")).toHaveValue("uid 1000");
+  await expect(fresh.locator("[data-testid=map-table] tr")).toHaveCount(uidClasses.length);
+  await expect(fresh.getByTestId("check-result")).toContainText("FAILS");
+  await fresh.close();
+});
+
+test("the static build works from a plain static host, and asks nothing of the network", async ({
+  page,
+}) => {
+  // Python's http.server: a static host that knows nothing of routelab (no setup.json).
+  const py = spawn("python3", ["-u", "-m", "http.server", "0", "--bind", "127.0.0.1"], {
+    cwd: join(root, "dist-web"),
+  });
+  try {
+    const port = await new Promise<string>((ok, fail) => {
+      let out = "";
+      py.stdout!.on("data", (b) => {
+        out += String(b);
+        const m = /port (\d+)/.exec(out);
+        if (m) ok(m[1]!);
+      });
+      py.once("exit", (c) => fail(new Error(`http.server exited (${c}): ${out}`)));
+    });
+    const away: string[] = [];
+    await page.route("**/*", (r) => {
+      const u = new URL(r.request().url());
+      if (u.hostname === "127.0.0.1" || u.protocol === "data:" || u.protocol === "blob:")
+        return r.continue();
+      away.push(u.href);
+      return r.abort();
+    });
+    await page.goto(`http://127.0.0.1:${port}/`);
+    await expect(page.getByTestId("final")).toBeVisible();
+    await expect(page.getByTestId("example")).toHaveValue("clash-uid-standalone");
+    await expect(page.getByTestId("editor")).toHaveAttribute("data-ready", "1");
+    await page.getByTestId("panel-lint").click();
+    await expect(page.getByTestId("lint")).toHaveAttribute("data-done", "1");
+    expect(away).toEqual([]);
+  } finally {
+    py.kill();
+  }
 });
 
 test("routelab serve --load hands its files to the page", async ({ page }) => {
   const file = join(root, "examples/clash-uid-standalone.sh");
-  const s = spawn(process.execPath, [cli, "serve", "--load", file, "--port", "0"], { cwd: root });
+  const { proc: s, url: served } = await serve(["--load", file]);
   try {
-    const served = await new Promise<string>((ok, fail) => {
-      let out = "";
-      s.stdout!.on("data", (b) => {
-        out += String(b);
-        const m = /http:\/\/127\.0\.0\.1:\d+\//.exec(out);
-        if (m) ok(m[0]);
-      });
-      s.once("exit", (c) => fail(new Error(`routelab serve exited (${c}): ${out}`)));
-    });
     await page.goto(served);
     await expect(page.getByTestId("final")).toBeVisible();
     await expect(page.getByRole("tab", { name: "clash-uid-standalone.sh" })).toBeVisible();

@@ -11,7 +11,7 @@
  * each item's package, version, path and licence, and the known differences with why.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
@@ -89,7 +89,12 @@ function compare(file: string, ns: string): string[] {
   });
   if (k.status !== 0) return [`kernel side failed (${k.status}): ${k.stderr}`];
   const host = Host.load([{ name: file, text }], {
-    readFile: (p) => (existsSync(p) ? readFileSync(p, "utf8") : undefined),
+    readFile: (p) =>
+      existsSync(p) && !statSync(p).isDirectory() ? readFileSync(p, "utf8") : undefined,
+    readDir: (p) =>
+      existsSync(p) && statSync(p).isDirectory()
+        ? readdirSync(p, { withFileTypes: true }).map((d) => d.name + (d.isDirectory() ? "/" : ""))
+        : undefined,
   });
   const out: string[] = [];
   const errors = host.issues.filter((i) => i.severity !== "warning" && i.severity !== "info");

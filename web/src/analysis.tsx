@@ -5,27 +5,37 @@
  */
 import { useEffect, useState } from "preact/hooks";
 import type { Engine } from "./client";
+import { jsonOf, objects, str, words } from "./json";
 import type { Printed } from "./protocol";
 
 interface MapClass {
   packets: string;
   outcome: string;
-  representative: string[];
+  representative: string[] | undefined;
 }
 interface CheckResult {
   assertion: string;
   holds: boolean;
-  counterexample?: string[];
+  counterexample?: string[] | undefined;
   outcome?: string;
 }
 
-function parse<T>(p: Printed | undefined, pick: (v: unknown) => T[]): T[] {
-  try {
-    return p?.stdout ? pick(JSON.parse(p.stdout)) : [];
-  } catch {
-    return [];
-  }
-}
+/** `-j map`'s classes: the fields shown (the analysis may add more). */
+const mapClasses = (p: Printed | undefined): MapClass[] =>
+  objects(jsonOf(p), "classes").map((c) => ({
+    packets: str(c, "packets"),
+    outcome: str(c, "outcome"),
+    representative: words(c.representative),
+  }));
+
+/** `-j check`'s results. */
+const checkResults = (p: Printed | undefined): CheckResult[] =>
+  objects(jsonOf(p)).map((r) => ({
+    assertion: str(r, "assertion"),
+    holds: r.holds === true,
+    counterexample: words(r.counterexample),
+    outcome: str(r, "outcome"),
+  }));
 
 function CheckLine({ r, onPacket }: { r: CheckResult; onPacket(w: string): void }) {
   return (
@@ -45,27 +55,42 @@ function CheckLine({ r, onPacket }: { r: CheckResult; onPacket(w: string): void 
   );
 }
 
+/** The map's filter and the check's assertion as asked (kept in the URL by the page). */
+export interface AnalysisAsked {
+  map: string;
+  check: string;
+}
+
 export function AnalysisPanel(props: {
   engine: Engine;
   version: number;
+  asked: AnalysisAsked;
+  onAsked(a: AnalysisAsked): void;
   onPacket(w: string): void;
 }) {
-  const [filter, setFilter] = useState("");
+  const [filter, setFilter] = useState(props.asked.map);
   const [map, setMap] = useState<{ text: Printed; json: Printed }>();
-  const [assertion, setAssertion] = useState("");
+  const [assertion, setAssertion] = useState(props.asked.check);
   const [check, setCheck] = useState<{ text: Printed; json: Printed }>();
-  const runMap = (f = filter) =>
+  const runMap = (f = props.asked.map) =>
     void props.engine.analysis("map", f.split(/\s+/).filter(Boolean)).then(setMap);
-  useEffect(() => runMap(), [props.version]);
-  const classes = parse<MapClass>(map?.json, (v) => (v as { classes: MapClass[] }).classes ?? []);
-  const results = parse<CheckResult>(check?.json, (v) => (Array.isArray(v) ? v : []));
+  const runCheck = (a = props.asked.check) =>
+    void (a.trim() ? props.engine.analysis("check", [a]).then(setCheck) : setCheck(undefined));
+  useEffect(() => {
+    if (!props.version) return;
+    runMap();
+    runCheck();
+  }, [props.version]);
+  const classes = mapClasses(map?.json);
+  const results = checkResults(check?.json);
   return (
     <div class="analysis" data-testid="analysis">
       <form
         class="inline"
         onSubmit={(e) => {
           e.preventDefault();
-          runMap();
+          props.onAsked({ ...props.asked, map: filter });
+          runMap(filter);
         }}
       >
         <label>
@@ -88,13 +113,15 @@ export function AnalysisPanel(props: {
               <td>{c.packets}</td>
               <td>→ {c.outcome}</td>
               <td>
-                <button
-                  type="button"
-                  class="link"
-                  onClick={() => props.onPacket(c.representative.join(" "))}
-                >
-                  ask {c.representative.join(" ")}
-                </button>
+                {c.representative && (
+                  <button
+                    type="button"
+                    class="link"
+                    onClick={() => props.onPacket(c.representative!.join(" "))}
+                  >
+                    ask {c.representative.join(" ")}
+                  </button>
+                )}
               </td>
             </tr>
           ))}
@@ -105,7 +132,8 @@ export function AnalysisPanel(props: {
         class="inline"
         onSubmit={(e) => {
           e.preventDefault();
-          void props.engine.analysis("check", [assertion]).then(setCheck);
+          props.onAsked({ ...props.asked, check: assertion });
+          runCheck(assertion);
         }}
       >
         <label>
@@ -123,7 +151,6 @@ export function AnalysisPanel(props: {
         <CheckLine key={k} r={r} onPacket={props.onPacket} />
       ))}
       {check?.text.stderr && <pre class="warn">{check.text.stderr}</pre>}
-      {/* The diff of two setups (issue 11) is still to come: it needs a second setup here. */}
     </div>
   );
 }

@@ -5,12 +5,21 @@
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { Engine } from "./client";
 import { Diagram, Steps } from "./diagram";
-import { EXAMPLES, exampleById } from "./examples";
+import { exampleById } from "./examples";
 import { emptyPacket, KEYS, type PacketFields, packetWords, parsePacket } from "./packet";
-import { Panels } from "./panels";
+import { type AgainstSetup, againstChoice } from "./diff";
+import { Panels, type Tab } from "./panels";
 import type { Answer, IssueView, SetupFile } from "./protocol";
 import { SetupPane } from "./setup";
-import { decodeState, encodeState, type UrlState } from "./url";
+import {
+  exampleFiles,
+  initialState,
+  linkable,
+  type PanelState,
+  panelFromUrl,
+  panelUrl,
+} from "./state";
+import { encodeState, type UrlState } from "./url";
 
 const VIEWS = [
   ["path", "Path"],
@@ -54,41 +63,6 @@ export const engineOf = (): Engine => {
   shared ??= new Engine();
   return shared;
 };
-
-const exampleFiles = (id: string): SetupFile[] =>
-  (exampleById(id)?.files ?? []).map((f) => ({ ...f, size: f.text.length }));
-
-/** Where the page starts: the URL's state, else `routelab serve`'s files, else an example. */
-async function initialState(): Promise<{ files: SetupFile[]; example?: string; s: UrlState }> {
-  const s = (await decodeState(location.hash)) ?? {};
-  if (s.example && exampleById(s.example))
-    return { files: exampleFiles(s.example), example: s.example, s };
-  if (s.files?.length) return { files: s.files.map((f) => ({ ...f, size: f.text.length })), s };
-  try {
-    // Only `routelab serve` has a setup.json, and it says so in the page.
-    const meta = document.querySelector<HTMLMetaElement>('meta[name="routelab-setup"]');
-    if (!meta) throw new Error("no setup.json");
-    const r = await fetch(meta.content);
-    const setup = r.ok
-      ? ((await r.json()) as { files: { name: string; url: string }[] })
-      : undefined;
-    if (setup?.files.length) {
-      const files = await Promise.all(
-        setup.files.map(async (f) => {
-          const blob = await (await fetch(f.url)).blob();
-          return blob.size >= 1 << 20
-            ? { name: f.name, blob, size: blob.size }
-            : { name: f.name, text: await blob.text(), size: blob.size };
-        }),
-      );
-      return { files, s: { packet: "1.1.1.1", ...s } };
-    }
-  } catch {
-    // A static host without `routelab serve`: no setup.json.
-  }
-  const first = EXAMPLES[0]!;
-  return { files: exampleFiles(first.id), example: first.id, s: { packet: first.packet, ...s } };
-}
 
 type Progress = { file: string; done: number; total: number };
 
@@ -223,18 +197,19 @@ function useUrlSync(
   view: View,
   version: number,
   answer: Answer | null,
+  panel: PanelState,
 ) {
   useEffect(() => {
     if (!version) return;
-    const small = st.files.every((f) => f.text !== undefined && f.size < 200_000);
-    const s: UrlState = { packet: packetWords(st.packet).join(" "), view };
+    const s: UrlState = { packet: packetWords(st.packet).join(" "), view, ...panelUrl(panel) };
+    const small = linkable(st.files);
     if (st.example) s.example = st.example;
-    else if (small) s.files = st.files.map((f) => ({ name: f.name, text: f.text ?? "" }));
+    else if (small) s.files = small;
     const t = setTimeout(() => {
       void encodeState(s).then((h) => history.replaceState(null, "", `#${h}`));
     }, 300);
     return () => clearTimeout(t);
-  }, [st.files, st.example, answer, view, version]);
+  }, [st.files, st.example, answer, view, version, ...Object.values(panel)]);
 }
 
 /** "/" jumps to the packet form from anywhere but a text field. */
@@ -245,6 +220,31 @@ function useSlashFocus() {
       if (e.key !== "/" || t.closest("input, textarea, select, .cm-editor")) return;
       e.preventDefault();
       document.getElementById("dst")?.focus();
+    };
+    addEventListener("keydown", onKey);
+    return () => removeEventListener("keydown", onKey);
+  }, []);
+}
+
+/** Tabs as WAI-ARIA's tabs pattern: ←/→ (Home/End) move to the next tab and show it. */
+function useTabKeys() {
+  useEffect(() => {
+    const step: Record<string, (k: number, n: number) => number> = {
+      ArrowRight: (k, n) => (k + 1) % n,
+      ArrowLeft: (k, n) => (k + n - 1) % n,
+      Home: () => 0,
+      End: (_k, n) => n - 1,
+    };
+    const onKey = (e: KeyboardEvent) => {
+      const t = e.target as HTMLElement;
+      const list = t.getAttribute("role") === "tab" ? t.closest('[role="tablist"]') : null;
+      const go = step[e.key];
+      if (!list || !go || e.altKey || e.ctrlKey || e.metaKey) return;
+      const tabs = [...list.querySelectorAll<HTMLElement>('[role="tab"]')];
+      const next = tabs[go(tabs.indexOf(t), tabs.length)];
+      e.preventDefault();
+      next?.focus();
+      next?.click();
     };
     addEventListener("keydown", onKey);
     return () => removeEventListener("keydown", onKey);
@@ -348,6 +348,10 @@ export function App() {
   const [answer, setAnswer] = useState<Answer | null>(null);
   const [view, setView] = useState<View>("path");
   const [asked, setAsked] = useState(0);
+  const [tab, setTab] = useState<Tab>("rules");
+  const [against, setAgainst] = useState<AgainstSetup>();
+  const [sshPeer, setSshPeer] = useState("");
+  const [analysisAsked, setAnalysisAsked] = useState({ map: "", check: "" });
   const started = useRef(false);
   const packetRef = useRef(packet);
   packetRef.current = packet;
@@ -369,14 +373,23 @@ export function App() {
     if (started.current) return;
     started.current = true;
     window.__routelab = { ask: (w) => engine.ask(w.split(/\s+/).filter(Boolean)), loads: 0 };
-    void initialState().then(({ files: fs, example: ex, s }) => {
+    void initialState().then(({ files: fs, example: ex, against: ag, s }) => {
       use(parsePacket(s.packet ?? exampleById(ex ?? "")?.packet ?? ""));
       if (s.view && VIEWS.some(([id]) => id === s.view)) setView(s.view as View);
+      const p = panelFromUrl(s);
+      if (p.tab) setTab(p.tab);
+      if (p.against) setAgainst(p.against);
+      else if (ag) setAgainst({ files: ag });
+      if (p.sshPeer !== undefined) setSshPeer(p.sshPeer);
+      if (p.asked) setAnalysisAsked(p.asked);
       void setup.load(fs, ex);
     });
   }, []);
-  useUrlSync({ files: setup.files, example: setup.example, packet }, view, setup.version, answer);
+  const panel = { tab, against, sshPeer, asked: analysisAsked };
+  const urlSetup = { files: setup.files, example: setup.example, packet };
+  useUrlSync(urlSetup, view, setup.version, answer, panel);
   useSlashFocus();
+  useTabKeys();
   return (
     <div
       class="app"
@@ -394,6 +407,8 @@ export function App() {
           issues={setup.issues}
           onExample={(id) => {
             use(parsePacket(exampleById(id)?.packet ?? ""));
+            // Another example's "after" side is not this one's: diff picks this one's anew.
+            setAgainst((a) => (a?.choice?.endsWith(":after") ? undefined : a));
             void setup.load(exampleFiles(id), id);
           }}
           onFiles={(fs) => void setup.load(fs, undefined)}
@@ -415,6 +430,25 @@ export function App() {
         engine={engine}
         version={setup.version}
         answer={answer}
+        tab={tab}
+        onTab={setTab}
+        state={{
+          files: setup.files,
+          example: setup.example,
+          against,
+          onAgainst: setAgainst,
+          onSwap: () => {
+            if (!against) return;
+            const ex = against.choice && exampleById(against.choice) ? against.choice : undefined;
+            const mine = setup.example ? againstChoice(setup.example) : undefined;
+            setAgainst(mine ?? { files: setup.files });
+            void setup.load(against.files, ex);
+          },
+          sshPeer,
+          onSshPeer: setSshPeer,
+          asked: analysisAsked,
+          onAsked: setAnalysisAsked,
+        }}
         onPacket={(w) => {
           // A class's representative or a counterexample: into the form, asked, in view.
           const p = parsePacket(w);

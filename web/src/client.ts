@@ -1,5 +1,13 @@
 /** The page's side of the engine worker: requests as promises, load progress as a callback. */
-import type { Answer, IssueView, PanelName, Printed, Reply, SetupFile } from "./protocol";
+import type {
+  AnalysisCmd,
+  Answer,
+  IssueView,
+  PanelName,
+  Printed,
+  Reply,
+  SetupFile,
+} from "./protocol";
 
 type Progress = (file: string, done: number, total: number) => void;
 
@@ -52,10 +60,17 @@ export class Engine {
     throw new Error(r.type === "error" ? r.message : "unexpected reply");
   }
 
-  /** `map` (filter words) or `check` (one assertion per argument). */
-  async analysis(cmd: "map" | "check", args: string[]): Promise<{ text: Printed; json: Printed }> {
+  /** `map` (filter words), `check` (one assertion per argument) or `lint` (its options). */
+  async analysis(cmd: AnalysisCmd, args: string[]): Promise<{ text: Printed; json: Printed }> {
     const r = await this.call({ type: "analysis", cmd, args });
     if (r.type === "analysis") return r;
+    throw new Error(r.type === "error" ? r.message : "unexpected reply");
+  }
+
+  /** `diff` from the setup to `files` (loaded as the second setup), or to the last ones. */
+  async diff(files?: SetupFile[]): Promise<{ issues: IssueView[]; text: Printed; json: Printed }> {
+    const r = await this.call({ type: "diff", ...(files ? { files } : {}) });
+    if (r.type === "diff") return r;
     throw new Error(r.type === "error" ? r.message : "unexpected reply");
   }
 }

@@ -3,6 +3,8 @@
  * differential suite (test/kernel/scenarios/: each agrees with the real kernel).
  */
 import clashUid from "../../examples/clash-uid-standalone.sh?raw";
+import wgFixed from "../examples/wg-mark-fixed.sh?raw";
+import wgLoop from "../examples/wg-mark-loop.sh?raw";
 import clashTun from "../../test/kernel/scenarios/clash-premium-tun.sh?raw";
 import ispSplit from "../../test/kernel/scenarios/isp-split-source.sh?raw";
 import tproxy from "../../test/kernel/scenarios/mihomo-tproxy.sh?raw";
@@ -15,6 +17,8 @@ export interface Example {
   files: { name: string; text: string }[];
   /** The packet asked first (`trace` words). */
   packet: string;
+  /** A second setup the example is meant to be compared with (`diff --against`). */
+  after?: { title: string; files: { name: string; text: string }[] };
 }
 
 export const EXAMPLES: Example[] = [
@@ -54,6 +58,32 @@ export const EXAMPLES: Example[] = [
     files: [{ name: "tailscale-marks.sh", text: tailscale }],
     packet: "100.64.0.5 uid 1000",
   },
+  {
+    id: "wg-mark-loop",
+    title: "WireGuard by hand: a loop (lint, diff)",
+    files: [{ name: "wg-mark-loop.sh", text: wgLoop }],
+    packet: "1.1.1.1 mark 0xca6c",
+    after: {
+      title: "the fix: not fwmark 51820",
+      files: [{ name: "wg-mark-fixed.sh", text: wgFixed }],
+    },
+  },
 ];
 
+/** What `diff` can compare the setup with: every example, and the examples' "after" sides. */
+export interface AgainstChoice {
+  id: string;
+  title: string;
+  files: { name: string; text: string }[];
+}
+
+export const AGAINST: AgainstChoice[] = EXAMPLES.flatMap((e) => [
+  ...(e.after
+    ? [{ id: `${e.id}:after`, title: `${e.title}: ${e.after.title}`, files: e.after.files }]
+    : []),
+  { id: e.id, title: e.title, files: e.files },
+]);
+
 export const exampleById = (id: string) => EXAMPLES.find((e) => e.id === id);
+
+export const againstById = (id: string) => AGAINST.find((e) => e.id === id);

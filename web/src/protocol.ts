@@ -81,11 +81,16 @@ export interface Answer {
 
 export type PanelName = "rules" | "routes" | "links" | "netfilter";
 
+/** The whole-space analysis commands the page runs (text and `-j`, as the CLI prints them). */
+export type AnalysisCmd = "map" | "check" | "lint";
+
 export type Request =
   | { id: number; type: "load"; files: SetupFile[]; words?: string[] }
   | { id: number; type: "ask"; words: string[] }
   | { id: number; type: "panel"; panel: PanelName }
-  | { id: number; type: "analysis"; cmd: "map" | "check"; args: string[] };
+  | { id: number; type: "analysis"; cmd: AnalysisCmd; args: string[] }
+  /** `routelab diff --load (the setup) --against FILES`; without files, the last ones. */
+  | { id: number; type: "diff"; files?: SetupFile[] };
 
 export type Reply =
   | { id: number; type: "progress"; file: string; done: number; total: number }
@@ -93,4 +98,5 @@ export type Reply =
   | { id: number; type: "answer"; answer: Answer }
   | { id: number; type: "panel"; text: string }
   | { id: number; type: "analysis"; text: Printed; json: Printed }
+  | { id: number; type: "diff"; issues: IssueView[]; text: Printed; json: Printed }
   | { id: number; type: "error"; message: string };

@@ -13,6 +13,16 @@ export interface UrlState {
   packet?: string;
   /** The output view shown. */
   view?: string;
+  /** The host panel shown (rules, lint, diff…). */
+  panel?: string;
+  /** diff's second setup: a bundled choice by id, or small files. */
+  against?: string;
+  againstFiles?: { name: string; text: string }[];
+  /** lint's `--ssh-peer ADDR`. */
+  sshPeer?: string;
+  /** The map's filter and the check's assertion. */
+  map?: string;
+  check?: string;
 }
 
 const b64url = (bytes: Uint8Array) => {

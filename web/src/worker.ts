@@ -3,7 +3,14 @@
  * progress) and answers packets, so the page stays responsive whatever the input's size.
  * It uses only the package's public entry.
  */
-import { Host, type HostInput, type Issue, type JourneyResult, renderIssue } from "routelab";
+import {
+  diffOutput,
+  Host,
+  type HostInput,
+  type Issue,
+  type JourneyResult,
+  renderIssue,
+} from "routelab";
 import type {
   Answer,
   IssueView,
@@ -19,6 +26,8 @@ import type {
 declare const self: DedicatedWorkerGlobalScope;
 
 let host: Host | undefined;
+/** The second setup `diff` compares against, and its load issues. */
+let against: { host: Host; issues: IssueView[] } | undefined;
 const post = (r: Reply) => self.postMessage(r);
 
 /** A blob's text in 1 MiB pieces (FileReaderSync: workers may read synchronously). */
@@ -51,6 +60,23 @@ function issueView(i: Issue): IssueView {
   };
 }
 
+/** A file the setup names (`ip -batch FILE`, `nft -f FILE`), by one of the setup's names. */
+const readerOf = (files: SetupFile[]) => (path: string) =>
+  files.find((f) => f.name === path || path.endsWith(`/${f.name}`))?.text;
+
+/** `routelab diff --load (the setup) --against FILES`: text and `-j`, as the CLI prints. */
+function diff(id: number, h: Host, files: SetupFile[] | undefined): void {
+  if (files) {
+    const b = Host.load(files.map(inputOf), { readFile: readerOf(files) });
+    against = { host: b, issues: b.issues.map(issueView) };
+  }
+  const none: Printed = { stdout: "", stderr: "", status: 0 };
+  if (!against) return post({ id, type: "diff", issues: [], text: none, json: none });
+  const changes = h.diff(against.host);
+  const [text, json] = [diffOutput(changes, false), diffOutput(changes, true)];
+  post({ id, type: "diff", issues: against.issues, text: printed(text), json: printed(json) });
+}
+
 /** Load, then answer the packet in the same task (one message for the first answer). */
 function load(id: number, files: SetupFile[], words: string[] | undefined): void {
   const t0 = performance.now();
@@ -62,8 +88,7 @@ function load(id: number, files: SetupFile[], words: string[] | undefined): void
       last = now;
       post({ id, type: "progress", file, done, total });
     },
-    // A file the setup names (`ip -batch FILE`, `nft -f FILE`) by one of the setup's names.
-    readFile: (path) => files.find((f) => f.name === path || path.endsWith(`/${f.name}`))?.text,
+    readFile: readerOf(files),
   });
   const ms = performance.now() - t0;
   const issues = host.issues.map(issueView);
@@ -189,8 +214,9 @@ self.onmessage = (e: MessageEvent<Request>) => {
     if (m.type === "load") return load(m.id, m.files, m.words);
     if (!host) host = Host.load([]);
     if (m.type === "ask") return post({ id: m.id, type: "answer", answer: ask(host, m.words) });
+    if (m.type === "diff") return diff(m.id, host, m.files);
     if (m.type === "analysis") {
-      // `routelab map` / `check`, text and JSON exactly as the CLI prints them.
+      // `routelab map` / `check` / `lint`, text and JSON exactly as the CLI prints them.
       const text = printed(host.ip([m.cmd, ...m.args]));
       const json = printed(host.ip(["-j", m.cmd, ...m.args]));
       return post({ id: m.id, type: "analysis", text, json });

@@ -1,22 +1,50 @@
 /**
- * `rule-auto-pref`: a rule added without `pref`. fib_default_rule_pref gives it the pref of
- * the second rule minus 1, so where it lands depends on which rules existed when it was
- * added: two tools that both leave the pref out end up in start order. Only rules added by
- * a script are known to lack a pref (a dump always shows one).
+ * `rule-auto-pref`: a rule added without `pref` whose place decides packets against another
+ * tool's rule. fib_default_rule_pref gives it the pref of the second rule minus 1: it lands
+ * above every rule that existed when it was added, and below the explicit-pref rules added
+ * later. Against a rule with an explicit pref that matches some of the same packets, the
+ * winner depends on which tool started first (wg-quick's rules land at 32765 on a fresh host
+ * but above tailscale's 5210–5270 when tailscale was first). A rule that overlaps no
+ * explicit-pref rule cannot change places with anything that matters: silent. Only rules
+ * added by a script are known to lack a pref (a dump always shows one).
  * @module
  */
+import type { Rule } from "../../model/types.js";
+import { and } from "../bdd/apply.js";
+import { FALSE } from "../bdd/arena.js";
+import { wellFormed } from "../header.js";
+import { rulePred } from "../rule-pred.js";
 import type { Finding, LintCtx } from "./types.js";
 
+/** The kernel's own rules (fib_default_rules_init: protocol kernel) are not another tool. */
+const isDefault = (r: Rule) => r.protocol === 2;
+
+/** The first explicit-pref rule that matches some packet r matches, if any. */
+function contender(c: LintCtx, r: Rule, list: readonly Rule[]): Rule | undefined {
+  const m = c.a.m;
+  const pred = (x: Rule) => rulePred({ m, s: c.a.s, hasSaddr: true }, x);
+  const mine = and(m, wellFormed(m), pred(r));
+  return list.find((x) => !x.prefAuto && !isDefault(x) && and(m, mine, pred(x)) !== FALSE);
+}
+
 export function autoPrefs(c: LintCtx): Finding[] {
+  const out: Finding[] = [];
   const s = c.a.s;
-  return [...s.rules4, ...s.rules6]
-    .filter((r) => r.prefAuto)
-    .map((r) => ({
-      id: "rule-auto-pref",
-      severity: "info" as const,
-      message:
-        `ipv${r.family} rule ${r.pref} was added without a pref: the kernel chose ` +
-        "(second rule's pref − 1), so its place depends on which rules existed before",
-      fix: `add it with an explicit pref (ip rule add pref ${r.pref} …)`,
-    }));
+  for (const list of [s.rules4, s.rules6]) {
+    for (const r of list) {
+      if (!r.prefAuto) continue;
+      const x = contender(c, r, list);
+      if (!x) continue;
+      out.push({
+        id: "rule-auto-pref",
+        severity: "info",
+        message:
+          `ipv${r.family} rule ${r.pref} was added without a pref: the kernel chose ` +
+          "(second rule's pref − 1), so whether it comes before or after rule " +
+          `${x.pref} (which matches some of the same packets) depends on start order`,
+        fix: `add it with an explicit pref (ip rule add pref ${r.pref} …)`,
+      });
+    }
+  }
+  return out;
 }

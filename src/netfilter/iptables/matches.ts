@@ -10,6 +10,7 @@ import type { MatchExt } from "./ext.js";
 import { addrtype } from "./match/addrtype.js";
 import { comment } from "./match/comment.js";
 import { rt } from "./match/rt.js";
+import { hl } from "./match/hl.js";
 import { conntrack, state } from "./match/conntrack.js";
 import { iprange } from "./match/iprange.js";
 import { markLike } from "./match/mark.js";
@@ -36,6 +37,7 @@ export const MATCHES: Record<string, MatchExt> = {
   socket,
   comment,
   rt,
+  hl,
   ...EXTRA_MATCHES,
 };
 

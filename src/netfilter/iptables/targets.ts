@@ -12,6 +12,7 @@ import type { Addr } from "../../addr/ip.js";
 import { parseAddr } from "../../addr/ip.js";
 import type { TargetExt } from "./ext.js";
 import { EXTRA_TARGETS } from "./extra.js";
+import { HL } from "./match/hl.js";
 import { x6Check, x6Final } from "./ext.js";
 import { parseMarkMask } from "./matches.js";
 import { HOOK_BIT } from "./types.js";
@@ -708,5 +709,6 @@ export const TARGETS: Record<string, TargetExt> = {
   MASQUERADE: portsTarget("MASQUERADE"),
   REDIRECT: portsTarget("REDIRECT"),
   TPROXY,
+  HL,
   ...EXTRA_TARGETS,
 };

@@ -104,6 +104,12 @@ export interface BinopE {
   left: Expr;
   right: Expr;
 }
+/** `KEY map { k : v, ... }` / `KEY map @m`: the value the key maps to (nft_lookup with data). */
+export interface MapE {
+  k: "map";
+  key: Expr;
+  map: SetE | SetRef;
+}
 /** ct state-style flag list (bitmask values to OR). */
 export interface FlagList {
   k: "flags";
@@ -126,6 +132,7 @@ export type Expr =
   | FibE
   | SocketE
   | BinopE
+  | MapE
   | FlagList;
 
 export type VerdictKind = "accept" | "drop" | "continue" | "return" | "jump" | "goto" | "queue";
@@ -151,6 +158,8 @@ export type Stmt =
   | { k: "reject"; type?: "icmp" | "icmpv6" | "icmpx" | "tcp reset"; code?: string }
   | { k: "notrack" }
   | { k: "vmap"; key: Expr; map: SetE | SetRef }
+  /** `ct helper set NAME|MAP` (nft_objref): the flow gets the table's ct helper object. */
+  | { k: "cthelper"; value: Expr }
   | { k: "queue"; num: number; flags?: string[] };
 
 export interface NftRule {
@@ -196,12 +205,29 @@ export interface NftSet {
   policy?: string;
 }
 
+/**
+ * A `ct helper` object (nft_ct_helper_obj): the conntrack helper `ct helper set` assigns. It
+ * changes what conntrack expects (related flows), never a route.
+ */
+export interface NftCtHelper {
+  name: string;
+  handle: number;
+  /** `type "ftp"`: the kernel helper's name. */
+  helper: string;
+  /** `protocol tcp|udp`. */
+  l4proto: "tcp" | "udp";
+  /** `l3proto`: the table's family unless given (nft_ct_helper_obj_init). */
+  l3proto: NftFamily;
+}
+
 export interface NftTable {
   family: NftFamily;
   name: string;
   handle: number;
   chains: NftChain[];
   sets: NftSet[];
+  /** Stateful objects: `ct helper`s, in the order they were added. */
+  objs?: NftCtHelper[];
   flags: string[];
   comment?: string;
   /** Per-table object handle generator (chains, sets, rules share it). */

@@ -6,6 +6,7 @@
  * @module
  */
 import type { Const, DType, Expr, NftFamily, Stmt } from "./ast.js";
+import { defined } from "../../core/result.js";
 import { constKey } from "./dtype.js";
 import { intervalExpr, normalizeAnon } from "./segtree.js";
 import { leftType } from "./typing.js";
@@ -280,7 +281,7 @@ function otherStmt(ctx: ProtoCtx, s: Stmt, i: number): Refusal | undefined {
         msg: "Transparent proxy support requires transport protocol match",
       };
   }
-  if (s.k === "nat" && s.port && !l4)
+  if (s.k === "nat" && s.port && !l4 && !mapKeysTransport(s))
     return {
       ok: false,
       index: i,
@@ -293,6 +294,16 @@ function otherStmt(ctx: ProtoCtx, s: Stmt, i: number): Refusal | undefined {
   if (s.k === "reject") canonReject(s, family);
   deps.clear();
   return undefined;
+}
+
+/**
+ * A NAT map keyed by a transport header (`tcp dport map …`) sets the protocol context itself
+ * (evaluating its key adds the dependency), so the port mapping is valid.
+ */
+function mapKeysTransport(s: Extract<Stmt, { k: "nat" }>): boolean {
+  return [s.addr, s.port].some(
+    (e) => e?.k === "map" && payloadsOf(e.key).some((p) => TRANSPORT.has(p.proto)),
+  );
 }
 
 function killable(s: Stmt, family: NftFamily): boolean {
@@ -323,6 +334,12 @@ function canonReject(s: Extract<Stmt, { k: "reject" }>, family: NftFamily): void
   }
 }
 
+/** An anonymous map's elements as the kernel lists them (sorted, intervals merged). */
+function canonMap(e: Expr): Expr {
+  if (e.k !== "map" || e.map.k !== "set") return e;
+  return { k: "map", key: e.key, map: { k: "set", elems: normalizeAnon(e.map.elems) } };
+}
+
 function canonStmt(s: Stmt): Stmt {
   if (s.k === "match") {
     let left = s.left.k === "binop" ? foldBinop(s.left) : s.left;
@@ -346,6 +363,12 @@ function canonStmt(s: Stmt): Stmt {
   }
   if (s.k === "vmap" && s.map.k === "set")
     return { k: "vmap", key: s.key, map: { k: "set", elems: normalizeAnon(s.map.elems) } };
+  if (s.k === "cthelper") return { k: "cthelper", value: canonMap(s.value) };
+  if (s.k === "nat" && (s.addr?.k === "map" || s.port?.k === "map"))
+    return {
+      ...s,
+      ...defined({ addr: s.addr && canonMap(s.addr), port: s.port && canonMap(s.port) }),
+    };
   if (s.k === "mangle") {
     const v = s.value.k === "binop" ? foldBinop(s.value) : s.value;
     return { k: "mangle", key: s.key, value: v };

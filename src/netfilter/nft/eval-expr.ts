@@ -28,9 +28,9 @@ const PROTO_NUM: Record<string, number> = {
 
 /**
  * The packet's value for a left-hand expression; undefined = the expression breaks (the
- * rule does not match), as the kernel's NFT_BREAK.
+ * rule does not match), as the kernel's NFT_BREAK. `t` holds the named maps a lookup uses.
  */
-export function evalExpr(e: Expr, pkt: NfPacket, host: NfHostView): Val | undefined {
+export function evalExpr(e: Expr, pkt: NfPacket, host: NfHostView, t?: NftTable): Val | undefined {
   switch (e.k) {
     case "const":
       return typeof e.v === "string" ? { t: "s", v: e.v } : n(e.v);
@@ -76,6 +76,8 @@ export function evalExpr(e: Expr, pkt: NfPacket, host: NfHostView): Val | undefi
       return n(pkt.mark);
     case "binop":
       return binopValue(e, pkt, host);
+    case "map":
+      return mapValue(e, pkt, host, t);
     case "concat": {
       const vs: Val[] = [];
       for (const it of e.items) {
@@ -88,6 +90,22 @@ export function evalExpr(e: Expr, pkt: NfPacket, host: NfHostView): Val | undefi
     default:
       return undefined;
   }
+}
+
+/** nft_lookup_eval with a map: the value of the element the key falls in, else NFT_BREAK. */
+function mapValue(
+  e: Extract<Expr, { k: "map" }>,
+  pkt: NfPacket,
+  host: NfHostView,
+  t: NftTable | undefined,
+): Val | undefined {
+  const key = evalExpr(e.key, pkt, host, t);
+  if (!key) return undefined;
+  const map = e.map;
+  const elems = map.k === "set" ? map.elems : t?.sets.find((s) => s.name === map.name)?.elems;
+  for (const m of elems ?? [])
+    if (m.k === "mapping" && valIn(key, m.key)) return evalExpr(m.value, pkt, host, t);
+  return undefined;
 }
 
 function strMatch(pattern: string, v: string): boolean {

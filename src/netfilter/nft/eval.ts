@@ -52,6 +52,8 @@ function exprUsesCt(e: Expr): boolean {
       return true;
     case "binop":
       return exprUsesCt(e.left) || exprUsesCt(e.right);
+    case "map":
+      return exprUsesCt(e.key);
     case "concat":
       return e.items.some(exprUsesCt);
     default:
@@ -69,6 +71,8 @@ function stmtNeedsCt(s: Stmt): boolean {
       return true;
     case "vmap":
       return exprUsesCt(s.key);
+    case "cthelper":
+      return true;
     default:
       return false;
   }
@@ -312,7 +316,15 @@ function execStmt(
     case "vmap":
       return vmapStmt(s, pkt, host, t, effects);
     case "nat":
-      return natStmt(s);
+      return natStmt(s, pkt, host, t);
+    case "cthelper": {
+      // The flow's conntrack entry gets the helper (nft_ct_helper_obj_eval): it decides
+      // which related flows conntrack expects, never a route or a mark.
+      const v = evalExpr(s.value, pkt, host, t);
+      if (!v) return "nomatch";
+      effects.push(`ct helper set "${v.v}" (conntrack helper: no routing effect)`);
+      return "next";
+    }
     case "tproxy": {
       const addr = s.addr ? constAddr(s.addr) : undefined;
       return { kind: "tproxy", addr, port: s.port ?? pkt.dport };
@@ -355,7 +367,7 @@ function mangleStmt(
   t: NftTable,
   effects: string[],
 ): ExecRes {
-  const v = evalExpr(s.value, pkt, host);
+  const v = evalExpr(s.value, pkt, host, t);
   if (!v || v.t !== "n") return "nomatch";
   const n = Number(v.v & 0xffffffffn) >>> 0;
   if (s.key.k === "meta" && s.key.key === "mark") pkt.mark = n;
@@ -415,10 +427,29 @@ function vmapStmt(
   return "nomatch";
 }
 
-/** NAT statements end the chain with the translation as the verdict. */
-function natStmt(s: Extract<Stmt, { k: "nat" }>): ExecRes {
-  const addr = s.addr ? constAddr(s.addr) : undefined;
-  const port = s.port ? portOf(s.port) : undefined;
+/**
+ * NAT statements end the chain with the translation as the verdict. A map lookup that finds
+ * no element breaks the rule (nft_lookup_eval: NFT_BREAK), so nothing is translated.
+ */
+function natStmt(
+  s: Extract<Stmt, { k: "nat" }>,
+  pkt: NfPacket,
+  host: NfHostView,
+  t: NftTable,
+): ExecRes {
+  let addr = s.addr ? constAddr(s.addr) : undefined;
+  let port = s.port ? portOf(s.port) : undefined;
+  if (s.addr?.k === "map") {
+    const v = evalExpr(s.addr, pkt, host, t);
+    if (!v || v.t !== "n") return "nomatch";
+    const v6 = s.family ? s.family === "ip6" : pkt.family === 6;
+    addr = v6 ? { family: 6, v: v.v } : { family: 4, v: Number(v.v) >>> 0 };
+  }
+  if (s.port?.k === "map") {
+    const v = evalExpr(s.port, pkt, host, t);
+    if (!v || v.t !== "n") return "nomatch";
+    port = Number(v.v);
+  }
   const v: NfVerdict =
     s.type === "masquerade" || s.type === "redirect"
       ? { kind: s.type, ...defined({ port }) }

@@ -5,12 +5,15 @@
  *
  * Modelled: families ip, ip6, inet, arp, bridge, netdev (base chains on the IP hooks are
  * evaluated); tables, base and regular chains, rules, named sets and maps, anonymous sets
- * and verdict maps; `define`; the statements verdict, counter, log, limit, reject, queue,
- * notrack, `meta|ct|payload ... set`, dnat, snat, masquerade, redirect, tproxy; the
- * expressions payload (ip, ip6, tcp, udp, udplite, sctp, th, icmp, icmpv6), meta, ct,
- * fib, socket, bitwise operators and concatenations.
- * Refused with an error, as nft would refuse something it cannot do: `include`,
- * stateful objects (counter, quota, flowtable, ct, limit, secmark, synproxy), the
+ * and verdict maps; `ct helper` objects (objects.ts); `define`; the statements verdict,
+ * counter, log, limit, reject, queue, notrack, `meta|ct|payload ... set`, `ct helper set`,
+ * dnat, snat (also with map lookups), masquerade, redirect, tproxy; the expressions payload
+ * (ip, ip6, tcp, udp, udplite, sctp, th, icmp, icmpv6), meta, ct, fib, socket, map
+ * lookups, bitwise operators and concatenations.
+ * `include` reads files through the loader's callbacks only (parse/include.ts).
+ * Refused with an error, as nft would refuse something it cannot do: the other
+ * stateful objects (counter, quota, flowtable, ct timeout/expectation, limit, secmark,
+ * synproxy), the
  * expressions numgen, jhash, symhash, osf, rt, exthdr, ipsec, tcp options, ether / vlan
  * / arp matches, and the statements dup, fwd, xt, synproxy.
  *
@@ -24,7 +27,7 @@
  *    it reads it, as nft evaluates a command before the next, so an error points at its
  *    token and the command is skipped.
  * 4. ruleset.ts (commands applied with the kernel's checks; validate.ts: loops and
- *    per-hook limits), json.ts (`nft -j` loader),
+ *    per-hook limits; objects.ts: ct helpers), json.ts (`nft -j` loader),
  *    print.ts (`nft list ruleset`).
  * 5. eval.ts: a packet through the base chains (nft_do_chain); eval-expr.ts: the
  *    packet's value for an expression and the comparisons on it.
@@ -46,7 +49,8 @@ import { IssueError, type Issue } from "../../core/issue.js";
 import type { SourceLoc } from "../../core/loc.js";
 import type { NftRuleset } from "./ast.js";
 import { createNftRuleset } from "./ast.js";
-import { parseNft } from "./parse/index.js";
+import { defined } from "../../core/result.js";
+import { parseNft, type NftIncludeOpts, type ParseOpts } from "./parse/index.js";
 import { execCmds, type TokLoc } from "./ruleset.js";
 import type { NftCmd } from "./parse/index.js";
 import { loadJsonInto } from "./json.js";
@@ -63,6 +67,7 @@ export type {
 } from "./ast.js";
 export { nftListRuleset, fmtRule as nftFormatRule } from "./print.js";
 export { nftBaseChains } from "./eval.js";
+export type { NftIncludeOpts } from "./parse/index.js";
 
 function cloneRs(rs: NftRuleset): NftRuleset {
   return structuredClone(rs);
@@ -76,19 +81,24 @@ function commit(dst: NftRuleset, src: NftRuleset): void {
  * Load `nft -f` text (block or command syntax). Atomic like `nft -f`: on any error
  * nothing changes and the issues say why (first one as nft would print it).
  */
-export function loadNftText(ruleset: NftRuleset, text: string, file: string): Issue[] {
-  return loadWith(ruleset, text, { file });
-}
-
-function loadWith(
+export function loadNftText(
   ruleset: NftRuleset,
   text: string,
-  opts: { file: string; mapLoc?: (line: number, col: number) => SourceLoc },
+  file: string,
+  include?: NftIncludeOpts,
 ): Issue[] {
+  return loadWith(ruleset, text, defined({ file, include }));
+}
+
+function loadWith(ruleset: NftRuleset, text: string, opts: ParseOpts): Issue[] {
   const p = parseNft(text, opts);
   if (p.issues.length) return p.issues;
-  const tokLoc = (t: { line: number; col: number }) =>
-    opts.mapLoc ? opts.mapLoc(t.line, t.col) : { file: opts.file, line: t.line, col: t.col };
+  const tokLoc = (t: { line: number; col: number; file?: string }) =>
+    t.file !== undefined
+      ? { file: t.file, line: t.line, col: t.col }
+      : opts.mapLoc
+        ? opts.mapLoc(t.line, t.col)
+        : { file: opts.file, line: t.line, col: t.col };
   if (p.cmds.every((c) => "obj" in c && c.obj === "element"))
     return elementsOnly(ruleset, p.cmds, tokLoc);
   const work = cloneRs(ruleset);
@@ -154,12 +164,15 @@ const NOARG_OPTS = new Set([
 function nftOptions(
   argv: string[],
   locs: SourceLoc[],
-): { i: number; check: boolean; json: boolean; file: string | undefined } | Issue[] {
+):
+  | { i: number; check: boolean; json: boolean; file: string | undefined; paths: string[] }
+  | Issue[] {
   let i = 0;
   if (argv[0] !== undefined && /(^|\/)nft$/.test(argv[0])) i = 1;
   let check = false,
     json = false;
   let file: string | undefined;
+  const paths: string[] = [];
   for (; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === "-c" || a === "--check") {
@@ -178,7 +191,15 @@ function nftOptions(
       file = a.slice(2);
       continue;
     }
-    if (a === "-I" || a === "--includepath" || a === "-D" || a === "--define") {
+    if (a === "-I" || a === "--includepath") {
+      paths.push(argv[++i] ?? "");
+      continue;
+    }
+    if (a.startsWith("--includepath=")) {
+      paths.push(a.slice(14));
+      continue;
+    }
+    if (a === "-D" || a === "--define") {
       i++;
       continue;
     }
@@ -193,7 +214,7 @@ function nftOptions(
       ];
     break;
   }
-  return { i, check, json, file };
+  return { i, check, json, file, paths };
 }
 
 /**
@@ -206,11 +227,13 @@ export function applyNftCommand(
   argv: string[],
   locs: SourceLoc[],
   readFile?: (path: string) => string | undefined,
+  readDir?: (path: string) => readonly string[] | undefined,
 ): Issue[] {
   const o = nftOptions(argv, locs);
   if (Array.isArray(o)) return o;
-  const { i, check, json, file } = o;
+  const { i, check, json, file, paths } = o;
   const target = check ? cloneRs(ruleset) : ruleset;
+  const include = readFile && defined({ readFile, readDir, paths });
   if (file !== undefined) {
     const fi = argv.indexOf(file);
     const text = readFile?.(file);
@@ -218,19 +241,20 @@ export function applyNftCommand(
       return [
         {
           code: "nft.file",
-          message: `Error: Could not process rule: No such file or directory: ${file}`,
+          // nft_run_cmd_from_filename -> include_file(): fopen() failed.
+          message: `Error: Could not open file "${file}": No such file or directory`,
           loc: locs[fi >= 0 ? fi : 0],
           token: file,
         },
       ];
     }
-    return json ? loadNftJson(target, text, file) : loadNftText(target, text, file);
+    return json ? loadNftJson(target, text, file) : loadNftText(target, text, file, include);
   }
   const words = argv.slice(i);
   if (!words.length) return [];
   const { line, mapLoc } = joinArgv(words, locs, i);
   if (json) return loadNftJson(target, line, locs[i]?.file ?? "<argv>");
-  return loadWith(target, line, { file: locs[i]?.file ?? "<argv>", mapLoc });
+  return loadWith(target, line, defined({ file: locs[i]?.file ?? "<argv>", mapLoc, include }));
 }
 
 /** nft joins argv with spaces and parses the result as one line; map columns back. */

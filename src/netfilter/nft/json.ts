@@ -112,6 +112,19 @@ function loadItem(rs: NftRuleset, item: JObj): void {
     case "set":
     case "map":
       return loadSet(rs, o, k === "map");
+    case "ct helper": {
+      const t = table(rs, o);
+      const h = {
+        name: str(o.name, "name"),
+        handle: typeof o.handle === "number" ? o.handle : ++t.nextHandle,
+        helper: str(o.type, "type"),
+        l4proto: str(o.protocol, "protocol") as "tcp",
+        l3proto: typeof o.l3proto === "string" ? (o.l3proto as NftFamily) : t.family,
+      };
+      (t.objs ??= []).push(h);
+      t.nextHandle = Math.max(t.nextHandle, h.handle);
+      return;
+    }
     case "rule":
       return loadRule(rs, o);
     case "element":
@@ -399,6 +412,11 @@ function stmt(o: JObj, family: NftFamily): Stmt {
       return { k: "notrack" };
     case "vmap":
       return jsonVmap(v, k);
+    case "ct helper":
+      return {
+        k: "cthelper",
+        value: isMap(v) ? jsonMap(v, "string") : { k: "const", type: "string", v: str(v, k) },
+      };
     case "queue": {
       const q = obj(v, k);
       return {
@@ -462,11 +480,32 @@ function jsonNat(v: J, k: "dnat" | "snat" | "masquerade" | "redirect", family: N
   const f =
     typeof n.family === "string" ? (n.family as "ip" | "ip6") : family === "ip6" ? "ip6" : "ip";
   if (typeof n.family === "string" && family === "inet") s.family = n.family as "ip";
-  if (n.addr !== undefined) s.addr = natAddr(n.addr, f);
-  if (n.port !== undefined) s.port = value(n.port, ["inet_service"]);
+  const at: DType = f === "ip6" ? "ipv6_addr" : "ipv4_addr";
+  if (n.addr !== undefined) s.addr = isMap(n.addr) ? jsonMap(n.addr, at) : natAddr(n.addr, f);
+  if (n.port !== undefined)
+    s.port = isMap(n.port) ? jsonMap(n.port, "inet_service") : value(n.port, ["inet_service"]);
   if (n.flags !== undefined)
     s.flags = Array.isArray(n.flags) ? n.flags.map(String) : [String(n.flags)];
   return s;
+}
+
+const isMap = (x: J): boolean =>
+  typeof x === "object" && x !== null && !Array.isArray(x) && "map" in x;
+
+/** `{"map": {"key": EXPR, "data": {"set": [[k, v], …]} | "@name"}}`: a map lookup. */
+function jsonMap(x: J, dataType: DType): Expr {
+  const m = obj(obj(x, "map").map, "map");
+  const key = expr(m.key);
+  if (typeof m.data === "string" && m.data.startsWith("@"))
+    return { k: "map", key, map: { k: "setref", name: m.data.slice(1) } };
+  const arr = obj(m.data, "map data").set;
+  if (!Array.isArray(arr)) jerr("map data must be a set");
+  const types = rhsTypes(key);
+  const elems = arr.map((e): Expr => {
+    if (!Array.isArray(e)) jerr("map element must be [key, value]");
+    return { k: "mapping", key: value(e[0], types), value: value(e[1], [dataType]) };
+  });
+  return { k: "map", key, map: { k: "set", elems } };
 }
 
 function jsonTproxy(v: J, k: string, family: NftFamily): Stmt {

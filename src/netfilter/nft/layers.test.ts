@@ -21,6 +21,7 @@ function layer(path: string): number {
     "segtree.ts": 2,
     "canon.ts": 2,
     "ruleset.ts": 4,
+    "objects.ts": 4,
     "validate.ts": 4,
     "json.ts": 4,
     "print.ts": 4,

@@ -13,6 +13,8 @@ export interface Tok {
   col: number;
   /** Source length (for error carets). */
   len: number;
+  /** The included file the token comes from (`include`); absent for the parsed text itself. */
+  file?: string;
 }
 
 const OPS2 = ["!=", "==", "<=", ">="];

@@ -60,6 +60,8 @@ export function fmtExpr(e: Expr, family: NftFamily, ctxLeft?: Expr): string {
       return `socket ${e.key}`;
     case "binop":
       return `${fmtExpr(e.left, family)} ${e.op} ${fmtExpr(e.right, family)}`;
+    case "map":
+      return `${fmtExpr(e.key, family)} map ${fmtExpr(e.map, family)}`;
     case "flags": {
       const vals = [...e.v].sort((a, b) => a - b);
       return vals.map((v) => fmtConst({ k: "const", type: e.type, v })).join(",");
@@ -132,6 +134,8 @@ function fmtStmt(s: Stmt, family: NftFamily): string {
       return "notrack";
     case "vmap":
       return `${fmtExpr(s.key, family)} vmap ${fmtExpr(s.map, family)}`;
+    case "cthelper":
+      return `ct helper set ${fmtExpr(s.value, family)}`;
     case "queue":
       return `queue${s.flags?.length ? ` flags ${s.flags.join(",")}` : ""} to ${s.num}`;
   }
@@ -215,6 +219,12 @@ export function tableText(t: NftTable, o: ListOpts = {}): string {
   if (t.flags.length) out += `\tflags ${t.flags.join(",")}\n`;
   if (t.comment !== undefined) out += `\tcomment "${t.comment}"\n`;
   let delim = "";
+  // table_print(): objects, then sets, then chains.
+  for (const h of t.objs ?? []) {
+    out += `${delim}\tct helper ${h.name} {${o.handles ? ` # handle ${h.handle}` : ""}\n`;
+    out += `\t\ttype "${h.helper}" protocol ${h.l4proto}\n\t\tl3proto ${h.l3proto}\n\t}\n`;
+    delim = "\n";
+  }
   for (const s of t.sets) {
     out += delim + setText(s, t.family, o);
     delim = "\n";

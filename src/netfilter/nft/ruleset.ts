@@ -16,11 +16,13 @@ import type {
   NftRuleset,
   NftSet,
   NftTable,
+  Stmt,
 } from "./ast.js";
 import type { NftCmd, SetDecl } from "./parse/index.js";
 import { addElems, elemInterval } from "./segtree.js";
 import { typeValue, type RawVal } from "./typing.js";
 import { jumpTargets, validateTable } from "./validate.js";
+import { execCtHelper, helperNames } from "./objects.js";
 
 /** The kernel (or nft's evaluation) refused a command: thrown, caught by index.ts. */
 function refuse(
@@ -116,6 +118,8 @@ function execOne(rs: NftRuleset, c: NftCmd, tokLoc: TokLoc): void {
       return execSet(rs, c as SetCmd | DelCmd, tokLoc);
     case "element":
       return execElement(rs, c, tokLoc);
+    case "ct helper":
+      return execCtHelper(needTable(rs, c.family, c.table, c.tableTok, tokLoc), c, tokLoc);
   }
 }
 
@@ -260,6 +264,16 @@ function elemKeyJ(e: Expr): string {
   return JSON.stringify(k, (_k, v) => (typeof v === "bigint" ? v.toString() : v));
 }
 
+/** How many anonymous sets or maps a statement creates. */
+function anonSets(s: Stmt): number {
+  const anon = (e: Expr | undefined) => (e?.k === "map" && e.map.k === "set" ? 1 : 0);
+  if (s.k === "match") return s.right.k === "set" ? 1 : 0;
+  if (s.k === "vmap") return s.map.k === "set" ? 1 : 0;
+  if (s.k === "nat") return anon(s.addr) + anon(s.port);
+  if (s.k === "cthelper") return anon(s.value);
+  return 0;
+}
+
 function isReferenced(t: NftTable, chain: string): boolean {
   for (const ch of t.chains)
     for (const r of ch.rules)
@@ -388,6 +402,12 @@ function execRule(rs: NftRuleset, c: RuleCmd, tokLoc: TokLoc): void {
         refuse(at ? tokLoc(at) : c.loc, "Error: No such file or directory", "@" + r, "nft.ENOENT");
       }
     }
+    for (const h of helperNames(s))
+      if (!t.objs?.some((o) => o.name === h)) {
+        const toks = c.stmtToks[i] ?? [];
+        const at = toks.find((x) => x.text === h) ?? toks[0];
+        refuse(at ? tokLoc(at) : c.loc, `Error: ${ENOENT}`, h, "nft.ENOENT");
+      }
     for (const target of jumpTargets(s)) {
       const tc = t.chains.find((x) => x.name === target);
       const toks = c.stmtToks[i] ?? [];
@@ -411,10 +431,9 @@ function execRule(rs: NftRuleset, c: RuleCmd, tokLoc: TokLoc): void {
       refuse(tokLoc(c.chainTok), `Error: ${ENOENT}`, String(c.index), "nft.ENOENT");
     idx = c.op === "insert" ? c.index : c.index + 1;
   }
-  // Anonymous sets are kernel objects too and take a handle before the rule.
-  for (const s of c.stmts)
-    if ((s.k === "match" && s.right.k === "set") || (s.k === "vmap" && s.map.k === "set"))
-      t.nextHandle++;
+  // Anonymous sets (and maps: NAT, ct helper) are kernel objects too and take a handle
+  // before the rule.
+  for (const s of c.stmts) t.nextHandle += anonSets(s);
   rule.handle = ++t.nextHandle;
   if (c.op === "replace") ch.rules.splice(idx, 1, rule);
   else ch.rules.splice(idx, 0, rule);

@@ -114,5 +114,6 @@ function exprAllowed(e: Expr, ctx: { hook: string }): boolean {
   }
   if (e.k === "concat") return e.items.every((x) => exprAllowed(x, ctx));
   if (e.k === "binop") return exprAllowed(e.left, ctx);
+  if (e.k === "map") return exprAllowed(e.key, ctx);
   return true;
 }

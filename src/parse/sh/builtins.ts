@@ -266,6 +266,26 @@ function dirname(_sh: Shell, argv: Field[], io: ShellIo): number {
   return 0;
 }
 
+/**
+ * `cd [-L|-P] [DIR|-]` moves only `$PWD`/`$OLDPWD` (bash's logical path): tools read relative
+ * file names from there (`nft -f`, nft's `include "./x.nft"`). Nothing checks DIR exists.
+ */
+function cd(sh: Shell, argv: Field[]): number {
+  const a = texts(argv).filter((x) => x !== "-L" && x !== "-P");
+  const old = sh.vars.get("PWD");
+  const to = a[0] === "-" ? sh.vars.get("OLDPWD") : (a[0] ?? sh.vars.get("HOME") ?? "/root");
+  if (to === undefined) return 1;
+  const base = to.startsWith("/") || old === undefined ? "" : old;
+  const abs = to.startsWith("/") || old !== undefined;
+  const parts: string[] = [];
+  for (const p of `${base}/${to}`.split("/"))
+    if (p === ".." && (abs || (parts.length && parts[parts.length - 1] !== ".."))) parts.pop();
+    else if (p && p !== ".") parts.push(p);
+  sh.vars.set("PWD", abs ? `/${parts.join("/")}` : parts.join("/") || ".");
+  if (old !== undefined) sh.vars.set("OLDPWD", old);
+  return 0;
+}
+
 /** `id -u` and friends: setup scripts run as root. */
 function id(_sh: Shell, argv: Field[], io: ShellIo): number {
   const a = texts(argv).join(" ");
@@ -307,11 +327,11 @@ export const BUILTINS: Record<string, Builtin> = {
   seq,
   basename,
   dirname,
-  // No effect on the virtual host: time, traps, the working directory, the shell's limits.
+  // No effect on the virtual host: time, traps, the shell's limits.
   sleep: ok,
   wait: ok,
   trap,
-  cd: ok,
+  cd,
   umask: ok,
   ulimit: ok,
   shopt: ok,

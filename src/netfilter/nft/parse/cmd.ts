@@ -84,6 +84,20 @@ export type NftCmd =
       tableTok: Tok;
       nameTok?: Tok;
     }
+  | {
+      op: "add" | "create" | "delete";
+      obj: "ct helper";
+      family: NftFamily;
+      table: string;
+      name: string;
+      /** add/create: `type "NAME" protocol tcp|udp`, `l3proto FAMILY`. */
+      helper?: string;
+      l4proto?: "tcp" | "udp";
+      l3proto?: NftFamily;
+      loc: SourceLoc;
+      tok: Tok;
+      tableTok: Tok;
+    }
   | { op: "flush"; obj: "ruleset"; family?: NftFamily; loc: SourceLoc; tok: Tok }
   | {
       op: "noop";

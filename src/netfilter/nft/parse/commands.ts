@@ -8,6 +8,7 @@ import { NFT_FAMILIES, type NftFamily } from "../ast.js";
 import { parseNum } from "../dtype.js";
 import type { Tok } from "../lexer.js";
 import type { Parser } from "./cursor.js";
+import { ctHelperCmd } from "./objects.js";
 import { elementCmd, setCmd } from "./sets.js";
 import { ruleBody } from "./statements.js";
 import { chainCmd, refuseUnmodelled, tableCmd } from "./tables.js";
@@ -18,12 +19,8 @@ export function command(p: Parser): void {
   const t = p.peek();
   if (t.kind !== "word") p.unexpected(t);
   switch (t.text) {
-    case "include": {
-      p.next();
-      const f = p.next();
-      p.fail(t, `File not found: ${f.text}`);
-      break;
-    }
+    case "include":
+      return p.include(t);
     case "define":
     case "redefine":
       return defineCmd(p);
@@ -107,6 +104,10 @@ function addCmd(p: Parser, t: Tok): void {
   p.next();
   const o = p.next();
   const op = t.text as "add" | "create";
+  if (p.isWord(o, "ct") && p.isWord(p.peek(), "helper")) {
+    p.next();
+    return ctHelperCmd(p, op, t);
+  }
   if (p.isWord(o, "table") || p.isWord(o, "chain")) return addObject(p, o, op);
   if (p.isWord(o, "rule") && op === "add") return ruleCmd(p, "add");
   if (p.isWord(o, "set") || p.isWord(o, "map") || p.isWord(o, "element"))
@@ -121,6 +122,10 @@ function deleteCmd(p: Parser): void {
   p.next();
   const o = p.next();
   if (p.isWord(o, "element")) return elementCmd(p, "delete", o);
+  if (p.isWord(o, "ct") && p.isWord(p.peek(), "helper")) {
+    p.next();
+    return ctHelperCmd(p, "delete", o);
+  }
   if (o.kind === "word" && ["table", "chain", "rule", "set", "map"].includes(o.text))
     return deleteFlush(p, "delete", o);
   p.unexpected(o);

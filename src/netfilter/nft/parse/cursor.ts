@@ -11,6 +11,7 @@ import type { SourceLoc } from "../../../core/loc.js";
 import { NFT_FAMILIES, type NftFamily } from "../ast.js";
 import { tokName, type Tok } from "../lexer.js";
 import type { NftCmd } from "./cmd.js";
+import type { NftIncludeOpts } from "./include.js";
 import { KEYWORDS } from "./keywords.js";
 
 export interface ParseOpts {
@@ -19,6 +20,8 @@ export interface ParseOpts {
   mapLoc?: (line: number, col: number) => SourceLoc;
   /** Whether this is a single command line (argv): block syntax at top level still allowed. */
   single?: boolean;
+  /** Files for `include` (the loader's callbacks); without it every include is not found. */
+  include?: NftIncludeOpts;
 }
 
 /** Parser state: the tokens, the position, the commands and issues so far, the defines. */
@@ -29,6 +32,8 @@ export class Parser {
   defines = new Map<string, Tok[]>();
   /** How many `{ set }` values are open (values.ts bounds it). */
   setDepth = 0;
+  /** `include` statements that could not be read, with nft's message (include.ts). */
+  failedIncludes = new Map<Tok, string>();
 
   constructor(
     public toks: Tok[],
@@ -36,6 +41,7 @@ export class Parser {
   ) {}
 
   loc(t: Tok): SourceLoc {
+    if (t.file !== undefined) return { file: t.file, line: t.line, col: t.col };
     return this.opts.mapLoc
       ? this.opts.mapLoc(t.line, t.col)
       : { file: this.opts.file, line: t.line, col: t.col };
@@ -71,6 +77,11 @@ export class Parser {
   }
   fail(t: Tok, msg: string): never {
     this.throwAt(t, `Error: ${msg}`);
+  }
+  /** An `include` statement left in the stream failed: report it where it stands. */
+  include(t: Tok): never {
+    this.next();
+    this.fail(t, this.failedIncludes.get(t) ?? `File not found: ${this.peek().text}`);
   }
 
   word(expecting = "string"): Tok {
@@ -151,7 +162,7 @@ export class Parser {
     const d = this.defines.get(t.text.slice(1));
     if (!d) this.unknownIdent(t);
     const first = d[0];
-    return first ? { ...first, line: t.line, col: t.col } : t;
+    return first ? { ...first, line: t.line, col: t.col, file: t.file } : t;
   }
   /** nft points past the `$` of an undefined variable. */
   unknownIdent(t: Tok): never {
@@ -167,7 +178,7 @@ export class Parser {
       if (t.kind === "word" && t.text.startsWith("$")) {
         const d = this.defines.get(t.text.slice(1));
         if (!d) this.unknownIdent(t);
-        const repl = d.map((x) => ({ ...x, line: t.line, col: t.col }));
+        const repl = d.map((x) => ({ ...x, line: t.line, col: t.col, file: t.file }));
         // Not splice(i, 1, ...repl): a 100k-element define would overflow the call stack.
         this.toks = this.toks.slice(0, i).concat(repl, this.toks.slice(i + 1));
         i += repl.length - 1;

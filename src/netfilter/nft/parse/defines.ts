@@ -44,7 +44,7 @@ export function substituteDefines(toks: Tok[]): Tok[] {
     if (t.kind === "word" && t.text.startsWith("$") && defs.has(t.text.slice(1))) {
       const repl = defs
         .get(t.text.slice(1))!
-        .map((x) => ({ ...x, line: t.line, col: t.col, len: t.len }));
+        .map((x) => ({ ...x, line: t.line, col: t.col, len: t.len, file: t.file }));
       const adj =
         prev &&
         prev.kind === "word" &&

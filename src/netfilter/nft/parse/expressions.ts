@@ -4,7 +4,7 @@
  * (`concat_expr`) and bitwise operators (`and_expr`, `or_expr`, `exclusive_or_expr`).
  * @module
  */
-import type { CtE, Expr, MetaE, NftFamily, PayloadE } from "../ast.js";
+import type { CtE, DType, Expr, MapE, MetaE, NftFamily, PayloadE } from "../ast.js";
 import type { Tok } from "../lexer.js";
 import { typeValue } from "../typing.js";
 import type { Parser } from "./cursor.js";
@@ -140,6 +140,29 @@ export function valueExpr(p: Parser, family: NftFamily, target: MetaE | CtE | Pa
   if (!v.ok) p.fail(v.tok ?? raw.tok, v.msg);
   // allow `meta mark set 0x10 or ...`? nft needs an expression on the left: not supported.
   return v.e;
+}
+
+/**
+ * `map_expr`: `KEY map { k : v, ... }` or `KEY map @NAME`, whose values are `dataType` (a NAT
+ * address or port, a ct helper name).
+ */
+export function mapExpr(p: Parser, family: NftFamily, dataType: DType): MapE {
+  const key = leftExpr(p, family);
+  p.expectWord("map");
+  const raw = rawValue(p);
+  const m = typeValue(raw, key, dataType);
+  if (!m.ok) p.fail(m.tok ?? raw.tok, m.msg);
+  if (m.e.k !== "set" && m.e.k !== "setref") p.unexpected(raw.tok, "'{' or '@'");
+  return { k: "map", key, map: m.e };
+}
+
+/** Whether the tokens ahead start a selector expression (`tcp dport`, `meta mark`, `ct …`). */
+export function startsSelector(p: Parser): boolean {
+  const a = p.peek();
+  const b = p.peek(1);
+  if (a.kind !== "word") return false;
+  if (a.text === "meta" || a.text === "ct") return true;
+  return b.kind === "word" && PAYLOAD_FIELDS[a.text]?.includes(b.text) === true;
 }
 
 /** The selector a binop applies to (its datatype types the operand). */

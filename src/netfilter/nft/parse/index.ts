@@ -14,9 +14,11 @@ import type { ParseOut } from "./cmd.js";
 import { command } from "./commands.js";
 import { Parser, type ParseOpts } from "./cursor.js";
 import { substituteDefines } from "./defines.js";
+import { expandIncludes } from "./include.js";
 
 export type { NftCmd, ParseOut, SetDecl } from "./cmd.js";
 export type { ParseOpts } from "./cursor.js";
+export type { NftIncludeOpts } from "./include.js";
 export { KEYWORDS } from "./keywords.js";
 export { leftFor } from "./expressions.js";
 export { parseNatTarget } from "./nat.js";
@@ -26,7 +28,9 @@ export { parseNatTarget } from "./nat.js";
  * at the next line.
  */
 export function parseNft(text: string, opts: ParseOpts): ParseOut {
-  const p = new Parser(substituteDefines(lex(text)), opts);
+  const { toks, failed } = expandIncludes(lex(text), opts.include);
+  const p = new Parser(substituteDefines(toks), opts);
+  p.failedIncludes = failed;
   for (;;) {
     p.skipNl();
     if (p.peek().kind === "eof") break;

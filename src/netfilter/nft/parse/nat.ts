@@ -6,14 +6,30 @@
 import type { Const, DType, Expr, NftFamily, Stmt } from "../ast.js";
 import { parseConst } from "../dtype.js";
 import type { Parser } from "./cursor.js";
+import { mapExpr, startsSelector } from "./expressions.js";
 
-/** `dnat|snat [ip|ip6] to TARGET`, `masquerade|redirect [to :PORT]`, then NAT flags. */
+/**
+ * `dnat|snat [[ip|ip6] to] TARGET`, `masquerade|redirect [to :PORT]`, then NAT flags. TARGET
+ * is `ADDR[:PORT]` or map lookups (`nat_stmt_args`: `ip saddr map { … }`,
+ * `tcp dport map { … } : tcp dport map { … }`); `to` is optional before a map.
+ */
 export function natStmt(p: Parser, w: string, family: NftFamily): Stmt {
   p.next();
   const s: Extract<Stmt, { k: "nat" }> = { k: "nat", type: w as "dnat" };
   let fam: "ip" | "ip6" | undefined;
-  if (p.isWord(p.peek(), "ip") || p.isWord(p.peek(), "ip6")) {
+  // `ip`/`ip6` is the NAT family (nf_key_proto) only before `to`: `snat ip saddr map` is a key.
+  if ((p.isWord(p.peek(), "ip") || p.isWord(p.peek(), "ip6")) && p.isWord(p.peek(1), "to")) {
     fam = p.next().text as "ip" | "ip6";
+  }
+  if (w === "dnat" || w === "snat") {
+    const m = natMapArgs(p, family, fam);
+    if (m) {
+      Object.assign(s, m);
+      if (fam && family === "inet") s.family = fam;
+      const flags = natFlags(p);
+      if (flags.length) s.flags = flags;
+      return s;
+    }
   }
   if (p.isWord(p.peek(), "to")) {
     p.next();
@@ -36,6 +52,34 @@ export function natStmt(p: Parser, w: string, family: NftFamily): Stmt {
   const flags = natFlags(p);
   if (flags.length) s.flags = flags;
   return s;
+}
+
+/** `[to] KEY map {…} [: KEY map {…} | : PORT]`; undefined when TARGET is no map lookup. */
+function natMapArgs(
+  p: Parser,
+  family: NftFamily,
+  fam: "ip" | "ip6" | undefined,
+): { addr: Expr; port?: Expr } | undefined {
+  const to = p.isWord(p.peek(), "to") ? 1 : 0;
+  const save = p.pos;
+  p.pos += to;
+  if (!startsSelector(p)) {
+    p.pos = save;
+    return undefined;
+  }
+  const at: DType =
+    (fam ?? (family === "ip6" ? "ip6" : "ip")) === "ip6" ? "ipv6_addr" : "ipv4_addr";
+  const addr = mapExpr(p, family, at);
+  const c = p.peek();
+  if (!(p.isOp(c, ":") || (c.kind === "word" && c.text.startsWith(":")))) return { addr };
+  // `}:tcp dport map` lexes `:tcp` as one word: the colon is the separator.
+  if (p.isOp(c, ":")) p.next();
+  else p.toks[p.pos] = { ...c, text: c.text.slice(1), col: c.col + 1, len: c.len - 1 };
+  if (startsSelector(p)) return { addr, port: mapExpr(p, family, "inet_service") };
+  const w = p.word();
+  const r = parseNatTarget(`:${w.text}`, "ip", true);
+  if (!r.ok) p.fail(w, r.msg);
+  return r.port ? { addr, port: r.port } : { addr };
 }
 
 /** `random`, `fully-random`, `persistent`, comma-separated. */

@@ -13,6 +13,7 @@ import type { Parser } from "./cursor.js";
 import { leftExpr, valueExpr } from "./expressions.js";
 import { VERDICTS } from "./keywords.js";
 import { natStmt, tproxyStmt } from "./nat.js";
+import { ctHelperSet } from "./objects.js";
 import { rawValue } from "./values.js";
 
 /** A parsed rule: its canonical statements and, per statement, the tokens it came from. */
@@ -99,6 +100,12 @@ export function statement(p: Parser, family: NftFamily): Stmt[] {
       return [natStmt(p, w, family)];
     case "tproxy":
       return [tproxyStmt(p, family)];
+    case "ct":
+      if (p.isWord(p.peek(1), "helper") && p.isWord(p.peek(2), "set")) {
+        p.next();
+        p.next();
+        return [ctHelperSet(p, family)];
+      }
   }
   if (UNSUPPORTED_STMTS.includes(w))
     p.fail(t, `'${w}' is not supported by routelab's nftables model`);

@@ -10,6 +10,7 @@ import { prioNameValid, prioValue } from "../prio.js";
 import type { NftCmd } from "./cmd.js";
 import type { Parser } from "./cursor.js";
 import { UNMODELLED_OBJECTS } from "./keywords.js";
+import { atCtHelper, ctHelperInTable } from "./objects.js";
 import { setBody } from "./sets.js";
 import { ruleBody } from "./statements.js";
 
@@ -43,12 +44,14 @@ export function tableCmd(p: Parser, op: "add" | "create", kw: Tok): void {
     p.next();
     const start = p.cmds.length;
     tableBody(p, family, name);
-    // nft_cmd_expand(): chains, then sets, then rules (handle allocation order).
+    // nft_cmd_expand(): chains, objects, sets, then rules (handle allocation order).
     const sub = p.cmds.splice(start);
+    const first = ["chain", "ct helper", "set"];
     p.cmds.push(
       ...sub.filter((c) => c.op !== "noop" && c.obj === "chain"),
+      ...sub.filter((c) => c.op !== "noop" && c.obj === "ct helper"),
       ...sub.filter((c) => c.op !== "noop" && c.obj === "set"),
-      ...sub.filter((c) => c.op === "noop" || (c.obj !== "chain" && c.obj !== "set")),
+      ...sub.filter((c) => c.op === "noop" || !first.includes(c.obj)),
     );
     p.expectOp("}");
   }
@@ -69,6 +72,7 @@ function tableBody(p: Parser, family: NftFamily, tname: Tok): void {
 /** One `table_block` line: `chain`, `set`, `map`, `flags`, `comment`. */
 function tableLine(p: Parser, family: NftFamily, tname: Tok, tcmd: TableCmd, t: Tok): void {
   p.expandDefines();
+  if (p.isWord(t, "include")) p.include(t);
   if (p.isWord(t, "chain")) {
     p.next();
     const name = p.ident();
@@ -93,6 +97,11 @@ function tableLine(p: Parser, family: NftFamily, tname: Tok, tcmd: TableCmd, t: 
     });
     p.endStmt();
     return;
+  }
+  if (atCtHelper(p)) {
+    p.next();
+    p.next();
+    return ctHelperInTable(p, family, tname, t);
   }
   if (p.isWord(t, "flags")) {
     p.next();
@@ -145,6 +154,7 @@ function chainBlock(
 /** One `chain_block` line: `type ...`, `policy ...`, `comment "..."` or a rule. */
 function chainLine(p: Parser, cmd: ChainCmd, t: Tok): void {
   p.expandDefines();
+  if (p.isWord(t, "include")) p.include(t);
   if (p.isWord(t, "type")) {
     chainSpec(p, cmd, cmd.family);
     p.endStmt();
