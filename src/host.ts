@@ -408,7 +408,8 @@ export class Host {
    * `routelab map [PACKETS]`: every class of packets with one routing outcome, biggest first,
    * each with a description, its outcome and a representative packet. PACKETS (words or one
    * string) restricts the map: `-6`, `to 10.0.0.0/8`, `uid 1000`, `mark 0x81/0xff`,
-   * `ipproto udp dport 53`, `not uid 129`. `notes` says what the analysis does not model.
+   * `ipproto udp dport 53`, `not uid 129`; `iif lan0 [from 10.1.0.0/16]` maps the IPv4
+   * packets received on lan0 instead. `notes` says what the analysis does not model.
    * @example
    * ```ts
    * const host = Host.load([{ name: "lo.sh", text: "ip link set lo up\n" }]);

@@ -3,16 +3,18 @@
  *
  *     ASSERTION := ( always | never ) ":" PACKETS "->" OUTCOME
  *     PACKETS   := { [not] SELECTOR }          (empty or `all`: every packet)
- *     SELECTOR  := -4 | -6 | [to|dst] PREFIXES | mark|fwmark MARKS | uid NUMS | tos NUMS
- *                | ipproto PROTOS | sport NUMS | dport NUMS
+ *     SELECTOR  := -4 | -6 | [to|dst] PREFIXES | from PREFIXES | iif DEVS | mark|fwmark MARKS
+ *                | uid NUMS | tos NUMS | ipproto PROTOS | sport NUMS | dport NUMS
  *     OUTCOME   := TERM { or TERM };  TERM := FACTOR { and FACTOR }
  *     FACTOR    := not FACTOR | "(" OUTCOME ")" | dev NAME | via ADDR | table T | rule PREF
  *                | delivered | dropped | sent
  *
  * Sets are comma-separated items (`uid 0-999`, `to 10.0.0.0/8,192.168.0.0/16`,
  * `mark 0x81/0xff`, `dport 53,853`). The words are those of `ip route get`/`trace`.
- * `from`, `iif` and `oif` describe packets the analysis does not model yet and are refused
- * (never silently widened).
+ * With `iif` the packets are received ones (IPv4, input.ts), `from` their source; without
+ * it they are locally generated. `from` without `iif` (a bound source address), `oif` and
+ * `-6` with `iif` describe packets the analysis does not model yet and are refused (never
+ * silently widened).
  * @module
  */
 import { type Addr, getAddr, parsePrefix, type Prefix } from "../addr/ip.js";
@@ -26,6 +28,8 @@ import { dsfieldA2n, inetProtoA2n } from "../parse/names.js";
 export type Selector =
   | { kind: "family"; family: Family }
   | { kind: "dst"; prefixes: Prefix[]; not: boolean }
+  | { kind: "src"; prefixes: Prefix[]; not: boolean }
+  | { kind: "iif"; names: string[]; not: boolean }
   | {
       kind: "num";
       field: "fwmark" | "uid" | "tos" | "ipproto" | "sport" | "dport";
@@ -126,17 +130,23 @@ export function parsePackets(words: readonly string[]): Result<Selector[]> {
       out.push({ kind: "family", family: w === "-4" ? 4 : 6 });
       continue;
     }
-    if (w === "from" || w === "iif" || w === "oif")
+    if (w === "oif")
       return err(
         issue(
           "analysis.unsupported",
-          `"${w}": the analysis covers locally generated packets from unbound sockets ` +
-            "without a source address; input and bound-socket traffic are not modelled yet",
+          `"${w}": the analysis covers unbound sockets; bound-socket traffic is not ` +
+            "modelled yet",
           { token: w },
         ),
       );
+    if (w === "iif") {
+      const names = items(words[++i] ?? "");
+      if (!names.length) return err(bad(w, "followed by a device name"));
+      out.push({ kind: "iif", names, not: negated });
+      continue;
+    }
     const field = NUM_FIELDS[w];
-    const bare = w !== "to" && w !== "dst" && field === undefined;
+    const bare = w !== "to" && w !== "dst" && w !== "from" && field === undefined;
     const value = bare ? w : words[++i];
     if (value === undefined) return err(bad(w, "followed by a value"));
     if (field !== undefined) {
@@ -153,8 +163,20 @@ export function parsePackets(words: readonly string[]): Result<Selector[]> {
       prefixes.push(p.value);
     }
     if (!prefixes.length) return err(bad(value, "a prefix"));
-    out.push({ kind: "dst", prefixes, not: negated });
+    out.push({ kind: w === "from" ? "src" : "dst", prefixes, not: negated });
   }
+  return inputChecked(out);
+}
+
+/** `from` needs `iif`, and received packets are IPv4 only (see the module comment). */
+function inputChecked(out: Selector[]): Result<Selector[]> {
+  const input = out.some((x) => x.kind === "iif");
+  const refuse = (token: string, what: string) =>
+    err(issue("analysis.unsupported", `"${token}": ${what} not modelled yet`, { token }));
+  if (!input && out.some((x) => x.kind === "src"))
+    return refuse("from", "locally generated packets with a source address (from without iif) are");
+  if (input && out.some((x) => x.kind === "family" && x.family === 6))
+    return refuse("-6", "received IPv6 packets (iif with -6) are");
   return ok(out);
 }
 

@@ -27,11 +27,12 @@ export function familiesOf(sel: readonly Selector[]): (4 | 6)[] {
 export function selectorPred(m: BddArena, sel: readonly Selector[], family: Family): Bdd {
   let f = TRUE;
   for (const s of sel) {
-    if (s.kind === "family") continue;
+    // iif chooses the universe (inputDevices): nothing to add here.
+    if (s.kind === "family" || s.kind === "iif") continue;
     let p = FALSE;
-    if (s.kind === "dst") {
+    if (s.kind === "dst" || s.kind === "src") {
       for (const x of s.prefixes)
-        if (x.addr.family === family) p = or(m, p, addrPrefix(m, "dst", x));
+        if (x.addr.family === family) p = or(m, p, addrPrefix(m, s.kind, x));
     } else
       for (const it of s.items)
         p = or(
@@ -46,8 +47,30 @@ export function selectorPred(m: BddArena, sel: readonly Selector[], family: Fami
   return f;
 }
 
+/**
+ * The ingress devices (ifindexes) PACKETS asks about, undefined for locally generated
+ * packets (no `iif`); an unknown device is an error, as in OUTCOME.
+ */
+export function inputDevices(a: Analysis, sel: readonly Selector[]): Result<number[] | undefined> {
+  let devs: number[] | undefined;
+  for (const x of sel) {
+    if (x.kind !== "iif") continue;
+    const named: number[] = [];
+    for (const n of x.names) {
+      const l = linkByName(a.s, n);
+      if (!l) return err(issue("analysis.unknown", `Cannot find device "${n}"`, { token: n }));
+      named.push(l.ifindex);
+    }
+    devs = (devs ?? a.inputDevices()).filter((d) => named.includes(d) !== x.not);
+  }
+  return ok(devs);
+}
+
 /** The union over the asked families of their universe ∧ selectors. */
 export function packetsPred(a: Analysis, sel: readonly Selector[]): Bdd {
+  const devs = inputDevices(a, sel);
+  if (devs.ok && devs.value)
+    return and(a.m, a.inputUniverseOf(devs.value), selectorPred(a.m, sel, 4));
   let f = FALSE;
   for (const fam of familiesOf(sel))
     f = or(a.m, f, and(a.m, a.universe(fam), selectorPred(a.m, sel, fam)));
@@ -165,10 +188,13 @@ function kept(a: Analysis, as: Assertion): Kept {
 export function checkAssertion(a: Analysis, as: Assertion): Result<CheckResult> {
   const r = resolveOutcome(a.s, as.outcome);
   if (!r.ok) return r;
+  const devs = inputDevices(a, as.packets);
+  if (!devs.ok) return devs;
   const m = a.m;
   const k = kept(a, as);
   let best: { w: Witness; outcome: Outcome } | undefined;
-  for (const c of a.outcomes(familiesOf(as.packets))) {
+  const outcomes = devs.value ? a.inputOutcomes(devs.value) : a.outcomes(familiesOf(as.packets));
+  for (const c of outcomes) {
     let violates = k.violates.get(c.outcome);
     if (violates === undefined) {
       const p = forPaths(a.s, as.outcome, c.outcome);
@@ -192,7 +218,9 @@ export function checkAssertion(a: Analysis, as: Assertion): Result<CheckResult> 
   });
 }
 
-/** The classes restricted to PACKETS (map's filter). */
-export function mapClasses(a: Analysis, sel: readonly Selector[]): PacketClass[] {
-  return a.classes(packetsPred(a, sel), familiesOf(sel));
+/** The classes restricted to PACKETS (map's filter); `iif` maps received packets. */
+export function mapClasses(a: Analysis, sel: readonly Selector[]): Result<PacketClass[]> {
+  const devs = inputDevices(a, sel);
+  if (!devs.ok) return devs;
+  return ok(a.classes(packetsPred(a, sel), familiesOf(sel), devs.value));
 }

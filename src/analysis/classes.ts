@@ -7,9 +7,10 @@
  * **Scope.** The universe is locally generated traffic from an unbound socket with no source
  * address (`ip route get DST [mark M] [uid U] [tos T] [ipproto P] [sport S] [dport D]`), both
  * families: dst, fwmark, uid, tos, ipproto and ports range over all values. Input lookups
- * (`iif`, `from`), bound sockets (`oif`) and netfilter (marks written in OUTPUT, re-route)
- * are not modelled yet: `universeNotes` says so, and PACKETS that need them are refused
- * rather than guessed. The multipath nexthop (flow hash) is not split on: a class's outcome
+ * (`iif`, `from`) are a universe of their own per ingress device (input.ts, IPv4 only).
+ * Bound sockets (`oif`) and netfilter (marks written in OUTPUT, re-route, PREROUTING) are
+ * not modelled yet: `universeNotes` says so, and PACKETS that need them are refused rather
+ * than guessed. The multipath nexthop (flow hash) is not split on: a class's outcome
  * lists every path the route may take.
  *
  * **Incrementality.** An `Analysis` keeps each rule's predicate (by rule object), each
@@ -17,8 +18,13 @@
  * outcomes in its arena; `refresh` brings them up to date after the host changed. Routes
  * added or removed (read from the FIB index's journal) only move the packets under their
  * prefixes: the partitions, the walk and the outcomes are patched there and kept elsewhere
- * (Delta-net's idea). A rule added or removed re-walks the RPDB from that rule on (APKeep's
- * idea), mostly hitting the arena's operation cache.
+ * (Delta-net's idea). A rule added or removed patches them for the packets that reach it
+ * and match it (rpdb.ts ruleChangeRegion), or re-walks the RPDB from that rule on (APKeep's
+ * idea) when a goto is involved.
+ *
+ * Kept whole: `Analysis` is one set of caches (partitions, rule predicates, walks, outcomes)
+ * that every question reads and every patch updates together; split, they would have to be
+ * exported.
  * @module
  */
 import type { Prefix } from "../addr/ip.js";
@@ -47,7 +53,8 @@ import {
   patchFold,
   ruleChangeRegion,
 } from "./rpdb.js";
-import { rulePred } from "./rule-pred.js";
+import { inputOutcomes } from "./input.js";
+import { type FlowView, HEADER_VIEW, MAX_DEV_INDEX, rulePred, viewKey } from "./rule-pred.js";
 import {
   patchPartition,
   routeOrder,
@@ -68,9 +75,10 @@ export interface PacketClass {
 
 /** What the analysis does not model, said in every answer. */
 export const universeNotes: readonly string[] = [
-  "locally generated packets from unbound sockets without a source address",
-  "not modelled yet: input (iif, from), bound sockets (oif), netfilter mark writes and " +
-    "re-route, NAT; the multipath nexthop is not split per flow",
+  "locally generated packets from unbound sockets without a source address; with iif: " +
+    "IPv4 packets received on that device, as after PREROUTING (any mark)",
+  "not modelled yet: IPv6 input, bound sockets (oif), netfilter mark writes and " +
+    "re-route, PREROUTING, NAT; the multipath nexthop is not split per flow",
 ];
 
 const v4 = (a: number, len: number) => ({ addr: { family: 4 as const, v: a }, len });
@@ -78,7 +86,8 @@ const v4 = (a: number, len: number) => ({ addr: { family: 4 as const, v: a }, le
 /** The routing analysis of one host state, with its caches. */
 export class Analysis {
   readonly m: BddArena;
-  private readonly rulePreds = new Map<Rule, Bdd>();
+  private readonly matchers = new Map<string, (r: Rule) => Bdd>();
+  private readonly inputs = new Map<number, Bdd>();
   private readonly tables = new Map<string, TableGroup[]>();
   private readonly universes = new Map<number, Bdd>();
   private readonly routeSets: RouteSets;
@@ -95,6 +104,10 @@ export class Analysis {
   private readonly rulesSeen = new Map<4 | 6, readonly (Rule | boolean)[]>();
   /** Bumped when every cache is dropped (links or sysctls changed): callers' caches too. */
   epoch = 0;
+  /** Received packets' outcomes (inputOutcomes), until the next refresh. */
+  private readonly memo = new Map<string, { pred: Bdd; outcome: Outcome }[]>();
+  /** rp_filter's drops per question (rpfilter.ts), until the next refresh. */
+  readonly rpDrops = new Map<string, Bdd>();
 
   /** `m`: share another analysis' arena (diff compares the predicates of two hosts). */
   constructor(
@@ -138,9 +151,13 @@ export class Analysis {
   /** Forget a table's partition after its routes changed (local/main also drop "merged"). */
   invalidateTable(family: 4 | 6, table: number): void {
     this.famOut.clear();
-    this.tables.delete(`${family}:${table}`);
-    if (family === 4 && (table === TABLE.local || table === TABLE.main))
-      this.tables.delete("4:merged");
+    this.memo.clear();
+    this.rpDrops.clear();
+    for (const f of ["", "@src"]) {
+      this.tables.delete(`${family}:${table}${f}`);
+      if (family === 4 && (table === TABLE.local || table === TABLE.main))
+        this.tables.delete(`4:merged${f}`);
+    }
   }
 
   /** Forget every cached table (after link or sysctl changes, which change usable routes). */
@@ -148,31 +165,120 @@ export class Analysis {
     this.epoch++;
     this.stepOutcomes.clear();
     this.famOut.clear();
+    this.memo.clear();
+    this.rpDrops.clear();
     this.folds[4] = foldMemo();
     this.folds[6] = foldMemo();
     this.routeSets.clear();
     this.tables.clear();
-    this.rulePreds.clear();
+    this.matchers.clear();
+    this.rule = this.matcher(HEADER_VIEW, false);
   }
 
-  private rule = (r: Rule): Bdd => {
-    let p = this.rulePreds.get(r);
-    if (p === undefined) {
-      p = rulePred({ m: this.m, s: this.s, hasSaddr: false }, r);
-      this.rulePreds.set(r, p);
+  /**
+   * The predicate of a rule for lookups whose flow keys come from `view` (cached per view and
+   * rule object). `hasSaddr`: the flows have a source address (input, reverse lookups).
+   */
+  matcher(view: FlowView, hasSaddr: boolean): (r: Rule) => Bdd {
+    const k = `${viewKey(view)}|${+hasSaddr}`;
+    let f = this.matchers.get(k);
+    if (!f) {
+      const cache = new Map<Rule, Bdd>();
+      // The context is read at call time: `rule` is made before the constructor sets `m`.
+      f = (r: Rule): Bdd => {
+        let p = cache.get(r);
+        if (p === undefined)
+          cache.set(r, (p = rulePred({ m: this.m, s: this.s, hasSaddr, view }, r)));
+        return p;
+      };
+      this.matchers.set(k, f);
     }
-    return p;
-  };
+    return f;
+  }
 
-  private table = (family: 4 | 6, t: TableSpec): readonly TableGroup[] => {
-    const k = `${family}:${t}`;
+  private rule = this.matcher(HEADER_VIEW, false);
+
+  /** Table partitions over `field` (dst; src for the rp_filter reverse lookup), cached. */
+  tablesOn(field: "dst" | "src"): (family: 4 | 6, t: TableSpec) => readonly TableGroup[] {
+    return field === "dst" ? this.table : this.srcTable;
+  }
+
+  private tableOn(family: 4 | 6, t: TableSpec, field: "dst" | "src"): readonly TableGroup[] {
+    const base = `${family}:${t}`;
+    const k = field === "dst" ? base : `${base}@src`;
     let g = this.tables.get(k);
     if (!g) {
-      const routes = [...this.routeSets.get(k)];
-      this.tables.set(k, (g = tablePartition(this.m, this.s, family, t, routes.sort(routeOrder))));
+      const routes = [...this.routeSets.get(base)].sort(routeOrder);
+      this.tables.set(k, (g = tablePartition(this.m, this.s, family, t, field, routes)));
     }
     return g;
-  };
+  }
+
+  private table = (family: 4 | 6, t: TableSpec): readonly TableGroup[] =>
+    this.tableOn(family, t, "dst");
+  private srcTable = (family: 4 | 6, t: TableSpec): readonly TableGroup[] =>
+    this.tableOn(family, t, "src");
+
+  /**
+   * The IPv4 packets received on device `ifindex` (input.ts): uid 0 and no oif, as input
+   * lookups have them; src, dst, mark, tos and L4 fields free.
+   */
+  inputUniverse(ifindex: number): Bdd {
+    let u = this.inputs.get(ifindex);
+    if (u === undefined) {
+      const m = this.m;
+      u = and(m, familyPred(m, 4), wellFormed(m));
+      for (const [f, v] of [
+        ["iif", ifindex],
+        ["oif", 0],
+        ["uid", 0],
+        ["ctmark", 0],
+        ["ctstate", 0],
+      ] as const)
+        u = and(m, u, eq(m, f, v));
+      this.inputs.set(ifindex, u);
+    }
+    return u;
+  }
+
+  /** The devices packets can be received on (those the 8-bit iif field can name). */
+  inputDevices(): number[] {
+    return this.s.links.filter((l) => l.ifindex <= MAX_DEV_INDEX).map((l) => l.ifindex);
+  }
+
+  /** The union of the input universes of `devs` (all devices by default). */
+  inputUniverseOf(devs: readonly number[] = this.inputDevices()): Bdd {
+    let u = FALSE;
+    for (const d of devs) u = or(this.m, u, this.inputUniverse(d));
+    return u;
+  }
+
+  /** The universe an outcome's packets come from (for descriptions). */
+  universeOf(o: Outcome): Bdd {
+    return o.input ? this.inputUniverseOf() : this.universe(o.family === 4 ? 4 : 6);
+  }
+
+  /**
+   * Outcomes of the packets received on `devs`, merged by outcome across devices. Memoized
+   * until the next `refresh`.
+   */
+  inputOutcomes(devs: readonly number[]): { pred: Bdd; outcome: Outcome }[] {
+    const k = `in:${devs.join(",")}`;
+    let r = this.memo.get(k);
+    if (r) return r;
+    const byKey = new Map<string, { pred: Bdd; outcome: Outcome }>();
+    for (const d of devs) {
+      let one = this.memo.get(`in:${d}`);
+      if (!one) this.memo.set(`in:${d}`, (one = inputOutcomes(this, d)));
+      for (const x of one) {
+        const ok = outcomeKey(x.outcome);
+        const old = byKey.get(ok);
+        byKey.set(ok, old ? { pred: or(this.m, old.pred, x.pred), outcome: x.outcome } : x);
+      }
+    }
+    this.memo.set(k, (r = [...byKey.values()]));
+    return r;
+  }
 
   /**
    * Bring the caches up to date after the host changed: every cache when links or sysctls
@@ -181,6 +287,8 @@ export class Analysis {
    * object and the RPDB walk resumes at the first rule that differs.
    */
   refresh(): void {
+    this.memo.clear();
+    this.rpDrops.clear();
     const env = envKey(this.s);
     if (env !== this.env) {
       this.env = env;
@@ -193,6 +301,7 @@ export class Analysis {
     else
       for (const k of c?.tables ?? []) {
         this.tables.delete(k);
+        this.tables.delete(`${k}@src`);
         this.famOut.delete(familyOfKey(k));
       }
   }
@@ -209,6 +318,8 @@ export class Analysis {
       let region = FALSE;
       for (const p of ps) region = or(this.m, region, addrPrefix(this.m, "dst", p));
       regions.set(fam, or(this.m, regions.get(fam) ?? FALSE, region));
+      // Source-keyed partitions (rp_filter's reverse lookups) are rebuilt when next asked.
+      this.tables.delete(`${k}@src`);
       const old = this.tables.get(k);
       if (old)
         this.tables.set(
@@ -353,9 +464,14 @@ export class Analysis {
    * Every class, biggest first, each restricted to `filter` (a predicate over the header;
    * classes outside it are dropped).
    */
-  classes(filter?: Bdd, families: readonly (4 | 6)[] = [4, 6]): PacketClass[] {
+  classes(
+    filter?: Bdd,
+    families: readonly (4 | 6)[] = [4, 6],
+    iifs?: readonly number[],
+  ): PacketClass[] {
     const out: PacketClass[] = [];
-    for (const { pred, outcome } of this.outcomes(families)) {
+    const list = iifs ? this.inputOutcomes(iifs) : this.outcomes(families);
+    for (const { pred, outcome } of list) {
       const p = filter === undefined ? pred : and(this.m, pred, filter);
       if (p === FALSE) continue;
       const representative = pick(this.m, this.askable(p, outcome.family)) ?? pick(this.m, p);

@@ -7,16 +7,21 @@
 import { addrEq, formatAddr } from "../addr/ip.js";
 import { routeGet } from "../engine/route.js";
 import type { Decision, RouteQuery } from "../engine/types.js";
+import { linkByIndex } from "../model/links.js";
 import type { HostState } from "../model/types.js";
 import type { PacketClass } from "./classes.js";
 import type { HeaderPacket } from "./header.js";
 import type { Outcome } from "./outcome.js";
 
-/** The `ip route get` question of a representative packet (output, unbound, no source). */
-export function queryOf(p: HeaderPacket): RouteQuery {
+/**
+ * The `ip route get` question of a representative packet: output, unbound, no source; or,
+ * with `iif` (the ingress device's name), received: `DST from SRC iif DEV`.
+ */
+export function queryOf(p: HeaderPacket, iif?: string): RouteQuery {
   return {
     family: p.family,
     dst: p.dst,
+    ...(iif !== undefined ? { from: p.src, iif } : {}),
     mark: p.fwmark,
     uid: p.uid,
     tos: p.tos,
@@ -36,9 +41,24 @@ export function decidingRule(d: Decision): number | undefined {
   return undefined;
 }
 
+/** Why the engine dropped a received packet: rp_filter, a martian, or nothing said. */
+function dropOf(d: Decision): string {
+  const rp = d.trace.find((t) => t.kind === "rp_filter" && !t.ok);
+  if (rp) return "rp_filter";
+  return d.trace.some((t) => t.kind === "martian") ? "martian" : "-";
+}
+
+/** The analysis' drop reason ("rp_filter (strict)", "martian") names the engine's. */
+function dropAgrees(drop: string, d: Decision): boolean {
+  return drop.split(" ")[0] === dropOf(d);
+}
+
 /** How a concrete decision differs from an outcome: [] when it agrees. */
 export function disagreement(o: Outcome, d: Decision): string[] {
   const out: string[] = [];
+  // A multipath forward some of whose nexthops fail rp_filter: the flow hash decides.
+  if (o.special?.startsWith("rp_filter") && !d.ok)
+    return dropAgrees("rp_filter", d) ? [] : ["drop"];
   if (d.ok !== o.ok) return [`engine ${d.ok ? "routes" : "refuses"}, analysis says the opposite`];
   if (!d.ok) {
     if (d.errno !== o.errno) out.push(`errno: engine ${d.errno}, analysis ${o.errno}`);
@@ -54,10 +74,17 @@ export function disagreement(o: Outcome, d: Decision): string[] {
     if (d.table !== o.table) out.push(`table: engine ${d.table}, analysis ${o.table}`);
     if (o.prefsrc && !addrEq(o.prefsrc, d.prefsrc)) out.push("src differs");
   }
+  if (!d.ok && o.drop !== undefined && !dropAgrees(o.drop, d))
+    out.push(`drop: engine ${dropOf(d)}, analysis ${o.drop}`);
   const rule = decidingRule(d);
   if (o.special === undefined && rule !== o.rule)
     out.push(`rule: engine ${rule ?? "-"}, analysis ${o.rule ?? "-"}`);
   return out;
+}
+
+/** The ingress device's name of an input class's representative. */
+export function iifOf(s: HostState, cls: PacketClass): string | undefined {
+  return cls.outcome.input ? linkByIndex(s, cls.representative.iif)?.name : undefined;
 }
 
 /** Every class whose representative the engine answers differently, with the differences. */
@@ -67,7 +94,7 @@ export function crossCheck(
 ): { cls: PacketClass; decision: Decision; diffs: string[] }[] {
   const bad = [];
   for (const cls of classes) {
-    const decision = routeGet(s, queryOf(cls.representative));
+    const decision = routeGet(s, queryOf(cls.representative, iifOf(s, cls)));
     const diffs = disagreement(cls.outcome, decision);
     if (diffs.length) bad.push({ cls, decision, diffs });
   }

@@ -14,12 +14,13 @@ import type { Family } from "../core/kinds.js";
 import { linkByIndex } from "../model/links.js";
 import type { HostState } from "../model/types.js";
 import { and, not } from "./bdd/apply.js";
-import { type Bdd, type BddArena, TRUE } from "./bdd/arena.js";
+import { type Bdd, type BddArena, FALSE, TRUE } from "./bdd/arena.js";
 import { existsCube } from "./bdd/quantify.js";
 import { cube } from "./bdd/quantify.js";
 import { cubes, minimalSat, type SatMemo, satMemo } from "./bdd/sat.js";
 import {
   decode,
+  eq,
   FIELD_OF_VAR,
   FIELDS,
   type FieldName,
@@ -30,7 +31,9 @@ import type { Outcome } from "./outcome.js";
 
 /** The fields a class description talks about (the rest are fixed by the universe). */
 export const DESCRIBED: readonly FieldName[] = [
+  "iif",
   "dst",
+  "src",
   "fwmark",
   "uid",
   "ipproto",
@@ -108,9 +111,13 @@ export function preferred(a: Witness, b: Witness): boolean {
   return true;
 }
 
-/** `ip route get` arguments for a representative (defaults left out). */
-export function packetWords(p: HeaderPacket): string[] {
+/**
+ * `ip route get` arguments for a representative (defaults left out); a received packet's
+ * (`iif`: its ingress device's name) as `DST from SRC iif DEV`.
+ */
+export function packetWords(p: HeaderPacket, iif?: string): string[] {
   const w = [formatAddr(p.dst)];
+  if (iif !== undefined) w.push("from", formatAddr(p.src), "iif", iif);
   if (p.fwmark) w.push("mark", "0x" + p.fwmark.toString(16));
   if (p.uid) w.push("uid", String(p.uid));
   if (p.tos) w.push("tos", "0x" + p.tos.toString(16));
@@ -150,6 +157,19 @@ function projectionMemo(m: BddArena, f: Bdd, name: FieldName): Bdd {
   let p = c.proj.get(k);
   if (p === undefined) c.proj.set(k, (p = projection(m, f, name)));
   return p;
+}
+
+/** Whether f, over one field of `width` bits, is a single value (a cube of every bit). */
+function isPoint(m: BddArena, f: Bdd, width: number): boolean {
+  let n = f;
+  for (let i = 0; i < width; i++) {
+    if (n <= TRUE) return false;
+    const lo = m.lows[n]!;
+    const hi = m.highs[n]!;
+    if (lo !== FALSE && hi !== FALSE) return false;
+    n = lo === FALSE ? hi : lo;
+  }
+  return n === TRUE;
 }
 
 /** The number of paths of f to TRUE (its disjoint cubes), as a float. */
@@ -211,9 +231,9 @@ function numericText(m: BddArena, set: Bdd, name: FieldName): { text: string[]; 
   return { text, n: complete ? merged.length : Number.POSITIVE_INFINITY };
 }
 
-/** A dst cube as prefixes (small holes expanded), or "ADDR mask M" when it has big ones. */
-function prefixesOfCube(c: Int8Array, family: Family): string[] {
-  const f = FIELDS.dst;
+/** An address cube as prefixes (small holes expanded), or a pattern when it has big ones. */
+function prefixesOfCube(c: Int8Array, family: Family, name: "dst" | "src"): string[] {
+  const f = FIELDS[name];
   const width = family === 4 ? 32 : 128;
   let last = -1;
   const holes: number[] = [];
@@ -234,42 +254,77 @@ function prefixesOfCube(c: Int8Array, family: Family): string[] {
   return out;
 }
 
-function dstText(m: BddArena, set: Bdd, family: Family): { text: string[]; n: number } {
+function addrText(
+  m: BddArena,
+  set: Bdd,
+  family: Family,
+  name: "dst" | "src",
+): { text: string[]; n: number } {
   const paths = pathCount(m, set);
   const { cubes: cs } = cubes(m, set, SHOWN + 1);
-  const text = cs.flatMap((c) => prefixesOfCube(c, family));
+  const text = cs.flatMap((c) => prefixesOfCube(c, family, name));
   // Paths are disjoint cubes; a cube with holes lists as several prefixes.
   return { text, n: Math.max(paths, text.length) };
 }
 
 function setText(name: FieldName, items: string[], n: number, negated: boolean): string {
-  const label = name === "fwmark" ? "mark" : name;
+  const label = name === "fwmark" ? "mark" : name === "src" ? "from" : name;
   if (n === 1 && items.length === 1) return `${label} ${negated ? "≠" : "="} ${items[0]}`;
   const more = n > SHOWN ? `, … ${Number.isFinite(n) ? `(${n} in all)` : "(many)"}` : "";
   return `${label} ${negated ? "∉" : "∈"} {${items.slice(0, SHOWN).join(", ")}${more}}`;
 }
 
+/** The devices (by name) whose ifindex is in an iif set. */
+function devText(m: BddArena, set: Bdd, devs: readonly Dev[]): { text: string[]; n: number } {
+  const text = devs.filter((d) => and(m, set, eq(m, "iif", d.ifindex)) !== FALSE);
+  return { text: text.map((d) => d.name), n: text.length };
+}
+
+/** A device as descriptions name it. */
+export interface Dev {
+  readonly ifindex: number;
+  readonly name: string;
+}
+
 /**
  * The description of `f` inside `universe` (the family's packets), one clause per field that
- * is constrained. Empty when f is the whole universe.
+ * is constrained. Empty when f is the whole universe. `devs` names the ingress devices of
+ * received packets (iif).
  */
-export function describeSet(m: BddArena, f: Bdd, universe: Bdd, family: Family): string {
+export function describeSet(
+  m: BddArena,
+  f: Bdd,
+  universe: Bdd,
+  family: Family,
+  devs: readonly Dev[] = [],
+): string {
   const clauses: string[] = [];
   let product = universe;
   for (const name of DESCRIBED) {
-    const proj = projection(m, f, name);
     const all = projectionMemo(m, universe, name);
+    // A field the universe fixes (src and iif of locally generated packets) says nothing.
+    if (isPoint(m, all, FIELDS[name].width)) continue;
+    const proj = projection(m, f, name);
     product = and(m, product, proj);
     if (and(m, all, proj) === all) continue;
     const comp = and(m, all, not(m, proj));
     const render = (set: Bdd) =>
-      name === "dst" ? dstText(m, set, family) : numericText(m, set, name);
+      name === "dst" || name === "src"
+        ? addrText(m, set, family, name)
+        : name === "iif" && devs.length
+          ? devText(m, set, devs)
+          : numericText(m, set, name);
     const a = render(and(m, all, proj));
     const b = render(comp);
     clauses.push(b.n < a.n ? setText(name, b.text, b.n, true) : setText(name, a.text, a.n, false));
   }
   if (product !== f && f !== TRUE) clauses.push("(fields interdependent)");
   return clauses.join(", ");
+}
+
+/** packetWords of a class's packet: received ones (`o.input`) name their ingress device. */
+export function outcomeWords(s: HostState, p: HeaderPacket, o: Outcome | undefined): string[] {
+  return packetWords(p, o?.input ? devName(s, p.iif) : undefined);
 }
 
 /** A device name, or `if<N>` for one the host no longer has. */
@@ -282,11 +337,18 @@ export function tableName(s: HostState, t: number): string {
   return s.tableNames.get(t) ?? String(t);
 }
 
+/** A received packet's drop: "dropped by rp_filter (strict)", "dropped as martian". */
+function dropText(o: Outcome): string {
+  if (o.drop?.startsWith("rp_filter")) return `dropped by ${o.drop}`;
+  return o.drop ? `dropped as ${o.drop} (${o.errno})` : `dropped ${o.errno}`;
+}
+
 /** The outcome in words: "dev eth0 via 192.168.1.1 table main rule 32766", "ENETUNREACH". */
 export function describeOutcome(s: HostState, o: Outcome): string {
   const w: string[] = [];
-  if (!o.ok) w.push(`refused ${o.errno}`);
+  if (!o.ok) w.push(o.input ? dropText(o) : `refused ${o.errno}`);
   else {
+    if (o.input && o.type === "unicast") w.push("forwarded");
     if (o.type !== "unicast") w.push(o.type === "local" ? "delivered locally" : (o.type ?? ""));
     const paths = o.paths.map(
       (p) => `dev ${devName(s, p.dev)}${p.gateway ? ` via ${formatAddr(p.gateway)}` : ""}`,

@@ -38,6 +38,10 @@ export interface Outcome {
   readonly rule?: number;
   /** Why the lookup never reached the RPDB, when it did not (v4 destination 0.0.0.0). */
   readonly special?: string;
+  /** A received packet (ip_route_input_slow, input.ts): delivered, forwarded or dropped. */
+  readonly input?: true;
+  /** Why the input path drops it: "martian", "rp_filter (strict)"… (errno EINVAL). */
+  readonly drop?: string;
 }
 
 /** A string equal for equal outcomes: classes with equal keys merge. */
@@ -51,11 +55,20 @@ export function outcomeKey(o: Outcome): string {
     o.table ?? "",
     o.rule ?? "",
     o.special ?? "",
+    o.input ? "in" : "",
+    o.drop ?? "",
   ].join("|");
 }
 
-/** Local delivery: the packet stays on this host. */
-export const isDelivered = (o: Outcome): boolean => o.ok && o.type === "local";
+/**
+ * Local delivery: the packet stays on this host (a received broadcast or multicast is
+ * delivered too).
+ */
+export const isDelivered = (o: Outcome): boolean =>
+  o.ok && (o.type === "local" || (!!o.input && o.type !== "unicast"));
 
-/** The packet leaves by a device (unicast, broadcast, multicast). */
-export const isSent = (o: Outcome): boolean => o.ok && o.type !== "local";
+/** The packet leaves by a device (unicast, broadcast, multicast; forwarded). */
+export const isSent = (o: Outcome): boolean => o.ok && !isDelivered(o);
+
+/** Dropped by reverse-path filtering (fib_validate_source). */
+export const isRpDropped = (o: Outcome): boolean => !!o.drop?.startsWith("rp_filter");

@@ -109,7 +109,10 @@ function groupOf(s: HostState, res: Exclude<TableResult, { kind: "none" }>, pred
   const p = paths.map((x) => `${x.dev}@${x.gateway ? formatAddr(x.gateway) : ""}`).join(",");
   const head = res.kind === "error" ? `error ${res.errno}` : res.kind;
   const src = r.prefsrc ? formatAddr(r.prefsrc) : "";
-  const key = `${head}|${r.type}|${p}|${src}|${r.dst.len}|${ifgroup}`;
+  // Every nexthop device, dead or not: the rp_filter check compares them all with the ingress
+  // device (__fib_validate_source), so routes that differ there must not merge.
+  const devs = r.nexthops.map((n) => n.ifindex).join(".");
+  const key = `${head}|${r.type}|${p}|${src}|${r.dst.len}|${ifgroup}|${devs}`;
   return { pred, res, len: r.dst.len, ifgroup, paths, key };
 }
 
@@ -120,8 +123,11 @@ interface PrefixNode {
   chain: Bdd;
 }
 
-/** Prefixes (routes grouped by dst) nested by containment, roots first. */
-function forest(m: BddArena, routes: readonly Route[]): PrefixNode[] {
+/**
+ * Prefixes (routes grouped by dst) nested by containment, roots first; each prefix's chain
+ * tests `field` (dst, or src for the rp_filter reverse lookup, whose daddr is the source).
+ */
+function forest(m: BddArena, routes: readonly Route[], field: "dst" | "src"): PrefixNode[] {
   const byKey = new Map<string, PrefixNode>();
   for (const r of routes) {
     const k = `${formatAddr(r.dst.addr)}/${r.dst.len}`;
@@ -139,7 +145,7 @@ function forest(m: BddArena, routes: readonly Route[]): PrefixNode[] {
   const roots: PrefixNode[] = [];
   const open: PrefixNode[] = [];
   for (const n of nodes) {
-    n.chain = addrPrefix(m, "dst", n.routes[0]!.dst);
+    n.chain = addrPrefix(m, field, n.routes[0]!.dst);
     const p = n.routes[0]!.dst;
     while (open.length && !contains(open[open.length - 1]!.routes[0]!.dst, p.addr)) open.pop();
     const parent = open[open.length - 1];
@@ -150,7 +156,8 @@ function forest(m: BddArena, routes: readonly Route[]): PrefixNode[] {
 }
 
 /**
- * The table's partition. Kept whole as one walk: the recursion carries the accumulators
+ * The table's partition of the packets by `field` (the lookup's daddr: dst, or src for the
+ * rp_filter reverse lookup). Kept whole as one walk: the recursion carries the accumulators
  * (`groups`) and returns each subtree's claim.
  */
 export function tablePartition(
@@ -158,6 +165,7 @@ export function tablePartition(
   s: HostState,
   family: 4 | 6,
   t: TableSpec,
+  field: "dst" | "src" = "dst",
   routes: readonly Route[] = tableRoutes(s, family, t),
 ): TableGroup[] {
   const groups = new Map<string, TableGroup>();
@@ -183,7 +191,7 @@ export function tablePartition(
     }
     return covered === TRUE ? n.chain : or(m, below, and(m, n.chain, covered));
   };
-  for (const root of forest(m, routes)) walk(root);
+  for (const root of forest(m, routes, field)) walk(root);
   return [...groups.values()];
 }
 
@@ -216,7 +224,7 @@ export function patchPartition(
     const p = and(m, g.pred, keep);
     if (p !== FALSE) byKey.set(g.key, p === g.pred ? g : { ...g, pred: p });
   }
-  for (const g of tablePartition(m, s, family, 0, near.sort(routeOrder))) {
+  for (const g of tablePartition(m, s, family, 0, "dst", near.sort(routeOrder))) {
     const p = and(m, g.pred, region);
     if (p === FALSE) continue;
     const o = byKey.get(g.key);

@@ -11,7 +11,7 @@ import { ok, type Result, err } from "../core/result.js";
 import { type Assertion, parseAssertion, parsePackets } from "../analysis/assert.js";
 import { type CheckResult, checkAssertion, mapClasses } from "../analysis/check.js";
 import { Analysis, type PacketClass, universeNotes } from "../analysis/classes.js";
-import { describeOutcome, describeSet, packetWords, tableName } from "../analysis/describe.js";
+import { describeOutcome, describeSet, outcomeWords, tableName } from "../analysis/describe.js";
 import { formatAddr } from "../addr/ip.js";
 import { issue } from "../core/issue.js";
 import type { HostState } from "../model/types.js";
@@ -62,7 +62,7 @@ function entry(a: Analysis, c: PacketClass): MapEntry {
   const name = (i: number) => a.s.links.find((l) => l.ifindex === i)?.name ?? `if${i}`;
   return {
     family: o.family,
-    packets: describeSet(a.m, c.pred, a.universe(o.family), o.family),
+    packets: describeSet(a.m, c.pred, a.universeOf(o), o.family, a.s.links),
     outcome: describeOutcome(a.s, o),
     detail: {
       ok: o.ok,
@@ -73,7 +73,7 @@ function entry(a: Analysis, c: PacketClass): MapEntry {
       ...(o.table !== undefined ? { table: o.table, tableName: tableName(a.s, o.table) } : {}),
       ...(o.rule !== undefined ? { rule: o.rule } : {}),
     },
-    representative: packetWords(c.representative),
+    representative: outcomeWords(a.s, c.representative, o),
     count: String(c.count),
   };
 }
@@ -82,7 +82,9 @@ function entry(a: Analysis, c: PacketClass): MapEntry {
 export function analysisMap(a: Analysis, filter: readonly string[]): Result<MapResult> {
   const sel = parsePackets(filter);
   if (!sel.ok) return sel;
-  return ok({ classes: mapClasses(a, sel.value).map((c) => entry(a, c)), notes: universeNotes });
+  const classes = mapClasses(a, sel.value);
+  if (!classes.ok) return classes;
+  return ok({ classes: classes.value.map((c) => entry(a, c)), notes: universeNotes });
 }
 
 /** `map` as text: one block per class, biggest first within each family. */
@@ -167,7 +169,7 @@ export function checkText(s: HostState, rs: readonly CheckResult[], t: TraceCtx)
   for (const r of rs) {
     out.push(`${r.holds ? "PASS" : "FAIL"} ${r.assertion.text}`);
     if (r.holds || !r.counterexample) continue;
-    const words = packetWords(r.counterexample);
+    const words = outcomeWords(s, r.counterexample, r.outcome);
     out.push(`  counterexample: route get ${words.join(" ")}`);
     if (r.outcome) out.push(`  outcome: ${describeOutcome(s, r.outcome)}`);
     const end = { file: "<check>", line: 1, col: 1 };
@@ -250,7 +252,10 @@ function checkJson(s: HostState, r: CheckResult): object {
     assertion: r.assertion.text,
     holds: r.holds,
     ...(r.counterexample
-      ? { counterexample: packetWords(r.counterexample), family: r.counterexample.family }
+      ? {
+          counterexample: outcomeWords(s, r.counterexample, r.outcome),
+          family: r.counterexample.family,
+        }
       : {}),
     ...(r.outcome ? { outcome: describeOutcome(s, r.outcome) } : {}),
   };

@@ -2,8 +2,9 @@
  * Incremental analysis == analysis from scratch: on small random hosts, after each change of
  * a random sequence (routes and rules added and deleted, tables flushed, a device down and
  * up), the outcomes an `Analysis` patched by `refresh` gives are exactly those a new analysis
- * of the same host computes (same arena, so equal sets are equal node ids), and so are the
- * classes with their counts and representatives.
+ * of the same host computes (same arena, so equal sets are equal node ids), for local and
+ * received packets, and so are the classes with their counts and representatives and the
+ * answers of `check`.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -117,9 +118,11 @@ const scenario = fc.record({
   changes: fc.array(change, { minLength: 1, maxLength: 12 }),
 });
 
-/** Outcome key -> node id, for both families. */
+/** Outcome key -> node id, for both families, and for packets received on eth0 (ifindex 2). */
 function byKey(a: Analysis): Map<string, number> {
-  return new Map(a.outcomes([4, 6]).map((c) => [outcomeKey(c.outcome), c.pred]));
+  const received = a.inputOutcomes([2]).map((c) => ["in " + outcomeKey(c.outcome), c.pred]);
+  const sent = a.outcomes([4, 6]).map((c) => [outcomeKey(c.outcome), c.pred]);
+  return new Map([...sent, ...received] as [string, number][]);
 }
 
 function classesOf(a: Analysis) {

@@ -7,6 +7,7 @@ import type { Analysis } from "../classes.js";
 import { autoPrefs } from "./auto-pref.js";
 import { leaks } from "./leaks.js";
 import { loops } from "./loop.js";
+import { rpFilterReplies } from "./rp-filter.js";
 import { sharedMarks, sharedPrefRanges } from "./marks.js";
 import { shadowedRules } from "./shadowed.js";
 import { sshReply } from "./ssh-reply.js";
@@ -23,6 +24,7 @@ export const LINTS: readonly Lint[] = [
   leaks,
   sshReply,
   notFwmarkWithoutSrcValidMark,
+  rpFilterReplies,
   shadowedRules,
   emptyTables,
   unreachedTables,

@@ -3,9 +3,10 @@
  * with rp_filter on has src_valid_mark off. fib_validate_source does the reverse lookup of
  * an incoming reply with the packet's mark only when IN_DEV_SRC_VMARK (conf/all or the
  * device, IN_DEV_ORCONF); otherwise with mark 0, which the `not fwmark` rule sends into the
- * tunnel table, so strict rp_filter drops replies arriving outside the tunnel. The input
- * path is not modelled by the analysis yet: this finding comes from the rules and sysctls
- * alone. wg-quick sets net.ipv4.conf.all.src_valid_mark=1 for this reason.
+ * tunnel table, so strict rp_filter drops replies arriving outside the tunnel. This finding
+ * comes from the rules and sysctls alone; `rp-filter-drops-replies` (rp-filter.ts) finds
+ * the dropped replies themselves. wg-quick sets net.ipv4.conf.all.src_valid_mark=1 for
+ * this reason.
  * @module
  */
 import { getSysctl } from "../../model/sysctl.js";

@@ -41,7 +41,7 @@ function crossCheck(host: Host, fs: readonly Finding[]): void {
     if (!f.packets) continue;
     const out = host.ip(["route", "get", ...f.packets.representative]);
     const dev = /dev (\S+)/.exec(f.packets.outcome ?? "")?.[1];
-    if (f.packets.outcome?.startsWith("refused")) expect(out.status).not.toBe(0);
+    if (/^(refused|dropped)/.test(f.packets.outcome ?? "")) expect(out.status).not.toBe(0);
     else if (dev) expect(out.stdout, f.id).toMatch(new RegExp(` dev ${dev} `));
   }
 }

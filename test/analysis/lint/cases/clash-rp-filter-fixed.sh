@@ -1,0 +1,15 @@
+# The clash TUN with the rp_filter fix: loose rp_filter (all=2, the effective value is
+# max(all, dev)); a reply's reverse-path lookup only needs some route back. Silent.
+ip link set lo up
+sysctl -w net.ipv4.conf.all.rp_filter=2
+ip link add eth0 type veth peer name eth0-peer
+ip link set eth0-peer up
+ip link set eth0 up
+ip addr add 192.168.1.10/24 dev eth0
+ip route add default via 192.168.1.1 dev eth0
+ip tuntap add mode tun dev clash0
+ip link set clash0 up
+ip addr add 198.18.0.1/16 dev clash0
+ip rule add fwmark 129 lookup 129 pref 8000
+ip route add default dev clash0 table 129
+sysctl -w net.ipv4.conf.clash0.rp_filter=0

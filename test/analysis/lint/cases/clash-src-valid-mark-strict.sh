@@ -1,0 +1,17 @@
+# The same clash TUN with src_valid_mark on but still strict rp_filter: the reverse lookup
+# would use the reply's mark, but nothing restores it (no CONNMARK --restore-mark in
+# PREROUTING): replies arrive on clash0 unmarked and are dropped all the same.
+ip link set lo up
+sysctl -w net.ipv4.conf.all.rp_filter=1
+ip link add eth0 type veth peer name eth0-peer
+ip link set eth0-peer up
+ip link set eth0 up
+ip addr add 192.168.1.10/24 dev eth0
+ip route add default via 192.168.1.1 dev eth0
+ip tuntap add mode tun dev clash0
+ip link set clash0 up
+ip addr add 198.18.0.1/16 dev clash0
+ip rule add fwmark 129 lookup 129 pref 8000
+ip route add default dev clash0 table 129
+sysctl -w net.ipv4.conf.clash0.rp_filter=0
+sysctl -w net.ipv4.conf.all.src_valid_mark=1
