@@ -46,6 +46,7 @@ import { savedTables } from "./model/load-netfilter.js";
 import { partialWarning } from "./model/partial.js";
 import { loadPasswd, loadRtTables } from "./model/capture-load.js";
 import { buildNetfilter, type HostNetfilter } from "./model/netfilter.js";
+import { liveRulesets } from "./model/netfilter.js";
 import type { SourceLoc } from "./core/loc.js";
 import type { HostState } from "./model/types.js";
 import type { Family } from "./core/kinds.js";
@@ -67,9 +68,14 @@ export type HostInput =
 export interface HostOptions {
   /** Reads files the inputs name (`ip -batch FILE`, `nft -f FILE`, `iptables-restore FILE`). */
   readFile?: (path: string) => string | undefined;
-  /** Lists a directory (nft `include "DIR/*.nft"`): entry names, `/` after subdirectories;
-   * undefined when PATH is not a directory. */
+  /** Lists a directory (nft `include "DIR/*.nft"`, scripts' globs, `[ -d ]`, `run-parts
+   * --list`): entry names, `/` after subdirectories; undefined when PATH is not a directory. */
   readDir?: (path: string) => readonly string[] | undefined;
+  /**
+   * What `uname` answers in scripts (Linux; `-r` the kernel release, …); a field left out is
+   * assumed, with a warning naming the assumption.
+   */
+  uname?: Readonly<Partial<Record<"nodename" | "release" | "version" | "machine", string>>>;
   /** Why `readFile(path)` failed, as strerror() words; default "No such file or directory". */
   readError?: (path: string) => string | undefined;
   /** Reads a big `ip -batch FILE` in chunks; undefined to use `readFile`. */
@@ -236,11 +242,15 @@ export class Host {
     const lo: LoadOptions = defined({
       readFile: opts.readFile,
       readDir: opts.readDir,
+      uname: opts.uname,
       readError: opts.readError,
       readChunks: opts.readChunks,
       progress: opts.progress,
     });
-    lo.show = (st, words, end) => runLine(st, [...words], end, defined({ now: opts.now }));
+    // A script reading `iptables-save` or `nft list ruleset` sees the rules it made so far.
+    const nfNow = (st: HostState) => () => liveRulesets(st);
+    lo.show = (st, words, end) =>
+      runLine(st, [...words], end, { netfilter: nfNow(st), ...defined({ now: opts.now }) });
     const issues: Issue[] = [];
     const names: string[] = [];
     for (const f of opts.rtTables ?? [])
@@ -426,6 +436,9 @@ export class Host {
    * `routelab check`: each assertion (`always|never: PACKETS -> OUTCOME`) answered for every
    * packet; a failed one carries the counterexample with the fewest non-default fields. Bad
    * assertions (syntax, unknown device or table, unmodelled packets) are an issue.
+   * `always|never: reply-of: PACKETS -> OUTCOME` asks about the replies of the flows whose
+   * incoming packets PACKETS describes (`from 0.0.0.0/0 iif eth0 to 192.168.1.10 ipproto tcp
+   * dport 22`): the counterexample is the reply, `original` the packet it answers.
    * @example
    * ```ts
    * const host = Host.load([{ name: "lo.sh", text: "ip link set lo up\n" }]);
@@ -445,7 +458,12 @@ export class Host {
 
   /** `routelab diff`: packets whose outcome differs from here to `after` (+ representative). */
   diff(after: Host): Change[] {
-    return diffHosts(this.s, after.s);
+    return diffHosts(
+      this.s,
+      after.s,
+      () => this.nf.chains,
+      () => after.nf.chains,
+    );
   }
 
   /**
@@ -453,7 +471,7 @@ export class Host {
    * the last question; only the tables whose routes changed are rebuilt.
    */
   private analysis(): Analysis {
-    if (!this.an) this.an = new Analysis(this.s);
+    if (!this.an) this.an = new Analysis(this.s, undefined, () => this.nf.chains);
     else this.an.refresh();
     return this.an;
   }

@@ -8,6 +8,8 @@
  *     OUTCOME   := TERM { or TERM };  TERM := FACTOR { and FACTOR }
  *     FACTOR    := not FACTOR | "(" OUTCOME ")" | dev NAME | via ADDR | table T | rule PREF
  *                | delivered | dropped | sent
+ *     REPLY     := ( always | never ) ":" reply-of: PACKETS "->" OUTCOME    (the replies of
+ *                  the flows whose incoming packets PACKETS are: reply-words.ts, reply.ts)
  *
  * Sets are comma-separated items (`uid 0-999`, `to 10.0.0.0/8,192.168.0.0/16`,
  * `mark 0x81/0xff`, `dport 53,853`). The words are those of `ip route get`/`trace`.
@@ -23,6 +25,7 @@ import { type Issue, issue } from "../core/issue.js";
 import type { Family } from "../core/kinds.js";
 import { err, ok, type Result } from "../core/result.js";
 import { dsfieldA2n, inetProtoA2n } from "../parse/names.js";
+import { type ReplyOf, splitReplyWords } from "./reply-words.js";
 
 /** One PACKETS selector: a field and the values it takes (a union), maybe negated. */
 export type Selector =
@@ -54,6 +57,8 @@ export interface Assertion {
   readonly outcome: OutcomeExpr;
   /** The assertion as written. */
   readonly text: string;
+  /** `reply-of:`: PACKETS are the originals, OUTCOME is their replies' (reply.ts). */
+  readonly reply?: ReplyOf;
 }
 
 const NUM_FIELDS: Record<string, Extract<Selector, { kind: "num" }>["field"]> = {
@@ -255,10 +260,18 @@ export function parseAssertion(text: string): Result<Assertion> {
   if (!m) return err(bad(text.trim(), "an assertion `always|never: PACKETS -> OUTCOME`"));
   const arrow = m[2]!.indexOf("->");
   if (arrow < 0) return err(bad(text.trim(), "an assertion with `->` before its OUTCOME"));
-  const packets = parsePackets(tokens(m[2]!.slice(0, arrow)));
+  let words = tokens(m[2]!.slice(0, arrow));
+  let reply: ReplyOf | undefined;
+  if (/^reply-of:/.test(words[0] ?? "")) {
+    const split = splitReplyWords([words[0]!.slice(9), ...words.slice(1)].filter((w) => w));
+    if (!split.ok) return split;
+    ({ reply, rest: words } = split.value);
+  }
+  const packets = parsePackets(words);
   if (!packets.ok) return packets;
   const outcome = new OutcomeParser(tokens(m[2]!.slice(arrow + 2))).parse();
   if (!outcome.ok) return outcome;
   const quantifier = m[1] as "always" | "never";
-  return ok({ quantifier, packets: packets.value, outcome: outcome.value, text: text.trim() });
+  const as = { quantifier, packets: packets.value, outcome: outcome.value, text: text.trim() };
+  return ok(reply ? { ...as, reply } : as);
 }

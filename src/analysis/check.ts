@@ -134,7 +134,11 @@ export function holds(s: HostState, e: OutcomeExpr, o: Outcome, path?: Path): bo
 }
 
 /** Whether the expression holds for every path the outcome may take / for some path. */
-function forPaths(s: HostState, e: OutcomeExpr, o: Outcome): { all: boolean; some: boolean } {
+export function forPaths(
+  s: HostState,
+  e: OutcomeExpr,
+  o: Outcome,
+): { all: boolean; some: boolean } {
   const paths: (Path | undefined)[] = o.paths.length ? [...o.paths] : [undefined];
   const r = paths.map((p) => holds(s, e, o, p));
   return { all: r.every((x) => x), some: r.some((x) => x) };
@@ -144,10 +148,21 @@ function forPaths(s: HostState, e: OutcomeExpr, o: Outcome): { all: boolean; som
 export interface CheckResult {
   readonly assertion: Assertion;
   readonly holds: boolean;
+  /** reply-of: the original packet the counterexample answers (reply.ts). */
+  readonly original?: HeaderPacket;
+  /** reply-of: the original's ingress device, when PACKETS names one. */
+  readonly originalIif?: string;
+  /** What the answer assumes or leaves out (reply-of). */
+  readonly notes?: readonly string[];
   readonly counterexample?: HeaderPacket;
   readonly outcome?: Outcome;
   /** Packets the assertion is about (0 means it is vacuous). */
   readonly packets: bigint | undefined;
+  /**
+   * Rules (or re-routes) some asked packets meet that the analysis does not model: the
+   * answer holds for the other packets only.
+   */
+  readonly unmodelled?: readonly string[];
 }
 
 /**
@@ -186,6 +201,8 @@ function kept(a: Analysis, as: Assertion): Kept {
  * outcome's own (describe.ts `preferred`), so no union of the violations is built.
  */
 export function checkAssertion(a: Analysis, as: Assertion): Result<CheckResult> {
+  if (as.reply)
+    return err(issue("analysis.unsupported", "reply-of assertions are answered by checkReply"));
   const r = resolveOutcome(a.s, as.outcome);
   if (!r.ok) return r;
   const devs = inputDevices(a, as.packets);
@@ -194,7 +211,12 @@ export function checkAssertion(a: Analysis, as: Assertion): Result<CheckResult> 
   const k = kept(a, as);
   let best: { w: Witness; outcome: Outcome } | undefined;
   const outcomes = devs.value ? a.inputOutcomes(devs.value) : a.outcomes(familiesOf(as.packets));
+  // Packets meeting a rule the analysis does not model are not answered (never guessed): they
+  // are the classes of unknown outcome (classes are disjoint, so the others stay whole).
+  const unknown = unmodelled(a, outcomes, k.packets);
+  const notes = unknown.notes.length ? { unmodelled: unknown.notes } : {};
   for (const c of outcomes) {
+    if (c.outcome.nf?.verdict === "unknown") continue;
     let violates = k.violates.get(c.outcome);
     if (violates === undefined) {
       const p = forPaths(a.s, as.outcome, c.outcome);
@@ -208,14 +230,38 @@ export function checkAssertion(a: Analysis, as: Assertion): Result<CheckResult> 
     const w = h.hit === FALSE ? undefined : witness(m, h.hit);
     if (w && (!best || !preferred(best.w, w))) best = { w, outcome: c.outcome };
   }
-  if (!best) return ok({ assertion: as, holds: true, packets: undefined });
+  if (!best) return ok({ assertion: as, holds: true, packets: undefined, ...notes });
   return ok({
     assertion: as,
     holds: false,
     counterexample: best.w.packet,
     outcome: best.outcome,
     packets: undefined,
+    ...notes,
   });
+}
+
+/**
+ * The asked packets that meet a netfilter rule or re-route the analysis does not model (their
+ * outcome is unknown: the assertion is not answered for them), and a note per rule.
+ */
+function unmodelled(
+  a: Analysis,
+  outcomes: readonly { pred: Bdd; outcome: Outcome }[],
+  packets: Bdd,
+): { pred: Bdd; notes: string[] } {
+  let pred = FALSE;
+  const notes = new Set<string>();
+  for (const c of outcomes) {
+    const nf = c.outcome.nf;
+    if (nf?.verdict !== "unknown") continue;
+    const hit = and(a.m, c.pred, packets);
+    if (hit === FALSE) continue;
+    pred = or(a.m, pred, hit);
+    const where = nf.where ? ` (${nf.where})` : "";
+    notes.add(`${nf.by ?? "a rule"}${where}: ${nf.what ?? "?"}`);
+  }
+  return { pred, notes: [...notes] };
 }
 
 /** The classes restricted to PACKETS (map's filter); `iif` maps received packets. */

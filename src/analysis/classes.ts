@@ -6,12 +6,12 @@
  *
  * **Scope.** The universe is locally generated traffic from an unbound socket with no source
  * address (`ip route get DST [mark M] [uid U] [tos T] [ipproto P] [sport S] [dport D]`), both
- * families: dst, fwmark, uid, tos, ipproto and ports range over all values. Input lookups
- * (`iif`, `from`) are a universe of their own per ingress device (input.ts, IPv4 only).
- * Bound sockets (`oif`) and netfilter (marks written in OUTPUT, re-route, PREROUTING) are
- * not modelled yet: `universeNotes` says so, and PACKETS that need them are refused rather
- * than guessed. The multipath nexthop (flow hash) is not split on: a class's outcome
- * lists every path the route may take.
+ * families: dst, fwmark, uid, tos, ipproto and ports range over all values. The OUTPUT hook
+ * and its re-route are modelled (./netfilter/output.ts). Input lookups (`iif`, `from`) are a
+ * universe of their own per ingress device (input.ts, IPv4 only). Bound sockets (`oif`),
+ * PREROUTING, POSTROUTING and NAT are not modelled yet: `universeNotes` says so, and PACKETS
+ * that need them are refused rather than guessed. The multipath nexthop (flow hash) is not
+ * split on: a class's outcome lists every path the route may take.
  *
  * **Incrementality.** An `Analysis` keeps each rule's predicate (by rule object), each
  * table's partition (by family and table id), the RPDB walk (rpdb.ts FoldMemo) and the
@@ -31,19 +31,25 @@ import type { Prefix } from "../addr/ip.js";
 import { TABLE } from "../core/kinds.js";
 import { LO } from "../engine/types.js";
 import type { HostState, Rule } from "../model/types.js";
+import { requiresFlowDissect } from "../engine/rules.js";
+import type { NfBaseChain } from "../netfilter/types.js";
 import { and, not, or } from "./bdd/apply.js";
 import { type Bdd, type BddArena, FALSE } from "./bdd/arena.js";
+import { cube, restrict } from "./bdd/quantify.js";
 import { satCount } from "./bdd/sat.js";
 import {
   addrPrefix,
   createHeaderArena,
   eq,
+  FIELDS,
   family as familyPred,
   type HeaderPacket,
   wellFormed,
 } from "./header.js";
 import { familyOfKey, RouteSets, rulesOf, sameList } from "./changes.js";
 import { representative as pick } from "./describe.js";
+import { compose, type MarkVec, vecKey } from "./netfilter/markvec.js";
+import { outputHook, type Part } from "./netfilter/output.js";
 import { type Outcome, outcomeKey } from "./outcome.js";
 import {
   type Decided,
@@ -55,6 +61,14 @@ import {
 } from "./rpdb.js";
 import { inputOutcomes } from "./input.js";
 import { type FlowView, HEADER_VIEW, MAX_DEV_INDEX, rulePred, viewKey } from "./rule-pred.js";
+import { specialize } from "./specialize.js";
+import {
+  familyOk,
+  MC_REROUTE,
+  PORTS,
+  refusedBySrc,
+  unknownAtReroute,
+} from "./netfilter/reroute.js";
 import {
   patchPartition,
   routeOrder,
@@ -75,10 +89,14 @@ export interface PacketClass {
 
 /** What the analysis does not model, said in every answer. */
 export const universeNotes: readonly string[] = [
-  "locally generated packets from unbound sockets without a source address; with iif: " +
-    "IPv4 packets received on that device, as after PREROUTING (any mark)",
-  "not modelled yet: IPv6 input, bound sockets (oif), netfilter mark writes and " +
-    "re-route, PREROUTING, NAT; the multipath nexthop is not split per flow",
+  "locally generated packets from unbound sockets without a source address (broadcast " +
+    "allowed, as with SO_BROADCAST), the first packet of a flow; with iif: IPv4 packets " +
+    "received on that device, as after PREROUTING (any mark)",
+  "netfilter OUTPUT (iptables and nft: addresses, sets, ports, marks, ct mark and state, " +
+    "uid owner, devices; MARK/CONNMARK, meta/ct mark set) and the re-route a mark change " +
+    "triggers are modelled; a rule using anything else is named and its packets not answered",
+  "not modelled yet: IPv6 input, bound sockets (oif), PREROUTING, POSTROUTING and the loop " +
+    "through lo, NAT; the multipath nexthop is not split per flow",
 ];
 
 const v4 = (a: number, len: number) => ({ addr: { family: 4 as const, v: a }, len });
@@ -98,8 +116,6 @@ export class Analysis {
   /** Each family's outcomes by outcomeKey, kept until a change it cannot patch. */
   private readonly famOut = new Map<4 | 6, Map<string, OutcomeSet>>();
   private readonly keys = new WeakMap<Outcome, string>();
-  /** outcomesOf by stepKey: one set of outcome objects per step and table result. */
-  private readonly stepOutcomes = new Map<string, Outcome[]>();
   /** The rules (and custom-rules flag) each family's outcomes were computed under. */
   private readonly rulesSeen = new Map<4 | 6, readonly (Rule | boolean)[]>();
   /** Bumped when every cache is dropped (links or sysctls changed): callers' caches too. */
@@ -108,11 +124,20 @@ export class Analysis {
   private readonly memo = new Map<string, { pred: Bdd; outcome: Outcome }[]>();
   /** rp_filter's drops per question (rpfilter.ts), until the next refresh. */
   readonly rpDrops = new Map<string, Bdd>();
+  /** Netfilter address sets compiled to predicates, by content (kept: the arena is). */
+  private readonly nfSets = new Map<string, Bdd>();
+  /** Re-route folds by family and mark transformer, and rules composed with each. */
+  private rerouteMemo = new Map<string, FoldMemo>();
+  private composed = new WeakMap<Rule, Map<string, Bdd>>();
 
-  /** `m`: share another analysis' arena (diff compares the predicates of two hosts). */
+  /**
+   * `m`: share another analysis' arena (diff compares the predicates of two hosts).
+   * `chains`: the host's netfilter base chains (read on every question), for the OUTPUT hook.
+   */
   constructor(
     readonly s: HostState,
     m?: BddArena,
+    private readonly chains: () => readonly NfBaseChain[] = () => [],
   ) {
     this.m = m ?? createHeaderArena();
     this.env = envKey(s);
@@ -163,7 +188,6 @@ export class Analysis {
   /** Forget every cached table (after link or sysctl changes, which change usable routes). */
   invalidateAll(): void {
     this.epoch++;
-    this.stepOutcomes.clear();
     this.famOut.clear();
     this.memo.clear();
     this.rpDrops.clear();
@@ -173,6 +197,8 @@ export class Analysis {
     this.tables.clear();
     this.matchers.clear();
     this.rule = this.matcher(HEADER_VIEW, false);
+    this.rerouteMemo = new Map();
+    this.composed = new WeakMap();
   }
 
   /**
@@ -376,7 +402,9 @@ export class Analysis {
       ? patchFold(m, this.s, fam, start, region, this.rule, this.table, this.folds[fam], cutBy)
       : foldRpdb(m, this.s, fam, region, this.rule, this.table);
     const old = this.famOut.get(fam);
-    if (!parts || !old) return void this.famOut.delete(fam);
+    // OUTPUT chains rewrite marks and re-route: their outcomes are recomputed (the walk above
+    // stays patched, so that costs the netfilter pass, not the RPDB).
+    if (!parts || !old || this.hooked(fam)) return void this.famOut.delete(fam);
     const keep = not(m, cutBy);
     const out = new Map<string, OutcomeSet>();
     for (const [k, c] of old) {
@@ -397,6 +425,20 @@ export class Analysis {
   decided(family: 4 | 6): Decided[] {
     const start = this.start(family);
     return foldRpdb(this.m, this.s, family, start, this.rule, this.table, this.folds[family]);
+  }
+
+  private lbcast(): Bdd {
+    return addrPrefix(this.m, "dst", v4(0xffffffff, 32));
+  }
+
+  /**
+   * Fold the RPDB over `start`, packets of a socket with a bound source (replies, reply.ts):
+   * `from` rules test the src field in both families (IPv6: RT6_LOOKUP_F_HAS_SADDR). The
+   * table partitions are the cached ones: a table lookup does not read the source, but for
+   * IPv6 source-specific routes, which reply.ts refuses.
+   */
+  foldBound(family: 4 | 6, start: Bdd): Decided[] {
+    return foldRpdb(this.m, this.s, family, start, this.matcher(HEADER_VIEW, true), this.table);
   }
 
   private zeroDst(): Bdd {
@@ -434,30 +476,109 @@ export class Analysis {
   /** A decided part split by destination kind; the same part object gives the same answer. */
   private specialize(fam: 4 | 6, d: Decided): [Bdd, Outcome][] {
     let parts = this.specialized.get(d);
-    if (parts) return parts;
-    const k = stepKey(fam, d);
-    let o = this.stepOutcomes.get(k);
-    if (!o) this.stepOutcomes.set(k, (o = outcomesOf(fam, d)));
-    this.specialized.set(d, (parts = specialize(this.m, fam, d, o)));
+    if (!parts) this.specialized.set(d, (parts = specialize(this.m, fam, d)));
     return parts;
+  }
+
+  /** Whether netfilter OUTPUT chains of `fam` rewrite the routing outcomes (outputHook). */
+  private hooked(fam: 4 | 6): boolean {
+    return this.chains().some((c) => c.hook === "output" && familyOk(c, fam));
   }
 
   private computeOutcomes(fam: 4 | 6): Map<string, OutcomeSet> {
     const byKey = new Map<string, OutcomeSet>();
-    if (fam === 4) {
-      const z = and(this.m, this.universe(4), this.zeroDst());
-      this.merge(byKey, z, {
-        family: 4,
-        ok: true,
-        type: "local",
-        paths: [{ dev: LO }],
-        special: "no destination: loopback to ourselves",
-      });
-    }
+    const first: Part[] = [];
+    if (fam === 4) first.push(this.zeroPart(and(this.m, this.universe(4), this.zeroDst())));
     // Decided parts before a change are the same objects (the fold resumes): reuse.
     for (const d of this.decided(fam))
-      for (const [p, o] of this.specialize(fam, d)) this.merge(byKey, p, o);
+      for (const [pred, outcome] of this.specialize(fam, d)) first.push({ pred, outcome });
+    const chains = this.chains();
+    const final = this.hooked(fam) ? outputHook(this.outputCtx(fam, chains), first) : first;
+    for (const p of final) this.merge(byKey, p.pred, p.outcome);
     return byKey;
+  }
+
+  /** IPv4 destination 0.0.0.0: never reaches the RPDB (loopback to ourselves). */
+  private zeroPart(pred: Bdd): Part {
+    const special = "no destination: loopback to ourselves";
+    return { pred, outcome: { family: 4, ok: true, type: "local", paths: [{ dev: LO }], special } };
+  }
+
+  private outputCtx(family: 4 | 6, chains: readonly NfBaseChain[]) {
+    return {
+      m: this.m,
+      s: this.s,
+      family,
+      chains,
+      sets: this.nfSets,
+      reroute: (start: Bdd, mark: MarkVec) => this.reroute(family, start, mark),
+    };
+  }
+
+  /**
+   * The re-route lookup (ip_route_me_harder, the engine's `reroute` query) of `start` with
+   * skb->mark = `mark`: the RPDB folded with the mark substituted into every rule. As the
+   * engine's routeGetFlow: IPv4 re-routes carry uid 0, and protocol and ports only when some
+   * rule needs flow dissection. Rules with `from` see the source the first route chose,
+   * which the header does not hold: the packets reaching them are refused (unknown).
+   */
+  private reroute(family: 4 | 6, start: Bdd, mark: MarkVec): Part[] {
+    const m = this.m;
+    const out: Part[] = [];
+    let walk = start;
+    if (family === 4) {
+      const z = and(m, start, this.zeroDst());
+      if (z !== FALSE) out.push(this.zeroPart(z));
+      // With a source set and no oif, a multicast or limited broadcast destination takes
+      // the device of the source address (ip_route_output_key_hash_rcu): not in the header.
+      const mc = and(m, start, or(m, addrPrefix(m, "dst", v4(0xe0000000, 4)), this.lbcast()));
+      if (mc !== FALSE) out.push({ pred: mc, outcome: unknownAtReroute(4, "", MC_REROUTE) });
+      walk = and(m, start, not(m, or(m, this.zeroDst(), mc)));
+    }
+    const fixed: number[] = [];
+    const zeroField = (f: keyof typeof FIELDS) => {
+      for (let i = 0; i < FIELDS[f].width; i++) fixed.push(FIELDS[f].offset + i);
+    };
+    if (family === 4) zeroField("uid");
+    if (!requiresFlowDissect(this.s, family)) for (const f of PORTS) zeroField(f);
+    const c = fixed.length
+      ? cube(
+          m,
+          fixed,
+          fixed.map(() => 0),
+        )
+      : undefined;
+    // Per mark transformer: the fold resumes after an RPDB change (as the first lookup's),
+    // and each rule's composed predicate is kept by rule object.
+    const vk = `${family}|${c ?? ""}|${vecKey(mark)}`;
+    let memo = this.rerouteMemo.get(vk);
+    if (!memo) this.rerouteMemo.set(vk, (memo = foldMemo()));
+    const match = (r: Rule): Bdd => {
+      let byVec = this.composed.get(r);
+      if (!byVec) this.composed.set(r, (byVec = new Map()));
+      let p = byVec.get(vk);
+      if (p === undefined) {
+        p = compose(m, rulePred({ m, s: this.s, hasSaddr: true }, r), mark);
+        if (c !== undefined) p = restrict(m, p, c);
+        byVec.set(vk, p);
+      }
+      return p;
+    };
+    const decided = foldRpdb(m, this.s, family, walk, match, this.table, memo);
+    const refused = refusedBySrc(m, memo);
+    for (const d of decided) {
+      // Decided parts the resumed fold kept are the same objects: reuse their split.
+      let parts = this.specialized.get(d);
+      if (!parts) this.specialized.set(d, (parts = specialize(m, family, d)));
+      for (const [pred, o] of parts) {
+        const p = and(m, pred, not(m, refused.pred));
+        // The packet keeps the source the first route chose: not the new route's prefsrc.
+        const { prefsrc: _, ...rest } = o;
+        if (p !== FALSE) out.push({ pred: p, outcome: rest });
+      }
+    }
+    if (refused.pred !== FALSE) out.push({ pred: refused.pred, outcome: refused.outcome(family) });
+    return out;
   }
 
   /**
@@ -489,65 +610,6 @@ export class Analysis {
     );
   }
 }
-
-/** The outcome of a decided part, before the destination's own kind is applied. */
-function baseOutcome(family: 4 | 6, d: Decided): Outcome {
-  const common = {
-    family,
-    ...(d.table !== undefined ? { table: d.table } : {}),
-    ...(d.rule ? { rule: d.rule.pref } : {}),
-  };
-  const g = d.group;
-  if (!g) return { ...common, ok: false, errno: d.errno ?? "ENETUNREACH", paths: [] };
-  if (g.res.kind === "error") return { ...common, ok: false, errno: g.res.errno, paths: [] };
-  const r = g.res.route;
-  return {
-    ...common,
-    ok: true,
-    type: r.type,
-    paths: g.paths,
-    ...(r.prefsrc ? { prefsrc: r.prefsrc } : {}),
-  };
-}
-
-/**
- * __mkroute_output: an IPv4 route to a limited broadcast destination is a broadcast (no
- * gateway), to a multicast one a multicast (no gateway through a route shorter than /4).
- * (ipv4_is_zeronet is only 0.0.0.0 on 6.x, handled before the lookup.) Splits a decided part
- * by those destination kinds.
- */
-function specialize(m: BddArena, fam: 4 | 6, d: Decided, o: Outcome[]): [Bdd, Outcome][] {
-  if (o.length === 1) return [[d.pred, o[0]!]];
-  const lbcast = addrPrefix(m, "dst", v4(0xffffffff, 32));
-  const mcast = addrPrefix(m, "dst", v4(0xe0000000, 4));
-  const rest = and(m, d.pred, not(m, or(m, lbcast, mcast)));
-  return [
-    [rest, o[0]!],
-    [and(m, d.pred, lbcast), o[1]!],
-    [and(m, d.pred, mcast), o[2]!],
-  ];
-}
-
-/**
- * The outcomes `specialize` gives a decided part: one, or for IPv4 routes the plain one,
- * broadcast and multicast. They depend on the step and its table result only, so parts of
- * the same step share them (and what is kept per outcome object: keys, check answers).
- */
-function outcomesOf(fam: 4 | 6, d: Decided): Outcome[] {
-  const o = baseOutcome(fam, d);
-  if (fam === 6 || !o.ok) return [o];
-  const noGw = o.paths.map((p) => ({ dev: p.dev }));
-  const len = d.group?.len ?? 32;
-  return [
-    o,
-    { ...o, type: "broadcast", paths: noGw },
-    { ...o, type: "multicast", paths: len < 4 ? noGw : o.paths },
-  ];
-}
-
-/** What outcomesOf depends on (TableGroup.key holds everything of the table result). */
-const stepKey = (fam: 4 | 6, d: Decided): string =>
-  `${fam}|${d.group?.key ?? ""}|${d.rule?.pref ?? ""}|${d.table ?? ""}|${d.errno ?? ""}`;
 
 /** A set of packets with one outcome (classes before counts and representatives). */
 export interface OutcomeSet {

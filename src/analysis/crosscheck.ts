@@ -9,6 +9,11 @@ import { routeGet } from "../engine/route.js";
 import type { Decision, RouteQuery } from "../engine/types.js";
 import { linkByIndex } from "../model/links.js";
 import type { HostState } from "../model/types.js";
+import { journey, type JourneyStep } from "../engine/journey.js";
+import type { NfBaseChain } from "../netfilter/types.js";
+import type { BddArena } from "./bdd/arena.js";
+import { encode } from "./header.js";
+import { valueAt } from "./netfilter/markvec.js";
 import type { PacketClass } from "./classes.js";
 import type { HeaderPacket } from "./header.js";
 import type { Outcome } from "./outcome.js";
@@ -87,16 +92,89 @@ export function iifOf(s: HostState, cls: PacketClass): string | undefined {
   return cls.outcome.input ? linkByIndex(s, cls.representative.iif)?.name : undefined;
 }
 
-/** Every class whose representative the engine answers differently, with the differences. */
+/**
+ * Every class whose representative the engine answers differently, with the differences.
+ * Classes with an OUTPUT part (`outcome.nf`) are confirmed with the packet's journey
+ * (`trace`); the others with `routeGet`.
+ */
 export function crossCheck(
   s: HostState,
   classes: readonly PacketClass[],
+  chains: readonly NfBaseChain[] = [],
+  m?: BddArena,
 ): { cls: PacketClass; decision: Decision; diffs: string[] }[] {
-  const bad = [];
+  const bad: { cls: PacketClass; decision: Decision; diffs: string[] }[] = [];
   for (const cls of classes) {
-    const decision = routeGet(s, queryOf(cls.representative, iifOf(s, cls)));
+    const q = queryOf(cls.representative, iifOf(s, cls));
+    if (cls.outcome.nf && m) {
+      const r = journeyDisagreement(s, chains, m, cls.outcome, cls.representative);
+      if (r.diffs.length) bad.push({ cls, decision: r.decision, diffs: r.diffs });
+      continue;
+    }
+    const decision = routeGet(s, q);
     const diffs = disagreement(cls.outcome, decision);
     if (diffs.length) bad.push({ cls, decision, diffs });
   }
   return bad;
+}
+
+/** The rule that ended a journey in OUTPUT, as `NfOutcome.by` names it. */
+function droppingRule(steps: readonly JourneyStep[]): string | undefined {
+  for (let i = steps.length - 1; i >= 0; i--) {
+    const t = steps[i]!;
+    if (t.kind !== "rule" || t.hook !== "output" || !t.matched) continue;
+    // nft joins a rule's effects with "; " (`meta mark set 0x1; drop`): the last decides.
+    const last = t.verdict.split("; ").pop() ?? "";
+    if (!/^(drop|reject|policy drop)/.test(last)) return undefined;
+    return `${t.family} ${t.table} ${t.chain} ${t.rule ? `#${t.rule}` : "policy"}`;
+  }
+  return undefined;
+}
+
+/**
+ * How a class with an OUTPUT part differs from the journey of its representative: the
+ * socket's route, OUTPUT's verdict and deciding rule, the mark after OUTPUT and the route
+ * after the re-route. POSTROUTING and the loop through lo are outside the analysis, so
+ * only the OUTPUT hook's part of the journey is compared.
+ */
+export function journeyDisagreement(
+  s: HostState,
+  chains: readonly NfBaseChain[],
+  m: BddArena,
+  o: Outcome,
+  p: HeaderPacket,
+): { decision: Decision; diffs: string[] } {
+  const nf = o.nf!;
+  const q = queryOf(p);
+  const j = journey(s, chains, { ...q, ipproto: q.ipproto ?? 17 });
+  const routes = j.trace.flatMap((t) => (t.kind === "route" ? [t] : []));
+  const last = routes[routes.length - 1];
+  const decision = last?.decision ?? routeGet(s, q);
+  if (nf.verdict === "unknown") return { decision, diffs: [] };
+  // udp_sendmsg / tcp_v4_connect refuse broadcast routes before OUTPUT (no SO_BROADCAST):
+  // a socket option, outside the analysis (see universeNotes); the route itself must agree.
+  if (j.final.verdict === "error" && routes.length === 1 && decision.ok)
+    return {
+      decision,
+      diffs: nf.verdict === "accept" && !nf.rerouted ? disagreement(o, decision) : [],
+    };
+  const diffs: string[] = [];
+  const post = j.trace.find((t) => t.kind === "hook" && t.hook === "postrouting");
+  const markAfter = post?.kind === "hook" ? post.mark : j.final.mark;
+  const want = valueAt(m, nf.mark, encode(p));
+  if (markAfter >>> 0 !== want)
+    diffs.push(`mark: engine 0x${markAfter.toString(16)}, analysis 0x${want.toString(16)}`);
+  if (nf.verdict === "drop" || nf.verdict === "reject") {
+    const by = droppingRule(j.trace);
+    if (j.final.verdict !== "dropped" || by !== nf.by)
+      diffs.push(`engine ${j.final.verdict} by ${by ?? "-"}, analysis ${nf.verdict} by ${nf.by}`);
+    return { decision, diffs };
+  }
+  if (nf.verdict === "reroute-failed") {
+    if (!j.final.reason?.startsWith("re-route failed"))
+      diffs.push(`engine ${j.final.verdict} (${j.final.reason ?? ""}), analysis: re-route fails`);
+    return { decision, diffs: [...diffs, ...disagreement(o, decision)] };
+  }
+  if (droppingRule(j.trace)) diffs.push(`engine drops in OUTPUT, analysis accepts`);
+  return { decision, diffs: [...diffs, ...disagreement(o, decision)] };
 }

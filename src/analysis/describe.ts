@@ -27,7 +27,7 @@ import {
   HEADER_VARS,
   type HeaderPacket,
 } from "./header.js";
-import type { Outcome } from "./outcome.js";
+import type { NfOutcome, Outcome } from "./outcome.js";
 
 /** The fields a class description talks about (the rest are fixed by the universe). */
 export const DESCRIBED: readonly FieldName[] = [
@@ -345,7 +345,11 @@ function dropText(o: Outcome): string {
 
 /** The outcome in words: "dev eth0 via 192.168.1.1 table main rule 32766", "ENETUNREACH". */
 export function describeOutcome(s: HostState, o: Outcome): string {
+  const nf = o.nf;
+  if (nf && (nf.verdict === "drop" || nf.verdict === "reject" || nf.verdict === "unknown"))
+    return describeNfEnd(nf);
   const w: string[] = [];
+  if (nf?.verdict === "reroute-failed") w.push(`dropped: re-route with mark ${nf.markText}`);
   if (!o.ok) w.push(o.input ? dropText(o) : `refused ${o.errno}`);
   else {
     if (o.input && o.type === "unicast") w.push("forwarded");
@@ -359,5 +363,17 @@ export function describeOutcome(s: HostState, o: Outcome): string {
   if (o.table !== undefined) w.push(`table ${tableName(s, o.table)}`);
   if (o.rule !== undefined) w.push(`rule ${o.rule}`);
   if (o.special) w.push(`(${o.special})`);
+  if (nf && nf.verdict === "accept") {
+    if (nf.markText !== "unchanged") w.push(`mark ${nf.markText}`);
+  }
   return w.filter((x) => x).join(" ");
+}
+
+/** An OUTPUT verdict that ends the packet, or a rule the analysis does not model. */
+function describeNfEnd(nf: NfOutcome): string {
+  const at = nf.where ? ` (${nf.where})` : "";
+  const rule = `${nf.by ?? ""}${at}${nf.text ? `: ${nf.text}` : ""}`;
+  if (nf.verdict === "unknown") return `not modelled: ${nf.what ?? "?"} in ${rule}`;
+  const mark = nf.markText !== "unchanged" ? `, mark ${nf.markText}` : "";
+  return `${nf.verdict === "drop" ? "dropped" : "rejected"} by ${rule}${mark}`;
 }

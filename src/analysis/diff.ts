@@ -9,6 +9,7 @@
  * fate. before/after still show them.
  * @module
  */
+import type { NfBaseChain } from "../netfilter/types.js";
 import { formatAddr } from "../addr/ip.js";
 import { linkByIndex } from "../model/links.js";
 import type { Outcome } from "./outcome.js";
@@ -38,13 +39,19 @@ function effect(s: HostState, o: Outcome): string {
     (p) => `${linkByIndex(s, p.dev)?.name ?? p.dev}@${p.gateway ? formatAddr(p.gateway) : ""}`,
   );
   const verdict = o.ok ? (o.type ?? "") : (o.errno ?? "");
-  return [verdict, paths.join(","), o.prefsrc ? formatAddr(o.prefsrc) : ""].join("|");
+  const nf = o.nf ? `${o.nf.verdict}|${o.nf.by ?? ""}|${o.nf.mark.join(",")}` : "";
+  return [verdict, paths.join(","), o.prefsrc ? formatAddr(o.prefsrc) : "", nf].join("|");
 }
 
 /** Every change from host `sa` to host `sb`, biggest first per family. */
-export function diffHosts(sa: HostState, sb: HostState): Change[] {
-  const a = new Analysis(sa);
-  const b = new Analysis(sb, a.m);
+export function diffHosts(
+  sa: HostState,
+  sb: HostState,
+  chainsA: () => readonly NfBaseChain[] = () => [],
+  chainsB: () => readonly NfBaseChain[] = () => [],
+): Change[] {
+  const a = new Analysis(sa, undefined, chainsA);
+  const b = new Analysis(sb, a.m, chainsB);
   const m = a.m;
   const out: (Change & { n: bigint })[] = [];
   for (const fam of [4, 6] as const) {

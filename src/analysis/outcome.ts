@@ -42,6 +42,35 @@ export interface Outcome {
   readonly input?: true;
   /** Why the input path drops it: "martian", "rp_filter (strict)"… (errno EINVAL). */
   readonly drop?: string;
+  /** What the OUTPUT hook did (absent when the host has no OUTPUT chains of the family). */
+  readonly nf?: NfOutcome;
+}
+
+/**
+ * The OUTPUT hook's part of an outcome (./netfilter/output.ts): its verdict, the rule that
+ * ended the packet or that the analysis does not model, the mark after the hook and whether
+ * a `route` chain's mark change re-routed the packet (the route fields are then the
+ * re-route's).
+ */
+export interface NfOutcome {
+  /**
+   * accept: on to POSTROUTING; drop/reject: by `by`; reroute-failed: the re-route lookup
+   * refused (errno); unknown: `by` has a match or target the analysis does not model, so
+   * nothing is said about these packets.
+   */
+  readonly verdict: "accept" | "drop" | "reject" | "reroute-failed" | "unknown";
+  /** The deciding rule: `ip filter OUTPUT #3` (chain and 1-based index) or `… policy`. */
+  readonly by?: string;
+  /** The rule's text, where it was loaded from, and what in it is not modelled. */
+  readonly text?: string;
+  readonly where?: string;
+  readonly what?: string;
+  /** skb->mark after the hook as per-bit BDDs over the original header (markvec.ts). */
+  readonly mark: readonly number[];
+  /** How the mark reads (`0x81`, `mark & 0xff00 | 0x1`). */
+  readonly markText: string;
+  /** Whether a re-route decided (for the packets of the class's first part). */
+  readonly rerouted: boolean;
 }
 
 /** A string equal for equal outcomes: classes with equal keys merge. */
@@ -57,6 +86,8 @@ export function outcomeKey(o: Outcome): string {
     o.special ?? "",
     o.input ? "in" : "",
     o.drop ?? "",
+    // Not `rerouted`: a re-route to the same result with the same mark is the same outcome.
+    o.nf ? `${o.nf.verdict}|${o.nf.by ?? ""}|${o.nf.mark.join(",")}` : "",
   ].join("|");
 }
 

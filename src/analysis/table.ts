@@ -2,7 +2,8 @@
  * One routing table as a partition of the destination space (with the route `tos` when
  * routes have one): for each result of `fib_table_lookup` / `fib6_table_lookup`, the packets
  * that get it. Longest prefix first; within a prefix the aliases in kernel order, the first
- * usable one wins (src/engine/fib.ts tryAlias decides which are usable); a prefix none of whose
+ * usable one wins (src/engine/fib.ts tryAlias decides which are usable; IPv6: the one
+ * rt6_select scores best, src/engine/fib.ts select6); a prefix none of whose
  * aliases is usable for a packet falls back to the next shorter prefix.
  *
  * **How.** Prefixes form a containment forest. A prefix p *claims* the packets of p for which
@@ -16,9 +17,9 @@
  */
 import { ANY4, ANY6, contains, formatAddr, type Prefix } from "../addr/ip.js";
 import { TABLE } from "../core/kinds.js";
-import { type TableResult, tryAlias } from "../engine/fib.js";
+import { select6, type TableResult, tryAlias } from "../engine/fib.js";
 import { nexthopAlive } from "../engine/select.js";
-import { LO } from "../engine/types.js";
+import { type Flow, LO } from "../engine/types.js";
 import { linkByIndex } from "../model/links.js";
 import type { HostState, Route } from "../model/types.js";
 import { and, not, or } from "./bdd/apply.js";
@@ -62,7 +63,12 @@ export function tableRoutes(s: HostState, family: 4 | 6, t: TableSpec): Route[] 
  * source whose tos passes the route's (the tos test is the predicate `aliasPred`).
  */
 function staticResult(s: HostState, r: Route): TableResult | undefined {
-  const f = {
+  return tryAlias(s, r, staticFlow(r), false);
+}
+
+/** The unbound output flow without a source staticResult asks with. */
+function staticFlow(r: Route): Flow {
+  return {
     family: r.family,
     daddr: r.dst.addr,
     saddr: r.family === 4 ? ANY4 : ANY6,
@@ -75,7 +81,11 @@ function staticResult(s: HostState, r: Route): TableResult | undefined {
     sport: 0,
     dport: 0,
   };
-  return tryAlias(s, r, f, false);
+}
+
+/** IPv6: the route a node gives (select6: no oif, so the router preference decides). */
+function staticResult6(s: HostState, routes: readonly Route[]): TableResult | undefined {
+  return select6(s, routes.length, (i) => routes[i]!, staticFlow(routes[0]!), false);
 }
 
 /** IPv4 route `tos`: (tos & 0x1c) must equal it. */
@@ -180,6 +190,13 @@ export function tablePartition(
     let below = FALSE;
     for (const c of n.children) below = or(m, below, walk(c));
     const free = and(m, n.chain, not(m, below));
+    if (family === 6) {
+      // No tos: the node's selected route takes all of it, or the packets fall through.
+      const res = staticResult6(s, n.routes);
+      if (!res || res.kind === "none") return below;
+      add(res, free);
+      return n.chain;
+    }
     let covered = FALSE;
     for (const r of n.routes) {
       const res = staticResult(s, r);

@@ -271,18 +271,21 @@ function gatewayLinear(
 }
 
 function viaLinear(s: HostState, table: number, gw: Addr, ifindex: number): Route | undefined {
-  return [...s.routes]
-    .sort((a, b) => a.seq - b.seq)
-    .filter(
-      (r) =>
-        r.family === 6 &&
-        (r.table === TABLE.main || r.table === table) &&
-        r.type === "unicast" &&
-        contains(r.dst, gw) &&
-        !r.nexthops.some((n) => n.gateway) &&
-        (!ifindex || r.nexthops.some((n) => n.ifindex === ifindex)),
-    )
-    .sort((a, b) => b.dst.len - a.dst.len)[0];
+  for (const tb of table === TABLE.main ? [TABLE.main] : [table, TABLE.main]) {
+    const hits = s.routes
+      .filter((r) => r.family === 6 && r.table === tb && contains(r.dst, gw) && !r.src?.len)
+      .filter((r) => !ifindex || r.nexthops.some((n) => n.ifindex === ifindex))
+      .sort((a, b) => b.dst.len - a.dst.len || a.metric - b.metric || a.seq - b.seq);
+    const node = hits.filter((r) => r.dst.len === hits[0]?.dst.len && r.metric === hits[0]?.metric);
+    const rank = (r: Route) => (r.pref6 ^ 2) & 3;
+    const r = node.reduce<Route | undefined>(
+      (b, x) => (!b || rank(x) > rank(b) ? x : b),
+      undefined,
+    );
+    const reject = r && ["blackhole", "unreachable", "prohibit", "throw"].includes(r.type);
+    if (r && !reject && !r.nexthops.some((n) => n.gateway)) return r;
+  }
+  return undefined;
 }
 
 describe("FIB index", () => {

@@ -12,7 +12,7 @@ import { SCOPE, TABLE, type RouteType } from "../core/kinds.js";
 import type { HostState, Route, Rule } from "../model/types.js";
 import { aliasCmp, hostFib, type TableFib } from "../model/fib-index.js";
 import { ruleMatches } from "./rules.js";
-import type { Errno, Flow, TraceStep } from "./types.js";
+import { LO, type Errno, type Flow, type TraceStep } from "./types.js";
 
 /** Result of one table lookup. */
 export type TableResult =
@@ -116,6 +116,46 @@ export function tryAlias(
   return undefined;
 }
 
+/** IPV6_DECODE_PREF: a route's router preference as a rank (low 1, medium 2, high 3). */
+const prefRank = (pref6: number): number => (pref6 ^ 2) & 3;
+
+/**
+ * IPv6 within one fib6 node (rt6_select → find_rr_leaf): its routes in kernel order (metric,
+ * then insertion) are scored by find_match, and the best of the lowest metric's routes wins,
+ * else the best of all the others; the first of equal scores. rt6_score_route: 2 when the
+ * nexthop's device is the flow's oif (input: the iif) or there is none, 0 otherwise (skipped
+ * under RT6_LOOKUP_F_IFACE: tryAlias), plus IPV6_DECODE_PREF << 2. Routes of another source
+ * prefix sit in another node (subtree). `at(i)` is the node's i-th of `n` routes.
+ */
+export function select6(
+  s: HostState,
+  n: number,
+  at: (i: number) => Route,
+  f: Flow,
+  ign: boolean,
+): TableResult | undefined {
+  const oif = f.scoreOif ?? f.oif;
+  let best: TableResult | undefined;
+  let bestScore = -1;
+  let metric: number | undefined;
+  let rest = false;
+  for (let i = 0; i < n; i++) {
+    const r = at(i);
+    if (r.src && r.src.len > 0 && !contains(r.src, f.saddr)) continue;
+    metric ??= r.metric;
+    if (!rest && r.metric !== metric) {
+      if (best) break;
+      rest = true;
+    }
+    const res = tryAlias(s, r, f, ign);
+    if (!res || res.kind === "none") continue;
+    const dev = res.kind === "route" ? r.nexthops[res.nhIndex]!.ifindex : LO;
+    const score = (!oif || dev === oif ? 2 : 0) | (prefRank(r.pref6) << 2);
+    if (score > bestScore) [best, bestScore] = [res, score];
+  }
+  return best;
+}
+
 function tryId(
   s: HostState,
   t: TableFib,
@@ -125,7 +165,9 @@ function tryId(
 ): TableResult | undefined {
   const v = t.slot[id]!;
   if (v >= 0) return tryAlias(s, s.routes[v]!, f, ign);
-  for (const p of t.lists[-2 - v]!) {
+  const list = t.lists[-2 - v]!;
+  if (f.family === 6) return select6(s, list.length, (i) => s.routes[list[i]!]!, f, ign);
+  for (const p of list) {
     const res = tryAlias(s, s.routes[p]!, f, ign);
     if (res) return res;
   }
@@ -219,10 +261,18 @@ export function fibTableLookupReference(
   sel.sort(
     (a, b) => b.dst.len - a.dst.len || b.tos - a.tos || a.metric - b.metric || a.seq - b.seq,
   );
-  for (const r of sel) {
-    if (!contains(r.dst, f.daddr)) continue;
-    const res = tryAlias(s, r, f, ignoreLinkstate);
+  const hit = sel.filter((r) => contains(r.dst, f.daddr));
+  for (let i = 0; i < hit.length; ) {
+    // One prefix's routes (IPv6: one fib6 node, select6); IPv4: the first usable alias.
+    let j = i + 1;
+    while (j < hit.length && hit[j]!.dst.len === hit[i]!.dst.len) j++;
+    const node = hit.slice(i, j);
+    const res =
+      f.family === 6
+        ? select6(s, node.length, (k) => node[k]!, f, ignoreLinkstate)
+        : node.map((r) => tryAlias(s, r, f, ignoreLinkstate)).find((x) => x);
     if (res) return res;
+    i = j;
   }
   return NONE;
 }

@@ -185,15 +185,17 @@ function inputSpecial4(c: Input4): Decision | undefined {
     if (saddr && sourceRejected(c, 0)) return martian(c, "rp_filter rejected the source");
     return localInput(c, "broadcast", ["local", "brd"]);
   }
+  const localnet = () => orConf4(s, inLink.name, "route_localnet");
   if (is4.multicast(daddr)) {
     // ip_route_input_rcu: only groups this host joined (224.0.0.1 on every device) are received.
     if (daddr !== 0xe0000001 || !inLink.up)
       return martian(c, "multicast group not joined on this device");
+    // ip_mc_validate_source: a loopback source needs route_localnet here too.
+    if (is4.loopback(saddr) && !localnet()) return martian(c, "source in 127.0.0.0/8");
     if (!is4.zeronet(saddr) && sourceRejected(c, 0))
       return martian(c, "rp_filter rejected the source");
     return localInput(c, "multicast", ["local", "mc"]);
   }
-  const localnet = () => orConf4(s, inLink.name, "route_localnet");
   if (is4.zeronet(saddr)) return martian(c, "source 0.0.0.0");
   if (is4.zeronet(daddr)) return martian(c, "destination 0.0.0.0");
   if (is4.loopback(daddr) && !localnet()) return martian(c, "destination in 127.0.0.0/8");

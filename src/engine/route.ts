@@ -117,6 +117,8 @@ function outputDevice4(c: Output4): Decision | undefined {
   }
   if (!c.saddr && is4.multicast(daddr)) c.saddr = selectAddr4(s, l.ifindex, SCOPE.universe);
   else if (!c.saddr && !daddr) c.saddr = selectAddr4(s, l.ifindex, SCOPE.host);
+  // The kernel sets fl4->saddr here, before fib_lookup: `from` rules see the chosen source.
+  if (c.saddr && !c.q.from) c.flow = { ...flow, saddr: v4(c.saddr) };
   c.devOut = l.ifindex;
   return undefined;
 }
@@ -140,9 +142,9 @@ function output4(s: HostState, q: RouteQuery, flow: Flow, trace: TraceStep[]): D
     c.daddr = c.saddr;
     return make4(c, { type: "local", oif: LO, local: true });
   }
-  const res = fibLookup(s, flow, trace);
+  const res = fibLookup(s, c.flow, trace);
   if (!res.ok) {
-    if (!flow.oif) return failed(res.errno, flow, trace, res.route);
+    if (!flow.oif) return failed(res.errno, c.flow, trace, res.route);
     // "Apparently, routing tables are wrong. Assume, that the destination is on link."
     trace.push({ kind: "onlink-fallback", oif: flow.oif, errno: res.errno });
     if (!c.saddr) c.saddr = selectAddr4(s, c.devOut, SCOPE.link);
@@ -247,13 +249,16 @@ function make4(c: Output4, m: Make4): Decision {
  * The flow ip6_pol_route looks up with. rt6_need_strict: multicast, link-local and loopback
  * destinations bind the lookup to the device (the oif, or for input lookups the ingress
  * device, ip6_pol_route_input passing iif as oif). ip6_route_output_flags: with a source the
- * oif only matters to `oif` rules, not to routes.
+ * oif does not bind the lookup, but rt6_score_route still prefers its routes (fib.ts select6),
+ * as it prefers the ingress device's for input lookups.
  */
 function lookupFlow6(flow: Flow, inLink: { ifindex: number; kind: string } | undefined): Flow {
   const dst = flow.daddr.v as bigint;
   const needStrict = is6.linkLocal(dst) || is6.multicast(dst) || dst === 1n;
   if (inLink)
-    return needStrict && inLink.kind !== "loopback" ? { ...flow, nhOif: inLink.ifindex } : flow;
+    return needStrict && inLink.kind !== "loopback"
+      ? { ...flow, nhOif: inLink.ifindex, scoreOif: inLink.ifindex }
+      : { ...flow, scoreOif: inLink.ifindex };
   if (flow.oif && flow.hasSaddr && !needStrict) return { ...flow, oifStrict: false };
   return flow;
 }

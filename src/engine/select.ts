@@ -6,6 +6,7 @@
  */
 import { addrEq, contains, is6, v4, type Addr } from "../addr/ip.js";
 import { SCOPE } from "../core/kinds.js";
+import { tentative6 } from "../model/dad.js";
 import { linkByIndex } from "../model/links.js";
 import { devConf4, devConf6, sysctlInt } from "../model/sysctl.js";
 import type { HostState, IfAddr, Route } from "../model/types.js";
@@ -107,19 +108,15 @@ export function ipv6SelectSaddr(s: HostState, ifindex: number, dst: bigint): Add
   const dlabel = label6(dst);
   let best: IfAddr | undefined;
   let bestKey: number[] = [];
+  // Equal scores keep the first candidate met: devices in for_each_netdev order (creation), a
+  // device's addresses newest first (its addr_list). A down device's addresses count too.
+  const pos = new Map(s.links.map((l, i) => [l.ifindex, i]));
   for (const a of s.addrs) {
     if (a.family !== 6) continue;
     const l = linkByIndex(s, a.ifindex);
-    if (!l?.up) continue;
+    if (!l) continue;
     if (onlyDev && a.ifindex !== ifindex) continue;
-    if (
-      !a.nodad &&
-      l.kind !== "loopback" &&
-      l.kind !== "tun" &&
-      !l.carrier &&
-      Math.max(devConf6(s, "all", "accept_dad"), devConf6(s, l.name, "accept_dad")) > 0
-    )
-      continue; // tentative
+    if (tentative6(s, a, l)) continue;
     const v = a.local.v as bigint;
     const sc = scope6(v);
     if (dscope > 0x2 && sc <= 0x2 && !(v === 1n && dst === 1n)) {
@@ -133,6 +130,7 @@ export function ipv6SelectSaddr(s: HostState, ifindex: number, dst: bigint): Add
       // IPV6_SADDR_RULE_LABEL, then RULE_PREFIX (capped at the address's prefix length).
       label6(v) === dlabel ? 1 : 0,
       Math.min(commonPrefix6(v, dst), a.prefixlen),
+      -(pos.get(a.ifindex) ?? 0),
     ];
     let better = !best;
     for (let i = 0; !better && i < key.length; i++) {

@@ -47,6 +47,11 @@ export interface Flow {
    * input lookups of link-scoped destinations (ip6_pol_route_input passes iif as oif).
    */
   nhOif?: number;
+  /**
+   * IPv6 input lookups: the ingress device, which rt6_score_route prefers among a node's
+   * routes as it does the oif of output lookups (ip6_pol_route_input passes iif as oif).
+   */
+  scoreOif?: number;
 }
 
 /** A `lookup` trace step's outcome: fib_rules_lookup's view of one table. */

@@ -2,7 +2,7 @@
  * `routelab map [PACKETS]` and `routelab check ASSERTION… | --file FILE`: the analysis'
  * answers as text or JSON, with exit statuses (check: 0 all hold, 1 one fails, 2 bad input).
  * A failed assertion prints its counterexample as `route get` words and that packet's full
- * `trace` (the trace runs netfilter too, which the analysis does not model yet).
+ * `trace` (the trace also shows POSTROUTING, which the analysis does not model yet).
  * @module
  */
 import type { Issue } from "../core/issue.js";
@@ -12,12 +12,14 @@ import { type Assertion, parseAssertion, parsePackets } from "../analysis/assert
 import { type CheckResult, checkAssertion, mapClasses } from "../analysis/check.js";
 import { Analysis, type PacketClass, universeNotes } from "../analysis/classes.js";
 import { describeOutcome, describeSet, outcomeWords, tableName } from "../analysis/describe.js";
+import type { NfOutcome } from "../analysis/outcome.js";
 import { formatAddr } from "../addr/ip.js";
 import { issue } from "../core/issue.js";
 import type { HostState } from "../model/types.js";
 import type { NfBaseChain } from "../netfilter/types.js";
 import type { JourneyEnv } from "../engine/journey.js";
 import { parseTrace, runTrace, traceText } from "./trace.js";
+import { checkReply, originalWords, replyWords } from "../analysis/reply.js";
 
 /** What a command printed and its exit status. */
 export interface AnalysisOutput {
@@ -44,6 +46,16 @@ export interface MapEntry {
     /** The table as iproute2 names it ("main", "local", "129"). */
     readonly tableName?: string;
     readonly rule?: number;
+    /**
+     * What OUTPUT did (when the host has OUTPUT chains): verdict, deciding rule, the mark
+     * after the hook, whether a mark change re-routed the packets.
+     */
+    readonly nf?: {
+      readonly verdict: string;
+      readonly by?: string;
+      readonly mark: string;
+      readonly rerouted: boolean;
+    };
   };
   /** The representative as `ip route get` arguments. */
   readonly representative: string[];
@@ -72,10 +84,16 @@ function entry(a: Analysis, c: PacketClass): MapEntry {
       gateways: o.paths.flatMap((p) => (p.gateway ? [formatAddr(p.gateway)] : [])),
       ...(o.table !== undefined ? { table: o.table, tableName: tableName(a.s, o.table) } : {}),
       ...(o.rule !== undefined ? { rule: o.rule } : {}),
+      ...(o.nf ? { nf: nfDetail(o.nf) } : {}),
     },
     representative: outcomeWords(a.s, c.representative, o),
     count: String(c.count),
   };
+}
+
+function nfDetail(nf: NfOutcome): NonNullable<MapEntry["detail"]["nf"]> {
+  const by = nf.by ? { by: nf.where ? `${nf.by} (${nf.where})` : nf.by } : {};
+  return { verdict: nf.verdict, ...by, mark: nf.markText, rerouted: nf.rerouted };
 }
 
 /** `map` over the packets PACKETS selects (all when empty). */
@@ -150,7 +168,7 @@ const PARSED = new Map<string, Assertion>();
 export function analysisCheck(a: Analysis, list: readonly Assertion[]): Result<CheckResult[]> {
   const out: CheckResult[] = [];
   for (const as of list) {
-    const r = checkAssertion(a, as);
+    const r = as.reply ? checkReply(a, as) : checkAssertion(a, as);
     if (!r.ok) return r;
     out.push(r.value);
   }
@@ -167,7 +185,12 @@ export interface TraceCtx {
 export function checkText(s: HostState, rs: readonly CheckResult[], t: TraceCtx): string {
   const out: string[] = [];
   for (const r of rs) {
+    if (r.original || r.assertion.reply) {
+      out.push(...replyCheckText(s, r, t));
+      continue;
+    }
     out.push(`${r.holds ? "PASS" : "FAIL"} ${r.assertion.text}`);
+    for (const u of r.unmodelled ?? []) out.push(`  not answered for the packets that meet ${u}`);
     if (r.holds || !r.counterexample) continue;
     const words = outcomeWords(s, r.counterexample, r.outcome);
     out.push(`  counterexample: route get ${words.join(" ")}`);
@@ -192,6 +215,30 @@ export function checkText(s: HostState, rs: readonly CheckResult[], t: TraceCtx)
   return out.join("\n") + "\n";
 }
 
+/**
+ * A reply-of answer as text: its notes, the reply that breaks it as `route get DST from SRC`
+ * words, the original it answers, and the reply's trace (as checkText does for others).
+ */
+function replyCheckText(s: HostState, r: CheckResult, t: TraceCtx): string[] {
+  const out = [`${r.holds ? "PASS" : "FAIL"} ${r.assertion.text}`];
+  out.push(...(r.notes ?? []).map((n) => `  # ${n}`));
+  if (r.holds || !r.counterexample) return out;
+  const words = replyWords(r.counterexample);
+  out.push(`  counterexample: reply route get ${words.join(" ")}`);
+  out.push(`  answering: ${originalWords(r.counterexample, r.originalIif).join(" ")}`);
+  if (r.outcome) out.push(`  outcome: ${describeOutcome(s, r.outcome)}`);
+  const end = { file: "<check>", line: 1, col: 1 };
+  const q = parseTrace(
+    words.map((text) => ({ text, loc: end })),
+    end,
+    r.counterexample.family,
+  );
+  const tr = "exit" in q ? q : runTrace(s, t.chains, q, end, t.env);
+  if ("exit" in tr) return [...out, `  (no trace: ${tr.message})`];
+  const lines = traceText(s, tr).trimEnd().split("\n");
+  return [...out, "  trace:", ...lines.map((l) => `    ${l}`)];
+}
+
 /** The CLI's `map` / `check` commands (words after the command name). */
 export function runAnalysisCommand(
   s: HostState,
@@ -204,7 +251,7 @@ export function runAnalysisCommand(
     stderr: `routelab ${cmd}: ${e.message}\n`,
     status: 2,
   });
-  const a = new Analysis(s);
+  const a = new Analysis(s, undefined, () => ctx.chains);
   if (cmd === "map") {
     const r = analysisMap(a, words);
     if (!r.ok) return fail(r.error);
@@ -251,6 +298,7 @@ function checkJson(s: HostState, r: CheckResult): object {
   return {
     assertion: r.assertion.text,
     holds: r.holds,
+    ...(r.unmodelled ? { unmodelled: r.unmodelled } : {}),
     ...(r.counterexample
       ? {
           counterexample: outcomeWords(s, r.counterexample, r.outcome),
@@ -258,5 +306,12 @@ function checkJson(s: HostState, r: CheckResult): object {
         }
       : {}),
     ...(r.outcome ? { outcome: describeOutcome(s, r.outcome) } : {}),
+    ...(r.original && r.counterexample
+      ? {
+          counterexample: replyWords(r.counterexample),
+          original: originalWords(r.counterexample, r.originalIif),
+        }
+      : {}),
+    ...(r.notes ? { notes: r.notes } : {}),
   };
 }

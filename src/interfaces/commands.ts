@@ -335,6 +335,7 @@ export function runLine(s: HostState, words: Word[], end: SourceLoc, ctx: LineCo
       s,
       rest.slice(1).map((w) => w.text),
       !!po.opts.json,
+      ctx.chains?.() ?? [],
     );
   const r = runCommand(s, po.opts, rest, end, ctx);
   // The order matters only when both streams have something.

@@ -11,6 +11,7 @@ import { type Finding, lint, type LintOptions } from "../analysis/lint/index.js"
 import { issue } from "../core/issue.js";
 import { err, ok, type Result } from "../core/result.js";
 import type { HostState } from "../model/types.js";
+import type { NfBaseChain } from "../netfilter/types.js";
 import type { AnalysisOutput } from "./analysis.js";
 
 /** `--ssh-peer ADDR` and nothing else. */
@@ -71,10 +72,11 @@ export function runLintCommand(
   s: HostState,
   words: readonly string[],
   json: boolean,
+  chains: readonly NfBaseChain[] = [],
 ): AnalysisOutput {
   const o = parseLintArgs(words);
   if (!o.ok) return { stdout: "", stderr: `routelab lint: ${o.error.message}\n`, status: 2 };
-  const fs = lintHost(s, o.value);
+  const fs = lintHost(s, o.value, new Analysis(s, undefined, () => chains));
   return {
     stdout: json ? JSON.stringify(fs.map(findingJson)) + "\n" : lintText(fs),
     stderr: "",

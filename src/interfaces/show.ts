@@ -1,8 +1,9 @@
 /**
  * `ip OBJECT show` with iproute2 6.1's filters and output forms: `route show
  * dev|proto|scope|type|via|src|table`, `rule show pref|table|fwmark`, `addr show
- * dev|scope|up|label`, `link show dev|up|type|master|group`, `-brief`/`-oneline` for links and
- * addresses. What is not modelled is refused with a non-zero exit, never ignored.
+ * dev|scope|up|label`, `link show dev|up|type|master|group`, `-brief` for links and addresses,
+ * `-oneline` for them, routes and rules. What is not modelled is refused with a non-zero exit,
+ * never ignored.
  * @module
  */
 import type { Family } from "../addr/ip.js";
@@ -25,14 +26,18 @@ import { defined } from "../core/result.js";
 export type ShowResult = { stdout: string } | { error: IpError };
 
 /**
- * Output formats not modelled for a show command: `-brief`/`-oneline` other than for links
- * and addresses in text, `-s`/`-d` for links and addresses (statistics, driver details).
+ * Output formats not modelled for a show command: `-brief` other than for links and
+ * addresses in text, `-oneline` other than for links, addresses, routes and rules in text,
+ * `-s`/`-d` for links and addresses (statistics, driver details).
  */
 function refusedFormat(cmd: IpCommand, opts: IpOptions): IpError | undefined {
   if (!("op" in cmd) || cmd.op !== "show") return undefined;
   const la = cmd.obj === "link" || cmd.obj === "addr";
+  // -oneline changes only multipath routes' nexthop lines; rules print one line each anyway.
+  const oneline = la || cmd.obj === "route" || cmd.obj === "rule";
   let flag: string | undefined;
-  if ((opts.brief || opts.oneline) && (!la || opts.json)) flag = opts.brief ? "-brief" : "-oneline";
+  if (opts.brief && (!la || opts.json)) flag = "-brief";
+  else if (opts.oneline && (!oneline || opts.json)) flag = "-oneline";
   else if (la && opts.stats) flag = "-statistics";
   else if (la && opts.details) flag = "-details";
   if (!flag) return undefined;
@@ -85,6 +90,8 @@ function routeShow(s: HostState, opts: IpOptions, cmd: Extract<IpCommand, { obj:
     pretty: !!opts.pretty,
     details: !!opts.details,
   });
+  // iproute2 prints _SL_ ("\\" with -oneline) where a nexthop starts its own line.
+  if (opts.oneline) return { stdout: stdout.replace(/\n\tnexthop /g, "\\\tnexthop ") };
   return { stdout };
 }
 

@@ -753,8 +753,32 @@ function gatewayRoute4(
 }
 
 /**
- * ip6_validate_gw (as modelled): the longest unicast route without gateways in main or
- * `table` containing the IPv6 gateway (with a nexthop on `ifindex` when given), oldest first.
+ * One table's answer for an IPv6 gateway (fib6_table_lookup with RT6_LOOKUP_F_IFACE): the
+ * longest prefix with a route on `ifindex` (any device when 0; reject routes sit on lo), in
+ * it the best router preference of the lowest metric (rt6_select), oldest first.
+ */
+function gatewayLookup6(s: HostState, t: TableFib, gw: Addr, ifindex: number): Route | undefined {
+  for (let id = t.lookup(gw); id >= 0; id = t.lpm.parentOf(id)) {
+    let best: Route | undefined;
+    let rank = -1;
+    for (const p of t.aliases(id)) {
+      const r = s.routes[p]!;
+      if (!contains(r.dst, gw) || (r.src && r.src.len > 0)) continue;
+      if (ifindex && !r.nexthops.some((n) => n.ifindex === ifindex)) continue;
+      if (best && r.metric !== best.metric) break;
+      const k = (r.pref6 ^ 2) & 3;
+      if (k > rank) [best, rank] = [r, k];
+    }
+    if (best) return best;
+  }
+  return undefined;
+}
+
+/**
+ * ip6_route_check_nh: the route an IPv6 gateway resolves through, or undefined for
+ * EHOSTUNREACH. The route's own table first (ip6_nh_lookup_table), then main (fib6_lookup;
+ * custom rules are not walked here); the pick must not be a reject route (RTF_REJECT) nor
+ * need a gateway itself, or that table fails.
  */
 export function gatewayVia6(
   s: HostState,
@@ -763,27 +787,12 @@ export function gatewayVia6(
   ifindex: number,
 ): Route | undefined {
   const fib = hostFib(s);
-  let best: Route | undefined;
-  for (const tb of table === TABLE.main ? [TABLE.main] : [TABLE.main, table]) {
+  for (const tb of table === TABLE.main ? [TABLE.main] : [table, TABLE.main]) {
     const t = fib.table(6, tb);
-    if (!t) continue;
-    for (let id = t.lookup(gw); id >= 0; id = t.lpm.parentOf(id)) {
-      let found = false;
-      for (const p of t.aliases(id)) {
-        const r = s.routes[p]!;
-        if (
-          r.type !== "unicast" ||
-          !contains(r.dst, gw) ||
-          r.nexthops.some((n) => n.gateway) ||
-          (ifindex && !r.nexthops.some((n) => n.ifindex === ifindex))
-        )
-          continue;
-        found = true;
-        if (!best || r.dst.len > best.dst.len || (r.dst.len === best.dst.len && r.seq < best.seq))
-          best = r;
-      }
-      if (found) break;
-    }
+    const r = t && gatewayLookup6(s, t, gw, ifindex);
+    if (r && !REJECT6.has(r.type) && !r.nexthops.some((n) => n.gateway)) return r;
   }
-  return best;
+  return undefined;
 }
+
+const REJECT6 = new Set(["blackhole", "unreachable", "prohibit", "throw"]);

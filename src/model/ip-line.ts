@@ -60,8 +60,13 @@ export interface LoadOptions {
    * browser none).
    */
   readFile?: (path: string) => string | undefined;
-  /** List a directory (nft `include` globs): entry names, `/` after subdirectories. */
+  /**
+   * List a directory (nft `include` globs, scripts' globs, `[ -d ]`, `run-parts --list`):
+   * entry names, `/` after subdirectories.
+   */
   readDir?: (path: string) => readonly string[] | undefined;
+  /** What `uname` answers in scripts (the kernel release…); a field left out is assumed. */
+  uname?: Readonly<Partial<Record<"nodename" | "release" | "version" | "machine", string>>>;
   /** Progress of long loads (big `ip -batch` files, big dumps). */
   progress?: LoadProgress;
   /** Why `readFile(path)` failed (strerror words); default "No such file or directory". */

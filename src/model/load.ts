@@ -21,6 +21,7 @@ import { loadCapture } from "./capture-load.js";
 import { loadNetfilterDump } from "./load-netfilter.js";
 import { loadIpDump, noteLoaded } from "./partial.js";
 import { HOST_COMMANDS, writeScriptFile } from "./script-commands.js";
+import { getSysctl, IPV4_CONF_KEYS, IPV6_CONF_KEYS } from "./sysctl.js";
 import type { LoadIssue, LoadOptions } from "./ip-line.js";
 import type { HostState } from "./types.js";
 import { detectToolFile, loadToolFile, TOOLS } from "./tools/index.js";
@@ -76,7 +77,9 @@ export function loadScript(
   const commands = Object.fromEntries(
     Object.entries(HOST_COMMANDS).map(([name, run]) => [
       name,
-      (c: Parameters<typeof run>[1]) => run(s, c, opts),
+      // Files the script made (`<(…)`) are readable by the commands it runs.
+      (c: Parameters<typeof run>[1]) =>
+        run(s, c, { ...opts, readFile: (p) => c.shell.readFile(p) }),
     ]),
   );
   // model/tools (`wg`, net-tools `route`, `ifconfig`): the words after the name, stdin, output.
@@ -84,7 +87,7 @@ export function loadScript(
     commands[name] = (c: CommandCall) => {
       const ctx = {
         loc: c.loc,
-        ...defined({ readFile: opts.readFile }),
+        readFile: (p: string) => c.shell.readFile(p),
         ...(c.io.stdin !== undefined
           ? { heredoc: { text: c.io.stdin, loc: c.io.stdinLoc ?? c.loc } }
           : {}),
@@ -93,12 +96,47 @@ export function loadScript(
       if (r.stdout) c.io.out(r.stdout);
       return { status: r.status, issues: r.issues.map(asLoadIssue) };
     };
+  // /proc/sys is the virtual host's: its values and its devices' conf directories.
+  const readFile = (p: string) => procSysFile(s, p) ?? opts.readFile?.(p);
+  const readDir = (p: string) => {
+    const own = procConfDir(s, p);
+    if (own !== null) return own;
+    // Without the caller's reader (the browser) the directories every host has exist, empty.
+    return opts.readDir
+      ? opts.readDir(p)
+      : /^\/((proc|sys|etc|tmp|dev)\/?)?$/.test(p)
+        ? []
+        : undefined;
+  };
   const r = runShell(text, file, {
     commands,
     writeFile: (path, body, _append, loc) => writeScriptFile(s, path, body, loc),
-    ...(opts.readFile ? { readFile: opts.readFile } : {}),
+    readFile,
+    readDir,
+    ...defined({ uname: opts.uname }),
   });
   return r.issues.map((i) => ({ ...i, severity: i.severity ?? "error" }) as LoadIssue);
+}
+
+/** `cat /proc/sys/net/ipv4/ip_forward` in a script: the virtual host's value. */
+function procSysFile(s: HostState, path: string): string | undefined {
+  const m = /^\/proc\/sys\/(.+)$/.exec(path);
+  const v = m ? getSysctl(s, m[1]!.replace(/\//g, ".")) : undefined;
+  return v === undefined ? undefined : `${v}\n`;
+}
+
+/**
+ * /proc/sys/net/ipv{4,6}/conf[/DEV] as the virtual host has them (`for f in
+ * /proc/sys/net/ipv4/conf/*\/rp_filter`): all, default and each link, with the keys routelab
+ * models; null for a path outside them (the caller's reader answers).
+ */
+function procConfDir(s: HostState, path: string): readonly string[] | undefined | null {
+  const m = /^\/proc\/sys\/net\/ipv([46])\/conf(?:\/([^/]+))?\/?$/.exec(path);
+  if (!m) return null;
+  const devs = ["all", "default", ...s.links.map((l) => l.name)];
+  if (!m[2]) return devs.map((d) => `${d}/`);
+  if (!devs.includes(m[2])) return undefined;
+  return m[1] === "4" ? IPV4_CONF_KEYS : IPV6_CONF_KEYS;
 }
 
 /** An issue of model/tools with the loader's severity (error unless it says warning). */

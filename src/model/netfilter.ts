@@ -113,6 +113,16 @@ export function liveNetfilter(s: HostState): { iptables: IptablesRuleset; nft: N
   return rs;
 }
 
+/**
+ * The rulesets as far as a script has built them, for what it reads back mid-load
+ * (`$(iptables-save)`, `nft list ruleset | …`); the base chains are left to buildNetfilter.
+ * @example liveRulesets(state).iptables
+ */
+export function liveRulesets(s: HostState): HostNetfilter {
+  const rs = liveNetfilter(s);
+  return { iptables: rs.iptables, nft: rs.nft, chains: [], issues: [] };
+}
+
 /** An issue with the severity a loader reports it at. */
 export type NfIssue = Issue & { severity: "error" | "warning" };
 

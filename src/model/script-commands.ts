@@ -13,7 +13,8 @@ import type { Issue } from "../core/issue.js";
 import type { SourceLoc } from "../core/loc.js";
 import { RECORDED_TOOLS, runIpLine, type LoadIssue, type LoadOptions } from "./ip-line.js";
 import { runNetfilterCommand } from "./netfilter.js";
-import { getSysctl, setSysctl } from "./sysctl.js";
+import { writeSysctl } from "./ops/index.js";
+import { getSysctl } from "./sysctl.js";
 import { parseIpOptions } from "../parse/options.js";
 import type { HostState } from "./types.js";
 
@@ -67,9 +68,18 @@ function ipListing(s: HostState, call: CommandCall, lo: LoadOptions): CommandOut
 }
 const readers = new WeakSet<object>();
 
-/** The listing as `ip` prints it; what ip says on stderr is a warning at the command. */
-function shown(s: HostState, call: CommandCall, show: NonNullable<LoadOptions["show"]>) {
-  const words = call.argv.slice(1);
+/**
+ * The listing as the tool prints it; what it says on stderr is a warning at the command.
+ * `from`: the first word passed on (1 drops `ip`); `tool`: the name the printers know it by.
+ */
+function shown(
+  s: HostState,
+  call: CommandCall,
+  show: NonNullable<LoadOptions["show"]>,
+  from = 1,
+  tool?: string,
+) {
+  const words = call.argv.slice(from).map((w, k) => (k === 0 && tool ? { ...w, text: tool } : w));
   const r = show(s, words, words.at(-1)?.loc ?? call.loc);
   if (r.stdout) call.io.out(r.stdout);
   const message = r.stderr.trimEnd();
@@ -96,6 +106,7 @@ function ip(s: HostState, call: CommandCall, lo: LoadOptions): CommandOutcome {
 
 /** iptables, ip6tables, their -restore forms, nft and ipset: recorded and run in order. */
 function netfilter(s: HostState, call: CommandCall, lo: LoadOptions): CommandOutcome {
+  if (lo.show && isNftListing(call)) return shown(s, call, lo.show, 0);
   const rec = {
     argv: call.argv.map((w) => w.text),
     locs: call.argv.map((w) => w.loc),
@@ -111,8 +122,23 @@ function netfilter(s: HostState, call: CommandCall, lo: LoadOptions): CommandOut
   return { status: r.status, issues: r.issues };
 }
 
-/** Listing and saving print the host's state; the printers sit above this layer, so no output. */
-const listing: HostCommand = () => ({ status: 0 });
+/** `nft [-a] list ruleset`: what the script reads back is printed, not recorded. */
+function isNftListing(call: CommandCall): boolean {
+  const args = call.argv.slice(1).map((w) => w.text);
+  return (
+    call.argv[0]!.text === "nft" && args.filter((a) => a !== "-a").join(" ") === "list ruleset"
+  );
+}
+
+/**
+ * `iptables-save` and its variants print the rules the script made so far, through the
+ * printers the host passes in (`lo.show`); without them the output is empty.
+ */
+const listing: HostCommand = (s, call, lo) => {
+  if (!lo.show) return { status: 0 };
+  const tool = call.argv[0]!.text.startsWith("ip6") ? "ip6tables-save" : "iptables-save";
+  return shown(s, call, lo.show, 0, tool);
+};
 
 function sysctlIssue(
   code: Issue["code"],
@@ -170,7 +196,7 @@ function sysctl(s: HostState, call: CommandCall, lo: LoadOptions): CommandOutcom
       else call.io.out(valueOnly ? `${v}\n` : `${w.text} = ${v}\n`);
       continue;
     }
-    const err = setSysctl(s, m[1]!, m[2]!.trim());
+    const err = writeSysctl(s, m[1]!, m[2]!.trim());
     if (err) out.push(sysctlIssue("sysctl.unknown-key", err, w.loc, m[1]!, "warning"));
     else if (!words.some((x) => /^-[a-z]*q/.test(x.text)))
       call.io.out(`${m[1]} = ${m[2]!.trim()}\n`);
@@ -208,7 +234,7 @@ function sysctlFile(s: HostState, file: string, loc: SourceLoc, lo: LoadOptions)
           "warning",
         ),
       );
-    const err = setSysctl(s, m[2]!, m[3]!.trim());
+    const err = writeSysctl(s, m[2]!, m[3]!.trim());
     if (err && !m[1]) out.push(sysctlIssue("sysctl.unknown-key", err, at, m[2]!, "warning"));
   });
   return out;
@@ -253,7 +279,7 @@ export function writeScriptFile(
   if (!m) return undefined;
   const key = m[1]!.replace(/\//g, ".");
   const value = text.trim().split(/\s+/)[0] ?? "";
-  const err = setSysctl(s, key, value);
+  const err = writeSysctl(s, key, value);
   if (!err) return { status: 0 };
   const errno = /no such/i.test(err) ? "No such file or directory" : "Invalid argument";
   const message = `${path}: ${errno}`;

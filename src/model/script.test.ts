@@ -29,11 +29,12 @@ describe("setup scripts on the virtual host", () => {
   });
   it("a command outside routelab is skipped once per name, with where it was first", () => {
     const { brief, s } = run(
-      "curl -fsSL x | sh\ncurl y\nsystemctl restart clash && ip rule add pref 9 lookup 9\n",
+      "curl -fsSL x | jq\ncurl y\nsystemctl restart clash && ip rule add pref 9 lookup 9\n",
     );
+    // (`curl … | sh` would run curl's output, empty here, as a script: jq is not modelled.)
     expect(brief).toEqual([
       "warning 1:1 skipped: curl (not modelled), first at s.sh:1:1",
-      "warning 1:16 skipped: sh (not modelled), first at s.sh:1:16",
+      "warning 1:16 skipped: jq (not modelled), first at s.sh:1:16",
       "warning 3:1 skipped: systemctl (not modelled), first at s.sh:3:1",
     ]);
     expect(s.rules4.some((r) => r.pref === 9)).toBe(true);

@@ -128,10 +128,13 @@ export function setSysctl(s: HostState, rawKey: string, value: string): string |
     s.sysctl.set("net.ipv4.conf.default.forwarding", value);
     for (const d of devs) s.sysctl.set(`net.ipv4.conf.${d}.forwarding`, value);
   }
-  if (key === "net.ipv6.conf.all.forwarding") {
-    s.sysctl.set("net.ipv6.conf.default.forwarding", value);
-    for (const d of devs) s.sysctl.set(`net.ipv6.conf.${d}.forwarding`, value);
-  }
+  // addrconf_fixup_forwarding / addrconf_disable_ipv6 → addrconf_disable_change: `all` sets
+  // default and every device.
+  for (const k of ["forwarding", "disable_ipv6"])
+    if (key === `net.ipv6.conf.all.${k}`) {
+      s.sysctl.set(`net.ipv6.conf.default.${k}`, value);
+      for (const d of devs) s.sysctl.set(`net.ipv6.conf.${d}.${k}`, value);
+    }
   return undefined;
 }
 

@@ -76,6 +76,11 @@ export interface IfAddr {
   secondary: boolean;
   noprefixroute: boolean;
   nodad: boolean;
+  /**
+   * IPv6: DAD completed (IFA_F_TENTATIVE cleared; model/ops/addr advanceDad). Unset until the
+   * model first looks at the address (dump-loaded addresses: tentative6 derives it).
+   */
+  dadDone?: boolean;
   label?: string;
   /**
    * Lifetimes in seconds of a dynamic address (IFA_F_PERMANENT unset), as a dump showed them
@@ -229,4 +234,9 @@ export interface HostState {
   users?: Map<string, number>;
   nextIfindex: number;
   seq: number;
+  /**
+   * FIB tables the kernel has created (fib_new_table / fib6_new_table: a route was added to
+   * them); they stay when emptied. IPv4 ids as they are, IPv6 ones as -1 - id.
+   */
+  fibTables?: Set<number>;
 }

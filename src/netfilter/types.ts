@@ -8,6 +8,7 @@
 import type { Addr } from "../addr/ip.js";
 import type { Family } from "../core/kinds.js";
 import type { SourceLoc } from "../core/loc.js";
+import type { NfSymView } from "./symbolic.js";
 
 export type Hook = "prerouting" | "input" | "forward" | "output" | "postrouting";
 
@@ -153,4 +154,9 @@ export interface NfBaseChain {
   /** Whether any rule here needs conntrack (enables nat chains, E56). */
   needsConntrack: boolean;
   evaluate(pkt: NfPacket, host: NfHostView): NfChainResult;
+  /**
+   * The chain's rules as plain data for the whole-space analysis (./symbolic.ts), read at
+   * call time; absent when the front-end has none (the analysis then refuses the chain).
+   */
+  symbolic?(): NfSymView;
 }

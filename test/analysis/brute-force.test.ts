@@ -10,12 +10,13 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { evaluate } from "../../src/analysis/bdd/sat.js";
 import { Analysis } from "../../src/analysis/classes.js";
-import { disagreement, queryOf } from "../../src/analysis/crosscheck.js";
+import { disagreement, journeyDisagreement, queryOf } from "../../src/analysis/crosscheck.js";
 import { encode, type HeaderPacket } from "../../src/analysis/header.js";
 import { v4 } from "../../src/addr/ip.js";
 import { routeGet } from "../../src/engine/route.js";
 import { createHostState } from "../../src/model/host.js";
 import { loadText } from "../../src/model/load.js";
+import { buildNetfilter } from "../../src/model/netfilter.js";
 
 const BASE = `ip link set lo up
 ip link add eth0 type veth peer name eth0-peer
@@ -229,6 +230,176 @@ describe("received packets: analysis vs brute force on small random hosts", () =
         }
       }),
       { numRuns: Number(process.env.ROUTELAB_FUZZ_RUNS ?? 20) },
+    );
+  });
+});
+
+/**
+ * Small random OUTPUT chains on 4-bit marks: mangle OUTPUT (a `route` chain: a mark change
+ * re-routes) with a user chain, and filter OUTPUT; matches on marks, ct marks, destination,
+ * protocol and port, uid owner and output device, every MARK / CONNMARK operation and every
+ * verdict.
+ */
+const nfMatch = fc.oneof(
+  fc
+    .tuple(fc.integer({ min: 0, max: 15 }), fc.constantFrom("", "/0xf", "/0x3", "/0xc"))
+    .map(([v, m]) => `-m mark --mark ${v}${m}`),
+  fc.constantFrom("-m connmark --mark 0x1/0x1", "-m connmark ! --mark 0"),
+  fc.constantFrom(...PREFIXES.slice(1)).map((p) => `-d ${p}`),
+  fc.constantFrom("! -d 10.0.0.0/8", "-p udp --dport 53", "-p tcp", "! -p udp"),
+  fc.constantFrom("-m owner --uid-owner 1000", "-m owner ! --uid-owner 0-999"),
+  fc.constantFrom("-o eth0", "! -o tun0", "-o tun+", "-m multiport --dports 50:60,80"),
+);
+
+const nfTarget = fc.oneof(
+  fc.integer({ min: 0, max: 15 }).map((v) => `-j MARK --set-mark ${v}`),
+  fc
+    .tuple(fc.integer({ min: 0, max: 15 }), fc.constantFrom("0xf", "0x3", "0xc"))
+    .map(([v, m]) => `-j MARK --set-xmark ${v}/${m}`),
+  fc.constantFrom("-j MARK --and-mark 0x3", "-j MARK --or-mark 0x4", "-j MARK --xor-mark 0x5"),
+  fc.constantFrom(
+    "-j CONNMARK --save-mark",
+    "-j CONNMARK --restore-mark",
+    "-j CONNMARK --set-mark 0x1",
+    "-j CONNMARK --restore-mark --nfmask 0x3 --ctmask 0x3",
+  ),
+  fc.constantFrom("-j RETURN", "-j ACCEPT", "-j DROP", "-j SUB", "-g SUB", ""),
+);
+
+const nfRule = fc
+  .tuple(fc.array(nfMatch, { maxLength: 2 }), nfTarget)
+  .map(([ms, t]) => [...ms, t].join(" "));
+
+const nfHost = fc
+  .tuple(
+    host,
+    fc.array(nfRule, { maxLength: 5 }),
+    fc.array(
+      nfRule.filter((r) => !/SUB/.test(r)),
+      { maxLength: 3 },
+    ),
+    fc.array(
+      fc.constantFrom("-p udp --dport 53 -j DROP", "-m mark --mark 0x2/0x2 -j REJECT", "-j ACCEPT"),
+      { maxLength: 2 },
+    ),
+  )
+  .map(([text, mangle, sub, filter]) =>
+    [
+      text,
+      "iptables -t mangle -N SUB\n",
+      ...sub.map((r) => `iptables -t mangle -A SUB ${r}\n`),
+      ...mangle.map((r) => `iptables -t mangle -A OUTPUT ${r}\n`),
+      ...filter.map((r) => `iptables -A OUTPUT ${r}\n`),
+    ].join(""),
+  );
+
+describe("analysis vs brute force with OUTPUT mark chains", () => {
+  it("every packet is in exactly one class, whose outcome the journey gives it", () => {
+    fc.assert(
+      fc.property(nfHost, (text) => {
+        const s = createHostState();
+        loadText(s, text, "random.sh", {});
+        const nf = buildNetfilter(s);
+        expect(nf.issues).toEqual([]);
+        const a = new Analysis(s, undefined, () => nf.chains);
+        const classes = a.classes(undefined, [4]);
+        for (const p of packets()) {
+          const bits = encode(p);
+          const mine = classes.filter((c) => evaluate(a.m, c.pred, bits));
+          expect(mine).toHaveLength(1);
+          const o = mine[0]!.outcome;
+          expect(o.nf?.verdict).not.toBe("unknown");
+          const diffs = o.nf
+            ? journeyDisagreement(s, nf.chains, a.m, o, p).diffs
+            : disagreement(o, routeGet(s, queryOf(p)));
+          if (diffs.length)
+            expect({ text, packet: { ...p, dst: p.dst.v }, diffs }).toEqual({ text, diffs: [] });
+        }
+      }),
+      { numRuns: Number(process.env.ROUTELAB_FUZZ_RUNS ?? 30) },
+    );
+  });
+});
+
+/** The same with nft: a `route` chain and a filter chain of random statements. */
+const nftStmt = fc.oneof(
+  fc
+    .tuple(fc.integer({ min: 0, max: 15 }), fc.constantFrom("", " & 0x3", " & 0xc"))
+    .map(([v, m]) => (m ? `meta mark${m} == ${v & (m.endsWith("3") ? 3 : 12)}` : `meta mark ${v}`)),
+  fc.constantFrom("ct mark 0x1", "ct mark != 0", "ct state new", "ct state established"),
+  fc.constantFrom(...PREFIXES.slice(1)).map((p) => `ip daddr ${p}`),
+  fc.constantFrom("ip daddr != 10.0.0.0/8", "udp dport 53", "meta l4proto tcp", "th dport 50-60"),
+  fc.constantFrom("meta skuid 1000", "meta skuid != 0-999", 'oifname "eth0"', 'oifname != "tun*"'),
+  fc.constantFrom('iifname "lo"', "ip daddr { 10.1.0.0/16, 10.9.0.0/24 }", "tcp dport { 80, 53 }"),
+);
+const nftWrite = fc.oneof(
+  fc.integer({ min: 0, max: 15 }).map((v) => `meta mark set ${v}`),
+  fc.constantFrom(
+    "meta mark set meta mark | 0x4",
+    "meta mark set meta mark & 0x3",
+    "meta mark set meta mark ^ 0x5",
+    "meta mark set ct mark",
+    "ct mark set meta mark",
+    "ct mark set 0x1",
+    "meta mark set ct mark & 0x3 | 0x8",
+  ),
+);
+const nftVerdict = fc.constantFrom("", "", "accept", "drop", "return", "jump sub", "goto sub");
+const nftRuleText = fc
+  .tuple(fc.array(nftStmt, { maxLength: 2 }), fc.array(nftWrite, { maxLength: 1 }), nftVerdict)
+  .map(([ms, ws, v]) => [...ms, ...ws, v].join(" ").trim() || "counter");
+
+const nftHost = fc
+  .tuple(
+    host,
+    fc.array(nftRuleText, { maxLength: 5 }),
+    fc.array(
+      nftRuleText.filter((r) => !/sub/.test(r)),
+      { maxLength: 3 },
+    ),
+    fc.array(
+      nftRuleText.filter((r) => !/sub|mark set/.test(r)),
+      { maxLength: 2 },
+    ),
+  )
+  .map(([text, out, sub, filter]) =>
+    [
+      text,
+      "nft -f - <<'EOF'\ntable ip t {\n chain sub {\n",
+      ...sub.map((r) => `  ${r}\n`),
+      " }\n chain out {\n  type route hook output priority mangle; policy accept;\n",
+      ...out.map((r) => `  ${r}\n`),
+      " }\n chain f {\n  type filter hook output priority filter; policy accept;\n",
+      ...filter.map((r) => `  ${r}\n`),
+      " }\n}\nEOF\n",
+    ].join(""),
+  );
+
+describe("analysis vs brute force with nft OUTPUT chains", () => {
+  it("every packet is in exactly one class, whose outcome the journey gives it", () => {
+    fc.assert(
+      fc.property(nftHost, (text) => {
+        const s = createHostState();
+        loadText(s, text, "random.sh", {});
+        const nf = buildNetfilter(s);
+        expect(nf.issues).toEqual([]);
+        // nft refuses a whole file with a contradictory rule (`meta l4proto tcp udp dport 53`).
+        fc.pre(nf.chains.length === 2);
+        const a = new Analysis(s, undefined, () => nf.chains);
+        const classes = a.classes(undefined, [4]);
+        for (const p of packets()) {
+          const mine = classes.filter((c) => evaluate(a.m, c.pred, encode(p)));
+          expect(mine).toHaveLength(1);
+          const o = mine[0]!.outcome;
+          expect(o.nf?.verdict).not.toBe("unknown");
+          const diffs = o.nf
+            ? journeyDisagreement(s, nf.chains, a.m, o, p).diffs
+            : disagreement(o, routeGet(s, queryOf(p)));
+          if (diffs.length)
+            expect({ text, packet: { ...p, dst: p.dst.v }, diffs }).toEqual({ text, diffs: [] });
+        }
+      }),
+      { numRuns: Number(process.env.ROUTELAB_FUZZ_RUNS ?? 30) },
     );
   });
 });

@@ -1,7 +1,8 @@
 /**
  * The analysis is never trusted alone: on every kernel-suite scenario, every class's
- * representative goes through the concrete engine (routeGet) and must get the class's
- * outcome; the classes of a family are disjoint and together are the whole universe.
+ * representative goes through the concrete engine (routeGet, or its journey when OUTPUT
+ * chains decide) and must get the class's outcome; the classes of a family are disjoint and
+ * together are the whole universe.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
@@ -13,6 +14,7 @@ import { crossCheck } from "../../src/analysis/crosscheck.js";
 import { formatAddr } from "../../src/addr/ip.js";
 import { createHostState } from "../../src/model/host.js";
 import { loadText } from "../../src/model/load.js";
+import { buildNetfilter } from "../../src/model/netfilter.js";
 
 const DIR = path.join(import.meta.dirname, "..", "kernel", "scenarios");
 const scenarios = readdirSync(DIR).filter((f) => f.endsWith(".sh"));
@@ -23,9 +25,10 @@ describe("analysis vs engine on every kernel scenario", () => {
     it(f, () => {
       const s = createHostState();
       loadText(s, readFileSync(path.join(DIR, f), "utf8"), f, {});
-      const a = new Analysis(s);
+      const nf = buildNetfilter(s);
+      const a = new Analysis(s, undefined, () => nf.chains);
       const classes = a.classes();
-      const bad = crossCheck(s, classes).map(
+      const bad = crossCheck(s, classes, nf.chains, a.m).map(
         (b) => `${formatAddr(b.cls.representative.dst)}: ${b.diffs.join("; ")}`,
       );
       expect(bad).toEqual([]);

@@ -14,7 +14,8 @@ import type { IpError } from "../../parse/args.js";
 import type { IpCommand } from "../../parse/ipcmd.js";
 import { linkByIndex, linkByName } from "../links.js";
 import { IP6_RT_PRIO_ADDRCONF } from "../route-skeleton.js";
-import { sysctlInt } from "../sysctl.js";
+import { advanceDad } from "../dad.js";
+import { normKey, setSysctl, sysctlInt } from "../sysctl.js";
 import type { HostState, IfAddr, Link, Nexthop, Route } from "../types.js";
 import { noDev } from "./errors.js";
 
@@ -32,18 +33,6 @@ function eui64LinkLocal(mac: string): Addr {
   let v = 0xfe80n << 112n;
   for (let i = 0; i < 8; i++) v |= BigInt(iid[i]!) << BigInt(8 * (7 - i));
   return v6(v);
-}
-
-/** Is the IPv6 address usable (DAD done)? nodad, or a carrier to finish DAD on, or accept_dad 0. */
-function v6Ready(s: HostState, a: IfAddr, l: Link): boolean {
-  // addrconf_dad_begin: no DAD on IFF_NOARP (tun) or loopback devices.
-  if (a.nodad || l.kind === "loopback" || l.kind === "tun") return true;
-  const dad = Math.max(
-    sysctlInt(s, "net.ipv6.conf.all.accept_dad"),
-    sysctlInt(s, `net.ipv6.conf.${l.name}.accept_dad`),
-  );
-  if (dad === 0) return true;
-  return l.carrier;
 }
 
 /** IPv6 link-local addresses appear once a non-tun device is up with carrier. */
@@ -173,17 +162,26 @@ function subnetAnycast(s: HostState, a: IfAddr, l: Link): Addr | undefined {
  * length, loopback too; init_loopback adds ::1 without one), the subnet-router anycast route.
  */
 function routesOfAddr6(s: HostState, a: IfAddr, l: Link, k: KernelRoutes): void {
-  if (!l.up || !v6Ready(s, a, l)) return;
+  advanceDad(s, a, l);
   const base = { family: 6, scope: SCOPE.universe, dev: l.ifindex } as const;
-  k.add({
-    ...base,
-    table: TABLE.local,
-    type: "local",
-    dst: { addr: a.local, len: 128 },
-    metric: 0,
-  });
+  // addrconf_f6i_alloc (fc_ignore_dev_down): the local route goes in when DAD completes
+  // (__ipv6_ifa_notify RTM_NEWADDR), on a device that is down too.
+  if (a.dadDone)
+    k.add({
+      ...base,
+      table: TABLE.local,
+      type: "local",
+      dst: { addr: a.local, len: 128 },
+      metric: 0,
+    });
+  // addrconf_join_anycast (__ipv6_ifa_notify, dev_forward_change): after DAD, up or down.
+  const ac = a.dadDone ? subnetAnycast(s, a, l) : undefined;
+  if (ac)
+    k.add({ ...base, table: TABLE.local, type: "anycast", dst: { addr: ac, len: 128 }, metric: 0 });
+  // addrconf_prefix_route at inet6_addr_add / addrconf_permanent_addr, tentative or not;
+  // ip6_route_add refuses a down device (fib6_nh_init: -ENETDOWN).
   const loopback1 = l.kind === "loopback" && a.local.v === 1n;
-  if (!a.noprefixroute && !loopback1) {
+  if (l.up && !a.noprefixroute && !loopback1) {
     k.add({
       ...base,
       table: TABLE.main,
@@ -192,9 +190,6 @@ function routesOfAddr6(s: HostState, a: IfAddr, l: Link, k: KernelRoutes): void 
       metric: IP6_RT_PRIO_ADDRCONF,
     });
   }
-  const ac = subnetAnycast(s, a, l);
-  if (ac)
-    k.add({ ...base, table: TABLE.local, type: "anycast", dst: { addr: ac, len: 128 }, metric: 0 });
 }
 
 /**
@@ -208,11 +203,40 @@ function updateMroute6(s: HostState, l: Link): void {
   else if (l.carrier) l.mroute6 = true;
 }
 
+/** A kernel route's identity across recomputations (fib6_add_rt2node / fib_insert_alias key). */
+function kernelKey(r: Route): string {
+  const { family, table, type, dst, metric } = r;
+  return `${family} ${table} ${type} ${dst.addr.v}/${dst.len} ${metric} ${r.nexthops[0]?.ifindex}`;
+}
+
+/**
+ * Insertion order (`seq`) of the kernel routes: one that was already there keeps its place;
+ * new ones go after every route with the same key (fib6_add_rt2node appends behind equal
+ * metrics; fib_magic uses NLM_F_APPEND), so a lookup that meets several devices' fe80::/64
+ * or ff00::/8 (find_rr_leaf: the first of equal score wins) takes the oldest. Among routes
+ * new in one step the device the command named goes first: its NETDEV_UP / linkwatch event
+ * (veth_open: netif_carrier_on(dev) before the peer's) runs addrconf before its peer's; the
+ * others follow in device order (for_each_netdev in addrconf_forward_change).
+ */
+function orderKernelRoutes(s: HostState, gen: Route[], first: number | undefined): void {
+  const old = new Map<string, number>();
+  for (const r of s.routes) if (r.kernelAddr) old.set(kernelKey(r), r.seq);
+  const fresh = gen.filter((g) => {
+    const seq = old.get(kernelKey(g));
+    if (seq !== undefined) g.seq = seq;
+    return seq === undefined;
+  });
+  const dev = (r: Route) => r.nexthops[0]?.ifindex ?? 0;
+  const named = (r: Route) => (dev(r) === first ? 0 : 1);
+  fresh.sort((a, b) => named(a) - named(b) || dev(a) - dev(b));
+  for (const g of fresh) g.seq = s.seq++;
+}
+
 /**
  * Recompute every kernel-generated route (fib_add_ifaddr, addrconf) from links and
- * addresses. User routes are untouched.
+ * addresses. User routes are untouched. `first`: the ifindex the command changed.
  */
-export function syncKernelRoutes(s: HostState): void {
+export function syncKernelRoutes(s: HostState, first?: number): void {
   addLinkLocals(s);
   const keep = s.routes.filter((r) => !r.kernelAddr);
   const k = new KernelRoutes();
@@ -236,8 +260,7 @@ export function syncKernelRoutes(s: HostState): void {
       dev: l.ifindex,
     });
   }
-  let seq = 0;
-  for (const g of k.gen) g.seq = seq++ - 1_000_000;
+  orderKernelRoutes(s, k.gen, first);
   s.routes = [...k.gen, ...keep];
 }
 
@@ -422,6 +445,40 @@ export function applyAddr(s: HostState, cmd0: AddrCmd, loc: SourceLoc): IpError 
   newAddr(s, cmd, l);
   // inet6_addr_add → addrconf_add_dev → addrconf_add_mroute (fails on a down device).
   if (fam === 6 && l.up && l.kind !== "loopback") l.mroute6 = true;
+  syncKernelRoutes(s);
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------
+// sysctl net.ipv6.conf.*
+// ---------------------------------------------------------------------------
+
+/** ::1 as init_loopback adds it (IFA_F_PERMANENT only; no DAD on loopback anyway). */
+export function loopback6(ifindex: number): IfAddr {
+  const flags = { secondary: false, noprefixroute: false, nodad: false };
+  return { family: 6, ifindex, local: v6(1n), prefixlen: 128, scope: SCOPE.host, ...flags };
+}
+
+const ipv6Off = (s: HostState, l: Link) =>
+  sysctlInt(s, `net.ipv6.conf.${l.name}.disable_ipv6`) !== 0;
+
+/**
+ * Write a sysctl as setSysctl does, then what the kernel does when a net.ipv6.conf value
+ * changes: dev_disable_change (disable_ipv6 0→1: addrconf_ifdown drops every IPv6 address,
+ * keep_addr_on_down or not; 1→0: NETDEV_UP again, init_loopback's ::1 on an up lo) and
+ * dev_forward_change (subnet-router anycast joined or left), then the kernel routes again.
+ */
+export function writeSysctl(s: HostState, key: string, value: string): string | undefined {
+  const was = new Set(s.links.filter((l) => ipv6Off(s, l)));
+  const err = setSysctl(s, key, value);
+  if (err || !normKey(key).startsWith("net.ipv6.conf.")) return err;
+  for (const l of s.links) {
+    const off = ipv6Off(s, l);
+    if (off && !was.has(l))
+      s.addrs = s.addrs.filter((a) => !(a.family === 6 && a.ifindex === l.ifindex));
+    else if (!off && was.has(l) && l.kind === "loopback" && l.up)
+      s.addrs.push(loopback6(l.ifindex));
+  }
   syncKernelRoutes(s);
   return undefined;
 }

@@ -14,7 +14,7 @@ import { applyLink, applyTuntap } from "./link.js";
 import { applyRoute } from "./route.js";
 import { applyRule } from "./rule.js";
 
-export { syncKernelRoutes } from "./addr.js";
+export { syncKernelRoutes, writeSysctl } from "./addr.js";
 export { macFor, refreshCarrier } from "./link.js";
 export { isErrorType } from "./route.js";
 

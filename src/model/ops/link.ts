@@ -4,7 +4,7 @@
  * does to routes and IPv6 addresses (fib_sync_down_dev, addrconf_ifdown).
  * @module
  */
-import { v4, v6 } from "../../addr/ip.js";
+import { v4 } from "../../addr/ip.js";
 import type { LinkKind } from "../../core/kinds.js";
 import { SCOPE } from "../../core/kinds.js";
 import type { SourceLoc } from "../../core/loc.js";
@@ -14,7 +14,7 @@ import { devValidName } from "../../parse/ip-link.js";
 import { linkByIndex, linkByName } from "../links.js";
 import { forgetDevice, inheritDefaults, sysctlInt } from "../sysctl.js";
 import type { HostState, Link } from "../types.js";
-import { syncKernelRoutes } from "./addr.js";
+import { loopback6, syncKernelRoutes } from "./addr.js";
 import { extack, noDev, rtnl } from "./errors.js";
 import { baseRule } from "../host.js";
 
@@ -96,17 +96,7 @@ function linkUp(s: HostState, l: Link): void {
       nodad: false,
       label: "lo",
     });
-    s.addrs.push({
-      family: 6,
-      ifindex: l.ifindex,
-      local: v6(1n),
-      prefixlen: 128,
-      scope: SCOPE.host,
-      secondary: false,
-      noprefixroute: false,
-      // init_loopback: IFA_F_PERMANENT only (no DAD on loopback anyway)
-      nodad: false,
-    });
+    s.addrs.push(loopback6(l.ifindex));
   }
 }
 
@@ -130,10 +120,13 @@ function linkDown(s: HostState, l: Link): void {
   // addrconf_ifdown: IPv6 addresses go (keep_addr_on_down=0), link-local too.
   if (l.kind !== "loopback" && sysctlInt(s, `net.ipv6.conf.${l.name}.keep_addr_on_down`) <= 0) {
     s.addrs = s.addrs.filter((a) => !(a.family === 6 && a.ifindex === l.ifindex));
+  } else {
+    // keep_addr_on_down: the addresses stay, PREDAD and without their routes until up again.
+    for (const a of s.addrs) if (a.family === 6 && a.ifindex === l.ifindex) a.dadDone = false;
   }
 }
 
-function afterLinkChange(s: HostState): void {
+function afterLinkChange(s: HostState, first?: Link): void {
   refreshCarrier(s);
   // Multipath hops revive when their device is up again (fib_sync_up).
   for (const r of s.routes)
@@ -142,7 +135,7 @@ function afterLinkChange(s: HostState): void {
         const l = linkByIndex(s, n.ifindex);
         if (l?.up) n.dead = false;
       }
-  syncKernelRoutes(s);
+  syncKernelRoutes(s, first?.ifindex);
 }
 
 function deleteLink(s: HostState, l: Link): void {
@@ -326,7 +319,7 @@ function setLink(
     linkUp(s, l);
   }
   if (cmd.up === false) linkDown(s, l);
-  afterLinkChange(s);
+  afterLinkChange(s, l);
   const m = l.master ? linkByName(s, l.master) : undefined;
   if (cmd.master && m?.kind === "vrf") return vrfNotModelled(cmd, loc);
   return undefined;

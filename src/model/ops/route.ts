@@ -5,7 +5,7 @@
  * del/flush through the FIB index (fib_table_insert, fib_find_alias).
  * @module
  */
-import { addrEq, hasHostBits, type Family } from "../../addr/ip.js";
+import { addrEq, hasHostBits, type Addr, type Family, type Prefix } from "../../addr/ip.js";
 import { SCOPE, TABLE, type RouteType } from "../../core/kinds.js";
 import type { SourceLoc } from "../../core/loc.js";
 import type { IpError } from "../../parse/args.js";
@@ -74,8 +74,10 @@ function gatewayDev(
   const ll = (h.gateway.v as bigint) >> 118n === 0x3fan;
   if (ll && !ifindex) return extack("Egress device not specified", undefined, loc);
   if (ll) return ifindex;
+  // ip6_route_check_nh: EHOSTUNREACH without an extack (a reject route, a route that needs a
+  // gateway itself, or none on the device).
   const via = gatewayVia6(s, table, h.gateway, ifindex);
-  if (!via) return extack("Nexthop has invalid gateway or device mismatch", undefined, loc);
+  if (!via) return rtnl("No route to host", undefined, loc, "rtnl.EHOSTUNREACH");
   return ifindex || via.nexthops[0]!.ifindex;
 }
 
@@ -204,7 +206,7 @@ function buildRoute(s: HostState, spec: RouteSpec, loc: SourceLoc): Route | IpEr
   return route;
 }
 
-/** `ip route flush`: every route matching the family, table, device, proto and type. */
+/** `ip route flush`: every route the family, table, device, proto, type and selectors match. */
 function flushRoutes(s: HostState, cmd: RouteFlush, loc: SourceLoc): IpError | undefined {
   // `ip route flush cache`: the IPv4 cache is gone since Linux 3.6 and route exceptions
   // (cloned routes) are not kept, so there is nothing to flush (iproute_flush_cache).
@@ -220,10 +222,33 @@ function flushRoutes(s: HostState, cmd: RouteFlush, loc: SourceLoc): IpError | u
         (table === "all" || r.table === table) &&
         (!dev || r.nexthops.some((n) => n.ifindex === dev.ifindex)) &&
         (cmd.proto === undefined || r.protocol === cmd.proto) &&
-        (cmd.type === undefined || r.type === cmd.type)
+        (cmd.type === undefined || r.type === cmd.type) &&
+        selected(r, cmd)
       ),
   );
   return undefined;
+}
+
+/** inet_addr_match_rta: the attribute present and inside the filter's prefix. */
+function inPrefix(p: Prefix, a: Addr | undefined): boolean {
+  if (!a || a.family !== p.addr.family) return false;
+  const shift = BigInt((a.family === 4 ? 32 : 128) - p.len);
+  return BigInt(a.v) >> shift === BigInt(p.addr.v) >> shift;
+}
+
+/**
+ * The selectors `flush` shares with `show` (iproute2's filter_nlmsg, as print/routes.ts
+ * applies them to a listing): scope, via, src and `[root|match|exact] PREFIX`.
+ */
+function selected(r: Route, f: RouteFlush): boolean {
+  const single = r.nexthops.length === 1 ? r.nexthops[0] : undefined;
+  return (
+    (f.scope === undefined || r.scope === f.scope) &&
+    (f.via === undefined || inPrefix(f.via, single?.gateway)) &&
+    (f.src === undefined || inPrefix(f.src, r.prefsrc)) &&
+    (f.root === undefined || (f.root.len <= r.dst.len && inPrefix(f.root, r.dst.addr))) &&
+    (f.match === undefined || (r.dst.len <= f.match.len && inPrefix(r.dst, f.match.addr)))
+  );
 }
 
 /** IPv6 append to an existing route of the same metric adds a nexthop (ECMP). */
@@ -234,6 +259,34 @@ function appendHop6(tgt: Route, r: Route, loc: SourceLoc): IpError | undefined {
   // A new list: nexthop lists may be shared between routes (fib-index sharedNexthops).
   tgt.nexthops = [...tgt.nexthops, ...r.nexthops];
   tgt.multipath = true;
+  return undefined;
+}
+
+/** rt6_qualify_for_ecmp: a gateway route (not an error type) may have ECMP siblings. */
+const ecmp6 = (r: Route) => !isErrorType(r.type) && r.nexthops.every((n) => n.gateway);
+
+/**
+ * IPv6 append (fib6_add_rt2node without NLM_F_EXCL): a gateway route joins the first gateway
+ * route of its metric as a sibling (ECMP); any other route goes in on its own behind the
+ * routes of its metric. The same device and gateway again is EEXIST (rt6_duplicate_nexthop).
+ */
+function append6(
+  s: HostState,
+  same: readonly Route[],
+  r: Route,
+  loc: SourceLoc,
+): IpError | undefined {
+  const sib = ecmp6(r) ? same.find((x) => ecmp6(x)) : undefined;
+  if (sib) return appendHop6(sib, r, loc);
+  const n0 = r.nexthops[0];
+  const dup = same.some(
+    (x) =>
+      !x.multipath &&
+      x.type === r.type &&
+      x.nexthops.some((n) => addrEq(n.gateway, n0?.gateway) && n.ifindex === n0?.ifindex),
+  );
+  if (dup) return rtnl("File exists", undefined, loc, "rtnl.EEXIST");
+  routeInsert(s, r);
   return undefined;
 }
 
@@ -254,8 +307,7 @@ function insertRoute(
       if (first) return rtnl("File exists", undefined, loc, "rtnl.EEXIST");
       break;
     case "append":
-      if (r.family === 6 && first && !isErrorType(r.type) && !isErrorType(first.type))
-        return appendHop6(first, r, loc);
+      if (r.family === 6 && first) return append6(s, same, r, loc);
       break;
     case "prepend":
       // Before the oldest route of its key (fib_insert_alias before fa_first).
@@ -279,14 +331,13 @@ function insertRoute(
   return undefined;
 }
 
-/** Tables a route was ever added to: the kernel keeps a table once created (flush empties it). */
-const seenTables = new WeakMap<HostState, Set<number>>();
-
-/** Remember that `table` now exists in the kernel's sense (fib_new_table / fib6_new_table). */
+/**
+ * Remember that `table` now exists in the kernel's sense (fib_new_table / fib6_new_table):
+ * in the host state, so that copies of it keep the table.
+ */
 function markTable(s: HostState, fam: Family, table: number): void {
-  let set = seenTables.get(s);
-  if (!set) seenTables.set(s, (set = new Set()));
-  set.add(fam === 4 ? table : -1 - table);
+  s.fibTables ??= new Set();
+  s.fibTables.add(fam === 4 ? table : -1 - table);
 }
 
 /**
@@ -297,7 +348,7 @@ function markTable(s: HostState, fam: Family, table: number): void {
 function tableSeen(s: HostState, fam: Family, table: number): boolean {
   const has = (t: number) =>
     s.routes.some((r) => r.family === fam && r.table === t) ||
-    (seenTables.get(s)?.has(fam === 4 ? t : -1 - t) ?? false);
+    (s.fibTables?.has(fam === 4 ? t : -1 - t) ?? false);
   if (fam === 6 && (table === TABLE.main || table === TABLE.local)) return true;
   if (fam === 4 && table === TABLE.main) return has(TABLE.main) || has(TABLE.local);
   return has(table);

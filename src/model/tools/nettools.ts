@@ -235,35 +235,48 @@ function setAddr(
   const old = s.addrs.find(
     (a) => a.family === 4 && a.ifindex === l.ifindex && (a.label ?? dev) === dev && !a.secondary,
   );
-  if (old) {
-    const e = ip(
-      s,
-      ["-4", "addr", "del", `${dotted(Number(old.local.v))}/${old.prefixlen}`, "dev", dev],
-      loc,
-    );
-    if (e) return e;
-  }
   const p2p = kind === "tun" || kind === "wireguard";
   const bcast = !p2p && kind !== "loopback";
   const abc = p2p ? 32 : abcLen(addr);
   const mask = (n: number) => (n === 0 ? 0 : (0xffffffff << (32 - n)) >>> 0);
-  let brd = bcast && abc < 31 ? (addr | ~mask(abc)) >>> 0 : undefined;
   const add = (n: number, b: number | undefined) => {
     const argv = ["-4", "addr", "add", `${dotted(addr)}/${n}`];
     if (b !== undefined) argv.push("broadcast", dotted(b));
     return ip(s, [...argv, "dev", dev], loc);
   };
-  const del = () => ip(s, ["-4", "addr", "del", `${dotted(addr)}/${abc}`, "dev", dev], loc);
-  const e = add(abc, brd);
-  if (e) return e;
-  const fin = len ?? abc;
-  if (fin !== abc) {
+  const del = (n: number) => ip(s, ["-4", "addr", "del", `${dotted(addr)}/${n}`, "dev", dev], loc);
+  // SIOCSIFADDR with the address the device has changes nothing (devinet_ioctl breaks out);
+  // SIOCSIFNETMASK and SIOCSIFBRDADDR then change only what differs.
+  const same = old !== undefined && Number(old.local.v) === addr;
+  let cur = same ? old.prefixlen : abc;
+  let brd = same
+    ? (old.broadcast?.v as number | undefined)
+    : bcast && abc < 31
+      ? (addr | ~mask(abc)) >>> 0
+      : undefined;
+  if (!same) {
+    if (old) {
+      const e = ip(
+        s,
+        ["-4", "addr", "del", `${dotted(Number(old.local.v))}/${old.prefixlen}`, "dev", dev],
+        loc,
+      );
+      if (e) return e;
+    }
+    const e = add(abc, brd);
+    if (e) return e;
+  }
+  const fin = len ?? cur;
+  if (fin !== cur) {
     // SIOCSIFNETMASK: inet_del_ifa then inet_insert_ifa (the last address going flushes
     // the device's routes, fib_disable_ip); the broadcast follows the mask if it was the
     // default one.
-    if (bcast && fin < 31 && brd === (addr | ~mask(abc)) >>> 0) brd = (addr | ~mask(fin)) >>> 0;
-    return del() ?? add(fin, brdGiven ?? brd);
+    if (bcast && fin < 31 && brd === (addr | ~mask(cur)) >>> 0) brd = (addr | ~mask(fin)) >>> 0;
+    const e = del(cur) ?? add(fin, brdGiven ?? brd);
+    if (e) return e;
+    cur = fin;
+    if (brdGiven !== undefined) brd = brdGiven;
   }
-  if (brdGiven !== undefined && brdGiven !== brd) return del() ?? add(fin, brdGiven);
+  if (brdGiven !== undefined && brdGiven !== brd) return del(fin) ?? add(fin, brdGiven);
   return undefined;
 }

@@ -16,6 +16,7 @@ import type {
 } from "../types.js";
 import { MATCHES } from "./matches.js";
 import { ruleLine } from "./save.js";
+import { iptablesSymbolic } from "./symbolic.js";
 import { TARGETS } from "./targets.js";
 import type { EvalCtx, IptablesRuleset, IptChain, IptRule, IptTable, TableName } from "./types.js";
 import { BUILTIN_CHAINS, TABLE_ORDER } from "./types.js";
@@ -244,6 +245,10 @@ export function iptablesBaseChains(rs: IptablesRuleset): NfBaseChain[] {
             const tt = (family === 4 ? rs.v4 : rs.v6).tables.get(tn) ?? t;
             const cc = tt.chains.get(name) ?? c;
             return evaluateChain(rs, family, tt, cc, pkt, host);
+          },
+          symbolic() {
+            const tt = (family === 4 ? rs.v4 : rs.v6).tables.get(tn) ?? t;
+            return iptablesSymbolic(rs, family, tt, tt.chains.get(name) ?? c);
           },
         });
       }

@@ -16,6 +16,7 @@ import { iprange } from "./match/iprange.js";
 import { markLike } from "./match/mark.js";
 import { owner } from "./match/owner.js";
 import { multiport, tcpudp } from "./match/ports.js";
+import { policy } from "./match/policy.js";
 import { set } from "./match/set.js";
 import { socket } from "./match/socket.js";
 
@@ -38,6 +39,7 @@ export const MATCHES: Record<string, MatchExt> = {
   comment,
   rt,
   hl,
+  policy,
   ...EXTRA_MATCHES,
 };
 

@@ -17,6 +17,7 @@ import type {
 import type { Expr, NftChain, NftRuleset, NftTable, Stmt } from "./ast.js";
 import { evalExpr, matchStmt, valIn } from "./eval-expr.js";
 import { fmtRule, fmtExpr } from "./print.js";
+import { nftSymbolic } from "./symbolic.js";
 import { jumpTargets } from "./validate.js";
 
 const IP_HOOKS = new Set(["prerouting", "input", "forward", "output", "postrouting"]);
@@ -40,6 +41,7 @@ export function nftBaseChains(rs: NftRuleset): NfBaseChain[] {
         type: base.type,
         needsConntrack: chainNeedsConntrack(t, c),
         evaluate: (pkt, host) => evalBaseChain(t, c, pkt, host),
+        symbolic: () => nftSymbolic(t, c),
       });
     }
   }

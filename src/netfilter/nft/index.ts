@@ -30,7 +30,8 @@
  *    per-hook limits; objects.ts: ct helpers), json.ts (`nft -j` loader),
  *    print.ts (`nft list ruleset`).
  * 5. eval.ts: a packet through the base chains (nft_do_chain); eval-expr.ts: the
- *    packet's value for an expression and the comparisons on it.
+ *    packet's value for an expression and the comparisons on it; symbolic.ts: the
+ *    chains as plain data for the whole-space analysis (../symbolic.ts).
  * 6. index.ts: the entry points below.
  * Errors inside the slice are thrown as `IssueError` (code `nft.*`): parse/ catches them
  * per command to resume, and these entry points return them as `Issue` values.

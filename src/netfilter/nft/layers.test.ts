@@ -27,6 +27,7 @@ function layer(path: string): number {
     "print.ts": 4,
     "eval.ts": 5,
     "eval-expr.ts": 5,
+    "symbolic.ts": 5,
     "index.ts": 6,
   };
   const r = rank[path];

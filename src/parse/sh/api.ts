@@ -44,6 +44,17 @@ export interface ShellOptions {
   commands?: Readonly<Record<string, ShellCommand>>;
   /** Read a file (`. FILE`, `< FILE`, `cat FILE`); undefined when there is none. */
   readFile?: (path: string) => string | undefined;
+  /**
+   * The names in a directory (pathname expansion, `[ -d ]`, `run-parts --list`), `/` after a
+   * subdirectory's; undefined when the path is not a directory there. Without it no pattern
+   * matches (bash then keeps the word as written) and only a few well-known directories exist.
+   */
+  readDir?: (path: string) => readonly string[] | undefined;
+  /**
+   * What `uname` answers: routelab models a Linux host. A field left out is an assumption
+   * `uname` states once (a warning) when a script prints it.
+   */
+  uname?: Readonly<Partial<Record<"nodename" | "release" | "version" | "machine", string>>>;
   /** `> FILE`: e.g. /proc/sys/… sets a sysctl; undefined means not modelled (skipped). */
   writeFile?: (
     path: string,
@@ -70,6 +81,8 @@ export class Flow {
 /** The shell state builtins read and change (the interpreter's `Shell`). */
 export interface ShellApi {
   vars: Map<string, string>;
+  /** The exported names: what a script run as a program (`sh FILE`) sees. */
+  exported: Set<string>;
   /** Indexed arrays; `vars` holds their element 0. */
   arrays: Map<string, string[]>;
   positionalArgs: string[];
@@ -78,12 +91,20 @@ export interface ShellApi {
   errexit: boolean;
   nounset: boolean;
   pipefail: boolean;
+  /** `set -f`: no pathname expansion. */
+  noglob: boolean;
   locals: Map<string, string | undefined>[];
   exitTrap: string | undefined;
   readonly frame: { stdin: { text: string; pos: number } | undefined };
   readonly opts: ShellOptions;
   warn(code: Issue["code"], message: string, loc: SourceLoc, token?: string): void;
   ifs(): string;
+  /** A file as the script sees it: process substitutions (`<(…)`) first, then `readFile`. */
+  readFile(path: string): string | undefined;
+  /** Is `path` a directory (`[ -d ]`, `run-parts`). */
+  isDir(path: string): boolean;
+  /** A command outside routelab's world: reported once per name, empty output, status 0. */
+  skip(name: string, loc: SourceLoc): void;
   runText(text: string, file: string): void;
   dispatch(argv: Field[], loc: SourceLoc): void;
 }

@@ -22,6 +22,8 @@ export type Part =
       loc: SourceLoc;
     }
   | { k: "cmdsub"; body: List; quoted: boolean; loc: SourceLoc }
+  /** `<(…)` / `>(…)`: a file name (`/dev/fd/N`) standing for the command's output / input. */
+  | { k: "procsub"; dir: "<" | ">"; body: List; quoted: boolean; loc: SourceLoc }
   | { k: "arith"; expr: Word; quoted: boolean; loc: SourceLoc };
 
 /** A word as written: its parts and where it starts. */
@@ -43,6 +45,8 @@ export interface Redir {
 /** `NAME=value` before a command (or alone). */
 export interface Assign {
   name: string;
+  /** `NAME[SUBSCRIPT]=value`: one element of an indexed array (arithmetic text). */
+  index?: Word;
   value: Word;
   /** `NAME=(W…)` / `NAME+=(W…)`: a bash indexed array. */
   array?: Word[];

@@ -11,6 +11,8 @@ import { globToRe } from "./expand.js";
 import { Flow, type ShellApi as Shell, type ShellIo } from "./api.js";
 import { printf } from "./printf.js";
 import { testExpr } from "./test-expr.js";
+import { UTILITIES } from "./utilities.js";
+import { getopts } from "./child.js";
 
 export type Builtin = (sh: Shell, argv: Field[], io: ShellIo, loc: SourceLoc) => number;
 
@@ -40,7 +42,7 @@ function cat(sh: Shell, argv: Field[], io: ShellIo): number {
   if (files.length === 0) files.push("-");
   let st = 0;
   for (const f of files) {
-    const t = f === "-" ? (io.stdin ?? "") : sh.opts.readFile?.(f);
+    const t = f === "-" ? (io.stdin ?? "") : sh.readFile(f);
     if (t === undefined) {
       sh.warn("shell.redirect", `cat: ${f}: No such file or directory`, argv[0]!.loc, f);
       st = 1;
@@ -92,11 +94,13 @@ function set(sh: Shell, argv: Field[]): number {
       if (opt === "errexit") sh.errexit = on;
       if (opt === "nounset") sh.nounset = on;
       if (opt === "pipefail") sh.pipefail = on;
+      if (opt === "noglob") sh.noglob = on;
       continue;
     }
     for (const c of a.slice(1)) {
       if (c === "e") sh.errexit = on;
       if (c === "u") sh.nounset = on;
+      if (c === "f") sh.noglob = on;
     }
   }
   return 0;
@@ -116,10 +120,12 @@ function shift(sh: Shell, argv: Field[], _io: ShellIo, loc: SourceLoc): number {
 /** `local`/`export`/`readonly`/`declare`: NAME=VALUE sets; `local` restores at return. */
 function declare(sh: Shell, argv: Field[]): number {
   const local = argv[0]!.text === "local" && sh.locals.length > 0;
+  const exp = argv[0]!.text === "export" || texts(argv).some((a) => /^-\w*x/.test(a));
   for (const a of texts(argv)) {
     if (a.startsWith("-")) continue;
     const m = /^([A-Za-z_][A-Za-z0-9_]*)(?:=(.*))?$/s.exec(a);
     if (!m) continue;
+    if (exp) sh.exported.add(m[1]!);
     const frame = sh.locals[sh.locals.length - 1];
     if (local && frame && !frame.has(m[1]!)) frame.set(m[1]!, sh.vars.get(m[1]!));
     if (m[2] !== undefined) sh.vars.set(m[1]!, m[2]);
@@ -130,9 +136,22 @@ function declare(sh: Shell, argv: Field[]): number {
 
 function unset(sh: Shell, argv: Field[]): number {
   const fns = texts(argv).includes("-f");
-  for (const a of texts(argv))
-    if (!a.startsWith("-")) (fns ? sh.funcs : sh.vars).delete(a), fns || sh.arrays.delete(a);
+  for (const a of texts(argv)) {
+    const el = /^([A-Za-z_]\w*)\[(-?\d+)\]$/.exec(a);
+    if (el && !fns) unsetElement(sh, el[1]!, Number(el[2]));
+    else if (!a.startsWith("-")) (fns ? sh.funcs : sh.vars).delete(a), fns || sh.arrays.delete(a);
+  }
   return 0;
+}
+
+/** `unset 'a[i]'`: the element goes, the others keep their indices (arrays are sparse). */
+function unsetElement(sh: Shell, name: string, i: number): void {
+  const arr = sh.arrays.get(name);
+  if (!arr) return void (i === 0 && sh.vars.delete(name));
+  const k = i < 0 ? arr.length + i : i;
+  delete arr[k];
+  while (arr.length && !(arr.length - 1 in arr)) arr.length--;
+  if (k === 0) sh.vars.delete(name);
 }
 
 function flow(kind: "exit" | "return" | "break" | "continue"): Builtin {
@@ -149,7 +168,7 @@ function flow(kind: "exit" | "return" | "break" | "continue"): Builtin {
 /** `. FILE` / `source FILE`: read through the caller and run here. */
 function source(sh: Shell, argv: Field[], _io: ShellIo, loc: SourceLoc): number {
   const f = argv[1]?.text ?? "";
-  const text = sh.opts.readFile?.(f);
+  const text = sh.readFile(f);
   if (text === undefined) {
     sh.warn("shell.redirect", `${f}: No such file or directory`, argv[1]?.loc ?? loc, f);
     return 1;
@@ -205,7 +224,9 @@ export function testCommand(
   bash: boolean,
 ): number {
   const r = testExpr(args, {
-    exists: (p) => sh.opts.readFile?.(p) !== undefined,
+    exists: (p) => sh.readFile(p) !== undefined || sh.isDir(p),
+    isFile: (p) => sh.readFile(p) !== undefined,
+    isDir: (p) => sh.isDir(p),
     match: (v, pat) => new RegExp(`^(?:${globToRe(pat)})$`, "s").test(v),
     bash,
   });
@@ -340,6 +361,8 @@ export const BUILTINS: Record<string, Builtin> = {
   // Kernel modules are always there on the virtual host.
   modprobe: ok,
   insmod: ok,
+  ...UTILITIES,
+  getopts: (sh, argv) => getopts(sh, argv),
 };
 
 /** Commands that run the command they are given (`sudo ip …`, `env A=1 ip …`). */
@@ -347,6 +370,8 @@ export const PREFIXES: Record<string, (argv: Field[]) => Field[]> = {
   sudo: (a) => dropOptions(a.slice(1), /^-[ugCDhpr]$/),
   exec: (a) => dropOptions(a.slice(1), /^-a$/),
   nohup: (a) => a.slice(1),
+  // `busybox APPLET …` runs the applet: its changes are the full tool's (udhcpc's script).
+  busybox: (a) => a.slice(1),
   nice: (a) => dropOptions(a.slice(1), /^-n$/),
   timeout: (a) => dropOptions(a.slice(1), /^-[sk]$/).slice(1),
   env: (a) => {

@@ -1,9 +1,9 @@
 /**
  * Word expansion as bash does it: parameters (with the `${x:-w}`, `${#x}`, `${x%%p}`,
  * `${x/p/r}`, `${x:o:l}`, `${x^^}` operators), command substitution, arithmetic, then field
- * splitting on IFS; `"$@"` keeps one field per parameter. There is no pathname expansion:
- * the virtual host has no file system, and bash leaves a pattern that matches nothing as
- * written. Patterns (`case`, `${x#p}`) become regular expressions.
+ * splitting on IFS; `"$@"` keeps one field per parameter; then pathname expansion through the
+ * host (glob.ts: the caller's view of a file system; a pattern that matches nothing stays as
+ * written, as in bash). Patterns (`case`, `${x#p}`) become regular expressions.
  * @module
  */
 import type { SourceLoc } from "../../core/loc.js";
@@ -17,8 +17,17 @@ export interface ExpandHost {
   positional(): string[];
   assign(name: string, value: string, loc: SourceLoc): void;
   cmdsub(part: Extract<Part, { k: "cmdsub" }>): string;
+  /** `<(…)`: the file name the command's output is readable at. */
+  procsub(part: Extract<Part, { k: "procsub" }>): string;
+  /** `${a[i]}`: element i (i < 0 counts back from the highest index + 1); unset: undefined. */
+  element(name: string, i: number): string | undefined;
   arith(text: string, loc: SourceLoc): string;
   error(message: string, loc: SourceLoc, token?: string): never;
+  /**
+   * Pathname expansion of one field: `pattern` is the field with its quoted characters
+   * escaped by `\`; the sorted matches, or undefined to keep the field as it is.
+   */
+  glob?(pattern: string): string[] | undefined;
 }
 
 /** A field after expansion, at its word's location. */
@@ -30,6 +39,13 @@ export interface Field {
 interface Building {
   text: string;
   real: boolean;
+  /** The field as a pathname pattern: quoted characters escaped. */
+  pat: string;
+}
+
+/** Quoted text in a pattern: its glob characters are literal. */
+function quoteGlob(text: string): string {
+  return text.replace(/[\\*?[\]]/g, "\\$&");
 }
 
 /** Split a value on IFS (whitespace runs collapse; other IFS characters delimit). */
@@ -72,11 +88,16 @@ export function splitIfs(
 export function expandFields(words: readonly Word[], h: ExpandHost, ifs: string): Field[] {
   const out: Field[] = [];
   for (const w of words) {
-    const fields: Building[] = [{ text: "", real: false }];
+    const fields: Building[] = [{ text: "", real: false, pat: "" }];
     const cur = () => fields[fields.length - 1]!;
+    const add = (t: string, quoted: boolean) => {
+      cur().text += t;
+      cur().pat += quoted ? quoteGlob(t) : t;
+    };
+    const open = (real: boolean) => fields.push({ text: "", real, pat: "" });
     for (const p of w.parts) {
       if (p.k === "lit") {
-        cur().text += tilde(p, w, fields.length === 1 && cur().text === "");
+        add(tilde(p, w, fields.length === 1 && cur().text === ""), p.quoted);
         if (p.quoted || p.text) cur().real = true;
         continue;
       }
@@ -85,33 +106,38 @@ export function expandFields(words: readonly Word[], h: ExpandHost, ifs: string)
         const args = p.index ? h.array(p.name) : h.positional();
         const star = p.index ? allIndex(p) === "*" : p.name === "*";
         if (star) {
-          cur().text += args.join(ifs[0] ?? "");
+          add(args.join(ifs[0] ?? ""), true);
           cur().real = true;
           continue;
         }
         args.forEach((a, k) => {
-          if (k > 0) fields.push({ text: "", real: true });
-          cur().text += a;
+          if (k > 0) open(true);
+          add(a, true);
           cur().real = true;
         });
         continue;
       }
       const v = partValue(p, h);
       if (p.quoted) {
-        cur().text += v;
+        add(v, true);
         cur().real = true;
         continue;
       }
       const s = splitIfs(v, ifs);
-      if (s.lead && (cur().text || cur().real)) fields.push({ text: "", real: false });
+      if (s.lead && (cur().text || cur().real)) open(false);
       s.fields.forEach((f, k) => {
-        if (k > 0) fields.push({ text: "", real: false });
-        cur().text += f;
+        if (k > 0) open(false);
+        add(f, false);
         cur().real = true;
       });
-      if (s.trail && s.fields.length) fields.push({ text: "", real: false });
+      if (s.trail && s.fields.length) open(false);
     }
-    for (const f of fields) if (f.real || f.text) out.push({ text: f.text, loc: w.loc });
+    for (const f of fields) {
+      if (!f.real && !f.text) continue;
+      const paths = f.pat !== quoteGlob(f.text) ? h.glob?.(f.pat) : undefined;
+      if (paths) for (const text of paths) out.push({ text, loc: w.loc });
+      else out.push({ text: f.text, loc: w.loc });
+    }
   }
   return out;
 }
@@ -132,6 +158,7 @@ export function expandString(w: Word, h: ExpandHost): string {
 /** One expansion's value. */
 export function partValue(p: Exclude<Part, { k: "lit" }>, h: ExpandHost): string {
   if (p.k === "cmdsub") return h.cmdsub(p);
+  if (p.k === "procsub") return h.procsub(p);
   if (p.k === "arith") return h.arith(expandString(p.expr, h), p.loc);
   return paramValue(p, h);
 }
@@ -149,8 +176,7 @@ function allIndex(p: Extract<Part, { k: "param" }>): string | undefined {
 function indexed(p: Extract<Part, { k: "param" }>, h: ExpandHost): string | undefined {
   const els = h.array(p.name);
   if (allIndex(p)) return p.op === "length" ? String(els.length) : els.join(" ");
-  const i = Number(h.arith(expandString(p.index!, h), p.loc));
-  return els[i < 0 ? els.length + i : i];
+  return h.element(p.name, Number(h.arith(expandString(p.index!, h), p.loc)));
 }
 
 function paramValue(p: Extract<Part, { k: "param" }>, h: ExpandHost): string {

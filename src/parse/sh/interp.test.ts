@@ -34,6 +34,17 @@ const CASES: Record<string, string> = {
     'declare -a m=(10.0.0.0/8 192.168.0.0/16); for net in "${m[@]}"; do echo $net; done',
     'unset m; echo "${#m[@]}" "${m[@]}"x',
   ].join("\n"),
+  "array elements assigned one by one": [
+    "a[0]=x; a[2]=z; a[1]+=y; echo ${#a[@]} ${a[@]} $a ${a[2]} ${a[-1]}",
+    'i=3; b[i]=p; b[$i+1]="q r"; b[i*2]=s; echo ${#b[@]} "${b[@]}" ${b[4]}',
+    "s=one; s[1]=two; echo ${s[@]} $s; unset 's[0]'; echo ${#s[@]} ${s[@]} x${s}x",
+    "for k in 0 1 2; do sq[k]=$((k*k)); done; echo ${sq[*]}; sq[-1]=last; echo ${sq[@]}",
+  ].join("\n"),
+  "process substitution of commands the shell answers": [
+    "while read l; do echo \"<$l>\"; done < <(printf 'a\\nb c\\n')",
+    "cat <(echo x) <(echo y); echo <(true)",
+    "n=0; while read -r w; do n=$((n+1)); done < <(seq 5); echo $n",
+  ].join("\n"),
   "arithmetic for loops": [
     "n=3; for ((i=0; i<n; i++)); do echo i=$i; done; echo after=$i",
     "for ((i=10; i>0; i-=4))\ndo echo $i; [ $i -lt 5 ] && break; done",

@@ -15,7 +15,7 @@
 import { evalArith } from "../arith.js";
 import { IssueError, issue, type Issue } from "../../core/issue.js";
 import type { SourceLoc } from "../../core/loc.js";
-import type { AndOr, Command, List, Part, Pipeline, Redir, Word } from "./ast.js";
+import type { AndOr, Assign, Command, List, Part, Pipeline, Redir, Word } from "./ast.js";
 import { Flow, type ShellApi, type ShellIo, type ShellOptions } from "./api.js";
 import { BUILTINS, PREFIXES, testCommand } from "./builtins.js";
 import {
@@ -25,6 +25,8 @@ import {
   expandString,
   patternSource,
 } from "./expand.js";
+import { type ChildRun, childRun } from "./child.js";
+import { expandPath, hasGlob } from "./glob.js";
 import { parseShell } from "./parser.js";
 
 /** Deepest function call nesting (bash: FUNCNEST, unlimited by default). */
@@ -43,6 +45,9 @@ interface Frame {
 
 export class Shell implements ExpandHost, ShellApi {
   vars = new Map<string, string>();
+  exported = new Set<string>();
+  /** `$0` of a script run as a program (`sh FILE`); the file otherwise. */
+  zero: string | undefined;
   /** Indexed arrays (`a=(x y)`); `vars` holds element 0, what `$a` gives. */
   arrays = new Map<string, string[]>();
   positionalArgs: string[];
@@ -51,6 +56,10 @@ export class Shell implements ExpandHost, ShellApi {
   errexit = false;
   nounset = false;
   pipefail = false;
+  /** `set -f`: no pathname expansion. */
+  noglob = false;
+  /** What `<(…)` wrote, by the `/dev/fd/N` path the command is given (bash counts down). */
+  readonly procFiles = new Map<string, string>();
   readonly issues: Issue[] = [];
   readonly skipped = new Set<string>();
   readonly warnedUnset = new Set<string>();
@@ -77,18 +86,66 @@ export class Shell implements ExpandHost, ShellApi {
       this.vars.set(k, v);
     this.vars.set("EUID", "0");
     for (const [k, v] of Object.entries(opts.env ?? {})) this.vars.set(k, v);
+    for (const k of ["PATH", "HOME", "USER", ...Object.keys(opts.env ?? {})]) this.exported.add(k);
     if (!this.vars.has("IFS")) this.vars.set("IFS", " \t\n");
     this.positionalArgs = [...(opts.args ?? [])];
     if (opts.keepStdout) this.frame.out = [];
   }
 
+  // ---- files ----
+  readFile(path: string): string | undefined {
+    return this.procFiles.get(path) ?? this.opts.readFile?.(path);
+  }
+  /** Is `path` a directory: the caller's `readDir`, else the directories every host has. */
+  isDir(path: string): boolean {
+    if (this.opts.readDir) return this.opts.readDir(path) !== undefined;
+    return path === "/" || /^\/(proc|sys|etc|tmp|dev)\/?$/.test(path);
+  }
+  glob(pattern: string): string[] | undefined {
+    const readDir = this.opts.readDir;
+    if (this.noglob || !readDir || !hasGlob(pattern)) return undefined;
+    const exists = (p: string) => this.readFile(p) !== undefined || readDir(p) !== undefined;
+    return expandPath(pattern, { readDir, exists });
+  }
+
   // ---- ExpandHost ----
   array(name: string): string[] {
     const v = this.vars.get(name);
-    return this.arrays.get(name) ?? (v === undefined ? [] : [v]);
+    const arr = this.arrays.get(name);
+    // Arrays are sparse (`a[5]=x`): the set elements, in index order.
+    return arr ? arr.filter(() => true) : v === undefined ? [] : [v];
+  }
+  element(name: string, i: number): string | undefined {
+    const arr = this.arrays.get(name);
+    if (!arr) return i === 0 || i === -1 ? this.vars.get(name) : undefined;
+    return arr[i < 0 ? arr.length + i : i];
+  }
+  /**
+   * `<(…)`: the command runs now (as bash runs it beside the one reading it) and its output
+   * is the file `/dev/fd/N`; `>(…)` would need the reader's output: not modelled.
+   */
+  procsub(p: Extract<Part, { k: "procsub" }>): string {
+    const path = `/dev/fd/${63 - this.procFiles.size}`;
+    if (p.dir === ">") {
+      const message = "process substitution >(…) is not modelled: what is written there is lost";
+      this.warn("shell.unsupported", message, p.loc, ">(");
+      this.procFiles.set(path, "");
+      return path;
+    }
+    const out: string[] = [];
+    const saved = this.frame;
+    this.frame = { ...saved, out, stdin: undefined };
+    try {
+      this.subshell(() => this.runList(p.body));
+    } finally {
+      this.frame = saved;
+    }
+    this.procFiles.set(path, out.join(""));
+    return path;
   }
   param(name: string, loc: SourceLoc, quiet: boolean): string | undefined {
-    if (/^\d+$/.test(name)) return name === "0" ? this.file : this.positionalArgs[Number(name) - 1];
+    if (/^\d+$/.test(name))
+      return name === "0" ? (this.zero ?? this.file) : this.positionalArgs[Number(name) - 1];
     if (name === "#") return String(this.positionalArgs.length);
     if (name === "?") return String(this.status);
     if (name === "@" || name === "*") return this.positionalArgs.join(" ");
@@ -235,9 +292,10 @@ export class Shell implements ExpandHost, ShellApi {
   /** Run `fn` with the shell's variables, parameters and functions restored after (a subshell). */
   subshell(fn: () => void): void {
     const vars = new Map(this.vars);
+    const exported = new Set(this.exported);
     const args = this.positionalArgs;
     const funcs = new Map(this.funcs);
-    const opts = [this.errexit, this.nounset, this.pipefail] as const;
+    const opts = [this.errexit, this.nounset, this.pipefail, this.noglob] as const;
     try {
       fn();
     } catch (e) {
@@ -245,15 +303,16 @@ export class Shell implements ExpandHost, ShellApi {
       else throw e;
     } finally {
       this.vars = vars;
+      this.exported = exported;
       this.positionalArgs = args;
       this.funcs = funcs;
-      [this.errexit, this.nounset, this.pipefail] = opts;
+      [this.errexit, this.nounset, this.pipefail, this.noglob] = opts;
     }
   }
 
   runCommand(c: Command): void {
     this.step(c.loc);
-    if (c.k === "simple") return this.runSimple(c);
+    if (c.k === "simple") return this.closingProcFiles(() => this.runSimple(c));
     if (c.k === "func") {
       this.funcs.set(c.name, c);
       this.status = 0;
@@ -261,7 +320,9 @@ export class Shell implements ExpandHost, ShellApi {
     }
     if (++this.evalDepth > 400) this.error("commands nested too deeply", c.loc);
     try {
-      this.withRedirs(c.redirs, c.loc, () => this.runCompound(c));
+      const run = () => this.withRedirs(c.redirs, c.loc, () => this.runCompound(c));
+      if (c.redirs.length) this.closingProcFiles(run);
+      else run();
     } finally {
       this.evalDepth--;
     }
@@ -393,6 +454,7 @@ export class Shell implements ExpandHost, ShellApi {
       this.status = 0;
       for (const a of c.assigns)
         if (a.array) this.assignArray(a.name, a.array, a.append);
+        else if (a.index) this.assignElement(a, this.string(a.value));
         else this.assignVar(a.name, this.string(a.value), a.append);
       if (c.redirs.length) this.withRedirs(c.redirs, c.loc, () => undefined);
       return;
@@ -400,11 +462,15 @@ export class Shell implements ExpandHost, ShellApi {
     const temp = c.assigns.map((a) => [a.name, this.string(a.value)] as const);
     const saved = temp.map(([n]) => [n, this.vars.get(n)] as const);
     for (const [n, v] of temp) this.vars.set(n, v);
+    // `NAME=value cmd`: in cmd's environment.
+    const exportedNow = temp.map(([n]) => n).filter((n) => !this.exported.has(n));
+    for (const n of exportedNow) this.exported.add(n);
     try {
       this.withRedirs(c.redirs, c.loc, () => this.dispatch(argv, c.loc));
       for (const a of c.declArrays ?? []) this.assignArray(a.name, a.array!, a.append);
     } finally {
       // Assignments before a command last for that command only (special builtins aside).
+      for (const n of exportedNow) this.exported.delete(n);
       for (const [n, v] of saved)
         if (v === undefined) this.vars.delete(n);
         else this.vars.set(n, v);
@@ -415,6 +481,27 @@ export class Shell implements ExpandHost, ShellApi {
     this.vars.set(name, append ? (this.vars.get(name) ?? "") + value : value);
     const arr = this.arrays.get(name);
     if (arr) arr[0] = this.vars.get(name)!;
+  }
+
+  /** The `<(…)` files a command was given are gone when it ends (bash closes the pipes). */
+  closingProcFiles(fn: () => void): void {
+    const before = this.procFiles.size;
+    try {
+      fn();
+    } finally {
+      for (const k of [...this.procFiles.keys()].slice(before)) this.procFiles.delete(k);
+    }
+  }
+
+  /** `a[i]=v` / `a[i]+=v`: i is arithmetic; i < 0 counts back from the highest index + 1. */
+  assignElement(a: Assign, value: string): void {
+    const arr = this.arrays.get(a.name) ?? (this.vars.has(a.name) ? [this.vars.get(a.name)!] : []);
+    let i = Number(this.arith(this.string(a.index!), a.loc));
+    if (i < 0) i += arr.length;
+    if (i < 0) this.error(`${a.name}[${i - arr.length}]: bad array subscript`, a.loc, a.name);
+    arr[i] = a.append ? (arr[i] ?? "") + value : value;
+    this.arrays.set(a.name, arr);
+    if (i === 0) this.vars.set(a.name, arr[0]!);
   }
 
   /** `a=(W…)` / `a+=(W…)`: the words expanded to fields (split, as bash does). */
@@ -461,7 +548,55 @@ export class Shell implements ExpandHost, ShellApi {
       this.status = r.status;
       return;
     }
+    const child = childRun(this, argv, loc, this.io().stdin);
+    if (child && "text" in child) return this.runChild(child);
+    if (child) return void (this.status = child.status);
     this.skip(base, argv[0]!.loc);
+  }
+
+  /**
+   * A script run as a program: a child that sees the exported variables (and the command's
+   * own `NAME=value` prefixes), none of the functions, and whose changes end with it.
+   */
+  runChild(c: ChildRun): void {
+    const keep = {
+      vars: this.vars,
+      arrays: this.arrays,
+      funcs: this.funcs,
+      exported: this.exported,
+      args: this.positionalArgs,
+      zero: this.zero,
+      locals: this.locals,
+      trap: this.exitTrap,
+      opts: [this.errexit, this.nounset, this.pipefail, this.noglob] as const,
+    };
+    this.vars = new Map([...this.vars].filter(([k]) => this.exported.has(k)));
+    this.vars.set("IFS", " \t\n");
+    this.exported = new Set(this.exported);
+    [this.arrays, this.funcs, this.locals] = [new Map(), new Map(), []];
+    [this.positionalArgs, this.zero, this.exitTrap] = [c.args, c.file, undefined];
+    [this.errexit, this.nounset, this.pipefail, this.noglob] = [c.errexit, false, false, false];
+    try {
+      try {
+        this.runText(c.text, c.file);
+      } catch (e) {
+        if (!(e instanceof Flow) || e.kind !== "exit") throw e;
+        this.status = e.n;
+      }
+      runExitTrap(this);
+    } finally {
+      Object.assign(this, {
+        vars: keep.vars,
+        arrays: keep.arrays,
+        funcs: keep.funcs,
+        exported: keep.exported,
+        positionalArgs: keep.args,
+        zero: keep.zero,
+        locals: keep.locals,
+        exitTrap: keep.trap,
+      });
+      [this.errexit, this.nounset, this.pipefail, this.noglob] = keep.opts;
+    }
   }
 
   /** A command outside routelab's world: reported once per name, empty output, status 0. */
@@ -519,7 +654,7 @@ export class Shell implements ExpandHost, ShellApi {
         f.stdin = { text: body, pos: 0 };
         f.stdinLoc = r.body?.loc ?? r.loc;
       } else if (r.op === "<") {
-        const text = this.opts.readFile?.(target);
+        const text = this.readFile(target);
         if (text === undefined) {
           this.warn("shell.redirect", `${target}: No such file or directory`, r.target.loc, target);
           this.status = 1;

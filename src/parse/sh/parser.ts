@@ -402,6 +402,8 @@ export class ShellParser extends WordReader {
     const rest = this.src.slice(this.i + m[1]!.length, this.i + m[1]!.length + 3);
     const op = REDIR_OPS.find((o) => rest.startsWith(o));
     if (!op) return undefined;
+    // `<(…)`/`>(…)` is a word (process substitution), not a redirection.
+    if ((op === "<" || op === ">") && !m[1] && rest[1] === "(") return undefined;
     this.i += m[1]!.length + op.length;
     this.blanks();
     const target = this.readWord();
@@ -525,12 +527,43 @@ function nameWord(a: Assign): Word {
 function assignment(w: Word): Assign | undefined {
   const p = w.parts[0];
   if (!p || p.k !== "lit" || p.quoted) return undefined;
+  if (/^[A-Za-z_][A-Za-z0-9_]*\[/.test(p.text)) return elementAssignment(w);
   const m = /^([A-Za-z_][A-Za-z0-9_]*)(\+?)=/.exec(p.text);
   if (!m) return undefined;
   const first: Part = { k: "lit", text: p.text.slice(m[0].length), quoted: false };
   const parts =
     first.k === "lit" && first.text === "" ? w.parts.slice(1) : [first, ...w.parts.slice(1)];
   return { name: m[1]!, value: { parts, loc: w.loc }, append: m[2] === "+", loc: w.loc };
+}
+
+/**
+ * `NAME[SUBSCRIPT]=value` / `…+=value`: the subscript runs to the first unquoted `]` followed
+ * by `=` or `+=` (bash's assignment(): the subscript may hold expansions and quotes).
+ */
+function elementAssignment(w: Word): Assign | undefined {
+  const first = w.parts[0] as Extract<Part, { k: "lit" }>;
+  const open = first.text.indexOf("[");
+  const name = first.text.slice(0, open);
+  const index: Part[] = [];
+  let text = first.text.slice(open + 1);
+  for (let k = 0; k < w.parts.length; ) {
+    const end = /\](\+?)=/.exec(text);
+    if (end) {
+      if (end.index) index.push({ k: "lit", text: text.slice(0, end.index), quoted: false });
+      const rest = text.slice(end.index + end[0].length);
+      const parts: Part[] = rest ? [{ k: "lit", text: rest, quoted: false }] : [];
+      parts.push(...w.parts.slice(k + 1));
+      const value = { parts, loc: w.loc };
+      return { name, index: { parts: index, loc: w.loc }, value, append: !!end[1], loc: w.loc };
+    }
+    if (text) index.push({ k: "lit", text, quoted: false });
+    text = "";
+    const q = w.parts[++k];
+    if (!q) return undefined;
+    if (q.k === "lit" && !q.quoted) text = q.text;
+    else index.push(q);
+  }
+  return undefined;
 }
 
 /**

@@ -8,6 +8,9 @@
 
 export interface TestHost {
   exists(path: string): boolean;
+  /** A regular file (`-f`, `-s`, `-r`, `-w`: the virtual host keeps no modes or sizes). */
+  isFile(path: string): boolean;
+  isDir(path: string): boolean;
   match(value: string, pattern: string): boolean;
   /** `[[ … ]]`: `==`/`!=` match patterns, `&&`/`||`, `<`/`>` compare strings. */
   bash: boolean;
@@ -72,7 +75,8 @@ function binary(a: string, op: string, b: string, h: TestHost): boolean | string
 function unary(op: string, a: string, h: TestHost): boolean {
   if (op === "-z") return a === "";
   if (op === "-n") return a !== "";
-  if (op === "-d") return a === "/" || /^\/(proc|sys|etc|tmp|dev)\/?$/.test(a);
+  if (op === "-d") return h.isDir(a);
+  if (op === "-f" || op === "-s" || op === "-r" || op === "-w") return h.isFile(a);
   if (op === "-x" || op === "-t" || op === "-p" || op === "-S" || op === "-b" || op === "-c")
     return false;
   return h.exists(a);

@@ -82,6 +82,10 @@ export abstract class WordReader {
     const parts: Part[] = [];
     while (this.i < this.src.length) {
       const c = this.peek();
+      if ((c === "<" || c === ">") && this.peek(1) === "(") {
+        parts.push(this.readProcSub());
+        continue;
+      }
       if (" \t\r\n;&|<>()".includes(c) || (stop && stop.includes(c))) break;
       this.wordChar(parts, false);
     }
@@ -198,6 +202,17 @@ export abstract class WordReader {
     }
     this.i++;
     lit(parts, "$", quoted);
+  }
+
+  /** `<(…)` or `>(…)` at the cursor (bash's process substitution). */
+  readProcSub(): Part {
+    const start = this.i;
+    const dir = this.peek() as "<" | ">";
+    this.enter(start);
+    this.i += 2;
+    const body = this.subList(")");
+    this.leave();
+    return { k: "procsub", dir, body, quoted: false, loc: this.loc(start) };
   }
 
   /** `$((…))` up to its matching `))`; undefined when it is really `$( (…) )`. */

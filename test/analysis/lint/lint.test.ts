@@ -35,12 +35,21 @@ function lintFile(path: string, args: string): { host: Host; fs: Finding[] } {
   return { host, fs: r.value };
 }
 
-/** The representative through the concrete engine leaves by the outcome's device. */
+/**
+ * The representative through the concrete engine leaves by the outcome's device: `route
+ * get`, or its `trace` when OUTPUT rewrote its mark (the outcome then says `mark …`).
+ */
 function crossCheck(host: Host, fs: readonly Finding[]): void {
   for (const f of fs) {
     if (!f.packets) continue;
-    const out = host.ip(["route", "get", ...f.packets.representative]);
     const dev = /dev (\S+)/.exec(f.packets.outcome ?? "")?.[1];
+    if (/ mark /.test(f.packets.outcome ?? "")) {
+      const t = host.trace(f.packets.representative);
+      if (!t.ok) throw new Error(t.error.message);
+      if (dev) expect(t.value.final.oif, f.id).toBe(dev);
+      continue;
+    }
+    const out = host.ip(["route", "get", ...f.packets.representative]);
     if (/^(refused|dropped)/.test(f.packets.outcome ?? "")) expect(out.status).not.toBe(0);
     else if (dev) expect(out.stdout, f.id).toMatch(new RegExp(` dev ${dev} `));
   }

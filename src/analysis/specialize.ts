@@ -1,0 +1,54 @@
+/**
+ * The outcome of a part of the output lookup the RPDB fold decided (rpdb.ts `Decided`): the
+ * route's verdict, paths and table, split by the destination kinds __mkroute_output treats
+ * apart (limited broadcast, multicast).
+ * @module
+ */
+import type { BddArena, Bdd } from "./bdd/arena.js";
+import { and, not, or } from "./bdd/apply.js";
+import { addrPrefix } from "./header.js";
+import type { Outcome } from "./outcome.js";
+import type { Decided } from "./rpdb.js";
+
+const v4 = (a: number, len: number) => ({ addr: { family: 4 as const, v: a }, len });
+
+/** The outcome of a decided part, before the destination's own kind is applied. */
+export function baseOutcome(family: 4 | 6, d: Decided): Outcome {
+  const common = {
+    family,
+    ...(d.table !== undefined ? { table: d.table } : {}),
+    ...(d.rule ? { rule: d.rule.pref } : {}),
+  };
+  const g = d.group;
+  if (!g) return { ...common, ok: false, errno: d.errno ?? "ENETUNREACH", paths: [] };
+  if (g.res.kind === "error") return { ...common, ok: false, errno: g.res.errno, paths: [] };
+  const r = g.res.route;
+  return {
+    ...common,
+    ok: true,
+    type: r.type,
+    paths: g.paths,
+    ...(r.prefsrc ? { prefsrc: r.prefsrc } : {}),
+  };
+}
+
+/**
+ * __mkroute_output: an IPv4 route to a limited broadcast destination is a broadcast (no
+ * gateway), to a multicast one a multicast (no gateway through a route shorter than /4).
+ * (ipv4_is_zeronet is only 0.0.0.0 on 6.x, handled before the lookup.) Splits a decided part
+ * by those destination kinds.
+ */
+export function specialize(m: BddArena, fam: 4 | 6, d: Decided): [Bdd, Outcome][] {
+  const o = baseOutcome(fam, d);
+  if (fam === 6 || !o.ok) return [[d.pred, o]];
+  const lbcast = addrPrefix(m, "dst", v4(0xffffffff, 32));
+  const mcast = addrPrefix(m, "dst", v4(0xe0000000, 4));
+  const rest = and(m, d.pred, not(m, or(m, lbcast, mcast)));
+  const noGw = o.paths.map((p) => ({ dev: p.dev }));
+  const len = d.group?.len ?? 32;
+  return [
+    [rest, o],
+    [and(m, d.pred, lbcast), { ...o, type: "broadcast", paths: noGw }],
+    [and(m, d.pred, mcast), { ...o, type: "multicast", paths: len < 4 ? noGw : o.paths }],
+  ];
+}
