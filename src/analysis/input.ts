@@ -88,10 +88,15 @@ function special(c: InputCtx, all: Bdd): Bdd {
   martian(c, and(m, mcast, not(m, joined)), "martian");
   const mc: Outcome = { ...BASE, ok: true, type: "multicast", paths: DELIVER };
   push(c, and(m, and(m, mcast, joined), srcZero), mc);
-  checked(c, and(m, and(m, mcast, joined), not(m, srcZero)), { oif: 0, revSaddr: "none" }, mc);
   const dev = linkByIndex(c.a.s, c.inIf)!.name;
+  const localnet = orConf4(c.a.s, dev, "route_localnet");
+  // ip_mc_validate_source: a loopback source needs route_localnet, before rp_filter.
+  const loSrc = localnet ? FALSE : and(m, and(m, mcast, joined), pfx(c, "src", 0x7f000000, 8));
+  martian(c, loSrc, "martian");
+  const mcRest = and(m, and(m, and(m, mcast, joined), not(m, srcZero)), not(m, loSrc));
+  checked(c, mcRest, { oif: 0, revSaddr: "none" }, mc);
   let bad = or(m, srcZero, dstZero);
-  if (!orConf4(c.a.s, dev, "route_localnet"))
+  if (!localnet)
     bad = or(m, bad, or(m, pfx(c, "dst", 0x7f000000, 8), pfx(c, "src", 0x7f000000, 8)));
   martian(c, take(bad), "martian");
   return rest;
