@@ -13,9 +13,8 @@ import type { Assertion, OutcomeExpr, Selector } from "./assert.js";
 import { and, not, or } from "./bdd/apply.js";
 import { type Bdd, type BddArena, FALSE, TRUE } from "./bdd/arena.js";
 import type { Analysis, PacketClass } from "./classes.js";
-import { representative } from "./describe.js";
-import { evaluate } from "./bdd/sat.js";
-import { addrPrefix, encode, type HeaderPacket, maskedEq, range } from "./header.js";
+import { preferred, type Witness, witness } from "./describe.js";
+import { addrPrefix, type HeaderPacket, maskedEq, range } from "./header.js";
 import { isDelivered, isSent, type Outcome, type Path } from "./outcome.js";
 
 /** The families PACKETS asks about (`-4`/`-6`, else both). */
@@ -167,9 +166,39 @@ export interface CheckResult {
 }
 
 /**
+ * What an Analysis keeps per assertion text between questions: its PACKETS as a BDD, and per
+ * outcome whether it violates the assertion and which of its packets do (by the outcome's
+ * set: unchanged sets after a change answer from here). Dropped when the analysis starts
+ * over (`epoch`).
+ */
+interface Kept {
+  readonly epoch: number;
+  readonly packets: Bdd;
+  readonly violates: WeakMap<Outcome, boolean>;
+  readonly hits: WeakMap<Outcome, { of: Bdd; hit: Bdd }>;
+}
+
+const KEPT = new WeakMap<Analysis, Map<string, Kept>>();
+
+function kept(a: Analysis, as: Assertion): Kept {
+  let byText = KEPT.get(a);
+  if (!byText) KEPT.set(a, (byText = new Map()));
+  let k = byText.get(as.text);
+  if (!k || k.epoch !== a.epoch) {
+    const packets = packetsPred(a, as.packets);
+    byText.set(
+      as.text,
+      (k = { epoch: a.epoch, packets, violates: new WeakMap(), hits: new WeakMap() }),
+    );
+  }
+  return k;
+}
+
+/**
  * Answer an assertion for every packet: `always` fails on a packet some path of whose outcome
  * breaks OUTCOME, `never` on one some path of whose outcome satisfies it. The counterexample
- * is the violating packet with the fewest non-default fields.
+ * is the violating packet with the fewest non-default fields: the preferred of each violating
+ * outcome's own (describe.ts `preferred`), so no union of the violations is built.
  */
 export function checkAssertion(a: Analysis, as: Assertion): Result<CheckResult> {
   if (as.reply)
@@ -179,31 +208,34 @@ export function checkAssertion(a: Analysis, as: Assertion): Result<CheckResult> 
   const devs = inputDevices(a, as.packets);
   if (!devs.ok) return devs;
   const m = a.m;
-  const asked = packetsPred(a, as.packets);
-  let badSet = FALSE;
+  const k = kept(a, as);
+  let best: { w: Witness; outcome: Outcome } | undefined;
   const outcomes = devs.value ? a.inputOutcomes(devs.value) : a.outcomes(familiesOf(as.packets));
-  const badOutcomes: { pred: Bdd; outcome: Outcome }[] = [];
-  // Packets meeting a rule the analysis does not model are not answered (never guessed).
-  const unknown = unmodelled(a, outcomes, asked);
-  const packets = and(m, asked, not(m, unknown.pred));
+  // Packets meeting a rule the analysis does not model are not answered (never guessed): they
+  // are the classes of unknown outcome (classes are disjoint, so the others stay whole).
+  const unknown = unmodelled(a, outcomes, k.packets);
   const notes = unknown.notes.length ? { unmodelled: unknown.notes } : {};
   for (const c of outcomes) {
-    const p = forPaths(a.s, as.outcome, c.outcome);
-    const violates = as.quantifier === "always" ? !p.all : p.some;
+    if (c.outcome.nf?.verdict === "unknown") continue;
+    let violates = k.violates.get(c.outcome);
+    if (violates === undefined) {
+      const p = forPaths(a.s, as.outcome, c.outcome);
+      violates = as.quantifier === "always" ? !p.all : p.some;
+      k.violates.set(c.outcome, violates);
+    }
     if (!violates) continue;
-    const hit = and(m, c.pred, packets);
-    if (hit === FALSE) continue;
-    badSet = or(m, badSet, hit);
-    badOutcomes.push({ pred: hit, outcome: c.outcome });
+    let h = k.hits.get(c.outcome);
+    if (h?.of !== c.pred)
+      k.hits.set(c.outcome, (h = { of: c.pred, hit: and(m, c.pred, k.packets) }));
+    const w = h.hit === FALSE ? undefined : witness(m, h.hit);
+    if (w && (!best || !preferred(best.w, w))) best = { w, outcome: c.outcome };
   }
-  const ce = badSet === FALSE ? undefined : representative(m, badSet);
-  if (!ce) return ok({ assertion: as, holds: true, packets: undefined, ...notes });
-  const outcome = badOutcomes.find((b) => mayContain(a, b.pred, ce))?.outcome;
+  if (!best) return ok({ assertion: as, holds: true, packets: undefined, ...notes });
   return ok({
     assertion: as,
     holds: false,
-    counterexample: ce,
-    ...(outcome ? { outcome } : {}),
+    counterexample: best.w.packet,
+    outcome: best.outcome,
     packets: undefined,
     ...notes,
   });
@@ -230,11 +262,6 @@ function unmodelled(
     notes.add(`${nf.by ?? "a rule"}${where}: ${nf.what ?? "?"}`);
   }
   return { pred, notes: [...notes] };
-}
-
-/** Whether a packet belongs to a set (evaluates the BDD at the packet's bits). */
-function mayContain(a: Analysis, f: Bdd, p: HeaderPacket): boolean {
-  return evaluate(a.m, f, encode(p));
 }
 
 /** The classes restricted to PACKETS (map's filter); `iif` maps received packets. */

@@ -13,15 +13,24 @@
  * that need them are refused rather than guessed. The multipath nexthop (flow hash) is not
  * split on: a class's outcome lists every path the route may take.
  *
- * **Incrementality.** An `Analysis` keeps each rule's predicate (by rule object) and each
- * table's partition (by family and table id) in its arena; after a change, `invalidate` the
- * tables that changed and call `classes()` again: only those partitions are rebuilt, and the
- * RPDB fold mostly hits the arena's operation cache.
+ * **Incrementality.** An `Analysis` keeps each rule's predicate (by rule object), each
+ * table's partition (by family and table id), the RPDB walk (rpdb.ts FoldMemo) and the
+ * outcomes in its arena; `refresh` brings them up to date after the host changed. Routes
+ * added or removed (read from the FIB index's journal) only move the packets under their
+ * prefixes: the partitions, the walk and the outcomes are patched there and kept elsewhere
+ * (Delta-net's idea). A rule added or removed patches them for the packets that reach it
+ * and match it (rpdb.ts ruleChangeRegion), or re-walks the RPDB from that rule on (APKeep's
+ * idea) when a goto is involved.
+ *
+ * Kept whole: `Analysis` is one set of caches (partitions, rule predicates, walks, outcomes)
+ * that every question reads and every patch updates together; split, they would have to be
+ * exported.
  * @module
  */
+import type { Prefix } from "../addr/ip.js";
 import { TABLE } from "../core/kinds.js";
 import { LO } from "../engine/types.js";
-import type { HostState, Route, Rule } from "../model/types.js";
+import type { HostState, Rule } from "../model/types.js";
 import { requiresFlowDissect } from "../engine/rules.js";
 import type { NfBaseChain } from "../netfilter/types.js";
 import { and, not, or } from "./bdd/apply.js";
@@ -37,11 +46,19 @@ import {
   type HeaderPacket,
   wellFormed,
 } from "./header.js";
+import { familyOfKey, RouteSets, rulesOf, sameList } from "./changes.js";
 import { representative as pick } from "./describe.js";
 import { compose, type MarkVec, vecKey } from "./netfilter/markvec.js";
 import { outputHook, type Part } from "./netfilter/output.js";
 import { type Outcome, outcomeKey } from "./outcome.js";
-import { type Decided, type FoldMemo, foldMemo, foldRpdb } from "./rpdb.js";
+import {
+  type Decided,
+  type FoldMemo,
+  foldMemo,
+  foldRpdb,
+  patchFold,
+  ruleChangeRegion,
+} from "./rpdb.js";
 import { inputOutcomes } from "./input.js";
 import { type FlowView, HEADER_VIEW, MAX_DEV_INDEX, rulePred, viewKey } from "./rule-pred.js";
 import { specialize } from "./specialize.js";
@@ -52,7 +69,13 @@ import {
   refusedBySrc,
   unknownAtReroute,
 } from "./netfilter/reroute.js";
-import { type TableGroup, type TableSpec, tablePartition } from "./table.js";
+import {
+  patchPartition,
+  routeOrder,
+  type TableGroup,
+  type TableSpec,
+  tablePartition,
+} from "./table.js";
 
 /** A set of packets with one outcome. */
 export interface PacketClass {
@@ -85,12 +108,19 @@ export class Analysis {
   private readonly inputs = new Map<number, Bdd>();
   private readonly tables = new Map<string, TableGroup[]>();
   private readonly universes = new Map<number, Bdd>();
-  /** The route objects each cached partition was built from (`refresh` compares them). */
-  private readonly built = new Map<string, readonly Route[]>();
+  private readonly routeSets: RouteSets;
   /** Links and sysctls the partitions were built under (usable nexthops depend on them). */
   private env = "";
   private readonly folds: Record<4 | 6, FoldMemo> = { 4: foldMemo(), 6: foldMemo() };
   private readonly specialized = new WeakMap<Decided, [Bdd, Outcome][]>();
+  /** Each family's outcomes by outcomeKey, kept until a change it cannot patch. */
+  private readonly famOut = new Map<4 | 6, Map<string, OutcomeSet>>();
+  private readonly keys = new WeakMap<Outcome, string>();
+  /** The rules (and custom-rules flag) each family's outcomes were computed under. */
+  private readonly rulesSeen = new Map<4 | 6, readonly (Rule | boolean)[]>();
+  /** Bumped when every cache is dropped (links or sysctls changed): callers' caches too. */
+  epoch = 0;
+  /** Received packets' outcomes (inputOutcomes), until the next refresh. */
   private readonly memo = new Map<string, { pred: Bdd; outcome: Outcome }[]>();
   /** rp_filter's drops per question (rpfilter.ts), until the next refresh. */
   readonly rpDrops = new Map<string, Bdd>();
@@ -111,6 +141,7 @@ export class Analysis {
   ) {
     this.m = m ?? createHeaderArena();
     this.env = envKey(s);
+    this.routeSets = new RouteSets(s);
   }
 
   /** The packets of `family` the analysis covers (see the module comment). */
@@ -144,6 +175,7 @@ export class Analysis {
 
   /** Forget a table's partition after its routes changed (local/main also drop "merged"). */
   invalidateTable(family: 4 | 6, table: number): void {
+    this.famOut.clear();
     this.memo.clear();
     this.rpDrops.clear();
     for (const f of ["", "@src"]) {
@@ -155,11 +187,13 @@ export class Analysis {
 
   /** Forget every cached table (after link or sysctl changes, which change usable routes). */
   invalidateAll(): void {
+    this.epoch++;
+    this.famOut.clear();
     this.memo.clear();
     this.rpDrops.clear();
     this.folds[4] = foldMemo();
     this.folds[6] = foldMemo();
-    this.built.clear();
+    this.routeSets.clear();
     this.tables.clear();
     this.matchers.clear();
     this.rule = this.matcher(HEADER_VIEW, false);
@@ -200,8 +234,8 @@ export class Analysis {
     const k = field === "dst" ? base : `${base}@src`;
     let g = this.tables.get(k);
     if (!g) {
-      this.tables.set(k, (g = tablePartition(this.m, this.s, family, t, field)));
-      this.built.set(k, this.routesNow().get(base) ?? []);
+      const routes = [...this.routeSets.get(base)].sort(routeOrder);
+      this.tables.set(k, (g = tablePartition(this.m, this.s, family, t, field, routes)));
     }
     return g;
   }
@@ -272,28 +306,11 @@ export class Analysis {
     return r;
   }
 
-  /** The host's routes by `family:table` (and `4:merged`), in array order. */
-  private routesNow(): Map<string, Route[]> {
-    // Numeric keys while scanning (no string per route): table * 2 + (IPv6 ? 1 : 0).
-    const by = new Map<number, Route[]>();
-    const merged: Route[] = [];
-    for (const r of this.s.routes) {
-      const k = r.table * 2 + (r.family === 6 ? 1 : 0);
-      const l = by.get(k);
-      if (l) l.push(r);
-      else by.set(k, [r]);
-      if (r.family === 4 && (r.table === TABLE.local || r.table === TABLE.main)) merged.push(r);
-    }
-    const out = new Map<string, Route[]>([["4:merged", merged]]);
-    for (const [k, l] of by) out.set(`${k & 1 ? 6 : 4}:${Math.floor(k / 2)}`, l);
-    return out;
-  }
-
   /**
-   * Bring the caches up to date after the host changed: tables whose routes changed (by
-   * object identity: the model replaces a route it changes) are rebuilt on next use, all of
-   * them when links or sysctls changed. Rules need nothing: their predicates are cached by
-   * rule object and the RPDB fold is recomputed on every question.
+   * Bring the caches up to date after the host changed: every cache when links or sysctls
+   * changed; after route changes, the partitions, walks and outcomes under the changed
+   * prefixes (`patchRoutes`). Rules need nothing here: their predicates are cached by rule
+   * object and the RPDB walk resumes at the first rule that differs.
    */
   refresh(): void {
     this.memo.clear();
@@ -304,20 +321,109 @@ export class Analysis {
       this.invalidateAll();
       return;
     }
-    const now = this.routesNow();
-    for (const [k, old] of this.built) {
-      const cur = now.get(k.replace("@src", "")) ?? [];
-      if (cur.length !== old.length || cur.some((r, i) => r !== old[i])) {
+    for (const fam of [4, 6] as const) this.patchRules(fam);
+    const c = this.routeSets.sync();
+    if (c && "prefixes" in c) this.patchRoutes(c.prefixes);
+    else
+      for (const k of c?.tables ?? []) {
         this.tables.delete(k);
-        this.built.delete(k);
+        this.tables.delete(`${k}@src`);
+        this.famOut.delete(familyOfKey(k));
       }
+  }
+
+  /**
+   * Routes were added or removed (each journal entry toggles its route): patch the changed
+   * tables' partitions under the changed prefixes, then each family's walk and outcomes
+   * under those prefixes (`patchFamily`).
+   */
+  private patchRoutes(prefixes: Map<string, Prefix[]>): void {
+    const regions = new Map<4 | 6, Bdd>();
+    for (const [k, ps] of prefixes) {
+      const fam = familyOfKey(k);
+      let region = FALSE;
+      for (const p of ps) region = or(this.m, region, addrPrefix(this.m, "dst", p));
+      regions.set(fam, or(this.m, regions.get(fam) ?? FALSE, region));
+      // Source-keyed partitions (rp_filter's reverse lookups) are rebuilt when next asked.
+      this.tables.delete(`${k}@src`);
+      const old = this.tables.get(k);
+      if (old)
+        this.tables.set(
+          k,
+          patchPartition(this.m, this.s, fam, old, this.routeSets.get(k), ps, region),
+        );
     }
+    for (const [fam, region] of regions) this.patchFamily(fam, region);
+  }
+
+  /**
+   * Rules of `fam` were added or removed: patch the walk and the outcomes for the packets
+   * that reach a changed rule and match it (rpdb.ts ruleChangeRegion), or drop the outcomes
+   * when that region cannot be had (the next fold resumes at the first changed rule).
+   */
+  private patchRules(fam: 4 | 6): void {
+    const now = rulesOf(this.s, fam);
+    const seen = this.rulesSeen.get(fam);
+    if (sameList(seen, now)) return;
+    this.rulesSeen.set(fam, now);
+    const memo = this.folds[fam];
+    const list = fam === 4 ? this.s.rules4 : this.s.rules6;
+    // Only between two lists of custom rules, from a walk over the old one.
+    const walked = !!seen?.[0] && !!now[0] && sameList(memo.rules, seen.slice(1));
+    const region = walked ? ruleChangeRegion(this.m, list, memo, this.rule) : undefined;
+    if (region === undefined) this.famOut.delete(fam);
+    else this.patchOutcomes(fam, region);
+  }
+
+  /**
+   * The tables changed for destinations in `dsts` only (`patchOutcomes` there), unless the
+   * walk is over other rules than the host's (rules changed and were not patched: the next
+   * fold resumes where the walk differs).
+   */
+  private patchFamily(fam: 4 | 6, dsts: Bdd): void {
+    const custom = fam === 4 ? this.s.v4CustomRules : this.s.v6CustomRules;
+    const list = fam === 4 ? this.s.rules4 : this.s.rules6;
+    if (custom && !sameList(this.folds[fam].rules, list)) return void this.famOut.delete(fam);
+    // Cut by the prefixes alone (short BDDs), but never into IPv4 0.0.0.0, outside the walk.
+    const cutBy = fam === 4 ? and(this.m, dsts, not(this.m, this.zeroDst())) : dsts;
+    this.patchOutcomes(fam, and(this.m, this.start(fam), dsts), cutBy);
+  }
+
+  /**
+   * The walk changed for the packets of `region` only: patch the family's RPDB walk there,
+   * and its outcomes (kept outside, the region's own added); drop the outcomes when the walk
+   * cannot be patched (the next fold resumes where it differs). `cutBy`: see patchFold.
+   */
+  private patchOutcomes(fam: 4 | 6, region: Bdd, cutBy = region): void {
+    const m = this.m;
+    const start = this.start(fam);
+    const custom = fam === 4 ? this.s.v4CustomRules : this.s.v6CustomRules;
+    const parts = custom
+      ? patchFold(m, this.s, fam, start, region, this.rule, this.table, this.folds[fam], cutBy)
+      : foldRpdb(m, this.s, fam, region, this.rule, this.table);
+    const old = this.famOut.get(fam);
+    // OUTPUT chains rewrite marks and re-route: their outcomes are recomputed (the walk above
+    // stays patched, so that costs the netfilter pass, not the RPDB).
+    if (!parts || !old || this.hooked(fam)) return void this.famOut.delete(fam);
+    const keep = not(m, cutBy);
+    const out = new Map<string, OutcomeSet>();
+    for (const [k, c] of old) {
+      const p = and(m, c.pred, keep);
+      if (p !== FALSE) out.set(k, p === c.pred ? c : { pred: p, outcome: c.outcome });
+    }
+    for (const d of parts) for (const [p, o] of this.specialize(fam, d)) this.merge(out, p, o);
+    this.famOut.set(fam, out);
+  }
+
+  /** The packets of `family` the RPDB walk starts from (IPv4 0.0.0.0 never reaches it). */
+  private start(family: 4 | 6): Bdd {
+    const u = this.universe(family);
+    return family === 4 ? and(this.m, u, not(this.m, this.zeroDst())) : u;
   }
 
   /** The decided parts of one family, before merging by outcome. */
   decided(family: 4 | 6): Decided[] {
-    let start = this.universe(family);
-    if (family === 4) start = and(this.m, start, not(this.m, this.zeroDst()));
+    const start = this.start(family);
     return foldRpdb(this.m, this.s, family, start, this.rule, this.table, this.folds[family]);
   }
 
@@ -343,38 +449,53 @@ export class Analysis {
 
   /**
    * Outcomes with their packet sets, merged by outcome (no counts or representatives).
-   * Memoized until the next `refresh` (every question of a Host refreshes first).
+   * Memoized per family until a change `refresh` cannot patch.
    */
-  outcomes(families: readonly (4 | 6)[] = [4, 6]): { pred: Bdd; outcome: Outcome }[] {
-    const k = families.join(",");
-    let r = this.memo.get(k);
-    if (!r) this.memo.set(k, (r = this.computeOutcomes(families)));
-    return r;
+  outcomes(families: readonly (4 | 6)[] = [4, 6]): OutcomeSet[] {
+    const out: OutcomeSet[] = [];
+    for (const fam of families) {
+      let byKey = this.famOut.get(fam);
+      if (!byKey) {
+        this.famOut.set(fam, (byKey = this.computeOutcomes(fam)));
+        this.rulesSeen.set(fam, rulesOf(this.s, fam));
+      }
+      for (const c of byKey.values()) out.push(c);
+    }
+    return out;
   }
 
-  private computeOutcomes(families: readonly (4 | 6)[]): { pred: Bdd; outcome: Outcome }[] {
-    const byKey = new Map<string, { pred: Bdd; outcome: Outcome }>();
-    const add = (pred: Bdd, outcome: Outcome): void => {
-      if (pred === FALSE) return;
-      const k = outcomeKey(outcome);
-      const old = byKey.get(k);
-      byKey.set(k, old ? { pred: or(this.m, old.pred, pred), outcome } : { pred, outcome });
-    };
-    for (const fam of families) {
-      const first: Part[] = [];
-      if (fam === 4) first.push(this.zeroPart(and(this.m, this.universe(4), this.zeroDst())));
-      for (const d of this.decided(fam)) {
-        // Decided parts before a change are the same objects (the fold resumes): reuse.
-        let parts = this.specialized.get(d);
-        if (!parts) this.specialized.set(d, (parts = specialize(this.m, fam, d)));
-        for (const [pred, outcome] of parts) first.push({ pred, outcome });
-      }
-      const chains = this.chains();
-      const hooked = chains.some((c) => c.hook === "output" && familyOk(c, fam));
-      const final = hooked ? outputHook(this.outputCtx(fam, chains), first) : first;
-      for (const p of final) add(p.pred, p.outcome);
-    }
-    return [...byKey.values()];
+  /** Add packets with an outcome to `byKey`, merging with an equal outcome. */
+  private merge(byKey: Map<string, OutcomeSet>, pred: Bdd, outcome: Outcome): void {
+    if (pred === FALSE) return;
+    let k = this.keys.get(outcome);
+    if (k === undefined) this.keys.set(outcome, (k = outcomeKey(outcome)));
+    const old = byKey.get(k);
+    byKey.set(k, old ? { pred: or(this.m, old.pred, pred), outcome } : { pred, outcome });
+  }
+
+  /** A decided part split by destination kind; the same part object gives the same answer. */
+  private specialize(fam: 4 | 6, d: Decided): [Bdd, Outcome][] {
+    let parts = this.specialized.get(d);
+    if (!parts) this.specialized.set(d, (parts = specialize(this.m, fam, d)));
+    return parts;
+  }
+
+  /** Whether netfilter OUTPUT chains of `fam` rewrite the routing outcomes (outputHook). */
+  private hooked(fam: 4 | 6): boolean {
+    return this.chains().some((c) => c.hook === "output" && familyOk(c, fam));
+  }
+
+  private computeOutcomes(fam: 4 | 6): Map<string, OutcomeSet> {
+    const byKey = new Map<string, OutcomeSet>();
+    const first: Part[] = [];
+    if (fam === 4) first.push(this.zeroPart(and(this.m, this.universe(4), this.zeroDst())));
+    // Decided parts before a change are the same objects (the fold resumes): reuse.
+    for (const d of this.decided(fam))
+      for (const [pred, outcome] of this.specialize(fam, d)) first.push({ pred, outcome });
+    const chains = this.chains();
+    const final = this.hooked(fam) ? outputHook(this.outputCtx(fam, chains), first) : first;
+    for (const p of final) this.merge(byKey, p.pred, p.outcome);
+    return byKey;
   }
 
   /** IPv4 destination 0.0.0.0: never reaches the RPDB (loopback to ourselves). */
@@ -488,6 +609,12 @@ export class Analysis {
             : 0,
     );
   }
+}
+
+/** A set of packets with one outcome (classes before counts and representatives). */
+export interface OutcomeSet {
+  readonly pred: Bdd;
+  readonly outcome: Outcome;
 }
 
 /** What usable nexthops and rule devices depend on besides routes: links and sysctls. */

@@ -17,7 +17,7 @@ import { and, not } from "./bdd/apply.js";
 import { type Bdd, type BddArena, FALSE, TRUE } from "./bdd/arena.js";
 import { existsCube } from "./bdd/quantify.js";
 import { cube } from "./bdd/quantify.js";
-import { cubes, minimalSat } from "./bdd/sat.js";
+import { cubes, minimalSat, type SatMemo, satMemo } from "./bdd/sat.js";
 import {
   decode,
   eq,
@@ -60,18 +60,56 @@ const DEFAULTS: Uint8Array = (() => {
  * ports) in the fewest fields; undefined when f is empty.
  */
 export function representative(m: BddArena, f: Bdd): HeaderPacket | undefined {
-  // Memoized per arena: BDDs are canonical, so an unchanged set (an assertion's violations
-  // after an unrelated change) keeps its representative without another search.
-  let memo = REPS.get(m);
-  if (!memo) REPS.set(m, (memo = new Map()));
-  if (memo.has(f)) return memo.get(f);
-  const bits = minimalSat(m, f, { fieldOf: FIELD_OF_VAR, defaults: DEFAULTS });
-  const p = bits === undefined ? undefined : decode(bits);
-  memo.set(f, p);
-  return p;
+  return witness(m, f)?.packet;
 }
 
-const REPS = new WeakMap<BddArena, Map<Bdd, HeaderPacket | undefined>>();
+/** A representative with its bits and how many fields it changes (`preferred` compares). */
+export interface Witness {
+  readonly packet: HeaderPacket;
+  readonly bits: Uint8Array;
+  readonly cost: number;
+}
+
+/** `representative`'s packet with its bits and cost. */
+export function witness(m: BddArena, f: Bdd): Witness | undefined {
+  // Memoized per arena: BDDs are canonical, so an unchanged set (an assertion's violations
+  // after an unrelated change) keeps its representative without another search, and the
+  // search's node costs are kept for the next set (they share most nodes).
+  let memo = REPS.get(m);
+  if (!memo) REPS.set(m, (memo = { reps: new Map(), costs: satMemo() }));
+  if (memo.reps.has(f)) return memo.reps.get(f);
+  const pref = { fieldOf: FIELD_OF_VAR, defaults: DEFAULTS, memo: memo.costs };
+  const bits = minimalSat(m, f, pref);
+  const w = bits === undefined ? undefined : { packet: decode(bits), bits, cost: costOf(bits) };
+  memo.reps.set(f, w);
+  return w;
+}
+
+const REPS = new WeakMap<BddArena, { reps: Map<Bdd, Witness | undefined>; costs: SatMemo }>();
+
+/** The fields whose bits differ from DEFAULTS. */
+function costOf(bits: Uint8Array): number {
+  let n = 0;
+  for (let v = 0; v < bits.length; ) {
+    const f = FIELD_OF_VAR[v]!;
+    let changed = false;
+    for (; v < bits.length && FIELD_OF_VAR[v] === f; v++) changed ||= bits[v] !== DEFAULTS[v];
+    if (changed) n++;
+  }
+  return n;
+}
+
+/**
+ * Whether `a` is the representative minimalSat would pick from a set holding both: fewer
+ * changed fields, then the default bit at the first variable where they differ. So the
+ * representative of a union is the preferred one of its parts' representatives.
+ */
+export function preferred(a: Witness, b: Witness): boolean {
+  if (a.cost !== b.cost) return a.cost < b.cost;
+  for (let v = 0; v < a.bits.length; v++)
+    if (a.bits[v] !== b.bits[v]) return a.bits[v] === DEFAULTS[v];
+  return true;
+}
 
 /**
  * `ip route get` arguments for a representative (defaults left out); a received packet's

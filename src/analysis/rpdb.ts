@@ -12,7 +12,7 @@ import { TABLE } from "../core/kinds.js";
 import type { Errno } from "../engine/types.js";
 import { gotoTarget } from "../engine/fib.js";
 import type { HostState, Rule } from "../model/types.js";
-import { and, not, or } from "./bdd/apply.js";
+import { and, diff, not, or } from "./bdd/apply.js";
 import { type Bdd, type BddArena, FALSE } from "./bdd/arena.js";
 import type { TableGroup, TableSpec } from "./table.js";
 
@@ -63,7 +63,8 @@ function lookup(
     if (g.res.kind === "throw" || suppresses(step.rule, g)) continue;
     const p = and(m, hit, g.pred);
     if (p === FALSE) continue;
-    rest = and(m, rest, not(m, g.pred));
+    // rest ⊆ hit, so taking out p is taking out g.pred: the small set, not the table's.
+    rest = diff(m, rest, p);
     out.push({ pred: p, group: g, table: step.table, ...(step.rule ? { rule: step.rule } : {}) });
   }
   return rest;
@@ -112,6 +113,8 @@ export function foldRpdb(
 export interface FoldMemo {
   rules: Rule[];
   tables: (readonly TableGroup[] | undefined)[];
+  /** A goto's target rule (gotoTarget: the first rule of its pref, which a change moves). */
+  targets: (Rule | undefined)[];
   walkingIn: Bdd[];
   jumpedIn: Map<Rule, Bdd>[];
   outLen: number[];
@@ -123,6 +126,7 @@ export interface FoldMemo {
 export const foldMemo = (): FoldMemo => ({
   rules: [],
   tables: [],
+  targets: [],
   walkingIn: [],
   jumpedIn: [],
   outLen: [],
@@ -144,6 +148,7 @@ function resumeAt(
     const r = list[k]!;
     if (memo.rules[k] !== r) break;
     if (r.action === "lookup" && tables(family, r.table) !== memo.tables[k]) break;
+    if (r.action === "goto" && gotoTarget(list as Rule[], r) !== memo.targets[k]) break;
   }
   // The state after the last rule is not kept: an unchanged RPDB re-walks its last rule.
   return Math.min(k, list.length - 1);
@@ -166,13 +171,16 @@ function walkRules(
   let walking = k > 0 ? memo.walkingIn[k]! : start;
   out.push(...memo.out.slice(0, k > 0 ? memo.outLen[k]! : 0));
   memo.start = start;
-  for (const a of [memo.rules, memo.tables, memo.walkingIn, memo.jumpedIn, memo.outLen])
+  for (const a of [memo.rules, memo.tables, memo.targets, memo.walkingIn, memo.jumpedIn])
     a.length = k;
+  memo.outLen.length = k;
   for (let i = k; i < list.length; i++) {
     const r = list[i]!;
     const t = r.action === "lookup" ? tables(family, r.table) : undefined;
     memo.rules.push(r);
     memo.tables.push(t);
+    const target = r.action === "goto" ? gotoTarget(list, r) : undefined;
+    memo.targets.push(target);
     memo.walkingIn.push(walking);
     memo.jumpedIn.push(jumped);
     memo.outLen.push(out.length);
@@ -184,9 +192,8 @@ function walkRules(
       walking = here;
       continue;
     }
-    let rest = and(m, here, not(m, match(r)));
+    let rest = diff(m, here, hit);
     if (r.action === "goto") {
-      const target = gotoTarget(list, r);
       // A goto to a missing target goes on with the next rule, as a non-match does.
       if (!target || list.indexOf(target) <= i) rest = here;
       else jumped = new Map(jumped).set(target, or(m, jumped.get(target) ?? FALSE, hit));
@@ -200,4 +207,154 @@ function walkRules(
   }
   memo.out = out.slice();
   return walking;
+}
+
+/**
+ * For each rule of `list`, its index in the memo's walk and whether it was walked there; a
+ * rule that is new gets the index of the next rule that was (the packets walking into it
+ * walked into that one). Undefined when a new rule has no walked rule after it.
+ */
+function oldIndexes(memo: FoldMemo, list: readonly Rule[]): [number, boolean][] | undefined {
+  const at = new Map(memo.rules.map((r, j) => [r, j]));
+  const out: [number, boolean][] = new Array(list.length);
+  let next: number | undefined;
+  for (let i = list.length - 1; i >= 0; i--) {
+    const j = at.get(list[i]!);
+    if (j !== undefined) next = j;
+    else if (next === undefined) return undefined;
+    out[i] = [j ?? next!, j !== undefined];
+  }
+  return out;
+}
+
+/**
+ * The packets whose walk can differ after rules were added or removed: those reaching a
+ * changed rule that it matches (a rule does nothing to the packets it does not match, a nop
+ * nothing to any). Read from the memo's walk over the old rules: up to the first change the
+ * walks are equal, and after it they differ only inside what earlier changes took. Undefined
+ * when a goto is involved (one changed, or one whose target's pref changed: jumps move whole
+ * sets) or the memo cannot say; the walk then resumes at the first change.
+ */
+export function ruleChangeRegion(
+  m: BddArena,
+  list: readonly Rule[],
+  memo: FoldMemo,
+  match: (r: Rule) => Bdd,
+): Bdd | undefined {
+  const old = memo.rules;
+  const at = oldIndexes(memo, list);
+  if (!at || memo.start < 0) return undefined;
+  const now = new Set(list);
+  const changed = [...list.filter((_, i) => !at[i]![1]), ...old.filter((r) => !now.has(r))];
+  const prefs = new Set(changed.map((r) => r.pref));
+  for (const r of [...old, ...list])
+    if (r.action === "goto" && (prefs.has(r.pref) || prefs.has(r.gotoPref ?? -1))) return undefined;
+  let region = FALSE;
+  const reach = (r: Rule, j: number): void => {
+    if (r.action !== "nop") region = or(m, region, and(m, memo.walkingIn[j]!, match(r)));
+  };
+  old.forEach((r, j) => now.has(r) || reach(r, j));
+  list.forEach((r, i) => at[i]![1] || reach(r, at[i]![0]));
+  return region;
+}
+
+/** The pending jumps of the walk patched: `old`'s outside `keep`, plus the region's. */
+function mergeJumps(
+  m: BddArena,
+  old: Map<Rule, Bdd>,
+  sub: Map<Rule, Bdd>,
+  keep: Bdd,
+): Map<Rule, Bdd> {
+  if (!old.size && !sub.size) return old;
+  const out = new Map<Rule, Bdd>();
+  for (const t of new Set([...old.keys(), ...sub.keys()])) {
+    const p = or(m, and(m, old.get(t) ?? FALSE, keep), sub.get(t) ?? FALSE);
+    if (p !== FALSE) out.set(t, p);
+  }
+  return out;
+}
+
+/**
+ * One rule's decided parts with equal results merged (the region's parts join the kept ones
+ * instead of piling up over many patches); a later part's group (the table now) wins.
+ */
+function mergeParts(m: BddArena, parts: Decided[]): Decided[] {
+  if (parts.length < 2) return parts;
+  const byKey = new Map<string, Decided>();
+  for (const d of parts) {
+    const k = `${d.group?.key ?? ""}|${d.errno ?? ""}|${d.table ?? ""}`;
+    const o = byKey.get(k);
+    byKey.set(k, o ? { ...d, pred: or(m, o.pred, d.pred) } : d);
+  }
+  return byKey.size === parts.length ? parts : [...byKey.values()];
+}
+
+/** `d` restricted to `keep` (the same object when nothing is cut), or undefined when empty. */
+function cut(m: BddArena, d: Decided, keep: Bdd): Decided | undefined {
+  const p = and(m, d.pred, keep);
+  return p === FALSE ? undefined : p === d.pred ? d : { ...d, pred: p };
+}
+
+/**
+ * Bring `memo` up to date when the walk changed for the packets of `region` only (routes
+ * added or removed under some prefixes, or rules whose `ruleChangeRegion` it is; `region`
+ * lies inside `start`): every set of the walk is a set of packets walking one by one, so the
+ * region's walk is redone on its own over the current rules and spliced in, and everything
+ * outside it is kept (Delta-net's idea: a route change moves only the packets under its
+ * prefix). Returns the region's decided parts, the end of its walk included, or undefined
+ * when the memo cannot be patched (the next fold resumes where it differs). `cutBy` is a set
+ * that agrees with `region` inside `start` but may be smaller as a BDD (the changed dst
+ * prefixes without the universe's fixed fields): the kept sets are cut with it.
+ */
+export function patchFold(
+  m: BddArena,
+  s: HostState,
+  family: 4 | 6,
+  start: Bdd,
+  region: Bdd,
+  match: (r: Rule) => Bdd,
+  tables: TableSource,
+  memo: FoldMemo,
+  cutBy: Bdd = region,
+): Decided[] | undefined {
+  const list = family === 4 ? s.rules4 : s.rules6;
+  const custom = family === 4 ? s.v4CustomRules : s.v6CustomRules;
+  const at = custom && memo.start === start && list.length ? oldIndexes(memo, list) : undefined;
+  if (!at) return undefined;
+  const sub = foldMemo();
+  const parts: Decided[] = [];
+  const end = walkRules(m, s, family, region, match, tables, parts, sub);
+  const keep = not(m, cutBy);
+  const old = {
+    ...memo,
+    walkingIn: [...memo.walkingIn],
+    jumpedIn: [...memo.jumpedIn],
+    outLen: [...memo.outLen],
+  };
+  const out: Decided[] = [];
+  const n = list.length;
+  let prev: [Map<Rule, Bdd>, Map<Rule, Bdd>, Map<Rule, Bdd>] | undefined;
+  for (let i = 0; i < n; i++) {
+    const [j, walked] = at[i]!;
+    memo.walkingIn[i] = or(m, and(m, old.walkingIn[j]!, keep), sub.walkingIn[i]!);
+    const [o, d] = [old.jumpedIn[j]!, sub.jumpedIn[i]!];
+    // Jump maps are shared between rules until a goto changes them: merge each pair once.
+    if (!prev || prev[0] !== o || prev[1] !== d) prev = [o, d, mergeJumps(m, o, d, keep)];
+    memo.jumpedIn[i] = prev[2];
+    memo.outLen[i] = out.length;
+    const b = j + 1 < old.rules.length ? old.outLen[j + 1]! : old.out.length;
+    const segment: Decided[] = [];
+    for (let k = walked ? old.outLen[j]! : b; k < b; k++) {
+      const c = cut(m, old.out[k]!, keep);
+      if (c) segment.push(c);
+    }
+    const y = i + 1 < n ? sub.outLen[i + 1]! : parts.length;
+    for (let k = sub.outLen[i]!; k < y; k++) segment.push(parts[k]!);
+    for (const d of mergeParts(m, segment)) out.push(d);
+  }
+  for (const a of [memo.walkingIn, memo.jumpedIn]) a.length = n;
+  memo.outLen.length = n;
+  [memo.rules, memo.tables, memo.targets, memo.out] = [sub.rules, sub.tables, sub.targets, out];
+  if (end !== FALSE) parts.push({ pred: end, errno: "ENETUNREACH" });
+  return parts;
 }

@@ -15,7 +15,7 @@
  * prefixes through one device is one group.
  * @module
  */
-import { ANY4, ANY6, contains, formatAddr } from "../addr/ip.js";
+import { ANY4, ANY6, contains, formatAddr, type Prefix } from "../addr/ip.js";
 import { TABLE } from "../core/kinds.js";
 import { select6, type TableResult, tryAlias } from "../engine/fib.js";
 import { nexthopAlive } from "../engine/select.js";
@@ -44,6 +44,10 @@ export interface TableGroup {
   readonly key: string;
 }
 
+/** Kernel alias order within the table (fibTableLookupReference's order). */
+export const routeOrder = (a: Route, b: Route): number =>
+  b.dst.len - a.dst.len || b.tos - a.tos || a.metric - b.metric || a.seq - b.seq;
+
 /** The routes of a table in kernel order (fibTableLookupReference's order). */
 export function tableRoutes(s: HostState, family: 4 | 6, t: TableSpec): Route[] {
   const sel = s.routes.filter(
@@ -51,9 +55,7 @@ export function tableRoutes(s: HostState, family: 4 | 6, t: TableSpec): Route[] 
       r.family === family &&
       (t === "merged" ? r.table === TABLE.local || r.table === TABLE.main : r.table === t),
   );
-  return sel.sort(
-    (a, b) => b.dst.len - a.dst.len || b.tos - a.tos || a.metric - b.metric || a.seq - b.seq,
-  );
+  return sel.sort(routeOrder);
 }
 
 /**
@@ -174,6 +176,7 @@ export function tablePartition(
   family: 4 | 6,
   t: TableSpec,
   field: "dst" | "src" = "dst",
+  routes: readonly Route[] = tableRoutes(s, family, t),
 ): TableGroup[] {
   const groups = new Map<string, TableGroup>();
   const add = (res: Exclude<TableResult, { kind: "none" }>, pred: Bdd): void => {
@@ -205,6 +208,44 @@ export function tablePartition(
     }
     return covered === TRUE ? n.chain : or(m, below, and(m, n.chain, covered));
   };
-  for (const root of forest(m, tableRoutes(s, family, t), field)) walk(root);
+  for (const root of forest(m, routes, field)) walk(root);
   return [...groups.values()];
+}
+
+/** Does route prefix `r` contain, or lie inside, `p`? */
+function overlaps(r: Route, p: Prefix): boolean {
+  return r.dst.len <= p.len ? contains(r.dst, p.addr) : contains(p, r.dst.addr);
+}
+
+/**
+ * A table's partition after its routes under the prefixes `changed` were added or removed
+ * (`routes` is the table now, in any order; `region` = dst under `changed`, any other field
+ * free): groups keep their packets outside the region, and the region is partitioned anew
+ * from the routes that overlap a changed prefix, which are the only ones that can match a
+ * destination there. A group that loses nothing stays the same object.
+ */
+export function patchPartition(
+  m: BddArena,
+  s: HostState,
+  family: 4 | 6,
+  old: readonly TableGroup[],
+  routes: Iterable<Route>,
+  changed: readonly Prefix[],
+  region: Bdd,
+): TableGroup[] {
+  const near: Route[] = [];
+  for (const r of routes) if (changed.some((p) => overlaps(r, p))) near.push(r);
+  const keep = not(m, region);
+  const byKey = new Map<string, TableGroup>();
+  for (const g of old) {
+    const p = and(m, g.pred, keep);
+    if (p !== FALSE) byKey.set(g.key, p === g.pred ? g : { ...g, pred: p });
+  }
+  for (const g of tablePartition(m, s, family, 0, "dst", near.sort(routeOrder))) {
+    const p = and(m, g.pred, region);
+    if (p === FALSE) continue;
+    const o = byKey.get(g.key);
+    byKey.set(g.key, o ? { ...o, pred: or(m, o.pred, p) } : { ...g, pred: p });
+  }
+  return [...byKey.values()];
 }

@@ -146,12 +146,23 @@ export function parseChecksFile(text: string, name: string): Result<string[]> {
 export function parseAssertions(texts: readonly string[]): Result<Assertion[]> {
   const out: Assertion[] = [];
   for (const t of texts) {
-    const a = parseAssertion(t);
-    if (!a.ok) return a;
-    out.push(a.value);
+    let known = PARSED.get(t);
+    if (!known) {
+      const a = parseAssertion(t);
+      if (!a.ok) return a;
+      if (PARSED.size >= 1024) PARSED.clear();
+      PARSED.set(t, (known = a.value));
+    }
+    out.push(known);
   }
   return ok(out);
 }
+
+/**
+ * Assertions parsed before, by text (a parse depends on the text alone): a check repeated
+ * after each change of the host (the incremental re-check) does not parse again.
+ */
+const PARSED = new Map<string, Assertion>();
 
 /** Answer every assertion; an unknown device or table is bad input. */
 export function analysisCheck(a: Analysis, list: readonly Assertion[]): Result<CheckResult[]> {

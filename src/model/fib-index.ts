@@ -211,6 +211,24 @@ export class HostFib {
   last: Route | undefined;
   /** Bumped on every change (compiled deciders check it). */
   version = 0;
+  /**
+   * Routes added or removed through this index, in order, once a reader asked for them
+   * (`routeJournal`): the analysis rebuilds only the prefixes they cover. `journalFrom` is
+   * the position of its first entry (older ones are dropped to bound it).
+   */
+  journal: Route[] | undefined;
+  journalFrom = 0;
+
+  /** Record a changed route when someone reads the journal. */
+  note(r: Route): void {
+    const j = this.journal;
+    if (!j) return;
+    if (j.length >= JOURNAL_MAX) {
+      this.journalFrom += j.length;
+      j.length = 0;
+    }
+    j.push(r);
+  }
 
   constructor(readonly routes: Route[]) {
     this.len = routes.length;
@@ -245,6 +263,27 @@ export class HostFib {
     this.last = r[r.length - 1];
     this.version++;
   }
+}
+
+/** Journal entries kept before the oldest are dropped (a reader then starts over). */
+const JOURNAL_MAX = 4096;
+
+/**
+ * The routes added or removed since position `since` of the host's current index (the
+ * position to ask from next time is `at`), or undefined when the index was rebuilt or the
+ * entries were dropped: the caller then compares whole tables. The first call starts the
+ * journal.
+ */
+export function routeJournal(
+  s: HostState,
+  fib: HostFib | undefined,
+  since: number,
+): { fib: HostFib; at: number; changed: readonly Route[] | undefined } {
+  const cur = hostFib(s);
+  cur.journal ??= [];
+  const at = cur.journalFrom + cur.journal.length;
+  if (cur !== fib || since < cur.journalFrom) return { fib: cur, at, changed: undefined };
+  return { fib: cur, at, changed: cur.journal.slice(since - cur.journalFrom) };
 }
 
 const indexes = new WeakMap<HostState, HostFib>();
@@ -503,6 +542,7 @@ export function routeInsert(s: HostState, r: Route): void {
   s.routes.push(r);
   if (!fib) return;
   fib.tableFor(r.family, r.table).add(s.routes, s.routes.length - 1);
+  fib.note(r);
   fib.stamp();
 }
 
@@ -545,6 +585,7 @@ export function routeRemove(s: HostState, r: Route): void {
   }
   routes.pop();
   if (t.count === 0) fib.tables.delete(tableKey(r.family, r.table));
+  fib.note(r);
   fib.stamp();
 }
 
@@ -563,6 +604,8 @@ export function routeReplace(s: HostState, old: Route, r: Route): void {
   fib.table(old.family, old.table)!.remove(old, p);
   s.routes[p] = r;
   fib.tableFor(r.family, r.table).add(s.routes, p);
+  fib.note(old);
+  fib.note(r);
   fib.stamp();
 }
 

@@ -5,9 +5,14 @@
  * packets too: the biggest classes of `routelab map iif DEV` for each device but lo go to
  * the kernel as `ip route get DST from SRC iif DEV [mark M]` (delivered, forwarded, dropped
  * by rp_filter or as martians). (The engine agrees with every representative in
- * test/analysis/crosscheck.test.ts and input-crosscheck.test.ts.)
+ * test/analysis/crosscheck.test.ts and input-crosscheck.test.ts.) The lint cases
+ * (test/analysis/lint/cases/*.sh, deliberately broken classic setups) run the same way, with
+ * the lines this kernel cannot set up replaced or dropped for a stated reason (`KERNEL_EDITS`)
+ * in the setup both the kernel and routelab load.
  */
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ERRNO, Host, type MapEntry } from "../../src/index.js";
@@ -17,6 +22,51 @@ const cfg = h.suiteConfig();
 
 /** Classes per scenario sent to the kernel (the biggest of each family first). */
 const SAMPLE = 16;
+
+/** The lint cases: broken variants of classic setups (their lints: test/analysis/lint). */
+const LINT_CASES = path.join(h.REPO_ROOT, "test", "analysis", "lint", "cases");
+
+/** Can this kernel make a wireguard device? (Not every test kernel has the module.) */
+function kernelHasWireguard(ns: string): boolean {
+  const r = spawnSync("ip", ["-n", ns, "link", "add", "rgkwgprobe", "type", "wireguard"]);
+  if (r.status === 0) spawnSync("ip", ["-n", ns, "link", "del", "rgkwgprobe"]);
+  return r.status === 0;
+}
+
+/**
+ * Lines of a setup this kernel cannot run, each with why the edit keeps `ip route get`'s
+ * answers: [pattern, the lines instead ([]: dropped), reason].
+ */
+const KERNEL_EDITS: [RegExp, (l: string) => string[], string][] = [
+  [
+    /^ip link add (\S+) type wireguard$/,
+    (l) => {
+      const dev = l.split(" ")[3]!;
+      return [`ip link add ${dev} type veth peer name ${dev}-peer`, `ip link set ${dev}-peer up`];
+    },
+    "no wireguard module (nor dummy): a veth with its peer up stands in; `ip route get` " +
+      "through a device route without a gateway answers the same on both",
+  ],
+  [
+    /^wg set \S+ fwmark /,
+    () => [],
+    "the wg socket's fwmark marks only the tunnel's own encrypted packets, which " +
+      "`ip route get` does not send (the fwmark rules are what the analysis reads)",
+  ],
+];
+
+/** The case's setup as this kernel can run it, and the edits made (with their reasons). */
+function kernelSetup(text: string, wireguard: boolean): { text: string; edits: string[] } {
+  const edits: string[] = [];
+  const lines = text.split("\n").flatMap((l) => {
+    const e = wireguard ? undefined : KERNEL_EDITS.find(([re]) => re.test(l.trim()));
+    if (!e) return [l];
+    const instead = e[1](l.trim());
+    edits.push(`${l.trim()} -> ${instead.join("; ") || "(dropped)"}: ${e[2]}`);
+    return instead;
+  });
+  return { text: lines.join("\n"), edits };
+}
 
 /** Received-packet classes per device and per scenario sent to the kernel. */
 const SAMPLE_IN = 4;
@@ -70,6 +120,47 @@ function compare(c: MapEntry, a: h.Answer | undefined): string[] {
   return out;
 }
 
+/**
+ * Load `script` (its text `text`) into routelab and into namespace `ns`, send a sample of the
+ * map's representatives (local and received packets) to both, and return the
+ * representatives where the kernel and the analysis differ.
+ */
+function representativesVsKernel(ns: string, script: string, text: string): string[] {
+  const dir = path.dirname(script);
+  const readFile = (p: string) => {
+    try {
+      return fs.readFileSync(path.resolve(dir, p), "utf8");
+    } catch {
+      return undefined;
+    }
+  };
+  const host = Host.load([{ name: script, text }], { readFile });
+  const map = host.map();
+  if (!map.ok) throw new Error(map.error.message);
+  // `ip route get` runs no netfilter: classes OUTPUT decided or re-routed are confirmed
+  // by their journey in test/analysis/crosscheck.test.ts, not here.
+  const plain = map.value.classes.filter(
+    (c) => !c.detail.nf || (c.detail.nf.verdict === "accept" && c.detail.nf.mark === "unchanged"),
+  );
+  const sample = [4, 6].flatMap((f) => plain.filter((c) => c.family === f).slice(0, SAMPLE / 2));
+  sample.push(...inputSample(host));
+  const lines = sample.map((c) => `route get ${c.representative.join(" ")}`);
+  const setup = h.runScenarioScript(ns, script);
+  expect(setup.ok, setup.stderr).toBe(true);
+  const k = h.kernelBatch(ns, lines);
+  const r = h.routelabBatch(h.suiteConfig().cli, script, lines);
+  const bad: string[] = [];
+  sample.forEach((c, i) => {
+    const diffs = compare(c, k.answers[i]);
+    if (!diffs.length) return;
+    // The engine answering unlike the kernel too is a gap of the engine the sampling
+    // found (test/analysis/crosscheck.test.ts holds analysis = engine): it fails alike.
+    const engine = h.compareAnswers(k.answers[i], r.answers[i]).length ? "engine too: " : "";
+    bad.push(`${engine}${lines[i]}: ${diffs.join("; ")} [${c.outcome}]`);
+  });
+  return bad;
+}
+
 if (!h.isRoot()) {
   // Under CI every suite must run: no root there is a failure, not a skip.
   if (process.env.CI === "true")
@@ -77,55 +168,48 @@ if (!h.isRoot()) {
   it.skip("analysis vs kernel: needs root for network namespaces", () => {});
 } else {
   const scenarios = h.loadScenarios(h.SCENARIO_DIR, cfg.filter);
-  describe("analysis representatives: kernel vs routelab map", () => {
+  // A filter may select only lint cases (ROUTELAB_KERNEL_FILTER=^lint-).
+  describe.skipIf(!scenarios.length)("analysis representatives: kernel vs routelab map", () => {
     beforeAll(() => h.installExitHook());
     afterAll(() => h.deleteAllCreated());
     for (const sc of scenarios)
       it(sc.name, () => {
-        const dir = path.dirname(sc.script);
-        const readFile = (p: string) => {
-          try {
-            return fs.readFileSync(path.resolve(dir, p), "utf8");
-          } catch {
-            return undefined;
-          }
-        };
         const text = fs.readFileSync(sc.script, "utf8");
-        const host = Host.load([{ name: sc.script, text }], { readFile });
-        const map = host.map();
-        if (!map.ok) throw new Error(map.error.message);
-        // `ip route get` runs no netfilter: classes OUTPUT decided or re-routed are confirmed
-        // by their journey in test/analysis/crosscheck.test.ts, not here.
-        const plain = map.value.classes.filter(
-          (c) =>
-            !c.detail.nf || (c.detail.nf.verdict === "accept" && c.detail.nf.mark === "unchanged"),
-        );
-        const sample = [4, 6].flatMap((f) =>
-          plain.filter((c) => c.family === f).slice(0, SAMPLE / 2),
-        );
-        sample.push(...inputSample(host));
-        const lines = sample.map((c) => `route get ${c.representative.join(" ")}`);
         const ns = h.nsName(`an${sc.name}`);
         h.createNetns(ns);
         try {
-          const setup = h.runScenarioScript(ns, sc.script);
-          expect(setup.ok, setup.stderr).toBe(true);
-          const k = h.kernelBatch(ns, lines);
-          const r = h.routelabBatch(h.suiteConfig().cli, sc.script, lines);
-          const bad: string[] = [];
-          sample.forEach((c, i) => {
-            const diffs = compare(c, k.answers[i]);
-            if (!diffs.length) return;
-            // The engine answering unlike the kernel too is a gap of the engine the sampling
-            // found (test/analysis/crosscheck.test.ts holds analysis = engine): it fails alike.
-            const engine = h.compareAnswers(k.answers[i], r.answers[i]).length
-              ? "engine too: "
-              : "";
-            bad.push(`${engine}${lines[i]}: ${diffs.join("; ")} [${c.outcome}]`);
-          });
-          expect(bad).toEqual([]);
+          expect(representativesVsKernel(ns, sc.script, text)).toEqual([]);
         } finally {
           h.deleteNetns(ns);
+        }
+      });
+  });
+  describe("lint cases (broken classic setups): kernel vs routelab map", () => {
+    afterAll(() => h.deleteAllCreated());
+    const cases = fs
+      .readdirSync(LINT_CASES)
+      .filter((f) => f.endsWith(".sh") && (!cfg.filter || cfg.filter.test(`lint-${f}`)))
+      .sort();
+    for (const f of cases)
+      it(f, () => {
+        const ns = h.nsName(`anl${f}`);
+        h.createNetns(ns);
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rgk-lint-"));
+        try {
+          const setup = kernelSetup(
+            fs.readFileSync(path.join(LINT_CASES, f), "utf8"),
+            kernelHasWireguard(ns),
+          );
+          if (setup.edits.length)
+            console.info(
+              `[analysis.kernel] ${f}: edited for this kernel:\n  ${setup.edits.join("\n  ")}`,
+            );
+          const script = path.join(dir, f);
+          fs.writeFileSync(script, setup.text);
+          expect(representativesVsKernel(ns, script, setup.text)).toEqual([]);
+        } finally {
+          h.deleteNetns(ns);
+          fs.rmSync(dir, { recursive: true, force: true });
         }
       });
   });

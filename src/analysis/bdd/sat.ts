@@ -67,7 +67,25 @@ export interface Preference {
    * variable is its own field and `minimalSat` minimises the Hamming distance to `defaults`.
    */
   readonly fieldOf?: ArrayLike<number>;
+  /**
+   * Costs found by earlier calls with the same defaults and fields over the same arena
+   * (`satMemo()`): a node's cost never changes, so a set that shares most nodes with one
+   * already asked about (an assertion's violations after a small change) costs only its new
+   * nodes. Without it every call starts afresh.
+   */
+  readonly memo?: SatMemo;
 }
+
+/** Kept costs of minimalSat: (cost + 1) per node × dirty flag, 0 when not known yet. */
+export interface SatMemo {
+  costs: Int32Array;
+}
+
+/** An empty memo for `Preference.memo`. */
+export const satMemo = (): SatMemo => ({ costs: new Int32Array(0) });
+
+/** Stored for an unreachable TRUE (cost infinity). */
+const NO_PATH = 0x7fffffff;
 
 /**
  * A satisfying assignment that changes the fewest fields from their defaults (exactly: a
@@ -79,7 +97,22 @@ export function minimalSat(m: BddArena, f: Bdd, pref: Preference = {}): Uint8Arr
   if (f === FALSE) return undefined;
   const def = (v: number): number => (pref.defaults?.[v] ? 1 : 0);
   const field = (v: number): number => pref.fieldOf?.[v] ?? v;
-  const memo = new Map<number, number>();
+  const kept = pref.memo;
+  if (kept && kept.costs.length < 2 * m.capacity) {
+    const grown = new Int32Array(2 * m.capacity);
+    grown.set(kept.costs);
+    kept.costs = grown;
+  }
+  const memo = kept ? undefined : new Map<number, number>();
+  const get = (key: number): number | undefined => {
+    if (memo) return memo.get(key);
+    const c = kept!.costs[key]!;
+    return c === 0 ? undefined : c === NO_PATH ? Number.POSITIVE_INFINITY : c - 1;
+  };
+  const set = (key: number, c: number): void => {
+    if (memo) memo.set(key, c);
+    else kept!.costs[key] = c === Number.POSITIVE_INFINITY ? NO_PATH : c + 1;
+  };
   // The field of n's variable already differs from its default (dirty) iff the path changed an
   // earlier variable of that same field. Depth ≤ varCount.
   const step = (n: Bdd, dirty: boolean, bit: number): { child: Bdd; cost: number } => {
@@ -92,11 +125,11 @@ export function minimalSat(m: BddArena, f: Bdd, pref: Preference = {}): Uint8Arr
   const cost = (n: Bdd, dirty: boolean): number => {
     if (n <= TRUE) return n === TRUE ? 0 : Number.POSITIVE_INFINITY;
     const key = n * 2 + (dirty ? 1 : 0);
-    const known = memo.get(key);
+    const known = get(key);
     if (known !== undefined) return known;
     const d = def(m.vars[n]!);
     const c = Math.min(step(n, dirty, d).cost, step(n, dirty, d ^ 1).cost);
-    memo.set(key, c);
+    set(key, c);
     return c;
   };
   const bits = new Uint8Array(m.varCount);
