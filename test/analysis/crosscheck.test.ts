@@ -4,7 +4,7 @@
  * chains decide) and must get the class's outcome; the classes of a family are disjoint and
  * together are the whole universe.
  */
-import { readdirSync, } from "node:fs";
+import { readdirSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { and, or } from "../../src/analysis/bdd/apply.js";

@@ -4,7 +4,7 @@
  * [mark M]` and must get the class's outcome; the classes of a device are disjoint and
  * cover its universe.
  */
-import { readdirSync, } from "node:fs";
+import { readdirSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { and, or } from "../../src/analysis/bdd/apply.js";

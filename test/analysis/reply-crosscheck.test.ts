@@ -4,7 +4,7 @@
  * (the output lookup with a bound source) and must get the class's outcome; the classes of a
  * family are disjoint.
  */
-import { readdirSync, } from "node:fs";
+import { readdirSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { and, or } from "../../src/analysis/bdd/apply.js";

@@ -1,4 +1,3 @@
-
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Analysis, type PacketClass } from "../../src/analysis/classes.js";
 import { replyClasses, replyWords } from "../../src/analysis/reply.js";
