@@ -27,7 +27,7 @@ import { runLintCommand } from "./lint.js";
 import type { NfBaseChain } from "../netfilter/types.js";
 import type { HostNetfilter } from "../model/netfilter.js";
 import { iptablesSave } from "../netfilter/iptables/index.js";
-import { nftListRuleset } from "../netfilter/nft/index.js";
+import { createNftRuleset, nftList } from "../netfilter/nft/index.js";
 import { parseTrace, runTrace, traceJson, traceText } from "./trace.js";
 import { FastGets, Got } from "./batch-get.js";
 import { type CmdResult, inOrder, Streams } from "./streams.js";
@@ -94,19 +94,24 @@ const iptablesSaveCmd: Tool = (_s, _opts, words, _end, ctx) => {
   return ok(nf ? iptablesSave(nf.iptables, fam, save) : "");
 };
 
-/** `nft [-a] list ruleset`. */
+/** `nft [-a] list ruleset|tables|table|chain …` (nftList). */
 const nftCmd: Tool = (_s, _opts, words, _end, ctx) => {
   const rest = words.slice(1).map((w) => w.text);
   const handles = rest.includes("-a");
   const args = rest.filter((w) => w !== "-a");
-  if (args.join(" ") !== "list ruleset")
+  const nf = ctx.netfilter?.();
+  const r =
+    args[0] === "list"
+      ? nftList(nf?.nft ?? createNftRuleset(), args.slice(1), { handles })
+      : undefined;
+  if (!r)
     return errOut({
       code: "usage",
-      message: "routelab answers `nft [-a] list ruleset` only",
+      message: "routelab answers `nft [-a] list ruleset|tables|table|chain` only",
       exit: 1,
     });
-  const nf = ctx.netfilter?.();
-  return ok(nf ? nftListRuleset(nf.nft, { handles }) : "");
+  if (!r.ok) return errOut({ code: "usage", message: r.error, exit: 1 });
+  return ok(r.text);
 };
 
 /** `trace PACKET`: the whole journey through netfilter and routing. */

@@ -119,14 +119,34 @@ function netfilter(s: HostState, call: CommandCall, lo: LoadOptions): CommandOut
   };
   s.netfilter.push(rec);
   const r = runNetfilterCommand(s, rec, lo.readFile, lo.readDir);
+  if (r.status === 0 && rec.tool === "nft" && rec.argv.includes("list")) {
+    const message =
+      `the output of \`${rec.argv.join(" ")}\` is not modelled in scripts: ` + "it is empty here";
+    const i = {
+      code: "ip.not-modelled" as const,
+      message,
+      loc: call.loc,
+      token: "nft",
+      severity: "warning" as const,
+    };
+    return { status: 0, issues: [...r.issues, i] };
+  }
   return { status: r.status, issues: r.issues };
 }
 
-/** `nft [-a] list ruleset`: what the script reads back is printed, not recorded. */
+/**
+ * `nft [-a] list ruleset|tables|table|chain …`: what the script reads back is printed, not
+ * recorded (the other `list` forms keep their exit status, with no output).
+ */
 function isNftListing(call: CommandCall): boolean {
-  const args = call.argv.slice(1).map((w) => w.text);
+  const args = call.argv
+    .slice(1)
+    .map((w) => w.text)
+    .filter((a) => a !== "-a");
   return (
-    call.argv[0]!.text === "nft" && args.filter((a) => a !== "-a").join(" ") === "list ruleset"
+    call.argv[0]!.text === "nft" &&
+    args[0] === "list" &&
+    ["ruleset", "tables", "table", "chain"].includes(args[1] ?? "")
   );
 }
 

@@ -66,7 +66,7 @@ export type {
   Stmt as NftStmt,
   Expr as NftExpr,
 } from "./ast.js";
-export { nftListRuleset, fmtRule as nftFormatRule } from "./print.js";
+export { nftList, nftListRuleset, fmtRule as nftFormatRule } from "./print.js";
 export { nftBaseChains } from "./eval.js";
 export type { NftIncludeOpts } from "./parse/index.js";
 

@@ -240,3 +240,52 @@ export function tableText(t: NftTable, o: ListOpts = {}): string {
 export function nftListRuleset(rs: NftRuleset, opts: ListOpts = {}): string {
   return rs.tables.map((t) => tableText(t, opts)).join("");
 }
+
+const FAMILIES = ["ip", "ip6", "inet", "arp", "bridge", "netdev"];
+
+/** An nft listing's answer: the text, or nft's error (status 1). */
+export type NftListing = { ok: true; text: string } | { ok: false; error: string };
+
+/**
+ * `nft list ruleset [FAMILY]`, `list tables [FAMILY]`, `list table [FAMILY] NAME` and
+ * `list chain [FAMILY] TABLE CHAIN` (do_command_list in nftables 1.0.6; the family defaults to
+ * ip); undefined for the other `list` forms, which routelab does not print.
+ */
+export function nftList(
+  rs: NftRuleset,
+  words: readonly string[],
+  opts: ListOpts = {},
+): NftListing | undefined {
+  const [what, ...rest] = words;
+  const fam = rest[0] !== undefined && FAMILIES.includes(rest[0]) ? rest.shift() : undefined;
+  const inFamily = (t: NftTable) => fam === undefined || t.family === fam;
+  if (what === "ruleset" && rest.length === 0)
+    return {
+      ok: true,
+      text: rs.tables
+        .filter(inFamily)
+        .map((t) => tableText(t, opts))
+        .join(""),
+    };
+  if (what === "tables" && rest.length === 0)
+    return {
+      ok: true,
+      text: rs.tables
+        .filter(inFamily)
+        .map((t) => `table ${t.family} ${t.name}\n`)
+        .join(""),
+    };
+  const family = fam ?? "ip";
+  const t = rs.tables.find((x) => x.family === family && x.name === rest[0]);
+  const missing: NftListing = { ok: false, error: "Error: No such file or directory" };
+  if (what === "table" && rest.length === 1)
+    return t ? { ok: true, text: tableText(t, opts) } : missing;
+  if (what === "chain" && rest.length === 2) {
+    const c = t?.chains.find((x) => x.name === rest[1]);
+    if (!t || !c || t.verbatim !== undefined) return missing;
+    const only: NftTable = { ...t, chains: [c], sets: [], objs: [], flags: [] };
+    delete only.comment;
+    return { ok: true, text: tableText(only, opts) };
+  }
+  return undefined;
+}
