@@ -386,7 +386,7 @@ export class Analysis {
     if (custom && !sameList(this.folds[fam].rules, list)) return void this.famOut.delete(fam);
     // Cut by the prefixes alone (short BDDs), but never into IPv4 0.0.0.0, outside the walk.
     const cutBy = fam === 4 ? and(this.m, dsts, not(this.m, this.zeroDst())) : dsts;
-    this.patchOutcomes(fam, and(this.m, this.start(fam), dsts), cutBy);
+    this.patchOutcomes(fam, and(this.m, this.start(fam), dsts), cutBy, true);
   }
 
   /**
@@ -394,7 +394,7 @@ export class Analysis {
    * and its outcomes (kept outside, the region's own added); drop the outcomes when the walk
    * cannot be patched (the next fold resumes where it differs). `cutBy`: see patchFold.
    */
-  private patchOutcomes(fam: 4 | 6, region: Bdd, cutBy = region): void {
+  private patchOutcomes(fam: 4 | 6, region: Bdd, cutBy = region, byDst = false): void {
     const m = this.m;
     const start = this.start(fam);
     const custom = fam === 4 ? this.s.v4CustomRules : this.s.v6CustomRules;
@@ -402,16 +402,24 @@ export class Analysis {
       ? patchFold(m, this.s, fam, start, region, this.rule, this.table, this.folds[fam], cutBy)
       : foldRpdb(m, this.s, fam, region, this.rule, this.table);
     const old = this.famOut.get(fam);
-    // OUTPUT chains rewrite marks and re-route: their outcomes are recomputed (the walk above
-    // stays patched, so that costs the netfilter pass, not the RPDB).
-    if (!parts || !old || this.hooked(fam)) return void this.famOut.delete(fam);
+    // OUTPUT chains rewrite marks and re-route. A packet's walk through them depends on its
+    // own header and first route only, and its re-route on the tables' answers for its own
+    // dst: after route changes (`byDst`: the tables changed for dsts in `cutBy` only) the
+    // hook is redone for the region's packets alone. After a rule change a re-route may meet
+    // the rule with another mark: the outcomes are recomputed.
+    const hooked = this.hooked(fam);
+    if (!parts || !old || (hooked && !byDst)) return void this.famOut.delete(fam);
     const keep = not(m, cutBy);
     const out = new Map<string, OutcomeSet>();
     for (const [k, c] of old) {
       const p = and(m, c.pred, keep);
       if (p !== FALSE) out.set(k, p === c.pred ? c : { pred: p, outcome: c.outcome });
     }
-    for (const d of parts) for (const [p, o] of this.specialize(fam, d)) this.merge(out, p, o);
+    const first: Part[] = [];
+    for (const d of parts)
+      for (const [p, o] of this.specialize(fam, d)) first.push({ pred: p, outcome: o });
+    const ctx = hooked ? this.outputCtx(fam, this.chains()) : undefined;
+    for (const x of ctx ? outputHook(ctx, first) : first) this.merge(out, x.pred, x.outcome);
     this.famOut.set(fam, out);
   }
 

@@ -17,6 +17,7 @@ import { representative } from "../../src/analysis/describe.js";
 import { outcomeKey } from "../../src/analysis/outcome.js";
 import { createHostState } from "../../src/model/host.js";
 import { loadText } from "../../src/model/load.js";
+import { buildNetfilter } from "../../src/model/netfilter.js";
 import type { HostState } from "../../src/model/types.js";
 
 const BASE = `ip link set lo up
@@ -191,6 +192,36 @@ describe("incremental analysis", () => {
         }
       }),
       { numRuns: Number(process.env.ROUTELAB_FUZZ_RUNS ?? 40) },
+    );
+  });
+
+  it("with OUTPUT mark chains (re-route), the patched outcomes equal those from scratch", () => {
+    // Marks set in OUTPUT re-route packets; route changes redo the hook for their dsts only.
+    const NF = [
+      "iptables -t mangle -A OUTPUT -d 10.1.0.0/16 -j MARK --set-mark 1",
+      "iptables -t mangle -A OUTPUT -m owner --uid-owner 1000 -j MARK --set-mark 2",
+      "iptables -t mangle -A OUTPUT -d 10.1.2.3 -j MARK --set-mark 0",
+      "iptables -A OUTPUT -d 10.1.2.0/24 -p udp --dport 53 -j DROP",
+      "ip rule add pref 90 fwmark 1 lookup 100",
+      "ip rule add pref 91 fwmark 2 lookup 101",
+    ].join("\n");
+    fc.assert(
+      fc.property(scenario, ({ routes, rules, changes }) => {
+        const s = createHostState();
+        load(s, BASE + "ip route add default via 192.168.1.1 dev eth0\n" + NF);
+        for (const r of routes) load(s, `ip route add ${r}`);
+        for (const r of rules) load(s, `ip rule add ${r}`);
+        const chains = () => buildNetfilter(s).chains;
+        const a = new Analysis(s, undefined, chains);
+        a.outcomes([4, 6]);
+        for (const c of changes) {
+          load(s, c);
+          a.refresh();
+          const fresh = new Analysis(s, a.m, chains);
+          expect({ after: c, outcomes: byKey(a) }).toEqual({ after: c, outcomes: byKey(fresh) });
+        }
+      }),
+      { numRuns: Number(process.env.ROUTELAB_FUZZ_RUNS ?? 30) },
     );
   });
 
