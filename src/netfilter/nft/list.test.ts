@@ -39,9 +39,23 @@ describe("nft list", () => {
         "\t\tip daddr 1.2.3.4 accept\n\t}\n}\n",
     );
   });
-  it("a missing table fails as nft does (status 1)", () => {
+  it("a missing table or chain fails as nft does: status 1, carets under the name", () => {
     const r = nft("list table ip nosuch");
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain("Error: No such file or directory");
+    expect(r.stderr).toBe(
+      "Error: No such file or directory\nlist table ip nosuch\n              ^^^^^^\n",
+    );
+    expect(nft("list table nosuch").stderr).toBe(
+      "Error: No such file or directory\nlist table nosuch\n           ^^^^^^\n",
+    );
+    expect(nft("list chain ip t nochain").stderr).toBe(
+      "Error: No such file or directory\nlist chain ip t nochain\n                ^^^^^^^\n",
+    );
+    expect(nft("list chain ip nosuch c").stderr).toBe(
+      "Error: No such file or directory\nlist chain ip nosuch c\n              ^^^^^^\n",
+    );
+    expect(nft("list table inet t").stderr).toBe(
+      "Error: No such file or directory\nlist table inet t\n                ^\n",
+    );
   });
 });

@@ -277,12 +277,20 @@ export function nftList(
     };
   const family = fam ?? "ip";
   const t = rs.tables.find((x) => x.family === family && x.name === rest[0]);
-  const missing: NftListing = { ok: false, error: "Error: No such file or directory" };
+  // nft's error: the command and carets under the object it did not find.
+  const missing = (k: number): NftListing => {
+    const at = (fam ? 2 : 1) + k;
+    const cmd = ["list", ...words].join(" ");
+    const col = 5 + words.slice(0, at).reduce((n, w) => n + w.length + 1, 0);
+    const carets = `${" ".repeat(col)}${"^".repeat(rest[k]!.length)}`;
+    return { ok: false, error: `Error: No such file or directory\n${cmd}\n${carets}` };
+  };
   if (what === "table" && rest.length === 1)
-    return t ? { ok: true, text: tableText(t, opts) } : missing;
+    return t ? { ok: true, text: tableText(t, opts) } : missing(0);
   if (what === "chain" && rest.length === 2) {
     const c = t?.chains.find((x) => x.name === rest[1]);
-    if (!t || !c || t.verbatim !== undefined) return missing;
+    if (!t || t.verbatim !== undefined) return missing(0);
+    if (!c) return missing(1);
     const only: NftTable = { ...t, chains: [c], sets: [], objs: [], flags: [] };
     delete only.comment;
     return { ok: true, text: tableText(only, opts) };
