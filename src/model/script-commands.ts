@@ -119,7 +119,7 @@ function netfilter(s: HostState, call: CommandCall, lo: LoadOptions): CommandOut
   };
   s.netfilter.push(rec);
   const r = runNetfilterCommand(s, rec, lo.readFile, lo.readDir);
-  if (r.status === 0 && rec.tool === "nft" && rec.argv.includes("list")) {
+  if (r.status === 0 && rec.tool === "nft" && nftVerb(rec.argv) === "list") {
     const message =
       `the output of \`${rec.argv.join(" ")}\` is not modelled in scripts: ` + "it is empty here";
     const i = {
@@ -139,15 +139,18 @@ function netfilter(s: HostState, call: CommandCall, lo: LoadOptions): CommandOut
  * recorded (the other `list` forms keep their exit status, with no output).
  */
 function isNftListing(call: CommandCall): boolean {
-  const args = call.argv
-    .slice(1)
-    .map((w) => w.text)
-    .filter((a) => a !== "-a");
+  const args = call.argv.map((w) => w.text);
+  const at = args.indexOf("list");
   return (
-    call.argv[0]!.text === "nft" &&
-    args[0] === "list" &&
-    ["ruleset", "tables", "table", "chain"].includes(args[1] ?? "")
+    args[0] === "nft" &&
+    nftVerb(args) === "list" &&
+    ["ruleset", "tables", "table", "chain"].includes(args[at + 1] ?? "")
   );
+}
+
+/** The command word of an nft argv (the first word after the options), e.g. `list`. */
+function nftVerb(argv: readonly string[]): string | undefined {
+  return argv.slice(1).find((a) => !a.startsWith("-"));
 }
 
 /**

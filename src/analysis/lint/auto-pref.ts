@@ -13,7 +13,7 @@ import type { Rule } from "../../model/types.js";
 import { and } from "../bdd/apply.js";
 import { FALSE } from "../bdd/arena.js";
 import { wellFormed } from "../header.js";
-import { rulePred } from "../rule-pred.js";
+import { HEADER_VIEW } from "../rule-pred.js";
 import type { Finding, LintCtx } from "./types.js";
 
 /** The kernel's own rules (fib_default_rules_init: protocol kernel) are not another tool. */
@@ -22,7 +22,8 @@ const isDefault = (r: Rule) => r.protocol === 2;
 /** The first explicit-pref rule that matches some packet r matches, if any. */
 function contender(c: LintCtx, r: Rule, list: readonly Rule[]): Rule | undefined {
   const m = c.a.m;
-  const pred = (x: Rule) => rulePred({ m, s: c.a.s, hasSaddr: true }, x);
+  // Over the whole header (sources too), with the analysis' cached predicates.
+  const pred = c.a.matcher(HEADER_VIEW, true);
   const mine = and(m, wellFormed(m), pred(r));
   return list.find((x) => !x.prefAuto && !isDefault(x) && and(m, mine, pred(x)) !== FALSE);
 }
