@@ -61,10 +61,19 @@ interface Group {
   states: NfState[];
 }
 
+/**
+ * The hook's part of an outcome. The mark is the walk's transformer as built (a function of
+ * each packet's path alone), so equal outcomes key equally however the packets were split;
+ * its text reads it on these packets (`within`) and is redone when classes merge
+ * (`markOn`).
+ */
 function nfOf(m: BddArena, st: NfState, v: NfOutcome["verdict"], rerouted: boolean): NfOutcome {
-  const mark = within(m, st.pred, st.mark);
-  return { verdict: v, mark, markText: describeVec(m, mark), rerouted };
+  return { verdict: v, mark: st.mark, markText: markOn(m, st.pred, st.mark), rerouted };
 }
+
+/** How the mark `v` reads on the packets of `pred` (`0x81` where they all have 0x81). */
+export const markOn = (m: BddArena, pred: Bdd, v: MarkVec): string =>
+  describeVec(m, within(m, pred, v));
 
 /** A refused or dropped set as an outcome. */
 function endOutcome(c: OutputCtx, e: NfEnd, rerouted: boolean): Outcome {
