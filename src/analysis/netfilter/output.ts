@@ -63,12 +63,11 @@ interface Group {
 
 /**
  * The hook's part of an outcome. The mark is the walk's transformer as built (a function of
- * each packet's path alone), so equal outcomes key equally however the packets were split;
- * its text reads it on these packets (`within`) and is redone when classes merge
- * (`markOn`).
+ * each packet's path alone), so equal outcomes key equally however the packets were split.
+ * Its text reads it as built; the caller reads it again on each final class (`markOn`).
  */
 function nfOf(m: BddArena, st: NfState, v: NfOutcome["verdict"], rerouted: boolean): NfOutcome {
-  return { verdict: v, mark: st.mark, markText: markOn(m, st.pred, st.mark), rerouted };
+  return { verdict: v, mark: st.mark, markText: describeVec(m, st.mark), rerouted };
 }
 
 /** How the mark `v` reads on the packets of `pred` (`0x81` where they all have 0x81). */

@@ -9,7 +9,7 @@
  */
 import type { SourceLoc } from "../../core/loc.js";
 import type { NfSymRule, NfSymView } from "../../netfilter/symbolic.js";
-import { and, not, or } from "../bdd/apply.js";
+import { and, diff, or } from "../bdd/apply.js";
 import { type Bdd, FALSE } from "../bdd/arena.js";
 import { type HookCtx, matchPred } from "./match.js";
 import { applyOp, type MarkVec, vecKey } from "./markvec.js";
@@ -122,7 +122,8 @@ function runRule(
     if (p === undefined) {
       return refuse(w, cur, chain, r, x.kind === "unknown" ? x.what : matchName(x.kind));
     }
-    next.push({ ...cur, pred: and(m, cur.pred, not(m, p)) });
+    // cur.pred ∖ p: walks cur's nodes only, never all of a big set's (not(p) would).
+    next.push({ ...cur, pred: diff(m, cur.pred, p) });
     cur = { ...cur, pred: and(m, cur.pred, p) };
     if (cur.pred === FALSE) return;
   }
