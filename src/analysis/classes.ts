@@ -29,7 +29,7 @@
  * exported.
  * @module
  */
-import type { Prefix } from "../addr/ip.js";
+import { formatAddr, type Prefix } from "../addr/ip.js";
 import { TABLE } from "../core/kinds.js";
 import { LO } from "../engine/types.js";
 import type { HostState, Rule } from "../model/types.js";
@@ -473,6 +473,11 @@ export class Analysis {
     }
   }
 
+  /** The host's netfilter base chains and the compiled address sets (for later hooks). */
+  netfilter(): { chains: readonly NfBaseChain[]; sets: Map<string, Bdd> } {
+    return { chains: this.chains(), sets: this.nfSets };
+  }
+
   /** The packets of `family` the RPDB walk starts from (IPv4 0.0.0.0 never reaches it). */
   private start(family: 4 | 6): Bdd {
     const u = this.universe(family);
@@ -636,8 +641,9 @@ export class Analysis {
       if (!parts) this.specialized.set(d, (parts = specialize(m, family, d)));
       for (const [pred, o] of parts) {
         const p = and(m, pred, not(m, refused.pred));
-        // The packet keeps the source the first route chose: not the new route's prefsrc.
-        const { prefsrc: _, ...rest } = o;
+        // The packet keeps the source the first route chose (outputHook adds it), not the
+        // new route's.
+        const { prefsrc: _, src: __, ...rest } = o;
         if (p !== FALSE) out.push({ pred: p, outcome: rest });
       }
     }
@@ -698,8 +704,15 @@ export interface OutcomeSet {
   readonly outcome: Outcome;
 }
 
-/** What usable nexthops and rule devices depend on besides routes: links and sysctls. */
+/**
+ * What usable nexthops, rule devices and route sources depend on besides routes: links,
+ * sysctls and addresses.
+ */
 function envKey(s: HostState): string {
   const links = s.links.map((l) => `${l.ifindex}:${l.name}:${+l.up}:${+l.carrier}:${l.group}`);
-  return `${links.join(",")}|${[...s.sysctl].join(",")}`;
+  // Routes without `src` take a source from the addresses (TableGroup.src).
+  const addrs = s.addrs.map(
+    (a) => `${a.ifindex}:${formatAddr(a.local)}/${a.prefixlen}:${a.scope}:${+!!a.secondary}`,
+  );
+  return `${links.join(",")}|${[...s.sysctl].join(",")}|${addrs.join(",")}`;
 }

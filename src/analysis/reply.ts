@@ -281,7 +281,8 @@ export function replyOutcomes(
   const loopSrc = fam === 4 ? addrPrefix(m, "src", p4(0x7f << 24, 8)) : FALSE;
   for (const d of a.foldBound(fam, start))
     for (const [p, full] of specialize(m, fam, d)) {
-      const { prefsrc: _, ...o } = full;
+      // The reply's source is the socket's bound one, not the route's.
+      const { prefsrc: _, src: __, ...o } = full;
       if (fam === 4 && o.ok && o.paths.every((x) => !loopbackOk(a.s, x.dev))) {
         const bad = and(m, p, loopSrc);
         const where = {

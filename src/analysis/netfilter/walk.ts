@@ -8,7 +8,7 @@
  * @module
  */
 import type { SourceLoc } from "../../core/loc.js";
-import type { NfSymRule, NfSymView } from "../../netfilter/symbolic.js";
+import type { NfSymNat, NfSymRule, NfSymView } from "../../netfilter/symbolic.js";
 import { and, diff, or } from "../bdd/apply.js";
 import { type Bdd, FALSE } from "../bdd/arena.js";
 import { type HookCtx, matchPred } from "./match.js";
@@ -29,6 +29,8 @@ export interface NfEnd extends NfState {
   /** The rule's text and, for `unknown`, what is not modelled. */
   readonly text?: string;
   readonly what?: string;
+  /** The NAT target that ended the walk here (NAT is not modelled: `unknown`). */
+  readonly nat?: NfSymNat;
   readonly loc?: SourceLoc;
 }
 
@@ -69,7 +71,14 @@ function end(w: Walk, st: NfState, verdict: NfEnd["verdict"], chain: string, r?:
 }
 
 /** Packets the analysis cannot follow past rule r: an `unknown` end naming the rule. */
-function refuse(w: Walk, st: NfState, chain: string, r: NfSymRule, what: string): void {
+function refuse(
+  w: Walk,
+  st: NfState,
+  chain: string,
+  r: NfSymRule,
+  what: string,
+  nat?: NfSymNat,
+): void {
   if (st.pred === FALSE) return;
   const by = `${w.label} ${chain} #${r.index}`;
   w.ends.push({
@@ -78,6 +87,7 @@ function refuse(w: Walk, st: NfState, chain: string, r: NfSymRule, what: string)
     by,
     text: r.text,
     what,
+    ...(nat ? { nat } : {}),
     ...(r.loc ? { loc: r.loc } : {}),
   });
 }
@@ -156,6 +166,8 @@ function verdict(
       return;
     case "unknown":
       return refuse(w, cur, chain, r, v.what);
+    case "nat":
+      return refuse(w, cur, chain, r, v.what, v.type);
     case "jump":
     case "goto": {
       // A jump to a missing chain goes on with the next rule (the engine's reading).
