@@ -13,10 +13,10 @@
  *
  * Sets are comma-separated items (`uid 0-999`, `to 10.0.0.0/8,192.168.0.0/16`,
  * `mark 0x81/0xff`, `dport 53,853`). The words are those of `ip route get`/`trace`.
- * With `iif` the packets are received ones (IPv4, input.ts), `from` their source; without
- * it they are locally generated. `from` without `iif` (a bound source address), `oif` and
- * `-6` with `iif` describe packets the analysis does not model yet and are refused (never
- * silently widened).
+ * With `iif` the packets are received ones (input.ts, input6.ts), `from` their source;
+ * without it they are locally generated. `from` without `iif` (a bound source address) and
+ * `oif` describe packets the analysis does not model yet and are refused (never silently
+ * widened).
  * @module
  */
 import { type Addr, getAddr, parsePrefix, type Prefix } from "../addr/ip.js";
@@ -173,15 +173,13 @@ export function parsePackets(words: readonly string[]): Result<Selector[]> {
   return inputChecked(out);
 }
 
-/** `from` needs `iif`, and received packets are IPv4 only (see the module comment). */
+/** `from` needs `iif` (see the module comment). */
 function inputChecked(out: Selector[]): Result<Selector[]> {
   const input = out.some((x) => x.kind === "iif");
   const refuse = (token: string, what: string) =>
     err(issue("analysis.unsupported", `"${token}": ${what} not modelled yet`, { token }));
   if (!input && out.some((x) => x.kind === "src"))
     return refuse("from", "locally generated packets with a source address (from without iif) are");
-  if (input && out.some((x) => x.kind === "family" && x.family === 6))
-    return refuse("-6", "received IPv6 packets (iif with -6) are");
   return ok(out);
 }
 

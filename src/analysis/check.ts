@@ -69,11 +69,12 @@ export function inputDevices(a: Analysis, sel: readonly Selector[]): Result<numb
 /** The union over the asked families of their universe ∧ selectors. */
 export function packetsPred(a: Analysis, sel: readonly Selector[]): Bdd {
   const devs = inputDevices(a, sel);
-  if (devs.ok && devs.value)
-    return and(a.m, a.inputUniverseOf(devs.value), selectorPred(a.m, sel, 4));
+  const input = devs.ok ? devs.value : undefined;
   let f = FALSE;
-  for (const fam of familiesOf(sel))
-    f = or(a.m, f, and(a.m, a.universe(fam), selectorPred(a.m, sel, fam)));
+  for (const fam of familiesOf(sel)) {
+    const u = input ? a.inputUniverseOf(input, [fam]) : a.universe(fam);
+    f = or(a.m, f, and(a.m, u, selectorPred(a.m, sel, fam)));
+  }
   return f;
 }
 
@@ -210,7 +211,8 @@ export function checkAssertion(a: Analysis, as: Assertion): Result<CheckResult> 
   const m = a.m;
   const k = kept(a, as);
   let best: { w: Witness; outcome: Outcome } | undefined;
-  const outcomes = devs.value ? a.inputOutcomes(devs.value) : a.outcomes(familiesOf(as.packets));
+  const fams = familiesOf(as.packets);
+  const outcomes = devs.value ? a.inputOutcomes(devs.value, fams) : a.outcomes(fams);
   // Packets meeting a rule the analysis does not model are not answered (never guessed): they
   // are the classes of unknown outcome (classes are disjoint, so the others stay whole).
   const unknown = unmodelled(a, outcomes, k.packets);

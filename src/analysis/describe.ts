@@ -119,7 +119,9 @@ export function packetWords(p: HeaderPacket, iif?: string): string[] {
   const w = [formatAddr(p.dst)];
   if (iif !== undefined) w.push("from", formatAddr(p.src), "iif", iif);
   if (p.fwmark) w.push("mark", "0x" + p.fwmark.toString(16));
-  if (p.uid) w.push("uid", String(p.uid));
+  // A received IPv6 packet's flow has uid 0 (ip6_route_input); `ip -6 route get … iif`
+  // without a uid looks up with INVALID_UID (inet6_rtm_getroute): said, so uidrange agrees.
+  if (p.uid || (iif !== undefined && p.family === 6)) w.push("uid", String(p.uid));
   if (p.tos) w.push("tos", "0x" + p.tos.toString(16));
   if (p.ipproto !== (p.family === 4 ? 17 : 0)) w.push("ipproto", String(p.ipproto));
   if (p.sport) w.push("sport", String(p.sport));

@@ -2,10 +2,11 @@
  * Analysis vs kernel: on every scenario, a sample of each family's class representatives
  * (`routelab map`) goes to the kernel as `ip route get` in the scenario's namespace; the
  * kernel's device, gateway, type, table or errno must be the class's outcome. Received
- * packets too: the biggest classes of `routelab map iif DEV` for each device but lo go to
- * the kernel as `ip route get DST from SRC iif DEV [mark M]` (delivered, forwarded, dropped
- * by rp_filter or as martians). (The engine agrees with every representative in
- * test/analysis/crosscheck.test.ts and input-crosscheck.test.ts.) The lint cases
+ * packets too: the biggest classes of `routelab map iif DEV -4` and `-6` for each device but
+ * lo go to the kernel as `ip route get DST from SRC iif DEV [mark M]` (delivered, forwarded,
+ * dropped by rp_filter or as martians; IPv6 with `uid 0`, a received packet's). (The engine
+ * agrees with every representative in test/analysis/crosscheck.test.ts and
+ * input-crosscheck.test.ts.) The lint cases
  * (test/analysis/lint/cases/*.sh, deliberately broken classic setups) run the same way, with
  * the lines this kernel cannot set up replaced or dropped for a stated reason (`KERNEL_EDITS`)
  * in the setup both the kernel and routelab load.
@@ -73,24 +74,29 @@ const SAMPLE_IN = 4;
 const SAMPLE_IN_MAX = 16;
 
 /**
- * For each device but lo (`map iif DEV`), the biggest class of each kind of outcome
- * (forwarded, delivered, dropped by rp_filter, martian…), kinds in order of size.
+ * For each family and each device but lo (`map iif DEV -4|-6`), the biggest class of each
+ * kind of outcome (forwarded, delivered, dropped by rp_filter, martian…), kinds in order of
+ * size. Classes the analysis does not answer (not modelled) are not sent.
  */
 function inputSample(host: Host): MapEntry[] {
   const links = JSON.parse(host.ip(["-j", "link", "show"]).stdout) as { ifname: string }[];
   const out: MapEntry[] = [];
-  for (const { ifname } of links) {
-    if (ifname === "lo") continue;
-    const m = host.map(["iif", ifname]);
-    if (!m.ok) throw new Error(m.error.message);
-    const kinds = new Map<string, MapEntry>();
-    for (const c of m.value.classes) {
-      const k = c.outcome.split(" ").slice(0, 2).join(" ");
-      if (!kinds.has(k)) kinds.set(k, c);
+  for (const fam of ["-4", "-6"]) {
+    const one: MapEntry[] = [];
+    for (const { ifname } of links) {
+      if (ifname === "lo") continue;
+      const m = host.map(["iif", ifname, fam]);
+      if (!m.ok) throw new Error(m.error.message);
+      const kinds = new Map<string, MapEntry>();
+      for (const c of m.value.classes) {
+        const k = c.outcome.split(" ").slice(0, 2).join(" ");
+        if (!c.detail.nf && !kinds.has(k)) kinds.set(k, c);
+      }
+      one.push(...[...kinds.values()].slice(0, SAMPLE_IN));
     }
-    out.push(...[...kinds.values()].slice(0, SAMPLE_IN));
+    out.push(...one.slice(0, SAMPLE_IN_MAX));
   }
-  return out.slice(0, SAMPLE_IN_MAX);
+  return out;
 }
 
 /** Differences between the kernel's answer and the class's outcome ([] when they agree). */
