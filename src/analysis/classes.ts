@@ -8,10 +8,12 @@
  * address (`ip route get DST [mark M] [uid U] [tos T] [ipproto P] [sport S] [dport D]`), both
  * families: dst, fwmark, uid, tos, ipproto and ports range over all values. The OUTPUT hook
  * and its re-route are modelled (./netfilter/output.ts). Input lookups (`iif`, `from`) are a
- * universe of their own per ingress device and family (input.ts, input6.ts). Bound sockets (`oif`),
- * PREROUTING, POSTROUTING and NAT are not modelled yet: `universeNotes` says so, and PACKETS
- * that need them are refused rather than guessed. The multipath nexthop (flow hash) is not
- * split on: a class's outcome lists every path the route may take.
+ * universe of their own per ingress device and family (input.ts, input6.ts), and so are
+ * packets from sockets bound to a source address (`from` without `iif`, bound.ts). Sockets
+ * bound to a device (`oif`), PREROUTING, POSTROUTING and NAT are not modelled yet:
+ * `universeNotes` says so, and PACKETS that need them are refused rather than guessed. The
+ * multipath nexthop (flow hash) is not split on: a class's outcome lists every path the
+ * route may take.
  *
  * **Incrementality.** An `Analysis` keeps each rule's predicate (by rule object), each
  * table's partition (by family and table id), the RPDB walk (rpdb.ts FoldMemo) and the
@@ -91,7 +93,9 @@ export interface PacketClass {
 /** What the analysis does not model, said in every answer. */
 export const universeNotes: readonly string[] = [
   "locally generated packets from unbound sockets without a source address (broadcast " +
-    "allowed, as with SO_BROADCAST), the first packet of a flow; with iif: packets " +
+    "allowed, as with SO_BROADCAST), the first packet of a flow; with from and no iif: from " +
+    "a socket bound to that source (IPv6: any source, as the lookup does not check it; " +
+    "not with OUTPUT chains); with iif: packets " +
     "received on that device, as after PREROUTING (any mark): IPv4 through " +
     "ip_route_input_slow, IPv6 through ip6_route_input's route lookup (what ip6_rcv_core " +
     "drops before it and ip6_forward after it, such as forwarding off, is not modelled)",
@@ -291,7 +295,42 @@ export class Analysis {
   /** The universe an outcome's packets come from (for descriptions). */
   universeOf(o: Outcome): Bdd {
     const fam = o.family === 4 ? 4 : 6;
-    return o.input ? this.inputUniverseOf(undefined, [fam]) : this.universe(fam);
+    if (o.input) return this.inputUniverseOf(undefined, [fam]);
+    return o.bound ? this.boundUniverse(fam) : this.universe(fam);
+  }
+
+  /**
+   * The packets of `family` from sockets bound to a source address (bound.ts): as
+   * `universe`, but the source free and not 0.0.0.0 / :: (the unbound socket's).
+   */
+  boundUniverse(family: 4 | 6): Bdd {
+    const k = `bound${family}`;
+    let u = this.inputs.get(k);
+    if (u === undefined) {
+      const m = this.m;
+      u = and(m, and(m, familyPred(m, family), wellFormed(m)), not(m, eq(m, "src", 0)));
+      for (const [f, v] of [
+        ["iif", LO],
+        ["oif", 0],
+        ["ctmark", 0],
+        ["ctstate", 0],
+      ] as const)
+        u = and(m, u, eq(m, f, v));
+      this.inputs.set(k, u);
+    }
+    return u;
+  }
+
+  /** Outcomes a caller derives (bound.ts), kept by `key` until the next `refresh`. */
+  kept(key: string, make: () => OutcomeSet[]): OutcomeSet[] {
+    let r = this.memo.get(`kept:${key}`);
+    if (!r) this.memo.set(`kept:${key}`, (r = make()));
+    return r;
+  }
+
+  /** Whether netfilter OUTPUT chains of `fam` rewrite the routing outcomes. */
+  outputHooked(fam: 4 | 6): boolean {
+    return this.hooked(fam);
   }
 
   /**
@@ -630,15 +669,17 @@ export class Analysis {
 
   /**
    * Every class, biggest first, each restricted to `filter` (a predicate over the header;
-   * classes outside it are dropped).
+   * classes outside it are dropped): of `given` outcomes (bound.ts), else of the received
+   * packets of `iifs`, else of unbound sockets'.
    */
   classes(
     filter?: Bdd,
     families: readonly (4 | 6)[] = [4, 6],
     iifs?: readonly number[],
+    given?: readonly OutcomeSet[],
   ): PacketClass[] {
     const out: PacketClass[] = [];
-    const list = iifs ? this.inputOutcomes(iifs, families) : this.outcomes(families);
+    const list = given ?? (iifs ? this.inputOutcomes(iifs, families) : this.outcomes(families));
     for (const { pred, outcome } of list) {
       const p = filter === undefined ? pred : and(this.m, pred, filter);
       if (p === FALSE) continue;

@@ -85,33 +85,30 @@ export function inputPartition6(
   return [...byKey.values()];
 }
 
-/**
- * The destinations under IPv6 source-specific routes (any table), and the first such route:
- * the lookup there reads the source, which is not modelled.
- */
-function sourceSpecific(m: BddArena, s: HostState): { pred: Bdd; route?: Route } {
-  let pred = FALSE;
-  let route: Route | undefined;
-  for (const r of s.routes) {
-    if (r.family !== 6 || !r.src || r.src.len === 0) continue;
-    route ??= r;
-    pred = or(m, pred, addrPrefix(m, "dst", r.dst));
-  }
-  return route ? { pred, route } : { pred };
+/** An outcome the analysis does not answer: `by` names what it meets, `what` says why. */
+export function unanswered(family: 4 | 6, by: string, what: string): Outcome {
+  const nf = { verdict: "unknown", by, what, mark: [], markText: "", rerouted: false } as const;
+  return { family, ok: false, paths: [], nf };
 }
 
-/** The outcome of packets the analysis does not answer (a source-specific route). */
-function notModelled(r: Route): Outcome {
-  const at = `${formatAddr(r.dst.addr)}/${r.dst.len} from ${formatAddr(r.src!.addr)}/${r.src!.len}`;
-  const nf = {
-    verdict: "unknown",
-    by: `ip -6 route ${at} table ${r.table}`,
-    what: "a source-specific route (the IPv6 lookup there reads the source)",
-    mark: [],
-    markText: "",
-    rerouted: false,
-  } as const;
-  return { family: 6, ok: false, paths: [], input: true, nf };
+/**
+ * The destinations under IPv6 source-specific routes (any table), and the outcome that says
+ * so, naming the first such route: the lookup there reads the source, which the table
+ * partitions do not.
+ */
+export function sourceSpecific6(m: BddArena, s: HostState): { pred: Bdd; outcome?: Outcome } {
+  let pred = FALSE;
+  let first: Route | undefined;
+  for (const r of s.routes) {
+    if (r.family !== 6 || !r.src || r.src.len === 0) continue;
+    first ??= r;
+    pred = or(m, pred, addrPrefix(m, "dst", r.dst));
+  }
+  if (!first) return { pred };
+  const src = `${formatAddr(first.src!.addr)}/${first.src!.len}`;
+  const by = `ip -6 route ${formatAddr(first.dst.addr)}/${first.dst.len} from ${src}`;
+  const what = "a source-specific route (the IPv6 lookup there reads the source)";
+  return { pred, outcome: unanswered(6, `${by} table ${first.table}`, what) };
 }
 
 /**
@@ -123,10 +120,10 @@ export function inputOutcomes6(a: Lookups6, inIf: number): Part[] {
   const m = a.m;
   const out: Part[] = [];
   const all = a.inputUniverse(inIf, 6);
-  const src = sourceSpecific(m, a.s);
-  if (src.route) {
+  const src = sourceSpecific6(m, a.s);
+  if (src.outcome) {
     const p = and(m, all, src.pred);
-    if (p !== FALSE) out.push({ pred: p, outcome: notModelled(src.route) });
+    if (p !== FALSE) out.push({ pred: p, outcome: { ...src.outcome, input: true } });
   }
   const start = and(m, all, not(m, src.pred));
   const match = a.matcher(HEADER_VIEW, true);

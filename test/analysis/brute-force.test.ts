@@ -6,11 +6,13 @@
  * packets (`route get DST from SRC iif DEV mark M`): rules on iif and from, rp_filter
  * strict/loose/off per device, src_valid_mark, accept_local and forwarding; and received
  * IPv6 packets (ip6_route_input's lookup: the ingress device preferred, and required for
- * link-scoped destinations).
+ * link-scoped destinations); and packets from sockets bound to a source address
+ * (`route get DST from SRC`: ours or not, loopback, multicast and broadcast).
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { evaluate } from "../../src/analysis/bdd/sat.js";
+import { boundOutcomesOf } from "../../src/analysis/bound.js";
 import { Analysis } from "../../src/analysis/classes.js";
 import { disagreement, journeyDisagreement, queryOf } from "../../src/analysis/crosscheck.js";
 import { encode, type HeaderPacket } from "../../src/analysis/header.js";
@@ -375,6 +377,99 @@ describe("received IPv6 packets: analysis vs brute force on small random hosts",
             expect({
               text,
               packet: `${formatAddr(p.dst)} from ${formatAddr(p.src)}`,
+              diffs,
+            }).toEqual({ text, diffs: [] });
+        }
+      }),
+      { numRuns: Number(process.env.ROUTELAB_FUZZ_RUNS ?? 20) },
+    );
+  });
+});
+
+const SRCS_BOUND = [
+  0xc0a8010a, // ours (eth0)
+  0x0a090001, // ours (tun0)
+  0x7f000001, // ours (lo's 127.0.0.0/8 local route)
+  0x7f000105,
+  0x08080808, // not ours
+  0x0a010203,
+  0xe0000005, // multicast: EINVAL
+  0xffffffff, // limited broadcast: EINVAL
+];
+const DSTS_BOUND = [...DSTS, 0xe0000001, 0xe0000005, 0xffffffff, 0xc0a801ff, 0];
+
+/** Every packet of the small domain from a socket bound to each source. */
+function* boundPackets(): Generator<HeaderPacket> {
+  for (const p of packets())
+    if (p.uid === 5 && p.ipproto === 17) for (const src of SRCS_BOUND) yield { ...p, src: v4(src) };
+  for (const d of DSTS_BOUND.slice(DSTS.length))
+    for (const src of SRCS_BOUND) yield { ...packets().next().value!, dst: v4(d), src: v4(src) };
+}
+
+/** Rules of random hosts with `from` selectors (they match a bound source). */
+const hostBound = fc
+  .tuple(
+    fc.array(route, { maxLength: 6 }),
+    fc.array(
+      ruleWith(fc.oneof(selector, fc.constantFrom("from 10.9.0.0/24", "from 127.0.0.0/8"))),
+      { maxLength: 5 },
+    ),
+    fc.boolean(),
+    fc.constantFrom("", "sysctl -w net.ipv4.conf.eth0.route_localnet=1\n"),
+  )
+  .map(([routes, rules, gw, localnet]) =>
+    [
+      BASE,
+      localnet,
+      gw ? "ip route add default via 192.168.1.1 dev eth0\n" : "",
+      ...routes.map((r) => r + "\n"),
+      ...rules.map((r) => r + "\n"),
+    ].join(""),
+  );
+
+describe("bound sockets: analysis vs brute force on small random hosts", () => {
+  it("every IPv4 packet from a bound source is in one class, with the engine's outcome", () => {
+    fc.assert(
+      fc.property(hostBound, (text) => {
+        const s = createHostState();
+        loadText(s, text, "random.sh", {});
+        const a = new Analysis(s);
+        const classes = boundOutcomesOf(a, [4]);
+        for (const p of boundPackets()) {
+          const bits = encode(p);
+          const mine = classes.filter((c) => evaluate(a.m, c.pred, bits));
+          expect(mine).toHaveLength(1);
+          const diffs = disagreement(mine[0]!.outcome, routeGet(s, queryOf(p, undefined, true)));
+          if (diffs.length)
+            expect({
+              text,
+              packet: `${formatAddr(p.dst)} from ${formatAddr(p.src)}`,
+              diffs,
+            }).toEqual({ text, diffs: [] });
+        }
+      }),
+      { numRuns: Number(process.env.ROUTELAB_FUZZ_RUNS ?? 20) },
+    );
+  });
+
+  it("every IPv6 packet from a bound source is in one class, with the engine's outcome", () => {
+    fc.assert(
+      fc.property(hostIn6, (text) => {
+        const s = createHostState();
+        loadText(s, text, "random.sh", {});
+        const a = new Analysis(s);
+        const classes = boundOutcomesOf(a, [6]);
+        for (const [p] of received6([[1, "lo"]])) {
+          if (p.src.v === 0n) continue;
+          const q = { ...p, iif: 1 };
+          const mine = classes.filter((c) => evaluate(a.m, c.pred, encode(q)));
+          expect(mine).toHaveLength(1);
+          if (mine[0]!.outcome.nf?.verdict === "unknown") continue;
+          const diffs = disagreement(mine[0]!.outcome, routeGet(s, queryOf(q, undefined, true)));
+          if (diffs.length)
+            expect({
+              text,
+              packet: `${formatAddr(q.dst)} from ${formatAddr(q.src)}`,
               diffs,
             }).toEqual({ text, diffs: [] });
         }

@@ -4,9 +4,10 @@
  * kernel's device, gateway, type, table or errno must be the class's outcome. Received
  * packets too: the biggest classes of `routelab map iif DEV -4` and `-6` for each device but
  * lo go to the kernel as `ip route get DST from SRC iif DEV [mark M]` (delivered, forwarded,
- * dropped by rp_filter or as martians; IPv6 with `uid 0`, a received packet's). (The engine
- * agrees with every representative in test/analysis/crosscheck.test.ts and
- * input-crosscheck.test.ts.) The lint cases
+ * dropped by rp_filter or as martians; IPv6 with `uid 0`, a received packet's), and those
+ * of `map from 0.0.0.0/0` and `from ::/0` (sockets bound to a source) as `ip route get DST
+ * from SRC`. (The engine agrees with every representative in
+ * test/analysis/crosscheck.test.ts and input-crosscheck.test.ts.) The lint cases
  * (test/analysis/lint/cases/*.sh, deliberately broken classic setups) run the same way, with
  * the lines this kernel cannot set up replaced or dropped for a stated reason (`KERNEL_EDITS`)
  * in the setup both the kernel and routelab load.
@@ -114,6 +115,31 @@ function inputSample(host: Host): MapEntry[] {
   return out;
 }
 
+/**
+ * For each family, the biggest class of each kind of outcome of the packets from sockets
+ * bound to a source (`map from 0.0.0.0/0 -4`, `from ::/0 -6`: bound.ts); not modelled ones
+ * are not sent.
+ */
+function boundSample(host: Host): MapEntry[] {
+  const lls = ownLinkLocal(host);
+  const out: MapEntry[] = [];
+  for (const [fam, all] of [
+    ["-4", "0.0.0.0/0"],
+    ["-6", "::/0"],
+  ]) {
+    const not = fam === "-6" && lls.length ? ["not", "to", lls.join(",")] : [];
+    const m = host.map(["from", all!, fam!, ...not]);
+    if (!m.ok) throw new Error(m.error.message);
+    const kinds = new Map<string, MapEntry>();
+    for (const c of m.value.classes) {
+      const k = c.outcome.split(" ").slice(0, 2).join(" ");
+      if (!c.detail.nf && !kinds.has(k)) kinds.set(k, c);
+    }
+    out.push(...[...kinds.values()].slice(0, SAMPLE_IN_MAX / 2));
+  }
+  return out;
+}
+
 /** Differences between the kernel's answer and the class's outcome ([] when they agree). */
 function compare(c: MapEntry, a: h.Answer | undefined): string[] {
   const d = c.detail;
@@ -164,7 +190,7 @@ function representativesVsKernel(ns: string, script: string, text: string): stri
     (c) => !c.detail.nf || (c.detail.nf.verdict === "accept" && c.detail.nf.mark === "unchanged"),
   );
   const sample = [4, 6].flatMap((f) => plain.filter((c) => c.family === f).slice(0, SAMPLE / 2));
-  sample.push(...inputSample(host));
+  sample.push(...inputSample(host), ...boundSample(host));
   const lines = sample.map((c) => `route get ${c.representative.join(" ")}`);
   const setup = h.runScenarioScript(ns, script);
   expect(setup.ok, setup.stderr).toBe(true);
