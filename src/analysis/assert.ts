@@ -13,10 +13,10 @@
  *
  * Sets are comma-separated items (`uid 0-999`, `to 10.0.0.0/8,192.168.0.0/16`,
  * `mark 0x81/0xff`, `dport 53,853`). The words are those of `ip route get`/`trace`.
- * With `iif` the packets are received ones (IPv4, input.ts), `from` their source; without
- * it they are locally generated. `from` without `iif` (a bound source address), `oif` and
- * `-6` with `iif` describe packets the analysis does not model yet and are refused (never
- * silently widened).
+ * With `iif` the packets are received ones (input.ts, input6.ts), `from` their source;
+ * without it they are locally generated, from a socket bound to a source address with
+ * `from` (bound.ts). `oif` (a socket bound to a device) describes packets the analysis does
+ * not model yet and is refused (never silently widened).
  * @module
  */
 import { type Addr, getAddr, parsePrefix, type Prefix } from "../addr/ip.js";
@@ -170,18 +170,6 @@ export function parsePackets(words: readonly string[]): Result<Selector[]> {
     if (!prefixes.length) return err(bad(value, "a prefix"));
     out.push({ kind: w === "from" ? "src" : "dst", prefixes, not: negated });
   }
-  return inputChecked(out);
-}
-
-/** `from` needs `iif`, and received packets are IPv4 only (see the module comment). */
-function inputChecked(out: Selector[]): Result<Selector[]> {
-  const input = out.some((x) => x.kind === "iif");
-  const refuse = (token: string, what: string) =>
-    err(issue("analysis.unsupported", `"${token}": ${what} not modelled yet`, { token }));
-  if (!input && out.some((x) => x.kind === "src"))
-    return refuse("from", "locally generated packets with a source address (from without iif) are");
-  if (input && out.some((x) => x.kind === "family" && x.family === 6))
-    return refuse("-6", "received IPv6 packets (iif with -6) are");
   return ok(out);
 }
 

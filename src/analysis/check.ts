@@ -12,6 +12,7 @@ import type { HostState } from "../model/types.js";
 import type { Assertion, OutcomeExpr, Selector } from "./assert.js";
 import { and, not, or } from "./bdd/apply.js";
 import { type Bdd, type BddArena, FALSE, TRUE } from "./bdd/arena.js";
+import { boundOutcomesOf } from "./bound.js";
 import type { Analysis, PacketClass } from "./classes.js";
 import { preferred, type Witness, witness } from "./describe.js";
 import { addrPrefix, type HeaderPacket, maskedEq, range } from "./header.js";
@@ -66,14 +67,26 @@ export function inputDevices(a: Analysis, sel: readonly Selector[]): Result<numb
   return ok(devs);
 }
 
+/**
+ * Whether PACKETS are locally generated from a socket bound to a source address: `from`
+ * without `iif` (bound.ts).
+ */
+export const boundOf = (sel: readonly Selector[]): boolean =>
+  sel.some((x) => x.kind === "src") && !sel.some((x) => x.kind === "iif");
+
 /** The union over the asked families of their universe ∧ selectors. */
 export function packetsPred(a: Analysis, sel: readonly Selector[]): Bdd {
   const devs = inputDevices(a, sel);
-  if (devs.ok && devs.value)
-    return and(a.m, a.inputUniverseOf(devs.value), selectorPred(a.m, sel, 4));
+  const input = devs.ok ? devs.value : undefined;
   let f = FALSE;
-  for (const fam of familiesOf(sel))
-    f = or(a.m, f, and(a.m, a.universe(fam), selectorPred(a.m, sel, fam)));
+  for (const fam of familiesOf(sel)) {
+    const u = input
+      ? a.inputUniverseOf(input, [fam])
+      : boundOf(sel)
+        ? a.boundUniverse(fam)
+        : a.universe(fam);
+    f = or(a.m, f, and(a.m, u, selectorPred(a.m, sel, fam)));
+  }
   return f;
 }
 
@@ -211,7 +224,12 @@ export function checkAssertion(a: Analysis, as: Assertion): Result<CheckResult> 
   const m = a.m;
   const k = kept(a, as);
   let best: { w: Witness; outcome: Outcome } | undefined;
-  const outcomes = devs.value ? a.inputOutcomes(devs.value) : a.outcomes(familiesOf(as.packets));
+  const fams = familiesOf(as.packets);
+  const outcomes = devs.value
+    ? a.inputOutcomes(devs.value, fams)
+    : boundOf(as.packets)
+      ? boundOutcomesOf(a, fams)
+      : a.outcomes(fams);
   // Packets meeting a rule the analysis does not model are not answered (never guessed): they
   // are the classes of unknown outcome (classes are disjoint, so the others stay whole).
   const unknown = unmodelled(a, outcomes, k.packets);
@@ -274,5 +292,7 @@ function unmodelled(
 export function mapClasses(a: Analysis, sel: readonly Selector[]): Result<PacketClass[]> {
   const devs = inputDevices(a, sel);
   if (!devs.ok) return devs;
-  return ok(a.classes(packetsPred(a, sel), familiesOf(sel), devs.value));
+  const fams = familiesOf(sel);
+  const bound = boundOf(sel) ? boundOutcomesOf(a, fams) : undefined;
+  return ok(a.classes(packetsPred(a, sel), fams, devs.value, bound));
 }

@@ -8,10 +8,12 @@
  * address (`ip route get DST [mark M] [uid U] [tos T] [ipproto P] [sport S] [dport D]`), both
  * families: dst, fwmark, uid, tos, ipproto and ports range over all values. The OUTPUT hook
  * and its re-route are modelled (./netfilter/output.ts). Input lookups (`iif`, `from`) are a
- * universe of their own per ingress device (input.ts, IPv4 only). Bound sockets (`oif`),
- * PREROUTING, POSTROUTING and NAT are not modelled yet: `universeNotes` says so, and PACKETS
- * that need them are refused rather than guessed. The multipath nexthop (flow hash) is not
- * split on: a class's outcome lists every path the route may take.
+ * universe of their own per ingress device and family (input.ts, input6.ts), and so are
+ * packets from sockets bound to a source address (`from` without `iif`, bound.ts). Sockets
+ * bound to a device (`oif`), PREROUTING, POSTROUTING and NAT are not modelled yet:
+ * `universeNotes` says so, and PACKETS that need them are refused rather than guessed. The
+ * multipath nexthop (flow hash) is not split on: a class's outcome lists every path the
+ * route may take.
  *
  * **Incrementality.** An `Analysis` keeps each rule's predicate (by rule object), each
  * table's partition (by family and table id), the RPDB walk (rpdb.ts FoldMemo) and the
@@ -62,6 +64,7 @@ import {
   ruleChangeRegion,
 } from "./rpdb.js";
 import { inputOutcomes } from "./input.js";
+import { inputOutcomes6, inputPartition6 } from "./input6.js";
 import { type FlowView, HEADER_VIEW, MAX_DEV_INDEX, rulePred, viewKey } from "./rule-pred.js";
 import { specialize } from "./specialize.js";
 import {
@@ -92,13 +95,18 @@ export interface PacketClass {
 /** What the analysis does not model, said in every answer. */
 export const universeNotes: readonly string[] = [
   "locally generated packets from unbound sockets without a source address (broadcast " +
-    "allowed, as with SO_BROADCAST), the first packet of a flow; with iif: IPv4 packets " +
-    "received on that device, as after PREROUTING (any mark)",
+    "allowed, as with SO_BROADCAST), the first packet of a flow; with from and no iif: from " +
+    "a socket bound to that source (IPv6: any source, as the lookup does not check it; " +
+    "not with OUTPUT chains); with iif: packets " +
+    "received on that device, as after PREROUTING (any mark): IPv4 through " +
+    "ip_route_input_slow, IPv6 through ip6_route_input's route lookup (what ip6_rcv_core " +
+    "drops before it and ip6_forward after it, such as forwarding off, is not modelled)",
   "netfilter OUTPUT (iptables and nft: addresses, sets, ports, marks, ct mark and state, " +
     "uid owner, devices; MARK/CONNMARK, meta/ct mark set) and the re-route a mark change " +
     "triggers are modelled; a rule using anything else is named and its packets not answered",
-  "not modelled yet: IPv6 input, bound sockets (oif), PREROUTING, POSTROUTING and the loop " +
-    "through lo, NAT; the multipath nexthop is not split per flow",
+  "not modelled yet: bound sockets (oif), PREROUTING, POSTROUTING and the loop through lo, " +
+    "NAT, IPv6 source-specific routes for received packets; the multipath nexthop is not " +
+    "split per flow",
 ];
 
 const v4 = (a: number, len: number) => ({ addr: { family: 4 as const, v: a }, len });
@@ -107,7 +115,7 @@ const v4 = (a: number, len: number) => ({ addr: { family: 4 as const, v: a }, le
 export class Analysis {
   readonly m: BddArena;
   private readonly matchers = new Map<string, (r: Rule) => Bdd>();
-  private readonly inputs = new Map<number, Bdd>();
+  private readonly inputs = new Map<string, Bdd>();
   private readonly tables = new Map<string, TableGroup[]>();
   private readonly universes = new Map<number, Bdd>();
   private readonly routeSets: RouteSets;
@@ -182,10 +190,11 @@ export class Analysis {
     this.famOut.clear();
     this.memo.clear();
     this.rpDrops.clear();
-    for (const f of ["", "@src"]) {
-      this.tables.delete(`${family}:${table}${f}`);
-      if (family === 4 && (table === TABLE.local || table === TABLE.main))
-        this.tables.delete(`4:merged${f}`);
+    const keys = [`${family}:${table}`];
+    if (family === 4 && (table === TABLE.local || table === TABLE.main)) keys.push("4:merged");
+    for (const k of keys) {
+      this.tables.delete(k);
+      this.dropDerived(k);
     }
   }
 
@@ -250,14 +259,15 @@ export class Analysis {
     this.tableOn(family, t, "src");
 
   /**
-   * The IPv4 packets received on device `ifindex` (input.ts): uid 0 and no oif, as input
-   * lookups have them; src, dst, mark, tos and L4 fields free.
+   * The packets of `family` received on device `ifindex` (input.ts, input6.ts): uid 0 and no
+   * oif, as input lookups have them; src, dst, mark, tos and L4 fields free.
    */
-  inputUniverse(ifindex: number): Bdd {
-    let u = this.inputs.get(ifindex);
+  inputUniverse(ifindex: number, family: 4 | 6 = 4): Bdd {
+    const k = `${family}:${ifindex}`;
+    let u = this.inputs.get(k);
     if (u === undefined) {
       const m = this.m;
-      u = and(m, familyPred(m, 4), wellFormed(m));
+      u = and(m, familyPred(m, family), wellFormed(m));
       for (const [f, v] of [
         ["iif", ifindex],
         ["oif", 0],
@@ -266,7 +276,7 @@ export class Analysis {
         ["ctstate", 0],
       ] as const)
         u = and(m, u, eq(m, f, v));
-      this.inputs.set(ifindex, u);
+      this.inputs.set(k, u);
     }
     return u;
   }
@@ -276,36 +286,103 @@ export class Analysis {
     return this.s.links.filter((l) => l.ifindex <= MAX_DEV_INDEX).map((l) => l.ifindex);
   }
 
-  /** The union of the input universes of `devs` (all devices by default). */
-  inputUniverseOf(devs: readonly number[] = this.inputDevices()): Bdd {
+  /** The union of the input universes of `devs` (all devices by default) and `families`. */
+  inputUniverseOf(
+    devs: readonly number[] = this.inputDevices(),
+    families: readonly (4 | 6)[] = [4],
+  ): Bdd {
     let u = FALSE;
-    for (const d of devs) u = or(this.m, u, this.inputUniverse(d));
+    for (const f of families) for (const d of devs) u = or(this.m, u, this.inputUniverse(d, f));
     return u;
   }
 
   /** The universe an outcome's packets come from (for descriptions). */
   universeOf(o: Outcome): Bdd {
-    return o.input ? this.inputUniverseOf() : this.universe(o.family === 4 ? 4 : 6);
+    const fam = o.family === 4 ? 4 : 6;
+    if (o.input) return this.inputUniverseOf(undefined, [fam]);
+    return o.bound ? this.boundUniverse(fam) : this.universe(fam);
   }
 
   /**
-   * Outcomes of the packets received on `devs`, merged by outcome across devices. Memoized
-   * until the next `refresh`.
+   * The packets of `family` from sockets bound to a source address (bound.ts): as
+   * `universe`, but the source free and not 0.0.0.0 / :: (the unbound socket's).
    */
-  inputOutcomes(devs: readonly number[]): { pred: Bdd; outcome: Outcome }[] {
-    const k = `in:${devs.join(",")}`;
+  boundUniverse(family: 4 | 6): Bdd {
+    const k = `bound${family}`;
+    let u = this.inputs.get(k);
+    if (u === undefined) {
+      const m = this.m;
+      u = and(m, and(m, familyPred(m, family), wellFormed(m)), not(m, eq(m, "src", 0)));
+      for (const [f, v] of [
+        ["iif", LO],
+        ["oif", 0],
+        ["ctmark", 0],
+        ["ctstate", 0],
+      ] as const)
+        u = and(m, u, eq(m, f, v));
+      this.inputs.set(k, u);
+    }
+    return u;
+  }
+
+  /** Outcomes a caller derives (bound.ts), kept by `key` until the next `refresh`. */
+  kept(key: string, make: () => OutcomeSet[]): OutcomeSet[] {
+    let r = this.memo.get(`kept:${key}`);
+    if (!r) this.memo.set(`kept:${key}`, (r = make()));
+    return r;
+  }
+
+  /** Whether netfilter OUTPUT chains of `fam` rewrite the routing outcomes. */
+  outputHooked(fam: 4 | 6): boolean {
+    return this.hooked(fam);
+  }
+
+  /**
+   * Table partitions of the IPv6 input lookups on `ifindex` (input6.ts inputPartition6),
+   * cached beside the table's own partition.
+   */
+  inputTables6(ifindex: number): (family: 4 | 6, t: TableSpec) => readonly TableGroup[] {
+    return (_family, t) => {
+      const k = `6:${t}@in${ifindex}`;
+      let g = this.tables.get(k);
+      if (!g) {
+        const routes = [...this.routeSets.get(`6:${t}`)].sort(routeOrder);
+        this.tables.set(k, (g = inputPartition6(this.m, this.s, t, ifindex, routes)));
+      }
+      return g;
+    };
+  }
+
+  /** Forget the partitions built from table `k`'s (`FAMILY:TABLE`) but its own. */
+  private dropDerived(k: string): void {
+    this.tables.delete(`${k}@src`);
+    for (const x of [...this.tables.keys()]) if (x.startsWith(`${k}@in`)) this.tables.delete(x);
+  }
+
+  /**
+   * Outcomes of the packets of `families` received on `devs` (input.ts, input6.ts), merged by
+   * outcome across devices. Memoized until the next `refresh`.
+   */
+  inputOutcomes(
+    devs: readonly number[],
+    families: readonly (4 | 6)[] = [4],
+  ): { pred: Bdd; outcome: Outcome }[] {
+    const k = `in:${families.join("")}:${devs.join(",")}`;
     let r = this.memo.get(k);
     if (r) return r;
     const byKey = new Map<string, { pred: Bdd; outcome: Outcome }>();
-    for (const d of devs) {
-      let one = this.memo.get(`in:${d}`);
-      if (!one) this.memo.set(`in:${d}`, (one = inputOutcomes(this, d)));
-      for (const x of one) {
-        const ok = outcomeKey(x.outcome);
-        const old = byKey.get(ok);
-        byKey.set(ok, old ? { pred: or(this.m, old.pred, x.pred), outcome: x.outcome } : x);
+    for (const fam of families)
+      for (const d of devs) {
+        const dk = `in${fam}:${d}`;
+        let one = this.memo.get(dk);
+        if (!one)
+          this.memo.set(dk, (one = fam === 4 ? inputOutcomes(this, d) : inputOutcomes6(this, d)));
+        for (const x of one) {
+          const ok = outcomeKey(x.outcome);
+          const old = byKey.get(ok);
+          byKey.set(ok, old ? { pred: or(this.m, old.pred, x.pred), outcome: x.outcome } : x);
+        }
       }
-    }
     this.memo.set(k, (r = [...byKey.values()]));
     return r;
   }
@@ -331,7 +408,7 @@ export class Analysis {
     else
       for (const k of c?.tables ?? []) {
         this.tables.delete(k);
-        this.tables.delete(`${k}@src`);
+        this.dropDerived(k);
         this.famOut.delete(familyOfKey(k));
       }
   }
@@ -348,8 +425,9 @@ export class Analysis {
       let region = FALSE;
       for (const p of ps) region = or(this.m, region, addrPrefix(this.m, "dst", p));
       regions.set(fam, or(this.m, regions.get(fam) ?? FALSE, region));
-      // Source-keyed partitions (rp_filter's reverse lookups) are rebuilt when next asked.
-      this.tables.delete(`${k}@src`);
+      // Source-keyed partitions (rp_filter's reverse lookups) and the IPv6 input ones are
+      // rebuilt when next asked.
+      this.dropDerived(k);
       const old = this.tables.get(k);
       if (old)
         this.tables.set(
@@ -653,15 +731,17 @@ export class Analysis {
 
   /**
    * Every class, biggest first, each restricted to `filter` (a predicate over the header;
-   * classes outside it are dropped).
+   * classes outside it are dropped): of `given` outcomes (bound.ts), else of the received
+   * packets of `iifs`, else of unbound sockets'.
    */
   classes(
     filter?: Bdd,
     families: readonly (4 | 6)[] = [4, 6],
     iifs?: readonly number[],
+    given?: readonly OutcomeSet[],
   ): PacketClass[] {
     const out: PacketClass[] = [];
-    const list = iifs ? this.inputOutcomes(iifs) : this.outcomes(families);
+    const list = given ?? (iifs ? this.inputOutcomes(iifs, families) : this.outcomes(families));
     for (const { pred, outcome } of list) {
       const p = filter === undefined ? pred : and(this.m, pred, filter);
       if (p === FALSE) continue;

@@ -113,13 +113,17 @@ export function preferred(a: Witness, b: Witness): boolean {
 
 /**
  * `ip route get` arguments for a representative (defaults left out); a received packet's
- * (`iif`: its ingress device's name) as `DST from SRC iif DEV`.
+ * (`iif`: its ingress device's name) as `DST from SRC iif DEV`, a bound socket's (`bound`)
+ * as `DST from SRC`.
  */
-export function packetWords(p: HeaderPacket, iif?: string): string[] {
+export function packetWords(p: HeaderPacket, iif?: string, bound = false): string[] {
   const w = [formatAddr(p.dst)];
-  if (iif !== undefined) w.push("from", formatAddr(p.src), "iif", iif);
+  if (iif !== undefined || bound) w.push("from", formatAddr(p.src));
+  if (iif !== undefined) w.push("iif", iif);
   if (p.fwmark) w.push("mark", "0x" + p.fwmark.toString(16));
-  if (p.uid) w.push("uid", String(p.uid));
+  // A received IPv6 packet's flow has uid 0 (ip6_route_input); `ip -6 route get … iif`
+  // without a uid looks up with INVALID_UID (inet6_rtm_getroute): said, so uidrange agrees.
+  if (p.uid || (iif !== undefined && p.family === 6)) w.push("uid", String(p.uid));
   if (p.tos) w.push("tos", "0x" + p.tos.toString(16));
   if (p.ipproto !== (p.family === 4 ? 17 : 0)) w.push("ipproto", String(p.ipproto));
   if (p.sport) w.push("sport", String(p.sport));
@@ -322,9 +326,12 @@ export function describeSet(
   return clauses.join(", ");
 }
 
-/** packetWords of a class's packet: received ones (`o.input`) name their ingress device. */
+/**
+ * packetWords of a class's packet: received ones (`o.input`) name their ingress device,
+ * those of bound sockets (`o.bound`) their source.
+ */
 export function outcomeWords(s: HostState, p: HeaderPacket, o: Outcome | undefined): string[] {
-  return packetWords(p, o?.input ? devName(s, p.iif) : undefined);
+  return packetWords(p, o?.input ? devName(s, p.iif) : undefined, !!o?.bound);
 }
 
 /** A device name, or `if<N>` for one the host no longer has. */

@@ -47,6 +47,8 @@ export interface Outcome {
   readonly special?: string;
   /** A received packet (ip_route_input_slow, input.ts): delivered, forwarded or dropped. */
   readonly input?: true;
+  /** A locally generated packet from a socket bound to its source address (bound.ts). */
+  readonly bound?: true;
   /** Why the input path drops it: "martian", "rp_filter (strict)"… (errno EINVAL). */
   readonly drop?: string;
   /** What the OUTPUT hook did (absent when the host has no OUTPUT chains of the family). */
@@ -92,7 +94,7 @@ export function outcomeKey(o: Outcome): string {
     o.table ?? "",
     o.rule ?? "",
     o.special ?? "",
-    o.input ? "in" : "",
+    o.input ? "in" : o.bound ? "bound" : "",
     o.drop ?? "",
     // Not `rerouted`: a re-route to the same result with the same mark is the same outcome.
     o.nf ? `${o.nf.verdict}|${o.nf.by ?? ""}|${o.nf.mark.join(",")}` : "",

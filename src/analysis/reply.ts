@@ -40,7 +40,7 @@ import { type Bdd, type BddArena, FALSE, TRUE } from "./bdd/arena.js";
 import { evaluate, satCount } from "./bdd/sat.js";
 import { type CheckResult, familiesOf, forPaths, resolveOutcome, selectorPred } from "./check.js";
 import type { Analysis, PacketClass } from "./classes.js";
-import { specialize } from "./specialize.js";
+import { foldBound } from "./bound.js";
 import { disagreement, queryOf } from "./crosscheck.js";
 import { packetWords, representative } from "./describe.js";
 import {
@@ -52,7 +52,7 @@ import {
   type HeaderPacket,
   wellFormed,
 } from "./header.js";
-import { type Outcome, outcomeKey } from "./outcome.js";
+import type { Outcome } from "./outcome.js";
 import type { ReplyFrom, ReplyOf } from "./reply-words.js";
 import { tablePartition } from "./table.js";
 
@@ -110,12 +110,6 @@ function prefixes(m: BddArena, field: "dst" | "src", ps: readonly Prefix[], fam:
   let p = FALSE;
   for (const x of ps) if (x.addr.family === fam) p = or(m, p, addrPrefix(m, field, x));
   return p;
-}
-
-/** Is `dev` allowed a loopback source (the loopback device, or route_localnet)? */
-function loopbackOk(s: HostState, dev: number): boolean {
-  const l = linkByIndex(s, dev);
-  return !!l && (l.kind === "loopback" || orConf4(s, l.name, "route_localnet"));
 }
 
 /**
@@ -260,41 +254,10 @@ export function replySets(
 }
 
 /**
- * The outcomes of a set of replies (a subset of the reply headers): the RPDB folded with a
- * bound source. The source is the bound one, so outcomes carry no route `src`; a loopback
- * source leaving by a device that is neither lo nor route_localnet is EINVAL
- * (__mkroute_output).
+ * The outcomes of a set of replies (a subset of the reply headers): the output lookup from
+ * the bound source the reply leaves with (bound.ts foldBound).
  */
-export function replyOutcomes(
-  a: Analysis,
-  fam: 4 | 6,
-  start: Bdd,
-): { pred: Bdd; outcome: Outcome }[] {
-  const m = a.m;
-  const byKey = new Map<string, { pred: Bdd; outcome: Outcome }>();
-  const add = (pred: Bdd, outcome: Outcome): void => {
-    if (pred === FALSE) return;
-    const k = outcomeKey(outcome);
-    const old = byKey.get(k);
-    byKey.set(k, old ? { pred: or(m, old.pred, pred), outcome } : { pred, outcome });
-  };
-  const loopSrc = fam === 4 ? addrPrefix(m, "src", p4(0x7f << 24, 8)) : FALSE;
-  for (const d of a.foldBound(fam, start))
-    for (const [p, full] of specialize(m, fam, d)) {
-      // The reply's source is the socket's bound one, not the route's.
-      const { prefsrc: _, src: __, ...o } = full;
-      if (fam === 4 && o.ok && o.paths.every((x) => !loopbackOk(a.s, x.dev))) {
-        const bad = and(m, p, loopSrc);
-        const where = {
-          ...(o.table !== undefined ? { table: o.table } : {}),
-          ...(o.rule !== undefined ? { rule: o.rule } : {}),
-        };
-        add(bad, { family: 4, ok: false, errno: "EINVAL", paths: [], ...where });
-        add(and(m, p, not(m, loopSrc)), o);
-      } else add(p, o);
-    }
-  return [...byKey.values()];
-}
+export const replyOutcomes = foldBound;
 
 /** The original packet a reply answers (fields swapped back; mark and tos unknown: 0). */
 export function originalOf(r: HeaderPacket): HeaderPacket {

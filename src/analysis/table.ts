@@ -85,9 +85,24 @@ function staticFlow(r: Route): Flow {
   };
 }
 
-/** IPv6: the route a node gives (select6: no oif, so the router preference decides). */
-function staticResult6(s: HostState, routes: readonly Route[]): TableResult | undefined {
-  return select6(s, routes.length, (i) => routes[i]!, staticFlow(routes[0]!), false);
+/**
+ * What an IPv6 input lookup adds to the static flow (ip6_pol_route_input passes the ingress
+ * device as oif): `scoreOif`, the device rt6_score_route prefers, and for link-scoped
+ * destinations `nhOif`, the device nexthops must use (src/engine/route.ts lookupFlow6).
+ */
+export type InputDev6 = Pick<Flow, "nhOif" | "scoreOif">;
+
+/**
+ * IPv6: the route a node gives (select6: without an oif the router preference decides; an
+ * input lookup's ingress device, `dev`, is preferred or required).
+ */
+function staticResult6(
+  s: HostState,
+  routes: readonly Route[],
+  dev: InputDev6 = {},
+): TableResult | undefined {
+  const f = { ...staticFlow(routes[0]!), ...dev };
+  return select6(s, routes.length, (i) => routes[i]!, f, false);
 }
 
 /** IPv4 route `tos`: (tos & 0x1c) must equal it. */
@@ -187,8 +202,9 @@ function forest(m: BddArena, routes: readonly Route[], field: "dst" | "src"): Pr
 
 /**
  * The table's partition of the packets by `field` (the lookup's daddr: dst, or src for the
- * rp_filter reverse lookup). Kept whole as one walk: the recursion carries the accumulators
- * (`groups`) and returns each subtree's claim.
+ * rp_filter reverse lookup); `dev6`: an IPv6 input lookup's ingress device (InputDev6).
+ * Kept whole as one walk: the recursion carries the accumulators (`groups`) and returns each
+ * subtree's claim.
  */
 export function tablePartition(
   m: BddArena,
@@ -197,6 +213,7 @@ export function tablePartition(
   t: TableSpec,
   field: "dst" | "src" = "dst",
   routes: readonly Route[] = tableRoutes(s, family, t),
+  dev6?: InputDev6,
 ): TableGroup[] {
   const groups = new Map<string, TableGroup>();
   const add = (res: Exclude<TableResult, { kind: "none" }>, pred: Bdd): void => {
@@ -212,7 +229,7 @@ export function tablePartition(
     const free = and(m, n.chain, not(m, below));
     if (family === 6) {
       // No tos: the node's selected route takes all of it, or the packets fall through.
-      const res = staticResult6(s, n.routes);
+      const res = staticResult6(s, n.routes, dev6);
       if (!res || res.kind === "none") return below;
       add(res, free);
       return n.chain;

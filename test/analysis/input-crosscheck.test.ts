@@ -1,8 +1,8 @@
 /**
- * Received packets (input.ts) against the engine on every kernel-suite scenario: for every
- * device, every input class's representative goes through `route get DST from SRC iif DEV
- * [mark M]` and must get the class's outcome; the classes of a device are disjoint and
- * cover its universe.
+ * Received packets (input.ts, input6.ts) against the engine on every kernel-suite scenario:
+ * for every device and family, every input class's representative goes through `route get
+ * DST from SRC iif DEV [mark M]` and must get the class's outcome; the classes of a device
+ * are disjoint and cover its universe.
  */
 import { readdirSync } from "node:fs";
 import path from "node:path";
@@ -22,21 +22,22 @@ describe("input classes vs engine on every kernel scenario", () => {
     it(f, () => {
       const { s } = loadScenario(path.join(DIR, f));
       const a = new Analysis(s);
-      for (const dev of a.inputDevices()) {
-        const classes = a.classes(undefined, [4], [dev]);
-        const bad = crossCheck(s, classes).map(
-          (b) =>
-            `iif ${dev} ${formatAddr(b.cls.representative.dst)} from ` +
-            `${formatAddr(b.cls.representative.src)} mark ${b.cls.representative.fwmark}: ` +
-            b.diffs.join("; "),
-        );
-        expect(bad).toEqual([]);
-        let union = FALSE;
-        for (const c of classes) {
-          expect(and(a.m, union, c.pred)).toBe(FALSE);
-          union = or(a.m, union, c.pred);
+      for (const dev of a.inputDevices())
+        for (const fam of [4, 6] as const) {
+          const classes = a.classes(undefined, [fam], [dev]);
+          const bad = crossCheck(s, classes).map(
+            (b) =>
+              `iif ${dev} ${formatAddr(b.cls.representative.dst)} from ` +
+              `${formatAddr(b.cls.representative.src)} mark ${b.cls.representative.fwmark}: ` +
+              b.diffs.join("; "),
+          );
+          expect(bad).toEqual([]);
+          let union = FALSE;
+          for (const c of classes) {
+            expect(and(a.m, union, c.pred)).toBe(FALSE);
+            union = or(a.m, union, c.pred);
+          }
+          expect(union).toBe(a.inputUniverse(dev, fam));
         }
-        expect(union).toBe(a.inputUniverse(dev));
-      }
     });
 });
