@@ -9,6 +9,8 @@ import type { ShellApi as Shell, ShellIo } from "./api.js";
 import type { Field } from "./expand.js";
 import { runExpr } from "./expr.js";
 import { runGrep } from "./grep.js";
+import { runSed } from "./sed/run.js";
+import type { TextIo } from "./text-io.js";
 
 type Utility = (sh: Shell, argv: Field[], io: ShellIo, loc: SourceLoc) => number;
 
@@ -97,6 +99,27 @@ function grep(sh: Shell, argv: Field[], io: ShellIo, loc: SourceLoc): number {
   });
 }
 
+/** What a pure-text tool reads and writes: the command's streams, its stderr a warning. */
+function textIo(sh: Shell, io: ShellIo, loc: SourceLoc, tool: string): TextIo {
+  const env: Record<string, string> = {};
+  for (const k of sh.exported) {
+    const v = sh.vars.get(k);
+    if (v !== undefined) env[k] = v;
+  }
+  return {
+    stdin: io.stdin,
+    readFile: (p) => sh.readFile(p),
+    out: (t) => io.out(t),
+    warn: (m) => sh.warn("shell.runtime", m, loc, tool),
+    env,
+  };
+}
+
+const textTool =
+  (tool: string, run: (args: string[], io: TextIo) => number): Utility =>
+  (sh, argv, io, loc) =>
+    run(texts(argv), textIo(sh, io, loc, tool));
+
 /** run-parts' default name rule (Debian run-parts.c): letters, digits, `_` and `-` only. */
 const RUN_PARTS_NAME = /^[a-zA-Z0-9_-]+$/;
 
@@ -131,5 +154,6 @@ export const UTILITIES: Record<string, Utility> = {
   uname,
   expr,
   grep,
+  sed: textTool("sed", runSed),
   "run-parts": runParts,
 };
