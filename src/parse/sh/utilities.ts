@@ -9,6 +9,7 @@ import type { ShellApi as Shell, ShellIo } from "./api.js";
 import type { Field } from "./expand.js";
 import { runExpr } from "./expr.js";
 import { runGrep } from "./grep.js";
+import { runAwk } from "./awk/run.js";
 import { runSed } from "./sed/run.js";
 import type { TextIo } from "./text-io.js";
 
@@ -155,5 +156,8 @@ export const UTILITIES: Record<string, Utility> = {
   expr,
   grep,
   sed: textTool("sed", runSed),
+  awk: textTool("awk", runAwk),
+  mawk: textTool("mawk", runAwk),
+  gawk: textTool("gawk", runAwk),
   "run-parts": runParts,
 };

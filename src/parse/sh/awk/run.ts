@@ -1,0 +1,180 @@
+/**
+ * `awk [-F FS] [-v VAR=VALUE]… [-f FILE | 'PROGRAM'] [FILE | VAR=VALUE]…` as POSIX awk runs
+ * it (Debian's awk is mawk): BEGIN actions, then each record of each operand against the
+ * patterns in order, then END actions; `exit` runs the END actions unless given in one. A
+ * syntax error is awk's message with its line and status 2; what routelab does not model is
+ * refused the same way, never run differently.
+ * @module
+ */
+import type { TextIo } from "../text-io.js";
+import type { Expr, Item } from "./ast.js";
+import { Awk, AwkError, Exit, Next } from "./eval.js";
+import { unescapeAwk } from "./lexer.js";
+import { parseAwk } from "./parser.js";
+import { splitRecords } from "./record.js";
+import { StrNum, toNum, truthy } from "./value.js";
+
+interface AwkArgs {
+  fs?: string;
+  assigns: string[];
+  program: string;
+  operands: string[];
+}
+
+function parseArgs(args: readonly string[], io: TextIo): AwkArgs | string {
+  const o: AwkArgs = { assigns: [], program: "", operands: [] };
+  let k = 0;
+  let fromFile = false;
+  for (; k < args.length; k++) {
+    const a = args[k]!;
+    if (a === "--") {
+      k++;
+      break;
+    }
+    if (!a.startsWith("-") || a === "-") break;
+    const opt = a.slice(0, 2);
+    const value = a.length > 2 ? a.slice(2) : args[++k];
+    if (value === undefined) return `option requires an argument -- ${opt.slice(1)}`;
+    if (opt === "-F") o.fs = value === "t" ? "\t" : unescapeAwk(value);
+    else if (opt === "-v") o.assigns.push(value);
+    else if (opt === "-f") {
+      const t = io.readFile(value);
+      if (t === undefined) return `couldn't open file ${value}`;
+      o.program += `${t}\n`;
+      fromFile = true;
+    } else return `option ${a} is not modelled`;
+  }
+  if (!fromFile) {
+    if (k >= args.length) return "no program given";
+    o.program = args[k++]!;
+  }
+  o.operands = args.slice(k);
+  return o;
+}
+
+const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)=([\s\S]*)$/;
+
+function assign(awk: Awk, text: string): void {
+  const m = ASSIGNMENT.exec(text)!;
+  awk.setVar(m[1]!, new StrNum(unescapeAwk(m[2]!)));
+}
+
+/** One record against every pattern (ranges keep their state in `inRange`). */
+function record(awk: Awk, items: Item[], inRange: boolean[]): void {
+  items.forEach((it, k) => {
+    const p = it.pattern;
+    let hit = p.k === "all";
+    if (p.k === "expr") hit = truthyVal(awk, p.e);
+    else if (p.k === "range") {
+      if (!inRange[k] && truthyVal(awk, p.a)) inRange[k] = true;
+      if (inRange[k]) {
+        hit = true;
+        if (truthyVal(awk, p.b)) inRange[k] = false;
+      }
+    }
+    if (!hit) return;
+    if (it.action) awk.block(it.action);
+    else awk.write(`${awk.record}${awk.str(awk.getVar("ORS"))}`);
+  });
+}
+
+function truthyVal(awk: Awk, e: Expr): boolean {
+  return truthy(awk.ev(e));
+}
+
+/** Every record of every operand (standard input when there is none). */
+function input(awk: Awk, operands: string[], io: TextIo, main: Item[]): boolean {
+  const inRange = main.map(() => false);
+  const files = operands.filter((o) => !ASSIGNMENT.test(o));
+  const list = files.length ? operands : [...operands, "-"];
+  let failed = false;
+  for (const op of list) {
+    if (ASSIGNMENT.test(op)) {
+      assign(awk, op);
+      continue;
+    }
+    const text = op === "-" ? (io.stdin ?? "") : io.readFile(op);
+    if (text === undefined) {
+      io.warn(`awk: cannot open ${op} (No such file or directory)`);
+      failed = true;
+      continue;
+    }
+    awk.setVar("FILENAME", op === "-" ? "" : op);
+    awk.setVar("FNR", 0);
+    for (const r of splitRecords(text, awk.str(awk.getVar("RS")))) {
+      awk.setVar("NR", toNum(awk.getVar("NR")) + 1);
+      awk.setVar("FNR", toNum(awk.getVar("FNR")) + 1);
+      awk.setRecord(r);
+      try {
+        record(awk, main, inRange);
+      } catch (x) {
+        if (!(x instanceof Next)) throw x;
+      }
+    }
+  }
+  return failed;
+}
+
+/** Run the program's parts; the exit status (undefined: none given). */
+function execute(awk: Awk, o: AwkArgs, io: TextIo): number {
+  const items = awk.prog.items;
+  const begin = items.filter((i) => i.pattern.k === "begin");
+  const end = items.filter((i) => i.pattern.k === "end");
+  const main = items.filter((i) => i.pattern.k !== "begin" && i.pattern.k !== "end");
+  let status: number | undefined;
+  let failed = false;
+  try {
+    for (const i of begin) awk.block(i.action!);
+    if (main.length || end.length) failed = input(awk, o.operands, io, main);
+  } catch (x) {
+    if (!(x instanceof Exit)) throw x;
+    status = x.status;
+  }
+  try {
+    for (const i of end) awk.block(i.action!);
+  } catch (x) {
+    if (!(x instanceof Exit)) throw x;
+    if (x.status !== undefined) status = x.status;
+  }
+  return status ?? (failed ? 2 : 0);
+}
+
+/**
+ * Run `awk ARGS`; its exit status.
+ * @example runAwk(["-F:", "{print $1}"], io)
+ */
+export function runAwk(args: readonly string[], io: TextIo): number {
+  const o = parseArgs(args, io);
+  if (typeof o === "string") {
+    io.warn(`awk: ${o}`);
+    return 2;
+  }
+  const prog = parseAwk(o.program);
+  if (!("items" in prog)) {
+    io.warn(`awk: line ${prog.line}: ${prog.message}`);
+    return 2;
+  }
+  let out = "";
+  const awk = new Awk(
+    prog,
+    (t) => (out += t),
+    (t) => io.warn(t),
+  );
+  const environ = awk.arrayOf("ENVIRON");
+  for (const [k, v] of Object.entries(io.env ?? {})) environ.set(k, new StrNum(v));
+  try {
+    if (o.fs !== undefined) awk.setVar("FS", o.fs);
+    for (const a of o.assigns) {
+      if (!ASSIGNMENT.test(a)) throw new AwkError(`improper assignment: -v ${a}`);
+      assign(awk, a);
+    }
+    const status = execute(awk, o, io);
+    io.out(out);
+    return status;
+  } catch (x) {
+    if (!(x instanceof AwkError)) throw x;
+    io.out(out);
+    io.warn(`awk: run time error: ${x.message}`);
+    return 2;
+  }
+}
