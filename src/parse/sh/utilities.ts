@@ -1,7 +1,8 @@
 /**
  * The utilities setup scripts run to decide what to do, answered without running anything:
- * `uname` (routelab models a Linux host), `expr` and `grep` (pure text, expr.ts and grep.ts)
- * and `run-parts --list` (the names in a directory, read through the caller).
+ * `uname` (routelab models a Linux host), the pure-text tools `expr`, `grep`, `sed`, `awk`,
+ * `sort` and `cut` (expr.ts, grep.ts, sed/, awk/, sort.ts, cut.ts) and `run-parts --list`
+ * (the names in a directory, read through the caller).
  * @module
  */
 import type { SourceLoc } from "../../core/loc.js";
@@ -10,7 +11,9 @@ import type { Field } from "./expand.js";
 import { runExpr } from "./expr.js";
 import { runGrep } from "./grep.js";
 import { runAwk } from "./awk/run.js";
+import { runCut } from "./cut.js";
 import { runSed } from "./sed/run.js";
+import { runSort } from "./sort.js";
 import type { TextIo } from "./text-io.js";
 
 type Utility = (sh: Shell, argv: Field[], io: ShellIo, loc: SourceLoc) => number;
@@ -159,5 +162,7 @@ export const UTILITIES: Record<string, Utility> = {
   awk: textTool("awk", runAwk),
   mawk: textTool("mawk", runAwk),
   gawk: textTool("gawk", runAwk),
+  sort: textTool("sort", runSort),
+  cut: textTool("cut", runCut),
   "run-parts": runParts,
 };

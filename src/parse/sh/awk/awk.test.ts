@@ -61,7 +61,8 @@ const CASES: [string[], string][] = [
   ],
   [
     [
-      'BEGIN { printf "%5s|%-5s|%05d|%x|%o|%c|%c|%.2f|%e|%g|%g|%%\\n", "ab", "cd", 42, 255, 8, 65, "hi", 3.14159, 12345.678, 0.0001, 1e10 }',
+      'BEGIN { printf "%5s|%-5s|%05d|%x|%o|%c|%c|%.2f|%e|%g|%g|%%\\n", "ab",' +
+        ' "cd", 42, 255, 8, 65, "hi", 3.14159, 12345.678, 0.0001, 1e10 }',
     ],
     "",
   ],
@@ -78,7 +79,8 @@ const CASES: [string[], string][] = [
   ],
   [
     [
-      'BEGIN { a[1,2] = 3; for (k in a) { split(k, p, SUBSEP); print p[1], p[2] }; if ((1,2) in a) print "yes" }',
+      "BEGIN { a[1,2] = 3; for (k in a) { split(k, p, SUBSEP);" +
+        ' print p[1], p[2] }; if ((1,2) in a) print "yes" }',
     ],
     "",
   ],
@@ -100,7 +102,8 @@ const CASES: [string[], string][] = [
   [["function f(a, b) { b = a * 2; return b } { print f($1), b }"], "21\n"],
   [
     [
-      "function fill(arr, n) { for (i = 1; i <= n; i++) arr[i] = i * i } BEGIN { fill(sq, 3); print sq[2], sq[3] }",
+      "function fill(arr, n) { for (i = 1; i <= n; i++) arr[i]" +
+        " = i * i } BEGIN { fill(sq, 3); print sq[2], sq[3] }",
     ],
     "",
   ],
@@ -118,7 +121,8 @@ const CASES: [string[], string][] = [
   [['BEGIN { print length("abc") length("de") }'], ""],
   [
     [
-      'BEGIN { s = sprintf("%03d-%s", 7, "x"); print s; print int(-3.7), int("4x"), sqrt(16), exp(0), log(1) }',
+      'BEGIN { s = sprintf("%03d-%s", 7, "x"); print s; print' +
+        ' int(-3.7), int("4x"), sqrt(16), exp(0), log(1) }',
     ],
     "",
   ],
