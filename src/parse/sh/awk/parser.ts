@@ -341,12 +341,10 @@ class Parser {
   ternary(): Expr {
     const c = this.or();
     if (!this.is("?")) return c;
+    // No newline after `?` or `:` (POSIX grammar; mawk refuses one, gawk takes it).
     this.advance();
-    this.nls();
     const t = this.ternary();
-    this.nls();
     this.eat(":");
-    this.nls();
     return { k: "cond", c, t, f: this.ternary() };
   }
 

@@ -11,6 +11,8 @@ import { type Addr, type Cmd, parseSed, SedError } from "./script.js";
 
 interface SedOpts {
   quiet: boolean;
+  /** `-s`: each file its own stream (the same as one stream for a single input). */
+  separate?: boolean;
   ere: boolean;
   scripts: string[];
   files: string[];
@@ -34,7 +36,7 @@ function parseArgs(args: readonly string[]): SedOpts | string {
         const c = a[j]!;
         if (c === "n") o.quiet = true;
         else if (c === "E" || c === "r") o.ere = true;
-        else if (c === "s") continue;
+        else if (c === "s") o.separate = true;
         else if (c === "e") {
           const s = j + 1 < a.length ? a.slice(j + 1) : args[++k];
           if (s === undefined) return "option requires an argument -- 'e'";
@@ -50,6 +52,7 @@ function parseArgs(args: readonly string[]): SedOpts | string {
     o.scripts.push(s);
   }
   o.files = operands;
+  if (o.separate && o.files.length > 1) return "option -s with several files is not modelled";
   return o;
 }
 
