@@ -1,6 +1,6 @@
 /**
- * `nft list tables|table|chain|chains|sets|set|maps|map` print as nftables 1.0.6 does (expected texts recorded from
- * `nft` 1.0.6 in a namespace after the same commands).
+ * `nft list tables|table|chain|chains|sets|set|maps|map` print as nftables 1.0.6 does
+ * (expected texts recorded from `nft` 1.0.6 in a namespace after the same commands).
  */
 import { describe, expect, it } from "vitest";
 import { Host } from "../../index.js";
