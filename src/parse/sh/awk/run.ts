@@ -99,7 +99,7 @@ function input(awk: Awk, operands: string[], io: TextIo, main: Item[]): boolean 
       failed = true;
       continue;
     }
-    awk.setVar("FILENAME", op === "-" ? "" : op);
+    awk.setVar("FILENAME", op);
     awk.setVar("FNR", 0);
     for (const r of splitRecords(text, awk.str(awk.getVar("RS")))) {
       awk.setVar("NR", toNum(awk.getVar("NR")) + 1);

@@ -88,6 +88,8 @@ class Sed {
     this.next++;
     this.line++;
     this.nl = l.nl;
+    // `t`/`T` look at the substitutions since the last line was read.
+    this.subst = false;
     return ((this.ps = l.text), true);
   }
 
@@ -97,7 +99,8 @@ class Sed {
 
   endCycle(print: boolean): void {
     if (print && !this.quiet) this.write(this.ps, this.nl);
-    for (const t of this.appended) this.write(t, true);
+    // An empty text (`a\` at the end of the script) writes nothing, not even a newline.
+    for (const t of this.appended) if (t) this.write(t, true);
     this.appended = [];
   }
 
@@ -113,6 +116,10 @@ class Sed {
     if (a.k === "line") return this.line === a.n;
     if (a.k === "last") return this.isLast;
     if (a.k === "re") return this.regex(a.re).test(this.ps);
+    if (a.k === "step")
+      return a.step <= 0
+        ? this.line === a.first
+        : this.line >= a.first && (this.line - a.first) % a.step === 0;
     return false;
   }
 
@@ -186,6 +193,7 @@ class Sed {
       case "N":
         if (this.isLast) return ((this.quit = 0), "end");
         this.line++;
+        this.subst = false;
         this.ps += `\n${this.lines[this.next]!.text}`;
         this.nl = this.lines[this.next++]!.nl;
         return;
@@ -210,7 +218,7 @@ class Sed {
       case "a":
         return void this.appended.push(c.text!);
       case "i":
-        return void this.write(c.text!, true);
+        return void (c.text && this.write(c.text, true));
       case "c":
         if (!c.a2 || !c.active) this.write(c.text!, true);
         return "drop";

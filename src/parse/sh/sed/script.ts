@@ -1,6 +1,6 @@
 /**
  * A sed script read into commands, as GNU sed 4.9 reads it (compile.c): addresses (`N`, `$`,
- * `/RE/` or `\cREc` with `I`, ranges `A,B`, `A,+N`, `0,/RE/`, `!`), `{…}` blocks, commands
+ * `/RE/` or `\cREc` with `I`, `F~S`, ranges `A,B`, `A,+N`, `0,/RE/`, `!`), `{…}` blocks, commands
  * separated by `;` or newlines, `s` with any delimiter and flags `g`, `p`, `N`, `I`, and
  * `y`, `p`, `P`, `d`, `D`, `n`, `N`, `q`, `Q`, `=`, `h`, `H`, `g`, `G`, `x`, `z`, `a`/`i`/`c`,
  * `:label`, `b`, `t`, `T`, `#`. The block and branch targets become indexes into one flat
@@ -13,7 +13,9 @@ export type Addr =
   | { k: "line"; n: number }
   | { k: "last" }
   | { k: "re"; re: RegExp | undefined }
-  | { k: "plus"; n: number };
+  | { k: "plus"; n: number }
+  /** GNU's `first~step`: every step-th line from first. */
+  | { k: "step"; first: number; step: number };
 
 /** A replacement: literal text and group references (`&` is group 0). */
 export type Repl = (string | number)[];
@@ -181,7 +183,11 @@ function address(r: Reader, second = false): Addr | undefined {
   }
   if (num) {
     r.i += num[0].length;
-    if (r.ch() === "~") r.fail("address `first~step' is not modelled");
+    const step = /^~(\d+)/.exec(r.s.slice(r.i));
+    if (step && !second) {
+      r.i += step[0].length;
+      return { k: "step", first: Number(num[0]), step: Number(step[1]) };
+    }
     if (num[0] !== "0" || second) return { k: "line", n: Number(num[0]) };
     if (r.ch() !== ",") r.fail("invalid usage of line address 0");
     return { k: "line", n: 0 };

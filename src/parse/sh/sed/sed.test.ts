@@ -63,6 +63,25 @@ const CASES: [string[], string][] = [
   [["-e", "s/a/b/", "-e", "s/b/c/"], "a\n"],
   [["s/\\(a\\)\\(b\\)/\\2\\1/"], "ab\n"],
   [["s/a/\\n/"], "xay\n"],
+  [["s/e/E/;T;s/$/!/"], LINES],
+  [["s/o/O/;N;T;s/$/!/"], LINES],
+  [["s/o/O/;n;t;s/$/?/"], LINES],
+  [["a\\"], LINES],
+  [["0~2d"], LINES],
+  [["-n", "2~0p;1~3="], LINES],
+  [["-n", "/two/{n;p}"], LINES],
+  [["H;$!d;x;s/\\n/,/g"], LINES],
+  [["-n", "h;n;G;p"], LINES],
+  [["-e", "/one/{", "-e", "s/o/O/", "-e", "}"], LINES],
+  [["\\,o,d"], LINES],
+  [["/O/Id"], LINES],
+  [["-E", "s/([0-9]{1,3}\\.){3}/X./"], "10.1.2.3\n"],
+  [["s/[0-9]\\{2,\\}/N/g"], "1 22 333\n"],
+  [["$a\\\nEND"], LINES],
+  [["-n", "/a/,/nomatch/p"], "x\na\nb\n"],
+  [["-n", "2,1p"], LINES],
+  [["-n", "/two/,1p"], LINES],
+  [["s/a/b/", "nonexistent"], ""],
   // errors: GNU's words and status 1
   [["s/a/b"], "a\n"],
   [["k"], "a\n"],
@@ -91,6 +110,20 @@ describe("sed: the vpnc-script idioms", () => {
     const script = "1 s|$|/32|p;/via/{N;p};/dev/{N;p};/src/{N;p};/onlink/{p}";
     expect(ours(["-ne", script], words).out).toBe("203.0.113.5/32\nvia\n192.168.1.1\ndev\neth0\n");
   });
+
+  for (const args of [
+    ["s/x/y/w /dev/stdout"],
+    ["-n", "l"],
+    ["-z", "s/a/b/"],
+    ["s/a/b/e"],
+    ["s/a/\\U&/"],
+  ])
+    it(`refuses ${args.join(" ")}: not modelled, status 1, nothing printed`, () => {
+      const r = ours(args, "a\n");
+      expect([r.out, r.status]).toEqual(["", 1]);
+      expect(r.errs).toHaveLength(1);
+      expect(r.errs[0]).toMatch(/^sed: .*not modelled$/);
+    });
 
   it("an option it does not model is refused, not ignored", () => {
     expect(ours(["-i", "s/a/b/", "f"], "")).toEqual({
