@@ -175,6 +175,13 @@ const CASES: [string[], string][] = [
   [['{ print; print "again" > "/dev/stdout" }'], "x\n"],
   [['BEGIN { x["a"] = 1; for (k in x) delete x[k]; print length(x) }'], ""],
   [['{ print NF ? $1 : "empty" }'], "a\n\n  \n"],
+  // getline: the main input, or a file (the test's own input file, /dev/stdin)
+  [["/^Host/ { getline; print $2 }"], "Host a\n  Name x\nHost b\n  Name y\n"],
+  [["{ while ((getline line) > 0) n++; print NR, n, line, $0 }"], "a\nb\nc\n"],
+  [['BEGIN { getline; print "first:" $0 } { print NR ": " $0 }'], "l1\nl2\n"],
+  [['BEGIN { while ((getline l < "/dev/stdin") > 0) n++; print n, NR }'], "a\nb\n"],
+  [['BEGIN { print (getline l < "/nonexistent"), close("/nonexistent") }'], ""],
+  [["END { print getline, $0 }"], "a\nb\n"],
   // errors: status 2
   [["{ print $1"], "x\n"],
   [["BEGIN { print 1 +* 2 }"], ""],
@@ -232,7 +239,7 @@ describe("awk: the vpnc-script program and refusals", () => {
   });
 
   for (const [prog, what] of <[string, string][]>[
-    ['{ "date" | getline d }', "getline"],
+    ['{ "date" | getline d }', "`| getline` (a command's output)"],
     ['{ print | "sort" }', "output to a pipe"],
     ['{ print > "/tmp/x" }', "output to a file (/tmp/x)"],
     ['BEGIN { system("ls") }', "system()"],
@@ -244,6 +251,21 @@ describe("awk: the vpnc-script program and refusals", () => {
       expect(r.out).toBe("");
       expect(r.errs).toEqual([`awk: line 1: ${what} is not modelled`]);
     });
+
+  it("getline < FILE reads a file through the caller; close() starts it again", () => {
+    let out = "";
+    const files: Record<string, string> = { "/etc/iproute2/rt_tables": "255\tlocal\n200\tvpn\n" };
+    const prog =
+      'BEGIN { f = "/etc/iproute2/rt_tables"; while ((getline l < f) > 0) { split(l, p, "\\t");' +
+      ' if (p[2] == "vpn") print p[1] }; close(f); getline l < f; print l; print NR }';
+    const status = runAwk([prog], {
+      stdin: "",
+      readFile: (p) => files[p],
+      out: (t) => (out += t),
+      warn: () => {},
+    });
+    expect({ out, status }).toEqual({ out: "200\n255\tlocal\n0\n", status: 0 });
+  });
 
   it("a file it cannot read: status 2", () => {
     expect(ours(["{ print }", "/nonexistent"], "").status).toBe(2);

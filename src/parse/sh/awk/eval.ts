@@ -9,7 +9,7 @@ import type { Expr, Func, LValue, Program, Stmt } from "./ast.js";
 import { sprintf } from "./format.js";
 import { callBuiltin, type Ctx } from "./funcs.js";
 import { awkRegex } from "./re.js";
-import { splitFields } from "./record.js";
+import { splitFields, splitRecords } from "./record.js";
 import { compare, numToStr, StrNum, toNum, toStr, truthy, UNINIT, type Val } from "./value.js";
 
 export class AwkError {
@@ -30,16 +30,25 @@ type Cell = { v: Val; ref?: Cell } | { a: Map<string, Val> };
 
 const MAX_DEPTH = 1000;
 
+/** The main input, record by record (run.ts): `getline` reads from it too. */
+export interface RecordSource {
+  next(): string | undefined;
+}
+
 export class Awk implements Ctx {
   globals = new Map<string, Cell>();
   frames: Map<string, Cell>[] = [];
   record = "";
   fields: string[] | undefined = [];
   out = "";
+  input: RecordSource | undefined;
+  /** The files `getline <` reads, by name, with where it stands. */
+  files = new Map<string, { recs: string[]; pos: number }>();
   constructor(
     readonly prog: Program,
     readonly write: (text: string) => void,
     readonly warn: (text: string) => void,
+    readonly readFile: (name: string) => string | undefined = () => undefined,
   ) {
     const init: [string, Val][] = [
       ["FS", " "],
@@ -242,8 +251,37 @@ export class Awk implements Ctx {
         return callBuiltin(this, e.name, e.args);
       case "ucall":
         return this.call(e.name, e.args);
+      case "getline":
+        return this.getline(e.target, e.file);
     }
     return this.fail(`unexpected expression ${e.k}`);
+  }
+
+  /** `getline`: the next record of the main input (NR, FNR count it) or of FILE. */
+  getline(target: LValue | undefined, file: Expr | undefined): number {
+    let r: string | undefined;
+    if (file) {
+      const name = this.str(this.ev(file));
+      let f = this.files.get(name);
+      if (!f) {
+        const text = this.readFile(name);
+        if (text === undefined) return -1;
+        f = { recs: splitRecords(text, this.str(this.getVar("RS"))), pos: 0 };
+        this.files.set(name, f);
+      }
+      r = f.recs[f.pos++];
+    } else {
+      r = this.input?.next();
+      if (r !== undefined) for (const v of ["NR", "FNR"]) this.setVar(v, toNum(this.getVar(v)) + 1);
+    }
+    if (r === undefined) return 0;
+    if (target) this.setL(target, new StrNum(r));
+    else this.setRecord(r);
+    return 1;
+  }
+
+  close(name: string): number {
+    return this.files.delete(name) ? 0 : -1;
   }
 
   arith(op: string, a: number, b: number): number {

@@ -1,7 +1,7 @@
 /**
  * awk's built-in functions (POSIX awk "String Functions", "Arithmetic Functions"): `length`,
  * `substr`, `index`, `split`, `sub`, `gsub`, `match` (RSTART, RLENGTH), `sprintf`,
- * `tolower`, `toupper`, `int`, `sqrt`, `exp`, `log`, `sin`, `cos`, `atan2`.
+ * `tolower`, `toupper`, `close`, `int`, `sqrt`, `exp`, `log`, `sin`, `cos`, `atan2`.
  * @module
  */
 import type { Expr, LValue } from "./ast.js";
@@ -21,6 +21,8 @@ export interface Ctx {
   getVar(name: string): Val;
   setVar(name: string, v: Val): void;
   regexOf(e: Expr): RegExp;
+  /** `close(FILE)`: forget a file `getline <` reads (0), -1 when it was not open. */
+  close(name: string): number;
   fail(message: string): never;
 }
 
@@ -34,6 +36,7 @@ const ARITY: Record<string, [number, number]> = {
   match: [2, 2],
   sprintf: [1, Infinity],
   tolower: [1, 1],
+  close: [1, 1],
   toupper: [1, 1],
   int: [1, 1],
   sqrt: [1, 1],
@@ -83,6 +86,8 @@ export function callBuiltin(c: Ctx, name: string, args: Expr[]): Val {
     }
     case "tolower":
       return s(0).toLowerCase();
+    case "close":
+      return c.close(s(0));
     case "toupper":
       return s(0).toUpperCase();
   }

@@ -2,8 +2,8 @@
  * awk's grammar by recursive descent (POSIX awk "Grammar", precedence from lowest:
  * assignment, `?:`, `||`, `&&`, `in`, `~ !~`, relational, concatenation, `+ -`, `* / %`,
  * unary `! - +`, `^`, `++ --`, `$`, grouping). In `print`'s arguments a `>` is the output
- * redirection, not a comparison. What awk has but routelab does not model (`getline`, pipes,
- * `system`, `rand`, output to a file) is refused here, before anything runs.
+ * redirection, not a comparison. What awk has but routelab does not model (`CMD | getline`,
+ * pipes, `system`, `rand`, output to a file) is refused here, before anything runs.
  * Kept whole: one grammar and one precedence ladder; split, the parser's state (the token,
  * the `print` context) would be passed between files.
  * @module
@@ -12,7 +12,7 @@ import type { Dest, Expr, Func, Item, LValue, Pattern, Program, Stmt } from "./a
 import { AwkSyntaxError, Lexer, type Tok } from "./lexer.js";
 
 /** Built-in functions routelab does not model: refused when the program is read. */
-const REFUSED = new Set(["system", "rand", "srand", "close"]);
+const REFUSED = new Set(["system", "rand", "srand"]);
 const ASSIGN = new Set(["=", "+=", "-=", "*=", "/=", "%=", "^=", "**="]);
 const REL = new Set(["<", "<=", "!=", "==", ">", ">="]);
 /** Tokens that start an operand: a concatenation continues when one comes next. */
@@ -29,7 +29,7 @@ class Parser {
 
   fail(message?: string): never {
     // A `|` outside print's arguments only ever feeds getline (`"cmd" | getline x`).
-    if (!message && this.is("|")) this.refuse("getline");
+    if (!message && this.is("|")) this.refuse("`| getline` (a command's output)");
     const at = this.tok.k === "nl" ? "end of line" : this.tok.v;
     throw new AwkSyntaxError(message ?? `syntax error at or near ${at}`, this.tok.line);
   }
@@ -244,9 +244,6 @@ class Parser {
         }
         case "delete":
           return this.delete();
-        case "getline":
-          this.refuse("getline");
-          break;
         case "nextfile":
           this.refuse("nextfile");
       }
@@ -472,7 +469,7 @@ class Parser {
       case "name":
         return this.variable();
       case "kw":
-        if (t.v === "getline") this.refuse("getline");
+        if (t.v === "getline") return this.getline();
         this.fail();
     }
     return this.operator(t);
@@ -501,6 +498,20 @@ class Parser {
     }
     if (t.v === "-" || t.v === "!" || t.v === "+") return this.unary();
     return this.fail();
+  }
+
+  /** `getline [LVALUE] [< FILE]`; FILE is a primary (`getline < "a" b` reads file "a"). */
+  getline(): Expr {
+    this.advance();
+    let target: LValue | undefined;
+    if (this.tok.k === "name" || this.is("$")) {
+      const e = this.primary();
+      if (!isLValue(e)) this.fail();
+      target = e;
+    }
+    if (!this.is("<")) return { k: "getline", target };
+    this.advance();
+    return { k: "getline", target, file: this.primary() };
   }
 
   variable(): Expr {

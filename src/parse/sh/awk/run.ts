@@ -1,14 +1,15 @@
 /**
  * `awk [-F FS] [-v VAR=VALUE]… [-f FILE | 'PROGRAM'] [FILE | VAR=VALUE]…` as POSIX awk runs
  * it (Debian's awk is mawk): BEGIN actions, then each record of each operand against the
- * patterns in order, then END actions; `exit` runs the END actions unless given in one. A
+ * patterns in order, then END actions; `exit` runs the END actions unless given in one;
+ * `getline` reads the next record of the same input, or of a file read through the caller. A
  * syntax error is awk's message with its line and status 2; what routelab does not model is
  * refused the same way, never run differently.
  * @module
  */
 import type { TextIo } from "../text-io.js";
 import type { Expr, Item } from "./ast.js";
-import { Awk, AwkError, Exit, Next } from "./eval.js";
+import { Awk, AwkError, Exit, Next, type RecordSource } from "./eval.js";
 import { unescapeAwk } from "./lexer.js";
 import { parseAwk } from "./parser.js";
 import { splitRecords } from "./record.js";
@@ -82,37 +83,68 @@ function truthyVal(awk: Awk, e: Expr): boolean {
   return truthy(awk.ev(e));
 }
 
-/** Every record of every operand (standard input when there is none). */
-function input(awk: Awk, operands: string[], io: TextIo, main: Item[]): boolean {
-  const inRange = main.map(() => false);
-  const files = operands.filter((o) => !ASSIGNMENT.test(o));
-  const list = files.length ? operands : [...operands, "-"];
-  let failed = false;
-  for (const op of list) {
-    if (ASSIGNMENT.test(op)) {
-      assign(awk, op);
-      continue;
-    }
-    const text = op === "-" ? (io.stdin ?? "") : io.readFile(op);
-    if (text === undefined) {
-      io.warn(`awk: cannot open ${op} (No such file or directory)`);
-      failed = true;
-      continue;
-    }
-    awk.setVar("FILENAME", op);
-    awk.setVar("FNR", 0);
-    for (const r of splitRecords(text, awk.str(awk.getVar("RS")))) {
-      awk.setVar("NR", toNum(awk.getVar("NR")) + 1);
-      awk.setVar("FNR", toNum(awk.getVar("FNR")) + 1);
-      awk.setRecord(r);
-      try {
-        record(awk, main, inRange);
-      } catch (x) {
-        if (!(x instanceof Next)) throw x;
+/**
+ * The main input: every record of every operand in turn (standard input when there is no
+ * file operand), `VAR=VALUE` operands assigned when reached; `getline` reads from it too.
+ */
+class Input implements RecordSource {
+  k = 0;
+  recs: string[] = [];
+  pos = 0;
+  failed = false;
+  readonly list: string[];
+  constructor(
+    readonly awk: Awk,
+    operands: string[],
+    readonly io: TextIo,
+  ) {
+    const files = operands.filter((o) => !ASSIGNMENT.test(o));
+    this.list = files.length ? operands : [...operands, "-"];
+  }
+
+  next(): string | undefined {
+    while (this.pos >= this.recs.length) if (!this.open()) return undefined;
+    return this.recs[this.pos++];
+  }
+
+  /** The next file operand (FILENAME, FNR from 0); false when there is none left. */
+  open(): boolean {
+    const { awk, io } = this;
+    while (this.k < this.list.length) {
+      const op = this.list[this.k++]!;
+      if (ASSIGNMENT.test(op)) {
+        assign(awk, op);
+        continue;
       }
+      const text = op === "-" ? (io.stdin ?? "") : io.readFile(op);
+      if (text === undefined) {
+        io.warn(`awk: cannot open ${op} (No such file or directory)`);
+        this.failed = true;
+        continue;
+      }
+      awk.setVar("FILENAME", op);
+      awk.setVar("FNR", 0);
+      this.recs = splitRecords(text, awk.str(awk.getVar("RS")));
+      this.pos = 0;
+      return true;
+    }
+    return false;
+  }
+}
+
+/** Each record of the main input against the patterns. */
+function input(awk: Awk, src: Input, main: Item[]): void {
+  const inRange = main.map(() => false);
+  for (let r = src.next(); r !== undefined; r = src.next()) {
+    awk.setVar("NR", toNum(awk.getVar("NR")) + 1);
+    awk.setVar("FNR", toNum(awk.getVar("FNR")) + 1);
+    awk.setRecord(r);
+    try {
+      record(awk, main, inRange);
+    } catch (x) {
+      if (!(x instanceof Next)) throw x;
     }
   }
-  return failed;
 }
 
 /** Run the program's parts; the exit status (undefined: none given). */
@@ -122,10 +154,11 @@ function execute(awk: Awk, o: AwkArgs, io: TextIo): number {
   const end = items.filter((i) => i.pattern.k === "end");
   const main = items.filter((i) => i.pattern.k !== "begin" && i.pattern.k !== "end");
   let status: number | undefined;
-  let failed = false;
+  const src = new Input(awk, o.operands, io);
+  awk.input = src;
   try {
     for (const i of begin) awk.block(i.action!);
-    if (main.length || end.length) failed = input(awk, o.operands, io, main);
+    if (main.length || end.length) input(awk, src, main);
   } catch (x) {
     if (!(x instanceof Exit)) throw x;
     status = x.status;
@@ -136,7 +169,7 @@ function execute(awk: Awk, o: AwkArgs, io: TextIo): number {
     if (!(x instanceof Exit)) throw x;
     if (x.status !== undefined) status = x.status;
   }
-  return status ?? (failed ? 2 : 0);
+  return status ?? (src.failed ? 2 : 0);
 }
 
 /**
@@ -159,6 +192,7 @@ export function runAwk(args: readonly string[], io: TextIo): number {
     prog,
     (t) => (out += t),
     (t) => io.warn(t),
+    (name) => (name === "-" || name === "/dev/stdin" ? io.stdin : io.readFile(name)),
   );
   const environ = awk.arrayOf("ENVIRON");
   for (const [k, v] of Object.entries(io.env ?? {})) environ.set(k, new StrNum(v));
