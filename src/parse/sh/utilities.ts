@@ -1,8 +1,8 @@
 /**
  * The utilities setup scripts run to decide what to do, answered without running anything:
  * `uname` (routelab models a Linux host), the pure-text tools `expr`, `grep`, `sed`, `awk`,
- * `sort` and `cut` (expr.ts, grep.ts, sed/, awk/, sort.ts, cut.ts) and `run-parts --list`
- * (the names in a directory, read through the caller).
+ * `sort`, `cut` and `tr` (expr.ts, grep.ts, sed/, awk/, sort.ts, cut.ts, tr.ts) and
+ * `run-parts --list` (the names in a directory, read through the caller).
  * @module
  */
 import type { SourceLoc } from "../../core/loc.js";
@@ -14,6 +14,7 @@ import { runAwk } from "./awk/run.js";
 import { runCut } from "./cut.js";
 import { runSed } from "./sed/run.js";
 import { runSort } from "./sort.js";
+import { runTr } from "./tr.js";
 import type { TextIo } from "./text-io.js";
 
 type Utility = (sh: Shell, argv: Field[], io: ShellIo, loc: SourceLoc) => number;
@@ -164,5 +165,6 @@ export const UTILITIES: Record<string, Utility> = {
   gawk: textTool("gawk", runAwk),
   sort: textTool("sort", runSort),
   cut: textTool("cut", runCut),
+  tr: textTool("tr", runTr),
   "run-parts": runParts,
 };
