@@ -1,8 +1,8 @@
 /**
  * The utilities setup scripts run to decide what to do, answered without running anything:
  * `uname` (routelab models a Linux host), the pure-text tools `expr`, `grep`, `sed`, `awk`,
- * `sort`, `cut` and `tr` (expr.ts, grep.ts, sed/, awk/, sort.ts, cut.ts, tr.ts) and
- * `run-parts --list` (the names in a directory, read through the caller).
+ * `sort`, `cut`, `tr`, `head`, `tail` and `wc` (expr.ts, grep.ts, sed/, awk/, sort.ts, cut.ts,
+ * tr.ts, head-tail.ts, wc.ts) and `run-parts --list` (the names in a directory, read through the caller).
  * @module
  */
 import type { SourceLoc } from "../../core/loc.js";
@@ -15,6 +15,8 @@ import { runCut } from "./cut.js";
 import { runSed } from "./sed/run.js";
 import { runSort } from "./sort.js";
 import { runTr } from "./tr.js";
+import { runHead, runTail } from "./head-tail.js";
+import { runWc } from "./wc.js";
 import type { TextIo } from "./text-io.js";
 
 type Utility = (sh: Shell, argv: Field[], io: ShellIo, loc: SourceLoc) => number;
@@ -166,5 +168,8 @@ export const UTILITIES: Record<string, Utility> = {
   sort: textTool("sort", runSort),
   cut: textTool("cut", runCut),
   tr: textTool("tr", runTr),
+  head: textTool("head", runHead),
+  tail: textTool("tail", runTail),
+  wc: textTool("wc", runWc),
   "run-parts": runParts,
 };
