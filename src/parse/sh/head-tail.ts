@@ -28,9 +28,9 @@ function parseArgs(tool: "head" | "tail", args: readonly string[]): Cut | string
     if (m) {
       const v = m[2] || args[++k];
       const num = v === undefined ? null : /^([+-]?)(\d+)$/.exec(v);
-      if (!num)
-        return `invalid number of ${m[1]!.startsWith("c") || m[1] === "bytes" ? "bytes" : "lines"}: '${v ?? ""}'`;
-      o.bytes = m[1] === "c" || m[1] === "bytes";
+      const bytes = m[1] === "c" || m[1] === "bytes";
+      if (!num) return `invalid number of ${bytes ? "bytes" : "lines"}: '${v ?? ""}'`;
+      o.bytes = bytes;
       o.n = Number(num[2]);
       o.sign = num[1] as Cut["sign"];
       if (o.sign === (tool === "head" ? "+" : "-")) o.sign = "";

@@ -2,7 +2,8 @@
  * The utilities setup scripts run to decide what to do, answered without running anything:
  * `uname` (routelab models a Linux host), the pure-text tools `expr`, `grep`, `sed`, `awk`,
  * `sort`, `cut`, `tr`, `head`, `tail` and `wc` (expr.ts, grep.ts, sed/, awk/, sort.ts, cut.ts,
- * tr.ts, head-tail.ts, wc.ts) and `run-parts --list` (the names in a directory, read through the caller).
+ * tr.ts, head-tail.ts, wc.ts) and `run-parts --list` (the names in a directory, read
+ * through the caller).
  * @module
  */
 import type { SourceLoc } from "../../core/loc.js";
