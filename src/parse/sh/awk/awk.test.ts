@@ -267,6 +267,14 @@ describe("awk: the vpnc-script program and refusals", () => {
     expect({ out, status }).toEqual({ out: "200\n255\tlocal\n0\n", status: 0 });
   });
 
+  it("a loop that never ends stops with an error, status 2", () => {
+    const r = ours(["BEGIN { while (1) n++ }"], "");
+    expect(r.status).toBe(2);
+    expect(r.errs).toEqual([
+      "awk: run time error: ran over 2000000 loop iterations and calls (an endless loop?)",
+    ]);
+  });
+
   it("a file it cannot read: status 2", () => {
     expect(ours(["{ print }", "/nonexistent"], "").status).toBe(2);
   });

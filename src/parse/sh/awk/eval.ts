@@ -29,6 +29,8 @@ class Continue {}
 type Cell = { v: Val; ref?: Cell } | { a: Map<string, Val> };
 
 const MAX_DEPTH = 1000;
+/** Loop iterations and calls one run may make: a loop that never ends stops with an error. */
+export const MAX_AWK_STEPS = 2_000_000;
 
 /** The main input, record by record (run.ts): `getline` reads from it too. */
 export interface RecordSource {
@@ -44,6 +46,7 @@ export class Awk implements Ctx {
   input: RecordSource | undefined;
   /** The files `getline <` reads, by name, with where it stands. */
   files = new Map<string, { recs: string[]; pos: number }>();
+  steps = 0;
   constructor(
     readonly prog: Program,
     readonly write: (text: string) => void,
@@ -314,6 +317,7 @@ export class Awk implements Ctx {
     if (!f) return this.fail(`function ${name} never defined`);
     if (args.length > f.params.length) this.fail(`too many arguments in call to ${name}`);
     if (this.frames.length >= MAX_DEPTH) this.fail(`function call nesting too deep (${name})`);
+    this.step();
     const frame = new Map<string, Cell>();
     f.params.forEach((p, k) => {
       const a = args[k];
@@ -369,8 +373,14 @@ export class Awk implements Ctx {
     this.loop(s);
   }
 
+  step(): void {
+    if (++this.steps > MAX_AWK_STEPS)
+      this.fail(`ran over ${MAX_AWK_STEPS} loop iterations and calls (an endless loop?)`);
+  }
+
   /** Run a loop's body once; false when it broke out. */
   body(b: Stmt): boolean {
+    this.step();
     try {
       this.exec(b);
     } catch (x) {

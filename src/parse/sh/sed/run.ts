@@ -56,6 +56,9 @@ function parseArgs(args: readonly string[]): SedOpts | string {
   return o;
 }
 
+/** Commands one run may execute: a script that loops on itself (`:a;ba`) stops with an error. */
+export const MAX_SED_STEPS = 2_000_000;
+
 /** One run's state: the input lines, the two spaces and what was written. */
 class Sed {
   ps = "";
@@ -70,6 +73,7 @@ class Sed {
   quit: number | undefined;
   lastRe: RegExp | undefined;
   buf = "";
+  steps = 0;
   constructor(
     readonly lines: { text: string; nl: boolean }[],
     readonly cmds: Cmd[],
@@ -156,6 +160,8 @@ class Sed {
     while (pc < this.cmds.length) {
       const c = this.cmds[pc]!;
       pc++;
+      if (++this.steps > MAX_SED_STEPS)
+        throw new SedError(`ran over ${MAX_SED_STEPS} commands (an endless loop?)`, 0);
       if (c.name === "}" || c.name === ":") continue;
       if (this.selected(c) === c.neg) {
         if (c.name === "{") pc = c.jump!;

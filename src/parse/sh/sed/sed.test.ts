@@ -125,6 +125,14 @@ describe("sed: the vpnc-script idioms", () => {
       expect(r.errs[0]).toMatch(/^sed: .*not modelled$/);
     });
 
+  it("a script that loops on itself stops with an error, status 4", () => {
+    expect(ours([":a;ba"], "x\n")).toEqual({
+      out: "",
+      status: 4,
+      errs: ["sed: ran over 2000000 commands (an endless loop?)"],
+    });
+  });
+
   it("an option it does not model is refused, not ignored", () => {
     expect(ours(["-i", "s/a/b/", "f"], "")).toEqual({
       out: "",
