@@ -55,7 +55,7 @@ function digits(x: number, prec: number, exp: boolean): string {
 
 /** `%e`'s exponent has at least two digits. */
 function expForm(n: number, prec: number, upper: boolean): string {
-  const s = digits(Math.abs(n), prec, true).replace(/e([-+])(\d)$/, "e$10$2");
+  const s = digits(Math.abs(n), prec, true).replace(/e([-+])(\d)$/, (_m, sg, d) => `e${sg}0${d}`);
   return upper ? s.toUpperCase() : s;
 }
 

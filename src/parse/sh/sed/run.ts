@@ -94,7 +94,8 @@ class Sed {
     this.nl = l.nl;
     // `t`/`T` look at the substitutions since the last line was read.
     this.subst = false;
-    return ((this.ps = l.text), true);
+    this.ps = l.text;
+    return true;
   }
 
   get isLast(): boolean {
