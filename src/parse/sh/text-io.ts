@@ -13,6 +13,8 @@ export interface TextIo {
   warn(message: string): void;
   /** The environment the tool sees (awk's ENVIRON). */
   env?: Readonly<Record<string, string>>;
+  /** Run a command as `sh -c` does, its output captured (awk's `system()`, `| getline`). */
+  run?(command: string): { stdout: string; status: number };
 }
 
 /**

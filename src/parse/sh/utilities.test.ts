@@ -157,6 +157,11 @@ describe("sed, awk, sort and cut in pipelines and substitutions, against bash", 
       echo "$(echo $ip | sed 's/[.]/ /g')" "$(echo eth0: up | awk -F: '{print $1}')"
       n=$(printf 'a\\nb\\n' | awk 'END { print NR }'); echo "n=$n"`,
     "an awk that fails: its status, nothing printed": `echo x | awk '{ print $1'; echo "st=$?"`,
+    "awk's system() and CMD | getline run in a child shell": `export V=exported; W=local
+      printf 'eth0\\neth1\\n' | awk '{ print "before " $1; s = system("echo up " $1 " $V $W");
+        print "status " s }'
+      awk 'BEGIN { "echo one; echo two" | getline a; "echo one; echo two" | getline b
+        print a "," b; print system("exit 3") }'`,
     "a here-document through sed and sort": `sort -r <<EOF | sed -n '1p;$p'
 b
 a

@@ -120,6 +120,7 @@ function textIo(sh: Shell, io: ShellIo, loc: SourceLoc, tool: string): TextIo {
     out: (t) => io.out(t),
     warn: (m) => sh.warn("shell.runtime", m, loc, tool),
     env,
+    run: (command) => sh.runCaptured(command),
   };
 }
 

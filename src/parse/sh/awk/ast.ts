@@ -27,8 +27,11 @@ export type Expr =
   | { k: "incdec"; op: "++" | "--"; prefix: boolean; target: LValue }
   | { k: "call"; name: string; args: Expr[] }
   | { k: "ucall"; name: string; args: Expr[]; line: number }
-  /** `getline [LVALUE] [< FILE]`: 1 read, 0 at the end, -1 when FILE cannot be read. */
-  | { k: "getline"; target?: LValue; file?: Expr }
+  /**
+   * `getline [LVALUE] [< FILE]`, `CMD | getline [LVALUE]`: 1 read, 0 at the end, -1 when FILE
+   * cannot be read.
+   */
+  | { k: "getline"; target?: LValue; file?: Expr; cmd?: Expr }
   | { k: "group"; e: Expr };
 
 /** Where `print`/`printf` write: standard output, or `> FILE` (only the /dev/std* files). */

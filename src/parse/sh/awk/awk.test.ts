@@ -239,10 +239,8 @@ describe("awk: the vpnc-script program and refusals", () => {
   });
 
   for (const [prog, what] of <[string, string][]>[
-    ['{ "date" | getline d }', "`| getline` (a command's output)"],
     ['{ print | "sort" }', "output to a pipe"],
     ['{ print > "/tmp/x" }', "output to a file (/tmp/x)"],
-    ['BEGIN { system("ls") }', "system()"],
     ["BEGIN { print rand() }", "rand()"],
   ])
     it(`refuses ${what}: not modelled, status 2, nothing run`, () => {
@@ -251,6 +249,39 @@ describe("awk: the vpnc-script program and refusals", () => {
       expect(r.out).toBe("");
       expect(r.errs).toEqual([`awk: line 1: ${what} is not modelled`]);
     });
+
+  // `CMD | getline [VAR]` counts NR (POSIX, gawk); mawk leaves NR alone.
+  it("system() and CMD | getline run through the caller's shell, in order with print", () => {
+    let out = "";
+    const ran: string[] = [];
+    const prog =
+      'BEGIN { "uname -r" | getline r; print "r=" r, NR; print system("ip link set eth0 up");' +
+      ' while (("ip -o link" | getline l) > 0) n++; close("ip -o link"); "ip -o link" | getline;' +
+      " print n, $2, NR }";
+    const status = runAwk([prog], {
+      stdin: "",
+      readFile: () => undefined,
+      out: (t) => (out += t),
+      warn: () => {},
+      run: (cmd) => {
+        ran.push(cmd);
+        if (cmd === "uname -r") return { stdout: "6.1.0\n", status: 0 };
+        if (cmd === "ip -o link") return { stdout: "1: lo\n2: eth0\n", status: 0 };
+        return { stdout: "set\n", status: 3 };
+      },
+    });
+    expect({ out, status }).toEqual({ out: "r=6.1.0 1\nset\n3\n2 lo 4\n", status: 0 });
+    expect(ran).toEqual(["uname -r", "ip link set eth0 up", "ip -o link", "ip -o link"]);
+  });
+
+  it("without a shell to run them, system() and CMD | getline stop with an error", () => {
+    expect(ours(['BEGIN { system("ls") }'], "")).toEqual({
+      out: "",
+      status: 2,
+      errs: ['awk: run time error: system() is not modelled here (no shell to run "ls")'],
+    });
+    expect(ours(['{ "date" | getline d }'], "x\n").status).toBe(2);
+  });
 
   it("getline < FILE reads a file through the caller; close() starts it again", () => {
     let out = "";

@@ -52,6 +52,7 @@ export class Awk implements Ctx {
     readonly write: (text: string) => void,
     readonly warn: (text: string) => void,
     readonly readFile: (name: string) => string | undefined = () => undefined,
+    readonly run?: (command: string) => { stdout: string; status: number },
   ) {
     const init: [string, Val][] = [
       ["FS", " "],
@@ -255,7 +256,7 @@ export class Awk implements Ctx {
       case "ucall":
         return this.call(e.name, e.args);
       case "getline":
-        return this.getline(e.target, e.file);
+        return e.cmd ? this.getlineCmd(e.target, e.cmd) : this.getline(e.target, e.file);
     }
     return this.fail(`unexpected expression ${e.k}`);
   }
@@ -283,8 +284,37 @@ export class Awk implements Ctx {
     return 1;
   }
 
+  /** `CMD | getline [VAR]`: the command runs once (until closed); NR counts its records. */
+  getlineCmd(target: LValue | undefined, cmd: Expr): number {
+    const command = this.str(this.ev(cmd));
+    const key = `|${command}`;
+    let f = this.files.get(key);
+    if (!f) {
+      const out = this.runCommand(command, "`CMD | getline`").stdout;
+      f = { recs: splitRecords(out, this.str(this.getVar("RS"))), pos: 0 };
+      this.files.set(key, f);
+    }
+    const r = f.recs[f.pos++];
+    if (r === undefined) return 0;
+    this.setVar("NR", toNum(this.getVar("NR")) + 1);
+    if (target) this.setL(target, new StrNum(r));
+    else this.setRecord(r);
+    return 1;
+  }
+
+  runCommand(command: string, what: string): { stdout: string; status: number } {
+    if (!this.run) return this.fail(`${what} is not modelled here (no shell to run "${command}")`);
+    return this.run(command);
+  }
+
+  system(command: string): number {
+    const r = this.runCommand(command, "system()");
+    this.write(r.stdout);
+    return r.status;
+  }
+
   close(name: string): number {
-    return this.files.delete(name) ? 0 : -1;
+    return this.files.delete(name) || this.files.delete(`|${name}`) ? 0 : -1;
   }
 
   arith(op: string, a: number, b: number): number {

@@ -1,7 +1,7 @@
 /**
  * awk's built-in functions (POSIX awk "String Functions", "Arithmetic Functions"): `length`,
  * `substr`, `index`, `split`, `sub`, `gsub`, `match` (RSTART, RLENGTH), `sprintf`,
- * `tolower`, `toupper`, `close`, `int`, `sqrt`, `exp`, `log`, `sin`, `cos`, `atan2`.
+ * `tolower`, `toupper`, `close`, `system`, `int`, `sqrt`, `exp`, `log`, `sin`, `cos`, `atan2`.
  * @module
  */
 import type { Expr, LValue } from "./ast.js";
@@ -23,6 +23,8 @@ export interface Ctx {
   regexOf(e: Expr): RegExp;
   /** `close(FILE)`: forget a file `getline <` reads (0), -1 when it was not open. */
   close(name: string): number;
+  /** `system(CMD)`: CMD run by a child shell, its output after awk's so far; its status. */
+  system(command: string): number;
   fail(message: string): never;
 }
 
@@ -37,6 +39,7 @@ const ARITY: Record<string, [number, number]> = {
   sprintf: [1, Infinity],
   tolower: [1, 1],
   close: [1, 1],
+  system: [1, 1],
   toupper: [1, 1],
   int: [1, 1],
   sqrt: [1, 1],
@@ -88,6 +91,8 @@ export function callBuiltin(c: Ctx, name: string, args: Expr[]): Val {
       return s(0).toLowerCase();
     case "close":
       return c.close(s(0));
+    case "system":
+      return c.system(s(0));
     case "toupper":
       return s(0).toUpperCase();
   }

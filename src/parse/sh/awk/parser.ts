@@ -2,8 +2,9 @@
  * awk's grammar by recursive descent (POSIX awk "Grammar", precedence from lowest:
  * assignment, `?:`, `||`, `&&`, `in`, `~ !~`, relational, concatenation, `+ -`, `* / %`,
  * unary `! - +`, `^`, `++ --`, `$`, grouping). In `print`'s arguments a `>` is the output
- * redirection, not a comparison. What awk has but routelab does not model (`CMD | getline`,
- * pipes, `system`, `rand`, output to a file) is refused here, before anything runs.
+ * redirection, not a comparison; `CMD | getline` binds a concatenation on its left. What awk
+ * has but routelab does not model (output to a pipe or a file, `rand`) is refused here,
+ * before anything runs.
  * Kept whole: one grammar and one precedence ladder; split, the parser's state (the token,
  * the `print` context) would be passed between files.
  * @module
@@ -12,7 +13,7 @@ import type { Dest, Expr, Func, Item, LValue, Pattern, Program, Stmt } from "./a
 import { AwkSyntaxError, Lexer, type Tok } from "./lexer.js";
 
 /** Built-in functions routelab does not model: refused when the program is read. */
-const REFUSED = new Set(["system", "rand", "srand"]);
+const REFUSED = new Set(["rand", "srand"]);
 const ASSIGN = new Set(["=", "+=", "-=", "*=", "/=", "%=", "^=", "**="]);
 const REL = new Set(["<", "<=", "!=", "==", ">", ">="]);
 /** Tokens that start an operand: a concatenation continues when one comes next. */
@@ -28,8 +29,6 @@ class Parser {
   }
 
   fail(message?: string): never {
-    // A `|` outside print's arguments only ever feeds getline (`"cmd" | getline x`).
-    if (!message && this.is("|")) this.refuse("`| getline` (a command's output)");
     const at = this.tok.k === "nl" ? "end of line" : this.tok.v;
     throw new AwkSyntaxError(message ?? `syntax error at or near ${at}`, this.tok.line);
   }
@@ -395,8 +394,25 @@ class Parser {
 
   concat(): Expr {
     let a = this.additive();
-    while (this.startsOperand()) a = { k: "concat", a, b: this.additive() };
-    return a;
+    for (;;) {
+      if (this.startsOperand()) a = { k: "concat", a, b: this.additive() };
+      else if (this.pipeGetline()) {
+        this.advance();
+        const g = this.getline();
+        if (g.k !== "getline" || g.file) this.fail();
+        a = { ...g, cmd: a };
+      } else return a;
+    }
+  }
+
+  /** A `|` followed by `getline` (elsewhere `|` is print's output pipe). */
+  pipeGetline(): boolean {
+    if (!this.is("|")) return false;
+    const at = this.save();
+    this.advance();
+    const yes = this.is("getline", "kw");
+    this.restore(at);
+    return yes;
   }
 
   startsOperand(): boolean {

@@ -193,6 +193,7 @@ export function runAwk(args: readonly string[], io: TextIo): number {
     (t) => (out += t),
     (t) => io.warn(t),
     (name) => (name === "-" || name === "/dev/stdin" ? io.stdin : io.readFile(name)),
+    io.run ? (command) => io.run!(command) : undefined,
   );
   const environ = awk.arrayOf("ENVIRON");
   for (const [k, v] of Object.entries(io.env ?? {})) environ.set(k, new StrNum(v));
