@@ -438,7 +438,11 @@ export class Awk implements Ctx {
     if (s.k === "printf") {
       const [fmt, ...rest] = s.args.map((a) => this.ev(a));
       const r = sprintf(this.str(fmt!), rest, { num: toNum, str: (v) => this.str(v) });
-      if (r.error) this.fail(r.error);
+      if (r.error) {
+        // What was formatted before the missing argument is written, as mawk does.
+        this.write(r.text);
+        this.fail(`${r.error} printf(${JSON.stringify(this.str(fmt!))})`);
+      }
       text = r.text;
     } else {
       const ofmt = this.str(this.getVar("OFMT"));

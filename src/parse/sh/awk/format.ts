@@ -97,7 +97,8 @@ function integer(n: number, c: string, sp: Spec): string {
 }
 
 /**
- * FORMAT with ARGS; `error` when the format is cut short (awk's "bad conversion").
+ * FORMAT with ARGS; `error` when the format is cut short (a bad conversion, too few ARGS),
+ * with the text up to there.
  * @example sprintf("%s %s\n", ["7", "x"]).text // "7 x\n"
  */
 export function sprintf<V>(
@@ -110,11 +111,11 @@ export function sprintf<V>(
   const next = (): V | undefined => args[k++];
   const re = /%([-+ #0]*)(\*|\d+)?(?:\.(\*|\d*))?([cdiouxXeEfFgGs%])?/g;
   let at = 0;
+  let n = 0;
   for (let m = re.exec(fmt); m; m = re.exec(fmt)) {
     out += fmt.slice(at, m.index);
     at = re.lastIndex;
     const c = m[4];
-    if (!c) return { text: out, error: `bad conversion: ${fmt.slice(m.index)}` };
     if (c === "%") {
       out += "%";
       continue;
@@ -128,7 +129,10 @@ export function sprintf<V>(
     };
     const sp: Spec = { flags: m[1]!, width: star(m[2]), prec: star(m[3]) };
     if (sp.width !== undefined && sp.width < 0) (sp.flags += "-"), (sp.width = -sp.width);
-    if (k >= args.length) return { text: out, error: `not enough arguments passed to "${fmt}"` };
+    // mawk's order: the argument is looked for before the conversion is checked.
+    if (k >= args.length) return { text: out, error: "not enough arguments passed to" };
+    n++;
+    if (!c) return { text: out, error: `improper conversion(number ${n}) in` };
     const v = next();
     out += one(c, v, sp, conv);
   }

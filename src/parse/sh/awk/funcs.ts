@@ -85,7 +85,7 @@ export function callBuiltin(c: Ctx, name: string, args: Expr[]): Val {
     case "sprintf": {
       const vals = args.slice(1).map((a) => c.ev(a));
       const r = sprintf(s(0), vals, { num: toNum, str: (v) => c.str(v) });
-      return r.error ? c.fail(r.error) : r.text;
+      return r.error ? c.fail(`${r.error} sprintf(${JSON.stringify(s(0))})`) : r.text;
     }
     case "tolower":
       return s(0).toLowerCase();
