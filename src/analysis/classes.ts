@@ -8,9 +8,9 @@
  * address (`ip route get DST [mark M] [uid U] [tos T] [ipproto P] [sport S] [dport D]`), both
  * families: dst, fwmark, uid, tos, ipproto and ports range over all values. The OUTPUT hook
  * and its re-route are modelled (./netfilter/output.ts). Input lookups (`iif`, `from`) are a
- * universe of their own per ingress device (input.ts, IPv4 only). Bound sockets (`oif`),
- * PREROUTING, POSTROUTING and NAT are not modelled yet: `universeNotes` says so, and PACKETS
- * that need them are refused rather than guessed. The multipath nexthop (flow hash) is not
+ * universe of their own per ingress device (input.ts, IPv4 only), through PREROUTING
+ * (./netfilter/prerouting.ts). Bound sockets (`oif`), POSTROUTING and NAT are not modelled
+ * yet: `universeNotes` says so, and PACKETS that need them are refused rather than guessed. The multipath nexthop (flow hash) is not
  * split on: a class's outcome lists every path the route may take.
  *
  * **Incrementality.** An `Analysis` keeps each rule's predicate (by rule object), each
@@ -50,6 +50,7 @@ import { familyOfKey, RouteSets, rulesOf, sameList } from "./changes.js";
 import { representative as pick } from "./describe.js";
 import { compose, type MarkVec, vecKey } from "./netfilter/markvec.js";
 import { outputHook, type Part } from "./netfilter/output.js";
+import { preroutingChains, preroutingHook } from "./netfilter/prerouting.js";
 import { type Outcome, outcomeKey } from "./outcome.js";
 import {
   type Decided,
@@ -91,12 +92,15 @@ export interface PacketClass {
 export const universeNotes: readonly string[] = [
   "locally generated packets from unbound sockets without a source address (broadcast " +
     "allowed, as with SO_BROADCAST), the first packet of a flow; with iif: IPv4 packets " +
-    "received on that device, as after PREROUTING (any mark)",
-  "netfilter OUTPUT (iptables and nft: addresses, sets, ports, marks, ct mark and state, " +
-    "uid owner, devices; MARK/CONNMARK, meta/ct mark set) and the re-route a mark change " +
-    "triggers are modelled; a rule using anything else is named and its packets not answered",
-  "not modelled yet: IPv6 input, bound sockets (oif), PREROUTING, POSTROUTING and the loop " +
-    "through lo, NAT; the multipath nexthop is not split per flow",
+    "received on that device with whatever mark they arrive with, the first packet of a " +
+    "flow, through PREROUTING",
+  "netfilter OUTPUT and IPv4 PREROUTING (iptables and nft: addresses, sets, ports, marks, " +
+    "ct mark and state, uid owner, devices; MARK/CONNMARK, meta/ct mark set, TPROXY with " +
+    "the proxy's socket taken as listening) and the re-route an OUTPUT mark change " +
+    "triggers are modelled; a rule using anything else (NAT among them) is named and its " +
+    "packets not answered",
+  "not modelled yet: IPv6 input, bound sockets (oif), INPUT, FORWARD, POSTROUTING and the " +
+    "loop through lo, NAT; the multipath nexthop is not split per flow",
 ];
 
 const v4 = (a: number, len: number) => ({ addr: { family: 4 as const, v: a }, len });
@@ -295,7 +299,7 @@ export class Analysis {
     const byKey = new Map<string, { pred: Bdd; outcome: Outcome }>();
     for (const d of devs) {
       let one = this.memo.get(`in:${d}`);
-      if (!one) this.memo.set(`in:${d}`, (one = inputOutcomes(this, d)));
+      if (!one) this.memo.set(`in:${d}`, (one = this.received(d)));
       for (const x of one) {
         const ok = outcomeKey(x.outcome);
         const old = byKey.get(ok);
@@ -304,6 +308,26 @@ export class Analysis {
     }
     this.memo.set(k, (r = [...byKey.values()]));
     return r;
+  }
+
+  /**
+   * The packets received on `dev` through PREROUTING (netfilter/prerouting.ts) and the input
+   * lookup. The chains are read here, on every question after a `refresh` (which drops the
+   * memo): a PREROUTING change is never answered from an old walk.
+   */
+  private received(dev: number): { pred: Bdd; outcome: Outcome }[] {
+    const lookup = inputOutcomes(this, dev);
+    const all = this.chains();
+    const chains = preroutingChains(all);
+    if (!chains.length) return lookup;
+    const ctx = {
+      m: this.m,
+      chains,
+      iif: this.s.links.find((l) => l.ifindex === dev)?.name ?? "",
+      sets: this.nfSets,
+      conntrack: all.some((c) => c.needsConntrack),
+    };
+    return preroutingHook(ctx, this.inputUniverse(dev), lookup);
   }
 
   /**

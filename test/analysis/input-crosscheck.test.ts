@@ -1,8 +1,8 @@
 /**
  * Received packets (input.ts) against the engine on every kernel-suite scenario: for every
  * device, every input class's representative goes through `route get DST from SRC iif DEV
- * [mark M]` and must get the class's outcome; the classes of a device are disjoint and
- * cover its universe.
+ * [mark M]`, or its journey (`trace`) when the host has PREROUTING chains, and must get the
+ * class's outcome; the classes of a device are disjoint and cover its universe.
  */
 import { readdirSync } from "node:fs";
 import path from "node:path";
@@ -13,6 +13,7 @@ import { Analysis } from "../../src/analysis/classes.js";
 import { crossCheck } from "../../src/analysis/crosscheck.js";
 import { formatAddr } from "../../src/addr/ip.js";
 import { loadScenario } from "../load-scenario.js";
+import { buildNetfilter } from "../../src/model/netfilter.js";
 
 const DIR = path.join(import.meta.dirname, "..", "kernel", "scenarios");
 const scenarios = readdirSync(DIR).filter((f) => f.endsWith(".sh"));
@@ -21,10 +22,11 @@ describe("input classes vs engine on every kernel scenario", () => {
   for (const f of scenarios)
     it(f, () => {
       const { s } = loadScenario(path.join(DIR, f));
-      const a = new Analysis(s);
+      const nf = buildNetfilter(s);
+      const a = new Analysis(s, undefined, () => nf.chains);
       for (const dev of a.inputDevices()) {
         const classes = a.classes(undefined, [4], [dev]);
-        const bad = crossCheck(s, classes).map(
+        const bad = crossCheck(s, classes, nf.chains, a.m).map(
           (b) =>
             `iif ${dev} ${formatAddr(b.cls.representative.dst)} from ` +
             `${formatAddr(b.cls.representative.src)} mark ${b.cls.representative.fwmark}: ` +

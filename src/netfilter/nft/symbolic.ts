@@ -2,8 +2,10 @@
  * The symbolic view (../symbolic.ts) of an nft base chain: each rule's statements in order
  * as the analysis' matches and mark writes, read the way eval-expr.ts evaluates them (an
  * expression that breaks, such as `ip daddr` on an IPv6 packet or `meta skuid` without a
- * socket, fails the rule whatever the operator). Anything else (fib, socket, concatenations,
- * verdict maps, NAT, tproxy) becomes an `unknown` item naming the expression.
+ * socket, fails the rule whatever the operator). `tproxy` assigns the proxy's socket
+ * (assumed listening, as the engine does); `socket` never matches (no socket of its own, as
+ * the engine reads a packet). Anything else (fib, concatenations, verdict maps, NAT) becomes
+ * an `unknown` item naming the expression.
  * @module
  */
 import type { Addr } from "../../addr/ip.js";
@@ -171,6 +173,9 @@ function matchOf(s: Match, t: NftTable): NfSymMatch[] {
   if (l.k === "payload") return payloadMatch(s, t);
   if (l.k === "meta") return metaMatch(s, l.key, t);
   if (l.k === "ct" && l.key === "state") return [ctstateMatch(s)];
+  // The engine gives a packet no socket of its own (NfPacket.socketExists unset): `socket`
+  // breaks, whatever the operator (the first packet of a flow has no established socket).
+  if (l.k === "socket") return [{ kind: "const", value: false }];
   if (l.k === "ct" && l.key === "mark" && !l.dir) return [markMatch(s, "ctmark", 0xffffffff)];
   if (l.k === "binop" && l.op === "&" && l.right.k === "const" && typeof l.right.v !== "string") {
     const mask = Number(l.right.v) >>> 0;
@@ -223,6 +228,7 @@ function ruleOf(r: NftRule, i: number, t: NftTable): NfSymRule {
     if (s.k === "match") stmts.push(...matchOf(s, t));
     else if (s.k === "mangle") stmts.push(mangleOf(s));
     else if (s.k === "counter" || s.k === "log" || s.k === "limit" || s.k === "notrack") continue;
+    else if (s.k === "tproxy") stmts.push({ kind: "tproxy" });
     else if (s.k === "verdict") {
       if (s.v === "continue") continue;
       verdict =
