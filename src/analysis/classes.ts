@@ -10,8 +10,9 @@
  * and its re-route are modelled (./netfilter/output.ts). Input lookups (`iif`, `from`) are a
  * universe of their own per ingress device (input.ts, IPv4 only), through PREROUTING
  * (./netfilter/prerouting.ts). Bound sockets (`oif`), POSTROUTING and NAT are not modelled
- * yet: `universeNotes` says so, and PACKETS that need them are refused rather than guessed. The multipath nexthop (flow hash) is not
- * split on: a class's outcome lists every path the route may take.
+ * yet: `universeNotes` says so, and PACKETS that need them are refused rather than guessed.
+ * The multipath nexthop (flow hash) is not split on: a class's outcome lists every path the
+ * route may take.
  *
  * **Incrementality.** An `Analysis` keeps each rule's predicate (by rule object), each
  * table's partition (by family and table id), the RPDB walk (rpdb.ts FoldMemo) and the

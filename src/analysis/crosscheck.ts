@@ -216,7 +216,8 @@ export function inputJourneyDisagreement(
       return {
         decision,
         diffs: [
-          `engine ${route ? "routes" : `drops by ${dropped ?? "-"}`}, analysis ${nf.verdict} by ${nf.by}`,
+          `engine ${route ? "routes" : `drops by ${dropped ?? "-"}`}, ` +
+            `analysis ${nf.verdict} by ${nf.by}`,
         ],
       };
     return { decision, diffs: [] };

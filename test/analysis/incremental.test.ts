@@ -225,7 +225,7 @@ describe("incremental analysis", () => {
     );
   });
 
-  it("with PREROUTING chains changing too, received packets' outcomes equal a fresh analysis", () => {
+  it("with PREROUTING chains changing, received packets' outcomes equal a fresh analysis", () => {
     // The input outcomes are read through PREROUTING on every question after a refresh: a
     // rule added to or deleted from the hook, or a route or rule the marked packets meet,
     // is never answered from an old walk.

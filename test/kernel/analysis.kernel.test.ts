@@ -5,8 +5,9 @@
  * packets too: the biggest classes of `routelab map iif DEV` for each device but lo go to
  * the kernel as `ip route get DST from SRC iif DEV [mark M]` (delivered, forwarded, dropped
  * by rp_filter or as martians), M being the mark the representative has after PREROUTING
- * (a tproxy gateway's TPROXY and MARK rules, tproxy-gateway.sh). (The engine agrees with every representative in
- * test/analysis/crosscheck.test.ts and input-crosscheck.test.ts.) The lint cases
+ * (a tproxy gateway's TPROXY and MARK rules, tproxy-gateway.sh). (The engine agrees with
+ * every representative in test/analysis/crosscheck.test.ts and input-crosscheck.test.ts.)
+ * The lint cases
  * (test/analysis/lint/cases/*.sh, deliberately broken classic setups) run the same way, with
  * the lines this kernel cannot set up replaced or dropped for a stated reason (`KERNEL_EDITS`)
  * in the setup both the kernel and routelab load.
