@@ -51,7 +51,11 @@ import { familyOfKey, RouteSets, rulesOf, sameList } from "./changes.js";
 import { representative as pick } from "./describe.js";
 import { compose, type MarkVec, vecKey } from "./netfilter/markvec.js";
 import { outputHook, type Part } from "./netfilter/output.js";
-import { preroutingChains, preroutingHook } from "./netfilter/prerouting.js";
+import {
+  type PreroutingCtx,
+  preroutingChains,
+  preroutingHook,
+} from "./netfilter/prerouting.js";
 import { type Outcome, outcomeKey } from "./outcome.js";
 import {
   type Decided,
@@ -311,6 +315,23 @@ export class Analysis {
     return r;
   }
 
+  /** The host's netfilter base chains, as every question reads them. */
+  nfChains(): readonly NfBaseChain[] {
+    return this.chains();
+  }
+
+  /** What PREROUTING's walk over the packets received on `dev` needs (prerouting.ts). */
+  preroutingCtx(dev: number): PreroutingCtx {
+    const all = this.chains();
+    return {
+      m: this.m,
+      chains: preroutingChains(all),
+      iif: this.s.links.find((l) => l.ifindex === dev)?.name ?? "",
+      sets: this.nfSets,
+      conntrack: all.some((c) => c.needsConntrack),
+    };
+  }
+
   /**
    * The packets received on `dev` through PREROUTING (netfilter/prerouting.ts) and the input
    * lookup. The chains are read here, on every question after a `refresh` (which drops the
@@ -318,16 +339,8 @@ export class Analysis {
    */
   private received(dev: number): { pred: Bdd; outcome: Outcome }[] {
     const lookup = inputOutcomes(this, dev);
-    const all = this.chains();
-    const chains = preroutingChains(all);
-    if (!chains.length) return lookup;
-    const ctx = {
-      m: this.m,
-      chains,
-      iif: this.s.links.find((l) => l.ifindex === dev)?.name ?? "",
-      sets: this.nfSets,
-      conntrack: all.some((c) => c.needsConntrack),
-    };
+    const ctx = this.preroutingCtx(dev);
+    if (!ctx.chains.length) return lookup;
     return preroutingHook(ctx, this.inputUniverse(dev), lookup);
   }
 

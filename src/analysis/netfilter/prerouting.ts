@@ -22,7 +22,8 @@ import { and } from "../bdd/apply.js";
 import { type Bdd, type BddArena, FALSE, TRUE } from "../bdd/arena.js";
 import { isDelivered, type Outcome } from "../outcome.js";
 import { type HookCtx, ifaceMatches } from "./match.js";
-import { compose, constant, identity, vecKey } from "./markvec.js";
+import type { CtState } from "../../netfilter/types.js";
+import { compose, constant, identity, type MarkVec, vecKey } from "./markvec.js";
 import { CT_PRIORITY, endOutcome, nfOf, type Part } from "./output.js";
 import { type NfEnd, type NfState, walkBase } from "./walk.js";
 
@@ -46,9 +47,19 @@ export function preroutingChains(chains: readonly NfBaseChain[]): NfBaseChain[] 
 /** How a TPROXY'd packet the input lookup does not deliver reads (journey's reason). */
 export const TPROXY_NOT_LOCAL = "TPROXY (the route is not local)";
 
-/** Every chain of the hook over `start`: the accepted states and the ended ones. */
-function walkHook(c: PreroutingCtx, start: Bdd): { accepted: NfState[]; ends: NfEnd[] } {
-  let states: NfState[] = [{ pred: start, mark: identity(c.m, "fwmark"), ct: constant(0) }];
+/**
+ * Every chain of the hook over `start`: the accepted states and the ended ones. The packets
+ * are a flow's first (ct state new, ct mark 0) unless `reply` gives their conntrack state
+ * and ct mark (a reply's: established, the mark its connection holds).
+ */
+export function preroutingWalk(
+  c: PreroutingCtx,
+  start: Bdd,
+  reply?: { ct: MarkVec; ctstate: CtState },
+): { accepted: NfState[]; ends: NfEnd[] } {
+  const ct = reply?.ct ?? constant(0);
+  const ctstate = reply?.ctstate ?? "new";
+  let states: NfState[] = [{ pred: start, mark: identity(c.m, "fwmark"), ct }];
   const ends: NfEnd[] = [];
   for (const chain of c.chains) {
     if (chain.type === "nat" && !c.conntrack) continue;
@@ -62,7 +73,7 @@ function walkHook(c: PreroutingCtx, start: Bdd): { accepted: NfState[]; ends: Nf
       received: true,
       tproxy: true,
       sets: c.sets,
-      ...(chain.priority >= CT_PRIORITY ? { ctstate: "new" as const } : {}),
+      ...(chain.priority >= CT_PRIORITY ? { ctstate } : {}),
     };
     const label = `${chain.family} ${chain.table}`;
     const view = chain.symbolic?.();
@@ -89,7 +100,7 @@ function tproxied(o: Outcome): Outcome {
  */
 export function preroutingHook(c: PreroutingCtx, start: Bdd, lookup: readonly Part[]): Part[] {
   const m = c.m;
-  const { accepted, ends } = walkHook(c, start);
+  const { accepted, ends } = preroutingWalk(c, start);
   const out: Part[] = ends.map((e) => ({
     pred: e.pred,
     outcome: endOutcome(m, 4, e, false, true),
