@@ -51,11 +51,7 @@ import { familyOfKey, RouteSets, rulesOf, sameList } from "./changes.js";
 import { representative as pick } from "./describe.js";
 import { compose, type MarkVec, vecKey } from "./netfilter/markvec.js";
 import { outputHook, type Part } from "./netfilter/output.js";
-import {
-  type PreroutingCtx,
-  preroutingChains,
-  preroutingHook,
-} from "./netfilter/prerouting.js";
+import { type PreroutingCtx, preroutingChains, preroutingHook } from "./netfilter/prerouting.js";
 import { type Outcome, outcomeKey } from "./outcome.js";
 import {
   type Decided,
