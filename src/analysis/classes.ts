@@ -96,7 +96,8 @@ export const universeNotes: readonly string[] = [
     "received on that device with whatever mark they arrive with, the first packet of a " +
     "flow, through PREROUTING",
   "netfilter OUTPUT and IPv4 PREROUTING (iptables and nft: addresses, sets, ports, marks, " +
-    "ct mark and state, uid owner, devices; MARK/CONNMARK, meta/ct mark set, TPROXY with " +
+    "ct mark and state, uid owner, devices, address types in PREROUTING; MARK/CONNMARK, " +
+    "meta/ct mark set, TPROXY with " +
     "the proxy's socket taken as listening) and the re-route an OUTPUT mark change " +
     "triggers are modelled; a rule using anything else (NAT among them) is named and its " +
     "packets not answered",
@@ -325,7 +326,40 @@ export class Analysis {
       iif: this.s.links.find((l) => l.ifindex === dev)?.name ?? "",
       sets: this.nfSets,
       conntrack: all.some((c) => c.needsConntrack),
+      addrType: (field, types) => this.addrType(field, types),
     };
+  }
+
+  /**
+   * The IPv4 packets whose address in `field` has one of `types` (lower case), as the
+   * engine's hostView.addrType answers xt_addrtype: the local table's route type for the
+   * address (a lookup with tos 0), else multicast for 224.0.0.0/4, broadcast for
+   * 255.255.255.255 and unicast. Built from the cached partitions of the local table.
+   */
+  private addrType(field: "src" | "dst", types: readonly string[]): Bdd {
+    const m = this.m;
+    const tos: number[] = [];
+    for (let i = 0; i < FIELDS.tos.width; i++) tos.push(FIELDS.tos.offset + i);
+    const tos0 = cube(
+      m,
+      tos,
+      tos.map(() => 0),
+    );
+    let routed = FALSE;
+    let r = FALSE;
+    for (const g of this.tablesOn(field)(4, TABLE.local)) {
+      if (g.res.kind !== "route") continue;
+      const p = restrict(m, g.pred, tos0);
+      routed = or(m, routed, p);
+      if (types.includes(g.res.route.type)) r = or(m, r, p);
+    }
+    const mc = addrPrefix(m, field, v4(0xe0000000, 4));
+    const bc = addrPrefix(m, field, v4(0xffffffff, 32));
+    let rest = FALSE;
+    if (types.includes("multicast")) rest = or(m, rest, mc);
+    if (types.includes("broadcast")) rest = or(m, rest, bc);
+    if (types.includes("unicast")) rest = or(m, rest, not(m, or(m, mc, bc)));
+    return or(m, r, and(m, rest, not(m, routed)));
   }
 
   /**

@@ -55,6 +55,16 @@ export type NfSymMatch =
       inv: boolean;
       noSocket: boolean;
     }
+  /**
+   * The type the local table gives the address (xt_addrtype without --limit-iface-*, as the
+   * engine's hostView.addrType reads it): `local`, `unicast`, `broadcast`… lower case.
+   */
+  | {
+      kind: "addrtype";
+      field: "saddr" | "daddr";
+      types: readonly string[];
+      inv: boolean;
+    }
   /** Decided without looking at the packet (a comment, a match on every value). */
   | { kind: "const"; value: boolean }
   | { kind: "unknown"; what: string };

@@ -413,7 +413,8 @@ describe("analysis vs brute force with nft OUTPUT chains", () => {
 
 /**
  * Received packets through random PREROUTING chains on 4-bit marks: raw PREROUTING (before
- * conntrack: addresses and devices only) and mangle PREROUTING with a user chain, every MARK
+ * conntrack: addresses and devices only) and mangle PREROUTING with a user chain (addrtype
+ * among the matches), every MARK
  * / CONNMARK operation (a first packet's ct mark is 0), TPROXY with its mark, drops and
  * jumps; then the input lookup with rules on those marks. Every received packet of the
  * domain is in one class, which its journey (PREROUTING, then the lookup) confirms.
@@ -427,6 +428,12 @@ const preMatch = fc.oneof(
   fc.constantFrom("-s 10.1.0.0/16", "! -s 192.168.1.0/24", "-s 10.9.0.5", "! -d 10.0.0.0/8"),
   fc.constantFrom("-i eth0", "! -i tun0", "-i tun+", "-p udp --dport 53", "-p tcp"),
   fc.constantFrom("-p udp -m socket", "-o eth0", "! -p udp"),
+  fc.constantFrom(
+    "-m addrtype --dst-type LOCAL",
+    "-m addrtype ! --src-type LOCAL",
+    "-m addrtype --dst-type BROADCAST,MULTICAST",
+    "-m addrtype --src-type UNICAST --dst-type UNICAST",
+  ),
 );
 
 const preTarget = fc.oneof(

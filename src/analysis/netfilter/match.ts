@@ -33,6 +33,8 @@ export interface HookCtx {
   readonly received?: boolean;
   /** TPROXY is allowed (the PREROUTING hook). */
   readonly tproxy?: boolean;
+  /** The packets whose address in `field` the local table gives one of `types` (addrtype). */
+  readonly addrType?: (field: "src" | "dst", types: readonly string[]) => Bdd;
   /** The conntrack state chains see, or undefined before the conntrack hook (no entry). */
   readonly ctstate?: CtState;
   /** Compiled address sets by content (ipsets and nft sets of thousands of prefixes). */
@@ -147,6 +149,11 @@ function positive(c: HookCtx, x: NfSymMatch, marks: Marks): Bdd | undefined {
       return maskedTest(m, x.field === "mark" ? marks.mark : marks.ct, x.value, x.mask);
     case "ctstate":
       return x.states.includes(c.ctstate ?? "invalid") ? TRUE : FALSE;
+    case "addrtype": {
+      // A locally generated packet's source is not in the header (see "addr" above).
+      if (!c.addrType || (x.field === "saddr" && !c.received)) return undefined;
+      return c.addrType(x.field === "saddr" ? "src" : "dst", x.types);
+    }
     case "owner":
       if (x.field === "gid") return undefined;
       return ranges(c, "uid", x.ranges);

@@ -37,6 +37,8 @@ export interface PreroutingCtx {
   readonly sets: Map<string, Bdd>;
   /** Whether some chain of the host needs conntrack (nat chains run only then). */
   readonly conntrack: boolean;
+  /** addrtype's predicate (match.ts HookCtx.addrType). */
+  readonly addrType?: HookCtx["addrType"];
 }
 
 /** The IPv4 PREROUTING chains of a host, in the order the hook runs them. */
@@ -73,6 +75,7 @@ export function preroutingWalk(
       received: true,
       tproxy: true,
       sets: c.sets,
+      ...(c.addrType ? { addrType: c.addrType } : {}),
       ...(chain.priority >= CT_PRIORITY ? { ctstate } : {}),
     };
     const label = `${chain.family} ${chain.table}`;

@@ -16,6 +16,7 @@ import type {
   NfSymVerdict,
   NfSymView,
 } from "../symbolic.js";
+import { ADDRTYPES } from "./match/addrtype.js";
 import { ruleLine } from "./save.js";
 import type { AddrMask } from "./util.js";
 import type { ExtInstance, IptablesRuleset, IptChain, IptRule, IptTable } from "./types.js";
@@ -99,6 +100,22 @@ function setMatch(rs: IptablesRuleset, family: Family, d: D): NfSymMatch {
   return { kind: "addr", field, items, inv: d.inv === true };
 }
 
+/** -m addrtype: a test per given direction; --limit-iface-in/out are not modelled. */
+function addrtypeMatch(d: D): NfSymMatch[] {
+  if (d.limitIn || d.limitOut) return [{ kind: "unknown", what: "-m addrtype --limit-iface" }];
+  const types = (bits: number) =>
+    ADDRTYPES.filter((_, i) => bits & (1 << i)).map((t) => t.toLowerCase());
+  const out: NfSymMatch[] = [];
+  for (const [k, field] of [
+    ["src", "saddr"],
+    ["dst", "daddr"],
+  ] as const) {
+    const bits = (d[k] as number | undefined) ?? 0;
+    if (bits) out.push({ kind: "addrtype", field, types: types(bits), inv: d[`${k}Inv`] === true });
+  }
+  return out;
+}
+
 /** One -m extension. */
 function matchOf(rs: IptablesRuleset, family: Family, m: ExtInstance): NfSymMatch[] {
   const d = m.data;
@@ -125,6 +142,8 @@ function matchOf(rs: IptablesRuleset, family: Family, m: ExtInstance): NfSymMatc
       return [setMatch(rs, family, d)];
     case "state":
       return [ctstateMatch(d.state as number, d.inv === true)];
+    case "addrtype":
+      return addrtypeMatch(d);
     case "socket":
       // The engine gives a packet no socket of its own (NfPacket.socketExists unset): the
       // first packet of a flow has no established socket yet, so socket_mt never matches.
