@@ -522,7 +522,10 @@ describe("received packets vs brute force with PREROUTING mark chains", () => {
   });
 });
 
-/** The same with an nft PREROUTING chain: marks, ct marks, sources, devices and `tproxy`. */
+/**
+ * The same with an nft PREROUTING chain: marks, ct marks, sources, devices, `fib … type` and
+ * `tproxy`.
+ */
 const nftPreStmt = fc.oneof(
   nftStmt,
   fc.constantFrom(

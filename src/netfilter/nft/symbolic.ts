@@ -4,8 +4,9 @@
  * expression that breaks, such as `ip daddr` on an IPv6 packet or `meta skuid` without a
  * socket, fails the rule whatever the operator). `tproxy` assigns the proxy's socket
  * (assumed listening, as the engine does); `socket` never matches (no socket of its own, as
- * the engine reads a packet). Anything else (fib, concatenations, verdict maps, NAT) becomes
- * an `unknown` item naming the expression.
+ * the engine reads a packet); `fib saddr|daddr type` is an address-type test. Anything else
+ * (other fib lookups, concatenations, verdict maps, NAT) becomes an `unknown` item naming the
+ * expression.
  * @module
  */
 import type { Addr } from "../../addr/ip.js";
@@ -20,7 +21,7 @@ import type {
   NfSymView,
 } from "../symbolic.js";
 import type { Expr, NftChain, NftRule, NftTable, Stmt } from "./ast.js";
-import { CT_STATE_BITS } from "./dtype.js";
+import { CT_STATE_BITS, FIB_TYPES } from "./dtype.js";
 import { fmtRule } from "./print.js";
 import { elemInterval } from "./segtree.js";
 
@@ -168,6 +169,23 @@ function metaMatch(s: Match, key: string, t: NftTable): NfSymMatch[] {
   }
 }
 
+/**
+ * `fib saddr|daddr type T` (no iif/oif/mark flag): the local table's type of the address, as
+ * the engine's hostView.addrType answers it; an addrtype test.
+ */
+function fibTypeMatch(s: Match, l: Extract<Expr, { k: "fib" }>): NfSymMatch {
+  const field = l.flags.length === 1 ? l.flags[0] : undefined;
+  if ((field !== "saddr" && field !== "daddr") || !["==", "!=", "implicit"].includes(s.op))
+    return unknown(`fib ${l.flags.join(" . ")} type`);
+  const types: string[] = [];
+  for (const e of s.right.k === "set" ? s.right.elems : [s.right]) {
+    const t = e.k !== "const" ? undefined : typeof e.v === "string" ? e.v : FIB_TYPES[Number(e.v)];
+    if (t === undefined || !FIB_TYPES.includes(t)) return unknown(`fib ${field} type`);
+    types.push(t);
+  }
+  return { kind: "addrtype", field, types, inv: s.op === "!=" };
+}
+
 function matchOf(s: Match, t: NftTable): NfSymMatch[] {
   const l = s.left;
   if (l.k === "payload") return payloadMatch(s, t);
@@ -176,6 +194,7 @@ function matchOf(s: Match, t: NftTable): NfSymMatch[] {
   // The engine gives a packet no socket of its own (NfPacket.socketExists unset): `socket`
   // breaks, whatever the operator (the first packet of a flow has no established socket).
   if (l.k === "socket") return [{ kind: "const", value: false }];
+  if (l.k === "fib" && l.result === "type") return [fibTypeMatch(s, l)];
   if (l.k === "ct" && l.key === "mark" && !l.dir) return [markMatch(s, "ctmark", 0xffffffff)];
   if (l.k === "binop" && l.op === "&" && l.right.k === "const" && typeof l.right.v !== "string") {
     const mask = Number(l.right.v) >>> 0;

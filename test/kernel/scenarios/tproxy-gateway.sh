@@ -32,14 +32,16 @@ ip route add local default dev lo table 101
 # a bypass placed before the fwmark rules: what TPROXY took there is forwarded, so dropped
 ip rule add to 100.64.0.0/10 lookup main pref 150
 
-# packets from the uplink claiming a LAN source
+# packets from the uplink claiming a LAN source; wg-quick's guard of an interface address
 iptables -t raw -A PREROUTING -i eth0 -s 10.0.0.0/8 -j DROP
+iptables -t raw -A PREROUTING ! -i lan1 -d 10.1.0.1 -m addrtype ! --src-type LOCAL -j DROP
 
 iptables -t mangle -N DIVERT
 iptables -t mangle -A DIVERT -j MARK --set-mark 1
 iptables -t mangle -A DIVERT -j ACCEPT
 iptables -t mangle -A PREROUTING -p udp -j CONNMARK --restore-mark --nfmask 0xff00 --ctmask 0xff00
 iptables -t mangle -A PREROUTING -p tcp -m socket -j DIVERT
+iptables -t mangle -A PREROUTING -m addrtype --dst-type LOCAL -j RETURN
 iptables -t mangle -A PREROUTING -d 10.0.0.0/8 -j RETURN
 iptables -t mangle -A PREROUTING -d 192.168.0.0/16 -j RETURN
 iptables -t mangle -A PREROUTING -d 224.0.0.0/4 -j RETURN
@@ -55,6 +57,7 @@ table inet proxy {
     type filter hook prerouting priority mangle + 1; policy accept;
     iifname != "lan1" return
     meta mark set ct mark
+    fib daddr type { local, broadcast } return
     ip daddr { 10.0.0.0/8, 192.168.0.0/16, 224.0.0.0/4, 255.255.255.255 } return
     ip saddr 10.1.0.128/25 tcp dport 25 drop
     meta l4proto tcp tproxy ip to :7894 meta mark set 0x2 accept
