@@ -261,7 +261,8 @@ function ruleOf(r: NftRule, i: number, t: NftTable): NfSymRule {
       verdict = { kind: "reject" };
       break;
     } else {
-      verdict = { kind: "unknown", what: s.k };
+      // NAT names its kind (dnat, redirect…): a PREROUTING answer says which rewrite it skips.
+      verdict = { kind: "unknown", what: s.k === "nat" ? s.type : s.k };
       break;
     }
   }
