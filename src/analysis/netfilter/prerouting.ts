@@ -17,12 +17,11 @@
  * @module
  */
 import { chainsAt } from "../../engine/nfwalk.js";
-import type { NfBaseChain } from "../../netfilter/types.js";
+import type { CtState, NfBaseChain } from "../../netfilter/types.js";
 import { and } from "../bdd/apply.js";
 import { type Bdd, type BddArena, FALSE, TRUE } from "../bdd/arena.js";
 import { isDelivered, type Outcome } from "../outcome.js";
 import { type HookCtx, ifaceMatches } from "./match.js";
-import type { CtState } from "../../netfilter/types.js";
 import { compose, constant, identity, type MarkVec, vecKey } from "./markvec.js";
 import { CT_PRIORITY, endOutcome, nfOf, type Part } from "./output.js";
 import { type NfEnd, type NfState, walkBase } from "./walk.js";
