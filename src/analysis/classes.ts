@@ -8,11 +8,12 @@
  * address (`ip route get DST [mark M] [uid U] [tos T] [ipproto P] [sport S] [dport D]`), both
  * families: dst, fwmark, uid, tos, ipproto and ports range over all values. The OUTPUT hook
  * and its re-route are modelled (./netfilter/output.ts). Input lookups (`iif`, `from`) are a
- * universe of their own per ingress device and family (input.ts, input6.ts), and so are
- * packets from sockets bound to a source address (`from` without `iif`, bound.ts). Sockets
- * bound to a device (`oif`), PREROUTING, POSTROUTING and NAT are not modelled yet:
- * `universeNotes` says so, and PACKETS that need them are refused rather than guessed. The
- * multipath nexthop (flow hash) is not split on: a class's outcome lists every path the
+ * universe of their own per ingress device and family (input.ts, input6.ts), IPv4 through
+ * PREROUTING (./netfilter/prerouting.ts), and so are packets from sockets bound to a source
+ * address (`from` without `iif`, bound.ts). Sockets bound to a device (`oif`), IPv6
+ * PREROUTING, POSTROUTING and NAT are not modelled yet: `universeNotes` says so, and PACKETS
+ * that need them are refused rather than guessed. The multipath nexthop (flow hash) is not
+ * split on: a class's outcome lists every path the
  * route may take.
  *
  * **Incrementality.** An `Analysis` keeps each rule's predicate (by rule object), each
@@ -54,6 +55,7 @@ import { familyOfKey, RouteSets, rulesOf, sameList } from "./changes.js";
 import { representative as pick } from "./describe.js";
 import { compose, type MarkVec, vecKey } from "./netfilter/markvec.js";
 import { markOn, outputHook, type Part } from "./netfilter/output.js";
+import { type PreroutingCtx, preroutingChains, preroutingHook } from "./netfilter/prerouting.js";
 import { type Outcome, outcomeKey } from "./outcome.js";
 import {
   type Decided,
@@ -97,16 +99,20 @@ export const universeNotes: readonly string[] = [
   "locally generated packets from unbound sockets without a source address (broadcast " +
     "allowed, as with SO_BROADCAST), the first packet of a flow; with from and no iif: from " +
     "a socket bound to that source (IPv6: any source, as the lookup does not check it; " +
-    "not with OUTPUT chains); with iif: packets " +
-    "received on that device, as after PREROUTING (any mark): IPv4 through " +
-    "ip_route_input_slow, IPv6 through ip6_route_input's route lookup (what ip6_rcv_core " +
-    "drops before it and ip6_forward after it, such as forwarding off, is not modelled)",
-  "netfilter OUTPUT (iptables and nft: addresses, sets, ports, marks, ct mark and state, " +
-    "uid owner, devices; MARK/CONNMARK, meta/ct mark set) and the re-route a mark change " +
-    "triggers are modelled; a rule using anything else is named and its packets not answered",
-  "not modelled yet: bound sockets (oif), PREROUTING, POSTROUTING and the loop through lo, " +
-    "NAT, IPv6 source-specific routes for received packets; the multipath nexthop is not " +
-    "split per flow",
+    "not with OUTPUT chains); with iif: packets received on that device with whatever mark " +
+    "they arrive with, the first packet of a flow: IPv4 through PREROUTING and " +
+    "ip_route_input_slow, IPv6 as after PREROUTING through ip6_route_input's route lookup " +
+    "(what ip6_rcv_core drops before it and ip6_forward after it, such as forwarding off, " +
+    "is not modelled)",
+  "netfilter OUTPUT and IPv4 PREROUTING (iptables and nft: addresses, sets, ports, marks, " +
+    "ct mark and state, uid owner, devices, address types in PREROUTING; MARK/CONNMARK, " +
+    "meta/ct mark set, TPROXY with " +
+    "the proxy's socket taken as listening) and the re-route an OUTPUT mark change " +
+    "triggers are modelled; a rule using anything else (NAT among them) is named and its " +
+    "packets not answered",
+  "not modelled yet: bound sockets (oif), IPv6 PREROUTING, INPUT, FORWARD, POSTROUTING and " +
+    "the loop through lo, NAT, IPv6 source-specific routes for received packets; the " +
+    "multipath nexthop is not split per flow",
 ];
 
 const v4 = (a: number, len: number) => ({ addr: { family: 4 as const, v: a }, len });
@@ -375,16 +381,80 @@ export class Analysis {
       for (const d of devs) {
         const dk = `in${fam}:${d}`;
         let one = this.memo.get(dk);
-        if (!one)
-          this.memo.set(dk, (one = fam === 4 ? inputOutcomes(this, d) : inputOutcomes6(this, d)));
+        if (!one) this.memo.set(dk, (one = fam === 4 ? this.received(d) : inputOutcomes6(this, d)));
         for (const x of one) {
           const ok = outcomeKey(x.outcome);
           const old = byKey.get(ok);
           byKey.set(ok, old ? { pred: or(this.m, old.pred, x.pred), outcome: x.outcome } : x);
         }
       }
-    this.memo.set(k, (r = [...byKey.values()]));
+    // PREROUTING's mark is read on each merged class, as OUTPUT's (readMarks).
+    const read = new Map<string, OutcomeSet>(byKey);
+    this.readMarks(read);
+    this.memo.set(k, (r = [...read.values()]));
     return r;
+  }
+
+  /** The host's netfilter base chains, as every question reads them. */
+  nfChains(): readonly NfBaseChain[] {
+    return this.chains();
+  }
+
+  /** What PREROUTING's walk over the packets received on `dev` needs (prerouting.ts). */
+  preroutingCtx(dev: number): PreroutingCtx {
+    const all = this.chains();
+    return {
+      m: this.m,
+      chains: preroutingChains(all),
+      iif: this.s.links.find((l) => l.ifindex === dev)?.name ?? "",
+      sets: this.nfSets,
+      conntrack: all.some((c) => c.needsConntrack),
+      addrType: (field, types) => this.addrType(field, types),
+    };
+  }
+
+  /**
+   * The IPv4 packets whose address in `field` has one of `types` (lower case), as the
+   * engine's hostView.addrType answers xt_addrtype: the local table's route type for the
+   * address (a lookup with tos 0), else multicast for 224.0.0.0/4, broadcast for
+   * 255.255.255.255 and unicast. Built from the cached partitions of the local table.
+   */
+  private addrType(field: "src" | "dst", types: readonly string[]): Bdd {
+    const m = this.m;
+    const tos: number[] = [];
+    for (let i = 0; i < FIELDS.tos.width; i++) tos.push(FIELDS.tos.offset + i);
+    const tos0 = cube(
+      m,
+      tos,
+      tos.map(() => 0),
+    );
+    let routed = FALSE;
+    let r = FALSE;
+    for (const g of this.tablesOn(field)(4, TABLE.local)) {
+      if (g.res.kind !== "route") continue;
+      const p = restrict(m, g.pred, tos0);
+      routed = or(m, routed, p);
+      if (types.includes(g.res.route.type)) r = or(m, r, p);
+    }
+    const mc = addrPrefix(m, field, v4(0xe0000000, 4));
+    const bc = addrPrefix(m, field, v4(0xffffffff, 32));
+    let rest = FALSE;
+    if (types.includes("multicast")) rest = or(m, rest, mc);
+    if (types.includes("broadcast")) rest = or(m, rest, bc);
+    if (types.includes("unicast")) rest = or(m, rest, not(m, or(m, mc, bc)));
+    return or(m, r, and(m, rest, not(m, routed)));
+  }
+
+  /**
+   * The packets received on `dev` through PREROUTING (netfilter/prerouting.ts) and the input
+   * lookup. The chains are read here, on every question after a `refresh` (which drops the
+   * memo): a PREROUTING change is never answered from an old walk.
+   */
+  private received(dev: number): { pred: Bdd; outcome: Outcome }[] {
+    const lookup = inputOutcomes(this, dev);
+    const ctx = this.preroutingCtx(dev);
+    if (!ctx.chains.length) return lookup;
+    return preroutingHook(ctx, this.inputUniverse(dev), lookup);
   }
 
   /**

@@ -14,6 +14,7 @@ import type { NfBaseChain } from "../netfilter/types.js";
 import type { BddArena } from "./bdd/arena.js";
 import { encode } from "./header.js";
 import { valueAt } from "./netfilter/markvec.js";
+import { TPROXY_NOT_LOCAL } from "./netfilter/prerouting.js";
 import type { PacketClass } from "./classes.js";
 import type { HeaderPacket } from "./header.js";
 import type { Outcome } from "./outcome.js";
@@ -114,7 +115,13 @@ export function crossCheck(
     // Packets the analysis does not answer (a rule or route it does not model): nothing to
     // compare.
     if (cls.outcome.nf?.verdict === "unknown") continue;
-    const q = queryOf(cls.representative, iifOf(s, cls), cls.outcome.bound);
+    const iif = iifOf(s, cls);
+    const q = queryOf(cls.representative, iif, cls.outcome.bound);
+    if (cls.outcome.nf && m && iif !== undefined) {
+      const r = inputJourneyDisagreement(s, chains, m, cls.outcome, cls.representative, iif);
+      if (r.diffs.length) bad.push({ cls, decision: r.decision, diffs: r.diffs });
+      continue;
+    }
     if (cls.outcome.nf && m) {
       const r = journeyDisagreement(s, chains, m, cls.outcome, cls.representative);
       if (r.diffs.length) bad.push({ cls, decision: r.decision, diffs: r.diffs });
@@ -127,11 +134,14 @@ export function crossCheck(
   return bad;
 }
 
-/** The rule that ended a journey in OUTPUT, as `NfOutcome.by` names it. */
-function droppingRule(steps: readonly JourneyStep[]): string | undefined {
+/** The rule that ended a journey in OUTPUT (or `hook`), as `NfOutcome.by` names it. */
+function droppingRule(
+  steps: readonly JourneyStep[],
+  hook: "output" | "prerouting" = "output",
+): string | undefined {
   for (let i = steps.length - 1; i >= 0; i--) {
     const t = steps[i]!;
-    if (t.kind !== "rule" || t.hook !== "output" || !t.matched) continue;
+    if (t.kind !== "rule" || t.hook !== hook || !t.matched) continue;
     // nft joins a rule's effects with "; " (`meta mark set 0x1; drop`): the last decides.
     const last = t.verdict.split("; ").pop() ?? "";
     if (!/^(drop|reject|policy drop)/.test(last)) return undefined;
@@ -185,5 +195,58 @@ export function journeyDisagreement(
     return { decision, diffs: [...diffs, ...disagreement(o, decision)] };
   }
   if (droppingRule(j.trace)) diffs.push(`engine drops in OUTPUT, analysis accepts`);
+  return { decision, diffs: [...diffs, ...disagreement(o, decision)] };
+}
+
+/**
+ * How a received class with a PREROUTING part differs from the journey of its representative
+ * arriving on `iif`: PREROUTING's verdict and deciding rule, the mark the input lookup sees,
+ * whether TPROXY took the packet, and the input lookup's answer (TPROXY_NOT_LOCAL when a
+ * TPROXY'd packet is not delivered). INPUT, FORWARD and POSTROUTING are outside the analysis:
+ * only PREROUTING and the lookup are compared.
+ */
+export function inputJourneyDisagreement(
+  s: HostState,
+  chains: readonly NfBaseChain[],
+  m: BddArena,
+  o: Outcome,
+  p: HeaderPacket,
+  iif: string,
+): { decision: Decision; diffs: string[] } {
+  const nf = o.nf!;
+  const q = queryOf(p, iif);
+  const j = journey(s, chains, { ...q, iif, ipproto: q.ipproto ?? 17 });
+  const route = j.trace.find((t) => t.kind === "route" && t.stage === "input");
+  const decision = route?.kind === "route" ? route.decision : routeGet(s, q);
+  if (nf.verdict === "unknown") return { decision, diffs: [] };
+  const dropped = droppingRule(j.trace, "prerouting");
+  if (nf.verdict === "drop" || nf.verdict === "reject") {
+    if (route || dropped !== nf.by)
+      return {
+        decision,
+        diffs: [
+          `engine ${route ? "routes" : `drops by ${dropped ?? "-"}`}, ` +
+            `analysis ${nf.verdict} by ${nf.by}`,
+        ],
+      };
+    return { decision, diffs: [] };
+  }
+  if (route?.kind !== "route")
+    return {
+      decision,
+      diffs: [`engine drops in PREROUTING (${j.final.reason ?? ""}), analysis accepts`],
+    };
+  const diffs: string[] = [];
+  const want = valueAt(m, nf.mark, encode(p));
+  const got = (route.query.mark ?? 0) >>> 0;
+  if (got !== want)
+    diffs.push(`mark: engine 0x${got.toString(16)}, analysis 0x${want.toString(16)}`);
+  const took = j.trace.some((t) => t.kind === "note" && t.text.startsWith("TPROXY to "));
+  if (took !== !!nf.tproxy) diffs.push(`TPROXY: engine ${took}, analysis ${!!nf.tproxy}`);
+  if (o.drop === TPROXY_NOT_LOCAL) {
+    if (!decision.ok || !j.final.reason?.startsWith("TPROXY assigned a socket"))
+      diffs.push(`engine ${j.final.verdict} (${j.final.reason ?? ""}), analysis: ${o.drop}`);
+    return { decision, diffs };
+  }
   return { decision, diffs: [...diffs, ...disagreement(o, decision)] };
 }

@@ -347,6 +347,8 @@ export function tableName(s: HostState, t: number): string {
 /** A received packet's drop: "dropped by rp_filter (strict)", "dropped as martian". */
 function dropText(o: Outcome): string {
   if (o.drop?.startsWith("rp_filter")) return `dropped by ${o.drop}`;
+  // A TPROXY'd packet the lookup forwards: dropped after a lookup that succeeded (no errno).
+  if (o.drop && !o.errno) return `dropped by ${o.drop}`;
   return o.drop ? `dropped as ${o.drop} (${o.errno})` : `dropped ${o.errno}`;
 }
 
@@ -372,6 +374,7 @@ export function describeOutcome(s: HostState, o: Outcome): string {
   if (o.special) w.push(`(${o.special})`);
   if (nf && nf.verdict === "accept") {
     if (nf.markText !== "unchanged") w.push(`mark ${nf.markText}`);
+    if (nf.tproxy) w.push("(TPROXY socket)");
   }
   return w.filter((x) => x).join(" ");
 }

@@ -6,9 +6,11 @@
  * device's `forwarding`) and reverse-path filtering (rpfilter.ts) before delivery or
  * forwarding.
  *
- * **Scope.** The packets after PREROUTING, which is not modelled: their mark is the one they
- * arrive with (any value), uid 0 (input lookups use no socket), oif 0. IPv6 input is not
- * modelled. A multipath forward whose nexthops disagree on rp_filter says so (`special`).
+ * **Scope.** The packets as the lookup sees them: their mark is the one they have after
+ * PREROUTING (any value here; ./netfilter/prerouting.ts runs the hook and substitutes the
+ * mark it leaves into these outcomes), uid 0 (input lookups use no socket), oif 0. IPv6
+ * input is not modelled. A multipath forward whose nexthops disagree on rp_filter says so
+ * (`special`).
  * @module
  */
 import { v4 } from "../addr/ip.js";

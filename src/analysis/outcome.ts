@@ -51,15 +51,18 @@ export interface Outcome {
   readonly bound?: true;
   /** Why the input path drops it: "martian", "rp_filter (strict)"… (errno EINVAL). */
   readonly drop?: string;
-  /** What the OUTPUT hook did (absent when the host has no OUTPUT chains of the family). */
+  /**
+   * What the OUTPUT hook did (absent when the host has no OUTPUT chains of the family); for
+   * a received packet, what PREROUTING did (absent without IPv4 PREROUTING chains).
+   */
   readonly nf?: NfOutcome;
 }
 
 /**
- * The OUTPUT hook's part of an outcome (./netfilter/output.ts): its verdict, the rule that
- * ended the packet or that the analysis does not model, the mark after the hook and whether
- * a `route` chain's mark change re-routed the packet (the route fields are then the
- * re-route's).
+ * The OUTPUT hook's part of an outcome (./netfilter/output.ts), or PREROUTING's for a
+ * received packet (./netfilter/prerouting.ts): its verdict, the rule that ended the packet
+ * or that the analysis does not model, the mark after the hook and whether a `route` chain's
+ * mark change re-routed the packet (the route fields are then the re-route's).
  */
 export interface NfOutcome {
   /**
@@ -80,6 +83,8 @@ export interface NfOutcome {
   readonly markText: string;
   /** Whether a re-route decided (for the packets of the class's first part). */
   readonly rerouted: boolean;
+  /** PREROUTING: a TPROXY target or statement assigned the packets the proxy's socket. */
+  readonly tproxy?: true;
 }
 
 /** A string equal for equal outcomes: classes with equal keys merge. */
@@ -97,7 +102,7 @@ export function outcomeKey(o: Outcome): string {
     o.input ? "in" : o.bound ? "bound" : "",
     o.drop ?? "",
     // Not `rerouted`: a re-route to the same result with the same mark is the same outcome.
-    o.nf ? `${o.nf.verdict}|${o.nf.by ?? ""}|${o.nf.mark.join(",")}` : "",
+    o.nf ? `${o.nf.verdict}|${o.nf.by ?? ""}|${o.nf.mark.join(",")}|${o.nf.tproxy ?? ""}` : "",
   ].join("|");
 }
 

@@ -13,6 +13,9 @@ import { type CheckResult, checkAssertion, mapClasses } from "../analysis/check.
 import { Analysis, type PacketClass, universeNotes } from "../analysis/classes.js";
 import { describeOutcome, describeSet, outcomeWords, tableName } from "../analysis/describe.js";
 import type { NfOutcome } from "../analysis/outcome.js";
+import type { BddArena } from "../analysis/bdd/arena.js";
+import { encode, type HeaderPacket } from "../analysis/header.js";
+import { valueAt } from "../analysis/netfilter/markvec.js";
 import { formatAddr } from "../addr/ip.js";
 import { issue } from "../core/issue.js";
 import type { HostState } from "../model/types.js";
@@ -55,6 +58,14 @@ export interface MapEntry {
       readonly by?: string;
       readonly mark: string;
       readonly rerouted: boolean;
+      /**
+       * The representative's mark after the hook (hex): what the lookup after OUTPUT's
+       * re-route or PREROUTING's input lookup sees, for `ip route get … mark` (which runs
+       * no netfilter).
+       */
+      readonly representativeMark: string;
+      /** PREROUTING: TPROXY gave the packets the proxy's socket. */
+      readonly tproxy?: true;
     };
   };
   /** The representative as `ip route get` arguments. */
@@ -84,16 +95,29 @@ function entry(a: Analysis, c: PacketClass): MapEntry {
       gateways: o.paths.flatMap((p) => (p.gateway ? [formatAddr(p.gateway)] : [])),
       ...(o.table !== undefined ? { table: o.table, tableName: tableName(a.s, o.table) } : {}),
       ...(o.rule !== undefined ? { rule: o.rule } : {}),
-      ...(o.nf ? { nf: nfDetail(o.nf) } : {}),
+      ...(o.nf ? { nf: nfDetail(a.m, o.nf, c.representative) } : {}),
     },
     representative: outcomeWords(a.s, c.representative, o),
     count: String(c.count),
   };
 }
 
-function nfDetail(nf: NfOutcome): NonNullable<MapEntry["detail"]["nf"]> {
+function nfDetail(
+  m: BddArena,
+  nf: NfOutcome,
+  p: HeaderPacket,
+): NonNullable<MapEntry["detail"]["nf"]> {
   const by = nf.by ? { by: nf.where ? `${nf.by} (${nf.where})` : nf.by } : {};
-  return { verdict: nf.verdict, ...by, mark: nf.markText, rerouted: nf.rerouted };
+  // Unknown ends carry no mark vector: the packet's own mark.
+  const mark = nf.mark.length ? valueAt(m, nf.mark, encode(p)) : p.fwmark;
+  return {
+    verdict: nf.verdict,
+    ...by,
+    mark: nf.markText,
+    rerouted: nf.rerouted,
+    representativeMark: `0x${mark.toString(16)}`,
+    ...(nf.tproxy ? { tproxy: true as const } : {}),
+  };
 }
 
 /** `map` over the packets PACKETS selects (all when empty). */

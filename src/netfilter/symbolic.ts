@@ -55,6 +55,16 @@ export type NfSymMatch =
       inv: boolean;
       noSocket: boolean;
     }
+  /**
+   * The type the local table gives the address (xt_addrtype without --limit-iface-*, as the
+   * engine's hostView.addrType reads it): `local`, `unicast`, `broadcast`… lower case.
+   */
+  | {
+      kind: "addrtype";
+      field: "saddr" | "daddr";
+      types: readonly string[];
+      inv: boolean;
+    }
   /** Decided without looking at the packet (a comment, a match on every value). */
   | { kind: "const"; value: boolean }
   | { kind: "unknown"; what: string };
@@ -74,8 +84,18 @@ export interface NfSymMarkOp {
   readonly xor: number;
 }
 
+/**
+ * TPROXY (xt_TPROXY's target, nft's `tproxy` statement): the packet is assigned to the proxy's
+ * listening socket, which the engine assumes exists (src/engine/nfwalk.ts socketFor without
+ * `listens`); the rule goes on (nft) or accepts (iptables, after its --tproxy-mark write).
+ * Only PREROUTING allows it.
+ */
+export interface NfSymTproxy {
+  readonly kind: "tproxy";
+}
+
 /** A rule's statements in order (a failed match ends the rule), then its verdict. */
-export type NfSymStmt = NfSymMatch | NfSymMarkOp;
+export type NfSymStmt = NfSymMatch | NfSymMarkOp | NfSymTproxy;
 
 export type NfSymVerdict =
   | { kind: "continue" | "accept" | "drop" | "reject" | "return" }

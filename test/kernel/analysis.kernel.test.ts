@@ -4,9 +4,10 @@
  * kernel's device, gateway, type, table or errno must be the class's outcome. Received
  * packets too: the biggest classes of `routelab map iif DEV -4` and `-6` for each device but
  * lo go to the kernel as `ip route get DST from SRC iif DEV [mark M]` (delivered, forwarded,
- * dropped by rp_filter or as martians; IPv6 with `uid 0`, a received packet's), and those
- * of `map from 0.0.0.0/0` and `from ::/0` (sockets bound to a source) as `ip route get DST
- * from SRC`. (The engine agrees with every representative in
+ * dropped by rp_filter or as martians; IPv6 with `uid 0`, a received packet's), M being the
+ * mark the representative has after PREROUTING (a tproxy gateway's TPROXY and MARK rules,
+ * tproxy-gateway.sh), and those of `map from 0.0.0.0/0` and `from ::/0` (sockets bound to a
+ * source) as `ip route get DST from SRC`. (The engine agrees with every representative in
  * test/analysis/crosscheck.test.ts and input-crosscheck.test.ts.) The lint cases
  * (test/analysis/lint/cases/*.sh, deliberately broken classic setups) run the same way, with
  * the lines this kernel cannot set up replaced or dropped for a stated reason (`KERNEL_EDITS`)
@@ -70,6 +71,18 @@ function kernelSetup(text: string, wireguard: boolean): { text: string; edits: s
   return { text: lines.join("\n"), edits };
 }
 
+/**
+ * Kinds whose mark PREROUTING changed (or TPROXY took) go first, per device and across
+ * devices: what the hook decides is what the sample tests.
+ */
+function marked(c: MapEntry): boolean {
+  const nf = c.detail.nf;
+  if (!nf) return false;
+  const at = c.representative.indexOf("mark");
+  const arriving = at >= 0 ? Number(c.representative[at + 1]) : 0;
+  return !!nf.tproxy || Number(nf.representativeMark) !== arriving;
+}
+
 /** Received-packet classes per device and per scenario sent to the kernel. */
 const SAMPLE_IN = 4;
 const SAMPLE_IN_MAX = 16;
@@ -90,7 +103,9 @@ function ownLinkLocal(host: Host): string[] {
 /**
  * For each family and each device but lo (`map iif DEV -4|-6`), the biggest class of each
  * kind of outcome (forwarded, delivered, dropped by rp_filter, martian…), kinds in order of
- * size. Classes the analysis does not answer (not modelled) are not sent.
+ * size, those PREROUTING marked first. Classes PREROUTING ends (dropped, not modelled)
+ * never reach the lookup: `ip route get` runs no netfilter, so they are confirmed by their
+ * journey (input-crosscheck.test.ts), not here.
  */
 function inputSample(host: Host): MapEntry[] {
   const links = JSON.parse(host.ip(["-j", "link", "show"]).stdout) as { ifname: string }[];
@@ -105,12 +120,16 @@ function inputSample(host: Host): MapEntry[] {
       if (!m.ok) throw new Error(m.error.message);
       const kinds = new Map<string, MapEntry>();
       for (const c of m.value.classes) {
-        const k = c.outcome.split(" ").slice(0, 2).join(" ");
-        if (!c.detail.nf && !kinds.has(k)) kinds.set(k, c);
+        if (c.detail.nf && c.detail.nf.verdict !== "accept") continue;
+        // TPROXY'd classes are kinds of their own (delivered through the proxy's table).
+        const tproxy = c.detail.nf?.tproxy ? " tproxy" : "";
+        const k = c.outcome.split(" ").slice(0, 2).join(" ") + tproxy;
+        if (!kinds.has(k)) kinds.set(k, c);
       }
-      one.push(...[...kinds.values()].slice(0, SAMPLE_IN));
+      const all = [...kinds.values()];
+      one.push(...[...all.filter(marked), ...all.filter((c) => !marked(c))].slice(0, SAMPLE_IN));
     }
-    out.push(...one.slice(0, SAMPLE_IN_MAX));
+    out.push(...[...one.filter(marked), ...one.filter((c) => !marked(c))].slice(0, SAMPLE_IN_MAX));
   }
   return out;
 }
@@ -140,9 +159,35 @@ function boundSample(host: Host): MapEntry[] {
   return out;
 }
 
+/**
+ * The `ip route get` words of a class's representative: a received packet PREROUTING marked
+ * is asked with the mark the input lookup sees (`ip route get` runs no netfilter).
+ */
+function routeGetWords(c: MapEntry): string[] {
+  const nf = c.detail.nf;
+  const w = [...c.representative];
+  if (!nf || !w.includes("iif")) return w;
+  const at = w.indexOf("mark");
+  if (at >= 0) w.splice(at, 2);
+  if (nf.representativeMark !== "0x0") w.push("mark", nf.representativeMark);
+  return w;
+}
+
+/**
+ * A TPROXY'd packet the lookup does not deliver is dropped by the journey after a lookup
+ * that routes it: the kernel must route it, and not for local delivery.
+ */
+function compareTproxyDrop(a: h.Answer | undefined): string[] {
+  if (a?.kind !== "ok") return [`kernel ${a?.kind ?? "no answer"}, analysis: routed, not local`];
+  const r = (a.json as Record<string, unknown>[])[0] ?? {};
+  const type = r.type === undefined ? "unicast" : String(r.type);
+  return type === "unicast" ? [] : [`kernel type ${type}, analysis: routed, not local`];
+}
+
 /** Differences between the kernel's answer and the class's outcome ([] when they agree). */
 function compare(c: MapEntry, a: h.Answer | undefined): string[] {
   const d = c.detail;
+  if (d.nf?.tproxy && c.outcome.startsWith("dropped by TPROXY")) return compareTproxyDrop(a);
   if (!a) return ["no kernel answer"];
   if (a.kind === "error") {
     const want = d.errno ? ERRNO[d.errno as keyof typeof ERRNO] : undefined;
@@ -191,7 +236,7 @@ function representativesVsKernel(ns: string, script: string, text: string): stri
   );
   const sample = [4, 6].flatMap((f) => plain.filter((c) => c.family === f).slice(0, SAMPLE / 2));
   sample.push(...inputSample(host), ...boundSample(host));
-  const lines = sample.map((c) => `route get ${c.representative.join(" ")}`);
+  const lines = sample.map((c) => `route get ${routeGetWords(c).join(" ")}`);
   const setup = h.runScenarioScript(ns, script);
   expect(setup.ok, setup.stderr).toBe(true);
   const k = h.kernelBatch(ns, lines);

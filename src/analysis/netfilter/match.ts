@@ -26,6 +26,15 @@ export interface HookCtx {
   readonly oif: (pattern: string) => Bdd | undefined;
   /** Whether the packets have a socket (locally generated). */
   readonly socket: boolean;
+  /**
+   * Received packets (PREROUTING): their source address is the header's src, they have no
+   * output device yet (oifname breaks) and TPROXY may assign them a socket.
+   */
+  readonly received?: boolean;
+  /** TPROXY is allowed (the PREROUTING hook). */
+  readonly tproxy?: boolean;
+  /** The packets whose address in `field` the local table gives one of `types` (addrtype). */
+  readonly addrType?: (field: "src" | "dst", types: readonly string[]) => Bdd;
   /** The conntrack state chains see, or undefined before the conntrack hook (no entry). */
   readonly ctstate?: CtState;
   /** Compiled address sets by content (ipsets and nft sets of thousands of prefixes). */
@@ -47,44 +56,47 @@ export function ifaceMatches(pattern: string, name: string): boolean {
 
 const W = (fam: 4 | 6, a: Addr): bigint => embed(a) >> (fam === 4 ? 96n : 0n);
 
-/** daddr in one item: a mask over the dst field, or a range. */
-function daddrItem(c: HookCtx, it: NfSymAddr): Bdd {
+type AddrField = "dst" | "src";
+
+/** An address in one item: a mask over the field, or a range. */
+function addrItem(c: HookCtx, it: NfSymAddr, f: AddrField): Bdd {
   if ("mask" in it) {
     if (it.addr.family !== c.family) return FALSE;
     const v = embed(it.addr) & embed(it.mask);
-    return maskedEq(c.m, "dst", v, embed(it.mask));
+    return maskedEq(c.m, f, v, embed(it.mask));
   }
   if (it.lo.family !== c.family) return FALSE;
   const shift = c.family === 4 ? 96n : 0n;
   const lo = W(c.family, it.lo) << shift;
   const hi = (W(c.family, it.hi) << shift) | ((1n << shift) - 1n);
-  return range(c.m, "dst", lo, hi);
+  return range(c.m, f, lo, hi);
 }
 
 /** Compiled sets by items array (front-ends keep an unchanged set's array). */
 const BY_ARRAY = new WeakMap<BddArena, WeakMap<readonly NfSymAddr[], Bdd[]>>();
 
-/** The union of daddr items, cached by array and by content for big sets. */
-function daddrSet(c: HookCtx, items: readonly NfSymAddr[]): Bdd {
+/** The union of address items, cached by array and by content for big sets. */
+function addrSet(c: HookCtx, items: readonly NfSymAddr[], f: AddrField): Bdd {
   let arrays = BY_ARRAY.get(c.m);
   if (!arrays) BY_ARRAY.set(c.m, (arrays = new WeakMap()));
-  const fam = c.family === 4 ? 0 : 1;
+  const fam = (c.family === 4 ? 0 : 1) + (f === "src" ? 2 : 0);
   const hit = arrays.get(items)?.[fam];
   if (hit !== undefined) return hit;
-  const r = daddrSetByContent(c, items);
+  const r = addrSetByContent(c, items, f);
   const slot = arrays.get(items) ?? [];
   slot[fam] = r;
   arrays.set(items, slot);
   return r;
 }
 
-function daddrSetByContent(c: HookCtx, items: readonly NfSymAddr[]): Bdd {
+function addrSetByContent(c: HookCtx, items: readonly NfSymAddr[], f: AddrField): Bdd {
   const text = (it: NfSymAddr) =>
     "mask" in it ? `${it.addr.v}/${it.mask.v}` : `${it.lo.v}-${it.hi.v}`;
-  const key = items.length > 8 && c.sets ? `${c.family}|${items.map(text).join(",")}` : undefined;
+  const key =
+    items.length > 8 && c.sets ? `${c.family}|${f}|${items.map(text).join(",")}` : undefined;
   const known = key === undefined ? undefined : c.sets!.get(key);
   if (known !== undefined) return known;
-  const preds = items.map((it) => daddrItem(c, it));
+  const preds = items.map((it) => addrItem(c, it, f));
   const r = orAll(c.m, preds);
   if (key !== undefined) c.sets!.set(key, r);
   return r;
@@ -109,9 +121,10 @@ function positive(c: HookCtx, x: NfSymMatch, marks: Marks): Bdd | undefined {
       return undefined;
     case "addr": {
       // The source address locally generated packets get is chosen per route and
-      // destination (inet_select_addr, ipv6_dev_get_saddr): not in the header.
-      if (x.field === "saddr") return undefined;
-      return daddrSet(c, x.items);
+      // destination (inet_select_addr, ipv6_dev_get_saddr): not in the header. A received
+      // packet's is.
+      if (x.field === "saddr") return c.received ? addrSet(c, x.items, "src") : undefined;
+      return addrSet(c, x.items, "dst");
     }
     case "iface": {
       if (x.field === "iif") return x.names.some((n) => ifaceMatches(n, c.iif)) ? TRUE : FALSE;
@@ -136,6 +149,11 @@ function positive(c: HookCtx, x: NfSymMatch, marks: Marks): Bdd | undefined {
       return maskedTest(m, x.field === "mark" ? marks.mark : marks.ct, x.value, x.mask);
     case "ctstate":
       return x.states.includes(c.ctstate ?? "invalid") ? TRUE : FALSE;
+    case "addrtype": {
+      // A locally generated packet's source is not in the header (see "addr" above).
+      if (!c.addrType || (x.field === "saddr" && !c.received)) return undefined;
+      return c.addrType(x.field === "saddr" ? "src" : "dst", x.types);
+    }
     case "owner":
       if (x.field === "gid") return undefined;
       return ranges(c, "uid", x.ranges);
@@ -146,6 +164,8 @@ function positive(c: HookCtx, x: NfSymMatch, marks: Marks): Bdd | undefined {
 export function matchPred(c: HookCtx, x: NfSymMatch, marks: Marks): Bdd | undefined {
   if (x.kind === "owner" && !c.socket) return x.noSocket ? TRUE : FALSE;
   if (x.kind === "iface" && x.breakOnEmpty && x.field === "iif" && c.iif === "") return FALSE;
+  // Before the input route lookup a received packet has no output device.
+  if (x.kind === "iface" && x.breakOnEmpty && x.field === "oif" && c.received) return FALSE;
   const p = positive(c, x, marks);
   if (p === undefined) return undefined;
   return x.kind !== "const" && x.kind !== "unknown" && x.inv ? not(c.m, p) : p;

@@ -37,7 +37,7 @@ export interface OutputCtx {
 }
 
 /** nf_conntrack_in's priority: chains before it see no conntrack entry. */
-const CT_PRIORITY = -200;
+export const CT_PRIORITY = -200;
 
 /** The device name OUTPUT's `-o` / `oifname` sees for a route outcome (journey's devName). */
 function devName(s: HostState, o: Outcome, dev: number): string {
@@ -63,29 +63,47 @@ interface Group {
 }
 
 /**
- * The hook's part of an outcome. The mark is the walk's transformer as built (a function of
- * each packet's path alone), so equal outcomes key equally however the packets were split.
- * Its text reads it as built; the caller reads it again on each final class (`markOn`).
+ * The hook's part of an outcome for the packets of `st`. The mark is the walk's transformer
+ * as built (a function of each packet's path alone), so equal outcomes key equally however
+ * the packets were split. Its text reads it as built; callers read it again on each final
+ * class (`markOn`).
  */
-function nfOf(m: BddArena, st: NfState, v: NfOutcome["verdict"], rerouted: boolean): NfOutcome {
-  return { verdict: v, mark: st.mark, markText: describeVec(m, st.mark), rerouted };
+export function nfOf(
+  m: BddArena,
+  st: NfState,
+  v: NfOutcome["verdict"],
+  rerouted: boolean,
+): NfOutcome {
+  return {
+    verdict: v,
+    mark: st.mark,
+    markText: describeVec(m, st.mark),
+    rerouted,
+    ...(st.tproxy ? { tproxy: true as const } : {}),
+  };
 }
 
 /** How the mark `v` reads on the packets of `pred` (`0x81` where they all have 0x81). */
 export const markOn = (m: BddArena, pred: Bdd, v: MarkVec): string =>
   describeVec(m, within(m, pred, v));
 
-/** A refused or dropped set as an outcome. */
-function endOutcome(c: OutputCtx, e: NfEnd, rerouted: boolean): Outcome {
+/** A refused or dropped set as an outcome (`input`: of received packets). */
+export function endOutcome(
+  m: BddArena,
+  family: 4 | 6,
+  e: NfEnd,
+  rerouted: boolean,
+  input = false,
+): Outcome {
   const where = e.loc ? `${e.loc.file}:${e.loc.line}` : undefined;
   const nf: NfOutcome = {
-    ...nfOf(c.m, e, e.verdict, rerouted),
+    ...nfOf(m, e, e.verdict, rerouted),
     by: e.by,
     ...(e.text !== undefined ? { text: e.text } : {}),
     ...(where ? { where } : {}),
     ...(e.what !== undefined ? { what: e.what } : {}),
   };
-  return { family: c.family, ok: false, paths: [], nf };
+  return { family, ok: false, paths: [], nf, ...(input ? { input: true as const } : {}) };
 }
 
 /**
@@ -195,7 +213,8 @@ export function outputHook(c: OutputCtx, first: readonly Part[]): Part[] {
     }
     groups = next;
   }
-  for (const [e, rerouted] of ends) out.push({ pred: e.pred, outcome: endOutcome(c, e, rerouted) });
+  for (const [e, rerouted] of ends)
+    out.push({ pred: e.pred, outcome: endOutcome(c.m, c.family, e, rerouted) });
   for (const g of groups.values())
     for (const st of g.states) {
       if (g.outcome) {

@@ -19,6 +19,8 @@ export interface NfState {
   readonly pred: Bdd;
   readonly mark: MarkVec;
   readonly ct: MarkVec;
+  /** A TPROXY target or statement assigned them the proxy's socket (PREROUTING). */
+  readonly tproxy?: boolean;
 }
 
 /** Where netfilter ended a set of packets, or gave up on it. */
@@ -39,7 +41,7 @@ export function mergeStates(c: HookCtx, states: readonly NfState[]): NfState[] {
   const by = new Map<string, NfState>();
   for (const st of states) {
     if (st.pred === FALSE) continue;
-    const k = `${vecKey(st.mark)}|${vecKey(st.ct)}`;
+    const k = `${vecKey(st.mark)}|${vecKey(st.ct)}|${st.tproxy ? 1 : 0}`;
     const old = by.get(k);
     by.set(k, old ? { ...st, pred: or(c.m, old.pred, st.pred) } : st);
   }
@@ -116,6 +118,12 @@ function runRule(
   const m = w.c.m;
   let cur = st;
   for (const x of r.stmts) {
+    if (x.kind === "tproxy") {
+      if (!w.c.tproxy) return refuse(w, cur, chain, r, "TPROXY outside PREROUTING");
+      // nf_tproxy_assign_sock at once: the rule goes on, the flag stays (as the engine's).
+      cur = { ...cur, tproxy: true };
+      continue;
+    }
     if (x.kind === "mark") {
       const dst = x.dst === "mark" ? cur.mark : cur.ct;
       if (x.dst === "ctmark" || x.take) {

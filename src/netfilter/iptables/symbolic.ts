@@ -17,6 +17,7 @@ import type {
   NfSymVerdict,
   NfSymView,
 } from "../symbolic.js";
+import { ADDRTYPES } from "./match/addrtype.js";
 import { ruleLine } from "./save.js";
 import type { AddrMask } from "./util.js";
 import type { ExtInstance, IptablesRuleset, IptChain, IptRule, IptTable } from "./types.js";
@@ -100,6 +101,22 @@ function setMatch(rs: IptablesRuleset, family: Family, d: D): NfSymMatch {
   return { kind: "addr", field, items, inv: d.inv === true };
 }
 
+/** -m addrtype: a test per given direction; --limit-iface-in/out are not modelled. */
+function addrtypeMatch(d: D): NfSymMatch[] {
+  if (d.limitIn || d.limitOut) return [{ kind: "unknown", what: "-m addrtype --limit-iface" }];
+  const types = (bits: number) =>
+    ADDRTYPES.filter((_, i) => bits & (1 << i)).map((t) => t.toLowerCase());
+  const out: NfSymMatch[] = [];
+  for (const [k, field] of [
+    ["src", "saddr"],
+    ["dst", "daddr"],
+  ] as const) {
+    const bits = (d[k] as number | undefined) ?? 0;
+    if (bits) out.push({ kind: "addrtype", field, types: types(bits), inv: d[`${k}Inv`] === true });
+  }
+  return out;
+}
+
 /** One -m extension. */
 function matchOf(rs: IptablesRuleset, family: Family, m: ExtInstance): NfSymMatch[] {
   const d = m.data;
@@ -126,6 +143,12 @@ function matchOf(rs: IptablesRuleset, family: Family, m: ExtInstance): NfSymMatc
       return [setMatch(rs, family, d)];
     case "state":
       return [ctstateMatch(d.state as number, d.inv === true)];
+    case "addrtype":
+      return addrtypeMatch(d);
+    case "socket":
+      // The engine gives a packet no socket of its own (NfPacket.socketExists unset): the
+      // first packet of a flow has no established socket yet, so socket_mt never matches.
+      return [{ kind: "const", value: false }];
     case "conntrack":
       if (d.dir !== undefined || d.state === undefined)
         return [{ kind: "unknown", what: "-m conntrack other than --ctstate" }];
@@ -149,7 +172,7 @@ function fixedPart(r: IptRule): NfSymMatch[] {
 }
 
 /** MARK / CONNMARK as mark writes (xt_MARK mark_tg, xt_CONNMARK connmark_tg_shift). */
-function targetOf(r: IptRule): { stmt?: NfSymStmt; verdict: NfSymVerdict } {
+function targetOf(r: IptRule): { stmts?: NfSymStmt[]; verdict: NfSymVerdict } {
   const t = r.target;
   if (t.kind === "none") return { verdict: { kind: "continue" } };
   if (t.kind === "verdict")
@@ -164,10 +187,17 @@ function targetOf(r: IptRule): { stmt?: NfSymStmt; verdict: NfSymVerdict } {
   switch (t.ext.name) {
     case "MARK": {
       const op = { kind: "mark", dst: "mark", keep: ~n("mask") >>> 0, src: "mark", take: 0 };
-      return { stmt: { ...op, xor: n("mark") } as NfSymStmt, verdict: { kind: "continue" } };
+      return { stmts: [{ ...op, xor: n("mark") } as NfSymStmt], verdict: { kind: "continue" } };
     }
     case "CONNMARK":
-      return { stmt: connmark(d, n), verdict: { kind: "continue" } };
+      return { stmts: [connmark(d, n)], verdict: { kind: "continue" } };
+    case "TPROXY": {
+      // tproxy_tg4: on a socket hit (assumed, as the engine does) the mark is
+      // (mark & ~mask) ^ value and the verdict NF_ACCEPT.
+      const op = { kind: "mark", dst: "mark", keep: ~n("mask") >>> 0, src: "mark", take: 0 };
+      const mark = { ...op, xor: n("mark") } as NfSymStmt;
+      return { stmts: [mark, { kind: "tproxy" }], verdict: { kind: "accept" } };
+    }
     case "REJECT":
       return { verdict: { kind: "reject" } };
     case "SNAT":
@@ -212,7 +242,7 @@ function ruleOf(
   const stmts: NfSymStmt[] = fixedPart(r);
   for (const m of r.matches) stmts.push(...matchOf(rs, family, m));
   const t = targetOf(r);
-  if (t.stmt) stmts.push(t.stmt);
+  if (t.stmts) stmts.push(...t.stmts);
   return {
     index: i + 1,
     text: ruleLine(c.name, r, family),

@@ -2,8 +2,11 @@
  * The symbolic view (../symbolic.ts) of an nft base chain: each rule's statements in order
  * as the analysis' matches and mark writes, read the way eval-expr.ts evaluates them (an
  * expression that breaks, such as `ip daddr` on an IPv6 packet or `meta skuid` without a
- * socket, fails the rule whatever the operator). Anything else (fib, socket, concatenations,
- * verdict maps, NAT, tproxy) becomes an `unknown` item naming the expression.
+ * socket, fails the rule whatever the operator). `tproxy` assigns the proxy's socket
+ * (assumed listening, as the engine does); `socket` never matches (no socket of its own, as
+ * the engine reads a packet); `fib saddr|daddr type` is an address-type test. Anything else
+ * (other fib lookups, concatenations, verdict maps, NAT) becomes an `unknown` item naming the
+ * expression.
  * @module
  */
 import type { Addr } from "../../addr/ip.js";
@@ -18,7 +21,7 @@ import type {
   NfSymView,
 } from "../symbolic.js";
 import type { Expr, NftChain, NftRule, NftTable, Stmt } from "./ast.js";
-import { CT_STATE_BITS } from "./dtype.js";
+import { CT_STATE_BITS, FIB_TYPES } from "./dtype.js";
 import { fmtRule } from "./print.js";
 import { elemInterval } from "./segtree.js";
 
@@ -166,11 +169,32 @@ function metaMatch(s: Match, key: string, t: NftTable): NfSymMatch[] {
   }
 }
 
+/**
+ * `fib saddr|daddr type T` (no iif/oif/mark flag): the local table's type of the address, as
+ * the engine's hostView.addrType answers it; an addrtype test.
+ */
+function fibTypeMatch(s: Match, l: Extract<Expr, { k: "fib" }>): NfSymMatch {
+  const field = l.flags.length === 1 ? l.flags[0] : undefined;
+  if ((field !== "saddr" && field !== "daddr") || !["==", "!=", "implicit"].includes(s.op))
+    return unknown(`fib ${l.flags.join(" . ")} type`);
+  const types: string[] = [];
+  for (const e of s.right.k === "set" ? s.right.elems : [s.right]) {
+    const t = e.k !== "const" ? undefined : typeof e.v === "string" ? e.v : FIB_TYPES[Number(e.v)];
+    if (t === undefined || !FIB_TYPES.includes(t)) return unknown(`fib ${field} type`);
+    types.push(t);
+  }
+  return { kind: "addrtype", field, types, inv: s.op === "!=" };
+}
+
 function matchOf(s: Match, t: NftTable): NfSymMatch[] {
   const l = s.left;
   if (l.k === "payload") return payloadMatch(s, t);
   if (l.k === "meta") return metaMatch(s, l.key, t);
   if (l.k === "ct" && l.key === "state") return [ctstateMatch(s)];
+  // The engine gives a packet no socket of its own (NfPacket.socketExists unset): `socket`
+  // breaks, whatever the operator (the first packet of a flow has no established socket).
+  if (l.k === "socket") return [{ kind: "const", value: false }];
+  if (l.k === "fib" && l.result === "type") return [fibTypeMatch(s, l)];
   if (l.k === "ct" && l.key === "mark" && !l.dir) return [markMatch(s, "ctmark", 0xffffffff)];
   if (l.k === "binop" && l.op === "&" && l.right.k === "const" && typeof l.right.v !== "string") {
     const mask = Number(l.right.v) >>> 0;
@@ -223,6 +247,7 @@ function ruleOf(r: NftRule, i: number, t: NftTable): NfSymRule {
     if (s.k === "match") stmts.push(...matchOf(s, t));
     else if (s.k === "mangle") stmts.push(mangleOf(s));
     else if (s.k === "counter" || s.k === "log" || s.k === "limit" || s.k === "notrack") continue;
+    else if (s.k === "tproxy") stmts.push({ kind: "tproxy" });
     else if (s.k === "verdict") {
       if (s.v === "continue") continue;
       verdict =
@@ -236,6 +261,7 @@ function ruleOf(r: NftRule, i: number, t: NftTable): NfSymRule {
       verdict = { kind: "reject" };
       break;
     } else if (s.k === "nat") {
+      // NAT names its kind (dnat, redirect…): an answer says which rewrite it skips.
       verdict = { kind: "nat", type: s.type, what: s.type };
       break;
     } else {
