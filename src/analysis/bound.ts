@@ -153,7 +153,7 @@ export function foldBound(a: Analysis, fam: 4 | 6, start: Bdd): Part[] {
   const loopSrc = fam === 4 ? addrPrefix(m, "src", p4(0x7f << 24, 8)) : FALSE;
   for (const d of a.foldBound(fam, start))
     for (const [p, full] of specialize(m, fam, d)) {
-      const { prefsrc: _, ...o } = full;
+      const { prefsrc: _, src: __, ...o } = full;
       if (fam === 4 && o.ok && o.paths.every((x) => !loopbackOk(a.s, x.dev))) {
         const bad = and(m, p, loopSrc);
         const where = {

@@ -188,7 +188,8 @@ interface Kept {
   readonly epoch: number;
   readonly packets: Bdd;
   readonly violates: WeakMap<Outcome, boolean>;
-  readonly hits: WeakMap<Outcome, { of: Bdd; hit: Bdd }>;
+  /** Per outcome: its set when last asked, the asked packets in it and their witness. */
+  readonly hits: WeakMap<Outcome, { of: Bdd; hit: Bdd; w: Witness | undefined }>;
 }
 
 const KEPT = new WeakMap<Analysis, Map<string, Kept>>();
@@ -243,9 +244,14 @@ export function checkAssertion(a: Analysis, as: Assertion): Result<CheckResult> 
     }
     if (!violates) continue;
     let h = k.hits.get(c.outcome);
-    if (h?.of !== c.pred)
-      k.hits.set(c.outcome, (h = { of: c.pred, hit: and(m, c.pred, k.packets) }));
-    const w = h.hit === FALSE ? undefined : witness(m, h.hit);
+    if (h?.of !== c.pred) {
+      const hit = and(m, c.pred, k.packets);
+      k.hits.set(
+        c.outcome,
+        (h = { of: c.pred, hit, w: hit === FALSE ? undefined : witness(m, hit) }),
+      );
+    }
+    const w = h.w;
     if (w && (!best || !preferred(best.w, w))) best = { w, outcome: c.outcome };
   }
   if (!best) return ok({ assertion: as, holds: true, packets: undefined, ...notes });

@@ -19,15 +19,17 @@
  * added or removed (read from the FIB index's journal) only move the packets under their
  * prefixes: the partitions, the walk and the outcomes are patched there and kept elsewhere
  * (Delta-net's idea). A rule added or removed patches them for the packets that reach it
- * and match it (rpdb.ts ruleChangeRegion), or re-walks the RPDB from that rule on (APKeep's
- * idea) when a goto is involved.
+ * and match it (rpdb.ts ruleChangeRegion) and, with OUTPUT chains, those whose re-route
+ * meets it with their new mark; or re-walks the RPDB from that rule on (APKeep's idea) when
+ * a goto is involved. A class's final mark keys it as the OUTPUT walk built it, so patched
+ * and fresh classes are the same sets.
  *
  * Kept whole: `Analysis` is one set of caches (partitions, rule predicates, walks, outcomes)
  * that every question reads and every patch updates together; split, they would have to be
  * exported.
  * @module
  */
-import type { Prefix } from "../addr/ip.js";
+import { formatAddr, type Prefix } from "../addr/ip.js";
 import { TABLE } from "../core/kinds.js";
 import { LO } from "../engine/types.js";
 import type { HostState, Rule } from "../model/types.js";
@@ -49,7 +51,7 @@ import {
 import { familyOfKey, RouteSets, rulesOf, sameList } from "./changes.js";
 import { representative as pick } from "./describe.js";
 import { compose, type MarkVec, vecKey } from "./netfilter/markvec.js";
-import { outputHook, type Part } from "./netfilter/output.js";
+import { markOn, outputHook, type Part } from "./netfilter/output.js";
 import { type Outcome, outcomeKey } from "./outcome.js";
 import {
   type Decided,
@@ -124,6 +126,8 @@ export class Analysis {
   private readonly keys = new WeakMap<Outcome, string>();
   /** The rules (and custom-rules flag) each family's outcomes were computed under. */
   private readonly rulesSeen = new Map<4 | 6, readonly (Rule | boolean)[]>();
+  /** Whether re-routes dissected the flow (requiresFlowDissect) when outcomes were computed. */
+  private readonly dissected = new Map<4 | 6, boolean>();
   /** Bumped when every cache is dropped (links or sysctls changed): callers' caches too. */
   epoch = 0;
   /** Received packets' outcomes (inputOutcomes), until the next refresh. */
@@ -133,7 +137,7 @@ export class Analysis {
   /** Netfilter address sets compiled to predicates, by content (kept: the arena is). */
   private readonly nfSets = new Map<string, Bdd>();
   /** Re-route folds by family and mark transformer, and rules composed with each. */
-  private rerouteMemo = new Map<string, FoldMemo>();
+  private rerouteMemo = new Map<string, Reroute>();
   private composed = new WeakMap<Rule, Map<string, Bdd>>();
 
   /**
@@ -447,8 +451,31 @@ export class Analysis {
     // Only between two lists of custom rules, from a walk over the old one.
     const walked = !!seen?.[0] && !!now[0] && sameList(memo.rules, seen.slice(1));
     const region = walked ? ruleChangeRegion(this.m, list, memo, this.rule) : undefined;
-    if (region === undefined) this.famOut.delete(fam);
-    else this.patchOutcomes(fam, region);
+    if (region === undefined) return void this.famOut.delete(fam);
+    if (!this.hooked(fam)) return this.patchOutcomes(fam, region);
+    // Re-routes dissect the flow only when some rule needs it (fib4_rules_require_fldissect):
+    // when that changed, every re-route may have.
+    const dissect = requiresFlowDissect(this.s, fam);
+    if (dissect !== this.dissected.get(fam)) return void this.famOut.delete(fam);
+    // A re-route walks the rules again with the new mark: the packets whose marked header
+    // matches a changed rule may take another path there too.
+    const changed = changedRules(seen ?? [], now);
+    const rerouted = and(this.m, this.start(fam), this.rerouteRegion(fam, changed));
+    const all = or(this.m, region, rerouted);
+    this.patchOutcomes(fam, all, all, true);
+  }
+
+  /**
+   * The packets some re-route lookup (`reroute`) so far matched against `rules`: each
+   * rule composed with each mark transformer seen. A superset of those whose re-route walk
+   * reaches a changed rule and matches it (the walk's reach is not read): patching more
+   * packets than changed is exact, only slower.
+   */
+  private rerouteRegion(fam: 4 | 6, rules: readonly Rule[]): Bdd {
+    let r = FALSE;
+    for (const e of this.rerouteMemo.values())
+      if (e.family === fam) for (const x of rules) r = or(this.m, r, e.match(x));
+    return r;
   }
 
   /**
@@ -470,7 +497,7 @@ export class Analysis {
    * and its outcomes (kept outside, the region's own added); drop the outcomes when the walk
    * cannot be patched (the next fold resumes where it differs). `cutBy`: see patchFold.
    */
-  private patchOutcomes(fam: 4 | 6, region: Bdd, cutBy = region, byDst = false): void {
+  private patchOutcomes(fam: 4 | 6, region: Bdd, cutBy = region, rerouted = false): void {
     const m = this.m;
     const start = this.start(fam);
     const custom = fam === 4 ? this.s.v4CustomRules : this.s.v6CustomRules;
@@ -479,12 +506,12 @@ export class Analysis {
       : foldRpdb(m, this.s, fam, region, this.rule, this.table);
     const old = this.famOut.get(fam);
     // OUTPUT chains rewrite marks and re-route. A packet's walk through them depends on its
-    // own header and first route only, and its re-route on the tables' answers for its own
-    // dst: after route changes (`byDst`: the tables changed for dsts in `cutBy` only) the
-    // hook is redone for the region's packets alone. After a rule change a re-route may meet
-    // the rule with another mark: the outcomes are recomputed.
+    // own header and first route only, and its re-route on the rules and tables' answers for
+    // its own marked header: when `region` holds every packet whose re-route may differ too
+    // (`rerouted`: the changed dsts, or the changed rules' re-route region), the hook is
+    // redone for the region's packets alone.
     const hooked = this.hooked(fam);
-    if (!parts || !old || (hooked && !byDst)) return void this.famOut.delete(fam);
+    if (!parts || !old || (hooked && !rerouted)) return void this.famOut.delete(fam);
     const keep = not(m, cutBy);
     const out = new Map<string, OutcomeSet>();
     for (const [k, c] of old) {
@@ -496,7 +523,35 @@ export class Analysis {
       for (const [p, o] of this.specialize(fam, d)) first.push({ pred: p, outcome: o });
     const ctx = hooked ? this.outputCtx(fam, this.chains()) : undefined;
     for (const x of ctx ? outputHook(ctx, first) : first) this.merge(out, x.pred, x.outcome);
+    if (hooked) this.readMarks(out, old);
     this.famOut.set(fam, out);
+  }
+
+  /**
+   * Read each class's mark on its own packets again where they changed (merged or cut):
+   * the mark's text depends on them (`markOn`), its key does not.
+   */
+  private readMarks(out: Map<string, OutcomeSet>, before?: Map<string, OutcomeSet>): void {
+    for (const [k, c] of out) {
+      const b = before?.get(k);
+      // The same packets as before: the text read on them then still holds.
+      if (b && b.pred === c.pred) {
+        if (b !== c) out.set(k, b);
+        continue;
+      }
+      const nf = c.outcome.nf;
+      if (!nf?.mark.length) continue;
+      const markText = markOn(this.m, c.pred, nf.mark);
+      if (markText === nf.markText) continue;
+      const outcome = { ...c.outcome, nf: { ...nf, markText } };
+      this.keys.set(outcome, k);
+      out.set(k, { pred: c.pred, outcome });
+    }
+  }
+
+  /** The host's netfilter base chains and the compiled address sets (for later hooks). */
+  netfilter(): { chains: readonly NfBaseChain[]; sets: Map<string, Bdd> } {
+    return { chains: this.chains(), sets: this.nfSets };
   }
 
   /** The packets of `family` the RPDB walk starts from (IPv4 0.0.0.0 never reaches it). */
@@ -542,6 +597,7 @@ export class Analysis {
       if (!byKey) {
         this.famOut.set(fam, (byKey = this.computeOutcomes(fam)));
         this.rulesSeen.set(fam, rulesOf(this.s, fam));
+        this.dissected.set(fam, requiresFlowDissect(this.s, fam));
       }
       for (const c of byKey.values()) out.push(c);
     }
@@ -577,8 +633,10 @@ export class Analysis {
     for (const d of this.decided(fam))
       for (const [pred, outcome] of this.specialize(fam, d)) first.push({ pred, outcome });
     const chains = this.chains();
-    const final = this.hooked(fam) ? outputHook(this.outputCtx(fam, chains), first) : first;
+    const hooked = this.hooked(fam);
+    const final = hooked ? outputHook(this.outputCtx(fam, chains), first) : first;
     for (const p of final) this.merge(byKey, p.pred, p.outcome);
+    if (hooked) this.readMarks(byKey);
     return byKey;
   }
 
@@ -635,19 +693,22 @@ export class Analysis {
     // Per mark transformer: the fold resumes after an RPDB change (as the first lookup's),
     // and each rule's composed predicate is kept by rule object.
     const vk = `${family}|${c ?? ""}|${vecKey(mark)}`;
-    let memo = this.rerouteMemo.get(vk);
-    if (!memo) this.rerouteMemo.set(vk, (memo = foldMemo()));
-    const match = (r: Rule): Bdd => {
-      let byVec = this.composed.get(r);
-      if (!byVec) this.composed.set(r, (byVec = new Map()));
-      let p = byVec.get(vk);
-      if (p === undefined) {
-        p = compose(m, rulePred({ m, s: this.s, hasSaddr: true }, r), mark);
-        if (c !== undefined) p = restrict(m, p, c);
-        byVec.set(vk, p);
-      }
-      return p;
-    };
+    let e = this.rerouteMemo.get(vk);
+    if (!e) {
+      const match = (r: Rule): Bdd => {
+        let byVec = this.composed.get(r);
+        if (!byVec) this.composed.set(r, (byVec = new Map()));
+        let p = byVec.get(vk);
+        if (p === undefined) {
+          p = compose(m, rulePred({ m, s: this.s, hasSaddr: true }, r), mark);
+          if (c !== undefined) p = restrict(m, p, c);
+          byVec.set(vk, p);
+        }
+        return p;
+      };
+      this.rerouteMemo.set(vk, (e = { family, memo: foldMemo(), match }));
+    }
+    const { memo, match } = e;
     const decided = foldRpdb(m, this.s, family, walk, match, this.table, memo);
     const refused = refusedBySrc(m, memo);
     for (const d of decided) {
@@ -656,8 +717,9 @@ export class Analysis {
       if (!parts) this.specialized.set(d, (parts = specialize(m, family, d)));
       for (const [pred, o] of parts) {
         const p = and(m, pred, not(m, refused.pred));
-        // The packet keeps the source the first route chose: not the new route's prefsrc.
-        const { prefsrc: _, ...rest } = o;
+        // The packet keeps the source the first route chose (outputHook adds it), not the
+        // new route's.
+        const { prefsrc: _, src: __, ...rest } = o;
         if (p !== FALSE) out.push({ pred: p, outcome: rest });
       }
     }
@@ -697,14 +759,38 @@ export class Analysis {
   }
 }
 
+/** One mark transformer's re-route lookups: their resumable fold and composed rules. */
+interface Reroute {
+  readonly family: 4 | 6;
+  readonly memo: FoldMemo;
+  readonly match: (r: Rule) => Bdd;
+}
+
+/** The rules in one list and not the other (by object: a changed rule is a new object). */
+function changedRules(seen: readonly (Rule | boolean)[], now: readonly (Rule | boolean)[]) {
+  const a = new Set(seen);
+  const b = new Set(now);
+  const out: Rule[] = [];
+  for (const r of seen) if (typeof r !== "boolean" && !b.has(r)) out.push(r);
+  for (const r of now) if (typeof r !== "boolean" && !a.has(r)) out.push(r);
+  return out;
+}
+
 /** A set of packets with one outcome (classes before counts and representatives). */
 export interface OutcomeSet {
   readonly pred: Bdd;
   readonly outcome: Outcome;
 }
 
-/** What usable nexthops and rule devices depend on besides routes: links and sysctls. */
+/**
+ * What usable nexthops, rule devices and route sources depend on besides routes: links,
+ * sysctls and addresses.
+ */
 function envKey(s: HostState): string {
   const links = s.links.map((l) => `${l.ifindex}:${l.name}:${+l.up}:${+l.carrier}:${l.group}`);
-  return `${links.join(",")}|${[...s.sysctl].join(",")}`;
+  // Routes without `src` take a source from the addresses (TableGroup.src).
+  const addrs = s.addrs.map(
+    (a) => `${a.ifindex}:${formatAddr(a.local)}/${a.prefixlen}:${a.scope}:${+!!a.secondary}`,
+  );
+  return `${links.join(",")}|${[...s.sysctl].join(",")}|${addrs.join(",")}`;
 }

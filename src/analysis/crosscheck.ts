@@ -80,6 +80,10 @@ export function disagreement(o: Outcome, d: Decision): string[] {
       );
     if (d.table !== o.table) out.push(`table: engine ${d.table}, analysis ${o.table}`);
     if (o.prefsrc && !addrEq(o.prefsrc, d.prefsrc)) out.push("src differs");
+    else if (o.src && !addrEq(o.src, d.prefsrc))
+      out.push(
+        `src: engine ${d.prefsrc ? formatAddr(d.prefsrc) : "-"}, analysis ${formatAddr(o.src)}`,
+      );
   }
   if (!d.ok && o.drop !== undefined && !dropAgrees(o.drop, d))
     out.push(`drop: engine ${dropOf(d)}, analysis ${o.drop}`);

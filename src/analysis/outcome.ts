@@ -32,6 +32,13 @@ export interface Outcome {
   readonly paths: readonly Path[];
   /** The route's `src` (prefsrc); undefined when the kernel picks one per destination. */
   readonly prefsrc?: Addr;
+  /**
+   * The source address the packet leaves with (IPv4 output lookups: fib_result_prefsrc, the
+   * prefsrc or the nexthop's inet_select_addr); a re-routed packet keeps its first route's
+   * (ip_route_me_harder looks up with the header's saddr). Undefined where it depends on
+   * the destination (IPv6, local delivery) or for refusals and received packets.
+   */
+  readonly src?: Addr;
   /** The table that produced the route (as `ip route get` reports it). */
   readonly table?: number;
   /** pref of the rule that decided (its lookup gave the route, or its action refused). */
@@ -83,6 +90,7 @@ export function outcomeKey(o: Outcome): string {
     o.ok ? (o.type ?? "") : (o.errno ?? ""),
     paths.join(","),
     o.prefsrc ? formatAddr(o.prefsrc) : "",
+    o.src ? formatAddr(o.src) : "",
     o.table ?? "",
     o.rule ?? "",
     o.special ?? "",

@@ -29,6 +29,7 @@ export function baseOutcome(family: 4 | 6, d: Decided): Outcome {
     type: r.type,
     paths: g.paths,
     ...(r.prefsrc ? { prefsrc: r.prefsrc } : {}),
+    ...(g.src ? { src: g.src } : {}),
   };
 }
 

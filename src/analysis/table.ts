@@ -15,10 +15,10 @@
  * prefixes through one device is one group.
  * @module
  */
-import { ANY4, ANY6, contains, formatAddr, type Prefix } from "../addr/ip.js";
+import { type Addr, addrEq, ANY4, ANY6, contains, formatAddr, type Prefix } from "../addr/ip.js";
 import { TABLE } from "../core/kinds.js";
 import { select6, type TableResult, tryAlias } from "../engine/fib.js";
-import { nexthopAlive } from "../engine/select.js";
+import { nexthopAlive, nexthopSaddr } from "../engine/select.js";
 import { type Flow, LO } from "../engine/types.js";
 import { linkByIndex } from "../model/links.js";
 import type { HostState, Route } from "../model/types.js";
@@ -41,6 +41,8 @@ export interface TableGroup {
   readonly ifgroup: number;
   /** Paths of a `route` result: the chosen nexthop, plus multipath siblings. */
   readonly paths: readonly Path[];
+  /** The source a locally generated IPv4 packet gets from the route (`groupSrc`). */
+  readonly src?: Addr;
   readonly key: string;
 }
 
@@ -108,13 +110,15 @@ function aliasPred(m: BddArena, r: Route): Bdd {
   return r.family === 4 && r.tos ? maskedEq(m, "tos", r.tos, 0x1c) : TRUE;
 }
 
-/** The paths of a route result: the lookup's nexthop and the multipath siblings alive. */
-function pathsOf(s: HostState, r: Route, nhIndex: number): Path[] {
+/** The nexthops a route result may take: the lookup's, and the multipath siblings alive. */
+function pickedNexthops(s: HostState, r: Route, nhIndex: number): number[] {
+  if (r.nexthops.length < 2) return [nhIndex];
   const idx = r.nexthops.map((_, i) => i);
-  const pick =
-    r.nexthops.length < 2
-      ? [nhIndex]
-      : idx.filter((i) => i === nhIndex || nexthopAlive(s, r, r.nexthops[i]!.ifindex, false));
+  return idx.filter((i) => i === nhIndex || nexthopAlive(s, r, r.nexthops[i]!.ifindex, false));
+}
+
+/** The paths of a route result through the nexthops `pick`. */
+function pathsOf(s: HostState, r: Route, pick: readonly number[]): Path[] {
   const local = r.type === "local" || (r.family === 6 && r.type === "anycast");
   return pick.map((i) => {
     const nh = r.nexthops[i]!;
@@ -126,19 +130,35 @@ function pathsOf(s: HostState, r: Route, nhIndex: number): Path[] {
   });
 }
 
+/**
+ * The source an IPv4 output lookup gives a packet through route `r` (fib_result_prefsrc):
+ * its `src`, else the chosen nexthop's nh_saddr (inet_select_addr on its device at the
+ * route's scope); undefined for a local route (the destination itself) or when multipath
+ * siblings would give different ones. IPv6 picks per destination (ipv6_dev_get_saddr).
+ */
+function groupSrc(s: HostState, r: Route, picked: readonly number[]): Addr | undefined {
+  if (r.family !== 4 || r.type === "local") return undefined;
+  if (r.prefsrc) return r.prefsrc;
+  const srcs = picked.map((i) => nexthopSaddr(s, r, i));
+  return srcs.every((a) => addrEq(a, srcs[0])) ? srcs[0] : undefined;
+}
+
 function groupOf(s: HostState, res: Exclude<TableResult, { kind: "none" }>, pred: Bdd): TableGroup {
   const r = res.route;
   const dev = linkByIndex(s, r.nexthops[0]?.ifindex ?? 0);
   const ifgroup = dev ? dev.group : -1;
-  const paths = res.kind === "route" ? pathsOf(s, r, res.nhIndex) : [];
+  const picked = res.kind === "route" ? pickedNexthops(s, r, res.nhIndex) : [];
+  const paths = res.kind === "route" ? pathsOf(s, r, picked) : [];
   const p = paths.map((x) => `${x.dev}@${x.gateway ? formatAddr(x.gateway) : ""}`).join(",");
   const head = res.kind === "error" ? `error ${res.errno}` : res.kind;
-  const src = r.prefsrc ? formatAddr(r.prefsrc) : "";
+  const src = res.kind === "route" ? groupSrc(s, r, picked) : undefined;
   // Every nexthop device, dead or not: the rp_filter check compares them all with the ingress
   // device (__fib_validate_source), so routes that differ there must not merge.
   const devs = r.nexthops.map((n) => n.ifindex).join(".");
-  const key = `${head}|${r.type}|${p}|${src}|${r.dst.len}|${ifgroup}|${devs}`;
-  return { pred, res, len: r.dst.len, ifgroup, paths, key };
+  // The route's own `src` (the outcome's prefsrc) and the source it gives both tell apart.
+  const srcs = [r.prefsrc, src].map((a) => (a ? formatAddr(a) : "")).join(">");
+  const key = `${head}|${r.type}|${p}|${srcs}|${r.dst.len}|${ifgroup}|${devs}`;
+  return { pred, res, len: r.dst.len, ifgroup, paths, ...(src ? { src } : {}), key };
 }
 
 interface PrefixNode {

@@ -94,7 +94,7 @@ const iptablesSaveCmd: Tool = (_s, _opts, words, _end, ctx) => {
   return ok(nf ? iptablesSave(nf.iptables, fam, save) : "");
 };
 
-/** `nft [-a] list ruleset|tables|table|chain …` (nftList). */
+/** `nft [-a] list ruleset|tables|table|chain(s)|set(s)|map(s) …` (nftList). */
 const nftCmd: Tool = (_s, _opts, words, _end, ctx) => {
   const rest = words.slice(1).map((w) => w.text);
   const handles = rest.includes("-a");
@@ -107,7 +107,9 @@ const nftCmd: Tool = (_s, _opts, words, _end, ctx) => {
   if (!r)
     return errOut({
       code: "usage",
-      message: "routelab answers `nft [-a] list ruleset|tables|table|chain` only",
+      message:
+        "this nft command is not modelled: routelab answers " +
+        "`nft [-a] list ruleset|tables|table|chain|chains|sets|set|maps|map` only",
       exit: 1,
     });
   if (!r.ok) return errOut({ code: "usage", message: r.error, exit: 1 });

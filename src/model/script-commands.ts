@@ -134,18 +134,27 @@ function netfilter(s: HostState, call: CommandCall, lo: LoadOptions): CommandOut
   return { status: r.status, issues: r.issues };
 }
 
+const NFT_LISTINGS = [
+  "ruleset",
+  "tables",
+  "table",
+  "chain",
+  "chains",
+  "sets",
+  "set",
+  "maps",
+  "map",
+];
+
 /**
- * `nft [-a] list ruleset|tables|table|chain …`: what the script reads back is printed, not
- * recorded (the other `list` forms keep their exit status, with no output).
+ * `nft [-a] list ruleset|tables|table|chain|chains|sets|set|maps|map …`: what the script
+ * reads back is printed, not recorded (the other `list` forms keep their exit status, with
+ * no output).
  */
 function isNftListing(call: CommandCall): boolean {
   const args = call.argv.map((w) => w.text);
   const at = args.indexOf("list");
-  return (
-    args[0] === "nft" &&
-    nftVerb(args) === "list" &&
-    ["ruleset", "tables", "table", "chain"].includes(args[at + 1] ?? "")
-  );
+  return args[0] === "nft" && nftVerb(args) === "list" && NFT_LISTINGS.includes(args[at + 1] ?? "");
 }
 
 /** The command word of an nft argv (the first word after the options), e.g. `list`. */

@@ -80,7 +80,12 @@ export type NfSymStmt = NfSymMatch | NfSymMarkOp;
 export type NfSymVerdict =
   | { kind: "continue" | "accept" | "drop" | "reject" | "return" }
   | { kind: "jump" | "goto"; chain: string }
+  /** A NAT target (SNAT/MASQUERADE/DNAT/REDIRECT, nft snat/masquerade/dnat/redirect). */
+  | { kind: "nat"; type: NfSymNat; what: string }
   | { kind: "unknown"; what: string };
+
+/** What a NAT verdict rewrites: the source (snat, masquerade) or the destination. */
+export type NfSymNat = "snat" | "masquerade" | "dnat" | "redirect";
 
 export interface NfSymRule {
   /** 1-based position in its chain (as the trace numbers rules). */

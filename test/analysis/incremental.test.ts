@@ -126,6 +126,11 @@ function byKey(a: Analysis): Map<string, number> {
   return new Map([...sent, ...received] as [string, number][]);
 }
 
+/** How each class's final mark reads (on the class's own packets). */
+function markTexts(a: Analysis): Map<string, string | undefined> {
+  return new Map(a.outcomes([4, 6]).map((c) => [outcomeKey(c.outcome), c.outcome.nf?.markText]));
+}
+
 function classesOf(a: Analysis) {
   return a
     .classes()
@@ -196,7 +201,8 @@ describe("incremental analysis", () => {
   });
 
   it("with OUTPUT mark chains (re-route), the patched outcomes equal those from scratch", () => {
-    // Marks set in OUTPUT re-route packets; route changes redo the hook for their dsts only.
+    // Marks set in OUTPUT re-route packets; route changes redo the hook for their dsts only,
+    // rule changes for the packets whose first or re-route lookup meets a changed rule.
     const NF = [
       "iptables -t mangle -A OUTPUT -d 10.1.0.0/16 -j MARK --set-mark 1",
       "iptables -t mangle -A OUTPUT -m owner --uid-owner 1000 -j MARK --set-mark 2",
@@ -219,6 +225,7 @@ describe("incremental analysis", () => {
           a.refresh();
           const fresh = new Analysis(s, a.m, chains);
           expect({ after: c, outcomes: byKey(a) }).toEqual({ after: c, outcomes: byKey(fresh) });
+          expect({ after: c, marks: markTexts(a) }).toEqual({ after: c, marks: markTexts(fresh) });
         }
       }),
       { numRuns: Number(process.env.ROUTELAB_FUZZ_RUNS ?? 30) },

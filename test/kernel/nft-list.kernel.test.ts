@@ -13,6 +13,7 @@ import {
   createNftRuleset,
   loadNftText,
   loadNftJson,
+  nftList,
   nftListRuleset,
   applyNftCommand,
 } from "../../src/netfilter/nft/index.js";
@@ -109,6 +110,43 @@ describe.skipIf(!!why && process.env.CI !== "true")("nft front-end vs real nft",
       expect(loadNftJson(rj, real.json, "json")).toEqual([]);
       // nft 1.0.6 JSON does not carry a set's auto-merge flag.
       expect(diffLines(real.list.replace(/^\t\tauto-merge\n/gm, ""), nftListRuleset(rj))).toBe("");
+    });
+  }
+
+  /**
+   * The listing forms scripts read back (`list sets|maps|chains [FAMILY]`, `list set|map|chain
+   * …` of every object, a missing one), plain and `-a`, against the same state in nft.
+   */
+  function listingForms(rs: ReturnType<typeof createNftRuleset>): string[][] {
+    const forms: string[][] = [];
+    for (const w of ["sets", "maps", "chains"])
+      forms.push(["list", w], ["-a", "list", w], ["list", w, "inet"], ["list", w, "ip6"]);
+    for (const t of rs.tables) {
+      for (const x of t.sets) forms.push(["list", x.map ? "map" : "set", t.family, t.name, x.name]);
+      for (const c of t.chains) forms.push(["list", "chain", t.family, t.name, c.name]);
+      forms.push(
+        ["list", "set", t.family, t.name, "nosuch"],
+        ["list", "map", t.family, t.name, "x"],
+      );
+    }
+    return forms;
+  }
+
+  for (const file of scenarios) {
+    it(`scenario ${file}: list sets|maps|chains|set|map|chain print as nft does`, () => {
+      const text = readFileSync(join(SCEN_DIR, file), "utf8");
+      realLoad(text, file);
+      const rs = createNftRuleset();
+      expect(loadNftText(rs, text, file)).toEqual([]);
+      for (const argv of listingForms(rs)) {
+        const real = nft(argv);
+        const handles = argv[0] === "-a";
+        const r = nftList(rs, argv.slice(handles ? 2 : 1), { handles });
+        const ours = r?.ok
+          ? { status: 0, out: r.text, err: "" }
+          : { status: 1, out: "", err: r ? `${r.error}\n` : "" };
+        expect(ours, argv.join(" ")).toEqual({ status: real.status, out: real.out, err: real.err });
+      }
     });
   }
 

@@ -14,6 +14,7 @@ import { sshReply } from "./ssh-reply.js";
 import { notFwmarkWithoutSrcValidMark } from "./src-valid-mark.js";
 import { suppressNothing } from "./suppress.js";
 import { emptyTables, unreachedTables } from "./tables.js";
+import { tunnelSource } from "./tunnel-source.js";
 import type { Finding, Lint, LintOptions } from "./types.js";
 
 export type { Finding, LintOptions, LintPackets, LintSeverity } from "./types.js";
@@ -22,6 +23,7 @@ export type { Finding, LintOptions, LintPackets, LintSeverity } from "./types.js
 export const LINTS: readonly Lint[] = [
   loops,
   leaks,
+  tunnelSource,
   sshReply,
   notFwmarkWithoutSrcValidMark,
   rpFilterReplies,

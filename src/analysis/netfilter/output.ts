@@ -7,6 +7,7 @@
  * netfilter verdict, the deciding rule and the final mark.
  * @module
  */
+import { type Addr, formatAddr } from "../../addr/ip.js";
 import { linkByIndex } from "../../model/links.js";
 import type { HostState } from "../../model/types.js";
 import { chainsAt } from "../../engine/nfwalk.js";
@@ -61,10 +62,18 @@ interface Group {
   states: NfState[];
 }
 
+/**
+ * The hook's part of an outcome. The mark is the walk's transformer as built (a function of
+ * each packet's path alone), so equal outcomes key equally however the packets were split.
+ * Its text reads it as built; the caller reads it again on each final class (`markOn`).
+ */
 function nfOf(m: BddArena, st: NfState, v: NfOutcome["verdict"], rerouted: boolean): NfOutcome {
-  const mark = within(m, st.pred, st.mark);
-  return { verdict: v, mark, markText: describeVec(m, mark), rerouted };
+  return { verdict: v, mark: st.mark, markText: describeVec(m, st.mark), rerouted };
 }
+
+/** How the mark `v` reads on the packets of `pred` (`0x81` where they all have 0x81). */
+export const markOn = (m: BddArena, pred: Bdd, v: MarkVec): string =>
+  describeVec(m, within(m, pred, v));
 
 /** A refused or dropped set as an outcome. */
 function endOutcome(c: OutputCtx, e: NfEnd, rerouted: boolean): Outcome {
@@ -89,6 +98,7 @@ function rerouteChanged(
   after: readonly NfState[],
   groups: Map<string, Group>,
   out: Part[],
+  srcs: readonly SrcPart[],
 ): NfState[] {
   const stay: NfState[] = [];
   for (const a of after)
@@ -109,13 +119,36 @@ function rerouteChanged(
           out.push({ pred: p.pred, outcome: { ...p.outcome, nf } });
           continue;
         }
-        const k = outcomeKey(p.outcome);
-        const g = groups.get(k);
-        if (g) g.states.push(st);
-        else groups.set(k, { outcome: p.outcome, states: [st] });
+        for (const f of srcs) {
+          const pred = and(c.m, p.pred, f.pred);
+          if (pred === FALSE) continue;
+          const outcome = f.src ? { ...p.outcome, src: f.src } : p.outcome;
+          const k = outcomeKey(outcome);
+          const g = groups.get(k);
+          if (g) g.states.push({ ...st, pred });
+          else groups.set(k, { outcome, states: [{ ...st, pred }] });
+        }
       }
     }
   return stay;
+}
+
+/** The packets whose first route gave them one source address (`Outcome.src`). */
+interface SrcPart {
+  readonly src?: Addr;
+  readonly pred: Bdd;
+}
+
+/** The first lookup's parts grouped by the source they gave (a re-route keeps it). */
+function bySrc(c: OutputCtx, ok: readonly Part[]): SrcPart[] {
+  const by = new Map<string, SrcPart>();
+  for (const p of ok) {
+    const src = p.outcome.src;
+    const k = src ? formatAddr(src) : "";
+    const old = by.get(k);
+    by.set(k, { ...(src ? { src } : {}), pred: or(c.m, old?.pred ?? FALSE, p.pred) });
+  }
+  return [...by.values()];
 }
 
 /**
@@ -125,6 +158,7 @@ function rerouteChanged(
 export function outputHook(c: OutputCtx, first: readonly Part[]): Part[] {
   const out: Part[] = first.filter((p) => !p.outcome.ok);
   const ok = first.filter((p) => p.outcome.ok);
+  const srcs = bySrc(c, ok);
   let all = FALSE;
   for (const p of ok) all = or(c.m, all, p.pred);
   const start: NfState = { pred: all, mark: identity(c.m, "fwmark"), ct: constant(0) };
@@ -154,7 +188,7 @@ export function outputHook(c: OutputCtx, first: readonly Part[]): Part[] {
         acc = [];
       } else acc = walkBase(h, label, view, g.states, myEnds);
       for (const e of myEnds) ends.push([e, k !== ""]);
-      if (chain.type === "route") acc = rerouteChanged(c, g.states, acc, next, out);
+      if (chain.type === "route") acc = rerouteChanged(c, g.states, acc, next, out, srcs);
       const mine = next.get(k);
       if (mine) mine.states.push(...acc);
       else next.set(k, { ...g, states: acc });

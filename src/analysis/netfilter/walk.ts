@@ -8,8 +8,8 @@
  * @module
  */
 import type { SourceLoc } from "../../core/loc.js";
-import type { NfSymRule, NfSymView } from "../../netfilter/symbolic.js";
-import { and, not, or } from "../bdd/apply.js";
+import type { NfSymNat, NfSymRule, NfSymView } from "../../netfilter/symbolic.js";
+import { and, diff, or } from "../bdd/apply.js";
 import { type Bdd, FALSE } from "../bdd/arena.js";
 import { type HookCtx, matchPred } from "./match.js";
 import { applyOp, type MarkVec, vecKey } from "./markvec.js";
@@ -29,6 +29,8 @@ export interface NfEnd extends NfState {
   /** The rule's text and, for `unknown`, what is not modelled. */
   readonly text?: string;
   readonly what?: string;
+  /** The NAT target that ended the walk here (NAT is not modelled: `unknown`). */
+  readonly nat?: NfSymNat;
   readonly loc?: SourceLoc;
 }
 
@@ -69,7 +71,14 @@ function end(w: Walk, st: NfState, verdict: NfEnd["verdict"], chain: string, r?:
 }
 
 /** Packets the analysis cannot follow past rule r: an `unknown` end naming the rule. */
-function refuse(w: Walk, st: NfState, chain: string, r: NfSymRule, what: string): void {
+function refuse(
+  w: Walk,
+  st: NfState,
+  chain: string,
+  r: NfSymRule,
+  what: string,
+  nat?: NfSymNat,
+): void {
   if (st.pred === FALSE) return;
   const by = `${w.label} ${chain} #${r.index}`;
   w.ends.push({
@@ -78,6 +87,7 @@ function refuse(w: Walk, st: NfState, chain: string, r: NfSymRule, what: string)
     by,
     text: r.text,
     what,
+    ...(nat ? { nat } : {}),
     ...(r.loc ? { loc: r.loc } : {}),
   });
 }
@@ -122,7 +132,8 @@ function runRule(
     if (p === undefined) {
       return refuse(w, cur, chain, r, x.kind === "unknown" ? x.what : matchName(x.kind));
     }
-    next.push({ ...cur, pred: and(m, cur.pred, not(m, p)) });
+    // cur.pred ∖ p: walks cur's nodes only, never all of a big set's (not(p) would).
+    next.push({ ...cur, pred: diff(m, cur.pred, p) });
     cur = { ...cur, pred: and(m, cur.pred, p) };
     if (cur.pred === FALSE) return;
   }
@@ -155,6 +166,8 @@ function verdict(
       return;
     case "unknown":
       return refuse(w, cur, chain, r, v.what);
+    case "nat":
+      return refuse(w, cur, chain, r, v.what, v.type);
     case "jump":
     case "goto": {
       // A jump to a missing chain goes on with the next rule (the engine's reading).

@@ -11,6 +11,7 @@ import type {
   NfSymAddr,
   NfSymChain,
   NfSymMatch,
+  NfSymNat,
   NfSymRule,
   NfSymStmt,
   NfSymVerdict,
@@ -169,6 +170,13 @@ function targetOf(r: IptRule): { stmt?: NfSymStmt; verdict: NfSymVerdict } {
       return { stmt: connmark(d, n), verdict: { kind: "continue" } };
     case "REJECT":
       return { verdict: { kind: "reject" } };
+    case "SNAT":
+    case "MASQUERADE":
+    case "DNAT":
+    case "REDIRECT": {
+      const type = t.ext.name.toLowerCase() as NfSymNat;
+      return { verdict: { kind: "nat", type, what: `-j ${t.ext.name}` } };
+    }
     case "LOG":
     case "NFLOG":
     case "TCPMSS":

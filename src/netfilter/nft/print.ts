@@ -152,7 +152,8 @@ export interface ListOpts {
   /** `nft -a`: print `# handle N` comments. */ handles?: boolean;
 }
 
-function chainText(c: NftChain, family: NftFamily, o: ListOpts): string {
+/** chain_print(); `rules` false: chain_print_declaration() alone (`list chains`). */
+function chainText(c: NftChain, family: NftFamily, o: ListOpts, rules = true): string {
   let out = `\tchain ${c.name} {${o.handles ? ` # handle ${c.handle}` : ""}\n`;
   if (c.comment !== undefined) out += `\t\tcomment "${c.comment}"\n`;
   if (c.base) {
@@ -161,8 +162,9 @@ function chainText(c: NftChain, family: NftFamily, o: ListOpts): string {
     out += `\t\ttype ${c.base.type} hook ${c.base.hook} ${dev}priority ${prio};`;
     out += ` policy ${c.base.policy};\n`;
   }
-  for (const r of c.rules)
-    out += `\t\t${fmtRule(r, family)}${o.handles ? ` # handle ${r.handle}` : ""}\n`;
+  if (rules)
+    for (const r of c.rules)
+      out += `\t\t${fmtRule(r, family)}${o.handles ? ` # handle ${r.handle}` : ""}\n`;
   return out + "\t}\n";
 }
 
@@ -243,13 +245,27 @@ export function nftListRuleset(rs: NftRuleset, opts: ListOpts = {}): string {
 
 const FAMILIES = ["ip", "ip6", "inet", "arp", "bridge", "netdev"];
 
+/**
+ * `list sets|maps|chains [FAMILY]` (do_list_sets, do_list_chains in nftables 1.0.6): every
+ * table of the family as a bare `table F NAME {` line (no flags, comment or handle) holding
+ * its sets (or maps, with their elements) or its chains' declarations without rules, with no
+ * blank line between them; a table with none prints empty.
+ */
+function declarations(t: NftTable, what: "sets" | "maps" | "chains", o: ListOpts): string {
+  let out = `table ${t.family} ${t.name} {\n`;
+  if (what === "chains") for (const c of t.chains) out += chainText(c, t.family, o, false);
+  else for (const s of t.sets) if (!!s.map === (what === "maps")) out += setText(s, t.family, o);
+  return `${out}}\n`;
+}
+
 /** An nft listing's answer: the text, or nft's error (status 1). */
 export type NftListing = { ok: true; text: string } | { ok: false; error: string };
 
 /**
- * `nft list ruleset [FAMILY]`, `list tables [FAMILY]`, `list table [FAMILY] NAME` and
- * `list chain [FAMILY] TABLE CHAIN` (do_command_list in nftables 1.0.6; the family defaults to
- * ip); undefined for the other `list` forms, which routelab does not print.
+ * `nft list ruleset [FAMILY]`, `list tables [FAMILY]`, `list table [FAMILY] NAME`,
+ * `list chain [FAMILY] TABLE CHAIN`, `list sets|maps|chains [FAMILY]` and `list set|map
+ * [FAMILY] TABLE NAME` (do_command_list in nftables 1.0.6; the family defaults to ip);
+ * undefined for the other `list` forms, which routelab does not print.
  */
 export function nftList(
   rs: NftRuleset,
@@ -275,6 +291,12 @@ export function nftList(
         .map((t) => `table ${t.family} ${t.name}\n`)
         .join(""),
     };
+  if ((what === "sets" || what === "maps" || what === "chains") && rest.length === 0) {
+    const tables = rs.tables.filter(inFamily);
+    // A table kept as written (verbatim) has no parts to pick from.
+    if (tables.some((t) => t.verbatim !== undefined)) return undefined;
+    return { ok: true, text: tables.map((t) => declarations(t, what, opts)).join("") };
+  }
   const family = fam ?? "ip";
   const t = rs.tables.find((x) => x.family === family && x.name === rest[0]);
   // nft's error: the command and carets under the object it did not find.
@@ -294,6 +316,13 @@ export function nftList(
     const only: NftTable = { ...t, chains: [c], sets: [], objs: [], flags: [] };
     delete only.comment;
     return { ok: true, text: tableText(only, opts) };
+  }
+  if ((what === "set" || what === "map") && rest.length === 2) {
+    // A set is not found as a map, nor a map as a set.
+    const set = t?.sets.find((x) => x.name === rest[1] && !!x.map === (what === "map"));
+    if (!t || t.verbatim !== undefined) return missing(0);
+    if (!set) return missing(1);
+    return { ok: true, text: `table ${t.family} ${t.name} {\n${setText(set, t.family, opts)}}\n` };
   }
   return undefined;
 }

@@ -235,6 +235,9 @@ function ruleOf(r: NftRule, i: number, t: NftTable): NfSymRule {
     } else if (s.k === "reject") {
       verdict = { kind: "reject" };
       break;
+    } else if (s.k === "nat") {
+      verdict = { kind: "nat", type: s.type, what: s.type };
+      break;
     } else {
       verdict = { kind: "unknown", what: s.k };
       break;

@@ -106,5 +106,10 @@ export interface ShellApi {
   /** A command outside routelab's world: reported once per name, empty output, status 0. */
   skip(name: string, loc: SourceLoc): void;
   runText(text: string, file: string): void;
+  /**
+   * TEXT run as `sh -c TEXT` runs it (awk's `system()`, `CMD | getline`): a child shell that
+   * sees the exported variables; its standard output captured, its exit status.
+   */
+  runCaptured(text: string): { stdout: string; status: number };
   dispatch(argv: Field[], loc: SourceLoc): void;
 }

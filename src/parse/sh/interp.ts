@@ -599,6 +599,18 @@ export class Shell implements ExpandHost, ShellApi {
     }
   }
 
+  runCaptured(text: string): { stdout: string; status: number } {
+    const out: string[] = [];
+    const saved = this.frame;
+    this.frame = { ...saved, out, stdin: undefined };
+    try {
+      this.runChild({ text, file: "sh", args: [], errexit: false });
+    } finally {
+      this.frame = saved;
+    }
+    return { stdout: out.join(""), status: this.status };
+  }
+
   /** A command outside routelab's world: reported once per name, empty output, status 0. */
   skip(name: string, loc: SourceLoc): void {
     this.status = 0;

@@ -139,6 +139,43 @@ describe("grep as GNU grep filters", () => {
     });
 });
 
+describe("sed, awk, sort and cut in pipelines and substitutions, against bash", () => {
+  const routes =
+    "default via 192.168.1.1 dev eth0 proto dhcp metric 100 \\n" +
+    "default dev tun0 scope link \\ndefault via 10.0.0.1 dev wlan0 metric 50 \\n";
+  const cases: Record<string, string> = {
+    "vpnc-script's list_non_loopback_routes and fix_ip_get_output": `TUNDEV=tun0
+      printf '${routes}' |
+        awk '/dev '"$TUNDEV"'/ { next; } { printf "%s %s\\n", (match($0, /metric ([^ ]+)/) ? \\
+          substr($0, RSTART+7, RLENGTH-7) : 4294967295), $0; }' |
+        sort -n | cut -d' ' -f3- |
+        while read LINE; do
+          echo "203.0.113.5 $LINE" | sed -e 's/ /\\n/g' |
+            sed -ne "1 s|\\$|/32|p;/via/{N;p};/dev/{N;p};/src/{N;p};/metric/{N;p}"
+        done`,
+    "a command substitution of sed and awk": `ip=10.8.0.2
+      echo "$(echo $ip | sed 's/[.]/ /g')" "$(echo eth0: up | awk -F: '{print $1}')"
+      n=$(printf 'a\\nb\\n' | awk 'END { print NR }'); echo "n=$n"`,
+    "an awk that fails: its status, nothing printed": `echo x | awk '{ print $1'; echo "st=$?"`,
+    "awk's system() and CMD | getline run in a child shell": `export V=exported; W=local
+      printf 'eth0\\neth1\\n' | awk '{ print "before " $1; s = system("echo up " $1 " $V $W");
+        print "status " s }'
+      awk 'BEGIN { "echo one; echo two" | getline a; "echo one; echo two" | getline b
+        print a "," b; print system("exit 3") }'`,
+    "a here-document through sed and sort": `sort -r <<EOF | sed -n '1p;$p'
+b
+a
+c
+EOF`,
+  };
+  for (const [name, script] of Object.entries(cases))
+    it(name, () => {
+      const real = bash(script);
+      expect(real.stdout).not.toBe("");
+      expect(ours(script)).toEqual(real);
+    });
+});
+
 describe("pathname expansion, [ -d ], run-parts --list, uname against bash", () => {
   const cases: Record<string, string> = {
     "a directory's files, sorted, no dot files": `for f in ${DIR}/*; do echo "$f"; done`,

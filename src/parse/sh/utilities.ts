@@ -1,7 +1,9 @@
 /**
  * The utilities setup scripts run to decide what to do, answered without running anything:
- * `uname` (routelab models a Linux host), `expr` and `grep` (pure text, expr.ts and grep.ts)
- * and `run-parts --list` (the names in a directory, read through the caller).
+ * `uname` (routelab models a Linux host), the pure-text tools `expr`, `grep`, `sed`, `awk`,
+ * `sort`, `cut`, `tr`, `head`, `tail` and `wc` (expr.ts, grep.ts, sed/, awk/, sort.ts, cut.ts,
+ * tr.ts, head-tail.ts, wc.ts) and `run-parts --list` (the names in a directory, read
+ * through the caller).
  * @module
  */
 import type { SourceLoc } from "../../core/loc.js";
@@ -9,6 +11,14 @@ import type { ShellApi as Shell, ShellIo } from "./api.js";
 import type { Field } from "./expand.js";
 import { runExpr } from "./expr.js";
 import { runGrep } from "./grep.js";
+import { runAwk } from "./awk/run.js";
+import { runCut } from "./cut.js";
+import { runSed } from "./sed/run.js";
+import { runSort } from "./sort.js";
+import { runTr } from "./tr.js";
+import { runHead, runTail } from "./head-tail.js";
+import { runWc } from "./wc.js";
+import type { TextIo } from "./text-io.js";
 
 type Utility = (sh: Shell, argv: Field[], io: ShellIo, loc: SourceLoc) => number;
 
@@ -97,6 +107,28 @@ function grep(sh: Shell, argv: Field[], io: ShellIo, loc: SourceLoc): number {
   });
 }
 
+/** What a pure-text tool reads and writes: the command's streams, its stderr a warning. */
+function textIo(sh: Shell, io: ShellIo, loc: SourceLoc, tool: string): TextIo {
+  const env: Record<string, string> = {};
+  for (const k of sh.exported) {
+    const v = sh.vars.get(k);
+    if (v !== undefined) env[k] = v;
+  }
+  return {
+    stdin: io.stdin,
+    readFile: (p) => sh.readFile(p),
+    out: (t) => io.out(t),
+    warn: (m) => sh.warn("shell.runtime", m, loc, tool),
+    env,
+    run: (command) => sh.runCaptured(command),
+  };
+}
+
+const textTool =
+  (tool: string, run: (args: string[], io: TextIo) => number): Utility =>
+  (sh, argv, io, loc) =>
+    run(texts(argv), textIo(sh, io, loc, tool));
+
 /** run-parts' default name rule (Debian run-parts.c): letters, digits, `_` and `-` only. */
 const RUN_PARTS_NAME = /^[a-zA-Z0-9_-]+$/;
 
@@ -131,5 +163,15 @@ export const UTILITIES: Record<string, Utility> = {
   uname,
   expr,
   grep,
+  sed: textTool("sed", runSed),
+  awk: textTool("awk", runAwk),
+  mawk: textTool("mawk", runAwk),
+  gawk: textTool("gawk", runAwk),
+  sort: textTool("sort", runSort),
+  cut: textTool("cut", runCut),
+  tr: textTool("tr", runTr),
+  head: textTool("head", runHead),
+  tail: textTool("tail", runTail),
+  wc: textTool("wc", runWc),
   "run-parts": runParts,
 };

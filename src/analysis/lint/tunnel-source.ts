@@ -1,0 +1,95 @@
+/**
+ * `tunnel-source`: locally generated IPv4 packets that leave by a device other than a tunnel
+ * while their source is one of that tunnel's addresses, and no POSTROUTING source NAT
+ * rewrites it: replies to that address come back through the tunnel, or not at all. The
+ * usual cause is a mark set in OUTPUT after the first route chose the tunnel — the packet
+ * keeps the source it got then (ip_route_me_harder looks up with the header's saddr) and
+ * the mark re-routes it out the uplink; or a route through another device whose `src` is a
+ * tunnel's address.
+ * @module
+ */
+import { addrEq, type Addr, formatAddr } from "../../addr/ip.js";
+import { linkByIndex } from "../../model/links.js";
+import type { Link } from "../../model/types.js";
+import { diff, or } from "../bdd/apply.js";
+import { type Bdd, FALSE } from "../bdd/arena.js";
+import type { Analysis } from "../classes.js";
+import { identity } from "../netfilter/markvec.js";
+import { sourceNat } from "../netfilter/postrouting.js";
+import type { OutcomeSet } from "../classes.js";
+import { tunnels } from "./tunnel.js";
+import { type Finding, type LintCtx, packetsOf } from "./types.js";
+
+/** The tunnel owning `src` among `ts`, if any. */
+function ownerOf(a: Analysis, ts: readonly Link[], src: Addr): Link | undefined {
+  return ts.find((t) => a.s.addrs.some((x) => x.ifindex === t.ifindex && addrEq(x.local, src)));
+}
+
+/** The packets of class `c` leaving by `dev` that POSTROUTING does not source-NAT. */
+function notRewritten(a: Analysis, c: OutcomeSet, dev: Link): { pred: Bdd; unknown: string[] } {
+  const m = a.m;
+  const { chains, sets } = a.netfilter();
+  const mark = c.outcome.nf?.mark.length ? c.outcome.nf.mark : identity(m, "fwmark");
+  const ctx = { m, family: 4 as const, chains, sets };
+  const r = sourceNat(ctx, c.pred, mark, identity(m, "ctmark"), dev.name);
+  let unknown = FALSE;
+  for (const e of r.unknown) unknown = or(m, unknown, e.pred);
+  const notes = r.unknown.map((e) => `${e.by} (${e.what ?? "?"})`);
+  return { pred: diff(m, diff(m, c.pred, r.rewritten), unknown), unknown: notes };
+}
+
+export function tunnelSource(c: LintCtx): Finding[] {
+  const a = c.a;
+  const ts = tunnels(a);
+  if (!ts.length) return [];
+  // By tunnel, egress device and cause: the packets and what was not modelled.
+  const found = new Map<string, { t: Link; dev: Link; src: Addr; re: boolean; pred: Bdd }>();
+  const unmodelled = new Set<string>();
+  for (const cls of a.outcomes([4])) {
+    const o = cls.outcome;
+    if (!o.ok || !o.src || o.type === "local" || o.nf?.verdict === "unknown") continue;
+    const t = ownerOf(a, ts, o.src);
+    if (!t) continue;
+    for (const p of o.paths) {
+      const dev = linkByIndex(a.s, p.dev);
+      if (!dev || dev.ifindex === t.ifindex || dev.name === "lo") continue;
+      const left = notRewritten(a, cls, dev);
+      for (const u of left.unknown) unmodelled.add(u);
+      if (left.pred === FALSE) continue;
+      const re = !!o.nf?.rerouted;
+      const k = `${t.ifindex}|${dev.ifindex}|${formatAddr(o.src)}|${re}`;
+      const old = found.get(k);
+      const pred = or(a.m, old?.pred ?? FALSE, left.pred);
+      found.set(k, { t, dev, src: o.src, re, pred });
+    }
+  }
+  const out: Finding[] = [];
+  const skipped = unmodelled.size
+    ? `; packets a POSTROUTING rule not modelled decides are left out: ${[...unmodelled].join(", ")}`
+    : "";
+  for (const f of found.values()) {
+    const packets = packetsOf(a, f.pred, 4);
+    if (!packets) continue;
+    const src = formatAddr(f.src);
+    const why = f.re
+      ? `a mark set in OUTPUT re-routes them after their first route chose ${f.t.name}, ` +
+        `whose source they keep`
+      : `their route's source is ${f.t.name}'s address`;
+    out.push({
+      id: "tunnel-source",
+      severity: "error",
+      message:
+        `ipv4 packets leave by ${f.dev.name} with source ${src} (${f.t.name}'s address) and ` +
+        `no SNAT: ${why}; replies to ${src} come back through ${f.t.name}, or not at all` +
+        skipped,
+      packets,
+      fix: f.re
+        ? `masquerade them (iptables -t nat -A POSTROUTING -o ${f.dev.name} -j MASQUERADE), ` +
+          "or give the traffic its mark before the route is chosen (SO_MARK, or an ip rule " +
+          "on uid) instead of in OUTPUT"
+        : `drop \`src ${src}\` from the route through ${f.dev.name}, or masquerade ` +
+          `(iptables -t nat -A POSTROUTING -o ${f.dev.name} -j MASQUERADE)`,
+    });
+  }
+  return out;
+}
