@@ -7,14 +7,12 @@
  * **Scope.** The universe is locally generated traffic from an unbound socket with no source
  * address (`ip route get DST [mark M] [uid U] [tos T] [ipproto P] [sport S] [dport D]`), both
  * families: dst, fwmark, uid, tos, ipproto and ports range over all values. The OUTPUT hook
- * and its re-route are modelled (./netfilter/output.ts). Input lookups (`iif`, `from`) are a
- * universe of their own per ingress device and family (input.ts, input6.ts), IPv4 through
- * PREROUTING (./netfilter/prerouting.ts), and so are packets from sockets bound to a source
- * address (`from` without `iif`, bound.ts). Sockets bound to a device (`oif`), IPv6
+ * and its re-route are modelled (./netfilter/output.ts). Input lookups (`iif`) are universes
+ * per ingress device and family (input.ts, input6.ts; IPv4 through PREROUTING,
+ * ./netfilter/prerouting.ts); bound sources (`from`) too (bound.ts). `oif`, IPv6
  * PREROUTING, POSTROUTING and NAT are not modelled yet: `universeNotes` says so, and PACKETS
  * that need them are refused rather than guessed. The multipath nexthop (flow hash) is not
- * split on: a class's outcome lists every path the
- * route may take.
+ * split on: a class's outcome lists every path the route may take.
  *
  * **Incrementality.** An `Analysis` keeps each rule's predicate (by rule object), each
  * table's partition (by family and table id), the RPDB walk (rpdb.ts FoldMemo) and the

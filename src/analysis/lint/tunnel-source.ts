@@ -64,8 +64,9 @@ export function tunnelSource(c: LintCtx): Finding[] {
     }
   }
   const out: Finding[] = [];
-  const skipped = unmodelled.size
-    ? `; packets a POSTROUTING rule not modelled decides are left out: ${[...unmodelled].join(", ")}`
+  const rules = [...unmodelled].join(", ");
+  const skipped = rules
+    ? `; packets a POSTROUTING rule not modelled decides are left out: ${rules}`
     : "";
   for (const f of found.values()) {
     const packets = packetsOf(a, f.pred, 4);
