@@ -30,7 +30,7 @@
  * exported.
  * @module
  */
-import { formatAddr, type Prefix } from "../addr/ip.js";
+import { type Addr, addrEq, formatAddr, type Prefix } from "../addr/ip.js";
 import { TABLE } from "../core/kinds.js";
 import { LO } from "../engine/types.js";
 import type { HostState, Rule } from "../model/types.js";
@@ -619,6 +619,18 @@ export class Analysis {
     }
   }
 
+  /**
+   * The packets of `family` whose first route lookup gives them a source in `srcs` (a
+   * re-routed packet keeps it: its outcome carries none).
+   */
+  firstSrc(family: 4 | 6, srcs: readonly Addr[]): Bdd {
+    let r = FALSE;
+    for (const d of this.decided(family))
+      for (const [p, o] of this.specialize(family, d))
+        if (o.src && srcs.some((x) => addrEq(x, o.src))) r = or(this.m, r, p);
+    return r;
+  }
+
   /** The host's netfilter base chains and the compiled address sets (for later hooks). */
   netfilter(): { chains: readonly NfBaseChain[]; sets: Map<string, Bdd> } {
     return { chains: this.chains(), sets: this.nfSets };
@@ -787,8 +799,8 @@ export class Analysis {
       if (!parts) this.specialized.set(d, (parts = specialize(m, family, d)));
       for (const [pred, o] of parts) {
         const p = and(m, pred, not(m, refused.pred));
-        // The packet keeps the source the first route chose (outputHook adds it), not the
-        // new route's.
+        // The packet keeps the source the first route chose (`firstSrc`), not the new
+        // route's.
         const { prefsrc: _, src: __, ...rest } = o;
         if (p !== FALSE) out.push({ pred: p, outcome: rest });
       }

@@ -34,9 +34,10 @@ export interface Outcome {
   readonly prefsrc?: Addr;
   /**
    * The source address the packet leaves with (IPv4 output lookups: fib_result_prefsrc, the
-   * prefsrc or the nexthop's inet_select_addr); a re-routed packet keeps its first route's
-   * (ip_route_me_harder looks up with the header's saddr). Undefined where it depends on
-   * the destination (IPv6, local delivery) or for refusals and received packets.
+   * prefsrc or the nexthop's inet_select_addr). Undefined where it depends on the
+   * destination (IPv6, local delivery), for refusals and received packets, and after an
+   * OUTPUT re-route: the packet keeps its first route's (ip_route_me_harder looks up with the
+   * header's saddr), which `Analysis.firstSrc` gives.
    */
   readonly src?: Addr;
   /** The table that produced the route (as `ip route get` reports it). */

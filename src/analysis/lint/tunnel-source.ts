@@ -11,7 +11,7 @@
 import { addrEq, type Addr, formatAddr } from "../../addr/ip.js";
 import { linkByIndex } from "../../model/links.js";
 import type { Link } from "../../model/types.js";
-import { diff, or } from "../bdd/apply.js";
+import { and, diff, or } from "../bdd/apply.js";
 import { type Bdd, FALSE } from "../bdd/arena.js";
 import type { Analysis } from "../classes.js";
 import { identity } from "../netfilter/markvec.js";
@@ -38,30 +38,46 @@ function notRewritten(a: Analysis, c: OutcomeSet, dev: Link): { pred: Bdd; unkno
   return { pred: diff(m, diff(m, c.pred, r.rewritten), unknown), unknown: notes };
 }
 
+/** A tunnel's IPv4 addresses. */
+const addrsOf = (a: Analysis, t: Link): Addr[] =>
+  a.s.addrs.filter((x) => x.ifindex === t.ifindex && x.family === 4).map((x) => x.local);
+
 export function tunnelSource(c: LintCtx): Finding[] {
   const a = c.a;
-  const ts = tunnels(a);
+  const ts = tunnels(a).filter((t) => addrsOf(a, t).length);
   if (!ts.length) return [];
   // By tunnel, egress device and cause: the packets and what was not modelled.
   const found = new Map<string, { t: Link; dev: Link; src: Addr; re: boolean; pred: Bdd }>();
   const unmodelled = new Set<string>();
-  for (const cls of a.outcomes([4])) {
-    const o = cls.outcome;
-    if (!o.ok || !o.src || o.type === "local" || o.nf?.verdict === "unknown") continue;
-    const t = ownerOf(a, ts, o.src);
-    if (!t) continue;
-    for (const p of o.paths) {
+  const add = (cls: OutcomeSet, t: Link, src: Addr, pred: Bdd, re: boolean): void => {
+    for (const p of cls.outcome.paths) {
       const dev = linkByIndex(a.s, p.dev);
       if (!dev || dev.ifindex === t.ifindex || dev.name === "lo") continue;
-      const left = notRewritten(a, cls, dev);
+      const left = notRewritten(a, { pred, outcome: cls.outcome }, dev);
       for (const u of left.unknown) unmodelled.add(u);
       if (left.pred === FALSE) continue;
-      const re = !!o.nf?.rerouted;
-      const k = `${t.ifindex}|${dev.ifindex}|${formatAddr(o.src)}|${re}`;
+      const k = `${t.ifindex}|${dev.ifindex}|${formatAddr(src)}|${re}`;
       const old = found.get(k);
-      const pred = or(a.m, old?.pred ?? FALSE, left.pred);
-      found.set(k, { t, dev, src: o.src, re, pred });
+      found.set(k, { t, dev, src, re, pred: or(a.m, old?.pred ?? FALSE, left.pred) });
     }
+  };
+  // A re-routed packet keeps the source its first route gave it (Analysis.firstSrc).
+  const first = new Map<string, Bdd>();
+  for (const t of ts)
+    for (const src of addrsOf(a, t)) first.set(formatAddr(src), a.firstSrc(4, [src]));
+  for (const cls of a.outcomes([4])) {
+    const o = cls.outcome;
+    if (!o.ok || o.type === "local" || o.nf?.verdict === "unknown") continue;
+    if (o.nf?.rerouted) {
+      for (const t of ts)
+        for (const src of addrsOf(a, t)) {
+          const pred = and(a.m, cls.pred, first.get(formatAddr(src))!);
+          if (pred !== FALSE) add(cls, t, src, pred, true);
+        }
+      continue;
+    }
+    const t = o.src ? ownerOf(a, ts, o.src) : undefined;
+    if (t && o.src) add(cls, t, o.src, cls.pred, false);
   }
   const out: Finding[] = [];
   const rules = [...unmodelled].join(", ");

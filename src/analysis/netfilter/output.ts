@@ -7,7 +7,6 @@
  * netfilter verdict, the deciding rule and the final mark.
  * @module
  */
-import { type Addr, formatAddr } from "../../addr/ip.js";
 import { linkByIndex } from "../../model/links.js";
 import type { HostState } from "../../model/types.js";
 import { chainsAt } from "../../engine/nfwalk.js";
@@ -116,7 +115,6 @@ function rerouteChanged(
   after: readonly NfState[],
   groups: Map<string, Group>,
   out: Part[],
-  srcs: readonly SrcPart[],
 ): NfState[] {
   const stay: NfState[] = [];
   for (const a of after)
@@ -137,36 +135,13 @@ function rerouteChanged(
           out.push({ pred: p.pred, outcome: { ...p.outcome, nf } });
           continue;
         }
-        for (const f of srcs) {
-          const pred = and(c.m, p.pred, f.pred);
-          if (pred === FALSE) continue;
-          const outcome = f.src ? { ...p.outcome, src: f.src } : p.outcome;
-          const k = outcomeKey(outcome);
-          const g = groups.get(k);
-          if (g) g.states.push({ ...st, pred });
-          else groups.set(k, { outcome, states: [{ ...st, pred }] });
-        }
+        const k = outcomeKey(p.outcome);
+        const g = groups.get(k);
+        if (g) g.states.push(st);
+        else groups.set(k, { outcome: p.outcome, states: [st] });
       }
     }
   return stay;
-}
-
-/** The packets whose first route gave them one source address (`Outcome.src`). */
-interface SrcPart {
-  readonly src?: Addr;
-  readonly pred: Bdd;
-}
-
-/** The first lookup's parts grouped by the source they gave (a re-route keeps it). */
-function bySrc(c: OutputCtx, ok: readonly Part[]): SrcPart[] {
-  const by = new Map<string, SrcPart>();
-  for (const p of ok) {
-    const src = p.outcome.src;
-    const k = src ? formatAddr(src) : "";
-    const old = by.get(k);
-    by.set(k, { ...(src ? { src } : {}), pred: or(c.m, old?.pred ?? FALSE, p.pred) });
-  }
-  return [...by.values()];
 }
 
 /**
@@ -176,7 +151,6 @@ function bySrc(c: OutputCtx, ok: readonly Part[]): SrcPart[] {
 export function outputHook(c: OutputCtx, first: readonly Part[]): Part[] {
   const out: Part[] = first.filter((p) => !p.outcome.ok);
   const ok = first.filter((p) => p.outcome.ok);
-  const srcs = bySrc(c, ok);
   let all = FALSE;
   for (const p of ok) all = or(c.m, all, p.pred);
   const start: NfState = { pred: all, mark: identity(c.m, "fwmark"), ct: constant(0) };
@@ -206,7 +180,7 @@ export function outputHook(c: OutputCtx, first: readonly Part[]): Part[] {
         acc = [];
       } else acc = walkBase(h, label, view, g.states, myEnds);
       for (const e of myEnds) ends.push([e, k !== ""]);
-      if (chain.type === "route") acc = rerouteChanged(c, g.states, acc, next, out, srcs);
+      if (chain.type === "route") acc = rerouteChanged(c, g.states, acc, next, out);
       const mine = next.get(k);
       if (mine) mine.states.push(...acc);
       else next.set(k, { ...g, states: acc });
