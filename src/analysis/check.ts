@@ -188,9 +188,15 @@ interface Kept {
   readonly epoch: number;
   readonly packets: Bdd;
   readonly violates: WeakMap<Outcome, boolean>;
-  /** Per outcome: its set when last asked, the asked packets in it and their witness. */
-  readonly hits: WeakMap<Outcome, { of: Bdd; hit: Bdd; w: Witness | undefined }>;
+  /**
+   * Per class set (a canonical node: a set a change gives back, as a route added and deleted
+   * again, is the same node): the asked packets in it and their witness. Cleared when it
+   * grows past HITS_MAX.
+   */
+  readonly hits: Map<Bdd, { hit: Bdd; w: Witness | undefined }>;
 }
+
+const HITS_MAX = 4096;
 
 const KEPT = new WeakMap<Analysis, Map<string, Kept>>();
 
@@ -202,7 +208,7 @@ function kept(a: Analysis, as: Assertion): Kept {
     const packets = packetsPred(a, as.packets);
     byText.set(
       as.text,
-      (k = { epoch: a.epoch, packets, violates: new WeakMap(), hits: new WeakMap() }),
+      (k = { epoch: a.epoch, packets, violates: new WeakMap(), hits: new Map() }),
     );
   }
   return k;
@@ -243,13 +249,11 @@ export function checkAssertion(a: Analysis, as: Assertion): Result<CheckResult> 
       k.violates.set(c.outcome, violates);
     }
     if (!violates) continue;
-    let h = k.hits.get(c.outcome);
-    if (h?.of !== c.pred) {
+    let h = k.hits.get(c.pred);
+    if (!h) {
+      if (k.hits.size >= HITS_MAX) k.hits.clear();
       const hit = and(m, c.pred, k.packets);
-      k.hits.set(
-        c.outcome,
-        (h = { of: c.pred, hit, w: hit === FALSE ? undefined : witness(m, hit) }),
-      );
+      k.hits.set(c.pred, (h = { hit, w: hit === FALSE ? undefined : witness(m, hit) }));
     }
     const w = h.w;
     if (w && (!best || !preferred(best.w, w))) best = { w, outcome: c.outcome };

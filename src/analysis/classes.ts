@@ -30,7 +30,7 @@
  * exported.
  * @module
  */
-import { type Addr, addrEq, formatAddr, type Prefix } from "../addr/ip.js";
+import { type Addr, addrEq, type Prefix } from "../addr/ip.js";
 import { TABLE } from "../core/kinds.js";
 import { LO } from "../engine/types.js";
 import type { HostState, Rule } from "../model/types.js";
@@ -872,7 +872,7 @@ function envKey(s: HostState): string {
   const links = s.links.map((l) => `${l.ifindex}:${l.name}:${+l.up}:${+l.carrier}:${l.group}`);
   // Routes without `src` take a source from the addresses (TableGroup.src).
   const addrs = s.addrs.map(
-    (a) => `${a.ifindex}:${formatAddr(a.local)}/${a.prefixlen}:${a.scope}:${+!!a.secondary}`,
+    (a) => `${a.ifindex}:${a.local.v}/${a.prefixlen}:${a.scope}:${+!!a.secondary}`,
   );
   return `${links.join(",")}|${[...s.sysctl].join(",")}|${addrs.join(",")}`;
 }
