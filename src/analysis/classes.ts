@@ -37,7 +37,7 @@ import type { HostState, Rule } from "../model/types.js";
 import { requiresFlowDissect } from "../engine/rules.js";
 import type { NfBaseChain } from "../netfilter/types.js";
 import { and, not, or } from "./bdd/apply.js";
-import { type Bdd, type BddArena, FALSE } from "./bdd/arena.js";
+import { type Bdd, type BddArena, FALSE, TRUE } from "./bdd/arena.js";
 import { cube, restrict } from "./bdd/quantify.js";
 import { satCount } from "./bdd/sat.js";
 import {
@@ -45,6 +45,7 @@ import {
   createHeaderArena,
   eq,
   FIELDS,
+  type FieldName,
   family as familyPred,
   type HeaderPacket,
   wellFormed,
@@ -165,15 +166,13 @@ export class Analysis {
     const known = this.universes.get(family);
     if (known !== undefined) return known;
     const m = this.m;
-    let u = and(m, familyPred(m, family), wellFormed(m));
-    for (const [f, v] of [
+    const u = withFields(m, family, TRUE, [
       ["src", 0],
       ["iif", LO],
       ["oif", 0],
       ["ctmark", 0],
       ["ctstate", 0],
-    ] as const)
-      u = and(m, u, eq(m, f, v));
+    ]);
     this.universes.set(family, u);
     return u;
   }
@@ -271,15 +270,13 @@ export class Analysis {
     let u = this.inputs.get(k);
     if (u === undefined) {
       const m = this.m;
-      u = and(m, familyPred(m, family), wellFormed(m));
-      for (const [f, v] of [
+      u = withFields(m, family, TRUE, [
         ["iif", ifindex],
         ["oif", 0],
         ["uid", 0],
         ["ctmark", 0],
         ["ctstate", 0],
-      ] as const)
-        u = and(m, u, eq(m, f, v));
+      ]);
       this.inputs.set(k, u);
     }
     return u;
@@ -316,14 +313,12 @@ export class Analysis {
     let u = this.inputs.get(k);
     if (u === undefined) {
       const m = this.m;
-      u = and(m, and(m, familyPred(m, family), wellFormed(m)), not(m, eq(m, "src", 0)));
-      for (const [f, v] of [
+      u = withFields(m, family, not(m, eq(m, "src", 0)), [
         ["iif", LO],
         ["oif", 0],
         ["ctmark", 0],
         ["ctstate", 0],
-      ] as const)
-        u = and(m, u, eq(m, f, v));
+      ]);
       this.inputs.set(k, u);
     }
     return u;
@@ -839,6 +834,18 @@ export class Analysis {
             : 0,
     );
   }
+}
+
+/** Well-formed headers of `family` within `base`, each field of `fields` fixed to its value. */
+function withFields(
+  m: BddArena,
+  family: 4 | 6,
+  base: Bdd,
+  fields: readonly (readonly [FieldName, number])[],
+): Bdd {
+  let u = and(m, and(m, familyPred(m, family), wellFormed(m)), base);
+  for (const [f, v] of fields) u = and(m, u, eq(m, f, v));
+  return u;
 }
 
 /** One mark transformer's re-route lookups: their resumable fold and composed rules. */
