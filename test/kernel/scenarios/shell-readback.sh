@@ -5,6 +5,9 @@
 # routelab runs it with its shell; the kernel with bash -e. Every value it reads comes from
 # the tools' output, so a byte routelab prints differently changes the rules or the routes.
 set -e
+# A fixed multipath hash seed: without one the kernel keys the hash with a random per-boot
+# value and the multipath probe would pick either gateway.
+sysctl -q -w net.ipv4.fib_multipath_hash_seed=7
 ip link set lo up
 ip link add eth0 type veth peer name eth0p
 sysctl -q -w net.ipv6.conf.eth0.disable_ipv6=1
