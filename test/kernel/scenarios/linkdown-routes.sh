@@ -1,6 +1,9 @@
 # Routes over links without carrier: a TUN nobody reads (tun0), one with
 # ignore_routes_with_linkdown=1 (tun1), a veth whose peer went down (a3: NO-CARRIER), and an
 # admin-down veth (a2), which deletes its routes and leaves multipath hops dead.
+# A fixed multipath hash seed (the kernel's per-boot random one would make 10.83.0.0/16 pick
+# either gateway).
+sysctl -q -w net.ipv4.fib_multipath_hash_seed=7
 ip link set lo up
 ip link add a1 type veth peer name b1
 ip link add a2 type veth peer name c1
