@@ -72,7 +72,9 @@ export function disagreement(o: Outcome, d: Decision): string[] {
     if (d.errno !== o.errno) out.push(`errno: engine ${d.errno}, analysis ${o.errno}`);
   } else {
     if (d.type !== o.type) out.push(`type: engine ${d.type}, analysis ${o.type}`);
-    const path = o.paths.find((p) => p.dev === d.oif);
+    // A multipath route may list several paths through one device: the flow hash picks one.
+    const onDev = o.paths.filter((p) => p.dev === d.oif);
+    const path = onDev.find((p) => addrEq(p.gateway, d.gateway)) ?? onDev[0];
     if (!path) out.push(`dev: engine ${d.oif}, analysis ${o.paths.map((p) => p.dev).join("|")}`);
     else if (!addrEq(path.gateway, d.gateway))
       out.push(
