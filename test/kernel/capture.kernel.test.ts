@@ -64,7 +64,19 @@ function capture(ns: string | undefined): string {
 }
 
 /** Compare every query; returns the differing ones (query, live, routelab). */
+/**
+ * roundTripOnce, again when the live host changed while it was captured (an IPv6 address on a
+ * link without carrier finishes DAD about a second after setup): at most three times.
+ */
 function roundTrip(ns: string | undefined, name: string): string[] {
+  for (let attempt = 1; ; attempt++) {
+    const before = live(ns, ["ip", "addr", "show"]);
+    const bad = roundTripOnce(ns, name);
+    if (!bad.length || attempt === 3 || live(ns, ["ip", "addr", "show"]) === before) return bad;
+  }
+}
+
+function roundTripOnce(ns: string | undefined, name: string): string[] {
   const norm = (t: string) =>
     ns ? normDate(t) : normDate(t).replace(/counter packets \d+ bytes \d+/g, "counter");
   const text = capture(ns);
