@@ -142,7 +142,7 @@ export class Analysis {
   /** rp_filter's drops per question (rpfilter.ts), until the next refresh. */
   readonly rpDrops = new Map<string, Bdd>();
   /** Netfilter address sets compiled to predicates, by content (kept: the arena is). */
-  private readonly nfSets = new Map<string, Bdd>();
+  private readonly sets = new Map<string, Bdd>();
   /** Re-route folds by family and mark transformer, and rules composed with each. */
   private rerouteMemo = new Map<string, Reroute>();
   private composed = new WeakMap<Rule, Map<string, Bdd>>();
@@ -382,15 +382,19 @@ export class Analysis {
         }
       }
     // PREROUTING's mark is read on each merged class, as OUTPUT's (readMarks).
-    const read = new Map<string, OutcomeSet>(byKey);
-    this.readMarks(read);
-    this.memo.set(k, (r = [...read.values()]));
+    this.readMarks(byKey);
+    this.memo.set(k, (r = [...byKey.values()]));
     return r;
   }
 
   /** The host's netfilter base chains, as every question reads them. */
   nfChains(): readonly NfBaseChain[] {
     return this.chains();
+  }
+
+  /** The compiled address sets of the chains' matches (kept as long as the arena). */
+  nfSets(): Map<string, Bdd> {
+    return this.sets;
   }
 
   /** What PREROUTING's walk over the packets received on `dev` needs (prerouting.ts). */
@@ -400,7 +404,7 @@ export class Analysis {
       m: this.m,
       chains: preroutingChains(all),
       iif: this.s.links.find((l) => l.ifindex === dev)?.name ?? "",
-      sets: this.nfSets,
+      sets: this.sets,
       conntrack: all.some((c) => c.needsConntrack),
       addrType: (field, types) => this.addrType(field, types),
     };
@@ -626,11 +630,6 @@ export class Analysis {
     return r;
   }
 
-  /** The host's netfilter base chains and the compiled address sets (for later hooks). */
-  netfilter(): { chains: readonly NfBaseChain[]; sets: Map<string, Bdd> } {
-    return { chains: this.chains(), sets: this.nfSets };
-  }
-
   /** The packets of `family` the RPDB walk starts from (IPv4 0.0.0.0 never reaches it). */
   private start(family: 4 | 6): Bdd {
     const u = this.universe(family);
@@ -729,7 +728,7 @@ export class Analysis {
       s: this.s,
       family,
       chains,
-      sets: this.nfSets,
+      sets: this.sets,
       reroute: (start: Bdd, mark: MarkVec) => this.reroute(family, start, mark),
     };
   }

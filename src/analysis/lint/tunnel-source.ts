@@ -13,22 +13,17 @@ import { linkByIndex } from "../../model/links.js";
 import type { Link } from "../../model/types.js";
 import { and, diff, or } from "../bdd/apply.js";
 import { type Bdd, FALSE } from "../bdd/arena.js";
-import type { Analysis } from "../classes.js";
+import type { Analysis, OutcomeSet } from "../classes.js";
 import { identity } from "../netfilter/markvec.js";
 import { sourceNat } from "../netfilter/postrouting.js";
-import type { OutcomeSet } from "../classes.js";
 import { tunnels } from "./tunnel.js";
 import { type Finding, type LintCtx, packetsOf } from "./types.js";
-
-/** The tunnel owning `src` among `ts`, if any. */
-function ownerOf(a: Analysis, ts: readonly Link[], src: Addr): Link | undefined {
-  return ts.find((t) => a.s.addrs.some((x) => x.ifindex === t.ifindex && addrEq(x.local, src)));
-}
 
 /** The packets of class `c` leaving by `dev` that POSTROUTING does not source-NAT. */
 function notRewritten(a: Analysis, c: OutcomeSet, dev: Link): { pred: Bdd; unknown: string[] } {
   const m = a.m;
-  const { chains, sets } = a.netfilter();
+  const chains = a.nfChains();
+  const sets = a.nfSets();
   const mark = c.outcome.nf?.mark.length ? c.outcome.nf.mark : identity(m, "fwmark");
   const ctx = { m, family: 4 as const, chains, sets };
   const r = sourceNat(ctx, c.pred, mark, identity(m, "ctmark"), dev.name);
@@ -38,14 +33,16 @@ function notRewritten(a: Analysis, c: OutcomeSet, dev: Link): { pred: Bdd; unkno
   return { pred: diff(m, diff(m, c.pred, r.rewritten), unknown), unknown: notes };
 }
 
-/** A tunnel's IPv4 addresses. */
-const addrsOf = (a: Analysis, t: Link): Addr[] =>
-  a.s.addrs.filter((x) => x.ifindex === t.ifindex && x.family === 4).map((x) => x.local);
-
 export function tunnelSource(c: LintCtx): Finding[] {
   const a = c.a;
-  const ts = tunnels(a).filter((t) => addrsOf(a, t).length);
-  if (!ts.length) return [];
+  // Every tunnel's IPv4 addresses, with the packets whose first route gives them that
+  // source (Analysis.firstSrc: a re-routed packet keeps it), read when first needed.
+  const owned = tunnels(a).flatMap((t) =>
+    a.s.addrs
+      .filter((x) => x.ifindex === t.ifindex && x.family === 4)
+      .map((x) => ({ t, src: x.local, first: undefined as Bdd | undefined })),
+  );
+  if (!owned.length) return [];
   // By tunnel, egress device and cause: the packets and what was not modelled.
   const found = new Map<string, { t: Link; dev: Link; src: Addr; re: boolean; pred: Bdd }>();
   const unmodelled = new Set<string>();
@@ -61,23 +58,19 @@ export function tunnelSource(c: LintCtx): Finding[] {
       found.set(k, { t, dev, src, re, pred: or(a.m, old?.pred ?? FALSE, left.pred) });
     }
   };
-  // A re-routed packet keeps the source its first route gave it (Analysis.firstSrc).
-  const first = new Map<string, Bdd>();
-  for (const t of ts)
-    for (const src of addrsOf(a, t)) first.set(formatAddr(src), a.firstSrc(4, [src]));
   for (const cls of a.outcomes([4])) {
     const o = cls.outcome;
     if (!o.ok || o.type === "local" || o.nf?.verdict === "unknown") continue;
-    if (o.nf?.rerouted) {
-      for (const t of ts)
-        for (const src of addrsOf(a, t)) {
-          const pred = and(a.m, cls.pred, first.get(formatAddr(src))!);
-          if (pred !== FALSE) add(cls, t, src, pred, true);
-        }
+    if (!o.nf?.rerouted) {
+      const own = o.src && owned.find((x) => addrEq(x.src, o.src));
+      if (own) add(cls, own.t, own.src, cls.pred, false);
       continue;
     }
-    const t = o.src ? ownerOf(a, ts, o.src) : undefined;
-    if (t && o.src) add(cls, t, o.src, cls.pred, false);
+    for (const x of owned) {
+      x.first ??= a.firstSrc(4, [x.src]);
+      const pred = and(a.m, cls.pred, x.first);
+      if (pred !== FALSE) add(cls, x.t, x.src, pred, true);
+    }
   }
   const out: Finding[] = [];
   const rules = [...unmodelled].join(", ");
