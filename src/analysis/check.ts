@@ -14,7 +14,7 @@ import { and, not, or } from "./bdd/apply.js";
 import { type Bdd, type BddArena, FALSE, TRUE } from "./bdd/arena.js";
 import { boundOutcomesOf } from "./bound.js";
 import type { Analysis, PacketClass } from "./classes.js";
-import { preferred, type Witness, witness } from "./describe.js";
+import { preferred, type Witness, witnessAfter } from "./describe.js";
 import { addrPrefix, type HeaderPacket, maskedEq, range } from "./header.js";
 import { isDelivered, isSent, type Outcome, type Path } from "./outcome.js";
 
@@ -193,7 +193,15 @@ interface Kept {
    * again, is the same node): the asked packets in it and their witness. Cleared when it
    * grows past HITS_MAX.
    */
-  readonly hits: Map<Bdd, { hit: Bdd; w: Witness | undefined }>;
+  readonly hits: Map<Bdd, Hit>;
+  /** Per outcome, its class's last hit: a changed class starts its witness from there. */
+  readonly last: WeakMap<Outcome, Hit>;
+}
+
+/** The asked packets in one class and their witness. */
+interface Hit {
+  readonly set: Bdd;
+  readonly w: Witness | undefined;
 }
 
 const HITS_MAX = 4096;
@@ -208,7 +216,13 @@ function kept(a: Analysis, as: Assertion): Kept {
     const packets = packetsPred(a, as.packets);
     byText.set(
       as.text,
-      (k = { epoch: a.epoch, packets, violates: new WeakMap(), hits: new Map() }),
+      (k = {
+        epoch: a.epoch,
+        packets,
+        violates: new WeakMap(),
+        hits: new Map(),
+        last: new WeakMap(),
+      }),
     );
   }
   return k;
@@ -252,9 +266,12 @@ export function checkAssertion(a: Analysis, as: Assertion): Result<CheckResult> 
     let h = k.hits.get(c.pred);
     if (!h) {
       if (k.hits.size >= HITS_MAX) k.hits.clear();
-      const hit = and(m, c.pred, k.packets);
-      k.hits.set(c.pred, (h = { hit, w: hit === FALSE ? undefined : witness(m, hit) }));
+      const set = and(m, c.pred, k.packets);
+      const last = k.last.get(c.outcome);
+      h = { set, w: witnessAfter(m, set, last ?? { set: FALSE, w: undefined }) };
+      k.hits.set(c.pred, h);
     }
+    k.last.set(c.outcome, h);
     const w = h.w;
     if (w && (!best || !preferred(best.w, w))) best = { w, outcome: c.outcome };
   }

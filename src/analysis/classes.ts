@@ -36,7 +36,7 @@ import { LO } from "../engine/types.js";
 import type { HostState, Rule } from "../model/types.js";
 import { requiresFlowDissect } from "../engine/rules.js";
 import type { NfBaseChain } from "../netfilter/types.js";
-import { and, not, or } from "./bdd/apply.js";
+import { and, meets, not, or } from "./bdd/apply.js";
 import { type Bdd, type BddArena, FALSE, TRUE } from "./bdd/arena.js";
 import { cube, restrict } from "./bdd/quantify.js";
 import { satCount } from "./bdd/sat.js";
@@ -584,7 +584,8 @@ export class Analysis {
     const keep = not(m, cutBy);
     const out = new Map<string, OutcomeSet>();
     for (const [k, c] of old) {
-      const p = and(m, c.pred, keep);
+      // Most classes miss the changed prefixes: a path walk tells, without building nodes.
+      const p = meets(m, c.pred, cutBy) ? and(m, c.pred, keep) : c.pred;
       if (p !== FALSE) out.set(k, p === c.pred ? c : { pred: p, outcome: c.outcome });
     }
     const first: Part[] = [];

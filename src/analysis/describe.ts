@@ -13,11 +13,11 @@ import { formatAddr, v4, v6 } from "../addr/ip.js";
 import type { Family } from "../core/kinds.js";
 import { linkByIndex } from "../model/links.js";
 import type { HostState } from "../model/types.js";
-import { and, not } from "./bdd/apply.js";
+import { and, diff, not } from "./bdd/apply.js";
 import { type Bdd, type BddArena, FALSE, TRUE } from "./bdd/arena.js";
 import { existsCube } from "./bdd/quantify.js";
 import { cube } from "./bdd/quantify.js";
-import { cubes, minimalSat, type SatMemo, satMemo } from "./bdd/sat.js";
+import { cubes, evaluate, minimalSat, type SatMemo, satMemo } from "./bdd/sat.js";
 import {
   decode,
   eq,
@@ -86,6 +86,27 @@ export function witness(m: BddArena, f: Bdd): Witness | undefined {
 }
 
 const REPS = new WeakMap<BddArena, { reps: Map<Bdd, Witness | undefined>; costs: SatMemo }>();
+
+/**
+ * `witness(m, f)`, given an earlier set `before` and its witness (a class's packets before a
+ * change, which moved a few prefixes in or out): when that witness is still in f, it is the
+ * minimum of f ∩ before (it was before's), so f's is the preferred of it and the witness of
+ * what f gained (`preferred` orders a union by its parts) — a search over the gained
+ * packets alone.
+ */
+export function witnessAfter(
+  m: BddArena,
+  f: Bdd,
+  before: { readonly set: Bdd; readonly w: Witness | undefined },
+): Witness | undefined {
+  if (f === FALSE) return undefined;
+  const w0 = before.w;
+  if (!w0 || !evaluate(m, f, w0.bits)) return witness(m, f);
+  const gained = diff(m, f, before.set);
+  if (gained === FALSE) return w0;
+  const g = witness(m, gained);
+  return g && !preferred(w0, g) ? g : w0;
+}
 
 /** The fields whose bits differ from DEFAULTS. */
 function costOf(bits: Uint8Array): number {

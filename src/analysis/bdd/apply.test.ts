@@ -1,6 +1,19 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { and, andAll, diff, disjoint, equal, implies, ite, not, or, orAll, xor } from "./apply.js";
+import {
+  and,
+  andAll,
+  diff,
+  disjoint,
+  equal,
+  implies,
+  ite,
+  meets,
+  not,
+  or,
+  orAll,
+  xor,
+} from "./apply.js";
 import { createArena, FALSE, TRUE } from "./arena.js";
 import {
   bddOfTable,
@@ -62,7 +75,7 @@ describe("Boolean connectives agree with truth tables", () => {
     );
   });
 
-  it("equal, implies and disjoint are the set relations of the tables", () => {
+  it("equal, implies, disjoint and meets are the set relations of the tables", () => {
     fc.assert(
       fc.property(fnArb, fnArb, (s, t) => {
         const f = bddOfTable(m, s, N);
@@ -70,6 +83,10 @@ describe("Boolean connectives agree with truth tables", () => {
         expect(equal(f, g)).toBe(s.every((x, a) => x === t[a]));
         expect(implies(m, f, g)).toBe(s.every((x, a) => x <= t[a]!));
         expect(disjoint(m, f, g)).toBe(s.every((x, a) => (x & t[a]!) === 0));
+        // Without building f ∧ g: the arena gains no node.
+        const size = m.size;
+        expect(meets(m, f, g)).toBe(s.some((x, a) => (x & t[a]!) === 1));
+        expect(m.size).toBe(size);
       }),
       RUNS,
     );

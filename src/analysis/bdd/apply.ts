@@ -126,7 +126,27 @@ export function implies(m: BddArena, f: Bdd, g: Bdd): boolean {
 
 /** f ∧ g is unsatisfiable (the packet sets do not overlap). */
 export function disjoint(m: BddArena, f: Bdd, g: Bdd): boolean {
-  return and(m, f, g) === FALSE;
+  return !meets(m, f, g);
+}
+
+/**
+ * f ∧ g is satisfiable, without building f ∧ g: the recursion stops at the first common
+ * path, so a set meeting a short one (a prefix) costs that path's length, and no node is made.
+ */
+export function meets(m: BddArena, f: Bdd, g: Bdd): boolean {
+  if (f === FALSE || g === FALSE) return false;
+  if (f === TRUE || g === TRUE || f === g) return true;
+  if (f > g) return meets(m, g, f);
+  const hit = cacheGet(m, OP.meets, f, g, 0);
+  if (hit >= 0) return hit === TRUE;
+  const vf = m.vars[f]!;
+  const vg = m.vars[g]!;
+  const v = vf < vg ? vf : vg;
+  const r =
+    meets(m, vf === v ? m.lows[f]! : f, vg === v ? m.lows[g]! : g) ||
+    meets(m, vf === v ? m.highs[f]! : f, vg === v ? m.highs[g]! : g);
+  cachePut(m, OP.meets, f, g, 0, r ? TRUE : FALSE);
+  return r;
 }
 
 /** ⋁ fs (FALSE for none), folded pairwise so intermediate BDDs stay balanced in size. */

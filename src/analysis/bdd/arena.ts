@@ -36,6 +36,7 @@ export const OP = {
   ite: 6,
   exists: 7,
   restrict: 8,
+  meets: 9,
 } as const;
 
 /** Largest variable count: keeps recursion depth (one frame per variable) far below the stack. */

@@ -46,6 +46,7 @@ export {
   equal,
   implies,
   ite,
+  meets,
   not,
   or,
   orAll,
