@@ -12,7 +12,7 @@ import { TABLE } from "../core/kinds.js";
 import type { Errno } from "../engine/types.js";
 import { gotoTarget } from "../engine/fib.js";
 import type { HostState, Rule } from "../model/types.js";
-import { and, diff, not, or } from "./bdd/apply.js";
+import { and, diff, meets, not, or } from "./bdd/apply.js";
 import { type Bdd, type BddArena, FALSE } from "./bdd/arena.js";
 import type { TableGroup, TableSpec } from "./table.js";
 
@@ -115,11 +115,59 @@ export interface FoldMemo {
   tables: (readonly TableGroup[] | undefined)[];
   /** A goto's target rule (gotoTarget: the first rule of its pref, which a change moves). */
   targets: (Rule | undefined)[];
-  walkingIn: Bdd[];
+  /** Read with `walkingInAt`: a route change's patch is applied when read. */
+  walkingIn: Walking[];
   jumpedIn: Map<Rule, Bdd>[];
   outLen: number[];
   out: Decided[];
   start: Bdd;
+}
+
+/**
+ * A rule's walking-in set with a patch not yet applied: (base ∧ keep) ∨ add. A route change
+ * patches every rule's set, but few are read before the next change (a resumed walk reads
+ * one, a rule change's region one per changed rule), so each is applied when first read.
+ */
+interface Pending {
+  readonly base: Walking;
+  readonly keep: Bdd;
+  readonly add: Bdd;
+  /** Patches in the chain down to a set (applied at once past MAX_PENDING). */
+  readonly depth: number;
+  value?: Bdd;
+}
+
+type Walking = Bdd | Pending;
+
+const MAX_PENDING = 32;
+
+/** Rule `k`'s walking-in set, its pending patches applied. */
+export function walkingInAt(m: BddArena, memo: FoldMemo, k: number): Bdd {
+  const w = memo.walkingIn[k]!;
+  if (typeof w === "number") return w;
+  const v = applied(m, w);
+  memo.walkingIn[k] = v;
+  return v;
+}
+
+function applied(m: BddArena, w: Pending): Bdd {
+  const chain: Pending[] = [];
+  let base: Walking = w;
+  for (; typeof base !== "number" && base.value === undefined; base = base.base) chain.push(base);
+  let v = typeof base === "number" ? base : base.value!;
+  for (let i = chain.length - 1; i >= 0; i--) {
+    const p = chain[i]!;
+    v = or(m, and(m, v, p.keep), p.add);
+    p.value = v;
+  }
+  return v;
+}
+
+/** `base` patched: kept inside `keep`, `add` joined (pending until read). */
+function patched(m: BddArena, base: Walking, keep: Bdd, add: Bdd): Walking {
+  const depth = typeof base === "number" ? 1 : base.value !== undefined ? 1 : base.depth + 1;
+  if (depth <= MAX_PENDING) return { base, keep, add, depth };
+  return or(m, and(m, applied(m, base as Pending), keep), add);
 }
 
 /** A fresh, empty memo. */
@@ -168,7 +216,7 @@ function walkRules(
   const k = resumeAt(list, memo, family, start, tables);
   // Jumps are copied on write, so each rule's snapshot is shared until a goto changes it.
   let jumped = k > 0 ? memo.jumpedIn[k]! : new Map<Rule, Bdd>();
-  let walking = k > 0 ? memo.walkingIn[k]! : start;
+  let walking = k > 0 ? walkingInAt(m, memo, k) : start;
   out.push(...memo.out.slice(0, k > 0 ? memo.outLen[k]! : 0));
   memo.start = start;
   for (const a of [memo.rules, memo.tables, memo.targets, memo.walkingIn, memo.jumpedIn])
@@ -251,7 +299,7 @@ export function ruleChangeRegion(
     if (r.action === "goto" && (prefs.has(r.pref) || prefs.has(r.gotoPref ?? -1))) return undefined;
   let region = FALSE;
   const reach = (r: Rule, j: number): void => {
-    if (r.action !== "nop") region = or(m, region, and(m, memo.walkingIn[j]!, match(r)));
+    if (r.action !== "nop") region = or(m, region, and(m, walkingInAt(m, memo, j), match(r)));
   };
   old.forEach((r, j) => now.has(r) || reach(r, j));
   list.forEach((r, i) => at[i]![1] || reach(r, at[i]![0]));
@@ -289,8 +337,12 @@ function mergeParts(m: BddArena, parts: Decided[]): Decided[] {
   return byKey.size === parts.length ? parts : [...byKey.values()];
 }
 
-/** `d` restricted to `keep` (the same object when nothing is cut), or undefined when empty. */
-function cut(m: BddArena, d: Decided, keep: Bdd): Decided | undefined {
+/**
+ * `d` restricted to `keep`, the complement of `cutBy` (the same object when nothing is cut),
+ * or undefined when empty.
+ */
+function cut(m: BddArena, d: Decided, keep: Bdd, cutBy: Bdd): Decided | undefined {
+  if (!meets(m, d.pred, cutBy)) return d;
   const p = and(m, d.pred, keep);
   return p === FALSE ? undefined : p === d.pred ? d : { ...d, pred: p };
 }
@@ -336,7 +388,7 @@ export function patchFold(
   let prev: [Map<Rule, Bdd>, Map<Rule, Bdd>, Map<Rule, Bdd>] | undefined;
   for (let i = 0; i < n; i++) {
     const [j, walked] = at[i]!;
-    memo.walkingIn[i] = or(m, and(m, old.walkingIn[j]!, keep), sub.walkingIn[i]!);
+    memo.walkingIn[i] = patched(m, old.walkingIn[j]!, keep, sub.walkingIn[i] as Bdd);
     const [o, d] = [old.jumpedIn[j]!, sub.jumpedIn[i]!];
     // Jump maps are shared between rules until a goto changes them: merge each pair once.
     if (!prev || prev[0] !== o || prev[1] !== d) prev = [o, d, mergeJumps(m, o, d, keep)];
@@ -345,7 +397,7 @@ export function patchFold(
     const b = j + 1 < old.rules.length ? old.outLen[j + 1]! : old.out.length;
     const segment: Decided[] = [];
     for (let k = walked ? old.outLen[j]! : b; k < b; k++) {
-      const c = cut(m, old.out[k]!, keep);
+      const c = cut(m, old.out[k]!, keep, cutBy);
       if (c) segment.push(c);
     }
     const y = i + 1 < n ? sub.outLen[i + 1]! : parts.length;

@@ -280,6 +280,36 @@ describe("incremental analysis", () => {
     );
   });
 
+  it("many route changes before a rule change (each rule's set patched when read)", () => {
+    const s = createHostState();
+    const rules = [
+      "ip rule add pref 500 lookup 52",
+      "ip rule add pref 600 fwmark 1 lookup 100",
+      "ip rule add pref 700 uidrange 1000-1000 lookup 101",
+      "ip route add 10.200.0.0/16 dev eth0 table 100",
+    ];
+    load(s, BASE + rules.join("\n"));
+    const a = new Analysis(s);
+    a.outcomes([4, 6]);
+    // More route changes than a rule's pending patches may pile up (rpdb.ts MAX_PENDING).
+    for (let i = 0; i < 90; i++) {
+      const verb = i % 3 === 2 ? "del" : "add";
+      const n = i % 3 === 2 ? i - 1 : i;
+      load(s, `ip route ${verb} 10.${200 + (n % 3)}.${n}.0/24 dev tun0 table ${52 + (n % 2) * 49}`);
+      a.refresh();
+      if (i % 30 === 29) expect(byKey(a)).toEqual(byKey(new Analysis(s, a.m)));
+    }
+    // A goto recomputes from the memo's walk, resumed at the first changed rule (read there).
+    for (const c of ["ip rule add pref 650 fwmark 2 goto 700", "ip rule del pref 600"]) {
+      load(s, c);
+      a.refresh();
+      expect({ after: c, outcomes: byKey(a) }).toEqual({
+        after: c,
+        outcomes: byKey(new Analysis(s, a.m)),
+      });
+    }
+  });
+
   it("patches single route and rule changes in a row (the bench's pattern), jumps pending", () => {
     const s = createHostState();
     const rules = [

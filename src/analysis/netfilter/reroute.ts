@@ -8,7 +8,7 @@ import type { NfBaseChain } from "../../netfilter/types.js";
 import { or } from "../bdd/apply.js";
 import { type BddArena, FALSE } from "../bdd/arena.js";
 import type { Outcome } from "../outcome.js";
-import type { FoldMemo } from "../rpdb.js";
+import { type FoldMemo, walkingInAt } from "../rpdb.js";
 
 export const PORTS = ["ipproto", "sport", "dport"] as const;
 
@@ -33,7 +33,7 @@ export function refusedBySrc(m: BddArena, memo: FoldMemo) {
   let first: Rule | undefined;
   memo.rules.forEach((r, k) => {
     if (!r.src) return;
-    const here = or(m, memo.walkingIn[k]!, memo.jumpedIn[k]!.get(r) ?? FALSE);
+    const here = or(m, walkingInAt(m, memo, k), memo.jumpedIn[k]!.get(r) ?? FALSE);
     if (here !== FALSE) first ??= r;
     pred = or(m, pred, here);
   });
