@@ -194,7 +194,7 @@ interface Kept {
    * grows past HITS_MAX.
    */
   readonly hits: Map<Bdd, Hit>;
-  /** Per outcome, its class's last hit: a changed class starts its witness from there. */
+  /** Per outcome, the last hit computed for its class: a changed class's witness starts there. */
   readonly last: WeakMap<Outcome, Hit>;
 }
 
@@ -270,8 +270,8 @@ export function checkAssertion(a: Analysis, as: Assertion): Result<CheckResult> 
       const last = k.last.get(c.outcome);
       h = { set, w: witnessAfter(m, set, last ?? { set: FALSE, w: undefined }) };
       k.hits.set(c.pred, h);
+      k.last.set(c.outcome, h);
     }
-    k.last.set(c.outcome, h);
     const w = h.w;
     if (w && (!best || !preferred(best.w, w))) best = { w, outcome: c.outcome };
   }

@@ -4,8 +4,8 @@
  * apart (limited broadcast, multicast).
  * @module
  */
-import type { BddArena, Bdd } from "./bdd/arena.js";
-import { and, not, or } from "./bdd/apply.js";
+import { type Bdd, type BddArena, FALSE } from "./bdd/arena.js";
+import { and, diff, meets, or } from "./bdd/apply.js";
 import { addrPrefix } from "./header.js";
 import type { Outcome } from "./outcome.js";
 import type { Decided } from "./rpdb.js";
@@ -42,14 +42,31 @@ export function baseOutcome(family: 4 | 6, d: Decided): Outcome {
 export function specialize(m: BddArena, fam: 4 | 6, d: Decided): [Bdd, Outcome][] {
   const o = baseOutcome(fam, d);
   if (fam === 6 || !o.ok) return [[d.pred, o]];
-  const lbcast = addrPrefix(m, "dst", v4(0xffffffff, 32));
-  const mcast = addrPrefix(m, "dst", v4(0xe0000000, 4));
-  const rest = and(m, d.pred, not(m, or(m, lbcast, mcast)));
+  const k = kinds(m);
+  // Most parts hold neither kind (a route change's prefix): one path walk tells.
+  if (!meets(m, d.pred, k.either)) return [[d.pred, o]];
   const noGw = o.paths.map((p) => ({ dev: p.dev }));
   const len = d.group?.len ?? 32;
-  return [
-    [rest, o],
-    [and(m, d.pred, lbcast), { ...o, type: "broadcast", paths: noGw }],
-    [and(m, d.pred, mcast), { ...o, type: "multicast", paths: len < 4 ? noGw : o.paths }],
-  ];
+  const out: [Bdd, Outcome][] = [];
+  const rest = diff(m, d.pred, k.either);
+  const bcast = and(m, d.pred, k.lbcast);
+  const mcast = and(m, d.pred, k.mcast);
+  if (rest !== FALSE) out.push([rest, o]);
+  if (bcast !== FALSE) out.push([bcast, { ...o, type: "broadcast", paths: noGw }]);
+  if (mcast !== FALSE)
+    out.push([mcast, { ...o, type: "multicast", paths: len < 4 ? noGw : o.paths }]);
+  return out;
 }
+
+/** The IPv4 limited broadcast and multicast destinations, built once per arena. */
+function kinds(m: BddArena): { lbcast: Bdd; mcast: Bdd; either: Bdd } {
+  let k = KINDS.get(m);
+  if (!k) {
+    const lbcast = addrPrefix(m, "dst", v4(0xffffffff, 32));
+    const mcast = addrPrefix(m, "dst", v4(0xe0000000, 4));
+    KINDS.set(m, (k = { lbcast, mcast, either: or(m, lbcast, mcast) }));
+  }
+  return k;
+}
+
+const KINDS = new WeakMap<BddArena, { lbcast: Bdd; mcast: Bdd; either: Bdd }>();

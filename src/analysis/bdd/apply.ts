@@ -8,16 +8,27 @@
  * is at most `varCount + 1` (≤ MAX_VARS), never the size of the BDD.
  * @module
  */
-import { type Bdd, type BddArena, cacheGet, cachePut, FALSE, mk, OP, TRUE } from "./arena.js";
+import {
+  type Bdd,
+  type BddArena,
+  cacheAt,
+  cacheSet,
+  cacheSlot,
+  FALSE,
+  mk,
+  OP,
+  TRUE,
+} from "./arena.js";
 
 /** ¬f. */
 export function not(m: BddArena, f: Bdd): Bdd {
   if (f <= TRUE) return f ^ 1;
-  const hit = cacheGet(m, OP.not, f, 0, 0);
+  const slot = cacheSlot(m, OP.not, f, 0, 0);
+  const hit = cacheAt(m, slot, OP.not, f, 0, 0);
   if (hit >= 0) return hit;
   const lo = not(m, m.lows[f]!);
   const hi = not(m, m.highs[f]!);
-  return cachePut(m, OP.not, f, 0, 0, mk(m, m.vars[f]!, lo, hi));
+  return cacheSet(m, slot, OP.not, f, 0, 0, mk(m, m.vars[f]!, lo, hi));
 }
 
 /** f ∧ g. */
@@ -26,14 +37,15 @@ export function and(m: BddArena, f: Bdd, g: Bdd): Bdd {
   if (f === TRUE || f === g) return g;
   if (g === TRUE) return f;
   if (f > g) return and(m, g, f); // commutative: one cache entry per pair
-  const hit = cacheGet(m, OP.and, f, g, 0);
+  const slot = cacheSlot(m, OP.and, f, g, 0);
+  const hit = cacheAt(m, slot, OP.and, f, g, 0);
   if (hit >= 0) return hit;
   const vf = m.vars[f]!;
   const vg = m.vars[g]!;
   const v = vf < vg ? vf : vg;
   const lo = and(m, vf === v ? m.lows[f]! : f, vg === v ? m.lows[g]! : g);
   const hi = and(m, vf === v ? m.highs[f]! : f, vg === v ? m.highs[g]! : g);
-  return cachePut(m, OP.and, f, g, 0, mk(m, v, lo, hi));
+  return cacheSet(m, slot, OP.and, f, g, 0, mk(m, v, lo, hi));
 }
 
 /** f ∨ g. */
@@ -42,14 +54,15 @@ export function or(m: BddArena, f: Bdd, g: Bdd): Bdd {
   if (f === FALSE || f === g) return g;
   if (g === FALSE) return f;
   if (f > g) return or(m, g, f);
-  const hit = cacheGet(m, OP.or, f, g, 0);
+  const slot = cacheSlot(m, OP.or, f, g, 0);
+  const hit = cacheAt(m, slot, OP.or, f, g, 0);
   if (hit >= 0) return hit;
   const vf = m.vars[f]!;
   const vg = m.vars[g]!;
   const v = vf < vg ? vf : vg;
   const lo = or(m, vf === v ? m.lows[f]! : f, vg === v ? m.lows[g]! : g);
   const hi = or(m, vf === v ? m.highs[f]! : f, vg === v ? m.highs[g]! : g);
-  return cachePut(m, OP.or, f, g, 0, mk(m, v, lo, hi));
+  return cacheSet(m, slot, OP.or, f, g, 0, mk(m, v, lo, hi));
 }
 
 /** f ⊕ g. */
@@ -60,14 +73,15 @@ export function xor(m: BddArena, f: Bdd, g: Bdd): Bdd {
   if (f === TRUE) return not(m, g);
   if (g === TRUE) return not(m, f);
   if (f > g) return xor(m, g, f);
-  const hit = cacheGet(m, OP.xor, f, g, 0);
+  const slot = cacheSlot(m, OP.xor, f, g, 0);
+  const hit = cacheAt(m, slot, OP.xor, f, g, 0);
   if (hit >= 0) return hit;
   const vf = m.vars[f]!;
   const vg = m.vars[g]!;
   const v = vf < vg ? vf : vg;
   const lo = xor(m, vf === v ? m.lows[f]! : f, vg === v ? m.lows[g]! : g);
   const hi = xor(m, vf === v ? m.highs[f]! : f, vg === v ? m.highs[g]! : g);
-  return cachePut(m, OP.xor, f, g, 0, mk(m, v, lo, hi));
+  return cacheSet(m, slot, OP.xor, f, g, 0, mk(m, v, lo, hi));
 }
 
 /** f ∧ ¬g: the packets of f that g does not take. */
@@ -75,14 +89,15 @@ export function diff(m: BddArena, f: Bdd, g: Bdd): Bdd {
   if (f === FALSE || g === TRUE || f === g) return FALSE;
   if (g === FALSE) return f;
   if (f === TRUE) return not(m, g);
-  const hit = cacheGet(m, OP.diff, f, g, 0);
+  const slot = cacheSlot(m, OP.diff, f, g, 0);
+  const hit = cacheAt(m, slot, OP.diff, f, g, 0);
   if (hit >= 0) return hit;
   const vf = m.vars[f]!;
   const vg = m.vars[g]!;
   const v = vf < vg ? vf : vg;
   const lo = diff(m, vf === v ? m.lows[f]! : f, vg === v ? m.lows[g]! : g);
   const hi = diff(m, vf === v ? m.highs[f]! : f, vg === v ? m.highs[g]! : g);
-  return cachePut(m, OP.diff, f, g, 0, mk(m, v, lo, hi));
+  return cacheSet(m, slot, OP.diff, f, g, 0, mk(m, v, lo, hi));
 }
 
 /** if f then g else h, i.e. (f ∧ g) ∨ (¬f ∧ h). */
@@ -93,7 +108,8 @@ export function ite(m: BddArena, f: Bdd, g: Bdd, h: Bdd): Bdd {
   if (g === FALSE && h === TRUE) return not(m, f);
   if (g === TRUE || g === f) return or(m, f, h);
   if (h === FALSE || h === f) return and(m, f, g);
-  const hit = cacheGet(m, OP.ite, f, g, h);
+  const slot = cacheSlot(m, OP.ite, f, g, h);
+  const hit = cacheAt(m, slot, OP.ite, f, g, h);
   if (hit >= 0) return hit;
   const vf = m.vars[f]!;
   const vg = m.vars[g]!;
@@ -111,7 +127,7 @@ export function ite(m: BddArena, f: Bdd, g: Bdd, h: Bdd): Bdd {
     vg === v ? m.highs[g]! : g,
     vh === v ? m.highs[h]! : h,
   );
-  return cachePut(m, OP.ite, f, g, h, mk(m, v, lo, hi));
+  return cacheSet(m, slot, OP.ite, f, g, h, mk(m, v, lo, hi));
 }
 
 /** f ≡ g. Canonical form makes this an integer compare (same arena only). */
@@ -137,7 +153,8 @@ export function meets(m: BddArena, f: Bdd, g: Bdd): boolean {
   if (f === FALSE || g === FALSE) return false;
   if (f === TRUE || g === TRUE || f === g) return true;
   if (f > g) return meets(m, g, f);
-  const hit = cacheGet(m, OP.meets, f, g, 0);
+  const slot = cacheSlot(m, OP.meets, f, g, 0);
+  const hit = cacheAt(m, slot, OP.meets, f, g, 0);
   if (hit >= 0) return hit === TRUE;
   const vf = m.vars[f]!;
   const vg = m.vars[g]!;
@@ -145,7 +162,7 @@ export function meets(m: BddArena, f: Bdd, g: Bdd): boolean {
   const r =
     meets(m, vf === v ? m.lows[f]! : f, vg === v ? m.lows[g]! : g) ||
     meets(m, vf === v ? m.highs[f]! : f, vg === v ? m.highs[g]! : g);
-  cachePut(m, OP.meets, f, g, 0, r ? TRUE : FALSE);
+  cacheSet(m, slot, OP.meets, f, g, 0, r ? TRUE : FALSE);
   return r;
 }
 

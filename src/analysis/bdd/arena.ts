@@ -170,17 +170,37 @@ function slotOf(m: BddArena, op: number, a: number, b: number, c: number): numbe
   return (h & (m.capacity - 1)) * SLOT;
 }
 
-/** The cached result of op(a, b, c), or -1. */
-export function cacheGet(m: BddArena, op: number, a: number, b: number, c: number): number {
-  const s = slotOf(m, op, a, b, c);
+/**
+ * The computed-cache slot of op(a, b, c): an operation reads it before recursing and writes
+ * the same slot after (`cacheAt`, `cacheSet`), hashing once. A slot taken before the tables
+ * grew still lies inside the new cache: the entry written there is only never found.
+ */
+export const cacheSlot = slotOf;
+
+/** The result cached in slot `s` for op(a, b, c), or -1. */
+export function cacheAt(
+  m: BddArena,
+  s: number,
+  op: number,
+  a: number,
+  b: number,
+  c: number,
+): number {
   const t = m.cache;
   if (t[s] === op && t[s + 1] === a && t[s + 2] === b && t[s + 3] === c) return t[s + 4]!;
   return -1;
 }
 
-/** Remember op(a, b, c) = r (overwrites whatever shared the slot). Returns r. */
-export function cachePut(m: BddArena, op: number, a: number, b: number, c: number, r: Bdd): Bdd {
-  const s = slotOf(m, op, a, b, c);
+/** Remember op(a, b, c) = r in slot `s` (overwrites whatever shared it). Returns r. */
+export function cacheSet(
+  m: BddArena,
+  s: number,
+  op: number,
+  a: number,
+  b: number,
+  c: number,
+  r: Bdd,
+): Bdd {
   const t = m.cache;
   t[s] = op;
   t[s + 1] = a;
@@ -188,6 +208,16 @@ export function cachePut(m: BddArena, op: number, a: number, b: number, c: numbe
   t[s + 3] = c;
   t[s + 4] = r;
   return r;
+}
+
+/** The cached result of op(a, b, c), or -1. */
+export function cacheGet(m: BddArena, op: number, a: number, b: number, c: number): number {
+  return cacheAt(m, slotOf(m, op, a, b, c), op, a, b, c);
+}
+
+/** Remember op(a, b, c) = r (overwrites whatever shared the slot). Returns r. */
+export function cachePut(m: BddArena, op: number, a: number, b: number, c: number, r: Bdd): Bdd {
+  return cacheSet(m, slotOf(m, op, a, b, c), op, a, b, c, r);
 }
 
 /** Throw unless `v` is a variable of the arena. */
