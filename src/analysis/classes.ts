@@ -53,7 +53,14 @@ import {
 import { familyOfKey, RouteSets, rulesOf, sameList } from "./changes.js";
 import { representative as pick } from "./describe.js";
 import { compose, type MarkVec, vecKey } from "./netfilter/markvec.js";
-import { markOn, outputHook, type Part } from "./netfilter/output.js";
+import {
+  type HookPlan,
+  hookPlan,
+  markOn,
+  type OutputCtx,
+  outputHook,
+  type Part,
+} from "./netfilter/output.js";
 import { type PreroutingCtx, preroutingChains, preroutingHook } from "./netfilter/prerouting.js";
 import { type Outcome, outcomeKey } from "./outcome.js";
 import {
@@ -146,6 +153,8 @@ export class Analysis {
   /** Re-route folds by family and mark transformer, and rules composed with each. */
   private rerouteMemo = new Map<string, Reroute>();
   private composed = new WeakMap<Rule, Map<string, Bdd>>();
+  /** Each family's OUTPUT walk over all its packets, for the chains it was walked on. */
+  private readonly plans = new Map<4 | 6, { chains: readonly NfBaseChain[]; plan: HookPlan }>();
 
   /**
    * `m`: share another analysis' arena (diff compares the predicates of two hosts).
@@ -592,7 +601,8 @@ export class Analysis {
     for (const d of parts)
       for (const [p, o] of this.specialize(fam, d)) first.push({ pred: p, outcome: o });
     const ctx = hooked ? this.outputCtx(fam, this.chains()) : undefined;
-    for (const x of ctx ? outputHook(ctx, first) : first) this.merge(out, x.pred, x.outcome);
+    const final = ctx ? outputHook(ctx, first, this.hookPlan(ctx)) : first;
+    for (const x of final) this.merge(out, x.pred, x.outcome);
     if (hooked) this.readMarks(out, old);
     this.famOut.set(fam, out);
   }
@@ -711,7 +721,8 @@ export class Analysis {
       for (const [pred, outcome] of this.specialize(fam, d)) first.push({ pred, outcome });
     const chains = this.chains();
     const hooked = this.hooked(fam);
-    const final = hooked ? outputHook(this.outputCtx(fam, chains), first) : first;
+    const ctx = hooked ? this.outputCtx(fam, chains) : undefined;
+    const final = ctx ? outputHook(ctx, first, this.hookPlan(ctx)) : first;
     for (const p of final) this.merge(byKey, p.pred, p.outcome);
     if (hooked) this.readMarks(byKey);
     return byKey;
@@ -723,7 +734,22 @@ export class Analysis {
     return { pred, outcome: { family: 4, ok: true, type: "local", paths: [{ dev: LO }], special } };
   }
 
-  private outputCtx(family: 4 | 6, chains: readonly NfBaseChain[]) {
+  /**
+   * The family's OUTPUT walk over all its packets (kept per chain set): routes do not change
+   * it, so a route change's packets take their part (outputHook).
+   */
+  private hookPlan(ctx: OutputCtx): HookPlan {
+    let e = this.plans.get(ctx.family);
+    // Every packet of the family: IPv4 0.0.0.0 goes through OUTPUT too (zeroPart).
+    const start = this.universe(ctx.family);
+    if (!e || e.chains !== ctx.chains || e.plan.start !== start) {
+      e = { chains: ctx.chains, plan: hookPlan(ctx, start) };
+      this.plans.set(ctx.family, e);
+    }
+    return e.plan;
+  }
+
+  private outputCtx(family: 4 | 6, chains: readonly NfBaseChain[]): OutputCtx {
     return {
       m: this.m,
       s: this.s,

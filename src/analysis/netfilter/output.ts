@@ -11,7 +11,7 @@ import { linkByIndex } from "../../model/links.js";
 import type { HostState } from "../../model/types.js";
 import { chainsAt } from "../../engine/nfwalk.js";
 import type { NfBaseChain } from "../../netfilter/types.js";
-import { and, not, or } from "../bdd/apply.js";
+import { and, diff, or } from "../bdd/apply.js";
 import { type Bdd, type BddArena, FALSE } from "../bdd/arena.js";
 import { type NfOutcome, type Outcome, outcomeKey } from "../outcome.js";
 import { type HookCtx, ifaceMatches } from "./match.js";
@@ -107,99 +107,174 @@ export function endOutcome(
 
 /**
  * Split the accepted states of a `route` chain into those whose mark the chain left alone
- * and those it changed; the latter are re-routed into new groups (or fail).
+ * (returned) and those it changed (`moved`, with the state they left in).
  */
-function rerouteChanged(
-  c: OutputCtx,
+function splitChanged(
+  m: BddArena,
   before: readonly NfState[],
   after: readonly NfState[],
-  groups: Map<string, Group>,
-  out: Part[],
+  moved: NfState[],
 ): NfState[] {
   const stay: NfState[] = [];
   for (const a of after)
     for (const b of before) {
-      const both = and(c.m, a.pred, b.pred);
+      const both = and(m, a.pred, b.pred);
       if (both === FALSE) continue;
-      const moved = and(c.m, both, differs(c.m, a.mark, b.mark));
-      stay.push({ ...a, pred: and(c.m, both, not(c.m, moved)) });
-      if (moved === FALSE) continue;
-      for (const p of c.reroute(moved, a.mark)) {
-        const st = { ...a, pred: p.pred };
-        if (p.outcome.nf) {
-          out.push(p); // refused at re-route (a rule with `from`)
-          continue;
-        }
-        if (!p.outcome.ok) {
-          const nf = nfOf(c.m, st, "reroute-failed", true);
-          out.push({ pred: p.pred, outcome: { ...p.outcome, nf } });
-          continue;
-        }
-        const k = outcomeKey(p.outcome);
-        const g = groups.get(k);
-        if (g) g.states.push(st);
-        else groups.set(k, { outcome: p.outcome, states: [st] });
-      }
+      const changed = and(m, both, differs(m, a.mark, b.mark));
+      stay.push({ ...a, pred: changed === FALSE ? both : diff(m, both, changed) });
+      if (changed !== FALSE) moved.push({ ...a, pred: changed });
     }
   return stay;
 }
 
+/** Re-route the packets of `st` (their mark changed) into groups by new route (or fail). */
+function rerouteInto(c: OutputCtx, st: NfState, groups: Map<string, Group>, out: Part[]): void {
+  for (const p of c.reroute(st.pred, st.mark)) {
+    const x = { ...st, pred: p.pred };
+    if (p.outcome.nf) {
+      out.push(p); // refused at re-route (a rule with `from`)
+      continue;
+    }
+    if (!p.outcome.ok) {
+      const nf = nfOf(c.m, x, "reroute-failed", true);
+      out.push({ pred: p.pred, outcome: { ...p.outcome, nf } });
+      continue;
+    }
+    const k = outcomeKey(p.outcome);
+    const g = groups.get(k);
+    if (g) g.states.push(x);
+    else groups.set(k, { outcome: p.outcome, states: [x] });
+  }
+}
+
+/**
+ * The socket route's packets walked through every OUTPUT chain of the family: where the walk
+ * ends sets, the packets each `route` chain re-routes (by chain index) and those that leave
+ * by the first route. The walk reads each packet's own header and marks, and the first
+ * route only through `-o`/`oifname` (`oif`): a plan over all the family's packets
+ * (`Analysis` keeps one per chain set) then holds for any of them, and a route change's
+ * packets take their part of it instead of a walk of their own.
+ */
+export interface HookPlan {
+  /** The packets the plan was walked over. */
+  readonly start: Bdd;
+  readonly moved: ReadonlyMap<number, readonly NfState[]>;
+  readonly stay: readonly NfState[];
+  readonly ends: readonly NfEnd[];
+  /** Some rule matched the output device: the plan holds for its own `first` only. */
+  readonly readsOif: boolean;
+}
+
+/** The hook context of one chain; `oif` reads the first route's parts `ok`. */
+function hookCtx(c: OutputCtx, chain: NfBaseChain, oif: HookCtx["oif"]): HookCtx {
+  return {
+    m: c.m,
+    family: c.family,
+    iif: "",
+    oif,
+    socket: true,
+    sets: c.sets,
+    ...(chain.priority >= CT_PRIORITY ? { ctstate: "new" as const } : {}),
+  };
+}
+
+/** The chains the hook walks, in order (nat ones only with conntrack). */
+function hookChains(c: OutputCtx): NfBaseChain[] {
+  const conntrack = c.chains.some((x) => x.needsConntrack);
+  return chainsAt(c.chains, "output", c.family).filter((x) => x.type !== "nat" || conntrack);
+}
+
+/** One chain over `states`: its accepted states; ends go to `ends`. */
+function walkOne(
+  c: OutputCtx,
+  chain: NfBaseChain,
+  h: HookCtx,
+  states: NfState[],
+  ends: NfEnd[],
+): NfState[] {
+  const label = `${chain.family} ${chain.table}`;
+  const view = chain.symbolic?.();
+  if (view) return walkBase(h, label, view, states, ends);
+  for (const st of states)
+    ends.push({ ...st, verdict: "unknown", by: `${label} ${chain.chain}`, what: "chain" });
+  return [];
+}
+
+/** Walk `start` (the socket route's packets) through the chains: see HookPlan. */
+export function hookPlan(c: OutputCtx, start: Bdd, first: readonly Part[] = []): HookPlan {
+  let readsOif = false;
+  const oif = (pat: string) => {
+    readsOif = true;
+    return oifPred(c, first, pat);
+  };
+  let states: NfState[] = [{ pred: start, mark: identity(c.m, "fwmark"), ct: constant(0) }];
+  const moved = new Map<number, NfState[]>();
+  const ends: NfEnd[] = [];
+  hookChains(c).forEach((chain, i) => {
+    const acc = walkOne(c, chain, hookCtx(c, chain, oif), states, ends);
+    if (chain.type !== "route") return void (states = acc);
+    const mv: NfState[] = [];
+    states = splitChanged(c.m, states, acc, mv);
+    if (mv.length) moved.set(i, mv);
+  });
+  return { start, moved, stay: states, ends, readsOif };
+}
+
 /**
  * The OUTPUT hook for the first lookup's outcomes of one family: returns the final parts
- * (failed first lookups unchanged: netfilter never sees those packets).
+ * (failed first lookups unchanged: netfilter never sees those packets). `plan`: a walk of
+ * the socket route's packets over a superset of these (see HookPlan), else walked here.
  */
-export function outputHook(c: OutputCtx, first: readonly Part[]): Part[] {
+export function outputHook(c: OutputCtx, first: readonly Part[], plan?: HookPlan): Part[] {
   const out: Part[] = first.filter((p) => !p.outcome.ok);
   const ok = first.filter((p) => p.outcome.ok);
   let all = FALSE;
   for (const p of ok) all = or(c.m, all, p.pred);
-  const start: NfState = { pred: all, mark: identity(c.m, "fwmark"), ct: constant(0) };
-  let groups = new Map<string, Group>([["", { states: [start] }]]);
-  const conntrack = c.chains.some((x) => x.needsConntrack);
+  const own = !plan || plan.readsOif;
+  const pl = own ? hookPlan(c, all, ok) : plan;
+  // A plan over more packets: these take their part of each set.
+  const mine = (pred: Bdd) => (pl.start === all ? pred : and(c.m, pred, all));
+  let groups = new Map<string, Group>();
   const ends: [NfEnd, boolean][] = [];
-  for (const chain of chainsAt(c.chains, "output", c.family)) {
-    if (chain.type === "nat" && !conntrack) continue;
-    const h: HookCtx = {
-      m: c.m,
-      family: c.family,
-      iif: "",
-      oif: (pat) => oifPred(c, ok, pat),
-      socket: true,
-      sets: c.sets,
-      ...(chain.priority >= CT_PRIORITY ? { ctstate: "new" as const } : {}),
-    };
-    const label = `${chain.family} ${chain.table}`;
-    const view = chain.symbolic?.();
+  for (const e of pl.ends) {
+    const pred = mine(e.pred);
+    if (pred !== FALSE) ends.push([{ ...e, pred }, false]);
+  }
+  hookChains(c).forEach((chain, i) => {
+    // The re-routed packets (groups by new route) walk the chain after their re-route.
+    const h = hookCtx(c, chain, (pat) => oifPred(c, ok, pat));
     const next = new Map<string, Group>();
     for (const [k, g] of groups) {
       const myEnds: NfEnd[] = [];
-      let acc: NfState[];
-      if (!view) {
-        for (const st of g.states)
-          myEnds.push({ ...st, verdict: "unknown", by: `${label} ${chain.chain}`, what: "chain" });
-        acc = [];
-      } else acc = walkBase(h, label, view, g.states, myEnds);
-      for (const e of myEnds) ends.push([e, k !== ""]);
-      if (chain.type === "route") acc = rerouteChanged(c, g.states, acc, next, out);
+      let acc = walkOne(c, chain, h, g.states, myEnds);
+      for (const e of myEnds) ends.push([e, true]);
+      if (chain.type === "route") {
+        const mv: NfState[] = [];
+        acc = splitChanged(c.m, g.states, acc, mv);
+        for (const st of mv) rerouteInto(c, st, next, out);
+      }
       const mine = next.get(k);
       if (mine) mine.states.push(...acc);
       else next.set(k, { ...g, states: acc });
     }
+    for (const st of pl.moved.get(i) ?? []) {
+      const pred = mine(st.pred);
+      if (pred !== FALSE) rerouteInto(c, { ...st, pred }, next, out);
+    }
     groups = next;
-  }
+  });
   for (const [e, rerouted] of ends)
     out.push({ pred: e.pred, outcome: endOutcome(c.m, c.family, e, rerouted) });
   for (const g of groups.values())
     for (const st of g.states) {
-      if (g.outcome) {
-        out.push({ pred: st.pred, outcome: { ...g.outcome, nf: nfOf(c.m, st, "accept", true) } });
-        continue;
-      }
-      for (const p of ok) {
-        const pred = and(c.m, st.pred, p.pred);
-        const nf = nfOf(c.m, { ...st, pred }, "accept", false);
-        if (pred !== FALSE) out.push({ pred, outcome: { ...p.outcome, nf } });
-      }
+      const outcome = { ...g.outcome!, nf: nfOf(c.m, st, "accept", true) };
+      out.push({ pred: st.pred, outcome });
+    }
+  for (const st of pl.stay)
+    for (const p of ok) {
+      const pred = and(c.m, st.pred, p.pred);
+      const nf = nfOf(c.m, { ...st, pred }, "accept", false);
+      if (pred !== FALSE) out.push({ pred, outcome: { ...p.outcome, nf } });
     }
   return out;
 }
