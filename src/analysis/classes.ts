@@ -36,7 +36,7 @@ import { LO } from "../engine/types.js";
 import type { HostState, Rule } from "../model/types.js";
 import { requiresFlowDissect } from "../engine/rules.js";
 import type { NfBaseChain } from "../netfilter/types.js";
-import { and, meets, not, or } from "./bdd/apply.js";
+import { and, diff, meets, not, or } from "./bdd/apply.js";
 import { type Bdd, type BddArena, FALSE, TRUE } from "./bdd/arena.js";
 import { cube, restrict } from "./bdd/quantify.js";
 import { satCount } from "./bdd/sat.js";
@@ -697,7 +697,11 @@ export class Analysis {
     let k = this.keys.get(outcome);
     if (k === undefined) this.keys.set(outcome, (k = outcomeKey(outcome)));
     const old = byKey.get(k);
-    byKey.set(k, old ? { pred: or(this.m, old.pred, pred), outcome } : { pred, outcome });
+    // An equal outcome keeps its object: what questions keep per outcome (check's) stays.
+    byKey.set(
+      k,
+      old ? { pred: or(this.m, old.pred, pred), outcome: old.outcome } : { pred, outcome },
+    );
   }
 
   /** A decided part split by destination kind; the same part object gives the same answer. */
@@ -819,11 +823,8 @@ export class Analysis {
       let parts = this.specialized.get(d);
       if (!parts) this.specialized.set(d, (parts = specialize(m, family, d)));
       for (const [pred, o] of parts) {
-        const p = and(m, pred, not(m, refused.pred));
-        // The packet keeps the source the first route chose (`firstSrc`), not the new
-        // route's.
-        const { prefsrc: _, src: __, ...rest } = o;
-        if (p !== FALSE) out.push({ pred: p, outcome: rest });
+        const p = refused.pred === FALSE ? pred : diff(m, pred, refused.pred);
+        if (p !== FALSE) out.push({ pred: p, outcome: sourceless(o) });
       }
     }
     if (refused.pred !== FALSE) out.push({ pred: refused.pred, outcome: refused.outcome(family) });
@@ -873,6 +874,21 @@ function withFields(
   for (const [f, v] of fields) u = and(m, u, eq(m, f, v));
   return u;
 }
+
+/**
+ * A re-route's outcome: the packet keeps the source the first route chose (`firstSrc`), not
+ * the new route's. One object per outcome.
+ */
+function sourceless(o: Outcome): Outcome {
+  let x = SOURCELESS.get(o);
+  if (!x) {
+    const { prefsrc: _, src: __, ...rest } = o;
+    SOURCELESS.set(o, (x = rest));
+  }
+  return x;
+}
+
+const SOURCELESS = new WeakMap<Outcome, Outcome>();
 
 /** One mark transformer's re-route lookups: their resumable fold and composed rules. */
 interface Reroute {

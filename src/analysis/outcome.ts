@@ -88,8 +88,19 @@ export interface NfOutcome {
   readonly tproxy?: true;
 }
 
-/** A string equal for equal outcomes: classes with equal keys merge. */
+/**
+ * A string equal for equal outcomes: classes with equal keys merge. Kept per outcome object
+ * (outcomes are never changed once made).
+ */
 export function outcomeKey(o: Outcome): string {
+  let k = KEYS.get(o);
+  if (k === undefined) KEYS.set(o, (k = keyOf(o)));
+  return k;
+}
+
+const KEYS = new WeakMap<Outcome, string>();
+
+function keyOf(o: Outcome): string {
   const paths = o.paths.map((p) => `${p.dev}@${p.gateway ? formatAddr(p.gateway) : ""}`);
   return [
     o.family,

@@ -12,8 +12,26 @@ import type { Decided } from "./rpdb.js";
 
 const v4 = (a: number, len: number) => ({ addr: { family: 4 as const, v: a }, len });
 
-/** The outcome of a decided part, before the destination's own kind is applied. */
+/**
+ * The outcome of a decided part, before the destination's own kind is applied: one object per
+ * result (table group, table, rule, errno), so what questions keep per outcome object holds
+ * across route changes, which make new parts with the same results.
+ */
 export function baseOutcome(family: 4 | 6, d: Decided): Outcome {
+  const k = `${family}|${d.group?.key ?? ""}|${d.table ?? ""}|${d.rule?.pref ?? ""}|${d.errno ?? ""}`;
+  let o = BASE.get(k);
+  if (!o) {
+    if (BASE.size >= BASE_MAX) BASE.clear();
+    BASE.set(k, (o = makeOutcome(family, d)));
+  }
+  return o;
+}
+
+/** Outcomes by result; cleared past BASE_MAX (a cache: equal objects are only faster). */
+const BASE = new Map<string, Outcome>();
+const BASE_MAX = 1 << 16;
+
+function makeOutcome(family: 4 | 6, d: Decided): Outcome {
   const common = {
     family,
     ...(d.table !== undefined ? { table: d.table } : {}),
@@ -45,17 +63,27 @@ export function specialize(m: BddArena, fam: 4 | 6, d: Decided): [Bdd, Outcome][
   const k = kinds(m);
   // Most parts hold neither kind (a route change's prefix): one path walk tells.
   if (!meets(m, d.pred, k.either)) return [[d.pred, o]];
-  const noGw = o.paths.map((p) => ({ dev: p.dev }));
-  const len = d.group?.len ?? 32;
   const out: [Bdd, Outcome][] = [];
   const rest = diff(m, d.pred, k.either);
   const bcast = and(m, d.pred, k.lbcast);
   const mcast = and(m, d.pred, k.mcast);
   if (rest !== FALSE) out.push([rest, o]);
-  if (bcast !== FALSE) out.push([bcast, { ...o, type: "broadcast", paths: noGw }]);
-  if (mcast !== FALSE)
-    out.push([mcast, { ...o, type: "multicast", paths: len < 4 ? noGw : o.paths }]);
+  if (bcast !== FALSE) out.push([bcast, kindOf(o, "broadcast", d.group?.len ?? 32)]);
+  if (mcast !== FALSE) out.push([mcast, kindOf(o, "multicast", d.group?.len ?? 32)]);
   return out;
+}
+
+/** The broadcast or multicast variant of `o` (one object per outcome and kind). */
+function kindOf(o: Outcome, type: "broadcast" | "multicast", len: number): Outcome {
+  let byType = KINDED.get(o);
+  if (!byType) KINDED.set(o, (byType = new Map()));
+  let x = byType.get(type);
+  if (!x) {
+    const noGw = o.paths.map((p) => ({ dev: p.dev }));
+    const paths = type === "broadcast" || len < 4 ? noGw : o.paths;
+    byType.set(type, (x = { ...o, type, paths }));
+  }
+  return x;
 }
 
 /** The IPv4 limited broadcast and multicast destinations, built once per arena. */
@@ -70,3 +98,4 @@ function kinds(m: BddArena): { lbcast: Bdd; mcast: Bdd; either: Bdd } {
 }
 
 const KINDS = new WeakMap<BddArena, { lbcast: Bdd; mcast: Bdd; either: Bdd }>();
+const KINDED = new WeakMap<Outcome, Map<string, Outcome>>();
