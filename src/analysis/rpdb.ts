@@ -401,6 +401,11 @@ export function patchFold(
       if (c) segment.push(c);
     }
     const y = i + 1 < n ? sub.outLen[i + 1]! : parts.length;
+    // The kept parts were merged when made: only the region's new ones may join them.
+    if (sub.outLen[i]! === y) {
+      for (const d of segment) out.push(d);
+      continue;
+    }
     for (let k = sub.outLen[i]!; k < y; k++) segment.push(parts[k]!);
     for (const d of mergeParts(m, segment)) out.push(d);
   }

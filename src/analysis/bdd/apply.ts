@@ -150,20 +150,33 @@ export function disjoint(m: BddArena, f: Bdd, g: Bdd): boolean {
  * path, so a set meeting a short one (a prefix) costs that path's length, and no node is made.
  */
 export function meets(m: BddArena, f: Bdd, g: Bdd): boolean {
-  if (f === FALSE || g === FALSE) return false;
-  if (f === TRUE || g === TRUE || f === g) return true;
-  if (f > g) return meets(m, g, f);
-  const slot = cacheSlot(m, OP.meets, f, g, 0);
-  const hit = cacheAt(m, slot, OP.meets, f, g, 0);
-  if (hit >= 0) return hit === TRUE;
-  const vf = m.vars[f]!;
-  const vg = m.vars[g]!;
-  const v = vf < vg ? vf : vg;
-  const r =
-    meets(m, vf === v ? m.lows[f]! : f, vg === v ? m.lows[g]! : g) ||
-    meets(m, vf === v ? m.highs[f]! : f, vg === v ? m.highs[g]! : g);
-  cacheSet(m, slot, OP.meets, f, g, 0, r ? TRUE : FALSE);
-  return r;
+  for (;;) {
+    if (f === FALSE || g === FALSE) return false;
+    if (f === TRUE || g === TRUE || f === g) return true;
+    const vf = m.vars[f]!;
+    const vg = m.vars[g]!;
+    const v = vf < vg ? vf : vg;
+    const f0 = vf === v ? m.lows[f]! : f;
+    const f1 = vf === v ? m.highs[f]! : f;
+    const g0 = vg === v ? m.lows[g]! : g;
+    const g1 = vg === v ? m.highs[g]! : g;
+    // One side empty: follow the other without branching (a prefix's path), uncached.
+    if (f0 === FALSE || g0 === FALSE) {
+      [f, g] = [f1, g1];
+      continue;
+    }
+    if (f1 === FALSE || g1 === FALSE) {
+      [f, g] = [f0, g0];
+      continue;
+    }
+    const [a, b] = f < g ? [f, g] : [g, f];
+    const slot = cacheSlot(m, OP.meets, a, b, 0);
+    const hit = cacheAt(m, slot, OP.meets, a, b, 0);
+    if (hit >= 0) return hit === TRUE;
+    const r = meets(m, f0, g0) || meets(m, f1, g1);
+    cacheSet(m, slot, OP.meets, a, b, 0, r ? TRUE : FALSE);
+    return r;
+  }
 }
 
 /** ⋁ fs (FALSE for none), folded pairwise so intermediate BDDs stay balanced in size. */

@@ -82,6 +82,24 @@ export function nfOf(
   };
 }
 
+/**
+ * `o` accepted by the hook with the state's marks: one object per outcome, mark transformer
+ * and flags (the plan's states keep their transformers across route changes), so equal
+ * results are equal objects and keep what questions cached for them.
+ */
+export function accepted(m: BddArena, o: Outcome, st: NfState, rerouted: boolean): Outcome {
+  let byMark = ACCEPTED.get(o);
+  if (!byMark) ACCEPTED.set(o, (byMark = new WeakMap()));
+  let byFlags = byMark.get(st.mark);
+  if (!byFlags) byMark.set(st.mark, (byFlags = new Map()));
+  const k = `${+rerouted}${+!!st.tproxy}`;
+  let x = byFlags.get(k);
+  if (!x) byFlags.set(k, (x = { ...o, nf: nfOf(m, st, "accept", rerouted) }));
+  return x;
+}
+
+const ACCEPTED = new WeakMap<Outcome, WeakMap<MarkVec, Map<string, Outcome>>>();
+
 /** How the mark `v` reads on the packets of `pred` (`0x81` where they all have 0x81). */
 export const markOn = (m: BddArena, pred: Bdd, v: MarkVec): string =>
   describeVec(m, within(m, pred, v));
@@ -267,14 +285,12 @@ export function outputHook(c: OutputCtx, first: readonly Part[], plan?: HookPlan
     out.push({ pred: e.pred, outcome: endOutcome(c.m, c.family, e, rerouted) });
   for (const g of groups.values())
     for (const st of g.states) {
-      const outcome = { ...g.outcome!, nf: nfOf(c.m, st, "accept", true) };
-      out.push({ pred: st.pred, outcome });
+      out.push({ pred: st.pred, outcome: accepted(c.m, g.outcome!, st, true) });
     }
   for (const st of pl.stay)
     for (const p of ok) {
       const pred = and(c.m, st.pred, p.pred);
-      const nf = nfOf(c.m, { ...st, pred }, "accept", false);
-      if (pred !== FALSE) out.push({ pred, outcome: { ...p.outcome, nf } });
+      if (pred !== FALSE) out.push({ pred, outcome: accepted(c.m, p.outcome, st, false) });
     }
   return out;
 }
