@@ -795,12 +795,27 @@ async function main() {
     "",
     "≤ 1 s",
   );
+  const [rAdd, rDel, lAdd, lDel] = A.update_kinds_us.map((x) => x.toFixed(0));
   row(
-    "analysis re-check after one change",
+    "analysis re-check after one change (median)",
     `${A.update_us.toFixed(0)} us (cpu ${A.update_cpu_us.toFixed(0)} us)`,
     "",
     "",
     "APKeep < 1 ms/update, Delta-net ~40 us",
+  );
+  row(
+    "  by kind: route add/del, rule add/del",
+    `${rAdd}/${rDel}/${lAdd}/${lDel} us`,
+    "",
+    "",
+    "",
+  );
+  row(
+    "  first 200 changes after load",
+    `${A.update_cold_us.toFixed(0)} us`,
+    "",
+    "",
+    "before V8 compiles the patch paths",
   );
   row(
     "analysis peak RSS (load + analysis)",
@@ -851,6 +866,7 @@ async function main() {
       map_s: Number(A.map_s.toFixed(3)),
       check_s: Number(A.check_s.toFixed(3)),
       update_us: Number(A.update_us.toFixed(1)),
+      update_cold_us: Number(A.update_cold_us.toFixed(1)),
       analysis_rss_mib: Math.round(A.analysis_rss_mib),
     }),
   );
