@@ -17,7 +17,7 @@ import { and, diff, not } from "./bdd/apply.js";
 import { type Bdd, type BddArena, FALSE, TRUE } from "./bdd/arena.js";
 import { existsCube } from "./bdd/quantify.js";
 import { cube } from "./bdd/quantify.js";
-import { cubes, evaluate, minimalSat, type SatMemo, satMemo } from "./bdd/sat.js";
+import { cubes, evaluate, minimalCost, minimalSat, type SatMemo, satMemo } from "./bdd/sat.js";
 import {
   decode,
   eq,
@@ -75,17 +75,27 @@ export function witness(m: BddArena, f: Bdd): Witness | undefined {
   // Memoized per arena: BDDs are canonical, so an unchanged set (an assertion's violations
   // after an unrelated change) keeps its representative without another search, and the
   // search's node costs are kept for the next set (they share most nodes).
-  let memo = REPS.get(m);
-  if (!memo) REPS.set(m, (memo = { reps: new Map(), costs: satMemo() }));
+  const memo = repsOf(m);
   if (memo.reps.has(f)) return memo.reps.get(f);
-  const pref = { fieldOf: FIELD_OF_VAR, defaults: DEFAULTS, memo: memo.costs };
-  const bits = minimalSat(m, f, pref);
+  const bits = minimalSat(m, f, prefOf(memo));
   const w = bits === undefined ? undefined : { packet: decode(bits), bits, cost: costOf(bits) };
   memo.reps.set(f, w);
   return w;
 }
 
 const REPS = new WeakMap<BddArena, { reps: Map<Bdd, Witness | undefined>; costs: SatMemo }>();
+
+function repsOf(m: BddArena) {
+  let memo = REPS.get(m);
+  if (!memo) REPS.set(m, (memo = { reps: new Map(), costs: satMemo() }));
+  return memo;
+}
+
+const prefOf = (memo: { costs: SatMemo }) => ({
+  fieldOf: FIELD_OF_VAR,
+  defaults: DEFAULTS,
+  memo: memo.costs,
+});
 
 /**
  * `witness(m, f)`, given an earlier set `before` and its witness (a class's packets before a
@@ -104,6 +114,8 @@ export function witnessAfter(
   if (!w0 || !evaluate(m, f, w0.bits)) return witness(m, f);
   const gained = diff(m, f, before.set);
   if (gained === FALSE) return w0;
+  // Packets that all change more fields than w0 cannot beat it: no search.
+  if (minimalCost(m, gained, prefOf(repsOf(m))) > w0.cost) return w0;
   const g = witness(m, gained);
   return g && !preferred(w0, g) ? g : w0;
 }

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { createArena, FALSE, TRUE, variable } from "./arena.js";
 import { bddOfTable, bitsOf, indexOf, type Table, tableCount, tableOfCubes } from "./reference.js";
-import { cubes, evaluate, minimalSat, pickOne, satCount } from "./sat.js";
+import { cubes, evaluate, minimalCost, minimalSat, pickOne, satCount } from "./sat.js";
 
 const N = 8;
 const RUNS = { numRuns: 300, seed: 0x5a7 };
@@ -85,14 +85,17 @@ describe("reading answers out of a BDD", () => {
         const changed = (a: number): number =>
           new Set(fieldOf.filter((_, v) => ((a >> v) & 1) !== defaults[v])).size;
         const got = minimalSat(m, bddOfTable(m, t, N), { defaults, fieldOf });
+        const cost = minimalCost(m, bddOfTable(m, t, N), { defaults, fieldOf });
         const ms = models(t);
         if (ms.length === 0) {
           expect(got).toBeUndefined();
+          expect(cost).toBe(Number.POSITIVE_INFINITY);
           return;
         }
         const a = indexOf(got!, N);
         expect(t[a]).toBe(1);
         expect(changed(a)).toBe(Math.min(...ms.map(changed)));
+        expect(cost).toBe(changed(a));
       }),
       RUNS,
     );

@@ -76,16 +76,13 @@ export interface Preference {
   readonly memo?: SatMemo;
 }
 
-/** Kept costs of minimalSat: (cost + 1) per node × dirty flag, 0 when not known yet. */
+/** Kept choices of minimalSat per node × dirty flag (packChoice), 0 when not known yet. */
 export interface SatMemo {
   costs: Int32Array;
 }
 
 /** An empty memo for `Preference.memo`. */
 export const satMemo = (): SatMemo => ({ costs: new Int32Array(0) });
-
-/** Stored for an unreachable TRUE (cost infinity). */
-const NO_PATH = 0x7fffffff;
 
 /**
  * A satisfying assignment that changes the fewest fields from their defaults (exactly: a
@@ -95,58 +92,85 @@ const NO_PATH = 0x7fffffff;
  */
 export function minimalSat(m: BddArena, f: Bdd, pref: Preference = {}): Uint8Array | undefined {
   if (f === FALSE) return undefined;
-  const def = (v: number): number => (pref.defaults?.[v] ? 1 : 0);
-  const field = (v: number): number => pref.fieldOf?.[v] ?? v;
+  const { vars, lows, highs } = m;
+  const { solve, def, field } = solver(m, pref);
+  const bits = new Uint8Array(m.varCount);
+  const defaults = pref.defaults;
+  if (defaults) for (let v = 0; v < bits.length; v++) bits[v] = defaults[v] ? 1 : 0;
+  let dirty = false;
+  while (f > TRUE) {
+    const v = vars[f]!;
+    const bit: number = solve(f, dirty) & 1;
+    bits[v] = bit;
+    const child = bit ? highs[f]! : lows[f]!;
+    dirty = (dirty || bit !== def(v)) && child > TRUE && field(vars[child]!) === field(v);
+    f = child;
+  }
+  return bits;
+}
+
+/**
+ * How many fields `minimalSat`'s witness of f changes (Infinity when f is FALSE), without
+ * building it: a caller holding a cheaper witness need not search f.
+ */
+export function minimalCost(m: BddArena, f: Bdd, pref: Preference = {}): number {
+  if (f <= TRUE) return f === TRUE ? 0 : Number.POSITIVE_INFINITY;
+  return costOf(solver(m, pref).solve(f, false));
+}
+
+/** minimalSat's dynamic programme over the nodes (kept in `pref.memo` when given). */
+function solver(m: BddArena, pref: Preference) {
+  const { vars, lows, highs } = m;
+  const defaults = pref.defaults;
+  const fieldOf = pref.fieldOf;
+  const def = (v: number): number => (defaults?.[v] ? 1 : 0);
+  const field = (v: number): number => (fieldOf ? fieldOf[v]! : v);
   const kept = pref.memo;
   if (kept && kept.costs.length < 2 * m.capacity) {
     const grown = new Int32Array(2 * m.capacity);
     grown.set(kept.costs);
     kept.costs = grown;
   }
-  const memo = kept ? undefined : new Map<number, number>();
-  const get = (key: number): number | undefined => {
-    if (memo) return memo.get(key);
-    const c = kept!.costs[key]!;
-    return c === 0 ? undefined : c === NO_PATH ? Number.POSITIVE_INFINITY : c - 1;
+  const table = kept?.costs;
+  const local = table ? undefined : new Map<number, number>();
+  // Taking `bit` at node n (variable v, default d): 1 when it makes n's field differ first,
+  // plus the child's cost. The field of a variable already differs from its default (dirty)
+  // iff the path changed an earlier variable of that same field. Depth ≤ varCount.
+  const edge = (n: Bdd, v: number, d: number, dirty: boolean, bit: number): number => {
+    const child = bit ? highs[n]! : lows[n]!;
+    if (child <= TRUE)
+      return child === TRUE ? (bit !== d && !dirty ? 1 : 0) : Number.POSITIVE_INFINITY;
+    const changed = bit !== d;
+    const childDirty = (dirty || changed) && field(vars[child]!) === field(v);
+    return (changed && !dirty ? 1 : 0) + costOf(solve(child, childDirty));
   };
-  const set = (key: number, c: number): void => {
-    if (memo) memo.set(key, c);
-    else kept!.costs[key] = c === Number.POSITIVE_INFINITY ? NO_PATH : c + 1;
-  };
-  // The field of n's variable already differs from its default (dirty) iff the path changed an
-  // earlier variable of that same field. Depth ≤ varCount.
-  const step = (n: Bdd, dirty: boolean, bit: number): { child: Bdd; cost: number } => {
-    const v = m.vars[n]!;
-    const child = bit ? m.highs[n]! : m.lows[n]!;
-    const changed = bit !== def(v);
-    const childDirty = (dirty || changed) && child > TRUE && field(m.vars[child]!) === field(v);
-    return { child, cost: (changed && !dirty ? 1 : 0) + cost(child, childDirty) };
-  };
-  const cost = (n: Bdd, dirty: boolean): number => {
-    if (n <= TRUE) return n === TRUE ? 0 : Number.POSITIVE_INFINITY;
+  // n's best choice, packed (packChoice): its cost and the bit to take, ties to the default.
+  const solve = (n: Bdd, dirty: boolean): number => {
     const key = n * 2 + (dirty ? 1 : 0);
-    const known = get(key);
-    if (known !== undefined) return known;
-    const d = def(m.vars[n]!);
-    const c = Math.min(step(n, dirty, d).cost, step(n, dirty, d ^ 1).cost);
-    set(key, c);
-    return c;
-  };
-  const bits = new Uint8Array(m.varCount);
-  for (let v = 0; v < bits.length; v++) bits[v] = def(v);
-  let dirty = false;
-  while (f > TRUE) {
-    const v = m.vars[f]!;
+    const known = table ? table[key]! : (local!.get(key) ?? 0);
+    if (known !== 0) return known;
+    const v = vars[n]!;
     const d = def(v);
-    const keep = step(f, dirty, d);
-    const bit: number = keep.cost <= step(f, dirty, d ^ 1).cost ? d : d ^ 1;
-    bits[v] = bit;
-    const child = bit ? m.highs[f]! : m.lows[f]!;
-    dirty = (dirty || bit !== d) && child > TRUE && field(m.vars[child]!) === field(v);
-    f = child;
-  }
-  return bits;
+    const keep = edge(n, v, d, dirty, d);
+    const flip = edge(n, v, d, dirty, d ^ 1);
+    const p = keep <= flip ? packChoice(keep, d) : packChoice(flip, d ^ 1);
+    if (table) table[key] = p;
+    else local!.set(key, p);
+    return p;
+  };
+  return { solve, def, field };
 }
+
+/** Cost of no satisfying path. */
+const INF = 0x3ffffffe;
+
+/** A node's best cost and bit in one non-zero int (0 marks "not solved yet"). */
+const packChoice = (cost: number, bit: number): number => ((Math.min(cost, INF) + 1) << 1) | bit;
+
+const costOf = (packed: number): number => {
+  const c = (packed >> 1) - 1;
+  return c >= INF ? Number.POSITIVE_INFINITY : c;
+};
 
 /** Cubes of f and whether they are all of them. */
 export interface Cubes {
