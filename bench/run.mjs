@@ -803,13 +803,7 @@ async function main() {
     "",
     "APKeep < 1 ms/update, Delta-net ~40 us",
   );
-  row(
-    "  by kind: route add/del, rule add/del",
-    `${rAdd}/${rDel}/${lAdd}/${lDel} us`,
-    "",
-    "",
-    "",
-  );
+  row("  by kind: route add/del, rule add/del", `${rAdd}/${rDel}/${lAdd}/${lDel} us`, "", "", "");
   row(
     "  first 200 changes after load",
     `${A.update_cold_us.toFixed(0)} us`,
