@@ -17,7 +17,15 @@ import { and, diff, not } from "./bdd/apply.js";
 import { type Bdd, type BddArena, FALSE, TRUE } from "./bdd/arena.js";
 import { existsCube } from "./bdd/quantify.js";
 import { cube } from "./bdd/quantify.js";
-import { cubes, evaluate, minimalCost, minimalSat, type SatMemo, satMemo } from "./bdd/sat.js";
+import {
+  cubes,
+  evaluate,
+  minimalCost,
+  minimalSat,
+  precedesMinimal,
+  type SatMemo,
+  satMemo,
+} from "./bdd/sat.js";
 import {
   decode,
   eq,
@@ -114,8 +122,11 @@ export function witnessAfter(
   if (!w0 || !evaluate(m, f, w0.bits)) return witness(m, f);
   const gained = diff(m, f, before.set);
   if (gained === FALSE) return w0;
-  // Packets that all change more fields than w0 cannot beat it: no search.
-  if (minimalCost(m, gained, prefOf(repsOf(m))) > w0.cost) return w0;
+  // Gained packets that all change more fields than w0, or as many and come after it in the
+  // tie order, cannot beat it: no search.
+  const pref = prefOf(repsOf(m));
+  const cost = minimalCost(m, gained, pref);
+  if (cost > w0.cost || (cost === w0.cost && precedesMinimal(m, gained, w0.bits, pref))) return w0;
   const g = witness(m, gained);
   return g && !preferred(w0, g) ? g : w0;
 }

@@ -2,7 +2,15 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { createArena, FALSE, TRUE, variable } from "./arena.js";
 import { bddOfTable, bitsOf, indexOf, type Table, tableCount, tableOfCubes } from "./reference.js";
-import { cubes, evaluate, minimalCost, minimalSat, pickOne, satCount } from "./sat.js";
+import {
+  cubes,
+  evaluate,
+  minimalCost,
+  minimalSat,
+  pickOne,
+  precedesMinimal,
+  satCount,
+} from "./sat.js";
 
 const N = 8;
 const RUNS = { numRuns: 300, seed: 0x5a7 };
@@ -96,6 +104,15 @@ describe("reading answers out of a BDD", () => {
         expect(t[a]).toBe(1);
         expect(changed(a)).toBe(Math.min(...ms.map(changed)));
         expect(cost).toBe(changed(a));
+        // Every model of equal cost: does it come first in the tie order (default bit at the
+        // first variable where it differs from the witness)?
+        const wb = [...got!];
+        for (const x of ms.filter((x) => changed(x) === changed(a))) {
+          const xb = [...bitsOf(N, x), ...wb.slice(N)]; // the arena's other variables: 0
+          const v = xb.findIndex((b, i) => b !== wb[i]);
+          const want = v < 0 || xb[v] === defaults[v];
+          expect(precedesMinimal(m, bddOfTable(m, t, N), xb, { defaults, fieldOf })).toBe(want);
+        }
       }),
       RUNS,
     );

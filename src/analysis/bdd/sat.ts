@@ -118,6 +118,37 @@ export function minimalCost(m: BddArena, f: Bdd, pref: Preference = {}): number 
   return costOf(solver(m, pref).solve(f, false));
 }
 
+/**
+ * Whether `bits` comes before minimalSat's witness of f in its tie order (the default bit at
+ * the first variable where they differ), read along the witness' path only as far as that
+ * variable. For a caller comparing two witnesses of equal cost without building f's.
+ */
+export function precedesMinimal(
+  m: BddArena,
+  f: Bdd,
+  bits: ArrayLike<number>,
+  pref: Preference = {},
+): boolean {
+  if (f === FALSE) return true;
+  const { vars, lows, highs } = m;
+  const { solve, def, field } = solver(m, pref);
+  let dirty = false;
+  let v = 0;
+  while (f > TRUE) {
+    const at = vars[f]!;
+    // Variables the path skips take their default.
+    for (; v < at; v++) if (bits[v] !== def(v)) return false;
+    const bit: number = solve(f, dirty) & 1;
+    if (bits[at] !== bit) return bits[at] === def(at);
+    const child = bit ? highs[f]! : lows[f]!;
+    dirty = (dirty || bit !== def(at)) && child > TRUE && field(vars[child]!) === field(at);
+    f = child;
+    v = at + 1;
+  }
+  for (; v < m.varCount; v++) if (bits[v] !== def(v)) return false;
+  return true;
+}
+
 /** minimalSat's dynamic programme over the nodes (kept in `pref.memo` when given). */
 function solver(m: BddArena, pref: Preference) {
   const { vars, lows, highs } = m;
