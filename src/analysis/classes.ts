@@ -465,9 +465,9 @@ export class Analysis {
 
   /**
    * Bring the caches up to date after the host changed: every cache when links or sysctls
-   * changed; after route changes, the partitions, walks and outcomes under the changed
-   * prefixes (`patchRoutes`). Rules need nothing here: their predicates are cached by rule
-   * object and the RPDB walk resumes at the first rule that differs.
+   * changed; after rule changes, the walk and outcomes of the packets a changed rule takes
+   * (`patchRules`); after route changes, the partitions, walks and outcomes under the
+   * changed prefixes (`patchRoutes`). Rule predicates are cached by rule object.
    */
   refresh(): void {
     this.memo.clear();

@@ -4,7 +4,10 @@
  * re-route a `route` chain triggers when it changed the mark (ip_route_me_harder, as
  * src/engine/journey.ts's outputPath does): the RPDB is folded again for those packets with
  * the new mark substituted into every rule (the caller's `reroute`). Outcomes gain the
- * netfilter verdict, the deciding rule and the final mark.
+ * netfilter verdict, the deciding rule and the final mark. The walk of the socket route's
+ * packets is planned once over all of a family's packets (`hookPlan`): it reads each
+ * packet's own header, so a route change takes its packets' part of the plan and only
+ * re-routes and walks what the plan re-routes.
  * @module
  */
 import { linkByIndex } from "../../model/links.js";
@@ -55,9 +58,9 @@ function oifPred(c: OutputCtx, first: readonly Part[], pattern: string): Bdd | u
   return r;
 }
 
-/** Packets on one route (the socket's, key "", or a re-route's) with their states. */
+/** Packets a re-route sent by one route, with their states. */
 interface Group {
-  outcome?: Outcome;
+  outcome: Outcome;
   states: NfState[];
 }
 
@@ -285,7 +288,7 @@ export function outputHook(c: OutputCtx, first: readonly Part[], plan?: HookPlan
     out.push({ pred: e.pred, outcome: endOutcome(c.m, c.family, e, rerouted) });
   for (const g of groups.values())
     for (const st of g.states) {
-      out.push({ pred: st.pred, outcome: accepted(c.m, g.outcome!, st, true) });
+      out.push({ pred: st.pred, outcome: accepted(c.m, g.outcome, st, true) });
     }
   for (const st of pl.stay)
     for (const p of ok) {
