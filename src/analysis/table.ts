@@ -22,7 +22,7 @@ import { nexthopAlive, nexthopSaddr } from "../engine/select.js";
 import { type Flow, LO } from "../engine/types.js";
 import { linkByIndex } from "../model/links.js";
 import type { HostState, Route } from "../model/types.js";
-import { and, not, or } from "./bdd/apply.js";
+import { and, meets, not, or } from "./bdd/apply.js";
 import { type Bdd, type BddArena, FALSE, TRUE } from "./bdd/arena.js";
 import { addrPrefix, maskedEq } from "./header.js";
 import type { Path } from "./outcome.js";
@@ -275,7 +275,8 @@ export function patchPartition(
   const keep = not(m, region);
   const byKey = new Map<string, TableGroup>();
   for (const g of old) {
-    const p = and(m, g.pred, keep);
+    // Most groups lie outside the changed prefixes: a path walk tells, without building.
+    const p = meets(m, g.pred, region) ? and(m, g.pred, keep) : g.pred;
     if (p !== FALSE) byKey.set(g.key, p === g.pred ? g : { ...g, pred: p });
   }
   for (const g of tablePartition(m, s, family, 0, "dst", near.sort(routeOrder))) {

@@ -82,16 +82,33 @@ export function within(m: BddArena, pred: Bdd, v: MarkVec): MarkVec {
 }
 
 /**
- * fwmarkBitsPossible's answers per node, kept for the arena's life: a node's answer never
- * changes (nodes are immutable), so each is computed once. A reset arena (fewer nodes than
- * the memo saw) starts a new memo.
+ * fwmarkBitsPossible's answers per node (bits that can be 0, bits that can be 1), kept for
+ * the arena's life: a node's answer never changes (nodes are immutable), so each is computed
+ * once. A reset arena (fewer nodes than the memo saw) starts a new memo.
  */
-const possible = new WeakMap<BddArena, { size: number; memo: Map<Bdd, [number, number]> }>();
-function possibleMemo(m: BddArena): Map<Bdd, [number, number]> {
+interface Possible {
+  size: number;
+  known: Uint8Array;
+  zero: Int32Array;
+  one: Int32Array;
+}
+
+const possible = new WeakMap<BddArena, Possible>();
+
+function possibleMemo(m: BddArena): Possible {
   let p = possible.get(m);
-  if (!p || m.size < p.size) possible.set(m, (p = { size: m.size, memo: new Map() }));
+  if (!p || m.size < p.size) {
+    const n = m.capacity;
+    p = { size: m.size, known: new Uint8Array(n), zero: new Int32Array(n), one: new Int32Array(n) };
+    possible.set(m, p);
+  } else if (p.known.length < m.capacity) {
+    const grow = <T extends Uint8Array | Int32Array>(a: T, b: T): T => (b.set(a), b);
+    p.known = grow(p.known, new Uint8Array(m.capacity));
+    p.zero = grow(p.zero, new Int32Array(m.capacity));
+    p.one = grow(p.one, new Int32Array(m.capacity));
+  }
   p.size = m.size;
-  return p.memo;
+  return p;
 }
 
 /**
@@ -101,6 +118,7 @@ function possibleMemo(m: BddArena): Map<Bdd, [number, number]> {
 export function fwmarkBitsPossible(m: BddArena, f: Bdd): [number, number] {
   const off = FIELDS.fwmark.offset;
   const end = off + BITS;
+  const { vars, lows, highs } = m;
   /** fwmark bits at levels strictly between a and b (both variable indexes). */
   const skipped = (a: number, b: number): number => {
     const lo = Math.max(a + 1, off);
@@ -109,37 +127,38 @@ export function fwmarkBitsPossible(m: BddArena, f: Bdd): [number, number] {
     for (let v = lo; v < hi; v++) r |= 1 << (31 - (v - off));
     return r;
   };
-  const level = (g: Bdd): number => (g <= TRUE ? end : Math.min(m.vars[g]!, end));
-  const memo = possibleMemo(m);
-  const go = (g: Bdd): [number, number] => {
-    if (g <= TRUE || m.vars[g]! >= end) return [0, 0];
-    const known = memo.get(g);
-    if (known) return known;
-    const v = m.vars[g]!;
-    let z = 0,
-      o = 0;
-    for (const [child, value] of [
-      [m.lows[g]!, 0],
-      [m.highs[g]!, 1],
-    ] as const) {
+  const level = (g: Bdd): number => (g <= TRUE ? end : Math.min(vars[g]!, end));
+  const p = possibleMemo(m);
+  // Fills the memo for g (a node above the fwmark's last bit).
+  const go = (g: Bdd): void => {
+    if (p.known[g]) return;
+    const v = vars[g]!;
+    const own = v >= off ? 1 << (31 - (v - off)) : 0;
+    let z = 0;
+    let o = 0;
+    for (let value = 0; value < 2; value++) {
+      const child = value ? highs[g]! : lows[g]!;
       if (child === FALSE) continue;
-      const [cz, co] = go(child);
       const free = skipped(v, level(child));
-      z |= cz | free;
-      o |= co | free;
-      if (v >= off) {
-        if (value) o |= 1 << (31 - (v - off));
-        else z |= 1 << (31 - (v - off));
+      let cz = 0;
+      let co = 0;
+      if (child > TRUE && vars[child]! < end) {
+        go(child);
+        cz = p.zero[child]!;
+        co = p.one[child]!;
       }
+      z |= cz | free | (value ? 0 : own);
+      o |= co | free | (value ? own : 0);
     }
-    const r: [number, number] = [z, o];
-    memo.set(g, r);
-    return r;
+    p.zero[g] = z;
+    p.one[g] = o;
+    p.known[g] = 1;
   };
   if (f === FALSE) return [0, 0];
-  const [z, o] = go(f);
   const free = skipped(-1, level(f));
-  return [z | free, o | free];
+  if (f <= TRUE || vars[f]! >= end) return [free, free];
+  go(f);
+  return [p.zero[f]! | free, p.one[f]! | free];
 }
 
 /** The packets for which the two vectors differ. */
