@@ -18,7 +18,8 @@ const v4 = (a: number, len: number) => ({ addr: { family: 4 as const, v: a }, le
  * across route changes, which make new parts with the same results.
  */
 export function baseOutcome(family: 4 | 6, d: Decided): Outcome {
-  const k = `${family}|${d.group?.key ?? ""}|${d.table ?? ""}|${d.rule?.pref ?? ""}|${d.errno ?? ""}`;
+  const g = d.group?.key ?? "";
+  const k = `${family}|${g}|${d.table ?? ""}|${d.rule?.pref ?? ""}|${d.errno ?? ""}`;
   let o = BASE.get(k);
   if (!o) {
     if (BASE.size >= BASE_MAX) BASE.clear();
