@@ -118,6 +118,8 @@ export function witnessAfter(
   before: { readonly set: Bdd; readonly w: Witness | undefined },
 ): Witness | undefined {
   if (f === FALSE) return undefined;
+  // The class changed outside the asked packets: the same set, the same witness.
+  if (f === before.set) return before.w;
   const w0 = before.w;
   if (!w0 || !evaluate(m, f, w0.bits)) return witness(m, f);
   const gained = diff(m, f, before.set);
