@@ -60,6 +60,7 @@ function measure(n) {
     // CPU time of the same updates: the wall time above includes waiting for a shared CPU.
     update_cpu_us: median(warm.cpu),
     update_cold_us: median(cold.times),
+    update_cold_kinds_us: cold.kinds.map(median),
     // Per kind (steady state): route add, route del, rule add, rule del.
     update_kinds_us: warm.kinds.map(median),
     analysis_rss_mib: peakRssMiB(),
@@ -68,7 +69,8 @@ function measure(n) {
 
 /**
  * 200 changes, each followed by the checks: a route under 10.`octet`.0.0/16 added to
- * tailscale's table and deleted, a rule at pref `pref`+i added and deleted. Wall and CPU
+ * tailscale's table and deleted, a rule at pref 7000+`pref`+i with mark `pref`·1000+i added
+ * and deleted (no window repeats another's prefixes, prefs or marks). Wall and CPU
  * time per change (µs), and the wall times by kind.
  */
 function updates(host, octet, pref) {
@@ -83,7 +85,7 @@ function updates(host, octet, pref) {
         : i % 4 === 1
           ? `route del 10.${octet}.${i >> 2}.0/24 dev tailscale0 table 52`
           : i % 4 === 2
-            ? `rule add pref ${7000 + pref + i} fwmark ${i} lookup 52`
+            ? `rule add pref ${7000 + pref + i} fwmark ${pref * 1000 + i} lookup 52`
             : `rule del pref ${7000 + pref + i - 1}`;
     const t = performance.now();
     const c = process.cpuUsage();

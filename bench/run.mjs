@@ -804,9 +804,10 @@ async function main() {
     "APKeep < 1 ms/update, Delta-net ~40 us",
   );
   row("  by kind: route add/del, rule add/del", `${rAdd}/${rDel}/${lAdd}/${lDel} us`, "", "", "");
+  const cold = A.update_cold_kinds_us.map((x) => x.toFixed(0)).join("/");
   row(
     "  first 200 changes after load",
-    `${A.update_cold_us.toFixed(0)} us`,
+    `${A.update_cold_us.toFixed(0)} us (${cold})`,
     "",
     "",
     "before V8 compiles the patch paths",
