@@ -23,7 +23,7 @@ import { type Bdd, type BddArena, FALSE, TRUE } from "../bdd/arena.js";
 import { isDelivered, type Outcome } from "../outcome.js";
 import { type HookCtx, ifaceMatches } from "./match.js";
 import { compose, constant, identity, type MarkVec, vecKey } from "./markvec.js";
-import { CT_PRIORITY, endOutcome, nfOf, type Part } from "./output.js";
+import { accepted as acceptedOutcome, CT_PRIORITY, endOutcome, type Part } from "./output.js";
 import { type NfEnd, type NfState, walkBase } from "./walk.js";
 
 export interface PreroutingCtx {
@@ -114,7 +114,7 @@ export function preroutingHook(c: PreroutingCtx, start: Bdd, lookup: readonly Pa
       const pred = and(m, st.pred, unchanged ? p.pred : compose(m, p.pred, st.mark));
       if (pred === FALSE) continue;
       const o = st.tproxy ? tproxied(p.outcome) : p.outcome;
-      out.push({ pred, outcome: { ...o, nf: nfOf(m, { ...st, pred }, "accept", false) } });
+      out.push({ pred, outcome: acceptedOutcome(m, o, st, false) });
     }
   }
   return out;
